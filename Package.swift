@@ -1,0 +1,54 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+  .enableUpcomingFeature("ExistentialAny"),
+  .enableUpcomingFeature("MemberImportVisibility"),
+  .treatAllWarnings(as: .error),
+]
+
+let package = Package(
+  name: "synapse-local",
+  platforms: [.macOS(.v13)],
+  products: [
+    .executable(name: "synapse-local", targets: ["synapse-local"]),
+    .library(name: "SynapseLocalCore", targets: ["SynapseLocalCore"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+  ],
+  targets: [
+    .executableTarget(
+      name: "synapse-local",
+      dependencies: ["SynapseLocalCLI"],
+      swiftSettings: strict),
+    .target(
+      name: "SynapseLocalCLI",
+      dependencies: [
+        "SynapseLocalCore",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      swiftSettings: strict),
+    .target(
+      name: "SynapseLocalCore",
+      dependencies: [.product(name: "Yams", package: "Yams")],
+      swiftSettings: strict),
+    .target(
+      name: "SynapseLocalTesting",
+      dependencies: ["SynapseLocalCore"],
+      swiftSettings: strict),
+    .testTarget(
+      name: "SynapseLocalCoreTests",
+      dependencies: ["SynapseLocalCore", "SynapseLocalTesting"],
+      swiftSettings: strict),
+    .testTarget(
+      name: "SynapseLocalIntegrationTests",
+      dependencies: ["SynapseLocalCore", "SynapseLocalTesting"],
+      swiftSettings: strict),
+    .testTarget(
+      name: "SynapseLocalCLITests",
+      dependencies: ["SynapseLocalCore", "SynapseLocalTesting"],
+      swiftSettings: strict),
+  ]
+)

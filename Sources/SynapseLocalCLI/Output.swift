@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import SynapseLocalCore
+
+/// Printing rules: results to stdout, diagnostics to stderr, JSON alone on stdout with `--json`.
+enum Output {
+  static func json(_ value: some Encodable) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    let data = try encoder.encode(value)
+    FileHandle.standardOutput.write(data)
+    FileHandle.standardOutput.write(Data("\n".utf8))
+  }
+
+  static func line(_ text: String = "") {
+    print(text)
+  }
+
+  static func error(_ text: String) {
+    FileHandle.standardError.write(Data("synapse-local: error: \(text)\n".utf8))
+  }
+
+  static func warning(_ text: String) {
+    FileHandle.standardError.write(Data("synapse-local: warning: \(text)\n".utf8))
+  }
+
+  /// Rows of label/value pairs, labels padded to one column.
+  static func table(_ rows: [(String, String)], indent: Int = 2) {
+    let width = rows.map(\.0.count).max() ?? 0
+    for (label, value) in rows {
+      print(String(repeating: " ", count: indent) + label.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + value)
+    }
+  }
+}
+
+/// Runs a command body, turning any error into one line on stderr and exit status 1, so no user
+/// ever sees a stack trace or Swift's error dump.
+func reportingErrors(_ body: () async throws -> Void) async throws {
+  do {
+    try await body()
+  } catch let error as ExitCode {
+    throw error
+  } catch let error as CleanExit {
+    throw error
+  } catch let error as ValidationError {
+    throw error
+  } catch {
+    Output.error(String(describing: error))
+    throw ExitCode(1)
+  }
+}
+
+extension ResourceLocator {
+  static func forCommand() -> ResourceLocator {
+    .live(environment: ProcessInfo.processInfo.environment)
+  }
+
+  func loadCatalog() throws -> ModelCatalog {
+    try ModelCatalog.load(from: catalogPath())
+  }
+}
+
+/// A problem with what the user typed that is only found while running; printed as one line.
+struct UsageProblem: Error, CustomStringConvertible {
+  var description: String
+  init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,98 @@
+import ArgumentParser
+import Foundation
+import SynapseLocalCore
+
+extension Preference: ExpressibleByArgument {}
+
+struct RecommendCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "recommend",
+    abstract: "Choose the engine, chat model and embedding model for this machine, with tuned flags.",
+    discussion: """
+      The engine is vLLM only on Linux with an NVIDIA GPU of known compute capability 7.0 or higher, \
+      a driver supporting CUDA 12.1 or newer, and enough VRAM for the model's 16-bit weights plus its \
+      KV cache; llama.cpp otherwise. The chat model is the best-rated catalog model whose memory \
+      estimate fits after the embedding server, PostgreSQL, the backend and a safety margin. \
+      docs/recommendation.md gives every rule and docs/estimates.md the memory formula.
+
+      Exits with status 1 and says what would fit when nothing does.
+
+      Examples:
+        synapse-local recommend
+        synapse-local recommend --prefer code
+        synapse-local recommend --hardware server.json --json   # plan for another machine
+      """)
+
+  @Option(name: .long, help: "Plan for the machine described by this file (the output of `detect --json` there).")
+  var hardware: String?
+
+  @Option(name: .long, help: "Favour speed, quality or code (default: balanced).")
+  var prefer: Preference = .balanced
+
+  @Option(name: .long, help: "Use this catalog embedding model instead of the rule's choice (see `synapse-local catalog`).")
+  var embedding: String?
+
+  @Flag(name: .long, help: "Print the recommendation as JSON (docs/recommendation.md describes the fields).")
+  var json = false
+
+  func run() async throws {
+    try await reportingErrors {
+      let catalog = try ResourceLocator.forCommand().loadCatalog()
+      let report = try await loadHardware()
+      let recommendation = try Recommender(catalog: catalog, hardware: report, preference: prefer, embeddingOverride: embedding).recommend()
+      if json {
+        try Output.json(recommendation)
+      } else {
+        RecommendationTable.print(recommendation)
+      }
+    }
+  }
+
+  func loadHardware() async throws -> HardwareReport {
+    guard let hardware else { return try await HardwareDetector.detect(.live()) }
+    let path = HubCacheLocation.expandTilde(hardware, ProcessInfo.processInfo.environment)
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw HardwareError.badHardwareFile(path: path, reason: "it cannot be read")
+    }
+    do {
+      return try JSONDecoder().decode(HardwareReport.self, from: data)
+    } catch let DecodingError.keyNotFound(key, context) {
+      let field = (context.codingPath + [key]).map(\.stringValue).joined(separator: ".")
+      throw HardwareError.badHardwareFile(path: path, reason: "it has no \(field)")
+    } catch let DecodingError.typeMismatch(_, context) {
+      throw HardwareError.badHardwareFile(path: path, reason: "\(context.codingPath.map(\.stringValue).joined(separator: ".")) has the wrong type")
+    } catch {
+      throw HardwareError.badHardwareFile(path: path, reason: "it is not valid JSON")
+    }
+  }
+}
+
+enum RecommendationTable {
+  static func print(_ r: Recommendation) {
+    var rows: [(String, String)] = [
+      ("engine", r.engine.rawValue),
+      ("llm", "\(r.llm.title)  [\(r.llm.id)]"),
+      ("  model name", r.llm.name),
+      ("  from", r.llm.repository + (r.llm.path.map { "/\($0)" } ?? "")),
+      ("  memory estimate", ByteCount.format(r.llm.estimateBytes)),
+    ]
+    if let flags = r.llamaServer { rows.append(("  llama-server flags", flags.arguments.joined(separator: " "))) }
+    if let flags = r.vllm { rows.append(("  vllm serve flags", flags.arguments.joined(separator: " "))) }
+    rows += [
+      ("embedding", "\(r.embedding.name)  [\(r.embedding.id)], \(r.embedding.dimensions) dimensions"),
+      ("  from", r.embedding.repository),
+    ]
+    Output.table(rows, indent: 0)
+    Output.line()
+    Output.line("Why")
+    for reason in r.reasons { Output.line("  - \(reason)") }
+    if !r.alternatives.isEmpty {
+      Output.line()
+      Output.line("Alternatives")
+      for alternative in r.alternatives {
+        Output.line("  - \(alternative.title) [\(alternative.id)]: \(alternative.engine.map { "\($0.rawValue), " } ?? "")\(ByteCount.format(alternative.estimateBytes)); \(alternative.note)")
+      }
+    }
+    for warning in r.warnings { Output.warning(warning) }
+  }
+}

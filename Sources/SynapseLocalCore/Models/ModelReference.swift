@@ -1,0 +1,71 @@
+/// A model REF as every command accepts it: a catalog id (`llama-3.2-3b-q4`), a Hub reference
+/// `ORG/REPO` or `ORG/REPO/PATH/IN/REPO` with an optional `@REVISION`, or a local path starting with
+/// `/`, `./`, `../` or `~` (so `./models/x` is a folder and `models/x` the repository `x` of `models`).
+public enum ModelReference: Sendable, Equatable, CustomStringConvertible {
+  case catalog(id: String, revision: String?)
+  case hub(repository: String, path: String?, revision: String?)
+  case local(path: String)
+
+  public init(parsing text: String) throws(ModelReferenceError) {
+    guard !text.isEmpty else { throw .empty }
+    if text.hasPrefix("/") || text.hasPrefix("./") || text.hasPrefix("../") || text == "~" || text.hasPrefix("~/") || text == "." || text == ".." {
+      self = .local(path: text)
+      return
+    }
+    var body = Substring(text)
+    var revision: String?
+    if let at = body.lastIndex(of: "@") {
+      revision = String(body[body.index(after: at)...])
+      body = body[..<at]
+      guard let revision, !revision.isEmpty, !revision.contains("/") || revision.hasPrefix("refs/") else {
+        throw .badRevision(text)
+      }
+    }
+    let parts = body.split(separator: "/", omittingEmptySubsequences: false)
+    guard parts.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." }) else { throw .malformed(text) }
+    switch parts.count {
+    case 1: self = .catalog(id: String(parts[0]), revision: revision)
+    case 2: self = .hub(repository: String(body), path: nil, revision: revision)
+    default:
+      self = .hub(repository: parts[0...1].joined(separator: "/"), path: parts[2...].joined(separator: "/"), revision: revision)
+    }
+  }
+
+  /// The model's name when no catalog entry gives one: the file or repository name without its
+  /// extension.
+  public var derivedName: String {
+    let last: Substring =
+      switch self {
+      case .catalog(let id, _): Substring(id)
+      case .hub(let repository, let path, _): (path ?? repository).split(separator: "/").last ?? Substring(repository)
+      case .local(let path): path.split(separator: "/").last ?? Substring(path)
+      }
+    guard let dot = last.lastIndex(of: "."), dot != last.startIndex else { return String(last) }
+    return String(last[..<dot])
+  }
+
+  public var description: String {
+    switch self {
+    case .catalog(let id, let revision): id + (revision.map { "@\($0)" } ?? "")
+    case .hub(let repository, let path, let revision): repository + (path.map { "/\($0)" } ?? "") + (revision.map { "@\($0)" } ?? "")
+    case .local(let path): path
+    }
+  }
+}
+
+public enum ModelReferenceError: Error, Equatable, CustomStringConvertible {
+  case empty
+  case malformed(String)
+  case badRevision(String)
+
+  public var description: String {
+    switch self {
+    case .empty:
+      "an empty model REF; give a catalog id, ORG/REPO[/PATH][@REVISION], or a path starting with /, ./, ../ or ~"
+    case .malformed(let text):
+      "'\(text)' is not a model REF: it has an empty or '.'/'..' part; give a catalog id, ORG/REPO[/PATH][@REVISION], or a path starting with /, ./, ../ or ~"
+    case .badRevision(let text):
+      "'\(text)' has an empty or malformed @REVISION; give a branch, tag or commit after '@'"
+    }
+  }
+}

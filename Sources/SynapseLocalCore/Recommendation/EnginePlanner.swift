@@ -1,0 +1,108 @@
+import Foundation
+
+/// Fits one chat model to the hardware on one engine: the largest standard context that fits, and
+/// the flags that go with it. Nil means it does not fit.
+struct EnginePlanner {
+  struct Plan {
+    var engine: Engine
+    var estimate: MemoryEstimate
+    var llamaServer: Recommendation.LlamaServerFlags?
+    var vllm: Recommendation.VLLMFlags?
+  }
+
+  var hardware: HardwareReport
+  /// RAM left for the chat model after the other services and the margin.
+  var ramBudget: UInt64
+
+  /// VRAM kept free on each GPU for the driver and other processes.
+  static let gpuReserve: UInt64 = 512 * ByteCount.mebibyte
+  static let vllmMinimumCapability = "7.0"
+  static let vllmMinimumCUDA = "12.1"
+  static let llamaCppMinimumCapability = "5.0"
+  /// vLLM's own default; lower when other processes hold part of the GPU.
+  static let vllmMaximumUtilization = 0.90
+
+  /// GPUs llama.cpp can offload to: a known compute capability of at least 5.0 (CUDA 12 dropped
+  /// Kepler); an unknown one is not guessed at.
+  var llamaCppGPUs: [GPUReport] {
+    hardware.gpus.filter { $0.computeCapability.map { CUDADriverSupport.isAtLeast($0, Self.llamaCppMinimumCapability) } ?? false }
+  }
+
+  var gpuBudget: UInt64 {
+    llamaCppGPUs.reduce(0) { $0 + ($1.memoryFreeBytes > Self.gpuReserve ? $1.memoryFreeBytes - Self.gpuReserve : 0) }
+  }
+
+  /// Why vLLM cannot run here at all, or nil when some GPU qualifies.
+  var vllmIneligibility: String? {
+    if hardware.os != "linux" { return "vLLM needs Linux" }
+    if hardware.gpus.isEmpty { return "no NVIDIA GPU was detected" }
+    guard let cuda = hardware.cudaVersion, CUDADriverSupport.isAtLeast(cuda, Self.vllmMinimumCUDA) else {
+      return "the NVIDIA driver supports CUDA \(hardware.cudaVersion ?? "(unknown)"), vLLM needs \(Self.vllmMinimumCUDA) or newer"
+    }
+    if vllmGPUs.isEmpty {
+      let described = hardware.gpus.map { "\($0.name) (compute capability \($0.computeCapability ?? "unknown"))" }
+      return "vLLM needs compute capability \(Self.vllmMinimumCapability) or higher, known for certain; found \(described.joined(separator: ", "))"
+    }
+    return nil
+  }
+
+  var vllmGPUs: [GPUReport] {
+    hardware.gpus.filter { $0.computeCapability.map { CUDADriverSupport.isAtLeast($0, Self.vllmMinimumCapability) } ?? false }
+  }
+
+  func contexts(for model: CatalogModel) -> [Int] {
+    let supported = MemoryEstimate.standardContexts.filter { $0 <= model.shape.maxContext }
+    return (supported.isEmpty ? [model.shape.maxContext] : supported).reversed()
+  }
+
+  func llamaCpp(_ model: CatalogModel) -> Plan? {
+    let layers = model.shape.layers ?? 0
+    for context in contexts(for: model) {
+      let estimate = MemoryEstimate.llamaCpp(model, context: context)
+      let offload = gpuLayers(model, estimate: estimate)
+      guard estimate.totalBytes <= ramBudget + offload.bytes else { continue }
+      let flags = Recommendation.LlamaServerFlags(
+        nGPULayers: min(offload.layers, layers + 1), threads: hardware.cpu.effectiveCores, ctxSize: context)
+      return Plan(engine: .llamaCpp, estimate: estimate, llamaServer: flags)
+    }
+    return nil
+  }
+
+  /// Layers that fit in usable VRAM, counting the output layer as one more (so all layers is
+  /// `layers + 1`), and the bytes they take off RAM.
+  func gpuLayers(_ model: CatalogModel, estimate: MemoryEstimate) -> (layers: Int, bytes: UInt64) {
+    let layers = UInt64(model.shape.layers ?? 0)
+    guard gpuBudget > estimate.computeBytes, layers > 0 else { return (0, 0) }
+    let perLayer = estimate.weightsBytes / (layers + 1) + estimate.kvCacheBytes / layers
+    let count = min(layers + 1, (gpuBudget - estimate.computeBytes) / max(perLayer, 1))
+    guard count > 0 else { return (0, 0) }
+    let offloaded = count == layers + 1 ? estimate.totalBytes : count * perLayer + estimate.computeBytes
+    return (Int(count), min(offloaded, estimate.totalBytes))
+  }
+
+  func vllm(_ model: CatalogModel) -> Plan? {
+    guard vllmIneligibility == nil, model.vllm != nil else { return nil }
+    // Tensor parallelism splits a model over identical GPUs only.
+    let groups = Dictionary(grouping: vllmGPUs, by: \.name).values.sorted { $0.count > $1.count }
+    for group in groups {
+      for size in [1, 2, 4, 8] where size <= group.count && (model.shape.heads ?? 1) % size == 0 {
+        let gpus = Array(group.sorted { $0.memoryFreeBytes > $1.memoryFreeBytes }.prefix(size))
+        guard let total = gpus.map(\.memoryTotalBytes).min(), total > 0,
+          let free = gpus.map(\.memoryFreeBytes).min()
+        else { continue }
+        let freeShare = Double(free) / Double(total) - 0.02
+        let utilization = (min(Self.vllmMaximumUtilization, freeShare) * 100).rounded(.down) / 100
+        guard utilization > 0.3 else { continue }
+        let usable = UInt64(Double(total) * utilization) * UInt64(size)
+        for context in contexts(for: model) {
+          let estimate = MemoryEstimate.vllm(model, context: context, gpus: size)
+          guard estimate.totalBytes <= usable else { continue }
+          let flags = Recommendation.VLLMFlags(
+            gpuMemoryUtilization: utilization, maxModelLen: context, tensorParallelSize: size)
+          return Plan(engine: .vllm, estimate: estimate, vllm: flags)
+        }
+      }
+    }
+    return nil
+  }
+}

@@ -1,0 +1,162 @@
+import Foundation
+
+/// What `recommend` prints: the engine, the two models, tuned flags, and why. The JSON form is a
+/// documented contract (docs/recommendation.md).
+public struct Recommendation: Encodable, Sendable {
+  public struct LLMChoice: Encodable, Sendable {
+    public var id: String
+    public var name: String
+    public var title: String
+    public var repository: String
+    /// The file in the repository (llama.cpp); nil for vLLM, which loads the whole repository.
+    public var path: String?
+    public var estimateBytes: UInt64
+    public var estimate: MemoryEstimate
+
+    enum CodingKeys: String, CodingKey {
+      case id, name, title, repository, path, estimate
+      case estimateBytes = "estimate_bytes"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+      var c = encoder.container(keyedBy: CodingKeys.self)
+      try c.encode(id, forKey: .id)
+      try c.encode(name, forKey: .name)
+      try c.encode(title, forKey: .title)
+      try c.encode(repository, forKey: .repository)
+      try c.encode(path, forKey: .path)
+      try c.encode(estimateBytes, forKey: .estimateBytes)
+      try c.encode(estimate, forKey: .estimate)
+    }
+  }
+
+  public struct EmbeddingChoice: Encodable, Sendable {
+    public var id: String
+    public var name: String
+    public var repository: String
+    public var dimensions: Int
+    public var ramBytes: UInt64
+
+    enum CodingKeys: String, CodingKey {
+      case id, name, repository, dimensions
+      case ramBytes = "ram_bytes"
+    }
+  }
+
+  public struct LlamaServerFlags: Encodable, Sendable, Equatable {
+    public var nGPULayers: Int
+    public var threads: Int
+    public var ctxSize: Int
+    public var arguments: [String] {
+      ["-ngl", String(nGPULayers), "-t", String(threads), "-c", String(ctxSize)]
+    }
+
+    enum CodingKeys: String, CodingKey {
+      case nGPULayers = "n_gpu_layers"
+      case threads
+      case ctxSize = "ctx_size"
+      case arguments
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+      var c = encoder.container(keyedBy: CodingKeys.self)
+      try c.encode(nGPULayers, forKey: .nGPULayers)
+      try c.encode(threads, forKey: .threads)
+      try c.encode(ctxSize, forKey: .ctxSize)
+      try c.encode(arguments, forKey: .arguments)
+    }
+  }
+
+  public struct VLLMFlags: Encodable, Sendable, Equatable {
+    public var gpuMemoryUtilization: Double
+    public var maxModelLen: Int
+    public var tensorParallelSize: Int
+    public var arguments: [String] {
+      [
+        "--gpu-memory-utilization", String(format: "%.2f", gpuMemoryUtilization),
+        "--max-model-len", String(maxModelLen), "--tensor-parallel-size", String(tensorParallelSize),
+      ]
+    }
+
+    enum CodingKeys: String, CodingKey {
+      case gpuMemoryUtilization = "gpu_memory_utilization"
+      case maxModelLen = "max_model_len"
+      case tensorParallelSize = "tensor_parallel_size"
+      case arguments
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+      var c = encoder.container(keyedBy: CodingKeys.self)
+      try c.encode(gpuMemoryUtilization, forKey: .gpuMemoryUtilization)
+      try c.encode(maxModelLen, forKey: .maxModelLen)
+      try c.encode(tensorParallelSize, forKey: .tensorParallelSize)
+      try c.encode(arguments, forKey: .arguments)
+    }
+  }
+
+  public struct Budget: Encodable, Sendable {
+    public var effectiveBytes: UInt64
+    public var embeddingServerBytes: UInt64
+    public var postgresBytes: UInt64
+    public var backendBytes: UInt64
+    public var marginBytes: UInt64
+    /// What is left for the chat model in RAM.
+    public var llmBytes: UInt64
+    /// Usable VRAM for llama.cpp offload, summed over GPUs.
+    public var gpuBytes: UInt64
+
+    enum CodingKeys: String, CodingKey {
+      case effectiveBytes = "effective_bytes"
+      case embeddingServerBytes = "embedding_server_bytes"
+      case postgresBytes = "postgres_bytes"
+      case backendBytes = "backend_bytes"
+      case marginBytes = "margin_bytes"
+      case llmBytes = "llm_bytes"
+      case gpuBytes = "gpu_bytes"
+    }
+  }
+
+  public struct Alternative: Encodable, Sendable {
+    public var id: String
+    public var title: String
+    public var engine: Engine?
+    public var estimateBytes: UInt64
+    /// Why it was not chosen.
+    public var note: String
+
+    enum CodingKeys: String, CodingKey {
+      case id, title, engine, note
+      case estimateBytes = "estimate_bytes"
+    }
+  }
+
+  public var engine: Engine
+  public var preference: Preference
+  public var llm: LLMChoice
+  public var embedding: EmbeddingChoice
+  public var llamaServer: LlamaServerFlags?
+  public var vllm: VLLMFlags?
+  public var budget: Budget
+  public var reasons: [String]
+  public var alternatives: [Alternative]
+  public var warnings: [String]
+
+  enum CodingKeys: String, CodingKey {
+    case engine, preference, llm, embedding, vllm, budget, reasons, alternatives, warnings
+    case llamaServer = "llama_server"
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(engine, forKey: .engine)
+    try c.encode(preference, forKey: .preference)
+    try c.encode(llm, forKey: .llm)
+    try c.encode(embedding, forKey: .embedding)
+    try c.encode(llamaServer, forKey: .llamaServer)
+    try c.encode(vllm, forKey: .vllm)
+    try c.encode(budget, forKey: .budget)
+    try c.encode(reasons, forKey: .reasons)
+    try c.encode(alternatives, forKey: .alternatives)
+    try c.encode(warnings, forKey: .warnings)
+  }
+}

@@ -1,0 +1,83 @@
+import Foundation
+
+/// The plain-words reasons behind a recommendation, one sentence each.
+struct RecommendationExplainer {
+  var hardware: HardwareReport
+  var planner: EnginePlanner
+  var budget: Recommendation.Budget
+  var preference: Preference
+
+  func memoryReasons(embedding: CatalogModel) -> [String] {
+    let memory = hardware.memory
+    var sources = ["total \(ByteCount.format(memory.totalBytes))", "available \(ByteCount.format(memory.availableBytes))"]
+    sources.append(memory.limitBytes.map { "container limit \(ByteCount.format($0))" } ?? "no container limit")
+    return [
+      "Effective memory is \(ByteCount.format(budget.effectiveBytes)), the smallest of \(sources.joined(separator: ", ")).",
+      "Reserved for the rest of the stack: embedding server with \(embedding.name) \(ByteCount.format(budget.embeddingServerBytes)), PostgreSQL \(ByteCount.format(budget.postgresBytes)), backend \(ByteCount.format(budget.backendBytes)), safety margin \(ByteCount.format(budget.marginBytes)); \(ByteCount.format(budget.llmBytes)) is left for the chat model.",
+    ]
+  }
+
+  func engineReason(model: CatalogModel, plan: EnginePlanner.Plan) -> String {
+    switch plan.engine {
+    case .vllm:
+      let gpus = planner.vllmGPUs.map { "\($0.name) (compute capability \($0.computeCapability ?? "?"))" }
+      return "Engine vLLM: Linux, CUDA \(hardware.cudaVersion ?? "?") (12.1+ needed) and \(gpus.joined(separator: ", ")) qualify, and the GPU memory holds \(model.title)'s 16-bit weights (\(ByteCount.format(plan.estimate.weightsBytes))) plus its KV cache."
+    case .llamaCpp:
+      if let why = planner.vllmIneligibility {
+        return "Engine llama.cpp: \(why)."
+      }
+      return "Engine llama.cpp: the GPU qualifies for vLLM, but its memory does not hold \(model.title)'s 16-bit weights (\(ByteCount.format(model.vllm?.sizeBytes ?? 0))) plus a 4096-token KV cache, while the quantized GGUF fits."
+    }
+  }
+
+  func modelReason(model: CatalogModel, plan: EnginePlanner.Plan) -> String {
+    let rule =
+      switch preference {
+      case .balanced, .quality: "the best-rated (\(model.quality)) catalog chat model"
+      case .speed: "the fastest (\(model.speed)) catalog chat model"
+      case .code: model.isCodeModel ? "the code-focused catalog chat model (\(model.bestFor ?? "code"))" : "no code-focused model fits, so the best-rated (\(model.quality)) catalog chat model"
+      }
+    let estimate = plan.estimate
+    return "Chat model \(model.title): \(rule) whose estimate fits: \(ByteCount.format(estimate.totalBytes)) = weights \(ByteCount.format(estimate.weightsBytes)) + KV cache \(ByteCount.format(estimate.kvCacheBytes)) at \(estimate.contextSize) tokens + compute \(ByteCount.format(estimate.computeBytes))."
+  }
+
+  func flagReasons(model: CatalogModel, plan: EnginePlanner.Plan) -> [String] {
+    if let flags = plan.llamaServer {
+      let layers = model.shape.layers ?? 0
+      let gpu: String
+      if flags.nGPULayers == 0 {
+        gpu = hardware.gpus.isEmpty ? "-ngl 0: no GPU." : "-ngl 0: no GPU llama.cpp can use (compute capability 5.0 or higher, known) has room."
+      } else if flags.nGPULayers > layers {
+        gpu = "-ngl \(flags.nGPULayers): all \(layers) layers and the output layer fit in \(ByteCount.format(planner.gpuBudget)) of free VRAM."
+      } else {
+        gpu = "-ngl \(flags.nGPULayers): that many of \(layers) layers fit in \(ByteCount.format(planner.gpuBudget)) of free VRAM; the rest run on the CPU."
+      }
+      let cpu = hardware.cpu
+      var limits = ["\(cpu.logicalCores) logical", "\(cpu.physicalCores) physical"]
+      if let quota = cpu.quotaCores { limits.append(String(format: "a CPU quota of %.2f", quota)) }
+      if let cpuset = cpu.cpusetCores { limits.append("a cpuset of \(cpuset)") }
+      return [
+        gpu,
+        "-t \(flags.threads): the effective core count, the smallest of \(limits.joined(separator: ", ")).",
+        "-c \(flags.ctxSize): the largest standard context that fits and the model supports (up to \(model.shape.maxContext)).",
+      ]
+    }
+    if let flags = plan.vllm {
+      return [
+        String(format: "--gpu-memory-utilization %.2f: vLLM's 0.90, lowered when other processes already hold GPU memory.", flags.gpuMemoryUtilization),
+        "--max-model-len \(flags.maxModelLen): the largest standard context whose KV cache fits beside the weights (the model supports \(model.shape.maxContext)).",
+        "--tensor-parallel-size \(flags.tensorParallelSize): the fewest identical GPUs that hold the model.",
+      ]
+    }
+    return []
+  }
+
+  func embeddingReason(chosen: CatalogModel, tried: [CatalogModel], overridden: Bool) -> String {
+    let what = "Embedding model \(chosen.name) (\(chosen.dimensions ?? 0) dimensions, \(chosen.quality))"
+    if overridden { return "\(what): named with --embedding." }
+    if preference != .quality { return "\(what): the default, fast and general; --prefer quality picks a better-rated one when memory allows." }
+    let skipped = tried.prefix { $0.id != chosen.id }.map(\.name)
+    if skipped.isEmpty { return "\(what): the best-rated embedding model, and its memory does not cost the chat model a step down." }
+    return "\(what): the best-rated embedding model that does not cost the chat model a step down (\(skipped.joined(separator: ", ")) would)."
+  }
+}

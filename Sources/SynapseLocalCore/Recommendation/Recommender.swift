@@ -1,0 +1,138 @@
+import Foundation
+
+/// Chooses the engine, the chat model and the embedding model for a machine, by the rules in
+/// docs/recommendation.md, and says why in plain words.
+public struct Recommender: Sendable {
+  public var catalog: ModelCatalog
+  public var hardware: HardwareReport
+  public var preference: Preference
+  /// A catalog embedding model the user named instead of the rule's choice.
+  public var embeddingOverride: String?
+
+  public init(catalog: ModelCatalog, hardware: HardwareReport, preference: Preference = .balanced, embeddingOverride: String? = nil) {
+    self.catalog = catalog
+    self.hardware = hardware
+    self.preference = preference
+    self.embeddingOverride = embeddingOverride
+  }
+
+  static let defaultEmbedding = "all-minilm-l6-v2"
+
+  /// The chat models in the order the preference ranks them; demo models never take part.
+  public var rankedLLMs: [CatalogModel] {
+    let candidates = catalog.models(.llm).filter { !$0.isDemo }
+    let byQuality = candidates.sorted {
+      ($0.qualityStars, $0.shape.parameterCount, $0.quantizationBits) > ($1.qualityStars, $1.shape.parameterCount, $1.quantizationBits)
+    }
+    switch preference {
+    case .balanced, .quality:
+      return byQuality
+    case .code:
+      return byQuality.filter(\.isCodeModel) + byQuality.filter { !$0.isCodeModel }
+    case .speed:
+      return candidates.sorted {
+        ($0.speedRating, $0.qualityStars, UInt64.max - $0.sizeBytes) > ($1.speedRating, $1.qualityStars, UInt64.max - $1.sizeBytes)
+      }
+    }
+  }
+
+  /// The embedding models the rule tries, best first, ending at the default.
+  var embeddingCandidates: [CatalogModel] {
+    let all = catalog.models(.embedding).filter { !$0.isDemo }
+    let fallback = all.filter { $0.id == Self.defaultEmbedding }
+    guard preference == .quality else { return fallback.isEmpty ? Array(all.prefix(1)) : fallback }
+    let ranked = all.sorted {
+      ($0.qualityStars, $0.dimensions ?? 0, $0.speedRating) > ($1.qualityStars, $1.dimensions ?? 0, $1.speedRating)
+    }
+    return ranked.filter { $0.id != Self.defaultEmbedding } + fallback
+  }
+
+  func planner(for embedding: CatalogModel) -> (EnginePlanner, Recommendation.Budget) {
+    let effective = hardware.memory.effectiveBytes
+    let margin = max(512 * ByteCount.mebibyte, effective / 10)
+    let embeddingBytes = embedding.ramBytes ?? 0
+    let reserved = embeddingBytes + catalog.headroom.postgresBytes + catalog.headroom.backendBytes + margin
+    let left = effective > reserved ? effective - reserved : 0
+    var planner = EnginePlanner(hardware: hardware, ramBudget: left)
+    planner.ramBudget = left
+    let budget = Recommendation.Budget(
+      effectiveBytes: effective, embeddingServerBytes: embeddingBytes, postgresBytes: catalog.headroom.postgresBytes,
+      backendBytes: catalog.headroom.backendBytes, marginBytes: margin, llmBytes: left, gpuBytes: planner.gpuBudget)
+    return (planner, budget)
+  }
+
+  /// The first ranked chat model that fits, on vLLM when the GPU qualifies and holds it, else on
+  /// llama.cpp.
+  func chooseLLM(_ planner: EnginePlanner) -> (CatalogModel, EnginePlanner.Plan)? {
+    for model in rankedLLMs {
+      if let plan = planner.vllm(model) ?? planner.llamaCpp(model) { return (model, plan) }
+    }
+    return nil
+  }
+
+  public func recommend() throws -> Recommendation {
+    var embeddingOptions = embeddingCandidates
+    if let id = embeddingOverride { embeddingOptions = [try catalog.model(id: id, role: .embedding)] }
+    guard let baselineEmbedding = embeddingOptions.last else {
+      throw RecommendationError.nothingFits("the catalog has no embedding model")
+    }
+    let (baselinePlanner, baselineBudget) = planner(for: baselineEmbedding)
+    guard let (baselineModel, _) = chooseLLM(baselinePlanner) else {
+      throw RecommendationError.nothingFits(nothingFitsMessage(baselinePlanner, baselineBudget))
+    }
+    // The best embedding model that leaves the chat model choice as it is with the default one.
+    for embedding in embeddingOptions {
+      let (planner, budget) = planner(for: embedding)
+      guard let (model, plan) = chooseLLM(planner), model.id == baselineModel.id else { continue }
+      return build(model: model, plan: plan, embedding: embedding, planner: planner, budget: budget, triedEmbeddings: embeddingOptions)
+    }
+    throw RecommendationError.nothingFits(nothingFitsMessage(baselinePlanner, baselineBudget))
+  }
+
+  func build(
+    model: CatalogModel, plan: EnginePlanner.Plan, embedding: CatalogModel, planner: EnginePlanner,
+    budget: Recommendation.Budget, triedEmbeddings: [CatalogModel]
+  ) -> Recommendation {
+    let explainer = RecommendationExplainer(hardware: hardware, planner: planner, budget: budget, preference: preference)
+    var reasons = explainer.memoryReasons(embedding: embedding)
+    reasons.append(explainer.engineReason(model: model, plan: plan))
+    reasons.append(explainer.modelReason(model: model, plan: plan))
+    reasons += explainer.flagReasons(model: model, plan: plan)
+    reasons.append(explainer.embeddingReason(chosen: embedding, tried: triedEmbeddings, overridden: embeddingOverride != nil))
+
+    var alternatives: [Recommendation.Alternative] = []
+    for other in rankedLLMs where other.id != model.id {
+      if let otherPlan = planner.vllm(other) ?? planner.llamaCpp(other) {
+        if alternatives.filter({ $0.engine != nil }).count < 3 {
+          alternatives.append(.init(id: other.id, title: other.title, engine: otherPlan.engine, estimateBytes: otherPlan.estimate.totalBytes, note: "fits; ranked lower for --prefer \(preference.rawValue)"))
+        }
+      } else {
+        let needed = MemoryEstimate.llamaCpp(other, context: 4096).totalBytes
+        alternatives.append(.init(id: other.id, title: other.title, engine: nil, estimateBytes: needed, note: "does not fit: needs \(ByteCount.format(needed)) at 4096 context, \(ByteCount.format(budget.llmBytes + planner.gpuBudget)) is available"))
+      }
+    }
+    let repository = model.repository(for: plan.engine) ?? ""
+    return Recommendation(
+      engine: plan.engine, preference: preference,
+      llm: .init(
+        id: model.id, name: model.name, title: model.title, repository: repository,
+        path: plan.engine == .llamaCpp ? model.gguf?.file : nil, estimateBytes: plan.estimate.totalBytes, estimate: plan.estimate),
+      embedding: .init(
+        id: embedding.id, name: embedding.name, repository: embedding.repository ?? "", dimensions: embedding.dimensions ?? 0,
+        ramBytes: embedding.ramBytes ?? 0),
+      llamaServer: plan.llamaServer, vllm: plan.vllm, budget: budget, reasons: reasons, alternatives: alternatives,
+      warnings: hardware.warnings)
+  }
+
+  func nothingFitsMessage(_ planner: EnginePlanner, _ budget: Recommendation.Budget) -> String {
+    let smallest = catalog.models(.llm).filter { !$0.isDemo }.min { $0.sizeBytes < $1.sizeBytes }
+    let demos = catalog.models(.llm).filter(\.isDemo).filter { MemoryEstimate.llamaCpp($0, context: 4096).totalBytes <= budget.llmBytes + planner.gpuBudget }
+    var message = "no catalog chat model fits this machine: \(ByteCount.format(budget.llmBytes)) of memory is left for it (effective \(ByteCount.format(budget.effectiveBytes)) minus \(ByteCount.format(budget.effectiveBytes - min(budget.effectiveBytes, budget.llmBytes))) for the embedding server, PostgreSQL, the backend and a margin)"
+    if let smallest {
+      message += "; the smallest, \(smallest.title), needs \(ByteCount.format(MemoryEstimate.llamaCpp(smallest, context: 4096).totalBytes)) at 4096 context"
+    }
+    message += ". Free memory or raise the container's limit"
+    if let demo = demos.first { message += ", or try the stack with the demo profile's \(demo.title)" }
+    return message + "."
+  }
+}

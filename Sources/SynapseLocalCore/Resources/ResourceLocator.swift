@@ -1,0 +1,84 @@
+import Foundation
+
+/// Finds the runtime data folders `profiles/` and `templates/`, in this order: the environment
+/// variable (`SYNAPSE_LOCAL_PROFILES`, `SYNAPSE_LOCAL_TEMPLATES`), next to the executable, the install
+/// prefix's `share/synapse-local/`, then the source tree the executable was built in.
+public struct ResourceLocator: Sendable {
+  public enum Kind: String, Sendable {
+    case profiles
+    case templates
+
+    var environmentVariable: String {
+      switch self {
+      case .profiles: "SYNAPSE_LOCAL_PROFILES"
+      case .templates: "SYNAPSE_LOCAL_TEMPLATES"
+      }
+    }
+  }
+
+  public var environment: [String: String]
+  public var executablePath: String
+  public var files: any FileSystem
+
+  public init(environment: [String: String], executablePath: String, files: any FileSystem = RootedFileSystem()) {
+    self.environment = environment
+    self.executablePath = executablePath
+    self.files = files
+  }
+
+  public static func live(environment: [String: String]) -> ResourceLocator {
+    let executable = Bundle.main.executablePath ?? CommandLine.arguments.first ?? ""
+    let resolved = (try? FileManager.default.destinationOfSymbolicLink(atPath: executable)).map {
+      $0.hasPrefix("/") ? $0 : ((executable as NSString).deletingLastPathComponent as NSString).appendingPathComponent($0)
+    }
+    return ResourceLocator(environment: environment, executablePath: resolved ?? executable)
+  }
+
+  /// The candidate folders, most specific first.
+  public func candidates(_ kind: Kind) -> [String] {
+    if let override = environment[kind.environmentVariable], !override.isEmpty {
+      return [HubCacheLocation.expandTilde(override, environment)]
+    }
+    let binDir = (executablePath as NSString).deletingLastPathComponent
+    var result = [
+      "\(binDir)/\(kind.rawValue)",
+      ((binDir as NSString).deletingLastPathComponent as NSString).appendingPathComponent("share/synapse-local/\(kind.rawValue)"),
+    ]
+    // While developing, the binary sits in <checkout>/.build/<triple>/<config>/.
+    var dir = binDir
+    while dir != "/" && !dir.isEmpty {
+      if files.exists("\(dir)/Package.swift") { result.append("\(dir)/\(kind.rawValue)") }
+      dir = (dir as NSString).deletingLastPathComponent
+    }
+    result.append(Self.sourceTree + "/" + kind.rawValue)
+    return result
+  }
+
+  public func locate(_ kind: Kind) throws(ResourceError) -> String {
+    let candidates = candidates(kind)
+    if let found = candidates.first(where: { files.exists($0) }) { return found }
+    throw ResourceError.notFound(kind: kind.rawValue, variable: kind.environmentVariable, searched: candidates)
+  }
+
+  public func catalogPath() throws(ResourceError) -> String {
+    try locate(.profiles) + "/" + ModelCatalog.fileName
+  }
+
+  /// The checkout this file was compiled from; the last resort for tests and `swift run`.
+  static let sourceTree: String = {
+    var url = URL(fileURLWithPath: #filePath)
+    for _ in 0..<4 { url.deleteLastPathComponent() }
+    return url.path
+  }()
+}
+
+public enum ResourceError: Error, Equatable, CustomStringConvertible {
+  case notFound(kind: String, variable: String, searched: [String])
+
+  public var description: String {
+    switch self {
+    case .notFound(let kind, let variable, let searched):
+      "cannot find the \(kind)/ folder (looked in \(searched.joined(separator: ", "))); set \(variable) to its path"
+    }
+  }
+}

@@ -1,0 +1,39 @@
+import Foundation
+import SynapseLocalCore
+
+/// Paths into the repository's committed test fixtures and runtime data.
+public enum Fixtures {
+  /// The checkout root, found from this file's compile-time path.
+  public static let repositoryRoot: String = {
+    var url = URL(fileURLWithPath: #filePath)
+    for _ in 0..<3 { url.deleteLastPathComponent() }
+    return url.path
+  }()
+
+  public static let root = repositoryRoot + "/Tests/Fixtures"
+
+  public static func machine(_ name: String) -> String { "\(root)/machines/\(name)" }
+
+  /// A context that reads `/proc` and `/sys` from a fixture machine and finds its fake `nvidia-smi`
+  /// (if any) on PATH, running it for real.
+  public static func machineContext(_ name: String) -> Context {
+    let folder = machine(name)
+    return Context(
+      system: RootedFileSystem(root: folder),
+      environment: ["PATH": "\(folder)/bin", "HOME": "/nonexistent-home", "HF_HUB_CACHE": NSTemporaryDirectory()],
+      processes: SystemProcessRunner())
+  }
+
+  public static func catalog() throws -> ModelCatalog {
+    try ModelCatalog.load(from: repositoryRoot + "/profiles/catalog.yaml")
+  }
+
+  /// The built `synapse-local` binary next to the test bundle.
+  public static var executable: String {
+    let products = Bundle.allBundles.map(\.bundlePath).first { $0.hasSuffix(".xctest") }
+      .map { ($0 as NSString).deletingLastPathComponent }
+    let candidates = [products, repositoryRoot + "/.build/debug"].compactMap { $0 }
+    return candidates.map { $0 + "/synapse-local" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+      ?? repositoryRoot + "/.build/debug/synapse-local"
+  }
+}

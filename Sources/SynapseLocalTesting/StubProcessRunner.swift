@@ -1,0 +1,19 @@
+import SynapseLocalCore
+
+/// A process runner that answers from a table and fails loudly for anything it was not told about,
+/// so a unit test can never start a real program by accident.
+public struct StubProcessRunner: ProcessRunner {
+  public var answers: [String: ProcessResult]
+
+  public init(_ answers: [String: ProcessResult] = [:]) {
+    self.answers = answers
+  }
+
+  public func run(_ executable: String, _ arguments: [String], timeout: Duration) async throws -> ProcessResult {
+    let command = ([executable] + arguments).joined(separator: " ")
+    guard let answer = answers[command] else {
+      throw ProcessRunnerError.launchFailed(command: command, reason: "StubProcessRunner has no answer for it; add one to the test")
+    }
+    return answer
+  }
+}

@@ -1,0 +1,3 @@
+import SynapseLocalCLI
+
+await SynapseLocalEntryPoint.run()

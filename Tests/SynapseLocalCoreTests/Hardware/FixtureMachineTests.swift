@@ -1,0 +1,123 @@
+import Foundation
+import SynapseLocalCore
+import SynapseLocalTesting
+import Testing
+
+/// Detection on fixture machines: `/proc` and `/sys` captures under a sysroot, and fake
+/// `nvidia-smi` scripts that answer as the real tool does on each machine. Expected values are
+/// read off the fixture files by hand.
+@Suite("Detection on fixture machines")
+struct FixtureMachineTests {
+  let gib: UInt64 = 1 << 30
+
+  func detect(_ name: String) async throws -> HardwareReport {
+    try await HardwareDetector.detect(Fixtures.machineContext(name))
+  }
+
+  @Test func laptopWithoutLimitsOrGPU() async throws {
+    let report = try await detect("laptop-v2")
+    #expect(report.memory.totalBytes == 16_303_428 * 1024)
+    #expect(report.memory.availableBytes == 11_534_336 * 1024)
+    #expect(report.memory.limitBytes == nil)
+    #expect(report.memory.effectiveBytes == 11_534_336 * 1024)
+    #expect(report.cpu.logicalCores == 8)
+    #expect(report.cpu.physicalCores == 4)
+    #expect(report.cpu.quotaCores == nil)
+    #expect(report.cpu.cpusetCores == nil)
+    #expect(report.cpu.effectiveCores == 4)
+    #expect(report.cpu.arch == "x86_64")
+    #expect(report.cpu.features.contains("avx512f") && report.cpu.features.contains("avx2") && report.cpu.features.contains("sse3"))
+    #expect(report.gpus.isEmpty)
+    #expect(report.cudaVersion == nil)
+    #expect(report.warnings.isEmpty)
+  }
+
+  @Test func cgroupV2LimitInAParentAndFractionalQuota() async throws {
+    let report = try await detect("container-v2-limited")
+    #expect(report.memory.limitBytes == 8 * gib)
+    // available = limit - memory.current of the limiting cgroup = 8 GiB - 1 GiB
+    #expect(report.memory.availableBytes == 7 * gib)
+    #expect(report.memory.effectiveBytes == 7 * gib)
+    #expect(report.memory.limitSource?.contains("pod1234/memory.max") == true)
+    #expect(report.cpu.logicalCores == 16)
+    #expect(report.cpu.physicalCores == 8)
+    #expect(report.cpu.quotaCores == 1.5)
+    #expect(report.cpu.effectiveCores == 1)
+    #expect(report.cpu.model == "AMD EPYC 7763 64-Core Processor")
+  }
+
+  @Test func cgroupV1LimitsAndFailingNvidiaSMI() async throws {
+    let report = try await detect("container-v1-limited")
+    #expect(report.memory.limitBytes == 4 * gib)
+    #expect(report.memory.availableBytes == 4 * gib - 512 * 1024 * 1024)
+    #expect(report.memory.effectiveBytes == 4 * gib - 512 * 1024 * 1024)
+    #expect(report.cpu.logicalCores == 32)
+    #expect(report.cpu.quotaCores == 2.0)
+    #expect(report.cpu.effectiveCores == 2)
+    #expect(report.gpus.isEmpty)
+    #expect(report.warnings.count == 1)
+    #expect(report.warnings.first?.contains("couldn't communicate with the NVIDIA driver") == true)
+  }
+
+  @Test func workstationWithCurrentDriver() async throws {
+    let report = try await detect("gpu-workstation")
+    #expect(report.gpus.count == 1)
+    let gpu = try #require(report.gpus.first)
+    #expect(gpu.name == "NVIDIA GeForce RTX 4090")
+    #expect(gpu.memoryTotalBytes == 24564 * 1_048_576)
+    #expect(gpu.memoryFreeBytes == 23592 * 1_048_576)
+    #expect(gpu.computeCapability == "8.9")
+    #expect(gpu.computeCapabilitySource == "nvidia-smi")
+    #expect(gpu.driverVersion == "550.54.14")
+    #expect(report.cudaVersion == "12.4")
+    #expect(report.cpu.effectiveCores == 16)
+  }
+
+  @Test func oldDriverFallsBackToTheGPUTable() async throws {
+    let report = try await detect("old-driver-server")
+    #expect(report.gpus.map(\.name) == ["Tesla T4", "NVIDIA Mystery Accelerator X1"])
+    #expect(report.gpus[0].computeCapability == "7.5")
+    #expect(report.gpus[0].computeCapabilitySource == "known-gpu table")
+    #expect(report.gpus[1].computeCapability == nil)
+    #expect(report.gpus[1].driverVersion == "470.82.01")
+    #expect(report.cudaVersion == "11.4")
+    #expect(report.warnings.contains { $0.contains("Mystery") && $0.contains("unknown") })
+    // v1 "no limit" sentinel and a -1 quota mean no limits.
+    #expect(report.memory.limitBytes == nil)
+    #expect(report.cpu.quotaCores == nil)
+  }
+
+  @Test func severalGPUsOfDifferentKinds() async throws {
+    let report = try await detect("multi-gpu-server")
+    #expect(report.gpus.count == 3)
+    #expect(report.gpus.map(\.computeCapability) == ["8.0", "8.0", "7.5"])
+    #expect(report.gpus[1].memoryFreeBytes == 40960 * 1_048_576)
+    #expect(report.cudaVersion == "12.2")
+    #expect(report.cpu.logicalCores == 8)
+    #expect(report.cpu.physicalCores == 8)
+  }
+
+  @Test func arm64ServerFeatures() async throws {
+    let report = try await detect("arm64-graviton")
+    #expect(report.cpu.arch == "aarch64")
+    #expect(report.cpu.model == "ARM CPU part 0xd40")
+    #expect(report.cpu.features == ["neon", "fp16_va", "dotprod", "i8mm", "sve"])
+    #expect(report.cpu.logicalCores == 4)
+    #expect(report.cpu.cpusetCores == nil)
+  }
+
+  @Test func missingProcFilesAreAClearError() async throws {
+    let context = Context(
+      system: RootedFileSystem(root: Fixtures.root + "/does-not-exist"), environment: ["PATH": ""],
+      processes: StubProcessRunner())
+    await #expect(throws: HardwareError.unreadable(file: "/proc/meminfo", reason: "the file is missing")) {
+      try await HardwareDetector.detect(context)
+    }
+  }
+
+  @Test func reportRoundTripsThroughJSON() async throws {
+    let report = try await detect("multi-gpu-server")
+    let data = try JSONEncoder().encode(report)
+    #expect(try JSONDecoder().decode(HardwareReport.self, from: data) == report)
+  }
+}
