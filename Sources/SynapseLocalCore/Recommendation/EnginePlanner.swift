@@ -8,6 +8,8 @@ struct EnginePlanner {
     var estimate: MemoryEstimate
     var llamaServer: Recommendation.LlamaServerFlags?
     var vllm: Recommendation.VLLMFlags?
+    /// The whole model runs on GPUs (vLLM, or llama.cpp with every layer offloaded).
+    var wholeOnGPU: Bool = true
   }
 
   var hardware: HardwareReport
@@ -55,17 +57,20 @@ struct EnginePlanner {
     return (supported.isEmpty ? [model.shape.maxContext] : supported).reversed()
   }
 
+  /// The largest context that fits RAM plus usable VRAM. With a GPU that holds the whole model at
+  /// the smallest context, the context grows only as far as the model stays wholly on the GPU:
+  /// a longer context that pushes layers back to the CPU would slow every answer.
   func llamaCpp(_ model: CatalogModel) -> Plan? {
     let layers = model.shape.layers ?? 0
-    for context in contexts(for: model) {
+    let fitting = contexts(for: model).compactMap { context -> Plan? in
       let estimate = MemoryEstimate.llamaCpp(model, context: context)
       let offload = gpuLayers(model, estimate: estimate)
-      guard estimate.totalBytes <= ramBudget + offload.bytes else { continue }
+      guard estimate.totalBytes <= ramBudget + offload.bytes else { return nil }
       let flags = Recommendation.LlamaServerFlags(
         nGPULayers: min(offload.layers, layers + 1), threads: hardware.cpu.effectiveCores, ctxSize: context)
-      return Plan(engine: .llamaCpp, estimate: estimate, llamaServer: flags)
+      return Plan(engine: .llamaCpp, estimate: estimate, llamaServer: flags, wholeOnGPU: offload.layers > layers)
     }
-    return nil
+    return fitting.first(where: \.wholeOnGPU) ?? fitting.first
   }
 
   /// Layers that fit in usable VRAM, counting the output layer as one more (so all layers is
@@ -99,7 +104,7 @@ struct EnginePlanner {
           guard estimate.totalBytes <= usable else { continue }
           let flags = Recommendation.VLLMFlags(
             gpuMemoryUtilization: utilization, maxModelLen: context, tensorParallelSize: size)
-          return Plan(engine: .vllm, estimate: estimate, vllm: flags)
+          return Plan(engine: .vllm, estimate: estimate, vllm: flags, wholeOnGPU: true)
         }
       }
     }

@@ -18,20 +18,30 @@ public struct Recommender: Sendable {
 
   static let defaultEmbedding = "all-minilm-l6-v2"
 
-  /// The chat models in the order the preference ranks them; demo models never take part.
-  public var rankedLLMs: [CatalogModel] {
-    let candidates = catalog.models(.llm).filter { !$0.isDemo }
-    let byQuality = candidates.sorted {
-      ($0.qualityStars, $0.shape.parameterCount, $0.quantizationBits) > ($1.qualityStars, $1.shape.parameterCount, $1.quantizationBits)
+  /// A chat model with the plan that fits it here.
+  struct Candidate {
+    var model: CatalogModel
+    var plan: EnginePlanner.Plan
+  }
+
+  /// Every non-demo chat model that fits, best first. Within the same guide rating, a model that
+  /// runs wholly on the GPU ranks above one split between GPU and CPU; then bigger models, then
+  /// finer quantizations. `--prefer speed` ranks by the speed rating first; `--prefer code` puts
+  /// code-focused models first.
+  func rankedCandidates(_ planner: EnginePlanner) -> [Candidate] {
+    let fitting = catalog.models(.llm).filter { !$0.isDemo }.compactMap { model in
+      (planner.vllm(model) ?? planner.llamaCpp(model)).map { Candidate(model: model, plan: $0) }
     }
-    switch preference {
-    case .balanced, .quality:
-      return byQuality
-    case .code:
-      return byQuality.filter(\.isCodeModel) + byQuality.filter { !$0.isCodeModel }
-    case .speed:
-      return candidates.sorted {
-        ($0.speedRating, $0.qualityStars, UInt64.max - $0.sizeBytes) > ($1.speedRating, $1.qualityStars, UInt64.max - $1.sizeBytes)
+    return fitting.sorted { a, b in
+      let (x, y) = (a.model, b.model)
+      let gpu = (a.plan.wholeOnGPU ? 1 : 0, b.plan.wholeOnGPU ? 1 : 0)
+      switch preference {
+      case .speed:
+        return (x.speedRating, gpu.0, x.qualityStars, UInt64.max - x.sizeBytes) > (y.speedRating, gpu.1, y.qualityStars, UInt64.max - y.sizeBytes)
+      case .code where x.isCodeModel != y.isCodeModel:
+        return x.isCodeModel
+      case .balanced, .quality, .code:
+        return (x.qualityStars, gpu.0, x.shape.parameterCount, x.quantizationBits) > (y.qualityStars, gpu.1, y.shape.parameterCount, y.quantizationBits)
       }
     }
   }
@@ -61,13 +71,8 @@ public struct Recommender: Sendable {
     return (planner, budget)
   }
 
-  /// The first ranked chat model that fits, on vLLM when the GPU qualifies and holds it, else on
-  /// llama.cpp.
   func chooseLLM(_ planner: EnginePlanner) -> (CatalogModel, EnginePlanner.Plan)? {
-    for model in rankedLLMs {
-      if let plan = planner.vllm(model) ?? planner.llamaCpp(model) { return (model, plan) }
-    }
-    return nil
+    rankedCandidates(planner).first.map { ($0.model, $0.plan) }
   }
 
   public func recommend() throws -> Recommendation {
@@ -100,16 +105,13 @@ public struct Recommender: Sendable {
     reasons += explainer.flagReasons(model: model, plan: plan)
     reasons.append(explainer.embeddingReason(chosen: embedding, tried: triedEmbeddings, overridden: embeddingOverride != nil))
 
-    var alternatives: [Recommendation.Alternative] = []
-    for other in rankedLLMs where other.id != model.id {
-      if let otherPlan = planner.vllm(other) ?? planner.llamaCpp(other) {
-        if alternatives.filter({ $0.engine != nil }).count < 3 {
-          alternatives.append(.init(id: other.id, title: other.title, engine: otherPlan.engine, estimateBytes: otherPlan.estimate.totalBytes, note: "fits; ranked lower for --prefer \(preference.rawValue)"))
-        }
-      } else {
-        let needed = MemoryEstimate.llamaCpp(other, context: 4096).totalBytes
-        alternatives.append(.init(id: other.id, title: other.title, engine: nil, estimateBytes: needed, note: "does not fit: needs \(ByteCount.format(needed)) at 4096 context, \(ByteCount.format(budget.llmBytes + planner.gpuBudget)) is available"))
-      }
+    var alternatives: [Recommendation.Alternative] = rankedCandidates(planner).dropFirst().prefix(3).map {
+      .init(id: $0.model.id, title: $0.model.title, engine: $0.plan.engine, estimateBytes: $0.plan.estimate.totalBytes, note: "fits, ranked lower for --prefer \(preference.rawValue)")
+    }
+    let fittingIDs = Set(rankedCandidates(planner).map(\.model.id))
+    for other in catalog.models(.llm) where !other.isDemo && !fittingIDs.contains(other.id) {
+      let needed = MemoryEstimate.llamaCpp(other, context: 4096).totalBytes
+      alternatives.append(.init(id: other.id, title: other.title, engine: nil, estimateBytes: needed, note: "does not fit: needs \(ByteCount.format(needed)) at 4096 context, \(ByteCount.format(budget.llmBytes + planner.gpuBudget)) of RAM and VRAM is available"))
     }
     let repository = model.repository(for: plan.engine) ?? ""
     return Recommendation(
