@@ -47,6 +47,13 @@ public struct Recommendation: Encodable, Sendable {
     public var nGPULayers: Int
     public var threads: Int
     public var ctxSize: Int
+
+    public init(nGPULayers: Int, threads: Int, ctxSize: Int) {
+      self.nGPULayers = nGPULayers
+      self.threads = threads
+      self.ctxSize = ctxSize
+    }
+
     public var arguments: [String] {
       ["-ngl", String(nGPULayers), "-t", String(threads), "-c", String(ctxSize)]
     }
@@ -71,6 +78,13 @@ public struct Recommendation: Encodable, Sendable {
     public var gpuMemoryUtilization: Double
     public var maxModelLen: Int
     public var tensorParallelSize: Int
+
+    public init(gpuMemoryUtilization: Double, maxModelLen: Int, tensorParallelSize: Int) {
+      self.gpuMemoryUtilization = gpuMemoryUtilization
+      self.maxModelLen = maxModelLen
+      self.tensorParallelSize = tensorParallelSize
+    }
+
     public var arguments: [String] {
       [
         "--gpu-memory-utilization", String(format: "%.2f", gpuMemoryUtilization),

@@ -131,7 +131,11 @@ public struct Recommender: Sendable {
     let demos = catalog.models(.llm).filter(\.isDemo).filter { MemoryEstimate.llamaCpp($0, context: 4096).totalBytes <= budget.llmBytes + planner.gpuBudget }
     var message = "no catalog chat model fits this machine: \(ByteCount.format(budget.llmBytes)) of memory is left for it (effective \(ByteCount.format(budget.effectiveBytes)) minus \(ByteCount.format(budget.effectiveBytes - min(budget.effectiveBytes, budget.llmBytes))) for the embedding server, PostgreSQL, the backend and a margin)"
     if let smallest {
-      message += "; the smallest, \(smallest.title), needs \(ByteCount.format(MemoryEstimate.llamaCpp(smallest, context: 4096).totalBytes)) at 4096 context"
+      let estimate = MemoryEstimate.llamaCpp(smallest, context: 4096).totalBytes
+      let others = budget.embeddingServerBytes + budget.postgresBytes + budget.backendBytes
+      // Invert the budget: effective − others − max(512 MiB, effective / 10) ≥ estimate.
+      let needed = max(estimate + others + 512 * ByteCount.mebibyte, (estimate + others) * 10 / 9)
+      message += "; the smallest, \(smallest.title), needs \(ByteCount.format(estimate)) at 4096 context, which takes at least \(ByteCount.format(needed)) of effective memory"
     }
     message += ". Free memory or raise the container's limit"
     if let demo = demos.first { message += ", or try the stack with the demo profile's \(demo.title)" }
