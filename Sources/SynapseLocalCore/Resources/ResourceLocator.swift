@@ -56,6 +56,9 @@ public struct ResourceLocator: Sendable {
 
   public func locate(_ kind: Kind) throws(ResourceError) -> String {
     let candidates = candidates(kind)
+    if let override = environment[kind.environmentVariable], !override.isEmpty, !files.exists(candidates[0]) {
+      throw ResourceError.overrideMissing(variable: kind.environmentVariable, path: candidates[0])
+    }
     if let found = candidates.first(where: { files.exists($0) }) { return found }
     throw ResourceError.notFound(kind: kind.rawValue, variable: kind.environmentVariable, searched: candidates)
   }
@@ -74,11 +77,14 @@ public struct ResourceLocator: Sendable {
 
 public enum ResourceError: Error, Equatable, CustomStringConvertible {
   case notFound(kind: String, variable: String, searched: [String])
+  case overrideMissing(variable: String, path: String)
 
   public var description: String {
     switch self {
     case .notFound(let kind, let variable, let searched):
       "cannot find the \(kind)/ folder (looked in \(searched.joined(separator: ", "))); set \(variable) to its path"
+    case .overrideMissing(let variable, let path):
+      "\(variable) is set to \(path), which does not exist; point it at an existing folder or unset it"
     }
   }
 }

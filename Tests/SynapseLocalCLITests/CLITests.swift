@@ -1,0 +1,178 @@
+import Foundation
+import SynapseLocalTesting
+import Testing
+
+/// The built binary, run as a user or a script would: exit codes, stdout/stderr split, JSON shapes.
+@Suite("synapse-local command line")
+struct CLITests {
+  func run(_ arguments: [String], machine: String? = nil, environment: [String: String] = [:]) throws -> CLIResult {
+    var env = environment
+    if let machine {
+      env["SYNAPSE_LOCAL_SYSROOT"] = Fixtures.machine(machine)
+      env["PATH"] = Fixtures.machine(machine) + "/bin:/usr/bin:/bin"
+    }
+    return try CLIRunner.run(arguments, environment: env)
+  }
+
+  func json(_ result: CLIResult) throws -> [String: Any] {
+    try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+  }
+
+  @Test func helpTeachesTheCommands() throws {
+    let result = try run(["--help"])
+    #expect(result.status == 0)
+    for command in ["detect", "recommend", "inspect", "catalog"] { #expect(result.stdout.contains(command)) }
+    let recommend = try run(["recommend", "--help"])
+    #expect(recommend.stdout.contains("--hardware") && recommend.stdout.contains("--prefer") && recommend.stdout.contains("Examples"))
+  }
+
+  /// The `detect --json` contract for scripts, on a fixture machine through SYNAPSE_LOCAL_SYSROOT.
+  @Test func detectJSONContract() throws {
+    let result = try run(["detect", "--json"], machine: "container-v2-limited")
+    #expect(result.status == 0, "\(result.stderr)")
+    let report = try json(result)
+    let memory = try #require(report["memory"] as? [String: Any])
+    #expect(memory["total_bytes"] as? UInt64 == 65_842_980 * 1024)
+    #expect(memory["limit_bytes"] as? UInt64 == 8 << 30)
+    #expect(memory["effective_bytes"] as? UInt64 == 7 << 30)
+    #expect(memory.keys.contains("available_bytes"))
+    let cpu = try #require(report["cpu"] as? [String: Any])
+    #expect(cpu["logical_cores"] as? Int == 16)
+    #expect(cpu["physical_cores"] as? Int == 8)
+    #expect(cpu["quota_cores"] as? Double == 1.5)
+    #expect(cpu["effective_cores"] as? Int == 1)
+    #expect(cpu["arch"] as? String == "x86_64")
+    #expect((cpu["features"] as? [String])?.contains("avx2") == true)
+    #expect((report["gpus"] as? [Any])?.isEmpty == true)
+    #expect(report["cuda_version"] is NSNull)
+    #expect((report["warnings"] as? [String]) != nil)
+  }
+
+  @Test func detectGPUFieldsInJSON() throws {
+    let report = try json(try run(["detect", "--json"], machine: "old-driver-server"))
+    let gpus = try #require(report["gpus"] as? [[String: Any]])
+    #expect(gpus.count == 2)
+    #expect(gpus[0]["name"] as? String == "Tesla T4")
+    #expect(gpus[0]["memory_total_bytes"] as? UInt64 == 15109 * 1_048_576)
+    #expect(gpus[0]["memory_free_bytes"] as? UInt64 == 14960 * 1_048_576)
+    #expect(gpus[0]["compute_capability"] as? String == "7.5")
+    #expect(gpus[1]["compute_capability"] is NSNull)
+    #expect(gpus[0]["driver_version"] as? String == "470.82.01")
+    #expect(report["cuda_version"] as? String == "11.4")
+  }
+
+  @Test func detectOnThisMachine() throws {
+    let result = try run(["detect", "--json"])
+    #expect(result.status == 0)
+    let memory = try #require(try json(result)["memory"] as? [String: Any])
+    let total = try #require(memory["total_bytes"] as? UInt64)
+    #expect(total == ProcessInfo.processInfo.physicalMemory)
+    let table = try run(["detect"])
+    #expect(table.stdout.contains("effective") && table.stdout.contains("Memory"))
+  }
+
+  /// Plan for another machine from its `detect --json`.
+  @Test func recommendForAnotherMachine() throws {
+    let detected = try run(["detect", "--json"], machine: "gpu-workstation")
+    let file = NSTemporaryDirectory() + "synapse-local-hw-\(UUID().uuidString).json"
+    try detected.stdout.write(toFile: file, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(atPath: file) }
+    let result = try run(["recommend", "--hardware", file, "--json"])
+    #expect(result.status == 0, "\(result.stderr)")
+    let recommendation = try json(result)
+    // RTX 4090 with CUDA 12.4 and 60 GB of RAM: vLLM with Llama 3.1 8B (docs/recommendation.md).
+    #expect(recommendation["engine"] as? String == "vllm")
+    let llm = try #require(recommendation["llm"] as? [String: Any])
+    #expect(llm["id"] as? String == "llama-3.1-8b-q5")
+    #expect(llm["name"] as? String == "Llama-3.1-8B-Instruct")
+    #expect(llm["repository"] as? String == "meta-llama/Llama-3.1-8B-Instruct")
+    #expect(llm["estimate_bytes"] as? UInt64 ?? 0 > 0)
+    let embedding = try #require(recommendation["embedding"] as? [String: Any])
+    #expect(embedding["id"] as? String == "all-minilm-l6-v2")
+    #expect(embedding["name"] as? String == "all-MiniLM-L6-v2")
+    #expect(embedding["dimensions"] as? Int == 384)
+    let vllm = try #require(recommendation["vllm"] as? [String: Any])
+    #expect(vllm["tensor_parallel_size"] as? Int == 1)
+    #expect(vllm["max_model_len"] as? Int == 32768)
+    #expect(vllm["gpu_memory_utilization"] as? Double == 0.9)
+    #expect(recommendation["llama_server"] is NSNull)
+    #expect((recommendation["reasons"] as? [String])?.isEmpty == false)
+  }
+
+  @Test func recommendLlamaCppFlagsInJSON() throws {
+    let result = try run(["recommend", "--json"], machine: "laptop-v2")
+    #expect(result.status == 0, "\(result.stderr)")
+    let recommendation = try json(result)
+    #expect(recommendation["engine"] as? String == "llama.cpp")
+    let flags = try #require(recommendation["llama_server"] as? [String: Any])
+    #expect(flags["n_gpu_layers"] as? Int == 0)
+    #expect(flags["threads"] as? Int == 4)
+    #expect(flags["ctx_size"] as? Int ?? 0 >= 4096)
+    let llm = try #require(recommendation["llm"] as? [String: Any])
+    #expect((llm["path"] as? String)?.hasSuffix(".gguf") == true)
+  }
+
+  @Test func nothingFitsExitsNonZero() throws {
+    let file = NSTemporaryDirectory() + "synapse-local-small-\(UUID().uuidString).json"
+    try #"{"memory": {"total_bytes": 2147483648}, "cpu": {"logical_cores": 2}}"#.write(toFile: file, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(atPath: file) }
+    let result = try run(["recommend", "--hardware", file])
+    #expect(result.status == 1)
+    #expect(result.stdout.isEmpty)
+    #expect(result.stderr.contains("no catalog chat model fits"))
+    #expect(result.stderr.split(separator: "\n").count == 1)
+  }
+
+  /// Bad input: one line on stderr saying what to do, exit 1, nothing on stdout, no stack trace.
+  @Test(arguments: [
+    (["recommend", "--hardware", "/nonexistent.json"], "cannot be read"),
+    (["recommend", "--embedding", "nope"], "not a catalog embedding model"),
+    (["inspect", "/nonexistent.gguf"], "cannot read /nonexistent.gguf"),
+    (["inspect", "/etc/hostname"], "not a GGUF file"),
+    (["inspect", "TheBloke/x"], "download the file and pass its path"),
+  ])
+  func badInput(arguments: [String], message: String) throws {
+    let result = try run(arguments)
+    #expect(result.status == 1)
+    #expect(result.stdout.isEmpty)
+    #expect(result.stderr.contains(message), "\(result.stderr)")
+    #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+  }
+
+  @Test func badHardwareFileNamesTheField() throws {
+    let file = NSTemporaryDirectory() + "synapse-local-bad-\(UUID().uuidString).json"
+    try #"{"memory": {"available_bytes": 1}, "cpu": {"logical_cores": 2}}"#.write(toFile: file, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(atPath: file) }
+    let result = try run(["recommend", "--hardware", file])
+    #expect(result.status == 1)
+    #expect(result.stderr.contains("memory.total_bytes") && result.stderr.contains("detect --json"))
+  }
+
+  @Test func unknownPreferenceIsAUsageError() throws {
+    let result = try run(["recommend", "--prefer", "cheap"])
+    #expect(result.status != 0)
+    #expect(result.stderr.contains("speed") && result.stderr.contains("quality") && result.stderr.contains("code"))
+  }
+
+  @Test func catalogFromAnotherFolder() throws {
+    let result = try run(["catalog", "--json", "--role", "embedding"])
+    #expect(result.status == 0)
+    let models = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+    #expect(models.count == 4)
+    let missing = try run(["catalog"], environment: ["SYNAPSE_LOCAL_PROFILES": "/nonexistent-profiles"])
+    #expect(missing.status == 1)
+    #expect(missing.stderr.contains("/nonexistent-profiles") && missing.stderr.contains("SYNAPSE_LOCAL_PROFILES"))
+  }
+
+  @Test(.enabled(if: TestBed.shouldRun(.smolLM2)))
+  func inspectJSONOnARealModel() throws {
+    let result = try run(["inspect", try TestBed.require(.smolLM2), "--json"])
+    #expect(result.status == 0)
+    let info = try json(result)
+    #expect(info["block_count"] as? Int == 30)
+    #expect(info["file_type"] as? String == "Q4_1")
+    let metadata = try #require(info["metadata"] as? [String: Any])
+    let tokens = try #require(metadata["tokenizer.ggml.tokens"] as? [String: Any])
+    #expect(tokens["count"] as? Int == 49152)
+  }
+}
