@@ -1,4 +1,11 @@
 import Foundation
+import Subprocess
+
+#if canImport(System)
+  import System
+#else
+  import SystemPackage
+#endif
 
 /// Runs the built `synapse-local` binary as a user would, capturing everything it prints.
 public struct CLIResult: Sendable {
@@ -8,32 +15,14 @@ public struct CLIResult: Sendable {
 }
 
 public enum CLIRunner {
-  public static func run(_ arguments: [String], environment: [String: String] = [:], inheritEnvironment: Bool = true) throws -> CLIResult {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: Fixtures.executable)
-    process.arguments = arguments
-    var env = inheritEnvironment ? ProcessInfo.processInfo.environment : [:]
+  public static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> CLIResult {
+    var env = ProcessInfo.processInfo.environment
     for (key, value) in environment { env[key] = value }
-    process.environment = env
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    // Drain both pipes concurrently: a full pipe would block the child.
-    nonisolated(unsafe) var errData = Data()
-    let group = DispatchGroup()
-    group.enter()
-    DispatchQueue.global().async {
-      errData = err.fileHandleForReading.readDataToEndOfFile()
-      group.leave()
-    }
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    group.wait()
-    process.waitUntilExit()
+    let result = try await Subprocess.run(
+      .path(FilePath(Fixtures.executable)), arguments: Arguments(arguments), environment: ChildProcess.environment(env),
+      input: .none, output: .string(limit: 16 << 20), error: .string(limit: 16 << 20))
     return CLIResult(
-      status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-      stderr: String(decoding: errData, as: UTF8.self))
+      status: ChildProcess.status(result.terminationStatus), stdout: result.standardOutput,
+      stderr: result.standardError)
   }
 }

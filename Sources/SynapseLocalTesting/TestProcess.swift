@@ -1,39 +1,79 @@
 import Foundation
+import Subprocess
+
+#if canImport(System)
+  import System
+#else
+  import SystemPackage
+#endif
 
 #if canImport(FoundationNetworking)
   import FoundationNetworking
 #endif
 
-/// A real child process for integration tests, stopped (SIGTERM, then SIGKILL) when the test ends.
+/// A real long-running child for integration tests (a server), its output in a log file. `stop()`
+/// (or the end of the test) sends SIGTERM, then SIGKILL after 5 seconds.
 public final class TestProcess: @unchecked Sendable {
-  public let process = Process()
   public let logPath: String
+  private let task: Task<Void, any Error>
+  private let started = AsyncStream<pid_t>.makeStream()
+  private let lock = NSLock()
+  private var exited = false
 
   public init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws {
-    logPath = NSTemporaryDirectory() + "synapse-local-test-\(UUID().uuidString).log"
-    _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-    let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    if let environment { process.environment = environment }
-    process.standardOutput = log
-    process.standardError = log
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
+    let path = NSTemporaryDirectory() + "synapse-local-test-\(UUID().uuidString).log"
+    logPath = path
+    let log = try FileDescriptor.open(FilePath(path), .writeOnly, options: [.create, .truncate], permissions: [.ownerReadWrite])
+    let continuation = started.continuation
+    let environment = ChildProcess.environment(environment)
+    task = Task {
+      defer { try? log.close() }
+      var options = PlatformOptions()
+      options.teardownSequence = [.gracefulShutDown(allowedDurationToNextStep: .seconds(5))]
+      _ = try await Subprocess.run(
+        .path(FilePath(executable)), arguments: Arguments(arguments), environment: environment, platformOptions: options,
+        input: .none, output: .fileDescriptor(log, closeAfterSpawningProcess: false),
+        error: .fileDescriptor(log, closeAfterSpawningProcess: false)
+      ) { execution in
+        let pid = execution.processIdentifier.value
+        continuation.yield(pid)
+        // Wait here until the test stops the process (cancellation runs the teardown) or it exits.
+        while !Task.isCancelled && Self.isAlive(pid) { try? await Task.sleep(for: .milliseconds(100)) }
+      }
+    }
+    let markExited = { [weak self] in self?.setExited() }
+    Task {
+      _ = try? await task.value
+      markExited()
+      continuation.finish()
+    }
   }
+
+  /// A zombie (exited, not yet reaped) counts as gone.
+  static func isAlive(_ pid: pid_t) -> Bool {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+      let close = stat.lastIndex(of: ")")
+    else { return false }
+    return stat[stat.index(after: close)...].drop { $0 == " " }.first != "Z"
+  }
+
+  private func setExited() {
+    lock.withLock { exited = true }
+  }
+
+  /// Whether the child is still running.
+  public var isRunning: Bool { lock.withLock { !exited } }
 
   public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
-  public func stop() {
-    guard process.isRunning else { return }
-    process.terminate()
-    for _ in 0..<50 where process.isRunning { usleep(100_000) }
-    if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-    process.waitUntilExit()
+  public func stop() async {
+    task.cancel()
+    _ = try? await task.value
+    setExited()
   }
 
   deinit {
-    stop()
+    task.cancel()
     try? FileManager.default.removeItem(atPath: logPath)
   }
 }
@@ -71,7 +111,7 @@ public enum Loopback {
   public static func waitUntilHealthy(_ url: String, process: TestProcess, seconds: Double) async throws {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
-      guard process.process.isRunning else { throw TestFailure("the process exited before \(url) answered:\n\(process.log.suffix(2000))") }
+      guard process.isRunning else { throw TestFailure("the process exited before \(url) answered:\n\(process.log.suffix(2000))") }
       if let (status, _) = try? await request(url, timeout: 2), status == 200 { return }
       try await Task.sleep(for: .milliseconds(200))
     }
@@ -84,27 +124,3 @@ public struct TestFailure: Error, CustomStringConvertible {
   public init(_ description: String) { self.description = description }
 }
 
-/// Runs a short command and returns its exit status and output (stdout and stderr together).
-/// Output goes through a file, and descriptors above stderr are closed before the command starts:
-/// a daemon it leaves behind (pg_ctl's postmaster) would otherwise inherit the pipe, or the socket
-/// Foundation watches for the child's exit, and the wait would never end.
-@discardableResult
-public func runCommand(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (Int32, String) {
-  let path = NSTemporaryDirectory() + "synapse-local-cmd-\(UUID().uuidString).out"
-  _ = FileManager.default.createFile(atPath: path, contents: nil)
-  defer { try? FileManager.default.removeItem(atPath: path) }
-  let output = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-  defer { try? output.close() }
-  let process = Process()
-  process.executableURL = URL(fileURLWithPath: "/bin/bash")
-  let closeInherited = #"for fd in /proc/$$/fd/*; do fd=${fd##*/}; [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done; exec "$@""#
-  process.arguments = ["-c", closeInherited, "run", executable] + arguments
-  if let environment { process.environment = environment }
-  process.standardOutput = output
-  process.standardError = output
-  process.standardInput = FileHandle.nullDevice
-  try process.run()
-  process.waitUntilExit()
-  let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-  return (process.terminationStatus, text)
-}

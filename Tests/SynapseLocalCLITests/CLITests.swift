@@ -5,30 +5,30 @@ import Testing
 /// The built binary, run as a user or a script would: exit codes, stdout/stderr split, JSON shapes.
 @Suite("synapse-local command line")
 struct CLITests {
-  func run(_ arguments: [String], machine: String? = nil, environment: [String: String] = [:]) throws -> CLIResult {
+  func run(_ arguments: [String], machine: String? = nil, environment: [String: String] = [:]) async throws -> CLIResult {
     var env = environment
     if let machine {
       env["SYNAPSE_LOCAL_SYSROOT"] = Fixtures.machine(machine)
       env["PATH"] = Fixtures.machine(machine) + "/bin:/usr/bin:/bin"
     }
-    return try CLIRunner.run(arguments, environment: env)
+    return try await CLIRunner.run(arguments, environment: env)
   }
 
   func json(_ result: CLIResult) throws -> [String: Any] {
     try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
   }
 
-  @Test func helpTeachesTheCommands() throws {
-    let result = try run(["--help"])
+  @Test func helpTeachesTheCommands() async throws {
+    let result = try await run(["--help"])
     #expect(result.status == 0)
     for command in ["detect", "recommend", "inspect", "catalog"] { #expect(result.stdout.contains(command)) }
-    let recommend = try run(["recommend", "--help"])
+    let recommend = try await run(["recommend", "--help"])
     #expect(recommend.stdout.contains("--hardware") && recommend.stdout.contains("--prefer") && recommend.stdout.contains("Examples"))
   }
 
   /// The `detect --json` contract for scripts, on a fixture machine through SYNAPSE_LOCAL_SYSROOT.
-  @Test func detectJSONContract() throws {
-    let result = try run(["detect", "--json"], machine: "container-v2-limited")
+  @Test func detectJSONContract() async throws {
+    let result = try await run(["detect", "--json"], machine: "container-v2-limited")
     #expect(result.status == 0, "\(result.stderr)")
     let report = try json(result)
     let memory = try #require(report["memory"] as? [String: Any])
@@ -48,8 +48,8 @@ struct CLITests {
     #expect((report["warnings"] as? [String]) != nil)
   }
 
-  @Test func detectGPUFieldsInJSON() throws {
-    let report = try json(try run(["detect", "--json"], machine: "old-driver-server"))
+  @Test func detectGPUFieldsInJSON() async throws {
+    let report = try json(try await run(["detect", "--json"], machine: "old-driver-server"))
     let gpus = try #require(report["gpus"] as? [[String: Any]])
     #expect(gpus.count == 2)
     #expect(gpus[0]["name"] as? String == "Tesla T4")
@@ -61,23 +61,23 @@ struct CLITests {
     #expect(report["cuda_version"] as? String == "11.4")
   }
 
-  @Test func detectOnThisMachine() throws {
-    let result = try run(["detect", "--json"])
+  @Test func detectOnThisMachine() async throws {
+    let result = try await run(["detect", "--json"])
     #expect(result.status == 0)
     let memory = try #require(try json(result)["memory"] as? [String: Any])
     let total = try #require(memory["total_bytes"] as? UInt64)
     #expect(total == ProcessInfo.processInfo.physicalMemory)
-    let table = try run(["detect"])
+    let table = try await run(["detect"])
     #expect(table.stdout.contains("effective") && table.stdout.contains("Memory"))
   }
 
   /// Plan for another machine from its `detect --json`.
-  @Test func recommendForAnotherMachine() throws {
-    let detected = try run(["detect", "--json"], machine: "gpu-workstation")
+  @Test func recommendForAnotherMachine() async throws {
+    let detected = try await run(["detect", "--json"], machine: "gpu-workstation")
     let file = NSTemporaryDirectory() + "synapse-local-hw-\(UUID().uuidString).json"
     try detected.stdout.write(toFile: file, atomically: true, encoding: .utf8)
     defer { try? FileManager.default.removeItem(atPath: file) }
-    let result = try run(["recommend", "--hardware", file, "--json"])
+    let result = try await run(["recommend", "--hardware", file, "--json"])
     #expect(result.status == 0, "\(result.stderr)")
     let recommendation = try json(result)
     // RTX 4090 with CUDA 12.4 and 60 GB of RAM: vLLM with Llama 3.1 8B (docs/recommendation.md).
@@ -99,8 +99,8 @@ struct CLITests {
     #expect((recommendation["reasons"] as? [String])?.isEmpty == false)
   }
 
-  @Test func recommendLlamaCppFlagsInJSON() throws {
-    let result = try run(["recommend", "--json"], machine: "laptop-v2")
+  @Test func recommendLlamaCppFlagsInJSON() async throws {
+    let result = try await run(["recommend", "--json"], machine: "laptop-v2")
     #expect(result.status == 0, "\(result.stderr)")
     let recommendation = try json(result)
     #expect(recommendation["engine"] as? String == "llama.cpp")
@@ -112,11 +112,11 @@ struct CLITests {
     #expect((llm["path"] as? String)?.hasSuffix(".gguf") == true)
   }
 
-  @Test func nothingFitsExitsNonZero() throws {
+  @Test func nothingFitsExitsNonZero() async throws {
     let file = NSTemporaryDirectory() + "synapse-local-small-\(UUID().uuidString).json"
     try #"{"memory": {"total_bytes": 2147483648}, "cpu": {"logical_cores": 2}}"#.write(toFile: file, atomically: true, encoding: .utf8)
     defer { try? FileManager.default.removeItem(atPath: file) }
-    let result = try run(["recommend", "--hardware", file])
+    let result = try await run(["recommend", "--hardware", file])
     #expect(result.status == 1)
     #expect(result.stdout.isEmpty)
     #expect(result.stderr.contains("no catalog chat model fits"))
@@ -131,42 +131,42 @@ struct CLITests {
     (["inspect", "/etc/hostname"], "not a GGUF file"),
     (["inspect", "TheBloke/x"], "download the file and pass its path"),
   ])
-  func badInput(arguments: [String], message: String) throws {
-    let result = try run(arguments)
+  func badInput(arguments: [String], message: String) async throws {
+    let result = try await run(arguments)
     #expect(result.status == 1)
     #expect(result.stdout.isEmpty)
     #expect(result.stderr.contains(message), "\(result.stderr)")
     #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
   }
 
-  @Test func badHardwareFileNamesTheField() throws {
+  @Test func badHardwareFileNamesTheField() async throws {
     let file = NSTemporaryDirectory() + "synapse-local-bad-\(UUID().uuidString).json"
     try #"{"memory": {"available_bytes": 1}, "cpu": {"logical_cores": 2}}"#.write(toFile: file, atomically: true, encoding: .utf8)
     defer { try? FileManager.default.removeItem(atPath: file) }
-    let result = try run(["recommend", "--hardware", file])
+    let result = try await run(["recommend", "--hardware", file])
     #expect(result.status == 1)
     #expect(result.stderr.contains("memory.total_bytes") && result.stderr.contains("detect --json"))
   }
 
-  @Test func unknownPreferenceIsAUsageError() throws {
-    let result = try run(["recommend", "--prefer", "cheap"])
+  @Test func unknownPreferenceIsAUsageError() async throws {
+    let result = try await run(["recommend", "--prefer", "cheap"])
     #expect(result.status != 0)
     #expect(result.stderr.contains("speed") && result.stderr.contains("quality") && result.stderr.contains("code"))
   }
 
-  @Test func catalogFromAnotherFolder() throws {
-    let result = try run(["catalog", "--json", "--role", "embedding"])
+  @Test func catalogFromAnotherFolder() async throws {
+    let result = try await run(["catalog", "--json", "--role", "embedding"])
     #expect(result.status == 0)
     let models = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
     #expect(models.count == 4)
-    let missing = try run(["catalog"], environment: ["SYNAPSE_LOCAL_PROFILES": "/nonexistent-profiles"])
+    let missing = try await run(["catalog"], environment: ["SYNAPSE_LOCAL_PROFILES": "/nonexistent-profiles"])
     #expect(missing.status == 1)
     #expect(missing.stderr.contains("/nonexistent-profiles") && missing.stderr.contains("SYNAPSE_LOCAL_PROFILES"))
   }
 
   @Test(.enabled(if: TestBed.shouldRun(.smolLM2)))
-  func inspectJSONOnARealModel() throws {
-    let result = try run(["inspect", try TestBed.require(.smolLM2), "--json"])
+  func inspectJSONOnARealModel() async throws {
+    let result = try await run(["inspect", try TestBed.require(.smolLM2), "--json"])
     #expect(result.status == 0)
     let info = try json(result)
     #expect(info["block_count"] as? Int == 30)

@@ -35,18 +35,18 @@ struct RealGGUFTests {
     }))
     """
 
-  func reference(_ path: String) throws -> Reference {
+  func reference(_ path: String) async throws -> Reference {
     let python = try TestBed.require(.python)
-    let (status, output) = try runCommand(python, ["-c", Self.referenceScript, path])
+    let (status, output) = try await runCommand(python, ["-c", Self.referenceScript, path])
     guard status == 0, let line = output.split(separator: "\n").last(where: { $0.hasPrefix("{") }) else {
       throw TestFailure("gguf-py failed on \(path):\n\(output.suffix(2000))")
     }
     return try JSONDecoder().decode(Reference.self, from: Data(line.utf8))
   }
 
-  func check(_ path: String) throws -> GGUFModelInfo {
+  func check(_ path: String) async throws -> GGUFModelInfo {
     let file = try GGUFReader.read(path: path)
-    let expected = try reference(path)
+    let expected = try await reference(path)
     #expect(Int(file.version) == expected.version)
     #expect(file.tensors.count == expected.tensor_count)
     #expect(file.metadata.count == expected.kv_count)
@@ -58,8 +58,8 @@ struct RealGGUFTests {
   }
 
   @Test(.timeLimit(.minutes(1)), .enabled(if: TestBed.shouldRun(.smolLM2, .python)))
-  func smolLM2() throws {
-    let info = try check(try TestBed.require(.smolLM2))
+  func smolLM2() async throws {
+    let info = try await check(try TestBed.require(.smolLM2))
     // SmolLM2-135M's published config: 30 layers, 9 heads, 3 KV heads, 576 wide, 8192 context.
     #expect(info.architecture == "llama")
     #expect(info.blockCount == 30)
@@ -72,8 +72,8 @@ struct RealGGUFTests {
   }
 
   @Test(.timeLimit(.minutes(1)), .enabled(if: TestBed.shouldRun(.gemma3, .python)))
-  func gemma3() throws {
-    let info = try check(try TestBed.require(.gemma3))
+  func gemma3() async throws {
+    let info = try await check(try TestBed.require(.gemma3))
     // Gemma 3 270M: 18 layers, 4 heads, 1 KV head of size 256, 640 wide, 32768 context.
     #expect(info.architecture == "gemma3")
     #expect(info.blockCount == 18)

@@ -28,7 +28,7 @@ struct TestBedSmokeTests {
     #expect(!content.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
     let usage = try #require(reply["usage"] as? [String: Any])
     #expect((usage["completion_tokens"] as? Int ?? 0) > 0)
-    process.stop()
+    await process.stop()
   }
 
   @Test(
@@ -36,16 +36,21 @@ struct TestBedSmokeTests {
     .enabled(if: TestBed.shouldRun(.postgresBin)))
   func postgresWithPgvector() async throws {
     let bin = try TestBed.require(.postgresBin)
-    let cluster = try PostgresCluster(bin: bin)
-    defer { cluster.stop() }
-    try cluster.start()
-    #expect(try cluster.psql("CREATE EXTENSION vector").contains("CREATE EXTENSION"))
-    let distance = try cluster.psql("SELECT round(('[1,2,3]'::vector <-> '[3,2,1]'::vector)::numeric, 4)")
-    #expect(distance.contains("2.8284"))  // sqrt(8)
-    #expect(try cluster.psql("SELECT current_user").contains("postgres"))
-    if getuid() == 0 {
-      #expect(try cluster.serverUser() == "nobody")
+    let cluster = try await PostgresCluster(bin: bin)
+    do {
+      try await cluster.start()
+      #expect(try await cluster.psql("CREATE EXTENSION vector").contains("CREATE EXTENSION"))
+      let distance = try await cluster.psql("SELECT round(('[1,2,3]'::vector <-> '[3,2,1]'::vector)::numeric, 4)")
+      #expect(distance.contains("2.8284"))  // sqrt(8)
+      #expect(try await cluster.psql("SELECT current_user").contains("postgres"))
+      if getuid() == 0 {
+        #expect(try await cluster.serverUser() == "nobody")
+      }
+    } catch {
+      await cluster.stop()
+      throw error
     }
+    await cluster.stop()
   }
 
   @Test(
@@ -64,7 +69,7 @@ struct TestBedSmokeTests {
     var environment = ProcessInfo.processInfo.environment
     environment["HF_HUB_OFFLINE"] = "1"
     environment["TOKENIZERS_PARALLELISM"] = "false"
-    let (status, output) = try runCommand(python, ["-c", script, model], environment: environment)
+    let (status, output) = try await runCommand(python, ["-c", script, model], environment: environment)
     #expect(status == 0, "\(output.suffix(2000))")
     let line = try #require(output.split(separator: "\n").last { $0.hasPrefix("{") })
     let result = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])

@@ -1,4 +1,11 @@
 import Foundation
+import Subprocess
+
+#if canImport(System)
+  import System
+#else
+  import SystemPackage
+#endif
 
 /// What a finished short-lived command printed and how it ended.
 public struct ProcessResult: Sendable, Equatable {
@@ -31,65 +38,50 @@ public protocol ProcessRunner: Sendable {
   func run(_ executable: String, _ arguments: [String], timeout: Duration) async throws -> ProcessResult
 }
 
-/// Foundation's `Process`, with both pipes drained concurrently and a hard timeout.
+/// swift-subprocess: the child gets only stdin, stdout and stderr (no descriptor of ours leaks into
+/// it, nor one of its into a child started at the same moment elsewhere), both outputs are collected
+/// concurrently, and a child past its time limit is sent SIGTERM, then SIGKILL.
 public struct SystemProcessRunner: ProcessRunner {
   public init() {}
+
+  /// Output beyond this is an error rather than unbounded memory.
+  static let outputLimit = 8 << 20
 
   public func run(_ executable: String, _ arguments: [String], timeout: Duration) async throws
     -> ProcessResult
   {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = FileHandle.nullDevice
     let command = ([executable] + arguments).joined(separator: " ")
-
-    let exited = AsyncStream<Void>.makeStream()
-    process.terminationHandler = { _ in exited.continuation.finish() }
-    do {
-      try process.run()
-    } catch {
-      throw ProcessRunnerError.launchFailed(command: command, reason: error.localizedDescription)
-    }
-    async let stdoutData = Self.drain(out.fileHandleForReading)
-    async let stderrData = Self.drain(err.fileHandleForReading)
-
-    let finished = await withTaskGroup(of: Bool.self) { group in
+    let outcome = try await withThrowingTaskGroup(of: ProcessResult?.self) { group in
       group.addTask {
-        for await _ in exited.stream {}
-        return true
+        var options = PlatformOptions()
+        options.teardownSequence = [.gracefulShutDown(allowedDurationToNextStep: .seconds(2))]
+        do {
+          let result = try await Subprocess.run(
+            .path(FilePath(executable)), arguments: Arguments(arguments), platformOptions: options,
+            input: .none, output: .string(limit: Self.outputLimit), error: .string(limit: Self.outputLimit))
+          let status: Int32 =
+            switch result.terminationStatus {
+            case .exited(let code): code
+            case .signaled(let signal): 128 + signal
+            }
+          return ProcessResult(status: status, stdout: result.standardOutput, stderr: result.standardError)
+        } catch let error as CancellationError {
+          throw error
+        } catch {
+          throw ProcessRunnerError.launchFailed(command: command, reason: "\(error)")
+        }
       }
       group.addTask {
-        try? await Task.sleep(for: timeout)
-        return false
+        try await Task.sleep(for: timeout)
+        return nil
       }
-      let first = await group.next() ?? false
+      let first = try await group.next() ?? nil
       group.cancelAll()
       return first
     }
-    if !finished {
-      process.terminate()
-      kill(process.processIdentifier, SIGKILL)
-    }
-    let (stdout, stderr) = await (stdoutData, stderrData)
-    if !finished {
+    guard let outcome else {
       throw ProcessRunnerError.timedOut(command: command, seconds: Double(timeout.components.seconds))
     }
-    return ProcessResult(
-      status: process.terminationStatus,
-      stdout: String(decoding: stdout, as: UTF8.self),
-      stderr: String(decoding: stderr, as: UTF8.self))
-  }
-
-  private static func drain(_ handle: FileHandle) async -> Data {
-    await withCheckedContinuation { continuation in
-      DispatchQueue.global().async {
-        continuation.resume(returning: handle.readDataToEndOfFile())
-      }
-    }
+    return outcome
   }
 }
