@@ -11,17 +11,18 @@ public struct NvidiaSMI: Sendable {
 
   static let fieldsWithCapability = "index,name,memory.total,memory.free,compute_cap,driver_version"
   static let fieldsWithoutCapability = "index,name,memory.total,memory.free,driver_version"
-  static let timeout: Duration = .seconds(15)
+  /// A driver in a bad state can make `nvidia-smi` hang; detection must still finish.
+  public static let defaultTimeout: Duration = .seconds(15)
 
-  public static func probe(_ context: Context) async -> Result {
+  public static func probe(_ context: Context, timeout: Duration = defaultTimeout) async -> Result {
     guard let binary = context.findExecutable("nvidia-smi") else { return Result() }
     var result = Result()
     do {
-      var query = try await query(binary, fields: fieldsWithCapability, context)
+      var query = try await query(binary, fields: fieldsWithCapability, context, timeout: timeout)
       var hasCapability = true
       if query.status != 0 && mentionsInvalidField(query) {
         // Drivers before 510 do not know compute_cap; ask again without it.
-        query = try await self.query(binary, fields: fieldsWithoutCapability, context)
+        query = try await self.query(binary, fields: fieldsWithoutCapability, context, timeout: timeout)
         hasCapability = false
       }
       guard query.status == 0 else {
@@ -42,7 +43,7 @@ public struct NvidiaSMI: Sendable {
     return result
   }
 
-  static func query(_ binary: String, fields: String, _ context: Context) async throws -> ProcessResult {
+  static func query(_ binary: String, fields: String, _ context: Context, timeout: Duration) async throws -> ProcessResult {
     try await context.processes.run(
       binary, ["--query-gpu=\(fields)", "--format=csv,noheader,nounits"], timeout: timeout)
   }
@@ -62,7 +63,7 @@ public struct NvidiaSMI: Sendable {
       guard !fields.allSatisfy(\.isEmpty) else { continue }
       if fields.count > expected {  // a name holding a comma
         let extra = fields.count - expected
-        fields[1] = fields[1...(1 + extra)].joined(separator: ",")
+        fields[1] = fields[1...(1 + extra)].joined(separator: ", ")
         fields.removeSubrange(2...(1 + extra))
       }
       guard fields.count == expected, let index = Int(fields[0]) else {

@@ -32,7 +32,7 @@ public enum ModelReference: Sendable, Equatable, CustomStringConvertible {
   }
 
   /// The model's name when no catalog entry gives one: the file or repository name without its
-  /// extension.
+  /// extension. Only model-file extensions count, so `bge-small-en-v1.5` keeps its ".5".
   public var derivedName: String {
     let last: Substring =
       switch self {
@@ -40,9 +40,13 @@ public enum ModelReference: Sendable, Equatable, CustomStringConvertible {
       case .hub(let repository, let path, _): (path ?? repository).split(separator: "/").last ?? Substring(repository)
       case .local(let path): path.split(separator: "/").last ?? Substring(path)
       }
-    guard let dot = last.lastIndex(of: "."), dot != last.startIndex else { return String(last) }
+    guard let dot = last.lastIndex(of: "."), dot != last.startIndex,
+      Self.modelFileExtensions.contains(last[last.index(after: dot)...].lowercased())
+    else { return String(last) }
     return String(last[..<dot])
   }
+
+  static let modelFileExtensions: Set<String> = ["gguf", "safetensors", "bin", "pt", "pth", "onnx"]
 
   public var description: String {
     switch self {
