@@ -14,6 +14,14 @@ struct CLITests {
     return try await CLIRunner.run(arguments, environment: env)
   }
 
+  /// Runs `recommend --hardware FILE` with FILE holding `hardware`.
+  func recommend(hardware: String, _ extra: [String] = []) async throws -> CLIResult {
+    let file = NSTemporaryDirectory() + "synapse-local-hw-\(UUID().uuidString).json"
+    try hardware.write(toFile: file, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(atPath: file) }
+    return try await run(["recommend", "--hardware", file] + extra)
+  }
+
   func json(_ result: CLIResult) throws -> [String: Any] {
     try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
   }
@@ -74,10 +82,7 @@ struct CLITests {
   /// Plan for another machine from its `detect --json`.
   @Test func recommendForAnotherMachine() async throws {
     let detected = try await run(["detect", "--json"], machine: "gpu-workstation")
-    let file = NSTemporaryDirectory() + "synapse-local-hw-\(UUID().uuidString).json"
-    try detected.stdout.write(toFile: file, atomically: true, encoding: .utf8)
-    defer { try? FileManager.default.removeItem(atPath: file) }
-    let result = try await run(["recommend", "--hardware", file, "--json"])
+    let result = try await recommend(hardware: detected.stdout, ["--json"])
     #expect(result.status == 0, "\(result.stderr)")
     let recommendation = try json(result)
     // RTX 4090 with CUDA 12.4 and 60 GB of RAM: vLLM with Llama 3.1 8B (docs/recommendation.md).
@@ -113,10 +118,7 @@ struct CLITests {
   }
 
   @Test func nothingFitsExitsNonZero() async throws {
-    let file = NSTemporaryDirectory() + "synapse-local-small-\(UUID().uuidString).json"
-    try #"{"memory": {"total_bytes": 2147483648}, "cpu": {"logical_cores": 2}}"#.write(toFile: file, atomically: true, encoding: .utf8)
-    defer { try? FileManager.default.removeItem(atPath: file) }
-    let result = try await run(["recommend", "--hardware", file])
+    let result = try await recommend(hardware: #"{"memory": {"total_bytes": 2147483648}, "cpu": {"logical_cores": 2}}"#)
     #expect(result.status == 1)
     #expect(result.stdout.isEmpty)
     #expect(result.stderr.contains("no catalog chat model fits"))
@@ -140,12 +142,15 @@ struct CLITests {
   }
 
   @Test func badHardwareFileNamesTheField() async throws {
-    let file = NSTemporaryDirectory() + "synapse-local-bad-\(UUID().uuidString).json"
-    try #"{"memory": {"available_bytes": 1}, "cpu": {"logical_cores": 2}}"#.write(toFile: file, atomically: true, encoding: .utf8)
-    defer { try? FileManager.default.removeItem(atPath: file) }
-    let result = try await run(["recommend", "--hardware", file])
+    let result = try await recommend(hardware: #"{"memory": {"available_bytes": 1}, "cpu": {"logical_cores": 2}}"#)
     #expect(result.status == 1)
     #expect(result.stderr.contains("memory.total_bytes") && result.stderr.contains("detect --json"))
+  }
+
+  @Test func garbageHardwareFile() async throws {
+    let result = try await recommend(hardware: "memory: lots")
+    #expect(result.status == 1)
+    #expect(result.stderr.contains("not valid JSON") && result.stderr.split(separator: "\n").count == 1)
   }
 
   @Test func unknownPreferenceIsAUsageError() async throws {
