@@ -63,7 +63,7 @@ enum HardwareTable {
     }
     Output.line("NVIDIA GPUs")
     if report.gpus.isEmpty {
-      Output.table([("none", "")])
+      Output.line("  none")
     } else {
       for gpu in report.gpus {
         let capability = gpu.computeCapability.map { "compute \($0)\(gpu.computeCapabilitySource == "known-gpu table" ? " (from the known-GPU table)" : "")" } ?? "compute capability unknown"
