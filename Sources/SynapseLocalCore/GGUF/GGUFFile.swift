@@ -22,6 +22,7 @@ public struct GGUFFile: Sendable {
     metadata.first { $0.key == key }?.value
   }
 
-  public var tensorBytes: UInt64 { tensors.reduce(0) { $0 + $1.byteCount } }
-  public var parameterCount: UInt64 { tensors.reduce(0) { $0 + $1.elementCount } }
+  /// The sum of the tensors' sizes, checked by the reader to fit in the file.
+  public var tensorBytes: UInt64
+  public var parameterCount: UInt64
 }

@@ -44,6 +44,7 @@ public struct GGUFModelInfo: Sendable, Encodable {
     if let type = file["general.file_type"]?.integer, type >= 0, type <= Int64(UInt32.max) {
       fileType = GGUFFileType.name(UInt32(type))
     } else {
+      // Sums are safe: the reader checked that all tensors together fit in the file.
       let predominant = Dictionary(grouping: file.tensors, by: \.type.name)
         .max { $0.value.reduce(0) { $0 + $1.byteCount } < $1.value.reduce(0) { $0 + $1.byteCount } }
       fileType = predominant.map { "unknown (mostly \($0.key))" } ?? "unknown"

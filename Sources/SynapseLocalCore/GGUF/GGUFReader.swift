@@ -15,8 +15,9 @@ public enum GGUFReader {
   public static func read(_ source: any GGUFByteSource) throws(GGUFError) -> GGUFFile {
     var cursor = GGUFCursor(source: source)
     if source.size < 8 {
-      let first = try? source.read(at: 0, count: 4)
-      throw .notGGUF(magic: describeMagic(first ?? [], available: min(4, source.size)))
+      let first = (try? source.read(at: 0, count: 4)) ?? []
+      if first == Array("GGUF".utf8) { throw .truncated(needed: 8, size: source.size, while: "the version") }
+      throw .notGGUF(magic: describeMagic(first, available: min(4, source.size)))
     }
     let head = try cursor.integer(UInt32.self, "the magic number")
     guard head == magic else {
@@ -32,7 +33,9 @@ public enum GGUFReader {
     try checkCount(tensorCount, of: minimumTensorInfoBytes, "tensors", cursor: cursor, offset: 8)
 
     var metadata: [(key: String, value: GGUFValue)] = []
-    metadata.reserveCapacity(Int(keyValueCount))
+    // Counts passed the checks above but still come from the file: reserve no more than a real
+    // model needs, and let a larger (damaged) count fail on the bytes it lacks.
+    metadata.reserveCapacity(Int(min(keyValueCount, 4096)))
     for index in 0..<keyValueCount {
       let key = try cursor.string("metadata key \(index)", limit: 65_536)
       let type = try cursor.u32("the type of \(key)")
@@ -43,29 +46,45 @@ public enum GGUFReader {
     var alignment: UInt64 = 32
     if let value = metadata.first(where: { $0.key == "general.alignment" })?.value {
       guard let a = value.integer, a > 0, a & (a - 1) == 0, a <= 1 << 20 else {
-        throw .implausible("general.alignment \(value.display) is not a power of two", offset: cursor.offset)
+        throw .implausible("general.alignment \(value.display) is not a power of two up to 1 MiB", offset: cursor.offset)
       }
       alignment = UInt64(a)
     }
 
     var tensors: [GGUFFile.Tensor] = []
-    tensors.reserveCapacity(Int(tensorCount))
+    tensors.reserveCapacity(Int(min(tensorCount, 4096)))
     for index in 0..<tensorCount {
       tensors.append(try readTensorInfo(&cursor, index: index, alignment: alignment))
     }
 
     let headerEnd = cursor.offset
     let dataOffset = (headerEnd + alignment - 1) / alignment * alignment
+    // Each tensor must end inside the file, and together they cannot hold more bytes than the
+    // data section has (so the totals below cannot overflow).
+    let dataBytes = source.size > dataOffset ? source.size - dataOffset : 0
+    var totalBytes: UInt64 = 0
+    var totalElements: UInt64 = 0
     for tensor in tensors {
-      let (end, overflow) = (dataOffset + tensor.offset).addingReportingOverflow(tensor.byteCount)
-      guard !overflow else { throw .implausible("tensor \(tensor.name) ends past any file", offset: headerEnd) }
-      guard end <= source.size else {
-        throw .truncated(needed: end, size: source.size, while: "the data of tensor \(tensor.name)")
+      let (end, endOverflow) = tensor.offset.addingReportingOverflow(tensor.byteCount)
+      guard !endOverflow, end <= UInt64.max - dataOffset else {
+        throw .implausible("tensor \(tensor.name) ends past any file", offset: headerEnd)
+      }
+      guard dataOffset + end <= source.size else {
+        throw .truncated(needed: dataOffset + end, size: source.size, while: "the data of tensor \(tensor.name)")
+      }
+      let (sum, sumOverflow) = totalBytes.addingReportingOverflow(tensor.byteCount)
+      guard !sumOverflow else {
+        throw .implausible("the tensors hold more bytes than any file", offset: headerEnd)
+      }
+      totalBytes = sum
+      totalElements = totalElements.addingReportingOverflow(tensor.elementCount).partialValue
+      guard totalBytes <= dataBytes else {
+        throw .implausible("the tensors hold more bytes (\(totalBytes)) than the file's data section (\(dataBytes))", offset: headerEnd)
       }
     }
     return GGUFFile(
       version: version, metadata: metadata, tensors: tensors, alignment: alignment,
-      dataOffset: dataOffset, fileSize: source.size)
+      dataOffset: dataOffset, fileSize: source.size, tensorBytes: totalBytes, parameterCount: totalElements)
   }
 
   /// Beyond any real model (a few hundred thousand tokens or tensors) a count is damage; below

@@ -49,7 +49,8 @@ struct GGUFReaderTests {
         Issue.record("a file cut to \(length) of \(valid.count) bytes was accepted")
       } catch {
         switch error {
-        case .truncated, .notGGUF: break
+        case .truncated: break
+        case .notGGUF where length < 4: break
         default: Issue.record("cut to \(length): unexpected \(error)")
         }
       }
@@ -114,6 +115,30 @@ struct GGUFReaderTests {
     #expect(throwsImplausible { try read(partialBlock.bytes()) })
   }
 
+  /// An offset near 2^64 must be damage, not an arithmetic trap.
+  @Test func hugeTensorOffsetIsRefused() {
+    var bytes = valid
+    let builder = GGUFBuilder.tinyLlama()
+    // The first tensor's info: its name, 4 bytes of dimension count, two 8-byte dimensions,
+    // 4 bytes of type, then the 8-byte offset.
+    let name = Array("token_embd.weight".utf8)
+    let at = try! #require(firstIndex(of: name, in: bytes)) + name.count + 4 + 16 + 4
+    bytes.replaceSubrange(at..<at + 8, with: builder.le(UInt64(0xFFFF_FFFF_FFFF_FFE0)))
+    #expect(throwsImplausible { try read(bytes) })
+  }
+
+  /// Two tensors claiming the same huge region of a file that "has" 2^64 bytes (as a remote
+  /// reader would describe a prefix) cannot make the totals overflow.
+  @Test func tensorsLargerThanTheFileAreRefused() {
+    var builder = GGUFBuilder.tinyLlama()
+    builder.tensors = [
+      .init(name: "a", dimensions: [1 << 30, 1 << 30], type: 28, byteCount: 0),
+      .init(name: "b", dimensions: [1 << 30, 1 << 30], type: 28, byteCount: 0),
+    ]
+    let bytes = builder.bytes()
+    #expect(throwsImplausible { try GGUFReader.read(MemoryByteSource(bytes, size: .max)) })
+  }
+
   @Test func tensorDataPastTheEndIsTruncation() {
     let cut = Array(valid.dropLast(40))
     #expect {
@@ -150,6 +175,11 @@ struct GGUFReaderTests {
       return false
     }
   }
+}
+
+func firstIndex(of needle: [UInt8], in haystack: [UInt8]) -> Int? {
+  guard needle.count <= haystack.count else { return nil }
+  return (0...(haystack.count - needle.count)).first { Array(haystack[$0..<$0 + needle.count]) == needle }
 }
 
 /// A seeded generator so the damage test is the same on every run.
