@@ -42,7 +42,7 @@ struct CLITests {
     let memory = try #require(report["memory"] as? [String: Any])
     #expect(memory["total_bytes"] as? UInt64 == 65_842_980 * 1024)
     #expect(memory["limit_bytes"] as? UInt64 == 8 << 30)
-    #expect(memory["effective_bytes"] as? UInt64 == 7 << 30)
+    #expect(memory["effective_bytes"] as? UInt64 == (7 << 30) + (256 << 20))
     #expect(memory.keys.contains("available_bytes"))
     let cpu = try #require(report["cpu"] as? [String: Any])
     #expect(cpu["logical_cores"] as? Int == 16)

@@ -12,7 +12,7 @@ public struct CPUInfo: Sendable, Equatable {
   static let x86Features: [(flag: String, name: String)] = [
     ("pni", "sse3"), ("ssse3", "ssse3"), ("avx", "avx"), ("avx2", "avx2"), ("f16c", "f16c"),
     ("fma", "fma"), ("avx_vnni", "avx_vnni"), ("avx512f", "avx512f"), ("avx512bw", "avx512bw"),
-    ("avx512vl", "avx512vl"), ("avx512_vbmi", "avx512_vbmi"), ("avx512_vnni", "avx512_vnni"),
+    ("avx512vl", "avx512vl"), ("avx512vbmi", "avx512_vbmi"), ("avx512_vnni", "avx512_vnni"),
     ("avx512_bf16", "avx512_bf16"), ("amx_tile", "amx_tile"), ("amx_int8", "amx_int8"),
     ("amx_bf16", "amx_bf16"),
   ]
@@ -31,7 +31,7 @@ public struct CPUInfo: Sendable, Equatable {
     var cores: Set<String> = []
     var physical = "0"
     for line in text.split(separator: "\n") {
-      let parts = line.split(separator: ":", maxSplits: 1)
+      let parts = line.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
       let key = parts[0].trimmingCharacters(in: .whitespaces)
       let value = parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : ""
       switch key {

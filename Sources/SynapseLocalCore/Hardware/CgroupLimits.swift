@@ -66,7 +66,9 @@ public struct CgroupLimits: Sendable, Equatable {
       {
         limits.memoryLimitBytes = value
         limits.memorySource = "cgroup v2 \(folder)/memory.max"
-        limits.memoryUsageBytes = system.readText(folder + "/memory.current").flatMap { UInt64(trimmed($0)) }
+        limits.memoryUsageBytes = workingSet(
+          usage: system.readText(folder + "/memory.current"), stat: system.readText(folder + "/memory.stat"),
+          inactiveKey: "inactive_file")
       }
       if let text = system.readText(folder + "/cpu.max") {
         let fields = trimmed(text).split(separator: " ")
@@ -91,9 +93,9 @@ public struct CgroupLimits: Sendable, Equatable {
       {
         limits.memoryLimitBytes = value
         limits.memorySource = "cgroup v1 \(folder)/memory.limit_in_bytes"
-        limits.memoryUsageBytes = system.readText(folder + "/memory.usage_in_bytes").flatMap {
-          UInt64(trimmed($0))
-        }
+        limits.memoryUsageBytes = workingSet(
+          usage: system.readText(folder + "/memory.usage_in_bytes"), stat: system.readText(folder + "/memory.stat"),
+          inactiveKey: "total_inactive_file")
       }
     }
     let cpuPath = path(in: membership, controller: "cpu") ?? "/"
@@ -116,14 +118,26 @@ public struct CgroupLimits: Sendable, Equatable {
     return limits
   }
 
+  /// Usage minus inactive file cache, as kubelet and `docker stats` count it: a container that has
+  /// just read a 6 GB model has its page cache in `memory.current`, but the kernel reclaims it.
+  static func workingSet(usage: String?, stat: String?, inactiveKey: String) -> UInt64? {
+    guard let usage = usage.flatMap({ UInt64(trimmed($0)) }) else { return nil }
+    let inactive = stat?.split(separator: "\n").lazy.compactMap { line -> UInt64? in
+      let fields = line.split(separator: " ")
+      return fields.count == 2 && fields[0] == inactiveKey ? UInt64(fields[1]) : nil
+    }.first ?? 0
+    return usage > inactive ? usage - inactive : 0
+  }
+
   /// Counts a kernel CPU list such as "0-3,6,8-9".
   static func cpuListCount(_ list: String) -> Int? {
     var count = 0
     for range in list.split(separator: ",") {
       let ends = range.split(separator: "-")
-      if ends.count == 1, Int(ends[0]) != nil {
+      // CPU numbers beyond 2^20 are damage (Linux supports at most 8192 CPUs).
+      if ends.count == 1, let cpu = Int(ends[0]), cpu >= 0, cpu < 1 << 20 {
         count += 1
-      } else if ends.count == 2, let low = Int(ends[0]), let high = Int(ends[1]), high >= low {
+      } else if ends.count == 2, let low = Int(ends[0]), let high = Int(ends[1]), low >= 0, high >= low, high < 1 << 20 {
         count += high - low + 1
       } else {
         return nil

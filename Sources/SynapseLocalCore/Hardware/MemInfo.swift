@@ -15,7 +15,12 @@ public struct MemInfo: Sendable, Equatable {
       let fields = parts[1].split(separator: " ")
       guard let number = fields.first.flatMap({ UInt64($0) }) else { continue }
       let unit: UInt64 = fields.count > 1 && fields[1].lowercased() == "kb" ? 1024 : 1
-      values[String(parts[0])] = number.multipliedReportingOverflow(by: unit).partialValue
+      let (bytes, overflow) = number.multipliedReportingOverflow(by: unit)
+      // Beyond 2^56 bytes (64 PiB) a figure is damage, not memory.
+      guard !overflow, bytes < 1 << 56 else {
+        throw .unreadable(file: "/proc/meminfo", reason: "\(parts[0]) is implausibly large (\(number) \(fields.count > 1 ? fields[1] : ""))")
+      }
+      values[String(parts[0])] = bytes
     }
     guard let total = values["MemTotal"] else {
       throw .unreadable(file: "/proc/meminfo", reason: "it has no MemTotal line")

@@ -74,6 +74,9 @@ public struct NvidiaSMI: Sendable {
       let total = mebibytes(fields[2])
       let free = mebibytes(fields[3])
       if total == nil { warnings.append("GPU \(index) (\(name)): nvidia-smi does not report its memory") }
+      if total != nil && free == nil {
+        warnings.append("GPU \(index) (\(name)): nvidia-smi does not report its free memory; planning as if none were free")
+      }
       var capability = hasCapability ? validCapability(fields[4]) : nil
       var source: String? = capability == nil ? nil : "nvidia-smi"
       if capability == nil, let known = KnownGPUs.computeCapability(forName: name) {
@@ -85,15 +88,17 @@ public struct NvidiaSMI: Sendable {
       }
       gpus.append(
         GPUReport(
-          index: index, name: name, memoryTotalBytes: total ?? 0, memoryFreeBytes: free ?? total ?? 0,
+          index: index, name: name, memoryTotalBytes: total ?? 0, memoryFreeBytes: free ?? 0,
           computeCapability: capability, computeCapabilitySource: source,
           driverVersion: fields[expected - 1]))
     }
     return (gpus, warnings)
   }
 
+  /// MiB to bytes; nil for "[N/A]", "[Not Supported]" and values no GPU has (over 2^40 MiB).
   static func mebibytes(_ field: String) -> UInt64? {
-    UInt64(field).map { $0 * 1_048_576 }
+    guard let value = UInt64(field), value < 1 << 40 else { return nil }
+    return value * 1_048_576
   }
 
   static func validCapability(_ field: String) -> String? {

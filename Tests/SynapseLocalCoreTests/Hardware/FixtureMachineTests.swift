@@ -9,6 +9,7 @@ import Testing
 @Suite("Detection on fixture machines")
 struct FixtureMachineTests {
   let gib: UInt64 = 1 << 30
+  let mib: UInt64 = 1 << 20
 
   func detect(_ name: String) async throws -> HardwareReport {
     try await HardwareDetector.detect(Fixtures.machineContext(name))
@@ -35,9 +36,10 @@ struct FixtureMachineTests {
   @Test func cgroupV2LimitInAParentAndFractionalQuota() async throws {
     let report = try await detect("container-v2-limited")
     #expect(report.memory.limitBytes == 8 * gib)
-    // available = limit - memory.current of the limiting cgroup = 8 GiB - 1 GiB
-    #expect(report.memory.availableBytes == 7 * gib)
-    #expect(report.memory.effectiveBytes == 7 * gib)
+    // available = limit − (memory.current − inactive_file) of the limiting cgroup
+    //           = 8 GiB − (1 GiB − 256 MiB): reclaimable page cache is not "used".
+    #expect(report.memory.availableBytes == 7 * gib + 256 * mib)
+    #expect(report.memory.effectiveBytes == 7 * gib + 256 * mib)
     #expect(report.memory.limitSource?.contains("pod1234/memory.max") == true)
     #expect(report.cpu.logicalCores == 16)
     #expect(report.cpu.physicalCores == 8)
@@ -49,8 +51,9 @@ struct FixtureMachineTests {
   @Test func cgroupV1LimitsAndFailingNvidiaSMI() async throws {
     let report = try await detect("container-v1-limited")
     #expect(report.memory.limitBytes == 4 * gib)
-    #expect(report.memory.availableBytes == 4 * gib - 512 * 1024 * 1024)
-    #expect(report.memory.effectiveBytes == 4 * gib - 512 * 1024 * 1024)
+    // usage_in_bytes 512 MiB − total_inactive_file 128 MiB = 384 MiB in use.
+    #expect(report.memory.availableBytes == 4 * gib - 384 * mib)
+    #expect(report.memory.effectiveBytes == 4 * gib - 384 * mib)
     #expect(report.cpu.logicalCores == 32)
     #expect(report.cpu.quotaCores == 2.0)
     #expect(report.cpu.effectiveCores == 2)
@@ -114,6 +117,13 @@ struct FixtureMachineTests {
     await #expect(throws: HardwareError.unreadable(file: "/proc/meminfo", reason: "the file is missing")) {
       try await HardwareDetector.detect(context)
     }
+  }
+
+  @Test func damagedProcFilesAreErrorsNotTraps() throws {
+    #expect(throws: HardwareError.self) { try MemInfo.parse("MemTotal: 18014398509481984 kB\n") }
+    #expect(throws: HardwareError.self) { try MemInfo.parse("MemFree: 1 kB\n") }
+    #expect(throws: HardwareError.self) { try CPUInfo.parse(":\n:\nflags : avx2\n") }
+    #expect(try CPUInfo.parse("processor : 0\n:\nflags : lm avx512vbmi\n").features == ["avx512_vbmi"])
   }
 
   @Test func reportRoundTripsThroughJSON() async throws {

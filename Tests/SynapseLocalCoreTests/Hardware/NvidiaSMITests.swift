@@ -46,6 +46,18 @@ struct NvidiaSMITests {
     #expect(result.cudaVersion == "12.4")
   }
 
+  /// Unknown free memory is planned as none free, with a warning, never as "all free".
+  @Test func unknownFreeMemoryCountsAsNone() async throws {
+    let ctx = try context([
+      query: ProcessResult(status: 0, stdout: "0, NVIDIA A100-SXM4-80GB, 81920, [N/A], 8.0, 535.104.05\n1, NVIDIA A100-SXM4-80GB, 18446744073709551615, 1, 8.0, 535.104.05\n", stderr: ""),
+      "/fake/nvidia-smi": ProcessResult(status: 0, stdout: "CUDA Version: 12.2", stderr: ""),
+    ])
+    let result = await NvidiaSMI.probe(ctx)
+    #expect(result.gpus.map(\.memoryFreeBytes) == [0, 1_048_576])
+    #expect(result.gpus[1].memoryTotalBytes == 0)
+    #expect(result.warnings.contains { $0.contains("free memory") })
+  }
+
   @Test func commaInANameIsKept() async throws {
     let ctx = try context([
       query: ProcessResult(status: 0, stdout: "0, NVIDIA RTX A6000, Ada, 49140, 49000, 8.9, 550.54.14\n", stderr: ""),
