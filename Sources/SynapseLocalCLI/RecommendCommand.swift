@@ -50,20 +50,7 @@ struct RecommendCommand: AsyncParsableCommand {
 
   func loadHardware() async throws -> HardwareReport {
     guard let hardware else { return try await HardwareDetector.detect(.live()) }
-    let path = HubCacheLocation.expandTilde(hardware, ProcessInfo.processInfo.environment)
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw HardwareError.badHardwareFile(path: path, reason: "it cannot be read")
-    }
-    do {
-      return try JSONDecoder().decode(HardwareReport.self, from: data)
-    } catch let DecodingError.keyNotFound(key, context) {
-      let field = (context.codingPath + [key]).map(\.stringValue).joined(separator: ".")
-      throw HardwareError.badHardwareFile(path: path, reason: "it has no \(field)")
-    } catch let DecodingError.typeMismatch(_, context) {
-      throw HardwareError.badHardwareFile(path: path, reason: "\(context.codingPath.map(\.stringValue).joined(separator: ".")) has the wrong type")
-    } catch {
-      throw HardwareError.badHardwareFile(path: path, reason: "it is not valid JSON")
-    }
+    return try HardwareReport.load(path: HubCacheLocation.expandTilde(hardware, ProcessInfo.processInfo.environment))
   }
 }
 

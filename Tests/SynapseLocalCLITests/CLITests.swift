@@ -147,6 +147,15 @@ struct CLITests {
     #expect(result.stderr.contains("memory.total_bytes") && result.stderr.contains("detect --json"))
   }
 
+  @Test func absurdHardwareValuesAreRefused() async throws {
+    let result = try await recommend(hardware: #"{"memory": {"total_bytes": 17179869184}, "cpu": {"logical_cores": 4, "quota_cores": 1e19}}"#)
+    #expect(result.status == 1)
+    #expect(result.stderr.contains("cpu.quota_cores"), "\(result.stderr)")
+    let gpu = try await recommend(hardware: #"{"memory": {"total_bytes": 17179869184}, "cpu": {"logical_cores": 4}, "gpus": [{"name": "x", "memory_total_bytes": 18446744073709551615}]}"#)
+    #expect(gpu.status == 1)
+    #expect(gpu.stderr.contains("gpus[0].memory_total_bytes"), "\(gpu.stderr)")
+  }
+
   @Test func garbageHardwareFile() async throws {
     let result = try await recommend(hardware: "memory: lots")
     #expect(result.status == 1)

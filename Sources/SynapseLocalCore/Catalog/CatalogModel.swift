@@ -89,10 +89,20 @@ public struct CatalogModel: Codable, Sendable, Equatable {
   public var qualityStars: Int { quality.filter { $0 == "★" }.count }
   /// Filled bolts of the guide's speed rating (⚡⚡☆ is 2).
   public var speedRating: Int { speed.filter { $0 == "⚡" }.count }
-  /// Bits per weight of the quantization, for ordering Q5 above Q4 of the same model.
+  /// Bits per weight of the quantization (Q5_K_M is 5, F16 and BF16 16), for ordering Q5 above
+  /// Q4 of the same model; unquantized when there is none.
   public var quantizationBits: Int {
-    guard let q = quantization, let digit = q.dropFirst().first(where: \.isNumber) else { return 16 }
-    return Int(String(digit)) ?? 16
+    guard let q = quantization else { return 16 }
+    let digits = q.drop { !$0.isNumber }.prefix { $0.isNumber }
+    return Int(digits) ?? 16
+  }
+
+  /// The title for what an engine serves: vLLM loads the 16-bit original, not the GGUF quantization.
+  public func title(for engine: Engine) -> String {
+    guard engine == .vllm, role == .llm else { return title }
+    var base = title
+    if let quantization, base.hasSuffix(" " + quantization) { base.removeLast(quantization.count + 1) }
+    return base + " (16-bit)"
   }
 
   /// The Hub repository a user would pull for `engine`.

@@ -25,7 +25,18 @@ enum CatalogValidator {
       }
       guard seen.insert(model.id).inserted else { throw fail("id", "is used by another entry") }
       guard !model.name.isEmpty else { throw fail("name", "is empty") }
-      guard model.sizeBytes > 0 else { throw fail("size_bytes", "must be more than 0") }
+      // Bounds keep every estimate's arithmetic far from overflow.
+      let maxBytes: UInt64 = 1 << 50  // 1 PiB
+      guard model.sizeBytes > 0, model.sizeBytes <= maxBytes else { throw fail("size_bytes", "must be more than 0 and at most 1 PiB") }
+      if let ram = model.ramBytes, ram > maxBytes { throw fail("ram_bytes", "must be at most 1 PiB") }
+      if let vllm = model.vllm, vllm.sizeBytes == 0 || vllm.sizeBytes > maxBytes {
+        throw fail("vllm.size_bytes", "must be more than 0 and at most 1 PiB")
+      }
+      guard model.shape.parameterCount <= maxBytes else { throw fail("shape.parameter_count", "is implausibly large") }
+      guard model.shape.maxContext <= 1 << 24 else { throw fail("shape.max_context", "is implausibly large (at most 16777216)") }
+      for (field, value) in [("shape.layers", model.shape.layers), ("shape.heads", model.shape.heads), ("shape.kv_heads", model.shape.kvHeads), ("shape.head_dim", model.shape.headDim), ("dimensions", model.dimensions)] {
+        if let value, value > 65_536 { throw fail(field, "is implausibly large (at most 65536)") }
+      }
       guard model.quality.allSatisfy({ "★☆".contains($0) }), model.qualityStars > 0 else {
         throw fail("quality", "must be a rating in ★ and ☆, like the guide's ★★★☆")
       }

@@ -140,7 +140,7 @@ public struct CPUReport: Codable, Sendable, Equatable {
 
   static func effective(logical: Int, physical: Int, quota: Double?, cpuset: Int?) -> Int {
     var cores = min(logical, physical)
-    if let quota { cores = min(cores, Int(quota.rounded(.down))) }
+    if let quota, quota < Double(cores) { cores = min(cores, Int(max(0, quota).rounded(.down))) }
     if let cpuset { cores = min(cores, cpuset) }
     return max(1, cores)
   }

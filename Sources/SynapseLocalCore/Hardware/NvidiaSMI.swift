@@ -95,9 +95,9 @@ public struct NvidiaSMI: Sendable {
     return (gpus, warnings)
   }
 
-  /// MiB to bytes; nil for "[N/A]", "[Not Supported]" and values no GPU has (over 2^40 MiB).
+  /// MiB to bytes; nil for "[N/A]", "[Not Supported]" and values no GPU has (256 TiB or more).
   static func mebibytes(_ field: String) -> UInt64? {
-    guard let value = UInt64(field), value < 1 << 40 else { return nil }
+    guard let value = UInt64(field), value < 1 << 28 else { return nil }
     return value * 1_048_576
   }
 

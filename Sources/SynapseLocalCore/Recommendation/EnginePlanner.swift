@@ -21,6 +21,12 @@ struct EnginePlanner {
   static let vllmMinimumCapability = "7.0"
   static let vllmMinimumCUDA = "12.1"
   static let llamaCppMinimumCapability = "5.0"
+  /// llama-server's process and host-side buffers, even with every layer on the GPU.
+  static let llamaCppMinimumHostMemory: UInt64 = 512 * ByteCount.mebibyte
+  /// vLLM's process (about 2 GiB) plus its default 4 GiB of CPU swap space per GPU.
+  static func vllmHostMemory(gpus: Int) -> UInt64 { (2 + 4 * UInt64(gpus)) * ByteCount.gibibyte }
+  /// Below this share of a GPU's memory, vLLM is not worth starting there.
+  static let vllmMinimumUtilization = 0.3
   /// vLLM's own default; lower when other processes hold part of the GPU.
   static let vllmMaximumUtilization = 0.90
 
@@ -65,7 +71,9 @@ struct EnginePlanner {
     let fitting = contexts(for: model).compactMap { context -> Plan? in
       let estimate = MemoryEstimate.llamaCpp(model, context: context)
       let offload = gpuLayers(model, estimate: estimate)
-      guard estimate.totalBytes <= ramBudget + offload.bytes else { return nil }
+      // Host RAM holds what is not offloaded, and never less than the process itself needs.
+      let ramNeeded = max(Self.llamaCppMinimumHostMemory, estimate.totalBytes - offload.bytes)
+      guard ramNeeded <= ramBudget else { return nil }
       let flags = Recommendation.LlamaServerFlags(
         nGPULayers: min(offload.layers, layers + 1), threads: hardware.cpu.effectiveCores, ctxSize: context)
       return Plan(engine: .llamaCpp, estimate: estimate, llamaServer: flags, wholeOnGPU: offload.layers > layers)
@@ -97,7 +105,7 @@ struct EnginePlanner {
         else { continue }
         let freeShare = Double(free) / Double(total) - 0.02
         let utilization = (min(Self.vllmMaximumUtilization, freeShare) * 100).rounded(.down) / 100
-        guard utilization > 0.3 else { continue }
+        guard utilization > Self.vllmMinimumUtilization, Self.vllmHostMemory(gpus: size) <= ramBudget else { continue }
         let usable = UInt64(Double(total) * utilization) * UInt64(size)
         for context in contexts(for: model) {
           let estimate = MemoryEstimate.vllm(model, context: context, gpus: size)

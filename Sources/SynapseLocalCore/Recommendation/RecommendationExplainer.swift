@@ -38,7 +38,7 @@ struct RecommendationExplainer {
       case .code: model.isCodeModel ? "the code-focused catalog chat model (\(model.bestFor ?? "code"))" : "no code-focused model fits, so the best-rated (\(model.quality)) catalog chat model"
       }
     let estimate = plan.estimate
-    return "Chat model \(model.title): \(rule) whose estimate fits: \(ByteCount.format(estimate.totalBytes)) = weights \(ByteCount.format(estimate.weightsBytes)) + KV cache \(ByteCount.format(estimate.kvCacheBytes)) at \(estimate.contextSize) tokens + compute \(ByteCount.format(estimate.computeBytes))."
+    return "Chat model \(model.title(for: plan.engine)): \(rule) whose estimate fits: \(ByteCount.format(estimate.totalBytes)) = weights \(ByteCount.format(estimate.weightsBytes)) + KV cache \(ByteCount.format(estimate.kvCacheBytes)) at \(estimate.contextSize) tokens + compute \(ByteCount.format(estimate.computeBytes))."
   }
 
   func flagReasons(model: CatalogModel, plan: EnginePlanner.Plan) -> [String] {

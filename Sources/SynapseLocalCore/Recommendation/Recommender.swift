@@ -32,7 +32,7 @@ public struct Recommender: Sendable {
     let fitting = catalog.models(.llm).filter { !$0.isDemo }.compactMap { model in
       (planner.vllm(model) ?? planner.llamaCpp(model)).map { Candidate(model: model, plan: $0) }
     }
-    return fitting.sorted { a, b in
+    let ranked = fitting.sorted { a, b in
       let (x, y) = (a.model, b.model)
       let gpu = (a.plan.wholeOnGPU ? 1 : 0, b.plan.wholeOnGPU ? 1 : 0)
       switch preference {
@@ -43,6 +43,12 @@ public struct Recommender: Sendable {
       case .balanced, .quality, .code:
         return (x.qualityStars, gpu.0, x.shape.parameterCount, x.quantizationBits) > (y.qualityStars, gpu.1, y.shape.parameterCount, y.quantizationBits)
       }
+    }
+    // On vLLM the Q4 and Q5 entries of one model are the same 16-bit deployment: keep the first.
+    var servedByVLLM: Set<String> = []
+    return ranked.filter { candidate in
+      guard candidate.plan.engine == .vllm, let repository = candidate.model.vllm?.repository else { return true }
+      return servedByVLLM.insert(repository).inserted
     }
   }
 
@@ -106,7 +112,7 @@ public struct Recommender: Sendable {
     reasons.append(explainer.embeddingReason(chosen: embedding, tried: triedEmbeddings, overridden: embeddingOverride != nil))
 
     var alternatives: [Recommendation.Alternative] = rankedCandidates(planner).dropFirst().prefix(3).map {
-      .init(id: $0.model.id, title: $0.model.title, engine: $0.plan.engine, estimateBytes: $0.plan.estimate.totalBytes, note: "fits, ranked lower for --prefer \(preference.rawValue)")
+      .init(id: $0.model.id, title: $0.model.title(for: $0.plan.engine), engine: $0.plan.engine, estimateBytes: $0.plan.estimate.totalBytes, note: "fits, ranked lower for --prefer \(preference.rawValue)")
     }
     let fittingIDs = Set(rankedCandidates(planner).map(\.model.id))
     for other in catalog.models(.llm) where !other.isDemo && !fittingIDs.contains(other.id) {
@@ -117,7 +123,7 @@ public struct Recommender: Sendable {
     return Recommendation(
       engine: plan.engine, preference: preference,
       llm: .init(
-        id: model.id, name: model.name, title: model.title, repository: repository,
+        id: model.id, name: model.name, title: model.title(for: plan.engine), repository: repository,
         path: plan.engine == .llamaCpp ? model.gguf?.file : nil, estimateBytes: plan.estimate.totalBytes, estimate: plan.estimate),
       embedding: .init(
         id: embedding.id, name: embedding.name, repository: embedding.repository ?? "", dimensions: embedding.dimensions ?? 0,

@@ -99,6 +99,23 @@ struct RecommendationTableTests {
     }
   }
 
+  /// A big GPU does not make up for no host memory: vLLM needs its process and CPU swap space,
+  /// llama.cpp its process, so 2 GiB of RAM fits nothing even beside an A100.
+  @Test func gpuWithoutHostMemoryFitsNothing() throws {
+    let hardware = Machine.cpu(memoryGiB: 2, gpus: [Machine.gpu("NVIDIA A100-SXM4-80GB", totalMiB: 81920, capability: "8.0")], cuda: "12.2")
+    #expect(throws: RecommendationError.self) { try Recommender(catalog: Fixtures.catalog(), hardware: hardware).recommend() }
+  }
+
+  /// On vLLM the Q4 and Q5 entries are one 16-bit deployment: named as such, listed once.
+  @Test func vllmTwinsAreOneChoice() throws {
+    let hardware = Machine.cpu(memoryGiB: 64, gpus: [Self.rtx4090], cuda: "12.4")
+    let recommendation = try Recommender(catalog: Fixtures.catalog(), hardware: hardware).recommend()
+    #expect(recommendation.llm.title == "Llama 3.1 8B Instruct (16-bit)")
+    let vllmAlternatives = recommendation.alternatives.filter { $0.engine == .vllm }.map(\.id)
+    #expect(!vllmAlternatives.contains("llama-3.1-8b-q4"))
+    #expect(vllmAlternatives.filter { $0.hasPrefix("llama-3.2-3b") }.count <= 1)
+  }
+
   @Test func unknownCapabilityIsGivenAsTheReason() throws {
     let hardware = Machine.cpu(memoryGiB: 16, gpus: [Machine.gpu("NVIDIA Mystery X1", totalMiB: 24576, capability: nil)], cuda: "12.4")
     let recommendation = try Recommender(catalog: Fixtures.catalog(), hardware: hardware).recommend()
