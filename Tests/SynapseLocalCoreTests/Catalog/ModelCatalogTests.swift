@@ -107,7 +107,7 @@ struct ModelCatalogTests {
       ("id: bge-small-en-v1.5", "id: all-minilm-l6-v2", "bge-small-en-v1.5", "id"),
       ("repository: BAAI/bge-small-en-v1.5", "repository: bge-small", "bge-small-en-v1.5", "repository"),
       ("file: Qwen2.5-7B-Instruct-Q4_K_M.gguf", "file: Qwen2.5-7B-Instruct-Q4_K_M.bin", "qwen-2.5-7b-q4", "gguf.file"),
-      ("      size_bytes: \"Hub file listing\"", "      weight: \"a guess\"", "qwen-2.5-7b-q4", "sources.weight"),
+      ("      size_bytes: \"Hub file listing", "      weight: \"a guess", "qwen-2.5-7b-q4", "sources.weight"),
     ]
     for (old, new, id, field) in cases {
       let text = try catalog(replacing: old, with: new, in: id)
