@@ -1,0 +1,77 @@
+import COpenSSL
+import Foundation
+
+/// Streaming SHA-256 and SHA-1 through OpenSSL's EVP interface (the only file that sees OpenSSL).
+/// The Hub names LFS blobs by SHA-256 and small files by their git blob SHA-1.
+public struct Digest: ~Copyable {
+  public enum Algorithm: Sendable {
+    case sha256
+    case sha1
+  }
+
+  private let context: OpaquePointer
+
+  public init(_ algorithm: Algorithm) {
+    guard let context = EVP_MD_CTX_new() else { fatalError("OpenSSL could not allocate a digest context (out of memory)") }
+    self.context = context
+    EVP_DigestInit_ex(context, algorithm == .sha256 ? EVP_sha256() : EVP_sha1(), nil)
+  }
+
+  deinit { EVP_MD_CTX_free(context) }
+
+  public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+    guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+    EVP_DigestUpdate(context, base, bytes.count)
+  }
+
+  public mutating func update(_ bytes: [UInt8]) {
+    bytes.withUnsafeBytes { update($0) }
+  }
+
+  /// The lowercase hex digest.
+  public consuming func finish() -> String {
+    var output = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+    var length: UInt32 = 0
+    EVP_DigestFinal_ex(context, &output, &length)
+    return output.prefix(Int(length)).map { String(format: "%02x", $0) }.joined()
+  }
+
+  public static func hex(_ algorithm: Algorithm, _ bytes: [UInt8]) -> String {
+    var digest = Digest(algorithm)
+    digest.update(bytes)
+    return digest.finish()
+  }
+
+  /// SHA-256 of a file, read in 1 MiB blocks; `progress` gets the bytes hashed so far.
+  public static func sha256(ofFile path: String, progress: ((UInt64) -> Void)? = nil) throws -> String {
+    try hashFile(path, prefix: nil, algorithm: .sha256, progress: progress)
+  }
+
+  /// The git blob id of a file: SHA-1 of "blob <size>\0" followed by the contents.
+  public static func gitBlobSHA1(ofFile path: String) throws -> String {
+    let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as? UInt64 ?? 0
+    return try hashFile(path, prefix: Array("blob \(size)\0".utf8), algorithm: .sha1, progress: nil)
+  }
+
+  static func hashFile(_ path: String, prefix: [UInt8]?, algorithm: Algorithm, progress: ((UInt64) -> Void)?) throws -> String {
+    let fd = open(path, O_RDONLY)
+    guard fd >= 0 else { throw StoreError.unreadable(path: path, reason: String(cString: strerror(errno))) }
+    defer { close(fd) }
+    var digest = Digest(algorithm)
+    if let prefix { digest.update(prefix) }
+    let block = 1 << 20
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: block, alignment: 16)
+    defer { buffer.deallocate() }
+    var total: UInt64 = 0
+    while true {
+      let n = read(fd, buffer.baseAddress, block)
+      if n < 0 && errno == EINTR { continue }
+      if n < 0 { throw StoreError.unreadable(path: path, reason: String(cString: strerror(errno))) }
+      if n == 0 { break }
+      digest.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+      total += UInt64(n)
+      progress?(total)
+    }
+    return digest.finish()
+  }
+}

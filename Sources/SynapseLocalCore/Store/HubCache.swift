@@ -1,0 +1,112 @@
+import Foundation
+
+/// The model store: the Hugging Face cache layout, shared with huggingface_hub, transformers and
+/// sentence-transformers. `models--ORG--REPO/blobs/<etag>` holds contents, `snapshots/<commit>/<path>`
+/// relative symlinks to them, `refs/<branch>` the commit a branch points at.
+public struct HubCache: Sendable {
+  public let root: String
+
+  public init(root: String) {
+    self.root = root
+  }
+
+  public static func live(environment: [String: String]) -> HubCache {
+    HubCache(root: HubCacheLocation.path(environment: environment))
+  }
+
+  public func folder(_ repository: RepositoryID) -> String { "\(root)/\(repository.cacheFolderName)" }
+
+  public struct StoredFile: Codable, Sendable, Equatable {
+    public var path: String
+    public var blob: String
+    public var sizeBytes: UInt64?
+
+    enum CodingKeys: String, CodingKey {
+      case path, blob
+      case sizeBytes = "size_bytes"
+    }
+  }
+
+  public struct Snapshot: Codable, Sendable, Equatable {
+    public var commit: String
+    public var refs: [String]
+    public var files: [StoredFile]
+  }
+
+  public struct Repository: Codable, Sendable, Equatable {
+    public var repository: String
+    public var folder: String
+    public var snapshots: [Snapshot]
+    /// Bytes of the distinct blobs the snapshots use.
+    public var sizeBytes: UInt64
+
+    enum CodingKeys: String, CodingKey {
+      case repository, folder, snapshots
+      case sizeBytes = "size_bytes"
+    }
+  }
+
+  /// Every model repository in the cache, with its snapshots and files.
+  public func repositories() throws -> [Repository] {
+    guard let names = try? FileManager.default.contentsOfDirectory(atPath: root) else { return [] }
+    return try names.compactMap(RepositoryID.init(cacheFolderName:)).sorted().map(repository)
+  }
+
+  public func repository(_ id: RepositoryID) throws -> Repository {
+    let base = folder(id)
+    guard FileManager.default.fileExists(atPath: base) else { throw StoreError.notInStore(id.description) }
+    let refs = readRefs(id)
+    let commits = ((try? FileManager.default.contentsOfDirectory(atPath: base + "/snapshots")) ?? []).sorted()
+    var blobs: [String: UInt64] = [:]
+    let snapshots = commits.map { commit in
+      let files = snapshotFiles(base + "/snapshots/" + commit)
+      for file in files { blobs[file.blob] = file.sizeBytes ?? 0 }
+      return Snapshot(commit: commit, refs: refs.filter { $0.value == commit }.map(\.key).sorted(), files: files)
+    }
+    return Repository(repository: id.description, folder: base, snapshots: snapshots, sizeBytes: blobs.values.reduce(0, +))
+  }
+
+  /// Branch (or tag) name → commit, from `refs/`.
+  public func readRefs(_ id: RepositoryID) -> [String: String] {
+    let refsFolder = folder(id) + "/refs"
+    guard let enumerator = FileManager.default.enumerator(atPath: refsFolder) else { return [:] }
+    var refs: [String: String] = [:]
+    while let name = enumerator.nextObject() as? String {
+      let path = refsFolder + "/" + name
+      var isDirectory: ObjCBool = false
+      guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
+        let text = try? String(contentsOfFile: path, encoding: .utf8)
+      else { continue }
+      refs[name] = text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+    return refs
+  }
+
+  /// The files of one snapshot folder: each a symlink whose last component is the blob's name.
+  func snapshotFiles(_ snapshot: String) -> [StoredFile] {
+    guard let enumerator = FileManager.default.enumerator(atPath: snapshot) else { return [] }
+    var files: [StoredFile] = []
+    while let relative = enumerator.nextObject() as? String {
+      let path = snapshot + "/" + relative
+      guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: path) else { continue }
+      let blob = (target as NSString).lastPathComponent
+      let size = Self.sizeFollowingLinks(path)
+      files.append(StoredFile(path: relative, blob: blob, sizeBytes: size))
+    }
+    return files.sorted { $0.path < $1.path }
+  }
+
+  /// The size of what a path (or the symlink at it) points to; nil when the target is missing.
+  static func sizeFollowingLinks(_ path: String) -> UInt64? {
+    var info = stat()
+    guard stat(path, &info) == 0 else { return nil }
+    return UInt64(info.st_size)
+  }
+
+  /// The commit a revision names: a ref's commit, or the revision itself when it is a snapshot.
+  public func resolve(_ id: RepositoryID, revision: String) throws -> String {
+    if let commit = readRefs(id)[revision] { return commit }
+    if FileManager.default.fileExists(atPath: folder(id) + "/snapshots/" + revision) { return revision }
+    throw StoreError.notInStore("\(id)@\(revision)")
+  }
+}
