@@ -7,6 +7,8 @@ import Testing
 struct CLITests {
   func run(_ arguments: [String], machine: String? = nil, environment: [String: String] = [:]) async throws -> CLIResult {
     var env = environment
+    // Never touch the user's real model store.
+    if env["HF_HUB_CACHE"] == nil { env["HF_HUB_CACHE"] = NSTemporaryDirectory() + "synapse-local-cli-test-hub" }
     if let machine {
       env["SYNAPSE_LOCAL_SYSROOT"] = Fixtures.machine(machine)
       env["PATH"] = Fixtures.machine(machine) + "/bin:/usr/bin:/bin"
@@ -29,7 +31,9 @@ struct CLITests {
   @Test func helpTeachesTheCommands() async throws {
     let result = try await run(["--help"])
     #expect(result.status == 0)
-    for command in ["detect", "recommend", "inspect", "catalog"] { #expect(result.stdout.contains(command)) }
+    for command in ["detect", "recommend", "inspect", "catalog", "models"] { #expect(result.stdout.contains(command)) }
+    let models = try await run(["models", "--help"])
+    for command in ["import", "list", "verify", "rm"] { #expect(models.stdout.contains(command)) }
     let recommend = try await run(["recommend", "--help"])
     #expect(recommend.stdout.contains("--hardware") && recommend.stdout.contains("--prefer") && recommend.stdout.contains("Examples"))
   }
@@ -132,6 +136,10 @@ struct CLITests {
     (["inspect", "/nonexistent.gguf"], "cannot read /nonexistent.gguf"),
     (["inspect", "/etc/hostname"], "not a GGUF file"),
     (["inspect", "TheBloke/x"], "download the file and pass its path"),
+    (["models", "import", "/nonexistent-model", "--as", "acme/x"], "does not exist"),
+    (["models", "import", "/etc/hostname", "--as", "acme/x/../y"], "not a safe path"),
+    (["models", "import", "/etc/hostname", "--as", "acme"], "is not a repository"),
+    (["models", "rm", "acme/never-stored"], "not in the model store"),
   ])
   func badInput(arguments: [String], message: String) async throws {
     let result = try await run(arguments)
