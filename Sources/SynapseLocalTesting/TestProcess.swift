@@ -107,12 +107,13 @@ public enum Loopback {
     return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
   }
 
-  /// Polls `url` until it answers 200, the process dies, or the time is up.
-  public static func waitUntilHealthy(_ url: String, process: TestProcess, seconds: Double) async throws {
+  /// Polls `url` until it answers 200 (or anything, with `acceptAnyStatus`), the process dies, or
+  /// the time is up.
+  public static func waitUntilHealthy(_ url: String, process: TestProcess, seconds: Double, acceptAnyStatus: Bool = false) async throws {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
       guard process.isRunning else { throw TestFailure("the process exited before \(url) answered:\n\(process.log.suffix(2000))") }
-      if let (status, _) = try? await request(url, timeout: 2), status == 200 { return }
+      if let (status, _) = try? await request(url, timeout: 2), status == 200 || (acceptAnyStatus && status > 0) { return }
       try await Task.sleep(for: .milliseconds(200))
     }
     throw TestFailure("\(url) did not answer 200 within \(seconds) s:\n\(process.log.suffix(2000))")

@@ -1,0 +1,37 @@
+import Foundation
+
+/// The fake Hugging Face Hub (Tests/Fixtures/fakehub/fake_hub.py) running on loopback: the Hub on
+/// 127.0.0.1, its "CDN" on localhost, every CDN request logged.
+public final class FakeHub: @unchecked Sendable {
+  public let endpoint: String
+  public let cdnPort: Int
+  public let logPath: String
+  public let token: String
+  let process: TestProcess
+
+  /// `repositories`: ORG/NAME → folder; names in `gated` need `token`.
+  public init(python: String, repositories: [String: String], gated: Set<String> = [], token: String = "hf_test_token") async throws {
+    let port = try Loopback.freePort()
+    cdnPort = try Loopback.freePort()
+    endpoint = "http://127.0.0.1:\(port)"
+    logPath = NSTemporaryDirectory() + "fake-hub-cdn-\(UUID().uuidString).log"
+    self.token = token
+    var arguments = [Fixtures.root + "/fakehub/fake_hub.py", "--port", "\(port)", "--cdn-port", "\(cdnPort)", "--token", token, "--log", logPath]
+    for (id, folder) in repositories.sorted(by: { $0.key < $1.key }) {
+      arguments += ["--repo", "\(id)=\(folder)\(gated.contains(id) ? ":gated" : "")"]
+    }
+    process = try TestProcess(python, arguments)
+    try await Loopback.waitUntilHealthy(endpoint + "/api/models/none/none/revision/main", process: process, seconds: 60, acceptAnyStatus: true)
+  }
+
+  /// The CDN requests seen so far: blob digest, Range header, whether Authorization was sent.
+  public var cdnRequests: [[String: Any]] {
+    guard let text = try? String(contentsOfFile: logPath, encoding: .utf8) else { return [] }
+    return text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+  }
+
+  public func stop() async {
+    await process.stop()
+    try? FileManager.default.removeItem(atPath: logPath)
+  }
+}
