@@ -3,7 +3,7 @@ import Foundation
 
 /// Streaming SHA-256 and SHA-1 through OpenSSL's EVP interface (the only file that sees OpenSSL).
 /// The Hub names LFS blobs by SHA-256 and small files by their git blob SHA-1.
-public struct Digest: ~Copyable {
+public final class Digest {
   public enum Algorithm: Sendable {
     case sha256
     case sha1
@@ -19,17 +19,17 @@ public struct Digest: ~Copyable {
 
   deinit { EVP_MD_CTX_free(context) }
 
-  public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+  public func update(_ bytes: UnsafeRawBufferPointer) {
     guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
     EVP_DigestUpdate(context, base, bytes.count)
   }
 
-  public mutating func update(_ bytes: [UInt8]) {
+  public func update(_ bytes: [UInt8]) {
     bytes.withUnsafeBytes { update($0) }
   }
 
-  /// The lowercase hex digest.
-  public consuming func finish() -> String {
+  /// The lowercase hex digest; call once.
+  public func finish() -> String {
     var output = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
     var length: UInt32 = 0
     EVP_DigestFinal_ex(context, &output, &length)
@@ -37,7 +37,7 @@ public struct Digest: ~Copyable {
   }
 
   public static func hex(_ algorithm: Algorithm, _ bytes: [UInt8]) -> String {
-    var digest = Digest(algorithm)
+    let digest = Digest(algorithm)
     digest.update(bytes)
     return digest.finish()
   }
@@ -57,7 +57,7 @@ public struct Digest: ~Copyable {
     let fd = open(path, O_RDONLY)
     guard fd >= 0 else { throw StoreError.unreadable(path: path, reason: String(cString: strerror(errno))) }
     defer { close(fd) }
-    var digest = Digest(algorithm)
+    let digest = Digest(algorithm)
     if let prefix { digest.update(prefix) }
     let block = 1 << 20
     let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: block, alignment: 16)

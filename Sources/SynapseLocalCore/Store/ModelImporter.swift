@@ -101,7 +101,7 @@ public struct ModelImporter: Sendable {
     let output = open(destination, O_WRONLY | O_CREAT | O_EXCL, 0o644)
     guard output >= 0 else { throw StoreError.unwritable(path: destination, reason: String(cString: strerror(errno))) }
     defer { close(output) }
-    var digest = Digest(.sha256)
+    let digest = Digest(.sha256)
     let block = 1 << 20
     let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: block, alignment: 16)
     defer { buffer.deallocate() }
@@ -127,23 +127,11 @@ public struct ModelImporter: Sendable {
     return digest.finish()
   }
 
-  /// A relative symlink `../../blobs/<blob>` (one more `../` per sub-folder), replaced atomically.
   func link(_ path: String, toBlob blob: String, depth: Int) throws {
-    try makeFolder((path as NSString).deletingLastPathComponent)
-    let target = String(repeating: "../", count: 2 + depth) + "blobs/" + blob
-    let temporary = path + ".link-\(UUID().uuidString)"
-    guard symlink(target, temporary) == 0 else { throw StoreError.unwritable(path: path, reason: String(cString: strerror(errno))) }
-    guard rename(temporary, path) == 0 else {
-      unlink(temporary)
-      throw StoreError.unwritable(path: path, reason: String(cString: strerror(errno)))
-    }
+    try StoreFolders.link(path, toBlob: blob, depth: depth)
   }
 
   func makeFolder(_ path: String) throws {
-    do {
-      try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    } catch {
-      throw StoreError.unwritable(path: path, reason: error.localizedDescription)
-    }
+    try StoreFolders.makeFolder(path)
   }
 }

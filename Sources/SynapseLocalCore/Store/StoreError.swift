@@ -5,6 +5,13 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
   case badPathInRepository(String)
   case notInStore(String)
   case importSourceMissing(String)
+  case gated(repository: String)
+  case repositoryNotFound(repository: String, hasToken: Bool)
+  case entryNotFound(repository: String, path: String, revision: String)
+  case revisionNotFound(repository: String, revision: String)
+  case hubError(url: String, status: Int, message: String)
+  case digestMismatch(path: String, expected: String, actual: String)
+  case offline(String)
 
   public var description: String {
     switch self {
@@ -14,6 +21,16 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case .badPathInRepository(let text): "'\(text)' is not a safe path inside a repository: it must be relative, without '..' or empty parts"
     case .notInStore(let what): "\(what) is not in the model store; `synapse-local models list` shows what is"
     case .importSourceMissing(let path): "\(path) does not exist; give a file or folder to import"
+    case .gated(let repository):
+      "\(repository) is gated: accept its licence on its Hugging Face page, then set HF_TOKEN (or run `hf auth login`) with a token of that account"
+    case .repositoryNotFound(let repository, let hasToken):
+      hasToken ? "\(repository) does not exist, or this token cannot see it; check the name" : "\(repository) does not exist or is private; check the name, or set HF_TOKEN for a private repository"
+    case .entryNotFound(let repository, let path, let revision): "\(repository) has no file \(path) at \(revision)"
+    case .revisionNotFound(let repository, let revision): "\(repository) has no revision \(revision); give a branch, tag or commit it has"
+    case .hubError(let url, let status, let message): "the Hub answered \(status) for \(url)\(message.isEmpty ? "" : ": \(message)")"
+    case .digestMismatch(let path, let expected, let actual):
+      "\(path) arrived corrupted: expected digest \(expected), got \(actual); nothing was stored, run the command again"
+    case .offline(let what): "HF_HUB_OFFLINE is set and \(what) is not in the model store; unset it to download, or `models import` the files"
     }
   }
 }

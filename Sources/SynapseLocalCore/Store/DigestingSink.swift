@@ -1,0 +1,78 @@
+import Foundation
+
+/// A partial download on disk with its digests kept current: opening it hashes what is already
+/// there (a resume), every appended chunk is written and hashed in order.
+final class DigestingSink: @unchecked Sendable {
+  private let lock = NSLock()
+  private let descriptor: Int32
+  private let sha256 = Digest(.sha256)
+  private var gitSHA1: Digest?
+  private(set) var written: UInt64 = 0
+  let path: String
+  let expectedSize: UInt64
+
+  init(path: String, expectedSize: UInt64, gitSHA1 useGitSHA1: Bool) throws {
+    self.path = path
+    self.expectedSize = expectedSize
+    let fd = open(path, O_RDWR | O_CREAT, 0o644)
+    guard fd >= 0 else { throw StoreError.unwritable(path: path, reason: String(cString: strerror(errno))) }
+    descriptor = fd
+    if useGitSHA1 {
+      let sha1 = Digest(.sha1)
+      sha1.update(Array("blob \(expectedSize)\0".utf8))
+      gitSHA1 = sha1
+    }
+    // A partial file longer than the whole is not ours to trust.
+    let existing = UInt64(lseek(fd, 0, SEEK_END))
+    if existing > expectedSize { ftruncate(fd, 0) }
+    lseek(fd, 0, SEEK_SET)
+    try hashExisting(upTo: min(existing, expectedSize))
+  }
+
+  deinit { close(descriptor) }
+
+  private func hashExisting(upTo length: UInt64) throws {
+    let block = 1 << 20
+    var buffer = [UInt8](repeating: 0, count: block)
+    while written < length {
+      let n = read(descriptor, &buffer, min(block, Int(length - written)))
+      if n < 0 && errno == EINTR { continue }
+      guard n > 0 else { throw StoreError.unreadable(path: path, reason: n < 0 ? String(cString: strerror(errno)) : "shorter than it was") }
+      update(buffer[0..<n])
+      written += UInt64(n)
+    }
+  }
+
+  private func update(_ bytes: ArraySlice<UInt8>) {
+    bytes.withUnsafeBytes { raw in
+      sha256.update(raw)
+      gitSHA1?.update(raw)
+    }
+  }
+
+  func append(_ chunk: [UInt8]) throws {
+    try lock.withLock {
+      guard written + UInt64(chunk.count) <= expectedSize else {
+        throw StoreError.hubError(url: path, status: 0, message: "the server sent more than the \(expectedSize) bytes announced")
+      }
+      var offset = 0
+      while offset < chunk.count {
+        let n = chunk.withUnsafeBytes { write(descriptor, $0.baseAddress! + offset, chunk.count - offset) }
+        if n < 0 && errno == EINTR { continue }
+        guard n > 0 else { throw StoreError.unwritable(path: path, reason: String(cString: strerror(errno))) }
+        offset += n
+      }
+      update(chunk[...])
+      written += UInt64(chunk.count)
+    }
+  }
+
+  /// Flushes to disk and returns (sha256, the digest to compare with the etag).
+  func finish() throws -> (sha256: String, check: String) {
+    try lock.withLock {
+      guard fsync(descriptor) == 0 else { throw StoreError.unwritable(path: path, reason: String(cString: strerror(errno))) }
+      let sha = sha256.finish()
+      return (sha, gitSHA1?.finish() ?? sha)
+    }
+  }
+}

@@ -1,0 +1,119 @@
+import Foundation
+
+/// The Hub's download protocol: `HEAD /{repo}/resolve/{rev}/{path}` for a file's commit, etag, size
+/// and (for LFS files) CDN location; `/api/models/{repo}/revision/{rev}?blobs=true` for a listing.
+public struct HubClient: Sendable {
+  public var endpoint: String
+  public var token: String?
+  public var transport: any HTTPTransport
+
+  public init(endpoint: String, token: String?, transport: any HTTPTransport) {
+    self.endpoint = endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint
+    self.token = token
+    self.transport = transport
+  }
+
+  /// `HF_ENDPOINT` (default https://huggingface.co); the token from `HF_TOKEN`, else the file
+  /// huggingface_hub writes (`$HF_TOKEN_PATH`, else `$HF_HOME/token`, else `~/.cache/huggingface/token`).
+  public static func live(environment: [String: String], transport: any HTTPTransport) -> HubClient {
+    let endpoint = environment["HF_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 } ?? "https://huggingface.co"
+    var token = environment["HF_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+    if token == nil {
+      let home = environment["HF_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (environment["HOME"] ?? "/root") + "/.cache/huggingface"
+      let path = environment["HF_TOKEN_PATH"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/token"
+      token = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+      if token?.isEmpty == true { token = nil }
+    }
+    return HubClient(endpoint: endpoint, token: token, transport: transport)
+  }
+
+  public struct FileMetadata: Sendable, Equatable {
+    public var commit: String
+    /// SHA-256 for LFS files, git blob SHA-1 otherwise.
+    public var etag: String
+    public var size: UInt64
+    /// Where the bytes are: the CDN for LFS files, the resolve URL itself otherwise.
+    public var location: String
+    public var isLFS: Bool
+  }
+
+  public struct Listing: Sendable {
+    public var commit: String
+    public var files: [(path: String, size: UInt64?)]
+  }
+
+  var authorization: [String: String] { token.map { ["Authorization": "Bearer \($0)"] } ?? [:] }
+
+  static func escape(_ component: String) -> String {
+    component.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "?#"))) ?? component
+  }
+
+  public func resolveURL(_ repository: RepositoryID, revision: String, path: String) -> String {
+    "\(endpoint)/\(repository)/resolve/\(Self.escape(revision).replacingOccurrences(of: "/", with: "%2F"))/\(Self.escape(path))"
+  }
+
+  public func metadata(_ repository: RepositoryID, revision: String, path: String) async throws -> FileMetadata {
+    let url = resolveURL(repository, revision: revision, path: path)
+    let response = try await transport.send(HTTPRequest(url: url, method: "HEAD", headers: authorization.merging(["Accept-Encoding": "identity"]) { $1 }), onBody: nil)
+    try check(response, url: url, repository: repository, revision: revision, path: path)
+    guard let commit = response.header("X-Repo-Commit") else {
+      throw StoreError.hubError(url: url, status: response.status, message: "no X-Repo-Commit header: is HF_ENDPOINT a Hugging Face Hub?")
+    }
+    let linked = response.header("X-Linked-Etag")
+    guard let etag = Self.unquote(linked ?? response.header("ETag") ?? ""), !etag.isEmpty else {
+      throw StoreError.hubError(url: url, status: response.status, message: "no ETag for the file")
+    }
+    guard let size = UInt64(response.header("X-Linked-Size") ?? response.header("Content-Length") ?? "") else {
+      throw StoreError.hubError(url: url, status: response.status, message: "no size for the file")
+    }
+    var location = url
+    if (300..<400).contains(response.status), let target = response.header("Location") {
+      location = target.hasPrefix("/") ? endpoint + target : target
+    }
+    return FileMetadata(commit: commit, etag: etag, size: size, location: location, isLFS: linked != nil)
+  }
+
+  public func listing(_ repository: RepositoryID, revision: String) async throws -> Listing {
+    let url = "\(endpoint)/api/models/\(repository)/revision/\(Self.escape(revision).replacingOccurrences(of: "/", with: "%2F"))?blobs=true"
+    let response = try await transport.send(HTTPRequest(url: url, headers: authorization), onBody: nil)
+    try check(response, url: url, repository: repository, revision: revision, path: nil)
+    guard let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
+      let commit = object["sha"] as? String, let siblings = object["siblings"] as? [[String: Any]]
+    else { throw StoreError.hubError(url: url, status: response.status, message: "the listing is not the Hub's JSON") }
+    let files = siblings.compactMap { sibling -> (String, UInt64?)? in
+      guard let name = sibling["rfilename"] as? String else { return nil }
+      return (name, (sibling["size"] as? NSNumber)?.uint64Value)
+    }
+    return Listing(commit: commit, files: files)
+  }
+
+  /// Headers to fetch a file's bytes from `location`: the token only goes to the endpoint's own host.
+  public func downloadHeaders(for location: String, from offset: UInt64) -> [String: String] {
+    var headers = ["Accept-Encoding": "identity"]
+    if offset > 0 { headers["Range"] = "bytes=\(offset)-" }
+    if URLComponents(string: location)?.host == URLComponents(string: endpoint)?.host {
+      headers.merge(authorization) { $1 }
+    }
+    return headers
+  }
+
+  func check(_ response: HTTPResponse, url: String, repository: RepositoryID, revision: String, path: String?) throws {
+    guard response.status >= 400 else { return }
+    switch response.header("X-Error-Code") {
+    case "GatedRepo": throw StoreError.gated(repository: repository.description)
+    case "RepoNotFound": throw StoreError.repositoryNotFound(repository: repository.description, hasToken: token != nil)
+    case "EntryNotFound": throw StoreError.entryNotFound(repository: repository.description, path: path ?? "", revision: revision)
+    case "RevisionNotFound": throw StoreError.revisionNotFound(repository: repository.description, revision: revision)
+    default:
+      if response.status == 401 || response.status == 403 { throw StoreError.gated(repository: repository.description) }
+      throw StoreError.hubError(url: url, status: response.status, message: response.header("X-Error-Message") ?? "")
+    }
+  }
+
+  /// `"abc"` and `W/"abc"` → `abc`.
+  static func unquote(_ etag: String) -> String? {
+    var value = Substring(etag)
+    if value.hasPrefix("W/") { value = value.dropFirst(2) }
+    return String(value.trimmingCharacters(in: CharacterSet(charactersIn: "\"")))
+  }
+}

@@ -1,0 +1,131 @@
+import Foundation
+
+/// `pull`: downloads files from the Hub into the store, hashing while the bytes arrive, resuming
+/// from a partial `blobs/<etag>.incomplete`, and refusing anything whose digest does not match.
+public struct ModelPuller: Sendable {
+  public struct PulledFile: Codable, Sendable, Equatable {
+    public var path: String
+    public var sizeBytes: UInt64
+    public var sha256: String?
+    public var etag: String
+    /// False when the blob was already in the store (put there by us or huggingface_hub).
+    public var downloaded: Bool
+
+    enum CodingKeys: String, CodingKey {
+      case path, sha256, etag, downloaded
+      case sizeBytes = "size_bytes"
+    }
+  }
+
+  public struct Result: Codable, Sendable, Equatable {
+    public var repository: String
+    public var revision: String
+    public var commit: String
+    /// The snapshot folder, or the file when one file was asked for.
+    public var path: String
+    public var files: [PulledFile]
+  }
+
+  public var cache: HubCache
+  public var hub: HubClient
+  public var offline: Bool
+  public var progress: (@Sendable (String, UInt64, UInt64) -> Void)?
+
+  public init(cache: HubCache, hub: HubClient, offline: Bool = false, progress: (@Sendable (String, UInt64, UInt64) -> Void)? = nil) {
+    self.cache = cache
+    self.hub = hub
+    self.offline = offline
+    self.progress = progress
+  }
+
+  /// One file (`path`) or the whole repository.
+  public func pull(_ repository: RepositoryID, path: String?, revision: String) async throws -> Result {
+    if let path { _ = try validatedPathInRepository(path) }
+    if offline { return try offlineResult(repository, path: path, revision: revision) }
+    let paths: [String]
+    if let path {
+      paths = [path]
+    } else {
+      paths = try await hub.listing(repository, revision: revision).files.map(\.path)
+    }
+    var files: [PulledFile] = []
+    var commit = ""
+    for file in paths {
+      let safe = try validatedPathInRepository(file)
+      let metadata = try await hub.metadata(repository, revision: revision, path: safe)
+      commit = metadata.commit
+      files.append(try await fetch(repository, path: safe, metadata: metadata))
+    }
+    let base = cache.folder(repository)
+    // refs/<branch> for a branch or tag; a commit needs no ref.
+    if revision != commit {
+      try StoreFolders.makeFolder(base + "/refs")
+      try AtomicFile.write(Data(commit.utf8), to: base + "/refs/" + revision)
+    }
+    let snapshot = base + "/snapshots/" + commit
+    return Result(repository: repository.description, revision: revision, commit: commit, path: path.map { snapshot + "/" + $0 } ?? snapshot, files: files)
+  }
+
+  func fetch(_ repository: RepositoryID, path: String, metadata: HubClient.FileMetadata) async throws -> PulledFile {
+    let base = cache.folder(repository)
+    let blobs = base + "/blobs"
+    try StoreFolders.makeFolder(blobs)
+    guard metadata.etag.allSatisfy({ $0.isHexDigit }), [40, 64].contains(metadata.etag.count) else {
+      throw StoreError.hubError(url: metadata.location, status: 0, message: "etag \(metadata.etag) is not a digest")
+    }
+    let blob = blobs + "/" + metadata.etag
+    let snapshotFile = base + "/snapshots/\(metadata.commit)/\(path)"
+    let depth = path.split(separator: "/").count - 1
+    if StoreFolders.size(blob) == metadata.size {
+      try StoreFolders.link(snapshotFile, toBlob: metadata.etag, depth: depth)
+      progress?(path, metadata.size, metadata.size)
+      return PulledFile(path: path, sizeBytes: metadata.size, sha256: metadata.etag.count == 64 ? metadata.etag : nil, etag: metadata.etag, downloaded: false)
+    }
+    let digest = try await download(metadata, path: path, to: blob + ".incomplete")
+    guard digest.check == metadata.etag else {
+      try? FileManager.default.removeItem(atPath: blob + ".incomplete")
+      throw StoreError.digestMismatch(path: "\(repository)/\(path)", expected: metadata.etag, actual: digest.check)
+    }
+    guard rename(blob + ".incomplete", blob) == 0 else { throw StoreError.unwritable(path: blob, reason: String(cString: strerror(errno))) }
+    try StoreFolders.link(snapshotFile, toBlob: metadata.etag, depth: depth)
+    return PulledFile(path: path, sizeBytes: metadata.size, sha256: digest.sha256, etag: metadata.etag, downloaded: true)
+  }
+
+  /// Streams the file into `partial`, resuming after what is already there (hashed first), and
+  /// returns its SHA-256 and the digest its etag is compared with (SHA-256 for LFS files, the git
+  /// blob SHA-1 for small ones).
+  func download(_ metadata: HubClient.FileMetadata, path: String, to partial: String) async throws -> (sha256: String, check: String) {
+    let sink = try DigestingSink(path: partial, expectedSize: metadata.size, gitSHA1: metadata.etag.count == 40)
+    progress?(path, sink.written, metadata.size)
+    if sink.written < metadata.size {
+      let headers = hub.downloadHeaders(for: metadata.location, from: sink.written)
+      let progress = self.progress
+      let response = try await hub.transport.send(HTTPRequest(url: metadata.location, headers: headers)) { chunk in
+        try sink.append(chunk)
+        progress?(path, sink.written, metadata.size)
+      }
+      if response.status == 200 && headers["Range"] != nil {
+        // The server ignored Range and sent the whole file from byte 0: start the file over.
+        throw StoreError.hubError(url: metadata.location, status: 200, message: "the server ignored the Range request")
+      }
+      guard (200..<300).contains(response.status) else {
+        throw StoreError.hubError(url: metadata.location, status: response.status, message: String(decoding: response.body.prefix(200), as: UTF8.self))
+      }
+    }
+    guard sink.written == metadata.size else {
+      throw StoreError.hubError(url: metadata.location, status: 0, message: "received \(sink.written) of \(metadata.size) bytes; run the command again to resume")
+    }
+    return try sink.finish()
+  }
+
+  func offlineResult(_ repository: RepositoryID, path: String?, revision: String) throws -> Result {
+    let what = "\(repository)\(path.map { "/\($0)" } ?? "")@\(revision)"
+    guard let commit = try? cache.resolve(repository, revision: revision) else { throw StoreError.offline(what) }
+    let snapshot = cache.folder(repository) + "/snapshots/" + commit
+    let stored = try cache.repository(repository).snapshots.first { $0.commit == commit }?.files ?? []
+    let wanted = stored.filter { path == nil || $0.path == path }
+    guard !wanted.isEmpty, wanted.allSatisfy({ $0.sizeBytes != nil }) else { throw StoreError.offline(what) }
+    let files = wanted.map { PulledFile(path: $0.path, sizeBytes: $0.sizeBytes ?? 0, sha256: $0.blob.count == 64 ? $0.blob : nil, etag: $0.blob, downloaded: false) }
+    return Result(repository: repository.description, revision: revision, commit: commit, path: path.map { snapshot + "/" + $0 } ?? snapshot, files: files)
+  }
+}

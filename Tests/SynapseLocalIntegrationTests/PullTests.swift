@@ -1,0 +1,200 @@
+import Foundation
+import SynapseLocalCore
+import SynapseLocalTesting
+import Testing
+
+/// `pull` against the fake Hub, over real HTTP on loopback, with the real huggingface_hub and
+/// sentence-transformers as the judges of the store it writes.
+@Suite("pull from the fake Hub", .tags(.integration), .serialized)
+struct PullTests {
+  static let gguf = "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+  /// A fake Hub with a GGUF repository, a gated copy, and MiniLM; a fresh store per test.
+  struct Bed {
+    let hub: FakeHub
+    let store: String
+    let ggufFolder: String
+    let python: String
+
+    static func start() async throws -> Bed {
+      let python = try TestBed.require(.python)
+      let folder = NSTemporaryDirectory() + "pull-gguf-\(UUID().uuidString)"
+      try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+      try FileManager.default.createSymbolicLink(atPath: folder + "/" + PullTests.gguf, withDestinationPath: try TestBed.require(.smolLM2))
+      try #"{"model_type": "llama"}"#.write(toFile: folder + "/config.json", atomically: true, encoding: .utf8)
+      let hub = try await FakeHub(
+        python: python,
+        repositories: ["acme/tiny-gguf": folder, "acme/gated": folder, "sentence-transformers/all-MiniLM-L6-v2": try TestBed.require(.miniLM)],
+        gated: ["acme/gated"])
+      return Bed(hub: hub, store: NSTemporaryDirectory() + "pull-store-\(UUID().uuidString)", ggufFolder: folder, python: python)
+    }
+
+    func pull(_ arguments: [String], token: String? = nil, offline: Bool = false) async throws -> CLIResult {
+      var environment = ["HF_ENDPOINT": hub.endpoint, "HF_HUB_CACHE": store, "HF_TOKEN": token ?? "", "HF_HOME": store + "/home"]
+      if offline { environment["HF_HUB_OFFLINE"] = "1" }
+      return try await CLIRunner.run(["pull"] + arguments, environment: environment)
+    }
+
+    func python(_ script: String, offline: Bool = true) async throws -> [String: Any] {
+      var environment = ProcessInfo.processInfo.environment
+      environment["HF_HUB_CACHE"] = store
+      environment["HF_ENDPOINT"] = hub.endpoint
+      environment["HF_HUB_DISABLE_TELEMETRY"] = "1"
+      environment["TOKENIZERS_PARALLELISM"] = "false"
+      if offline { environment["HF_HUB_OFFLINE"] = "1" }
+      let (status, output) = try await runCommand(python, ["-c", script], environment: environment)
+      guard status == 0, let line = output.split(separator: "\n").last(where: { $0.hasPrefix("{") }) else {
+        throw TestFailure("python failed:\n\(output.suffix(2000))")
+      }
+      return try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] ?? [:]
+    }
+
+    func stop() async {
+      await hub.stop()
+      try? FileManager.default.removeItem(atPath: store)
+      try? FileManager.default.removeItem(atPath: ggufFolder)
+    }
+  }
+
+  @Test(.timeLimit(.minutes(3)), .enabled(if: TestBed.shouldRun(.python, .miniLM, .smolLM2)))
+  func singleFileAndWholeRepositoryLoadOffline() async throws {
+    let bed = try await Bed.start()
+    do {
+      let file = try await bed.pull(["acme/tiny-gguf/\(Self.gguf)", "--json"])
+      #expect(file.status == 0, "\(file.stderr)")
+      let results = try JSONDecoder().decode([ModelPuller.Result].self, from: Data(file.stdout.utf8))
+      let pulled = try #require(results.first)
+      let expectedSHA = try Digest.sha256(ofFile: try TestBed.require(.smolLM2))
+      #expect(pulled.files.map(\.sha256) == [expectedSHA])
+      #expect(pulled.path.hasSuffix("/snapshots/\(pulled.commit)/\(Self.gguf)"))
+
+      let repo = try await bed.pull(["sentence-transformers/all-MiniLM-L6-v2", "--quiet"])
+      #expect(repo.status == 0, "\(repo.stderr)")
+      #expect(repo.stdout.hasSuffix("\n") && repo.stdout.contains("/snapshots/"))
+
+      let loaded = try await bed.python("""
+        import json
+        from huggingface_hub import hf_hub_download
+        from sentence_transformers import SentenceTransformer
+        path = hf_hub_download("acme/tiny-gguf", "\(Self.gguf)")
+        dims = int(SentenceTransformer("sentence-transformers/all-MiniLM-L6-v2", device="cpu").encode(["hi"]).shape[1])
+        print(json.dumps({"path": path, "dims": dims}))
+        """)
+      #expect(loaded["path"] as? String == pulled.path)
+      #expect(loaded["dims"] as? Int == 384)
+      // LFS bodies came from the CDN host, without the token.
+      #expect(bed.hub.cdnRequests.count == 2)
+      #expect(bed.hub.cdnRequests.allSatisfy { $0["authorization"] as? Bool == false })
+    } catch {
+      await bed.stop()
+      throw error
+    }
+    await bed.stop()
+  }
+
+  /// A blob huggingface_hub already downloaded is reused: no second transfer.
+  @Test(.timeLimit(.minutes(2)), .enabled(if: TestBed.shouldRun(.python, .miniLM, .smolLM2)))
+  func reusesWhatHuggingfaceHubDownloaded() async throws {
+    let bed = try await Bed.start()
+    do {
+      _ = try await bed.python("""
+        import json
+        from huggingface_hub import hf_hub_download
+        print(json.dumps({"path": hf_hub_download("acme/tiny-gguf", "\(Self.gguf)")}))
+        """, offline: false)
+      #expect(bed.hub.cdnRequests.count == 1)
+      let result = try await bed.pull(["acme/tiny-gguf/\(Self.gguf)", "--json"])
+      #expect(result.status == 0, "\(result.stderr)")
+      let pulled = try JSONDecoder().decode([ModelPuller.Result].self, from: Data(result.stdout.utf8))
+      #expect(pulled.first?.files.first?.downloaded == false)
+      #expect(bed.hub.cdnRequests.count == 1)
+    } catch {
+      await bed.stop()
+      throw error
+    }
+    await bed.stop()
+  }
+
+  /// Gated without a token: one line naming the repository and what to do. With it: the token goes
+  /// to the Hub and never to the CDN host.
+  @Test(.timeLimit(.minutes(2)), .enabled(if: TestBed.shouldRun(.python, .miniLM, .smolLM2)))
+  func gatedRepository() async throws {
+    let bed = try await Bed.start()
+    do {
+      let refused = try await bed.pull(["acme/gated/\(Self.gguf)"])
+      #expect(refused.status == 1)
+      #expect(refused.stderr.contains("acme/gated") && refused.stderr.contains("HF_TOKEN") && refused.stderr.contains("licence"))
+      #expect(refused.stderr.split(separator: "\n").count == 1)
+      let wrong = try await bed.pull(["acme/gated/\(Self.gguf)"], token: "hf_wrong")
+      #expect(wrong.status == 1)
+
+      let allowed = try await bed.pull(["acme/gated", "--quiet"], token: bed.hub.token)
+      #expect(allowed.status == 0, "\(allowed.stderr)")
+      #expect(!bed.hub.cdnRequests.isEmpty)
+      #expect(bed.hub.cdnRequests.allSatisfy { $0["authorization"] as? Bool == false })
+    } catch {
+      await bed.stop()
+      throw error
+    }
+    await bed.stop()
+  }
+
+  /// An interrupted download resumes from its partial file with a Range request; a partial file
+  /// holding wrong bytes ends in a digest mismatch and nothing becomes visible.
+  @Test(.timeLimit(.minutes(2)), .enabled(if: TestBed.shouldRun(.python, .miniLM, .smolLM2)))
+  func resumeAndCorruption() async throws {
+    let bed = try await Bed.start()
+    do {
+      let source = try TestBed.require(.smolLM2)
+      let sha = try Digest.sha256(ofFile: source)
+      let blobs = bed.store + "/models--acme--tiny-gguf/blobs"
+      try FileManager.default.createDirectory(atPath: blobs, withIntermediateDirectories: true)
+      let head = try FileHandle(forReadingFrom: URL(fileURLWithPath: source)).read(upToCount: 10_000_000) ?? Data()
+      try head.write(to: URL(fileURLWithPath: blobs + "/\(sha).incomplete"))
+
+      let resumed = try await bed.pull(["acme/tiny-gguf/\(Self.gguf)", "--quiet"])
+      #expect(resumed.status == 0, "\(resumed.stderr)")
+      #expect(bed.hub.cdnRequests.map { $0["range"] as? String } == ["bytes=10000000-"])
+      #expect(try Digest.sha256(ofFile: blobs + "/" + sha) == sha)
+
+      // Wrong bytes in a partial file of another repository: refused, nothing stored.
+      let gatedBlobs = bed.store + "/models--acme--gated/blobs"
+      try FileManager.default.createDirectory(atPath: gatedBlobs, withIntermediateDirectories: true)
+      try Data(repeating: 0x42, count: 1_000_000).write(to: URL(fileURLWithPath: gatedBlobs + "/\(sha).incomplete"))
+      let corrupt = try await bed.pull(["acme/gated/\(Self.gguf)"], token: bed.hub.token)
+      #expect(corrupt.status == 1)
+      #expect(corrupt.stderr.contains("corrupted") && corrupt.stderr.contains(sha))
+      #expect(!FileManager.default.fileExists(atPath: gatedBlobs + "/" + sha))
+      #expect(!FileManager.default.fileExists(atPath: gatedBlobs + "/\(sha).incomplete"))
+      #expect(!FileManager.default.fileExists(atPath: bed.store + "/models--acme--gated/snapshots"))
+      // Run again: a clean download this time.
+      let again = try await bed.pull(["acme/gated/\(Self.gguf)", "--quiet"], token: bed.hub.token)
+      #expect(again.status == 0, "\(again.stderr)")
+    } catch {
+      await bed.stop()
+      throw error
+    }
+    await bed.stop()
+  }
+
+  /// With HF_HUB_OFFLINE=1 nothing touches the network: stored files answer, missing ones say so.
+  @Test(.timeLimit(.minutes(2)), .enabled(if: TestBed.shouldRun(.python, .miniLM, .smolLM2)))
+  func offline() async throws {
+    let bed = try await Bed.start()
+    do {
+      let online = try await bed.pull(["acme/tiny-gguf/\(Self.gguf)", "--quiet"])
+      #expect(online.status == 0)
+      let requests = bed.hub.cdnRequests.count
+      let stored = try await bed.pull(["acme/tiny-gguf/\(Self.gguf)"], offline: true)
+      #expect(stored.status == 0 && stored.stdout == online.stdout)
+      let missing = try await bed.pull(["sentence-transformers/all-MiniLM-L6-v2"], offline: true)
+      #expect(missing.status == 1)
+      #expect(missing.stderr.contains("HF_HUB_OFFLINE"))
+      #expect(bed.hub.cdnRequests.count == requests)
+    } catch {
+      await bed.stop()
+      throw error
+    }
+    await bed.stop()
+  }
+}
