@@ -10,13 +10,15 @@ public final class FakeHub: @unchecked Sendable {
   let process: TestProcess
 
   /// `repositories`: ORG/NAME → folder; names in `gated` need `token`.
-  public init(python: String, repositories: [String: String], gated: Set<String> = [], token: String = "hf_test_token") async throws {
+  /// `faults`: blob SHA-256 → the faults its CDN requests take in turn (see fake_hub.py).
+  public init(python: String, repositories: [String: String], gated: Set<String> = [], token: String = "hf_test_token", faults: [String: [String]] = [:]) async throws {
     let port = try Loopback.freePort()
     cdnPort = try Loopback.freePort()
     endpoint = "http://127.0.0.1:\(port)"
     logPath = NSTemporaryDirectory() + "fake-hub-cdn-\(UUID().uuidString).log"
     self.token = token
-    var arguments = [Fixtures.root + "/fakehub/fake_hub.py", "--port", "\(port)", "--cdn-port", "\(cdnPort)", "--token", token, "--log", logPath]
+    let faultsJSON = String(decoding: try JSONSerialization.data(withJSONObject: faults), as: UTF8.self)
+    var arguments = [Fixtures.root + "/fakehub/fake_hub.py", "--port", "\(port)", "--cdn-port", "\(cdnPort)", "--token", token, "--log", logPath, "--faults", faultsJSON]
     for (id, folder) in repositories.sorted(by: { $0.key < $1.key }) {
       arguments += ["--repo", "\(id)=\(folder)\(gated.contains(id) ? ":gated" : "")"]
     }

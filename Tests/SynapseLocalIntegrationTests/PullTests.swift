@@ -16,7 +16,7 @@ struct PullTests {
     let ggufFolder: String
     let python: String
 
-    static func start() async throws -> Bed {
+    static func start(faults: [String: [String]] = [:]) async throws -> Bed {
       let python = try TestBed.require(.python)
       let folder = NSTemporaryDirectory() + "pull-gguf-\(UUID().uuidString)"
       try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -25,7 +25,7 @@ struct PullTests {
       let hub = try await FakeHub(
         python: python,
         repositories: ["acme/tiny-gguf": folder, "acme/gated": folder, "sentence-transformers/all-MiniLM-L6-v2": try TestBed.require(.miniLM)],
-        gated: ["acme/gated"])
+        gated: ["acme/gated"], faults: faults)
       return Bed(hub: hub, store: NSTemporaryDirectory() + "pull-store-\(UUID().uuidString)", ggufFolder: folder, python: python)
     }
 
@@ -169,6 +169,47 @@ struct PullTests {
       #expect(!FileManager.default.fileExists(atPath: bed.store + "/models--acme--gated/snapshots"))
       // Run again: a clean download this time.
       let again = try await bed.pull(["acme/gated/\(Self.gguf)", "--quiet"], token: bed.hub.token)
+      #expect(again.status == 0, "\(again.stderr)")
+    } catch {
+      await bed.stop()
+      throw error
+    }
+    await bed.stop()
+  }
+
+  /// 429 (Retry-After), 500, a connection cut after 5 MB and a CDN that ignores Range: the pull
+  /// retries, resumes at the cut, starts over when Range is ignored, and ends with the right digest.
+  @Test(.timeLimit(.minutes(2)), .enabled(if: TestBed.shouldRun(.python, .miniLM, .smolLM2)))
+  func retriesResumesAndRestarts() async throws {
+    let sha = try Digest.sha256(ofFile: try TestBed.require(.smolLM2))
+    let bed = try await Bed.start(faults: [sha: ["429", "500", "cut:5000000", "norange"]])
+    do {
+      let result = try await bed.pull(["acme/tiny-gguf/\(Self.gguf)", "--json"])
+      #expect(result.status == 0, "\(result.stderr)")
+      let pulled = try JSONDecoder().decode([ModelPuller.Result].self, from: Data(result.stdout.utf8))
+      #expect(pulled.first?.files.first?.sha256 == sha)
+      // 429, 500, the cut full request, the resume (answered from byte 0), the fresh start.
+      #expect(bed.hub.cdnRequests.map { $0["range"] as? String } == [nil, nil, nil, "bytes=5000000-", nil])
+    } catch {
+      await bed.stop()
+      throw error
+    }
+    await bed.stop()
+  }
+
+  /// A body corrupted in transit is refused: nothing becomes visible, and the next pull is clean.
+  @Test(.timeLimit(.minutes(2)), .enabled(if: TestBed.shouldRun(.python, .miniLM, .smolLM2)))
+  func corruptedBodyIsRefused() async throws {
+    let sha = try Digest.sha256(ofFile: try TestBed.require(.smolLM2))
+    let bed = try await Bed.start(faults: [sha: ["corrupt"]])
+    do {
+      let refused = try await bed.pull(["acme/tiny-gguf/\(Self.gguf)"])
+      #expect(refused.status == 1)
+      #expect(refused.stderr.contains("corrupted") && refused.stderr.contains("expected digest \(sha)"))
+      let blobs = bed.store + "/models--acme--tiny-gguf/blobs"
+      #expect(((try? FileManager.default.contentsOfDirectory(atPath: blobs)) ?? []).isEmpty)
+      #expect(!FileManager.default.fileExists(atPath: bed.store + "/models--acme--tiny-gguf/snapshots"))
+      let again = try await bed.pull(["acme/tiny-gguf/\(Self.gguf)", "--quiet"])
       #expect(again.status == 0, "\(again.stderr)")
     } catch {
       await bed.stop()

@@ -19,17 +19,17 @@ public struct CurlTransport: HTTPTransport {
     var headers: [String: String] = [:]
     var body: [UInt8] = []
     var status = 0
-    let onBody: (@Sendable ([UInt8]) throws -> Void)?
+    let onBody: BodyHandler?
     var failure: (any Error)?
     let handle: UnsafeMutableRawPointer
 
-    init(handle: UnsafeMutableRawPointer, onBody: (@Sendable ([UInt8]) throws -> Void)?) {
+    init(handle: UnsafeMutableRawPointer, onBody: BodyHandler?) {
       self.handle = handle
       self.onBody = onBody
     }
   }
 
-  public func send(_ request: HTTPRequest, onBody: (@Sendable ([UInt8]) throws -> Void)?) async throws -> HTTPResponse {
+  public func send(_ request: HTTPRequest, onBody: BodyHandler?) async throws -> HTTPResponse {
     let connectTimeout = connectTimeoutSeconds
     let stall = stallSeconds
     return try await withCheckedThrowingContinuation { continuation in
@@ -39,7 +39,7 @@ public struct CurlTransport: HTTPTransport {
     }
   }
 
-  static func perform(_ request: HTTPRequest, onBody: (@Sendable ([UInt8]) throws -> Void)?, connectTimeout: Int, stall: Int) throws -> HTTPResponse {
+  static func perform(_ request: HTTPRequest, onBody: BodyHandler?, connectTimeout: Int, stall: Int) throws -> HTTPResponse {
     guard let handle = curl_easy_init() else { throw HTTPError.transport(url: request.url, reason: "libcurl could not start") }
     defer { curl_easy_cleanup(handle) }
     let exchange = Exchange(handle: handle, onBody: onBody)
@@ -99,7 +99,7 @@ private let writeCallback: sl_curl_callback = { data, size, count, context in
   let bytes = Array(UnsafeRawBufferPointer(start: data, count: length))
   if let onBody = exchange.onBody, (200..<300).contains(exchange.status) {
     do {
-      try onBody(bytes)
+      try onBody(exchange.status, bytes)
     } catch {
       exchange.failure = error
       return 0  // makes libcurl abort the transfer

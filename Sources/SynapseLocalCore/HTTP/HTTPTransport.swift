@@ -1,3 +1,5 @@
+import Foundation
+
 /// One HTTP exchange. Redirects are never followed by the transport: the caller decides where to
 /// go next and which headers go there (the Hub token must never reach the CDN's host).
 public struct HTTPRequest: Sendable {
@@ -22,6 +24,31 @@ public struct HTTPResponse: Sendable {
   public func header(_ name: String) -> String? { headers[name.lowercased()] }
 }
 
+/// When and how long to wait before trying a failed request again: connection errors, 429 and 5xx.
+public struct RetryPolicy: Sendable {
+  public var attempts: Int
+  public var baseDelay: Duration
+  public var maxDelay: Duration
+  public var sleep: @Sendable (Duration) async throws -> Void
+
+  public init(attempts: Int = 6, baseDelay: Duration = .seconds(1), maxDelay: Duration = .seconds(30), sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }) {
+    self.attempts = attempts
+    self.baseDelay = baseDelay
+    self.maxDelay = maxDelay
+    self.sleep = sleep
+  }
+
+  public static func isRetryable(status: Int) -> Bool { status == 429 || (500...599).contains(status) }
+
+  /// The server's `Retry-After` (seconds) when it gives one, else exponential backoff; capped.
+  public func delay(attempt: Int, retryAfter: String?) -> Duration {
+    if let seconds = retryAfter.flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }), seconds >= 0 {
+      return min(.seconds(seconds), maxDelay)
+    }
+    return min(baseDelay * (1 << min(attempt, 20)), maxDelay)
+  }
+}
+
 public enum HTTPError: Error, Equatable, CustomStringConvertible {
   case transport(url: String, reason: String)
   case bodyRejected(url: String, reason: String)
@@ -34,8 +61,11 @@ public enum HTTPError: Error, Equatable, CustomStringConvertible {
   }
 }
 
-/// Sends requests; `onBody` receives a successful (2xx) response's body in chunks instead of
-/// collecting it. Throwing from `onBody` aborts the transfer.
+/// Receives a successful (2xx) response's body in chunks, with the status (200 or 206 tells whether
+/// a Range request was honoured). Throwing aborts the transfer.
+public typealias BodyHandler = @Sendable (_ status: Int, _ chunk: [UInt8]) throws -> Void
+
+/// Sends requests; `onBody` receives a successful response's body instead of collecting it.
 public protocol HTTPTransport: Sendable {
-  func send(_ request: HTTPRequest, onBody: (@Sendable ([UInt8]) throws -> Void)?) async throws -> HTTPResponse
+  func send(_ request: HTTPRequest, onBody: BodyHandler?) async throws -> HTTPResponse
 }

@@ -31,6 +31,12 @@ final class DigestingSink: @unchecked Sendable {
 
   deinit { close(descriptor) }
 
+  /// The same partial file emptied, for a server that cannot resume.
+  func restarted() throws -> DigestingSink {
+    lock.withLock { _ = ftruncate(descriptor, 0) }
+    return try DigestingSink(path: path, expectedSize: expectedSize, gitSHA1: gitSHA1 != nil)
+  }
+
   private func hashExisting(upTo length: UInt64) throws {
     let block = 1 << 20
     var buffer = [UInt8](repeating: 0, count: block)

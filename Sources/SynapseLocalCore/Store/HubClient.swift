@@ -6,11 +6,29 @@ public struct HubClient: Sendable {
   public var endpoint: String
   public var token: String?
   public var transport: any HTTPTransport
+  public var retry: RetryPolicy
 
-  public init(endpoint: String, token: String?, transport: any HTTPTransport) {
+  public init(endpoint: String, token: String?, transport: any HTTPTransport, retry: RetryPolicy = RetryPolicy()) {
     self.endpoint = endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint
     self.token = token
     self.transport = transport
+    self.retry = retry
+  }
+
+  /// A metadata or API request, tried again after connection errors, 429 and 5xx.
+  func sendRetrying(_ request: HTTPRequest) async throws -> HTTPResponse {
+    var attempt = 0
+    while true {
+      do {
+        let response = try await transport.send(request, onBody: nil)
+        guard RetryPolicy.isRetryable(status: response.status), attempt + 1 < retry.attempts else { return response }
+        try await retry.sleep(retry.delay(attempt: attempt, retryAfter: response.header("Retry-After")))
+      } catch let error as HTTPError {
+        guard attempt + 1 < retry.attempts else { throw error }
+        try await retry.sleep(retry.delay(attempt: attempt, retryAfter: nil))
+      }
+      attempt += 1
+    }
   }
 
   /// `HF_ENDPOINT` (default https://huggingface.co); the token from `HF_TOKEN`, else the file
@@ -54,7 +72,7 @@ public struct HubClient: Sendable {
 
   public func metadata(_ repository: RepositoryID, revision: String, path: String) async throws -> FileMetadata {
     let url = resolveURL(repository, revision: revision, path: path)
-    let response = try await transport.send(HTTPRequest(url: url, method: "HEAD", headers: authorization.merging(["Accept-Encoding": "identity"]) { $1 }), onBody: nil)
+    let response = try await sendRetrying(HTTPRequest(url: url, method: "HEAD", headers: authorization.merging(["Accept-Encoding": "identity"]) { $1 }))
     try check(response, url: url, repository: repository, revision: revision, path: path)
     guard let commit = response.header("X-Repo-Commit") else {
       throw StoreError.hubError(url: url, status: response.status, message: "no X-Repo-Commit header: is HF_ENDPOINT a Hugging Face Hub?")
@@ -75,7 +93,7 @@ public struct HubClient: Sendable {
 
   public func listing(_ repository: RepositoryID, revision: String) async throws -> Listing {
     let url = "\(endpoint)/api/models/\(repository)/revision/\(Self.escape(revision).replacingOccurrences(of: "/", with: "%2F"))?blobs=true"
-    let response = try await transport.send(HTTPRequest(url: url, headers: authorization), onBody: nil)
+    let response = try await sendRetrying(HTTPRequest(url: url, headers: authorization))
     try check(response, url: url, repository: repository, revision: revision, path: nil)
     guard let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
       let commit = object["sha"] as? String, let siblings = object["siblings"] as? [[String: Any]]

@@ -93,30 +93,57 @@ public struct ModelPuller: Sendable {
 
   /// Streams the file into `partial`, resuming after what is already there (hashed first), and
   /// returns its SHA-256 and the digest its etag is compared with (SHA-256 for LFS files, the git
-  /// blob SHA-1 for small ones).
+  /// blob SHA-1 for small ones). Dropped connections, 429 and 5xx are retried, resuming where the
+  /// bytes stopped; a server that ignores Range gets the file again from byte 0.
   func download(_ metadata: HubClient.FileMetadata, path: String, to partial: String) async throws -> (sha256: String, check: String) {
-    let sink = try DigestingSink(path: partial, expectedSize: metadata.size, gitSHA1: metadata.etag.count == 40)
+    var sink = try DigestingSink(path: partial, expectedSize: metadata.size, gitSHA1: metadata.etag.count == 40)
+    var useRange = true
+    var attempt = 0
+    let retry = hub.retry
     progress?(path, sink.written, metadata.size)
-    if sink.written < metadata.size {
-      let headers = hub.downloadHeaders(for: metadata.location, from: sink.written)
+    while sink.written < metadata.size {
+      let offset = useRange ? sink.written : 0
+      if offset == 0 && sink.written > 0 { sink = try sink.restarted() }
+      let headers = hub.downloadHeaders(for: metadata.location, from: offset)
       let progress = self.progress
-      let response = try await hub.transport.send(HTTPRequest(url: metadata.location, headers: headers)) { chunk in
-        try sink.append(chunk)
-        progress?(path, sink.written, metadata.size)
+      let current = sink
+      let before = sink.written
+      var failed = false
+      var retryAfter: String?
+      do {
+        let response = try await hub.transport.send(HTTPRequest(url: metadata.location, headers: headers)) { status, chunk in
+          // 200 to a Range request: the body starts at byte 0, not where we are.
+          if offset > 0 && status == 200 { throw RangeIgnored() }
+          try current.append(chunk)
+          progress?(path, current.written, metadata.size)
+        }
+        if RetryPolicy.isRetryable(status: response.status) {
+          failed = true
+          retryAfter = response.header("Retry-After")
+        } else if !(200..<300).contains(response.status) {
+          throw StoreError.hubError(url: metadata.location, status: response.status, message: String(decoding: response.body.prefix(200), as: UTF8.self))
+        } else if sink.written < metadata.size && sink.written == before {
+          failed = true  // a 2xx that ended early without an error
+        }
+      } catch is RangeIgnored {
+        useRange = false
+        continue
+      } catch let error as HTTPError {
+        guard case .transport = error else { throw error }
+        failed = true
       }
-      if response.status == 200 && headers["Range"] != nil {
-        // The server ignored Range and sent the whole file from byte 0: start the file over.
-        throw StoreError.hubError(url: metadata.location, status: 200, message: "the server ignored the Range request")
+      guard failed else { continue }
+      if sink.written > before { attempt = 0 }  // progress: a flaky link, not a dead one
+      attempt += 1
+      guard attempt < retry.attempts else {
+        throw StoreError.hubError(url: metadata.location, status: 0, message: "gave up after \(attempt) attempts with \(sink.written) of \(metadata.size) bytes; run the command again to resume")
       }
-      guard (200..<300).contains(response.status) else {
-        throw StoreError.hubError(url: metadata.location, status: response.status, message: String(decoding: response.body.prefix(200), as: UTF8.self))
-      }
-    }
-    guard sink.written == metadata.size else {
-      throw StoreError.hubError(url: metadata.location, status: 0, message: "received \(sink.written) of \(metadata.size) bytes; run the command again to resume")
+      try await retry.sleep(retry.delay(attempt: attempt - 1, retryAfter: retryAfter))
     }
     return try sink.finish()
   }
+
+  struct RangeIgnored: Error {}
 
   func offlineResult(_ repository: RepositoryID, path: String?, revision: String) throws -> Result {
     let what = "\(repository)\(path.map { "/\($0)" } ?? "")@\(revision)"

@@ -12,6 +12,9 @@
 - /api/models/{repo}/revision/{rev} (siblings; sizes and lfs with ?blobs=true) and
   /api/models/{repo}/tree/{rev}?recursive=true.
 - The CDN honours Range (206 with Content-Range).
+- --faults '{"<sha256>": ["429", "500", "cut:N", "norange", "corrupt"]}': each CDN request for that
+  blob takes the next fault: answer 429 (Retry-After: 1) or 500, send N bytes then drop the
+  connection, ignore Range (200 from byte 0), or flip a byte in the body.
 """
 import argparse, hashlib, json, os, re, sys, threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -46,7 +49,7 @@ class Repo:
         self.commit = hashlib.sha1(listing.encode()).hexdigest()
 
 class State:
-    repos, blobs, token, log, cdn = {}, {}, None, None, ""
+    repos, blobs, token, log, cdn, faults = {}, {}, None, None, "", {}
     lock = threading.Lock()
 
 def error(handler, status, code, message):
@@ -182,6 +185,16 @@ class CDN(BaseHTTPRequestHandler):
         if State.log:
             with State.lock, open(State.log, "a") as log:
                 log.write(json.dumps(record) + "\n")
+        with State.lock:
+            pending = State.faults.get(digest) or []
+            fault = pending.pop(0) if pending else None
+        if fault in ("429", "500"):
+            self.send_response(int(fault))
+            if fault == "429":
+                self.send_header("Retry-After", "1")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         full = State.blobs.get(digest)
         if full is None:
             self.send_response(404)
@@ -190,7 +203,7 @@ class CDN(BaseHTTPRequestHandler):
             return
         size = os.path.getsize(full)
         start, end, status = 0, size - 1, 200
-        m = re.fullmatch(r"bytes=(\d+)-(\d*)", self.headers.get("Range") or "")
+        m = None if fault == "norange" else re.fullmatch(r"bytes=(\d+)-(\d*)", self.headers.get("Range") or "")
         if m:
             start = int(m.group(1))
             end = min(int(m.group(2)), size - 1) if m.group(2) else size - 1
@@ -210,6 +223,8 @@ class CDN(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command == "HEAD":
             return
+        cut = int(fault.split(":")[1]) if fault and fault.startswith("cut:") else None
+        sent = 0
         with open(full, "rb") as f:
             f.seek(start)
             left = end - start + 1
@@ -217,6 +232,15 @@ class CDN(BaseHTTPRequestHandler):
                 block = f.read(min(left, 1 << 20))
                 if not block:
                     break
+                if fault == "corrupt" and sent == 0:
+                    block = bytes([block[0] ^ 0xFF]) + block[1:]
+                if cut is not None and sent + len(block) >= cut:
+                    self.wfile.write(block[: cut - sent])
+                    self.wfile.flush()
+                    self.close_connection = True
+                    self.connection.shutdown(2)
+                    return
+                sent += len(block)
                 try:
                     self.wfile.write(block)
                 except (BrokenPipeError, ConnectionResetError):
@@ -230,7 +254,9 @@ def main():
     parser.add_argument("--repo", action="append", default=[])
     parser.add_argument("--token")
     parser.add_argument("--log")
+    parser.add_argument("--faults", default="{}")
     args = parser.parse_args()
+    State.faults = json.loads(args.faults)
     State.token, State.log = args.token, args.log
     State.cdn = f"http://localhost:{args.cdn_port}"
     for spec in args.repo:

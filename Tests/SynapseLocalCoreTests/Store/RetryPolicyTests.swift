@@ -1,0 +1,22 @@
+import SynapseLocalCore
+import Testing
+
+@Suite("Retry policy")
+struct RetryPolicyTests {
+  @Test func backoffDoublesAndIsCapped() {
+    let policy = RetryPolicy(baseDelay: .seconds(1), maxDelay: .seconds(30))
+    #expect((0..<7).map { policy.delay(attempt: $0, retryAfter: nil) } == [1, 2, 4, 8, 16, 30, 30].map { Duration.seconds($0) })
+  }
+
+  @Test func retryAfterWinsButIsCapped() {
+    let policy = RetryPolicy(maxDelay: .seconds(30))
+    #expect(policy.delay(attempt: 5, retryAfter: "3") == .seconds(3))
+    #expect(policy.delay(attempt: 0, retryAfter: "3600") == .seconds(30))
+    #expect(policy.delay(attempt: 0, retryAfter: "soon") == .seconds(1))
+  }
+
+  @Test func whatIsRetried() {
+    #expect([429, 500, 502, 503, 504].allSatisfy(RetryPolicy.isRetryable(status:)))
+    #expect(![200, 206, 301, 401, 403, 404, 416].contains(where: RetryPolicy.isRetryable(status:)))
+  }
+}
