@@ -10,43 +10,92 @@ struct InspectCommand: AsyncParsableCommand {
       Reads only the header and the tensor table (never the weights), so it takes milliseconds on a \
       multi-gigabyte file. Damaged files (truncated, wrong magic, absurd counts) give a one-line error.
 
-      REF is a local path starting with /, ./, ../ or ~ (for example ./models/model.gguf). Arrays in \
-      the metadata (a tokenizer's vocabulary) show their length and first elements.
+      REF is a local path (starting with /, ./, ../ or ~), a catalog id (its GGUF file), or a file on \
+      the Hub, ORG/REPO/PATH/IN/REPO[@REVISION]: then only the header is fetched, with HTTP Range \
+      requests (typically a few MB of a multi-GB file), so you learn whether a model fits before \
+      downloading it. The memory estimate is for --context tokens (docs/estimates.md). Arrays in the \
+      metadata (a tokenizer's vocabulary) show their length and first elements.
 
       Examples:
         synapse-local inspect ./SmolLM2-135M-Instruct.Q4_1.gguf
-        synapse-local inspect ~/models/gemma-3-270m-q4_k_m.gguf --json | jq .context_length
+        synapse-local inspect llama-3.2-3b-q4 --context 8192
+        synapse-local inspect bartowski/Llama-3.2-3B-Instruct-GGUF/Llama-3.2-3B-Instruct-Q4_K_M.gguf --json | jq .context_length
       """)
 
-  @Argument(help: "The GGUF file: a path starting with /, ./, ../ or ~.")
+  @Argument(help: "A GGUF file: a local path, a catalog id, or ORG/REPO/PATH/IN/REPO[@REVISION] on the Hub.")
   var ref: String
+
+  @Option(name: .long, help: "The context size the memory estimate is for.")
+  var context = 4096
 
   @Flag(name: .long, help: "Print everything as JSON (docs/gguf.md describes the fields).")
   var json = false
 
+  func validate() throws {
+    guard (256...(1 << 24)).contains(context) else { throw ValidationError("--context must be between 256 and 16777216 tokens") }
+  }
+
+  /// Local files are read in place; Hub files by their header alone.
   func run() async throws {
     try await reportingErrors {
-      let path = try localPath()
-      let file = try GGUFReader.read(path: path)
-      let info = GGUFModelInfo(file: file, path: path)
+      let environment = ProcessInfo.processInfo.environment
+      var info: GGUFModelInfo
+      var transferred: UInt64?
+      switch try ModelReference(parsing: ref) {
+      case .local(let path):
+        let expanded = HubCacheLocation.expandTilde(path, environment)
+        info = GGUFModelInfo(file: try GGUFReader.read(path: expanded), path: expanded)
+      case .catalog(let id, _) where FileManager.default.fileExists(atPath: id):
+        throw UsageProblem("'\(id)' reads as a catalog id; to inspect the file of that name, write ./\(id)")
+      case .catalog(let id, let revision):
+        let model = try ResourceLocator.forCommand().loadCatalog().model(id: id, role: .llm)
+        guard let gguf = model.gguf else { throw UsageProblem("catalog model \(id) has no GGUF file") }
+        (info, transferred) = try await remote(gguf.repository, path: gguf.file, revision: revision ?? gguf.revision ?? "main")
+      case .hub(let repository, let path, let revision):
+        guard let path else { throw UsageProblem("'\(ref)' is a repository; name the .gguf file in it: \(repository)/FILE.gguf") }
+        (info, transferred) = try await remote(repository, path: path, revision: revision ?? "main")
+      }
+      let estimate = MemoryEstimate.llamaCpp(info, context: context)
       if json {
-        try Output.json(info)
+        try Output.json(InspectOutput(info: info, estimate: estimate, transferredBytes: transferred))
       } else {
         GGUFTable.print(info)
+        Output.line()
+        Output.line("Memory estimate for llama.cpp at \(context) tokens: \(ByteCount.format(estimate.totalBytes)) (weights \(ByteCount.format(estimate.weightsBytes)) + KV cache \(ByteCount.format(estimate.kvCacheBytes)) + compute \(ByteCount.format(estimate.computeBytes)))")
+        if let transferred {
+          Output.line("Read remotely: \(ByteCount.format(transferred)) of \(ByteCount.format(info.fileSizeBytes)) fetched")
+        }
       }
     }
   }
 
-  func localPath() throws -> String {
+  func remote(_ repository: String, path: String, revision: String) async throws -> (GGUFModelInfo, UInt64) {
     let environment = ProcessInfo.processInfo.environment
-    switch try ModelReference(parsing: ref) {
-    case .local(let path):
-      return HubCacheLocation.expandTilde(path, environment)
-    case .catalog(let id, _) where FileManager.default.fileExists(atPath: id):
-      throw UsageProblem("'\(id)' reads as a catalog id; to inspect the file of that name, write ./\(id)")
-    case let other:
-      throw UsageProblem("inspecting \(other) on the Hub is not available yet; download the file and pass its path (starting with /, ./, ../ or ~)")
+    if ["1", "true", "yes", "on"].contains(environment["HF_HUB_OFFLINE"]?.lowercased() ?? "") {
+      throw StoreError.offline("\(repository)/\(path)")
     }
+    let id = try RepositoryID(repository)
+    let result = try await RemoteGGUF(hub: .live(environment: environment, transport: CurlTransport())).read(id, revision: revision, path: path)
+    return (GGUFModelInfo(file: result.file, path: "\(repository)/\(path)@\(result.metadata.commit)"), result.transferredBytes)
+  }
+}
+
+/// `inspect --json`: the header's facts, the estimate, and for Hub files the bytes fetched.
+struct InspectOutput: Encodable {
+  var info: GGUFModelInfo
+  var estimate: MemoryEstimate
+  var transferredBytes: UInt64?
+
+  enum CodingKeys: String, CodingKey {
+    case estimate
+    case transferredBytes = "transferred_bytes"
+  }
+
+  func encode(to encoder: any Encoder) throws {
+    try info.encode(to: encoder)
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(estimate, forKey: .estimate)
+    try c.encode(transferredBytes, forKey: .transferredBytes)
   }
 }
 

@@ -135,7 +135,7 @@ struct CLITests {
     (["recommend", "--embedding", "nope"], "not a catalog embedding model"),
     (["inspect", "/nonexistent.gguf"], "cannot read /nonexistent.gguf"),
     (["inspect", "/etc/hostname"], "not a GGUF file"),
-    (["inspect", "TheBloke/x"], "download the file and pass its path"),
+    (["inspect", "TheBloke/x"], "is a repository; name the .gguf file"),
     (["models", "import", "/nonexistent-model", "--as", "acme/x"], "does not exist"),
     (["models", "import", "/etc/hostname", "--as", "acme/x/../y"], "not a safe path"),
     (["models", "import", "/etc/hostname", "--as", "acme"], "is not a repository"),
@@ -168,6 +168,12 @@ struct CLITests {
     let result = try await recommend(hardware: "memory: lots")
     #expect(result.status == 1)
     #expect(result.stderr.contains("not valid JSON") && result.stderr.split(separator: "\n").count == 1)
+  }
+
+  @Test func impossibleContextIsAUsageError() async throws {
+    let result = try await run(["inspect", "./x.gguf", "--context", "1"])
+    #expect(result.status == 64)
+    #expect(result.stderr.contains("--context must be between"))
   }
 
   @Test func unknownPreferenceIsAUsageError() async throws {

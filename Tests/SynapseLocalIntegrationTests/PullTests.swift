@@ -218,6 +218,38 @@ struct PullTests {
     await bed.stop()
   }
 
+  /// `inspect` of a Hub file reads only its header, with Range requests, and estimates its memory.
+  @Test(.timeLimit(.minutes(2)), .enabled(if: TestBed.shouldRun(.python, .miniLM, .smolLM2)))
+  func remoteInspectFetchesOnlyTheHeader() async throws {
+    let bed = try await Bed.start()
+    do {
+      let environment = ["HF_ENDPOINT": bed.hub.endpoint, "HF_HUB_CACHE": bed.store, "HF_TOKEN": ""]
+      let result = try await CLIRunner.run(["inspect", "acme/tiny-gguf/\(Self.gguf)", "--json", "--context", "8192"], environment: environment)
+      #expect(result.status == 0, "\(result.stderr)")
+      let info = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+      #expect(info["block_count"] as? Int == 30)
+      #expect(info["file_size_bytes"] as? Int == 98_362_432)
+      let transferred = try #require(info["transferred_bytes"] as? Int)
+      #expect(transferred < 98_362_432 / 10)
+      // The bytes the CDN sent, counted from its log, match what the reader says it fetched.
+      let ranges = bed.hub.cdnRequests.compactMap { $0["range"] as? String }
+      #expect(!ranges.isEmpty && ranges.count == bed.hub.cdnRequests.count)
+      let served = ranges.map { range -> Int in
+        let bounds = range.dropFirst("bytes=".count).split(separator: "-").compactMap { Int($0) }
+        return bounds.count == 2 ? bounds[1] - bounds[0] + 1 : 0
+      }.reduce(0, +)
+      #expect(served == transferred)
+      // KV cache at 8192 tokens: 2 × 30 layers × 3 KV heads × 64 × 8192 × 2 bytes.
+      let estimate = try #require(info["estimate"] as? [String: Any])
+      #expect(estimate["kv_cache_bytes"] as? Int == 2 * 30 * 3 * 64 * 8192 * 2)
+      #expect(!FileManager.default.fileExists(atPath: bed.store + "/models--acme--tiny-gguf"))
+    } catch {
+      await bed.stop()
+      throw error
+    }
+    await bed.stop()
+  }
+
   /// With HF_HUB_OFFLINE=1 nothing touches the network: stored files answer, missing ones say so.
   @Test(.timeLimit(.minutes(2)), .enabled(if: TestBed.shouldRun(.python, .miniLM, .smolLM2)))
   func offline() async throws {

@@ -55,6 +55,15 @@ public struct MemoryEstimate: Codable, Sendable, Equatable {
       computeBytes: 512 * ByteCount.mebibyte + model.sizeBytes / 20)
   }
 
+  /// llama.cpp for a GGUF at hand (local or read remotely): the shape from its header.
+  public static func llamaCpp(_ info: GGUFModelInfo, context: Int) -> MemoryEstimate {
+    let kv = 2 * UInt64(max(info.blockCount ?? 0, 0)) * UInt64(max(info.headCountKV ?? 0, 0)) * UInt64(max(info.headDimension ?? 0, 0))
+      * UInt64(context) * kvBytesPerElement
+    return MemoryEstimate(
+      contextSize: context, weightsBytes: info.fileSizeBytes, kvCacheBytes: kv,
+      computeBytes: 512 * ByteCount.mebibyte + info.fileSizeBytes / 20)
+  }
+
   /// vLLM: the 16-bit safetensors weights; 1.5 GiB per GPU for the CUDA context, activations and
   /// CUDA graphs.
   public static func vllm(_ model: CatalogModel, context: Int, gpus: Int) -> MemoryEstimate {

@@ -105,6 +105,22 @@ public struct HubClient: Sendable {
     return Listing(commit: commit, files: files)
   }
 
+  /// The bytes `range` of the file at `location` (following the Hub's redirect to the CDN first).
+  /// A server that ignores Range is refused rather than read whole.
+  public func fetch(_ location: String, range: ClosedRange<UInt64>) async throws -> [UInt8] {
+    var headers = downloadHeaders(for: location, from: 0)
+    headers["Range"] = "bytes=\(range.lowerBound)-\(range.upperBound)"
+    let collected = ByteCollector()
+    let response = try await transport.send(HTTPRequest(url: location, headers: headers)) { status, chunk in
+      guard status == 206 else { throw StoreError.hubError(url: location, status: status, message: "the server does not support Range requests") }
+      try collected.append(chunk, limit: Int(range.upperBound - range.lowerBound + 1))
+    }
+    guard response.status == 206 else {
+      throw StoreError.hubError(url: location, status: response.status, message: response.header("X-Error-Message") ?? "expected 206 Partial Content")
+    }
+    return collected.bytes
+  }
+
   /// Headers to fetch a file's bytes from `location`: the token only goes to the endpoint's own host.
   public func downloadHeaders(for location: String, from offset: UInt64) -> [String: String] {
     var headers = ["Accept-Encoding": "identity"]
@@ -133,5 +149,22 @@ public struct HubClient: Sendable {
     var value = Substring(etag)
     if value.hasPrefix("W/") { value = value.dropFirst(2) }
     return String(value.trimmingCharacters(in: CharacterSet(charactersIn: "\"")))
+  }
+}
+
+/// Chunks gathered across the transport's thread, bounded by what was asked for.
+final class ByteCollector: @unchecked Sendable {
+  private let lock = NSLock()
+  private var storage: [UInt8] = []
+
+  var bytes: [UInt8] { lock.withLock { storage } }
+
+  func append(_ chunk: [UInt8], limit: Int) throws {
+    try lock.withLock {
+      guard storage.count + chunk.count <= limit else {
+        throw StoreError.hubError(url: "", status: 206, message: "the server sent more than the range asked for")
+      }
+      storage += chunk
+    }
   }
 }
