@@ -218,6 +218,30 @@ struct PullTests {
     await bed.stop()
   }
 
+  /// Two pulls of one blob at once: the second waits on huggingface_hub's per-blob lock and
+  /// reuses the first's download, so the CDN sends the file once (the first answer is slowed by
+  /// 2 s to make the two overlap).
+  @Test(.timeLimit(.minutes(2)), .enabled(if: TestBed.shouldRun(.python, .miniLM, .smolLM2)))
+  func concurrentPullsDownloadOnce() async throws {
+    let sha = try Digest.sha256(ofFile: try TestBed.require(.smolLM2))
+    let bed = try await Bed.start(faults: [sha: ["slow"]])
+    do {
+      async let first = bed.pull(["acme/tiny-gguf/\(Self.gguf)", "--quiet"])
+      try await Task.sleep(for: .milliseconds(300))
+      async let second = bed.pull(["acme/tiny-gguf/\(Self.gguf)", "--quiet"])
+      let (a, b) = try await (first, second)
+      #expect(a.status == 0 && b.status == 0, "\(a.stderr)\(b.stderr)")
+      #expect(a.stdout == b.stdout)
+      #expect(bed.hub.cdnRequests.count == 1)
+      #expect(try Digest.sha256(ofFile: bed.store + "/models--acme--tiny-gguf/blobs/\(sha)") == sha)
+      #expect(FileManager.default.fileExists(atPath: bed.store + "/.locks/models--acme--tiny-gguf/\(sha).lock"))
+    } catch {
+      await bed.stop()
+      throw error
+    }
+    await bed.stop()
+  }
+
   /// `inspect` of a Hub file reads only its header, with Range requests, and estimates its memory.
   @Test(.timeLimit(.minutes(2)), .enabled(if: TestBed.shouldRun(.python, .miniLM, .smolLM2)))
   func remoteInspectFetchesOnlyTheHeader() async throws {

@@ -30,6 +30,8 @@ public struct ModelPuller: Sendable {
   public var hub: HubClient
   public var offline: Bool
   public var progress: (@Sendable (String, UInt64, UInt64) -> Void)?
+  /// Free bytes of the file system holding a folder (replaceable to test a full disk).
+  public var freeSpace: @Sendable (String) -> UInt64? = { RootedFileSystem().freeBytes(at: $0) }
 
   public init(cache: HubCache, hub: HubClient, offline: Bool = false, progress: (@Sendable (String, UInt64, UInt64) -> Void)? = nil) {
     self.cache = cache
@@ -76,11 +78,14 @@ public struct ModelPuller: Sendable {
     let blob = blobs + "/" + metadata.etag
     let snapshotFile = base + "/snapshots/\(metadata.commit)/\(path)"
     let depth = path.split(separator: "/").count - 1
+    let lock = try await BlobLock.acquire(cache: cache, repository: repository, etag: metadata.etag)
+    defer { withExtendedLifetime(lock) {} }
     if StoreFolders.size(blob) == metadata.size {
       try StoreFolders.link(snapshotFile, toBlob: metadata.etag, depth: depth)
       progress?(path, metadata.size, metadata.size)
       return PulledFile(path: path, sizeBytes: metadata.size, sha256: metadata.etag.count == 64 ? metadata.etag : nil, etag: metadata.etag, downloaded: false)
     }
+    try checkFreeSpace(blobs, needed: metadata.size - min(metadata.size, StoreFolders.size(blob + ".incomplete") ?? 0))
     let digest = try await download(metadata, path: path, to: blob + ".incomplete")
     guard digest.check == metadata.etag else {
       try? FileManager.default.removeItem(atPath: blob + ".incomplete")
@@ -144,6 +149,13 @@ public struct ModelPuller: Sendable {
   }
 
   struct RangeIgnored: Error {}
+
+  /// Refuses to start a download the disk cannot hold (with 64 MiB to spare).
+  public func checkFreeSpace(_ folder: String, needed: UInt64) throws {
+    guard let free = freeSpace(folder) else { return }
+    let margin: UInt64 = 64 << 20
+    if free < needed + margin { throw StoreError.diskFull(path: folder, needed: needed, free: free) }
+  }
 
   func offlineResult(_ repository: RepositoryID, path: String?, revision: String) throws -> Result {
     let what = "\(repository)\(path.map { "/\($0)" } ?? "")@\(revision)"

@@ -12,6 +12,7 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
   case hubError(url: String, status: Int, message: String)
   case digestMismatch(path: String, expected: String, actual: String)
   case offline(String)
+  case diskFull(path: String, needed: UInt64, free: UInt64)
 
   public var description: String {
     switch self {
@@ -30,6 +31,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case .hubError(let url, let status, let message): "the Hub answered \(status) for \(url)\(message.isEmpty ? "" : ": \(message)")"
     case .digestMismatch(let path, let expected, let actual):
       "\(path) arrived corrupted: expected digest \(expected), got \(actual); nothing was stored, run the command again"
+    case .diskFull(let path, let needed, let free):
+      "not enough disk space for the download: it needs \(ByteCount.format(needed)) (plus 64 MiB to spare), \(path) has \(ByteCount.format(free)) free; free space or set HF_HUB_CACHE to a larger disk"
     case .offline(let what): "HF_HUB_OFFLINE is set and \(what) is not in the model store; unset it to download, or `models import` the files"
     }
   }

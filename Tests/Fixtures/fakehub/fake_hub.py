@@ -14,9 +14,9 @@
 - The CDN honours Range (206 with Content-Range).
 - --faults '{"<sha256>": ["429", "500", "cut:N", "norange", "corrupt"]}': each CDN request for that
   blob takes the next fault: answer 429 (Retry-After: 1) or 500, send N bytes then drop the
-  connection, ignore Range (200 from byte 0), or flip a byte in the body.
+  connection, ignore Range (200 from byte 0), flip a byte in the body, or wait 2 s first ("slow").
 """
-import argparse, hashlib, json, os, re, sys, threading
+import argparse, hashlib, json, os, re, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit, parse_qs, unquote
 
@@ -188,6 +188,8 @@ class CDN(BaseHTTPRequestHandler):
         with State.lock:
             pending = State.faults.get(digest) or []
             fault = pending.pop(0) if pending else None
+        if fault == "slow":
+            time.sleep(2)
         if fault in ("429", "500"):
             self.send_response(int(fault))
             if fault == "429":

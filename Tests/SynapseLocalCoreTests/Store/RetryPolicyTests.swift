@@ -20,3 +20,16 @@ struct RetryPolicyTests {
     #expect(![200, 206, 301, 401, 403, 404, 416].contains(where: RetryPolicy.isRetryable(status:)))
   }
 }
+
+@Suite("Download space check")
+struct DiskSpaceTests {
+  @Test func aFullDiskIsRefusedBeforeDownloading() throws {
+    var puller = ModelPuller(cache: HubCache(root: "/nonexistent"), hub: HubClient(endpoint: "http://127.0.0.1:9", token: nil, transport: CurlTransport()))
+    puller.freeSpace = { _ in 100 << 20 }
+    #expect(throws: StoreError.diskFull(path: "/x", needed: 50 << 20, free: 100 << 20)) {
+      try puller.checkFreeSpace("/x", needed: 50 << 20)
+    }
+    try puller.checkFreeSpace("/x", needed: 30 << 20)
+    #expect(StoreError.diskFull(path: "/x", needed: 1 << 30, free: 1 << 20).description.contains("HF_HUB_CACHE"))
+  }
+}
