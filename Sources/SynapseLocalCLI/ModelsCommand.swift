@@ -83,6 +83,12 @@ struct ModelsImportCommand: AsyncParsableCommand {
   @Flag(name: .long, help: "Print nothing but errors.")
   var quiet = false
 
+  @Option(name: .long, help: "The project folder: its synapse-local.lock pins the imported files (none outside a project).")
+  var project = "."
+
+  @Option(name: .long, help: "Use this lock file instead of the project's.")
+  var lock: String?
+
   func run() async throws {
     try await reportingErrors {
       let parts = target.split(separator: "/", maxSplits: 2).map(String.init)
@@ -94,6 +100,13 @@ struct ModelsImportCommand: AsyncParsableCommand {
       }
       let source = HubCacheLocation.expandTilde(path, ProcessInfo.processInfo.environment)
       let result = try importer.importModel(from: source, as: repository, pathInRepository: parts.count == 3 ? parts[2] : nil, revision: revision)
+      if let lockPath = ProjectLock.location(project: HubCacheLocation.expandTilde(project, ProcessInfo.processInfo.environment), explicit: lock) {
+        var pins = try ProjectLock.load(lockPath)
+        for file in result.files {
+          pins.record(.init(repository: result.repository, revision: result.revision, commit: result.commit, path: file.path, size: file.sizeBytes, sha256: file.sha256, etag: file.sha256))
+        }
+        try pins.save(lockPath)
+      }
       if json { return try Output.json(result) }
       if !quiet {
         let copied = result.files.filter(\.copied).count

@@ -15,6 +15,10 @@ struct PullCommand: AsyncParsableCommand {
       resumes from its partial file. A file already in the store (from synapse-local or \
       huggingface_hub) is reused without downloading.
 
+      In a project (a folder with synapse-local.yaml, see --project) every file is pinned in \
+      synapse-local.lock: repository, revision, commit, path, size and digests. A later pull that \
+      meets a different file fails unless --update.
+
       Environment: HF_ENDPOINT (default https://huggingface.co), HF_TOKEN (else the token file \
       huggingface_hub writes; it is sent to the Hub only, never to the download CDN), HF_HUB_CACHE / \
       HF_HOME (the store), HF_HUB_OFFLINE=1 (never touch the network).
@@ -34,18 +38,35 @@ struct PullCommand: AsyncParsableCommand {
   @Flag(name: .long, help: "Print nothing but errors (and the paths).")
   var quiet = false
 
+  @Option(name: .long, help: "The project folder: its synapse-local.lock pins what is pulled (none outside a project).")
+  var project = "."
+
+  @Option(name: .long, help: "Use this lock file instead of the project's.")
+  var lock: String?
+
+  @Flag(name: .long, help: "Accept files that differ from what the lock pins, and pin the new ones.")
+  var update = false
+
   func run() async throws {
     try await reportingErrors {
       let environment = ProcessInfo.processInfo.environment
       let reporter = ProgressReporter(quiet: quiet || json)
-      let puller = ModelPuller(
+      var puller = ModelPuller(
         cache: .live(environment: environment), hub: .live(environment: environment, transport: CurlTransport()),
         offline: ["1", "true", "yes", "on"].contains(environment["HF_HUB_OFFLINE"]?.lowercased() ?? "")
       ) { path, done, total in reporter.update(path, done: done, total: total) }
+      let lockPath = ProjectLock.location(project: HubCacheLocation.expandTilde(project, environment), explicit: lock)
+      if let lockPath { puller.lock = try ProjectLock.load(lockPath) }
+      puller.updateLock = update
       var results: [ModelPuller.Result] = []
       for ref in refs {
         let (repository, path, revision) = try pullTarget(ref)
-        results.append(try await puller.pull(repository, path: path, revision: revision))
+        let (result, pins) = try await puller.pullFiles(repository, path: path, revision: revision)
+        results.append(result)
+        if let lockPath, let pins, pins != puller.lock {
+          try pins.save(lockPath)
+          puller.lock = pins
+        }
       }
       if json { return try Output.json(results) }
       for result in results { Output.line(result.path) }

@@ -242,6 +242,53 @@ struct PullTests {
     await bed.stop()
   }
 
+  /// In a project, pulls pin files in synapse-local.lock; a file that no longer matches its pin
+  /// is refused before anything is fetched, unless --update.
+  @Test(.timeLimit(.minutes(2)), .enabled(if: TestBed.shouldRun(.python, .miniLM, .smolLM2)))
+  func lockPinsFiles() async throws {
+    let bed = try await Bed.start()
+    let project = NSTemporaryDirectory() + "pull-project-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: project, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: project) }
+    do {
+      // Outside a project no lock is written.
+      let loose = try await bed.pull(["acme/tiny-gguf/config.json", "--quiet", "--project", project])
+      #expect(loose.status == 0, "\(loose.stderr)")
+      #expect(!FileManager.default.fileExists(atPath: project + "/synapse-local.lock"))
+
+      try "# project\n".write(toFile: project + "/synapse-local.yaml", atomically: true, encoding: .utf8)
+      let pinned = try await bed.pull(["acme/tiny-gguf", "--quiet", "--project", project])
+      #expect(pinned.status == 0, "\(pinned.stderr)")
+      let lockPath = project + "/synapse-local.lock"
+      var lock = try ProjectLock.load(lockPath)
+      #expect(lock.files.map(\.path) == ["SmolLM2-135M-Instruct.Q4_1.gguf", "config.json"])
+      let gguf = try #require(lock.entry(repository: "acme/tiny-gguf", path: Self.gguf))
+      #expect(gguf.sha256 == (try Digest.sha256(ofFile: try TestBed.require(.smolLM2))))
+      #expect(gguf.size == 98_362_432)
+      let config = try #require(lock.entry(repository: "acme/tiny-gguf", path: "config.json"))
+      #expect(config.etag == (try Digest.gitBlobSHA1(ofFile: bed.ggufFolder + "/config.json")))
+
+      // The Hub "changed" the GGUF since it was pinned: refused, naming both digests.
+      var moved = gguf
+      moved.etag = String(repeating: "0", count: 64)
+      lock.record(moved)
+      try lock.save(lockPath)
+      try FileManager.default.removeItem(atPath: bed.store)
+      let refused = try await bed.pull(["acme/tiny-gguf", "--project", project])
+      #expect(refused.status == 1)
+      #expect(refused.stderr.contains("pinned by synapse-local.lock") && refused.stderr.contains("--update"))
+      #expect(!FileManager.default.fileExists(atPath: bed.store + "/models--acme--tiny-gguf/blobs/\(gguf.etag)"))
+
+      let updated = try await bed.pull(["acme/tiny-gguf", "--quiet", "--update", "--project", project])
+      #expect(updated.status == 0, "\(updated.stderr)")
+      #expect(try ProjectLock.load(lockPath).entry(repository: "acme/tiny-gguf", path: Self.gguf)?.etag == gguf.etag)
+    } catch {
+      await bed.stop()
+      throw error
+    }
+    await bed.stop()
+  }
+
   /// `inspect` of a Hub file reads only its header, with Range requests, and estimates its memory.
   @Test(.timeLimit(.minutes(2)), .enabled(if: TestBed.shouldRun(.python, .miniLM, .smolLM2)))
   func remoteInspectFetchesOnlyTheHeader() async throws {

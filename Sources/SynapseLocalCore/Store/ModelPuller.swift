@@ -32,6 +32,9 @@ public struct ModelPuller: Sendable {
   public var progress: (@Sendable (String, UInt64, UInt64) -> Void)?
   /// Free bytes of the file system holding a folder (replaceable to test a full disk).
   public var freeSpace: @Sendable (String) -> UInt64? = { RootedFileSystem().freeBytes(at: $0) }
+  /// The project's pins: checked before each download, updated after.
+  public var lock: ProjectLock?
+  public var updateLock = false
 
   public init(cache: HubCache, hub: HubClient, offline: Bool = false, progress: (@Sendable (String, UInt64, UInt64) -> Void)? = nil) {
     self.cache = cache
@@ -42,8 +45,13 @@ public struct ModelPuller: Sendable {
 
   /// One file (`path`) or the whole repository.
   public func pull(_ repository: RepositoryID, path: String?, revision: String) async throws -> Result {
+    try await pullFiles(repository, path: path, revision: revision).0
+  }
+
+  /// The result and the lock with this pull's files pinned.
+  public func pullFiles(_ repository: RepositoryID, path: String?, revision: String) async throws -> (Result, ProjectLock?) {
     if let path { _ = try validatedPathInRepository(path) }
-    if offline { return try offlineResult(repository, path: path, revision: revision) }
+    if offline { return (try offlineResult(repository, path: path, revision: revision), lock) }
     let paths: [String]
     if let path {
       paths = [path]
@@ -52,11 +60,20 @@ public struct ModelPuller: Sendable {
     }
     var files: [PulledFile] = []
     var commit = ""
+    var pins = lock
+    // Every pin is checked before any byte is fetched, so a refused pull changes nothing.
+    var planned: [(String, HubClient.FileMetadata)] = []
     for file in paths {
       let safe = try validatedPathInRepository(file)
       let metadata = try await hub.metadata(repository, revision: revision, path: safe)
+      try lock?.check(repository: repository.description, path: safe, etag: metadata.etag, commit: metadata.commit, update: updateLock)
+      planned.append((safe, metadata))
+    }
+    for (safe, metadata) in planned {
       commit = metadata.commit
-      files.append(try await fetch(repository, path: safe, metadata: metadata))
+      let pulled = try await fetch(repository, path: safe, metadata: metadata)
+      files.append(pulled)
+      pins?.record(.init(repository: repository.description, revision: revision, commit: metadata.commit, path: safe, size: metadata.size, sha256: pulled.sha256, etag: metadata.etag))
     }
     let base = cache.folder(repository)
     // refs/<branch> for a branch or tag; a commit needs no ref.
@@ -65,7 +82,7 @@ public struct ModelPuller: Sendable {
       try AtomicFile.write(Data(commit.utf8), to: base + "/refs/" + revision)
     }
     let snapshot = base + "/snapshots/" + commit
-    return Result(repository: repository.description, revision: revision, commit: commit, path: path.map { snapshot + "/" + $0 } ?? snapshot, files: files)
+    return (Result(repository: repository.description, revision: revision, commit: commit, path: path.map { snapshot + "/" + $0 } ?? snapshot, files: files), pins)
   }
 
   func fetch(_ repository: RepositoryID, path: String, metadata: HubClient.FileMetadata) async throws -> PulledFile {

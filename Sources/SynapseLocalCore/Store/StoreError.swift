@@ -13,6 +13,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
   case digestMismatch(path: String, expected: String, actual: String)
   case offline(String)
   case diskFull(path: String, needed: UInt64, free: UInt64)
+  case badLock(path: String, reason: String)
+  case lockMismatch(file: String, pinned: String, pinnedCommit: String, found: String, foundCommit: String)
 
   public var description: String {
     switch self {
@@ -33,6 +35,9 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
       "\(path) arrived corrupted: expected digest \(expected), got \(actual); nothing was stored, run the command again"
     case .diskFull(let path, let needed, let free):
       "not enough disk space for the download: it needs \(ByteCount.format(needed)) (plus 64 MiB to spare), \(path) has \(ByteCount.format(free)) free; free space or set HF_HUB_CACHE to a larger disk"
+    case .badLock(let path, let reason): "\(path) is not a synapse-local lock file (\(reason)); fix it or delete it to start a new one"
+    case .lockMismatch(let file, let pinned, let pinnedCommit, let found, let foundCommit):
+      "\(file) is pinned by synapse-local.lock at \(pinned) (commit \(pinnedCommit.prefix(12))) but the Hub now serves \(found) (commit \(foundCommit.prefix(12))); pass --update to accept the new file, or pull @\(pinnedCommit) for the pinned one"
     case .offline(let what): "HF_HUB_OFFLINE is set and \(what) is not in the model store; unset it to download, or `models import` the files"
     }
   }

@@ -1,0 +1,75 @@
+import Foundation
+import Yams
+
+/// `synapse-local.lock`: pins, per pulled or imported file, repository, revision, commit, path, size
+/// and digests, so a project gets the same bytes every time and a changed file on the Hub is
+/// noticed instead of silently loaded. It lives beside the project's `synapse-local.yaml`.
+public struct ProjectLock: Codable, Sendable, Equatable {
+  public struct Entry: Codable, Sendable, Equatable {
+    public var repository: String
+    public var revision: String
+    public var commit: String
+    public var path: String
+    public var size: UInt64
+    public var sha256: String?
+    /// The Hub's etag: the SHA-256 for LFS files, the git blob SHA-1 for small ones.
+    public var etag: String
+
+    public init(repository: String, revision: String, commit: String, path: String, size: UInt64, sha256: String?, etag: String) {
+      self.repository = repository
+      self.revision = revision
+      self.commit = commit
+      self.path = path
+      self.size = size
+      self.sha256 = sha256
+      self.etag = etag
+    }
+  }
+
+  public var version = 1
+  public var files: [Entry] = []
+
+  public static let fileName = "synapse-local.lock"
+  public static let projectFileName = "synapse-local.yaml"
+
+  public init() {}
+
+  /// The lock file a command should use: `--lock FILE`, else the project's, else none (a folder
+  /// that is not a project keeps no lock).
+  public static func location(project: String, explicit: String?) -> String? {
+    if let explicit { return explicit }
+    guard FileManager.default.fileExists(atPath: project + "/" + projectFileName) else { return nil }
+    return project + "/" + fileName
+  }
+
+  public static func load(_ path: String) throws -> ProjectLock {
+    guard let data = FileManager.default.contents(atPath: path) else { return ProjectLock() }
+    do {
+      return try YAMLDecoder().decode(ProjectLock.self, from: String(decoding: data, as: UTF8.self))
+    } catch {
+      throw StoreError.badLock(path: path, reason: "\(error)")
+    }
+  }
+
+  public func save(_ path: String) throws {
+    var sorted = self
+    sorted.files.sort { ($0.repository, $0.path) < ($1.repository, $1.path) }
+    let text = try YAMLEncoder().encode(sorted)
+    try AtomicFile.write(Data(("# Written by synapse-local pull / models import. Commit it with the project.\n" + text).utf8), to: path)
+  }
+
+  public func entry(repository: String, path: String) -> Entry? {
+    files.first { $0.repository == repository && $0.path == path }
+  }
+
+  /// Fails when the lock pins this file at other bytes, unless `update` allows moving the pin.
+  public func check(repository: String, path: String, etag: String, commit: String, update: Bool) throws {
+    guard let pinned = entry(repository: repository, path: path), pinned.etag != etag, !update else { return }
+    throw StoreError.lockMismatch(file: "\(repository)/\(path)", pinned: pinned.etag, pinnedCommit: pinned.commit, found: etag, foundCommit: commit)
+  }
+
+  public mutating func record(_ entry: Entry) {
+    files.removeAll { $0.repository == entry.repository && $0.path == entry.path }
+    files.append(entry)
+  }
+}
