@@ -11,7 +11,7 @@ public final class FakeHub: @unchecked Sendable {
 
   /// `repositories`: ORG/NAME → folder; names in `gated` need `token`.
   /// `faults`: blob SHA-256 → the faults its CDN requests take in turn (see fake_hub.py).
-  public init(python: String, repositories: [String: String], gated: Set<String> = [], token: String = "hf_test_token", faults: [String: [String]] = [:]) async throws {
+  public init(python: String, repositories: [String: String], gated: Set<String> = [], token: String = "hf_test_token", faults: [String: [String]] = [:], hostile: Set<String> = []) async throws {
     let port = try Loopback.freePort()
     cdnPort = try Loopback.freePort()
     endpoint = "http://127.0.0.1:\(port)"
@@ -19,6 +19,7 @@ public final class FakeHub: @unchecked Sendable {
     self.token = token
     let faultsJSON = String(decoding: try JSONSerialization.data(withJSONObject: faults), as: UTF8.self)
     var arguments = [Fixtures.root + "/fakehub/fake_hub.py", "--port", "\(port)", "--cdn-port", "\(cdnPort)", "--token", token, "--log", logPath, "--faults", faultsJSON]
+    for id in hostile.sorted() { arguments += ["--hostile", id] }
     for (id, folder) in repositories.sorted(by: { $0.key < $1.key }) {
       arguments += ["--repo", "\(id)=\(folder)\(gated.contains(id) ? ":gated" : "")"]
     }

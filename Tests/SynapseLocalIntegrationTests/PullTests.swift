@@ -16,7 +16,7 @@ struct PullTests {
     let ggufFolder: String
     let python: String
 
-    static func start(faults: [String: [String]] = [:]) async throws -> Bed {
+    static func start(faults: [String: [String]] = [:], hostile: Set<String> = []) async throws -> Bed {
       let python = try TestBed.require(.python)
       let folder = NSTemporaryDirectory() + "pull-gguf-\(UUID().uuidString)"
       try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -25,7 +25,7 @@ struct PullTests {
       let hub = try await FakeHub(
         python: python,
         repositories: ["acme/tiny-gguf": folder, "acme/gated": folder, "sentence-transformers/all-MiniLM-L6-v2": try TestBed.require(.miniLM)],
-        gated: ["acme/gated"], faults: faults)
+        gated: ["acme/gated"], faults: faults, hostile: hostile)
       return Bed(hub: hub, store: NSTemporaryDirectory() + "pull-store-\(UUID().uuidString)", ggufFolder: folder, python: python)
     }
 
@@ -282,6 +282,24 @@ struct PullTests {
       let updated = try await bed.pull(["acme/tiny-gguf", "--quiet", "--update", "--project", project])
       #expect(updated.status == 0, "\(updated.stderr)")
       #expect(try ProjectLock.load(lockPath).entry(repository: "acme/tiny-gguf", path: Self.gguf)?.etag == gguf.etag)
+    } catch {
+      await bed.stop()
+      throw error
+    }
+    await bed.stop()
+  }
+
+  /// A listing with a name that would escape the snapshot folder is refused before any download.
+  @Test(.timeLimit(.minutes(2)), .enabled(if: TestBed.shouldRun(.python, .miniLM, .smolLM2)))
+  func hostileFileNameIsRefused() async throws {
+    let bed = try await Bed.start(hostile: ["acme/tiny-gguf"])
+    do {
+      let result = try await bed.pull(["acme/tiny-gguf"])
+      #expect(result.status == 1)
+      #expect(result.stderr.contains("../../escape.txt") && result.stderr.contains("not a safe path"))
+      #expect(bed.hub.cdnRequests.isEmpty)
+      #expect(!FileManager.default.fileExists(atPath: bed.store + "/escape.txt"))
+      #expect(!FileManager.default.fileExists(atPath: bed.store + "/models--acme--tiny-gguf/escape.txt"))
     } catch {
       await bed.stop()
       throw error

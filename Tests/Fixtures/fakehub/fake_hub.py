@@ -12,6 +12,7 @@
 - /api/models/{repo}/revision/{rev} (siblings; sizes and lfs with ?blobs=true) and
   /api/models/{repo}/tree/{rev}?recursive=true.
 - The CDN honours Range (206 with Content-Range).
+- --hostile ORG/NAME lists an extra file "../../escape.txt" in that repository's API answers.
 - --faults '{"<sha256>": ["429", "500", "cut:N", "norange", "corrupt"]}': each CDN request for that
   blob takes the next fault: answer 429 (Retry-After: 1) or 500, send N bytes then drop the
   connection, ignore Range (200 from byte 0), flip a byte in the body, or wait 2 s first ("slow").
@@ -49,7 +50,7 @@ class Repo:
         self.commit = hashlib.sha1(listing.encode()).hexdigest()
 
 class State:
-    repos, blobs, token, log, cdn, faults = {}, {}, None, None, "", {}
+    repos, blobs, token, log, cdn, faults, hostile = {}, {}, None, None, "", {}, set()
     lock = threading.Lock()
 
 def error(handler, status, code, message):
@@ -120,6 +121,8 @@ class Hub(BaseHTTPRequestHandler):
                     if f["lfs"]:
                         entry["lfs"] = {"sha256": f["sha256"], "size": f["size"], "pointerSize": 134}
                 siblings.append(entry)
+            if repo.id in State.hostile:
+                siblings.append({"rfilename": "../../escape.txt", "size": 5})
             body = {"id": repo.id, "modelId": repo.id, "sha": repo.commit, "private": False,
                     "gated": "auto" if repo.gated else False, "siblings": siblings}
         else:
@@ -257,7 +260,9 @@ def main():
     parser.add_argument("--token")
     parser.add_argument("--log")
     parser.add_argument("--faults", default="{}")
+    parser.add_argument("--hostile", action="append", default=[])
     args = parser.parse_args()
+    State.hostile = set(args.hostile)
     State.faults = json.loads(args.faults)
     State.token, State.log = args.token, args.log
     State.cdn = f"http://localhost:{args.cdn_port}"
