@@ -34,12 +34,24 @@ struct ModelsListCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "list", abstract: "List the repositories in the store with their snapshots, files and sizes.")
 
-  @Flag(name: .long, help: "Print JSON: repository, folder, size_bytes, snapshots (commit, refs, files).")
+  @Flag(name: .long, help: "Print JSON: repository, folder, size_bytes, snapshots (commit, refs, files with locked_by).")
   var json = false
+
+  @Option(name: .long, help: "Mark the files this project's synapse-local.lock pins (default: the current folder).")
+  var project = "."
+
+  @Option(name: .long, help: "Mark the files this lock file pins instead.")
+  var lock: String?
 
   func run() async throws {
     try await reportingErrors {
-      let repositories = try HubCache.live(environment: ProcessInfo.processInfo.environment).repositories()
+      let environment = ProcessInfo.processInfo.environment
+      var repositories = try HubCache.live(environment: environment).repositories()
+      if let lockPath = ProjectLock.location(project: HubCacheLocation.expandTilde(project, environment), explicit: lock),
+        FileManager.default.fileExists(atPath: lockPath)
+      {
+        repositories = HubCache.markLocked(repositories, by: try ProjectLock.load(lockPath), at: lockPath)
+      }
       if json { return try Output.json(repositories) }
       if repositories.isEmpty { return Output.line("The model store is empty.") }
       for repository in repositories {
@@ -47,7 +59,10 @@ struct ModelsListCommand: AsyncParsableCommand {
         for snapshot in repository.snapshots {
           let refs = snapshot.refs.isEmpty ? "" : " (\(snapshot.refs.joined(separator: ", ")))"
           Output.line("  \(snapshot.commit)\(refs)")
-          for file in snapshot.files { Output.line("    \(file.path)  \(file.sizeBytes.map(ByteCount.format) ?? "missing blob")") }
+          for file in snapshot.files {
+            let pinned = file.lockedBy.isEmpty ? "" : "  (pinned by \(file.lockedBy.joined(separator: ", ")))"
+            Output.line("    \(file.path)  \(file.sizeBytes.map(ByteCount.format) ?? "missing blob")\(pinned)")
+          }
         }
       }
     }

@@ -265,6 +265,12 @@ struct PullTests {
       let gguf = try #require(lock.entry(repository: "acme/tiny-gguf", path: Self.gguf))
       #expect(gguf.sha256 == (try Digest.sha256(ofFile: try TestBed.require(.smolLM2))))
       #expect(gguf.size == 98_362_432)
+      let listed = try await CLIRunner.run(["models", "list", "--json", "--project", project], environment: ["HF_HUB_CACHE": bed.store])
+      #expect(listed.status == 0, "\(listed.stderr)")
+      let repositories = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+      let files = repositories.flatMap { ($0["snapshots"] as? [[String: Any]] ?? []).flatMap { $0["files"] as? [[String: Any]] ?? [] } }
+      let listedGGUF = try #require(files.first { $0["path"] as? String == Self.gguf })
+      #expect(listedGGUF["locked_by"] as? [String] == [lockPath])
       let config = try #require(lock.entry(repository: "acme/tiny-gguf", path: "config.json"))
       #expect(config.etag == (try Digest.gitBlobSHA1(ofFile: bed.ggufFolder + "/config.json")))
 

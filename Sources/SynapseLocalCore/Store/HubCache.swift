@@ -20,10 +20,19 @@ public struct HubCache: Sendable {
     public var path: String
     public var blob: String
     public var sizeBytes: UInt64?
+    /// The lock files (of the projects asked about) that pin this exact file.
+    public var lockedBy: [String] = []
 
     enum CodingKeys: String, CodingKey {
       case path, blob
       case sizeBytes = "size_bytes"
+      case lockedBy = "locked_by"
+    }
+
+    public init(path: String, blob: String, sizeBytes: UInt64?) {
+      self.path = path
+      self.blob = blob
+      self.sizeBytes = sizeBytes
     }
   }
 
@@ -64,6 +73,22 @@ public struct HubCache: Sendable {
       return Snapshot(commit: commit, refs: refs.filter { $0.value == commit }.map(\.key).sorted(), files: files)
     }
     return Repository(repository: id.description, folder: base, snapshots: snapshots, sizeBytes: blobs.values.reduce(0, +))
+  }
+
+  /// Marks the files a lock pins (same repository, path and etag) with the lock's path.
+  public static func markLocked(_ repositories: [Repository], by lock: ProjectLock, at lockPath: String) -> [Repository] {
+    repositories.map { repository in
+      var repository = repository
+      for s in repository.snapshots.indices {
+        for f in repository.snapshots[s].files.indices {
+          let file = repository.snapshots[s].files[f]
+          if let entry = lock.entry(repository: repository.repository, path: file.path), entry.etag == file.blob {
+            repository.snapshots[s].files[f].lockedBy.append(lockPath)
+          }
+        }
+      }
+      return repository
+    }
   }
 
   /// Branch (or tag) name → commit, from `refs/`.
