@@ -63,7 +63,8 @@ public enum HTTPError: Error, Equatable, CustomStringConvertible {
 
 /// Receives a successful (2xx) response's body in chunks, with the status (200 or 206 tells whether
 /// a Range request was honoured). Throwing aborts the transfer.
-public typealias BodyHandler = @Sendable (_ status: Int, _ chunk: [UInt8]) throws -> Void
+/// The chunk is only valid during the call (no copy is made on the way).
+public typealias BodyHandler = @Sendable (_ status: Int, _ chunk: UnsafeRawBufferPointer) throws -> Void
 
 /// Sends requests; `onBody` receives a successful response's body instead of collecting it.
 public protocol HTTPTransport: Sendable {

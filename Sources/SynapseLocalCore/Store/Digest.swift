@@ -59,7 +59,8 @@ public final class Digest {
     defer { close(fd) }
     let digest = Digest(algorithm)
     if let prefix { digest.update(prefix) }
-    let block = 1 << 20
+    // 64 KiB: each block is hashed while it is still in the CPU cache it was copied into.
+    let block = 64 << 10
     let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: block, alignment: 16)
     defer { buffer.deallocate() }
     var total: UInt64 = 0

@@ -56,19 +56,20 @@ final class DigestingSink: @unchecked Sendable {
     }
   }
 
-  func append(_ chunk: [UInt8]) throws {
+  func append(_ chunk: UnsafeRawBufferPointer) throws {
     try lock.withLock {
       guard written + UInt64(chunk.count) <= expectedSize else {
         throw StoreError.hubError(url: path, status: 0, message: "the server sent more than the \(expectedSize) bytes announced")
       }
       var offset = 0
       while offset < chunk.count {
-        let n = chunk.withUnsafeBytes { write(descriptor, $0.baseAddress! + offset, chunk.count - offset) }
+        let n = write(descriptor, chunk.baseAddress! + offset, chunk.count - offset)
         if n < 0 && errno == EINTR { continue }
         guard n > 0 else { throw StoreError.unwritable(path: path, reason: String(cString: strerror(errno))) }
         offset += n
       }
-      update(chunk[...])
+      sha256.update(chunk)
+      gitSHA1?.update(chunk)
       written += UInt64(chunk.count)
     }
   }

@@ -159,12 +159,12 @@ final class ByteCollector: @unchecked Sendable {
 
   var bytes: [UInt8] { lock.withLock { storage } }
 
-  func append(_ chunk: [UInt8], limit: Int) throws {
+  func append(_ chunk: UnsafeRawBufferPointer, limit: Int) throws {
     try lock.withLock {
       guard storage.count + chunk.count <= limit else {
         throw StoreError.hubError(url: "", status: 206, message: "the server sent more than the range asked for")
       }
-      storage += chunk
+      storage.append(contentsOf: chunk)
     }
   }
 }

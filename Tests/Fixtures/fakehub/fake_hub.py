@@ -261,11 +261,12 @@ def main():
     parser.add_argument("--log")
     parser.add_argument("--faults", default="{}")
     parser.add_argument("--hostile", action="append", default=[])
+    parser.add_argument("--cdn-url", help="redirect LFS files here instead of the built-in CDN (e.g. an nginx)")
     args = parser.parse_args()
     State.hostile = set(args.hostile)
     State.faults = json.loads(args.faults)
     State.token, State.log = args.token, args.log
-    State.cdn = f"http://localhost:{args.cdn_port}"
+    State.cdn = args.cdn_url or f"http://localhost:{args.cdn_port}"
     for spec in args.repo:
         repo_id, rest = spec.split("=", 1)
         folder, _, flag = rest.partition(":")
