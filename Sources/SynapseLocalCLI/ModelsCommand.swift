@@ -37,19 +37,13 @@ struct ModelsListCommand: AsyncParsableCommand {
   @Flag(name: .long, help: "Print JSON: repository, folder, size_bytes, snapshots (commit, refs, files with locked_by).")
   var json = false
 
-  @Option(name: .long, help: "Mark the files this project's synapse-local.lock pins (default: the current folder).")
-  var project = "."
-
-  @Option(name: .long, help: "Mark the files this lock file pins instead.")
-  var lock: String?
+  @OptionGroup var projectOptions: ProjectOptions
 
   func run() async throws {
     try await reportingErrors {
       let environment = ProcessInfo.processInfo.environment
       var repositories = try HubCache.live(environment: environment).repositories()
-      if let lockPath = ProjectLock.location(project: HubCacheLocation.expandTilde(project, environment), explicit: lock),
-        FileManager.default.fileExists(atPath: lockPath)
-      {
+      if let lockPath = projectOptions.lockPath, FileManager.default.fileExists(atPath: lockPath) {
         repositories = HubCache.markLocked(repositories, by: try ProjectLock.load(lockPath), at: lockPath)
       }
       if json { return try Output.json(repositories) }
@@ -98,11 +92,7 @@ struct ModelsImportCommand: AsyncParsableCommand {
   @Flag(name: .long, help: "Print nothing but errors.")
   var quiet = false
 
-  @Option(name: .long, help: "The project folder: its synapse-local.lock pins the imported files (none outside a project).")
-  var project = "."
-
-  @Option(name: .long, help: "Use this lock file instead of the project's.")
-  var lock: String?
+  @OptionGroup var projectOptions: ProjectOptions
 
   func run() async throws {
     try await reportingErrors {
@@ -115,7 +105,7 @@ struct ModelsImportCommand: AsyncParsableCommand {
       }
       let source = HubCacheLocation.expandTilde(path, ProcessInfo.processInfo.environment)
       let result = try importer.importModel(from: source, as: repository, pathInRepository: parts.count == 3 ? parts[2] : nil, revision: revision)
-      if let lockPath = ProjectLock.location(project: HubCacheLocation.expandTilde(project, ProcessInfo.processInfo.environment), explicit: lock) {
+      if let lockPath = projectOptions.lockPath {
         var pins = try ProjectLock.load(lockPath)
         for file in result.files {
           pins.record(.init(repository: result.repository, revision: result.revision, commit: result.commit, path: file.path, size: file.sizeBytes, sha256: file.sha256, etag: file.sha256))

@@ -38,11 +38,7 @@ struct PullCommand: AsyncParsableCommand {
   @Flag(name: .long, help: "Print nothing but errors (and the paths).")
   var quiet = false
 
-  @Option(name: .long, help: "The project folder: its synapse-local.lock pins what is pulled (none outside a project).")
-  var project = "."
-
-  @Option(name: .long, help: "Use this lock file instead of the project's.")
-  var lock: String?
+  @OptionGroup var projectOptions: ProjectOptions
 
   @Flag(name: .long, help: "Accept files that differ from what the lock pins, and pin the new ones.")
   var update = false
@@ -55,7 +51,7 @@ struct PullCommand: AsyncParsableCommand {
         cache: .live(environment: environment), hub: .live(environment: environment, transport: CurlTransport()),
         offline: ["1", "true", "yes", "on"].contains(environment["HF_HUB_OFFLINE"]?.lowercased() ?? "")
       ) { path, done, total in reporter.update(path, done: done, total: total) }
-      let lockPath = ProjectLock.location(project: HubCacheLocation.expandTilde(project, environment), explicit: lock)
+      let lockPath = projectOptions.lockPath
       if let lockPath { puller.lock = try ProjectLock.load(lockPath) }
       puller.updateLock = update
       var results: [ModelPuller.Result] = []

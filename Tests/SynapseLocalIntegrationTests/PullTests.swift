@@ -56,10 +56,21 @@ struct PullTests {
     }
   }
 
+  /// Runs `body` against a fresh fake Hub and store, stopping the Hub however `body` ends.
+  func withBed(faults: [String: [String]] = [:], hostile: Set<String> = [], _ body: (Bed) async throws -> Void) async throws {
+    let bed = try await Bed.start(faults: faults, hostile: hostile)
+    do {
+      try await body(bed)
+    } catch {
+      await bed.stop()
+      throw error
+    }
+    await bed.stop()
+  }
+
   @Test(.timeLimit(.minutes(3)), .enabled(if: TestBed.shouldRun(.python, .miniLM, .smolLM2)))
   func singleFileAndWholeRepositoryLoadOffline() async throws {
-    let bed = try await Bed.start()
-    do {
+    try await withBed { bed in
       let file = try await bed.pull(["acme/tiny-gguf/\(Self.gguf)", "--json"])
       #expect(file.status == 0, "\(file.stderr)")
       let results = try JSONDecoder().decode([ModelPuller.Result].self, from: Data(file.stdout.utf8))
@@ -85,18 +96,13 @@ struct PullTests {
       // LFS bodies came from the CDN host, without the token.
       #expect(bed.hub.cdnRequests.count == 2)
       #expect(bed.hub.cdnRequests.allSatisfy { $0["authorization"] as? Bool == false })
-    } catch {
-      await bed.stop()
-      throw error
     }
-    await bed.stop()
   }
 
   /// A blob huggingface_hub already downloaded is reused: no second transfer.
   @Test(.timeLimit(.minutes(2)), .enabled(if: TestBed.shouldRun(.python, .miniLM, .smolLM2)))
   func reusesWhatHuggingfaceHubDownloaded() async throws {
-    let bed = try await Bed.start()
-    do {
+    try await withBed { bed in
       _ = try await bed.python("""
         import json
         from huggingface_hub import hf_hub_download
@@ -108,19 +114,14 @@ struct PullTests {
       let pulled = try JSONDecoder().decode([ModelPuller.Result].self, from: Data(result.stdout.utf8))
       #expect(pulled.first?.files.first?.downloaded == false)
       #expect(bed.hub.cdnRequests.count == 1)
-    } catch {
-      await bed.stop()
-      throw error
     }
-    await bed.stop()
   }
 
   /// Gated without a token: one line naming the repository and what to do. With it: the token goes
   /// to the Hub and never to the CDN host.
   @Test(.timeLimit(.minutes(2)), .enabled(if: TestBed.shouldRun(.python, .miniLM, .smolLM2)))
   func gatedRepository() async throws {
-    let bed = try await Bed.start()
-    do {
+    try await withBed { bed in
       let refused = try await bed.pull(["acme/gated/\(Self.gguf)"])
       #expect(refused.status == 1)
       #expect(refused.stderr.contains("acme/gated") && refused.stderr.contains("HF_TOKEN") && refused.stderr.contains("licence"))
@@ -132,19 +133,14 @@ struct PullTests {
       #expect(allowed.status == 0, "\(allowed.stderr)")
       #expect(!bed.hub.cdnRequests.isEmpty)
       #expect(bed.hub.cdnRequests.allSatisfy { $0["authorization"] as? Bool == false })
-    } catch {
-      await bed.stop()
-      throw error
     }
-    await bed.stop()
   }
 
   /// An interrupted download resumes from its partial file with a Range request; a partial file
   /// holding wrong bytes ends in a digest mismatch and nothing becomes visible.
   @Test(.timeLimit(.minutes(2)), .enabled(if: TestBed.shouldRun(.python, .miniLM, .smolLM2)))
   func resumeAndCorruption() async throws {
-    let bed = try await Bed.start()
-    do {
+    try await withBed { bed in
       let source = try TestBed.require(.smolLM2)
       let sha = try Digest.sha256(ofFile: source)
       let blobs = bed.store + "/models--acme--tiny-gguf/blobs"
@@ -170,11 +166,7 @@ struct PullTests {
       // Run again: a clean download this time.
       let again = try await bed.pull(["acme/gated/\(Self.gguf)", "--quiet"], token: bed.hub.token)
       #expect(again.status == 0, "\(again.stderr)")
-    } catch {
-      await bed.stop()
-      throw error
     }
-    await bed.stop()
   }
 
   /// 429 (Retry-After), 500, a connection cut after 5 MB and a CDN that ignores Range: the pull
@@ -182,27 +174,21 @@ struct PullTests {
   @Test(.timeLimit(.minutes(2)), .enabled(if: TestBed.shouldRun(.python, .miniLM, .smolLM2)))
   func retriesResumesAndRestarts() async throws {
     let sha = try Digest.sha256(ofFile: try TestBed.require(.smolLM2))
-    let bed = try await Bed.start(faults: [sha: ["429", "500", "cut:5000000", "norange"]])
-    do {
+    try await withBed(faults: [sha: ["429", "500", "cut:5000000", "norange"]]) { bed in
       let result = try await bed.pull(["acme/tiny-gguf/\(Self.gguf)", "--json"])
       #expect(result.status == 0, "\(result.stderr)")
       let pulled = try JSONDecoder().decode([ModelPuller.Result].self, from: Data(result.stdout.utf8))
       #expect(pulled.first?.files.first?.sha256 == sha)
       // 429, 500, the cut full request, the resume (answered from byte 0), the fresh start.
       #expect(bed.hub.cdnRequests.map { $0["range"] as? String } == [nil, nil, nil, "bytes=5000000-", nil])
-    } catch {
-      await bed.stop()
-      throw error
     }
-    await bed.stop()
   }
 
   /// A body corrupted in transit is refused: nothing becomes visible, and the next pull is clean.
   @Test(.timeLimit(.minutes(2)), .enabled(if: TestBed.shouldRun(.python, .miniLM, .smolLM2)))
   func corruptedBodyIsRefused() async throws {
     let sha = try Digest.sha256(ofFile: try TestBed.require(.smolLM2))
-    let bed = try await Bed.start(faults: [sha: ["corrupt"]])
-    do {
+    try await withBed(faults: [sha: ["corrupt"]]) { bed in
       let refused = try await bed.pull(["acme/tiny-gguf/\(Self.gguf)"])
       #expect(refused.status == 1)
       #expect(refused.stderr.contains("corrupted") && refused.stderr.contains("expected digest \(sha)"))
@@ -211,11 +197,7 @@ struct PullTests {
       #expect(!FileManager.default.fileExists(atPath: bed.store + "/models--acme--tiny-gguf/snapshots"))
       let again = try await bed.pull(["acme/tiny-gguf/\(Self.gguf)", "--quiet"])
       #expect(again.status == 0, "\(again.stderr)")
-    } catch {
-      await bed.stop()
-      throw error
     }
-    await bed.stop()
   }
 
   /// Two pulls of one blob at once: the second waits on huggingface_hub's per-blob lock and
@@ -224,8 +206,7 @@ struct PullTests {
   @Test(.timeLimit(.minutes(2)), .enabled(if: TestBed.shouldRun(.python, .miniLM, .smolLM2)))
   func concurrentPullsDownloadOnce() async throws {
     let sha = try Digest.sha256(ofFile: try TestBed.require(.smolLM2))
-    let bed = try await Bed.start(faults: [sha: ["slow"]])
-    do {
+    try await withBed(faults: [sha: ["slow"]]) { bed in
       async let first = bed.pull(["acme/tiny-gguf/\(Self.gguf)", "--quiet"])
       try await Task.sleep(for: .milliseconds(300))
       async let second = bed.pull(["acme/tiny-gguf/\(Self.gguf)", "--quiet"])
@@ -235,22 +216,17 @@ struct PullTests {
       #expect(bed.hub.cdnRequests.count == 1)
       #expect(try Digest.sha256(ofFile: bed.store + "/models--acme--tiny-gguf/blobs/\(sha)") == sha)
       #expect(FileManager.default.fileExists(atPath: bed.store + "/.locks/models--acme--tiny-gguf/\(sha).lock"))
-    } catch {
-      await bed.stop()
-      throw error
     }
-    await bed.stop()
   }
 
   /// In a project, pulls pin files in synapse-local.lock; a file that no longer matches its pin
   /// is refused before anything is fetched, unless --update.
   @Test(.timeLimit(.minutes(2)), .enabled(if: TestBed.shouldRun(.python, .miniLM, .smolLM2)))
   func lockPinsFiles() async throws {
-    let bed = try await Bed.start()
     let project = NSTemporaryDirectory() + "pull-project-\(UUID().uuidString)"
     try FileManager.default.createDirectory(atPath: project, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: project) }
-    do {
+    try await withBed { bed in
       // Outside a project no lock is written.
       let loose = try await bed.pull(["acme/tiny-gguf/config.json", "--quiet", "--project", project])
       #expect(loose.status == 0, "\(loose.stderr)")
@@ -288,36 +264,26 @@ struct PullTests {
       let updated = try await bed.pull(["acme/tiny-gguf", "--quiet", "--update", "--project", project])
       #expect(updated.status == 0, "\(updated.stderr)")
       #expect(try ProjectLock.load(lockPath).entry(repository: "acme/tiny-gguf", path: Self.gguf)?.etag == gguf.etag)
-    } catch {
-      await bed.stop()
-      throw error
     }
-    await bed.stop()
   }
 
   /// A listing with a name that would escape the snapshot folder is refused before any download.
   @Test(.timeLimit(.minutes(2)), .enabled(if: TestBed.shouldRun(.python, .miniLM, .smolLM2)))
   func hostileFileNameIsRefused() async throws {
-    let bed = try await Bed.start(hostile: ["acme/tiny-gguf"])
-    do {
+    try await withBed(hostile: ["acme/tiny-gguf"]) { bed in
       let result = try await bed.pull(["acme/tiny-gguf"])
       #expect(result.status == 1)
       #expect(result.stderr.contains("../../escape.txt") && result.stderr.contains("not a safe path"))
       #expect(bed.hub.cdnRequests.isEmpty)
       #expect(!FileManager.default.fileExists(atPath: bed.store + "/escape.txt"))
       #expect(!FileManager.default.fileExists(atPath: bed.store + "/models--acme--tiny-gguf/escape.txt"))
-    } catch {
-      await bed.stop()
-      throw error
     }
-    await bed.stop()
   }
 
   /// `inspect` of a Hub file reads only its header, with Range requests, and estimates its memory.
   @Test(.timeLimit(.minutes(2)), .enabled(if: TestBed.shouldRun(.python, .miniLM, .smolLM2)))
   func remoteInspectFetchesOnlyTheHeader() async throws {
-    let bed = try await Bed.start()
-    do {
+    try await withBed { bed in
       let environment = ["HF_ENDPOINT": bed.hub.endpoint, "HF_HUB_CACHE": bed.store, "HF_TOKEN": ""]
       let result = try await CLIRunner.run(["inspect", "acme/tiny-gguf/\(Self.gguf)", "--json", "--context", "8192"], environment: environment)
       #expect(result.status == 0, "\(result.stderr)")
@@ -338,18 +304,13 @@ struct PullTests {
       let estimate = try #require(info["estimate"] as? [String: Any])
       #expect(estimate["kv_cache_bytes"] as? Int == 2 * 30 * 3 * 64 * 8192 * 2)
       #expect(!FileManager.default.fileExists(atPath: bed.store + "/models--acme--tiny-gguf"))
-    } catch {
-      await bed.stop()
-      throw error
     }
-    await bed.stop()
   }
 
   /// With HF_HUB_OFFLINE=1 nothing touches the network: stored files answer, missing ones say so.
   @Test(.timeLimit(.minutes(2)), .enabled(if: TestBed.shouldRun(.python, .miniLM, .smolLM2)))
   func offline() async throws {
-    let bed = try await Bed.start()
-    do {
+    try await withBed { bed in
       let online = try await bed.pull(["acme/tiny-gguf/\(Self.gguf)", "--quiet"])
       #expect(online.status == 0)
       let requests = bed.hub.cdnRequests.count
@@ -359,10 +320,6 @@ struct PullTests {
       #expect(missing.status == 1)
       #expect(missing.stderr.contains("HF_HUB_OFFLINE"))
       #expect(bed.hub.cdnRequests.count == requests)
-    } catch {
-      await bed.stop()
-      throw error
     }
-    await bed.stop()
   }
 }
