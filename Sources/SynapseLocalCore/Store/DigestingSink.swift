@@ -8,6 +8,7 @@ final class DigestingSink: @unchecked Sendable {
   private let sha256 = Digest(.sha256)
   private var gitSHA1: Digest?
   private(set) var written: UInt64 = 0
+  private var pipeline: HashingPipeline?
   let path: String
   let expectedSize: UInt64
 
@@ -27,13 +28,21 @@ final class DigestingSink: @unchecked Sendable {
     if existing > expectedSize { ftruncate(fd, 0) }
     lseek(fd, 0, SEEK_SET)
     try hashExisting(upTo: min(existing, expectedSize))
+    lseek(fd, off_t(written), SEEK_SET)
+    pipeline = HashingPipeline(digests: [sha256] + (gitSHA1.map { [$0] } ?? []))
   }
 
-  deinit { close(descriptor) }
+  deinit {
+    pipeline?.finish()
+    close(descriptor)
+  }
 
   /// The same partial file emptied, for a server that cannot resume.
   func restarted() throws -> DigestingSink {
-    lock.withLock { _ = ftruncate(descriptor, 0) }
+    lock.withLock {
+      pipeline?.finish()
+      _ = ftruncate(descriptor, 0)
+    }
     return try DigestingSink(path: path, expectedSize: expectedSize, gitSHA1: gitSHA1 != nil)
   }
 
@@ -68,8 +77,7 @@ final class DigestingSink: @unchecked Sendable {
         guard n > 0 else { throw StoreError.unwritable(path: path, reason: String(cString: strerror(errno))) }
         offset += n
       }
-      sha256.update(chunk)
-      gitSHA1?.update(chunk)
+      pipeline?.submit(chunk)
       written += UInt64(chunk.count)
     }
   }
@@ -77,6 +85,7 @@ final class DigestingSink: @unchecked Sendable {
   /// Flushes to disk and returns (sha256, the digest to compare with the etag).
   func finish() throws -> (sha256: String, check: String) {
     try lock.withLock {
+      pipeline?.finish()
       guard fsync(descriptor) == 0 else { throw StoreError.unwritable(path: path, reason: String(cString: strerror(errno))) }
       let sha = sha256.finish()
       return (sha, gitSHA1?.finish() ?? sha)
