@@ -59,18 +59,10 @@ public final class Digest {
     defer { close(fd) }
     let digest = Digest(algorithm)
     if let prefix { digest.update(prefix) }
-    // 64 KiB: each block is hashed while it is still in the CPU cache it was copied into.
-    let block = 64 << 10
-    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: block, alignment: 16)
-    defer { buffer.deallocate() }
     var total: UInt64 = 0
-    while true {
-      let n = read(fd, buffer.baseAddress, block)
-      if n < 0 && errno == EINTR { continue }
-      if n < 0 { throw StoreError.unreadable(path: path, reason: String(cString: strerror(errno))) }
-      if n == 0 { break }
-      digest.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
-      total += UInt64(n)
+    try FileBlocks.forEachBlock(fd, path: path) { block in
+      digest.update(block)
+      total += UInt64(block.count)
       progress?(total)
     }
     return digest.finish()

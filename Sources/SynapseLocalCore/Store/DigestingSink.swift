@@ -47,22 +47,11 @@ final class DigestingSink: @unchecked Sendable {
   }
 
   private func hashExisting(upTo length: UInt64) throws {
-    let block = 1 << 20
-    var buffer = [UInt8](repeating: 0, count: block)
-    while written < length {
-      let n = read(descriptor, &buffer, min(block, Int(length - written)))
-      if n < 0 && errno == EINTR { continue }
-      guard n > 0 else { throw StoreError.unreadable(path: path, reason: n < 0 ? String(cString: strerror(errno)) : "shorter than it was") }
-      update(buffer[0..<n])
-      written += UInt64(n)
+    written = try FileBlocks.forEachBlock(descriptor, path: path, limit: length) { block in
+      sha256.update(block)
+      gitSHA1?.update(block)
     }
-  }
-
-  private func update(_ bytes: ArraySlice<UInt8>) {
-    bytes.withUnsafeBytes { raw in
-      sha256.update(raw)
-      gitSHA1?.update(raw)
-    }
+    guard written == length else { throw StoreError.unreadable(path: path, reason: "shorter than it was") }
   }
 
   func append(_ chunk: UnsafeRawBufferPointer) throws {
@@ -70,13 +59,7 @@ final class DigestingSink: @unchecked Sendable {
       guard written + UInt64(chunk.count) <= expectedSize else {
         throw StoreError.hubError(url: path, status: 0, message: "the server sent more than the \(expectedSize) bytes announced")
       }
-      var offset = 0
-      while offset < chunk.count {
-        let n = write(descriptor, chunk.baseAddress! + offset, chunk.count - offset)
-        if n < 0 && errno == EINTR { continue }
-        guard n > 0 else { throw StoreError.unwritable(path: path, reason: String(cString: strerror(errno))) }
-        offset += n
-      }
+      try FileBlocks.writeAll(descriptor, chunk, path: path)
       pipeline?.submit(chunk)
       written += UInt64(chunk.count)
     }

@@ -102,25 +102,11 @@ public struct ModelImporter: Sendable {
     guard output >= 0 else { throw StoreError.unwritable(path: destination, reason: String(cString: strerror(errno))) }
     defer { close(output) }
     let digest = Digest(.sha256)
-    let block = 1 << 20
-    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: block, alignment: 16)
-    defer { buffer.deallocate() }
     var done: UInt64 = 0
-    while true {
-      let n = read(input, buffer.baseAddress, block)
-      if n < 0 && errno == EINTR { continue }
-      if n < 0 { throw StoreError.unreadable(path: source, reason: String(cString: strerror(errno))) }
-      if n == 0 { break }
-      let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
-      digest.update(chunk)
-      var written = 0
-      while written < n {
-        let w = write(output, chunk.baseAddress! + written, n - written)
-        if w < 0 && errno == EINTR { continue }
-        if w <= 0 { throw StoreError.unwritable(path: destination, reason: String(cString: strerror(errno))) }
-        written += w
-      }
-      done += UInt64(n)
+    try FileBlocks.forEachBlock(input, path: source) { block in
+      digest.update(block)
+      try FileBlocks.writeAll(output, block, path: destination)
+      done += UInt64(block.count)
       progress(done)
     }
     guard fsync(output) == 0 else { throw StoreError.unwritable(path: destination, reason: String(cString: strerror(errno))) }
