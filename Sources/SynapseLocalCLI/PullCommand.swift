@@ -12,7 +12,8 @@ struct PullCommand: AsyncParsableCommand {
 
       Every file is hashed while it downloads and compared with the Hub's digest (SHA-256 for LFS \
       files, the git blob SHA-1 for small ones); a mismatch stores nothing. An interrupted download \
-      resumes from its partial file. A file already in the store (from synapse-local or \
+      resumes from its partial file. A large file is fetched over several \
+      ranged connections at once (--connections), still hashed in order as it arrives. A file already in the store (from synapse-local or \
       huggingface_hub) is reused without downloading.
 
       In a project (a folder with synapse-local.yaml, see --project) every file is pinned in \
@@ -40,8 +41,17 @@ struct PullCommand: AsyncParsableCommand {
 
   @OptionGroup var projectOptions: ProjectOptions
 
+  @Option(name: .long, help: ArgumentHelp("Parallel ranged connections per large file (1-16; files under 32 MiB use one).", valueName: "N"))
+  var connections = RangePlan.defaultConnections
+
   @Flag(name: .long, help: "Accept files that differ from what the lock pins, and pin the new ones.")
   var update = false
+
+  func validate() throws {
+    guard (1...16).contains(connections) else {
+      throw ValidationError("--connections must be between 1 and 16, not \(connections)")
+    }
+  }
 
   func run() async throws {
     try await reportingErrors {
@@ -54,6 +64,7 @@ struct PullCommand: AsyncParsableCommand {
       let lockPath = projectOptions.lockPath
       if let lockPath { puller.lock = try ProjectLock.load(lockPath) }
       puller.updateLock = update
+      puller.connections = connections
       var results: [ModelPuller.Result] = []
       for ref in refs {
         let (repository, path, revision) = try pullTarget(ref)

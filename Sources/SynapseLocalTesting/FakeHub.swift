@@ -27,10 +27,35 @@ public final class FakeHub: @unchecked Sendable {
     try await Loopback.waitUntilHealthy(endpoint + "/api/models/none/none/revision/main", process: process, seconds: 60, acceptAnyStatus: true)
   }
 
-  /// The CDN requests seen so far: blob digest, Range header, whether Authorization was sent.
+  /// The CDN requests seen so far, in the order they started: blob digest, Range header, whether
+  /// Authorization was sent, and once the request has ended "sent" (body bytes written) and
+  /// "end_order" (0 for the first request to end).
   public var cdnRequests: [[String: Any]] {
     guard let text = try? String(contentsOfFile: logPath, encoding: .utf8) else { return [] }
-    return text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+    let records = text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+    var ends: [Int: (sent: Int, order: Int)] = [:]
+    for record in records where record["end"] as? Bool == true {
+      if let id = record["id"] as? Int { ends[id] = (record["sent"] as? Int ?? 0, ends.count) }
+    }
+    return records.filter { $0["end"] == nil }.map { record in
+      var merged = record
+      if let id = record["id"] as? Int, let end = ends[id] {
+        merged["sent"] = end.sent
+        merged["end_order"] = end.order
+      }
+      return merged
+    }
+  }
+
+  /// The CDN requests once every one of them has ended (the server logs an end just after the
+  /// client may have read the last byte); waits up to 10 s.
+  public func settledCDNRequests() async throws -> [[String: Any]] {
+    for _ in 0..<100 {
+      let requests = cdnRequests
+      if requests.allSatisfy({ $0["sent"] != nil }) { return requests }
+      try await Task.sleep(for: .milliseconds(100))
+    }
+    return cdnRequests
   }
 
   public func stop() async {

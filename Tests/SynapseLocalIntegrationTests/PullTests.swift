@@ -93,9 +93,13 @@ struct PullTests {
         """)
       #expect(loaded["path"] as? String == pulled.path)
       #expect(loaded["dims"] as? Int == 384)
-      // LFS bodies came from the CDN host, without the token.
-      #expect(bed.hub.cdnRequests.count == 2)
-      #expect(bed.hub.cdnRequests.allSatisfy { $0["authorization"] as? Bool == false })
+      // LFS bodies came from the CDN host, without the token, each byte once.
+      let requests = try await bed.hub.settledCDNRequests()
+      let safetensors = try TestBed.require(.miniLM) + "/model.safetensors"
+      let lfsBytes = try [TestBed.require(.smolLM2), safetensors].map { try FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int ?? 0 }
+      #expect(Set(requests.compactMap { $0["blob"] as? String }) == [expectedSHA, try Digest.sha256(ofFile: safetensors)])
+      #expect(requests.compactMap { $0["sent"] as? Int }.reduce(0, +) == lfsBytes.reduce(0, +))
+      #expect(requests.allSatisfy { $0["authorization"] as? Bool == false })
     }
   }
 
@@ -148,7 +152,7 @@ struct PullTests {
       let head = try FileHandle(forReadingFrom: URL(fileURLWithPath: source)).read(upToCount: 10_000_000) ?? Data()
       try head.write(to: URL(fileURLWithPath: blobs + "/\(sha).incomplete"))
 
-      let resumed = try await bed.pull(["acme/tiny-gguf/\(Self.gguf)", "--quiet"])
+      let resumed = try await bed.pull(["acme/tiny-gguf/\(Self.gguf)", "--quiet", "--connections", "1"])
       #expect(resumed.status == 0, "\(resumed.stderr)")
       #expect(bed.hub.cdnRequests.map { $0["range"] as? String } == ["bytes=10000000-"])
       #expect(try Digest.sha256(ofFile: blobs + "/" + sha) == sha)
@@ -175,7 +179,7 @@ struct PullTests {
   func retriesResumesAndRestarts() async throws {
     let sha = try Digest.sha256(ofFile: try TestBed.require(.smolLM2))
     try await withBed(faults: [sha: ["429", "500", "cut:5000000", "norange"]]) { bed in
-      let result = try await bed.pull(["acme/tiny-gguf/\(Self.gguf)", "--json"])
+      let result = try await bed.pull(["acme/tiny-gguf/\(Self.gguf)", "--json", "--connections", "1"])
       #expect(result.status == 0, "\(result.stderr)")
       let pulled = try JSONDecoder().decode([ModelPuller.Result].self, from: Data(result.stdout.utf8))
       #expect(pulled.first?.files.first?.sha256 == sha)
@@ -201,8 +205,8 @@ struct PullTests {
   }
 
   /// Two pulls of one blob at once: the second waits on huggingface_hub's per-blob lock and
-  /// reuses the first's download, so the CDN sends the file once (the first answer is slowed by
-  /// 2 s to make the two overlap).
+  /// reuses the first's download, so the CDN sends the file's bytes once (the first request is
+  /// slowed by 2 s to make the two overlap).
   @Test(.timeLimit(.minutes(2)), .enabled(if: TestBed.shouldRun(.python, .miniLM, .smolLM2)))
   func concurrentPullsDownloadOnce() async throws {
     let sha = try Digest.sha256(ofFile: try TestBed.require(.smolLM2))
@@ -213,9 +217,61 @@ struct PullTests {
       let (a, b) = try await (first, second)
       #expect(a.status == 0 && b.status == 0, "\(a.stderr)\(b.stderr)")
       #expect(a.stdout == b.stdout)
-      #expect(bed.hub.cdnRequests.count == 1)
+      let sent = try await bed.hub.settledCDNRequests().compactMap { $0["sent"] as? Int }.reduce(0, +)
+      #expect(sent == Int(try FileManager.default.attributesOfItem(atPath: try TestBed.require(.smolLM2))[.size] as? UInt64 ?? 0))
       #expect(try Digest.sha256(ofFile: bed.store + "/models--acme--tiny-gguf/blobs/\(sha)") == sha)
       #expect(FileManager.default.fileExists(atPath: bed.store + "/.locks/models--acme--tiny-gguf/\(sha).lock"))
+    }
+  }
+
+  /// Four ranged connections, the first range held back 2 s by the CDN so the others end first:
+  /// the digest is right, the ranges tile the file, and the CDN sent every byte exactly once.
+  @Test(.timeLimit(.minutes(2)), .enabled(if: TestBed.shouldRun(.python, .miniLM, .smolLM2)))
+  func fourConnectionsOutOfOrder() async throws {
+    let source = try TestBed.require(.smolLM2)
+    let sha = try Digest.sha256(ofFile: source)
+    let size = try FileManager.default.attributesOfItem(atPath: source)[.size] as? UInt64 ?? 0
+    try await withBed(faults: [sha: ["slow-from:0"]]) { bed in
+      let result = try await bed.pull(["acme/tiny-gguf/\(Self.gguf)", "--json", "--connections", "4"])
+      #expect(result.status == 0, "\(result.stderr)")
+      let pulled = try JSONDecoder().decode([ModelPuller.Result].self, from: Data(result.stdout.utf8))
+      #expect(pulled.first?.files.first?.sha256 == sha)
+      #expect(try Digest.sha256(ofFile: bed.store + "/models--acme--tiny-gguf/blobs/" + sha) == sha)
+
+      let requests = try await bed.hub.settledCDNRequests()
+      let expected = RangePlan.split(size: size, connections: 4).map { "bytes=\($0.lowerBound)-\($0.upperBound - 1)" }
+      #expect(requests.compactMap { $0["range"] as? String }.sorted() == expected.sorted())
+      #expect(requests.compactMap { $0["sent"] as? Int }.reduce(0, +) == Int(size))
+      // The held-back first range ended last: the others waited in their part files.
+      let first = requests.first { $0["range"] as? String == expected[0] }
+      #expect(first?["end_order"] as? Int == 3)
+      let blobs = try FileManager.default.contentsOfDirectory(atPath: bed.store + "/models--acme--tiny-gguf/blobs")
+      #expect(blobs == [sha])
+    }
+  }
+
+  /// A connection cut mid-range resumes that range alone, and the bytes add up to the file once.
+  /// A CDN that ignores Range makes the pull fall back to one request for the whole file.
+  @Test(.timeLimit(.minutes(2)), .enabled(if: TestBed.shouldRun(.python, .miniLM, .smolLM2)))
+  func parallelRangesSurviveCutsAndServersWithoutRange() async throws {
+    let source = try TestBed.require(.smolLM2)
+    let sha = try Digest.sha256(ofFile: source)
+    let size = try FileManager.default.attributesOfItem(atPath: source)[.size] as? Int ?? 0
+    try await withBed(faults: [sha: ["cut:3000000"]]) { bed in
+      let result = try await bed.pull(["acme/tiny-gguf/\(Self.gguf)", "--quiet"])
+      #expect(result.status == 0, "\(result.stderr)")
+      let requests = try await bed.hub.settledCDNRequests()
+      #expect(requests.count == 5)
+      #expect(requests.compactMap { $0["sent"] as? Int }.reduce(0, +) == size)
+    }
+    try await withBed(faults: [sha: ["norange"]]) { bed in
+      let result = try await bed.pull(["acme/tiny-gguf/\(Self.gguf)", "--quiet"])
+      #expect(result.status == 0, "\(result.stderr)")
+      #expect(try Digest.sha256(ofFile: bed.store + "/models--acme--tiny-gguf/blobs/" + sha) == sha)
+      let requests = try await bed.hub.settledCDNRequests()
+      #expect(requests.last?["range"] is NSNull)
+      #expect(requests.last?["sent"] as? Int == size)
+      #expect(try FileManager.default.contentsOfDirectory(atPath: bed.store + "/models--acme--tiny-gguf/blobs") == [sha])
     }
   }
 

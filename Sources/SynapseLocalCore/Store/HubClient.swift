@@ -122,9 +122,10 @@ public struct HubClient: Sendable {
   }
 
   /// Headers to fetch a file's bytes from `location`: the token only goes to the endpoint's own host.
-  public func downloadHeaders(for location: String, from offset: UInt64) -> [String: String] {
+  /// Bytes from `offset` to the end, or through `last`.
+  public func downloadHeaders(for location: String, from offset: UInt64, through last: UInt64? = nil) -> [String: String] {
     var headers = ["Accept-Encoding": "identity"]
-    if offset > 0 { headers["Range"] = "bytes=\(offset)-" }
+    if offset > 0 || last != nil { headers["Range"] = "bytes=\(offset)-\(last.map(String.init) ?? "")" }
     if URLComponents(string: location)?.host == URLComponents(string: endpoint)?.host {
       headers.merge(authorization) { $1 }
     }

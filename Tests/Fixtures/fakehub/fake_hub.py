@@ -16,6 +16,10 @@
 - --faults '{"<sha256>": ["429", "500", "cut:N", "norange", "corrupt"]}': each CDN request for that
   blob takes the next fault: answer 429 (Retry-After: 1) or 500, send N bytes then drop the
   connection, ignore Range (200 from byte 0), flip a byte in the body, or wait 2 s first ("slow").
+  "slow-from:S" is not taken in turn: it delays by 2 s the first request whose range starts at byte S
+  (to make parallel ranges finish out of order).
+- Each CDN request is logged twice: when it starts (with an "id"), and when it ends ({"id", "end":
+  true, "sent"}: the body bytes actually written).
 """
 import argparse, hashlib, json, os, re, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -52,6 +56,7 @@ class Repo:
 class State:
     repos, blobs, token, log, cdn, faults, hostile = {}, {}, None, None, "", {}, set()
     lock = threading.Lock()
+    requests = 0
 
 def error(handler, status, code, message):
     body = json.dumps({"error": message}).encode()
@@ -183,14 +188,36 @@ class CDN(BaseHTTPRequestHandler):
     def serve(self):
         url = urlsplit(self.path)
         digest = url.path.strip("/")
-        record = {"method": self.command, "blob": digest, "range": self.headers.get("Range"),
+        with State.lock:
+            State.requests += 1
+            ident = State.requests
+        record = {"id": ident, "method": self.command, "blob": digest, "range": self.headers.get("Range"),
                   "authorization": self.headers.get("Authorization") is not None}
+        self.log(record)
+        outcome = {"id": ident, "end": True, "sent": 0}
+        try:
+            self.answer(digest, outcome)
+        finally:
+            self.log(outcome)
+
+    def log(self, record):
         if State.log:
             with State.lock, open(State.log, "a") as log:
                 log.write(json.dumps(record) + "\n")
+
+    def answer(self, digest, record):
         with State.lock:
             pending = State.faults.get(digest) or []
-            fault = pending.pop(0) if pending else None
+            start_match = re.match(r"bytes=(\d+)-", self.headers.get("Range") or "bytes=0-")
+            delayed = f"slow-from:{start_match.group(1)}" if start_match else None
+            if delayed in pending:
+                pending.remove(delayed)
+                fault = "slow"
+            else:
+                taken = [f for f in pending if not f.startswith("slow-from:")]
+                fault = taken[0] if taken else None
+                if fault:
+                    pending.remove(fault)
         if fault == "slow":
             time.sleep(2)
         if fault in ("429", "500"):
@@ -242,14 +269,16 @@ class CDN(BaseHTTPRequestHandler):
                 if cut is not None and sent + len(block) >= cut:
                     self.wfile.write(block[: cut - sent])
                     self.wfile.flush()
+                    record["sent"] = cut
                     self.close_connection = True
                     self.connection.shutdown(2)
                     return
-                sent += len(block)
                 try:
                     self.wfile.write(block)
                 except (BrokenPipeError, ConnectionResetError):
                     return
+                sent += len(block)
+                record["sent"] = sent
                 left -= len(block)
 
 def main():
