@@ -16,8 +16,10 @@ enum Output {
     print(text)
   }
 
+  /// One line per line of `text`, each prefixed, so a list of problems stays greppable.
   static func error(_ text: String) {
-    FileHandle.standardError.write(Data("synapse-local: error: \(text)\n".utf8))
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: true).map { "synapse-local: error: \($0)\n" }
+    FileHandle.standardError.write(Data(lines.joined().utf8))
   }
 
   static func warning(_ text: String) {

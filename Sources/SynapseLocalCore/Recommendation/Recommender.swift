@@ -8,12 +8,21 @@ public struct Recommender: Sendable {
   public var preference: Preference
   /// A catalog embedding model the user named instead of the rule's choice.
   public var embeddingOverride: String?
+  /// A catalog chat model the project fixed (demo models included): planned, not chosen.
+  public var llmOverride: String?
+  /// An engine the project fixed: only plans on it are considered.
+  public var engineOverride: Engine?
 
-  public init(catalog: ModelCatalog, hardware: HardwareReport, preference: Preference = .balanced, embeddingOverride: String? = nil) {
+  public init(
+    catalog: ModelCatalog, hardware: HardwareReport, preference: Preference = .balanced, embeddingOverride: String? = nil,
+    llmOverride: String? = nil, engineOverride: Engine? = nil
+  ) {
     self.catalog = catalog
     self.hardware = hardware
     self.preference = preference
     self.embeddingOverride = embeddingOverride
+    self.llmOverride = llmOverride
+    self.engineOverride = engineOverride
   }
 
   static let defaultEmbedding = "all-minilm-l6-v2"
@@ -29,8 +38,15 @@ public struct Recommender: Sendable {
   /// finer quantizations. `--prefer speed` ranks by the speed rating first; `--prefer code` puts
   /// code-focused models first.
   func rankedCandidates(_ planner: EnginePlanner) -> [Candidate] {
-    let fitting = catalog.models(.llm).filter { !$0.isDemo }.compactMap { model in
-      (planner.vllm(model) ?? planner.llamaCpp(model)).map { Candidate(model: model, plan: $0) }
+    let considered = catalog.models(.llm).filter { llmOverride.map($0.id.elementsEqual) ?? !$0.isDemo }
+    let fitting = considered.compactMap { model -> Candidate? in
+      let plan: EnginePlanner.Plan? =
+        switch engineOverride {
+        case .vllm: planner.vllm(model)
+        case .llamaCpp: planner.llamaCpp(model)
+        case nil: planner.vllm(model) ?? planner.llamaCpp(model)
+        }
+      return plan.map { Candidate(model: model, plan: $0) }
     }
     let ranked = fitting.sorted { a, b in
       let (x, y) = (a.model, b.model)
@@ -82,6 +98,7 @@ public struct Recommender: Sendable {
   }
 
   public func recommend() throws -> Recommendation {
+    if let id = llmOverride { _ = try catalog.model(id: id, role: .llm) }
     var embeddingOptions = embeddingCandidates
     if let id = embeddingOverride { embeddingOptions = [try catalog.model(id: id, role: .embedding)] }
     guard let baselineEmbedding = embeddingOptions.last else {
@@ -89,6 +106,12 @@ public struct Recommender: Sendable {
     }
     let (baselinePlanner, baselineBudget) = planner(for: baselineEmbedding)
     guard let (baselineModel, _) = chooseLLM(baselinePlanner) else {
+      if let id = llmOverride, let model = try? catalog.model(id: id, role: .llm) {
+        let needed = MemoryEstimate.llamaCpp(model, context: 4096).totalBytes
+        let on = engineOverride.map { " on \($0.rawValue)" } ?? ""
+        let why = engineOverride == .vllm ? (baselinePlanner.vllmIneligibility ?? "its vLLM deployment does not fit the GPU memory") : "it needs \(ByteCount.format(needed)) at 4096 context and \(ByteCount.format(baselineBudget.llmBytes + baselinePlanner.gpuBudget)) of RAM and VRAM is left for it"
+        throw RecommendationError.nothingFits("\(model.title) cannot run\(on) on this machine: \(why). Choose another model (synapse-local recommend) or engine.")
+      }
       throw RecommendationError.nothingFits(nothingFitsMessage(baselinePlanner, baselineBudget))
     }
     // The best embedding model that leaves the chat model choice as it is with the default one.

@@ -1,0 +1,185 @@
+import ArgumentParser
+import Foundation
+import SynapseLocalCore
+
+extension Engine: ExpressibleByArgument {}
+
+struct InitCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "init",
+    abstract: "Create the project file synapse-local.yaml, planned for this machine.",
+    discussion: """
+      Detects the hardware (or reads --hardware), starts from a profile if one is given, applies \
+      the flags, and fills every other model and tuning key from `recommend`. Keys the profile or \
+      a flag sets are kept as given. Every key is documented in docs/configuration.md.
+
+      Profiles (profiles/*.yaml): cpu-laptop, gpu-workstation, vllm-server, and demo (the test \
+      bed's tiny models, imported from local files: works with no internet).
+
+      Asks before replacing an existing synapse-local.yaml only on a terminal; in scripts it \
+      refuses unless --force.
+
+      Examples:
+        synapse-local init
+        synapse-local init --profile demo --project ~/synapse-demo
+        synapse-local init --engine llama.cpp --llm qwen-2.5-7b-q4 --prefer code --llm-port 9080
+        synapse-local init --profile vllm-server --hardware gpu-server.json --project ./server
+      """)
+
+  @Option(name: .long, help: "The project folder (created if missing).")
+  var project = "."
+
+  @Option(name: .long, help: ArgumentHelp("Start from profiles/NAME.yaml.", valueName: "NAME"))
+  var profile: String?
+
+  @Option(name: .long, help: "Inference engine for the llm: llama.cpp or vllm.")
+  var engine: Engine?
+
+  @Option(name: .long, help: ArgumentHelp("The chat model (a REF).", valueName: "REF"))
+  var llm: String?
+
+  @Option(name: .long, help: ArgumentHelp("The embedding model (a REF).", valueName: "REF"))
+  var embedding: String?
+
+  @Option(name: .long, help: "Favour speed, quality or code (default: balanced).")
+  var prefer: Preference?
+
+  @Option(name: .long, help: ArgumentHelp("Plan for the machine described by this `detect --json` file.", valueName: "FILE"))
+  var hardware: String?
+
+  @Option(name: .customLong("llm-port"), help: "Port of LOCAL_LLM_ENDPOINT (default 8080).")
+  var llmPort: String?
+  @Option(name: .customLong("embedding-port"), help: "Port of LOCAL_EMBEDDING_ENDPOINT (default 8081).")
+  var embeddingPort: String?
+  @Option(name: .customLong("db-port"), help: "PostgreSQL's port (default 5432).")
+  var dbPort: String?
+
+  @Option(name: .customLong("backend-command"), help: "The backend's start command (default: pnpm run dev).")
+  var backendCommand: String?
+  @Option(name: .customLong("backend-dir"), help: "Its folder, relative to the Synapse checkout (default: src/api).")
+  var backendDir: String?
+  @Option(name: .customLong("backend-port"), help: "Its port (default 3000).")
+  var backendPort: String?
+  @Option(name: .customLong("backend-health"), help: ArgumentHelp("Its health URL.", valueName: "URL"))
+  var backendHealth: String?
+
+  @Option(name: .customLong("frontend-command"), help: "The frontend's start command (default: pnpm run dev).")
+  var frontendCommand: String?
+  @Option(name: .customLong("frontend-dir"), help: "Its folder, relative to the Synapse checkout (default: src/web).")
+  var frontendDir: String?
+  @Option(name: .customLong("frontend-port"), help: "Its port (default 5173).")
+  var frontendPort: String?
+  @Option(name: .customLong("frontend-health"), help: ArgumentHelp("Its health URL.", valueName: "URL"))
+  var frontendHealth: String?
+
+  @Flag(name: .long, help: "Make the backend and frontend reachable from other hosts (model servers and the database stay on 127.0.0.1).")
+  var expose = false
+
+  @Flag(name: .long, help: "Replace an existing synapse-local.yaml without asking.")
+  var force = false
+
+  @Flag(name: .long, help: "Print the written configuration's main choices as JSON.")
+  var json = false
+
+  /// The flags as project keys, in the order they are applied.
+  var overrides: [(flag: String, key: String, value: String)] {
+    let all: [(String, String, String?)] = [
+      ("--engine", "engine", engine?.rawValue), ("--prefer", "prefer", prefer?.rawValue), ("--hardware", "hardware", hardware),
+      ("--llm", "llm.model", llm), ("--embedding", "embedding.model", embedding),
+      ("--llm-port", "llm.port", llmPort), ("--embedding-port", "embedding.port", embeddingPort), ("--db-port", "db.port", dbPort),
+      ("--backend-command", "backend.command", backendCommand), ("--backend-dir", "backend.dir", backendDir),
+      ("--backend-port", "backend.port", backendPort), ("--backend-health", "backend.health", backendHealth),
+      ("--frontend-command", "frontend.command", frontendCommand), ("--frontend-dir", "frontend.dir", frontendDir),
+      ("--frontend-port", "frontend.port", frontendPort), ("--frontend-health", "frontend.health", frontendHealth),
+      ("--expose", "expose", expose ? "true" : nil),
+    ]
+    return all.compactMap { flag, key, value in value.map { (flag, key, $0) } }
+  }
+
+  func run() async throws {
+    try await reportingErrors {
+      let environment = ProcessInfo.processInfo.environment
+      let folder = HubCacheLocation.expandTilde(project, environment)
+      let locator = ResourceLocator.forCommand()
+      var start = ProjectConfiguration()
+      var fixed: Set<String> = []
+      if let profile {
+        let (configuration, lines) = try Profiles(folder: try locator.locate(.profiles)).load(profile, over: start)
+        start = configuration
+        fixed.formUnion(lines.keys)
+      }
+      var problems: [String] = []
+      for (flag, key, value) in overrides {
+        if let problem = ProjectSchema.apply(value, to: key, in: &start) { problems.append("\(flag): \(problem)") }
+        fixed.insert(key)
+      }
+      problems += ProjectSchema.portClashes(start, file: "(flags)", lines: [:]).map { "\($0.key): \($0.message)" }
+      guard problems.isEmpty else { throw UsageProblem(problems.joined(separator: "\n")) }
+
+      let planningElsewhere = !start.hardware.isEmpty
+      let report: HardwareReport =
+        planningElsewhere
+        ? try HardwareReport.load(path: HubCacheLocation.expandTilde(start.hardware, environment))
+        : try await HardwareDetector.detect(.live())
+      // Binaries are looked for only on the machine the plan is for.
+      let binaries = planningElsewhere ? BinaryLocator(environment: [:]) { _ in false } : BinaryLocator(environment: environment)
+      let plan = try ProjectPlanner(catalog: try locator.loadCatalog(), hardware: report, binaries: binaries).plan(start, fixed: fixed)
+
+      let path = ProjectFile.path(in: folder)
+      if FileManager.default.fileExists(atPath: path) && !force {
+        guard Terminal.isInteractive, Terminal.confirm("\(path) exists. Replace it?", default: false) else {
+          throw ProjectError.exists(path: path)
+        }
+      }
+      let text = try ProjectFile.render(plan.configuration, renderer: try TemplateRenderer.live(environment: environment))
+      // What we write must read back as what we planned.
+      guard try ProjectSchema.parse(text, file: path) == plan.configuration else {
+        throw UsageProblem("internal error: the rendered project file does not read back as planned; please report it")
+      }
+      try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+      try AtomicFile.write(Data(text.utf8), to: path)
+      if json { return try Output.json(InitSummary(plan, path: path)) }
+      printSummary(plan, path: path, planningElsewhere: planningElsewhere, binaries: binaries)
+    }
+  }
+
+  func printSummary(_ plan: ProjectPlanner.Plan, path: String, planningElsewhere: Bool, binaries: BinaryLocator) {
+    let c = plan.configuration
+    Output.line("Wrote \(path)")
+    Output.table([
+      ("engine", c.engine.rawValue),
+      ("llm", "\(c.llm.model) served as \(c.llm.name) on 127.0.0.1:\(c.llm.port), context \(c.llm.context)"),
+      ("embedding", "\(c.embedding.model) (\(c.embedding.dimensions) dimensions) on 127.0.0.1:\(c.embedding.port)"),
+      ("database", "PostgreSQL + pgvector on 127.0.0.1:\(c.db.port)"),
+      ("backend", "\(c.backend.command) in \(c.backend.dir), port \(c.backend.port)\(c.expose ? ", exposed" : "")"),
+    ])
+    if let reasons = plan.recommendation?.reasons, !reasons.isEmpty {
+      Output.line("Why")
+      for reason in reasons { Output.line("  - \(reason)") }
+    }
+    if !planningElsewhere {
+      for problem in binaries.problems(c.binaries, engine: c.engine) { Output.warning("\(problem.key): \(problem.message)") }
+    }
+    Output.line("Next: synapse-local pull \(c.llm.model) \(c.embedding.model) --project \(project), then synapse-local generate --project \(project)")
+  }
+}
+
+/// `init --json`.
+struct InitSummary: Encodable {
+  var path: String
+  var profile: String
+  var engine: String
+  var llm: [String: String]
+  var embedding: [String: String]
+  var reasons: [String]
+
+  init(_ plan: ProjectPlanner.Plan, path: String) {
+    let c = plan.configuration
+    self.path = path
+    profile = c.profile
+    engine = c.engine.rawValue
+    llm = ["model": c.llm.model, "name": c.llm.name, "port": String(c.llm.port), "context": String(c.llm.context)]
+    embedding = ["model": c.embedding.model, "name": c.embedding.name, "dimensions": String(c.embedding.dimensions), "port": String(c.embedding.port)]
+    reasons = plan.recommendation?.reasons ?? []
+  }
+}

@@ -1,0 +1,171 @@
+import Foundation
+
+/// One file `generate` produces, relative to the project folder.
+public struct GeneratedFile: Sendable, Equatable {
+  public var path: String
+  public var contents: String
+  public var permissions: Int
+
+  public init(path: String, contents: String, permissions: Int = 0o644) {
+    self.path = path
+    self.contents = contents
+    self.permissions = permissions
+  }
+}
+
+/// Renders `.env`, `docker-compose.local.yml` and `services/embedding/` from the project's plan.
+public struct StackGenerator: Sendable {
+  public var project: String
+  public var configuration: ProjectConfiguration
+  public var catalog: ModelCatalog
+  public var hardware: HardwareReport
+  public var resolver: ModelResolver
+  public var renderer: TemplateRenderer
+  public var dbPassword: String
+
+  public init(
+    project: String, configuration: ProjectConfiguration, catalog: ModelCatalog, hardware: HardwareReport,
+    resolver: ModelResolver, renderer: TemplateRenderer, dbPassword: String
+  ) {
+    self.project = project
+    self.configuration = configuration
+    self.catalog = catalog
+    self.hardware = hardware
+    self.resolver = resolver
+    self.renderer = renderer
+    self.dbPassword = dbPassword
+  }
+
+  public static let envFile = ".env"
+  public static let composeFile = "docker-compose.local.yml"
+  public static let embeddingFolder = "services/embedding"
+
+  public func files() throws -> [GeneratedFile] {
+    let c = configuration
+    let llm = try resolver.resolve(c.llm.model, role: .llm, engine: c.engine)
+    let embedding = try resolver.resolve(c.embedding.model, role: .embedding, engine: c.engine)
+    return [
+      GeneratedFile(path: Self.envFile, contents: try renderer.render("env", envContext()), permissions: 0o600),
+      GeneratedFile(path: Self.composeFile, contents: try renderer.render("compose/docker-compose.local.yml", composeContext(llm: llm, embedding: embedding))),
+      GeneratedFile(path: Self.embeddingFolder + "/embedding_server.py", contents: try renderer.render("embedding/embedding_server.py", embeddingContext(embedding))),
+      GeneratedFile(path: Self.embeddingFolder + "/requirements.txt", contents: try renderer.render("embedding/requirements.txt", [:])),
+      GeneratedFile(path: Self.embeddingFolder + "/Dockerfile", contents: try renderer.render("embedding/Dockerfile", ["port": c.embedding.port])),
+    ]
+  }
+
+  /// The name the engine serves the llm under, as its flag.
+  var nameFlag: String { configuration.engine == .vllm ? "--served-model-name" : "--alias" }
+
+  func envContext() -> [String: Any] {
+    let c = configuration
+    let e = EnvValue.string
+    let secret = DatabaseSecret.path(state: c.paths.state)
+    return [
+      "profile_note": c.profile.isEmpty ? "no profile" : "profile \(c.profile)",
+      "engine": c.engine.rawValue, "name_flag": nameFlag,
+      "llm_endpoint": e("http://127.0.0.1:\(c.llm.port)"), "llm_model": e(c.llm.name),
+      "embedding_endpoint": e("http://127.0.0.1:\(c.embedding.port)"), "embedding_model": e(c.embedding.name),
+      "embedding_dimensions": c.embedding.dimensions,
+      "secret_path": secret,
+      "database_url": e("postgresql://\(c.db.user):\(dbPassword)@127.0.0.1:\(c.db.port)/\(c.db.name)"),
+      "db_password": e(dbPassword),
+      "llm_context": c.llm.context, "llm_timeout": c.llm.timeoutMs, "embedding_batch_size": c.embedding.batchSize,
+    ]
+  }
+
+  func composeContext(llm: ModelResolver.Resolved, embedding: ModelResolver.Resolved) throws -> [String: Any] {
+    let c = configuration
+    let y = YAMLScalar.string
+    let json = PythonString.literal
+    let store = (try? FileManager.default.destinationOfSymbolicLink(atPath: resolver.cache.root)) ?? resolver.cache.root
+    let storeVolume = y("\(store):\(ModelResolver.containerStore):ro")
+    let onGPU = c.engine == .vllm || (c.llm.gpuLayers > 0 && !hardware.gpus.isEmpty)
+    let command: [String] =
+      c.engine == .vllm
+      ? [
+        "--model", llm.containerPath, "--served-model-name", c.llm.name, "--host", "0.0.0.0", "--port", String(c.llm.port),
+        "--max-model-len", String(c.llm.context), "--gpu-memory-utilization", String(format: "%.2f", c.llm.gpuMemoryUtilization),
+        "--tensor-parallel-size", String(c.llm.tensorParallelSize),
+      ]
+      : [
+        "-m", llm.containerPath, "--host", "0.0.0.0", "--port", String(c.llm.port), "-c", String(c.llm.context),
+        "-t", String(c.llm.threads), "-ngl", String(c.llm.gpuLayers), "--alias", c.llm.name,
+      ]
+    let cores = max(1, hardware.cpu.effectiveCores)
+    var context: [String: Any] = [
+      "project_name": y(Self.composeProjectName(project)),
+      "expose": c.expose,
+      "db_user": y(c.db.user), "db_name": y(c.db.name), "db_user_json": json(c.db.user), "db_name_json": json(c.db.name), "db_port": c.db.port,
+      "llama": c.engine == .llamaCpp, "vllm": c.engine == .vllm,
+      "llama_image": onGPU ? "ghcr.io/ggml-org/llama.cpp:server-cuda" : "ghcr.io/ggml-org/llama.cpp:server",
+      "llm_command": command.map(json).joined(separator: ", "),
+      "store_volume": storeVolume,
+      "llm_threads": c.llm.threads, "llm_port": c.llm.port,
+      "llm_start_period": c.engine == .vllm ? "600s" : "120s",
+      "llm_cpus": min(c.llm.threads, cores), "llm_memory": Self.composeBytes(llmMemoryLimit()),
+      "embedding_path": y(embedding.containerPath), "embedding_name": y(c.embedding.name), "embedding_port": c.embedding.port,
+      "embedding_batch_size": c.embedding.batchSize, "embedding_threads": min(4, cores), "embedding_cpus": min(2, cores),
+      "embedding_memory": Self.composeBytes(embeddingMemoryLimit()),
+      "backend": c.backend.enabled, "frontend": c.frontend.enabled,
+      "backend_context": y(appContext(c.backend.dir)), "frontend_context": y(appContext(c.frontend.dir)),
+      "backend_port": c.backend.port, "frontend_port": c.frontend.port,
+      "user_bind": c.expose ? "" : "127.0.0.1:",
+    ]
+    if onGPU {
+      context["gpu"] = true
+      context["gpu_count"] = c.engine == .vllm ? String(c.llm.tensorParallelSize) : "all"
+    }
+    if let mount = llm.localMount { context["store_volume"] = storeVolume + "\n      - " + y(mount) }
+    return context
+  }
+
+  func embeddingContext(_ embedding: ModelResolver.Resolved) -> [String: Any] {
+    let c = configuration
+    return [
+      "model_path": PythonString.literal(embedding.hostPath), "model_name": PythonString.literal(c.embedding.name),
+      "host": PythonString.literal("127.0.0.1"), "port": c.embedding.port, "batch_size": c.embedding.batchSize,
+    ]
+  }
+
+  /// The llm container's memory limit: the catalog estimate at the planned context plus a quarter,
+  /// or the file's size plus 1 GiB for a model the catalog does not know.
+  func llmMemoryLimit() -> UInt64 {
+    let c = configuration
+    if case .catalog(let id, _)? = try? ModelReference(parsing: c.llm.model), let model = try? catalog.model(id: id, role: .llm) {
+      let estimate = c.engine == .vllm ? MemoryEstimate.vllm(model, context: c.llm.context, gpus: c.llm.tensorParallelSize) : MemoryEstimate.llamaCpp(model, context: c.llm.context)
+      // vLLM's weights live in VRAM; the container's RAM holds its process and swap space.
+      return c.engine == .vllm ? EnginePlanner.vllmHostMemory(gpus: c.llm.tensorParallelSize) : estimate.totalBytes + estimate.totalBytes / 4
+    }
+    let size = (try? FileManager.default.attributesOfItem(atPath: (try? resolver.resolve(c.llm.model, role: .llm, engine: c.engine).hostPath) ?? "")[.size] as? UInt64) ?? 0
+    return size + ByteCount.gibibyte
+  }
+
+  /// The measured embedding server footprint (catalog `ram_bytes`) plus half, for batches.
+  func embeddingMemoryLimit() -> UInt64 {
+    let c = configuration
+    if case .catalog(let id, _)? = try? ModelReference(parsing: c.embedding.model), let ram = (try? catalog.model(id: id, role: .embedding))?.ramBytes {
+      return ram + ram / 2
+    }
+    return 2 * ByteCount.gibibyte
+  }
+
+  func appContext(_ dir: String) -> String {
+    if dir.hasPrefix("/") { return dir }
+    let base = configuration.paths.synapse
+    let joined = base == "." ? dir : base + "/" + dir
+    return joined.hasPrefix("/") || joined.hasPrefix(".") ? joined : "./" + joined
+  }
+
+  /// Compose memory values: whole mebibytes, rounded up ("1536m").
+  static func composeBytes(_ bytes: UInt64) -> String {
+    "\((bytes + ByteCount.mebibyte - 1) / ByteCount.mebibyte)m"
+  }
+
+  /// Compose project names: lowercase letters, digits, '-' and '_', starting with a letter or digit.
+  static func composeProjectName(_ project: String) -> String {
+    let base = (URL(fileURLWithPath: project).standardizedFileURL.lastPathComponent).lowercased()
+    let cleaned = String(base.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") ? $0 : "-" })
+    let trimmed = cleaned.drop { !($0.isLetter || $0.isNumber) }
+    return trimmed.isEmpty ? "synapse-local" : String(trimmed)
+  }
+}

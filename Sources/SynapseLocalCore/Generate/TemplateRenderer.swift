@@ -1,0 +1,48 @@
+import Foundation
+import Mustache
+
+/// Renders the files in `templates/` with swift-mustache. Templates hold the structure; values
+/// are escaped for their format by the caller (YAMLScalar, EnvValue) before they go in.
+public struct TemplateRenderer: Sendable {
+  public var folder: String
+
+  public init(folder: String) {
+    self.folder = folder
+  }
+
+  public static func live(environment: [String: String]) throws -> TemplateRenderer {
+    TemplateRenderer(folder: try ResourceLocator.live(environment: environment).locate(.templates))
+  }
+
+  /// Renders `templates/<name>.mustache`.
+  public func render(_ name: String, _ context: [String: Any]) throws -> String {
+    let path = "\(folder)/\(name).mustache"
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw GenerateError.templateMissing(path: path)
+    }
+    do {
+      let text = try MustacheTemplate(string: String(decoding: data, as: UTF8.self)).render(context)
+      // A text file ends with a newline, whatever the template's last section left.
+      return text.isEmpty || text.hasSuffix("\n") ? text : text + "\n"
+    } catch {
+      throw GenerateError.templateInvalid(path: path, reason: "\(error)")
+    }
+  }
+}
+
+public enum GenerateError: Error, Equatable, CustomStringConvertible {
+  case templateMissing(path: String)
+  case templateInvalid(path: String, reason: String)
+  case modelNotInStore(role: String, ref: String)
+  case unwritable(path: String, reason: String)
+
+  public var description: String {
+    switch self {
+    case .templateMissing(let path): "template \(path) is missing; reinstall synapse-local or set SYNAPSE_LOCAL_TEMPLATES"
+    case .templateInvalid(let path, let reason): "template \(path) is not valid Mustache: \(reason)"
+    case .modelNotInStore(let role, let ref):
+      "the \(role) model \(ref) is not in the model store, and the compose file names its snapshot files: run `synapse-local pull \(ref)` (or `models import`) first"
+    case .unwritable(let path, let reason): "cannot write \(path): \(reason)"
+    }
+  }
+}

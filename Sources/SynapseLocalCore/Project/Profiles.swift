@@ -1,0 +1,29 @@
+import Foundation
+
+/// The starting points in `profiles/<name>.yaml`: partial project files (any key of
+/// `synapse-local.yaml`); `catalog.yaml` beside them is not one.
+public struct Profiles: Sendable {
+  public var folder: String
+
+  public init(folder: String) {
+    self.folder = folder
+  }
+
+  public var names: [String] {
+    ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
+      .filter { $0.hasSuffix(".yaml") && $0 != ModelCatalog.fileName }
+      .map { String($0.dropLast(".yaml".count)) }
+      .sorted()
+  }
+
+  /// The profile applied over `base`, with the keys it sets and their lines.
+  public func load(_ name: String, over base: ProjectConfiguration) throws -> (ProjectConfiguration, [String: Int]) {
+    guard names.contains(name) else { throw ProjectError.unknownProfile(name: name, available: names) }
+    let path = "\(folder)/\(name).yaml"
+    guard let data = FileManager.default.contents(atPath: path) else { throw ProjectError.unreadable(path: path, reason: "cannot open") }
+    var lines: [String: Int] = [:]
+    var configuration = try ProjectSchema.parse(String(decoding: data, as: UTF8.self), file: path, over: base, lines: &lines)
+    configuration.profile = name
+    return (configuration, lines)
+  }
+}

@@ -1,0 +1,42 @@
+import Foundation
+
+/// Reading and writing `synapse-local.yaml` in a project folder.
+public enum ProjectFile {
+  public static func path(in project: String) -> String { project + "/" + ProjectConfiguration.fileName }
+
+  /// The project's configuration with the binary environment variables applied.
+  public static func load(project: String, environment: [String: String]) throws -> ProjectConfiguration {
+    let path = path(in: project)
+    guard let data = FileManager.default.contents(atPath: path) else {
+      if FileManager.default.fileExists(atPath: path) { throw ProjectError.unreadable(path: path, reason: "permission denied") }
+      throw ProjectError.notFound(path: project)
+    }
+    var configuration = try ProjectSchema.parse(String(decoding: data, as: UTF8.self), file: path)
+    configuration.binaries = BinaryLocator(environment: environment).applyingOverrides(to: configuration.binaries)
+    return configuration
+  }
+
+  /// The file's text, rendered from `templates/project/synapse-local.yaml.mustache`.
+  public static func render(_ c: ProjectConfiguration, renderer: TemplateRenderer) throws -> String {
+    let s = YAMLScalar.string
+    let context: [String: Any] = [
+      "profile_set": !c.profile.isEmpty, "profile_name": c.profile, "profile": c.profile.isEmpty ? "\"\"" : s(c.profile),
+      "engine": s(c.engine.rawValue), "prefer": s(c.prefer.rawValue),
+      "hardware": c.hardware.isEmpty ? "\"\"" : s(c.hardware), "expose": c.expose,
+      "llm_model": s(c.llm.model), "llm_name": s(c.llm.name), "llm_port": c.llm.port, "llm_context": c.llm.context,
+      "llm_threads": c.llm.threads, "llm_gpu_layers": c.llm.gpuLayers, "llm_timeout_ms": c.llm.timeoutMs,
+      "llm_gpu_memory_utilization": String(format: "%.2f", c.llm.gpuMemoryUtilization), "llm_tensor_parallel_size": c.llm.tensorParallelSize,
+      "embedding_model": s(c.embedding.model), "embedding_name": s(c.embedding.name), "embedding_dimensions": c.embedding.dimensions,
+      "embedding_port": c.embedding.port, "embedding_batch_size": c.embedding.batchSize,
+      "db_port": c.db.port, "db_name": s(c.db.name), "db_user": s(c.db.user),
+      "backend_enabled": c.backend.enabled, "backend_command": s(c.backend.command), "backend_dir": s(c.backend.dir),
+      "backend_port": c.backend.port, "backend_health": s(c.backend.health),
+      "frontend_enabled": c.frontend.enabled, "frontend_command": s(c.frontend.command), "frontend_dir": s(c.frontend.dir),
+      "frontend_port": c.frontend.port, "frontend_health": s(c.frontend.health),
+      "paths_store": c.paths.store.isEmpty ? "\"\"" : s(c.paths.store), "paths_state": s(c.paths.state), "paths_synapse": s(c.paths.synapse),
+      "binaries_llama_server": s(c.binaries.llamaServer), "binaries_vllm": s(c.binaries.vllm),
+      "binaries_python": s(c.binaries.python), "binaries_pg_bin": s(c.binaries.pgBin),
+    ]
+    return try renderer.render("project/synapse-local.yaml", context)
+  }
+}

@@ -1,0 +1,99 @@
+import Foundation
+
+/// `init`'s decisions: starts from defaults, a profile and flags (the keys they fix are kept), and
+/// fills every other model and tuning key from the recommendation for the hardware.
+public struct ProjectPlanner: Sendable {
+  public var catalog: ModelCatalog
+  public var hardware: HardwareReport
+  public var binaries: BinaryLocator
+
+  public init(catalog: ModelCatalog, hardware: HardwareReport, binaries: BinaryLocator) {
+    self.catalog = catalog
+    self.hardware = hardware
+    self.binaries = binaries
+  }
+
+  public struct Plan: Sendable {
+    public var configuration: ProjectConfiguration
+    /// Nil when the chat model is not from the catalog (nothing to plan it with).
+    public var recommendation: Recommendation?
+  }
+
+  /// `fixed` are the keys the profile or the flags set; they win over the recommendation.
+  public func plan(_ start: ProjectConfiguration, fixed: Set<String>) throws -> Plan {
+    var configuration = start
+    let llmFromCatalog = catalogID(configuration.llm.model, role: .llm)
+    let embeddingFromCatalog = catalogID(configuration.embedding.model, role: .embedding)
+    if fixed.contains("llm.model") && llmFromCatalog == nil { try requireResolvable(configuration.llm.model, key: "llm.model", role: .llm) }
+    if fixed.contains("embedding.model") && embeddingFromCatalog == nil { try requireResolvable(configuration.embedding.model, key: "embedding.model", role: .embedding) }
+
+    var recommendation: Recommendation?
+    if !fixed.contains("llm.model") || llmFromCatalog != nil {
+      let recommender = Recommender(
+        catalog: catalog, hardware: hardware, preference: configuration.prefer,
+        embeddingOverride: fixed.contains("embedding.model") ? embeddingFromCatalog : nil,
+        llmOverride: fixed.contains("llm.model") ? llmFromCatalog : nil,
+        engineOverride: fixed.contains("engine") ? configuration.engine : nil)
+      let chosen = try recommender.recommend()
+      recommendation = chosen
+      func set<Value>(_ key: String, _ path: WritableKeyPath<ProjectConfiguration, Value>, _ value: Value) {
+        if !fixed.contains(key) { configuration[keyPath: path] = value }
+      }
+      set("engine", \.engine, chosen.engine)
+      set("llm.model", \.llm.model, chosen.llm.id)
+      set("llm.name", \.llm.name, chosen.llm.name)
+      if let flags = chosen.llamaServer {
+        set("llm.context", \.llm.context, flags.ctxSize)
+        set("llm.threads", \.llm.threads, flags.threads)
+        set("llm.gpu_layers", \.llm.gpuLayers, flags.nGPULayers)
+      }
+      if let flags = chosen.vllm {
+        set("llm.context", \.llm.context, flags.maxModelLen)
+        set("llm.gpu_memory_utilization", \.llm.gpuMemoryUtilization, flags.gpuMemoryUtilization)
+        set("llm.tensor_parallel_size", \.llm.tensorParallelSize, flags.tensorParallelSize)
+        set("llm.gpu_layers", \.llm.gpuLayers, 0)
+      }
+      set("llm.threads", \.llm.threads, hardware.cpu.effectiveCores)
+      let onGPU = chosen.vllm != nil || (chosen.llamaServer.map { $0.nGPULayers > 0 } ?? false)
+      let modelBytes = (try? catalog.model(id: chosen.llm.id, role: .llm).sizeBytes) ?? chosen.llm.estimate.weightsBytes
+      set("llm.timeout_ms", \.llm.timeoutMs, LLMTimeout.milliseconds(modelBytes: modelBytes, context: configuration.llm.context, onGPU: onGPU))
+      set("embedding.model", \.embedding.model, chosen.embedding.id)
+    }
+    if let id = catalogID(configuration.embedding.model, role: .embedding), let model = try? catalog.model(id: id, role: .embedding) {
+      if !fixed.contains("embedding.name") { configuration.embedding.name = model.name }
+      if !fixed.contains("embedding.dimensions"), let dimensions = model.dimensions { configuration.embedding.dimensions = dimensions }
+    } else if !fixed.contains("embedding.name") {
+      configuration.embedding.name = (try? ModelReference(parsing: configuration.embedding.model).derivedName) ?? configuration.embedding.name
+    }
+    if recommendation == nil && !fixed.contains("llm.name") {
+      configuration.llm.name = (try? ModelReference(parsing: configuration.llm.model).derivedName) ?? configuration.llm.name
+    }
+    configuration.binaries = resolvedBinaries(configuration.binaries, fixed: fixed)
+    return Plan(configuration: configuration, recommendation: recommendation)
+  }
+
+  /// The catalog id a REF names for `role`, or nil when it is not a catalog REF.
+  func catalogID(_ ref: String, role: ModelRole) -> String? {
+    guard case .catalog(let id, _)? = try? ModelReference(parsing: ref) else { return nil }
+    return id
+  }
+
+  /// A REF that is not from the catalog must at least parse; a catalog id must exist with the role.
+  func requireResolvable(_ ref: String, key: String, role: ModelRole) throws {
+    do {
+      if case .catalog(let id, _) = try ModelReference(parsing: ref) { _ = try catalog.model(id: id, role: role) }
+    } catch {
+      throw ProjectError.invalid([ProjectProblem(file: "(flags)", line: 0, key: key, message: "\(error)")])
+    }
+  }
+
+  /// Absolute paths where they can be found here, so the project keeps working without PATH.
+  func resolvedBinaries(_ start: ProjectConfiguration.Binaries, fixed: Set<String>) -> ProjectConfiguration.Binaries {
+    var result = binaries.applyingOverrides(to: start)
+    if !fixed.contains("binaries.llama_server"), let path = binaries.resolve(result.llamaServer) { result.llamaServer = path }
+    if !fixed.contains("binaries.vllm"), let path = binaries.resolve(result.vllm) { result.vllm = path }
+    if !fixed.contains("binaries.python"), let path = binaries.resolve(result.python) { result.python = path }
+    if !fixed.contains("binaries.pg_bin"), binaries.environment["SYNAPSE_LOCAL_PG_BIN"]?.isEmpty ?? true, let path = binaries.debianPostgresBin() { result.pgBin = path }
+    return result
+  }
+}

@@ -1,0 +1,250 @@
+import Foundation
+import Yams
+
+/// Reads `synapse-local.yaml` (and profiles, which are partial project files) key by key, so
+/// every unknown key, wrong type and impossible value is reported with its file, line and key.
+public enum ProjectSchema {
+  /// One key: its dotted name and how it is read into the configuration.
+  struct Field: Sendable {
+    let key: String
+    let read: @Sendable (inout ProjectConfiguration, Node) -> String?
+  }
+
+  /// Reads `text` over `base` (defaults, or a profile under the project file). All problems are
+  /// collected before throwing.
+  public static func parse(_ text: String, file: String, over base: ProjectConfiguration = ProjectConfiguration()) throws(ProjectError) -> ProjectConfiguration {
+    var lines: [String: Int] = [:]
+    return try parse(text, file: file, over: base, lines: &lines)
+  }
+
+  /// Sets one key from a command-line value (e.g. `llm.port` from `--llm-port`); returns what is
+  /// wrong with the value, or nil.
+  public static func apply(_ value: String, to key: String, in configuration: inout ProjectConfiguration) -> String? {
+    guard let field = fieldsByKey[key] else { return "unknown key" }
+    return field.read(&configuration, Node(value))
+  }
+
+  /// As `parse`, also collecting the keys the text sets, with their lines.
+  public static func parse(_ text: String, file: String, over base: ProjectConfiguration, lines: inout [String: Int]) throws(ProjectError) -> ProjectConfiguration {
+    let root: Node?
+    do {
+      root = try Yams.compose(yaml: text)
+    } catch let error as YamlError {
+      throw .invalid([ProjectProblem(file: file, line: yamlLine(error), key: "(syntax)", message: yamlReason(error))])
+    } catch {
+      throw .invalid([ProjectProblem(file: file, line: 1, key: "(syntax)", message: "\(error)")])
+    }
+    var configuration = base
+    guard let root else { return configuration }
+    guard case .mapping = root else {
+      throw .invalid([ProjectProblem(file: file, line: root.mark?.line ?? 1, key: "(top level)", message: "expected a mapping of keys such as engine, llm, embedding")])
+    }
+    var problems: [ProjectProblem] = []
+    walk(root, prefix: "", file: file, into: &configuration, problems: &problems, lines: &lines)
+    if problems.isEmpty { problems += portClashes(configuration, file: file, lines: lines) }
+    guard problems.isEmpty else { throw .invalid(problems) }
+    return configuration
+  }
+
+  static func walk(_ node: Node, prefix: String, file: String, into configuration: inout ProjectConfiguration, problems: inout [ProjectProblem], lines: inout [String: Int]) {
+    guard case .mapping(let mapping) = node else { return }
+    for (keyNode, value) in mapping {
+      let line = keyNode.mark?.line ?? 0
+      guard let name = keyNode.string else {
+        problems.append(ProjectProblem(file: file, line: line, key: prefix.isEmpty ? "(key)" : prefix, message: "keys must be strings"))
+        continue
+      }
+      let key = prefix.isEmpty ? name : prefix + "." + name
+      if let field = fieldsByKey[key] {
+        if let message = field.read(&configuration, value) {
+          problems.append(ProjectProblem(file: file, line: value.mark?.line ?? line, key: key, message: message))
+        }
+        lines[key] = value.mark?.line ?? line
+      } else if sections.contains(key) {
+        guard case .mapping = value else {
+          if case .scalar(let scalar) = value, scalar.string.isEmpty || value.null != nil { continue }
+          problems.append(ProjectProblem(file: file, line: line, key: key, message: "expected a mapping of keys"))
+          continue
+        }
+        walk(value, prefix: key, file: file, into: &configuration, problems: &problems, lines: &lines)
+      } else {
+        let known = (sections + fields.map(\.key)).filter { $0.hasPrefix(prefix.isEmpty ? "" : prefix + ".") && !$0.dropFirst(prefix.isEmpty ? 0 : prefix.count + 1).contains(".") }
+        problems.append(ProjectProblem(file: file, line: line, key: key, message: "unknown key; known here: \(known.sorted().joined(separator: ", "))"))
+      }
+    }
+  }
+
+  /// Two services on one port cannot both start.
+  public static func portClashes(_ c: ProjectConfiguration, file: String, lines: [String: Int]) -> [ProjectProblem] {
+    var ports: [(String, Int)] = [("llm.port", c.llm.port), ("embedding.port", c.embedding.port), ("db.port", c.db.port)]
+    if c.backend.enabled { ports.append(("backend.port", c.backend.port)) }
+    if c.frontend.enabled { ports.append(("frontend.port", c.frontend.port)) }
+    var seen: [Int: String] = [:]
+    var problems: [ProjectProblem] = []
+    for (key, port) in ports {
+      if let other = seen[port] {
+        problems.append(ProjectProblem(file: file, line: lines[key] ?? lines[other] ?? 0, key: key, message: "port \(port) is already \(other); give each service its own port"))
+      } else {
+        seen[port] = key
+      }
+    }
+    return problems
+  }
+
+  static let sections = ["llm", "embedding", "db", "backend", "frontend", "paths", "binaries"]
+
+  static let fields: [Field] = [
+    int("version", \.version, 1...1),
+    string("profile", \.profile, allowEmpty: true),
+    enumeration("engine", \.engine),
+    enumeration("prefer", \.prefer),
+    string("hardware", \.hardware, allowEmpty: true),
+    bool("expose", \.expose),
+    reference("llm.model", \.llm.model),
+    string("llm.name", \.llm.name),
+    port("llm.port", \.llm.port),
+    int("llm.context", \.llm.context, 256...1_048_576),
+    int("llm.threads", \.llm.threads, 1...1024),
+    int("llm.gpu_layers", \.llm.gpuLayers, -1...100_000),
+    int("llm.timeout_ms", \.llm.timeoutMs, 1000...86_400_000),
+    double("llm.gpu_memory_utilization", \.llm.gpuMemoryUtilization, 0.05...0.99),
+    int("llm.tensor_parallel_size", \.llm.tensorParallelSize, 1...64),
+    reference("embedding.model", \.embedding.model),
+    string("embedding.name", \.embedding.name),
+    int("embedding.dimensions", \.embedding.dimensions, 1...65_536),
+    port("embedding.port", \.embedding.port),
+    int("embedding.batch_size", \.embedding.batchSize, 1...4096),
+    port("db.port", \.db.port),
+    identifier("db.name", \.db.name),
+    identifier("db.user", \.db.user),
+    bool("backend.enabled", \.backend.enabled),
+    string("backend.command", \.backend.command),
+    string("backend.dir", \.backend.dir),
+    port("backend.port", \.backend.port),
+    url("backend.health", \.backend.health),
+    bool("frontend.enabled", \.frontend.enabled),
+    string("frontend.command", \.frontend.command),
+    string("frontend.dir", \.frontend.dir),
+    port("frontend.port", \.frontend.port),
+    url("frontend.health", \.frontend.health),
+    string("paths.store", \.paths.store, allowEmpty: true),
+    string("paths.state", \.paths.state),
+    string("paths.synapse", \.paths.synapse),
+    string("binaries.llama_server", \.binaries.llamaServer),
+    string("binaries.vllm", \.binaries.vllm),
+    string("binaries.python", \.binaries.python),
+    string("binaries.pg_bin", \.binaries.pgBin),
+  ]
+
+  static let fieldsByKey: [String: Field] = Dictionary(uniqueKeysWithValues: fields.map { ($0.key, $0) })
+
+  /// Every key, for docs and `--help`.
+  public static var keys: [String] { fields.map(\.key) }
+
+  // MARK: field kinds
+
+  static func scalarText(_ node: Node) -> String? {
+    guard case .scalar(let scalar) = node else { return nil }
+    return scalar.string
+  }
+
+  static func string(_ key: String, _ path: any WritableKeyPath<ProjectConfiguration, String> & Sendable, allowEmpty: Bool = false) -> Field {
+    Field(key: key) { configuration, node in
+      guard case .scalar(let scalar) = node, scalar.tag.description != Tag.Name.null.rawValue || allowEmpty else { return "expected a string" }
+      let text = node.null != nil ? "" : scalar.string
+      if text.isEmpty && !allowEmpty { return "must not be empty" }
+      configuration[keyPath: path] = text
+      return nil
+    }
+  }
+
+  static func identifier(_ key: String, _ path: any WritableKeyPath<ProjectConfiguration, String> & Sendable) -> Field {
+    Field(key: key) { configuration, node in
+      guard let text = scalarText(node), let first = text.first, first.isLetter || first == "_",
+        text.count <= 63, text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") })
+      else { return "expected a PostgreSQL name: letters, digits and _, starting with a letter, at most 63" }
+      configuration[keyPath: path] = text
+      return nil
+    }
+  }
+
+  static func int(_ key: String, _ path: any WritableKeyPath<ProjectConfiguration, Int> & Sendable, _ range: ClosedRange<Int>) -> Field {
+    Field(key: key) { configuration, node in
+      guard case .scalar = node, let value = node.int else { return "expected a whole number, got '\(scalarText(node) ?? "a collection")'" }
+      guard range.contains(value) else { return "\(value) is out of range (\(range.lowerBound)-\(range.upperBound))" }
+      configuration[keyPath: path] = value
+      return nil
+    }
+  }
+
+  static func port(_ key: String, _ path: any WritableKeyPath<ProjectConfiguration, Int> & Sendable) -> Field {
+    Field(key: key) { configuration, node in
+      guard case .scalar = node, let value = node.int else { return "expected a port number, got '\(scalarText(node) ?? "a collection")'" }
+      guard (1...65_535).contains(value) else { return "\(value) is not a port (1-65535)" }
+      configuration[keyPath: path] = value
+      return nil
+    }
+  }
+
+  static func double(_ key: String, _ path: any WritableKeyPath<ProjectConfiguration, Double> & Sendable, _ range: ClosedRange<Double>) -> Field {
+    Field(key: key) { configuration, node in
+      guard case .scalar = node, let value = node.float else { return "expected a number, got '\(scalarText(node) ?? "a collection")'" }
+      guard range.contains(value) else { return "\(value) is out of range (\(range.lowerBound)-\(range.upperBound))" }
+      configuration[keyPath: path] = value
+      return nil
+    }
+  }
+
+  static func bool(_ key: String, _ path: any WritableKeyPath<ProjectConfiguration, Bool> & Sendable) -> Field {
+    Field(key: key) { configuration, node in
+      guard case .scalar = node, let value = node.bool else { return "expected true or false, got '\(scalarText(node) ?? "a collection")'" }
+      configuration[keyPath: path] = value
+      return nil
+    }
+  }
+
+  static func enumeration<Value: RawRepresentable & CaseIterable & Sendable>(_ key: String, _ path: any WritableKeyPath<ProjectConfiguration, Value> & Sendable) -> Field where Value.RawValue == String {
+    Field(key: key) { configuration, node in
+      let allowed = Value.allCases.map(\.rawValue).joined(separator: ", ")
+      guard let text = scalarText(node), let value = Value(rawValue: text) else { return "expected one of \(allowed), got '\(scalarText(node) ?? "a collection")'" }
+      configuration[keyPath: path] = value
+      return nil
+    }
+  }
+
+  static func reference(_ key: String, _ path: any WritableKeyPath<ProjectConfiguration, String> & Sendable) -> Field {
+    Field(key: key) { configuration, node in
+      guard let text = scalarText(node), !text.isEmpty else { return "expected a model REF (catalog id, ORG/REPO[/PATH][@REVISION] or a local path)" }
+      do {
+        _ = try ModelReference(parsing: text)
+      } catch {
+        return "\(error)"
+      }
+      configuration[keyPath: path] = text
+      return nil
+    }
+  }
+
+  static func url(_ key: String, _ path: any WritableKeyPath<ProjectConfiguration, String> & Sendable) -> Field {
+    Field(key: key) { configuration, node in
+      guard let text = scalarText(node), let components = URLComponents(string: text), ["http", "https"].contains(components.scheme ?? ""), components.host?.isEmpty == false
+      else { return "expected an http:// or https:// URL, got '\(scalarText(node) ?? "a collection")'" }
+      configuration[keyPath: path] = text
+      return nil
+    }
+  }
+
+  static func yamlLine(_ error: YamlError) -> Int {
+    switch error {
+    case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): mark.line
+    default: 1
+    }
+  }
+
+  static func yamlReason(_ error: YamlError) -> String {
+    switch error {
+    case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _): "not valid YAML: \(problem)"
+    default: "not valid YAML: \(error)"
+    }
+  }
+}
