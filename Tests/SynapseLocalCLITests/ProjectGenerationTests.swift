@@ -1,0 +1,163 @@
+import Foundation
+import SynapseLocalCore
+import SynapseLocalTesting
+import Testing
+
+/// `init` then `generate` per profile, on fixture machines: golden files, the Compose schema and
+/// the rules the schema cannot express, and `.env` as python-dotenv reads it.
+@Suite("init and generate", .serialized)
+struct ProjectGenerationTests {
+  /// Profile, the fixture machine it is planned for, and what the plan must come to.
+  static let cases: [(profile: String, machine: String, engine: String, gpu: Bool)] = [
+    ("cpu-laptop", "laptop-v2", "llama.cpp", false),
+    ("gpu-workstation", "gpu-workstation", "llama.cpp", true),
+    ("vllm-server", "multi-gpu-server", "vllm", true),
+    ("demo", "laptop-v2", "llama.cpp", false),
+  ]
+
+  static let guideKeys = [
+    "USE_LOCAL_MODELS", "LOCAL_LLM_ENDPOINT", "LOCAL_LLM_MODEL", "LOCAL_EMBEDDING_ENDPOINT", "LOCAL_EMBEDDING_MODEL",
+    "LOCAL_EMBEDDING_DIMENSIONS", "USE_AZURE_OPENAI", "OPENAI_API_KEY", "DATABASE_URL", "LOCAL_LLM_CONTEXT_LENGTH",
+    "LOCAL_LLM_TIMEOUT", "EMBEDDING_BATCH_SIZE",
+  ]
+
+  /// A scratch project (folder named `synapse`, so the compose project name is stable) and store.
+  struct Scratch {
+    let root = NSTemporaryDirectory() + "generate-\(UUID().uuidString)"
+    var project: String { root + "/synapse" }
+    var store: String { root + "/store" }
+    var environment: [String: String] { ["HF_HUB_CACHE": store, "HF_HUB_OFFLINE": "1"] }
+
+    func run(_ arguments: [String], machine: String? = nil) async throws -> CLIResult {
+      var environment = environment
+      if let machine {
+        environment["SYNAPSE_LOCAL_SYSROOT"] = Fixtures.machine(machine)
+        environment["PATH"] = Fixtures.machine(machine) + "/bin:/usr/bin:/bin"
+      }
+      return try await CLIRunner.run(arguments, environment: environment)
+    }
+
+    /// `detect --json` on the fixture machine, saved as the file `--hardware` reads.
+    func hardwareFile(_ machine: String) async throws -> String {
+      let detected = try await run(["detect", "--json"], machine: machine)
+      try #require(detected.status == 0, "\(detected.stderr)")
+      let path = root + "/\(machine).json"
+      try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+      try detected.stdout.write(toFile: path, atomically: true, encoding: .utf8)
+      return path
+    }
+
+    /// Puts small stand-in files into the store as the repositories the plan names, with
+    /// `models import` into the project (which pins them in its lock), as a user without internet
+    /// would; generate only needs the snapshot paths.
+    func importStandIns(for configuration: ProjectConfiguration) async throws {
+      let catalog = try Fixtures.catalog()
+      let scratch = root + "/stand-ins"
+      try FileManager.default.createDirectory(atPath: scratch + "/llm", withIntermediateDirectories: true)
+      try FileManager.default.createDirectory(atPath: scratch + "/embedding", withIntermediateDirectories: true)
+      let llm = try catalog.model(id: configuration.llm.model, role: .llm)
+      var imports: [(String, String)] = []
+      if configuration.engine == .llamaCpp, let gguf = llm.gguf {
+        try Data("stand-in for \(gguf.file)".utf8).write(to: URL(fileURLWithPath: scratch + "/llm/model.gguf"))
+        imports.append((scratch + "/llm/model.gguf", gguf.repository + "/" + gguf.file))
+      } else if let repository = llm.vllm?.repository {
+        try Data("{}".utf8).write(to: URL(fileURLWithPath: scratch + "/llm/config.json"))
+        imports.append((scratch + "/llm", repository))
+      }
+      let embedding = try catalog.model(id: configuration.embedding.model, role: .embedding)
+      try Data("{}".utf8).write(to: URL(fileURLWithPath: scratch + "/embedding/config.json"))
+      imports.append((scratch + "/embedding", try #require(embedding.repository)))
+      for (source, target) in imports {
+        let imported = try await run(["models", "import", source, "--as", target, "--project", project])
+        try #require(imported.status == 0, "\(imported.stderr)")
+      }
+    }
+
+    func read(_ name: String) throws -> String { try String(contentsOfFile: project + "/" + name, encoding: .utf8) }
+
+    func remove() { try? FileManager.default.removeItem(atPath: root) }
+  }
+
+  /// Machine-specific parts replaced by placeholders so golden files compare anywhere.
+  func normalized(_ text: String, _ scratch: Scratch, password: String) -> String {
+    text.replacingOccurrences(of: scratch.store, with: "$STORE").replacingOccurrences(of: scratch.project, with: "$PROJECT")
+      .replacingOccurrences(of: scratch.root, with: "$ROOT").replacingOccurrences(of: password, with: "$PASSWORD")
+  }
+
+  /// Compares with Tests/Fixtures/golden/<profile>/<name>; SYNAPSE_LOCAL_UPDATE_GOLDEN=1 rewrites them.
+  func expectGolden(_ text: String, profile: String, name: String) throws {
+    let path = Fixtures.root + "/golden/\(profile)/\(name)"
+    if ProcessInfo.processInfo.environment["SYNAPSE_LOCAL_UPDATE_GOLDEN"] == "1" {
+      try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+      try text.write(toFile: path, atomically: true, encoding: .utf8)
+      return
+    }
+    let golden = try String(contentsOfFile: path, encoding: .utf8)
+    #expect(text == golden, "\(profile)/\(name) differs from its golden file:\n\(LineDiff.unified(old: golden, new: text, oldName: "golden", newName: "generated"))")
+  }
+
+  @Test(.timeLimit(.minutes(3)), .enabled(if: TestBed.shouldRun(.python)), arguments: cases.map(\.profile))
+  func profileGeneratesCorrectFiles(_ profile: String) async throws {
+    let entry = try #require(Self.cases.first { $0.profile == profile })
+    let scratch = Scratch()
+    defer { scratch.remove() }
+    let hardware = try await scratch.hardwareFile(entry.machine)
+    let initialized = try await scratch.run(["init", "--profile", profile, "--hardware", hardware, "--project", scratch.project])
+    try #require(initialized.status == 0, "\(initialized.stderr)")
+    let configuration = try ProjectSchema.parse(try scratch.read("synapse-local.yaml"), file: "synapse-local.yaml")
+    #expect(configuration.engine.rawValue == entry.engine)
+    #expect(configuration.profile == profile)
+
+    // Before the models are in the store, generate says what to do and writes nothing.
+    let early = try await scratch.run(["generate", "--project", scratch.project])
+    #expect(early.status == 1 && early.stderr.contains("synapse-local pull"), "\(early.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: scratch.project + "/.env"))
+
+    try await scratch.importStandIns(for: configuration)
+    let generated = try await scratch.run(["generate", "--project", scratch.project, "--json"])
+    try #require(generated.status == 0, "\(generated.stderr)")
+    let statuses = try #require(try JSONSerialization.jsonObject(with: Data(generated.stdout.utf8)) as? [[String: String]])
+    #expect(statuses.map { $0["path"] ?? "" } == [".env", "docker-compose.local.yml", "services/embedding/embedding_server.py", "services/embedding/requirements.txt", "services/embedding/Dockerfile"])
+    #expect(statuses.allSatisfy { $0["status"] == "written" })
+
+    let password = try String(contentsOfFile: scratch.project + "/.synapse-local/secrets/db-password", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+    #expect(password.count == 32 && password != "synapse")
+    let envAttributes = try FileManager.default.attributesOfItem(atPath: scratch.project + "/.env")
+    #expect((envAttributes[.posixPermissions] as? Int) == 0o600)
+    for name in ["synapse-local.yaml", ".env", "docker-compose.local.yml"] {
+      try expectGolden(normalized(try scratch.read(name), scratch, password: password), profile: profile, name: name == ".env" ? "dot-env" : name)
+    }
+
+    let checked = try await PythonChecks.run(project: scratch.project)
+    #expect(checked.schemaErrors.isEmpty, "schema: \(checked.schemaErrors)")
+    try ComposeRules.check(checked.compose, configuration: configuration, gpu: entry.gpu, store: scratch.store)
+    try EnvRules.check(checked.env, configuration: configuration, password: password)
+
+    // Again: nothing changes, and the password is the same.
+    let again = try await scratch.run(["generate", "--project", scratch.project, "--json"])
+    #expect(again.stdout.contains("unchanged") && !again.stdout.contains("\"written\""))
+    #expect(try String(contentsOfFile: scratch.project + "/.synapse-local/secrets/db-password", encoding: .utf8).contains(password))
+  }
+}
+
+/// The generated files as Python's jsonschema, PyYAML and python-dotenv read them.
+enum PythonChecks {
+  struct Result {
+    var schemaErrors: [String]
+    var compose: [String: Any]
+    var env: [String: String]
+  }
+
+  static func run(project: String) async throws -> Result {
+    let python = try TestBed.require(.python)
+    let (status, output) = try await runCommand(
+      python,
+      [Fixtures.root + "/compose/check_generated.py", Fixtures.root + "/compose/compose-spec.json", project + "/docker-compose.local.yml", project + "/.env"])
+    guard status == 0, let line = output.split(separator: "\n").last(where: { $0.hasPrefix("{") }),
+      let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+    else { throw TestFailure("check_generated.py failed:\n\(output.suffix(2000))") }
+    return Result(
+      schemaErrors: object["schema_errors"] as? [String] ?? ["(no answer)"], compose: object["compose"] as? [String: Any] ?? [:],
+      env: (object["env"] as? [String: Any] ?? [:]).compactMapValues { $0 as? String })
+  }
+}
