@@ -62,7 +62,7 @@ let package = Package(
       swiftSettings: strict),
     .testTarget(
       name: "SynapseLocalCoreTests",
-      dependencies: ["SynapseLocalCore", "SynapseLocalTesting"],
+      dependencies: ["SynapseLocalCore", "SynapseLocalTesting", .product(name: "Yams", package: "Yams")],
       swiftSettings: strict),
     .testTarget(
       name: "SynapseLocalIntegrationTests",

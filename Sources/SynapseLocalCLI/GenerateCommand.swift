@@ -64,6 +64,9 @@ struct GenerateCommand: AsyncParsableCommand {
           Output.warning("\(file): \(problem.key): \(problem.message) (needed by `up`, not by Docker Compose)")
         }
       }
+      for outcome in outcomes where outcome.status == .kept && !diff {
+        Output.warning("\(outcome.path) was edited by hand (or not written by synapse-local): kept; `generate --diff` shows what would change, --force replaces it")
+      }
       if json { return try Output.json(outcomes.map { JSONOutcome(path: $0.path, status: diff && $0.status == .written ? "would_write" : $0.status.rawValue) }) }
       report(outcomes)
     }
@@ -83,9 +86,7 @@ struct GenerateCommand: AsyncParsableCommand {
       switch outcome.status {
       case .written: Output.line("wrote      \(outcome.path)")
       case .unchanged: Output.line("unchanged  \(outcome.path)")
-      case .kept:
-        Output.line("kept       \(outcome.path)")
-        Output.warning("\(outcome.path) was edited by hand (or not written by synapse-local): kept; `generate --diff` shows what would change, --force replaces it")
+      case .kept: Output.line("kept       \(outcome.path)")
       }
     }
     if diff && outcomes.allSatisfy({ $0.diff?.isEmpty ?? true }) { Output.line("no changes") }

@@ -138,6 +138,71 @@ struct ProjectGenerationTests {
     #expect(again.stdout.contains("unchanged") && !again.stdout.contains("\"written\""))
     #expect(try String(contentsOfFile: scratch.project + "/.synapse-local/secrets/db-password", encoding: .utf8).contains(password))
   }
+
+  /// A hand edit is kept (with a warning) until --force; --diff shows it and writes nothing; the
+  /// password survives --force.
+  @Test(.timeLimit(.minutes(2)))
+  func handEditsAreKeptUntilForced() async throws {
+    let scratch = Scratch()
+    defer { scratch.remove() }
+    let hardware = try await scratch.hardwareFile("laptop-v2")
+    let initialized = try await scratch.run(["init", "--profile", "demo", "--hardware", hardware, "--project", scratch.project])
+    try #require(initialized.status == 0, "\(initialized.stderr)")
+    try await scratch.importStandIns(for: try ProjectSchema.parse(try scratch.read("synapse-local.yaml"), file: "x"))
+    try #require(try await scratch.run(["generate", "--project", scratch.project]).status == 0)
+    let original = try scratch.read(".env")
+    let password = try String(contentsOfFile: scratch.project + "/.synapse-local/secrets/db-password", encoding: .utf8)
+
+    let edited = original.replacingOccurrences(of: "EMBEDDING_BATCH_SIZE=10", with: "EMBEDDING_BATCH_SIZE=64")
+    try edited.write(toFile: scratch.project + "/.env", atomically: true, encoding: .utf8)
+    let kept = try await scratch.run(["generate", "--project", scratch.project, "--json"])
+    #expect(kept.status == 0)
+    #expect(kept.stdout.contains(#""path" : ".env""#) && kept.stdout.contains(#""status" : "kept""#))
+    #expect(kept.stderr.contains(".env was edited by hand"))
+    #expect(try scratch.read(".env") == edited)
+
+    let diff = try await scratch.run(["generate", "--project", scratch.project, "--diff"])
+    #expect(diff.status == 0)
+    #expect(diff.stdout.contains("-EMBEDDING_BATCH_SIZE=64\n+EMBEDDING_BATCH_SIZE=10"))
+    #expect(try scratch.read(".env") == edited)
+
+    let forced = try await scratch.run(["generate", "--project", scratch.project, "--force"])
+    #expect(forced.status == 0 && forced.stdout.contains("wrote      .env"))
+    #expect(try scratch.read(".env") == original)
+    #expect(try String(contentsOfFile: scratch.project + "/.synapse-local/secrets/db-password", encoding: .utf8) == password)
+  }
+
+  /// Bad project files and flags: one line per problem with file, line and key; exit 1; nothing written.
+  @Test func badProjectFilesAndFlagsAreReported() async throws {
+    let scratch = Scratch()
+    defer { scratch.remove() }
+    try FileManager.default.createDirectory(atPath: scratch.project, withIntermediateDirectories: true)
+    let file = scratch.project + "/synapse-local.yaml"
+    try "engine: llama.cpp\nllm:\n  port: 99999\n  colour: blue\n".write(toFile: file, atomically: true, encoding: .utf8)
+    let generated = try await scratch.run(["generate", "--project", scratch.project])
+    #expect(generated.status == 1)
+    #expect(generated.stderr == "synapse-local: error: \(file):3: llm.port: 99999 is not a port (1-65535)\nsynapse-local: error: \(file):4: llm.colour: unknown key; known here: llm.context, llm.gpu_layers, llm.gpu_memory_utilization, llm.model, llm.name, llm.port, llm.tensor_parallel_size, llm.threads, llm.timeout_ms\n")
+    #expect(!FileManager.default.fileExists(atPath: scratch.project + "/.env"))
+
+    let hardware = try await scratch.hardwareFile("laptop-v2")
+    let badFlag = try await scratch.run(["init", "--hardware", hardware, "--project", scratch.project + "2", "--llm-port", "99999", "--llm", "no-such-model"])
+    #expect(badFlag.status == 1)
+    #expect(badFlag.stderr.contains("--llm-port: 99999 is not a port (1-65535)"))
+    #expect(!FileManager.default.fileExists(atPath: scratch.project + "2/synapse-local.yaml"))
+    let unknownModel = try await scratch.run(["init", "--hardware", hardware, "--project", scratch.project + "2", "--llm", "no-such-model"])
+    #expect(unknownModel.status == 1 && unknownModel.stderr.contains("no-such-model"))
+    let unknownProfile = try await scratch.run(["init", "--profile", "huge", "--hardware", hardware, "--project", scratch.project + "2"])
+    #expect(unknownProfile.stderr.contains("unknown profile 'huge'; available: cpu-laptop, demo, gpu-workstation, vllm-server"))
+
+    // In a script (no terminal) an existing project file is never replaced without --force.
+    let again = try await scratch.run(["init", "--hardware", hardware, "--project", scratch.project])
+    #expect(again.status == 1 && again.stderr.contains("already exists; pass --force"))
+    #expect(try scratch.read("synapse-local.yaml").contains("colour: blue"))
+    let forced = try await scratch.run(["init", "--hardware", hardware, "--project", scratch.project, "--force"])
+    #expect(try forced.status == 0 && !scratch.read("synapse-local.yaml").contains("colour"))
+    let vllmOnLaptop = try await scratch.run(["init", "--engine", "vllm", "--hardware", hardware, "--project", scratch.project + "3"])
+    #expect(vllmOnLaptop.status == 1 && vllmOnLaptop.stderr.contains("no NVIDIA GPU"))
+  }
 }
 
 /// The generated files as Python's jsonschema, PyYAML and python-dotenv read them.

@@ -106,6 +106,9 @@ public struct Recommender: Sendable {
     }
     let (baselinePlanner, baselineBudget) = planner(for: baselineEmbedding)
     guard let (baselineModel, _) = chooseLLM(baselinePlanner) else {
+      if engineOverride == .vllm, let reason = baselinePlanner.vllmIneligibility {
+        throw RecommendationError.nothingFits("the engine is set to vllm, which cannot run on this machine: \(reason). Use llama.cpp (engine: llama.cpp), or plan for the GPU server with --hardware FILE.")
+      }
       if let id = llmOverride, let model = try? catalog.model(id: id, role: .llm) {
         let needed = MemoryEstimate.llamaCpp(model, context: 4096).totalBytes
         let on = engineOverride.map { " on \($0.rawValue)" } ?? ""

@@ -1,0 +1,89 @@
+import Foundation
+import SynapseLocalCore
+import SynapseLocalTesting
+import Testing
+import Yams
+
+/// `synapse-local.yaml` read key by key: every problem with file, line and key.
+@Suite("project file")
+struct ProjectSchemaTests {
+  func problems(_ text: String) -> [String] {
+    do {
+      _ = try ProjectSchema.parse(text, file: "synapse-local.yaml")
+      return []
+    } catch {
+      if case .invalid(let found) = error { return found.map(\.description) }
+      return ["\(error)"]
+    }
+  }
+
+  @Test func malformedFilesAreReportedWithFileLineAndKey() {
+    #expect(problems("engine: llama.cpp\nllm:\n  port: 99999\n") == ["synapse-local.yaml:3: llm.port: 99999 is not a port (1-65535)"])
+    #expect(problems("llm:\n  prot: 8080\n") == ["synapse-local.yaml:2: llm.prot: unknown key; known here: llm.context, llm.gpu_layers, llm.gpu_memory_utilization, llm.model, llm.name, llm.port, llm.tensor_parallel_size, llm.threads, llm.timeout_ms"])
+    #expect(problems("engine: ollama\n") == ["synapse-local.yaml:1: engine: expected one of llama.cpp, vllm, got 'ollama'"])
+    #expect(problems("expose: maybe\n") == ["synapse-local.yaml:1: expose: expected true or false, got 'maybe'"])
+    #expect(problems("llm:\n  context: [1, 2]\n") == ["synapse-local.yaml:2: llm.context: expected a whole number, got 'a collection'"])
+    #expect(problems("llm:\n  model: acme/../x\n") == ["synapse-local.yaml:2: llm.model: \(ModelReferenceError.malformed("acme/../x"))"])
+    #expect(problems("backend:\n  health: localhost:3000\n") == ["synapse-local.yaml:2: backend.health: expected an http:// or https:// URL, got 'localhost:3000'"])
+    #expect(problems("db:\n  user: \"robert'); drop\"\n").first?.hasPrefix("synapse-local.yaml:2: db.user: expected a PostgreSQL name") == true)
+    #expect(problems("embedding:\n  port: 8080\n") == ["synapse-local.yaml:2: embedding.port: port 8080 is already llm.port; give each service its own port"])
+    #expect(problems("- a\n- b\n") == ["synapse-local.yaml:1: (top level): expected a mapping of keys such as engine, llm, embedding"])
+    #expect(problems("llm: [\n").first?.hasPrefix("synapse-local.yaml:") == true)
+    // Every problem at once, not only the first.
+    #expect(problems("engine: x\nllm:\n  port: 0\nsurprise: 1\n").count == 3)
+  }
+
+  @Test func aRenderedFileReadsBackAsItsConfiguration() throws {
+    var configuration = ProjectConfiguration()
+    configuration.profile = "demo"
+    configuration.llm.model = "acme/model-GGUF/model.Q4_K_M.gguf@v1"
+    configuration.backend.command = "pnpm run dev -- --host: '0.0.0.0' # not a comment"
+    configuration.paths.synapse = "../synapse checkout"
+    configuration.binaries.python = "/opt/py thon/bin/python3"
+    configuration.expose = true
+    let renderer = TemplateRenderer(folder: Fixtures.repositoryRoot + "/templates")
+    let text = try ProjectFile.render(configuration, renderer: renderer)
+    #expect(try ProjectSchema.parse(text, file: "x") == configuration)
+    #expect(try ProjectSchema.parse(try ProjectFile.render(ProjectConfiguration(), renderer: renderer), file: "x") == ProjectConfiguration())
+  }
+
+  @Test func yamlScalarsReadBackUnchanged() throws {
+    for value in ["plain", "true", "no", "8080", "1.5", "a: b", "# x", "-dash", "quote\"d", "back\\slash", "tab\there", "line\nbreak", "ünïcode", "", "~", ".hidden"] {
+      let node = try #require(try Yams.compose(yaml: "key: \(YAMLScalar.string(value))"))
+      #expect(node["key"]?.string == value, "\(value)")
+    }
+    #expect(YAMLScalar.string("llama-3.2-3b-q4") == "llama-3.2-3b-q4")
+  }
+
+  @Test func flagsAreCheckedLikeKeys() {
+    var configuration = ProjectConfiguration()
+    #expect(ProjectSchema.apply("99999", to: "llm.port", in: &configuration) == "99999 is not a port (1-65535)")
+    #expect(ProjectSchema.apply("9090", to: "llm.port", in: &configuration) == nil)
+    #expect(configuration.llm.port == 9090)
+    #expect(ProjectSchema.apply("vllm", to: "engine", in: &configuration) == nil && configuration.engine == .vllm)
+  }
+
+  @Test func timeoutCoversTheSlowestAnswer() {
+    // 2 GB on a CPU: 10 tokens/s; 1024 reply tokens + 4096 prompt tokens at 100/s, twice: 287 s.
+    #expect(LLMTimeout.milliseconds(modelBytes: 2_000_000_000, context: 4096, onGPU: false) == 287_000)
+    #expect(LLMTimeout.milliseconds(modelBytes: 100_000_000, context: 2048, onGPU: false) == LLMTimeout.floorMs)
+    #expect(LLMTimeout.milliseconds(modelBytes: 26_000_000_000, context: 32768, onGPU: false) == LLMTimeout.ceilingMs)
+  }
+
+  @Test func binariesComeFromTheEnvironmentFirst() {
+    let locator = BinaryLocator(environment: ["SYNAPSE_LOCAL_PYTHON": "/opt/py/bin/python3", "PATH": "/a:/b"]) { $0 == "/b/llama-server" }
+    let binaries = locator.applyingOverrides(to: ProjectConfiguration().binaries)
+    #expect(binaries.python == "/opt/py/bin/python3")
+    #expect(locator.resolve("llama-server") == "/b/llama-server")
+    let problems = locator.problems(binaries, engine: .llamaCpp).map(\.key)
+    #expect(problems == ["binaries.python", "binaries.pg_bin"])
+  }
+
+  @Test func unifiedDiffShowsOnlyTheChange() {
+    let old = (1...20).map { "line \($0)" }.joined(separator: "\n") + "\n"
+    let new = old.replacingOccurrences(of: "line 10\n", with: "line ten\n")
+    let diff = LineDiff.unified(old: old, new: new, oldName: "a/f", newName: "b/f")
+    #expect(diff == "--- a/f\n+++ b/f\n@@ -7,7 +7,7 @@\n line 7\n line 8\n line 9\n-line 10\n+line ten\n line 11\n line 12\n line 13\n")
+    #expect(LineDiff.unified(old: old, new: old, oldName: "a", newName: "b").isEmpty)
+  }
+}
