@@ -39,9 +39,12 @@ struct GenerateCommand: AsyncParsableCommand {
     try await reportingErrors {
       let environment = ProcessInfo.processInfo.environment
       let folder = HubCacheLocation.expandTilde(project, environment)
-      let configuration = try ProjectFile.load(project: folder, environment: environment)
+      let (configuration, lines) = try ProjectFile.loadWithLines(project: folder, environment: environment)
+      let file = ProjectFile.path(in: folder)
       let locator = ResourceLocator.forCommand()
       let catalog = try locator.loadCatalog()
+      let unresolved = ProjectFile.referenceProblems(configuration, catalog: catalog, project: folder, file: file, lines: lines)
+      guard unresolved.isEmpty else { throw ProjectError.invalid(unresolved) }
       let planningElsewhere = !configuration.hardware.isEmpty
       let hardware: HardwareReport =
         planningElsewhere
@@ -59,9 +62,8 @@ struct GenerateCommand: AsyncParsableCommand {
         renderer: try TemplateRenderer.live(environment: environment), dbPassword: password)
       let outcomes = try GeneratedFileWriter(project: folder, state: state).write(try generator.files(), force: force, dryRun: diff)
       if !planningElsewhere {
-        let file = ProjectFile.path(in: folder)
         for problem in BinaryLocator(environment: environment).problems(configuration.binaries, engine: configuration.engine) {
-          Output.warning("\(file): \(problem.key): \(problem.message) (needed by `up`, not by Docker Compose)")
+          Output.warning("\(file):\(lines[problem.key] ?? 0): \(problem.key): \(problem.message) (needed by `up`, not by Docker Compose)")
         }
       }
       for outcome in outcomes where outcome.status == .kept && !diff {

@@ -184,6 +184,14 @@ struct ProjectGenerationTests {
     #expect(generated.stderr == "synapse-local: error: \(file):3: llm.port: 99999 is not a port (1-65535)\nsynapse-local: error: \(file):4: llm.colour: unknown key; known here: llm.context, llm.gpu_layers, llm.gpu_memory_utilization, llm.model, llm.name, llm.port, llm.tensor_parallel_size, llm.threads, llm.timeout_ms\n")
     #expect(!FileManager.default.fileExists(atPath: scratch.project + "/.env"))
 
+    // A REF that names nothing: a catalog id that is not there, a chat model in the embedding role.
+    try "llm:\n  model: llama-9-giant\nembedding:\n  model: llama-3.2-3b-q4\n".write(toFile: file, atomically: true, encoding: .utf8)
+    let unresolved = try await scratch.run(["generate", "--project", scratch.project])
+    #expect(unresolved.status == 1)
+    let lines = unresolved.stderr.split(separator: "\n")
+    #expect(lines.count == 2 && lines[0].hasPrefix("synapse-local: error: \(file):2: llm.model: ") && lines[0].contains("llama-9-giant"))
+    #expect(lines.count == 2 && lines[1].hasPrefix("synapse-local: error: \(file):4: embedding.model: "))
+
     let hardware = try await scratch.hardwareFile("laptop-v2")
     let badFlag = try await scratch.run(["init", "--hardware", hardware, "--project", scratch.project + "2", "--llm-port", "99999", "--llm", "no-such-model"])
     #expect(badFlag.status == 1)
@@ -197,9 +205,9 @@ struct ProjectGenerationTests {
     // In a script (no terminal) an existing project file is never replaced without --force.
     let again = try await scratch.run(["init", "--hardware", hardware, "--project", scratch.project])
     #expect(again.status == 1 && again.stderr.contains("already exists; pass --force"))
-    #expect(try scratch.read("synapse-local.yaml").contains("colour: blue"))
+    #expect(try scratch.read("synapse-local.yaml").contains("llama-9-giant"))
     let forced = try await scratch.run(["init", "--hardware", hardware, "--project", scratch.project, "--force"])
-    #expect(try forced.status == 0 && !scratch.read("synapse-local.yaml").contains("colour"))
+    #expect(try forced.status == 0 && !scratch.read("synapse-local.yaml").contains("llama-9-giant"))
     let vllmOnLaptop = try await scratch.run(["init", "--engine", "vllm", "--hardware", hardware, "--project", scratch.project + "3"])
     #expect(vllmOnLaptop.status == 1 && vllmOnLaptop.stderr.contains("no NVIDIA GPU"))
   }

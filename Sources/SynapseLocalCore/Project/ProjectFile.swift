@@ -6,14 +6,45 @@ public enum ProjectFile {
 
   /// The project's configuration with the binary environment variables applied.
   public static func load(project: String, environment: [String: String]) throws -> ProjectConfiguration {
+    try loadWithLines(project: project, environment: environment).0
+  }
+
+  /// Also the line of each key, for problems found later (a missing binary, an unknown model).
+  public static func loadWithLines(project: String, environment: [String: String]) throws -> (ProjectConfiguration, [String: Int]) {
     let path = path(in: project)
     guard let data = FileManager.default.contents(atPath: path) else {
       if FileManager.default.fileExists(atPath: path) { throw ProjectError.unreadable(path: path, reason: "permission denied") }
       throw ProjectError.notFound(path: project)
     }
-    var configuration = try ProjectSchema.parse(String(decoding: data, as: UTF8.self), file: path)
+    var lines: [String: Int] = [:]
+    var configuration = try ProjectSchema.parse(String(decoding: data, as: UTF8.self), file: path, over: ProjectConfiguration(), lines: &lines)
     configuration.binaries = BinaryLocator(environment: environment).applyingOverrides(to: configuration.binaries)
-    return configuration
+    return (configuration, lines)
+  }
+
+  /// Model REFs that name nothing: a catalog id the catalog lacks (or of the other role), a local
+  /// path that does not exist.
+  public static func referenceProblems(_ c: ProjectConfiguration, catalog: ModelCatalog, project: String, file: String, lines: [String: Int]) -> [ProjectProblem] {
+    var problems: [ProjectProblem] = []
+    for (key, ref, role) in [("llm.model", c.llm.model, ModelRole.llm), ("embedding.model", c.embedding.model, ModelRole.embedding)] {
+      let message: String?
+      switch try? ModelReference(parsing: ref) {
+      case .catalog(let id, _)?:
+        do {
+          _ = try catalog.model(id: id, role: role)
+          message = nil
+        } catch {
+          message = "\(error)"
+        }
+      case .local(let path)?:
+        let absolute = path.hasPrefix("/") ? path : project + "/" + path
+        message = FileManager.default.fileExists(atPath: absolute) ? nil : "\(path) does not exist"
+      default:
+        message = nil
+      }
+      if let message { problems.append(ProjectProblem(file: file, line: lines[key] ?? 0, key: key, message: message)) }
+    }
+    return problems
   }
 
   /// The file's text, rendered from `templates/project/synapse-local.yaml.mustache`.
