@@ -7,12 +7,14 @@ import Testing
 /// the rules the schema cannot express, and `.env` as python-dotenv reads it.
 @Suite("init and generate", .serialized)
 struct ProjectGenerationTests {
-  /// Profile, the fixture machine it is planned for, and what the plan must come to.
-  static let cases: [(profile: String, machine: String, engine: String, gpu: Bool)] = [
-    ("cpu-laptop", "laptop-v2", "llama.cpp", false),
-    ("gpu-workstation", "gpu-workstation", "llama.cpp", true),
-    ("vllm-server", "multi-gpu-server", "vllm", true),
-    ("demo", "laptop-v2", "llama.cpp", false),
+  /// A golden folder: the profile, extra flags, the fixture machine it is planned for, and what
+  /// the plan must come to.
+  static let cases: [(name: String, profile: String, flags: [String], machine: String, engine: String, gpu: Bool)] = [
+    ("cpu-laptop", "cpu-laptop", [], "laptop-v2", "llama.cpp", false),
+    ("gpu-workstation", "gpu-workstation", [], "gpu-workstation", "llama.cpp", true),
+    ("vllm-server", "vllm-server", [], "multi-gpu-server", "vllm", true),
+    ("demo", "demo", [], "laptop-v2", "llama.cpp", false),
+    ("cpu-laptop-exposed", "cpu-laptop", ["--expose", "--llm-port", "9080", "--backend-port", "4000"], "laptop-v2", "llama.cpp", false),
   ]
 
   static let guideKeys = [
@@ -85,26 +87,28 @@ struct ProjectGenerationTests {
   }
 
   /// Compares with Tests/Fixtures/golden/<profile>/<name>; SYNAPSE_LOCAL_UPDATE_GOLDEN=1 rewrites them.
-  func expectGolden(_ text: String, profile: String, name: String) throws {
-    let path = Fixtures.root + "/golden/\(profile)/\(name)"
+  func expectGolden(_ text: String, folder: String, name: String) throws {
+    let path = Fixtures.root + "/golden/\(folder)/\(name)"
     if ProcessInfo.processInfo.environment["SYNAPSE_LOCAL_UPDATE_GOLDEN"] == "1" {
       try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
       try text.write(toFile: path, atomically: true, encoding: .utf8)
       return
     }
     let golden = try String(contentsOfFile: path, encoding: .utf8)
-    #expect(text == golden, "\(profile)/\(name) differs from its golden file:\n\(LineDiff.unified(old: golden, new: text, oldName: "golden", newName: "generated"))")
+    #expect(text == golden, "\(folder)/\(name) differs from its golden file:\n\(LineDiff.unified(old: golden, new: text, oldName: "golden", newName: "generated"))")
   }
 
-  @Test(.timeLimit(.minutes(3)), .enabled(if: TestBed.shouldRun(.python)), arguments: cases.map(\.profile))
-  func profileGeneratesCorrectFiles(_ profile: String) async throws {
-    let entry = try #require(Self.cases.first { $0.profile == profile })
+  @Test(.timeLimit(.minutes(3)), .enabled(if: TestBed.shouldRun(.python)), arguments: cases.map(\.name))
+  func profileGeneratesCorrectFiles(_ name: String) async throws {
+    let entry = try #require(Self.cases.first { $0.name == name })
+    let profile = entry.profile
     let scratch = Scratch()
     defer { scratch.remove() }
     let hardware = try await scratch.hardwareFile(entry.machine)
-    let initialized = try await scratch.run(["init", "--profile", profile, "--hardware", hardware, "--project", scratch.project])
+    let initialized = try await scratch.run(["init", "--profile", profile, "--hardware", hardware, "--project", scratch.project] + entry.flags)
     try #require(initialized.status == 0, "\(initialized.stderr)")
     let configuration = try ProjectSchema.parse(try scratch.read("synapse-local.yaml"), file: "synapse-local.yaml")
+    #expect(configuration.expose == entry.flags.contains("--expose"))
     #expect(configuration.engine.rawValue == entry.engine)
     #expect(configuration.profile == profile)
 
@@ -124,8 +128,8 @@ struct ProjectGenerationTests {
     #expect(password.count == 32 && password != "synapse")
     let envAttributes = try FileManager.default.attributesOfItem(atPath: scratch.project + "/.env")
     #expect((envAttributes[.posixPermissions] as? Int) == 0o600)
-    for name in ["synapse-local.yaml", ".env", "docker-compose.local.yml"] {
-      try expectGolden(normalized(try scratch.read(name), scratch, password: password), profile: profile, name: name == ".env" ? "dot-env" : name)
+    for file in ["synapse-local.yaml", ".env", "docker-compose.local.yml"] {
+      try expectGolden(normalized(try scratch.read(file), scratch, password: password), folder: name, name: file == ".env" ? "dot-env" : file)
     }
 
     let checked = try await PythonChecks.run(project: scratch.project)

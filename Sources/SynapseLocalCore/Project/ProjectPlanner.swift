@@ -33,7 +33,8 @@ public struct ProjectPlanner: Sendable {
         catalog: catalog, hardware: hardware, preference: configuration.prefer,
         embeddingOverride: fixed.contains("embedding.model") ? embeddingFromCatalog : nil,
         llmOverride: fixed.contains("llm.model") ? llmFromCatalog : nil,
-        engineOverride: fixed.contains("engine") ? configuration.engine : nil)
+        engineOverride: fixed.contains("engine") ? configuration.engine : nil,
+        contextOverride: fixed.contains("llm.context") ? configuration.llm.context : nil)
       let chosen = try recommender.recommend()
       recommendation = chosen
       func set<Value>(_ key: String, _ path: WritableKeyPath<ProjectConfiguration, Value>, _ value: Value) {

@@ -58,7 +58,11 @@ struct EnginePlanner {
     hardware.gpus.filter { $0.computeCapability.map { CUDADriverSupport.isAtLeast($0, Self.vllmMinimumCapability) } ?? false }
   }
 
+  /// A context the project fixed: the only one tried.
+  var contextOverride: Int?
+
   func contexts(for model: CatalogModel) -> [Int] {
+    if let contextOverride { return [contextOverride] }
     let supported = MemoryEstimate.standardContexts.filter { $0 <= model.shape.maxContext }
     return (supported.isEmpty ? [model.shape.maxContext] : supported).reversed()
   }

@@ -30,15 +30,16 @@ struct RecommendationExplainer {
     }
   }
 
-  func modelReason(model: CatalogModel, plan: EnginePlanner.Plan) -> String {
-    let rule =
+  func modelReason(model: CatalogModel, plan: EnginePlanner.Plan, named: Bool = false) -> String {
+    let ranked: String =
       switch preference {
       case .balanced, .quality: "the best-rated (\(model.quality)) catalog chat model"
       case .speed: "the fastest (\(model.speed)) catalog chat model"
       case .code: model.isCodeModel ? "the code-focused catalog chat model (\(model.bestFor ?? "code"))" : "no code-focused model fits, so the best-rated (\(model.quality)) catalog chat model"
       }
+    let rule = named ? "named by --llm or the project, and its estimate fits" : ranked
     let estimate = plan.estimate
-    return "Chat model \(model.title(for: plan.engine)): \(rule) whose estimate fits: \(ByteCount.format(estimate.totalBytes)) = weights \(ByteCount.format(estimate.weightsBytes)) + KV cache \(ByteCount.format(estimate.kvCacheBytes)) at \(estimate.contextSize) tokens + compute \(ByteCount.format(estimate.computeBytes))."
+    return "Chat model \(model.title(for: plan.engine)): \(rule)\(named ? "" : " whose estimate fits"): \(ByteCount.format(estimate.totalBytes)) = weights \(ByteCount.format(estimate.weightsBytes)) + KV cache \(ByteCount.format(estimate.kvCacheBytes)) at \(estimate.contextSize) tokens + compute \(ByteCount.format(estimate.computeBytes))."
   }
 
   func flagReasons(model: CatalogModel, plan: EnginePlanner.Plan) -> [String] {
@@ -59,13 +60,17 @@ struct RecommendationExplainer {
       return [
         gpu,
         "-t \(flags.threads): the effective core count, the smallest of \(limits.joined(separator: ", ")).",
-        "-c \(flags.ctxSize): the largest standard context that fits and the model supports (up to \(model.shape.maxContext)).",
+        planner.contextOverride != nil
+          ? "-c \(flags.ctxSize): set by the project (the model supports up to \(model.shape.maxContext))."
+          : "-c \(flags.ctxSize): the largest standard context that fits and the model supports (up to \(model.shape.maxContext)).",
       ]
     }
     if let flags = plan.vllm {
       return [
         String(format: "--gpu-memory-utilization %.2f: vLLM's 0.90, lowered when other processes already hold GPU memory.", flags.gpuMemoryUtilization),
-        "--max-model-len \(flags.maxModelLen): the largest standard context whose KV cache fits beside the weights (the model supports \(model.shape.maxContext)).",
+        planner.contextOverride != nil
+          ? "--max-model-len \(flags.maxModelLen): set by the project (the model supports up to \(model.shape.maxContext))."
+          : "--max-model-len \(flags.maxModelLen): the largest standard context whose KV cache fits beside the weights (the model supports \(model.shape.maxContext)).",
         "--tensor-parallel-size \(flags.tensorParallelSize): the fewest identical GPUs that hold the model.",
       ]
     }
@@ -74,7 +79,7 @@ struct RecommendationExplainer {
 
   func embeddingReason(chosen: CatalogModel, tried: [CatalogModel], overridden: Bool) -> String {
     let what = "Embedding model \(chosen.name) (\(chosen.dimensions ?? 0) dimensions, \(chosen.quality))"
-    if overridden { return "\(what): named with --embedding." }
+    if overridden { return "\(what): named by --embedding or the project." }
     if preference != .quality { return "\(what): the default, fast and general; --prefer quality picks a better-rated one when memory allows." }
     let skipped = tried.prefix { $0.id != chosen.id }.map(\.name)
     if skipped.isEmpty { return "\(what): the best-rated embedding model, and its memory does not cost the chat model a step down." }

@@ -12,10 +12,12 @@ public struct Recommender: Sendable {
   public var llmOverride: String?
   /// An engine the project fixed: only plans on it are considered.
   public var engineOverride: Engine?
+  /// A context the project fixed (`llm.context`): plans use it instead of the largest that fits.
+  public var contextOverride: Int?
 
   public init(
     catalog: ModelCatalog, hardware: HardwareReport, preference: Preference = .balanced, embeddingOverride: String? = nil,
-    llmOverride: String? = nil, engineOverride: Engine? = nil
+    llmOverride: String? = nil, engineOverride: Engine? = nil, contextOverride: Int? = nil
   ) {
     self.catalog = catalog
     self.hardware = hardware
@@ -23,6 +25,7 @@ public struct Recommender: Sendable {
     self.embeddingOverride = embeddingOverride
     self.llmOverride = llmOverride
     self.engineOverride = engineOverride
+    self.contextOverride = contextOverride
   }
 
   static let defaultEmbedding = "all-minilm-l6-v2"
@@ -87,6 +90,7 @@ public struct Recommender: Sendable {
     let left = effective > reserved ? effective - reserved : 0
     var planner = EnginePlanner(hardware: hardware, ramBudget: left)
     planner.ramBudget = left
+    planner.contextOverride = contextOverride
     let budget = Recommendation.Budget(
       effectiveBytes: effective, embeddingServerBytes: embeddingBytes, postgresBytes: catalog.headroom.postgresBytes,
       backendBytes: catalog.headroom.backendBytes, marginBytes: margin, llmBytes: left, gpuBytes: planner.gpuBudget)
@@ -133,7 +137,7 @@ public struct Recommender: Sendable {
     let explainer = RecommendationExplainer(hardware: hardware, planner: planner, budget: budget, preference: preference)
     var reasons = explainer.memoryReasons(embedding: embedding)
     reasons.append(explainer.engineReason(model: model, plan: plan))
-    reasons.append(explainer.modelReason(model: model, plan: plan))
+    reasons.append(explainer.modelReason(model: model, plan: plan, named: llmOverride != nil))
     reasons += explainer.flagReasons(model: model, plan: plan)
     reasons.append(explainer.embeddingReason(chosen: embedding, tried: triedEmbeddings, overridden: embeddingOverride != nil))
 
