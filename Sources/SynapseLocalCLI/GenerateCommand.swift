@@ -38,29 +38,44 @@ struct GenerateCommand: AsyncParsableCommand {
   func run() async throws {
     try await reportingErrors {
       let environment = ProcessInfo.processInfo.environment
-      let folder = HubCacheLocation.expandTilde(project, environment)
+      let folder = AbsolutePath.resolve(project, relativeTo: AbsolutePath.currentDirectory, environment: environment)
       let (configuration, lines) = try ProjectFile.loadWithLines(project: folder, environment: environment)
       let file = ProjectFile.path(in: folder)
       let locator = ResourceLocator.forCommand()
       let catalog = try locator.loadCatalog()
-      let unresolved = ProjectFile.referenceProblems(configuration, catalog: catalog, project: folder, file: file, lines: lines)
+      let unresolved = ProjectFile.referenceProblems(configuration, catalog: catalog, project: folder, file: file, lines: lines, environment: environment)
       guard unresolved.isEmpty else { throw ProjectError.invalid(unresolved) }
       let planningElsewhere = !configuration.hardware.isEmpty
       let hardware: HardwareReport =
         planningElsewhere
         ? try HardwareReport.load(path: absolute(configuration.hardware, in: folder, environment))
         : try await HardwareDetector.detect(.live())
-      let storeRoot = configuration.paths.store.isEmpty ? HubCacheLocation.path(environment: environment) : absolute(configuration.paths.store, in: folder, environment)
+      let storeRoot =
+        configuration.paths.store.isEmpty
+        ? AbsolutePath.resolve(HubCacheLocation.path(environment: environment), relativeTo: AbsolutePath.currentDirectory, environment: environment)
+        : absolute(configuration.paths.store, in: folder, environment)
       let lockPath = folder + "/" + ProjectLock.fileName
-      let resolver = ModelResolver(catalog: catalog, cache: HubCache(root: storeRoot), lock: try ProjectLock.load(lockPath), project: folder)
+      let resolver = ModelResolver(catalog: catalog, cache: HubCache(root: storeRoot), lock: try ProjectLock.load(lockPath), project: folder, environment: environment)
       let state = absolute(configuration.paths.state, in: folder, environment)
-      let password = diff ? (try? String(contentsOfFile: DatabaseSecret.path(state: state), encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "(generated on first write)" : try DatabaseSecret.loadOrCreate(state: state)
+      let password =
+        diff
+        ? DatabaseSecret.existing(state: state, envFile: folder + "/" + StackGenerator.envFile) ?? "generated-on-first-write"
+        : try DatabaseSecret.loadOrCreate(state: state, envFile: folder + "/" + StackGenerator.envFile)
       var renderedConfiguration = configuration
       renderedConfiguration.paths.state = state
       let generator = StackGenerator(
         project: folder, configuration: renderedConfiguration, catalog: catalog, hardware: hardware, resolver: resolver,
         renderer: try TemplateRenderer.live(environment: environment), dbPassword: password)
-      let outcomes = try GeneratedFileWriter(project: folder, state: state).write(try generator.files(), force: force, dryRun: diff)
+      let files: [GeneratedFile]
+      do {
+        files = try generator.files()
+      } catch GenerateError.modelNotInStore(let role, let ref) {
+        let key = role + ".model"
+        throw ProjectError.invalid([ProjectProblem(file: file, line: lines[key] ?? 0, key: key, message: GenerateError.modelNotInStore(role: role, ref: ref).description)])
+      }
+      var outcomes = try GeneratedFileWriter(project: folder, state: state).write(files, force: force, dryRun: diff)
+      // Diffs go to the terminal and into logs: never with the password in them.
+      for index in outcomes.indices { outcomes[index].diff = outcomes[index].diff?.replacingOccurrences(of: password, with: "********") }
       if !planningElsewhere {
         for problem in BinaryLocator(environment: environment).problems(configuration.binaries, engine: configuration.engine) {
           Output.warning("\(file):\(lines[problem.key] ?? 0): \(problem.key): \(problem.message) (needed by `up`, not by Docker Compose)")
@@ -95,7 +110,6 @@ struct GenerateCommand: AsyncParsableCommand {
   }
 
   func absolute(_ path: String, in folder: String, _ environment: [String: String]) -> String {
-    let expanded = HubCacheLocation.expandTilde(path, environment)
-    return expanded.hasPrefix("/") ? expanded : folder + "/" + expanded
+    AbsolutePath.resolve(path, relativeTo: folder, environment: environment)
   }
 }

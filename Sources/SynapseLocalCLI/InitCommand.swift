@@ -99,7 +99,8 @@ struct InitCommand: AsyncParsableCommand {
   func run() async throws {
     try await reportingErrors {
       let environment = ProcessInfo.processInfo.environment
-      let folder = HubCacheLocation.expandTilde(project, environment)
+      let here = AbsolutePath.currentDirectory
+      let folder = AbsolutePath.resolve(project, relativeTo: here, environment: environment)
       let locator = ResourceLocator.forCommand()
       var start = ProjectConfiguration()
       var fixed: Set<String> = []
@@ -117,9 +118,11 @@ struct InitCommand: AsyncParsableCommand {
       guard problems.isEmpty else { throw UsageProblem(problems.joined(separator: "\n")) }
 
       let planningElsewhere = !start.hardware.isEmpty
+      // Written absolute: `generate` reads it from wherever it runs.
+      if planningElsewhere { start.hardware = AbsolutePath.resolve(start.hardware, relativeTo: here, environment: environment) }
       let report: HardwareReport =
         planningElsewhere
-        ? try HardwareReport.load(path: HubCacheLocation.expandTilde(start.hardware, environment))
+        ? try HardwareReport.load(path: start.hardware)
         : try await HardwareDetector.detect(.live())
       // Binaries are looked for only on the machine the plan is for.
       let binaries = planningElsewhere ? BinaryLocator(environment: [:]) { _ in false } : BinaryLocator(environment: environment)
@@ -133,17 +136,18 @@ struct InitCommand: AsyncParsableCommand {
       }
       let text = try ProjectFile.render(plan.configuration, renderer: try TemplateRenderer.live(environment: environment))
       // What we write must read back as what we planned.
-      guard try ProjectSchema.parse(text, file: path) == plan.configuration else {
+      var lines: [String: Int] = [:]
+      guard try ProjectSchema.parse(text, file: path, over: ProjectConfiguration(), lines: &lines) == plan.configuration else {
         throw UsageProblem("internal error: the rendered project file does not read back as planned; please report it")
       }
       try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
       try AtomicFile.write(Data(text.utf8), to: path)
       if json { return try Output.json(InitSummary(plan, path: path)) }
-      printSummary(plan, path: path, planningElsewhere: planningElsewhere, binaries: binaries)
+      printSummary(plan, path: path, planningElsewhere: planningElsewhere, binaries: binaries, lines: lines)
     }
   }
 
-  func printSummary(_ plan: ProjectPlanner.Plan, path: String, planningElsewhere: Bool, binaries: BinaryLocator) {
+  func printSummary(_ plan: ProjectPlanner.Plan, path: String, planningElsewhere: Bool, binaries: BinaryLocator, lines: [String: Int]) {
     let c = plan.configuration
     Output.line("Wrote \(path)")
     Output.table([
@@ -158,7 +162,9 @@ struct InitCommand: AsyncParsableCommand {
       for reason in reasons { Output.line("  - \(reason)") }
     }
     if !planningElsewhere {
-      for problem in binaries.problems(c.binaries, engine: c.engine) { Output.warning("\(problem.key): \(problem.message)") }
+      for problem in binaries.problems(c.binaries, engine: c.engine) {
+        Output.warning("\(path):\(lines[problem.key] ?? 0): \(problem.key): \(problem.message) (needed by `up`, not by Docker Compose)")
+      }
     }
     Output.line("Next: synapse-local pull \(c.llm.model) \(c.embedding.model) --project \(project), then synapse-local generate --project \(project)")
   }

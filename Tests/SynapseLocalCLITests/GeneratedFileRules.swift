@@ -33,11 +33,11 @@ enum ComposeRules {
     #expect(Set((services["backend"]?["depends_on"] as? [String: Any] ?? [:]).keys) == ["db", "llm", "embedding"])
 
     // Published ports: 127.0.0.1 for db and the model servers always; the user-facing ones unless exposed.
-    for name in ["db", "llm", "embedding"] {
-      for port in services[name]?["ports"] as? [String] ?? [] { #expect(port.hasPrefix("127.0.0.1:"), "\(name) publishes \(port)") }
-    }
-    for name in ["backend", "frontend"] {
-      for port in services[name]?["ports"] as? [String] ?? [] { #expect(port.hasPrefix("127.0.0.1:") != c.expose, "\(name) publishes \(port)") }
+    let published = ["db": c.db.port, "llm": c.llm.port, "embedding": c.embedding.port, "backend": c.backend.port, "frontend": c.frontend.port]
+    for (name, port) in published {
+      let ports = services[name]?["ports"] as? [String] ?? []
+      let local = ["db", "llm", "embedding"].contains(name) || !c.expose
+      #expect(ports == [(local ? "127.0.0.1:" : "") + "\(port):\(name == "db" ? 5432 : port)"], "\(name) publishes \(ports)")
     }
 
     // Servers listen on all interfaces inside the network, under the name LOCAL_LLM_MODEL gives.
@@ -75,10 +75,15 @@ enum ComposeRules {
     let limits = try #require(resources?["limits"] as? [String: Any])
     #expect(limits["cpus"] != nil && (limits["memory"] as? String)?.hasSuffix("m") == true)
     #expect((llm["environment"] as? [String: String])?["OMP_NUM_THREADS"] == String(c.llm.threads))
+    #expect(limits["cpus"] as? String == String(c.llm.threads))
+    let embeddingLimits = ((embedding["deploy"] as? [String: Any])?["resources"] as? [String: Any])?["limits"] as? [String: Any]
+    #expect(embeddingLimits?["cpus"] as? String == embeddingEnvironment["OMP_NUM_THREADS"], "embedding threads match its CPUs")
     let devices = (resources?["reservations"] as? [String: Any])?["devices"] as? [[String: Any]]
     if gpu {
       #expect(devices?.first?["driver"] as? String == "nvidia")
       #expect((devices?.first?["capabilities"] as? [String]) == ["gpu"])
+      let count = c.engine == .vllm ? c.llm.tensorParallelSize as Any : "all" as Any
+      #expect("\(devices?.first?["count"] ?? "none")" == "\(count)")
     } else {
       #expect(devices == nil)
     }

@@ -52,7 +52,11 @@ struct ProjectGenerationTests {
     /// Puts small stand-in files into the store as the repositories the plan names, with
     /// `models import` into the project (which pins them in its lock), as a user without internet
     /// would; generate only needs the snapshot paths.
-    func importStandIns(for configuration: ProjectConfiguration) async throws {
+    func importStandIns(llmOnly configuration: ProjectConfiguration) async throws {
+      try await importStandIns(for: configuration, embedding: false)
+    }
+
+    func importStandIns(for configuration: ProjectConfiguration, embedding withEmbedding: Bool = true) async throws {
       let catalog = try Fixtures.catalog()
       let scratch = root + "/stand-ins"
       try FileManager.default.createDirectory(atPath: scratch + "/llm", withIntermediateDirectories: true)
@@ -66,9 +70,11 @@ struct ProjectGenerationTests {
         try Data("{}".utf8).write(to: URL(fileURLWithPath: scratch + "/llm/config.json"))
         imports.append((scratch + "/llm", repository))
       }
-      let embedding = try catalog.model(id: configuration.embedding.model, role: .embedding)
-      try Data("{}".utf8).write(to: URL(fileURLWithPath: scratch + "/embedding/config.json"))
-      imports.append((scratch + "/embedding", try #require(embedding.repository)))
+      if withEmbedding {
+        let embedding = try catalog.model(id: configuration.embedding.model, role: .embedding)
+        try Data("{}".utf8).write(to: URL(fileURLWithPath: scratch + "/embedding/config.json"))
+        imports.append((scratch + "/embedding", try #require(embedding.repository)))
+      }
       for (source, target) in imports {
         let imported = try await run(["models", "import", source, "--as", target, "--project", project])
         try #require(imported.status == 0, "\(imported.stderr)")
@@ -174,6 +180,70 @@ struct ProjectGenerationTests {
     #expect(forced.status == 0 && forced.stdout.contains("wrote      .env"))
     #expect(try scratch.read(".env") == original)
     #expect(try String(contentsOfFile: scratch.project + "/.synapse-local/secrets/db-password", encoding: .utf8) == password)
+  }
+
+  /// Relative paths on the command line (project, hardware file, store) and a local model folder:
+  /// everything written is absolute, so `generate` works from any folder and Compose mounts the
+  /// right places; the local model is mounted for its own service only.
+  @Test(.timeLimit(.minutes(2)))
+  func relativePathsAndLocalModelsAreWrittenAbsolute() async throws {
+    let scratch = Scratch()
+    defer { scratch.remove() }
+    let hardware = try await scratch.hardwareFile("laptop-v2")
+    let model = scratch.root + "/models/my-embedder"
+    try FileManager.default.createDirectory(atPath: model, withIntermediateDirectories: true)
+    try Data("{}".utf8).write(to: URL(fileURLWithPath: model + "/config.json"))
+    let relative = ["HF_HUB_CACHE": "store", "HF_HUB_OFFLINE": "1"]
+    let initialized = try await CLIRunner.run(
+      ["init", "--profile", "demo", "--hardware", (hardware as NSString).lastPathComponent, "--project", "synapse", "--embedding", "../models/my-embedder"],
+      environment: relative, directory: scratch.root)
+    try #require(initialized.status == 0, "\(initialized.stderr)")
+    let configuration = try ProjectSchema.parse(try scratch.read("synapse-local.yaml"), file: "x")
+    #expect(configuration.hardware == hardware)
+    #expect(configuration.embedding.name == "my-embedder")
+    try await scratch.importStandIns(llmOnly: configuration)
+
+    let generated = try await CLIRunner.run(["generate", "--project", "synapse"], environment: relative, directory: scratch.root)
+    try #require(generated.status == 0, "\(generated.stderr)")
+    let compose = try await PythonChecks.run(project: scratch.project)
+    #expect(compose.schemaErrors.isEmpty)
+    let services = try #require(compose.compose["services"] as? [String: [String: Any]])
+    #expect(services["llm"]?["volumes"] as? [String] == ["\(scratch.store):/models:ro"])
+    #expect(services["embedding"]?["volumes"] as? [String] == ["\(scratch.store):/models:ro", "\(scratch.root)/models:/local/embedding:ro"])
+    #expect((services["embedding"]?["environment"] as? [String: String])?["EMBEDDING_MODEL"] == "/local/embedding/my-embedder")
+    #expect(try scratch.read("services/embedding/embedding_server.py").contains("\"\(model)\""))
+
+    // From another folder, with the absolute project: the same files.
+    let elsewhere = try await CLIRunner.run(["generate", "--project", scratch.project, "--json"], environment: ["HF_HUB_CACHE": scratch.store, "HF_HUB_OFFLINE": "1"])
+    #expect(elsewhere.status == 0 && !elsewhere.stdout.contains("written") && !elsewhere.stdout.contains("kept"), "\(elsewhere.stdout)\(elsewhere.stderr)")
+  }
+
+  /// The password never shows in a diff, survives a lost state folder (the database was created
+  /// with it), and the state folder keeps itself out of git.
+  @Test(.timeLimit(.minutes(2)))
+  func thePasswordStaysSecretAndStable() async throws {
+    let scratch = Scratch()
+    defer { scratch.remove() }
+    let hardware = try await scratch.hardwareFile("laptop-v2")
+    try #require(try await scratch.run(["init", "--profile", "demo", "--hardware", hardware, "--project", scratch.project]).status == 0)
+    try await scratch.importStandIns(for: try ProjectSchema.parse(try scratch.read("synapse-local.yaml"), file: "x"))
+    try #require(try await scratch.run(["generate", "--project", scratch.project]).status == 0)
+    let state = scratch.project + "/.synapse-local"
+    let password = try String(contentsOfFile: state + "/secrets/db-password", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+    #expect(try String(contentsOfFile: state + "/.gitignore", encoding: .utf8).contains("\n*\n"))
+    #expect((try FileManager.default.attributesOfItem(atPath: state + "/secrets")[.posixPermissions] as? Int) == 0o700)
+
+    try FileManager.default.removeItem(atPath: scratch.project + "/.env")
+    let diff = try await scratch.run(["generate", "--project", scratch.project, "--diff"])
+    #expect(diff.status == 0 && diff.stdout.contains("+DATABASE_URL=postgresql://synapse:********@127.0.0.1"))
+    #expect(!diff.stdout.contains(password) && !diff.stderr.contains(password))
+    try #require(try await scratch.run(["generate", "--project", scratch.project]).status == 0)
+
+    try FileManager.default.removeItem(atPath: state)
+    let regenerated = try await scratch.run(["generate", "--project", scratch.project, "--json"])
+    #expect(regenerated.status == 0)
+    #expect(try scratch.read(".env").contains("SYNAPSE_LOCAL_DB_PASSWORD=\(password)"))
+    #expect(try String(contentsOfFile: state + "/secrets/db-password", encoding: .utf8).contains(password))
   }
 
   /// Bad project files and flags: one line per problem with file, line and key; exit 1; nothing written.

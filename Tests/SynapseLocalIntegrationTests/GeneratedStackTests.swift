@@ -89,6 +89,11 @@ struct GeneratedStackTests {
     try await Loopback.waitUntilHealthy(embeddingURL + "/health", process: embedding, seconds: 90)
     try await Loopback.waitUntilHealthy("http://127.0.0.1:\(llmPort)/health", process: llm, seconds: 90)
 
+    // llama-server answers under the alias the compose arguments give it: LOCAL_LLM_MODEL.
+    let (_, models) = try await Loopback.request("http://127.0.0.1:\(llmPort)/v1/models")
+    let listed = try #require(try JSONSerialization.jsonObject(with: models) as? [String: Any])
+    #expect(((listed["data"] as? [[String: Any]])?.first?["id"] as? String) == "SmolLM2-135M-Instruct")
+
     let (_, health) = try await Loopback.request(embeddingURL + "/health")
     let healthJSON = try #require(try JSONSerialization.jsonObject(with: health) as? [String: Any])
     #expect(healthJSON["dimensions"] as? Int == 384)

@@ -7,22 +7,48 @@ public enum DatabaseSecret {
 
   public static func path(state: String) -> String { state + "/secrets/db-password" }
 
-  public static func loadOrCreate(state: String) throws -> String {
-    let file = path(state: state)
-    if let data = FileManager.default.contents(atPath: file) {
+  /// The kept password, else the one in an earlier `.env` (the database was initialised with it,
+  /// so a lost state folder must not change it), else nil.
+  public static func existing(state: String, envFile: String) -> String? {
+    if let data = FileManager.default.contents(atPath: path(state: state)) {
       let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-      if text.count >= 16 && text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) { return text }
+      if isWellFormed(text) { return text }
     }
+    let lines = (FileManager.default.contents(atPath: envFile).map { String(decoding: $0, as: UTF8.self) } ?? "").split(separator: "\n")
+    let prefix = "SYNAPSE_LOCAL_DB_PASSWORD="
+    guard let line = lines.first(where: { $0.hasPrefix(prefix) }) else { return nil }
+    let value = line.dropFirst(prefix.count).trimmingCharacters(in: CharacterSet(charactersIn: "'\" "))
+    return isWellFormed(value) ? value : nil
+  }
+
+  static func isWellFormed(_ text: String) -> Bool {
+    text.count >= 16 && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
+  }
+
+  public static func loadOrCreate(state: String, envFile: String) throws -> String {
+    let file = path(state: state)
+    let kept = existing(state: state, envFile: envFile)
+    if let kept, FileManager.default.fileExists(atPath: file) { return kept }
+    try makeStateFolder(state)
     var generator = SystemRandomNumberGenerator()
     // 32 characters of 62: about 190 bits, and safe in a URL, a shell and .env without quoting.
-    let password = String((0..<32).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
-    let folder = (file as NSString).deletingLastPathComponent
-    do {
-      try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-    } catch {
-      throw GenerateError.unwritable(path: folder, reason: error.localizedDescription)
-    }
+    let password = kept ?? String((0..<32).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
     try AtomicFile.write(Data((password + "\n").utf8), to: file, permissions: 0o600)
     return password
+  }
+
+  /// The state folder and its `secrets/` (0700), with a `.gitignore` that keeps all of it out of
+  /// git: it usually sits inside the user's Synapse checkout.
+  static func makeStateFolder(_ state: String) throws {
+    let secrets = state + "/secrets"
+    do {
+      try FileManager.default.createDirectory(atPath: secrets, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    } catch {
+      throw GenerateError.unwritable(path: secrets, reason: error.localizedDescription)
+    }
+    let ignore = state + "/.gitignore"
+    if !FileManager.default.fileExists(atPath: ignore) {
+      try AtomicFile.write(Data("# synapse-local's state: database files, logs, secrets. Never commit it.\n*\n".utf8), to: ignore)
+    }
   }
 }

@@ -5,11 +5,14 @@ import Foundation
 public enum EnvValue {
   static let plainCharacters = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:@+-,=")
 
-  public static func string(_ value: String) -> String {
+  /// Single quotes when needed: every reader takes their content literally (no `$` expansion, no
+  /// escapes). A value with a single quote or a line break cannot be written safely for all of them.
+  public static func string(_ value: String) throws -> String {
     if !value.isEmpty && value.unicodeScalars.allSatisfy(plainCharacters.contains) { return value }
-    let escaped = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-      .replacingOccurrences(of: "\n", with: "\\n")
-    return "\"\(escaped)\""
+    guard !value.contains("'"), !value.contains("\n"), !value.contains("\r") else {
+      throw GenerateError.unsafeValue(value: value, format: ".env")
+    }
+    return "'\(value)'"
   }
 }
 

@@ -42,6 +42,8 @@ public struct GeneratedFileWriter: Sendable {
       let diff = LineDiff.unified(old: current ?? "", new: file.contents, oldName: "a/" + file.path, newName: "b/" + file.path)
       let editedByHand = current.map { Digest.hex(.sha256, Array($0.utf8)) != manifest[file.path] } ?? false
       if editedByHand && !force {
+        // Kept, but a secret-holding file is still narrowed to its mode.
+        if !dryRun && file.permissions == 0o600 { try? ensurePermissions(target, file.permissions) }
         outcomes.append(Outcome(path: file.path, status: .kept, diff: diff))
         continue
       }

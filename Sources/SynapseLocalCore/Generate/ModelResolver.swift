@@ -20,14 +20,16 @@ public struct ModelResolver: Sendable {
   public var catalog: ModelCatalog
   public var cache: HubCache
   public var lock: ProjectLock?
-  /// Relative local REFs are relative to the project folder.
+  /// Relative local REFs are relative to the project folder; `~` is HOME's.
   public var project: String
+  public var environment: [String: String]
 
-  public init(catalog: ModelCatalog, cache: HubCache, lock: ProjectLock?, project: String) {
+  public init(catalog: ModelCatalog, cache: HubCache, lock: ProjectLock?, project: String, environment: [String: String] = [:]) {
     self.catalog = catalog
     self.cache = cache
     self.lock = lock
     self.project = project
+    self.environment = environment
   }
 
   /// `engine` decides what a catalog chat model means: its GGUF file (llama.cpp) or its 16-bit
@@ -36,7 +38,7 @@ public struct ModelResolver: Sendable {
     let what = role == .llm ? "llm" : "embedding"
     switch try ModelReference(parsing: ref) {
     case .local(let path):
-      let absolute = path.hasPrefix("/") ? path : (path.hasPrefix("~") ? NSString(string: path).expandingTildeInPath : project + "/" + path)
+      let absolute = AbsolutePath.resolve(path, relativeTo: project, environment: environment)
       guard FileManager.default.fileExists(atPath: absolute) else { throw GenerateError.modelNotInStore(role: what, ref: ref) }
       let name = (absolute as NSString).lastPathComponent
       let parent = (absolute as NSString).deletingLastPathComponent

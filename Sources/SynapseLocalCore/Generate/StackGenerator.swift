@@ -45,7 +45,7 @@ public struct StackGenerator: Sendable {
     let llm = try resolver.resolve(c.llm.model, role: .llm, engine: c.engine)
     let embedding = try resolver.resolve(c.embedding.model, role: .embedding, engine: c.engine)
     return [
-      GeneratedFile(path: Self.envFile, contents: try renderer.render("env", envContext()), permissions: 0o600),
+      GeneratedFile(path: Self.envFile, contents: try renderer.render("env", try envContext()), permissions: 0o600),
       GeneratedFile(path: Self.composeFile, contents: try renderer.render("compose/docker-compose.local.yml", composeContext(llm: llm, embedding: embedding))),
       GeneratedFile(path: Self.embeddingFolder + "/embedding_server.py", contents: try renderer.render("embedding/embedding_server.py", embeddingContext(embedding))),
       GeneratedFile(path: Self.embeddingFolder + "/requirements.txt", contents: try renderer.render("embedding/requirements.txt", [:])),
@@ -56,19 +56,19 @@ public struct StackGenerator: Sendable {
   /// The name the engine serves the llm under, as its flag.
   var nameFlag: String { configuration.engine == .vllm ? "--served-model-name" : "--alias" }
 
-  func envContext() -> [String: Any] {
+  func envContext() throws -> [String: Any] {
     let c = configuration
     let e = EnvValue.string
     let secret = DatabaseSecret.path(state: c.paths.state)
     return [
       "profile_note": c.profile.isEmpty ? "no profile" : "profile \(c.profile)",
       "engine": c.engine.rawValue, "name_flag": nameFlag,
-      "llm_endpoint": e("http://127.0.0.1:\(c.llm.port)"), "llm_model": e(c.llm.name),
-      "embedding_endpoint": e("http://127.0.0.1:\(c.embedding.port)"), "embedding_model": e(c.embedding.name),
+      "llm_endpoint": try e("http://127.0.0.1:\(c.llm.port)"), "llm_model": try e(c.llm.name),
+      "embedding_endpoint": try e("http://127.0.0.1:\(c.embedding.port)"), "embedding_model": try e(c.embedding.name),
       "embedding_dimensions": c.embedding.dimensions,
       "secret_path": secret,
-      "database_url": e("postgresql://\(c.db.user):\(dbPassword)@127.0.0.1:\(c.db.port)/\(c.db.name)"),
-      "db_password": e(dbPassword),
+      "database_url": try e("postgresql://\(c.db.user):\(dbPassword)@127.0.0.1:\(c.db.port)/\(c.db.name)"),
+      "db_password": try e(dbPassword),
       "llm_context": c.llm.context, "llm_timeout": c.llm.timeoutMs, "embedding_batch_size": c.embedding.batchSize,
     ]
   }
@@ -79,6 +79,9 @@ public struct StackGenerator: Sendable {
     let json = PythonString.literal
     let store = (try? FileManager.default.destinationOfSymbolicLink(atPath: resolver.cache.root)) ?? resolver.cache.root
     let storeVolume = y("\(store):\(ModelResolver.containerStore):ro")
+    // A model given as a local path is mounted for its own service only.
+    let llmVolumes = [storeVolume] + (llm.localMount.map { [y($0)] } ?? [])
+    let embeddingVolumes = [storeVolume] + (embedding.localMount.map { [y($0)] } ?? [])
     let onGPU = c.engine == .vllm || (c.llm.gpuLayers > 0 && !hardware.gpus.isEmpty)
     let command: [String] =
       c.engine == .vllm
@@ -99,23 +102,26 @@ public struct StackGenerator: Sendable {
       "llama": c.engine == .llamaCpp, "vllm": c.engine == .vllm,
       "llama_image": onGPU ? "ghcr.io/ggml-org/llama.cpp:server-cuda" : "ghcr.io/ggml-org/llama.cpp:server",
       "llm_command": command.map(json).joined(separator: ", "),
-      "store_volume": storeVolume,
+      "llm_volumes": llmVolumes, "embedding_volumes": embeddingVolumes,
       "llm_threads": c.llm.threads, "llm_port": c.llm.port,
-      "llm_start_period": c.engine == .vllm ? "600s" : "120s",
+      "llm_start_period": c.engine == .vllm ? "600s" : "300s",
       "llm_cpus": min(c.llm.threads, cores), "llm_memory": Self.composeBytes(llmMemoryLimit()),
       "embedding_path": y(embedding.containerPath), "embedding_name": y(c.embedding.name), "embedding_port": c.embedding.port,
-      "embedding_batch_size": c.embedding.batchSize, "embedding_threads": min(4, cores), "embedding_cpus": min(2, cores),
+      "embedding_batch_size": c.embedding.batchSize, "embedding_threads": min(2, cores), "embedding_cpus": min(2, cores),
       "embedding_memory": Self.composeBytes(embeddingMemoryLimit()),
       "backend": c.backend.enabled, "frontend": c.frontend.enabled,
       "backend_context": y(appContext(c.backend.dir)), "frontend_context": y(appContext(c.frontend.dir)),
       "backend_port": c.backend.port, "frontend_port": c.frontend.port,
+      // Quoted whole: a user name such as `on` would otherwise be quoted inside the URL.
+      "backend_database_url": y("postgresql://\(c.db.user):${SYNAPSE_LOCAL_DB_PASSWORD}@db:5432/\(c.db.name)"),
+      // The browser calls the backend where it is published on the host.
+      "frontend_api_url": y("http://127.0.0.1:\(c.backend.port)"),
       "user_bind": c.expose ? "" : "127.0.0.1:",
     ]
     if onGPU {
       context["gpu"] = true
       context["gpu_count"] = c.engine == .vllm ? String(c.llm.tensorParallelSize) : "all"
     }
-    if let mount = llm.localMount { context["store_volume"] = storeVolume + "\n      - " + y(mount) }
     return context
   }
 
@@ -133,8 +139,10 @@ public struct StackGenerator: Sendable {
     let c = configuration
     if case .catalog(let id, _)? = try? ModelReference(parsing: c.llm.model), let model = try? catalog.model(id: id, role: .llm) {
       let estimate = c.engine == .vllm ? MemoryEstimate.vllm(model, context: c.llm.context, gpus: c.llm.tensorParallelSize) : MemoryEstimate.llamaCpp(model, context: c.llm.context)
-      // vLLM's weights live in VRAM; the container's RAM holds its process and swap space.
-      return c.engine == .vllm ? EnginePlanner.vllmHostMemory(gpus: c.llm.tensorParallelSize) : estimate.totalBytes + estimate.totalBytes / 4
+      // vLLM's weights live in VRAM; the container's RAM holds its process, CPU swap space and
+      // loading buffers: twice the planner's host reserve, within what the machine has.
+      guard c.engine == .vllm else { return estimate.totalBytes + estimate.totalBytes / 4 }
+      return min(2 * EnginePlanner.vllmHostMemory(gpus: c.llm.tensorParallelSize), max(hardware.memory.effectiveBytes * 3 / 4, ByteCount.gibibyte))
     }
     let size = (try? FileManager.default.attributesOfItem(atPath: (try? resolver.resolve(c.llm.model, role: .llm, engine: c.engine).hostPath) ?? "")[.size] as? UInt64) ?? 0
     return size + ByteCount.gibibyte

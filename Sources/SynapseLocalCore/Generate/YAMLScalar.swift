@@ -6,9 +6,13 @@ public enum YAMLScalar {
   static let plainCharacters = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./@+-")
   static let reserved: Set<String> = ["true", "false", "yes", "no", "on", "off", "null", "~", "y", "n"]
 
+  /// Plain only when it starts with a letter or `/` (never an indicator such as `@`, `-`, `.`), has
+  /// no character YAML treats specially, and cannot be read as a boolean, null or number (YAML 1.1
+  /// numbers may hold `_`).
   public static func string(_ value: String) -> String {
-    let plain = !value.isEmpty && value.unicodeScalars.allSatisfy(plainCharacters.contains)
-      && !reserved.contains(value.lowercased()) && Double(value) == nil && !value.hasPrefix("-") && !value.hasPrefix(".")
+    guard let first = value.unicodeScalars.first, CharacterSet.letters.contains(first) || first == "/" else { return quoted(value) }
+    let plain = value.unicodeScalars.allSatisfy(plainCharacters.contains) && !reserved.contains(value.lowercased())
+      && Double(value.replacingOccurrences(of: "_", with: "")) == nil
     return plain ? value : quoted(value)
   }
 

@@ -11,7 +11,7 @@ public enum LLMTimeout {
   static let safetyFactor: Double = 2
   /// The guide's default; never less.
   public static let floorMs = 30_000
-  public static let ceilingMs = 600_000
+  public static let ceilingMs = 1_800_000
 
   public static func milliseconds(modelBytes: UInt64, context: Int, onGPU: Bool) -> Int {
     let tokensPerSecond = (onGPU ? gpuBandwidth : cpuBandwidth) / Double(max(modelBytes, 1))

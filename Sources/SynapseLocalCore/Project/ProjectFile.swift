@@ -24,7 +24,9 @@ public enum ProjectFile {
 
   /// Model REFs that name nothing: a catalog id the catalog lacks (or of the other role), a local
   /// path that does not exist.
-  public static func referenceProblems(_ c: ProjectConfiguration, catalog: ModelCatalog, project: String, file: String, lines: [String: Int]) -> [ProjectProblem] {
+  public static func referenceProblems(
+    _ c: ProjectConfiguration, catalog: ModelCatalog, project: String, file: String, lines: [String: Int], environment: [String: String] = [:]
+  ) -> [ProjectProblem] {
     var problems: [ProjectProblem] = []
     for (key, ref, role) in [("llm.model", c.llm.model, ModelRole.llm), ("embedding.model", c.embedding.model, ModelRole.embedding)] {
       let message: String?
@@ -37,7 +39,7 @@ public enum ProjectFile {
           message = "\(error)"
         }
       case .local(let path)?:
-        let absolute = path.hasPrefix("/") ? path : project + "/" + path
+        let absolute = AbsolutePath.resolve(path, relativeTo: project, environment: environment)
         message = FileManager.default.fileExists(atPath: absolute) ? nil : "\(path) does not exist"
       default:
         message = nil

@@ -66,8 +66,12 @@ public struct ProjectPlanner: Sendable {
     } else if !fixed.contains("embedding.name") {
       configuration.embedding.name = (try? ModelReference(parsing: configuration.embedding.model).derivedName) ?? configuration.embedding.name
     }
-    if recommendation == nil && !fixed.contains("llm.name") {
-      configuration.llm.name = (try? ModelReference(parsing: configuration.llm.model).derivedName) ?? configuration.llm.name
+    if recommendation == nil {
+      // A model from outside the catalog: nothing to plan it with but the machine's cores.
+      if !fixed.contains("llm.name") {
+        configuration.llm.name = (try? ModelReference(parsing: configuration.llm.model).derivedName) ?? configuration.llm.name
+      }
+      if !fixed.contains("llm.threads") { configuration.llm.threads = max(1, hardware.cpu.effectiveCores) }
     }
     configuration.binaries = resolvedBinaries(configuration.binaries, fixed: fixed)
     return Plan(configuration: configuration, recommendation: recommendation)

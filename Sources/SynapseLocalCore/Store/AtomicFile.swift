@@ -5,11 +5,13 @@ public enum AtomicFile {
   /// `permissions` are set before any byte is written, so a secret is never readable by others.
   public static func write(_ data: Data, to path: String, permissions: Int = 0o644) throws {
     let temporary = path + ".tmp-\(UUID().uuidString)"
-    guard FileManager.default.createFile(atPath: temporary, contents: nil, attributes: [.posixPermissions: permissions]),
-      let handle = FileHandle(forWritingAtPath: temporary)
-    else {
-      throw StoreError.unwritable(path: path, reason: "cannot create \(temporary)")
+    // Created with the final mode (never wider: the umask can only narrow it, fchmod sets it exactly).
+    let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode_t(permissions))
+    guard descriptor >= 0 else {
+      throw StoreError.unwritable(path: path, reason: "cannot create \(temporary): \(String(cString: strerror(errno)))")
     }
+    _ = fchmod(descriptor, mode_t(permissions))
+    let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
     do {
       try handle.write(contentsOf: data)
       try handle.synchronize()

@@ -48,7 +48,7 @@ struct ProjectSchemaTests {
   }
 
   @Test func yamlScalarsReadBackUnchanged() throws {
-    for value in ["plain", "true", "no", "8080", "1.5", "a: b", "# x", "-dash", "quote\"d", "back\\slash", "tab\there", "line\nbreak", "ünïcode", "", "~", ".hidden"] {
+    for value in ["plain", "true", "no", "8080", "1.5", "a: b", "# x", "-dash", "quote\"d", "back\\slash", "tab\there", "line\nbreak", "ünïcode", "", "~", ".hidden", "@scoped", "`tick", "1_000", "0x1F", "1e3", "*alias", "&anchor", "!tag", "%x", "{a}", "[b]", "a, b", "|", ">"] {
       let node = try #require(try Yams.compose(yaml: "key: \(YAMLScalar.string(value))"))
       #expect(node["key"]?.string == value, "\(value)")
     }
@@ -77,6 +77,14 @@ struct ProjectSchemaTests {
     #expect(locator.resolve("llama-server") == "/b/llama-server")
     let problems = locator.problems(binaries, engine: .llamaCpp).map(\.key)
     #expect(problems == ["binaries.python", "binaries.pg_bin"])
+  }
+
+  @Test func envValuesAreLiteralForEveryReader() throws {
+    #expect(try EnvValue.string("http://127.0.0.1:8080") == "http://127.0.0.1:8080")
+    #expect(try EnvValue.string("a b $HOME \"x\"") == "'a b $HOME \"x\"'")
+    #expect(throws: GenerateError.self) { try EnvValue.string("it's") }
+    #expect(throws: GenerateError.self) { try EnvValue.string("two\nlines") }
+    #expect(PythonString.literal("/a/b \"c\"\n") == #""/a/b \"c\"\n""#)
   }
 
   @Test func unifiedDiffShowsOnlyTheChange() {
