@@ -41,11 +41,13 @@ let package = Package(
       name: "CCurl",
       pkgConfig: "libcurl",
       providers: [.apt(["libcurl4-openssl-dev"])]),
+    .target(name: "CProcessShims"),
     .target(
       name: "SynapseLocalCore",
       dependencies: [
         "COpenSSL",
         "CCurl",
+        "CProcessShims",
         .product(name: "Yams", package: "Yams"),
         .product(name: "Mustache", package: "swift-mustache"),
         .product(name: "Subprocess", package: "swift-subprocess"),

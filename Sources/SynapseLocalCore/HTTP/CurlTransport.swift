@@ -7,8 +7,11 @@ public struct CurlTransport: HTTPTransport {
   public var connectTimeoutSeconds = 30
   /// A transfer slower than 1 byte/s for this long is dropped (a stalled connection).
   public var stallSeconds = 60
+  /// The whole exchange's limit (health checks); nil: none, for downloads of any size.
+  public var totalSeconds: Int?
 
-  public init() {
+  public init(totalSeconds: Int? = nil) {
+    self.totalSeconds = totalSeconds
     Self.globalInit
   }
 
@@ -32,14 +35,15 @@ public struct CurlTransport: HTTPTransport {
   public func send(_ request: HTTPRequest, onBody: BodyHandler?) async throws -> HTTPResponse {
     let connectTimeout = connectTimeoutSeconds
     let stall = stallSeconds
+    let total = totalSeconds
     return try await withCheckedThrowingContinuation { continuation in
       Thread.detachNewThread {
-        continuation.resume(with: Result { try Self.perform(request, onBody: onBody, connectTimeout: connectTimeout, stall: stall) })
+        continuation.resume(with: Result { try Self.perform(request, onBody: onBody, connectTimeout: connectTimeout, stall: stall, total: total) })
       }
     }
   }
 
-  static func perform(_ request: HTTPRequest, onBody: BodyHandler?, connectTimeout: Int, stall: Int) throws -> HTTPResponse {
+  static func perform(_ request: HTTPRequest, onBody: BodyHandler?, connectTimeout: Int, stall: Int, total: Int? = nil) throws -> HTTPResponse {
     guard let handle = curl_easy_init() else { throw HTTPError.transport(url: request.url, reason: "libcurl could not start") }
     defer { curl_easy_cleanup(handle) }
     let exchange = Exchange(handle: handle, onBody: onBody)
@@ -59,6 +63,12 @@ public struct CurlTransport: HTTPTransport {
     _ = sl_curl_set_long(handle, CURLOPT_LOW_SPEED_TIME, stall)
     _ = sl_curl_set_string(handle, CURLOPT_USERAGENT, "synapse-local/0.1 (libcurl)")
     if request.method == "HEAD" { _ = sl_curl_set_long(handle, CURLOPT_NOBODY, 1) }
+    if let total { _ = sl_curl_set_long(handle, CURLOPT_TIMEOUT, total) }
+    if let body = request.body {
+      _ = sl_curl_set_long(handle, CURLOPT_POSTFIELDSIZE, body.count)
+      // COPYPOSTFIELDS: libcurl keeps its own copy, so the array need not outlive this call.
+      _ = body.withUnsafeBytes { sl_curl_set_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: $0.baseAddress)) }
+    }
     _ = sl_curl_set_pointer(handle, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(headerList))
     _ = sl_curl_set_callback(handle, CURLOPT_HEADERFUNCTION, headerCallback)
     _ = sl_curl_set_pointer(handle, CURLOPT_HEADERDATA, context)

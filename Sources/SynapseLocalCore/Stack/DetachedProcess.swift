@@ -1,0 +1,34 @@
+import CProcessShims
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Starts a process that outlives us (`up -d`'s supervisor): a new session, stdin from /dev/null,
+/// stdout and stderr appended to a log file.
+public enum DetachedProcess {
+  public static func spawn(_ executable: String, _ arguments: [String], log: String) throws -> pid_t {
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o600)
+    posix_spawn_file_actions_adddup2(&actions, 1, 2)
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    posix_spawnattr_setflags(&attributes, sl_posix_spawn_setsid_flag())
+    let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+    defer { for pointer in argv { free(pointer) } }
+    var pid: pid_t = 0
+    let result = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
+    guard result == 0 else { throw StackError.control("cannot start the supervisor: \(String(cString: strerror(result)))") }
+    return pid
+  }
+
+  /// This program's own path (for running itself as the supervisor and as keepers).
+  public static var ownExecutable: String {
+    (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+  }
+}

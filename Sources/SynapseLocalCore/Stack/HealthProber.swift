@@ -1,0 +1,41 @@
+import Foundation
+
+/// Runs a service's health check once: true when it answers as a healthy service does.
+public struct HealthProber: Sendable {
+  public var transport: any HTTPTransport
+  public var processes: any ProcessRunner
+
+  public init(transport: any HTTPTransport = CurlTransport(totalSeconds: 5), processes: any ProcessRunner = SystemProcessRunner()) {
+    self.transport = transport
+    self.processes = processes
+  }
+
+  public func isHealthy(_ check: HealthCheck) async -> Bool {
+    switch check {
+    case .http(let url):
+      return await status(url) == 200
+    case .embedding(let base, let dimensions):
+      guard await status(base + "/health") == 200 else { return false }
+      // One real embedding of the right size: a server that loaded the wrong model is not healthy.
+      let body = Data(#"{"input": "health check"}"#.utf8)
+      guard let response = try? await send(HTTPRequest(url: base + "/v1/embeddings", method: "POST", headers: ["Content-Type": "application/json"]), body: body),
+        response.status == 200,
+        let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
+        let vector = (object["data"] as? [[String: Any]])?.first?["embedding"] as? [Any]
+      else { return false }
+      return vector.count == dimensions
+    case .postgres(let psql, let socket, let port, let user, _):
+      guard let result = try? await processes.run(psql, ["-h", socket, "-p", String(port), "-U", user, "-d", "postgres", "-tAc", "SELECT 1"], timeout: .seconds(5))
+      else { return false }
+      return result.status == 0 && result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1"
+    }
+  }
+
+  func status(_ url: String) async -> Int {
+    (try? await transport.send(HTTPRequest(url: url), onBody: nil).status) ?? 0
+  }
+
+  func send(_ request: HTTPRequest, body: Data) async throws -> HTTPResponse {
+    try await transport.send(request.withBody(body), onBody: nil)
+  }
+}

@@ -1,0 +1,69 @@
+import Foundation
+
+/// The database's first run and every start's checks: `initdb` (role and password from the plan),
+/// then, once the server answers, the database and the `vector` extension.
+public struct PostgresBootstrap: Sendable {
+  public var layout: PostgresLayout
+  public var bin: String
+  public var user: String
+  public var database: String
+  public var port: Int
+  public var password: String
+  public var processes: any ProcessRunner
+
+  public init(layout: PostgresLayout, bin: String, user: String, database: String, port: Int, password: String, processes: any ProcessRunner = SystemProcessRunner()) {
+    self.layout = layout
+    self.bin = bin
+    self.user = user
+    self.database = database
+    self.port = port
+    self.password = password
+    self.processes = processes
+  }
+
+  /// Before the first start: a new cluster whose superuser is the plan's role. Local socket
+  /// connections are trusted (only our user, or the database's, can reach the 0700 socket folder);
+  /// TCP connections need the password.
+  public func initializeIfNeeded() async throws {
+    try layout.prepare()
+    if FileManager.default.fileExists(atPath: layout.dataDirectory + "/PG_VERSION") { return }
+    guard FileManager.default.isExecutableFile(atPath: bin + "/initdb") else {
+      throw StackError.cannotStart(service: .db, reason: "\(bin)/initdb not found; install PostgreSQL 16 with pgvector, or set binaries.pg_bin (SYNAPSE_LOCAL_PG_BIN)")
+    }
+    let passwordFile = (layout.dataDirectory as NSString).deletingLastPathComponent + "/.initdb-password"
+    try AtomicFile.write(Data(password.utf8), to: passwordFile, permissions: 0o600)
+    if layout.user != nil { _ = chown(passwordFile, layout.uid, layout.gid) }
+    defer { unlink(passwordFile) }
+    let (executable, arguments) = layout.command(
+      bin + "/initdb",
+      ["-D", layout.dataDirectory, "-U", user, "--pwfile=\(passwordFile)", "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--no-instructions"])
+    let result = try await processes.run(executable, arguments, timeout: .seconds(120))
+    guard result.status == 0 else {
+      try? FileManager.default.removeItem(atPath: layout.dataDirectory)
+      throw StackError.cannotStart(service: .db, reason: "initdb failed: \((result.stderr + result.stdout).trimmingCharacters(in: .whitespacesAndNewlines).suffix(500))")
+    }
+  }
+
+  /// Once the server answers: the database, and pgvector in it.
+  public func prepareDatabase() async throws {
+    let exists = try await sql("SELECT 1 FROM pg_database WHERE datname = '\(database)'", in: "postgres")
+    if exists != "1" { _ = try await sql("CREATE DATABASE \"\(database)\"", in: "postgres") }
+    let available = try await sql("SELECT 1 FROM pg_available_extensions WHERE name = 'vector'", in: database)
+    guard available == "1" else {
+      throw StackError.cannotStart(
+        service: .db,
+        reason: "the pgvector extension is not installed for the PostgreSQL in \(bin): install it (Debian: apt install postgresql-16-pgvector; from source: github.com/pgvector/pgvector) or point binaries.pg_bin at a PostgreSQL that has it")
+    }
+    _ = try await sql("CREATE EXTENSION IF NOT EXISTS vector", in: database)
+  }
+
+  func sql(_ statement: String, in database: String) async throws -> String {
+    let result = try await processes.run(
+      bin + "/psql", ["-h", layout.socketDirectory, "-p", String(port), "-U", user, "-d", database, "-v", "ON_ERROR_STOP=1", "-tAc", statement],
+      timeout: .seconds(30))
+    guard result.status == 0 else {
+      throw StackError.cannotStart(service: .db, reason: "\(statement): \(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
+    }
+    return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+}

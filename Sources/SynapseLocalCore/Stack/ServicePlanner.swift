@@ -1,0 +1,114 @@
+import Foundation
+
+/// Turns the project's plan into the processes the supervisor runs: llama-server or vLLM with the
+/// plan's flags, the generated embedding server, PostgreSQL in the foreground, the backend and the
+/// frontend with the generated `.env` in their environment.
+public struct ServicePlanner: Sendable {
+  public var configuration: ProjectConfiguration
+  public var project: String
+  public var llmPath: String
+  public var embeddingPath: String
+  public var store: String
+  public var database: PostgresLayout
+  /// The generated `.env`, as key/value pairs.
+  public var env: [String: String]
+  /// The environment synapse-local itself runs with (PATH, HOME...), the base of every service's.
+  public var baseEnvironment: [String: String]
+
+  public init(
+    configuration: ProjectConfiguration, project: String, llmPath: String, embeddingPath: String, store: String,
+    database: PostgresLayout, env: [String: String], baseEnvironment: [String: String]
+  ) {
+    self.configuration = configuration
+    self.project = project
+    self.llmPath = llmPath
+    self.embeddingPath = embeddingPath
+    self.store = store
+    self.database = database
+    self.env = env
+    self.baseEnvironment = baseEnvironment
+  }
+
+  public func services() -> [ServiceSpec] {
+    var all = [db(), llm(), embedding()]
+    if configuration.backend.enabled { all.append(app(.backend, configuration.backend)) }
+    if configuration.frontend.enabled { all.append(app(.frontend, configuration.frontend)) }
+    return all
+  }
+
+  func db() -> ServiceSpec {
+    let c = configuration
+    let (executable, arguments) = database.command(
+      c.binaries.pgBin + "/postgres",
+      ["-D", database.dataDirectory, "-p", String(c.db.port), "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=\(database.socketDirectory)"])
+    return ServiceSpec(
+      name: .db, executable: executable, arguments: arguments, environment: baseEnvironment, port: c.db.port,
+      health: .postgres(psql: c.binaries.pgBin + "/psql", socketDirectory: database.socketDirectory, port: c.db.port, user: c.db.user, runAs: database.user),
+      readinessSeconds: 60, stopSignal: SIGINT)
+  }
+
+  func llm() -> ServiceSpec {
+    let c = configuration
+    let arguments: [String] =
+      c.engine == .vllm
+      ? [
+        "serve", llmPath, "--served-model-name", c.llm.name, "--host", "127.0.0.1", "--port", String(c.llm.port),
+        "--max-model-len", String(c.llm.context), "--gpu-memory-utilization", String(format: "%.2f", c.llm.gpuMemoryUtilization),
+        "--tensor-parallel-size", String(c.llm.tensorParallelSize),
+      ]
+      : [
+        "-m", llmPath, "--host", "127.0.0.1", "--port", String(c.llm.port), "-c", String(c.llm.context), "-t", String(c.llm.threads),
+        "-ngl", String(c.llm.gpuLayers), "--alias", c.llm.name,
+      ]
+    var environment = baseEnvironment
+    environment["OMP_NUM_THREADS"] = String(c.llm.threads)
+    environment["HF_HUB_OFFLINE"] = "1"
+    return ServiceSpec(
+      name: .llm, executable: c.engine == .vllm ? c.binaries.vllm : c.binaries.llamaServer, arguments: arguments,
+      environment: environment, port: c.llm.port, health: .http(url: "http://127.0.0.1:\(c.llm.port)/health"),
+      readinessSeconds: c.engine == .vllm ? 900 : 300, model: c.llm.name)
+  }
+
+  func embedding() -> ServiceSpec {
+    let c = configuration
+    var environment = baseEnvironment
+    environment["EMBEDDING_MODEL"] = embeddingPath
+    environment["EMBEDDING_MODEL_NAME"] = c.embedding.name
+    environment["EMBEDDING_HOST"] = "127.0.0.1"
+    environment["EMBEDDING_PORT"] = String(c.embedding.port)
+    environment["EMBEDDING_BATCH_SIZE"] = String(c.embedding.batchSize)
+    environment["HF_HUB_OFFLINE"] = "1"
+    environment["HF_HUB_CACHE"] = store
+    return ServiceSpec(
+      name: .embedding, executable: c.binaries.python, arguments: [project + "/" + StackGenerator.embeddingFolder + "/embedding_server.py"],
+      environment: environment, port: c.embedding.port,
+      health: .embedding(base: "http://127.0.0.1:\(c.embedding.port)", dimensions: c.embedding.dimensions), readinessSeconds: 180,
+      model: c.embedding.name)
+  }
+
+  /// The backend or frontend: its command through the shell (`exec`, so the pid is the command's),
+  /// in its folder, with `.env`, its port and where to listen.
+  func app(_ name: ServiceName, _ app: ProjectConfiguration.App) -> ServiceSpec {
+    var environment = baseEnvironment.merging(env) { $1 }
+    environment["PORT"] = String(app.port)
+    environment["HOST"] = configuration.expose ? "0.0.0.0" : "127.0.0.1"
+    let synapse = AbsolutePath.resolve(configuration.paths.synapse, relativeTo: project, environment: baseEnvironment)
+    return ServiceSpec(
+      name: name, executable: "/bin/sh", arguments: ["-c", "exec " + app.command], environment: environment,
+      workingDirectory: AbsolutePath.resolve(app.dir, relativeTo: synapse, environment: baseEnvironment), port: app.port,
+      health: .http(url: app.health), readinessSeconds: 180)
+  }
+
+  /// The generated `.env` read back (our own format: plain or single-quoted values).
+  public static func readEnv(_ path: String) -> [String: String] {
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [:] }
+    var values: [String: String] = [:]
+    for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+      guard let equals = line.firstIndex(of: "=") else { continue }
+      var value = String(line[line.index(after: equals)...])
+      if value.count >= 2 && value.hasPrefix("'") && value.hasSuffix("'") { value = String(value.dropFirst().dropLast()) }
+      values[String(line[..<equals])] = value
+    }
+    return values
+  }
+}

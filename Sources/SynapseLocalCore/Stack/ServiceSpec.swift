@@ -1,0 +1,66 @@
+import Foundation
+
+/// The five services of the stack, in start order.
+public enum ServiceName: String, Codable, Sendable, CaseIterable, Comparable {
+  case db, llm, embedding, backend, frontend
+
+  /// What must be healthy before this one starts.
+  public var dependencies: [ServiceName] {
+    switch self {
+    case .db: []
+    case .llm, .embedding: [.db]
+    case .backend: [.db, .llm, .embedding]
+    case .frontend: [.backend]
+    }
+  }
+
+  public static func < (a: ServiceName, b: ServiceName) -> Bool {
+    allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+  }
+}
+
+/// How the supervisor knows a service is ready, and still alive.
+public enum HealthCheck: Sendable, Equatable {
+  /// 200 from the URL (llama-server and vLLM answer 503 while loading).
+  case http(url: String)
+  /// `/health`, then one real embedding of the expected size.
+  case embedding(base: String, dimensions: Int)
+  /// A real connection and a query.
+  case postgres(psql: String, socketDirectory: String, port: Int, user: String, runAs: String?)
+}
+
+/// One service as the supervisor runs it: the command, its environment, its port and health.
+public struct ServiceSpec: Sendable, Equatable {
+  public var name: ServiceName
+  public var executable: String
+  public var arguments: [String]
+  /// The whole environment of the process.
+  public var environment: [String: String]
+  public var workingDirectory: String?
+  public var port: Int
+  public var health: HealthCheck
+  /// How long it may take to become healthy (a model load, initdb).
+  public var readinessSeconds: Double
+  public var stopSignal: Int32
+  /// The model it serves (llm, embedding).
+  public var model: String?
+
+  public init(
+    name: ServiceName, executable: String, arguments: [String], environment: [String: String], workingDirectory: String? = nil,
+    port: Int, health: HealthCheck, readinessSeconds: Double = 120, stopSignal: Int32 = SIGTERM, model: String? = nil
+  ) {
+    self.name = name
+    self.executable = executable
+    self.arguments = arguments
+    self.environment = environment
+    self.workingDirectory = workingDirectory
+    self.port = port
+    self.health = health
+    self.readinessSeconds = readinessSeconds
+    self.stopSignal = stopSignal
+    self.model = model
+  }
+
+  /// The command line, as a person would type it (for status and errors).
+  public var commandLine: String { ([executable] + arguments).joined(separator: " ") }
+}

@@ -1,0 +1,64 @@
+import Foundation
+
+/// One service in `status` and `status --json` (a contract for scripts; docs/stack.md).
+public struct ServiceStatus: Codable, Sendable, Equatable {
+  public enum State: String, Codable, Sendable {
+    case starting, healthy, unhealthy, restarting, failed, stopped
+  }
+
+  public var name: ServiceName
+  public var state: State
+  /// The service's own process (llama-server, postgres, python), not the keeper.
+  public var pid: Int32?
+  public var restarts: Int
+  public var port: Int
+  public var uptimeSeconds: Int?
+  public var rssBytes: UInt64?
+  public var model: String?
+  public var lastExit: Int32?
+  public var message: String?
+
+  enum CodingKeys: String, CodingKey {
+    case name, state, pid, restarts, port, model, message
+    case uptimeSeconds = "uptime_seconds"
+    case rssBytes = "rss_bytes"
+    case lastExit = "last_exit"
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(name, forKey: .name)
+    try c.encode(state, forKey: .state)
+    try c.encode(pid, forKey: .pid)
+    try c.encode(restarts, forKey: .restarts)
+    try c.encode(port, forKey: .port)
+    try c.encode(uptimeSeconds, forKey: .uptimeSeconds)
+    try c.encode(rssBytes, forKey: .rssBytes)
+    try c.encodeIfPresent(model, forKey: .model)
+    try c.encode(lastExit, forKey: .lastExit)
+    try c.encode(message, forKey: .message)
+  }
+}
+
+/// What the supervisor reports for the whole project.
+public struct StackStatus: Codable, Sendable, Equatable {
+  public var project: String
+  public var supervisorPID: Int32
+  public var services: [ServiceStatus]
+
+  enum CodingKeys: String, CodingKey {
+    case project, services
+    case supervisorPID = "supervisor_pid"
+  }
+}
+
+/// Resident memory of a process, from /proc.
+enum ProcessMemory {
+  static func rss(_ pid: Int32) -> UInt64? {
+    guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+      let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
+    else { return nil }
+    let kilobytes = line.split(separator: " ").compactMap { UInt64($0) }.first
+    return kilobytes.map { $0 * 1024 }
+  }
+}

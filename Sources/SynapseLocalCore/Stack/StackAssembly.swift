@@ -1,0 +1,96 @@
+import Foundation
+
+/// Everything `up` needs from a project, checked before anything starts: the plan, the models in
+/// the store, the generated files (generated now if missing), the binaries, the database folders.
+public struct StackAssembly: Sendable {
+  public var project: String
+  public var state: String
+  public var configuration: ProjectConfiguration
+  public var specs: [ServiceSpec]
+  public var bootstrap: PostgresBootstrap
+  /// Things the user should know (the database kept outside the project, files generated).
+  public var notes: [String]
+
+  public var runFolder: String { state + "/run" }
+  public var logFolder: String { state + "/logs" }
+
+  public static func assemble(project: String, environment: [String: String], catalog: ModelCatalog, renderer: @autoclosure () throws -> TemplateRenderer) async throws -> StackAssembly {
+    let (configuration, lines) = try ProjectFile.loadWithLines(project: project, environment: environment)
+    let file = ProjectFile.path(in: project)
+    let unresolved = ProjectFile.referenceProblems(configuration, catalog: catalog, project: project, file: file, lines: lines, environment: environment)
+    guard unresolved.isEmpty else { throw ProjectError.invalid(unresolved) }
+    var notes: [String] = []
+
+    // Binaries first: say which is missing and how to get it.
+    let locator = BinaryLocator(environment: environment)
+    if let missing = locator.problems(configuration.binaries, engine: configuration.engine).first {
+      throw ProjectError.invalid([ProjectProblem(file: file, line: lines[missing.key] ?? 0, key: missing.key, message: missing.message)])
+    }
+    var resolved = configuration
+    if let path = locator.resolve(configuration.binaries.llamaServer) { resolved.binaries.llamaServer = path }
+    if let path = locator.resolve(configuration.binaries.vllm) { resolved.binaries.vllm = path }
+    if let path = locator.resolve(configuration.binaries.python) { resolved.binaries.python = path }
+
+    let here = AbsolutePath.currentDirectory
+    let state = AbsolutePath.resolve(configuration.paths.state, relativeTo: project, environment: environment)
+    let store =
+      configuration.paths.store.isEmpty
+      ? AbsolutePath.resolve(HubCacheLocation.path(environment: environment), relativeTo: here, environment: environment)
+      : AbsolutePath.resolve(configuration.paths.store, relativeTo: project, environment: environment)
+    let resolver = ModelResolver(
+      catalog: catalog, cache: HubCache(root: store), lock: try ProjectLock.load(project + "/" + ProjectLock.fileName), project: project,
+      environment: environment)
+    let llm: ModelResolver.Resolved
+    let embedding: ModelResolver.Resolved
+    do {
+      llm = try resolver.resolve(configuration.llm.model, role: .llm, engine: configuration.engine)
+      embedding = try resolver.resolve(configuration.embedding.model, role: .embedding, engine: configuration.engine)
+    } catch GenerateError.modelNotInStore(let role, let ref) {
+      throw ProjectError.invalid([
+        ProjectProblem(file: file, line: lines[role + ".model"] ?? 0, key: role + ".model", message: GenerateError.modelNotInStore(role: role, ref: ref).description)
+      ])
+    }
+
+    let password = try DatabaseSecret.loadOrCreate(state: state, envFile: project + "/" + StackGenerator.envFile)
+    // The generated files the services use; generated now when missing (hand edits are kept).
+    let needed = [StackGenerator.envFile, StackGenerator.embeddingFolder + "/embedding_server.py"]
+    if needed.contains(where: { !FileManager.default.fileExists(atPath: project + "/" + $0) }) {
+      let hardware = try await HardwareDetector.detect(.live(environment: environment))
+      var rendered = configuration
+      rendered.paths.state = state
+      let generator = StackGenerator(
+        project: project, configuration: rendered, catalog: catalog, hardware: hardware, resolver: resolver, renderer: try renderer(),
+        dbPassword: password)
+      _ = try GeneratedFileWriter(project: project, state: state).write(try generator.files(), force: false, dryRun: false)
+      notes.append("generated .env, docker-compose.local.yml and services/embedding/ (synapse-local generate)")
+    }
+
+    let layout = try PostgresLayout.plan(state: state, project: project)
+    if let relocation = layout.relocation { notes.append(relocation) }
+    let bootstrap = PostgresBootstrap(
+      layout: layout, bin: configuration.binaries.pgBin, user: configuration.db.user, database: configuration.db.name, port: configuration.db.port,
+      password: password)
+    let env = ServicePlanner.readEnv(project + "/" + StackGenerator.envFile)
+    let specs = ServicePlanner(
+      configuration: resolved, project: project, llmPath: llm.hostPath, embeddingPath: embedding.hostPath, store: store, database: layout, env: env,
+      baseEnvironment: environment
+    ).services()
+    return StackAssembly(project: project, state: state, configuration: resolved, specs: specs, bootstrap: bootstrap, notes: notes)
+  }
+
+  /// After a crash of the whole supervisor (or the machine), what the pid files name is stopped,
+  /// when it is still the program the file was written for.
+  public func cleanUpLeftovers() {
+    for spec in specs {
+      let file = runFolder + "/\(spec.name.rawValue).pid"
+      guard let text = try? String(contentsOfFile: file, encoding: .utf8), let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) else { continue }
+      let command = (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? ""
+      let program = (spec.arguments.first(where: { $0.hasSuffix("/postgres") }) ?? spec.executable) as NSString
+      if !command.isEmpty && command.contains(program.lastPathComponent) {
+        kill(-pid, SIGKILL)
+        kill(pid, SIGKILL)
+      }
+      unlink(file)
+    }
+  }
+}

@@ -1,0 +1,272 @@
+import Foundation
+import Subprocess
+
+#if canImport(System)
+  import System
+#else
+  import SystemPackage
+#endif
+
+/// Runs the stack: starts the services in dependency order, each gated on the ones before it being
+/// healthy; restarts what exits (capped exponential backoff) or stops answering its health check;
+/// marks a crash loop failed; stops everything in reverse order. Each service runs under a
+/// `ProcessKeeper`, so nothing outlives the supervisor.
+public actor Supervisor {
+  public struct Settings: Sendable {
+    /// The `synapse-local` binary, run as `keeper`.
+    public var keeperExecutable: String
+    public var runFolder: String
+    public var logFolder: String
+    /// Readiness polls, and liveness checks once healthy.
+    public var readinessInterval: Duration = .milliseconds(500)
+    public var livenessInterval: Duration = .seconds(5)
+    /// Failed liveness checks in a row before a restart.
+    public var livenessFailures = 3
+    /// Quick exits in a row before a service is marked failed.
+    public var crashLoopLimit = 5
+    /// A run this long is not part of a crash loop.
+    public var stableSeconds: Double = 30
+    public var backoffBase: Duration = .seconds(1)
+    public var backoffCap: Duration = .seconds(30)
+
+    public init(keeperExecutable: String, runFolder: String, logFolder: String) {
+      self.keeperExecutable = keeperExecutable
+      self.runFolder = runFolder
+      self.logFolder = logFolder
+    }
+  }
+
+  struct Record {
+    var state: ServiceStatus.State = .stopped
+    var keeperPID: Int32?
+    var startedAt: Date?
+    var restarts = 0
+    var quickExits = 0
+    var lastExit: Int32?
+    var message: String?
+    var runner: Task<Void, Never>?
+    var monitor: Task<Void, Never>?
+  }
+
+  public let project: String
+  let specs: [ServiceSpec]
+  let settings: Settings
+  let prober: HealthProber
+  /// Runs once the db is healthy (the database and the vector extension).
+  let afterDatabase: (@Sendable () async throws -> Void)?
+  var records: [ServiceName: Record] = [:]
+  var stopping = false
+
+  public init(project: String, specs: [ServiceSpec], settings: Settings, prober: HealthProber = HealthProber(), afterDatabase: (@Sendable () async throws -> Void)? = nil) {
+    self.project = project
+    self.specs = specs
+    self.settings = settings
+    self.prober = prober
+    self.afterDatabase = afterDatabase
+    for spec in specs { records[spec.name] = Record() }
+  }
+
+  // MARK: starting and stopping
+
+  /// Starts every service in order, each once the ones before it are healthy. On a service that
+  /// does not become healthy in time, stops everything and throws with its last log lines.
+  public func start() async throws {
+    for folder in [settings.runFolder, settings.logFolder] {
+      try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    }
+    for spec in specs.sorted(by: { $0.name < $1.name }) {
+      if let taken = PortProbe.owner(of: spec.port) {
+        await stop()
+        throw StackError.portTaken(service: spec.name, port: spec.port, by: taken.isEmpty ? nil : taken)
+      }
+      launch(spec)
+      do {
+        try await waitUntilHealthy(spec)
+        if spec.name == .db, let afterDatabase { try await afterDatabase() }
+      } catch {
+        await stop()
+        throw error
+      }
+    }
+  }
+
+  /// Stops every service, in reverse order, and waits until each has ended.
+  public func stop() async {
+    stopping = true
+    for spec in specs.sorted(by: { $0.name > $1.name }) {
+      guard let record = records[spec.name] else { continue }
+      record.monitor?.cancel()
+      if let pid = record.keeperPID { kill(pid, SIGTERM) }
+      await record.runner?.value
+      records[spec.name]?.state = .stopped
+    }
+  }
+
+  /// Restarts one service (the keeper stops its group; the runner starts it again).
+  public func restart(_ name: ServiceName) async throws {
+    guard let record = records[name] else { throw StackError.control("\(name.rawValue) is not part of this stack") }
+    if record.state == .failed || record.runner == nil, let spec = specs.first(where: { $0.name == name }) {
+      records[name]?.quickExits = 0
+      launch(spec)
+      return
+    }
+    if let pid = record.keeperPID { kill(pid, SIGTERM) }
+  }
+
+  public func status() -> StackStatus {
+    let services = specs.map { spec -> ServiceStatus in
+      let record = records[spec.name] ?? Record()
+      let pid = servicePID(spec.name)
+      return ServiceStatus(
+        name: spec.name, state: record.state, pid: pid, restarts: record.restarts, port: spec.port,
+        uptimeSeconds: record.startedAt.map { Int(Date().timeIntervalSince($0)) }, rssBytes: pid.flatMap(ProcessMemory.rss),
+        model: spec.model, lastExit: record.lastExit, message: record.message)
+    }
+    return StackStatus(project: project, supervisorPID: getpid(), services: services)
+  }
+
+  /// Whether every service is healthy (or any has failed: then false and `failed` is set).
+  public var allHealthy: Bool { specs.allSatisfy { records[$0.name]?.state == .healthy } }
+
+  // MARK: one service
+
+  func launch(_ spec: ServiceSpec) {
+    records[spec.name]?.state = .starting
+    records[spec.name]?.message = nil
+    records[spec.name]?.runner = Task { await self.runLoop(spec) }
+    records[spec.name]?.monitor?.cancel()
+    records[spec.name]?.monitor = Task { await self.monitorLoop(spec) }
+  }
+
+  func runLoop(_ spec: ServiceSpec) async {
+    while !stopping {
+      let began = Date()
+      records[spec.name]?.startedAt = began
+      let exit = await runOnce(spec)
+      records[spec.name]?.keeperPID = nil
+      records[spec.name]?.startedAt = nil
+      if stopping { break }
+      records[spec.name]?.lastExit = exit
+      if Date().timeIntervalSince(began) >= settings.stableSeconds { records[spec.name]?.quickExits = 0 }
+      records[spec.name]?.quickExits += 1
+      let quick = records[spec.name]?.quickExits ?? 0
+      if quick >= settings.crashLoopLimit {
+        records[spec.name]?.state = .failed
+        records[spec.name]?.message = "exited \(quick) times in a row (last status \(exit)); last lines of its log:\n" + logTail(spec.name, lines: 10)
+        records[spec.name]?.monitor?.cancel()
+        return
+      }
+      records[spec.name]?.state = .restarting
+      records[spec.name]?.restarts += 1
+      try? await Task.sleep(for: backoff(quick))
+      if stopping { break }
+      records[spec.name]?.state = .starting
+    }
+  }
+
+  /// 1 s, 2 s, 4 s... up to the cap.
+  func backoff(_ failures: Int) -> Duration {
+    min(settings.backoffBase * (1 << min(max(failures - 1, 0), 16)), settings.backoffCap)
+  }
+
+  /// One run of the keeper, to its end; its exit status (the service's).
+  func runOnce(_ spec: ServiceSpec) async -> Int32 {
+    let logPath = settings.logFolder + "/\(spec.name.rawValue).log"
+    guard let log = try? FileDescriptor.open(FilePath(logPath), .writeOnly, options: [.create, .append], permissions: [.ownerReadWrite]) else {
+      records[spec.name]?.message = "cannot open \(logPath)"
+      return 127
+    }
+    defer { try? log.close() }
+    let arguments = [
+      "keeper", "--pid-file", pidFile(spec.name), "--stop-signal", String(spec.stopSignal), "--grace", "10", "--", spec.executable,
+    ] + spec.arguments
+    var environment: [Subprocess.Environment.Key: String] = [:]
+    for (key, value) in spec.environment {
+      if let key = Subprocess.Environment.Key(rawValue: key) { environment[key] = value }
+    }
+    let name = spec.name
+    do {
+      let result = try await Subprocess.run(
+        .path(FilePath(settings.keeperExecutable)), arguments: Arguments(arguments), environment: .custom(environment),
+        workingDirectory: spec.workingDirectory.map { FilePath($0) }, input: .none,
+        output: .fileDescriptor(log, closeAfterSpawningProcess: false), error: .fileDescriptor(log, closeAfterSpawningProcess: false)
+      ) { execution in
+        let pid = execution.processIdentifier.value
+        self.setKeeper(name, pid)
+        while Self.isAlive(pid) { try? await Task.sleep(for: .milliseconds(100)) }
+      }
+      switch result.terminationStatus {
+      case .exited(let code): return code
+      case .signaled(let signal): return 128 + signal
+      }
+    } catch {
+      records[spec.name]?.message = "cannot start the keeper: \(error)"
+      return 127
+    }
+  }
+
+  func setKeeper(_ name: ServiceName, _ pid: Int32) {
+    records[name]?.keeperPID = pid
+  }
+
+  /// Readiness while starting, liveness once healthy.
+  func monitorLoop(_ spec: ServiceSpec) async {
+    var misses = 0
+    while !Task.isCancelled && !stopping {
+      let state = records[spec.name]?.state ?? .stopped
+      let interval = state == .healthy || state == .unhealthy ? settings.livenessInterval : settings.readinessInterval
+      try? await Task.sleep(for: interval)
+      if Task.isCancelled || stopping { return }
+      guard records[spec.name]?.keeperPID != nil, servicePID(spec.name) != nil else { continue }
+      let healthy = await prober.isHealthy(spec.health)
+      let current = records[spec.name]?.state ?? .stopped
+      if healthy {
+        misses = 0
+        if current == .starting || current == .unhealthy { records[spec.name]?.state = .healthy }
+      } else if current == .healthy || current == .unhealthy {
+        misses += 1
+        records[spec.name]?.state = .unhealthy
+        if misses >= settings.livenessFailures, let pid = records[spec.name]?.keeperPID {
+          // Hung: the keeper stops the whole group (SIGCONT included), the runner starts it again.
+          misses = 0
+          records[spec.name]?.message = "restarted: no answer to \(settings.livenessFailures) health checks in a row"
+          kill(pid, SIGTERM)
+        }
+      }
+    }
+  }
+
+  func waitUntilHealthy(_ spec: ServiceSpec) async throws {
+    let deadline = Date().addingTimeInterval(spec.readinessSeconds)
+    while Date() < deadline {
+      switch records[spec.name]?.state {
+      case .healthy?: return
+      case .failed?:
+        throw StackError.crashLoop(service: spec.name, logTail: logTail(spec.name, lines: 20))
+      default: try await Task.sleep(for: .milliseconds(200))
+      }
+    }
+    throw StackError.unhealthy(service: spec.name, seconds: Int(spec.readinessSeconds), logTail: logTail(spec.name, lines: 20))
+  }
+
+  // MARK: files
+
+  func pidFile(_ name: ServiceName) -> String { settings.runFolder + "/\(name.rawValue).pid" }
+
+  func servicePID(_ name: ServiceName) -> Int32? {
+    guard records[name]?.keeperPID != nil,
+      let text = try? String(contentsOfFile: pidFile(name), encoding: .utf8),
+      let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), Self.isAlive(pid)
+    else { return nil }
+    return pid
+  }
+
+  public func logTail(_ name: ServiceName, lines: Int) -> String {
+    LogFiles.tail(settings.logFolder + "/\(name.rawValue).log", lines: lines)
+  }
+
+  static func isAlive(_ pid: Int32) -> Bool {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return false }
+    return stat[stat.index(after: close)...].drop { $0 == " " }.first != "Z"
+  }
+}
