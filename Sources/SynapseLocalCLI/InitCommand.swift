@@ -72,6 +72,9 @@ struct InitCommand: AsyncParsableCommand {
   @Option(name: .customLong("frontend-health"), help: ArgumentHelp("Its health URL.", valueName: "URL"))
   var frontendHealth: String?
 
+  @Flag(name: .customLong("no-frontend"), help: "Run and generate no frontend (frontend.enabled: false).")
+  var noFrontend = false
+
   @Flag(name: .long, help: "Make the backend and frontend reachable from other hosts (model servers and the database stay on 127.0.0.1).")
   var expose = false
 
@@ -91,7 +94,7 @@ struct InitCommand: AsyncParsableCommand {
       ("--backend-port", "backend.port", backendPort), ("--backend-health", "backend.health", backendHealth),
       ("--frontend-command", "frontend.command", frontendCommand), ("--frontend-dir", "frontend.dir", frontendDir),
       ("--frontend-port", "frontend.port", frontendPort), ("--frontend-health", "frontend.health", frontendHealth),
-      ("--expose", "expose", expose ? "true" : nil),
+      ("--expose", "expose", expose ? "true" : nil), ("--no-frontend", "frontend.enabled", noFrontend ? "false" : nil),
     ]
     return all.compactMap { flag, key, value in value.map { (flag, key, $0) } }
   }

