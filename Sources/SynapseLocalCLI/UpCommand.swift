@@ -33,6 +33,12 @@ struct UpCommand: AsyncParsableCommand {
   @Flag(name: .shortAndLong, help: "Run in the background; return once every service is healthy.")
   var detach = false
 
+  @Flag(name: .long, help: "Re-hash the model files against their digests before starting (sizes are always checked).")
+  var verify = false
+
+  @Flag(name: .customLong("ignore-memory"), help: "Start even when the plan's memory estimate exceeds what this machine has.")
+  var ignoreMemory = false
+
   @Flag(name: .customLong("supervisor"), help: .hidden)
   var supervisorMode = false
 
@@ -45,6 +51,12 @@ struct UpCommand: AsyncParsableCommand {
         project: project, environment: environment, catalog: catalog, renderer: try TemplateRenderer.live(environment: environment))
       if let reply = try? ControlSocket.send(.init(command: "status"), state: assembly.state, project: project, timeout: 5), reply.ok {
         throw StackError.alreadyRunning(project: project, pid: reply.status?.supervisorPID ?? 0)
+      }
+      if !supervisorMode {
+        try assembly.checkModelFiles(verify: verify)
+        if !ignoreMemory, let shortfall = assembly.memoryShortfall(hardware: try await HardwareDetector.detect(.live(environment: environment))) {
+          throw StackError.cannotStart(service: .llm, reason: shortfall)
+        }
       }
       if detach { return try await startDetached(assembly) }
       try await supervise(assembly, followLogs: !supervisorMode)

@@ -246,6 +246,51 @@ struct ProjectGenerationTests {
     #expect(try String(contentsOfFile: state + "/secrets/db-password", encoding: .utf8).contains(password))
   }
 
+  /// `up` checks before it starts anything: binaries, model sizes against the lock, memory.
+  @Test(.timeLimit(.minutes(2)), .enabled(if: TestBed.shouldRun(.python, .llamaServer, .postgresBin)))
+  func upRefusesBeforeStartingAnything() async throws {
+    let scratch = Scratch()
+    defer { scratch.remove() }
+    // Planned for a 64 GiB machine; run on the 16 GiB laptop fixture.
+    let laptop = try await scratch.hardwareFile("laptop-v2")
+    var report = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: laptop))) as? [String: Any])
+    var memory = try #require(report["memory"] as? [String: Any])
+    for key in ["total_bytes", "available_bytes", "effective_bytes"] { memory[key] = 64 << 30 }
+    memory["limit_bytes"] = nil
+    report["memory"] = memory
+    let big = scratch.root + "/big.json"
+    try JSONSerialization.data(withJSONObject: report).write(to: URL(fileURLWithPath: big))
+    let initialized = try await scratch.run(["init", "--llm", "llama-3.1-8b-q5", "--hardware", big, "--project", scratch.project, "--no-frontend"])
+    try #require(initialized.status == 0, "\(initialized.stderr)")
+    try await scratch.importStandIns(for: try ProjectSchema.parse(try scratch.read("synapse-local.yaml"), file: "x"))
+    let binaries = [
+      "SYNAPSE_LOCAL_LLAMA_SERVER": try TestBed.require(.llamaServer), "SYNAPSE_LOCAL_PYTHON": try TestBed.require(.python),
+      "SYNAPSE_LOCAL_PG_BIN": try TestBed.require(.postgresBin), "SYNAPSE_LOCAL_SYSROOT": Fixtures.machine("laptop-v2"),
+    ]
+    func up(_ extra: [String: String] = [:]) async throws -> CLIResult {
+      try await CLIRunner.run(["up", "-d", "--project", scratch.project], environment: scratch.environment.merging(binaries) { $1 }.merging(extra) { $1 })
+    }
+
+    let missing = try await up(["SYNAPSE_LOCAL_LLAMA_SERVER": "/nonexistent/llama-server"])
+    #expect(missing.status == 1)
+    #expect(missing.stderr.contains("synapse-local.yaml:") && missing.stderr.contains("binaries.llama_server: /nonexistent/llama-server is not an executable here"))
+    #expect(missing.stderr.contains("SYNAPSE_LOCAL_LLAMA_SERVER"))
+
+    let tooBig = try await up()
+    #expect(tooBig.status == 1)
+    #expect(tooBig.stderr.contains("the plan needs") && tooBig.stderr.contains("--ignore-memory") && tooBig.stderr.contains("What fits:"), "\(tooBig.stderr)")
+
+    // A model file that is not the size the lock pins.
+    let lockPath = scratch.project + "/synapse-local.lock"
+    let lock = try String(contentsOfFile: lockPath, encoding: .utf8)
+    let changed = lock.replacingOccurrences(of: "size: ", with: "size: 1")
+    try changed.write(toFile: lockPath, atomically: true, encoding: .utf8)
+    let wrongSize = try await up()
+    #expect(wrongSize.status == 1)
+    #expect(wrongSize.stderr.contains("synapse-local.lock pins") && wrongSize.stderr.contains("models verify"), "\(wrongSize.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: scratch.project + "/.synapse-local/run/control.sock"))
+  }
+
   /// Bad project files and flags: one line per problem with file, line and key; exit 1; nothing written.
   @Test func badProjectFilesAndFlagsAreReported() async throws {
     let scratch = Scratch()

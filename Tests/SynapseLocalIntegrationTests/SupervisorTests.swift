@@ -123,3 +123,94 @@ struct SupervisorTests {
     #expect(PortProbe.owner(of: port) == nil)
   }
 }
+
+/// Logs rotate at their size limit while the service keeps writing; the control socket is 0600.
+@Suite("supervisor files", .tags(.integration), .serialized)
+struct SupervisorFileTests {
+  @Test(.timeLimit(.minutes(1)), .enabled(if: TestBed.shouldRun(.python)))
+  func logsRotateAtTheirLimit() async throws {
+    let base = NSTemporaryDirectory() + "rotate-\(UUID().uuidString)"
+    let port = try Loopback.freePort()
+    var settings = Supervisor.Settings(keeperExecutable: Fixtures.executable, runFolder: base + "/run", logFolder: base + "/logs")
+    settings.readinessInterval = .milliseconds(200)
+    settings.livenessInterval = .milliseconds(200)
+    settings.logLimitBytes = 50_000
+    let python = try TestBed.require(.python)
+    let spec = ServiceSpec(
+      name: .backend, executable: "/bin/sh",
+      arguments: ["-c", "yes 'a line of a chatty service' | head -c 200000; exec \(python) -m http.server --bind 127.0.0.1 \(port)"],
+      environment: ProcessInfo.processInfo.environment, port: port, health: .http(url: "http://127.0.0.1:\(port)/"), readinessSeconds: 20)
+    let supervisor = Supervisor(project: base, specs: [spec], settings: settings)
+    try await supervisor.start()
+    let log = base + "/logs/backend.log"
+    var rotated = false
+    for _ in 0..<50 where !rotated {
+      try await Task.sleep(for: .milliseconds(100))
+      rotated = FileManager.default.fileExists(atPath: log + ".1")
+    }
+    #expect(rotated)
+    let size = try FileManager.default.attributesOfItem(atPath: log)[.size] as? UInt64 ?? 0
+    #expect(size < 50_000)
+    #expect((try FileManager.default.attributesOfItem(atPath: log + ".1")[.posixPermissions] as? Int) == 0o600)
+    await supervisor.stop()
+    try? FileManager.default.removeItem(atPath: base)
+  }
+
+  @Test func theControlSocketIsOwnerOnlyAndAnswers() throws {
+    let state = NSTemporaryDirectory() + "control-\(UUID().uuidString.prefix(8))"
+    try FileManager.default.createDirectory(atPath: state + "/run", withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: state) }
+    let server = try ControlServer(path: ControlSocket.path(state: state)) { request in
+      request.command == "status" ? .init(ok: true, status: StackStatus(project: state, supervisorPID: 42, services: [])) : .init(ok: false, error: "no")
+    }
+    defer { server.close() }
+    var info = stat()
+    #expect(stat(ControlSocket.path(state: state), &info) == 0)
+    #expect(info.st_mode & 0o777 == 0o600)
+    #expect(try ControlSocket.send(.init(command: "status"), state: state, project: state).status?.supervisorPID == 42)
+    #expect(try ControlSocket.send(.init(command: "dance"), state: state, project: state).error == "no")
+    server.close()
+    #expect(throws: StackError.notRunning(project: state)) { try ControlSocket.send(.init(command: "status"), state: state, project: state) }
+  }
+
+  /// A PostgreSQL without pgvector: `up` stops with how to install it, and nothing keeps running.
+  @Test(.timeLimit(.minutes(2)), .enabled(if: TestBed.shouldRun(.postgresBin)))
+  func aMissingVectorExtensionIsExplained() async throws {
+    let base = "/tmp/novector-\(UUID().uuidString.prefix(8))"
+    defer { try? FileManager.default.removeItem(atPath: base) }
+    // A copy of the test bed's PostgreSQL without pgvector, laid out as pgserver's (its binaries
+    // find their libraries at $ORIGIN/../../../pgserver.libs).
+    let install = base + "/site/pgserver/pginstall"
+    let original = ((try TestBed.require(.postgresBin)) as NSString).deletingLastPathComponent
+    let libraries = (((original as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent as NSString).appendingPathComponent("pgserver.libs")
+    try FileManager.default.createDirectory(atPath: base + "/site/pgserver", withIntermediateDirectories: true)
+    try FileManager.default.createSymbolicLink(atPath: base + "/site/pgserver.libs", withDestinationPath: libraries)
+    let (copied, output) = try await runCommand("/bin/cp", ["-a", original, install])
+    try #require(copied == 0, "\(output)")
+    if getuid() == 0 { _ = try await runCommand("/bin/chmod", ["-R", "a+rX", base]) }
+    for name in try FileManager.default.contentsOfDirectory(atPath: install + "/share/postgresql/extension") where name.hasPrefix("vector") {
+      try FileManager.default.removeItem(atPath: install + "/share/postgresql/extension/" + name)
+    }
+    let layout = try PostgresLayout.plan(state: base + "/state", project: base)
+    let port = try Loopback.freePort()
+    let bootstrap = PostgresBootstrap(layout: layout, bin: install + "/bin", user: "synapse", database: "synapse", port: port, password: "x" + String(repeating: "y", count: 20))
+    try await bootstrap.initializeIfNeeded()
+    let planner = ServicePlanner(
+      configuration: {
+        var c = ProjectConfiguration()
+        c.binaries.pgBin = install + "/bin"
+        c.db.port = port
+        return c
+      }(), project: base, llmPath: "", embeddingPath: "", store: "", database: layout, env: [:], baseEnvironment: ProcessInfo.processInfo.environment)
+    var settings = Supervisor.Settings(keeperExecutable: Fixtures.executable, runFolder: base + "/state/run", logFolder: base + "/state/logs")
+    settings.readinessInterval = .milliseconds(200)
+    let supervisor = Supervisor(project: base, specs: [try #require(planner.services().first { $0.name == .db })], settings: settings) { try await bootstrap.prepareDatabase() }
+    do {
+      try await supervisor.start()
+      Issue.record("start should have failed")
+    } catch let error as StackError {
+      #expect(error.description.contains("pgvector extension is not installed") && error.description.contains("apt install postgresql-16-pgvector"), "\(error)")
+    }
+    #expect(PortProbe.owner(of: port) == nil)
+  }
+}

@@ -13,4 +13,15 @@ public enum LogFiles {
     return text.split(separator: "\n", omittingEmptySubsequences: false).suffix(lines + 1).joined(separator: "\n")
       .trimmingCharacters(in: .newlines)
   }
+
+  /// Copy-and-truncate past `limit`: the service keeps appending to the same open file, the
+  /// previous content moves to `.1` (one generation is kept).
+  public static func rotate(_ path: String, limit: UInt64) {
+    guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? UInt64, size > limit else { return }
+    let previous = path + ".1"
+    unlink(previous)
+    guard (try? FileManager.default.copyItem(atPath: path, toPath: previous)) != nil else { return }
+    _ = chmod(previous, 0o600)
+    _ = truncate(path, 0)
+  }
 }

@@ -13,6 +13,15 @@ public struct PostgresLayout: Sendable, Equatable {
   /// Why the data is not in the state folder, when it is not.
   public var relocation: String?
 
+  public init(dataDirectory: String, socketDirectory: String, user: String?, uid: uid_t, gid: gid_t, relocation: String?) {
+    self.dataDirectory = dataDirectory
+    self.socketDirectory = socketDirectory
+    self.user = user
+    self.uid = uid
+    self.gid = gid
+    self.relocation = relocation
+  }
+
   public static let unprivilegedUser = "nobody"
 
   public static func plan(state: String, project: String) throws -> PostgresLayout {

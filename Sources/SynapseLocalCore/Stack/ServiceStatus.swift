@@ -50,6 +50,12 @@ public struct StackStatus: Codable, Sendable, Equatable {
     case project, services
     case supervisorPID = "supervisor_pid"
   }
+
+  public init(project: String, supervisorPID: Int32, services: [ServiceStatus]) {
+    self.project = project
+    self.supervisorPID = supervisorPID
+    self.services = services
+  }
 }
 
 /// Resident memory of a process, from /proc.

@@ -10,6 +10,11 @@ public struct StackAssembly: Sendable {
   public var bootstrap: PostgresBootstrap
   /// Things the user should know (the database kept outside the project, files generated).
   public var notes: [String]
+  public var llmModel: ModelResolver.Resolved
+  public var embeddingModel: ModelResolver.Resolved
+  public var lock: ProjectLock
+  public var store: String
+  public var catalog: ModelCatalog
 
   public var runFolder: String { state + "/run" }
   public var logFolder: String { state + "/logs" }
@@ -37,9 +42,8 @@ public struct StackAssembly: Sendable {
       configuration.paths.store.isEmpty
       ? AbsolutePath.resolve(HubCacheLocation.path(environment: environment), relativeTo: here, environment: environment)
       : AbsolutePath.resolve(configuration.paths.store, relativeTo: project, environment: environment)
-    let resolver = ModelResolver(
-      catalog: catalog, cache: HubCache(root: store), lock: try ProjectLock.load(project + "/" + ProjectLock.fileName), project: project,
-      environment: environment)
+    let lock = try ProjectLock.load(project + "/" + ProjectLock.fileName)
+    let resolver = ModelResolver(catalog: catalog, cache: HubCache(root: store), lock: lock, project: project, environment: environment)
     let llm: ModelResolver.Resolved
     let embedding: ModelResolver.Resolved
     do {
@@ -75,7 +79,9 @@ public struct StackAssembly: Sendable {
       configuration: resolved, project: project, llmPath: llm.hostPath, embeddingPath: embedding.hostPath, store: store, database: layout, env: env,
       baseEnvironment: environment
     ).services()
-    return StackAssembly(project: project, state: state, configuration: resolved, specs: specs, bootstrap: bootstrap, notes: notes)
+    return StackAssembly(
+      project: project, state: state, configuration: resolved, specs: specs, bootstrap: bootstrap, notes: notes, llmModel: llm,
+      embeddingModel: embedding, lock: lock, store: store, catalog: catalog)
   }
 
   /// After a crash of the whole supervisor (or the machine), what the pid files name is stopped,

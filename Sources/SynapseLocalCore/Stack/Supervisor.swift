@@ -26,6 +26,8 @@ public actor Supervisor {
     public var crashLoopLimit = 5
     /// A run this long is not part of a crash loop.
     public var stableSeconds: Double = 30
+    /// A service's log is rotated (to `<name>.log.1`) past this size.
+    public var logLimitBytes: UInt64 = 10 << 20
     public var backoffBase: Duration = .seconds(1)
     public var backoffCap: Duration = .seconds(30)
 
@@ -98,7 +100,7 @@ public actor Supervisor {
   }
 
   /// The specs grouped by dependency depth: [db], [llm, embedding], [backend], [frontend].
-  static func levels(_ specs: [ServiceSpec]) -> [[ServiceSpec]] {
+  public static func levels(_ specs: [ServiceSpec]) -> [[ServiceSpec]] {
     func depth(_ name: ServiceName) -> Int { name.dependencies.map { depth($0) + 1 }.max() ?? 0 }
     let grouped = Dictionary(grouping: specs) { depth($0.name) }
     return grouped.keys.sorted().map { grouped[$0]!.sorted { $0.name < $1.name } }
@@ -231,6 +233,7 @@ public actor Supervisor {
       let interval = state == .healthy || state == .unhealthy ? settings.livenessInterval : settings.readinessInterval
       try? await Task.sleep(for: interval)
       if Task.isCancelled || stopping { return }
+      LogFiles.rotate(settings.logFolder + "/\(spec.name.rawValue).log", limit: settings.logLimitBytes)
       guard records[spec.name]?.keeperPID != nil, servicePID(spec.name) != nil else { continue }
       let healthy = await prober.isHealthy(spec.health)
       let current = records[spec.name]?.state ?? .stopped
