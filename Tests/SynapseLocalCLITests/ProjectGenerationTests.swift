@@ -291,6 +291,32 @@ struct ProjectGenerationTests {
     #expect(!FileManager.default.fileExists(atPath: scratch.project + "/.synapse-local/run/control.sock"))
   }
 
+  /// One command for a new user: `up` in an empty folder plans the project (init) and pulls what
+  /// it names; offline here, the pull says what is missing and how to get it.
+  @Test(.timeLimit(.minutes(2)), .enabled(if: TestBed.shouldRun(.python, .llamaServer, .postgresBin)))
+  func upInAnEmptyFolderPlansAndPullsFirst() async throws {
+    let scratch = Scratch()
+    defer { scratch.remove() }
+    try FileManager.default.createDirectory(atPath: scratch.project, withIntermediateDirectories: true)
+    var environment = scratch.environment
+    environment["SYNAPSE_LOCAL_SYSROOT"] = Fixtures.machine("laptop-v2")
+    environment["PATH"] = Fixtures.machine("laptop-v2") + "/bin:/usr/bin:/bin"
+    let missingBinary = try await CLIRunner.run(["up", "-d", "--project", scratch.project], environment: environment)
+    #expect(missingBinary.status == 1)
+    #expect(missingBinary.stderr.contains("planning one for this machine"))
+    #expect(missingBinary.stderr.contains("binaries.llama_server") && !missingBinary.stderr.contains("pulling"))
+    #expect(FileManager.default.fileExists(atPath: scratch.project + "/synapse-local.yaml"))
+
+    environment["SYNAPSE_LOCAL_LLAMA_SERVER"] = try TestBed.require(.llamaServer)
+    environment["SYNAPSE_LOCAL_PYTHON"] = try TestBed.require(.python)
+    environment["SYNAPSE_LOCAL_PG_BIN"] = try TestBed.require(.postgresBin)
+    let offline = try await CLIRunner.run(["up", "-d", "--project", scratch.project], environment: environment)
+    #expect(offline.status == 1)
+    let planned = try ProjectSchema.parse(try scratch.read("synapse-local.yaml"), file: "x")
+    #expect(offline.stderr.contains("pulling what the project needs: \(planned.llm.model) \(planned.embedding.model)"), "\(offline.stderr)")
+    #expect(offline.stderr.contains("HF_HUB_OFFLINE is set") && offline.stderr.contains("models import"))
+  }
+
   /// Bad project files and flags: one line per problem with file, line and key; exit 1; nothing written.
   @Test func badProjectFilesAndFlagsAreReported() async throws {
     let scratch = Scratch()
