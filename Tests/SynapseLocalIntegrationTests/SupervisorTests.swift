@@ -214,3 +214,48 @@ struct SupervisorFileTests {
     #expect(PortProbe.owner(of: port) == nil)
   }
 }
+
+/// vLLM cannot run here (no GPU): its command line, built from the plan, drives a stand-in that
+/// parses it as vLLM does and answers like vLLM's server.
+@Suite("vLLM under the supervisor", .tags(.integration))
+struct VLLMSupervisionTests {
+  @Test(.timeLimit(.minutes(1)))
+  func theVLLMCommandLineServesThePlannedName() async throws {
+    let base = NSTemporaryDirectory() + "vllm-\(UUID().uuidString.prefix(8))"
+    defer { try? FileManager.default.removeItem(atPath: base) }
+    var configuration = ProjectConfiguration()
+    configuration.engine = .vllm
+    configuration.binaries.vllm = Fixtures.root + "/vllm/vllm"
+    configuration.llm.name = "Llama-3.1-8B-Instruct"
+    configuration.llm.port = try Loopback.freePort()
+    configuration.llm.context = 16384
+    configuration.llm.gpuMemoryUtilization = 0.85
+    let layout = PostgresLayout(dataDirectory: base + "/db", socketDirectory: base + "/run-db", user: nil, uid: getuid(), gid: getgid(), relocation: nil)
+    let planner = ServicePlanner(
+      configuration: configuration, project: base, llmPath: "/models/meta-llama/snapshot", embeddingPath: "", store: "", database: layout, env: [:],
+      baseEnvironment: ProcessInfo.processInfo.environment)
+    let llm = try #require(planner.services().first { $0.name == .llm })
+    var settings = Supervisor.Settings(keeperExecutable: Fixtures.executable, runFolder: base + "/run", logFolder: base + "/logs")
+    settings.readinessInterval = .milliseconds(200)
+    let supervisor = Supervisor(project: base, specs: [llm], settings: settings)
+    try await supervisor.start()
+    let url = "http://127.0.0.1:\(configuration.llm.port)"
+    do {
+      let (_, argv) = try await Loopback.request(url + "/standin/argv")
+      #expect(try JSONSerialization.jsonObject(with: argv) as? [String] == llm.arguments)
+      let (_, models) = try await Loopback.request(url + "/v1/models")
+      let listed = try #require(try JSONSerialization.jsonObject(with: models) as? [String: Any])
+      #expect(((listed["data"] as? [[String: Any]])?.first?["id"] as? String) == "Llama-3.1-8B-Instruct")
+      let message = [["role": "user", "content": "hi"]]
+      let (ok, _) = try await Loopback.request(url + "/v1/chat/completions", method: "POST", json: ["model": "Llama-3.1-8B-Instruct", "messages": message])
+      #expect(ok == 200)
+      let (wrong, _) = try await Loopback.request(url + "/v1/chat/completions", method: "POST", json: ["model": "local-model", "messages": message])
+      #expect(wrong == 404)
+      #expect(await supervisor.status().services.first?.model == "Llama-3.1-8B-Instruct")
+    } catch {
+      await supervisor.stop()
+      throw error
+    }
+    await supervisor.stop()
+  }
+}
