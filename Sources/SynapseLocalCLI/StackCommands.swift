@@ -149,10 +149,20 @@ struct LogsCommand: AsyncParsableCommand {
   }
 }
 
-/// Prints lines appended to log files, prefixed with their service, until cancelled.
+/// Prints lines appended to log files, prefixed with their service (coloured on a terminal),
+/// until cancelled.
 struct LogFollower {
   var files: [(ServiceName, String)]
   var prefixed: Bool
+  var colour = isatty(1) == 1
+
+  static let colours: [ServiceName: String] = [.db: "34", .llm: "35", .embedding: "36", .backend: "32", .frontend: "33"]
+
+  func prefix(_ name: ServiceName) -> String {
+    let label = name.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0) + "| "
+    guard colour, let code = Self.colours[name] else { return label }
+    return "\u{1B}[\(code)m\(label)\u{1B}[0m"
+  }
 
   func run() async throws {
     var offsets = files.map { (try? FileManager.default.attributesOfItem(atPath: $0.1)[.size] as? UInt64) ?? 0 }
@@ -169,10 +179,12 @@ struct LogFollower {
         pending[index] += String(decoding: data, as: UTF8.self)
         while let newline = pending[index].firstIndex(of: "\n") {
           let line = pending[index][..<newline]
-          Output.line(prefixed ? "\(name.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0))| \(line)" : String(line))
+          Output.line(prefixed ? prefix(name) + line : String(line))
           pending[index] = String(pending[index][pending[index].index(after: newline)...])
         }
       }
+      // A pipe or file gets the lines as they come, not when a buffer fills.
+      fflush(nil)  // every output stream: stdout is a C global Swift 6 will not touch
       try await Task.sleep(for: .milliseconds(200))
     }
   }

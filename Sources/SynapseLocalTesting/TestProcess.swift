@@ -19,6 +19,17 @@ public final class TestProcess: @unchecked Sendable {
   private let started = AsyncStream<pid_t>.makeStream()
   private let lock = NSLock()
   private var exited = false
+  private let pidBox = PIDBox()
+
+  /// The child's pid once it has started.
+  public var processIdentifier: pid_t? { pidBox.value }
+
+  final class PIDBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: pid_t?
+    var value: pid_t? { lock.withLock { stored } }
+    func set(_ pid: pid_t) { lock.withLock { stored = pid } }
+  }
 
   public init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws {
     let path = NSTemporaryDirectory() + "synapse-local-test-\(UUID().uuidString).log"
@@ -26,6 +37,7 @@ public final class TestProcess: @unchecked Sendable {
     let log = try FileDescriptor.open(FilePath(path), .writeOnly, options: [.create, .truncate], permissions: [.ownerReadWrite])
     let continuation = started.continuation
     let environment = ChildProcess.environment(environment)
+    let pidBox = self.pidBox
     task = Task {
       defer { try? log.close() }
       var options = PlatformOptions()
@@ -36,6 +48,7 @@ public final class TestProcess: @unchecked Sendable {
         error: .fileDescriptor(log, closeAfterSpawningProcess: false)
       ) { execution in
         let pid = execution.processIdentifier.value
+        pidBox.set(pid)
         continuation.yield(pid)
         // Wait here until the test stops the process (cancellation runs the teardown) or it exits.
         while !Task.isCancelled && Self.isAlive(pid) { try? await Task.sleep(for: .milliseconds(100)) }

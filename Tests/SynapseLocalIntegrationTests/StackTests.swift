@@ -181,5 +181,23 @@ struct StackTests {
     #expect(down.status == 0, "\(down.stderr)")
     #expect(stack.processes().isEmpty, "left after down: \(Stack.describe(stack.processes()))")
     for (service, port) in stack.ports { #expect(PortProbe.owner(of: port) == nil, "\(service.rawValue)'s port \(port) is still taken") }
+
+    // In the foreground: the services' output prefixed with their names; SIGINT (Ctrl-C) stops all.
+    let foreground = try TestProcess(
+      Fixtures.executable, ["up", "--project", stack.project], environment: ProcessInfo.processInfo.environment.merging(stack.environment) { $1 })
+    var healthy = false
+    for _ in 0..<240 where !healthy {
+      try await Task.sleep(for: .milliseconds(250))
+      healthy = (try? await stack.status())?.services.allSatisfy { $0.state == .healthy } ?? false
+    }
+    #expect(healthy, "foreground up did not get healthy:\n\(foreground.log.suffix(2000))")
+    _ = try await stack.ask("What is the capital of France?")
+    #expect(foreground.log.contains("llm      | ") && foreground.log.contains("db       | "), "\(foreground.log.suffix(1500))")
+    let pid = try #require(foreground.processIdentifier)
+    kill(pid, SIGINT)
+    for _ in 0..<300 where foreground.isRunning { try await Task.sleep(for: .milliseconds(100)) }
+    #expect(!foreground.isRunning)
+    #expect(stack.processes().isEmpty, "left after Ctrl-C: \(Stack.describe(stack.processes()))")
+    await foreground.stop()
   }
 }
