@@ -50,13 +50,10 @@ struct GenerateCommand: AsyncParsableCommand {
         planningElsewhere
         ? try HardwareReport.load(path: absolute(configuration.hardware, in: folder, environment))
         : try await HardwareDetector.detect(.live())
-      let storeRoot =
-        configuration.paths.store.isEmpty
-        ? AbsolutePath.resolve(HubCacheLocation.path(environment: environment), relativeTo: AbsolutePath.currentDirectory, environment: environment)
-        : absolute(configuration.paths.store, in: folder, environment)
+      let storeRoot = configuration.storeRoot(project: folder, environment: environment)
       let lockPath = folder + "/" + ProjectLock.fileName
       let resolver = ModelResolver(catalog: catalog, cache: HubCache(root: storeRoot), lock: try ProjectLock.load(lockPath), project: folder, environment: environment)
-      let state = absolute(configuration.paths.state, in: folder, environment)
+      let state = configuration.stateFolder(project: folder, environment: environment)
       let password =
         diff
         ? DatabaseSecret.existing(state: state, envFile: folder + "/" + StackGenerator.envFile) ?? "generated-on-first-write"

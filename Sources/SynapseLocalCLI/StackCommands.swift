@@ -16,8 +16,7 @@ struct StackProjectOptions: ParsableArguments {
   /// The state folder as the project file names it (default .synapse-local).
   func state() throws -> String {
     let environment = ProcessInfo.processInfo.environment
-    let configuration = try ProjectFile.load(project: folder, environment: environment)
-    return AbsolutePath.resolve(configuration.paths.state, relativeTo: folder, environment: environment)
+    return try ProjectFile.load(project: folder, environment: environment).stateFolder(project: folder, environment: environment)
   }
 
   func send(_ command: String, service: String? = nil, timeout: Double = 30) throws -> ControlSocket.Reply {

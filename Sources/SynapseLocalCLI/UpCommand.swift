@@ -77,10 +77,7 @@ struct UpCommand: AsyncParsableCommand {
     if let missing = BinaryLocator(environment: environment).problems(configuration.binaries, engine: configuration.engine).first {
       throw ProjectError.invalid([ProjectProblem(file: ProjectFile.path(in: project), line: lines[missing.key] ?? 0, key: missing.key, message: missing.message)])
     }
-    let storeRoot =
-      configuration.paths.store.isEmpty
-      ? AbsolutePath.resolve(HubCacheLocation.path(environment: environment), relativeTo: AbsolutePath.currentDirectory, environment: environment)
-      : AbsolutePath.resolve(configuration.paths.store, relativeTo: project, environment: environment)
+    let storeRoot = configuration.storeRoot(project: project, environment: environment)
     let resolver = ModelResolver(
       catalog: catalog, cache: HubCache(root: storeRoot), lock: try ProjectLock.load(project + "/" + ProjectLock.fileName), project: project,
       environment: environment)

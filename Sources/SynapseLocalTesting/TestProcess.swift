@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalCore
 import Subprocess
 
 #if canImport(System)
@@ -63,12 +64,7 @@ public final class TestProcess: @unchecked Sendable {
   }
 
   /// A zombie (exited, not yet reaped) counts as gone.
-  static func isAlive(_ pid: pid_t) -> Bool {
-    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-      let close = stat.lastIndex(of: ")")
-    else { return false }
-    return stat[stat.index(after: close)...].drop { $0 == " " }.first != "Z"
-  }
+  static func isAlive(_ pid: pid_t) -> Bool { ProcessLiveness.isAlive(pid) }
 
   private func setExited() {
     lock.withLock { exited = true }

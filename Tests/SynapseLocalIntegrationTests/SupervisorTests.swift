@@ -31,10 +31,7 @@ struct SupervisorTests {
       health: .http(url: "http://127.0.0.1:\(port)/"), readinessSeconds: 20)
   }
 
-  static func alive(_ pid: Int32) -> Bool {
-    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return false }
-    return stat[stat.index(after: close)...].drop { $0 == " " }.first != "Z"
-  }
+  static func alive(_ pid: Int32) -> Bool { ProcessLiveness.isAlive(pid) }
 
   @Test(.timeLimit(.minutes(1)))
   func aCrashLoopIsMarkedFailedWithItsLog() async throws {

@@ -36,12 +36,8 @@ public struct StackAssembly: Sendable {
     if let path = locator.resolve(configuration.binaries.vllm) { resolved.binaries.vllm = path }
     if let path = locator.resolve(configuration.binaries.python) { resolved.binaries.python = path }
 
-    let here = AbsolutePath.currentDirectory
-    let state = AbsolutePath.resolve(configuration.paths.state, relativeTo: project, environment: environment)
-    let store =
-      configuration.paths.store.isEmpty
-      ? AbsolutePath.resolve(HubCacheLocation.path(environment: environment), relativeTo: here, environment: environment)
-      : AbsolutePath.resolve(configuration.paths.store, relativeTo: project, environment: environment)
+    let state = configuration.stateFolder(project: project, environment: environment)
+    let store = configuration.storeRoot(project: project, environment: environment)
     let lock = try ProjectLock.load(project + "/" + ProjectLock.fileName)
     let resolver = ModelResolver(catalog: catalog, cache: HubCache(root: store), lock: lock, project: project, environment: environment)
     let llm: ModelResolver.Resolved

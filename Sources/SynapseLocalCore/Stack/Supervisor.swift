@@ -282,8 +282,5 @@ public actor Supervisor {
     LogFiles.tail(settings.logFolder + "/\(name.rawValue).log", lines: lines)
   }
 
-  static func isAlive(_ pid: Int32) -> Bool {
-    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return false }
-    return stat[stat.index(after: close)...].drop { $0 == " " }.first != "Z"
-  }
+  static func isAlive(_ pid: Int32) -> Bool { ProcessLiveness.isAlive(pid) }
 }
