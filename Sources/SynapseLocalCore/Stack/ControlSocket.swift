@@ -104,17 +104,31 @@ public final class ControlServer: @unchecked Sendable {
     thread.start()
   }
 
+  private let lock = NSLock()
+  private var closed = false
+
+  /// Idempotent: a second close must not close a descriptor number another thread has since been
+  /// given (a pipe of a child process, say).
   public func close() {
+    let first = lock.withLock {
+      defer { closed = true }
+      return !closed
+    }
+    guard first else { return }
     shutdown(descriptor, Int32(SHUT_RDWR))
     Glibc.close(descriptor)
     unlink(path)
   }
 
   func acceptLoop() {
-    while true {
+    while !lock.withLock({ closed }) {
       let client = accept(descriptor, nil, nil)
       if client < 0 {
         if errno == EINTR { continue }
+        return
+      }
+      if lock.withLock({ closed }) {
+        Glibc.close(client)
         return
       }
       let handler = self.handler
