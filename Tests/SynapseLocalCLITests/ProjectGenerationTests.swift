@@ -326,7 +326,7 @@ struct ProjectGenerationTests {
     try "engine: llama.cpp\nllm:\n  port: 99999\n  colour: blue\n".write(toFile: file, atomically: true, encoding: .utf8)
     let generated = try await scratch.run(["generate", "--project", scratch.project])
     #expect(generated.status == 1)
-    #expect(generated.stderr == "synapse-local: error: \(file):3: llm.port: 99999 is not a port (1-65535)\nsynapse-local: error: \(file):4: llm.colour: unknown key; known here: llm.context, llm.gpu_layers, llm.gpu_memory_utilization, llm.model, llm.name, llm.port, llm.tensor_parallel_size, llm.threads, llm.timeout_ms\n")
+    #expect(generated.stderr == "synapse-local: error: \(file):3: llm.port: 99999 is not a port (1-65535)\nsynapse-local: error: \(file):4: llm.colour: unknown key; known here: llm.context, llm.gpu_layers, llm.gpu_memory_utilization, llm.model, llm.name, llm.port, llm.restart, llm.tensor_parallel_size, llm.threads, llm.timeout_ms\n")
     #expect(!FileManager.default.fileExists(atPath: scratch.project + "/.env"))
 
     // A REF that names nothing: a catalog id that is not there, a chat model in the embedding role.

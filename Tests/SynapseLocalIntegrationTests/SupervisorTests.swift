@@ -256,3 +256,48 @@ struct VLLMSupervisionTests {
     await supervisor.stop()
   }
 }
+
+/// Restart policies: on-failure leaves a clean exit stopped, never leaves a failure failed,
+/// always starts a clean exit again.
+@Suite("restart policies", .tags(.integration))
+struct RestartPolicyTests {
+  func run(_ policy: RestartPolicy, exitCode: Int) async throws -> ServiceStatus {
+    let base = NSTemporaryDirectory() + "policy-\(UUID().uuidString.prefix(8))"
+    defer { try? FileManager.default.removeItem(atPath: base) }
+    let port = try Loopback.freePort()
+    // Healthy for a moment (a file server), then exits with the given status.
+    var spec = ServiceSpec(
+      name: .backend, executable: "/bin/sh",
+      arguments: ["-c", "\(try TestBed.require(.python)) -m http.server --bind 127.0.0.1 \(port) & sleep 1.5; kill $!; exit \(exitCode)"],
+      environment: ProcessInfo.processInfo.environment, port: port, health: .http(url: "http://127.0.0.1:\(port)/"), readinessSeconds: 20)
+    spec.restart = policy
+    var settings = Supervisor.Settings(keeperExecutable: Fixtures.executable, runFolder: base + "/run", logFolder: base + "/logs")
+    settings.readinessInterval = .milliseconds(100)
+    settings.backoffBase = .milliseconds(100)
+    let supervisor = Supervisor(project: base, specs: [spec], settings: settings)
+    try await supervisor.start()
+    try await Task.sleep(for: .seconds(3))
+    let status = await supervisor.status().services[0]
+    await supervisor.stop()
+    return status
+  }
+
+  @Test(.timeLimit(.minutes(1)), .enabled(if: TestBed.shouldRun(.python)))
+  func onFailureLeavesACleanExitStopped() async throws {
+    let status = try await run(.onFailure, exitCode: 0)
+    #expect(status.state == .stopped && status.restarts == 0 && status.lastExit == 0)
+    #expect(status.message?.contains("restart policy is on-failure") == true)
+  }
+
+  @Test(.timeLimit(.minutes(1)), .enabled(if: TestBed.shouldRun(.python)))
+  func neverLeavesAFailureFailed() async throws {
+    let status = try await run(.never, exitCode: 2)
+    #expect(status.state == .failed && status.restarts == 0 && status.lastExit == 2)
+  }
+
+  @Test(.timeLimit(.minutes(1)), .enabled(if: TestBed.shouldRun(.python)))
+  func alwaysStartsACleanExitAgain() async throws {
+    let status = try await run(.always, exitCode: 0)
+    #expect(status.restarts >= 1)
+  }
+}

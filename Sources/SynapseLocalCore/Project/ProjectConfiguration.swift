@@ -1,3 +1,13 @@
+/// When the supervisor starts a service again after it exits.
+public enum RestartPolicy: String, Sendable, CaseIterable, Codable {
+  /// After a non-zero exit or a signal (the default).
+  case onFailure = "on-failure"
+  /// After any exit.
+  case always
+  /// Never: an exit leaves it failed.
+  case never
+}
+
 /// The project's plan, `synapse-local.yaml`: what `generate` renders and `up` runs. Every key is
 /// documented in docs/configuration.md; `ProjectSchema` reads and checks it.
 public struct ProjectConfiguration: Sendable, Equatable {
@@ -14,6 +24,7 @@ public struct ProjectConfiguration: Sendable, Equatable {
     /// vLLM only.
     public var gpuMemoryUtilization = 0.90
     public var tensorParallelSize = 1
+    public var restart = RestartPolicy.onFailure
   }
 
   public struct Embedding: Sendable, Equatable {
@@ -22,12 +33,14 @@ public struct ProjectConfiguration: Sendable, Equatable {
     public var dimensions = 384
     public var port = 8081
     public var batchSize = 10
+    public var restart = RestartPolicy.onFailure
   }
 
   public struct Database: Sendable, Equatable {
     public var port = 5432
     public var name = "synapse"
     public var user = "synapse"
+    public var restart = RestartPolicy.onFailure
   }
 
   /// The backend or the frontend: a command run in a folder, listening on a port.
@@ -38,6 +51,7 @@ public struct ProjectConfiguration: Sendable, Equatable {
     public var dir: String
     public var port: Int
     public var health: String
+    public var restart = RestartPolicy.onFailure
 
     public init(enabled: Bool = true, command: String, dir: String, port: Int, health: String) {
       self.enabled = enabled

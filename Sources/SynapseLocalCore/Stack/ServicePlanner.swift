@@ -30,10 +30,15 @@ public struct ServicePlanner: Sendable {
   }
 
   public func services() -> [ServiceSpec] {
-    var all = [db(), llm(), embedding()]
-    if configuration.backend.enabled { all.append(app(.backend, configuration.backend)) }
-    if configuration.frontend.enabled { all.append(app(.frontend, configuration.frontend)) }
-    return all
+    let c = configuration
+    var all = [(db(), c.db.restart), (llm(), c.llm.restart), (embedding(), c.embedding.restart)]
+    if c.backend.enabled { all.append((app(.backend, c.backend), c.backend.restart)) }
+    if c.frontend.enabled { all.append((app(.frontend, c.frontend), c.frontend.restart)) }
+    return all.map { spec, policy in
+      var spec = spec
+      spec.restart = policy
+      return spec
+    }
   }
 
   func db() -> ServiceSpec {

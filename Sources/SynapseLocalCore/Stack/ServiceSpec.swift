@@ -44,6 +44,7 @@ public struct ServiceSpec: Sendable, Equatable {
   public var stopSignal: Int32
   /// The model it serves (llm, embedding).
   public var model: String?
+  public var restart: RestartPolicy = .onFailure
 
   public init(
     name: ServiceName, executable: String, arguments: [String], environment: [String: String], workingDirectory: String? = nil,

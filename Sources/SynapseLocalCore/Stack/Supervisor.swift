@@ -44,6 +44,8 @@ public actor Supervisor {
     var startedAt: Date?
     var restarts = 0
     var quickExits = 0
+    /// Set when the supervisor itself stopped the service to restart it (liveness, `restart`).
+    var restartRequested = false
     var lastExit: Int32?
     var message: String?
     var runner: Task<Void, Never>?
@@ -121,11 +123,12 @@ public actor Supervisor {
   /// Restarts one service (the keeper stops its group; the runner starts it again).
   public func restart(_ name: ServiceName) async throws {
     guard let record = records[name] else { throw StackError.control("\(name.rawValue) is not part of this stack") }
-    if record.state == .failed || record.runner == nil, let spec = specs.first(where: { $0.name == name }) {
+    if record.state == .failed || record.state == .stopped || record.runner == nil, let spec = specs.first(where: { $0.name == name }) {
       records[name]?.quickExits = 0
       launch(spec)
       return
     }
+    records[name]?.restartRequested = true
     if let pid = record.keeperPID { kill(pid, SIGTERM) }
   }
 
@@ -163,6 +166,14 @@ public actor Supervisor {
       records[spec.name]?.startedAt = nil
       if stopping { break }
       records[spec.name]?.lastExit = exit
+      let requested = records[spec.name]?.restartRequested ?? false
+      records[spec.name]?.restartRequested = false
+      if !requested && (spec.restart == .never || (spec.restart == .onFailure && exit == 0)) {
+        records[spec.name]?.state = exit == 0 ? .stopped : .failed
+        records[spec.name]?.message = "exited with status \(exit); its restart policy is \(spec.restart.rawValue)"
+        records[spec.name]?.monitor?.cancel()
+        return
+      }
       if Date().timeIntervalSince(began) >= settings.stableSeconds { records[spec.name]?.quickExits = 0 }
       records[spec.name]?.quickExits += 1
       let quick = records[spec.name]?.quickExits ?? 0
@@ -247,6 +258,7 @@ public actor Supervisor {
           // Hung: the keeper stops the whole group (SIGCONT included), the runner starts it again.
           misses = 0
           records[spec.name]?.message = "restarted: no answer to \(settings.livenessFailures) health checks in a row"
+          records[spec.name]?.restartRequested = true
           kill(pid, SIGTERM)
         }
       }

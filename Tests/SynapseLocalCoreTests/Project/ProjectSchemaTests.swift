@@ -19,7 +19,7 @@ struct ProjectSchemaTests {
 
   @Test func malformedFilesAreReportedWithFileLineAndKey() {
     #expect(problems("engine: llama.cpp\nllm:\n  port: 99999\n") == ["synapse-local.yaml:3: llm.port: 99999 is not a port (1-65535)"])
-    #expect(problems("llm:\n  prot: 8080\n") == ["synapse-local.yaml:2: llm.prot: unknown key; known here: llm.context, llm.gpu_layers, llm.gpu_memory_utilization, llm.model, llm.name, llm.port, llm.tensor_parallel_size, llm.threads, llm.timeout_ms"])
+    #expect(problems("llm:\n  prot: 8080\n") == ["synapse-local.yaml:2: llm.prot: unknown key; known here: llm.context, llm.gpu_layers, llm.gpu_memory_utilization, llm.model, llm.name, llm.port, llm.restart, llm.tensor_parallel_size, llm.threads, llm.timeout_ms"])
     #expect(problems("engine: ollama\n") == ["synapse-local.yaml:1: engine: expected one of llama.cpp, vllm, got 'ollama'"])
     #expect(problems("expose: maybe\n") == ["synapse-local.yaml:1: expose: expected true or false, got 'maybe'"])
     #expect(problems("llm:\n  context: [1, 2]\n") == ["synapse-local.yaml:2: llm.context: expected a whole number, got 'a collection'"])
