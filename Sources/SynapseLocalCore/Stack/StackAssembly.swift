@@ -66,7 +66,11 @@ public struct StackAssembly: Sendable {
     }
 
     let layout = try PostgresLayout.plan(state: state, project: project)
-    if let relocation = layout.relocation { notes.append(relocation) }
+    if let relocation = layout.relocation {
+      notes.append(relocation)
+    } else if let user = layout.user {
+      notes.append("PostgreSQL refuses to run as root: it runs as '\(user)', which owns \(layout.dataDirectory)")
+    }
     let bootstrap = PostgresBootstrap(
       layout: layout, bin: configuration.binaries.pgBin, user: configuration.db.user, database: configuration.db.name, port: configuration.db.port,
       password: password)
