@@ -1,0 +1,236 @@
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// The address the backend is configured with (`LOCAL_LLM_ENDPOINT`, `LOCAL_EMBEDDING_ENDPOINT`),
+/// served by the supervisor and relayed to the engine on its internal port. Requests and answers
+/// pass through byte for byte (Server-Sent Events as they come). While no engine is ready (a
+/// restart after a crash) requests are held, up to a limit, instead of failing; a request whose
+/// engine died before answering a single byte is sent again (chat and embedding requests have no
+/// side effects). A stream already under way cannot be saved: it ends with an error event.
+public final class StableEndpoint: @unchecked Sendable {
+  public struct Counters: Sendable, Equatable, Codable {
+    public var requests = 0
+    public var held = 0
+    public var replayed = 0
+    public var unavailable = 0
+    public var longestWaitMilliseconds = 0
+
+    enum CodingKeys: String, CodingKey {
+      case requests, held, replayed, unavailable
+      case longestWaitMilliseconds = "longest_wait_ms"
+    }
+  }
+
+  public let port: Int
+  let listener: Int32
+  let holdLimit: Duration
+  /// The engine's port while it can take requests; nil while it cannot (hold).
+  let upstream: @Sendable () -> Int?
+  private let lock = NSLock()
+  private var counters = Counters()
+  private var closed = false
+
+  public init(host: String = "127.0.0.1", port: Int, holdLimit: Duration, upstream: @escaping @Sendable () -> Int?) throws {
+    self.port = port
+    self.holdLimit = holdLimit
+    self.upstream = upstream
+    listener = try SocketIO.listen(host: host, port: port)
+    let thread = Thread { [self] in acceptLoop() }
+    thread.name = "synapse-local endpoint \(port)"
+    thread.start()
+  }
+
+  public var statistics: Counters { lock.withLock { counters } }
+
+  public func close() {
+    let first = lock.withLock {
+      defer { closed = true }
+      return !closed
+    }
+    guard first else { return }
+    shutdown(listener, Int32(SHUT_RDWR))
+    Glibc.close(listener)
+  }
+
+  func acceptLoop() {
+    while !lock.withLock({ closed }) {
+      let client = accept(listener, nil, nil)
+      if client < 0 {
+        if errno == EINTR || errno == ECONNABORTED { continue }
+        return
+      }
+      var one: Int32 = 1
+      setsockopt(client, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+      let thread = Thread { [self] in
+        serve(client)
+        Glibc.close(client)
+      }
+      thread.start()
+    }
+  }
+
+  // MARK: one exchange
+
+  func serve(_ client: Int32) {
+    SocketIO.setTimeout(client, seconds: 300)
+    guard let (head, body) = readRequest(client) else {
+      _ = SocketIO.writeAll(client, Self.errorResponse(400, "malformed HTTP request")[...])
+      return
+    }
+    lock.withLock { counters.requests += 1 }
+    let message = head.forwarded(bodyLength: body.count) + body
+    let began = ContinuousClock.now
+    let deadline = began + holdLimit
+    var waited = false
+    var replayed = false
+    while true {
+      guard let engine = upstream(), let connection = SocketIO.connect(port: engine) else {
+        // No engine to take it: hold, within the limit.
+        if ContinuousClock.now >= deadline { return unavailable(client) }
+        waited = true
+        Thread.sleep(forTimeInterval: 0.05)
+        continue
+      }
+      defer { Glibc.close(connection) }
+      guard SocketIO.writeAll(connection, message[...]) else { continue }
+      switch relay(from: connection, to: client) {
+      case .delivered:
+        record(waited: waited, replayed: replayed, since: began)
+        return
+      case .clientGone, .brokenStream:
+        return
+      case .noAnswer:
+        // The engine died before a byte of the answer: send it again once one is ready.
+        if ContinuousClock.now >= deadline { return unavailable(client) }
+        replayed = true
+        waited = true
+        Thread.sleep(forTimeInterval: 0.05)
+      }
+    }
+  }
+
+  enum RelayOutcome { case delivered, noAnswer, clientGone, brokenStream }
+
+  /// Copies the engine's answer to the client as it arrives.
+  func relay(from engine: Int32, to client: Int32) -> RelayOutcome {
+    var buffer = [UInt8](repeating: 0, count: 64 << 10)
+    var forwarded = 0
+    var streaming = false
+    while true {
+      let n = SocketIO.readSome(engine, &buffer)
+      if n > 0 {
+        if forwarded == 0 {
+          let head = String(decoding: buffer[0..<min(n, 4096)], as: UTF8.self).lowercased()
+          // llama-server answers 503 while it loads its model: not ready yet, so wait as for
+          // an engine that is away (and never pass the 503 on).
+          if head.hasPrefix("http/1.1 503") || head.hasPrefix("http/1.0 503") { return .noAnswer }
+          streaming = head.contains("content-type: text/event-stream")
+        }
+        guard SocketIO.writeAll(client, buffer[0..<n]) else { return .clientGone }
+        forwarded += n
+        continue
+      }
+      if n == 0 && forwarded > 0 { return .delivered }
+      if forwarded == 0 { return .noAnswer }
+      // The engine died mid-answer. An event stream gets a last event saying so.
+      if streaming {
+        let event = #"data: {"error": {"message": "the model server stopped during this answer; send the request again", "type": "server_error", "code": "engine_restarted"}}"# + "\n\n"
+        _ = SocketIO.writeAll(client, Array(event.utf8)[...])
+      }
+      return .brokenStream
+    }
+  }
+
+  func unavailable(_ client: Int32) {
+    lock.withLock { counters.unavailable += 1 }
+    _ = SocketIO.writeAll(client, Self.errorResponse(503, "the model server is not ready (starting or being swapped); try again shortly")[...])
+  }
+
+  func record(waited: Bool, replayed: Bool, since began: ContinuousClock.Instant) {
+    let elapsed = ContinuousClock.now - began
+    let milliseconds = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+    lock.withLock {
+      if waited {
+        counters.held += 1
+        counters.longestWaitMilliseconds = max(counters.longestWaitMilliseconds, milliseconds)
+      }
+      if replayed { counters.replayed += 1 }
+    }
+  }
+
+  /// The request head and its whole body (Content-Length, or chunked, which is decoded).
+  func readRequest(_ client: Int32) -> (HTTPRequestHead, [UInt8])? {
+    var data: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 64 << 10)
+    let terminator: [UInt8] = [13, 10, 13, 10]
+    var headEnd: Int?
+    while headEnd == nil {
+      let n = SocketIO.readSome(client, &buffer)
+      guard n > 0 else { return nil }
+      data += buffer[0..<n]
+      headEnd = Self.find(terminator, in: data)
+      if headEnd == nil && data.count > 64 << 10 { return nil }
+    }
+    guard let end = headEnd, let head = HTTPRequestHead(data[..<end]) else { return nil }
+    var rest = Array(data[(end + 4)...])
+    if let length = head.header("Content-Length").flatMap(Int.init) {
+      guard length >= 0, length <= 64 << 20 else { return nil }
+      while rest.count < length {
+        let n = SocketIO.readSome(client, &buffer)
+        guard n > 0 else { return nil }
+        rest += buffer[0..<n]
+      }
+      return (head, Array(rest.prefix(length)))
+    }
+    if head.header("Transfer-Encoding")?.lowercased().contains("chunked") == true {
+      var head = head
+      head.headers.removeAll { $0.name.lowercased() == "transfer-encoding" }
+      head.headers.append(("Content-Length", "0"))
+      guard let body = Self.dechunk(&rest, client: client) else { return nil }
+      return (head, body)
+    }
+    return (head, [])
+  }
+
+  /// Decodes a chunked body, reading more from the client as needed.
+  static func dechunk(_ pending: inout [UInt8], client: Int32) -> [UInt8]? {
+    var body: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 64 << 10)
+    func more() -> Bool {
+      let n = SocketIO.readSome(client, &buffer)
+      guard n > 0 else { return false }
+      pending += buffer[0..<n]
+      return true
+    }
+    while true {
+      while find([13, 10], in: pending) == nil { guard more() else { return nil } }
+      guard let lineEnd = find([13, 10], in: pending),
+        let size = Int(String(decoding: pending[..<lineEnd], as: UTF8.self).split(separator: ";").first ?? "", radix: 16)
+      else { return nil }
+      pending.removeFirst(lineEnd + 2)
+      if size == 0 { return body }
+      while pending.count < size + 2 { guard more() else { return nil } }
+      body += pending[..<size]
+      pending.removeFirst(size + 2)
+      if body.count > 64 << 20 { return nil }
+    }
+  }
+
+  static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
+    guard haystack.count >= needle.count else { return nil }
+    outer: for index in 0...(haystack.count - needle.count) {
+      for offset in needle.indices where haystack[index + offset] != needle[offset] { continue outer }
+      return index
+    }
+    return nil
+  }
+
+  static func errorResponse(_ status: Int, _ message: String) -> [UInt8] {
+    let reason = status == 503 ? "Service Unavailable" : "Bad Request"
+    let body = #"{"error": {"message": "\#(message)", "type": "\#(status == 503 ? "unavailable" : "invalid_request_error")", "code": \#(status)}}"#
+    return Array("HTTP/1.1 \(status) \(reason)\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)".utf8)
+  }
+}

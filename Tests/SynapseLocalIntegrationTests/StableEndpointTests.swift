@@ -1,0 +1,122 @@
+import Foundation
+import SynapseLocalCore
+import SynapseLocalTesting
+import Testing
+
+/// The stable endpoint in front of the real llama-server: answers pass through unchanged, streams
+/// arrive event by event, requests wait while the engine is away (a crash and restart) instead of
+/// failing, and a hold that lasts too long ends in a clean 503.
+@Suite("stable endpoint", .tags(.integration), .serialized)
+struct StableEndpointTests {
+  final class Port: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Int?
+    init(_ value: Int?) { self.value = value }
+    var current: Int? {
+      get { lock.withLock { value } }
+      set { lock.withLock { value = newValue } }
+    }
+  }
+
+  func llamaServer(port: Int) throws -> TestProcess {
+    try TestProcess(
+      try TestBed.require(.llamaServer),
+      ["-m", try TestBed.require(.smolLM2), "--host", "127.0.0.1", "--port", String(port), "-c", "1024", "-t", "2", "--alias", "SmolLM2-135M-Instruct"])
+  }
+
+  /// One raw HTTP exchange (one attempt, no retries): status and body, and when each body chunk came.
+  static func exchange(port: Int, _ request: String) throws -> (status: Int, body: String, chunks: Int) {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let connected = withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard connected == 0 else { throw TestFailure("cannot connect to \(port)") }
+    let bytes = Array(request.utf8)
+    _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+    var answer: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 65536)
+    var chunks = 0
+    while true {
+      let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+      if n <= 0 { break }
+      answer += buffer[0..<n]
+      chunks += 1
+    }
+    let text = String(decoding: answer, as: UTF8.self)
+    let status = Int(text.split(separator: " ").dropFirst().first ?? "") ?? 0
+    let body = text.components(separatedBy: "\r\n\r\n").dropFirst().joined(separator: "\r\n\r\n")
+    return (status, body, chunks)
+  }
+
+  static func chat(port: Int, stream: Bool = false, chunked: Bool = false) throws -> (status: Int, body: String, chunks: Int) {
+    let body = #"{"model": "SmolLM2-135M-Instruct", "messages": [{"role": "user", "content": "Count to five."}], "max_tokens": 16, "temperature": 0, "stream": \#(stream)}"#
+    let framing = chunked
+      ? "Transfer-Encoding: chunked\r\n\r\n\(String(body.utf8.count, radix: 16))\r\n\(body)\r\n0\r\n\r\n"
+      : "Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
+    return try exchange(port: port, "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAuthorization: Bearer not-needed\r\n\(framing)")
+  }
+
+  @Test(.timeLimit(.minutes(3)), .enabled(if: TestBed.shouldRun(.llamaServer, .smolLM2)))
+  func answersPassThroughAndCrashesOnlyDelay() async throws {
+    let enginePort = try Loopback.freePort()
+    var engine = try llamaServer(port: enginePort)
+    try await Loopback.waitUntilHealthy("http://127.0.0.1:\(enginePort)/health", process: engine, seconds: 90)
+    let upstream = Port(enginePort)
+    let endpoint = try StableEndpoint(port: try Loopback.freePort(), holdLimit: .seconds(60)) { upstream.current }
+    defer { endpoint.close() }
+
+    // Unchanged: the same status and body as the engine's own, chunked requests included.
+    let direct = try Self.exchange(port: enginePort, "GET /v1/models HTTP/1.1\r\nHost: x\r\n\r\n")
+    let proxied = try Self.exchange(port: endpoint.port, "GET /v1/models HTTP/1.1\r\nHost: x\r\n\r\n")
+    // (llama-server stamps each answer with the time: compare the rest.)
+    func stripped(_ body: String) throws -> NSDictionary {
+      let object = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
+      let models = (object["data"] as? [[String: Any]] ?? []).map { $0.filter { $0.key != "created" } }
+      return ["data": models, "object": object["object"] ?? ""] as NSDictionary
+    }
+    #expect(proxied.status == 200 && direct.status == 200)
+    #expect(try stripped(proxied.body) == stripped(direct.body))
+    #expect(try Self.chat(port: endpoint.port, chunked: true).status == 200)
+    // A stream arrives as events, not as one buffered answer.
+    let streamed = try Self.chat(port: endpoint.port, stream: true)
+    #expect(streamed.status == 200 && streamed.body.contains("data: [DONE]") && streamed.chunks > 3, "\(streamed.chunks) chunks")
+
+    // While the engine is away (no port to give), requests wait, then go through.
+    upstream.current = nil
+    async let held = Task.detached { try Self.chat(port: endpoint.port) }.value
+    try await Task.sleep(for: .seconds(1))
+    upstream.current = enginePort
+    #expect(try await held.status == 200)
+    #expect(endpoint.statistics.held == 1 && endpoint.statistics.longestWaitMilliseconds >= 900)
+
+    // kill -9 of the engine under a loop of requests (one attempt each), then a new engine on
+    // the same port: every request waits or is replayed; none fails.
+    let failures = Port(0)
+    let sent = Port(0)
+    let loop = Task.detached {
+      for _ in 0..<40 {
+        let status = (try? Self.chat(port: endpoint.port).status) ?? 0
+        sent.current = (sent.current ?? 0) + 1
+        if status != 200 { failures.current = (failures.current ?? 0) + 1 }
+      }
+    }
+    try await Task.sleep(for: .milliseconds(800))
+    kill(try #require(engine.processIdentifier), SIGKILL)
+    await engine.stop()
+    engine = try llamaServer(port: enginePort)
+    await loop.value
+    #expect(sent.current == 40 && failures.current == 0, "\(failures.current ?? -1) of \(sent.current ?? 0) failed")
+    await engine.stop()
+
+    // A hold longer than its limit ends with a 503 and a JSON error.
+    let short = try StableEndpoint(port: try Loopback.freePort(), holdLimit: .milliseconds(300)) { nil }
+    defer { short.close() }
+    let refused = try Self.chat(port: short.port)
+    #expect(refused.status == 503 && refused.body.contains(#""error""#))
+  }
+}
