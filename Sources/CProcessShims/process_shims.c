@@ -1,18 +1,22 @@
 #define _GNU_SOURCE
 #include "process_shims.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <spawn.h>
 #include <unistd.h>
 
-static volatile int sl_stop_pipe = -1;
+static volatile sig_atomic_t sl_stop_pipe = -1;
 
+/* Async-signal-safe: one write(2), and errno as the interrupted code left it. */
 static void sl_on_stop(int signal) {
+  int saved = errno;
   unsigned char byte = (unsigned char)signal;
   if (sl_stop_pipe >= 0) {
     ssize_t written = write(sl_stop_pipe, &byte, 1);
     (void)written;
   }
+  errno = saved;
 }
 
 int sl_install_stop_handlers(int write_fd) {

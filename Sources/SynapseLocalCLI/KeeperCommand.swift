@@ -19,6 +19,9 @@ struct KeeperCommand: ParsableCommand {
   @Option(name: .long, help: "Seconds between the stop signal and SIGKILL.")
   var grace: Double = 10
 
+  @Option(name: .long, help: "The supervisor's pid.")
+  var parent: Int32?
+
   @Argument(parsing: .captureForPassthrough, help: "-- EXECUTABLE [ARGUMENT...]")
   var command: [String] = []
 
@@ -26,7 +29,7 @@ struct KeeperCommand: ParsableCommand {
     var command = self.command
     if command.first == "--" { command.removeFirst() }
     guard let executable = command.first else { throw ValidationError("give the service's command after --") }
-    let keeper = ProcessKeeper(executable: executable, arguments: Array(command.dropFirst()), pidFile: pidFile, stopSignal: stopSignal, graceSeconds: grace)
+    let keeper = ProcessKeeper(executable: executable, arguments: Array(command.dropFirst()), pidFile: pidFile, stopSignal: stopSignal, graceSeconds: grace, expectedParent: parent)
     throw ExitCode(keeper.run())
   }
 }

@@ -92,6 +92,11 @@ struct DownCommand: AsyncParsableCommand {
       if let pid = reply.status?.supervisorPID {
         let deadline = Date().addingTimeInterval(120)
         while kill(pid, 0) == 0 && Date() < deadline { try await Task.sleep(for: .milliseconds(100)) }
+        if kill(pid, 0) == 0 {
+          // Its keepers end every service group when it dies.
+          kill(pid, SIGKILL)
+          throw StackError.control("the supervisor did not stop within 120 s and was killed; its keepers stopped the services (see logs/supervisor.log)")
+        }
       }
       Output.line("stopped \(options.folder)")
     }

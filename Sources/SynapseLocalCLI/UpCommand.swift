@@ -125,6 +125,8 @@ struct UpCommand: AsyncParsableCommand {
   /// The supervisor itself: starts, answers the control socket, runs until Ctrl-C, SIGTERM or `down`.
   func supervise(_ assembly: StackAssembly, followLogs: Bool) async throws {
     for note in assembly.notes { Output.warning(note) }
+    // A peer that hangs up is an error on that connection, never the supervisor's end.
+    signal(SIGPIPE, SIG_IGN)
     assembly.cleanUpLeftovers()
     try await assembly.bootstrap.initializeIfNeeded()
     let bootstrap = assembly.bootstrap

@@ -18,6 +18,14 @@ struct StableEndpointTests {
     }
   }
 
+  /// Blocking socket work on a thread of its own: never on the few threads Swift concurrency has
+  /// (other suites' servers answer on those).
+  static func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+      Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
+    }
+  }
+
   func llamaServer(port: Int) throws -> TestProcess {
     try TestProcess(
       try TestBed.require(.llamaServer),
@@ -71,8 +79,8 @@ struct StableEndpointTests {
     defer { endpoint.close() }
 
     // Unchanged: the same status and body as the engine's own, chunked requests included.
-    let direct = try Self.exchange(port: enginePort, "GET /v1/models HTTP/1.1\r\nHost: x\r\n\r\n")
-    let proxied = try Self.exchange(port: endpoint.port, "GET /v1/models HTTP/1.1\r\nHost: x\r\n\r\n")
+    let direct = try await Self.onThread { try Self.exchange(port: enginePort, "GET /v1/models HTTP/1.1\r\nHost: x\r\n\r\n") }
+    let proxied = try await Self.onThread { [port = endpoint.port] in try Self.exchange(port: port, "GET /v1/models HTTP/1.1\r\nHost: x\r\n\r\n") }
     // (llama-server stamps each answer with the time: compare the rest.)
     func stripped(_ body: String) throws -> NSDictionary {
       let object = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
@@ -81,14 +89,15 @@ struct StableEndpointTests {
     }
     #expect(proxied.status == 200 && direct.status == 200)
     #expect(try stripped(proxied.body) == stripped(direct.body))
-    #expect(try Self.chat(port: endpoint.port, chunked: true).status == 200)
+    let chunked = try await Self.onThread { [port = endpoint.port] in try Self.chat(port: port, chunked: true) }
+    #expect(chunked.status == 200)
     // A stream arrives as events, not as one buffered answer.
-    let streamed = try Self.chat(port: endpoint.port, stream: true)
+    let streamed = try await Self.onThread { [port = endpoint.port] in try Self.chat(port: port, stream: true) }
     #expect(streamed.status == 200 && streamed.body.contains("data: [DONE]") && streamed.chunks > 3, "\(streamed.chunks) chunks")
 
     // While the engine is away (no port to give), requests wait, then go through.
     upstream.current = nil
-    async let held = Task.detached { try Self.chat(port: endpoint.port) }.value
+    async let held = Self.onThread { try Self.chat(port: endpoint.port) }
     try await Task.sleep(for: .seconds(1))
     upstream.current = enginePort
     #expect(try await held.status == 200)
@@ -98,25 +107,27 @@ struct StableEndpointTests {
     // the same port: every request waits or is replayed; none fails.
     let failures = Port(0)
     let sent = Port(0)
-    let loop = Task.detached {
-      for _ in 0..<40 {
-        let status = (try? Self.chat(port: endpoint.port).status) ?? 0
-        sent.current = (sent.current ?? 0) + 1
-        if status != 200 { failures.current = (failures.current ?? 0) + 1 }
+    let loop = Task {
+      try await Self.onThread {
+        for _ in 0..<40 {
+          let status = (try? Self.chat(port: endpoint.port).status) ?? 0
+          sent.current = (sent.current ?? 0) + 1
+          if status != 200 { failures.current = (failures.current ?? 0) + 1 }
+        }
       }
     }
     try await Task.sleep(for: .milliseconds(800))
     kill(try #require(engine.processIdentifier), SIGKILL)
     await engine.stop()
     engine = try llamaServer(port: enginePort)
-    await loop.value
+    try await loop.value
     #expect(sent.current == 40 && failures.current == 0, "\(failures.current ?? -1) of \(sent.current ?? 0) failed")
     await engine.stop()
 
     // A hold longer than its limit ends with a 503 and a JSON error.
     let short = try StableEndpoint(port: try Loopback.freePort(), holdLimit: .milliseconds(300)) { nil }
     defer { short.close() }
-    let refused = try Self.chat(port: short.port)
+    let refused = try await Self.onThread { [port = short.port] in try Self.chat(port: port) }
     #expect(refused.status == 503 && refused.body.contains(#""error""#))
   }
 }

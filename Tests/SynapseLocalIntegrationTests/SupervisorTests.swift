@@ -62,7 +62,7 @@ struct SupervisorTests {
     let base = try folder()
     let port = try Loopback.freePort()
     let spec = ServiceSpec(
-      name: .llm, executable: "/bin/sh", arguments: ["-c", "echo loading forever; sleep 300 & sleep 300"], environment: [:], port: port,
+      name: .llm, executable: "/bin/sh", arguments: ["-c", "echo loading forever; sleep 300.\(port) & sleep 300.\(port)"], environment: [:], port: port,
       health: .http(url: "http://127.0.0.1:\(port)/health"), readinessSeconds: 2)
     let supervisor = Supervisor(project: base, specs: [spec], settings: settings(base))
     do {
@@ -73,7 +73,7 @@ struct SupervisorTests {
       #expect(service == .llm && seconds == 2 && tail.contains("loading forever"))
       #expect(error.description.contains("did not become healthy within 2 s"))
     }
-    let (_, survivors) = try await runCommand("/usr/bin/pgrep", ["-f", "sleep 300"])
+    let (_, survivors) = try await runCommand("/usr/bin/pgrep", ["-f", "sleep 300.\(port)"])
     #expect(survivors.isEmpty, "left behind: \(survivors)")
   }
 
@@ -276,8 +276,13 @@ struct RestartPolicyTests {
     settings.backoffBase = .milliseconds(100)
     let supervisor = Supervisor(project: base, specs: [spec], settings: settings)
     try await supervisor.start()
-    try await Task.sleep(for: .seconds(3))
-    let status = await supervisor.status().services[0]
+    // Polled, not a fixed wait: the first exit comes 1.5 s after the start.
+    var status = await supervisor.status().services[0]
+    for _ in 0..<200 {
+      try await Task.sleep(for: .milliseconds(100))
+      status = await supervisor.status().services[0]
+      if status.lastExit != nil && (policy != .always || status.restarts >= 1) && status.state != .restarting { break }
+    }
     await supervisor.stop()
     return status
   }

@@ -41,6 +41,8 @@ public enum DatabaseSecret {
   /// git: it usually sits inside the user's Synapse checkout.
   static func makeStateFolder(_ state: String) throws {
     let secrets = state + "/secrets"
+    // Enterable, not listable: PostgreSQL's own user passes through it to its folder.
+    _ = mkdir(state, 0o711)
     do {
       try FileManager.default.createDirectory(atPath: secrets, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
     } catch {

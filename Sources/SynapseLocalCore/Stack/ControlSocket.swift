@@ -57,7 +57,7 @@ public enum ControlSocket {
     var limit = timeval(tv_sec: Int(timeout), tv_usec: 0)
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
     let data = try JSONEncoder().encode(request) + Data("\n".utf8)
-    try data.withUnsafeBytes { try FileBlocks.writeAll(fd, $0, path: "control socket") }
+    guard SocketIO.writeAll(fd, Array(data)[...]) else { throw StackError.control("the supervisor closed the connection") }
     shutdown(fd, Int32(SHUT_WR))
     var answer = Data()
     var buffer = [UInt8](repeating: 0, count: 65536)
@@ -132,7 +132,12 @@ public final class ControlServer: @unchecked Sendable {
         return
       }
       let handler = self.handler
-      Task.detached {
+      // Blocking reads on a thread of their own, with a limit: an idle client must not hold one of
+      // the few threads Swift concurrency runs the supervision on.
+      var limit = timeval(tv_sec: 5, tv_usec: 0)
+      setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+      setsockopt(client, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+      Thread.detachNewThread {
         defer { Glibc.close(client) }
         var data = Data()
         var buffer = [UInt8](repeating: 0, count: 4096)
@@ -144,14 +149,25 @@ public final class ControlServer: @unchecked Sendable {
         }
         let reply: ControlSocket.Reply
         if let request = try? JSONDecoder().decode(ControlSocket.Request.self, from: data) {
-          reply = await handler(request)
+          let box = ReplyBox()
+          let done = DispatchSemaphore(value: 0)
+          Task {
+            box.value = await handler(request)
+            done.signal()
+          }
+          done.wait()
+          reply = box.value ?? ControlSocket.Reply(ok: false, error: "no answer")
         } else {
           reply = ControlSocket.Reply(ok: false, error: "not a request")
         }
-        if let answer = try? JSONEncoder().encode(reply) {
-          answer.withUnsafeBytes { try? FileBlocks.writeAll(client, $0, path: "control socket") }
-        }
+        // MSG_NOSIGNAL: a client that gave up must not take the supervisor down with SIGPIPE.
+        if let answer = try? JSONEncoder().encode(reply) { _ = SocketIO.writeAll(client, Array(answer)[...]) }
       }
     }
   }
+}
+
+/// The handler's answer, handed from its task to the connection's thread.
+final class ReplyBox: @unchecked Sendable {
+  var value: ControlSocket.Reply?
 }

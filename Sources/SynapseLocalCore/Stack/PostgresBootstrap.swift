@@ -30,7 +30,7 @@ public struct PostgresBootstrap: Sendable {
     guard FileManager.default.isExecutableFile(atPath: bin + "/initdb") else {
       throw StackError.cannotStart(service: .db, reason: "\(bin)/initdb not found; install PostgreSQL 16 with pgvector, or set binaries.pg_bin (SYNAPSE_LOCAL_PG_BIN)")
     }
-    let passwordFile = (layout.dataDirectory as NSString).deletingLastPathComponent + "/.initdb-password"
+    let passwordFile = layout.ownFolder + "/.initdb-password"
     try AtomicFile.write(Data(password.utf8), to: passwordFile, permissions: 0o600)
     if layout.user != nil { _ = chown(passwordFile, layout.uid, layout.gid) }
     defer { unlink(passwordFile) }

@@ -21,8 +21,12 @@ public struct ProcessKeeper: Sendable {
   public var stopSignal: Int32
   /// How long the group has between the stop signal and SIGKILL.
   public var graceSeconds: Double
+  /// The supervisor's pid: if it is already gone when the keeper starts, the keeper's parent is
+  /// not it, and the service must not start.
+  public var expectedParent: pid_t?
 
-  public init(executable: String, arguments: [String], pidFile: String?, stopSignal: Int32 = SIGTERM, graceSeconds: Double = 10) {
+  public init(executable: String, arguments: [String], pidFile: String?, stopSignal: Int32 = SIGTERM, graceSeconds: Double = 10, expectedParent: pid_t? = nil) {
+    self.expectedParent = expectedParent
     self.executable = executable
     self.arguments = arguments
     self.pidFile = pidFile
@@ -33,6 +37,7 @@ public struct ProcessKeeper: Sendable {
   /// Runs the service to its end; returns the exit status to pass on (128 + signal when killed).
   public func run() -> Int32 {
     let parent = getppid()
+    if let expectedParent, expectedParent != parent { return 128 + SIGKILL }
     // Orphaned grandchildren are re-parented here, so they can be reaped and never outlive us.
     _ = sl_set_child_subreaper()
     var pipeEnds: [Int32] = [0, 0]
@@ -51,24 +56,47 @@ public struct ProcessKeeper: Sendable {
       FileHandle.standardError.write(Data("synapse-local keeper: cannot start \(executable): \(String(cString: strerror(errno)))\n".utf8))
       return 127
     }
-    if let pidFile { try? AtomicFile.write(Data("\(child)\n".utf8), to: pidFile) }
+    // The start time makes the record exact: after a reboot the same pid may be someone else.
+    if let pidFile { try? AtomicFile.write(Data("\(child) \(ProcessRecord.startTime(child) ?? 0)\n".utf8), to: pidFile) }
     defer { if let pidFile { unlink(pidFile) } }
 
     while true {
       var request = pollfd(fd: stopRequests, events: Int16(POLLIN), revents: 0)
       if poll(&request, 1, 100) > 0 {
         var byte: UInt8 = 0
-        if read(stopRequests, &byte, 1) == 1 { return stopGroup(child) }
+        if read(stopRequests, &byte, 1) == 1 { return finish(stopGroup(child)) }
       }
       if let status = reap(child) {
         // The service is gone; anything it left behind in its group goes too.
         killGroup(child, SIGKILL)
-        return status
+        return finish(status)
       }
       if getppid() != parent {
-        return stopGroup(child)
+        return finish(stopGroup(child))
       }
     }
+  }
+
+  /// Before the keeper ends: whatever left the group (setsid) but was re-parented here as its
+  /// subreaper goes too.
+  func finish(_ status: Int32) -> Int32 {
+    let me = getpid()
+    for _ in 0..<3 {
+      var adopted = 0
+      for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+        guard let pid = pid_t(entry), let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+          let close = stat.lastIndex(of: ")")
+        else { continue }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 1, pid_t(fields[1]) == me else { continue }
+        kill(pid, SIGKILL)
+        adopted += 1
+      }
+      if adopted == 0 { break }
+      usleep(50_000)
+      _ = reap(-1)
+    }
+    return status
   }
 
   /// posix_spawn in a new process group, with default signal handling and an empty mask.
@@ -141,5 +169,26 @@ public struct ProcessKeeper: Sendable {
 
   func groupAlive(_ group: pid_t) -> Bool {
     kill(-group, 0) == 0
+  }
+}
+
+/// A service's pid file: its pid and the process's start time (from /proc), so a later `up` kills
+/// only that very process, never one that reused the pid.
+public enum ProcessRecord {
+  /// Field 22 of /proc/PID/stat: clock ticks since boot when the process started.
+  public static func startTime(_ pid: pid_t) -> UInt64? {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return nil }
+    let fields = stat[stat.index(after: close)...].split(separator: " ")
+    // After the command: state is field 3, so start time (22) is the 20th from here.
+    return fields.count > 19 ? UInt64(fields[19]) : nil
+  }
+
+  /// The pid a file names, when that process is still the one it was written for.
+  public static func live(_ file: String) -> pid_t? {
+    guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { return nil }
+    let parts = text.split(whereSeparator: \.isWhitespace)
+    guard let pid = parts.first.flatMap({ pid_t($0) }), pid > 1, ProcessLiveness.isAlive(pid) else { return nil }
+    if parts.count > 1, let recorded = UInt64(parts[1]), recorded != 0, startTime(pid) != recorded { return nil }
+    return pid
   }
 }

@@ -14,6 +14,9 @@ public struct ServicePlanner: Sendable {
   public var env: [String: String]
   /// The environment synapse-local itself runs with (PATH, HOME...), the base of every service's.
   public var baseEnvironment: [String: String]
+  /// Internal ports for the engines behind the stable endpoints; without them the engines listen
+  /// on the configured ports themselves.
+  public var enginePorts: [ServiceName: Int] = [:]
 
   public init(
     configuration: ProjectConfiguration, project: String, llmPath: String, embeddingPath: String, store: String,
@@ -54,41 +57,49 @@ public struct ServicePlanner: Sendable {
 
   func llm() -> ServiceSpec {
     let c = configuration
+    let port = enginePorts[.llm] ?? c.llm.port
     let arguments: [String] =
       c.engine == .vllm
       ? [
-        "serve", llmPath, "--served-model-name", c.llm.name, "--host", "127.0.0.1", "--port", String(c.llm.port),
+        "serve", llmPath, "--served-model-name", c.llm.name, "--host", "127.0.0.1", "--port", String(port),
         "--max-model-len", String(c.llm.context), "--gpu-memory-utilization", String(format: "%.2f", c.llm.gpuMemoryUtilization),
         "--tensor-parallel-size", String(c.llm.tensorParallelSize),
       ]
       : [
-        "-m", llmPath, "--host", "127.0.0.1", "--port", String(c.llm.port), "-c", String(c.llm.context), "-t", String(c.llm.threads),
+        "-m", llmPath, "--host", "127.0.0.1", "--port", String(port), "-c", String(c.llm.context), "-t", String(c.llm.threads),
         "-ngl", String(c.llm.gpuLayers), "--alias", c.llm.name,
       ]
     var environment = baseEnvironment
     environment["OMP_NUM_THREADS"] = String(c.llm.threads)
     environment["HF_HUB_OFFLINE"] = "1"
-    return ServiceSpec(
+    var spec = ServiceSpec(
       name: .llm, executable: c.engine == .vllm ? c.binaries.vllm : c.binaries.llamaServer, arguments: arguments,
-      environment: environment, port: c.llm.port, health: .http(url: "http://127.0.0.1:\(c.llm.port)/health"),
+      environment: environment, port: c.llm.port, health: .http(url: "http://127.0.0.1:\(port)/health"),
       readinessSeconds: c.engine == .vllm ? 900 : 300, model: c.llm.name)
+    spec.enginePort = enginePorts[.llm]
+    // The hold ends before the backend's own timeout would, so it gets the clean 503.
+    spec.holdLimit = .seconds(max(1, c.llm.timeoutMs / 1000 - 2))
+    return spec
   }
 
   func embedding() -> ServiceSpec {
     let c = configuration
+    let port = enginePorts[.embedding] ?? c.embedding.port
     var environment = baseEnvironment
     environment["EMBEDDING_MODEL"] = embeddingPath
     environment["EMBEDDING_MODEL_NAME"] = c.embedding.name
     environment["EMBEDDING_HOST"] = "127.0.0.1"
-    environment["EMBEDDING_PORT"] = String(c.embedding.port)
+    environment["EMBEDDING_PORT"] = String(port)
     environment["EMBEDDING_BATCH_SIZE"] = String(c.embedding.batchSize)
     environment["HF_HUB_OFFLINE"] = "1"
     environment["HF_HUB_CACHE"] = store
-    return ServiceSpec(
+    var spec = ServiceSpec(
       name: .embedding, executable: c.binaries.python, arguments: [project + "/" + StackGenerator.embeddingFolder + "/embedding_server.py"],
       environment: environment, port: c.embedding.port,
-      health: .embedding(base: "http://127.0.0.1:\(c.embedding.port)", dimensions: c.embedding.dimensions), readinessSeconds: 180,
+      health: .embedding(base: "http://127.0.0.1:\(port)", dimensions: c.embedding.dimensions), readinessSeconds: 180,
       model: c.embedding.name)
+    spec.enginePort = enginePorts[.embedding]
+    return spec
   }
 
   /// The backend or frontend: its command through the shell (`exec`, so the pid is the command's),

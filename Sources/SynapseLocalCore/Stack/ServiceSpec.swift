@@ -45,6 +45,11 @@ public struct ServiceSpec: Sendable, Equatable {
   /// The model it serves (llm, embedding).
   public var model: String?
   public var restart: RestartPolicy = .onFailure
+  /// For llm and embedding: the engine listens here, and the supervisor's stable endpoint on
+  /// `port` relays to it (holding requests while the engine restarts).
+  public var enginePort: Int?
+  /// How long the stable endpoint holds a request while no engine is ready.
+  public var holdLimit: Duration = .seconds(60)
 
   public init(
     name: ServiceName, executable: String, arguments: [String], environment: [String: String], workingDirectory: String? = nil,

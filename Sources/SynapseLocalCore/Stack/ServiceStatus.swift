@@ -11,7 +11,10 @@ public struct ServiceStatus: Codable, Sendable, Equatable {
   /// The service's own process (llama-server, postgres, python), not the keeper.
   public var pid: Int32?
   public var restarts: Int
+  /// The port clients use (the stable endpoint's for llm and embedding).
   public var port: Int
+  /// Where the engine itself listens, behind the stable endpoint.
+  public var enginePort: Int?
   public var uptimeSeconds: Int?
   public var rssBytes: UInt64?
   public var model: String?
@@ -21,6 +24,7 @@ public struct ServiceStatus: Codable, Sendable, Equatable {
   enum CodingKeys: String, CodingKey {
     case name, state, pid, restarts, port, model, message
     case uptimeSeconds = "uptime_seconds"
+    case enginePort = "engine_port"
     case rssBytes = "rss_bytes"
     case lastExit = "last_exit"
   }
@@ -32,6 +36,7 @@ public struct ServiceStatus: Codable, Sendable, Equatable {
     try c.encode(pid, forKey: .pid)
     try c.encode(restarts, forKey: .restarts)
     try c.encode(port, forKey: .port)
+    try c.encodeIfPresent(enginePort, forKey: .enginePort)
     try c.encode(uptimeSeconds, forKey: .uptimeSeconds)
     try c.encode(rssBytes, forKey: .rssBytes)
     try c.encodeIfPresent(model, forKey: .model)

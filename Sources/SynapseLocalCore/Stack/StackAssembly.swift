@@ -75,25 +75,25 @@ public struct StackAssembly: Sendable {
       layout: layout, bin: configuration.binaries.pgBin, user: configuration.db.user, database: configuration.db.name, port: configuration.db.port,
       password: password)
     let env = ServicePlanner.readEnv(project + "/" + StackGenerator.envFile)
-    let specs = ServicePlanner(
+    var planner = ServicePlanner(
       configuration: resolved, project: project, llmPath: llm.hostPath, embeddingPath: embedding.hostPath, store: store, database: layout, env: env,
-      baseEnvironment: environment
-    ).services()
+      baseEnvironment: environment)
+    // The engines listen on internal ports; the configured ports are the stable endpoints'.
+    planner.enginePorts = [.llm: try PortProbe.freePort(), .embedding: try PortProbe.freePort()]
+    let specs = planner.services()
     return StackAssembly(
       project: project, state: state, configuration: resolved, specs: specs, bootstrap: bootstrap, notes: notes, llmModel: llm,
       embeddingModel: embedding, lock: lock, store: store, catalog: catalog)
   }
 
-  /// After a crash of the whole supervisor (or the machine), what the pid files name is stopped,
-  /// when it is still the program the file was written for.
+  /// After a crash of the whole supervisor (or the machine), what the pid files name is stopped:
+  /// only the very process each was written for (same pid, same start time), with its group when
+  /// it leads one.
   public func cleanUpLeftovers() {
     for spec in specs {
       let file = runFolder + "/\(spec.name.rawValue).pid"
-      guard let text = try? String(contentsOfFile: file, encoding: .utf8), let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) else { continue }
-      let command = (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? ""
-      let program = (spec.arguments.first(where: { $0.hasSuffix("/postgres") }) ?? spec.executable) as NSString
-      if !command.isEmpty && command.contains(program.lastPathComponent) {
-        kill(-pid, SIGKILL)
+      if let pid = ProcessRecord.live(file) {
+        if getpgid(pid) == pid { kill(-pid, SIGKILL) }
         kill(pid, SIGKILL)
       }
       unlink(file)

@@ -42,6 +42,8 @@ public actor Supervisor {
     var state: ServiceStatus.State = .stopped
     var keeperPID: Int32?
     var startedAt: Date?
+    /// When the current run became healthy (a crash loop is counted from health, not from start).
+    var healthyAt: Date?
     var restarts = 0
     var quickExits = 0
     /// Set when the supervisor itself stopped the service to restart it (liveness, `restart`).
@@ -60,6 +62,9 @@ public actor Supervisor {
   let afterDatabase: (@Sendable () async throws -> Void)?
   var records: [ServiceName: Record] = [:]
   var stopping = false
+  /// The stable endpoints in front of the engines, and the engine ports they may use right now.
+  var endpoints: [ServiceName: StableEndpoint] = [:]
+  let ready = ReadyEngines()
 
   public init(project: String, specs: [ServiceSpec], settings: Settings, prober: HealthProber = HealthProber(), afterDatabase: (@Sendable () async throws -> Void)? = nil) {
     self.project = project
@@ -80,9 +85,16 @@ public actor Supervisor {
       try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
     }
     for spec in specs {
-      if let taken = PortProbe.owner(of: spec.port) {
-        throw StackError.portTaken(service: spec.name, port: spec.port, by: taken.isEmpty ? nil : taken)
+      for port in [spec.port] + (spec.enginePort.map { [$0] } ?? []) {
+        if let taken = PortProbe.owner(of: port) {
+          throw StackError.portTaken(service: spec.name, port: port, by: taken.isEmpty ? nil : taken)
+        }
       }
+    }
+    for spec in specs where spec.enginePort != nil && endpoints[spec.name] == nil {
+      let ready = self.ready
+      let name = spec.name
+      endpoints[spec.name] = try StableEndpoint(port: spec.port, holdLimit: spec.holdLimit) { ready.port(name) }
     }
     // Level by level: the services of a level need only earlier levels, so they start together
     // (llm and embedding load their models at the same time).
@@ -117,7 +129,15 @@ public actor Supervisor {
       if let pid = record.keeperPID { kill(pid, SIGTERM) }
       await record.runner?.value
       records[spec.name]?.state = .stopped
+      ready.set(spec.name, nil)
     }
+    for endpoint in endpoints.values { endpoint.close() }
+    endpoints = [:]
+  }
+
+  /// What the stable endpoints have done (held, replayed, unavailable), per service.
+  public func endpointStatistics() -> [ServiceName: StableEndpoint.Counters] {
+    endpoints.mapValues(\.statistics)
   }
 
   /// Restarts one service (the keeper stops its group; the runner starts it again).
@@ -137,7 +157,7 @@ public actor Supervisor {
       let record = records[spec.name] ?? Record()
       let pid = servicePID(spec.name)
       return ServiceStatus(
-        name: spec.name, state: record.state, pid: pid, restarts: record.restarts, port: spec.port,
+        name: spec.name, state: record.state, pid: pid, restarts: record.restarts, port: spec.port, enginePort: spec.enginePort,
         uptimeSeconds: record.startedAt.map { Int(Date().timeIntervalSince($0)) }, rssBytes: pid.flatMap(ProcessMemory.rss),
         model: spec.model, lastExit: record.lastExit, message: record.message)
     }
@@ -162,8 +182,18 @@ public actor Supervisor {
       let began = Date()
       records[spec.name]?.startedAt = began
       let exit = await runOnce(spec)
+      // A keeper killed outright left its pid file and maybe its service: end that group too.
+      if let orphan = ProcessRecord.live(pidFile(spec.name)) {
+        kill(-orphan, SIGKILL)
+        kill(orphan, SIGKILL)
+      }
+      unlink(pidFile(spec.name))
+      // Gone: the stable endpoint holds new requests until the engine is healthy again.
+      ready.set(spec.name, nil)
+      let healthyAt = records[spec.name]?.healthyAt
       records[spec.name]?.keeperPID = nil
       records[spec.name]?.startedAt = nil
+      records[spec.name]?.healthyAt = nil
       if stopping { break }
       records[spec.name]?.lastExit = exit
       let requested = records[spec.name]?.restartRequested ?? false
@@ -174,8 +204,10 @@ public actor Supervisor {
         records[spec.name]?.monitor?.cancel()
         return
       }
-      if Date().timeIntervalSince(began) >= settings.stableSeconds { records[spec.name]?.quickExits = 0 }
-      records[spec.name]?.quickExits += 1
+      _ = began
+      // Healthy for a while: not part of a loop. A restart we asked for never counts.
+      if let healthyAt, Date().timeIntervalSince(healthyAt) >= settings.stableSeconds { records[spec.name]?.quickExits = 0 }
+      if !requested { records[spec.name]?.quickExits += 1 }
       let quick = records[spec.name]?.quickExits ?? 0
       if quick >= settings.crashLoopLimit {
         records[spec.name]?.state = .failed
@@ -185,7 +217,9 @@ public actor Supervisor {
       }
       records[spec.name]?.state = .restarting
       records[spec.name]?.restarts += 1
-      try? await Task.sleep(for: backoff(quick))
+      // The pause ends early when the stack is stopped.
+      let resume = ContinuousClock.now + (requested ? .zero : backoff(max(quick, 1)))
+      while ContinuousClock.now < resume && !stopping { try? await Task.sleep(for: .milliseconds(50)) }
       if stopping { break }
       records[spec.name]?.state = .starting
     }
@@ -193,7 +227,11 @@ public actor Supervisor {
 
   /// 1 s, 2 s, 4 s... up to the cap.
   func backoff(_ failures: Int) -> Duration {
-    min(settings.backoffBase * (1 << min(max(failures - 1, 0), 16)), settings.backoffCap)
+    Self.backoff(failures: failures, base: settings.backoffBase, cap: settings.backoffCap)
+  }
+
+  public static func backoff(failures: Int, base: Duration, cap: Duration) -> Duration {
+    min(base * (1 << min(max(failures - 1, 0), 16)), cap)
   }
 
   /// One run of the keeper, to its end; its exit status (the service's).
@@ -205,17 +243,22 @@ public actor Supervisor {
     }
     defer { try? log.close() }
     let arguments = [
-      "keeper", "--pid-file", pidFile(spec.name), "--stop-signal", String(spec.stopSignal), "--grace", "10", "--", spec.executable,
+      "keeper", "--pid-file", pidFile(spec.name), "--stop-signal", String(spec.stopSignal), "--grace", "10", "--parent", String(getpid()), "--",
+      spec.executable,
     ] + spec.arguments
     var environment: [Subprocess.Environment.Key: String] = [:]
     for (key, value) in spec.environment {
       if let key = Subprocess.Environment.Key(rawValue: key) { environment[key] = value }
     }
     let name = spec.name
+    // Keepers get process groups of their own: a terminal's Ctrl-C reaches the supervisor only,
+    // which then stops the services in reverse order.
+    var options = PlatformOptions()
+    options.processGroupID = 0
     do {
       let result = try await Subprocess.run(
         .path(FilePath(settings.keeperExecutable)), arguments: Arguments(arguments), environment: .custom(environment),
-        workingDirectory: spec.workingDirectory.map { FilePath($0) }, input: .none,
+        workingDirectory: spec.workingDirectory.map { FilePath($0) }, platformOptions: options, input: .none,
         output: .fileDescriptor(log, closeAfterSpawningProcess: false), error: .fileDescriptor(log, closeAfterSpawningProcess: false)
       ) { execution in
         let pid = execution.processIdentifier.value
@@ -234,6 +277,10 @@ public actor Supervisor {
 
   func setKeeper(_ name: ServiceName, _ pid: Int32) {
     records[name]?.keeperPID = pid
+    // A new run is the restart anyone asked for.
+    records[name]?.restartRequested = false
+    // A stop that came while the keeper was being spawned found no pid to signal.
+    if stopping { kill(pid, SIGTERM) }
   }
 
   /// Readiness while starting, liveness once healthy.
@@ -247,11 +294,15 @@ public actor Supervisor {
       LogFiles.rotate(settings.logFolder + "/\(spec.name.rawValue).log", limit: settings.logLimitBytes)
       guard records[spec.name]?.keeperPID != nil, servicePID(spec.name) != nil else { continue }
       let healthy = await prober.isHealthy(spec.health)
+      if Task.isCancelled || stopping { return }
       let current = records[spec.name]?.state ?? .stopped
       if healthy {
         misses = 0
         if current == .starting || current == .unhealthy { records[spec.name]?.state = .healthy }
+        if records[spec.name]?.healthyAt == nil { records[spec.name]?.healthyAt = Date() }
+        ready.set(spec.name, spec.enginePort)
       } else if current == .healthy || current == .unhealthy {
+        ready.set(spec.name, nil)
         misses += 1
         records[spec.name]?.state = .unhealthy
         if misses >= settings.livenessFailures, let pid = records[spec.name]?.keeperPID {
@@ -283,11 +334,8 @@ public actor Supervisor {
   func pidFile(_ name: ServiceName) -> String { settings.runFolder + "/\(name.rawValue).pid" }
 
   func servicePID(_ name: ServiceName) -> Int32? {
-    guard records[name]?.keeperPID != nil,
-      let text = try? String(contentsOfFile: pidFile(name), encoding: .utf8),
-      let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), Self.isAlive(pid)
-    else { return nil }
-    return pid
+    guard records[name]?.keeperPID != nil else { return nil }
+    return ProcessRecord.live(pidFile(name))
   }
 
   public func logTail(_ name: ServiceName, lines: Int) -> String {
@@ -295,4 +343,14 @@ public actor Supervisor {
   }
 
   static func isAlive(_ pid: Int32) -> Bool { ProcessLiveness.isAlive(pid) }
+}
+
+/// The engine ports the stable endpoints may send to, readable from their connection threads.
+final class ReadyEngines: @unchecked Sendable {
+  private let lock = NSLock()
+  private var ports: [ServiceName: Int] = [:]
+
+  func port(_ name: ServiceName) -> Int? { lock.withLock { ports[name] } }
+
+  func set(_ name: ServiceName, _ port: Int?) { lock.withLock { ports[name] = port } }
 }

@@ -6,7 +6,7 @@ GET /health: 200 once the documents are stored. POST /ask {"question": "..."}: e
 retrieves the nearest documents, asks the llm with them, answers {"answer", "sources"}.
 Python's standard library only; SQL through psql and DATABASE_URL.
 """
-import json, os, shutil, subprocess, sys, threading, urllib.request
+import json, os, shutil, subprocess, sys, threading, urllib.parse, urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 ENV = {key: os.environ[key] for key in (
@@ -36,8 +36,11 @@ def embed(texts):
 
 
 def sql(statement):
-    result = subprocess.run([PSQL, ENV["DATABASE_URL"], "-v", "ON_ERROR_STOP=1", "-tAc", statement],
-                            capture_output=True, text=True, timeout=30)
+    # The password goes through the environment, not the command line other users can read.
+    url = urllib.parse.urlsplit(ENV["DATABASE_URL"])
+    bare = url._replace(netloc=f"{url.username}@{url.hostname}:{url.port}").geturl()
+    result = subprocess.run([PSQL, bare, "-v", "ON_ERROR_STOP=1", "-tAc", statement], capture_output=True, text=True,
+                            timeout=30, env={**os.environ, "PGPASSWORD": urllib.parse.unquote(url.password or "")})
     if result.returncode != 0:
         raise RuntimeError(result.stderr.strip())
     return result.stdout.strip()

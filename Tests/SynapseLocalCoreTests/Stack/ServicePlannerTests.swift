@@ -68,6 +68,11 @@ struct ServicePlannerTests {
     #expect(embedding.health == .embedding(base: "http://127.0.0.1:9081", dimensions: 768))
   }
 
+  @Test func backoffGrowsAndIsCapped() {
+    let pauses = (1...8).map { Supervisor.backoff(failures: $0, base: .seconds(1), cap: .seconds(30)) }
+    #expect(pauses == [.seconds(1), .seconds(2), .seconds(4), .seconds(8), .seconds(16), .seconds(30), .seconds(30), .seconds(30)])
+  }
+
   @Test func levelsStartTogetherWhereDependenciesAllow() throws {
     let levels = Supervisor.levels(planner { _ in }.services()).map { $0.map(\.name) }
     #expect(levels == [[.db], [.llm, .embedding], [.backend], [.frontend]])
