@@ -190,15 +190,17 @@ struct SupervisorFileTests {
     }
     let layout = try PostgresLayout.plan(state: base + "/state", project: base)
     let port = try Loopback.freePort()
-    let bootstrap = PostgresBootstrap(layout: layout, bin: install + "/bin", user: "synapse", database: "synapse", port: port, password: "x" + String(repeating: "y", count: 20))
+    let password = "x" + String(repeating: "y", count: 20)
+    let bootstrap = PostgresBootstrap(layout: layout, bin: install + "/bin", user: "synapse", database: "synapse", port: port, password: password)
     try await bootstrap.initializeIfNeeded()
-    let planner = ServicePlanner(
+    var planner = ServicePlanner(
       configuration: {
         var c = ProjectConfiguration()
         c.binaries.pgBin = install + "/bin"
         c.db.port = port
         return c
       }(), project: base, llmPath: "", embeddingPath: "", store: "", database: layout, env: [:], baseEnvironment: ProcessInfo.processInfo.environment)
+    planner.databasePassword = password
     var settings = Supervisor.Settings(keeperExecutable: Fixtures.executable, runFolder: base + "/state/run", logFolder: base + "/state/logs")
     settings.readinessInterval = .milliseconds(200)
     let supervisor = Supervisor(project: base, specs: [try #require(planner.services().first { $0.name == .db })], settings: settings) { try await bootstrap.prepareDatabase() }

@@ -42,7 +42,13 @@ public protocol ProcessRunner: Sendable {
 /// it, nor one of its into a child started at the same moment elsewhere), both outputs are collected
 /// concurrently, and a child past its time limit is sent SIGTERM, then SIGKILL.
 public struct SystemProcessRunner: ProcessRunner {
-  public init() {}
+  /// Variables added to the inherited environment (a password for psql: never an argument, which
+  /// every user can read in the process list).
+  public var extraEnvironment: [String: String]
+
+  public init(extraEnvironment: [String: String] = [:]) {
+    self.extraEnvironment = extraEnvironment
+  }
 
   /// Output beyond this is an error rather than unbounded memory.
   static let outputLimit = 8 << 20
@@ -55,9 +61,14 @@ public struct SystemProcessRunner: ProcessRunner {
       group.addTask {
         var options = PlatformOptions()
         options.teardownSequence = [.gracefulShutDown(allowedDurationToNextStep: .seconds(2))]
+        var added: [Subprocess.Environment.Key: String?] = [:]
+        for (key, value) in extraEnvironment {
+          if let key = Subprocess.Environment.Key(rawValue: key) { added[key] = value }
+        }
         do {
           let result = try await Subprocess.run(
-            .path(FilePath(executable)), arguments: Arguments(arguments), platformOptions: options,
+            .path(FilePath(executable)), arguments: Arguments(arguments), environment: Subprocess.Environment.inherit.updating(added),
+            platformOptions: options,
             input: .none, output: .string(limit: Self.outputLimit), error: .string(limit: Self.outputLimit))
           let status: Int32 =
             switch result.terminationStatus {

@@ -24,8 +24,9 @@ public struct HealthProber: Sendable {
         let vector = (object["data"] as? [[String: Any]])?.first?["embedding"] as? [Any]
       else { return false }
       return vector.count == dimensions
-    case .postgres(let psql, let socket, let port, let user, _):
-      guard let result = try? await processes.run(psql, ["-h", socket, "-p", String(port), "-U", user, "-d", "postgres", "-tAc", "SELECT 1"], timeout: .seconds(5))
+    case .postgres(let psql, let socket, let port, let user, let password):
+      let runner = processes is SystemProcessRunner ? SystemProcessRunner(extraEnvironment: ["PGPASSWORD": password]) : processes
+      guard let result = try? await runner.run(psql, ["-h", socket, "-p", String(port), "-U", user, "-d", "postgres", "-tAc", "SELECT 1"], timeout: .seconds(5))
       else { return false }
       return result.status == 0 && result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1"
     }

@@ -11,19 +11,19 @@ public struct PostgresBootstrap: Sendable {
   public var password: String
   public var processes: any ProcessRunner
 
-  public init(layout: PostgresLayout, bin: String, user: String, database: String, port: Int, password: String, processes: any ProcessRunner = SystemProcessRunner()) {
+  public init(layout: PostgresLayout, bin: String, user: String, database: String, port: Int, password: String, processes: (any ProcessRunner)? = nil) {
     self.layout = layout
     self.bin = bin
     self.user = user
     self.database = database
     self.port = port
     self.password = password
-    self.processes = processes
+    self.processes = processes ?? SystemProcessRunner(extraEnvironment: ["PGPASSWORD": password])
   }
 
-  /// Before the first start: a new cluster whose superuser is the plan's role. Local socket
-  /// connections are trusted (only our user, or the database's, can reach the 0700 socket folder);
-  /// TCP connections need the password.
+  /// Before the first start: a new cluster whose superuser is the plan's role. Every connection,
+  /// socket or TCP, needs the password: under root the socket folder belongs to `nobody`, which
+  /// other daemons may share.
   public func initializeIfNeeded() async throws {
     try layout.prepare()
     if FileManager.default.fileExists(atPath: layout.dataDirectory + "/PG_VERSION") { return }
@@ -36,7 +36,7 @@ public struct PostgresBootstrap: Sendable {
     defer { unlink(passwordFile) }
     let (executable, arguments) = layout.command(
       bin + "/initdb",
-      ["-D", layout.dataDirectory, "-U", user, "--pwfile=\(passwordFile)", "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--no-instructions"])
+      ["-D", layout.dataDirectory, "-U", user, "--pwfile=\(passwordFile)", "--auth-local=scram-sha-256", "--auth-host=scram-sha-256", "-E", "UTF8", "--no-instructions"])
     let result = try await processes.run(executable, arguments, timeout: .seconds(120))
     guard result.status == 0 else {
       try? FileManager.default.removeItem(atPath: layout.dataDirectory)

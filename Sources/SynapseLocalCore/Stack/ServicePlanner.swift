@@ -10,6 +10,8 @@ public struct ServicePlanner: Sendable {
   public var embeddingPath: String
   public var store: String
   public var database: PostgresLayout
+  /// The database password (the health check connects with it).
+  public var databasePassword = ""
   /// The generated `.env`, as key/value pairs.
   public var env: [String: String]
   /// The environment synapse-local itself runs with (PATH, HOME...), the base of every service's.
@@ -51,7 +53,7 @@ public struct ServicePlanner: Sendable {
       ["-D", database.dataDirectory, "-p", String(c.db.port), "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=\(database.socketDirectory)"])
     return ServiceSpec(
       name: .db, executable: executable, arguments: arguments, environment: baseEnvironment, port: c.db.port,
-      health: .postgres(psql: c.binaries.pgBin + "/psql", socketDirectory: database.socketDirectory, port: c.db.port, user: c.db.user, runAs: database.user),
+      health: .postgres(psql: c.binaries.pgBin + "/psql", socketDirectory: database.socketDirectory, port: c.db.port, user: c.db.user, password: databasePassword),
       readinessSeconds: 60, stopSignal: SIGINT)
   }
 

@@ -26,7 +26,7 @@ public enum HealthCheck: Sendable, Equatable {
   /// `/health`, then one real embedding of the expected size.
   case embedding(base: String, dimensions: Int)
   /// A real connection and a query.
-  case postgres(psql: String, socketDirectory: String, port: Int, user: String, runAs: String?)
+  case postgres(psql: String, socketDirectory: String, port: Int, user: String, password: String)
 }
 
 /// One service as the supervisor runs it: the command, its environment, its port and health.

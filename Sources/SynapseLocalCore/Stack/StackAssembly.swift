@@ -80,6 +80,7 @@ public struct StackAssembly: Sendable {
       baseEnvironment: environment)
     // The engines listen on internal ports; the configured ports are the stable endpoints'.
     planner.enginePorts = [.llm: try PortProbe.freePort(), .embedding: try PortProbe.freePort()]
+    planner.databasePassword = password
     let specs = planner.services()
     return StackAssembly(
       project: project, state: state, configuration: resolved, specs: specs, bootstrap: bootstrap, notes: notes, llmModel: llm,
