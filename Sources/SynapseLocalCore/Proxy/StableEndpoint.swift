@@ -96,11 +96,20 @@ public final class StableEndpoint: @unchecked Sendable {
       }
       defer { Glibc.close(connection) }
       guard SocketIO.writeAll(connection, message[...]) else { continue }
+      // The first byte must come within the hold limit: an engine that took the connection but
+      // never answers (hung, or a listen backlog nobody serves) ends in a 504 before the client's
+      // own timeout, not in a silent wait.
+      let remaining = deadline - ContinuousClock.now
+      SocketIO.setTimeout(connection, seconds: max(1, Int(remaining.components.seconds)))
       switch relay(from: connection, to: client) {
       case .delivered:
         record(waited: waited, replayed: replayed, since: began)
         return
       case .clientGone, .brokenStream:
+        return
+      case .silent:
+        lock.withLock { counters.unavailable += 1 }
+        _ = SocketIO.writeAll(client, Self.errorResponse(504, "the model server took the request but did not answer in time")[...])
         return
       case .noAnswer:
         // The engine died before a byte of the answer: send it again once one is ready.
@@ -112,7 +121,7 @@ public final class StableEndpoint: @unchecked Sendable {
     }
   }
 
-  enum RelayOutcome { case delivered, noAnswer, clientGone, brokenStream }
+  enum RelayOutcome { case delivered, noAnswer, clientGone, brokenStream, silent }
 
   /// Copies the engine's answer to the client as it arrives.
   func relay(from engine: Int32, to client: Int32) -> RelayOutcome {
@@ -121,8 +130,11 @@ public final class StableEndpoint: @unchecked Sendable {
     var streaming = false
     while true {
       let n = SocketIO.readSome(engine, &buffer)
+      if n < 0 && forwarded == 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { return .silent }
       if n > 0 {
         if forwarded == 0 {
+          // Answering: from here the answer may take as long as it takes.
+          SocketIO.setTimeout(engine, seconds: 0)
           let head = String(decoding: buffer[0..<min(n, 4096)], as: UTF8.self).lowercased()
           // llama-server answers 503 while it loads its model: not ready yet, so wait as for
           // an engine that is away (and never pass the 503 on).
@@ -229,8 +241,8 @@ public final class StableEndpoint: @unchecked Sendable {
   }
 
   static func errorResponse(_ status: Int, _ message: String) -> [UInt8] {
-    let reason = status == 503 ? "Service Unavailable" : "Bad Request"
-    let body = #"{"error": {"message": "\#(message)", "type": "\#(status == 503 ? "unavailable" : "invalid_request_error")", "code": \#(status)}}"#
+    let reason = status == 503 ? "Service Unavailable" : status == 504 ? "Gateway Timeout" : "Bad Request"
+    let body = #"{"error": {"message": "\#(message)", "type": "\#(status >= 500 ? "unavailable" : "invalid_request_error")", "code": \#(status)}}"#
     return Array("HTTP/1.1 \(status) \(reason)\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)".utf8)
   }
 }
