@@ -32,6 +32,10 @@ public final class StableEndpoint: @unchecked Sendable {
   private let lock = NSLock()
   private var counters = Counters()
   private var closed = false
+  /// Exchanges under way (a swap waits for them before it stops the old engine).
+  private var active = 0
+
+  public var inFlight: Int { lock.withLock { active } }
 
   public init(host: String = "127.0.0.1", port: Int, holdLimit: Duration, upstream: @escaping @Sendable () -> Int?) throws {
     self.port = port
@@ -80,7 +84,11 @@ public final class StableEndpoint: @unchecked Sendable {
       _ = SocketIO.writeAll(client, Self.errorResponse(400, "malformed HTTP request")[...])
       return
     }
-    lock.withLock { counters.requests += 1 }
+    lock.withLock {
+      counters.requests += 1
+      active += 1
+    }
+    defer { lock.withLock { active -= 1 } }
     let message = head.forwarded(bodyLength: body.count) + body
     let began = ContinuousClock.now
     let deadline = began + holdLimit
@@ -99,8 +107,9 @@ public final class StableEndpoint: @unchecked Sendable {
       // The first byte must come within the hold limit: an engine that took the connection but
       // never answers (hung, or a listen backlog nobody serves) ends in a 504 before the client's
       // own timeout, not in a silent wait.
-      let remaining = deadline - ContinuousClock.now
-      SocketIO.setTimeout(connection, seconds: max(1, Int(remaining.components.seconds)))
+      // (A fresh allowance per attempt: after a hold, a model that just loaded may be slow to
+      // start, and it is working.)
+      SocketIO.setTimeout(connection, seconds: max(1, Int(holdLimit.components.seconds)))
       switch relay(from: connection, to: client) {
       case .delivered:
         record(waited: waited, replayed: replayed, since: began)

@@ -48,6 +48,8 @@ public actor Supervisor {
     var quickExits = 0
     /// Set when the supervisor itself stopped the service to restart it (liveness, `restart`).
     var restartRequested = false
+    /// Set when a swap retires this run: it ends instead of restarting.
+    var retiring = false
     var lastExit: Int32?
     var message: String?
     var runner: Task<Void, Never>?
@@ -55,7 +57,7 @@ public actor Supervisor {
   }
 
   public let project: String
-  let specs: [ServiceSpec]
+  var specs: [ServiceSpec]
   let settings: Settings
   let prober: HealthProber
   /// Runs once the db is healthy (the database and the vector extension).
@@ -152,6 +154,74 @@ public actor Supervisor {
     if let pid = record.keeperPID { kill(pid, SIGTERM) }
   }
 
+  public struct SwapReport: Codable, Sendable, Equatable {
+    public var service: ServiceName
+    public var model: String?
+    public var mode: String
+    /// From the request to the new engine taking requests.
+    public var switchMilliseconds: Int
+    public var heldRequests: Int
+    public var longestWaitMilliseconds: Int
+
+    enum CodingKeys: String, CodingKey {
+      case service, model, mode
+      case switchMilliseconds = "switch_ms"
+      case heldRequests = "held_requests"
+      case longestWaitMilliseconds = "longest_wait_ms"
+    }
+  }
+
+  /// Replaces a service's engine with `replacement` in hold mode: new requests are held at the
+  /// stable endpoint, those under way finish on the old engine, the old one stops, the new one
+  /// starts, and the held requests go to it once it is healthy. A replacement that does not become
+  /// healthy is stopped and the old engine started again, so the service keeps its model.
+  public func swap(to replacement: ServiceSpec, drainSeconds: Double = 60) async throws -> SwapReport {
+    let name = replacement.name
+    guard let index = specs.firstIndex(where: { $0.name == name }), let endpoint = endpoints[name] else {
+      throw StackError.control("\(name.rawValue) has no stable endpoint to swap behind")
+    }
+    let old = specs[index]
+    let before = endpoint.statistics
+    let began = ContinuousClock.now
+    ready.set(name, nil)
+    // Requests under way finish on the old engine.
+    let drainDeadline = Date().addingTimeInterval(drainSeconds)
+    while endpoint.inFlight > 0 && Date() < drainDeadline { try await Task.sleep(for: .milliseconds(50)) }
+    await retire(name)
+    specs[index] = replacement
+    records[name]?.restarts = 0
+    records[name]?.quickExits = 0
+    launch(replacement)
+    do {
+      try await waitUntilHealthy(replacement)
+    } catch {
+      await retire(name)
+      specs[index] = old
+      records[name]?.quickExits = 0
+      launch(old)
+      try? await waitUntilHealthy(old)
+      throw StackError.control("the swap to \(replacement.model ?? name.rawValue) failed, and \(old.model ?? name.rawValue) serves again: \(error)")
+    }
+    let elapsed = ContinuousClock.now - began
+    let after = endpoint.statistics
+    return SwapReport(
+      service: name, model: replacement.model, mode: "hold",
+      switchMilliseconds: Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000),
+      heldRequests: after.held - before.held, longestWaitMilliseconds: after.longestWaitMilliseconds)
+  }
+
+  /// Ends a service's current run for good (no restart), waiting until its processes are gone.
+  func retire(_ name: ServiceName) async {
+    records[name]?.retiring = true
+    records[name]?.monitor?.cancel()
+    if let pid = records[name]?.keeperPID { kill(pid, SIGTERM) }
+    await records[name]?.runner?.value
+    records[name]?.retiring = false
+    records[name]?.runner = nil
+    records[name]?.state = .stopped
+    ready.set(name, nil)
+  }
+
   public func status() -> StackStatus {
     let services = specs.map { spec -> ServiceStatus in
       let record = records[spec.name] ?? Record()
@@ -178,7 +248,7 @@ public actor Supervisor {
   }
 
   func runLoop(_ spec: ServiceSpec) async {
-    while !stopping {
+    while !stopping && records[spec.name]?.retiring != true {
       let began = Date()
       records[spec.name]?.startedAt = began
       let exit = await runOnce(spec)
@@ -198,6 +268,7 @@ public actor Supervisor {
       records[spec.name]?.lastExit = exit
       let requested = records[spec.name]?.restartRequested ?? false
       records[spec.name]?.restartRequested = false
+      if records[spec.name]?.retiring == true { return }
       if !requested && (spec.restart == .never || (spec.restart == .onFailure && exit == 0)) {
         records[spec.name]?.state = exit == 0 ? .stopped : .failed
         records[spec.name]?.message = "exited with status \(exit); its restart policy is \(spec.restart.rawValue)"
@@ -219,8 +290,8 @@ public actor Supervisor {
       records[spec.name]?.restarts += 1
       // The pause ends early when the stack is stopped.
       let resume = ContinuousClock.now + (requested ? .zero : backoff(max(quick, 1)))
-      while ContinuousClock.now < resume && !stopping { try? await Task.sleep(for: .milliseconds(50)) }
-      if stopping { break }
+      while ContinuousClock.now < resume && !stopping && records[spec.name]?.retiring != true { try? await Task.sleep(for: .milliseconds(50)) }
+      if stopping || records[spec.name]?.retiring == true { break }
       records[spec.name]?.state = .starting
     }
   }
