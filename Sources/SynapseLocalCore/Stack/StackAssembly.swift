@@ -100,4 +100,24 @@ public struct StackAssembly: Sendable {
       unlink(file)
     }
   }
+
+  /// The llm's spec for another model (a swap): the plan with `llm.model` and its served name
+  /// changed, on a new internal port.
+  public func llmSpec(for ref: String, environment: [String: String]) throws -> (ServiceSpec, ProjectConfiguration) {
+    var changed = configuration
+    changed.llm.model = ref
+    if case .catalog(let id, _)? = try? ModelReference(parsing: ref) {
+      changed.llm.name = try catalog.model(id: id, role: .llm).name
+    } else {
+      changed.llm.name = (try? ModelReference(parsing: ref).derivedName) ?? ref
+    }
+    let resolver = ModelResolver(catalog: catalog, cache: HubCache(root: store), lock: try ProjectLock.load(project + "/" + ProjectLock.fileName), project: project, environment: environment)
+    let resolved = try resolver.resolve(ref, role: .llm, engine: changed.engine)
+    var planner = ServicePlanner(
+      configuration: changed, project: project, llmPath: resolved.hostPath, embeddingPath: embeddingModel.hostPath, store: store,
+      database: bootstrap.layout, env: [:], baseEnvironment: environment)
+    planner.enginePorts = [.llm: try PortProbe.freePort()]
+    guard let spec = planner.services().first(where: { $0.name == .llm }) else { throw StackError.control("no llm in the plan") }
+    return (spec, changed)
+  }
 }
