@@ -363,9 +363,12 @@ public actor Supervisor {
       try? await Task.sleep(for: interval)
       if Task.isCancelled || stopping { return }
       LogFiles.rotate(settings.logFolder + "/\(spec.name.rawValue).log", limit: settings.logLimitBytes)
-      guard records[spec.name]?.keeperPID != nil, servicePID(spec.name) != nil else { continue }
+      guard let run = records[spec.name]?.keeperPID, servicePID(spec.name) != nil else { continue }
       let healthy = await prober.isHealthy(spec.health)
       if Task.isCancelled || stopping { return }
+      // The engine may have died (and another started) while the check was under way: a verdict
+      // on the old run must not open the stable endpoint to the new one.
+      guard records[spec.name]?.keeperPID == run else { continue }
       let current = records[spec.name]?.state ?? .stopped
       if healthy {
         misses = 0
