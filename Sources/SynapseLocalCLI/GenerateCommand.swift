@@ -53,9 +53,7 @@ struct GenerateCommand: AsyncParsableCommand {
         planningElsewhere
         ? try HardwareReport.load(path: absolute(configuration.hardware, in: folder, environment))
         : try await HardwareDetector.detect(.live())
-      let storeRoot = configuration.storeRoot(project: folder, environment: environment)
-      let lockPath = folder + "/" + ProjectLock.fileName
-      let resolver = ModelResolver(catalog: catalog, cache: HubCache(root: storeRoot), lock: try ProjectLock.load(lockPath), project: folder, environment: environment)
+      let resolver = try configuration.modelResolver(project: folder, catalog: catalog, environment: environment)
       let state = configuration.stateFolder(project: folder, environment: environment)
       let password =
         diff

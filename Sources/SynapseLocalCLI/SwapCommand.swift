@@ -41,9 +41,7 @@ struct SwapCommand: AsyncParsableCommand {
       _ = try options.send("status")
       var configuration = try ProjectFile.load(project: folder, environment: environment)
       let catalog = try ResourceLocator.forCommand().loadCatalog()
-      let resolver = ModelResolver(
-        catalog: catalog, cache: HubCache(root: configuration.storeRoot(project: folder, environment: environment)),
-        lock: try ProjectLock.load(folder + "/" + ProjectLock.fileName), project: folder, environment: environment)
+      let resolver = try configuration.modelResolver(project: folder, catalog: catalog, environment: environment)
       if (try? resolver.resolve(model, role: .llm, engine: configuration.engine)) == nil {
         Output.warning("\(model) is not in the store: pulling it first")
         let pull = try PullCommand.parse([model, "--project", folder])

@@ -77,10 +77,7 @@ struct UpCommand: AsyncParsableCommand {
     if let missing = BinaryLocator(environment: environment).problems(configuration.binaries, engine: configuration.engine).first {
       throw ProjectError.invalid([ProjectProblem(file: ProjectFile.path(in: project), line: lines[missing.key] ?? 0, key: missing.key, message: missing.message)])
     }
-    let storeRoot = configuration.storeRoot(project: project, environment: environment)
-    let resolver = ModelResolver(
-      catalog: catalog, cache: HubCache(root: storeRoot), lock: try ProjectLock.load(project + "/" + ProjectLock.fileName), project: project,
-      environment: environment)
+    let resolver = try configuration.modelResolver(project: project, catalog: catalog, environment: environment)
     var missing: [String] = []
     for (ref, role) in [(configuration.llm.model, ModelRole.llm), (configuration.embedding.model, .embedding)] {
       if case .local? = try? ModelReference(parsing: ref) { continue }

@@ -69,3 +69,12 @@ public struct ModelResolver: Sendable {
     return Resolved(hostPath: host, containerPath: Self.containerStore + suffix, localMount: nil, repository: repository, commit: commit)
   }
 }
+
+extension ProjectConfiguration {
+  /// The resolver for this project's models: its store, and its lock as it is on disk now.
+  public func modelResolver(project: String, catalog: ModelCatalog, environment: [String: String]) throws -> ModelResolver {
+    ModelResolver(
+      catalog: catalog, cache: HubCache(root: storeRoot(project: project, environment: environment)),
+      lock: try ProjectLock.load(project + "/" + ProjectLock.fileName), project: project, environment: environment)
+  }
+}

@@ -111,7 +111,8 @@ public struct StackAssembly: Sendable {
     } else {
       changed.llm.name = (try? ModelReference(parsing: ref).derivedName) ?? ref
     }
-    let resolver = ModelResolver(catalog: catalog, cache: HubCache(root: store), lock: try ProjectLock.load(project + "/" + ProjectLock.fileName), project: project, environment: environment)
+    // The lock as it is now: `swap` may just have pulled the model.
+    let resolver = try changed.modelResolver(project: project, catalog: catalog, environment: environment)
     let resolved = try resolver.resolve(ref, role: .llm, engine: changed.engine)
     var planner = ServicePlanner(
       configuration: changed, project: project, llmPath: resolved.hostPath, embeddingPath: embeddingModel.hostPath, store: store,
