@@ -78,6 +78,11 @@ struct InitCommand: AsyncParsableCommand {
   @Flag(name: .long, help: "Make the backend and frontend reachable from other hosts (model servers and the database stay on 127.0.0.1).")
   var expose = false
 
+  @Flag(
+    name: .customLong("expose-models"),
+    help: "Make the model endpoints reachable from other hosts; they must send the key kept in the state folder (secrets/models-key).")
+  var exposeModels = false
+
   @Flag(name: .long, help: "Replace an existing synapse-local.yaml without asking.")
   var force = false
 
@@ -95,6 +100,7 @@ struct InitCommand: AsyncParsableCommand {
       ("--frontend-command", "frontend.command", frontendCommand), ("--frontend-dir", "frontend.dir", frontendDir),
       ("--frontend-port", "frontend.port", frontendPort), ("--frontend-health", "frontend.health", frontendHealth),
       ("--expose", "expose", expose ? "true" : nil), ("--no-frontend", "frontend.enabled", noFrontend ? "false" : nil),
+      ("--expose-models", "expose_models", exposeModels ? "true" : nil),
     ]
     return all.compactMap { flag, key, value in value.map { (flag, key, $0) } }
   }

@@ -5,60 +5,119 @@ import SynapseLocalCore
 struct SwapCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "swap",
-    abstract: "Swap the running llm to another model without failing a request.",
+    abstract: "Swap the running llm or embedding model without failing a request.",
     discussion: """
-      The stable endpoint (LOCAL_LLM_ENDPOINT) holds new requests while the old engine finishes \
-      the ones under way and stops, and the new one loads; clients see a wait, not an error. A \
-      model that does not load leaves the old one serving. The model is pulled first if it is not \
-      in the store. Afterwards synapse-local.yaml names the new model and .env is generated again, \
-      so the next `up` uses it.
+      Clients keep calling the same endpoint (LOCAL_LLM_ENDPOINT, LOCAL_EMBEDDING_ENDPOINT); the \
+      supervisor serves it and moves it to the new engine:
 
-      This version swaps in hold mode only (one engine at a time); `swap embedding` is not built yet.
+        side by side  when memory holds both models: the new engine loads while the old one serves; \
+      new requests then go to the new one, the old one finishes what it has and stops. Nobody waits.
+        hold          otherwise (or with --hold, or with vLLM): new requests wait at the endpoint \
+      while the old engine finishes and stops and the new one loads, up to the hold limit \
+      (llm.timeout_ms less 2 s; embedding.hold_seconds). swap warns first when the new model's \
+      expected load (its last load, or an estimate from its size) is longer than that.
+
+      A backend started before the swap keeps sending the old model name: the endpoint renames it \
+      to the new model. A model that does not become healthy leaves the old one serving, and swap \
+      says why. The model is pulled first if it is not in the store. Afterwards synapse-local.yaml \
+      names the new model and .env and the compose file are generated again, so the next `up` uses it.
+
+      An embedding model with another vector size makes the stored vectors useless: swap refuses \
+      unless --allow-dimension-change, and then lists the pgvector columns to re-embed.
 
       Examples:
         synapse-local swap llm gemma-3-270m-q4
-        synapse-local swap llm bartowski/Qwen2.5-7B-Instruct-GGUF/Qwen2.5-7B-Instruct-Q4_K_M.gguf --json
+        synapse-local swap llm bartowski/Qwen2.5-7B-Instruct-GGUF/Qwen2.5-7B-Instruct-Q4_K_M.gguf --hold
+        synapse-local swap embedding ./models/my-minilm --json
       """)
 
   @OptionGroup var options: StackProjectOptions
 
-  @Argument(help: "llm (embedding swaps are not built yet).")
+  @Argument(help: "llm or embedding.")
   var service: ServiceName
 
-  @Argument(help: "The new model (a REF).")
+  @Argument(help: "The new model (a REF: catalog id, org/repo[/file.gguf][@revision], or a local path).")
   var model: String
+
+  @Flag(name: .long, help: "Stop the old engine before the new one loads, holding requests meanwhile, even when memory would hold both.")
+  var hold = false
+
+  @Flag(name: .customLong("allow-dimension-change"), help: "Swap the embedding model even though its vectors have another size (stored vectors must then be re-embedded).")
+  var allowDimensionChange = false
 
   @Flag(name: .long, help: "Print the swap's report as JSON.")
   var json = false
 
+  func validate() throws {
+    guard service == .llm || service == .embedding else {
+      throw ValidationError("only llm and embedding have models to swap, not \(service.rawValue)")
+    }
+    if allowDimensionChange && service != .embedding { throw ValidationError("--allow-dimension-change applies to `swap embedding` only") }
+  }
+
   func run() async throws {
     try await reportingErrors {
-      guard service == .llm else { throw UsageProblem("only `swap llm` is built so far; the embedding model is changed with init/generate and a restart") }
       let environment = ProcessInfo.processInfo.environment
       let folder = options.folder
-      _ = try ModelReference(parsing: model)
+      let reference = try ModelReference(parsing: model)
       // Running? (before any download)
       _ = try options.send("status")
-      var configuration = try ProjectFile.load(project: folder, environment: environment)
+      let configuration = try ProjectFile.load(project: folder, environment: environment)
       let catalog = try ResourceLocator.forCommand().loadCatalog()
-      let resolver = try configuration.modelResolver(project: folder, catalog: catalog, environment: environment)
-      if (try? resolver.resolve(model, role: .llm, engine: configuration.engine)) == nil {
-        Output.warning("\(model) is not in the store: pulling it first")
-        let pull = try PullCommand.parse([model, "--project", folder])
-        try await pull.run()
+      let role: ModelRole = service == .llm ? .llm : .embedding
+      if case .local = reference {
+      } else {
+        let resolver = try configuration.modelResolver(project: folder, catalog: catalog, environment: environment)
+        if (try? resolver.resolve(model, role: role, engine: configuration.engine)) == nil {
+          Output.warning("\(model) is not in the store: pulling it first")
+          let pull = try PullCommand.parse([model, "--project", folder] + (json ? ["--quiet"] : []))
+          try await pull.run()
+        }
       }
-      let reply = try options.send("swap", service: service.rawValue, model: model, timeout: 1800)
-      guard let report = reply.swap else { throw StackError.control("the supervisor sent no report") }
-      // The next `up` and `generate` use the new model.
-      configuration = try ProjectFile.load(project: folder, environment: [:])
-      configuration.llm.model = model
-      configuration.llm.name = report.model ?? configuration.llm.name
-      try AtomicFile.write(Data(try ProjectFile.render(configuration, renderer: try TemplateRenderer.live(environment: environment)).utf8), to: ProjectFile.path(in: folder))
-      let generate = try GenerateCommand.parse(["--project", folder] + (json ? ["--quiet"] : []))
-      try await generate.run()
+      // The plan first: the mode and why, a load longer than the hold, a refused vector size.
+      let request = ControlSocket.Request(
+        command: "swap-plan", service: service.rawValue, model: model, hold: hold, allowDimensionChange: allowDimensionChange)
+      let state = try options.state()
+      let planReply = try ControlSocket.send(request, state: state, project: folder, timeout: 60)
+      guard planReply.ok, let plan = planReply.plan else { throw StackError.control(planReply.error ?? "the supervisor refused the swap") }
+      if !json {
+        Output.warning("swapping \(service.rawValue) from \(plan.from ?? "?") to \(plan.model): \(plan.mode.rawValue) mode (\(plan.reason))")
+        for warning in plan.warnings { Output.warning(warning) }
+      }
+      var swapping = request
+      swapping.command = "swap"
+      let reply = try ControlSocket.send(swapping, state: state, project: folder, timeout: 1800)
+      guard reply.ok, let report = reply.swap else { throw StackError.control(reply.error ?? "the supervisor sent no report") }
+      try await record(plan: plan, environment: environment)
       if json { return try Output.json(report) }
       Output.line(
-        "swapped llm to \(report.model ?? model) in \(report.switchMilliseconds) ms (\(report.mode) mode: \(report.heldRequests) request(s) held, longest wait \(report.longestWaitMilliseconds) ms)")
+        "swapped \(service.rawValue) to \(report.model ?? model) in \(report.switchMilliseconds) ms (\(report.mode.rawValue): model loaded in \(report.loadMilliseconds) ms; \(report.heldRequests) request(s) held, longest wait \(report.longestWaitMilliseconds) ms)"
+      )
+      if let reembed = report.reembed {
+        Output.line(
+          reembed.isEmpty
+            ? "no pgvector column holds vectors yet: nothing to re-embed"
+            : "the vector size changed from \(plan.currentDimensions ?? 0) to \(plan.dimensions ?? 0); re-embed the rows of:")
+        for column in reembed { Output.line("  \(column.column)  \(column.type), \(column.rows) row(s)") }
+      }
     }
+  }
+
+  /// The next `up` and `generate` use the new model: synapse-local.yaml, then the generated files.
+  func record(plan: SwapPlan, environment: [String: String]) async throws {
+    let folder = options.folder
+    var configuration = try ProjectFile.load(project: folder, environment: [:])
+    if service == .llm {
+      configuration.llm.model = model
+      configuration.llm.name = plan.model
+    } else {
+      configuration.embedding.model = model
+      configuration.embedding.name = plan.model
+      if let dimensions = plan.dimensions { configuration.embedding.dimensions = dimensions }
+    }
+    let text = try ProjectFile.render(configuration, renderer: try TemplateRenderer.live(environment: environment))
+    try AtomicFile.write(Data(text.utf8), to: ProjectFile.path(in: folder))
+    let generate = try GenerateCommand.parse(["--project", folder] + (json ? ["--quiet"] : []))
+    try await generate.run()
   }
 }

@@ -129,6 +129,13 @@ struct UpCommand: AsyncParsableCommand {
     let bootstrap = assembly.bootstrap
     var settings = Supervisor.Settings(keeperExecutable: DetachedProcess.ownExecutable, runFolder: assembly.runFolder, logFolder: assembly.logFolder)
     settings.readinessInterval = .milliseconds(500)
+    settings.loadTimesFile = LoadTimes.fileName(state: assembly.state)
+    if assembly.configuration.exposeModels {
+      settings.endpointHost = "0.0.0.0"
+      settings.remoteKey = try ModelsKey.loadOrCreate(state: assembly.state)
+      Output.warning(
+        "expose_models: the llm and embedding endpoints listen on every interface; other hosts must send the key in \(ModelsKey.path(state: assembly.state))")
+    }
     let supervisor = Supervisor(project: assembly.project, specs: assembly.specs, settings: settings) { try await bootstrap.prepareDatabase() }
     let finished = StopLatch()
     try FileManager.default.createDirectory(atPath: assembly.runFolder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -138,13 +145,9 @@ struct UpCommand: AsyncParsableCommand {
       case "down":
         finished.trigger()
         return .init(ok: true)
-      case "swap":
-        guard request.service == ServiceName.llm.rawValue, let ref = request.model else {
-          return .init(ok: false, error: "swap takes the llm and a model REF (embedding swaps are not built yet)")
-        }
+      case "swap", "swap-plan":
         do {
-          let (spec, _) = try assembly.llmSpec(for: ref, environment: ProcessInfo.processInfo.environment)
-          return .init(ok: true, swap: try await supervisor.swap(to: spec))
+          return try await Self.swap(request, assembly: assembly, supervisor: supervisor)
         } catch {
           return .init(ok: false, error: "\(error)")
         }
@@ -194,6 +197,30 @@ struct UpCommand: AsyncParsableCommand {
     follower?.cancel()
     await supervisor.stop()
     Output.warning("stopped")
+  }
+}
+
+extension UpCommand {
+  /// `swap-plan` and `swap` on the control socket: the new spec, the plan (mode by memory, the
+  /// expected load against the hold limit, a refused change of vector size), then the swap.
+  static func swap(_ request: ControlSocket.Request, assembly: StackAssembly, supervisor: Supervisor) async throws -> ControlSocket.Reply {
+    guard let name = request.service.flatMap(ServiceName.init(rawValue:)), name == .llm || name == .embedding, let ref = request.model else {
+      return .init(ok: false, error: "swap takes llm or embedding and a model REF")
+    }
+    let environment = ProcessInfo.processInfo.environment
+    let (spec, changed) = try assembly.spec(for: name, ref: ref, environment: environment)
+    guard let current = await supervisor.currentSpec(name) else { return .init(ok: false, error: "\(name.rawValue) is not part of this stack") }
+    let stackBytes = await supervisor.status().services.compactMap(\.rssBytes).reduce(0, +)
+    let hardware = try await HardwareDetector.detect(.live(environment: environment))
+    let plan = assembly.swapPlan(
+      replacing: current, with: spec, configuration: changed, ref: ref, forceHold: request.hold ?? false, hardware: hardware, stackBytes: stackBytes)
+    if let refusal = plan.dimensionRefusal, request.allowDimensionChange != true { return .init(ok: false, error: refusal, plan: plan) }
+    if request.command == "swap-plan" { return .init(ok: true, plan: plan) }
+    var report = try await supervisor.swap(to: spec, mode: plan.mode)
+    report.reason = plan.reason
+    report.warnings = plan.warnings
+    if plan.changesDimensions { report.reembed = try await assembly.bootstrap.vectorColumns() }
+    return .init(ok: true, swap: report, plan: plan)
   }
 }
 

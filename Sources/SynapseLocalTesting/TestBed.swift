@@ -14,6 +14,8 @@ public enum TestBed {
     case smolLM2 = "SYNAPSE_LOCAL_TESTBED_SMOLLM2"
     case gemma3 = "SYNAPSE_LOCAL_TESTBED_GEMMA3"
     case miniLM = "SYNAPSE_LOCAL_TESTBED_MINILM"
+    case miniLMCopy = "SYNAPSE_LOCAL_TESTBED_MINILM_COPY"
+    case miniLMDense = "SYNAPSE_LOCAL_TESTBED_MINILM_DENSE"
 
     public var label: String {
       switch self {
@@ -23,6 +25,8 @@ public enum TestBed {
       case .smolLM2: "the SmolLM2-135M GGUF"
       case .gemma3: "the Gemma-3-270M GGUF"
       case .miniLM: "the all-MiniLM-L6-v2 folder"
+      case .miniLMCopy: "a copy of all-MiniLM-L6-v2 under another name"
+      case .miniLMDense: "all-MiniLM-L6-v2 with a Dense projection to 256 dimensions"
       }
     }
   }

@@ -117,7 +117,7 @@ struct StackTests {
     }
   }
 
-  @Test(.timeLimit(.minutes(6)), .enabled(if: TestBed.shouldRun(.python, .miniLM, .smolLM2, .gemma3, .llamaServer, .postgresBin)))
+  @Test(.timeLimit(.minutes(6)), .enabled(if: TestBed.shouldRun(.python, .miniLM, .miniLMDense, .smolLM2, .gemma3, .llamaServer, .postgresBin)))
   func upAnswersSurvivesKillsAndLeavesNothingBehind() async throws {
     let stack = try Stack()
     try await stack.create()
@@ -195,12 +195,29 @@ struct StackTests {
     let swapped = try await stack.run(["swap", "llm", "gemma-3-270m-q4", "--json"])
     #expect(swapped.status == 0, "\(swapped.stderr)")
     let report = try #require(try JSONSerialization.jsonObject(with: Data(swapped.stdout.utf8)) as? [String: Any])
-    #expect(report["model"] as? String == "gemma-3-270m" && report["mode"] as? String == "hold")
+    // This machine holds both models: Gemma loads beside SmolLM2, and nobody waits.
+    #expect(report["model"] as? String == "gemma-3-270m" && report["mode"] as? String == "side-by-side" && report["held_requests"] as? Int == 0)
     #expect(try await stack.status().services.first { $0.name == .llm }?.model == "gemma-3-270m")
     #expect(try String(contentsOfFile: stack.project + "/synapse-local.yaml", encoding: .utf8).contains("model: gemma-3-270m-q4"))
     #expect(try String(contentsOfFile: stack.project + "/.env", encoding: .utf8).contains("LOCAL_LLM_MODEL=gemma-3-270m"))
     let listed = try await StableEndpointTests.onThread { [port = stack.ports[.llm] ?? 0] in try SwapTests.modelNames(port) }
     #expect(listed.first == "gemma-3-270m")
+
+    // swap embedding to a model with another vector size: refused without the flag, and the
+    // running model serves on; with it, the pgvector columns to re-embed are listed. Then back.
+    let dense = try TestBed.require(.miniLMDense)
+    let refused = try await stack.run(["swap", "embedding", dense])
+    #expect(refused.status == 1 && refused.stderr.contains("384-dimension") && refused.stderr.contains("--allow-dimension-change"), "\(refused.stderr)")
+    #expect(try await stack.status().services.first { $0.name == .embedding }?.model == "all-MiniLM-L6-v2")
+    let changed = try await stack.run(["swap", "embedding", dense, "--allow-dimension-change", "--json"])
+    #expect(changed.status == 0, "\(changed.stderr)")
+    let changeReport = try #require(try JSONSerialization.jsonObject(with: Data(changed.stdout.utf8)) as? [String: Any])
+    let reembed = changeReport["reembed"] as? [[String: Any]] ?? []
+    #expect(reembed.contains { ($0["type"] as? String) == "vector(384)" && ($0["rows"] as? Int ?? 0) > 0 }, "\(changed.stdout)")
+    #expect(try String(contentsOfFile: stack.project + "/.env", encoding: .utf8).contains("LOCAL_EMBEDDING_DIMENSIONS=256"))
+    let restored = try await stack.run(["swap", "embedding", "all-minilm-l6-v2", "--allow-dimension-change"])
+    #expect(restored.status == 0 && restored.stdout.contains("re-embed"), "\(restored.stderr)\(restored.stdout)")
+    #expect(try String(contentsOfFile: stack.project + "/.env", encoding: .utf8).contains("LOCAL_EMBEDDING_DIMENSIONS=384"))
     let down = try await stack.run(["down"])
     #expect(down.status == 0, "\(down.stderr)")
     #expect(stack.processes().isEmpty, "left after down: \(Stack.describe(stack.processes()))")

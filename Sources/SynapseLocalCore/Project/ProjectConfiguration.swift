@@ -33,6 +33,9 @@ public struct ProjectConfiguration: Sendable, Equatable {
     public var dimensions = 384
     public var port = 8081
     public var batchSize = 10
+    /// How long the stable endpoint holds a request while no embedding server is ready (the
+    /// guide's embedding client sets no timeout of its own).
+    public var holdSeconds = 60
     public var restart = RestartPolicy.onFailure
   }
 
@@ -87,6 +90,8 @@ public struct ProjectConfiguration: Sendable, Equatable {
   public var hardware = ""
   /// Make the backend and the frontend reachable from other hosts.
   public var expose = false
+  /// Make the model endpoints reachable from other hosts, with a key (loopback needs none).
+  public var exposeModels = false
   public var llm = LLM()
   public var embedding = Embedding()
   public var db = Database()

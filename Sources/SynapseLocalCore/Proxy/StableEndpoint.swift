@@ -16,31 +16,65 @@ public final class StableEndpoint: @unchecked Sendable {
     public var held = 0
     public var replayed = 0
     public var unavailable = 0
+    /// Refused for want of the key (`--expose-models`).
+    public var refused = 0
     public var longestWaitMilliseconds = 0
 
     enum CodingKeys: String, CodingKey {
-      case requests, held, replayed, unavailable
+      case requests, held, replayed, unavailable, refused
       case longestWaitMilliseconds = "longest_wait_ms"
+    }
+  }
+
+  /// Where requests go right now.
+  public struct Route: Sendable, Equatable {
+    /// The engine's internal port.
+    public var port: Int
+    /// The name the engine serves, and names clients may still send from before a swap (a
+    /// backend started earlier keeps its `model`): requests naming one of those are renamed.
+    public var model: String?
+    public var formerModels: Set<String>
+
+    public init(port: Int, model: String? = nil, formerModels: Set<String> = []) {
+      self.port = port
+      self.model = model
+      self.formerModels = formerModels
     }
   }
 
   public let port: Int
   let listener: Int32
   let holdLimit: Duration
-  /// The engine's port while it can take requests; nil while it cannot (hold).
-  let upstream: @Sendable () -> Int?
+  /// The engine while it can take requests; nil while none can (hold).
+  let route: @Sendable () -> Route?
+  /// With `--expose-models`: the key clients not on loopback must send.
+  let remoteKey: String?
   private let lock = NSLock()
   private var counters = Counters()
   private var closed = false
-  /// Exchanges under way (a swap waits for them before it stops the old engine).
+  /// Exchanges under way, and those sent to each engine port (a swap stops an engine only once
+  /// the exchanges sent to it are over; requests held meanwhile are not among them).
   private var active = 0
+  private var activeByEngine: [Int: Int] = [:]
+  private var waiting = 0
+  private var windowLongestWait = 0
 
   public var inFlight: Int { lock.withLock { active } }
 
-  public init(host: String = "127.0.0.1", port: Int, holdLimit: Duration, upstream: @escaping @Sendable () -> Int?) throws {
+  public func inFlight(toEngine port: Int) -> Int { lock.withLock { activeByEngine[port] ?? 0 } }
+
+  /// Relays to one engine port (nil: hold).
+  public convenience init(host: String = "127.0.0.1", port: Int, holdLimit: Duration, upstream: @escaping @Sendable () -> Int?) throws {
+    try self.init(host: host, port: port, holdLimit: holdLimit, remoteKey: nil) { upstream().map { Route(port: $0) } }
+  }
+
+  /// `host` 0.0.0.0 with a `remoteKey`: reachable from other hosts, which must send
+  /// `Authorization: Bearer <key>`; loopback clients need none.
+  public init(host: String = "127.0.0.1", port: Int, holdLimit: Duration, remoteKey: String?, route: @escaping @Sendable () -> Route?) throws {
     self.port = port
     self.holdLimit = holdLimit
-    self.upstream = upstream
+    self.route = route
+    self.remoteKey = remoteKey
     listener = try SocketIO.listen(host: host, port: port)
     let thread = Thread { [self] in acceptLoop() }
     thread.name = "synapse-local endpoint \(port)"
@@ -61,15 +95,21 @@ public final class StableEndpoint: @unchecked Sendable {
 
   func acceptLoop() {
     while !lock.withLock({ closed }) {
-      let client = accept(listener, nil, nil)
+      var peer = sockaddr_in()
+      var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+      let client = withUnsafeMutablePointer(to: &peer) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { accept(listener, $0, &length) }
+      }
       if client < 0 {
         if errno == EINTR || errno == ECONNABORTED { continue }
         return
       }
       var one: Int32 = 1
       setsockopt(client, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+      // 127.0.0.0/8: the backend and anything else on this machine.
+      let loopback = UInt32(bigEndian: peer.sin_addr.s_addr) >> 24 == 127
       let thread = Thread { [self] in
-        serve(client)
+        serve(client, loopback: loopback)
         Glibc.close(client)
       }
       thread.start()
@@ -78,10 +118,16 @@ public final class StableEndpoint: @unchecked Sendable {
 
   // MARK: one exchange
 
-  func serve(_ client: Int32) {
+  func serve(_ client: Int32, loopback: Bool) {
     SocketIO.setTimeout(client, seconds: 300)
     guard let (head, body) = readRequest(client) else {
       _ = SocketIO.writeAll(client, Self.errorResponse(400, "malformed HTTP request")[...])
+      return
+    }
+    if !loopback, let remoteKey, !Self.authorized(head, key: remoteKey) {
+      lock.withLock { counters.refused += 1 }
+      _ = SocketIO.writeAll(
+        client, Self.errorResponse(401, "this endpoint needs its key from other hosts: send Authorization: Bearer <the key in the project's state folder, secrets/models-key>")[...])
       return
     }
     lock.withLock {
@@ -89,21 +135,36 @@ public final class StableEndpoint: @unchecked Sendable {
       active += 1
     }
     defer { lock.withLock { active -= 1 } }
-    let message = head.forwarded(bodyLength: body.count) + body
     let began = ContinuousClock.now
     let deadline = began + holdLimit
-    var waited = false
+    var holding = false
     var replayed = false
+    // Counted as held the moment the hold begins (a swap reports it while the request still waits).
+    func hold() {
+      guard !holding else { return }
+      holding = true
+      lock.withLock {
+        counters.held += 1
+        waiting += 1
+      }
+    }
+    defer { if holding { lock.withLock { waiting -= 1 } } }
     while true {
-      guard let engine = upstream(), let connection = SocketIO.connect(port: engine) else {
+      guard let route = route(), let connection = SocketIO.connect(port: route.port) else {
         // No engine to take it: hold, within the limit.
         if ContinuousClock.now >= deadline { return unavailable(client) }
-        waited = true
+        hold()
         Thread.sleep(forTimeInterval: 0.05)
         continue
       }
       defer { Glibc.close(connection) }
+      lock.withLock { activeByEngine[route.port, default: 0] += 1 }
+      defer { lock.withLock { activeByEngine[route.port, default: 1] -= 1 } }
+      // Per attempt: a request held across a swap goes to the new model under its name.
+      let sent = route.model.flatMap { ModelField.rename(body, former: route.formerModels, to: $0) } ?? body
+      let message = head.forwarded(bodyLength: sent.count) + sent
       guard SocketIO.writeAll(connection, message[...]) else { continue }
+      if holding { recordWait(since: began) }
       // The first byte must come within the hold limit: an engine that took the connection but
       // never answers (hung, or a listen backlog nobody serves) ends in a 504 before the client's
       // own timeout, not in a silent wait.
@@ -112,7 +173,7 @@ public final class StableEndpoint: @unchecked Sendable {
       SocketIO.setTimeout(connection, seconds: max(1, Int(holdLimit.components.seconds)))
       switch relay(from: connection, to: client) {
       case .delivered:
-        record(waited: waited, replayed: replayed, since: began)
+        if replayed { lock.withLock { counters.replayed += 1 } }
         return
       case .clientGone, .brokenStream:
         return
@@ -124,7 +185,7 @@ public final class StableEndpoint: @unchecked Sendable {
         // The engine died before a byte of the answer: send it again once one is ready.
         if ContinuousClock.now >= deadline { return unavailable(client) }
         replayed = true
-        waited = true
+        hold()
         Thread.sleep(forTimeInterval: 0.05)
       }
     }
@@ -170,17 +231,23 @@ public final class StableEndpoint: @unchecked Sendable {
     _ = SocketIO.writeAll(client, Self.errorResponse(503, "the model server is not ready (starting or being swapped); try again shortly")[...])
   }
 
-  func record(waited: Bool, replayed: Bool, since began: ContinuousClock.Instant) {
+  /// A held request's wait: from its arrival to its sending to an engine.
+  func recordWait(since began: ContinuousClock.Instant) {
     let elapsed = ContinuousClock.now - began
     let milliseconds = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
     lock.withLock {
-      if waited {
-        counters.held += 1
-        counters.longestWaitMilliseconds = max(counters.longestWaitMilliseconds, milliseconds)
-      }
-      if replayed { counters.replayed += 1 }
+      counters.longestWaitMilliseconds = max(counters.longestWaitMilliseconds, milliseconds)
+      windowLongestWait = max(windowLongestWait, milliseconds)
     }
   }
+
+  /// Requests being held right now.
+  public var holding: Int { lock.withLock { waiting } }
+
+  /// The longest wait since `startWindow()` (a swap's own figure).
+  public var windowLongestWaitMilliseconds: Int { lock.withLock { windowLongestWait } }
+
+  public func startWindow() { lock.withLock { windowLongestWait = 0 } }
 
   /// The request head and its whole body (Content-Length, or chunked, which is decoded).
   func readRequest(_ client: Int32) -> (HTTPRequestHead, [UInt8])? {
@@ -249,9 +316,25 @@ public final class StableEndpoint: @unchecked Sendable {
     return nil
   }
 
+  /// `Authorization: Bearer <key>`, compared in constant time.
+  static func authorized(_ head: HTTPRequestHead, key: String) -> Bool {
+    guard let value = head.header("Authorization"), value.lowercased().hasPrefix("bearer ") else { return false }
+    let sent = Array(value.dropFirst(7).trimmingCharacters(in: .whitespaces).utf8)
+    let expected = Array(key.utf8)
+    guard sent.count == expected.count else { return false }
+    return zip(sent, expected).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+  }
+
   static func errorResponse(_ status: Int, _ message: String) -> [UInt8] {
-    let reason = status == 503 ? "Service Unavailable" : status == 504 ? "Gateway Timeout" : "Bad Request"
-    let body = #"{"error": {"message": "\#(message)", "type": "\#(status >= 500 ? "unavailable" : "invalid_request_error")", "code": \#(status)}}"#
+    let reason =
+      switch status {
+      case 503: "Service Unavailable"
+      case 504: "Gateway Timeout"
+      case 401: "Unauthorized"
+      default: "Bad Request"
+      }
+    let type = status >= 500 ? "unavailable" : status == 401 ? "authentication_error" : "invalid_request_error"
+    let body = #"{"error": {"message": "\#(message)", "type": "\#(type)", "code": \#(status)}}"#
     return Array("HTTP/1.1 \(status) \(reason)\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)".utf8)
   }
 }

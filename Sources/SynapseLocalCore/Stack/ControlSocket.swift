@@ -10,13 +10,17 @@ public enum ControlSocket {
   public struct Request: Codable, Sendable {
     public var command: String
     public var service: String?
-    /// For `swap`: the new model's REF.
+    /// For `swap`: the new model's REF, and its flags.
     public var model: String?
+    public var hold: Bool?
+    public var allowDimensionChange: Bool?
 
-    public init(command: String, service: String? = nil, model: String? = nil) {
+    public init(command: String, service: String? = nil, model: String? = nil, hold: Bool? = nil, allowDimensionChange: Bool? = nil) {
       self.command = command
       self.service = service
       self.model = model
+      self.hold = hold
+      self.allowDimensionChange = allowDimensionChange
     }
   }
 
@@ -25,12 +29,14 @@ public enum ControlSocket {
     public var error: String?
     public var status: StackStatus?
     public var swap: Supervisor.SwapReport?
+    public var plan: SwapPlan?
 
-    public init(ok: Bool, error: String? = nil, status: StackStatus? = nil, swap: Supervisor.SwapReport? = nil) {
+    public init(ok: Bool, error: String? = nil, status: StackStatus? = nil, swap: Supervisor.SwapReport? = nil, plan: SwapPlan? = nil) {
       self.ok = ok
       self.error = error
       self.status = status
       self.swap = swap
+      self.plan = plan
     }
   }
 

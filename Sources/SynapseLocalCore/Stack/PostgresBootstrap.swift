@@ -57,6 +57,35 @@ public struct PostgresBootstrap: Sendable {
     _ = try await sql("CREATE EXTENSION IF NOT EXISTS vector", in: database)
   }
 
+  /// A pgvector column and how many rows hold a vector in it.
+  public struct VectorColumn: Codable, Sendable, Equatable {
+    /// schema.table.column
+    public var column: String
+    /// As declared, e.g. vector(384).
+    public var type: String
+    public var rows: Int
+  }
+
+  /// Every pgvector column in the database: what must be re-embedded when the vector size changes.
+  public func vectorColumns() async throws -> [VectorColumn] {
+    let listing = try await sql(
+      """
+      SELECT format('%I.%I', n.nspname, c.relname), quote_ident(a.attname), format_type(a.atttypid, a.atttypmod) \
+      FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
+      JOIN pg_type t ON t.oid = a.atttypid \
+      WHERE t.typname = 'vector' AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped \
+      AND n.nspname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1, 2
+      """, in: database)
+    var columns: [VectorColumn] = []
+    for line in listing.split(separator: "\n") {
+      let fields = line.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+      guard fields.count == 3 else { continue }
+      let rows = try await sql("SELECT count(\(fields[1])) FROM \(fields[0])", in: database)
+      columns.append(VectorColumn(column: fields[0] + "." + fields[1], type: fields[2], rows: Int(rows) ?? 0))
+    }
+    return columns
+  }
+
   func sql(_ statement: String, in database: String) async throws -> String {
     let result = try await processes.run(
       bin + "/psql", ["-h", layout.socketDirectory, "-p", String(port), "-U", user, "-d", database, "-v", "ON_ERROR_STOP=1", "-tAc", statement],

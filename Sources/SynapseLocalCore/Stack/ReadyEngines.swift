@@ -1,11 +1,14 @@
 import Foundation
 
-/// The engine ports the stable endpoints may send to, readable from their connection threads.
+/// Where each stable endpoint sends requests right now, readable from its connection threads. A
+/// swap changes a route in one step: every request that reads it afterwards goes to the new engine.
 final class ReadyEngines: @unchecked Sendable {
   private let lock = NSLock()
-  private var ports: [ServiceName: Int] = [:]
+  private var routes: [ServiceName: StableEndpoint.Route] = [:]
 
-  func port(_ name: ServiceName) -> Int? { lock.withLock { ports[name] } }
+  func route(_ name: ServiceName) -> StableEndpoint.Route? { lock.withLock { routes[name] } }
 
-  func set(_ name: ServiceName, _ port: Int?) { lock.withLock { ports[name] = port } }
+  func port(_ name: ServiceName) -> Int? { route(name)?.port }
+
+  func set(_ name: ServiceName, _ route: StableEndpoint.Route?) { lock.withLock { routes[name] = route } }
 }

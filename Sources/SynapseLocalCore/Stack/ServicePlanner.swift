@@ -79,6 +79,7 @@ public struct ServicePlanner: Sendable {
       environment: environment, port: c.llm.port, health: .http(url: "http://127.0.0.1:\(port)/health"),
       readinessSeconds: c.engine == .vllm ? 900 : 300, model: c.llm.name)
     spec.enginePort = enginePorts[.llm]
+    spec.modelPath = llmPath
     // The hold ends before the backend's own timeout would, so it gets the clean 503.
     spec.holdLimit = .seconds(max(1, c.llm.timeoutMs / 1000 - 2))
     return spec
@@ -101,6 +102,8 @@ public struct ServicePlanner: Sendable {
       health: .embedding(base: "http://127.0.0.1:\(port)", dimensions: c.embedding.dimensions), readinessSeconds: 180,
       model: c.embedding.name)
     spec.enginePort = enginePorts[.embedding]
+    spec.holdLimit = .seconds(c.embedding.holdSeconds)
+    spec.modelPath = embeddingPath
     return spec
   }
 

@@ -42,8 +42,9 @@ public struct ServiceSpec: Sendable, Equatable {
   /// How long it may take to become healthy (a model load, initdb).
   public var readinessSeconds: Double
   public var stopSignal: Int32
-  /// The model it serves (llm, embedding).
+  /// The model it serves (llm, embedding): the name clients send, and the file or folder loaded.
   public var model: String?
+  public var modelPath: String?
   public var restart: RestartPolicy = .onFailure
   /// For llm and embedding: the engine listens here, and the supervisor's stable endpoint on
   /// `port` relays to it (holding requests while the engine restarts).

@@ -91,34 +91,15 @@ public struct StackAssembly: Sendable {
   /// only the very process each was written for (same pid, same start time), with its group when
   /// it leads one.
   public func cleanUpLeftovers() {
+    // `<name>.next.pid`: an engine started beside the old one in a swap.
     for spec in specs {
-      let file = runFolder + "/\(spec.name.rawValue).pid"
+      for file in [runFolder + "/\(spec.name.rawValue).pid", runFolder + "/\(spec.name.rawValue).next.pid"] {
       if let pid = ProcessRecord.live(file) {
         if getpgid(pid) == pid { kill(-pid, SIGKILL) }
         kill(pid, SIGKILL)
       }
       unlink(file)
+      }
     }
-  }
-
-  /// The llm's spec for another model (a swap): the plan with `llm.model` and its served name
-  /// changed, on a new internal port.
-  public func llmSpec(for ref: String, environment: [String: String]) throws -> (ServiceSpec, ProjectConfiguration) {
-    var changed = configuration
-    changed.llm.model = ref
-    if case .catalog(let id, _)? = try? ModelReference(parsing: ref) {
-      changed.llm.name = try catalog.model(id: id, role: .llm).name
-    } else {
-      changed.llm.name = (try? ModelReference(parsing: ref).derivedName) ?? ref
-    }
-    // The lock as it is now: `swap` may just have pulled the model.
-    let resolver = try changed.modelResolver(project: project, catalog: catalog, environment: environment)
-    let resolved = try resolver.resolve(ref, role: .llm, engine: changed.engine)
-    var planner = ServicePlanner(
-      configuration: changed, project: project, llmPath: resolved.hostPath, embeddingPath: embeddingModel.hostPath, store: store,
-      database: bootstrap.layout, env: [:], baseEnvironment: environment)
-    planner.enginePorts = [.llm: try PortProbe.freePort()]
-    guard let spec = planner.services().first(where: { $0.name == .llm }) else { throw StackError.control("no llm in the plan") }
-    return (spec, changed)
   }
 }

@@ -30,6 +30,12 @@ public actor Supervisor {
     public var logLimitBytes: UInt64 = 10 << 20
     public var backoffBase: Duration = .seconds(1)
     public var backoffCap: Duration = .seconds(30)
+    /// Where the stable endpoints listen: 0.0.0.0 with `expose_models`, and then clients not on
+    /// loopback must send `remoteKey`.
+    public var endpointHost = "127.0.0.1"
+    public var remoteKey: String?
+    /// Measured model load times are kept here (a swap's estimate of its wait).
+    public var loadTimesFile: String?
 
     public init(keeperExecutable: String, runFolder: String, logFolder: String) {
       self.keeperExecutable = keeperExecutable
@@ -54,6 +60,8 @@ public actor Supervisor {
     var message: String?
     var runner: Task<Void, Never>?
     var monitor: Task<Void, Never>?
+    /// The current run's pid file (a run adopted from a side-by-side swap keeps the one it began with).
+    var pidFile: String?
   }
 
   public let project: String
@@ -67,6 +75,14 @@ public actor Supervisor {
   /// The stable endpoints in front of the engines, and the engine ports they may use right now.
   var endpoints: [ServiceName: StableEndpoint] = [:]
   let ready = ReadyEngines()
+  /// Every model name each service has served since `up`, oldest first (clients started earlier
+  /// may still send one).
+  var servedNames: [ServiceName: [String]] = [:]
+  /// The swap under way, and the last one done.
+  var swapProgress: SwapProgress?
+  var lastSwap: SwapReport?
+  /// The keeper of an engine loading beside the old one (a side-by-side swap).
+  var candidateKeeper: Int32?
 
   public init(project: String, specs: [ServiceSpec], settings: Settings, prober: HealthProber = HealthProber(), afterDatabase: (@Sendable () async throws -> Void)? = nil) {
     self.project = project
@@ -74,7 +90,10 @@ public actor Supervisor {
     self.settings = settings
     self.prober = prober
     self.afterDatabase = afterDatabase
-    for spec in specs { records[spec.name] = Record() }
+    for spec in specs {
+      records[spec.name] = Record()
+      if let model = spec.model { servedNames[spec.name] = [model] }
+    }
   }
 
   // MARK: starting and stopping
@@ -96,7 +115,9 @@ public actor Supervisor {
     for spec in specs where spec.enginePort != nil && endpoints[spec.name] == nil {
       let ready = self.ready
       let name = spec.name
-      endpoints[spec.name] = try StableEndpoint(port: spec.port, holdLimit: spec.holdLimit) { ready.port(name) }
+      endpoints[spec.name] = try StableEndpoint(host: settings.endpointHost, port: spec.port, holdLimit: spec.holdLimit, remoteKey: settings.remoteKey) {
+        ready.route(name)
+      }
     }
     // Level by level: the services of a level need only earlier levels, so they start together
     // (llm and embedding load their models at the same time).
@@ -125,6 +146,7 @@ public actor Supervisor {
   /// Stops every service, in reverse order, and waits until each has ended.
   public func stop() async {
     stopping = true
+    if let candidateKeeper { kill(candidateKeeper, SIGTERM) }
     for spec in specs.sorted(by: { $0.name > $1.name }) {
       guard let record = records[spec.name] else { continue }
       record.monitor?.cancel()
@@ -163,7 +185,14 @@ public actor Supervisor {
         uptimeSeconds: record.startedAt.map { Int(Date().timeIntervalSince($0)) }, rssBytes: pid.flatMap(ProcessMemory.rss),
         model: spec.model, lastExit: record.lastExit, message: record.message)
     }
-    return StackStatus(project: project, supervisorPID: getpid(), services: services)
+    var status = StackStatus(project: project, supervisorPID: getpid(), services: services)
+    status.swap = swapProgress.map { progress in
+      var progress = progress
+      progress.elapsedMilliseconds = Int(Date().timeIntervalSince(progress.startedAt) * 1000)
+      return progress
+    }
+    status.lastSwap = lastSwap
+    return status
   }
 
   /// Whether every service is healthy.
@@ -179,19 +208,31 @@ public actor Supervisor {
     records[spec.name]?.monitor = Task { await self.monitorLoop(spec) }
   }
 
-  func runLoop(_ spec: ServiceSpec) async {
+  /// Runs the service, restarting it by its policy. `adopting`: a run already under way (an engine
+  /// started beside the old one in a swap), followed to its end before any restart.
+  func runLoop(_ spec: ServiceSpec, adopting: Task<Int32, Never>? = nil) async {
+    var adopted = adopting
     while !stopping && records[spec.name]?.retiring != true {
-      let began = Date()
-      records[spec.name]?.startedAt = began
-      let exit = await runOnce(spec)
+      let exit: Int32
+      if let run = adopted {
+        exit = await run.value
+        adopted = nil
+      } else {
+        records[spec.name]?.startedAt = Date()
+        records[spec.name]?.pidFile = pidFile(spec.name)
+        let name = spec.name
+        exit = await runOnce(spec, pidFile: pidFile(spec.name)) { pid in await self.setKeeper(name, pid) }
+      }
+      let runPIDFile = records[spec.name]?.pidFile ?? pidFile(spec.name)
       // A keeper killed outright left its pid file and maybe its service: end that group too.
-      if let orphan = ProcessRecord.live(pidFile(spec.name)) {
+      if let orphan = ProcessRecord.live(runPIDFile) {
         kill(-orphan, SIGKILL)
         kill(orphan, SIGKILL)
       }
-      unlink(pidFile(spec.name))
-      // Gone: the stable endpoint holds new requests until the engine is healthy again.
-      ready.set(spec.name, nil)
+      unlink(runPIDFile)
+      // Gone: the stable endpoint holds new requests until the engine is healthy again (unless a
+      // swap retired this run and the endpoint already sends elsewhere).
+      if records[spec.name]?.retiring != true { ready.set(spec.name, nil) }
       let healthyAt = records[spec.name]?.healthyAt
       records[spec.name]?.keeperPID = nil
       records[spec.name]?.startedAt = nil
@@ -236,8 +277,9 @@ public actor Supervisor {
     min(base * (1 << min(max(failures - 1, 0), 16)), cap)
   }
 
-  /// One run of the keeper, to its end; its exit status (the service's).
-  func runOnce(_ spec: ServiceSpec) async -> Int32 {
+  /// One run of the keeper, to its end; its exit status (the service's). `spawned` gets the
+  /// keeper's pid as soon as it runs.
+  func runOnce(_ spec: ServiceSpec, pidFile: String, spawned: @escaping @Sendable (Int32) async -> Void) async -> Int32 {
     let logPath = settings.logFolder + "/\(spec.name.rawValue).log"
     guard let log = try? FileDescriptor.open(FilePath(logPath), .writeOnly, options: [.create, .append], permissions: [.ownerReadWrite]) else {
       records[spec.name]?.message = "cannot open \(logPath)"
@@ -245,14 +287,13 @@ public actor Supervisor {
     }
     defer { try? log.close() }
     let arguments = [
-      "keeper", "--pid-file", pidFile(spec.name), "--stop-signal", String(spec.stopSignal), "--grace", "10", "--parent", String(getpid()), "--",
+      "keeper", "--pid-file", pidFile, "--stop-signal", String(spec.stopSignal), "--grace", "10", "--parent", String(getpid()), "--",
       spec.executable,
     ] + spec.arguments
     var environment: [Subprocess.Environment.Key: String] = [:]
     for (key, value) in spec.environment {
       if let key = Subprocess.Environment.Key(rawValue: key) { environment[key] = value }
     }
-    let name = spec.name
     // Keepers get process groups of their own: a terminal's Ctrl-C reaches the supervisor only,
     // which then stops the services in reverse order.
     var options = PlatformOptions()
@@ -264,7 +305,7 @@ public actor Supervisor {
         output: .fileDescriptor(log, closeAfterSpawningProcess: false), error: .fileDescriptor(log, closeAfterSpawningProcess: false)
       ) { execution in
         let pid = execution.processIdentifier.value
-        self.setKeeper(name, pid)
+        await spawned(pid)
         while Self.isAlive(pid) { try? await Task.sleep(for: .milliseconds(100)) }
       }
       switch result.terminationStatus {
@@ -304,8 +345,11 @@ public actor Supervisor {
       if healthy {
         misses = 0
         if current == .starting || current == .unhealthy { records[spec.name]?.state = .healthy }
-        if records[spec.name]?.healthyAt == nil { records[spec.name]?.healthyAt = Date() }
-        ready.set(spec.name, spec.enginePort)
+        if records[spec.name]?.healthyAt == nil {
+          records[spec.name]?.healthyAt = Date()
+          if let startedAt = records[spec.name]?.startedAt { recordLoadTime(spec, seconds: Date().timeIntervalSince(startedAt)) }
+        }
+        ready.set(spec.name, route(spec))
       } else if current == .healthy || current == .unhealthy {
         ready.set(spec.name, nil)
         misses += 1
@@ -340,7 +384,19 @@ public actor Supervisor {
 
   func servicePID(_ name: ServiceName) -> Int32? {
     guard records[name]?.keeperPID != nil else { return nil }
-    return ProcessRecord.live(pidFile(name))
+    return ProcessRecord.live(records[name]?.pidFile ?? pidFile(name))
+  }
+
+  /// Where the endpoint sends requests for this engine, with the names clients may still use.
+  func route(_ spec: ServiceSpec) -> StableEndpoint.Route? {
+    guard let port = spec.enginePort else { return nil }
+    let former = Set(servedNames[spec.name] ?? []).subtracting(spec.model.map { [$0] } ?? [])
+    return StableEndpoint.Route(port: port, model: spec.model, formerModels: former)
+  }
+
+  func recordLoadTime(_ spec: ServiceSpec, seconds: Double) {
+    guard let file = settings.loadTimesFile, let key = spec.modelPath ?? spec.model else { return }
+    LoadTimes.record(file: file, model: key, seconds: seconds)
   }
 
   public func logTail(_ name: ServiceName, lines: Int) -> String {

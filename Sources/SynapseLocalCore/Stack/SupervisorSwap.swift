@@ -1,41 +1,189 @@
 import Foundation
 
-/// Swapping a service's engine behind its stable endpoint (hold mode).
+/// How a swap replaces an engine.
+public enum SwapMode: String, Codable, Sendable {
+  /// The new engine loads beside the old one, which serves until the switch: nobody waits.
+  case sideBySide = "side-by-side"
+  /// The old engine stops first (memory holds one model); new requests wait at the stable endpoint
+  /// until the new one is healthy.
+  case hold
+}
+
+/// A swap under way, as `status` shows it.
+public struct SwapProgress: Codable, Sendable, Equatable {
+  public enum Phase: String, Codable, Sendable {
+    /// The new engine is loading (beside the old one, or after it stopped).
+    case loading
+    /// New requests go to the new engine; the old one finishes those it has.
+    case draining
+    /// Hold mode: the old engine finishes what it has before it stops; new requests wait.
+    case holding
+  }
+
+  public var service: ServiceName
+  public var from: String?
+  public var to: String?
+  public var mode: SwapMode
+  public var phase: Phase
+  public var startedAt: Date
+  public var elapsedMilliseconds = 0
+
+  enum CodingKeys: String, CodingKey {
+    case service, from, to, mode, phase
+    case startedAt = "started_at"
+    case elapsedMilliseconds = "elapsed_ms"
+  }
+}
+
+/// Swapping a service's engine behind its stable endpoint.
 extension Supervisor {
   public struct SwapReport: Codable, Sendable, Equatable {
     public var service: ServiceName
     public var model: String?
-    public var mode: String
+    public var from: String?
+    public var mode: SwapMode
     /// From the request to the new engine taking requests.
     public var switchMilliseconds: Int
+    /// The new engine's load (launch to healthy).
+    public var loadMilliseconds: Int
+    /// Requests held at the stable endpoint during the swap, and the longest wait among them.
     public var heldRequests: Int
     public var longestWaitMilliseconds: Int
+    /// Why this mode (filled in from the plan by whoever planned it).
+    public var reason: String?
+    public var warnings: [String] = []
+    /// After a change of vector size: the pgvector columns whose rows must be embedded again.
+    public var reembed: [PostgresBootstrap.VectorColumn]?
 
     enum CodingKeys: String, CodingKey {
-      case service, model, mode
+      case service, model, from, mode
       case switchMilliseconds = "switch_ms"
+      case loadMilliseconds = "load_ms"
       case heldRequests = "held_requests"
       case longestWaitMilliseconds = "longest_wait_ms"
+      case reason, warnings, reembed
     }
   }
 
-  /// Replaces a service's engine with `replacement` in hold mode: new requests are held at the
-  /// stable endpoint, those under way finish on the old engine, the old one stops, the new one
-  /// starts, and the held requests go to it once it is healthy. A replacement that does not become
-  /// healthy is stopped and the old engine started again, so the service keeps its model.
-  public func swap(to replacement: ServiceSpec, drainSeconds: Double = 60) async throws -> SwapReport {
+  /// The spec a service runs now.
+  public func currentSpec(_ name: ServiceName) -> ServiceSpec? { specs.first { $0.name == name } }
+
+  /// Replaces a service's engine with `replacement` (same service, another model, its own engine
+  /// port). Side by side: the new engine loads while the old one serves; once it is healthy new
+  /// requests go to it in one step, the old one finishes what it has and stops. Hold: new requests
+  /// are held, the old engine finishes what it has and stops, the new one loads, and the held
+  /// requests go to it. Either way a replacement that does not become healthy is stopped and the
+  /// old engine serves on (in hold mode it is started again), and the error says why.
+  public func swap(to replacement: ServiceSpec, mode: SwapMode, drainSeconds: Double = 60) async throws -> SwapReport {
     let name = replacement.name
-    guard let index = specs.firstIndex(where: { $0.name == name }), let endpoint = endpoints[name] else {
+    guard let index = specs.firstIndex(where: { $0.name == name }), let endpoint = endpoints[name], let oldPort = specs[index].enginePort else {
       throw StackError.control("\(name.rawValue) has no stable endpoint to swap behind")
     }
+    guard swapProgress == nil else { throw StackError.control("a swap of \(swapProgress!.service.rawValue) is already under way; wait for it to finish") }
+    guard records[name]?.state == .healthy else {
+      throw StackError.control("\(name.rawValue) is \(records[name]?.state.rawValue ?? "stopped"), not healthy: swap it once it serves (synapse-local status)")
+    }
     let old = specs[index]
-    let before = endpoint.statistics
+    swapProgress = SwapProgress(service: name, from: old.model, to: replacement.model, mode: mode, phase: mode == .hold ? .holding : .loading, startedAt: Date())
+    defer { swapProgress = nil }
+    let heldBefore = endpoint.statistics.held
+    endpoint.startWindow()
     let began = ContinuousClock.now
-    ready.set(name, nil)
-    // Requests under way finish on the old engine.
+    let load: Duration
+    switch mode {
+    case .sideBySide:
+      load = try await swapSideBySide(old: old, index: index, to: replacement, endpoint: endpoint, oldPort: oldPort, drainSeconds: drainSeconds, began: began)
+    case .hold:
+      load = try await swapHolding(old: old, index: index, to: replacement, endpoint: endpoint, oldPort: oldPort, drainSeconds: drainSeconds)
+    }
+    let switched = ContinuousClock.now - began
+    // Requests held until now are on their way to the new engine: let them leave the hold so the
+    // report counts their waits.
+    let settle = ContinuousClock.now + .seconds(5)
+    while endpoint.holding > 0 && ContinuousClock.now < settle { try? await Task.sleep(for: .milliseconds(20)) }
+    let report = SwapReport(
+      service: name, model: replacement.model, from: old.model, mode: mode, switchMilliseconds: Self.milliseconds(switched),
+      loadMilliseconds: Self.milliseconds(load), heldRequests: endpoint.statistics.held - heldBefore,
+      longestWaitMilliseconds: endpoint.windowLongestWaitMilliseconds)
+    lastSwap = report
+    return report
+  }
+
+  /// The side-by-side swap; returns how long the new engine took to load.
+  func swapSideBySide(
+    old: ServiceSpec, index: Int, to replacement: ServiceSpec, endpoint: StableEndpoint, oldPort: Int, drainSeconds: Double, began: ContinuousClock.Instant
+  ) async throws -> Duration {
+    let name = replacement.name
+    // The pid file the current run does not use (it may itself have come from a swap).
+    let candidatePIDFile = records[name]?.pidFile == pidFile(name) || records[name]?.pidFile == nil ? nextPIDFile(name) : pidFile(name)
+    let loadStarted = Date()
+    let run = Task { await self.runOnce(replacement, pidFile: candidatePIDFile) { pid in await self.setCandidate(pid) } }
+    var healthy = false
+    let deadline = Date().addingTimeInterval(replacement.readinessSeconds)
+    // Not healthy while the candidate has not even spawned, or after it exited.
+    while Date() < deadline && !stopping {
+      try? await Task.sleep(for: settings.readinessInterval)
+      guard let keeper = candidateKeeper, Self.isAlive(keeper), ProcessRecord.live(candidatePIDFile) != nil else {
+        if candidateKeeper != nil, !Self.isAlive(candidateKeeper!) { break }
+        continue
+      }
+      if await prober.isHealthy(replacement.health) {
+        healthy = true
+        break
+      }
+    }
+    guard healthy, !stopping, let keeper = candidateKeeper else {
+      if let keeper = candidateKeeper { kill(keeper, SIGTERM) }
+      let exit = await run.value
+      candidateKeeper = nil
+      unlink(candidatePIDFile)
+      let why =
+        Date() >= deadline
+        ? "it was not healthy within \(Int(replacement.readinessSeconds)) s" : "it exited with status \(exit) before it was healthy"
+      throw StackError.control(
+        "the swap to \(replacement.model ?? name.rawValue) failed: \(why); \(old.model ?? name.rawValue) serves on. Last lines of the \(name.rawValue) log:\n"
+          + logTail(name, lines: 10))
+    }
+    let loaded = ContinuousClock.now - began
+    recordLoadTime(replacement, seconds: Date().timeIntervalSince(loadStarted))
+    // The old run ends when it has finished what it has: no restart, and its exit or its health
+    // checks no longer touch the endpoint's route.
+    records[name]?.retiring = true
+    records[name]?.monitor?.cancel()
+    // The switch: every request from here on goes to the new engine, under its name.
+    servedNames[name, default: []].append(contentsOf: replacement.model.map { [$0] } ?? [])
+    ready.set(name, route(replacement))
+    swapProgress?.phase = .draining
+    // The old engine finishes the exchanges it has (streams included), then stops.
     let drainDeadline = Date().addingTimeInterval(drainSeconds)
-    while endpoint.inFlight > 0 && Date() < drainDeadline { try await Task.sleep(for: .milliseconds(50)) }
+    while endpoint.inFlight(toEngine: oldPort) > 0 && Date() < drainDeadline { try await Task.sleep(for: .milliseconds(20)) }
+    await retire(name, keepRoute: true)
+    // The new run becomes the service's: supervised, restarted by its policy from here on.
+    specs[index] = replacement
+    candidateKeeper = nil
+    records[name]?.restarts = 0
+    records[name]?.quickExits = 0
+    records[name]?.keeperPID = keeper
+    records[name]?.pidFile = candidatePIDFile
+    records[name]?.startedAt = loadStarted
+    records[name]?.healthyAt = Date()
+    records[name]?.state = .healthy
+    records[name]?.runner = Task { await self.runLoop(replacement, adopting: run) }
+    records[name]?.monitor = Task { await self.monitorLoop(replacement) }
+    return loaded
+  }
+
+  /// The hold-mode swap; returns how long the new engine took to load.
+  func swapHolding(old: ServiceSpec, index: Int, to replacement: ServiceSpec, endpoint: StableEndpoint, oldPort: Int, drainSeconds: Double) async throws -> Duration {
+    let name = replacement.name
+    ready.set(name, nil)
+    // Requests under way finish on the old engine (those held meanwhile are not among them).
+    let drainDeadline = Date().addingTimeInterval(drainSeconds)
+    while endpoint.inFlight(toEngine: oldPort) > 0 && Date() < drainDeadline { try await Task.sleep(for: .milliseconds(20)) }
     await retire(name)
+    swapProgress?.phase = .loading
+    let loadStarted = ContinuousClock.now
+    servedNames[name, default: []].append(contentsOf: replacement.model.map { [$0] } ?? [])
     specs[index] = replacement
     records[name]?.restarts = 0
     records[name]?.quickExits = 0
@@ -44,22 +192,26 @@ extension Supervisor {
       try await waitUntilHealthy(replacement)
     } catch {
       await retire(name)
+      servedNames[name]?.removeLast()
       specs[index] = old
       records[name]?.quickExits = 0
       launch(old)
       try? await waitUntilHealthy(old)
       throw StackError.control("the swap to \(replacement.model ?? name.rawValue) failed, and \(old.model ?? name.rawValue) serves again: \(error)")
     }
-    let elapsed = ContinuousClock.now - began
-    let after = endpoint.statistics
-    return SwapReport(
-      service: name, model: replacement.model, mode: "hold",
-      switchMilliseconds: Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000),
-      heldRequests: after.held - before.held, longestWaitMilliseconds: after.longestWaitMilliseconds)
+    return ContinuousClock.now - loadStarted
+  }
+
+  func nextPIDFile(_ name: ServiceName) -> String { settings.runFolder + "/\(name.rawValue).next.pid" }
+
+  func setCandidate(_ pid: Int32) {
+    candidateKeeper = pid
+    if stopping { kill(pid, SIGTERM) }
   }
 
   /// Ends a service's current run for good (no restart), waiting until its processes are gone.
-  func retire(_ name: ServiceName) async {
+  /// `keepRoute`: the endpoint already sends to another engine.
+  func retire(_ name: ServiceName, keepRoute: Bool = false) async {
     records[name]?.retiring = true
     records[name]?.monitor?.cancel()
     if let pid = records[name]?.keeperPID { kill(pid, SIGTERM) }
@@ -67,6 +219,10 @@ extension Supervisor {
     records[name]?.retiring = false
     records[name]?.runner = nil
     records[name]?.state = .stopped
-    ready.set(name, nil)
+    if !keepRoute { ready.set(name, nil) }
+  }
+
+  static func milliseconds(_ duration: Duration) -> Int {
+    Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
   }
 }

@@ -1,0 +1,23 @@
+import Foundation
+
+/// The key clients on other hosts send to the model endpoints when `expose_models` is on
+/// (`Authorization: Bearer <key>`): generated once per project from the system's secure random
+/// source and kept in the state folder's `secrets/models-key` (mode 0600). It is never logged or
+/// printed; whoever gives it to a client reads it from that file.
+public enum ModelsKey {
+  public static func path(state: String) -> String { state + "/secrets/models-key" }
+
+  public static func loadOrCreate(state: String) throws -> String {
+    let file = path(state: state)
+    if let data = FileManager.default.contents(atPath: file) {
+      let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+      if text.hasPrefix("sl-") && text.count >= 24 { return text }
+    }
+    try DatabaseSecret.makeStateFolder(state)
+    var generator = SystemRandomNumberGenerator()
+    let alphabet = DatabaseSecret.alphabet
+    let key = "sl-" + String((0..<40).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
+    try AtomicFile.write(Data((key + "\n").utf8), to: file, permissions: 0o600)
+    return key
+  }
+}

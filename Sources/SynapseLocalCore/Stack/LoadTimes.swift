@@ -1,0 +1,44 @@
+import Foundation
+
+/// How long each model took to load (launch to healthy), measured by the supervisor and kept in
+/// the state folder: a swap's expected wait comes from the last load of the same file when there
+/// was one, and from the file's size when not.
+public enum LoadTimes {
+  public static func fileName(state: String) -> String { state + "/load-times.json" }
+
+  /// Seconds per model path.
+  public static func read(file: String) -> [String: Double] {
+    guard let data = FileManager.default.contents(atPath: file) else { return [:] }
+    return (try? JSONDecoder().decode([String: Double].self, from: data)) ?? [:]
+  }
+
+  static func record(file: String, model: String, seconds: Double) {
+    var times = read(file: file)
+    times[model] = (seconds * 10).rounded() / 10
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    guard let data = try? encoder.encode(times) else { return }
+    try? AtomicFile.write(data, to: file)
+  }
+
+  /// The expected load time: the last one measured, else an estimate from the size on disk
+  /// (llama-server maps a GGUF at about 1 GB/s from a cold page cache; the embedding server spends
+  /// about 8 s importing torch before it reads its weights; vLLM compiles and captures graphs).
+  public static func expected(file: String, modelPath: String, engine: Engine, role: ModelRole) -> (seconds: Double, measured: Bool) {
+    if let measured = read(file: file)[modelPath] { return (measured, true) }
+    var isFolder: ObjCBool = false
+    let exists = FileManager.default.fileExists(atPath: modelPath, isDirectory: &isFolder)
+    let bytes = !exists ? 0 : isFolder.boolValue ? folderSize(modelPath) : HubCache.sizeFollowingLinks(modelPath) ?? 0
+    let gigabytes = Double(bytes) / 1e9
+    switch (role, engine) {
+    case (.embedding, _): return (8 + gigabytes * 5, false)
+    case (.llm, .vllm): return (60 + gigabytes * 2, false)
+    case (.llm, _): return (1 + gigabytes, false)
+    }
+  }
+
+  static func folderSize(_ path: String) -> UInt64 {
+    guard let names = FileManager.default.subpaths(atPath: path) else { return 0 }
+    return names.reduce(0) { $0 + (HubCache.sizeFollowingLinks(path + "/" + $1) ?? 0) }
+  }
+}

@@ -1,0 +1,84 @@
+import Foundation
+
+/// What a swap needs from the project: the service's spec for another model, and the plan.
+extension StackAssembly {
+  /// The spec of `service` (llm or embedding) serving `ref` instead: the plan with that model and
+  /// its served name (and vector size) changed, on a new internal port.
+  public func spec(for service: ServiceName, ref: String, environment: [String: String]) throws -> (ServiceSpec, ProjectConfiguration) {
+    guard service == .llm || service == .embedding else { throw StackError.control("only llm and embedding can be swapped, not \(service.rawValue)") }
+    let role: ModelRole = service == .llm ? .llm : .embedding
+    var changed = configuration
+    let reference = try ModelReference(parsing: ref)
+    let entry: CatalogModel? =
+      if case .catalog(let id, _) = reference { try catalog.model(id: id, role: role) } else { nil }
+    let name = entry?.name ?? reference.derivedName
+    // The lock as it is now: `swap` may just have pulled the model.
+    let resolver = try changed.modelResolver(project: project, catalog: catalog, environment: environment)
+    let resolved = try resolver.resolve(ref, role: role, engine: changed.engine)
+    if service == .llm {
+      changed.llm.model = ref
+      changed.llm.name = name
+    } else {
+      changed.embedding.model = ref
+      changed.embedding.name = name
+      guard let dimensions = entry?.dimensions ?? EmbeddingDimensions.read(folder: resolved.hostPath) else {
+        throw StackError.control("cannot tell the vector size of \(ref) (no modules.json or config.json in \(resolved.hostPath))")
+      }
+      changed.embedding.dimensions = dimensions
+    }
+    var planner = ServicePlanner(
+      configuration: changed, project: project, llmPath: service == .llm ? resolved.hostPath : llmModel.hostPath,
+      embeddingPath: service == .embedding ? resolved.hostPath : embeddingModel.hostPath, store: store, database: bootstrap.layout, env: [:],
+      baseEnvironment: environment)
+    planner.enginePorts = [service: try PortProbe.freePort()]
+    guard let spec = planner.services().first(where: { $0.name == service }) else { throw StackError.control("no \(service.rawValue) in the plan") }
+    return (spec, changed)
+  }
+
+  /// The swap's plan: its mode by the memory rule (`SwapModeRule`), the expected load against the
+  /// hold limit, the vector sizes.
+  public func swapPlan(
+    replacing current: ServiceSpec, with replacement: ServiceSpec, configuration changed: ProjectConfiguration, ref: String, forceHold: Bool,
+    hardware: HardwareReport, stackBytes: UInt64
+  ) -> SwapPlan {
+    let service = replacement.name
+    let path = replacement.modelPath ?? ""
+    let needed: UInt64?
+    if service == .llm {
+      if case .catalog(let id, _)? = try? ModelReference(parsing: ref), let model = try? catalog.model(id: id, role: .llm) {
+        needed = MemoryEstimate.llamaCpp(model, context: changed.llm.context).totalBytes
+      } else if let file = try? GGUFReader.read(path: path) {
+        needed = MemoryEstimate.llamaCpp(GGUFModelInfo(file: file, path: path), context: changed.llm.context).totalBytes
+      } else {
+        needed = nil
+      }
+    } else if case .catalog(let id, _)? = try? ModelReference(parsing: ref), let ram = (try? catalog.model(id: id, role: .embedding))?.ramBytes {
+      needed = ram
+    } else {
+      // The embedding server's runtime (torch, measured about 980 MiB with MiniLM) and its weights twice.
+      needed = 980 * ByteCount.mebibyte + 2 * LoadTimes.folderSize(path)
+    }
+    let (mode, reason) = SwapModeRule.decide(
+      .init(
+        forceHold: forceHold, engine: service == .llm ? changed.engine : .llamaCpp,
+        gpuOffload: service == .llm && changed.engine == .llamaCpp && changed.llm.gpuLayers > 0, gpus: hardware.gpus, neededBytes: needed,
+        memory: hardware.memory, stackBytes: stackBytes, model: replacement.model ?? ref))
+    let (expected, measured) = LoadTimes.expected(
+      file: LoadTimes.fileName(state: state), modelPath: path, engine: changed.engine, role: service == .llm ? .llm : .embedding)
+    let hold = Double(replacement.holdLimit.components.seconds)
+    var warnings: [String] = []
+    if mode == .hold && expected > hold {
+      let key = service == .llm ? "llm.timeout_ms (LOCAL_LLM_TIMEOUT), which sets the hold limit," : "embedding.hold_seconds"
+      warnings.append(
+        "\(replacement.model ?? ref) is expected to take \(Int(expected.rounded())) s to load (\(measured ? "its last load" : "estimated from its size")), longer than the \(Int(hold)) s that requests are held: requests sent during the swap may get 503. Swap when the stack is idle, or raise \(key).")
+    }
+    var plan = SwapPlan(
+      service: service, from: current.model, model: replacement.model ?? ref, mode: mode, reason: reason, expectedLoadSeconds: (expected * 10).rounded() / 10,
+      loadMeasured: measured, holdLimitSeconds: hold, warnings: warnings)
+    if service == .embedding {
+      if case .embedding(_, let dimensions) = current.health { plan.currentDimensions = dimensions }
+      plan.dimensions = changed.embedding.dimensions
+    }
+    return plan
+  }
+}
