@@ -10,12 +10,13 @@ struct SwapCommand: AsyncParsableCommand {
       Clients keep calling the same endpoint (LOCAL_LLM_ENDPOINT, LOCAL_EMBEDDING_ENDPOINT); the \
       supervisor serves it and moves it to the new engine:
 
-        side by side  when memory holds both models: the new engine loads while the old one serves; \
-      new requests then go to the new one, the old one finishes what it has and stops. Nobody waits.
-        hold          otherwise (or with --hold, or with vLLM): new requests wait at the endpoint \
-      while the old engine finishes and stops and the new one loads, up to the hold limit \
-      (llm.timeout_ms less 2 s; embedding.hold_seconds). swap warns first when the new model's \
-      expected load (its last load, or an estimate from its size) is longer than that.
+      Side by side, when memory holds both models: the new engine loads while the old one serves; \
+      new requests then go to the new one, and the old one finishes what it has and stops. Nobody waits.
+
+      Hold, otherwise (or with --hold, or with vLLM): new requests wait at the endpoint while the \
+      old engine finishes and stops and the new one loads, up to the hold limit (llm.timeout_ms \
+      less 2 s; embedding.hold_seconds). swap warns first when the new model's expected load (its \
+      last load, or an estimate from its size) is longer than that.
 
       A backend started before the swap keeps sending the old model name: the endpoint renames it \
       to the new model. A model that does not become healthy leaves the old one serving, and swap \

@@ -39,6 +39,17 @@ struct CLITests {
   }
 
   /// The `detect --json` contract for scripts, on a fixture machine through SYNAPSE_LOCAL_SYSROOT.
+  @Test func swapRefusesWhatItCannotDoInOneLine() async throws {
+    let db = try await run(["swap", "db", "postgres-17"])
+    #expect(db.status == 64 && db.stderr.contains("only llm and embedding have models to swap, not db"))
+    let flag = try await run(["swap", "llm", "gemma-3-270m-q4", "--allow-dimension-change"])
+    #expect(flag.status == 64 && flag.stderr.contains("--allow-dimension-change applies to `swap embedding` only"))
+    let empty = try await run(["swap", "embedding", "", "--project", NSTemporaryDirectory()])
+    #expect(empty.status == 1 && empty.stderr.contains("an empty model REF"))
+    let help = try await run(["swap", "--help"])
+    for phrase in ["Side by side", "Hold", "--hold", "--allow-dimension-change", "re-embed"] { #expect(help.stdout.contains(phrase), "\(phrase)") }
+  }
+
   @Test func detectJSONContract() async throws {
     let result = try await run(["detect", "--json"], machine: "container-v2-limited")
     #expect(result.status == 0, "\(result.stderr)")

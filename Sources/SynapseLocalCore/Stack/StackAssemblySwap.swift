@@ -66,12 +66,9 @@ extension StackAssembly {
     let (expected, measured) = LoadTimes.expected(
       file: LoadTimes.fileName(state: state), modelPath: path, engine: changed.engine, role: service == .llm ? .llm : .embedding)
     let hold = Double(replacement.holdLimit.components.seconds)
-    var warnings: [String] = []
-    if mode == .hold && expected > hold {
-      let key = service == .llm ? "llm.timeout_ms (LOCAL_LLM_TIMEOUT), which sets the hold limit," : "embedding.hold_seconds"
-      warnings.append(
-        "\(replacement.model ?? ref) is expected to take \(Int(expected.rounded())) s to load (\(measured ? "its last load" : "estimated from its size")), longer than the \(Int(hold)) s that requests are held: requests sent during the swap may get 503. Swap when the stack is idle, or raise \(key).")
-    }
+    let warnings = [
+      SwapPlan.holdWarning(service: service, model: replacement.model ?? ref, mode: mode, expectedSeconds: expected, measured: measured, holdSeconds: hold)
+    ].compactMap { $0 }
     var plan = SwapPlan(
       service: service, from: current.model, model: replacement.model ?? ref, mode: mode, reason: reason, expectedLoadSeconds: (expected * 10).rounded() / 10,
       loadMeasured: measured, holdLimitSeconds: hold, warnings: warnings)

@@ -82,4 +82,13 @@ struct SwapRulesTests {
     #expect(LoadTimes.expected(file: file, modelPath: model, engine: .llamaCpp, role: .llm) == (41.3, true))
     #expect(try String(contentsOfFile: file, encoding: .utf8).contains("41.3"))
   }
+
+  @Test func aHoldLongerThanItsLimitIsWarnedAbout() throws {
+    let warning = try #require(SwapPlan.holdWarning(service: .llm, model: "qwen", mode: .hold, expectedSeconds: 41.3, measured: true, holdSeconds: 28))
+    #expect(warning.contains("41 s") && warning.contains("28 s") && warning.contains("its last load") && warning.contains("llm.timeout_ms"))
+    #expect(SwapPlan.holdWarning(service: .embedding, model: "e5", mode: .hold, expectedSeconds: 90, measured: false, holdSeconds: 60)?.contains("embedding.hold_seconds") == true)
+    // Side by side nobody waits; a load within the hold is fine.
+    #expect(SwapPlan.holdWarning(service: .llm, model: "qwen", mode: .sideBySide, expectedSeconds: 41, measured: true, holdSeconds: 28) == nil)
+    #expect(SwapPlan.holdWarning(service: .llm, model: "qwen", mode: .hold, expectedSeconds: 20, measured: true, holdSeconds: 28) == nil)
+  }
 }
