@@ -83,6 +83,7 @@ public actor Supervisor {
   var lastSwap: SwapReport?
   /// The keeper of an engine loading beside the old one (a side-by-side swap).
   var candidateKeeper: Int32?
+  var candidateEnded = false
 
   public init(project: String, specs: [ServiceSpec], settings: Settings, prober: HealthProber = HealthProber(), afterDatabase: (@Sendable () async throws -> Void)? = nil) {
     self.project = project

@@ -117,16 +117,18 @@ extension Supervisor {
     // The pid file the current run does not use (it may itself have come from a swap).
     let candidatePIDFile = records[name]?.pidFile == pidFile(name) || records[name]?.pidFile == nil ? nextPIDFile(name) : pidFile(name)
     let loadStarted = Date()
-    let run = Task { await self.runOnce(replacement, pidFile: candidatePIDFile) { pid in await self.setCandidate(pid) } }
+    candidateEnded = false
+    let run = Task {
+      let exit = await self.runOnce(replacement, pidFile: candidatePIDFile) { pid in await self.setCandidate(pid) }
+      self.endCandidate()
+      return exit
+    }
     var healthy = false
     let deadline = Date().addingTimeInterval(replacement.readinessSeconds)
-    // Not healthy while the candidate has not even spawned, or after it exited.
-    while Date() < deadline && !stopping {
+    // Not healthy before the engine runs; never once its keeper has ended (a crash, or no spawn).
+    while Date() < deadline && !stopping && !candidateEnded {
       try? await Task.sleep(for: settings.readinessInterval)
-      guard let keeper = candidateKeeper, Self.isAlive(keeper), ProcessRecord.live(candidatePIDFile) != nil else {
-        if candidateKeeper != nil, !Self.isAlive(candidateKeeper!) { break }
-        continue
-      }
+      guard candidateKeeper != nil, !candidateEnded, ProcessRecord.live(candidatePIDFile) != nil else { continue }
       if await prober.isHealthy(replacement.health) {
         healthy = true
         break
@@ -138,8 +140,9 @@ extension Supervisor {
       candidateKeeper = nil
       unlink(candidatePIDFile)
       let why =
-        Date() >= deadline
-        ? "it was not healthy within \(Int(replacement.readinessSeconds)) s" : "it exited with status \(exit) before it was healthy"
+        stopping
+        ? "the stack is stopping"
+        : Date() >= deadline ? "it was not healthy within \(Int(replacement.readinessSeconds)) s" : "it exited with status \(exit) before it was healthy"
       throw StackError.control(
         "the swap to \(replacement.model ?? name.rawValue) failed: \(why); \(old.model ?? name.rawValue) serves on. Last lines of the \(name.rawValue) log:\n"
           + logTail(name, lines: 10))
@@ -203,6 +206,8 @@ extension Supervisor {
   }
 
   func nextPIDFile(_ name: ServiceName) -> String { settings.runFolder + "/\(name.rawValue).next.pid" }
+
+  func endCandidate() { candidateEnded = true }
 
   func setCandidate(_ pid: Int32) {
     candidateKeeper = pid
