@@ -219,7 +219,14 @@ extension UpCommand {
     var report = try await supervisor.swap(to: spec, mode: plan.mode)
     report.reason = plan.reason
     report.warnings = plan.warnings
-    if plan.changesDimensions { report.reembed = try await assembly.bootstrap.vectorColumns() }
+    if plan.changesDimensions {
+      // The swap is done: a database that cannot be asked must not make it look failed.
+      do {
+        report.reembed = try await assembly.bootstrap.vectorColumns()
+      } catch {
+        report.warnings.append("could not list the pgvector columns to re-embed: \(error)")
+      }
+    }
     return .init(ok: true, swap: report, plan: plan)
   }
 }

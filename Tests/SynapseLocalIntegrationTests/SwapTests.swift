@@ -195,6 +195,21 @@ struct SwapTests {
         if now.state == .healthy && now.pid != engine && tally.count > before + 3 { break }
       }
       #expect(await supervisor.status().services[0].pid != engine)
+
+      // Side by side once more, after a hold-mode swap and a restart: the new engine's pid file
+      // is not the running one's, and the adopted engine is supervised (pid shown, restarted).
+      let again = try spec(model: try TestBed.require(.gemma3), name: "gemma-3-270m", port: port, enginePort: try Loopback.freePort(), base: base)
+      #expect(try await supervisor.swap(to: again, mode: .sideBySide).mode == .sideBySide)
+      let adopted = try #require(await supervisor.status().services.first?.pid)
+      #expect(try String(contentsOfFile: "/proc/\(adopted)/cmdline", encoding: .utf8).contains(String(again.enginePort!)))
+      kill(adopted, SIGKILL)
+      var recovered = false
+      for _ in 0..<300 where !recovered {
+        try await Task.sleep(for: .milliseconds(100))
+        let now = await supervisor.status().services[0]
+        recovered = now.state == .healthy && now.pid != nil && now.pid != adopted
+      }
+      #expect(recovered, "the adopted engine was not restarted after kill -9")
       tally.stop()
       try await client.value
       #expect(tally.failures.isEmpty, "\(tally.failures.count) of \(tally.sent) requests failed: \(tally.failures)")

@@ -57,6 +57,8 @@ public final class StableEndpoint: @unchecked Sendable {
   private var active = 0
   private var activeByEngine: [Int: Int] = [:]
   private var waiting = 0
+  private var remoteConnections = 0
+  static let remoteConnectionLimit = 256
   private var windowLongestWait = 0
 
   public var inFlight: Int { lock.withLock { active } }
@@ -102,15 +104,34 @@ public final class StableEndpoint: @unchecked Sendable {
       }
       if client < 0 {
         if errno == EINTR || errno == ECONNABORTED { continue }
+        // Out of descriptors or memory for a moment: the endpoint must outlive it.
+        if errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM {
+          Thread.sleep(forTimeInterval: 0.1)
+          continue
+        }
         return
       }
       var one: Int32 = 1
       setsockopt(client, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
       // 127.0.0.0/8: the backend and anything else on this machine.
       let loopback = UInt32(bigEndian: peer.sin_addr.s_addr) >> 24 == 127
+      // Other hosts get a bounded share of threads, so they cannot starve the backend's requests.
+      if !loopback {
+        let admitted = lock.withLock {
+          guard remoteConnections < Self.remoteConnectionLimit else { return false }
+          remoteConnections += 1
+          return true
+        }
+        guard admitted else {
+          _ = SocketIO.writeAll(client, Self.errorResponse(503, "too many connections from other hosts; try again shortly")[...])
+          Glibc.close(client)
+          continue
+        }
+      }
       let thread = Thread { [self] in
         serve(client, loopback: loopback)
         Glibc.close(client)
+        if !loopback { lock.withLock { remoteConnections -= 1 } }
       }
       thread.start()
     }
@@ -119,17 +140,26 @@ public final class StableEndpoint: @unchecked Sendable {
   // MARK: one exchange
 
   func serve(_ client: Int32, loopback: Bool) {
-    SocketIO.setTimeout(client, seconds: 300)
-    guard let (head, body) = readRequest(client) else {
-      _ = SocketIO.writeAll(client, Self.errorResponse(400, "malformed HTTP request")[...])
-      return
+    // Another host gets little time to send its head, and no body is read before its key is checked.
+    let guarded = !loopback && remoteKey != nil
+    SocketIO.setTimeout(client, seconds: guarded ? 10 : 300)
+    var refused = false
+    let request = readRequest(client) { head in
+      guard guarded, let remoteKey, !Self.authorized(head, key: remoteKey) else { return true }
+      refused = true
+      return false
     }
-    if !loopback, let remoteKey, !Self.authorized(head, key: remoteKey) {
+    if refused {
       lock.withLock { counters.refused += 1 }
       _ = SocketIO.writeAll(
         client, Self.errorResponse(401, "this endpoint needs its key from other hosts: send Authorization: Bearer <the key in the project's state folder, secrets/models-key>")[...])
       return
     }
+    guard let (head, body) = request else {
+      _ = SocketIO.writeAll(client, Self.errorResponse(400, "malformed HTTP request")[...])
+      return
+    }
+    if guarded { SocketIO.setTimeout(client, seconds: 300) }
     lock.withLock {
       counters.requests += 1
       active += 1
@@ -150,16 +180,24 @@ public final class StableEndpoint: @unchecked Sendable {
     }
     defer { if holding { lock.withLock { waiting -= 1 } } }
     while true {
-      guard let route = route(), let connection = SocketIO.connect(port: route.port) else {
+      guard let route = route() else {
         // No engine to take it: hold, within the limit.
         if ContinuousClock.now >= deadline { return unavailable(client) }
         hold()
         Thread.sleep(forTimeInterval: 0.05)
         continue
       }
-      defer { Glibc.close(connection) }
+      // Counted against the engine before the route is read again: a swap that switches routes
+      // and then waits for the old engine's count either sees this exchange or it sees the new route.
       lock.withLock { activeByEngine[route.port, default: 0] += 1 }
       defer { lock.withLock { activeByEngine[route.port, default: 1] -= 1 } }
+      guard self.route() == route, let connection = SocketIO.connect(port: route.port) else {
+        if ContinuousClock.now >= deadline { return unavailable(client) }
+        hold()
+        Thread.sleep(forTimeInterval: 0.05)
+        continue
+      }
+      defer { Glibc.close(connection) }
       // Per attempt: a request held across a swap goes to the new model under its name.
       let sent = route.model.flatMap { ModelField.rename(body, former: route.formerModels, to: $0) } ?? body
       let message = head.forwarded(bodyLength: sent.count) + sent
@@ -250,7 +288,8 @@ public final class StableEndpoint: @unchecked Sendable {
   public func startWindow() { lock.withLock { windowLongestWait = 0 } }
 
   /// The request head and its whole body (Content-Length, or chunked, which is decoded).
-  func readRequest(_ client: Int32) -> (HTTPRequestHead, [UInt8])? {
+  /// `admit` sees the head before any of the body is read; false ends the exchange (nil).
+  func readRequest(_ client: Int32, admit: (HTTPRequestHead) -> Bool = { _ in true }) -> (HTTPRequestHead, [UInt8])? {
     var data: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 64 << 10)
     let terminator: [UInt8] = [13, 10, 13, 10]
@@ -262,7 +301,7 @@ public final class StableEndpoint: @unchecked Sendable {
       headEnd = Self.find(terminator, in: data)
       if headEnd == nil && data.count > 64 << 10 { return nil }
     }
-    guard let end = headEnd, let head = HTTPRequestHead(data[..<end]) else { return nil }
+    guard let end = headEnd, let head = HTTPRequestHead(data[..<end]), admit(head) else { return nil }
     var rest = Array(data[(end + 4)...])
     if let length = head.header("Content-Length").flatMap(Int.init) {
       guard length >= 0, length <= 64 << 20 else { return nil }

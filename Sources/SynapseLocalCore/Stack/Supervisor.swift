@@ -84,6 +84,7 @@ public actor Supervisor {
   /// The keeper of an engine loading beside the old one (a side-by-side swap).
   var candidateKeeper: Int32?
   var candidateEnded = false
+  var candidateToken = 0
 
   public init(project: String, specs: [ServiceSpec], settings: Settings, prober: HealthProber = HealthProber(), afterDatabase: (@Sendable () async throws -> Void)? = nil) {
     self.project = project
@@ -220,9 +221,11 @@ public actor Supervisor {
         adopted = nil
       } else {
         records[spec.name]?.startedAt = Date()
-        records[spec.name]?.pidFile = pidFile(spec.name)
+        // A restart keeps its run's pid file: the other one may belong to a swap's new engine.
+        let file = records[spec.name]?.pidFile ?? pidFile(spec.name)
+        records[spec.name]?.pidFile = file
         let name = spec.name
-        exit = await runOnce(spec, pidFile: pidFile(spec.name)) { pid in await self.setKeeper(name, pid) }
+        exit = await runOnce(spec, pidFile: file) { pid in await self.setKeeper(name, pid) }
       }
       let runPIDFile = records[spec.name]?.pidFile ?? pidFile(spec.name)
       // A keeper killed outright left its pid file and maybe its service: end that group too.
@@ -323,8 +326,9 @@ public actor Supervisor {
     records[name]?.keeperPID = pid
     // A new run is the restart anyone asked for.
     records[name]?.restartRequested = false
-    // A stop that came while the keeper was being spawned found no pid to signal.
-    if stopping { kill(pid, SIGTERM) }
+    // A stop (or a swap's retirement) that came while the keeper was being spawned found no pid
+    // to signal.
+    if stopping || records[name]?.retiring == true { kill(pid, SIGTERM) }
   }
 
   /// Readiness while starting, liveness once healthy.

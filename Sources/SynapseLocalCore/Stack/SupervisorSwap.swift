@@ -117,10 +117,13 @@ extension Supervisor {
     // The pid file the current run does not use (it may itself have come from a swap).
     let candidatePIDFile = records[name]?.pidFile == pidFile(name) || records[name]?.pidFile == nil ? nextPIDFile(name) : pidFile(name)
     let loadStarted = Date()
+    // This swap's own token: an engine adopted by an earlier swap that ends now is not this candidate.
+    candidateToken += 1
+    let token = candidateToken
     candidateEnded = false
     let run = Task {
       let exit = await self.runOnce(replacement, pidFile: candidatePIDFile) { pid in await self.setCandidate(pid) }
-      self.endCandidate()
+      self.endCandidate(token)
       return exit
     }
     var healthy = false
@@ -164,6 +167,7 @@ extension Supervisor {
     // The new run becomes the service's: supervised, restarted by its policy from here on.
     specs[index] = replacement
     candidateKeeper = nil
+    candidateToken += 1
     records[name]?.restarts = 0
     records[name]?.quickExits = 0
     records[name]?.keeperPID = keeper
@@ -179,6 +183,10 @@ extension Supervisor {
   /// The hold-mode swap; returns how long the new engine took to load.
   func swapHolding(old: ServiceSpec, index: Int, to replacement: ServiceSpec, endpoint: StableEndpoint, oldPort: Int, drainSeconds: Double) async throws -> Duration {
     let name = replacement.name
+    // The old run ends when it has finished what it has: its health checks must not open the
+    // route again meanwhile, and its exit is not a crash to restart.
+    records[name]?.retiring = true
+    records[name]?.monitor?.cancel()
     ready.set(name, nil)
     // Requests under way finish on the old engine (those held meanwhile are not among them).
     let drainDeadline = Date().addingTimeInterval(drainSeconds)
@@ -207,7 +215,7 @@ extension Supervisor {
 
   func nextPIDFile(_ name: ServiceName) -> String { settings.runFolder + "/\(name.rawValue).next.pid" }
 
-  func endCandidate() { candidateEnded = true }
+  func endCandidate(_ token: Int) { if token == candidateToken { candidateEnded = true } }
 
   func setCandidate(_ pid: Int32) {
     candidateKeeper = pid
