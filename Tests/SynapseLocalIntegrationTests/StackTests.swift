@@ -74,14 +74,18 @@ struct StackTests {
     }
 
     func ask(_ question: String) async throws -> [String: Any] {
-      var request = URLRequest(url: URL(string: "http://127.0.0.1:\(ports[.backend] ?? 0)/ask")!, timeoutInterval: 60)
-      request.httpMethod = "POST"
-      request.httpBody = try JSONSerialization.data(withJSONObject: ["question": question])
-      let (data, response) = try await URLSession.shared.data(for: request)
-      let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
-      guard (response as? HTTPURLResponse)?.statusCode == 200 else {
+      // A blocking socket on a thread of its own: URLSession on Linux keeps a core busy while it
+      // waits, which on 2 cores starves the llama-server answering the question.
+      let body = String(decoding: try JSONSerialization.data(withJSONObject: ["question": question]), as: UTF8.self)
+      let port = ports[.backend] ?? 0
+      let answer = try await StableEndpointTests.onThread {
+        try StableEndpointTests.exchange(
+          port: port, "POST /ask HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
+      }
+      let object = (try? JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [String: Any]) ?? [:]
+      guard answer.status == 200 else {
         let logs = try? await run(["logs", "-n", "15"])
-        throw TestFailure("/ask: \(object)\n\(logs?.stdout ?? "")")
+        throw TestFailure("/ask \"\(question)\": \(object)\n\(logs?.stdout ?? "")")
       }
       return object
     }
