@@ -61,6 +61,9 @@ struct SwapCommand: AsyncParsableCommand {
       let environment = ProcessInfo.processInfo.environment
       let folder = options.folder
       let reference = try ModelReference(parsing: model)
+      // A path typed here is relative to where it was typed; the project file keeps it absolute.
+      // A path typed here is relative to where it was typed; the project file keeps it absolute.
+      let model = reference.typed(model, workingDirectory: FileManager.default.currentDirectoryPath)
       // Running? (before any download)
       _ = try options.send("status")
       let configuration = try ProjectFile.load(project: folder, environment: environment)
@@ -89,7 +92,7 @@ struct SwapCommand: AsyncParsableCommand {
       swapping.command = "swap"
       let reply = try ControlSocket.send(swapping, state: state, project: folder, timeout: 1800)
       guard reply.ok, let report = reply.swap else { throw StackError.control(reply.error ?? "the supervisor sent no report") }
-      try await record(plan: plan, environment: environment)
+      try await record(plan: plan, model: model, environment: environment)
       if json { return try Output.json(report) }
       Output.line(
         "swapped \(service.rawValue) to \(report.model ?? model) in \(report.switchMilliseconds) ms (\(report.mode.rawValue): model loaded in \(report.loadMilliseconds) ms; \(report.heldRequests) request(s) held, longest wait \(report.longestWaitMilliseconds) ms)"
@@ -105,7 +108,7 @@ struct SwapCommand: AsyncParsableCommand {
   }
 
   /// The next `up` and `generate` use the new model: synapse-local.yaml, then the generated files.
-  func record(plan: SwapPlan, environment: [String: String]) async throws {
+  func record(plan: SwapPlan, model: String, environment: [String: String]) async throws {
     let folder = options.folder
     var configuration = try ProjectFile.load(project: folder, environment: [:])
     if service == .llm {

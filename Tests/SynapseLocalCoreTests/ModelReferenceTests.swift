@@ -31,4 +31,14 @@ struct ModelReferenceTests {
     #expect(try ModelReference(parsing: "./models/all-MiniLM-L6-v2").derivedName == "all-MiniLM-L6-v2")
     #expect(try ModelReference(parsing: "~/m/SmolLM2-135M-Instruct.Q4_1.gguf").derivedName == "SmolLM2-135M-Instruct.Q4_1")
   }
+
+  @Test func aPathTypedOnTheCommandLineIsTakenFromWhereItWasTyped() throws {
+    func typed(_ text: String) throws -> String { try ModelReference(parsing: text).typed(text, workingDirectory: "/home/me") }
+    #expect(try typed("./models/../models/minilm") == "/home/me/models/minilm")
+    #expect(try typed("../shared/minilm") == "/home/shared/minilm")
+    #expect(try typed("/srv/minilm") == "/srv/minilm")
+    #expect(try typed("~/minilm") == "~/minilm")
+    #expect(try typed("gemma-3-270m-q4") == "gemma-3-270m-q4")
+    #expect(try typed("org/repo/file.gguf@main") == "org/repo/file.gguf@main")
+  }
 }

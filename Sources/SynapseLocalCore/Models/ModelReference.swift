@@ -1,3 +1,5 @@
+import Foundation
+
 /// A model REF as every command accepts it: a catalog id (`llama-3.2-3b-q4`), a Hub reference
 /// `ORG/REPO` or `ORG/REPO/PATH/IN/REPO` with an optional `@REVISION`, or a local path starting with
 /// `/`, `./`, `../` or `~` (so `./models/x` is a folder and `models/x` the repository `x` of `models`).
@@ -71,5 +73,15 @@ public enum ModelReferenceError: Error, Equatable, CustomStringConvertible {
     case .badRevision(let text):
       "'\(text)' has an empty or malformed @REVISION; give a branch, tag or commit after '@'"
     }
+  }
+}
+
+extension ModelReference {
+  /// The REF as typed on a command line, with a relative local path made absolute against the
+  /// folder it was typed in (the project file's own relative paths are relative to the project,
+  /// so a path from the command line must not stay relative there). Other REFs are unchanged.
+  public func typed(_ text: String, workingDirectory: String) -> String {
+    guard case .local(let path) = self, !path.hasPrefix("/"), !path.hasPrefix("~") else { return text }
+    return URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: workingDirectory, isDirectory: true)).standardizedFileURL.path
   }
 }
