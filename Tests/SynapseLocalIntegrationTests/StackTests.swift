@@ -57,7 +57,9 @@ struct StackTests {
     func status() async throws -> StackStatus {
       let result = try await run(["status", "--json"])
       guard result.status == 0 else { throw TestFailure("status: \(result.stderr)") }
-      return try JSONDecoder().decode(StackStatus.self, from: Data(result.stdout.utf8))
+      let decoder = JSONDecoder()
+      decoder.dateDecodingStrategy = .iso8601
+      return try decoder.decode(StackStatus.self, from: Data(result.stdout.utf8))
     }
 
     /// Waits until `service` is healthy with `restarts` restarts and a pid other than `old`.
@@ -201,7 +203,11 @@ struct StackTests {
     let report = try #require(try JSONSerialization.jsonObject(with: Data(swapped.stdout.utf8)) as? [String: Any])
     // This machine holds both models: Gemma loads beside SmolLM2, and nobody waits.
     #expect(report["model"] as? String == "gemma-3-270m" && report["mode"] as? String == "side-by-side" && report["held_requests"] as? Int == 0)
-    #expect(try await stack.status().services.first { $0.name == .llm }?.model == "gemma-3-270m")
+    let afterSwap = try await stack.status()
+    #expect(afterSwap.services.first { $0.name == .llm }?.model == "gemma-3-270m")
+    #expect(afterSwap.swap == nil && afterSwap.lastSwap?.mode == .sideBySide && afterSwap.lastSwap?.from == "SmolLM2-135M-Instruct")
+    let text = try await stack.run(["status"])
+    #expect(text.stdout.contains("last swap: llm SmolLM2-135M-Instruct -> gemma-3-270m, side-by-side"), "\(text.stdout)")
     #expect(try String(contentsOfFile: stack.project + "/synapse-local.yaml", encoding: .utf8).contains("model: gemma-3-270m-q4"))
     #expect(try String(contentsOfFile: stack.project + "/.env", encoding: .utf8).contains("LOCAL_LLM_MODEL=gemma-3-270m"))
     let listed = try await StableEndpointTests.onThread { [port = stack.ports[.llm] ?? 0] in try SwapTests.modelNames(port) }
