@@ -195,9 +195,12 @@ struct StackTests {
     try #require(again.status == 0, "second up -d: \(again.stderr)")
     _ = try await stack.ask("What is the capital of France?")
 
-    // swap llm: Gemma serves behind the same endpoint; the project file and .env follow. (No
-    // question through the backend afterwards: Gemma's first answers here take longer than the
-    // demo's 30 s LOCAL_LLM_TIMEOUT, planned for SmolLM2; the swap tests drive Gemma directly.)
+    // swap llm, through the CLI, under a loop of chat completions through the stable endpoint
+    // (one attempt each): Gemma serves behind the same endpoint; the project file and .env follow.
+    let tally = SwapTests.Tally()
+    let llmPort = stack.ports[.llm] ?? 0
+    let client = SwapTests.loop(tally) { try StableEndpointTests.chat(port: llmPort).status }
+    try await Task.sleep(for: .milliseconds(500))
     let swapped = try await stack.run(["swap", "llm", "gemma-3-270m-q4", "--json"])
     #expect(swapped.status == 0, "\(swapped.stderr)")
     let report = try #require(try JSONSerialization.jsonObject(with: Data(swapped.stdout.utf8)) as? [String: Any])
@@ -212,6 +215,16 @@ struct StackTests {
     #expect(try String(contentsOfFile: stack.project + "/.env", encoding: .utf8).contains("LOCAL_LLM_MODEL=gemma-3-270m"))
     let listed = try await StableEndpointTests.onThread { [port = stack.ports[.llm] ?? 0] in try SwapTests.modelNames(port) }
     #expect(listed.first == "gemma-3-270m")
+    // And back to SmolLM2, forced into hold mode: the loop's requests wait instead of failing.
+    let back = try await stack.run(["swap", "llm", "smollm2-135m-q4", "--hold", "--json"])
+    #expect(back.status == 0, "\(back.stderr)")
+    let backReport = try #require(try JSONSerialization.jsonObject(with: Data(back.stdout.utf8)) as? [String: Any])
+    #expect(backReport["mode"] as? String == "hold" && backReport["reason"] as? String == "--hold asks for it")
+    try await Task.sleep(for: .milliseconds(500))
+    tally.stop()
+    try await client.value
+    #expect(tally.failures.isEmpty && tally.sent > 3, "\(tally.failures.count) of \(tally.sent) requests failed during the CLI swaps: \(tally.failures)")
+    #expect(try String(contentsOfFile: stack.project + "/.env", encoding: .utf8).contains("LOCAL_LLM_MODEL=SmolLM2-135M-Instruct"))
 
     // swap embedding to a model with another vector size: refused without the flag, and the
     // running model serves on; with it, the pgvector columns to re-embed are listed. Then back.
