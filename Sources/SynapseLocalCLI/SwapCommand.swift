@@ -62,7 +62,6 @@ struct SwapCommand: AsyncParsableCommand {
       let folder = options.folder
       let reference = try ModelReference(parsing: model)
       // A path typed here is relative to where it was typed; the project file keeps it absolute.
-      // A path typed here is relative to where it was typed; the project file keeps it absolute.
       let model = reference.typed(model, workingDirectory: FileManager.default.currentDirectoryPath)
       // Running? (before any download)
       _ = try options.send("status")

@@ -150,4 +150,20 @@ struct StableEndpointTests {
     let refused = try await Self.onThread { [port = short.port] in try Self.chat(port: port) }
     #expect(refused.status == 503 && refused.body.contains(#""error""#))
   }
+
+  /// Malformed chunked bodies (a negative size, one that overflows, one past the 64 MiB limit) get
+  /// a 400; the endpoint (the supervisor, in real use) lives on.
+  @Test(.timeLimit(.minutes(1)))
+  func malformedChunksAreRefusedNotFatal() async throws {
+    let endpoint = try StableEndpoint(port: try Loopback.freePort(), holdLimit: .milliseconds(200)) { nil }
+    defer { endpoint.close() }
+    for size in ["-1", "7fffffffffffffff", "4000001"] {
+      let answer = try await Self.onThread { [port = endpoint.port] in
+        try Self.exchange(port: port, "POST /v1/embeddings HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n\(size)\r\nabc\r\n0\r\n\r\n")
+      }
+      #expect(answer.status == 400, "chunk size \(size): \(answer.status)")
+    }
+    let alive = try await Self.onThread { [port = endpoint.port] in try Self.chat(port: port) }
+    #expect(alive.status == 503)
+  }
 }

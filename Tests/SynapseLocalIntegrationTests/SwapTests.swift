@@ -131,13 +131,20 @@ struct SwapTests {
       let stream = Task { try await StableEndpointTests.onThread { (try Self.longStream(port: port), Date()) } }
       try await Task.sleep(for: .milliseconds(500))
       let watch = EngineWatch(ports: [smol.enginePort!, gemma.enginePort!])
+      // Status while the swap runs; and a restart of the llm asked for meanwhile is refused.
       let snapshots = Task {
         var seen: [SwapProgress] = []
+        var restartRefused: String?
         while !Task.isCancelled {
-          if let swap = await supervisor.status().swap { seen.append(swap) }
+          if let swap = await supervisor.status().swap {
+            seen.append(swap)
+            if restartRefused == nil {
+              do { try await supervisor.restart(.llm) } catch { restartRefused = "\(error)" }
+            }
+          }
           try? await Task.sleep(for: .milliseconds(50))
         }
-        return seen
+        return (seen, restartRefused)
       }
       let swapBegan = Date()
       let report = try await supervisor.swap(to: gemma, mode: .sideBySide)
@@ -152,7 +159,8 @@ struct SwapTests {
       #expect(streamed.body.contains(#""model":"SmolLM2-135M-Instruct""#), "the stream was answered by the old engine to its end")
       // It was still streaming when the new engine took over.
       #expect(streamEnded.timeIntervalSince(swapBegan) * 1000 > Double(report.loadMilliseconds), "the stream ended before the switch")
-      let seen = await snapshots.value
+      let (seen, restartRefused) = await snapshots.value
+      #expect(restartRefused?.contains("a swap of llm is under way") == true, "\(restartRefused ?? "the restart was taken")")
       #expect(seen.contains { $0.mode == .sideBySide && $0.phase == .loading && $0.to == "gemma-3-270m" })
       let after = await supervisor.status()
       #expect(after.swap == nil && after.lastSwap == report)

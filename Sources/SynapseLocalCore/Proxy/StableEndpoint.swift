@@ -144,10 +144,15 @@ public final class StableEndpoint: @unchecked Sendable {
     let guarded = !loopback && remoteKey != nil
     SocketIO.setTimeout(client, seconds: guarded ? 10 : 300)
     var refused = false
-    let request = readRequest(client) { head in
-      guard guarded, let remoteKey, !Self.authorized(head, key: remoteKey) else { return true }
-      refused = true
-      return false
+    let request = readRequest(client, headDeadline: guarded ? .now + .seconds(10) : nil) { head in
+      guard guarded, let remoteKey else { return true }
+      guard Self.authorized(head, key: remoteKey) else {
+        refused = true
+        return false
+      }
+      // Known now: its body may take the time any client's may.
+      SocketIO.setTimeout(client, seconds: 300)
+      return true
     }
     if refused {
       lock.withLock { counters.refused += 1 }
@@ -159,7 +164,6 @@ public final class StableEndpoint: @unchecked Sendable {
       _ = SocketIO.writeAll(client, Self.errorResponse(400, "malformed HTTP request")[...])
       return
     }
-    if guarded { SocketIO.setTimeout(client, seconds: 300) }
     lock.withLock {
       counters.requests += 1
       active += 1
@@ -191,6 +195,8 @@ public final class StableEndpoint: @unchecked Sendable {
       // and then waits for the old engine's count either sees this exchange or it sees the new route.
       lock.withLock { activeByEngine[route.port, default: 0] += 1 }
       defer { lock.withLock { activeByEngine[route.port, default: 1] -= 1 } }
+      // The route changed under it (a swap's switch): go straight to the new engine.
+      if let now = self.route(), now != route { continue }
       guard self.route() == route, let connection = SocketIO.connect(port: route.port) else {
         if ContinuousClock.now >= deadline { return unavailable(client) }
         hold()
@@ -289,12 +295,17 @@ public final class StableEndpoint: @unchecked Sendable {
 
   /// The request head and its whole body (Content-Length, or chunked, which is decoded).
   /// `admit` sees the head before any of the body is read; false ends the exchange (nil).
-  func readRequest(_ client: Int32, admit: (HTTPRequestHead) -> Bool = { _ in true }) -> (HTTPRequestHead, [UInt8])? {
+  /// `headDeadline`: the whole head must have come by then.
+  func readRequest(
+    _ client: Int32, headDeadline: ContinuousClock.Instant? = nil, admit: (HTTPRequestHead) -> Bool = { _ in true }
+  ) -> (HTTPRequestHead, [UInt8])? {
     var data: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 64 << 10)
     let terminator: [UInt8] = [13, 10, 13, 10]
     var headEnd: Int?
     while headEnd == nil {
+      // (The socket's timeout applies per read: a client trickling bytes meets this one.)
+      if let headDeadline, ContinuousClock.now > headDeadline { return nil }
       let n = SocketIO.readSome(client, &buffer)
       guard n > 0 else { return nil }
       data += buffer[0..<n]
@@ -338,6 +349,8 @@ public final class StableEndpoint: @unchecked Sendable {
         let size = Int(String(decoding: pending[..<lineEnd], as: UTF8.self).split(separator: ";").first ?? "", radix: 16)
       else { return nil }
       pending.removeFirst(lineEnd + 2)
+      // A negative or oversized chunk is malformed: refused before it is used as an index.
+      guard size >= 0, size <= (64 << 20) - body.count else { return nil }
       if size == 0 { return body }
       while pending.count < size + 2 { guard more() else { return nil } }
       body += pending[..<size]

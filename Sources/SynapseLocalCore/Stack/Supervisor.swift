@@ -169,6 +169,9 @@ public actor Supervisor {
   /// Restarts one service (the keeper stops its group; the runner starts it again).
   public func restart(_ name: ServiceName) async throws {
     guard let record = records[name] else { throw StackError.control("\(name.rawValue) is not part of this stack") }
+    if let swap = swapProgress, swap.service == name {
+      throw StackError.control("a swap of \(name.rawValue) is under way; restart it once the swap has finished (synapse-local status)")
+    }
     if record.state == .failed || record.state == .stopped || record.runner == nil, let spec = specs.first(where: { $0.name == name }) {
       records[name]?.quickExits = 0
       launch(spec)
@@ -373,6 +376,7 @@ public actor Supervisor {
   func waitUntilHealthy(_ spec: ServiceSpec) async throws {
     let deadline = Date().addingTimeInterval(spec.readinessSeconds)
     while Date() < deadline {
+      if stopping { throw StackError.control("the stack is stopping") }
       switch records[spec.name]?.state {
       case .healthy?: return
       case .failed?:

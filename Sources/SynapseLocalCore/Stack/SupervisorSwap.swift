@@ -141,6 +141,11 @@ extension Supervisor {
       if let keeper = candidateKeeper { kill(keeper, SIGTERM) }
       let exit = await run.value
       candidateKeeper = nil
+      // A keeper killed outright may have left its engine: end that group too.
+      if let orphan = ProcessRecord.live(candidatePIDFile) {
+        kill(-orphan, SIGKILL)
+        kill(orphan, SIGKILL)
+      }
       unlink(candidatePIDFile)
       let why =
         stopping
@@ -176,6 +181,7 @@ extension Supervisor {
     records[name]?.healthyAt = Date()
     records[name]?.state = .healthy
     records[name]?.runner = Task { await self.runLoop(replacement, adopting: run) }
+    records[name]?.monitor?.cancel()
     records[name]?.monitor = Task { await self.monitorLoop(replacement) }
     return loaded
   }
@@ -206,6 +212,7 @@ extension Supervisor {
       servedNames[name]?.removeLast()
       specs[index] = old
       records[name]?.quickExits = 0
+      if stopping { throw StackError.control("the swap to \(replacement.model ?? name.rawValue) was ended: the stack is stopping") }
       launch(old)
       try? await waitUntilHealthy(old)
       throw StackError.control("the swap to \(replacement.model ?? name.rawValue) failed, and \(old.model ?? name.rawValue) serves again: \(error)")
