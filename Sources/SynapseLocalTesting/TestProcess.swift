@@ -89,20 +89,7 @@ public final class TestProcess: @unchecked Sendable {
 
 public enum Loopback {
   /// A TCP port free on 127.0.0.1 right now.
-  public static func freePort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-    }
-    guard bound else { throw POSIXError(.EADDRINUSE) }
-    return Int(UInt16(bigEndian: address.sin_port))
-  }
+  public static func freePort() throws -> Int { try PortProbe.freePort() }
 
   /// The status and body of one HTTP request over loopback.
   public static func request(_ url: String, method: String = "GET", json: [String: Any]? = nil, timeout: TimeInterval = 60) async throws -> (Int, Data) {

@@ -125,18 +125,9 @@ struct StableEndpointTests {
     await engine.stop()
 
     // An engine that takes the connection but never answers: a 504 within the hold limit.
-    let silent = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    let (silent, silentPort) = try PortProbe.bindLoopback()
     defer { close(silent) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = 0
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafeMutablePointer(to: &address) { pointer in
-      pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(silent, $0, length) == 0 && getsockname(silent, $0, &length) == 0 }
-    }
     listen(silent, 8)  // the kernel accepts into the backlog; nobody ever reads
-    let silentPort = Int(UInt16(bigEndian: address.sin_port))
     let patient = try StableEndpoint(port: try Loopback.freePort(), holdLimit: .seconds(2)) { silentPort }
     defer { patient.close() }
     let began = ContinuousClock.now

@@ -21,6 +21,12 @@ public enum DatabaseSecret {
     return isWellFormed(value) ? value : nil
   }
 
+  /// Letters and digits from the system's secure random source.
+  static func randomText(count: Int) -> String {
+    var generator = SystemRandomNumberGenerator()
+    return String((0..<count).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
+  }
+
   static func isWellFormed(_ text: String) -> Bool {
     text.count >= 16 && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
   }
@@ -30,9 +36,8 @@ public enum DatabaseSecret {
     let kept = existing(state: state, envFile: envFile)
     if let kept, FileManager.default.fileExists(atPath: file) { return kept }
     try makeStateFolder(state)
-    var generator = SystemRandomNumberGenerator()
     // 32 characters of 62: about 190 bits, and safe in a URL, a shell and .env without quoting.
-    let password = kept ?? String((0..<32).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
+    let password = kept ?? randomText(count: 32)
     try AtomicFile.write(Data((password + "\n").utf8), to: file, permissions: 0o600)
     return password
   }

@@ -14,9 +14,7 @@ public enum ModelsKey {
       if text.hasPrefix("sl-") && text.count >= 24 { return text }
     }
     try DatabaseSecret.makeStateFolder(state)
-    var generator = SystemRandomNumberGenerator()
-    let alphabet = DatabaseSecret.alphabet
-    let key = "sl-" + String((0..<40).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
+    let key = "sl-" + DatabaseSecret.randomText(count: 40)
     try AtomicFile.write(Data((key + "\n").utf8), to: file, permissions: 0o600)
     return key
   }

@@ -5,9 +5,15 @@ public enum PortProbe {
   /// A port on 127.0.0.1 that is free now (the kernel's choice), for an engine behind its
   /// stable endpoint.
   public static func freePort() throws -> Int {
+    let (fd, port) = try bindLoopback()
+    close(fd)
+    return port
+  }
+
+  /// A socket bound to 127.0.0.1 on a port the kernel chose, and that port; the caller closes it.
+  public static func bindLoopback() throws -> (fd: Int32, port: Int) {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw StackError.control("cannot create a socket: \(String(cString: strerror(errno)))") }
-    defer { close(fd) }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_port = 0
@@ -16,8 +22,12 @@ public enum PortProbe {
     let ok = withUnsafeMutablePointer(to: &address) { pointer in
       pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
     }
-    guard ok else { throw StackError.control("cannot find a free port: \(String(cString: strerror(errno)))") }
-    return Int(UInt16(bigEndian: address.sin_port))
+    guard ok else {
+      let reason = String(cString: strerror(errno))
+      close(fd)
+      throw StackError.control("cannot find a free port: \(reason)")
+    }
+    return (fd, Int(UInt16(bigEndian: address.sin_port)))
   }
 
   /// nil when free; the owner's "name (pid N)" when known, else "".
