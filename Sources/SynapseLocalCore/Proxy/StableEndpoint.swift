@@ -183,24 +183,28 @@ public final class StableEndpoint: @unchecked Sendable {
       }
     }
     defer { if holding { lock.withLock { waiting -= 1 } } }
+    /// Waits a moment for an engine, within the limit; false once the limit has passed.
+    func waitForEngine() -> Bool {
+      guard ContinuousClock.now < deadline else { return false }
+      hold()
+      Thread.sleep(forTimeInterval: 0.05)
+      return true
+    }
     while true {
       guard let route = route() else {
         // No engine to take it: hold, within the limit.
-        if ContinuousClock.now >= deadline { return unavailable(client) }
-        hold()
-        Thread.sleep(forTimeInterval: 0.05)
+        guard waitForEngine() else { return unavailable(client) }
         continue
       }
       // Counted against the engine before the route is read again: a swap that switches routes
       // and then waits for the old engine's count either sees this exchange or it sees the new route.
       lock.withLock { activeByEngine[route.port, default: 0] += 1 }
       defer { lock.withLock { activeByEngine[route.port, default: 1] -= 1 } }
+      let current = self.route()
       // The route changed under it (a swap's switch): go straight to the new engine.
-      if let now = self.route(), now != route { continue }
-      guard self.route() == route, let connection = SocketIO.connect(port: route.port) else {
-        if ContinuousClock.now >= deadline { return unavailable(client) }
-        hold()
-        Thread.sleep(forTimeInterval: 0.05)
+      if current != nil && current != route { continue }
+      guard current == route, let connection = SocketIO.connect(port: route.port) else {
+        guard waitForEngine() else { return unavailable(client) }
         continue
       }
       defer { Glibc.close(connection) }
@@ -227,10 +231,8 @@ public final class StableEndpoint: @unchecked Sendable {
         return
       case .noAnswer:
         // The engine died before a byte of the answer: send it again once one is ready.
-        if ContinuousClock.now >= deadline { return unavailable(client) }
         replayed = true
-        hold()
-        Thread.sleep(forTimeInterval: 0.05)
+        guard waitForEngine() else { return unavailable(client) }
       }
     }
   }
@@ -278,7 +280,7 @@ public final class StableEndpoint: @unchecked Sendable {
   /// A held request's wait: from its arrival to its sending to an engine.
   func recordWait(since began: ContinuousClock.Instant) {
     let elapsed = ContinuousClock.now - began
-    let milliseconds = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+    let milliseconds = elapsed.wholeMilliseconds
     lock.withLock {
       counters.longestWaitMilliseconds = max(counters.longestWaitMilliseconds, milliseconds)
       windowLongestWait = max(windowLongestWait, milliseconds)

@@ -24,17 +24,22 @@ public enum LoadTimes {
   /// The expected load time: the last one measured, else an estimate from the size on disk
   /// (llama-server maps a GGUF at about 1 GB/s from a cold page cache; the embedding server spends
   /// about 8 s importing torch before it reads its weights; vLLM compiles and captures graphs).
-  public static func expected(file: String, modelPath: String, engine: Engine, role: ModelRole) -> (seconds: Double, measured: Bool) {
+  /// `bytes`: the model's size on disk (`size(of:)`), which its caller may need as well.
+  public static func expected(file: String, modelPath: String, bytes: UInt64, engine: Engine, role: ModelRole) -> (seconds: Double, measured: Bool) {
     if let measured = read(file: file)[modelPath] { return (measured, true) }
-    var isFolder: ObjCBool = false
-    let exists = FileManager.default.fileExists(atPath: modelPath, isDirectory: &isFolder)
-    let bytes = !exists ? 0 : isFolder.boolValue ? folderSize(modelPath) : HubCache.sizeFollowingLinks(modelPath) ?? 0
     let gigabytes = Double(bytes) / 1e9
     switch (role, engine) {
     case (.embedding, _): return (8 + gigabytes * 5, false)
     case (.llm, .vllm): return (60 + gigabytes * 2, false)
     case (.llm, _): return (1 + gigabytes, false)
     }
+  }
+
+  /// A model file's size, or a model folder's (its files, links followed); 0 when it is missing.
+  public static func size(of path: String) -> UInt64 {
+    var isFolder: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { return 0 }
+    return isFolder.boolValue ? folderSize(path) : HubCache.sizeFollowingLinks(path) ?? 0
   }
 
   static func folderSize(_ path: String) -> UInt64 {

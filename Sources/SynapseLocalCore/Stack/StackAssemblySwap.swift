@@ -43,6 +43,8 @@ extension StackAssembly {
   ) -> SwapPlan {
     let service = replacement.name
     let path = replacement.modelPath ?? ""
+    // Read once: the memory estimate and the expected load both use it.
+    let bytes = LoadTimes.size(of: path)
     let needed: UInt64?
     if service == .llm {
       if case .catalog(let id, _)? = try? ModelReference(parsing: ref), let model = try? catalog.model(id: id, role: .llm) {
@@ -56,7 +58,7 @@ extension StackAssembly {
       needed = ram
     } else {
       // The embedding server's runtime (torch, measured about 980 MiB with MiniLM) and its weights twice.
-      needed = 980 * ByteCount.mebibyte + 2 * LoadTimes.folderSize(path)
+      needed = 980 * ByteCount.mebibyte + 2 * bytes
     }
     let (mode, reason) = SwapModeRule.decide(
       .init(
@@ -64,7 +66,7 @@ extension StackAssembly {
         gpuOffload: service == .llm && changed.engine == .llamaCpp && changed.llm.gpuLayers > 0, gpus: hardware.gpus, neededBytes: needed,
         memory: hardware.memory, stackBytes: stackBytes, model: replacement.model ?? ref))
     let (expected, measured) = LoadTimes.expected(
-      file: LoadTimes.fileName(state: state), modelPath: path, engine: changed.engine, role: service == .llm ? .llm : .embedding)
+      file: LoadTimes.fileName(state: state), modelPath: path, bytes: bytes, engine: changed.engine, role: service == .llm ? .llm : .embedding)
     let hold = Double(replacement.holdLimit.components.seconds)
     let warnings = [
       SwapPlan.holdWarning(service: service, model: replacement.model ?? ref, mode: mode, expectedSeconds: expected, measured: measured, holdSeconds: hold)

@@ -79,7 +79,7 @@ extension Supervisor {
     guard let index = specs.firstIndex(where: { $0.name == name }), let endpoint = endpoints[name], let oldPort = specs[index].enginePort else {
       throw StackError.control("\(name.rawValue) has no stable endpoint to swap behind")
     }
-    guard swapProgress == nil else { throw StackError.control("a swap of \(swapProgress!.service.rawValue) is already under way; wait for it to finish") }
+    if let busy = swapProgress { throw StackError.control("a swap of \(busy.service.rawValue) is already under way; wait for it to finish") }
     guard records[name]?.state == .healthy else {
       throw StackError.control("\(name.rawValue) is \(records[name]?.state.rawValue ?? "stopped"), not healthy: swap it once it serves (synapse-local status)")
     }
@@ -92,7 +92,7 @@ extension Supervisor {
     let load: Duration
     switch mode {
     case .sideBySide:
-      load = try await swapSideBySide(old: old, index: index, to: replacement, endpoint: endpoint, oldPort: oldPort, drainSeconds: drainSeconds, began: began)
+      load = try await swapSideBySide(old: old, index: index, to: replacement, endpoint: endpoint, oldPort: oldPort, drainSeconds: drainSeconds)
     case .hold:
       load = try await swapHolding(old: old, index: index, to: replacement, endpoint: endpoint, oldPort: oldPort, drainSeconds: drainSeconds)
     }
@@ -102,8 +102,8 @@ extension Supervisor {
     let settle = ContinuousClock.now + .seconds(5)
     while endpoint.holding > 0 && ContinuousClock.now < settle { try? await Task.sleep(for: .milliseconds(20)) }
     let report = SwapReport(
-      service: name, model: replacement.model, from: old.model, mode: mode, switchMilliseconds: Self.milliseconds(switched),
-      loadMilliseconds: Self.milliseconds(load), heldRequests: endpoint.statistics.held - heldBefore,
+      service: name, model: replacement.model, from: old.model, mode: mode, switchMilliseconds: switched.wholeMilliseconds,
+      loadMilliseconds: load.wholeMilliseconds, heldRequests: endpoint.statistics.held - heldBefore,
       longestWaitMilliseconds: endpoint.windowLongestWaitMilliseconds)
     lastSwap = report
     return report
@@ -111,7 +111,7 @@ extension Supervisor {
 
   /// The side-by-side swap; returns how long the new engine took to load.
   func swapSideBySide(
-    old: ServiceSpec, index: Int, to replacement: ServiceSpec, endpoint: StableEndpoint, oldPort: Int, drainSeconds: Double, began: ContinuousClock.Instant
+    old: ServiceSpec, index: Int, to replacement: ServiceSpec, endpoint: StableEndpoint, oldPort: Int, drainSeconds: Double
   ) async throws -> Duration {
     let name = replacement.name
     // The pid file the current run does not use (it may itself have come from a swap).
@@ -155,8 +155,8 @@ extension Supervisor {
         "the swap to \(replacement.model ?? name.rawValue) failed: \(why); \(old.model ?? name.rawValue) serves on. Last lines of the \(name.rawValue) log:\n"
           + logTail(name, lines: 10))
     }
-    let loaded = ContinuousClock.now - began
-    recordLoadTime(replacement, seconds: Date().timeIntervalSince(loadStarted))
+    let loaded = Date().timeIntervalSince(loadStarted)
+    recordLoadTime(replacement, seconds: loaded)
     // The old run ends when it has finished what it has: no restart, and its exit or its health
     // checks no longer touch the endpoint's route.
     records[name]?.retiring = true
@@ -183,7 +183,7 @@ extension Supervisor {
     records[name]?.runner = Task { await self.runLoop(replacement, adopting: run) }
     records[name]?.monitor?.cancel()
     records[name]?.monitor = Task { await self.monitorLoop(replacement) }
-    return loaded
+    return .seconds(loaded)
   }
 
   /// The hold-mode swap; returns how long the new engine took to load.
@@ -240,9 +240,5 @@ extension Supervisor {
     records[name]?.runner = nil
     records[name]?.state = .stopped
     if !keepRoute { ready.set(name, nil) }
-  }
-
-  static func milliseconds(_ duration: Duration) -> Int {
-    Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
   }
 }

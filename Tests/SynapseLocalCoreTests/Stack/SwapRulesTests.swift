@@ -75,11 +75,12 @@ struct SwapRulesTests {
     let model = folder + "/model.gguf"
     try Data(count: 3_000_000).write(to: URL(fileURLWithPath: model))
     let file = LoadTimes.fileName(state: folder)
-    let estimated = LoadTimes.expected(file: file, modelPath: model, engine: .llamaCpp, role: .llm)
+    #expect(LoadTimes.size(of: model) == 3_000_000 && LoadTimes.size(of: folder) == 3_000_000 && LoadTimes.size(of: folder + "/none") == 0)
+    let estimated = LoadTimes.expected(file: file, modelPath: model, bytes: LoadTimes.size(of: model), engine: .llamaCpp, role: .llm)
     #expect(!estimated.measured && estimated.seconds > 1 && estimated.seconds < 1.01)
-    #expect(LoadTimes.expected(file: file, modelPath: folder, engine: .llamaCpp, role: .embedding).seconds > 8)
+    #expect(LoadTimes.expected(file: file, modelPath: folder, bytes: LoadTimes.size(of: folder), engine: .llamaCpp, role: .embedding).seconds > 8)
     LoadTimes.record(file: file, model: model, seconds: 41.26)
-    #expect(LoadTimes.expected(file: file, modelPath: model, engine: .llamaCpp, role: .llm) == (41.3, true))
+    #expect(LoadTimes.expected(file: file, modelPath: model, bytes: LoadTimes.size(of: model), engine: .llamaCpp, role: .llm) == (41.3, true))
     #expect(try String(contentsOfFile: file, encoding: .utf8).contains("41.3"))
   }
 
