@@ -1,9 +1,3 @@
-/// The two model roles, named as the guide's `.env` names them (`LOCAL_LLM_*`, `LOCAL_EMBEDDING_*`).
-public enum ModelRole: String, Codable, Sendable, CaseIterable {
-  case llm
-  case embedding
-}
-
 /// One catalog entry. Text fields from the guide are kept as the guide states them; the numbers the
 /// tool computes with (`size_bytes`, `ram_bytes`, `shape`) sit beside them, each with its source.
 public struct CatalogModel: Codable, Sendable, Equatable {

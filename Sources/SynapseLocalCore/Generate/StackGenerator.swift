@@ -1,18 +1,5 @@
 import Foundation
 
-/// One file `generate` produces, relative to the project folder.
-public struct GeneratedFile: Sendable, Equatable {
-  public var path: String
-  public var contents: String
-  public var permissions: Int
-
-  public init(path: String, contents: String, permissions: Int = 0o644) {
-    self.path = path
-    self.contents = contents
-    self.permissions = permissions
-  }
-}
-
 /// Renders `.env`, `docker-compose.local.yml` and `services/embedding/` from the project's plan.
 public struct StackGenerator: Sendable {
   public var project: String
@@ -137,8 +124,9 @@ public struct StackGenerator: Sendable {
   /// or the file's size plus 1 GiB for a model the catalog does not know.
   func llmMemoryLimit() -> UInt64 {
     let c = configuration
-    if case .catalog(let id, _)? = try? ModelReference(parsing: c.llm.model), let model = try? catalog.model(id: id, role: .llm) {
-      let estimate = c.engine == .vllm ? MemoryEstimate.vllm(model, context: c.llm.context, gpus: c.llm.tensorParallelSize) : MemoryEstimate.llamaCpp(model, context: c.llm.context)
+    if MemoryNeed.catalogModel(c.llm.model, role: .llm, catalog: catalog) != nil,
+      let estimate = MemoryNeed.llm(ref: c.llm.model, engine: c.engine, context: c.llm.context, tensorParallel: c.llm.tensorParallelSize, catalog: catalog, path: nil)
+    {
       // vLLM's weights live in VRAM; the container's RAM holds its process, CPU swap space and
       // loading buffers: twice the planner's host reserve, within what the machine has.
       guard c.engine == .vllm else { return estimate.totalBytes + estimate.totalBytes / 4 }
@@ -151,9 +139,7 @@ public struct StackGenerator: Sendable {
   /// The measured embedding server footprint (catalog `ram_bytes`) plus half, for batches.
   func embeddingMemoryLimit() -> UInt64 {
     let c = configuration
-    if case .catalog(let id, _)? = try? ModelReference(parsing: c.embedding.model), let ram = (try? catalog.model(id: id, role: .embedding))?.ramBytes {
-      return ram + ram / 2
-    }
+    if let ram = MemoryNeed.embedding(ref: c.embedding.model, catalog: catalog, weightsBytes: nil) { return ram + ram / 2 }
     return 2 * ByteCount.gibibyte
   }
 

@@ -1,13 +1,3 @@
-/// When the supervisor starts a service again after it exits.
-public enum RestartPolicy: String, Sendable, CaseIterable, Codable {
-  /// After a non-zero exit or a signal (the default).
-  case onFailure = "on-failure"
-  /// After any exit.
-  case always
-  /// Never: an exit leaves it failed.
-  case never
-}
-
 /// The project's plan, `synapse-local.yaml`: what `generate` renders and `up` runs. Every key is
 /// documented in docs/configuration.md; `ProjectSchema` reads and checks it.
 public struct ProjectConfiguration: Sendable, Equatable {

@@ -1,20 +1,3 @@
-/// One thing wrong in a project file, located by file, line and key.
-public struct ProjectProblem: Sendable, Equatable, CustomStringConvertible {
-  public var file: String
-  public var line: Int
-  public var key: String
-  public var message: String
-
-  public init(file: String, line: Int, key: String, message: String) {
-    self.file = file
-    self.line = line
-    self.key = key
-    self.message = message
-  }
-
-  public var description: String { "\(file):\(line): \(key): \(message)" }
-}
-
 public enum ProjectError: Error, Equatable, CustomStringConvertible {
   /// Every problem found, one line each.
   case invalid([ProjectProblem])

@@ -84,7 +84,7 @@ public struct Recommender: Sendable {
 
   func planner(for embedding: CatalogModel) -> (EnginePlanner, Recommendation.Budget) {
     let effective = hardware.memory.effectiveBytes
-    let margin = max(512 * ByteCount.mebibyte, effective / 10)
+    let margin = MemoryMargin.of(effective)
     let embeddingBytes = embedding.ramBytes ?? 0
     let reserved = embeddingBytes + catalog.headroom.postgresBytes + catalog.headroom.backendBytes + margin
     let left = effective > reserved ? effective - reserved : 0
@@ -169,8 +169,7 @@ public struct Recommender: Sendable {
     if let smallest {
       let estimate = MemoryEstimate.llamaCpp(smallest, context: 4096).totalBytes
       let others = budget.embeddingServerBytes + budget.postgresBytes + budget.backendBytes
-      // Invert the budget: effective − others − max(512 MiB, effective / 10) ≥ estimate.
-      let needed = max(estimate + others + 512 * ByteCount.mebibyte, (estimate + others) * 10 / 9)
+      let needed = MemoryMargin.totalNeeded(forUsable: estimate + others)
       message += "; the smallest, \(smallest.title), needs \(ByteCount.format(estimate)) at 4096 context, which takes at least \(ByteCount.format(needed)) of effective memory"
     }
     message += ". Free memory or raise the container's limit"

@@ -74,17 +74,3 @@ public struct ResourceLocator: Sendable {
     return url.path
   }()
 }
-
-public enum ResourceError: Error, Equatable, CustomStringConvertible {
-  case notFound(kind: String, variable: String, searched: [String])
-  case overrideMissing(variable: String, path: String)
-
-  public var description: String {
-    switch self {
-    case .notFound(let kind, let variable, let searched):
-      "cannot find the \(kind)/ folder (looked in \(searched.joined(separator: ", "))); set \(variable) to its path"
-    case .overrideMissing(let variable, let path):
-      "\(variable) is set to \(path), which does not exist; point it at an existing folder or unset it"
-    }
-  }
-}

@@ -45,21 +45,12 @@ extension StackAssembly {
     let path = replacement.modelPath ?? ""
     // Read once: the memory estimate and the expected load both use it.
     let bytes = LoadTimes.size(of: path)
-    let needed: UInt64?
-    if service == .llm {
-      if case .catalog(let id, _)? = try? ModelReference(parsing: ref), let model = try? catalog.model(id: id, role: .llm) {
-        needed = MemoryEstimate.llamaCpp(model, context: changed.llm.context).totalBytes
-      } else if let file = try? GGUFReader.read(path: path) {
-        needed = MemoryEstimate.llamaCpp(GGUFModelInfo(file: file, path: path), context: changed.llm.context).totalBytes
-      } else {
-        needed = nil
-      }
-    } else if case .catalog(let id, _)? = try? ModelReference(parsing: ref), let ram = (try? catalog.model(id: id, role: .embedding))?.ramBytes {
-      needed = ram
-    } else {
-      // The embedding server's runtime (torch, measured about 980 MiB with MiniLM) and its weights twice.
-      needed = 980 * ByteCount.mebibyte + 2 * bytes
-    }
+    let needed =
+      service == .llm
+      ? MemoryNeed.llm(
+        ref: ref, engine: changed.engine, context: changed.llm.context, tensorParallel: changed.llm.tensorParallelSize, catalog: catalog, path: path)?
+        .totalBytes
+      : MemoryNeed.embedding(ref: ref, catalog: catalog, weightsBytes: bytes)
     let (mode, reason) = SwapModeRule.decide(
       .init(
         forceHold: forceHold, engine: service == .llm ? changed.engine : .llamaCpp,

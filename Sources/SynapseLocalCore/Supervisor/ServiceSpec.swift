@@ -1,34 +1,5 @@
 import Foundation
 
-/// The five services of the stack, in start order.
-public enum ServiceName: String, Codable, Sendable, CaseIterable, Comparable {
-  case db, llm, embedding, backend, frontend
-
-  /// What must be healthy before this one starts.
-  public var dependencies: [ServiceName] {
-    switch self {
-    case .db: []
-    case .llm, .embedding: [.db]
-    case .backend: [.db, .llm, .embedding]
-    case .frontend: [.backend]
-    }
-  }
-
-  public static func < (a: ServiceName, b: ServiceName) -> Bool {
-    allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
-  }
-}
-
-/// How the supervisor knows a service is ready, and still alive.
-public enum HealthCheck: Sendable, Equatable {
-  /// 200 from the URL (llama-server and vLLM answer 503 while loading).
-  case http(url: String)
-  /// `/health`, then one real embedding of the expected size.
-  case embedding(base: String, dimensions: Int)
-  /// A real connection and a query.
-  case postgres(psql: String, socketDirectory: String, port: Int, user: String, password: String)
-}
-
 /// One service as the supervisor runs it: the command, its environment, its port and health.
 public struct ServiceSpec: Sendable, Equatable {
   public var name: ServiceName

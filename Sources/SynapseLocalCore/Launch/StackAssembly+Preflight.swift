@@ -36,14 +36,11 @@ extension StackAssembly {
     let c = configuration
     guard case .catalog(let id, _)? = try? ModelReference(parsing: c.llm.model), let model = try? catalog.model(id: id, role: .llm) else { return nil }
     if c.engine == .vllm || (c.llm.gpuLayers > 0 && !hardware.gpus.isEmpty) { return nil }  // weights in VRAM
-    let llm = MemoryEstimate.llamaCpp(model, context: c.llm.context).totalBytes
-    let embeddingBytes: UInt64 = {
-      guard case .catalog(let id, _)? = try? ModelReference(parsing: c.embedding.model) else { return 0 }
-      return (try? catalog.model(id: id, role: .embedding))?.ramBytes ?? 0
-    }()
+    guard let llm = MemoryNeed.llm(ref: c.llm.model, engine: c.engine, context: c.llm.context, catalog: catalog, path: llmModel.hostPath)?.totalBytes else { return nil }
+    let embeddingBytes = MemoryNeed.embedding(ref: c.embedding.model, catalog: catalog, weightsBytes: nil) ?? 0
     let needed = llm + embeddingBytes + catalog.headroom.postgresBytes + catalog.headroom.backendBytes
     let effective = hardware.memory.effectiveBytes
-    let available = effective - min(effective, max(512 * ByteCount.mebibyte, effective / 10))
+    let available = MemoryMargin.usable(effective)
     guard needed > available else { return nil }
     let fitting = try? Recommender(catalog: catalog, hardware: hardware, preference: c.prefer).recommend()
     let suggestion = fitting.map { " What fits: \($0.llm.id) at context \($0.llamaServer?.ctxSize ?? $0.vllm?.maxModelLen ?? 0) (synapse-local recommend)." } ?? ""

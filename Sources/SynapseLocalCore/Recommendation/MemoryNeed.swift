@@ -1,0 +1,31 @@
+import Foundation
+
+/// One model's resident memory when its engine serves it: the single answer used by `up`'s
+/// preflight, a swap's memory rule and the compose file's limits.
+public enum MemoryNeed {
+  /// The embedding server's runtime alone (torch, measured about 980 MiB with MiniLM).
+  public static let embeddingRuntimeBytes: UInt64 = 980 * ByteCount.mebibyte
+
+  /// The chat model on llama.cpp or vLLM at `context`: from the catalog, else from the GGUF's
+  /// header at `path`; nil when neither tells.
+  public static func llm(ref: String, engine: Engine, context: Int, tensorParallel: Int = 1, catalog: ModelCatalog, path: String?) -> MemoryEstimate? {
+    if let model = catalogModel(ref, role: .llm, catalog: catalog) {
+      return engine == .vllm
+        ? MemoryEstimate.vllm(model, context: context, gpus: tensorParallel) : MemoryEstimate.llamaCpp(model, context: context)
+    }
+    guard engine == .llamaCpp, let path, let file = try? GGUFReader.read(path: path) else { return nil }
+    return MemoryEstimate.llamaCpp(GGUFModelInfo(file: file, path: path), context: context)
+  }
+
+  /// The embedding server with this model: the catalog's measured `ram_bytes`; else the runtime
+  /// and the weights twice (loaded, plus the copy torch makes), when their size is known.
+  public static func embedding(ref: String, catalog: ModelCatalog, weightsBytes: UInt64?) -> UInt64? {
+    if let ram = catalogModel(ref, role: .embedding, catalog: catalog)?.ramBytes { return ram }
+    return weightsBytes.map { embeddingRuntimeBytes + 2 * $0 }
+  }
+
+  static func catalogModel(_ ref: String, role: ModelRole, catalog: ModelCatalog) -> CatalogModel? {
+    guard case .catalog(let id, _)? = try? ModelReference(parsing: ref) else { return nil }
+    return try? catalog.model(id: id, role: role)
+  }
+}
