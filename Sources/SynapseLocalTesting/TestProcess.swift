@@ -64,7 +64,7 @@ public final class TestProcess: @unchecked Sendable {
   }
 
   /// A zombie (exited, not yet reaped) counts as gone.
-  static func isAlive(_ pid: pid_t) -> Bool { ProcessLiveness.isAlive(pid) }
+  static func isAlive(_ pid: pid_t) -> Bool { ProcessTable.live.isAlive(pid) }
 
   private func setExited() {
     lock.withLock { exited = true }

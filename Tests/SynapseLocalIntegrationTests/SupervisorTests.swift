@@ -31,7 +31,7 @@ struct SupervisorTests {
       health: .http(url: "http://127.0.0.1:\(port)/"), readinessSeconds: 20)
   }
 
-  static func alive(_ pid: Int32) -> Bool { ProcessLiveness.isAlive(pid) }
+  static func alive(_ pid: Int32) -> Bool { ProcessTable.live.isAlive(pid) }
 
   @Test(.timeLimit(.minutes(1)))
   func aCrashLoopIsMarkedFailedWithItsLog() async throws {

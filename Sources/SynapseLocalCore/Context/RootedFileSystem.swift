@@ -13,20 +13,30 @@ public struct RootedFileSystem: FileSystem {
     return (root as NSString).appendingPathComponent(path)
   }
 
-  public func readText(_ path: String) -> String? {
-    guard let data = FileManager.default.contents(atPath: resolve(path)) else { return nil }
-    return String(decoding: data, as: UTF8.self)
+  public func contents(_ path: String) -> Data? {
+    FileManager.default.contents(atPath: resolve(path))
   }
 
   public func exists(_ path: String) -> Bool {
     FileManager.default.fileExists(atPath: resolve(path))
   }
 
-  public func isExecutable(_ path: String) -> Bool {
+  public func isDirectory(_ path: String) -> Bool {
     var isDirectory: ObjCBool = false
+    return FileManager.default.fileExists(atPath: resolve(path), isDirectory: &isDirectory) && isDirectory.boolValue
+  }
+
+  public func isExecutable(_ path: String) -> Bool {
     let resolved = resolve(path)
-    return FileManager.default.fileExists(atPath: resolved, isDirectory: &isDirectory)
-      && !isDirectory.boolValue && FileManager.default.isExecutableFile(atPath: resolved)
+    return !isDirectory(path) && FileManager.default.isExecutableFile(atPath: resolved)
+  }
+
+  public func list(_ path: String) -> [String]? {
+    try? FileManager.default.contentsOfDirectory(atPath: resolve(path))
+  }
+
+  public func linkTarget(_ path: String) -> String? {
+    try? FileManager.default.destinationOfSymbolicLink(atPath: resolve(path))
   }
 
   public func freeBytes(at path: String) -> UInt64? {
@@ -40,5 +50,20 @@ public struct RootedFileSystem: FileSystem {
       let free = attributes[.systemFreeSize] as? NSNumber
     else { return nil }
     return free.uint64Value
+  }
+
+  public func write(_ data: Data, to path: String, permissions: Int) throws {
+    try AtomicFile.write(data, to: resolve(path), permissions: permissions)
+  }
+
+  public func createDirectory(_ path: String, permissions: Int) throws {
+    try FileManager.default.createDirectory(
+      atPath: resolve(path), withIntermediateDirectories: true, attributes: [.posixPermissions: permissions])
+  }
+
+  public func remove(_ path: String) throws {
+    let resolved = resolve(path)
+    guard FileManager.default.fileExists(atPath: resolved) || linkTarget(path) != nil else { return }
+    try FileManager.default.removeItem(atPath: resolved)
   }
 }

@@ -28,10 +28,10 @@ public enum ControlSocket {
     public var ok: Bool
     public var error: String?
     public var status: StackStatus?
-    public var swap: Supervisor.SwapReport?
+    public var swap: SwapReport?
     public var plan: SwapPlan?
 
-    public init(ok: Bool, error: String? = nil, status: StackStatus? = nil, swap: Supervisor.SwapReport? = nil, plan: SwapPlan? = nil) {
+    public init(ok: Bool, error: String? = nil, status: StackStatus? = nil, swap: SwapReport? = nil, plan: SwapPlan? = nil) {
       self.ok = ok
       self.error = error
       self.status = status

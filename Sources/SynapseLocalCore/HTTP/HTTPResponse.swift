@@ -7,5 +7,11 @@ public struct HTTPResponse: Sendable {
   /// The body, when the request did not stream it (error bodies, API answers).
   public var body: [UInt8]
 
+  public init(status: Int, headers: [String: String] = [:], body: [UInt8] = []) {
+    self.status = status
+    self.headers = headers
+    self.body = body
+  }
+
   public func header(_ name: String) -> String? { headers[name.lowercased()] }
 }

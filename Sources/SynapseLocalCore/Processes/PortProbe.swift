@@ -45,32 +45,6 @@ public enum PortProbe {
       $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
     }
     if bound == 0 { return nil }
-    return listener(port) ?? ""
-  }
-
-  /// The process listening on `port`: the socket's inode from /proc/net/tcp, then the process
-  /// holding it (only processes we may inspect).
-  static func listener(_ port: Int) -> String? {
-    let hexPort = String(format: "%04X", port)
-    var inodes: Set<String> = []
-    for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
-      guard let text = try? String(contentsOfFile: table, encoding: .utf8) else { continue }
-      for line in text.split(separator: "\n").dropFirst() {
-        let fields = line.split(separator: " ")
-        guard fields.count > 9, fields[1].hasSuffix(":" + hexPort), fields[3] == "0A" else { continue }
-        inodes.insert(String(fields[9]))
-      }
-    }
-    guard !inodes.isEmpty else { return nil }
-    for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] where Int32(entry) != nil {
-      for fd in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(entry)/fd")) ?? [] {
-        guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(entry)/fd/\(fd)"),
-          target.hasPrefix("socket:["), inodes.contains(String(target.dropFirst(8).dropLast()))
-        else { continue }
-        let name = (try? String(contentsOfFile: "/proc/\(entry)/comm", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "?"
-        return "\(name) (pid \(entry))"
-      }
-    }
-    return nil
+    return ProcessTable.live.listener(port: port) ?? ""
   }
 }

@@ -57,7 +57,7 @@ public struct ProcessKeeper: Sendable {
       return 127
     }
     // The start time makes the record exact: after a reboot the same pid may be someone else.
-    if let pidFile { try? AtomicFile.write(Data("\(child) \(ProcessRecord.startTime(child) ?? 0)\n".utf8), to: pidFile) }
+    if let pidFile { try? AtomicFile.write(Data(ProcessRecord.line(child).utf8), to: pidFile) }
     defer { if let pidFile { unlink(pidFile) } }
 
     while true {
@@ -83,12 +83,7 @@ public struct ProcessKeeper: Sendable {
     let me = getpid()
     for _ in 0..<3 {
       var adopted = 0
-      for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
-        guard let pid = pid_t(entry), let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-          let close = stat.lastIndex(of: ")")
-        else { continue }
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        guard fields.count > 1, pid_t(fields[1]) == me else { continue }
+      for pid in ProcessTable.live.children(of: me) {
         kill(pid, SIGKILL)
         adopted += 1
       }

@@ -7,7 +7,7 @@ public struct StackStatus: Codable, Sendable, Equatable {
   public var services: [ServiceStatus]
   /// The swap under way (null when none), and the last one finished.
   public var swap: SwapProgress?
-  public var lastSwap: Supervisor.SwapReport?
+  public var lastSwap: SwapReport?
 
   enum CodingKeys: String, CodingKey {
     case project, services, swap

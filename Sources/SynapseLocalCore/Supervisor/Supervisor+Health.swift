@@ -1,60 +1,89 @@
 import Foundation
 
 /// A service's health as the supervisor follows it: readiness while it starts, liveness once it
-/// serves (a hung service is restarted), the stable endpoint's route that health opens and closes,
-/// and the load time it measures on the way.
+/// serves, each verdict an event for its lifecycle; waiting for readiness; the stable endpoint's
+/// route and the load time that health opens and measures.
 extension Supervisor {
-  /// Readiness while starting, liveness once healthy.
-  func monitorLoop(_ spec: ServiceSpec) async {
-    var misses = 0
-    while !Task.isCancelled && !stopping {
-      let state = records[spec.name]?.state ?? .stopped
-      let interval = state == .healthy || state == .unhealthy ? settings.livenessInterval : settings.readinessInterval
-      try? await Task.sleep(for: interval)
-      if Task.isCancelled || stopping { return }
-      LogFiles.rotate(settings.logFolder + "/\(spec.name.rawValue).log", limit: settings.logLimitBytes)
-      guard let run = records[spec.name]?.keeperPID, servicePID(spec.name) != nil else { continue }
-      let healthy = await prober.isHealthy(spec.health)
-      if Task.isCancelled || stopping { return }
-      // The engine may have died (and another started) while the check was under way: a verdict
-      // on the old run must not open the stable endpoint to the new one.
-      guard records[spec.name]?.keeperPID == run else { continue }
-      let current = records[spec.name]?.state ?? .stopped
-      if healthy {
-        misses = 0
-        if current == .starting || current == .unhealthy { records[spec.name]?.state = .healthy }
-        if records[spec.name]?.healthyAt == nil {
-          records[spec.name]?.healthyAt = Date()
-          if let startedAt = records[spec.name]?.startedAt { recordLoadTime(spec, seconds: Date().timeIntervalSince(startedAt)) }
-        }
-        ready.set(spec.name, route(spec))
-      } else if current == .healthy || current == .unhealthy {
-        ready.set(spec.name, nil)
-        misses += 1
-        records[spec.name]?.state = .unhealthy
-        if misses >= settings.livenessFailures, let pid = records[spec.name]?.keeperPID {
-          // Hung: the keeper stops the whole group (SIGCONT included), the runner starts it again.
-          misses = 0
-          records[spec.name]?.message = "restarted: no answer to \(settings.livenessFailures) health checks in a row"
-          records[spec.name]?.restartRequested = true
-          kill(pid, SIGTERM)
-        }
+  /// Health checks for as long as the slot lives: at the readiness interval while it starts, at
+  /// the liveness interval once it serves. Each verdict names the run it checked.
+  func monitor(_ id: Int) async {
+    let time = settings.time
+    while !Task.isCancelled {
+      guard let slot = slots[id] else { return }
+      let phase = slot.lifecycle.phase
+      let serving = phase == .healthy || { if case .unhealthy = phase { true } else { false } }()
+      guard (try? await time.sleep(for: serving ? settings.livenessInterval : settings.readinessInterval)) != nil else { return }
+      guard !stopping, let slot = slots[id] else { return }
+      LogFiles.rotate(settings.logFolder + "/\(slot.spec.name.rawValue).log", limit: settings.logLimitBytes)
+      switch slot.lifecycle.phase {
+      case .starting, .healthy, .unhealthy: break
+      default: continue
       }
+      guard servicePID(slot) != nil else { continue }
+      let run = slot.lifecycle.run
+      let healthy = await prober.isHealthy(slot.spec.health)
+      if Task.isCancelled || stopping { return }
+      deliver(id, .health(run: run, passed: healthy))
     }
   }
 
-  func waitUntilHealthy(_ spec: ServiceSpec) async throws {
-    let deadline = Date().addingTimeInterval(spec.readinessSeconds)
-    while Date() < deadline {
-      if stopping { throw StackError.control("the stack is stopping") }
-      switch records[spec.name]?.state {
-      case .healthy?: return
-      case .failed?:
-        throw StackError.crashLoop(service: spec.name, logTail: logTail(spec.name, lines: 20))
-      default: try await Task.sleep(for: .milliseconds(200))
+  /// Returns once the slot's service is healthy; throws when it fails, stops, or is not healthy
+  /// within its readiness limit.
+  func waitUntilHealthy(_ id: Int) async throws {
+    guard let spec = slots[id]?.spec else { throw StackError.control("the stack is stopping") }
+    if try readiness(id) { return }
+    let time = settings.time
+    let settledInTime = try await withThrowingTaskGroup(of: Bool.self) { group in
+      group.addTask { try await self.settlement(id) }
+      group.addTask {
+        try await time.sleep(for: .milliseconds(Int(spec.readinessSeconds * 1000)))
+        return false
       }
+      defer { group.cancelAll() }
+      while let settled = try await group.next() {
+        // Woken without a verdict yet (a stop of another run, say): wait again.
+        if settled, try !readiness(id) {
+          group.addTask { try await self.settlement(id) }
+          continue
+        }
+        return settled
+      }
+      return false
     }
-    throw StackError.unhealthy(service: spec.name, seconds: Int(spec.readinessSeconds), logTail: logTail(spec.name, lines: 20))
+    guard settledInTime else {
+      throw StackError.unhealthy(service: spec.name, seconds: Int(spec.readinessSeconds), logTail: logTail(spec.name, lines: 20))
+    }
+  }
+
+  /// true when healthy, false while it may still become so; throws when it cannot any more.
+  func readiness(_ id: Int) throws -> Bool {
+    guard !stopping, let slot = slots[id] else { throw StackError.control("the stack is stopping") }
+    let name = slot.spec.name
+    switch slot.lifecycle.phase {
+    case .healthy: return true
+    case .failed: throw StackError.crashLoop(service: name, logTail: logTail(name, lines: 20))
+    case .stopped, .stopping:
+      throw StackError.cannotStart(service: name, reason: slot.lifecycle.message ?? "it stopped before it was healthy")
+    default: return false
+    }
+  }
+
+  /// Suspends until the slot's lifecycle settles (or the waiting task is cancelled).
+  func settlement(_ id: Int) async throws -> Bool {
+    let key = UUID()
+    try await withTaskCancellationHandler {
+      try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+        guard slots[id] != nil else { return continuation.resume(throwing: StackError.control("the stack is stopping")) }
+        slots[id]?.waiters[key] = continuation
+      }
+    } onCancel: {
+      Task { await self.cancelWaiter(id, key) }
+    }
+    return true
+  }
+
+  func cancelWaiter(_ id: Int, _ key: UUID) {
+    slots[id]?.waiters.removeValue(forKey: key)?.resume(throwing: CancellationError())
   }
 
   /// Where the endpoint sends requests for this engine, with the names clients may still use.

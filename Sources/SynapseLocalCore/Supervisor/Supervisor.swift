@@ -1,16 +1,13 @@
 import Foundation
-import Subprocess
-
-#if canImport(System)
-  import System
-#else
-  import SystemPackage
-#endif
 
 /// Runs the stack: starts the services in dependency order, each gated on the ones before it being
 /// healthy; restarts what exits (capped exponential backoff) or stops answering its health check;
 /// marks a crash loop failed; stops everything in reverse order. Each service runs under a
 /// `ProcessKeeper`, so nothing outlives the supervisor.
+///
+/// What happens to a service is decided by its `ServiceLifecycle`; this actor only turns the
+/// world's events into lifecycle events (a child's exit, a health verdict, a command, a timer)
+/// and carries out the effects the lifecycle returns.
 public actor Supervisor {
   public struct Settings: Sendable {
     /// The `synapse-local` binary, run as `keeper`.
@@ -36,32 +33,29 @@ public actor Supervisor {
     public var remoteKey: String?
     /// Measured model load times are kept here (a swap's estimate of its wait).
     public var loadTimesFile: String?
+    /// The effects: the clock, child processes, files and /proc.
+    public var time: any TimeSource = SystemTime()
+    public var launcher: any ProcessLauncher = SubprocessLauncher()
+    public var files: any FileSystem = RootedFileSystem()
+    public var processes: ProcessTable = .live
+    /// Whether to check that nothing else listens on the services' ports before starting.
+    public var checksPorts = true
 
     public init(keeperExecutable: String, runFolder: String, logFolder: String) {
       self.keeperExecutable = keeperExecutable
       self.runFolder = runFolder
       self.logFolder = logFolder
     }
-  }
 
-  struct Record {
-    var state: ServiceStatus.State = .stopped
-    var keeperPID: Int32?
-    var startedAt: Date?
-    /// When the current run became healthy (a crash loop is counted from health, not from start).
-    var healthyAt: Date?
-    var restarts = 0
-    var quickExits = 0
-    /// Set when the supervisor itself stopped the service to restart it (liveness, `restart`).
-    var restartRequested = false
-    /// Set when a swap retires this run: it ends instead of restarting.
-    var retiring = false
-    var lastExit: Int32?
-    var message: String?
-    var runner: Task<Void, Never>?
-    var monitor: Task<Void, Never>?
-    /// The current run's pid file (a run adopted from a side-by-side swap keeps the one it began with).
-    var pidFile: String?
+    var policy: ServiceLifecycle.Policy {
+      var policy = ServiceLifecycle.Policy()
+      policy.livenessFailures = livenessFailures
+      policy.crashLoopLimit = crashLoopLimit
+      policy.stableSeconds = stableSeconds
+      policy.backoffBase = backoffBase
+      policy.backoffCap = backoffCap
+      return policy
+    }
   }
 
   public let project: String
@@ -70,7 +64,14 @@ public actor Supervisor {
   let prober: HealthProber
   /// Runs once the db is healthy (the database and the vector extension).
   let afterDatabase: (@Sendable () async throws -> Void)?
-  var records: [ServiceName: Record] = [:]
+  /// Every run slot: the service's current one, and during a swap the engine loading beside it or
+  /// the one on its way out.
+  var slots: [Int: ServiceSlot] = [:]
+  var nextSlot = 0
+  /// The slot each service's status shows and commands reach.
+  var current: [ServiceName: Int] = [:]
+  /// The slot whose health may open the stable endpoint's route (none while a hold-mode swap holds).
+  var routing: [ServiceName: Int] = [:]
   var stopping = false
   /// The stable endpoints in front of the engines, and the engine ports they may use right now.
   var endpoints: [ServiceName: StableEndpoint] = [:]
@@ -81,10 +82,6 @@ public actor Supervisor {
   /// The swap under way, and the last one done.
   var swapProgress: SwapProgress?
   var lastSwap: SwapReport?
-  /// The keeper of an engine loading beside the old one (a side-by-side swap).
-  var candidateKeeper: Int32?
-  var candidateEnded = false
-  var candidateToken = 0
 
   public init(project: String, specs: [ServiceSpec], settings: Settings, prober: HealthProber = HealthProber(), afterDatabase: (@Sendable () async throws -> Void)? = nil) {
     self.project = project
@@ -93,7 +90,6 @@ public actor Supervisor {
     self.prober = prober
     self.afterDatabase = afterDatabase
     for spec in specs {
-      records[spec.name] = Record()
       if let model = spec.model { servedNames[spec.name] = [model] }
     }
   }
@@ -105,12 +101,14 @@ public actor Supervisor {
   public func start() async throws {
     stopping = false
     for folder in [settings.runFolder, settings.logFolder] {
-      try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+      try? settings.files.createDirectory(folder, permissions: 0o700)
     }
-    for spec in specs {
-      for port in [spec.port] + (spec.enginePort.map { [$0] } ?? []) {
-        if let taken = PortProbe.owner(of: port) {
-          throw StackError.portTaken(service: spec.name, port: port, by: taken.isEmpty ? nil : taken)
+    if settings.checksPorts {
+      for spec in specs {
+        for port in [spec.port] + (spec.enginePort.map { [$0] } ?? []) {
+          if let taken = PortProbe.owner(of: port) {
+            throw StackError.portTaken(service: spec.name, port: port, by: taken.isEmpty ? nil : taken)
+          }
         }
       }
     }
@@ -124,10 +122,10 @@ public actor Supervisor {
     // Level by level: the services of a level need only earlier levels, so they start together
     // (llm and embedding load their models at the same time).
     for level in Self.levels(specs) {
-      for spec in level { launch(spec) }
+      let started = level.map { launch($0) }
       do {
         try await withThrowingTaskGroup(of: Void.self) { group in
-          for spec in level { group.addTask { try await self.waitUntilHealthy(spec) } }
+          for id in started { group.addTask { try await self.waitUntilHealthy(id) } }
           try await group.waitForAll()
         }
         if level.contains(where: { $0.name == .db }), let afterDatabase { try await afterDatabase() }
@@ -148,14 +146,16 @@ public actor Supervisor {
   /// Stops every service, in reverse order, and waits until each has ended.
   public func stop() async {
     stopping = true
-    if let candidateKeeper { kill(candidateKeeper, SIGTERM) }
-    for spec in specs.sorted(by: { $0.name > $1.name }) {
-      guard let record = records[spec.name] else { continue }
-      record.monitor?.cancel()
-      if let pid = record.keeperPID { kill(pid, SIGTERM) }
-      await record.runner?.value
-      records[spec.name]?.state = .stopped
-      ready.set(spec.name, nil)
+    for id in slots.keys { slots[id]?.resumeWaiters(throwing: StackError.control("the stack is stopping")) }
+    for name in ServiceName.allCases.reversed() {
+      let ids = slots.values.filter { $0.spec.name == name }.map(\.id)
+      for id in ids {
+        slots[id]?.timer?.cancel()
+        deliver(id, .stop)
+      }
+      for id in ids { await ended(id) }
+      for id in ids { slots[id]?.monitor?.cancel() }
+      ready.set(name, nil)
     }
     for endpoint in endpoints.values { endpoint.close() }
     endpoints = [:]
@@ -166,34 +166,31 @@ public actor Supervisor {
     endpoints.mapValues(\.statistics)
   }
 
-  /// Restarts one service (the keeper stops its group; the runner starts it again).
+  /// Restarts one service (the keeper stops its group; it starts again), or starts a failed or
+  /// stopped one.
   public func restart(_ name: ServiceName) async throws {
-    guard let record = records[name] else { throw StackError.control("\(name.rawValue) is not part of this stack") }
+    guard let id = current[name] else { throw StackError.control("\(name.rawValue) is not part of this stack") }
     if let swap = swapProgress, swap.service == name {
       throw StackError.control("a swap of \(name.rawValue) is under way; restart it once the swap has finished (synapse-local status)")
     }
-    if record.state == .failed || record.state == .stopped || record.runner == nil, let spec = specs.first(where: { $0.name == name }) {
-      records[name]?.quickExits = 0
-      launch(spec)
-      return
-    }
-    records[name]?.restartRequested = true
-    if let pid = record.keeperPID { kill(pid, SIGTERM) }
+    deliver(id, .restart)
   }
 
   public func status() -> StackStatus {
+    let now = settings.time.now
     let services = specs.map { spec -> ServiceStatus in
-      let record = records[spec.name] ?? Record()
-      let pid = servicePID(spec.name)
+      let slot = current[spec.name].flatMap { slots[$0] }
+      let lifecycle = slot?.lifecycle ?? ServiceLifecycle(policy: settings.policy)
+      let pid = slot.flatMap(servicePID)
       return ServiceStatus(
-        name: spec.name, state: record.state, pid: pid, restarts: record.restarts, port: spec.port, enginePort: spec.enginePort,
-        uptimeSeconds: record.startedAt.map { Int(Date().timeIntervalSince($0)) }, rssBytes: pid.flatMap(ProcessMemory.rss),
-        model: spec.model, lastExit: record.lastExit, message: record.message)
+        name: spec.name, state: lifecycle.state, pid: pid, restarts: lifecycle.restarts, port: spec.port, enginePort: spec.enginePort,
+        uptimeSeconds: lifecycle.startedAt.map { Int(now.timeIntervalSince($0)) }, rssBytes: pid.flatMap(settings.processes.residentBytes),
+        model: spec.model, lastExit: lifecycle.lastExit, message: lifecycle.message)
     }
     var status = StackStatus(project: project, supervisorPID: getpid(), services: services)
     status.swap = swapProgress.map { progress in
       var progress = progress
-      progress.elapsedMilliseconds = Int(Date().timeIntervalSince(progress.startedAt) * 1000)
+      progress.elapsedMilliseconds = Int(now.timeIntervalSince(progress.startedAt) * 1000)
       return progress
     }
     status.lastSwap = lastSwap
@@ -201,151 +198,159 @@ public actor Supervisor {
   }
 
   /// Whether every service is healthy.
-  public var allHealthy: Bool { specs.allSatisfy { records[$0.name]?.state == .healthy } }
+  public var allHealthy: Bool { specs.allSatisfy { spec in current[spec.name].flatMap { slots[$0] }?.lifecycle.phase == .healthy } }
 
-  // MARK: one service
+  /// The spec a service runs now.
+  public func currentSpec(_ name: ServiceName) -> ServiceSpec? { specs.first { $0.name == name } }
 
-  func launch(_ spec: ServiceSpec) {
-    records[spec.name]?.state = .starting
-    records[spec.name]?.message = nil
-    records[spec.name]?.runner = Task { await self.runLoop(spec) }
-    records[spec.name]?.monitor?.cancel()
-    records[spec.name]?.monitor = Task { await self.monitorLoop(spec) }
+  // MARK: events and effects
+
+  /// A new slot for `spec` (its own lifecycle, pid file and health monitor), not yet started.
+  func makeSlot(_ spec: ServiceSpec, pidFile: String, policy: ServiceLifecycle.Policy) -> Int {
+    nextSlot += 1
+    let id = nextSlot
+    slots[id] = ServiceSlot(id: id, spec: spec, lifecycle: ServiceLifecycle(policy: policy), pidFile: pidFile)
+    slots[id]?.monitor = Task { await self.monitor(id) }
+    return id
   }
 
-  /// Runs the service, restarting it by its policy. `adopting`: a run already under way (an engine
-  /// started beside the old one in a swap), followed to its end before any restart.
-  func runLoop(_ spec: ServiceSpec, adopting: Task<Int32, Never>? = nil) async {
-    var adopted = adopting
-    while !stopping && records[spec.name]?.retiring != true {
-      let exit: Int32
-      if let run = adopted {
-        exit = await run.value
-        adopted = nil
-      } else {
-        records[spec.name]?.startedAt = Date()
-        // A restart keeps its run's pid file: the other one may belong to a swap's new engine.
-        let file = records[spec.name]?.pidFile ?? pidFile(spec.name)
-        records[spec.name]?.pidFile = file
-        let name = spec.name
-        exit = await runOnce(spec, pidFile: file) { pid in await self.setKeeper(name, pid) }
+  /// Starts a service in its current slot (made on first use).
+  @discardableResult
+  func launch(_ spec: ServiceSpec) -> Int {
+    let id: Int
+    if let existing = current[spec.name], slots[existing] != nil {
+      id = existing
+      slots[id]?.spec = spec
+    } else {
+      var policy = settings.policy
+      policy.restart = spec.restart
+      id = makeSlot(spec, pidFile: pidFile(spec.name), policy: policy)
+      current[spec.name] = id
+      routing[spec.name] = id
+    }
+    if slots[id]?.monitor == nil { slots[id]?.monitor = Task { await self.monitor(id) } }
+    deliver(id, .start)
+    return id
+  }
+
+  /// The one way anything happens to a service: the event goes to its lifecycle, and the effects
+  /// it returns are carried out.
+  func deliver(_ id: Int, _ event: ServiceLifecycle.Event) {
+    guard var slot = slots[id] else {
+      // A keeper spawned for a slot that is gone: it must not run on.
+      if case .spawned(_, let pid) = event { settings.launcher.signal(pid, SIGTERM) }
+      return
+    }
+    let effects = slot.lifecycle.handle(event, at: settings.time.now)
+    slots[id] = slot
+    for effect in effects { perform(effect, in: id) }
+  }
+
+  func perform(_ effect: ServiceLifecycle.Effect, in id: Int) {
+    guard let slot = slots[id] else { return }
+    let name = slot.spec.name
+    switch effect {
+    case .spawn(let run):
+      slots[id]?.runs[run] = spawn(slot, run: run)
+    case .signalStop(let pid):
+      settings.launcher.signal(pid, SIGTERM)
+    case .startTimer(let timer, let pause):
+      let time = settings.time
+      slots[id]?.timer?.cancel()
+      slots[id]?.timer = Task {
+        guard (try? await time.sleep(for: pause)) != nil else { return }
+        self.deliver(id, .timerFired(timer))
       }
-      let runPIDFile = records[spec.name]?.pidFile ?? pidFile(spec.name)
+    case .openRoute:
+      if routing[name] == id { ready.set(name, route(slot.spec)) }
+    case .closeRoute:
+      if routing[name] == id { ready.set(name, nil) }
+    case .loaded(let seconds):
+      recordLoadTime(slot.spec, seconds: seconds)
+    case .settled:
+      slots[id]?.resumeWaiters()
+    case .attachLogTail:
+      let message = slot.lifecycle.message ?? "failed"
+      slots[id]?.lifecycle.message = message + "; last lines of its log:\n" + logTail(name, lines: 10)
+    }
+  }
+
+  /// One run of the keeper, to its end; its exit arrives as an event.
+  func spawn(_ slot: ServiceSlot, run: Int) -> Task<Void, Never> {
+    let spec = slot.spec
+    let command = LaunchCommand(
+      executable: settings.keeperExecutable,
+      arguments: [
+        "keeper", "--pid-file", slot.pidFile, "--stop-signal", String(spec.stopSignal), "--grace", "10", "--parent", String(getpid()), "--",
+        spec.executable,
+      ] + spec.arguments,
+      environment: spec.environment, workingDirectory: spec.workingDirectory, logPath: settings.logFolder + "/\(spec.name.rawValue).log")
+    let launcher = settings.launcher
+    let id = slot.id
+    return Task {
+      let status: Int32
+      do {
+        status = try await launcher.run(command) { pid in await self.deliver(id, .spawned(run: run, pid: pid)) }
+      } catch {
+        self.note(id, "cannot start the keeper: \(error)")
+        status = 127
+      }
+      self.runEnded(id, run: run, status: status)
+    }
+  }
+
+  func note(_ id: Int, _ message: String) {
+    slots[id]?.lifecycle.message = message
+  }
+
+  /// A keeper has ended: what it left behind goes, then its lifecycle hears of the exit.
+  func runEnded(_ id: Int, run: Int, status: Int32) {
+    if let slot = slots[id] {
       // A keeper killed outright left its pid file and maybe its service: end that group too.
-      if let orphan = ProcessRecord.live(runPIDFile) {
-        kill(-orphan, SIGKILL)
-        kill(orphan, SIGKILL)
+      if let orphan = ProcessRecord.live(slot.pidFile, files: settings.files, table: settings.processes) {
+        settings.launcher.killLeftover(orphan)
       }
-      unlink(runPIDFile)
-      // Gone: the stable endpoint holds new requests until the engine is healthy again (unless a
-      // swap retired this run and the endpoint already sends elsewhere).
-      if records[spec.name]?.retiring != true { ready.set(spec.name, nil) }
-      let healthyAt = records[spec.name]?.healthyAt
-      records[spec.name]?.keeperPID = nil
-      records[spec.name]?.startedAt = nil
-      records[spec.name]?.healthyAt = nil
-      if stopping { break }
-      records[spec.name]?.lastExit = exit
-      let requested = records[spec.name]?.restartRequested ?? false
-      records[spec.name]?.restartRequested = false
-      if records[spec.name]?.retiring == true { return }
-      if !requested && (spec.restart == .never || (spec.restart == .onFailure && exit == 0)) {
-        records[spec.name]?.state = exit == 0 ? .stopped : .failed
-        records[spec.name]?.message = "exited with status \(exit); its restart policy is \(spec.restart.rawValue)"
-        records[spec.name]?.monitor?.cancel()
-        return
-      }
-      // Healthy for a while: not part of a loop. A restart we asked for never counts.
-      if let healthyAt, Date().timeIntervalSince(healthyAt) >= settings.stableSeconds { records[spec.name]?.quickExits = 0 }
-      if !requested { records[spec.name]?.quickExits += 1 }
-      let quick = records[spec.name]?.quickExits ?? 0
-      if quick >= settings.crashLoopLimit {
-        records[spec.name]?.state = .failed
-        records[spec.name]?.message = "exited \(quick) times in a row (last status \(exit)); last lines of its log:\n" + logTail(spec.name, lines: 10)
-        records[spec.name]?.monitor?.cancel()
-        return
-      }
-      records[spec.name]?.state = .restarting
-      records[spec.name]?.restarts += 1
-      // The pause ends early when the stack is stopped.
-      let resume = ContinuousClock.now + (requested ? .zero : backoff(max(quick, 1)))
-      while ContinuousClock.now < resume && !stopping && records[spec.name]?.retiring != true { try? await Task.sleep(for: .milliseconds(50)) }
-      if stopping || records[spec.name]?.retiring == true { break }
-      records[spec.name]?.state = .starting
+      try? settings.files.remove(slot.pidFile)
+    }
+    slots[id]?.runs[run] = nil
+    deliver(id, .exited(run: run, status: status))
+  }
+
+  /// Waits until a slot has no run left (after a stop).
+  func ended(_ id: Int) async {
+    while let runs = slots[id]?.runs, let next = runs.values.first {
+      await next.value
     }
   }
 
-  /// 1 s, 2 s, 4 s... up to the cap.
-  func backoff(_ failures: Int) -> Duration {
-    Self.backoff(failures: failures, base: settings.backoffBase, cap: settings.backoffCap)
-  }
-
-  public static func backoff(failures: Int, base: Duration, cap: Duration) -> Duration {
-    min(base * (1 << min(max(failures - 1, 0), 16)), cap)
-  }
-
-  /// One run of the keeper, to its end; its exit status (the service's). `spawned` gets the
-  /// keeper's pid as soon as it runs.
-  func runOnce(_ spec: ServiceSpec, pidFile: String, spawned: @escaping @Sendable (Int32) async -> Void) async -> Int32 {
-    let logPath = settings.logFolder + "/\(spec.name.rawValue).log"
-    guard let log = try? FileDescriptor.open(FilePath(logPath), .writeOnly, options: [.create, .append], permissions: [.ownerReadWrite]) else {
-      records[spec.name]?.message = "cannot open \(logPath)"
-      return 127
-    }
-    defer { try? log.close() }
-    let arguments = [
-      "keeper", "--pid-file", pidFile, "--stop-signal", String(spec.stopSignal), "--grace", "10", "--parent", String(getpid()), "--",
-      spec.executable,
-    ] + spec.arguments
-    var environment: [Subprocess.Environment.Key: String] = [:]
-    for (key, value) in spec.environment {
-      if let key = Subprocess.Environment.Key(rawValue: key) { environment[key] = value }
-    }
-    // Keepers get process groups of their own: a terminal's Ctrl-C reaches the supervisor only,
-    // which then stops the services in reverse order.
-    var options = PlatformOptions()
-    options.processGroupID = 0
-    do {
-      let result = try await Subprocess.run(
-        .path(FilePath(settings.keeperExecutable)), arguments: Arguments(arguments), environment: .custom(environment),
-        workingDirectory: spec.workingDirectory.map { FilePath($0) }, platformOptions: options, input: .none,
-        output: .fileDescriptor(log, closeAfterSpawningProcess: false), error: .fileDescriptor(log, closeAfterSpawningProcess: false)
-      ) { execution in
-        let pid = execution.processIdentifier.value
-        await spawned(pid)
-        while Self.isAlive(pid) { try? await Task.sleep(for: .milliseconds(100)) }
-      }
-      switch result.terminationStatus {
-      case .exited(let code): return code
-      case .signaled(let signal): return 128 + signal
-      }
-    } catch {
-      records[spec.name]?.message = "cannot start the keeper: \(error)"
-      return 127
-    }
-  }
-
-  func setKeeper(_ name: ServiceName, _ pid: Int32) {
-    records[name]?.keeperPID = pid
-    // A new run is the restart anyone asked for.
-    records[name]?.restartRequested = false
-    // A stop (or a swap's retirement) that came while the keeper was being spawned found no pid
-    // to signal.
-    if stopping || records[name]?.retiring == true { kill(pid, SIGTERM) }
+  /// Ends a slot for good: its run stopped and gone, its monitor and timer cancelled, forgotten.
+  func discard(_ id: Int) async {
+    deliver(id, .stop)
+    await ended(id)
+    slots[id]?.monitor?.cancel()
+    slots[id]?.timer?.cancel()
+    slots[id]?.resumeWaiters(throwing: StackError.control("the run was ended"))
+    slots[id] = nil
   }
 
   // MARK: files
 
   func pidFile(_ name: ServiceName) -> String { settings.runFolder + "/\(name.rawValue).pid" }
 
-  func servicePID(_ name: ServiceName) -> Int32? {
-    guard records[name]?.keeperPID != nil else { return nil }
-    return ProcessRecord.live(records[name]?.pidFile ?? pidFile(name))
+  func nextPIDFile(_ name: ServiceName) -> String { settings.runFolder + "/\(name.rawValue).next.pid" }
+
+  /// The service's own pid (not its keeper's), while its run is the one its pid file names.
+  func servicePID(_ slot: ServiceSlot) -> Int32? {
+    guard slot.lifecycle.pid != nil else { return nil }
+    return ProcessRecord.live(slot.pidFile, files: settings.files, table: settings.processes)
   }
 
   public func logTail(_ name: ServiceName, lines: Int) -> String {
     LogFiles.tail(settings.logFolder + "/\(name.rawValue).log", lines: lines)
   }
 
-  static func isAlive(_ pid: Int32) -> Bool { ProcessLiveness.isAlive(pid) }
+  /// 1 s, 2 s, 4 s... up to the cap.
+  public static func backoff(failures: Int, base: Duration, cap: Duration) -> Duration {
+    ServiceLifecycle.backoff(failures: failures, base: base, cap: cap)
+  }
 }

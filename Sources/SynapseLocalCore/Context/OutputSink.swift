@@ -1,0 +1,16 @@
+/// Where a Core service says what it is doing: results, warnings and progress. The CLI prints
+/// them (warnings and progress on stderr); tests record them.
+public protocol OutputSink: Sendable {
+  func line(_ text: String)
+  func warning(_ text: String)
+  /// Bytes done of a total for one named item (a download).
+  func progress(_ item: String, done: UInt64, total: UInt64)
+}
+
+/// Says nothing (a service used where no one is listening, such as the supervisor's own swap).
+public struct SilentOutput: OutputSink {
+  public init() {}
+  public func line(_ text: String) {}
+  public func warning(_ text: String) {}
+  public func progress(_ item: String, done: UInt64, total: UInt64) {}
+}

@@ -1,0 +1,255 @@
+import Foundation
+
+/// One service's life under the supervisor, as states and events. This is the only place that
+/// decides what follows a spawn, an exit, a health verdict, a command or a timer; the supervisor
+/// delivers the events and carries out the effects. Runs are numbered, and an event about a run
+/// that is no longer the current one changes nothing (a health check in flight across a crash
+/// cannot open the endpoint to the next run).
+public struct ServiceLifecycle: Sendable, Equatable {
+  public struct Policy: Sendable, Equatable {
+    public var restart: RestartPolicy = .onFailure
+    /// Failed liveness checks in a row before a restart.
+    public var livenessFailures = 3
+    /// Quick exits in a row before the service is marked failed.
+    public var crashLoopLimit = 5
+    /// A run healthy this long is not part of a crash loop.
+    public var stableSeconds: Double = 30
+    public var backoffBase: Duration = .seconds(1)
+    public var backoffCap: Duration = .seconds(30)
+
+    public init() {}
+  }
+
+  public enum Phase: Sendable, Equatable {
+    /// Not running: never started, stopped, or ended as its restart policy says.
+    case stopped
+    /// A run is launching or loading; readiness checks decide when it serves.
+    case starting
+    case healthy
+    /// Failing its liveness checks: `misses` in a row so far.
+    case unhealthy(misses: Int)
+    /// Waiting out a backoff before the next run; `timer` names the pause.
+    case backingOff(timer: Int)
+    /// A crash loop, or a failure the policy does not restart.
+    case failed
+    /// Its run was asked to stop and starts again when it has ended (liveness, `restart`).
+    case stoppingToRestart
+    /// Its run was asked to stop for good (`down`, or a swap retiring it).
+    case stopping
+  }
+
+  public enum Event: Sendable, Equatable {
+    /// Run now (`up`; `restart` of a stopped or failed service).
+    case start
+    case spawned(run: Int, pid: Int32)
+    case exited(run: Int, status: Int32)
+    case health(run: Int, passed: Bool)
+    /// `restart SERVICE`.
+    case restart
+    case stop
+    case timerFired(Int)
+  }
+
+  public enum Effect: Sendable, Equatable {
+    /// Start the service's command as run number `run`.
+    case spawn(run: Int)
+    /// Ask the run's keeper (`pid`) to stop the service's process group.
+    case signalStop(pid: Int32)
+    case startTimer(Int, after: Duration)
+    /// The stable endpoint may send requests to this engine, or must hold them.
+    case openRoute
+    case closeRoute
+    /// The run answered its first health check, `seconds` after it was spawned.
+    case loaded(seconds: Double)
+    /// Healthy, failed or stopped: whoever waits for the service to be ready can stop waiting.
+    case settled
+    /// A crash loop: the message should carry the last lines of the service's log.
+    case attachLogTail
+  }
+
+  public private(set) var phase: Phase = .stopped
+  public private(set) var run = 0
+  /// The current run's keeper, once spawned.
+  public private(set) var pid: Int32?
+  public private(set) var startedAt: Date?
+  /// When the current run became healthy (a crash loop is counted from health, not from start).
+  public private(set) var healthyAt: Date?
+  public private(set) var restarts = 0
+  public private(set) var quickExits = 0
+  public private(set) var lastExit: Int32?
+  public var message: String?
+  public var policy: Policy
+  private var timer = 0
+
+  public init(policy: Policy) {
+    self.policy = policy
+  }
+
+  /// The state `status` shows.
+  public var state: ServiceStatus.State {
+    switch phase {
+    case .stopped, .stopping: .stopped
+    case .starting: .starting
+    case .healthy: .healthy
+    case .unhealthy: .unhealthy
+    case .backingOff, .stoppingToRestart: .restarting
+    case .failed: .failed
+    }
+  }
+
+  /// Whether a run is under way (spawned or about to be).
+  public var isRunning: Bool {
+    switch phase {
+    case .starting, .healthy, .unhealthy, .stoppingToRestart, .stopping: true
+    case .stopped, .backingOff, .failed: false
+    }
+  }
+
+  /// 1 s, 2 s, 4 s... up to the cap.
+  public static func backoff(failures: Int, base: Duration, cap: Duration) -> Duration {
+    min(base * (1 << min(max(failures - 1, 0), 16)), cap)
+  }
+
+  public mutating func handle(_ event: Event, at now: Date) -> [Effect] {
+    switch event {
+    case .start:
+      switch phase {
+      case .stopped, .failed:
+        quickExits = 0
+        message = nil
+        return newRun()
+      case .backingOff:
+        return newRun()
+      default:
+        return []
+      }
+
+    case .spawned(let run, let pid):
+      guard run == self.run else { return [.signalStop(pid: pid)] }
+      self.pid = pid
+      startedAt = now
+      // Asked to stop before it even ran: now it can be told.
+      return phase == .stopping || phase == .stoppingToRestart ? [.signalStop(pid: pid)] : []
+
+    case .exited(let run, let status):
+      guard run == self.run else { return [] }
+      return exited(status, at: now)
+
+    case .health(let run, let passed):
+      guard run == self.run, pid != nil else { return [] }
+      return passed ? healthPassed(at: now) : healthFailed()
+
+    case .restart:
+      switch phase {
+      case .stopped, .failed:
+        quickExits = 0
+        message = nil
+        return newRun()
+      case .backingOff:
+        return newRun()
+      case .starting, .healthy, .unhealthy:
+        phase = .stoppingToRestart
+        return [.closeRoute] + (pid.map { [.signalStop(pid: $0)] } ?? [])
+      case .stoppingToRestart, .stopping:
+        return []
+      }
+
+    case .stop:
+      switch phase {
+      case .starting, .healthy, .unhealthy, .stoppingToRestart:
+        phase = .stopping
+        return [.closeRoute] + (pid.map { [.signalStop(pid: $0)] } ?? [])
+      case .backingOff:
+        phase = .stopped
+        return [.settled]
+      case .stopped, .failed, .stopping:
+        return []
+      }
+
+    case .timerFired(let fired):
+      guard phase == .backingOff(timer: fired) else { return [] }
+      return newRun()
+    }
+  }
+
+  private mutating func newRun() -> [Effect] {
+    run += 1
+    phase = .starting
+    pid = nil
+    startedAt = nil
+    healthyAt = nil
+    return [.spawn(run: run)]
+  }
+
+  private mutating func exited(_ status: Int32, at now: Date) -> [Effect] {
+    let wasHealthyAt = healthyAt
+    pid = nil
+    startedAt = nil
+    healthyAt = nil
+    lastExit = status
+    switch phase {
+    case .stopping:
+      phase = .stopped
+      return [.closeRoute, .settled]
+    case .stoppingToRestart:
+      restarts += 1
+      return [.closeRoute] + newRun()
+    default:
+      break
+    }
+    // A crash (or an end the service chose).
+    if policy.restart == .never || (policy.restart == .onFailure && status == 0) {
+      phase = status == 0 ? .stopped : .failed
+      message = "exited with status \(status); its restart policy is \(policy.restart.rawValue)"
+      return [.closeRoute, .settled]
+    }
+    if let wasHealthyAt, now.timeIntervalSince(wasHealthyAt) >= policy.stableSeconds { quickExits = 0 }
+    quickExits += 1
+    if quickExits >= policy.crashLoopLimit {
+      phase = .failed
+      message = "exited \(quickExits) times in a row (last status \(status))"
+      return [.closeRoute, .attachLogTail, .settled]
+    }
+    restarts += 1
+    timer += 1
+    phase = .backingOff(timer: timer)
+    let pause = Self.backoff(failures: quickExits, base: policy.backoffBase, cap: policy.backoffCap)
+    return [.closeRoute, .startTimer(timer, after: pause)]
+  }
+
+  private mutating func healthPassed(at now: Date) -> [Effect] {
+    var effects: [Effect] = []
+    switch phase {
+    case .starting, .unhealthy:
+      phase = .healthy
+    case .healthy:
+      break
+    default:
+      // Stopping: a late verdict must not open the endpoint to a run on its way out.
+      return []
+    }
+    if healthyAt == nil {
+      healthyAt = now
+      if let startedAt { effects.append(.loaded(seconds: now.timeIntervalSince(startedAt))) }
+      effects.append(.settled)
+    }
+    return [.openRoute] + effects
+  }
+
+  private mutating func healthFailed() -> [Effect] {
+    let misses: Int
+    switch phase {
+    case .healthy: misses = 1
+    case .unhealthy(let before): misses = before + 1
+    default: return []  // still loading: readiness has its own limit
+    }
+    guard misses >= policy.livenessFailures, let pid else {
+      phase = .unhealthy(misses: misses)
+      return [.closeRoute]
+    }
+    // Hung: the keeper stops the whole group (SIGCONT included), and it starts again.
+    phase = .stoppingToRestart
+    message = "restarted: no answer to \(policy.livenessFailures) health checks in a row"
+    return [.closeRoute, .signalStop(pid: pid)]
+  }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import SynapseLocalCore
+import Testing
+
+/// Files in memory, under the folders a test names: a read or write anywhere else is a test failure
+/// (a unit test must not touch the machine's files by accident). Writes are whole-file, as the
+/// real ones are atomic.
+public final class MemoryFileSystem: FileSystem, @unchecked Sendable {
+  private let lock = NSLock()
+  private var files: [String: (data: Data, permissions: Int)] = [:]
+  private var folders: Set<String> = []
+  private var links: [String: String] = [:]
+  private let roots: [String]
+  public var freeSpace: UInt64 = 100 << 30
+
+  /// `roots`: the only folders this file system answers for.
+  public init(roots: [String], files: [String: String] = [:]) {
+    self.roots = roots.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+    for (path, text) in files { self.files[path] = (Data(text.utf8), 0o644) }
+  }
+
+  func allowed(_ path: String, _ action: String) -> Bool {
+    if roots.contains(where: { path == $0 || path.hasPrefix($0 + "/") }) { return true }
+    Issue.record("unexpected \(action) of \(path) (outside \(roots.joined(separator: ", ")))")
+    return false
+  }
+
+  /// A file's text and mode, for assertions.
+  public func text(_ path: String) -> String? { lock.withLock { files[path].map { String(decoding: $0.data, as: UTF8.self) } } }
+  public func permissions(_ path: String) -> Int? { lock.withLock { files[path]?.permissions } }
+  public var paths: [String] { lock.withLock { files.keys.sorted() } }
+
+  public func link(_ path: String, to target: String) { lock.withLock { links[path] = target } }
+
+  public func contents(_ path: String) -> Data? {
+    guard allowed(path, "read") else { return nil }
+    return lock.withLock { files[path]?.data }
+  }
+
+  public func exists(_ path: String) -> Bool {
+    guard allowed(path, "look-up") else { return false }
+    return lock.withLock { files[path] != nil || isFolder(path) || links[path] != nil }
+  }
+
+  private func isFolder(_ path: String) -> Bool {
+    folders.contains(path) || files.keys.contains { $0.hasPrefix(path + "/") }
+  }
+
+  public func isDirectory(_ path: String) -> Bool {
+    guard allowed(path, "look-up") else { return false }
+    return lock.withLock { isFolder(path) }
+  }
+
+  public func isExecutable(_ path: String) -> Bool {
+    guard allowed(path, "look-up") else { return false }
+    return lock.withLock { (files[path]?.permissions ?? 0) & 0o111 != 0 }
+  }
+
+  public func list(_ path: String) -> [String]? {
+    guard allowed(path, "listing") else { return nil }
+    return lock.withLock {
+      guard isFolder(path) else { return nil }
+      let prefix = path + "/"
+      let names = (Array(files.keys) + Array(folders) + Array(links.keys)).filter { $0.hasPrefix(prefix) }.map {
+        String($0.dropFirst(prefix.count).split(separator: "/").first ?? "")
+      }
+      return Array(Set(names))
+    }
+  }
+
+  public func linkTarget(_ path: String) -> String? {
+    guard allowed(path, "read") else { return nil }
+    return lock.withLock { links[path] }
+  }
+
+  public func freeBytes(at path: String) -> UInt64? { freeSpace }
+
+  public func write(_ data: Data, to path: String, permissions: Int) throws {
+    guard allowed(path, "write") else { throw GenerateError.unwritable(path: path, reason: "outside the test's folders") }
+    lock.withLock { files[path] = (data, permissions) }
+  }
+
+  public func createDirectory(_ path: String, permissions: Int) throws {
+    guard allowed(path, "folder creation") else { throw GenerateError.unwritable(path: path, reason: "outside the test's folders") }
+    _ = lock.withLock { folders.insert(path) }
+  }
+
+  public func remove(_ path: String) throws {
+    guard allowed(path, "removal") else { return }
+    lock.withLock {
+      files[path] = nil
+      links[path] = nil
+      folders = folders.filter { $0 != path && !$0.hasPrefix(path + "/") }
+      for key in files.keys where key.hasPrefix(path + "/") { files[key] = nil }
+    }
+  }
+}

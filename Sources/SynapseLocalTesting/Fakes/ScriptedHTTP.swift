@@ -1,0 +1,34 @@
+import Foundation
+import SynapseLocalCore
+import Testing
+
+/// An HTTP transport that answers from a function the test sets; a request it has no answer for
+/// is a test failure (and a connection error to the caller).
+public final class ScriptedHTTP: HTTPTransport, @unchecked Sendable {
+  private let lock = NSLock()
+  private var answer: @Sendable (HTTPRequest) -> HTTPResponse?
+  private var sent: [String] = []
+
+  public init(_ answer: @escaping @Sendable (HTTPRequest) -> HTTPResponse? = { _ in nil }) {
+    self.answer = answer
+  }
+
+  public func answer(with function: @escaping @Sendable (HTTPRequest) -> HTTPResponse?) {
+    lock.withLock { answer = function }
+  }
+
+  /// The URLs asked so far, in order.
+  public var requests: [String] { lock.withLock { sent } }
+
+  public func send(_ request: HTTPRequest, onBody: BodyHandler?) async throws -> HTTPResponse {
+    let function = lock.withLock {
+      sent.append(request.url)
+      return answer
+    }
+    guard let response = function(request) else {
+      Issue.record("unexpected HTTP request \(request.method) \(request.url)")
+      throw HTTPError.transport(url: request.url, reason: "ScriptedHTTP has no answer for it")
+    }
+    return response
+  }
+}
