@@ -22,7 +22,7 @@ struct CatalogCommand: AsyncParsableCommand {
 
   func run() async throws {
     try await reportingErrors {
-      let catalog = try ResourceLocator.forCommand().loadCatalog()
+      let catalog = try Context.command().catalog()
       let models = catalog.models.filter { role == nil || $0.role == role }
       if json {
         try Output.json(models)

@@ -23,8 +23,7 @@ struct GenerateCommand: AsyncParsableCommand {
         synapse-local generate --json
       """)
 
-  @Option(name: .long, help: "The project folder (with synapse-local.yaml).")
-  var project = "."
+  @OptionGroup var project: ProjectOption
 
   @Flag(name: .long, help: "Show what would change as a unified diff; write nothing.")
   var diff = false
@@ -40,51 +39,15 @@ struct GenerateCommand: AsyncParsableCommand {
 
   func run() async throws {
     try await reportingErrors {
-      let environment = ProcessInfo.processInfo.environment
-      let folder = AbsolutePath.resolve(project, relativeTo: AbsolutePath.currentDirectory, environment: environment)
-      let (configuration, lines) = try ProjectFile.loadWithLines(project: folder, environment: environment)
-      let file = ProjectFile.path(in: folder)
-      let locator = ResourceLocator.forCommand()
-      let catalog = try locator.loadCatalog()
-      let unresolved = ProjectFile.referenceProblems(configuration, catalog: catalog, project: folder, file: file, lines: lines, environment: environment)
-      guard unresolved.isEmpty else { throw ProjectError.invalid(unresolved) }
-      let planningElsewhere = !configuration.hardware.isEmpty
-      let hardware: HardwareReport =
-        planningElsewhere
-        ? try HardwareReport.load(path: absolute(configuration.hardware, in: folder, environment))
-        : try await HardwareDetector.detect(.live())
-      let resolver = try configuration.modelResolver(project: folder, catalog: catalog, environment: environment)
-      let state = configuration.stateFolder(project: folder, environment: environment)
-      let password =
-        diff
-        ? DatabaseSecret.existing(state: state, envFile: folder + "/" + StackGenerator.envFile) ?? "generated-on-first-write"
-        : try DatabaseSecret.loadOrCreate(state: state, envFile: folder + "/" + StackGenerator.envFile)
-      var renderedConfiguration = configuration
-      renderedConfiguration.paths.state = state
-      let generator = StackGenerator(
-        project: folder, configuration: renderedConfiguration, catalog: catalog, hardware: hardware, resolver: resolver,
-        renderer: try TemplateRenderer.live(environment: environment), dbPassword: password)
-      let files: [GeneratedFile]
-      do {
-        files = try generator.files()
-      } catch GenerateError.modelNotInStore(let role, let ref) {
-        let key = role + ".model"
-        throw ProjectError.invalid([ProjectProblem(file: file, line: lines[key] ?? 0, key: key, message: GenerateError.modelNotInStore(role: role, ref: ref).description)])
-      }
-      var outcomes = try GeneratedFileWriter(project: folder, state: state).write(files, force: force, dryRun: diff)
-      // Diffs go to the terminal and into logs: never with the password in them.
-      for index in outcomes.indices { outcomes[index].diff = outcomes[index].diff?.replacingOccurrences(of: password, with: "********") }
-      if !planningElsewhere {
-        for problem in BinaryLocator(environment: environment).problems(configuration.binaries, engine: configuration.engine) {
-          Output.warning("\(file):\(lines[problem.key] ?? 0): \(problem.key): \(problem.message) (needed by `up`, not by Docker Compose)")
-        }
-      }
-      for outcome in outcomes where outcome.status == .kept && !diff {
-        Output.warning("\(outcome.path) was edited by hand (or not written by synapse-local): kept; `generate --diff` shows what would change, --force replaces it")
-      }
+      let context = Context.command()
+      let result = try await ProjectGeneration(context: context, catalog: try context.catalog())
+        .generate(project: project.folder(context), force: force, dryRun: diff)
+      for warning in result.warnings { Output.warning(warning) }
       if quiet { return }
-      if json { return try Output.json(outcomes.map { JSONOutcome(path: $0.path, status: diff && $0.status == .written ? "would_write" : $0.status.rawValue) }) }
-      report(outcomes)
+      if json {
+        return try Output.json(result.outcomes.map { JSONOutcome(path: $0.path, status: diff && $0.status == .written ? "would_write" : $0.status.rawValue) })
+      }
+      report(result.outcomes)
     }
   }
 
@@ -106,9 +69,5 @@ struct GenerateCommand: AsyncParsableCommand {
       }
     }
     if diff && outcomes.allSatisfy({ $0.diff?.isEmpty ?? true }) { Output.line("no changes") }
-  }
-
-  func absolute(_ path: String, in folder: String, _ environment: [String: String]) -> String {
-    AbsolutePath.resolve(path, relativeTo: folder, environment: environment)
   }
 }

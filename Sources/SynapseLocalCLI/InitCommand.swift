@@ -26,8 +26,7 @@ struct InitCommand: AsyncParsableCommand {
         synapse-local init --profile vllm-server --hardware gpu-server.json --project ./server
       """)
 
-  @Option(name: .long, help: "The project folder (created if missing).")
-  var project = "."
+  @OptionGroup var project: ProjectOption
 
   @Option(name: .long, help: ArgumentHelp("Start from profiles/NAME.yaml.", valueName: "NAME"))
   var profile: String?
@@ -90,7 +89,7 @@ struct InitCommand: AsyncParsableCommand {
   var json = false
 
   /// The flags as project keys, in the order they are applied.
-  var overrides: [(flag: String, key: String, value: String)] {
+  var overrides: [ProjectOverride] {
     let all: [(String, String, String?)] = [
       ("--engine", "engine", engine?.rawValue), ("--prefer", "prefer", prefer?.rawValue), ("--hardware", "hardware", hardware),
       ("--llm", "llm.model", llm), ("--embedding", "embedding.model", embedding),
@@ -102,61 +101,24 @@ struct InitCommand: AsyncParsableCommand {
       ("--expose", "expose", expose ? "true" : nil), ("--no-frontend", "frontend.enabled", noFrontend ? "false" : nil),
       ("--expose-models", "expose_models", exposeModels ? "true" : nil),
     ]
-    return all.compactMap { flag, key, value in value.map { (flag, key, $0) } }
+    return all.compactMap { flag, key, value in value.map { ProjectOverride(flag: flag, key: key, value: $0) } }
   }
 
   func run() async throws {
     try await reportingErrors {
-      let environment = ProcessInfo.processInfo.environment
-      let here = AbsolutePath.currentDirectory
-      let folder = AbsolutePath.resolve(project, relativeTo: here, environment: environment)
-      let locator = ResourceLocator.forCommand()
-      var start = ProjectConfiguration()
-      var fixed: Set<String> = []
-      if let profile {
-        let (configuration, lines) = try Profiles(folder: try locator.locate(.profiles)).load(profile, over: start)
-        start = configuration
-        fixed.formUnion(lines.keys)
+      let context = Context.command()
+      let request = ProjectInitializer.Request(folder: project.folder(context), profile: profile, overrides: overrides, force: force)
+      let result = try await ProjectInitializer(context: context).initialize(request) { path in
+        Terminal.isInteractive && Terminal.confirm("\(path) exists. Replace it?", default: false)
       }
-      var problems: [String] = []
-      for (flag, key, value) in overrides {
-        if let problem = ProjectSchema.apply(value, to: key, in: &start) { problems.append("\(flag): \(problem)") }
-        fixed.insert(key)
-      }
-      problems += ProjectSchema.portClashes(start, file: "(flags)", lines: [:]).map { "\($0.key): \($0.message)" }
-      guard problems.isEmpty else { throw UsageProblem(problems.joined(separator: "\n")) }
-
-      let planningElsewhere = !start.hardware.isEmpty
-      // Written absolute: `generate` reads it from wherever it runs.
-      if planningElsewhere { start.hardware = AbsolutePath.resolve(start.hardware, relativeTo: here, environment: environment) }
-      let report: HardwareReport =
-        planningElsewhere
-        ? try HardwareReport.load(path: start.hardware)
-        : try await HardwareDetector.detect(.live())
-      // Binaries are looked for only on the machine the plan is for.
-      let binaries = planningElsewhere ? BinaryLocator(environment: [:]) { _ in false } : BinaryLocator(environment: environment)
-      let plan = try ProjectPlanner(catalog: try locator.loadCatalog(), hardware: report, binaries: binaries).plan(start, fixed: fixed)
-
-      let path = ProjectFile.path(in: folder)
-      if FileManager.default.fileExists(atPath: path) && !force {
-        guard Terminal.isInteractive, Terminal.confirm("\(path) exists. Replace it?", default: false) else {
-          throw ProjectError.exists(path: path)
-        }
-      }
-      let text = try ProjectFile.render(plan.configuration, renderer: try TemplateRenderer.live(environment: environment))
-      // What we write must read back as what we planned.
-      var lines: [String: Int] = [:]
-      guard try ProjectSchema.parse(text, file: path, over: ProjectConfiguration(), lines: &lines) == plan.configuration else {
-        throw UsageProblem("internal error: the rendered project file does not read back as planned; please report it")
-      }
-      try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-      try AtomicFile.write(Data(text.utf8), to: path)
-      if json { return try Output.json(InitSummary(plan, path: path)) }
-      printSummary(plan, path: path, planningElsewhere: planningElsewhere, binaries: binaries, lines: lines)
+      if json { return try Output.json(InitSummary(result.plan, path: result.path)) }
+      printSummary(result)
     }
   }
 
-  func printSummary(_ plan: ProjectPlanner.Plan, path: String, planningElsewhere: Bool, binaries: BinaryLocator, lines: [String: Int]) {
+  func printSummary(_ result: ProjectInitializer.Result) {
+    let plan = result.plan
+    let path = result.path
     let c = plan.configuration
     Output.line("Wrote \(path)")
     Output.table([
@@ -170,12 +132,11 @@ struct InitCommand: AsyncParsableCommand {
       Output.line("Why")
       for reason in reasons { Output.line("  - \(reason)") }
     }
-    if !planningElsewhere {
-      for problem in binaries.problems(c.binaries, engine: c.engine) {
-        Output.warning("\(path):\(lines[problem.key] ?? 0): \(problem.key): \(problem.message) (needed by `up`, not by Docker Compose)")
-      }
+    for problem in result.missingBinaries {
+      Output.warning("\(path):\(result.lines[problem.key] ?? 0): \(problem.key): \(problem.message) (needed by `up`, not by Docker Compose)")
     }
-    Output.line("Next: synapse-local pull \(c.llm.model) \(c.embedding.model) --project \(project), then synapse-local generate --project \(project)")
+    Output.line(
+      "Next: synapse-local pull \(c.llm.model) \(c.embedding.model) --project \(project.project), then synapse-local generate --project \(project.project)")
   }
 }
 

@@ -48,7 +48,7 @@ struct InspectCommand: AsyncParsableCommand {
       case .catalog(let id, _) where FileManager.default.fileExists(atPath: id):
         throw UsageProblem("'\(id)' reads as a catalog id; to inspect the file of that name, write ./\(id)")
       case .catalog(let id, let revision):
-        let model = try ResourceLocator.forCommand().loadCatalog().model(id: id, role: .llm)
+        let model = try Context.command().catalog().model(id: id, role: .llm)
         guard let gguf = model.gguf else { throw UsageProblem("catalog model \(id) has no GGUF file") }
         (info, transferred) = try await remote(gguf.repository, path: gguf.file, revision: revision ?? gguf.revision ?? "main")
       case .hub(let repository, let path, let revision):

@@ -22,7 +22,7 @@ func storeRepository(_ ref: String) throws -> (RepositoryID, String?) {
   case .hub(let repository, .some(let path), _):
     throw UsageProblem("'\(ref)' names the file \(path); give the repository \(repository) (optionally @REVISION)")
   case .catalog(let id, let revision):
-    let model = try ResourceLocator.forCommand().loadCatalog().model(id: id)
+    let model = try Context.command().catalog().model(id: id)
     guard let repository = model.repository(for: .llamaCpp) else { throw UsageProblem("catalog model \(id) has no repository") }
     return (try RepositoryID(repository), revision)
   case .local(let path):
@@ -43,7 +43,7 @@ struct ModelsListCommand: AsyncParsableCommand {
     try await reportingErrors {
       let environment = ProcessInfo.processInfo.environment
       var repositories = try HubCache.live(environment: environment).repositories()
-      if let lockPath = projectOptions.lockPath, FileManager.default.fileExists(atPath: lockPath) {
+      if let lockPath = projectOptions.lockPath(Context.command()), FileManager.default.fileExists(atPath: lockPath) {
         repositories = HubCache.markLocked(repositories, by: try ProjectLock.load(lockPath), at: lockPath)
       }
       if json { return try Output.json(repositories) }
@@ -105,7 +105,7 @@ struct ModelsImportCommand: AsyncParsableCommand {
       }
       let source = HubCacheLocation.expandTilde(path, ProcessInfo.processInfo.environment)
       let result = try importer.importModel(from: source, as: repository, pathInRepository: parts.count == 3 ? parts[2] : nil, revision: revision)
-      if let lockPath = projectOptions.lockPath {
+      if let lockPath = projectOptions.lockPath(Context.command()) {
         var pins = try ProjectLock.load(lockPath)
         for file in result.files {
           pins.record(.init(repository: result.repository, revision: result.revision, commit: result.commit, path: file.path, size: file.sizeBytes, sha256: file.sha256, etag: file.sha256))

@@ -54,16 +54,6 @@ func reportingErrors(_ body: () async throws -> Void) async throws {
   }
 }
 
-extension ResourceLocator {
-  static func forCommand() -> ResourceLocator {
-    .live(environment: ProcessInfo.processInfo.environment)
-  }
-
-  func loadCatalog() throws -> ModelCatalog {
-    try ModelCatalog.load(from: catalogPath())
-  }
-}
-
 /// A problem with what the user typed that is only found while running; printed as one line.
 struct UsageProblem: Error, CustomStringConvertible {
   var description: String

@@ -55,45 +55,11 @@ struct PullCommand: AsyncParsableCommand {
 
   func run() async throws {
     try await reportingErrors {
-      let environment = ProcessInfo.processInfo.environment
-      let reporter = ProgressReporter(quiet: quiet || json)
-      var puller = ModelPuller(
-        cache: .live(environment: environment), hub: .live(environment: environment, transport: CurlTransport()),
-        offline: ["1", "true", "yes", "on"].contains(environment["HF_HUB_OFFLINE"]?.lowercased() ?? "")
-      ) { path, done, total in reporter.update(path, done: done, total: total) }
-      let lockPath = projectOptions.lockPath
-      if let lockPath { puller.lock = try ProjectLock.load(lockPath) }
-      puller.updateLock = update
-      puller.connections = connections
-      var results: [ModelPuller.Result] = []
-      for ref in refs {
-        let (repository, path, revision) = try pullTarget(ref)
-        let (result, pins) = try await puller.pullFiles(repository, path: path, revision: revision)
-        results.append(result)
-        if let lockPath, let pins, pins != puller.lock {
-          try pins.save(lockPath)
-          puller.lock = pins
-        }
-      }
+      let context = Context.command(quiet: quiet || json)
+      let options = ModelFetcher.Options(lockPath: projectOptions.lockPath(context), update: update, connections: connections)
+      let results = try await ModelFetcher(context: context, catalog: try context.catalog()).pull(refs, options: options)
       if json { return try Output.json(results) }
       for result in results { Output.line(result.path) }
-    }
-  }
-
-  /// What a REF asks to download: repository, file (nil for all) and revision.
-  func pullTarget(_ ref: String) throws -> (RepositoryID, String?, String) {
-    switch try ModelReference(parsing: ref) {
-    case .hub(let repository, let path, let revision):
-      return (try RepositoryID(repository), path, revision ?? "main")
-    case .catalog(let id, let revision):
-      let model = try ResourceLocator.forCommand().loadCatalog().model(id: id)
-      if model.role == .llm, let gguf = model.gguf {
-        return (try RepositoryID(gguf.repository), gguf.file, revision ?? gguf.revision ?? "main")
-      }
-      guard let repository = model.repository else { throw UsageProblem("catalog model \(id) names no repository") }
-      return (try RepositoryID(repository), nil, revision ?? "main")
-    case .local(let path):
-      throw UsageProblem("'\(path)' is a local path; `synapse-local models import` puts local files into the store")
     }
   }
 }

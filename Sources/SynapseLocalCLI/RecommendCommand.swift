@@ -37,7 +37,7 @@ struct RecommendCommand: AsyncParsableCommand {
 
   func run() async throws {
     try await reportingErrors {
-      let catalog = try ResourceLocator.forCommand().loadCatalog()
+      let catalog = try Context.command().catalog()
       let report = try await loadHardware()
       let recommendation = try Recommender(catalog: catalog, hardware: report, preference: prefer, embeddingOverride: embedding).recommend()
       if json {

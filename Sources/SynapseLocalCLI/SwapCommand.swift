@@ -32,7 +32,7 @@ struct SwapCommand: AsyncParsableCommand {
         synapse-local swap embedding ./models/my-minilm --json
       """)
 
-  @OptionGroup var options: StackProjectOptions
+  @OptionGroup var project: ProjectOption
 
   @Argument(help: "llm or embedding.")
   var service: ServiceName
@@ -58,44 +58,21 @@ struct SwapCommand: AsyncParsableCommand {
 
   func run() async throws {
     try await reportingErrors {
-      let environment = ProcessInfo.processInfo.environment
-      let folder = options.folder
-      let reference = try ModelReference(parsing: model)
+      let context = Context.command(quiet: json)
       // A path typed here is relative to where it was typed; the project file keeps it absolute.
-      let model = reference.typed(model, workingDirectory: FileManager.default.currentDirectoryPath)
-      // Running? (before any download)
-      _ = try options.send("status")
-      let configuration = try ProjectFile.load(project: folder, environment: environment)
-      let catalog = try ResourceLocator.forCommand().loadCatalog()
-      let role: ModelRole = service == .llm ? .llm : .embedding
-      if case .local = reference {
-      } else {
-        let resolver = try configuration.modelResolver(project: folder, catalog: catalog, environment: environment)
-        if (try? resolver.resolve(model, role: role, engine: configuration.engine)) == nil {
-          Output.warning("\(model) is not in the store: pulling it first")
-          let pull = try PullCommand.parse([model, "--project", folder] + (json ? ["--quiet"] : []))
-          try await pull.run()
-        }
-      }
-      // The plan first: the mode and why, a load longer than the hold, a refused vector size.
-      let request = ControlSocket.Request(
-        command: "swap-plan", service: service.rawValue, model: model, hold: hold, allowDimensionChange: allowDimensionChange)
-      let state = try options.state()
-      let planReply = try ControlSocket.send(request, state: state, project: folder, timeout: 60)
-      guard planReply.ok, let plan = planReply.plan else { throw StackError.control(planReply.error ?? "the supervisor refused the swap") }
-      if !json {
-        Output.warning("swapping \(service.rawValue) from \(plan.from ?? "?") to \(plan.model): \(plan.mode.rawValue) mode (\(plan.reason))")
+      let typed = try ModelReference(parsing: model).typed(model, workingDirectory: context.workingDirectory)
+      let order = SwapOrder(service: service, model: typed, hold: hold, allowDimensionChange: allowDimensionChange)
+      let json = self.json
+      let (report, plan) = try await ModelSwap(context: context, catalog: try context.catalog()).swap(order, project: project.folder(context)) { plan in
+        guard !json else { return }
+        Output.warning("swapping \(plan.service.rawValue) from \(plan.from ?? "?") to \(plan.model): \(plan.mode.rawValue) mode (\(plan.reason))")
         for warning in plan.warnings { Output.warning(warning) }
       }
-      var swapping = request
-      swapping.command = "swap"
-      let reply = try ControlSocket.send(swapping, state: state, project: folder, timeout: 1800)
-      guard reply.ok, let report = reply.swap else { throw StackError.control(reply.error ?? "the supervisor sent no report") }
-      try await record(plan: plan, model: model, environment: environment)
       if json { return try Output.json(report) }
       Output.line(
-        "swapped \(service.rawValue) to \(report.model ?? model) in \(report.switchMilliseconds) ms (\(report.mode.rawValue): model loaded in \(report.loadMilliseconds) ms; \(report.heldRequests) request(s) held, longest wait \(report.longestWaitMilliseconds) ms)"
+        "swapped \(service.rawValue) to \(report.model ?? typed) in \(report.switchMilliseconds) ms (\(report.mode.rawValue): model loaded in \(report.loadMilliseconds) ms; \(report.heldRequests) request(s) held, longest wait \(report.longestWaitMilliseconds) ms)"
       )
+      for warning in report.warnings where !plan.warnings.contains(warning) { Output.warning(warning) }
       if let reembed = report.reembed {
         Output.line(
           reembed.isEmpty
@@ -104,23 +81,5 @@ struct SwapCommand: AsyncParsableCommand {
         for column in reembed { Output.line("  \(column.column)  \(column.type), \(column.rows) row(s)") }
       }
     }
-  }
-
-  /// The next `up` and `generate` use the new model: synapse-local.yaml, then the generated files.
-  func record(plan: SwapPlan, model: String, environment: [String: String]) async throws {
-    let folder = options.folder
-    var configuration = try ProjectFile.load(project: folder, environment: [:])
-    if service == .llm {
-      configuration.llm.model = model
-      configuration.llm.name = plan.model
-    } else {
-      configuration.embedding.model = model
-      configuration.embedding.name = plan.model
-      if let dimensions = plan.dimensions { configuration.embedding.dimensions = dimensions }
-    }
-    let text = try ProjectFile.render(configuration, renderer: try TemplateRenderer.live(environment: environment))
-    try AtomicFile.write(Data(text.utf8), to: ProjectFile.path(in: folder))
-    let generate = try GenerateCommand.parse(["--project", folder] + (json ? ["--quiet"] : []))
-    try await generate.run()
   }
 }

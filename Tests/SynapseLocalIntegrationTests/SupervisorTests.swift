@@ -157,17 +157,47 @@ struct SupervisorFileTests {
     let state = NSTemporaryDirectory() + "control-\(UUID().uuidString.prefix(8))"
     try FileManager.default.createDirectory(atPath: state + "/run", withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: state) }
-    let server = try ControlServer(path: ControlSocket.path(state: state)) { request in
-      request.command == "status" ? .init(ok: true, status: StackStatus(project: state, supervisorPID: 42, services: [])) : .init(ok: false, error: "no")
+    let server = try ControlServer(state: state) { request in
+      request == .status ? .status(StackStatus(project: state, supervisorPID: 42, services: [])) : .refused("no")
     }
     defer { server.close() }
+    let client = ControlClient(state: state, project: state)
     var info = stat()
-    #expect(stat(ControlSocket.path(state: state), &info) == 0)
+    #expect(stat(client.socketPath, &info) == 0)
     #expect(info.st_mode & 0o777 == 0o600)
-    #expect(try ControlSocket.send(.init(command: "status"), state: state, project: state).status?.supervisorPID == 42)
-    #expect(try ControlSocket.send(.init(command: "dance"), state: state, project: state).error == "no")
+    #expect(try client.status().supervisorPID == 42)
+    #expect(throws: StackError.control("no")) { try client.send(.restart(service: .llm)) }
     server.close()
-    #expect(throws: StackError.notRunning(project: state)) { try ControlSocket.send(.init(command: "status"), state: state, project: state) }
+    #expect(throws: StackError.notRunning(project: state)) { try client.status() }
+  }
+
+  /// A client and a supervisor of different protocol versions each get one line naming both.
+  @Test func clientsAndSupervisorsOfAnotherProtocolGetOneLineNamingBothVersions() throws {
+    let state = NSTemporaryDirectory() + "control-\(UUID().uuidString.prefix(8))"
+    try FileManager.default.createDirectory(atPath: state + "/run", withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: state) }
+    let client = ControlClient(state: state, project: state)
+    // A 0.1.x client sent {"command": "status"} and read `ok` and `error`.
+    let server = try ControlServer(state: state) { _ in .status(StackStatus(project: state, supervisorPID: 42, services: [])) }
+    let answer = try RawUnixSocket.exchange(client.socketPath, Data(#"{"command":"status"}"#.utf8) + Data("\n".utf8))
+    let old = try #require(try JSONSerialization.jsonObject(with: answer) as? [String: Any])
+    #expect(old["ok"] as? Bool == false)
+    let message = try #require(old["error"] as? String)
+    #expect(message.contains("an earlier version (control protocol 1)") && message.contains("\(ToolVersion.current) (control protocol \(ToolVersion.controlProtocol))"))
+    #expect(!message.contains("\n"))
+    server.close()
+
+    // A 0.1.x supervisor answers what it cannot decode with {"ok": false, "error": "not a request"}.
+    let oldSupervisor = try RawUnixSocket.serveOnce(client.socketPath, reply: Data(#"{"ok":false,"error":"not a request"}"#.utf8))
+    do {
+      _ = try client.status()
+      Issue.record("a protocol 1 supervisor must be refused")
+    } catch {
+      let line = "\(error)"
+      #expect(line.contains("synapse-local \(ToolVersion.current) (control protocol 2) cannot talk to the running supervisor, an earlier version (control protocol 1)"))
+      #expect(line.contains("synapse-local down") && !line.contains("\n"))
+    }
+    oldSupervisor.wait()
   }
 
   /// A PostgreSQL without pgvector: `up` stops with how to install it, and nothing keeps running.

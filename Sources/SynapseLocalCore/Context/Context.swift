@@ -1,31 +1,58 @@
 import Foundation
 
-/// The side effects a command may have, passed explicitly so tests can replace each one.
+/// The side effects a service may have, passed explicitly so tests can replace each one: files,
+/// `/proc` and `/sys`, the environment, the clock, short commands, long-lived children, HTTP, and
+/// what it says to the user.
 public struct Context: Sendable {
   /// Where `/proc` and `/sys` are read (the `SYNAPSE_LOCAL_SYSROOT` contract).
   public var system: any FileSystem
   /// The environment the command runs in (`PATH`, `HF_HOME`, `SYNAPSE_LOCAL_*`, ...).
   public var environment: [String: String]
+  /// Short commands run to completion (probes such as `nvidia-smi`, `psql`).
   public var processes: any ProcessRunner
   /// The real (unrooted) file system, for paths the user names.
   public var files: any FileSystem
+  public var time: any TimeSource
+  /// Long-lived children (the supervisor's keepers).
+  public var launcher: any ProcessLauncher
+  public var http: any HTTPTransport
+  public var output: any OutputSink
+  /// Where relative paths typed by the user start from.
+  public var workingDirectory: String
 
   public init(
     system: any FileSystem, environment: [String: String], processes: any ProcessRunner,
-    files: any FileSystem = RootedFileSystem()
+    files: any FileSystem = RootedFileSystem(), time: any TimeSource = SystemTime(), launcher: any ProcessLauncher = SubprocessLauncher(),
+    http: any HTTPTransport = CurlTransport(), output: any OutputSink = SilentOutput(), workingDirectory: String = "/"
   ) {
     self.system = system
     self.environment = environment
     self.processes = processes
     self.files = files
+    self.time = time
+    self.launcher = launcher
+    self.http = http
+    self.output = output
+    self.workingDirectory = workingDirectory
   }
 
   /// The context of the running program: real files, real processes, this process's environment.
-  public static func live(environment: [String: String] = ProcessInfo.processInfo.environment) -> Context {
+  public static func live(environment: [String: String] = ProcessInfo.processInfo.environment, output: any OutputSink = SilentOutput()) -> Context {
     let sysroot = environment["SYNAPSE_LOCAL_SYSROOT"].flatMap { $0.isEmpty ? nil : $0 } ?? "/"
     return Context(
-      system: RootedFileSystem(root: sysroot), environment: environment,
-      processes: SystemProcessRunner())
+      system: RootedFileSystem(root: sysroot), environment: environment, processes: SystemProcessRunner(), output: output,
+      workingDirectory: FileManager.default.currentDirectoryPath)
+  }
+
+  /// `/proc` as this context sees it.
+  public var processTable: ProcessTable { ProcessTable(system: system) }
+
+  /// Where `profiles/` and `templates/` are.
+  public var resources: ResourceLocator { .live(environment: environment) }
+
+  /// A path the user typed (`~` expanded, relative to the working directory), absolute.
+  public func absolute(_ path: String) -> String {
+    AbsolutePath.resolve(path, relativeTo: workingDirectory, environment: environment)
   }
 
   /// Finds an executable by name on `PATH`, as a shell would.

@@ -17,9 +17,11 @@ public struct StackAssembly: Sendable {
   public var catalog: ModelCatalog
 
   public var runFolder: String { state + "/run" }
+  public var context: Context
   public var logFolder: String { state + "/logs" }
 
-  public static func assemble(project: String, environment: [String: String], catalog: ModelCatalog, renderer: @autoclosure () throws -> TemplateRenderer) async throws -> StackAssembly {
+  public static func assemble(project: String, context: Context, catalog: ModelCatalog) async throws -> StackAssembly {
+    let environment = context.environment
     let (configuration, lines) = try ProjectFile.loadWithLines(project: project, environment: environment)
     let file = ProjectFile.path(in: project)
     let unresolved = ProjectFile.referenceProblems(configuration, catalog: catalog, project: project, file: file, lines: lines, environment: environment)
@@ -50,20 +52,11 @@ public struct StackAssembly: Sendable {
         ProjectProblem(file: file, line: lines[role + ".model"] ?? 0, key: role + ".model", message: GenerateError.modelNotInStore(role: role, ref: ref).description)
       ])
     }
-
-    let password = try DatabaseSecret.loadOrCreate(state: state, envFile: project + "/" + StackGenerator.envFile)
     // The generated files the services use; generated now when missing (hand edits are kept).
-    let needed = [StackGenerator.envFile, StackGenerator.embeddingFolder + "/embedding_server.py"]
-    if needed.contains(where: { !FileManager.default.fileExists(atPath: project + "/" + $0) }) {
-      let hardware = try await HardwareDetector.detect(.live(environment: environment))
-      var rendered = configuration
-      rendered.paths.state = state
-      let generator = StackGenerator(
-        project: project, configuration: rendered, catalog: catalog, hardware: hardware, resolver: resolver, renderer: try renderer(),
-        dbPassword: password)
-      _ = try GeneratedFileWriter(project: project, state: state).write(try generator.files(), force: false, dryRun: false)
+    if try await ProjectGeneration(context: context, catalog: catalog).generateIfMissing(project: project) {
       notes.append("generated .env, docker-compose.local.yml and services/embedding/ (synapse-local generate)")
     }
+    let password = try DatabaseSecret.loadOrCreate(state: state, envFile: project + "/" + StackGenerator.envFile)
 
     let layout = try PostgresLayout.plan(state: state, project: project)
     if let relocation = layout.relocation {
@@ -84,7 +77,7 @@ public struct StackAssembly: Sendable {
     let specs = planner.services()
     return StackAssembly(
       project: project, state: state, configuration: resolved, specs: specs, bootstrap: bootstrap, notes: notes, llmModel: llm,
-      embeddingModel: embedding, lock: lock, store: store, catalog: catalog)
+      embeddingModel: embedding, lock: lock, store: store, catalog: catalog, context: context)
   }
 
   /// After a crash of the whole supervisor (or the machine), what the pid files name is stopped:

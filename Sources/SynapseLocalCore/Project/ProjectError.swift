@@ -5,6 +5,8 @@ public enum ProjectError: Error, Equatable, CustomStringConvertible {
   case unreadable(path: String, reason: String)
   case unknownProfile(name: String, available: [String])
   case exists(path: String)
+  /// Flags that cannot be applied, one line each.
+  case flags([String])
 
   public var description: String {
     switch self {
@@ -13,6 +15,7 @@ public enum ProjectError: Error, Equatable, CustomStringConvertible {
     case .unreadable(let path, let reason): "cannot read \(path): \(reason)"
     case .unknownProfile(let name, let available): "unknown profile '\(name)'; available: \(available.joined(separator: ", "))"
     case .exists(let path): "\(path) already exists; pass --force to replace it (its database password is kept)"
+    case .flags(let problems): problems.joined(separator: "\n")
     }
   }
 }

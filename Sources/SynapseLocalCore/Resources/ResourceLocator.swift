@@ -74,3 +74,10 @@ public struct ResourceLocator: Sendable {
     return url.path
   }()
 }
+
+extension ResourceLocator {
+  /// The model catalog found with the other resources.
+  public func loadCatalog() throws -> ModelCatalog {
+    try ModelCatalog.load(from: catalogPath())
+  }
+}

@@ -40,6 +40,8 @@ public actor Supervisor {
     public var processes: ProcessTable = .live
     /// Whether to check that nothing else listens on the services' ports before starting.
     public var checksPorts = true
+    /// Hears each change of a service's state (`up -d` reports them as the stack starts).
+    public var observer: (@Sendable (ServiceName, ServiceStatus.State) -> Void)?
 
     public init(keeperExecutable: String, runFolder: String, logFolder: String) {
       self.keeperExecutable = keeperExecutable
@@ -241,9 +243,13 @@ public actor Supervisor {
       if case .spawned(_, let pid) = event { settings.launcher.signal(pid, SIGTERM) }
       return
     }
+    let before = slot.lifecycle.state
     let effects = slot.lifecycle.handle(event, at: settings.time.now)
     slots[id] = slot
     for effect in effects { perform(effect, in: id) }
+    if let observer = settings.observer, current[slot.spec.name] == id, let after = slots[id]?.lifecycle.state, after != before {
+      observer(slot.spec.name, after)
+    }
   }
 
   func perform(_ effect: ServiceLifecycle.Effect, in id: Int) {

@@ -1,0 +1,18 @@
+import Foundation
+
+extension ControlClient {
+  /// `down`: asks the supervisor to stop the stack and waits until it has exited. One that has not
+  /// within `seconds` is killed (its keepers then end every service group) and this throws.
+  public func stopStack(time: any TimeSource = SystemTime(), seconds: Double = 120) async throws {
+    let pid = try status().supervisorPID
+    _ = try send(.down, timeout: seconds)
+    // The supervisor is not our child: no exit event reaches us, so its pid is watched.
+    let deadline = time.now.addingTimeInterval(seconds)
+    while kill(pid, 0) == 0 && time.now < deadline { try await time.sleep(for: .milliseconds(100)) }
+    if kill(pid, 0) == 0 {
+      kill(pid, SIGKILL)
+      throw StackError.control(
+        "the supervisor did not stop within \(Int(seconds)) s and was killed; its keepers stopped the services (see logs/supervisor.log)")
+    }
+  }
+}

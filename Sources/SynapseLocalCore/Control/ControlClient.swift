@@ -1,0 +1,81 @@
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// A command's side of the control socket: one typed request, one typed reply.
+public struct ControlClient: Sendable {
+  /// The project's state folder (its run/control.sock) and the project, for messages.
+  public var state: String
+  public var project: String
+
+  public init(state: String, project: String) {
+    self.state = state
+    self.project = project
+  }
+
+  /// The client of the project's supervisor (its state folder as synapse-local.yaml names it).
+  public init(project: String, context: Context) throws {
+    let configuration = try ProjectFile.load(project: project, environment: context.environment)
+    self.init(state: configuration.stateFolder(project: project, environment: context.environment), project: project)
+  }
+
+  public var socketPath: String { ControlSocket.path(state: state) }
+
+  /// Sends one request and waits up to `timeout` seconds for the reply; `notRunning` when no
+  /// supervisor answers, a refusal as an error with its reason.
+  public func send(_ request: ControlRequest, timeout: Double = 30) throws -> ControlReply {
+    let reply = try exchange(request, timeout: timeout)
+    if case .refused(let reason) = reply { throw StackError.control(reason) }
+    return reply
+  }
+
+  /// The running stack's status.
+  public func status(timeout: Double = 30) throws -> StackStatus {
+    guard case .status(let status) = try send(.status, timeout: timeout) else { throw StackError.control("the supervisor sent no status") }
+    return status
+  }
+
+  /// Whether a supervisor answers for this state folder (and which).
+  public func running() -> StackStatus? { try? status(timeout: 5) }
+
+  func exchange(_ request: ControlRequest, timeout: Double) throws -> ControlReply {
+    let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw StackError.control("cannot create a socket: \(String(cString: strerror(errno)))") }
+    defer { close(fd) }
+    var address = try ControlSocket.address(ControlSocket.path(state: state))
+    let connected = withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+    }
+    guard connected == 0 else { throw StackError.notRunning(project: project) }
+    var limit = timeval(tv_sec: Int(timeout), tv_usec: 0)
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+    let data = try JSONEncoder().encode(ControlEnvelope(body: request)) + Data("\n".utf8)
+    guard SocketIO.writeAll(fd, Array(data)[...]) else { throw StackError.control("the supervisor closed the connection") }
+    shutdown(fd, Int32(SHUT_WR))
+    var answer = Data()
+    var buffer = [UInt8](repeating: 0, count: 65536)
+    while true {
+      let n = read(fd, &buffer, buffer.count)
+      if n < 0 && errno == EINTR { continue }
+      if n <= 0 { break }
+      answer.append(contentsOf: buffer[0..<n])
+    }
+    return try Self.reply(from: answer)
+  }
+
+  /// The reply's body, once its versions are known to match ours.
+  static func reply(from answer: Data) throws -> ControlReply {
+    guard let versions = try? JSONDecoder().decode(ControlVersions.self, from: answer) else {
+      throw StackError.control("the supervisor gave no answer (it may be stopping); try again")
+    }
+    guard versions.protocolVersion == ToolVersion.controlProtocol else {
+      throw StackError.control(ControlVersions.mismatch(client: ControlVersions.mine, supervisor: versions.described))
+    }
+    guard let envelope = try? JSONDecoder().decode(ControlEnvelope<ControlReply>.self, from: answer), let reply = envelope.body else {
+      throw StackError.control(versions.error ?? "the supervisor sent an answer this synapse-local cannot read")
+    }
+    return reply
+  }
+}

@@ -1,0 +1,30 @@
+/// What a client asks of the running supervisor.
+public enum ControlRequest: Codable, Sendable, Equatable {
+  case status
+  case down
+  case restart(service: ServiceName)
+  /// What a swap would do (mode and why, warnings), without doing it.
+  case planSwap(SwapOrder)
+  case swap(SwapOrder)
+}
+
+/// A swap as the user asked for it.
+public struct SwapOrder: Codable, Sendable, Equatable {
+  public var service: ServiceName
+  /// The new model's REF (a local path is absolute by now).
+  public var model: String
+  public var hold: Bool
+  public var allowDimensionChange: Bool
+
+  public init(service: ServiceName, model: String, hold: Bool = false, allowDimensionChange: Bool = false) {
+    self.service = service
+    self.model = model
+    self.hold = hold
+    self.allowDimensionChange = allowDimensionChange
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case service, model, hold
+    case allowDimensionChange = "allow_dimension_change"
+  }
+}

@@ -1,0 +1,145 @@
+import Foundation
+
+/// `up`: from a project folder (or nothing) to a supervised stack. A new user types one command:
+/// with no project file, one is planned for this machine; models not in the store are pulled;
+/// generated files are made when missing; then the supervisor runs, in the foreground or detached.
+public struct StackLauncher: Sendable {
+  public struct Options: Sendable {
+    /// Re-hash the model files against their digests (sizes are always checked).
+    public var verify = false
+    /// Start even when the plan's memory estimate exceeds the machine's.
+    public var ignoreMemory = false
+
+    public init(verify: Bool = false, ignoreMemory: Bool = false) {
+      self.verify = verify
+      self.ignoreMemory = ignoreMemory
+    }
+  }
+
+  public var context: Context
+  public var catalog: ModelCatalog
+
+  public init(context: Context, catalog: ModelCatalog) {
+    self.context = context
+    self.catalog = catalog
+  }
+
+  /// Everything before the supervisor: the project planned and its models pulled when missing,
+  /// the stack assembled, nothing already running for it, the model files and the memory checked.
+  public func prepare(project: String, options: Options) async throws -> StackAssembly {
+    if !context.files.exists(ProjectFile.path(in: project)) {
+      context.output.warning("no synapse-local.yaml in \(project): planning one for this machine (synapse-local init)")
+      _ = try await ProjectInitializer(context: context).initialize(.init(folder: project))
+    }
+    let (configuration, lines) = try ProjectFile.loadWithLines(project: project, environment: context.environment)
+    // Before any download: a missing program would make it wasted.
+    if let missing = BinaryLocator(environment: context.environment).problems(configuration.binaries, engine: configuration.engine).first {
+      throw ProjectError.invalid([
+        ProjectProblem(file: ProjectFile.path(in: project), line: lines[missing.key] ?? 0, key: missing.key, message: missing.message)
+      ])
+    }
+    let fetcher = ModelFetcher(context: context, catalog: catalog)
+    let missing = try fetcher.missing(in: configuration, project: project)
+    if !missing.isEmpty {
+      context.output.warning("pulling what the project needs: \(missing.joined(separator: " ")) (synapse-local pull)")
+      _ = try await fetcher.pull(missing, options: .init(lockPath: ProjectLock.location(project: project, explicit: nil)))
+    }
+    let assembly = try await StackAssembly.assemble(project: project, context: context, catalog: catalog)
+    if let running = ControlClient(state: assembly.state, project: project).running() {
+      throw StackError.alreadyRunning(project: project, pid: running.supervisorPID)
+    }
+    try assembly.checkModelFiles(verify: options.verify)
+    if !options.ignoreMemory, let shortfall = assembly.memoryShortfall(hardware: try await HardwareDetector.detect(context)) {
+      throw StackError.cannotStart(service: .llm, reason: shortfall)
+    }
+    return assembly
+  }
+
+  /// Starts `executable up --supervisor` in a session of its own and follows its startup events
+  /// until every service is healthy (returns the status) or the start failed (throws, with the
+  /// supervisor's last log lines when it died). `changed` hears each service's state as it moves.
+  public func startDetached(
+    _ assembly: StackAssembly, executable: String, changed: @Sendable ([(ServiceName, ServiceStatus.State)]) -> Void
+  ) async throws -> StackStatus {
+    try context.files.createDirectory(assembly.logFolder, permissions: 0o700)
+    let log = assembly.logFolder + "/supervisor.log"
+    let (_, startup) = try DetachedProcess.spawn(executable, ["up", "--project", assembly.project, "--supervisor"], log: log)
+    var states: [ServiceName: ServiceStatus.State] = [:]
+    for await event in StartupEvent.read(startup) {
+      switch event {
+      case .state(let service, let state):
+        states[service] = state
+        changed(states.sorted { $0.key < $1.key })
+      case .ready:
+        return try ControlClient(state: assembly.state, project: assembly.project).status()
+      case .failed(let reason):
+        throw StackError.control(reason)
+      }
+    }
+    throw StackError.control("the stack did not start:\n" + LogFiles.tail(log, lines: 25))
+  }
+
+  /// The supervisor itself: starts the stack, answers the control socket, and runs until a stop
+  /// signal or `down`. `started` is called once every service is healthy.
+  public func supervise(_ assembly: StackAssembly, keeper: String, started: @Sendable () -> Void = {}) async throws {
+    let startup = StartupEvent.Writer(environment: context.environment)
+    defer { startup.close() }
+    // A peer that hangs up is an error on that connection, never the supervisor's end.
+    signal(SIGPIPE, SIG_IGN)
+    for note in assembly.notes { context.output.warning(note) }
+    assembly.cleanUpLeftovers()
+    try await assembly.bootstrap.initializeIfNeeded()
+    var settings = Supervisor.Settings(keeperExecutable: keeper, runFolder: assembly.runFolder, logFolder: assembly.logFolder)
+    settings.readinessInterval = .milliseconds(500)
+    settings.loadTimesFile = LoadTimes.fileName(state: assembly.state)
+    settings.time = context.time
+    settings.launcher = context.launcher
+    settings.observer = { service, state in startup.send(.state(service: service, state: state)) }
+    if assembly.configuration.exposeModels {
+      settings.endpointHost = "0.0.0.0"
+      settings.remoteKey = try ModelsKey.loadOrCreate(state: assembly.state)
+      context.output.warning(
+        "expose_models: the llm and embedding endpoints listen on every interface; other hosts must send the key in \(ModelsKey.path(state: assembly.state))")
+    }
+    let bootstrap = assembly.bootstrap
+    let supervisor = Supervisor(project: assembly.project, specs: assembly.specs, settings: settings) { try await bootstrap.prepareDatabase() }
+    // A stop signal or `down`: the one event that ends the stack.
+    let (stops, stopper) = AsyncStream.makeStream(of: Void.self)
+    let control = SupervisorControl(supervisor: supervisor, swapper: StackSwapper(assembly: assembly, supervisor: supervisor)) { stopper.yield() }
+    try context.files.createDirectory(assembly.runFolder, permissions: 0o700)
+    let server = try ControlServer(state: assembly.state) { request in await control.answer(request) }
+    let pidFile = assembly.runFolder + "/supervisor.pid"
+    try context.files.write("\(getpid())\n", to: pidFile)
+    let signals = SignalWatcher([SIGINT, SIGTERM, SIGHUP]) { stopper.yield() }
+    defer {
+      signals.cancel()
+      server.close()
+      try? context.files.remove(pidFile)
+    }
+    do {
+      try await withThrowingTaskGroup(of: Bool.self) { group in
+        group.addTask {
+          try await supervisor.start()
+          return true
+        }
+        group.addTask {
+          for await _ in stops { return false }
+          return false
+        }
+        // A stop request while starting wins over the start.
+        if try await group.next() == true {
+          startup.send(.ready)
+          startup.close()
+          started()
+          _ = try await group.next()
+        }
+        group.cancelAll()
+      }
+    } catch {
+      startup.send(.failed("\(error)"))
+      await supervisor.stop()
+      throw error
+    }
+    await supervisor.stop()
+  }
+}

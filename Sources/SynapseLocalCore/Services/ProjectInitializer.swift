@@ -1,0 +1,78 @@
+import Foundation
+
+/// `init`: plans `synapse-local.yaml` for the machine it will run on (this one, or the one a
+/// hardware file describes), from a profile, flags, and the recommendation for the rest.
+public struct ProjectInitializer: Sendable {
+  public struct Request: Sendable {
+    public var folder: String
+    public var profile: String?
+    public var overrides: [ProjectOverride]
+    public var force: Bool
+
+    public init(folder: String, profile: String? = nil, overrides: [ProjectOverride] = [], force: Bool = false) {
+      self.folder = folder
+      self.profile = profile
+      self.overrides = overrides
+      self.force = force
+    }
+  }
+
+  public struct Result: Sendable {
+    public var plan: ProjectPlanner.Plan
+    public var path: String
+    /// The line of each key in the written file.
+    public var lines: [String: Int]
+    /// Planned from a hardware file: binaries were not looked for here.
+    public var planningElsewhere: Bool
+    /// Programs `up` will need and this machine lacks.
+    public var missingBinaries: [(key: String, message: String)]
+  }
+
+  public var context: Context
+
+  public init(context: Context) {
+    self.context = context
+  }
+
+  /// Plans and writes the project file. An existing file is replaced only with `force` or when
+  /// `confirmReplace` (a question on a terminal) says so.
+  public func initialize(_ request: Request, confirmReplace: @Sendable (String) -> Bool = { _ in false }) async throws -> Result {
+    let locator = context.resources
+    var start = ProjectConfiguration()
+    var fixed: Set<String> = []
+    if let profile = request.profile {
+      let (configuration, lines) = try Profiles(folder: try locator.locate(.profiles)).load(profile, over: start)
+      start = configuration
+      fixed.formUnion(lines.keys)
+    }
+    var problems: [String] = []
+    for override in request.overrides {
+      if let problem = ProjectSchema.apply(override.value, to: override.key, in: &start) { problems.append("\(override.flag): \(problem)") }
+      fixed.insert(override.key)
+    }
+    problems += ProjectSchema.portClashes(start, file: "(flags)", lines: [:]).map { "\($0.key): \($0.message)" }
+    guard problems.isEmpty else { throw ProjectError.flags(problems) }
+
+    let planningElsewhere = !start.hardware.isEmpty
+    // Written absolute: `generate` reads it from wherever it runs.
+    if planningElsewhere { start.hardware = context.absolute(start.hardware) }
+    let report: HardwareReport =
+      planningElsewhere ? try HardwareReport.load(path: start.hardware) : try await HardwareDetector.detect(context)
+    // Binaries are looked for only on the machine the plan is for.
+    let binaries = planningElsewhere ? BinaryLocator(environment: [:]) { _ in false } : BinaryLocator(environment: context.environment)
+    let plan = try ProjectPlanner(catalog: try locator.loadCatalog(), hardware: report, binaries: binaries).plan(start, fixed: fixed)
+
+    let path = ProjectFile.path(in: request.folder)
+    if context.files.exists(path) && !request.force && !confirmReplace(path) { throw ProjectError.exists(path: path) }
+    let text = try ProjectFile.render(plan.configuration, renderer: try TemplateRenderer.live(environment: context.environment))
+    // What we write must read back as what we planned.
+    var lines: [String: Int] = [:]
+    guard try ProjectSchema.parse(text, file: path, over: ProjectConfiguration(), lines: &lines) == plan.configuration else {
+      throw ProjectError.unreadable(path: path, reason: "internal error: the rendered project file does not read back as planned; please report it")
+    }
+    try context.files.createDirectory(request.folder)
+    try context.files.write(text, to: path)
+    let missing = planningElsewhere ? [] : binaries.problems(plan.configuration.binaries, engine: plan.configuration.engine)
+    return Result(plan: plan, path: path, lines: lines, planningElsewhere: planningElsewhere, missingBinaries: missing)
+  }
+}

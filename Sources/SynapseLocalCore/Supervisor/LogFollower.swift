@@ -1,0 +1,52 @@
+import Foundation
+
+/// Prints the lines appended to the services' log files, each prefixed with its service (coloured
+/// on a terminal), until cancelled: `up` in the foreground and `logs -f`.
+public struct LogFollower: Sendable {
+  public var files: [(ServiceName, String)]
+  public var prefixed: Bool
+  public var colour: Bool
+  public var output: any OutputSink
+  public var time: any TimeSource
+
+  public init(files: [(ServiceName, String)], prefixed: Bool, colour: Bool, output: any OutputSink, time: any TimeSource = SystemTime()) {
+    self.files = files
+    self.prefixed = prefixed
+    self.colour = colour
+    self.output = output
+    self.time = time
+  }
+
+  static let colours: [ServiceName: String] = [.db: "34", .llm: "35", .embedding: "36", .backend: "32", .frontend: "33"]
+
+  public static func label(_ name: ServiceName) -> String { name.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0) + "| " }
+
+  func prefix(_ name: ServiceName) -> String {
+    guard colour, let code = Self.colours[name] else { return Self.label(name) }
+    return "\u{1B}[\(code)m\(Self.label(name))\u{1B}[0m"
+  }
+
+  public func run() async throws {
+    var offsets = files.map { (try? FileManager.default.attributesOfItem(atPath: $0.1)[.size] as? UInt64) ?? 0 }
+    var pending = files.map { _ in "" }
+    while !Task.isCancelled {
+      for (index, (name, path)) in files.enumerated() {
+        guard let handle = FileHandle(forReadingAtPath: path) else { continue }
+        let size = (try? handle.seekToEnd()) ?? 0
+        if size < offsets[index] { offsets[index] = 0 }  // rotated
+        try? handle.seek(toOffset: offsets[index])
+        let data = handle.readDataToEndOfFile()
+        try? handle.close()
+        offsets[index] += UInt64(data.count)
+        pending[index] += String(decoding: data, as: UTF8.self)
+        while let newline = pending[index].firstIndex(of: "\n") {
+          let line = pending[index][..<newline]
+          output.line(prefixed ? prefix(name) + line : String(line))
+          pending[index] = String(pending[index][pending[index].index(after: newline)...])
+        }
+      }
+      // Log files give no event to wait for that works across rotation: a short pause.
+      try await time.sleep(for: .milliseconds(200))
+    }
+  }
+}

@@ -1,0 +1,41 @@
+import Foundation
+
+/// `swap SERVICE REF` from the client's side: the model fetched first if the store lacks it (with
+/// progress here, where the user sees it), then the running supervisor plans and swaps.
+public struct ModelSwap: Sendable {
+  public var context: Context
+  public var catalog: ModelCatalog
+
+  public init(context: Context, catalog: ModelCatalog) {
+    self.context = context
+    self.catalog = catalog
+  }
+
+  /// `planned` hears the plan (mode and why, warnings) before the swap starts.
+  public func swap(
+    _ order: SwapOrder, project: String, planned: @Sendable (SwapPlan) -> Void = { _ in }
+  ) async throws -> (report: SwapReport, plan: SwapPlan) {
+    let configuration = try ProjectFile.load(project: project, environment: context.environment)
+    let client = ControlClient(state: configuration.stateFolder(project: project, environment: context.environment), project: project)
+    // Running? (before any download)
+    _ = try client.status()
+    if case .local = try ModelReference(parsing: order.model) {
+    } else {
+      let resolver = try configuration.modelResolver(project: project, catalog: catalog, environment: context.environment)
+      let role: ModelRole = order.service == .llm ? .llm : .embedding
+      if (try? resolver.resolve(order.model, role: role, engine: configuration.engine)) == nil {
+        context.output.warning("\(order.model) is not in the store: pulling it first")
+        let lock = ProjectLock.location(project: project, explicit: nil)
+        _ = try await ModelFetcher(context: context, catalog: catalog).pull([order.model], options: .init(lockPath: lock))
+      }
+    }
+    guard case .swapPlan(let plan) = try client.send(.planSwap(order), timeout: 60) else {
+      throw StackError.control("the supervisor sent no plan")
+    }
+    planned(plan)
+    guard case .swapped(let report, let final) = try client.send(.swap(order), timeout: 1800) else {
+      throw StackError.control("the supervisor sent no report")
+    }
+    return (report, final)
+  }
+}

@@ -1,0 +1,71 @@
+import Foundation
+
+/// A swap inside the running supervisor, from the order to the commit: the new engine's spec and
+/// the plan (mode by the memory rule, a refused change of vector size), the swap itself, then
+/// `synapse-local.yaml` and the generated files naming the new model. Nothing is left for the
+/// client to finish, so a client that goes away cannot leave the stack and the files disagreeing.
+public struct StackSwapper: Sendable {
+  public var assembly: StackAssembly
+  public var supervisor: Supervisor
+
+  public init(assembly: StackAssembly, supervisor: Supervisor) {
+    self.assembly = assembly
+    self.supervisor = supervisor
+  }
+
+  /// What the swap would do; throws when it cannot be planned.
+  public func plan(_ order: SwapOrder) async throws -> (plan: SwapPlan, spec: ServiceSpec) {
+    let name = order.service
+    guard name == .llm || name == .embedding else { throw StackError.control("swap takes llm or embedding, not \(name.rawValue)") }
+    let (spec, changed) = try assembly.spec(for: name, ref: order.model, environment: assembly.context.environment)
+    guard let current = await supervisor.currentSpec(name) else { throw StackError.control("\(name.rawValue) is not part of this stack") }
+    let stackBytes = await supervisor.status().services.compactMap(\.rssBytes).reduce(0, +)
+    let hardware = try await HardwareDetector.detect(assembly.context)
+    let plan = assembly.swapPlan(
+      replacing: current, with: spec, configuration: changed, ref: order.model, forceHold: order.hold, hardware: hardware, stackBytes: stackBytes)
+    if let refusal = plan.dimensionRefusal, !order.allowDimensionChange { throw StackError.control(refusal) }
+    return (plan, spec)
+  }
+
+  /// Swaps, then commits the new model to the project's files.
+  public func swap(_ order: SwapOrder) async throws -> (report: SwapReport, plan: SwapPlan) {
+    let (plan, spec) = try await plan(order)
+    var report = try await supervisor.swap(to: spec, mode: plan.mode)
+    report.reason = plan.reason
+    report.warnings = plan.warnings
+    if plan.changesDimensions {
+      // The swap is done: a database that cannot be asked must not make it look failed.
+      do {
+        report.reembed = try await assembly.bootstrap.vectorColumns()
+      } catch {
+        report.warnings.append("could not list the pgvector columns to re-embed: \(error)")
+      }
+    }
+    do {
+      try await commit(order, plan: plan)
+    } catch {
+      report.warnings.append(
+        "the stack serves \(plan.model), but synapse-local.yaml could not be updated (\(error)): the next `up` would start the old model; set \(order.service.rawValue).model: \(order.model) by hand")
+    }
+    return (report, plan)
+  }
+
+  /// The next `up` and `generate` use the new model: synapse-local.yaml, then the generated files.
+  func commit(_ order: SwapOrder, plan: SwapPlan) async throws {
+    let context = assembly.context
+    let project = assembly.project
+    // Read without the environment's binary overrides: they must not be written into the file.
+    var configuration = try ProjectFile.load(project: project, environment: [:])
+    if order.service == .llm {
+      configuration.llm.model = order.model
+      configuration.llm.name = plan.model
+    } else {
+      configuration.embedding.model = order.model
+      configuration.embedding.name = plan.model
+      if let dimensions = plan.dimensions { configuration.embedding.dimensions = dimensions }
+    }
+    let text = try ProjectFile.render(configuration, renderer: try TemplateRenderer.live(environment: context.environment))
+    try context.files.write(text, to: ProjectFile.path(in: project))
+    _ = try await ProjectGeneration(context: context, catalog: assembly.catalog).generate(project: project)
+  }
+}
