@@ -132,7 +132,8 @@ public struct StackGenerator: Sendable {
       guard c.engine == .vllm else { return estimate.totalBytes + estimate.totalBytes / 4 }
       return min(2 * EnginePlanner.vllmHostMemory(gpus: c.llm.tensorParallelSize), max(hardware.memory.effectiveBytes * 3 / 4, ByteCount.gibibyte))
     }
-    let size = (try? FileManager.default.attributesOfItem(atPath: (try? resolver.resolve(c.llm.model, role: .llm, engine: c.engine).hostPath) ?? "")[.size] as? UInt64) ?? 0
+    // A stored file is a link to its blob: the size is the blob's, not the link's.
+    let size = (try? resolver.resolve(c.llm.model, role: .llm, engine: c.engine)).flatMap { HubCache.sizeFollowingLinks($0.hostPath) } ?? 0
     return size + ByteCount.gibibyte
   }
 
