@@ -43,7 +43,7 @@ public final class MemoryFileSystem: FileSystem, @unchecked Sendable {
   }
 
   private func isFolder(_ path: String) -> Bool {
-    folders.contains(path) || files.keys.contains { $0.hasPrefix(path + "/") }
+    folders.contains(path) || files.keys.contains { $0.hasPrefix(path + "/") } || links.keys.contains { $0.hasPrefix(path + "/") }
   }
 
   public func isDirectory(_ path: String) -> Bool {
