@@ -12,11 +12,16 @@ public protocol FileSystem: Sendable {
   func list(_ path: String) -> [String]?
   /// Where a symbolic link points (as written in the link); nil when it is not one.
   func linkTarget(_ path: String) -> String?
+  /// The size of the file at `path`, following links (a store file is a link to its blob); nil
+  /// when there is none.
+  func size(_ path: String) -> UInt64?
   /// Free bytes on the file system holding `path` (or its nearest existing ancestor).
   func freeBytes(at path: String) -> UInt64?
   /// All or nothing: a reader sees the old file or the new one, never part of either. The mode is
   /// set before any byte is written.
   func write(_ data: Data, to path: String, permissions: Int) throws
+  /// Changes the mode of an existing file (a kept secret file is narrowed to 0600).
+  func setPermissions(_ permissions: Int, of path: String) throws
   /// With its parents; `permissions` for the folders it creates.
   func createDirectory(_ path: String, permissions: Int) throws
   /// A missing file is not an error.

@@ -39,6 +39,12 @@ public struct RootedFileSystem: FileSystem {
     try? FileManager.default.destinationOfSymbolicLink(atPath: resolve(path))
   }
 
+  public func size(_ path: String) -> UInt64? {
+    var info = stat()
+    guard stat(resolve(path), &info) == 0 else { return nil }
+    return UInt64(info.st_size)
+  }
+
   public func freeBytes(at path: String) -> UInt64? {
     var candidate = resolve(path)
     while !FileManager.default.fileExists(atPath: candidate) {
@@ -54,6 +60,10 @@ public struct RootedFileSystem: FileSystem {
 
   public func write(_ data: Data, to path: String, permissions: Int) throws {
     try AtomicFile.write(data, to: resolve(path), permissions: permissions)
+  }
+
+  public func setPermissions(_ permissions: Int, of path: String) throws {
+    try FileManager.default.setAttributes([.posixPermissions: permissions], ofItemAtPath: resolve(path))
   }
 
   public func createDirectory(_ path: String, permissions: Int) throws {

@@ -9,12 +9,12 @@ public enum DatabaseSecret {
 
   /// The kept password, else the one in an earlier `.env` (the database was initialised with it,
   /// so a lost state folder must not change it), else nil.
-  public static func existing(state: String, envFile: String) -> String? {
-    if let data = FileManager.default.contents(atPath: path(state: state)) {
+  public static func existing(state: String, envFile: String, files: any FileSystem = RootedFileSystem()) -> String? {
+    if let data = files.contents(path(state: state)) {
       let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
       if isWellFormed(text) { return text }
     }
-    let lines = (FileManager.default.contents(atPath: envFile).map { String(decoding: $0, as: UTF8.self) } ?? "").split(separator: "\n")
+    let lines = (files.readText(envFile) ?? "").split(separator: "\n")
     let prefix = "SYNAPSE_LOCAL_DB_PASSWORD="
     guard let line = lines.first(where: { $0.hasPrefix(prefix) }) else { return nil }
     let value = line.dropFirst(prefix.count).trimmingCharacters(in: CharacterSet(charactersIn: "'\" "))
@@ -31,31 +31,32 @@ public enum DatabaseSecret {
     text.count >= 16 && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
   }
 
-  public static func loadOrCreate(state: String, envFile: String) throws -> String {
+  public static func loadOrCreate(state: String, envFile: String, files: any FileSystem = RootedFileSystem()) throws -> String {
     let file = path(state: state)
-    let kept = existing(state: state, envFile: envFile)
-    if let kept, FileManager.default.fileExists(atPath: file) { return kept }
-    try makeStateFolder(state)
+    let kept = existing(state: state, envFile: envFile, files: files)
+    if let kept, files.exists(file) { return kept }
+    try makeStateFolder(state, files: files)
     // 32 characters of 62: about 190 bits, and safe in a URL, a shell and .env without quoting.
     let password = kept ?? randomText(count: 32)
-    try AtomicFile.write(Data((password + "\n").utf8), to: file, permissions: 0o600)
+    try files.write(Data((password + "\n").utf8), to: file, permissions: 0o600)
     return password
   }
 
   /// The state folder and its `secrets/` (0700), with a `.gitignore` that keeps all of it out of
   /// git: it usually sits inside the user's Synapse checkout.
-  static func makeStateFolder(_ state: String) throws {
+  static func makeStateFolder(_ state: String, files: any FileSystem) throws {
     let secrets = state + "/secrets"
-    // Enterable, not listable: PostgreSQL's own user passes through it to its folder.
-    _ = mkdir(state, 0o711)
+    // Enterable, not listable: PostgreSQL's own user passes through it to its folder. An existing
+    // folder keeps its mode.
+    try? files.createDirectory(state, permissions: 0o711)
     do {
-      try FileManager.default.createDirectory(atPath: secrets, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+      try files.createDirectory(secrets, permissions: 0o700)
     } catch {
       throw GenerateError.unwritable(path: secrets, reason: error.localizedDescription)
     }
     let ignore = state + "/.gitignore"
-    if !FileManager.default.fileExists(atPath: ignore) {
-      try AtomicFile.write(Data("# synapse-local's state: database files, logs, secrets. Never commit it.\n*\n".utf8), to: ignore)
+    if !files.exists(ignore) {
+      try files.write(Data("# synapse-local's state: database files, logs, secrets. Never commit it.\n*\n".utf8), to: ignore, permissions: 0o644)
     }
   }
 }

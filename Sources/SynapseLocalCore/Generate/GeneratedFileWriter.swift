@@ -19,19 +19,21 @@ public struct GeneratedFileWriter: Sendable {
 
   public var project: String
   public var manifestPath: String
+  public var files: any FileSystem
 
-  public init(project: String, state: String) {
+  public init(project: String, state: String, files: any FileSystem = RootedFileSystem()) {
     self.project = project
     manifestPath = state + "/generated.json"
+    self.files = files
   }
 
-  /// Writes `files` (unless `dryRun`); `force` also replaces hand-edited ones.
-  public func write(_ files: [GeneratedFile], force: Bool, dryRun: Bool) throws -> [Outcome] {
+  /// Writes `generated` (unless `dryRun`); `force` also replaces hand-edited ones.
+  public func write(_ generated: [GeneratedFile], force: Bool, dryRun: Bool) throws -> [Outcome] {
     var manifest = loadManifest()
     var outcomes: [Outcome] = []
-    for file in files {
+    for file in generated {
       let target = project + "/" + file.path
-      let current = FileManager.default.contents(atPath: target).map { String(decoding: $0, as: UTF8.self) }
+      let current = files.readText(target)
       let newDigest = Digest.hex(.sha256, Array(file.contents.utf8))
       if current == file.contents {
         manifest[file.path] = newDigest
@@ -50,11 +52,11 @@ public struct GeneratedFileWriter: Sendable {
       if !dryRun {
         let folder = (target as NSString).deletingLastPathComponent
         do {
-          try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+          try files.createDirectory(folder)
         } catch {
           throw GenerateError.unwritable(path: folder, reason: error.localizedDescription)
         }
-        try AtomicFile.write(Data(file.contents.utf8), to: target, permissions: file.permissions)
+        try files.write(Data(file.contents.utf8), to: target, permissions: file.permissions)
         manifest[file.path] = newDigest
       }
       outcomes.append(Outcome(path: file.path, status: .written, diff: diff))
@@ -64,21 +66,21 @@ public struct GeneratedFileWriter: Sendable {
   }
 
   func ensurePermissions(_ path: String, _ permissions: Int) throws {
-    try FileManager.default.setAttributes([.posixPermissions: permissions], ofItemAtPath: path)
+    try files.setPermissions(permissions, of: path)
   }
 
   func loadManifest() -> [String: String] {
-    guard let data = FileManager.default.contents(atPath: manifestPath),
+    guard let data = files.contents(manifestPath),
       let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-      let files = object["files"] as? [String: String]
+      let digests = object["files"] as? [String: String]
     else { return [:] }
-    return files
+    return digests
   }
 
-  func saveManifest(_ files: [String: String]) throws {
+  func saveManifest(_ digests: [String: String]) throws {
     let folder = (manifestPath as NSString).deletingLastPathComponent
-    try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-    let data = try JSONSerialization.data(withJSONObject: ["version": 1, "files": files], options: [.prettyPrinted, .sortedKeys])
-    try AtomicFile.write(data, to: manifestPath)
+    try? files.createDirectory(folder, permissions: 0o700)
+    let data = try JSONSerialization.data(withJSONObject: ["version": 1, "files": digests], options: [.prettyPrinted, .sortedKeys])
+    try files.write(data, to: manifestPath, permissions: 0o644)
   }
 }

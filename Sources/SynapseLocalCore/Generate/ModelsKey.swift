@@ -7,15 +7,15 @@ import Foundation
 public enum ModelsKey {
   public static func path(state: String) -> String { state + "/secrets/models-key" }
 
-  public static func loadOrCreate(state: String) throws -> String {
+  public static func loadOrCreate(state: String, files: any FileSystem = RootedFileSystem()) throws -> String {
     let file = path(state: state)
-    if let data = FileManager.default.contents(atPath: file) {
+    if let data = files.contents(file) {
       let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
       if text.hasPrefix("sl-") && text.count >= 24 { return text }
     }
-    try DatabaseSecret.makeStateFolder(state)
+    try DatabaseSecret.makeStateFolder(state, files: files)
     let key = "sl-" + DatabaseSecret.randomText(count: 40)
-    try AtomicFile.write(Data((key + "\n").utf8), to: file, permissions: 0o600)
+    try files.write(Data((key + "\n").utf8), to: file, permissions: 0o600)
     return key
   }
 }

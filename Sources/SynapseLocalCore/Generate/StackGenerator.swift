@@ -9,10 +9,13 @@ public struct StackGenerator: Sendable {
   public var resolver: ModelResolver
   public var renderer: TemplateRenderer
   public var dbPassword: String
+  /// Where the store's link and the llm file's size are read (`files()` is what it generates).
+  public var fileSystem: any FileSystem
 
   public init(
     project: String, configuration: ProjectConfiguration, catalog: ModelCatalog, hardware: HardwareReport,
-    resolver: ModelResolver, renderer: TemplateRenderer, dbPassword: String
+    resolver: ModelResolver, renderer: TemplateRenderer, dbPassword: String,
+    fileSystem: any FileSystem = RootedFileSystem()
   ) {
     self.project = project
     self.configuration = configuration
@@ -21,6 +24,7 @@ public struct StackGenerator: Sendable {
     self.resolver = resolver
     self.renderer = renderer
     self.dbPassword = dbPassword
+    self.fileSystem = fileSystem
   }
 
   public static let envFile = ".env"
@@ -64,7 +68,7 @@ public struct StackGenerator: Sendable {
     let c = configuration
     let y = YAMLScalar.string
     let json = PythonString.literal
-    let store = (try? FileManager.default.destinationOfSymbolicLink(atPath: resolver.cache.root)) ?? resolver.cache.root
+    let store = fileSystem.linkTarget(resolver.cache.root) ?? resolver.cache.root
     let storeVolume = y("\(store):\(ModelResolver.containerStore):ro")
     // A model given as a local path is mounted for its own service only.
     let llmVolumes = [storeVolume] + (llm.localMount.map { [y($0)] } ?? [])
@@ -132,7 +136,8 @@ public struct StackGenerator: Sendable {
       guard c.engine == .vllm else { return estimate.totalBytes + estimate.totalBytes / 4 }
       return min(2 * EnginePlanner.vllmHostMemory(gpus: c.llm.tensorParallelSize), max(hardware.memory.effectiveBytes * 3 / 4, ByteCount.gibibyte))
     }
-    let size = (try? FileManager.default.attributesOfItem(atPath: (try? resolver.resolve(c.llm.model, role: .llm, engine: c.engine).hostPath) ?? "")[.size] as? UInt64) ?? 0
+    // A stored file is a link to its blob: the size is the blob's, not the link's.
+    let size = (try? resolver.resolve(c.llm.model, role: .llm, engine: c.engine)).flatMap { fileSystem.size($0.hostPath) } ?? 0
     return size + ByteCount.gibibyte
   }
 

@@ -5,9 +5,11 @@ import Mustache
 /// are escaped for their format by the caller (YAMLScalar, EnvValue) before they go in.
 public struct TemplateRenderer: Sendable {
   public var folder: String
+  public var files: any FileSystem
 
-  public init(folder: String) {
+  public init(folder: String, files: any FileSystem = RootedFileSystem()) {
     self.folder = folder
+    self.files = files
   }
 
   public static func live(environment: [String: String]) throws -> TemplateRenderer {
@@ -17,7 +19,7 @@ public struct TemplateRenderer: Sendable {
   /// Renders `templates/<name>.mustache`.
   public func render(_ name: String, _ context: [String: Any]) throws -> String {
     let path = "\(folder)/\(name).mustache"
-    guard let data = FileManager.default.contents(atPath: path) else {
+    guard let data = files.contents(path) else {
       throw GenerateError.templateMissing(path: path)
     }
     do {

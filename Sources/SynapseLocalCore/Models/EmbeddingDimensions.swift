@@ -4,12 +4,12 @@ import Foundation
 /// last module that sets one (a Dense projection's `out_features`, the Pooling layer's
 /// `word_embedding_dimension`), else the transformer's `hidden_size`.
 public enum EmbeddingDimensions {
-  public static func read(folder: String) -> Int? {
+  public static func read(folder: String, files: any FileSystem = RootedFileSystem()) -> Int? {
     func json(_ path: String) -> [String: Any]? {
-      guard let data = FileManager.default.contents(atPath: folder + "/" + path) else { return nil }
+      guard let data = files.contents(folder + "/" + path) else { return nil }
       return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
     }
-    if let data = FileManager.default.contents(atPath: folder + "/modules.json"),
+    if let data = files.contents(folder + "/modules.json"),
       let modules = (try? JSONSerialization.jsonObject(with: data)) as? [[String: Any]]
     {
       for module in modules.reversed() {

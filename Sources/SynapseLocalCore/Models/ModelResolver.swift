@@ -23,13 +23,19 @@ public struct ModelResolver: Sendable {
   /// Relative local REFs are relative to the project folder; `~` is HOME's.
   public var project: String
   public var environment: [String: String]
+  /// Where a resolved path is checked; the store's refs are read through `cache`.
+  public var files: any FileSystem
 
-  public init(catalog: ModelCatalog, cache: HubCache, lock: ProjectLock?, project: String, environment: [String: String] = [:]) {
+  public init(
+    catalog: ModelCatalog, cache: HubCache, lock: ProjectLock?, project: String, environment: [String: String] = [:],
+    files: any FileSystem = RootedFileSystem()
+  ) {
     self.catalog = catalog
     self.cache = cache
     self.lock = lock
     self.project = project
     self.environment = environment
+    self.files = files
   }
 
   /// `engine` decides what a catalog chat model means: its GGUF file (llama.cpp) or its 16-bit
@@ -39,7 +45,7 @@ public struct ModelResolver: Sendable {
     switch try ModelReference(parsing: ref) {
     case .local(let path):
       let absolute = AbsolutePath.resolve(path, relativeTo: project, environment: environment)
-      guard FileManager.default.fileExists(atPath: absolute) else { throw GenerateError.modelNotInStore(role: what, ref: ref) }
+      guard files.exists(absolute) else { throw GenerateError.modelNotInStore(role: what, ref: ref) }
       let name = (absolute as NSString).lastPathComponent
       let parent = (absolute as NSString).deletingLastPathComponent
       return Resolved(hostPath: absolute, containerPath: "/local/\(what)/\(name)", localMount: parent + ":/local/\(what):ro")
@@ -65,7 +71,7 @@ public struct ModelResolver: Sendable {
     }
     let suffix = "/\(id.cacheFolderName)/snapshots/\(commit)" + (path.map { "/\($0)" } ?? "")
     let host = cache.root + suffix
-    guard FileManager.default.fileExists(atPath: host) else { throw GenerateError.modelNotInStore(role: role, ref: ref) }
+    guard files.exists(host) else { throw GenerateError.modelNotInStore(role: role, ref: ref) }
     return Resolved(hostPath: host, containerPath: Self.containerStore + suffix, localMount: nil, repository: repository, commit: commit)
   }
 }

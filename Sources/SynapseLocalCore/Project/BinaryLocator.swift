@@ -4,11 +4,17 @@ import Foundation
 /// and the others), then the value given, looked up in PATH when it is a bare name.
 public struct BinaryLocator: Sendable {
   public var environment: [String: String]
+  /// Where PATH's folders and Debian's PostgreSQL versions are looked in.
+  public var files: any FileSystem
   public var isExecutable: @Sendable (String) -> Bool
 
-  public init(environment: [String: String], isExecutable: @escaping @Sendable (String) -> Bool = { FileManager.default.isExecutableFile(atPath: $0) }) {
+  /// `isExecutable` defaults to asking `files`.
+  public init(
+    environment: [String: String], files: any FileSystem = RootedFileSystem(), isExecutable: (@Sendable (String) -> Bool)? = nil
+  ) {
     self.environment = environment
-    self.isExecutable = isExecutable
+    self.files = files
+    self.isExecutable = isExecutable ?? { files.isExecutable($0) }
   }
 
   /// The executable `name` names: itself when it is a path, else the first match in PATH.
@@ -34,7 +40,7 @@ public struct BinaryLocator: Sendable {
 
   /// The newest `/usr/lib/postgresql/N/bin` with a `postgres` in it (Debian's layout), if any.
   public func debianPostgresBin(root: String = "/usr/lib/postgresql") -> String? {
-    let versions = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).compactMap(Int.init).sorted(by: >)
+    let versions = (files.list(root) ?? []).compactMap(Int.init).sorted(by: >)
     return versions.map { "\(root)/\($0)/bin" }.first { isExecutable($0 + "/postgres") }
   }
 

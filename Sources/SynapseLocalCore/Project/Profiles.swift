@@ -4,13 +4,15 @@ import Foundation
 /// `synapse-local.yaml`); `catalog.yaml` beside them is not one.
 public struct Profiles: Sendable {
   public var folder: String
+  public var files: any FileSystem
 
-  public init(folder: String) {
+  public init(folder: String, files: any FileSystem = RootedFileSystem()) {
     self.folder = folder
+    self.files = files
   }
 
   public var names: [String] {
-    ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
+    (files.list(folder) ?? [])
       .filter { $0.hasSuffix(".yaml") && $0 != ModelCatalog.fileName }
       .map { String($0.dropLast(".yaml".count)) }
       .sorted()
@@ -20,7 +22,7 @@ public struct Profiles: Sendable {
   public func load(_ name: String, over base: ProjectConfiguration) throws -> (ProjectConfiguration, [String: Int]) {
     guard names.contains(name) else { throw ProjectError.unknownProfile(name: name, available: names) }
     let path = "\(folder)/\(name).yaml"
-    guard let data = FileManager.default.contents(atPath: path) else { throw ProjectError.unreadable(path: path, reason: "cannot open") }
+    guard let data = files.contents(path) else { throw ProjectError.unreadable(path: path, reason: "cannot open") }
     var lines: [String: Int] = [:]
     var configuration = try ProjectSchema.parse(String(decoding: data, as: UTF8.self), file: path, over: base, lines: &lines)
     configuration.profile = name

@@ -5,15 +5,19 @@ public enum ProjectFile {
   public static func path(in project: String) -> String { project + "/" + ProjectConfiguration.fileName }
 
   /// The project's configuration with the binary environment variables applied.
-  public static func load(project: String, environment: [String: String]) throws -> ProjectConfiguration {
-    try loadWithLines(project: project, environment: environment).0
+  public static func load(
+    project: String, environment: [String: String], files: any FileSystem = RootedFileSystem()
+  ) throws -> ProjectConfiguration {
+    try loadWithLines(project: project, environment: environment, files: files).0
   }
 
   /// Also the line of each key, for problems found later (a missing binary, an unknown model).
-  public static func loadWithLines(project: String, environment: [String: String]) throws -> (ProjectConfiguration, [String: Int]) {
+  public static func loadWithLines(
+    project: String, environment: [String: String], files: any FileSystem = RootedFileSystem()
+  ) throws -> (ProjectConfiguration, [String: Int]) {
     let path = path(in: project)
-    guard let data = FileManager.default.contents(atPath: path) else {
-      if FileManager.default.fileExists(atPath: path) { throw ProjectError.unreadable(path: path, reason: "permission denied") }
+    guard let data = files.contents(path) else {
+      if files.exists(path) { throw ProjectError.unreadable(path: path, reason: "permission denied") }
       throw ProjectError.notFound(path: project)
     }
     var lines: [String: Int] = [:]
@@ -25,7 +29,8 @@ public enum ProjectFile {
   /// Model REFs that name nothing: a catalog id the catalog lacks (or of the other role), a local
   /// path that does not exist.
   public static func referenceProblems(
-    _ c: ProjectConfiguration, catalog: ModelCatalog, project: String, file: String, lines: [String: Int], environment: [String: String] = [:]
+    _ c: ProjectConfiguration, catalog: ModelCatalog, project: String, file: String, lines: [String: Int], environment: [String: String] = [:],
+    files: any FileSystem = RootedFileSystem()
   ) -> [ProjectProblem] {
     var problems: [ProjectProblem] = []
     for (key, ref, role) in [("llm.model", c.llm.model, ModelRole.llm), ("embedding.model", c.embedding.model, ModelRole.embedding)] {
@@ -40,7 +45,7 @@ public enum ProjectFile {
         }
       case .local(let path)?:
         let absolute = AbsolutePath.resolve(path, relativeTo: project, environment: environment)
-        message = FileManager.default.fileExists(atPath: absolute) ? nil : "\(path) does not exist"
+        message = files.exists(absolute) ? nil : "\(path) does not exist"
       default:
         message = nil
       }

@@ -43,7 +43,7 @@ public final class MemoryFileSystem: FileSystem, @unchecked Sendable {
   }
 
   private func isFolder(_ path: String) -> Bool {
-    folders.contains(path) || files.keys.contains { $0.hasPrefix(path + "/") }
+    folders.contains(path) || files.keys.contains { $0.hasPrefix(path + "/") } || links.keys.contains { $0.hasPrefix(path + "/") }
   }
 
   public func isDirectory(_ path: String) -> Bool {
@@ -73,11 +73,41 @@ public final class MemoryFileSystem: FileSystem, @unchecked Sendable {
     return lock.withLock { links[path] }
   }
 
+  public func size(_ path: String) -> UInt64? {
+    guard allowed(path, "look-up") else { return nil }
+    return lock.withLock { files[followingLinks(path)].map { UInt64($0.data.count) } }
+  }
+
+  /// Where a chain of links ends; a relative target is taken from the link's folder, as the
+  /// store's `../../blobs/<etag>` links are.
+  private func followingLinks(_ path: String) -> String {
+    var current = path
+    // A bound, so a loop of links ends.
+    for _ in 0..<16 {
+      guard let target = links[current] else { return current }
+      let joined = target.hasPrefix("/") ? target : (current as NSString).deletingLastPathComponent + "/" + target
+      var parts: [Substring] = []
+      for part in joined.split(separator: "/") where part != "." {
+        if part == ".." { _ = parts.popLast() } else { parts.append(part) }
+      }
+      current = "/" + parts.joined(separator: "/")
+    }
+    return current
+  }
+
   public func freeBytes(at path: String) -> UInt64? { freeSpace }
 
   public func write(_ data: Data, to path: String, permissions: Int) throws {
     guard allowed(path, "write") else { throw GenerateError.unwritable(path: path, reason: "outside the test's folders") }
     lock.withLock { files[path] = (data, permissions) }
+  }
+
+  public func setPermissions(_ permissions: Int, of path: String) throws {
+    guard allowed(path, "mode change") else { throw GenerateError.unwritable(path: path, reason: "outside the test's folders") }
+    try lock.withLock {
+      guard let file = files[path] else { throw GenerateError.unwritable(path: path, reason: "no such file") }
+      files[path] = (file.data, permissions)
+    }
   }
 
   public func createDirectory(_ path: String, permissions: Int) throws {
