@@ -78,9 +78,11 @@ public struct ModelResolver: Sendable {
 
 extension ProjectConfiguration {
   /// The resolver for this project's models: its store, and its lock as it is on disk now.
-  public func modelResolver(project: String, catalog: ModelCatalog, environment: [String: String]) throws -> ModelResolver {
+  public func modelResolver(
+    project: String, catalog: ModelCatalog, environment: [String: String], files: any FileSystem = RootedFileSystem()
+  ) throws -> ModelResolver {
     ModelResolver(
       catalog: catalog, cache: HubCache(root: storeRoot(project: project, environment: environment)),
-      lock: try ProjectLock.load(project + "/" + ProjectLock.fileName), project: project, environment: environment)
+      lock: try ProjectLock.load(project + "/" + ProjectLock.fileName, files: files), project: project, environment: environment, files: files)
   }
 }

@@ -23,42 +23,44 @@ public struct ProjectGeneration: Sendable {
   /// (not even the database password) and fills each outcome's diff.
   public func generate(project: String, force: Bool = false, dryRun: Bool = false) async throws -> Result {
     let environment = context.environment
-    let (configuration, lines) = try ProjectFile.loadWithLines(project: project, environment: environment)
+    let files = context.files
+    let (configuration, lines) = try ProjectFile.loadWithLines(project: project, environment: environment, files: files)
     let file = ProjectFile.path(in: project)
-    let unresolved = ProjectFile.referenceProblems(configuration, catalog: catalog, project: project, file: file, lines: lines, environment: environment)
+    let unresolved = ProjectFile.referenceProblems(
+      configuration, catalog: catalog, project: project, file: file, lines: lines, environment: environment, files: files)
     guard unresolved.isEmpty else { throw ProjectError.invalid(unresolved) }
     let planningElsewhere = !configuration.hardware.isEmpty
     let hardware: HardwareReport =
       planningElsewhere
       ? try HardwareReport.load(path: AbsolutePath.resolve(configuration.hardware, relativeTo: project, environment: environment))
       : try await HardwareDetector.detect(context)
-    let resolver = try configuration.modelResolver(project: project, catalog: catalog, environment: environment)
+    let resolver = try configuration.modelResolver(project: project, catalog: catalog, environment: environment, files: files)
     let state = configuration.stateFolder(project: project, environment: environment)
     let envFile = project + "/" + StackGenerator.envFile
     let password =
       dryRun
-      ? DatabaseSecret.existing(state: state, envFile: envFile) ?? "generated-on-first-write"
-      : try DatabaseSecret.loadOrCreate(state: state, envFile: envFile)
+      ? DatabaseSecret.existing(state: state, envFile: envFile, files: files) ?? "generated-on-first-write"
+      : try DatabaseSecret.loadOrCreate(state: state, envFile: envFile, files: files)
     var rendered = configuration
     rendered.paths.state = state
     let generator = StackGenerator(
       project: project, configuration: rendered, catalog: catalog, hardware: hardware, resolver: resolver,
-      renderer: try TemplateRenderer.live(environment: environment), dbPassword: password)
-    let files: [GeneratedFile]
+      renderer: try TemplateRenderer.live(environment: environment), dbPassword: password, fileSystem: files)
+    let generated: [GeneratedFile]
     do {
-      files = try generator.files()
+      generated = try generator.files()
     } catch GenerateError.modelNotInStore(let role, let ref) {
       let key = role + ".model"
       throw ProjectError.invalid([
         ProjectProblem(file: file, line: lines[key] ?? 0, key: key, message: GenerateError.modelNotInStore(role: role, ref: ref).description)
       ])
     }
-    var outcomes = try GeneratedFileWriter(project: project, state: state).write(files, force: force, dryRun: dryRun)
+    var outcomes = try GeneratedFileWriter(project: project, state: state, files: files).write(generated, force: force, dryRun: dryRun)
     // Diffs go to the terminal and into logs: never with the password in them.
     for index in outcomes.indices { outcomes[index].diff = outcomes[index].diff?.replacingOccurrences(of: password, with: "********") }
     var warnings: [String] = []
     if !planningElsewhere {
-      for problem in BinaryLocator(environment: environment).problems(configuration.binaries, engine: configuration.engine) {
+      for problem in BinaryLocator(environment: environment, files: files).problems(configuration.binaries, engine: configuration.engine) {
         warnings.append("\(file):\(lines[problem.key] ?? 0): \(problem.key): \(problem.message) (needed by `up`, not by Docker Compose)")
       }
     }

@@ -42,8 +42,8 @@ public struct ProjectLock: Codable, Sendable, Equatable {
     return project + "/" + fileName
   }
 
-  public static func load(_ path: String) throws -> ProjectLock {
-    guard let data = FileManager.default.contents(atPath: path) else { return ProjectLock() }
+  public static func load(_ path: String, files: any FileSystem = RootedFileSystem()) throws -> ProjectLock {
+    guard let data = files.contents(path) else { return ProjectLock() }
     do {
       return try YAMLDecoder().decode(ProjectLock.self, from: String(decoding: data, as: UTF8.self))
     } catch {

@@ -1,0 +1,79 @@
+import Foundation
+import SynapseLocalCore
+import SynapseLocalTesting
+import Testing
+
+/// The generate service end to end on fakes: the project, its lock and the store in memory, the
+/// machine a fixture folder, no program on PATH, no command run.
+@Suite("project generation service")
+struct ProjectGenerationServiceTests {
+  let project = "/home/user/synapse"
+  // /usr/lib/postgresql: where the binary locator looks for PostgreSQL (empty here).
+  let files = MemoryFileSystem(roots: ["/home/user/synapse", "/store", "/usr/lib/postgresql"])
+  let context: Context
+  let catalog: ModelCatalog
+
+  init() throws {
+    catalog = try Fixtures.catalog()
+    var base = Fixtures.machineContext("laptop-v2")
+    base.environment = ["PATH": "", "SYNAPSE_LOCAL_TEMPLATES": Fixtures.repositoryRoot + "/templates"]
+    base.files = files
+    context = base
+    var configuration = ProjectConfiguration()
+    configuration.paths.store = "/store"
+    let text = try ProjectFile.render(configuration, renderer: TemplateRenderer(folder: Fixtures.repositoryRoot + "/templates"))
+    try files.write(text, to: project + "/synapse-local.yaml")
+  }
+
+  /// A file in the store as a pull leaves it, pinned in the project's lock.
+  func stock(_ repository: String, path: String, commit: String, lock: inout ProjectLock) throws {
+    let folder = "/store/" + (try RepositoryID(repository)).cacheFolderName
+    let etag = String(repeating: "a", count: 63) + String(lock.files.count)
+    try files.write(Data(count: 8), to: folder + "/blobs/" + etag, permissions: 0o644)
+    files.link(folder + "/snapshots/\(commit)/\(path)", to: "../../blobs/" + etag)
+    lock.files.append(.init(repository: repository, revision: "main", commit: commit, path: path, size: 8, sha256: etag, etag: etag))
+  }
+
+  func stockDefaultModels() throws {
+    var lock = ProjectLock()
+    try stock("bartowski/Llama-3.2-3B-Instruct-GGUF", path: "Llama-3.2-3B-Instruct-Q4_K_M.gguf", commit: "c0ffee01", lock: &lock)
+    try stock("sentence-transformers/all-MiniLM-L6-v2", path: "config.json", commit: "beef0002", lock: &lock)
+    let encoded = try JSONEncoder().encode(lock)
+    // The lock is YAML; JSON is YAML too.
+    try files.write(encoded, to: project + "/synapse-local.lock", permissions: 0o644)
+  }
+
+  @Test func generatesEveryFileOnceAndSaysWhatUpWillLack() async throws {
+    try stockDefaultModels()
+    let service = ProjectGeneration(context: context, catalog: catalog)
+    let first = try await service.generate(project: project)
+    #expect(first.outcomes.map(\.status) == Array(repeating: .written, count: 5))
+    #expect(files.permissions(project + "/.env") == 0o600)
+    #expect(files.text(project + "/.env")?.contains("LOCAL_LLM_MODEL=Llama-3.2-3B-Instruct") == true)
+    // Nothing on PATH: `up` would lack llama-server and Python; compose does not need them.
+    #expect(first.warnings.contains { $0.contains("llama-server") && $0.hasSuffix("(needed by `up`, not by Docker Compose)") })
+    let again = try await service.generate(project: project)
+    #expect(again.outcomes.allSatisfy { $0.status == .unchanged })
+    #expect(try await service.generateIfMissing(project: project) == false)
+  }
+
+  @Test func aDryRunWritesNothingAndMasksNoPasswordItNeverMade() async throws {
+    try stockDefaultModels()
+    let result = try await ProjectGeneration(context: context, catalog: catalog).generate(project: project, dryRun: true)
+    #expect(result.outcomes.allSatisfy { $0.status == .written && ($0.diff?.isEmpty == false) })
+    #expect(files.paths == [
+      "/home/user/synapse/synapse-local.lock", "/home/user/synapse/synapse-local.yaml",
+    ] + files.paths.filter { $0.hasPrefix("/store/") })
+  }
+
+  @Test func aModelNotInTheStoreNamesItsKeyLineAndThePull() async throws {
+    await #expect {
+      try await ProjectGeneration(context: context, catalog: catalog).generate(project: project)
+    } throws: { error in
+      let line = "\(error)"
+      return line.hasPrefix("/home/user/synapse/synapse-local.yaml:") && line.contains(": llm.model: ")
+        && line.contains("synapse-local pull llama-3.2-3b-q4")
+    }
+    #expect(!files.paths.contains(project + "/.env"))
+  }
+}
