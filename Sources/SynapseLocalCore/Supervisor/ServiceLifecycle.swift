@@ -113,16 +113,7 @@ public struct ServiceLifecycle: Sendable, Equatable {
   public mutating func handle(_ event: Event, at now: Date) -> [Effect] {
     switch event {
     case .start:
-      switch phase {
-      case .stopped, .failed:
-        quickExits = 0
-        message = nil
-        return newRun()
-      case .backingOff:
-        return newRun()
-      default:
-        return []
-      }
+      return startIfIdle() ?? []
 
     case .spawned(let run, let pid):
       guard run == self.run else { return [.signalStop(pid: pid)] }
@@ -140,17 +131,12 @@ public struct ServiceLifecycle: Sendable, Equatable {
       return passed ? healthPassed(at: now) : healthFailed()
 
     case .restart:
+      if let started = startIfIdle() { return started }
       switch phase {
-      case .stopped, .failed:
-        quickExits = 0
-        message = nil
-        return newRun()
-      case .backingOff:
-        return newRun()
       case .starting, .healthy, .unhealthy:
         phase = .stoppingToRestart
         return [.closeRoute] + (pid.map { [.signalStop(pid: $0)] } ?? [])
-      case .stoppingToRestart, .stopping:
+      default:
         return []
       }
 
@@ -169,6 +155,21 @@ public struct ServiceLifecycle: Sendable, Equatable {
     case .timerFired(let fired):
       guard phase == .backingOff(timer: fired) else { return [] }
       return newRun()
+    }
+  }
+
+  /// A new run when none is under way: a stopped or failed service starts with a fresh count, a
+  /// backoff pause ends early. nil while a run is under way.
+  private mutating func startIfIdle() -> [Effect]? {
+    switch phase {
+    case .stopped, .failed:
+      quickExits = 0
+      message = nil
+      return newRun()
+    case .backingOff:
+      return newRun()
+    default:
+      return nil
     }
   }
 

@@ -1,0 +1,137 @@
+import Foundation
+
+/// How anything happens to a service: an event goes to its lifecycle, and the supervisor carries
+/// out the effects it returns (spawning a keeper, signalling it, timers, the endpoint's route).
+extension Supervisor {
+  /// A new slot for `spec` (its own lifecycle, pid file and health monitor), not yet started.
+  func makeSlot(_ spec: ServiceSpec, pidFile: String, policy: ServiceLifecycle.Policy) -> Int {
+    nextSlot += 1
+    let id = nextSlot
+    slots[id] = ServiceSlot(id: id, spec: spec, lifecycle: ServiceLifecycle(policy: policy), pidFile: pidFile)
+    slots[id]?.monitor = Task { await self.monitor(id) }
+    return id
+  }
+
+  /// Starts a service in its current slot (made on first use).
+  @discardableResult
+  func launch(_ spec: ServiceSpec) -> Int {
+    let id: Int
+    if let existing = current[spec.name], slots[existing] != nil {
+      id = existing
+      slots[id]?.spec = spec
+    } else {
+      var policy = settings.policy
+      policy.restart = spec.restart
+      id = makeSlot(spec, pidFile: pidFile(spec.name), policy: policy)
+      current[spec.name] = id
+      routing[spec.name] = id
+    }
+    if slots[id]?.monitor == nil { slots[id]?.monitor = Task { await self.monitor(id) } }
+    deliver(id, .start)
+    return id
+  }
+
+  /// The one way anything happens to a service: the event goes to its lifecycle, and the effects
+  /// it returns are carried out.
+  func deliver(_ id: Int, _ event: ServiceLifecycle.Event) {
+    guard var slot = slots[id] else {
+      // A keeper spawned for a slot that is gone: it must not run on.
+      if case .spawned(_, let pid) = event { settings.launcher.signal(pid, SIGTERM) }
+      return
+    }
+    let before = slot.lifecycle.state
+    let effects = slot.lifecycle.handle(event, at: settings.time.now)
+    slots[id] = slot
+    for effect in effects { perform(effect, in: id) }
+    if let observer = settings.observer, current[slot.spec.name] == id, let after = slots[id]?.lifecycle.state, after != before {
+      observer(slot.spec.name, after)
+    }
+  }
+
+  func perform(_ effect: ServiceLifecycle.Effect, in id: Int) {
+    guard let slot = slots[id] else { return }
+    let name = slot.spec.name
+    switch effect {
+    case .spawn(let run):
+      slots[id]?.runs[run] = spawn(slot, run: run)
+    case .signalStop(let pid):
+      settings.launcher.signal(pid, SIGTERM)
+    case .startTimer(let timer, let pause):
+      let time = settings.time
+      slots[id]?.timer?.cancel()
+      slots[id]?.timer = Task {
+        guard (try? await time.sleep(for: pause)) != nil else { return }
+        self.deliver(id, .timerFired(timer))
+      }
+    case .openRoute:
+      if routing[name] == id { ready.set(name, route(slot.spec)) }
+    case .closeRoute:
+      if routing[name] == id { ready.set(name, nil) }
+    case .loaded(let seconds):
+      recordLoadTime(slot.spec, seconds: seconds)
+    case .settled:
+      slots[id]?.resumeWaiters()
+    case .attachLogTail:
+      let message = slot.lifecycle.message ?? "failed"
+      slots[id]?.lifecycle.message = message + "; last lines of its log:\n" + logTail(name, lines: 10)
+    }
+  }
+
+  /// One run of the keeper, to its end; its exit arrives as an event.
+  func spawn(_ slot: ServiceSlot, run: Int) -> Task<Void, Never> {
+    let spec = slot.spec
+    let command = LaunchCommand(
+      executable: settings.keeperExecutable,
+      arguments: [
+        "keeper", "--pid-file", slot.pidFile, "--stop-signal", String(spec.stopSignal), "--grace", "10", "--parent", String(getpid()), "--",
+        spec.executable,
+      ] + spec.arguments,
+      environment: spec.environment, workingDirectory: spec.workingDirectory, logPath: settings.logFolder + "/\(spec.name.rawValue).log")
+    let launcher = settings.launcher
+    let id = slot.id
+    return Task {
+      let status: Int32
+      do {
+        status = try await launcher.run(command) { pid in await self.deliver(id, .spawned(run: run, pid: pid)) }
+      } catch {
+        self.note(id, "cannot start the keeper: \(error)")
+        status = 127
+      }
+      self.runEnded(id, run: run, status: status)
+    }
+  }
+
+  func note(_ id: Int, _ message: String) {
+    slots[id]?.lifecycle.message = message
+  }
+
+  /// A keeper has ended: what it left behind goes, then its lifecycle hears of the exit.
+  func runEnded(_ id: Int, run: Int, status: Int32) {
+    if let slot = slots[id] {
+      // A keeper killed outright left its pid file and maybe its service: end that group too.
+      if let orphan = ProcessRecord.live(slot.pidFile, files: settings.files, table: settings.processes) {
+        settings.launcher.killLeftover(orphan)
+      }
+      try? settings.files.remove(slot.pidFile)
+    }
+    slots[id]?.runs[run] = nil
+    deliver(id, .exited(run: run, status: status))
+  }
+
+  /// Waits until a slot has no run left (after a stop).
+  func ended(_ id: Int) async {
+    while let runs = slots[id]?.runs, let next = runs.values.first {
+      await next.value
+    }
+  }
+
+  /// Ends a slot for good: its run stopped and gone, its monitor and timer cancelled, forgotten.
+  func discard(_ id: Int) async {
+    deliver(id, .stop)
+    await ended(id)
+    slots[id]?.monitor?.cancel()
+    slots[id]?.timer?.cancel()
+    slots[id]?.resumeWaiters(throwing: StackError.control("the run was ended"))
+    slots[id] = nil
+  }
+}
