@@ -41,12 +41,17 @@ let package = Package(
       name: "CCurl",
       pkgConfig: "libcurl",
       providers: [.apt(["libcurl4-openssl-dev"])]),
+    .systemLibrary(
+      name: "CArchive",
+      pkgConfig: "libarchive",
+      providers: [.apt(["libarchive-dev"])]),
     .target(name: "CProcessShims"),
     .target(
       name: "SynapseLocalCore",
       dependencies: [
         "COpenSSL",
         "CCurl",
+        "CArchive",
         "CProcessShims",
         .product(name: "Yams", package: "Yams"),
         .product(name: "Mustache", package: "swift-mustache"),
