@@ -44,13 +44,21 @@ struct UpCommand: AsyncParsableCommand {
 
   func run() async throws {
     try await reportingErrors {
-      let context = Context.command()
+      var context = Context.command()
+      // The pipe to the `up -d` that started this supervisor: taken, then kept from the services.
+      let startup = StartupEvent.Writer(environment: context.environment)
+      context.environment[StartupEvent.descriptorVariable] = nil
       let launcher = StackLauncher(context: context, catalog: try context.catalog())
       let folder = project.folder(context)
       if supervisorMode {
         // Started by `up -d`, which has prepared the project: assemble and run.
-        let assembly = try await StackAssembly.assemble(project: folder, context: context, catalog: launcher.catalog)
-        return try await launcher.supervise(assembly, keeper: DetachedProcess.ownExecutable)
+        do {
+          let assembly = try await StackAssembly.assemble(project: folder, context: context, catalog: launcher.catalog)
+          return try await launcher.supervise(assembly, keeper: DetachedProcess.ownExecutable, startup: startup)
+        } catch {
+          startup.send(.failed("\(error)"))
+          throw error
+        }
       }
       let assembly = try await launcher.prepare(project: folder, options: .init(verify: verify, ignoreMemory: ignoreMemory))
       if detach {

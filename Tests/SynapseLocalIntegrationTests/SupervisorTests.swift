@@ -194,7 +194,7 @@ struct SupervisorFileTests {
       Issue.record("a protocol 1 supervisor must be refused")
     } catch {
       let line = "\(error)"
-      #expect(line.contains("synapse-local \(ToolVersion.current) (control protocol 2) cannot talk to the running supervisor, an earlier version (control protocol 1)"))
+      #expect(line.contains("this synapse-local client is \(ToolVersion.current) (control protocol 2) and the running supervisor is an earlier version (control protocol 1)"))
       #expect(line.contains("synapse-local down") && !line.contains("\n"))
     }
     oldSupervisor.wait()

@@ -37,8 +37,16 @@ public struct ControlClient: Sendable {
     return status
   }
 
-  /// Whether a supervisor answers for this state folder (and which).
-  public func running() -> StackStatus? { try? status(timeout: 5) }
+  /// Whether a supervisor answers for this state folder: nil when none does; its status when it
+  /// answers; an error when something answers that this binary cannot talk to (another version),
+  /// which is running too and must not be started over.
+  public func runningStack() throws -> StackStatus? {
+    do {
+      return try status(timeout: 5)
+    } catch StackError.notRunning {
+      return nil
+    }
+  }
 
   func exchange(_ request: ControlRequest, timeout: Double) throws -> ControlReply {
     let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)

@@ -36,7 +36,7 @@ struct ControlVersions: Decodable {
 
   /// The line both sides give when they do not speak the same protocol.
   static func mismatch(client: String, supervisor: String) -> String {
-    "synapse-local \(client) cannot talk to the running supervisor, \(supervisor): stop the stack with the synapse-local that started it (`synapse-local down`), then `up` again with this one"
+    "this synapse-local client is \(client) and the running supervisor is \(supervisor): they cannot talk. Stop the stack with the synapse-local that started it (`synapse-local down`), then `up` again with this one"
   }
 
   /// The peer's versions in words.

@@ -14,6 +14,10 @@ public final class ControlServer: @unchecked Sendable {
     let path = ControlSocket.path(state: state)
     self.path = path
     self.handler = handler
+    // A socket that still answers belongs to a running supervisor (of any version): never take it.
+    if Self.answers(path) {
+      throw StackError.control("another supervisor answers on \(path): stop it first (`synapse-local down`, with the binary that started it)")
+    }
     unlink(path)
     let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw StackError.control("cannot create the control socket: \(String(cString: strerror(errno)))") }
@@ -99,6 +103,16 @@ public final class ControlServer: @unchecked Sendable {
         if let answer = try? JSONEncoder().encode(reply) { _ = SocketIO.writeAll(client, Array(answer)[...]) }
       }
     }
+  }
+
+  /// Whether something accepts connections on the socket at `path`.
+  static func answers(_ path: String) -> Bool {
+    let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0, var address = try? ControlSocket.address(path) else { return false }
+    defer { Glibc.close(fd) }
+    return withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+    } == 0
   }
 
   /// The request in a message, or why it cannot be served (another protocol, not a request).

@@ -45,7 +45,7 @@ public struct StackLauncher: Sendable {
       _ = try await fetcher.pull(missing, options: .init(lockPath: ProjectLock.location(project: project, explicit: nil)))
     }
     let assembly = try await StackAssembly.assemble(project: project, context: context, catalog: catalog)
-    if let running = ControlClient(state: assembly.state, project: project).running() {
+    if let running = try ControlClient(state: assembly.state, project: project).runningStack() {
       throw StackError.alreadyRunning(project: project, pid: running.supervisorPID)
     }
     try assembly.checkModelFiles(verify: options.verify)
@@ -81,9 +81,25 @@ public struct StackLauncher: Sendable {
 
   /// The supervisor itself: starts the stack, answers the control socket, and runs until a stop
   /// signal or `down`. `started` is called once every service is healthy.
-  public func supervise(_ assembly: StackAssembly, keeper: String, started: @Sendable () -> Void = {}) async throws {
-    let startup = StartupEvent.Writer(environment: context.environment)
+  /// `startup`: the pipe to the `up -d` that started this supervisor, if one did.
+  public func supervise(
+    _ assembly: StackAssembly, keeper: String, startup: StartupEvent.Writer? = nil, started: @Sendable () -> Void = {}
+  ) async throws {
+    let startup = startup ?? StartupEvent.Writer(environment: [:])
     defer { startup.close() }
+    do {
+      try await run(assembly, keeper: keeper, startup: startup, started: started)
+    } catch {
+      startup.send(.failed("\(error)"))
+      throw error
+    }
+  }
+
+  func run(_ assembly: StackAssembly, keeper: String, startup: StartupEvent.Writer, started: @Sendable () -> Void) async throws {
+    // Started twice at once (two `up -d`): the second finds the first answering.
+    if let running = try ControlClient(state: assembly.state, project: assembly.project).runningStack() {
+      throw StackError.alreadyRunning(project: assembly.project, pid: running.supervisorPID)
+    }
     // A peer that hangs up is an error on that connection, never the supervisor's end.
     signal(SIGPIPE, SIG_IGN)
     for note in assembly.notes { context.output.warning(note) }
@@ -117,7 +133,7 @@ public struct StackLauncher: Sendable {
       try? context.files.remove(pidFile)
     }
     do {
-      try await withThrowingTaskGroup(of: Bool.self) { group in
+      let ready = try await withThrowingTaskGroup(of: Bool.self) { group in
         group.addTask {
           try await supervisor.start()
           return true
@@ -127,16 +143,18 @@ public struct StackLauncher: Sendable {
           return false
         }
         // A stop request while starting wins over the start.
-        if try await group.next() == true {
+        let ready = try await group.next() == true
+        if ready {
           startup.send(.ready)
           startup.close()
           started()
           _ = try await group.next()
         }
         group.cancelAll()
+        return ready
       }
+      if !ready { startup.send(.failed("stopped (a signal or `synapse-local down`) before every service was healthy")) }
     } catch {
-      startup.send(.failed("\(error)"))
       await supervisor.stop()
       throw error
     }

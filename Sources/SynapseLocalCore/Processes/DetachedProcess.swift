@@ -12,7 +12,10 @@ public enum DetachedProcess {
   public static func spawn(_ executable: String, _ arguments: [String], log: String) throws -> (pid: pid_t, startup: Int32) {
     var ends: [Int32] = [0, 0]
     guard pipe(&ends) == 0 else { throw StackError.control("cannot create a pipe: \(String(cString: strerror(errno)))") }
+    // Neither end may stay open in the child but as descriptor 3 (dup2 clears the flag there):
+    // a second write end would keep the pipe from ending when the supervisor closes its own.
     _ = fcntl(ends[0], F_SETFD, FD_CLOEXEC)
+    _ = fcntl(ends[1], F_SETFD, FD_CLOEXEC)
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }

@@ -188,6 +188,8 @@ public struct ServiceLifecycle: Sendable, Equatable {
     startedAt = nil
     healthyAt = nil
     lastExit = status
+    // Healthy for a while: not part of a loop, whatever ended it.
+    if let wasHealthyAt, now.timeIntervalSince(wasHealthyAt) >= policy.stableSeconds { quickExits = 0 }
     switch phase {
     case .stopping:
       phase = .stopped
@@ -204,7 +206,6 @@ public struct ServiceLifecycle: Sendable, Equatable {
       message = "exited with status \(status); its restart policy is \(policy.restart.rawValue)"
       return [.closeRoute, .settled]
     }
-    if let wasHealthyAt, now.timeIntervalSince(wasHealthyAt) >= policy.stableSeconds { quickExits = 0 }
     quickExits += 1
     if quickExits >= policy.crashLoopLimit {
       phase = .failed

@@ -73,7 +73,13 @@ extension Supervisor {
     let key = UUID()
     try await withTaskCancellationHandler {
       try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-        guard slots[id] != nil else { return continuation.resume(throwing: StackError.control("the stack is stopping")) }
+        guard let slot = slots[id] else { return continuation.resume(throwing: StackError.control("the stack is stopping")) }
+        // Settled between the caller's look and now: no transition is left to wake us.
+        switch slot.lifecycle.phase {
+        case .healthy, .failed, .stopped, .stopping: return continuation.resume()
+        default: break
+        }
+        if stopping { return continuation.resume() }
         slots[id]?.waiters[key] = continuation
       }
     } onCancel: {

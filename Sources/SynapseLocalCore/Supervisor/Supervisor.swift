@@ -121,6 +121,7 @@ public actor Supervisor {
   /// stopped one.
   public func restart(_ name: ServiceName) async throws {
     guard let id = current[name] else { throw StackError.control("\(name.rawValue) is not part of this stack") }
+    if stopping { throw StackError.control("the stack is stopping") }
     if let swap = swapProgress, swap.service == name {
       throw StackError.control("a swap of \(name.rawValue) is under way; restart it once the swap has finished (synapse-local status)")
     }

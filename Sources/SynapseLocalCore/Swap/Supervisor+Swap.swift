@@ -55,6 +55,7 @@ extension Supervisor {
     // The pid file the current run does not use (it may itself have come from a swap).
     let candidatePIDFile = slots[oldSlot]?.pidFile == pidFile(name) ? nextPIDFile(name) : pidFile(name)
     // While it loads, an exit is the swap's failure, not a crash to restart.
+    if stopping { throw StackError.control("the stack is stopping") }
     var policy = settings.policy
     policy.restart = .never
     let candidate = makeSlot(replacement, pidFile: candidatePIDFile, policy: policy)
@@ -78,6 +79,7 @@ extension Supervisor {
     servedNames[name, default: []].append(contentsOf: replacement.model.map { [$0] } ?? [])
     routing[name] = candidate
     ready.set(name, route(replacement))
+    retireQuietly(oldSlot)
     swapProgress?.phase = .draining
     // The new run becomes the service's: supervised, restarted by its policy from here on.
     specs[index] = replacement
@@ -97,6 +99,7 @@ extension Supervisor {
     // New requests wait at the endpoint; the old run's health can no longer open it.
     routing[name] = nil
     ready.set(name, nil)
+    retireQuietly(oldSlot)
     // Requests under way finish on the old engine (those held meanwhile are not among them).
     await drain(endpoint, enginePort: oldPort, seconds: drainSeconds)
     await discard(oldSlot)
@@ -104,6 +107,9 @@ extension Supervisor {
     let time = settings.time
     let loadStarted = time.now
     servedNames[name, default: []].append(contentsOf: replacement.model.map { [$0] } ?? [])
+    if stopping {
+      throw StackError.control("the swap to \(replacement.model ?? name.rawValue) was ended: the stack is stopping")
+    }
     specs[index] = replacement
     current[name] = nil
     let next = launch(replacement)
@@ -120,6 +126,13 @@ extension Supervisor {
       throw StackError.control("the swap to \(replacement.model ?? name.rawValue) failed, and \(old.model ?? name.rawValue) serves again: \(error)")
     }
     return time.seconds(since: loadStarted)
+  }
+
+  /// A run on its way out finishes what it has: a crash meanwhile is not restarted (that would
+  /// load the model being swapped out), and its health is no longer checked.
+  func retireQuietly(_ id: Int) {
+    slots[id]?.lifecycle.policy.restart = .never
+    slots[id]?.monitor?.cancel()
   }
 
   /// Until the endpoint has no exchange left with the engine on `enginePort`, or `seconds` pass.

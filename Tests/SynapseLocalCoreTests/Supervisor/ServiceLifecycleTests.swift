@@ -82,6 +82,30 @@ struct ServiceLifecycleTests {
     #expect(service.quickExits == 1 && service.phase == .backingOff(timer: 2))
   }
 
+  /// Crashes long ago do not count against a run that was healthy for a while, even when the
+  /// supervisor itself ended it (a liveness restart).
+  @Test func aStableRunClearsTheCrashCountHoweverItEnds() {
+    var service = serving()
+    _ = service.handle(.exited(run: 1, status: 1), at: t0 + 3)
+    _ = service.handle(.timerFired(1), at: t0 + 4)
+    _ = service.handle(.spawned(run: 2, pid: 101), at: t0 + 4)
+    _ = service.handle(.exited(run: 2, status: 1), at: t0 + 5)
+    _ = service.handle(.timerFired(2), at: t0 + 7)
+    _ = service.handle(.spawned(run: 3, pid: 102), at: t0 + 7)
+    _ = service.handle(.health(run: 3, passed: true), at: t0 + 8)
+    #expect(service.quickExits == 2)
+    // An hour healthy, then hung: the liveness restart starts the count afresh.
+    _ = service.handle(.health(run: 3, passed: false), at: t0 + 3600)
+    _ = service.handle(.health(run: 3, passed: false), at: t0 + 3605)
+    #expect(service.phase == .stoppingToRestart)
+    _ = service.handle(.exited(run: 3, status: 143), at: t0 + 3606)
+    #expect(service.quickExits == 0)
+    // So one crash while loading again is the first of a new count, not the third.
+    _ = service.handle(.spawned(run: 4, pid: 103), at: t0 + 3606)
+    _ = service.handle(.exited(run: 4, status: 1), at: t0 + 3607)
+    #expect(service.phase == .backingOff(timer: 3) && service.quickExits == 1)
+  }
+
   @Test func restartPoliciesDecideWhatAnExitMeans() {
     var onFailure = serving()
     #expect(onFailure.handle(.exited(run: 1, status: 0), at: t0 + 5) == [.closeRoute, .settled])

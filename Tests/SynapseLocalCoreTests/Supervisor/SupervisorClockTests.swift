@@ -186,6 +186,15 @@ struct SupervisorClockTests {
     #expect(launcher.launches.count == 1)
   }
 
+  @Test func aRestartThatArrivesWhileTheStackStopsStartsNothing() async throws {
+    let supervisor = supervisor([spec()])
+    try await start(supervisor).value
+    await supervisor.stop()
+    await #expect(throws: StackError.control("the stack is stopping")) { try await supervisor.restart(.db) }
+    try await Task.sleep(for: .milliseconds(20))
+    #expect(launcher.launches.count == 1 && launcher.runningPIDs.isEmpty)
+  }
+
   // MARK: swaps
 
   func engine(_ model: String, enginePort: Int, port: Int) -> ServiceSpec {
