@@ -31,7 +31,9 @@ struct CatalogCommand: AsyncParsableCommand {
       for model in models {
         let size = model.size.map { "\($0) (\(ByteCount.format(model.sizeBytes)))" } ?? ByteCount.format(model.sizeBytes)
         let kind = model.role == .embedding ? "embedding, \(model.dimensions ?? 0) dims" : "llm\(model.isDemo ? ", demo" : "")"
-        Output.line("\(model.id.padding(toLength: 20, withPad: " ", startingAt: 0)) \(model.name.padding(toLength: 28, withPad: " ", startingAt: 0)) \(kind.padding(toLength: 20, withPad: " ", startingAt: 0)) \(size.padding(toLength: 22, withPad: " ", startingAt: 0)) \(model.speed) \(model.quality)  \(model.license)")
+        Output.line(
+          "\(model.id.padding(toLength: 20, withPad: " ", startingAt: 0)) \(model.name.padding(toLength: 28, withPad: " ", startingAt: 0)) \(kind.padding(toLength: 20, withPad: " ", startingAt: 0)) \(size.padding(toLength: 22, withPad: " ", startingAt: 0)) \(model.speed) \(model.quality)  \(model.license)"
+        )
       }
     }
   }

@@ -66,9 +66,15 @@ enum HardwareTable {
       Output.line("  none")
     } else {
       for gpu in report.gpus {
-        let capability = gpu.computeCapability.map { "compute \($0)\(gpu.computeCapabilitySource == "known-gpu table" ? " (from the known-GPU table)" : "")" } ?? "compute capability unknown"
+        let capability =
+          gpu.computeCapability.map {
+            "compute \($0)\(gpu.computeCapabilitySource == "known-gpu table" ? " (from the known-GPU table)" : "")"
+          } ?? "compute capability unknown"
         Output.table([
-          ("\(gpu.index)", "\(gpu.name): \(ByteCount.format(gpu.memoryTotalBytes)) VRAM, \(ByteCount.format(gpu.memoryFreeBytes)) free, \(capability), driver \(gpu.driverVersion)"),
+          (
+            "\(gpu.index)",
+            "\(gpu.name): \(ByteCount.format(gpu.memoryTotalBytes)) VRAM, \(ByteCount.format(gpu.memoryFreeBytes)) free, \(capability), driver \(gpu.driverVersion)"
+          )
         ])
       }
       Output.table([("CUDA", report.cudaVersion.map { "\($0) (the newest the driver supports)" } ?? "unknown")])

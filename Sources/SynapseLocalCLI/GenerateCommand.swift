@@ -45,7 +45,8 @@ struct GenerateCommand: AsyncParsableCommand {
       for warning in result.warnings { Output.warning(warning) }
       if quiet { return }
       if json {
-        return try Output.json(result.outcomes.map { JSONOutcome(path: $0.path, status: diff && $0.status == .written ? "would_write" : $0.status.rawValue) })
+        return try Output.json(
+          result.outcomes.map { JSONOutcome(path: $0.path, status: diff && $0.status == .written ? "would_write" : $0.status.rawValue) })
       }
       report(result.outcomes)
     }

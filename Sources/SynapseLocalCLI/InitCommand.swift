@@ -133,10 +133,12 @@ struct InitCommand: AsyncParsableCommand {
       for reason in reasons { Output.line("  - \(reason)") }
     }
     for problem in result.missingBinaries {
-      Output.warning("\(path):\(result.lines[problem.key] ?? 0): \(problem.key): \(problem.message) (needed by `up`, not by Docker Compose)")
+      Output.warning(
+        "\(path):\(result.lines[problem.key] ?? 0): \(problem.key): \(problem.message) (needed by `up`, not by Docker Compose)")
     }
     Output.line(
-      "Next: synapse-local pull \(c.llm.model) \(c.embedding.model) --project \(project.project), then synapse-local generate --project \(project.project)")
+      "Next: synapse-local pull \(c.llm.model) \(c.embedding.model) --project \(project.project), then synapse-local generate --project \(project.project)"
+    )
   }
 }
 
@@ -155,7 +157,9 @@ struct InitSummary: Encodable {
     profile = c.profile
     engine = c.engine.rawValue
     llm = ["model": c.llm.model, "name": c.llm.name, "port": String(c.llm.port), "context": String(c.llm.context)]
-    embedding = ["model": c.embedding.model, "name": c.embedding.name, "dimensions": String(c.embedding.dimensions), "port": String(c.embedding.port)]
+    embedding = [
+      "model": c.embedding.model, "name": c.embedding.name, "dimensions": String(c.embedding.dimensions), "port": String(c.embedding.port),
+    ]
     reasons = plan.recommendation?.reasons ?? []
   }
 }

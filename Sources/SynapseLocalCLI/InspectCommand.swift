@@ -61,7 +61,9 @@ struct InspectCommand: AsyncParsableCommand {
       } else {
         GGUFTable.print(info)
         Output.line()
-        Output.line("Memory estimate for llama.cpp at \(context) tokens: \(ByteCount.format(estimate.totalBytes)) (weights \(ByteCount.format(estimate.weightsBytes)) + KV cache \(ByteCount.format(estimate.kvCacheBytes)) + compute \(ByteCount.format(estimate.computeBytes)))")
+        Output.line(
+          "Memory estimate for llama.cpp at \(context) tokens: \(ByteCount.format(estimate.totalBytes)) (weights \(ByteCount.format(estimate.weightsBytes)) + KV cache \(ByteCount.format(estimate.kvCacheBytes)) + compute \(ByteCount.format(estimate.computeBytes)))"
+        )
         if let transferred {
           Output.line("Read remotely: \(ByteCount.format(transferred)) of \(ByteCount.format(info.fileSizeBytes)) fetched")
         }
@@ -75,7 +77,8 @@ struct InspectCommand: AsyncParsableCommand {
       throw StoreError.offline("\(repository)/\(path)")
     }
     let id = try RepositoryID(repository)
-    let result = try await RemoteGGUF(hub: .live(environment: environment, transport: CurlTransport())).read(id, revision: revision, path: path)
+    let result = try await RemoteGGUF(hub: .live(environment: environment, transport: CurlTransport())).read(
+      id, revision: revision, path: path)
     return (GGUFModelInfo(file: result.file, path: "\(repository)/\(path)@\(result.metadata.commit)"), result.transferredBytes)
   }
 }
@@ -102,20 +105,24 @@ struct InspectOutput: Encodable {
 enum GGUFTable {
   static func print(_ info: GGUFModelInfo) {
     let optional = { (value: Int64?) in value.map(String.init) ?? "not stated" }
-    Output.table([
-      ("file", "\(info.path) (\(ByteCount.format(info.fileSizeBytes)), GGUF v\(info.version))"),
-      ("architecture", info.architecture ?? "not stated"),
-      ("name", info.name ?? "not stated"),
-      ("block_count", optional(info.blockCount)),
-      ("context_length", optional(info.contextLength)),
-      ("embedding_length", optional(info.embeddingLength)),
-      ("head_count", optional(info.headCount)),
-      ("head_count_kv", optional(info.headCountKV)),
-      ("file type", info.fileType),
-      ("tensors", "\(info.tensorCount) (\(info.tensorTypes.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")))"),
-      ("tensor bytes", "\(info.tensorBytes) (\(ByteCount.format(info.tensorBytes)))"),
-      ("parameters", "\(info.parameterCount)"),
-    ], indent: 0)
+    Output.table(
+      [
+        ("file", "\(info.path) (\(ByteCount.format(info.fileSizeBytes)), GGUF v\(info.version))"),
+        ("architecture", info.architecture ?? "not stated"),
+        ("name", info.name ?? "not stated"),
+        ("block_count", optional(info.blockCount)),
+        ("context_length", optional(info.contextLength)),
+        ("embedding_length", optional(info.embeddingLength)),
+        ("head_count", optional(info.headCount)),
+        ("head_count_kv", optional(info.headCountKV)),
+        ("file type", info.fileType),
+        (
+          "tensors",
+          "\(info.tensorCount) (\(info.tensorTypes.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")))"
+        ),
+        ("tensor bytes", "\(info.tensorBytes) (\(ByteCount.format(info.tensorBytes)))"),
+        ("parameters", "\(info.parameterCount)"),
+      ], indent: 0)
     Output.line()
     Output.line("Metadata (\(info.metadata.count) keys)")
     Output.table(info.metadata.map { ($0.key, "\($0.value.typeName) \($0.value.display)") })

@@ -29,7 +29,9 @@ struct KeeperCommand: ParsableCommand {
     var command = self.command
     if command.first == "--" { command.removeFirst() }
     guard let executable = command.first else { throw ValidationError("give the service's command after --") }
-    let keeper = ProcessKeeper(executable: executable, arguments: Array(command.dropFirst()), pidFile: pidFile, stopSignal: stopSignal, graceSeconds: grace, expectedParent: parent)
+    let keeper = ProcessKeeper(
+      executable: executable, arguments: Array(command.dropFirst()), pidFile: pidFile, stopSignal: stopSignal, graceSeconds: grace,
+      expectedParent: parent)
     throw ExitCode(keeper.run())
   }
 }

@@ -104,11 +104,15 @@ struct ModelsImportCommand: AsyncParsableCommand {
         reporter.update(path, done: done, total: total)
       }
       let source = HubCacheLocation.expandTilde(path, ProcessInfo.processInfo.environment)
-      let result = try importer.importModel(from: source, as: repository, pathInRepository: parts.count == 3 ? parts[2] : nil, revision: revision)
+      let result = try importer.importModel(
+        from: source, as: repository, pathInRepository: parts.count == 3 ? parts[2] : nil, revision: revision)
       if let lockPath = projectOptions.lockPath(Context.command()) {
         var pins = try ProjectLock.load(lockPath)
         for file in result.files {
-          pins.record(.init(repository: result.repository, revision: result.revision, commit: result.commit, path: file.path, size: file.sizeBytes, sha256: file.sha256, etag: file.sha256))
+          pins.record(
+            .init(
+              repository: result.repository, revision: result.revision, commit: result.commit, path: file.path, size: file.sizeBytes,
+              sha256: file.sha256, etag: file.sha256))
         }
         try pins.save(lockPath)
       }
@@ -156,7 +160,8 @@ struct ModelsVerifyCommand: AsyncParsableCommand {
         Output.line("\(checks.count - bad.count) of \(checks.count) file(s) verified")
       }
       if !bad.isEmpty {
-        Output.error("\(bad.count) file(s) do not match their digest; remove them with `synapse-local models rm` and fetch or import them again")
+        Output.error(
+          "\(bad.count) file(s) do not match their digest; remove them with `synapse-local models rm` and fetch or import them again")
         throw ExitCode(1)
       }
     }
@@ -179,7 +184,9 @@ struct ModelsRemoveCommand: AsyncParsableCommand {
       let (repository, revision) = try storeRepository(ref)
       let result = try ModelRemover(cache: .live(environment: ProcessInfo.processInfo.environment)).remove(repository, revision: revision)
       if json { return try Output.json(result) }
-      Output.line("removed \(result.removedSnapshots.count) snapshot(s) and \(result.removedBlobs) blob(s) of \(result.repository), freeing \(ByteCount.format(result.freedBytes))")
+      Output.line(
+        "removed \(result.removedSnapshots.count) snapshot(s) and \(result.removedBlobs) blob(s) of \(result.repository), freeing \(ByteCount.format(result.freedBytes))"
+      )
     }
   }
 }

@@ -77,7 +77,9 @@ enum RecommendationTable {
       Output.line()
       Output.line("Alternatives")
       for alternative in r.alternatives {
-        Output.line("  - \(alternative.title) [\(alternative.id)]: \(alternative.engine.map { "\($0.rawValue), " } ?? "")\(ByteCount.format(alternative.estimateBytes)); \(alternative.note)")
+        Output.line(
+          "  - \(alternative.title) [\(alternative.id)]: \(alternative.engine.map { "\($0.rawValue), " } ?? "")\(ByteCount.format(alternative.estimateBytes)); \(alternative.note)"
+        )
       }
     }
     for warning in r.warnings { Output.warning(warning) }

@@ -44,14 +44,18 @@ enum StatusTable {
     }
     let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
     for row in rows {
-      Output.line(row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ").trimmingCharacters(in: .whitespaces))
+      Output.line(
+        row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ").trimmingCharacters(
+          in: .whitespaces))
     }
     if let swap = status.swap {
       Output.line(
-        "\nswap under way: \(swap.service.rawValue) \(swap.from ?? "?") -> \(swap.to ?? "?"), \(swap.mode.rawValue) mode, \(swap.phase.rawValue) for \(swap.elapsedMilliseconds / 1000) s")
+        "\nswap under way: \(swap.service.rawValue) \(swap.from ?? "?") -> \(swap.to ?? "?"), \(swap.mode.rawValue) mode, \(swap.phase.rawValue) for \(swap.elapsedMilliseconds / 1000) s"
+      )
     } else if let last = status.lastSwap {
       Output.line(
-        "\nlast swap: \(last.service.rawValue) \(last.from ?? "?") -> \(last.model ?? "?"), \(last.mode.rawValue), \(last.switchMilliseconds) ms, \(last.heldRequests) request(s) held")
+        "\nlast swap: \(last.service.rawValue) \(last.from ?? "?") -> \(last.model ?? "?"), \(last.mode.rawValue), \(last.switchMilliseconds) ms, \(last.heldRequests) request(s) held"
+      )
     }
     for service in status.services {
       if let message = service.message { Output.line("\n\(service.name.rawValue): \(message)") }

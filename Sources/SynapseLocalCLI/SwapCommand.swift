@@ -43,7 +43,9 @@ struct SwapCommand: AsyncParsableCommand {
   @Flag(name: .long, help: "Stop the old engine before the new one loads, holding requests meanwhile, even when memory would hold both.")
   var hold = false
 
-  @Flag(name: .customLong("allow-dimension-change"), help: "Swap the embedding model even though its vectors have another size (stored vectors must then be re-embedded).")
+  @Flag(
+    name: .customLong("allow-dimension-change"),
+    help: "Swap the embedding model even though its vectors have another size (stored vectors must then be re-embedded).")
   var allowDimensionChange = false
 
   @Flag(name: .long, help: "Print the swap's report as JSON.")
@@ -63,9 +65,12 @@ struct SwapCommand: AsyncParsableCommand {
       let typed = try ModelReference(parsing: model).typed(model, workingDirectory: context.workingDirectory)
       let order = SwapOrder(service: service, model: typed, hold: hold, allowDimensionChange: allowDimensionChange)
       let json = self.json
-      let (report, plan) = try await ModelSwap(context: context, catalog: try context.catalog()).swap(order, project: project.folder(context)) { plan in
+      let (report, plan) = try await ModelSwap(context: context, catalog: try context.catalog()).swap(
+        order, project: project.folder(context)
+      ) { plan in
         guard !json else { return }
-        Output.warning("swapping \(plan.service.rawValue) from \(plan.from ?? "?") to \(plan.model): \(plan.mode.rawValue) mode (\(plan.reason))")
+        Output.warning(
+          "swapping \(plan.service.rawValue) from \(plan.from ?? "?") to \(plan.model): \(plan.mode.rawValue) mode (\(plan.reason))")
         for warning in plan.warnings { Output.warning(warning) }
       }
       if json { return try Output.json(report) }

@@ -5,7 +5,11 @@ public struct SynapseLocalCommand: AsyncParsableCommand {
     commandName: "synapse-local",
     abstract: "Run the Synapse RAG stack fully offline on this machine's own hardware.",
     version: "0.1.0",
-    subcommands: [DetectCommand.self, RecommendCommand.self, InspectCommand.self, CatalogCommand.self, PullCommand.self, ModelsCommand.self, InitCommand.self, GenerateCommand.self, UpCommand.self, StatusCommand.self, LogsCommand.self, RestartCommand.self, SwapCommand.self, DownCommand.self, KeeperCommand.self])
+    subcommands: [
+      DetectCommand.self, RecommendCommand.self, InspectCommand.self, CatalogCommand.self, PullCommand.self, ModelsCommand.self,
+      InitCommand.self, GenerateCommand.self, UpCommand.self, StatusCommand.self, LogsCommand.self, RestartCommand.self, SwapCommand.self,
+      DownCommand.self, KeeperCommand.self,
+    ])
 
   public init() {}
 }

@@ -11,20 +11,27 @@ public final class FakeHub: @unchecked Sendable {
 
   /// `repositories`: ORG/NAME → folder; names in `gated` need `token`.
   /// `faults`: blob SHA-256 → the faults its CDN requests take in turn (see fake_hub.py).
-  public init(python: String, repositories: [String: String], gated: Set<String> = [], token: String = "hf_test_token", faults: [String: [String]] = [:], hostile: Set<String> = []) async throws {
+  public init(
+    python: String, repositories: [String: String], gated: Set<String> = [], token: String = "hf_test_token",
+    faults: [String: [String]] = [:], hostile: Set<String> = []
+  ) async throws {
     let port = try Loopback.freePort()
     cdnPort = try Loopback.freePort()
     endpoint = "http://127.0.0.1:\(port)"
     logPath = NSTemporaryDirectory() + "fake-hub-cdn-\(UUID().uuidString).log"
     self.token = token
     let faultsJSON = String(decoding: try JSONSerialization.data(withJSONObject: faults), as: UTF8.self)
-    var arguments = [Fixtures.root + "/fakehub/fake_hub.py", "--port", "\(port)", "--cdn-port", "\(cdnPort)", "--token", token, "--log", logPath, "--faults", faultsJSON]
+    var arguments = [
+      Fixtures.root + "/fakehub/fake_hub.py", "--port", "\(port)", "--cdn-port", "\(cdnPort)", "--token", token, "--log", logPath,
+      "--faults", faultsJSON,
+    ]
     for id in hostile.sorted() { arguments += ["--hostile", id] }
     for (id, folder) in repositories.sorted(by: { $0.key < $1.key }) {
       arguments += ["--repo", "\(id)=\(folder)\(gated.contains(id) ? ":gated" : "")"]
     }
     process = try TestProcess(python, arguments)
-    try await Loopback.waitUntilHealthy(endpoint + "/api/models/none/none/revision/main", process: process, seconds: 60, acceptAnyStatus: true)
+    try await Loopback.waitUntilHealthy(
+      endpoint + "/api/models/none/none/revision/main", process: process, seconds: 60, acceptAnyStatus: true)
   }
 
   /// The CDN requests seen so far, in the order they started: blob digest, Range header, whether

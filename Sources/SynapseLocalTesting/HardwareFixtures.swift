@@ -14,11 +14,15 @@ public enum Machine {
     return HardwareReport(
       os: "linux",
       memory: MemoryReport(totalBytes: total, availableBytes: total, limitBytes: limit),
-      cpu: CPUReport(model: "test CPU", logicalCores: cores * 2, physicalCores: cores, quotaCores: quota, cpusetCores: nil, arch: "x86_64", features: ["avx2"]),
+      cpu: CPUReport(
+        model: "test CPU", logicalCores: cores * 2, physicalCores: cores, quotaCores: quota, cpusetCores: nil, arch: "x86_64",
+        features: ["avx2"]),
       disk: nil, gpus: gpus, cudaVersion: cuda, warnings: [])
   }
 
-  public static func gpu(_ name: String, totalMiB: UInt64, freeMiB: UInt64? = nil, capability: String?, index: Int = 0, driver: String = "550.54.14") -> GPUReport {
+  public static func gpu(
+    _ name: String, totalMiB: UInt64, freeMiB: UInt64? = nil, capability: String?, index: Int = 0, driver: String = "550.54.14"
+  ) -> GPUReport {
     GPUReport(
       index: index, name: name, memoryTotalBytes: totalMiB * mib, memoryFreeBytes: (freeMiB ?? totalMiB) * mib,
       computeCapability: capability, computeCapabilitySource: capability == nil ? nil : "nvidia-smi", driverVersion: driver)

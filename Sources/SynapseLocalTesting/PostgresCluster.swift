@@ -34,7 +34,9 @@ public final class PostgresCluster: @unchecked Sendable {
 
   public func start() async throws {
     _ = try await run("initdb", ["-D", data, "-U", "postgres", "--auth=trust", "--no-sync"])
-    _ = try await run("pg_ctl", ["-D", data, "-w", "-l", data + "/server.log", "-o", "-p \(port) -k \(socketDirectory) -c listen_addresses=127.0.0.1", "start"])
+    _ = try await run(
+      "pg_ctl",
+      ["-D", data, "-w", "-l", data + "/server.log", "-o", "-p \(port) -k \(socketDirectory) -c listen_addresses=127.0.0.1", "start"])
   }
 
   public func psql(_ sql: String, database: String = "postgres") async throws -> String {

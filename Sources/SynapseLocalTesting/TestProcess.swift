@@ -1,6 +1,6 @@
 import Foundation
-import SynapseLocalCore
 import Subprocess
+import SynapseLocalCore
 
 #if canImport(System)
   import System
@@ -92,7 +92,9 @@ public enum Loopback {
   public static func freePort() throws -> Int { try PortProbe.freePort() }
 
   /// The status and body of one HTTP request over loopback.
-  public static func request(_ url: String, method: String = "GET", json: [String: Any]? = nil, timeout: TimeInterval = 60) async throws -> (Int, Data) {
+  public static func request(_ url: String, method: String = "GET", json: [String: Any]? = nil, timeout: TimeInterval = 60) async throws
+    -> (Int, Data)
+  {
     var request = URLRequest(url: URL(string: url)!, timeoutInterval: timeout)
     request.httpMethod = method
     if let json {
@@ -120,4 +122,3 @@ public struct TestFailure: Error, CustomStringConvertible {
   public var description: String
   public init(_ description: String) { self.description = description }
 }
-

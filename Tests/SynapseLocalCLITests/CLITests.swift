@@ -47,7 +47,9 @@ struct CLITests {
     let empty = try await run(["swap", "embedding", "", "--project", NSTemporaryDirectory()])
     #expect(empty.status == 1 && empty.stderr.contains("an empty model REF"))
     let help = try await run(["swap", "--help"])
-    for phrase in ["Side by side", "Hold", "--hold", "--allow-dimension-change", "re-embed"] { #expect(help.stdout.contains(phrase), "\(phrase)") }
+    for phrase in ["Side by side", "Hold", "--hold", "--allow-dimension-change", "re-embed"] {
+      #expect(help.stdout.contains(phrase), "\(phrase)")
+    }
   }
 
   @Test func detectJSONContract() async throws {
@@ -167,10 +169,14 @@ struct CLITests {
   }
 
   @Test func absurdHardwareValuesAreRefused() async throws {
-    let result = try await recommend(hardware: #"{"memory": {"total_bytes": 17179869184}, "cpu": {"logical_cores": 4, "quota_cores": 1e19}}"#)
+    let result = try await recommend(
+      hardware: #"{"memory": {"total_bytes": 17179869184}, "cpu": {"logical_cores": 4, "quota_cores": 1e19}}"#)
     #expect(result.status == 1)
     #expect(result.stderr.contains("cpu.quota_cores"), "\(result.stderr)")
-    let gpu = try await recommend(hardware: #"{"memory": {"total_bytes": 17179869184}, "cpu": {"logical_cores": 4}, "gpus": [{"name": "x", "memory_total_bytes": 18446744073709551615}]}"#)
+    let gpu = try await recommend(
+      hardware:
+        #"{"memory": {"total_bytes": 17179869184}, "cpu": {"logical_cores": 4}, "gpus": [{"name": "x", "memory_total_bytes": 18446744073709551615}]}"#
+    )
     #expect(gpu.status == 1)
     #expect(gpu.stderr.contains("gpus[0].memory_total_bytes"), "\(gpu.stderr)")
   }

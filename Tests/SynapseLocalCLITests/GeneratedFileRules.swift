@@ -23,17 +23,22 @@ enum ComposeRules {
 
     // Every service another waits on as healthy has a health check its image can run.
     for (name, service) in services {
-      for (dependency, condition) in service["depends_on"] as? [String: [String: String]] ?? [:] where condition["condition"] == "service_healthy" {
+      for (dependency, condition) in service["depends_on"] as? [String: [String: String]] ?? [:]
+      where condition["condition"] == "service_healthy" {
         let target = try #require(services[dependency], "\(name) depends on missing \(dependency)")
         let test = (target["healthcheck"] as? [String: Any])?["test"] as? [String] ?? []
         #expect(test.first == "CMD" && test.count > 1, "\(dependency) has no exec-form health check")
-        #expect(test.dropFirst().first == allowedHealthCommand(target), "\(dependency)'s health check uses \(test.dropFirst().first ?? "nothing")")
+        #expect(
+          test.dropFirst().first == allowedHealthCommand(target), "\(dependency)'s health check uses \(test.dropFirst().first ?? "nothing")"
+        )
       }
     }
     #expect(Set((services["backend"]?["depends_on"] as? [String: Any] ?? [:]).keys) == ["db", "llm", "embedding"])
 
     // Published ports: 127.0.0.1 for db and the model servers always; the user-facing ones unless exposed.
-    let published = ["db": c.db.port, "llm": c.llm.port, "embedding": c.embedding.port, "backend": c.backend.port, "frontend": c.frontend.port]
+    let published = [
+      "db": c.db.port, "llm": c.llm.port, "embedding": c.embedding.port, "backend": c.backend.port, "frontend": c.frontend.port,
+    ]
     for (name, port) in published {
       let ports = services[name]?["ports"] as? [String] ?? []
       let local = ["db", "llm", "embedding"].contains(name) || !c.expose

@@ -101,7 +101,10 @@ struct ProjectGenerationTests {
       return
     }
     let golden = try String(contentsOfFile: path, encoding: .utf8)
-    #expect(text == golden, "\(folder)/\(name) differs from its golden file:\n\(LineDiff.unified(old: golden, new: text, oldName: "golden", newName: "generated"))")
+    #expect(
+      text == golden,
+      "\(folder)/\(name) differs from its golden file:\n\(LineDiff.unified(old: golden, new: text, oldName: "golden", newName: "generated"))"
+    )
   }
 
   @Test(.timeLimit(.minutes(3)), .enabled(if: TestBed.shouldRun(.python)), arguments: cases.map(\.name))
@@ -111,7 +114,8 @@ struct ProjectGenerationTests {
     let scratch = Scratch()
     defer { scratch.remove() }
     let hardware = try await scratch.hardwareFile(entry.machine)
-    let initialized = try await scratch.run(["init", "--profile", profile, "--hardware", hardware, "--project", scratch.project] + entry.flags)
+    let initialized = try await scratch.run(
+      ["init", "--profile", profile, "--hardware", hardware, "--project", scratch.project] + entry.flags)
     try #require(initialized.status == 0, "\(initialized.stderr)")
     let configuration = try ProjectSchema.parse(try scratch.read("synapse-local.yaml"), file: "synapse-local.yaml")
     #expect(configuration.expose == entry.flags.contains("--expose"))
@@ -127,15 +131,21 @@ struct ProjectGenerationTests {
     let generated = try await scratch.run(["generate", "--project", scratch.project, "--json"])
     try #require(generated.status == 0, "\(generated.stderr)")
     let statuses = try #require(try JSONSerialization.jsonObject(with: Data(generated.stdout.utf8)) as? [[String: String]])
-    #expect(statuses.map { $0["path"] ?? "" } == [".env", "docker-compose.local.yml", "services/embedding/embedding_server.py", "services/embedding/requirements.txt", "services/embedding/Dockerfile"])
+    #expect(
+      statuses.map { $0["path"] ?? "" } == [
+        ".env", "docker-compose.local.yml", "services/embedding/embedding_server.py", "services/embedding/requirements.txt",
+        "services/embedding/Dockerfile",
+      ])
     #expect(statuses.allSatisfy { $0["status"] == "written" })
 
-    let password = try String(contentsOfFile: scratch.project + "/.synapse-local/secrets/db-password", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+    let password = try String(contentsOfFile: scratch.project + "/.synapse-local/secrets/db-password", encoding: .utf8).trimmingCharacters(
+      in: .whitespacesAndNewlines)
     #expect(password.count == 32 && password != "synapse")
     let envAttributes = try FileManager.default.attributesOfItem(atPath: scratch.project + "/.env")
     #expect((envAttributes[.posixPermissions] as? Int) == 0o600)
     for file in ["synapse-local.yaml", ".env", "docker-compose.local.yml"] {
-      try expectGolden(normalized(try scratch.read(file), scratch, password: password), folder: name, name: file == ".env" ? "dot-env" : file)
+      try expectGolden(
+        normalized(try scratch.read(file), scratch, password: password), folder: name, name: file == ".env" ? "dot-env" : file)
     }
 
     let checked = try await PythonChecks.run(project: scratch.project)
@@ -195,7 +205,10 @@ struct ProjectGenerationTests {
     try Data("{}".utf8).write(to: URL(fileURLWithPath: model + "/config.json"))
     let relative = ["HF_HUB_CACHE": "store", "HF_HUB_OFFLINE": "1"]
     let initialized = try await CLIRunner.run(
-      ["init", "--profile", "demo", "--hardware", (hardware as NSString).lastPathComponent, "--project", "synapse", "--embedding", "../models/my-embedder"],
+      [
+        "init", "--profile", "demo", "--hardware", (hardware as NSString).lastPathComponent, "--project", "synapse", "--embedding",
+        "../models/my-embedder",
+      ],
       environment: relative, directory: scratch.root)
     try #require(initialized.status == 0, "\(initialized.stderr)")
     let configuration = try ProjectSchema.parse(try scratch.read("synapse-local.yaml"), file: "x")
@@ -209,13 +222,17 @@ struct ProjectGenerationTests {
     #expect(compose.schemaErrors.isEmpty)
     let services = try #require(compose.compose["services"] as? [String: [String: Any]])
     #expect(services["llm"]?["volumes"] as? [String] == ["\(scratch.store):/models:ro"])
-    #expect(services["embedding"]?["volumes"] as? [String] == ["\(scratch.store):/models:ro", "\(scratch.root)/models:/local/embedding:ro"])
+    #expect(
+      services["embedding"]?["volumes"] as? [String] == ["\(scratch.store):/models:ro", "\(scratch.root)/models:/local/embedding:ro"])
     #expect((services["embedding"]?["environment"] as? [String: String])?["EMBEDDING_MODEL"] == "/local/embedding/my-embedder")
     #expect(try scratch.read("services/embedding/embedding_server.py").contains("\"\(model)\""))
 
     // From another folder, with the absolute project: the same files.
-    let elsewhere = try await CLIRunner.run(["generate", "--project", scratch.project, "--json"], environment: ["HF_HUB_CACHE": scratch.store, "HF_HUB_OFFLINE": "1"])
-    #expect(elsewhere.status == 0 && !elsewhere.stdout.contains("written") && !elsewhere.stdout.contains("kept"), "\(elsewhere.stdout)\(elsewhere.stderr)")
+    let elsewhere = try await CLIRunner.run(
+      ["generate", "--project", scratch.project, "--json"], environment: ["HF_HUB_CACHE": scratch.store, "HF_HUB_OFFLINE": "1"])
+    #expect(
+      elsewhere.status == 0 && !elsewhere.stdout.contains("written") && !elsewhere.stdout.contains("kept"),
+      "\(elsewhere.stdout)\(elsewhere.stderr)")
   }
 
   /// The password never shows in a diff, survives a lost state folder (the database was created
@@ -229,7 +246,8 @@ struct ProjectGenerationTests {
     try await scratch.importStandIns(for: try ProjectSchema.parse(try scratch.read("synapse-local.yaml"), file: "x"))
     try #require(try await scratch.run(["generate", "--project", scratch.project]).status == 0)
     let state = scratch.project + "/.synapse-local"
-    let password = try String(contentsOfFile: state + "/secrets/db-password", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+    let password = try String(contentsOfFile: state + "/secrets/db-password", encoding: .utf8).trimmingCharacters(
+      in: .whitespacesAndNewlines)
     #expect(try String(contentsOfFile: state + "/.gitignore", encoding: .utf8).contains("\n*\n"))
     #expect((try FileManager.default.attributesOfItem(atPath: state + "/secrets")[.posixPermissions] as? Int) == 0o700)
 
@@ -260,7 +278,9 @@ struct ProjectGenerationTests {
     report["memory"] = memory
     let big = scratch.root + "/big.json"
     try JSONSerialization.data(withJSONObject: report).write(to: URL(fileURLWithPath: big))
-    let initialized = try await scratch.run(["init", "--llm", "llama-3.1-8b-q5", "--hardware", big, "--project", scratch.project, "--no-frontend"])
+    let initialized = try await scratch.run([
+      "init", "--llm", "llama-3.1-8b-q5", "--hardware", big, "--project", scratch.project, "--no-frontend",
+    ])
     try #require(initialized.status == 0, "\(initialized.stderr)")
     try await scratch.importStandIns(for: try ProjectSchema.parse(try scratch.read("synapse-local.yaml"), file: "x"))
     let binaries = [
@@ -268,17 +288,22 @@ struct ProjectGenerationTests {
       "SYNAPSE_LOCAL_PG_BIN": try TestBed.require(.postgresBin), "SYNAPSE_LOCAL_SYSROOT": Fixtures.machine("laptop-v2"),
     ]
     func up(_ extra: [String: String] = [:]) async throws -> CLIResult {
-      try await CLIRunner.run(["up", "-d", "--project", scratch.project], environment: scratch.environment.merging(binaries) { $1 }.merging(extra) { $1 })
+      try await CLIRunner.run(
+        ["up", "-d", "--project", scratch.project], environment: scratch.environment.merging(binaries) { $1 }.merging(extra) { $1 })
     }
 
     let missing = try await up(["SYNAPSE_LOCAL_LLAMA_SERVER": "/nonexistent/llama-server"])
     #expect(missing.status == 1)
-    #expect(missing.stderr.contains("synapse-local.yaml:") && missing.stderr.contains("binaries.llama_server: /nonexistent/llama-server is not an executable here"))
+    #expect(
+      missing.stderr.contains("synapse-local.yaml:")
+        && missing.stderr.contains("binaries.llama_server: /nonexistent/llama-server is not an executable here"))
     #expect(missing.stderr.contains("SYNAPSE_LOCAL_LLAMA_SERVER"))
 
     let tooBig = try await up()
     #expect(tooBig.status == 1)
-    #expect(tooBig.stderr.contains("the plan needs") && tooBig.stderr.contains("--ignore-memory") && tooBig.stderr.contains("What fits:"), "\(tooBig.stderr)")
+    #expect(
+      tooBig.stderr.contains("the plan needs") && tooBig.stderr.contains("--ignore-memory") && tooBig.stderr.contains("What fits:"),
+      "\(tooBig.stderr)")
 
     // A model file that is not the size the lock pins.
     let lockPath = scratch.project + "/synapse-local.lock"
@@ -326,7 +351,10 @@ struct ProjectGenerationTests {
     try "engine: llama.cpp\nllm:\n  port: 99999\n  colour: blue\n".write(toFile: file, atomically: true, encoding: .utf8)
     let generated = try await scratch.run(["generate", "--project", scratch.project])
     #expect(generated.status == 1)
-    #expect(generated.stderr == "synapse-local: error: \(file):3: llm.port: 99999 is not a port (1-65535)\nsynapse-local: error: \(file):4: llm.colour: unknown key; known here: llm.context, llm.gpu_layers, llm.gpu_memory_utilization, llm.model, llm.name, llm.port, llm.restart, llm.tensor_parallel_size, llm.threads, llm.timeout_ms\n")
+    #expect(
+      generated.stderr
+        == "synapse-local: error: \(file):3: llm.port: 99999 is not a port (1-65535)\nsynapse-local: error: \(file):4: llm.colour: unknown key; known here: llm.context, llm.gpu_layers, llm.gpu_memory_utilization, llm.model, llm.name, llm.port, llm.restart, llm.tensor_parallel_size, llm.threads, llm.timeout_ms\n"
+    )
     #expect(!FileManager.default.fileExists(atPath: scratch.project + "/.env"))
 
     // A REF that names nothing: a catalog id that is not there, a chat model in the embedding role.
@@ -338,7 +366,9 @@ struct ProjectGenerationTests {
     #expect(lines.count == 2 && lines[1].hasPrefix("synapse-local: error: \(file):4: embedding.model: "))
 
     let hardware = try await scratch.hardwareFile("laptop-v2")
-    let badFlag = try await scratch.run(["init", "--hardware", hardware, "--project", scratch.project + "2", "--llm-port", "99999", "--llm", "no-such-model"])
+    let badFlag = try await scratch.run([
+      "init", "--hardware", hardware, "--project", scratch.project + "2", "--llm-port", "99999", "--llm", "no-such-model",
+    ])
     #expect(badFlag.status == 1)
     #expect(badFlag.stderr.contains("--llm-port: 99999 is not a port (1-65535)"))
     #expect(!FileManager.default.fileExists(atPath: scratch.project + "2/synapse-local.yaml"))
@@ -370,7 +400,10 @@ enum PythonChecks {
     let python = try TestBed.require(.python)
     let (status, output) = try await runCommand(
       python,
-      [Fixtures.root + "/compose/check_generated.py", Fixtures.root + "/compose/compose-spec.json", project + "/docker-compose.local.yml", project + "/.env"])
+      [
+        Fixtures.root + "/compose/check_generated.py", Fixtures.root + "/compose/compose-spec.json", project + "/docker-compose.local.yml",
+        project + "/.env",
+      ])
     guard status == 0, let line = output.split(separator: "\n").last(where: { $0.hasPrefix("{") }),
       let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
     else { throw TestFailure("check_generated.py failed:\n\(output.suffix(2000))") }

@@ -7,7 +7,10 @@ struct ModelReferenceTests {
     ("llama-3.2-3b-q4", ModelReference.catalog(id: "llama-3.2-3b-q4", revision: nil)),
     ("llama-3.2-3b-q4@v2", .catalog(id: "llama-3.2-3b-q4", revision: "v2")),
     ("BAAI/bge-small-en-v1.5", .hub(repository: "BAAI/bge-small-en-v1.5", path: nil, revision: nil)),
-    ("bartowski/Llama-3.2-3B-Instruct-GGUF/Llama-3.2-3B-Instruct-Q4_K_M.gguf@main", .hub(repository: "bartowski/Llama-3.2-3B-Instruct-GGUF", path: "Llama-3.2-3B-Instruct-Q4_K_M.gguf", revision: "main")),
+    (
+      "bartowski/Llama-3.2-3B-Instruct-GGUF/Llama-3.2-3B-Instruct-Q4_K_M.gguf@main",
+      .hub(repository: "bartowski/Llama-3.2-3B-Instruct-GGUF", path: "Llama-3.2-3B-Instruct-Q4_K_M.gguf", revision: "main")
+    ),
     ("org/repo/sub/dir/file.gguf", .hub(repository: "org/repo", path: "sub/dir/file.gguf", revision: nil)),
     ("models/x", .hub(repository: "models/x", path: nil, revision: nil)),
     ("./models/x", .local(path: "./models/x")),

@@ -16,7 +16,8 @@ struct ResourceLocatorTests {
   @Test func environmentVariableWins() throws {
     try make("bin/profiles", "mine/profiles")
     defer { try? FileManager.default.removeItem(atPath: root) }
-    let locator = ResourceLocator(environment: ["SYNAPSE_LOCAL_PROFILES": root + "/mine/profiles"], executablePath: root + "/bin/synapse-local")
+    let locator = ResourceLocator(
+      environment: ["SYNAPSE_LOCAL_PROFILES": root + "/mine/profiles"], executablePath: root + "/bin/synapse-local")
     #expect(try locator.locate(.profiles) == root + "/mine/profiles")
   }
 

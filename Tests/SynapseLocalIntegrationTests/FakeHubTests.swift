@@ -12,12 +12,15 @@ struct FakeHubTests {
     let ggufFolder = NSTemporaryDirectory() + "fake-hub-gguf-\(UUID().uuidString)"
     try FileManager.default.createDirectory(atPath: ggufFolder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: ggufFolder) }
-    try FileManager.default.createSymbolicLink(atPath: ggufFolder + "/SmolLM2-135M-Instruct.Q4_1.gguf", withDestinationPath: try TestBed.require(.smolLM2))
+    try FileManager.default.createSymbolicLink(
+      atPath: ggufFolder + "/SmolLM2-135M-Instruct.Q4_1.gguf", withDestinationPath: try TestBed.require(.smolLM2))
     try #"{"model_type": "llama"}"#.write(toFile: ggufFolder + "/config.json", atomically: true, encoding: .utf8)
 
     let hub = try await FakeHub(
       python: python,
-      repositories: ["acme/tiny-gguf": ggufFolder, "acme/gated": ggufFolder, "sentence-transformers/all-MiniLM-L6-v2": try TestBed.require(.miniLM)],
+      repositories: [
+        "acme/tiny-gguf": ggufFolder, "acme/gated": ggufFolder, "sentence-transformers/all-MiniLM-L6-v2": try TestBed.require(.miniLM),
+      ],
       gated: ["acme/gated"])
     let cache = NSTemporaryDirectory() + "fake-hub-cache-\(UUID().uuidString)"
     defer { try? FileManager.default.removeItem(atPath: cache) }

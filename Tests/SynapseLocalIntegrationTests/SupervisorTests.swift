@@ -62,7 +62,8 @@ struct SupervisorTests {
     let base = try folder()
     let port = try Loopback.freePort()
     let spec = ServiceSpec(
-      name: .llm, executable: "/bin/sh", arguments: ["-c", "echo loading forever; sleep 300.\(port) & sleep 300.\(port)"], environment: [:], port: port,
+      name: .llm, executable: "/bin/sh", arguments: ["-c", "echo loading forever; sleep 300.\(port) & sleep 300.\(port)"], environment: [:],
+      port: port,
       health: .http(url: "http://127.0.0.1:\(port)/health"), readinessSeconds: 2)
     let supervisor = Supervisor(project: base, specs: [spec], settings: settings(base))
     do {
@@ -101,14 +102,18 @@ struct SupervisorTests {
     var spec = try httpServer(.db, port: port)
     spec.health = .http(url: "http://127.0.0.1:\(port)/")
     // Health checks give up after 1 s, so three misses take seconds, not the default 15.
-    let supervisor = Supervisor(project: base, specs: [spec], settings: settings(base), prober: HealthProber(transport: CurlTransport(totalSeconds: 1)))
+    let supervisor = Supervisor(
+      project: base, specs: [spec], settings: settings(base), prober: HealthProber(transport: CurlTransport(totalSeconds: 1)))
     try await supervisor.start()
     let first = try #require(await supervisor.status().services[0].pid)
     kill(first, SIGSTOP)
     var restarted: ServiceStatus?
     for _ in 0..<150 {
       let now = await supervisor.status().services[0]
-      if now.restarts == 1, now.state == .healthy, let pid = now.pid, pid != first { restarted = now; break }
+      if now.restarts == 1, now.state == .healthy, let pid = now.pid, pid != first {
+        restarted = now
+        break
+      }
       try await Task.sleep(for: .milliseconds(100))
     }
     let final = await supervisor.status().services[0]
@@ -183,7 +188,9 @@ struct SupervisorFileTests {
     let old = try #require(try JSONSerialization.jsonObject(with: answer) as? [String: Any])
     #expect(old["ok"] as? Bool == false)
     let message = try #require(old["error"] as? String)
-    #expect(message.contains("an earlier version (control protocol 1)") && message.contains("\(ToolVersion.current) (control protocol \(ToolVersion.controlProtocol))"))
+    #expect(
+      message.contains("an earlier version (control protocol 1)")
+        && message.contains("\(ToolVersion.current) (control protocol \(ToolVersion.controlProtocol))"))
     #expect(!message.contains("\n"))
     server.close()
 
@@ -194,7 +201,10 @@ struct SupervisorFileTests {
       Issue.record("a protocol 1 supervisor must be refused")
     } catch {
       let line = "\(error)"
-      #expect(line.contains("this synapse-local client is \(ToolVersion.current) (control protocol 2) and the running supervisor is an earlier version (control protocol 1)"))
+      #expect(
+        line.contains(
+          "this synapse-local client is \(ToolVersion.current) (control protocol 2) and the running supervisor is an earlier version (control protocol 1)"
+        ))
       #expect(line.contains("synapse-local down") && !line.contains("\n"))
     }
     oldSupervisor.wait()
@@ -209,19 +219,22 @@ struct SupervisorFileTests {
     // find their libraries at $ORIGIN/../../../pgserver.libs).
     let install = base + "/site/pgserver/pginstall"
     let original = ((try TestBed.require(.postgresBin)) as NSString).deletingLastPathComponent
-    let libraries = (((original as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent as NSString).appendingPathComponent("pgserver.libs")
+    let libraries = (((original as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent as NSString)
+      .appendingPathComponent("pgserver.libs")
     try FileManager.default.createDirectory(atPath: base + "/site/pgserver", withIntermediateDirectories: true)
     try FileManager.default.createSymbolicLink(atPath: base + "/site/pgserver.libs", withDestinationPath: libraries)
     let (copied, output) = try await runCommand("/bin/cp", ["-a", original, install])
     try #require(copied == 0, "\(output)")
     if getuid() == 0 { _ = try await runCommand("/bin/chmod", ["-R", "a+rX", base]) }
-    for name in try FileManager.default.contentsOfDirectory(atPath: install + "/share/postgresql/extension") where name.hasPrefix("vector") {
+    for name in try FileManager.default.contentsOfDirectory(atPath: install + "/share/postgresql/extension") where name.hasPrefix("vector")
+    {
       try FileManager.default.removeItem(atPath: install + "/share/postgresql/extension/" + name)
     }
     let layout = try PostgresLayout.plan(state: base + "/state", project: base)
     let port = try Loopback.freePort()
     let password = "x" + String(repeating: "y", count: 20)
-    let bootstrap = PostgresBootstrap(layout: layout, bin: install + "/bin", user: "synapse", database: "synapse", port: port, password: password)
+    let bootstrap = PostgresBootstrap(
+      layout: layout, bin: install + "/bin", user: "synapse", database: "synapse", port: port, password: password)
     try await bootstrap.initializeIfNeeded()
     var planner = ServicePlanner(
       configuration: {
@@ -229,16 +242,22 @@ struct SupervisorFileTests {
         c.binaries.pgBin = install + "/bin"
         c.db.port = port
         return c
-      }(), project: base, llmPath: "", embeddingPath: "", store: "", database: layout, env: [:], baseEnvironment: ProcessInfo.processInfo.environment)
+      }(), project: base, llmPath: "", embeddingPath: "", store: "", database: layout, env: [:],
+      baseEnvironment: ProcessInfo.processInfo.environment)
     planner.databasePassword = password
-    var settings = Supervisor.Settings(keeperExecutable: Fixtures.executable, runFolder: base + "/state/run", logFolder: base + "/state/logs")
+    var settings = Supervisor.Settings(
+      keeperExecutable: Fixtures.executable, runFolder: base + "/state/run", logFolder: base + "/state/logs")
     settings.readinessInterval = .milliseconds(200)
-    let supervisor = Supervisor(project: base, specs: [try #require(planner.services().first { $0.name == .db })], settings: settings) { try await bootstrap.prepareDatabase() }
+    let supervisor = Supervisor(project: base, specs: [try #require(planner.services().first { $0.name == .db })], settings: settings) {
+      try await bootstrap.prepareDatabase()
+    }
     do {
       try await supervisor.start()
       Issue.record("start should have failed")
     } catch let error as StackError {
-      #expect(error.description.contains("pgvector extension is not installed") && error.description.contains("apt install postgresql-16-pgvector"), "\(error)")
+      #expect(
+        error.description.contains("pgvector extension is not installed")
+          && error.description.contains("apt install postgresql-16-pgvector"), "\(error)")
     }
     #expect(PortProbe.owner(of: port) == nil)
   }
@@ -259,9 +278,11 @@ struct VLLMSupervisionTests {
     configuration.llm.port = try Loopback.freePort()
     configuration.llm.context = 16384
     configuration.llm.gpuMemoryUtilization = 0.85
-    let layout = PostgresLayout(dataDirectory: base + "/db", socketDirectory: base + "/run-db", user: nil, uid: getuid(), gid: getgid(), relocation: nil)
+    let layout = PostgresLayout(
+      dataDirectory: base + "/db", socketDirectory: base + "/run-db", user: nil, uid: getuid(), gid: getgid(), relocation: nil)
     let planner = ServicePlanner(
-      configuration: configuration, project: base, llmPath: "/models/meta-llama/snapshot", embeddingPath: "", store: "", database: layout, env: [:],
+      configuration: configuration, project: base, llmPath: "/models/meta-llama/snapshot", embeddingPath: "", store: "", database: layout,
+      env: [:],
       baseEnvironment: ProcessInfo.processInfo.environment)
     let llm = try #require(planner.services().first { $0.name == .llm })
     var settings = Supervisor.Settings(keeperExecutable: Fixtures.executable, runFolder: base + "/run", logFolder: base + "/logs")
@@ -276,9 +297,11 @@ struct VLLMSupervisionTests {
       let listed = try #require(try JSONSerialization.jsonObject(with: models) as? [String: Any])
       #expect(((listed["data"] as? [[String: Any]])?.first?["id"] as? String) == "Llama-3.1-8B-Instruct")
       let message = [["role": "user", "content": "hi"]]
-      let (ok, _) = try await Loopback.request(url + "/v1/chat/completions", method: "POST", json: ["model": "Llama-3.1-8B-Instruct", "messages": message])
+      let (ok, _) = try await Loopback.request(
+        url + "/v1/chat/completions", method: "POST", json: ["model": "Llama-3.1-8B-Instruct", "messages": message])
       #expect(ok == 200)
-      let (wrong, _) = try await Loopback.request(url + "/v1/chat/completions", method: "POST", json: ["model": "local-model", "messages": message])
+      let (wrong, _) = try await Loopback.request(
+        url + "/v1/chat/completions", method: "POST", json: ["model": "local-model", "messages": message])
       #expect(wrong == 404)
       #expect(await supervisor.status().services.first?.model == "Llama-3.1-8B-Instruct")
     } catch {

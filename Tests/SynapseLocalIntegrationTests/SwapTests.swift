@@ -27,7 +27,8 @@ struct SwapTests {
   }
 
   static func layout(_ base: String) -> PostgresLayout {
-    PostgresLayout(dataDirectory: base + "/pg/db", socketDirectory: base + "/pg/run", user: nil, uid: getuid(), gid: getgid(), relocation: nil)
+    PostgresLayout(
+      dataDirectory: base + "/pg/db", socketDirectory: base + "/pg/run", user: nil, uid: getuid(), gid: getgid(), relocation: nil)
   }
 
   static func settings(_ base: String) -> Supervisor.Settings {
@@ -107,9 +108,12 @@ struct SwapTests {
 
   /// A streamed answer long enough to outlast a model load: 300 tokens, end of text ignored.
   static func longStream(port: Int) throws -> (status: Int, body: String, chunks: Int) {
-    let body = #"{"model": "SmolLM2-135M-Instruct", "messages": [{"role": "user", "content": "Count from one to one thousand."}], "max_tokens": 300, "ignore_eos": true, "temperature": 0, "stream": true}"#
+    let body =
+      #"{"model": "SmolLM2-135M-Instruct", "messages": [{"role": "user", "content": "Count from one to one thousand."}], "max_tokens": 300, "ignore_eos": true, "temperature": 0, "stream": true}"#
     return try StableEndpointTests.exchange(
-      port: port, "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+      port: port,
+      "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+    )
   }
 
   @Test(.timeLimit(.minutes(6)), .enabled(if: TestBed.shouldRun(.llamaServer, .smolLM2, .gemma3)))
@@ -117,7 +121,8 @@ struct SwapTests {
     let base = NSTemporaryDirectory() + "swap-\(UUID().uuidString.prefix(8))"
     defer { try? FileManager.default.removeItem(atPath: base) }
     let port = try Loopback.freePort()
-    let smol = try spec(model: try TestBed.require(.smolLM2), name: "SmolLM2-135M-Instruct", port: port, enginePort: try Loopback.freePort(), base: base)
+    let smol = try spec(
+      model: try TestBed.require(.smolLM2), name: "SmolLM2-135M-Instruct", port: port, enginePort: try Loopback.freePort(), base: base)
     let supervisor = Supervisor(project: base, specs: [smol], settings: Self.settings(base))
     try await supervisor.start()
     let tally = Tally()
@@ -127,7 +132,8 @@ struct SwapTests {
 
       // Side by side: a stream begun on SmolLM2 before the swap finishes there, intact, while
       // Gemma loads beside it and takes the new requests.
-      let gemma = try spec(model: try TestBed.require(.gemma3), name: "gemma-3-270m", port: port, enginePort: try Loopback.freePort(), base: base)
+      let gemma = try spec(
+        model: try TestBed.require(.gemma3), name: "gemma-3-270m", port: port, enginePort: try Loopback.freePort(), base: base)
       let stream = Task { try await StableEndpointTests.onThread { (try Self.longStream(port: port), Date()) } }
       try await Task.sleep(for: .milliseconds(500))
       let watch = EngineWatch(ports: [smol.enginePort!, gemma.enginePort!])
@@ -155,7 +161,8 @@ struct SwapTests {
       #expect(report.heldRequests == 0 && report.loadMilliseconds > 0 && report.switchMilliseconds >= report.loadMilliseconds)
       #expect(
         streamed.status == 200 && streamed.body.contains("data: [DONE]") && !streamed.body.contains("engine_restarted"),
-        "status \(streamed.status), \(streamed.chunks) chunks in \(Int(streamEnded.timeIntervalSince(swapBegan))) s after the swap began: …\(streamed.body.suffix(300))")
+        "status \(streamed.status), \(streamed.chunks) chunks in \(Int(streamEnded.timeIntervalSince(swapBegan))) s after the swap began: …\(streamed.body.suffix(300))"
+      )
       #expect(streamed.body.contains(#""model":"SmolLM2-135M-Instruct""#), "the stream was answered by the old engine to its end")
       // It was still streaming when the new engine took over.
       #expect(streamEnded.timeIntervalSince(swapBegan) * 1000 > Double(report.loadMilliseconds), "the stream ended before the switch")
@@ -169,7 +176,8 @@ struct SwapTests {
       let afterSideBySide = tally.count
 
       // Hold: one engine at a time; requests wait while SmolLM2 loads again.
-      let back = try spec(model: try TestBed.require(.smolLM2), name: "SmolLM2-135M-Instruct", port: port, enginePort: try Loopback.freePort(), base: base)
+      let back = try spec(
+        model: try TestBed.require(.smolLM2), name: "SmolLM2-135M-Instruct", port: port, enginePort: try Loopback.freePort(), base: base)
       let holdWatch = EngineWatch(ports: [gemma.enginePort!, back.enginePort!])
       let held = try await supervisor.swap(to: back, mode: .hold)
       #expect(holdWatch.stop() == 1, "hold mode never runs two engines")
@@ -206,7 +214,8 @@ struct SwapTests {
 
       // Side by side once more, after a hold-mode swap and a restart: the new engine's pid file
       // is not the running one's, and the adopted engine is supervised (pid shown, restarted).
-      let again = try spec(model: try TestBed.require(.gemma3), name: "gemma-3-270m", port: port, enginePort: try Loopback.freePort(), base: base)
+      let again = try spec(
+        model: try TestBed.require(.gemma3), name: "gemma-3-270m", port: port, enginePort: try Loopback.freePort(), base: base)
       #expect(try await supervisor.swap(to: again, mode: .sideBySide).mode == .sideBySide)
       let adopted = try #require(await supervisor.status().services.first?.pid)
       #expect(try String(contentsOfFile: "/proc/\(adopted)/cmdline", encoding: .utf8).contains(String(again.enginePort!)))
@@ -244,7 +253,8 @@ struct SwapTests {
       configuration.llm.name = name
       configuration.llm.port = port
       var planner = ServicePlanner(
-        configuration: configuration, project: base, llmPath: "/models/\(name)", embeddingPath: "", store: "", database: Self.layout(base), env: [:],
+        configuration: configuration, project: base, llmPath: "/models/\(name)", embeddingPath: "", store: "", database: Self.layout(base),
+        env: [:],
         baseEnvironment: ProcessInfo.processInfo.environment)
       planner.enginePorts = [.llm: try Loopback.freePort()]
       return try #require(planner.services().first { $0.name == .llm })
@@ -301,7 +311,8 @@ struct SwapTests {
     let client = Self.loop(tally) {
       let body = #"{"model": "all-MiniLM-L6-v2", "input": ["a question about pgvector", "another"]}"#
       return try StableEndpointTests.exchange(
-        port: port, "POST /v1/embeddings HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+        port: port,
+        "POST /v1/embeddings HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
       ).status
     }
     do {

@@ -34,7 +34,10 @@ enum CatalogValidator {
       }
       guard model.shape.parameterCount <= maxBytes else { throw fail("shape.parameter_count", "is implausibly large") }
       guard model.shape.maxContext <= 1 << 24 else { throw fail("shape.max_context", "is implausibly large (at most 16777216)") }
-      for (field, value) in [("shape.layers", model.shape.layers), ("shape.heads", model.shape.heads), ("shape.kv_heads", model.shape.kvHeads), ("shape.head_dim", model.shape.headDim), ("dimensions", model.dimensions)] {
+      for (field, value) in [
+        ("shape.layers", model.shape.layers), ("shape.heads", model.shape.heads), ("shape.kv_heads", model.shape.kvHeads),
+        ("shape.head_dim", model.shape.headDim), ("dimensions", model.dimensions),
+      ] {
         if let value, value > 65_536 { throw fail(field, "is implausibly large (at most 65536)") }
       }
       guard model.quality.allSatisfy({ "★☆".contains($0) }), model.qualityStars > 0 else {
@@ -51,10 +54,15 @@ enum CatalogValidator {
         guard let gguf = model.gguf else { throw fail("gguf", "is missing (every chat model needs a GGUF file for llama.cpp)") }
         guard isRepository(gguf.repository) else { throw fail("gguf.repository", "'\(gguf.repository)' is not ORG/REPO") }
         guard gguf.file.hasSuffix(".gguf") else { throw fail("gguf.file", "'\(gguf.file)' is not a .gguf file") }
-        for (field, value) in [("shape.layers", model.shape.layers), ("shape.heads", model.shape.heads), ("shape.kv_heads", model.shape.kvHeads), ("shape.head_dim", model.shape.headDim)] {
+        for (field, value) in [
+          ("shape.layers", model.shape.layers), ("shape.heads", model.shape.heads), ("shape.kv_heads", model.shape.kvHeads),
+          ("shape.head_dim", model.shape.headDim),
+        ] {
           guard let value, value > 0 else { throw fail(field, "is missing or not above 0 (memory estimates need it)") }
         }
-        if !model.isDemo && model.vllm == nil { throw fail("vllm", "is missing (every non-demo chat model names its safetensors repository)") }
+        if !model.isDemo && model.vllm == nil {
+          throw fail("vllm", "is missing (every non-demo chat model names its safetensors repository)")
+        }
         if let vllm = model.vllm, !isRepository(vllm.repository) {
           throw fail("vllm.repository", "'\(vllm.repository)' is not ORG/REPO")
         }

@@ -37,7 +37,9 @@ public struct Context: Sendable {
   }
 
   /// The context of the running program: real files, real processes, this process's environment.
-  public static func live(environment: [String: String] = ProcessInfo.processInfo.environment, output: any OutputSink = SilentOutput()) -> Context {
+  public static func live(environment: [String: String] = ProcessInfo.processInfo.environment, output: any OutputSink = SilentOutput())
+    -> Context
+  {
     let sysroot = environment["SYNAPSE_LOCAL_SYSROOT"].flatMap { $0.isEmpty ? nil : $0 } ?? "/"
     return Context(
       system: RootedFileSystem(root: sysroot), environment: environment, processes: SystemProcessRunner(), output: output,

@@ -16,7 +16,8 @@ public final class ControlServer: @unchecked Sendable {
     self.handler = handler
     // A socket that still answers belongs to a running supervisor (of any version): never take it.
     if Self.answers(path) {
-      throw StackError.control("another supervisor answers on \(path): stop it first (`synapse-local down`, with the binary that started it)")
+      throw StackError.control(
+        "another supervisor answers on \(path): stop it first (`synapse-local down`, with the binary that started it)")
     }
     unlink(path)
     let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
@@ -94,7 +95,11 @@ public final class ControlServer: @unchecked Sendable {
           done.wait()
           let reply = box.value ?? .refused("no answer")
           // A refusal also fills `error`, which is all a protocol 1 client reads.
-          if case .refused(let reason) = reply { envelope = ControlEnvelope(body: reply, error: reason) } else { envelope = ControlEnvelope(body: reply) }
+          if case .refused(let reason) = reply {
+            envelope = ControlEnvelope(body: reply, error: reason)
+          } else {
+            envelope = ControlEnvelope(body: reply)
+          }
         case .failure(let problem):
           envelope = ControlEnvelope(body: .refused(problem.description), error: problem.description)
         }

@@ -14,7 +14,8 @@ enum ControlSocket {
     address.sun_family = sa_family_t(AF_UNIX)
     let bytes = Array(path.utf8)
     guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
-      throw StackError.control("the control socket path is too long (\(bytes.count) bytes): \(path); use a shorter project path or paths.state")
+      throw StackError.control(
+        "the control socket path is too long (\(bytes.count) bytes): \(path); use a shorter project path or paths.state")
     }
     withUnsafeMutableBytes(of: &address.sun_path) { raw in
       for (index, byte) in bytes.enumerated() { raw[index] = byte }

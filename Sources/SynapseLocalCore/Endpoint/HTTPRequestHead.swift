@@ -35,7 +35,10 @@ struct HTTPRequestHead {
     for (name, value) in headers {
       let lower = name.lowercased()
       if lower == "connection" || lower == "keep-alive" || lower == "proxy-connection" { continue }
-      if lower == "content-length", let bodyLength { text += "\(name): \(bodyLength)\r\n"; continue }
+      if lower == "content-length", let bodyLength {
+        text += "\(name): \(bodyLength)\r\n"
+        continue
+      }
       text += "\(name): \(value)\r\n"
     }
     text += "Connection: close\r\n\r\n"

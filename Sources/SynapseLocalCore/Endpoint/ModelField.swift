@@ -30,7 +30,9 @@ enum ModelField {
       var depth = 0
       while index < body.count {
         switch body[index] {
-        case 0x22: guard skipString() else { return false }; continue
+        case 0x22:
+          guard skipString() else { return false }
+          continue
         case 0x7B, 0x5B: depth += 1
         case 0x7D, 0x5D:
           if depth == 0 { return true }

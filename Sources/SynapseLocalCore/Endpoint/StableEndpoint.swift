@@ -72,7 +72,9 @@ public final class StableEndpoint: @unchecked Sendable {
 
   /// `host` 0.0.0.0 with a `remoteKey`: reachable from other hosts, which must send
   /// `Authorization: Bearer <key>`; loopback clients need none.
-  public init(host: String = "127.0.0.1", port: Int, holdLimit: Duration, remoteKey: String?, route: @escaping @Sendable () -> Route?) throws {
+  public init(host: String = "127.0.0.1", port: Int, holdLimit: Duration, remoteKey: String?, route: @escaping @Sendable () -> Route?)
+    throws
+  {
     self.port = port
     self.holdLimit = holdLimit
     self.route = route
@@ -157,7 +159,11 @@ public final class StableEndpoint: @unchecked Sendable {
     if refused {
       lock.withLock { counters.refused += 1 }
       _ = SocketIO.writeAll(
-        client, Self.errorResponse(401, "this endpoint needs its key from other hosts: send Authorization: Bearer <the key in the project's state folder, secrets/models-key>")[...])
+        client,
+        Self.errorResponse(
+          401,
+          "this endpoint needs its key from other hosts: send Authorization: Bearer <the key in the project's state folder, secrets/models-key>"
+        )[...])
       return
     }
     guard let (head, body) = request else {
@@ -265,7 +271,9 @@ public final class StableEndpoint: @unchecked Sendable {
       if forwarded == 0 { return .noAnswer }
       // The engine died mid-answer. An event stream gets a last event saying so.
       if streaming {
-        let event = #"data: {"error": {"message": "the model server stopped during this answer; send the request again", "type": "server_error", "code": "engine_restarted"}}"# + "\n\n"
+        let event =
+          #"data: {"error": {"message": "the model server stopped during this answer; send the request again", "type": "server_error", "code": "engine_restarted"}}"#
+          + "\n\n"
         _ = SocketIO.writeAll(client, Array(event.utf8)[...])
       }
       return .brokenStream
@@ -274,7 +282,8 @@ public final class StableEndpoint: @unchecked Sendable {
 
   func unavailable(_ client: Int32) {
     lock.withLock { counters.unavailable += 1 }
-    _ = SocketIO.writeAll(client, Self.errorResponse(503, "the model server is not ready (starting or being swapped); try again shortly")[...])
+    _ = SocketIO.writeAll(
+      client, Self.errorResponse(503, "the model server is not ready (starting or being swapped); try again shortly")[...])
   }
 
   /// A held request's wait: from its arrival to its sending to an engine.
@@ -314,6 +323,8 @@ public final class StableEndpoint: @unchecked Sendable {
       }
     let type = status >= 500 ? "unavailable" : status == 401 ? "authentication_error" : "invalid_request_error"
     let body = #"{"error": {"message": "\#(message)", "type": "\#(type)", "code": \#(status)}}"#
-    return Array("HTTP/1.1 \(status) \(reason)\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)".utf8)
+    return Array(
+      "HTTP/1.1 \(status) \(reason)\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
+        .utf8)
   }
 }

@@ -176,7 +176,8 @@ public enum GGUFReader {
     }
     let offset = try cursor.u64("the offset of \(name)")
     guard dimensions[0] % type.blockSize == 0 else {
-      throw .implausible("tensor \(name): row of \(dimensions[0]) is not a multiple of the \(type.name) block size \(type.blockSize)", offset: start)
+      throw .implausible(
+        "tensor \(name): row of \(dimensions[0]) is not a multiple of the \(type.name) block size \(type.blockSize)", offset: start)
     }
     guard offset % alignment == 0 else {
       throw .implausible("tensor \(name) starts at \(offset), not a multiple of the alignment \(alignment)", offset: start)

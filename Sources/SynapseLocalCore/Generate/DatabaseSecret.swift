@@ -56,7 +56,8 @@ public enum DatabaseSecret {
     }
     let ignore = state + "/.gitignore"
     if !files.exists(ignore) {
-      try files.write(Data("# synapse-local's state: database files, logs, secrets. Never commit it.\n*\n".utf8), to: ignore, permissions: 0o644)
+      try files.write(
+        Data("# synapse-local's state: database files, logs, secrets. Never commit it.\n*\n".utf8), to: ignore, permissions: 0o644)
     }
   }
 }

@@ -15,7 +15,8 @@ public enum GenerateError: Error, Equatable, CustomStringConvertible {
     case .modelNotInStore(let role, let ref):
       "the \(role) model \(ref) is not in the model store, and the compose file names its snapshot files: run `synapse-local pull \(ref)` (or `models import`) first"
     case .unwritable(let path, let reason): "cannot write \(path): \(reason)"
-    case .unsafeValue(let value, let format): "\(value.debugDescription) cannot be written into \(format) safely (a quote or line break); change it in synapse-local.yaml"
+    case .unsafeValue(let value, let format):
+      "\(value.debugDescription) cannot be written into \(format) safely (a quote or line break); change it in synapse-local.yaml"
     }
   }
 }

@@ -37,10 +37,15 @@ public struct StackGenerator: Sendable {
     let embedding = try resolver.resolve(c.embedding.model, role: .embedding, engine: c.engine)
     return [
       GeneratedFile(path: Self.envFile, contents: try renderer.render("env", try envContext()), permissions: 0o600),
-      GeneratedFile(path: Self.composeFile, contents: try renderer.render("compose/docker-compose.local.yml", composeContext(llm: llm, embedding: embedding))),
-      GeneratedFile(path: Self.embeddingFolder + "/embedding_server.py", contents: try renderer.render("embedding/embedding_server.py", embeddingContext(embedding))),
+      GeneratedFile(
+        path: Self.composeFile,
+        contents: try renderer.render("compose/docker-compose.local.yml", composeContext(llm: llm, embedding: embedding))),
+      GeneratedFile(
+        path: Self.embeddingFolder + "/embedding_server.py",
+        contents: try renderer.render("embedding/embedding_server.py", embeddingContext(embedding))),
       GeneratedFile(path: Self.embeddingFolder + "/requirements.txt", contents: try renderer.render("embedding/requirements.txt", [:])),
-      GeneratedFile(path: Self.embeddingFolder + "/Dockerfile", contents: try renderer.render("embedding/Dockerfile", ["port": c.embedding.port])),
+      GeneratedFile(
+        path: Self.embeddingFolder + "/Dockerfile", contents: try renderer.render("embedding/Dockerfile", ["port": c.embedding.port])),
     ]
   }
 
@@ -89,7 +94,8 @@ public struct StackGenerator: Sendable {
     var context: [String: Any] = [
       "project_name": y(Self.composeProjectName(project)),
       "expose": c.expose,
-      "db_user": y(c.db.user), "db_name": y(c.db.name), "db_user_json": json(c.db.user), "db_name_json": json(c.db.name), "db_port": c.db.port,
+      "db_user": y(c.db.user), "db_name": y(c.db.name), "db_user_json": json(c.db.user), "db_name_json": json(c.db.name),
+      "db_port": c.db.port,
       "llama": c.engine == .llamaCpp, "vllm": c.engine == .vllm,
       "llama_image": onGPU ? "ghcr.io/ggml-org/llama.cpp:server-cuda" : "ghcr.io/ggml-org/llama.cpp:server",
       "llm_command": command.map(json).joined(separator: ", "),
@@ -129,12 +135,14 @@ public struct StackGenerator: Sendable {
   func llmMemoryLimit() -> UInt64 {
     let c = configuration
     if MemoryNeed.catalogModel(c.llm.model, role: .llm, catalog: catalog) != nil,
-      let estimate = MemoryNeed.llm(ref: c.llm.model, engine: c.engine, context: c.llm.context, tensorParallel: c.llm.tensorParallelSize, catalog: catalog, path: nil)
+      let estimate = MemoryNeed.llm(
+        ref: c.llm.model, engine: c.engine, context: c.llm.context, tensorParallel: c.llm.tensorParallelSize, catalog: catalog, path: nil)
     {
       // vLLM's weights live in VRAM; the container's RAM holds its process, CPU swap space and
       // loading buffers: twice the planner's host reserve, within what the machine has.
       guard c.engine == .vllm else { return estimate.totalBytes + estimate.totalBytes / 4 }
-      return min(2 * EnginePlanner.vllmHostMemory(gpus: c.llm.tensorParallelSize), max(hardware.memory.effectiveBytes * 3 / 4, ByteCount.gibibyte))
+      return min(
+        2 * EnginePlanner.vllmHostMemory(gpus: c.llm.tensorParallelSize), max(hardware.memory.effectiveBytes * 3 / 4, ByteCount.gibibyte))
     }
     // A stored file is a link to its blob: the size is the blob's, not the link's.
     let size = (try? resolver.resolve(c.llm.model, role: .llm, engine: c.engine)).flatMap { fileSystem.size($0.hostPath) } ?? 0

@@ -11,7 +11,8 @@ public enum YAMLScalar {
   /// numbers may hold `_`).
   public static func string(_ value: String) -> String {
     guard let first = value.unicodeScalars.first, CharacterSet.letters.contains(first) || first == "/" else { return quoted(value) }
-    let plain = value.unicodeScalars.allSatisfy(plainCharacters.contains) && !reserved.contains(value.lowercased())
+    let plain =
+      value.unicodeScalars.allSatisfy(plainCharacters.contains) && !reserved.contains(value.lowercased())
       && Double(value.replacingOccurrences(of: "_", with: "")) == nil
     return plain ? value : quoted(value)
   }

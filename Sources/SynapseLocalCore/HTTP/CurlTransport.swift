@@ -38,12 +38,15 @@ public struct CurlTransport: HTTPTransport {
     let total = totalSeconds
     return try await withCheckedThrowingContinuation { continuation in
       Thread.detachNewThread {
-        continuation.resume(with: Result { try Self.perform(request, onBody: onBody, connectTimeout: connectTimeout, stall: stall, total: total) })
+        continuation.resume(
+          with: Result { try Self.perform(request, onBody: onBody, connectTimeout: connectTimeout, stall: stall, total: total) })
       }
     }
   }
 
-  static func perform(_ request: HTTPRequest, onBody: BodyHandler?, connectTimeout: Int, stall: Int, total: Int? = nil) throws -> HTTPResponse {
+  static func perform(_ request: HTTPRequest, onBody: BodyHandler?, connectTimeout: Int, stall: Int, total: Int? = nil) throws
+    -> HTTPResponse
+  {
     guard let handle = curl_easy_init() else { throw HTTPError.transport(url: request.url, reason: "libcurl could not start") }
     defer { curl_easy_cleanup(handle) }
     let exchange = Exchange(handle: handle, onBody: onBody)

@@ -7,7 +7,10 @@ public struct RetryPolicy: Sendable {
   public var maxDelay: Duration
   public var sleep: @Sendable (Duration) async throws -> Void
 
-  public init(attempts: Int = 6, baseDelay: Duration = .seconds(1), maxDelay: Duration = .seconds(30), sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }) {
+  public init(
+    attempts: Int = 6, baseDelay: Duration = .seconds(1), maxDelay: Duration = .seconds(30),
+    sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+  ) {
     self.attempts = attempts
     self.baseDelay = baseDelay
     self.maxDelay = maxDelay

@@ -122,10 +122,11 @@ public struct CgroupLimits: Sendable, Equatable {
   /// just read a 6 GB model has its page cache in `memory.current`, but the kernel reclaims it.
   static func workingSet(usage: String?, stat: String?, inactiveKey: String) -> UInt64? {
     guard let usage = usage.flatMap({ UInt64(trimmed($0)) }) else { return nil }
-    let inactive = stat?.split(separator: "\n").lazy.compactMap { line -> UInt64? in
-      let fields = line.split(separator: " ")
-      return fields.count == 2 && fields[0] == inactiveKey ? UInt64(fields[1]) : nil
-    }.first ?? 0
+    let inactive =
+      stat?.split(separator: "\n").lazy.compactMap { line -> UInt64? in
+        let fields = line.split(separator: " ")
+        return fields.count == 2 && fields[0] == inactiveKey ? UInt64(fields[1]) : nil
+      }.first ?? 0
     return usage > inactive ? usage - inactive : 0
   }
 

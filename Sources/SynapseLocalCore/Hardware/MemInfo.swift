@@ -18,7 +18,8 @@ public struct MemInfo: Sendable, Equatable {
       let (bytes, overflow) = number.multipliedReportingOverflow(by: unit)
       // Beyond 2^56 bytes (64 PiB) a figure is damage, not memory.
       guard !overflow, bytes < 1 << 56 else {
-        throw .unreadable(file: "/proc/meminfo", reason: "\(parts[0]) is implausibly large (\(number) \(fields.count > 1 ? fields[1] : ""))")
+        throw .unreadable(
+          file: "/proc/meminfo", reason: "\(parts[0]) is implausibly large (\(number) \(fields.count > 1 ? fields[1] : ""))")
       }
       values[String(parts[0])] = bytes
     }

@@ -84,7 +84,8 @@ public struct NvidiaSMI: Sendable {
         source = "known-gpu table"
       }
       if capability == nil {
-        warnings.append("GPU \(index) (\(name)): compute capability unknown (driver too old to report it, and not in the table of known GPUs)")
+        warnings.append(
+          "GPU \(index) (\(name)): compute capability unknown (driver too old to report it, and not in the table of known GPUs)")
       }
       gpus.append(
         GPUReport(

@@ -11,7 +11,9 @@ public struct PostgresBootstrap: Sendable {
   public var password: String
   public var processes: any ProcessRunner
 
-  public init(layout: PostgresLayout, bin: String, user: String, database: String, port: Int, password: String, processes: (any ProcessRunner)? = nil) {
+  public init(
+    layout: PostgresLayout, bin: String, user: String, database: String, port: Int, password: String, processes: (any ProcessRunner)? = nil
+  ) {
     self.layout = layout
     self.bin = bin
     self.user = user
@@ -28,7 +30,8 @@ public struct PostgresBootstrap: Sendable {
     try layout.prepare()
     if FileManager.default.fileExists(atPath: layout.dataDirectory + "/PG_VERSION") { return }
     guard FileManager.default.isExecutableFile(atPath: bin + "/initdb") else {
-      throw StackError.cannotStart(service: .db, reason: "\(bin)/initdb not found; install PostgreSQL 16 with pgvector, or set binaries.pg_bin (SYNAPSE_LOCAL_PG_BIN)")
+      throw StackError.cannotStart(
+        service: .db, reason: "\(bin)/initdb not found; install PostgreSQL 16 with pgvector, or set binaries.pg_bin (SYNAPSE_LOCAL_PG_BIN)")
     }
     let passwordFile = layout.ownFolder + "/.initdb-password"
     try AtomicFile.write(Data(password.utf8), to: passwordFile, permissions: 0o600)
@@ -36,11 +39,16 @@ public struct PostgresBootstrap: Sendable {
     defer { unlink(passwordFile) }
     let (executable, arguments) = layout.command(
       bin + "/initdb",
-      ["-D", layout.dataDirectory, "-U", user, "--pwfile=\(passwordFile)", "--auth-local=scram-sha-256", "--auth-host=scram-sha-256", "-E", "UTF8", "--no-instructions"])
+      [
+        "-D", layout.dataDirectory, "-U", user, "--pwfile=\(passwordFile)", "--auth-local=scram-sha-256", "--auth-host=scram-sha-256", "-E",
+        "UTF8", "--no-instructions",
+      ])
     let result = try await processes.run(executable, arguments, timeout: .seconds(120))
     guard result.status == 0 else {
       try? FileManager.default.removeItem(atPath: layout.dataDirectory)
-      throw StackError.cannotStart(service: .db, reason: "initdb failed: \((result.stderr + result.stdout).trimmingCharacters(in: .whitespacesAndNewlines).suffix(500))")
+      throw StackError.cannotStart(
+        service: .db,
+        reason: "initdb failed: \((result.stderr + result.stdout).trimmingCharacters(in: .whitespacesAndNewlines).suffix(500))")
     }
   }
 
@@ -52,7 +60,9 @@ public struct PostgresBootstrap: Sendable {
     guard available == "1" else {
       throw StackError.cannotStart(
         service: .db,
-        reason: "the pgvector extension is not installed for the PostgreSQL in \(bin): install it (Debian: apt install postgresql-16-pgvector; from source: github.com/pgvector/pgvector) or point binaries.pg_bin at a PostgreSQL that has it")
+        reason:
+          "the pgvector extension is not installed for the PostgreSQL in \(bin): install it (Debian: apt install postgresql-16-pgvector; from source: github.com/pgvector/pgvector) or point binaries.pg_bin at a PostgreSQL that has it"
+      )
     }
     _ = try await sql("CREATE EXTENSION IF NOT EXISTS vector", in: database)
   }
@@ -88,7 +98,8 @@ public struct PostgresBootstrap: Sendable {
 
   func sql(_ statement: String, in database: String) async throws -> String {
     let result = try await processes.run(
-      bin + "/psql", ["-h", layout.socketDirectory, "-p", String(port), "-U", user, "-d", database, "-v", "ON_ERROR_STOP=1", "-tAc", statement],
+      bin + "/psql",
+      ["-h", layout.socketDirectory, "-p", String(port), "-U", user, "-d", database, "-v", "ON_ERROR_STOP=1", "-tAc", statement],
       timeout: .seconds(30))
     guard result.status == 0 else {
       throw StackError.cannotStart(service: .db, reason: "\(statement): \(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")

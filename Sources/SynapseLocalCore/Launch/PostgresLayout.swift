@@ -28,10 +28,15 @@ public struct PostgresLayout: Sendable, Equatable {
     // Everything PostgreSQL owns sits in one folder of its own, `pg/`: under root only that folder
     // is given to the unprivileged user, never the state folder with the secrets and pid files.
     guard getuid() == 0 else {
-      return PostgresLayout(dataDirectory: state + "/pg/db", socketDirectory: state + "/pg/run", user: nil, uid: getuid(), gid: getgid(), relocation: nil)
+      return PostgresLayout(
+        dataDirectory: state + "/pg/db", socketDirectory: state + "/pg/run", user: nil, uid: getuid(), gid: getgid(), relocation: nil)
     }
     guard let entry = getpwnam(unprivilegedUser) else {
-      throw StackError.cannotStart(service: .db, reason: "running as root, PostgreSQL needs an unprivileged user, and '\(unprivilegedUser)' does not exist; run synapse-local as a normal user")
+      throw StackError.cannotStart(
+        service: .db,
+        reason:
+          "running as root, PostgreSQL needs an unprivileged user, and '\(unprivilegedUser)' does not exist; run synapse-local as a normal user"
+      )
     }
     let (uid, gid) = (entry.pointee.pw_uid, entry.pointee.pw_gid)
     if let blocked = firstBlockedAncestor(of: state) {
@@ -40,9 +45,12 @@ public struct PostgresLayout: Sendable, Equatable {
       try claimSharedFolder(base)
       return PostgresLayout(
         dataDirectory: base + "/pg/db", socketDirectory: base + "/pg/run", user: unprivilegedUser, uid: uid, gid: gid,
-        relocation: "PostgreSQL runs as '\(unprivilegedUser)', which cannot enter \(blocked); its data is kept in \(base)/pg/db instead (make \(blocked) enterable by others, e.g. chmod o+x, to keep it in the project)")
+        relocation:
+          "PostgreSQL runs as '\(unprivilegedUser)', which cannot enter \(blocked); its data is kept in \(base)/pg/db instead (make \(blocked) enterable by others, e.g. chmod o+x, to keep it in the project)"
+      )
     }
-    return PostgresLayout(dataDirectory: state + "/pg/db", socketDirectory: state + "/pg/run", user: unprivilegedUser, uid: uid, gid: gid, relocation: nil)
+    return PostgresLayout(
+      dataDirectory: state + "/pg/db", socketDirectory: state + "/pg/run", user: unprivilegedUser, uid: uid, gid: gid, relocation: nil)
   }
 
   /// A folder in world-writable /var/tmp is only used when we made it: a real directory (not a
@@ -53,7 +61,9 @@ public struct PostgresLayout: Sendable, Equatable {
     }
     var info = stat()
     guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR, info.st_uid == 0, info.st_mode & 0o022 == 0 else {
-      throw StackError.cannotStart(service: .db, reason: "\(path) exists and was not made by synapse-local (a link, or owned by another user); remove it and run again")
+      throw StackError.cannotStart(
+        service: .db, reason: "\(path) exists and was not made by synapse-local (a link, or owned by another user); remove it and run again"
+      )
     }
   }
 

@@ -50,10 +50,15 @@ public struct ServicePlanner: Sendable {
     let c = configuration
     let (executable, arguments) = database.command(
       c.binaries.pgBin + "/postgres",
-      ["-D", database.dataDirectory, "-p", String(c.db.port), "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=\(database.socketDirectory)"])
+      [
+        "-D", database.dataDirectory, "-p", String(c.db.port), "-c", "listen_addresses=127.0.0.1", "-c",
+        "unix_socket_directories=\(database.socketDirectory)",
+      ])
     return ServiceSpec(
       name: .db, executable: executable, arguments: arguments, environment: baseEnvironment, port: c.db.port,
-      health: .postgres(psql: c.binaries.pgBin + "/psql", socketDirectory: database.socketDirectory, port: c.db.port, user: c.db.user, password: databasePassword),
+      health: .postgres(
+        psql: c.binaries.pgBin + "/psql", socketDirectory: database.socketDirectory, port: c.db.port, user: c.db.user,
+        password: databasePassword),
       readinessSeconds: 60, stopSignal: SIGINT)
   }
 

@@ -15,7 +15,9 @@ extension StackAssembly {
         guard size == entry.size else {
           throw StackError.cannotStart(
             service: service,
-            reason: "\(repository)/\(entry.path) is \(size.map { "\($0) bytes" } ?? "missing"), synapse-local.lock pins \(entry.size) bytes: run `synapse-local models verify` and pull or import it again")
+            reason:
+              "\(repository)/\(entry.path) is \(size.map { "\($0) bytes" } ?? "missing"), synapse-local.lock pins \(entry.size) bytes: run `synapse-local models verify` and pull or import it again"
+          )
         }
       }
       guard verify else { continue }
@@ -24,7 +26,9 @@ extension StackAssembly {
       mine.snapshots = mine.snapshots.filter { $0.commit == commit }
       for check in try ModelVerifier(cache: cache).verify([mine]) where check.status == .mismatch || check.status == .missing {
         throw StackError.cannotStart(
-          service: service, reason: "\(repository)/\(check.path) does not match its digest \(check.expected) (\(check.status.rawValue)): pull or import it again")
+          service: service,
+          reason:
+            "\(repository)/\(check.path) does not match its digest \(check.expected) (\(check.status.rawValue)): pull or import it again")
       }
     }
   }
@@ -34,16 +38,25 @@ extension StackAssembly {
   /// memory less the recommendation's margin.
   public func memoryShortfall(hardware: HardwareReport) -> String? {
     let c = configuration
-    guard case .catalog(let id, _)? = try? ModelReference(parsing: c.llm.model), let model = try? catalog.model(id: id, role: .llm) else { return nil }
+    guard case .catalog(let id, _)? = try? ModelReference(parsing: c.llm.model), let model = try? catalog.model(id: id, role: .llm) else {
+      return nil
+    }
     if c.engine == .vllm || (c.llm.gpuLayers > 0 && !hardware.gpus.isEmpty) { return nil }  // weights in VRAM
-    guard let llm = MemoryNeed.llm(ref: c.llm.model, engine: c.engine, context: c.llm.context, catalog: catalog, path: llmModel.hostPath)?.totalBytes else { return nil }
+    guard
+      let llm = MemoryNeed.llm(ref: c.llm.model, engine: c.engine, context: c.llm.context, catalog: catalog, path: llmModel.hostPath)?
+        .totalBytes
+    else { return nil }
     let embeddingBytes = MemoryNeed.embedding(ref: c.embedding.model, catalog: catalog, weightsBytes: nil) ?? 0
     let needed = llm + embeddingBytes + catalog.headroom.postgresBytes + catalog.headroom.backendBytes
     let effective = hardware.memory.effectiveBytes
     let available = MemoryMargin.usable(effective)
     guard needed > available else { return nil }
     let fitting = try? Recommender(catalog: catalog, hardware: hardware, preference: c.prefer).recommend()
-    let suggestion = fitting.map { " What fits: \($0.llm.id) at context \($0.llamaServer?.ctxSize ?? $0.vllm?.maxModelLen ?? 0) (synapse-local recommend)." } ?? ""
-    return "the plan needs \(ByteCount.format(needed)) (\(model.title) at \(c.llm.context) tokens \(ByteCount.format(llm)), embedding server \(ByteCount.format(embeddingBytes)), PostgreSQL and backend \(ByteCount.format(catalog.headroom.postgresBytes + catalog.headroom.backendBytes))) and \(ByteCount.format(available)) of \(ByteCount.format(effective)) is usable here.\(suggestion) Pass --ignore-memory to start anyway."
+    let suggestion =
+      fitting.map {
+        " What fits: \($0.llm.id) at context \($0.llamaServer?.ctxSize ?? $0.vllm?.maxModelLen ?? 0) (synapse-local recommend)."
+      } ?? ""
+    return
+      "the plan needs \(ByteCount.format(needed)) (\(model.title) at \(c.llm.context) tokens \(ByteCount.format(llm)), embedding server \(ByteCount.format(embeddingBytes)), PostgreSQL and backend \(ByteCount.format(catalog.headroom.postgresBytes + catalog.headroom.backendBytes))) and \(ByteCount.format(available)) of \(ByteCount.format(effective)) is usable here.\(suggestion) Pass --ignore-memory to start anyway."
   }
 }

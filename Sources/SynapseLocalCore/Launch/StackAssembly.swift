@@ -24,7 +24,8 @@ public struct StackAssembly: Sendable {
     let environment = context.environment
     let (configuration, lines) = try ProjectFile.loadWithLines(project: project, environment: environment)
     let file = ProjectFile.path(in: project)
-    let unresolved = ProjectFile.referenceProblems(configuration, catalog: catalog, project: project, file: file, lines: lines, environment: environment)
+    let unresolved = ProjectFile.referenceProblems(
+      configuration, catalog: catalog, project: project, file: file, lines: lines, environment: environment)
     guard unresolved.isEmpty else { throw ProjectError.invalid(unresolved) }
     var notes: [String] = []
 
@@ -49,7 +50,9 @@ public struct StackAssembly: Sendable {
       embedding = try resolver.resolve(configuration.embedding.model, role: .embedding, engine: configuration.engine)
     } catch GenerateError.modelNotInStore(let role, let ref) {
       throw ProjectError.invalid([
-        ProjectProblem(file: file, line: lines[role + ".model"] ?? 0, key: role + ".model", message: GenerateError.modelNotInStore(role: role, ref: ref).description)
+        ProjectProblem(
+          file: file, line: lines[role + ".model"] ?? 0, key: role + ".model",
+          message: GenerateError.modelNotInStore(role: role, ref: ref).description)
       ])
     }
     // The generated files the services use; generated now when missing (hand edits are kept).
@@ -65,11 +68,13 @@ public struct StackAssembly: Sendable {
       notes.append("PostgreSQL refuses to run as root: it runs as '\(user)', which owns \(layout.dataDirectory)")
     }
     let bootstrap = PostgresBootstrap(
-      layout: layout, bin: configuration.binaries.pgBin, user: configuration.db.user, database: configuration.db.name, port: configuration.db.port,
+      layout: layout, bin: configuration.binaries.pgBin, user: configuration.db.user, database: configuration.db.name,
+      port: configuration.db.port,
       password: password)
     let env = ServicePlanner.readEnv(project + "/" + StackGenerator.envFile)
     var planner = ServicePlanner(
-      configuration: resolved, project: project, llmPath: llm.hostPath, embeddingPath: embedding.hostPath, store: store, database: layout, env: env,
+      configuration: resolved, project: project, llmPath: llm.hostPath, embeddingPath: embedding.hostPath, store: store, database: layout,
+      env: env,
       baseEnvironment: environment)
     // The engines listen on internal ports; the configured ports are the stable endpoints'.
     planner.enginePorts = [.llm: try PortProbe.freePort(), .embedding: try PortProbe.freePort()]
@@ -87,11 +92,11 @@ public struct StackAssembly: Sendable {
     // `<name>.next.pid`: an engine started beside the old one in a swap.
     for spec in specs {
       for file in [runFolder + "/\(spec.name.rawValue).pid", runFolder + "/\(spec.name.rawValue).next.pid"] {
-      if let pid = ProcessRecord.live(file) {
-        if getpgid(pid) == pid { kill(-pid, SIGKILL) }
-        kill(pid, SIGKILL)
-      }
-      unlink(file)
+        if let pid = ProcessRecord.live(file) {
+          if getpgid(pid) == pid { kill(-pid, SIGKILL) }
+          kill(pid, SIGKILL)
+        }
+        unlink(file)
       }
     }
   }

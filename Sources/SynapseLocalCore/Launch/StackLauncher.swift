@@ -115,13 +115,18 @@ public struct StackLauncher: Sendable {
       settings.endpointHost = "0.0.0.0"
       settings.remoteKey = try ModelsKey.loadOrCreate(state: assembly.state)
       context.output.warning(
-        "expose_models: the llm and embedding endpoints listen on every interface; other hosts must send the key in \(ModelsKey.path(state: assembly.state))")
+        "expose_models: the llm and embedding endpoints listen on every interface; other hosts must send the key in \(ModelsKey.path(state: assembly.state))"
+      )
     }
     let bootstrap = assembly.bootstrap
-    let supervisor = Supervisor(project: assembly.project, specs: assembly.specs, settings: settings) { try await bootstrap.prepareDatabase() }
+    let supervisor = Supervisor(project: assembly.project, specs: assembly.specs, settings: settings) {
+      try await bootstrap.prepareDatabase()
+    }
     // A stop signal or `down`: the one event that ends the stack.
     let (stops, stopper) = AsyncStream.makeStream(of: Void.self)
-    let control = SupervisorControl(supervisor: supervisor, swapper: StackSwapper(assembly: assembly, supervisor: supervisor)) { stopper.yield() }
+    let control = SupervisorControl(supervisor: supervisor, swapper: StackSwapper(assembly: assembly, supervisor: supervisor)) {
+      stopper.yield()
+    }
     try context.files.createDirectory(assembly.runFolder, permissions: 0o700)
     let server = try ControlServer(state: assembly.state) { request in await control.answer(request) }
     let pidFile = assembly.runFolder + "/supervisor.pid"

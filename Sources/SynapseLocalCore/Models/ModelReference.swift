@@ -10,7 +10,9 @@ public enum ModelReference: Sendable, Equatable, CustomStringConvertible {
 
   public init(parsing text: String) throws(ModelReferenceError) {
     guard !text.isEmpty else { throw .empty }
-    if text.hasPrefix("/") || text.hasPrefix("./") || text.hasPrefix("../") || text == "~" || text.hasPrefix("~/") || text == "." || text == ".." {
+    if text.hasPrefix("/") || text.hasPrefix("./") || text.hasPrefix("../") || text == "~" || text.hasPrefix("~/") || text == "."
+      || text == ".."
+    {
       self = .local(path: text)
       return
     }

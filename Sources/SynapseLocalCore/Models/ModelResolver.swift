@@ -83,6 +83,7 @@ extension ProjectConfiguration {
   ) throws -> ModelResolver {
     ModelResolver(
       catalog: catalog, cache: HubCache(root: storeRoot(project: project, environment: environment)),
-      lock: try ProjectLock.load(project + "/" + ProjectLock.fileName, files: files), project: project, environment: environment, files: files)
+      lock: try ProjectLock.load(project + "/" + ProjectLock.fileName, files: files), project: project, environment: environment,
+      files: files)
   }
 }

@@ -25,7 +25,10 @@ public struct ProcessKeeper: Sendable {
   /// not it, and the service must not start.
   public var expectedParent: pid_t?
 
-  public init(executable: String, arguments: [String], pidFile: String?, stopSignal: Int32 = SIGTERM, graceSeconds: Double = 10, expectedParent: pid_t? = nil) {
+  public init(
+    executable: String, arguments: [String], pidFile: String?, stopSignal: Int32 = SIGTERM, graceSeconds: Double = 10,
+    expectedParent: pid_t? = nil
+  ) {
     self.expectedParent = expectedParent
     self.executable = executable
     self.arguments = arguments
@@ -42,7 +45,8 @@ public struct ProcessKeeper: Sendable {
     _ = sl_set_child_subreaper()
     var pipeEnds: [Int32] = [0, 0]
     guard pipe(&pipeEnds) == 0, sl_install_stop_handlers(pipeEnds[1]) == 0 else {
-      FileHandle.standardError.write(Data("synapse-local keeper: cannot install signal handlers: \(String(cString: strerror(errno)))\n".utf8))
+      FileHandle.standardError.write(
+        Data("synapse-local keeper: cannot install signal handlers: \(String(cString: strerror(errno)))\n".utf8))
       return 127
     }
     let stopRequests = pipeEnds[0]
@@ -110,7 +114,8 @@ public struct ProcessKeeper: Sendable {
     let argv = ([executable] + arguments).map { strdup($0) } + [nil]
     defer { for pointer in argv { free(pointer) } }
     var pid: pid_t = 0
-    let result = executable.contains("/")
+    let result =
+      executable.contains("/")
       ? posix_spawn(&pid, executable, nil, &attributes, argv, environ)
       : posix_spawnp(&pid, executable, nil, &attributes, argv, environ)
     guard result == 0 else {

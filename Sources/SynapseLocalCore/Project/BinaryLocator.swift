@@ -47,15 +47,26 @@ public struct BinaryLocator: Sendable {
   /// What is missing for the native stack, as (key, message); `engine` decides which server counts.
   public func problems(_ binaries: ProjectConfiguration.Binaries, engine: Engine) -> [(key: String, message: String)] {
     var found: [(String, String)] = []
-    let server = engine == .vllm ? ("binaries.vllm", binaries.vllm, "SYNAPSE_LOCAL_VLLM", "install vLLM (pip install vllm)") : ("binaries.llama_server", binaries.llamaServer, "SYNAPSE_LOCAL_LLAMA_SERVER", "install llama.cpp's llama-server")
+    let server =
+      engine == .vllm
+      ? ("binaries.vllm", binaries.vllm, "SYNAPSE_LOCAL_VLLM", "install vLLM (pip install vllm)")
+      : ("binaries.llama_server", binaries.llamaServer, "SYNAPSE_LOCAL_LLAMA_SERVER", "install llama.cpp's llama-server")
     if resolve(server.1) == nil {
       found.append((server.0, "\(server.1) is not an executable here (not found in PATH); \(server.3) or set \(server.2)"))
     }
     if resolve(binaries.python) == nil {
-      found.append(("binaries.python", "\(binaries.python) is not an executable here; install Python 3 with flask and sentence-transformers or set SYNAPSE_LOCAL_PYTHON"))
+      found.append(
+        (
+          "binaries.python",
+          "\(binaries.python) is not an executable here; install Python 3 with flask and sentence-transformers or set SYNAPSE_LOCAL_PYTHON"
+        ))
     }
     if !isExecutable(binaries.pgBin + "/postgres") {
-      found.append(("binaries.pg_bin", "\(binaries.pgBin) has no postgres; install PostgreSQL with pgvector or set SYNAPSE_LOCAL_PG_BIN to its bin folder"))
+      found.append(
+        (
+          "binaries.pg_bin",
+          "\(binaries.pgBin) has no postgres; install PostgreSQL with pgvector or set SYNAPSE_LOCAL_PG_BIN to its bin folder"
+        ))
     }
     return found
   }

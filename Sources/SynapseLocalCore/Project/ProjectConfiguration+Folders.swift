@@ -5,7 +5,8 @@ extension ProjectConfiguration {
   /// Hugging Face cache the environment names.
   public func storeRoot(project: String, environment: [String: String]) -> String {
     paths.store.isEmpty
-      ? AbsolutePath.resolve(HubCacheLocation.path(environment: environment), relativeTo: AbsolutePath.currentDirectory, environment: environment)
+      ? AbsolutePath.resolve(
+        HubCacheLocation.path(environment: environment), relativeTo: AbsolutePath.currentDirectory, environment: environment)
       : AbsolutePath.resolve(paths.store, relativeTo: project, environment: environment)
   }
 

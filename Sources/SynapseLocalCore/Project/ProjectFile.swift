@@ -21,7 +21,8 @@ public enum ProjectFile {
       throw ProjectError.notFound(path: project)
     }
     var lines: [String: Int] = [:]
-    var configuration = try ProjectSchema.parse(String(decoding: data, as: UTF8.self), file: path, over: ProjectConfiguration(), lines: &lines)
+    var configuration = try ProjectSchema.parse(
+      String(decoding: data, as: UTF8.self), file: path, over: ProjectConfiguration(), lines: &lines)
     configuration.binaries = BinaryLocator(environment: environment).applyingOverrides(to: configuration.binaries)
     return (configuration, lines)
   }
@@ -29,7 +30,8 @@ public enum ProjectFile {
   /// Model REFs that name nothing: a catalog id the catalog lacks (or of the other role), a local
   /// path that does not exist.
   public static func referenceProblems(
-    _ c: ProjectConfiguration, catalog: ModelCatalog, project: String, file: String, lines: [String: Int], environment: [String: String] = [:],
+    _ c: ProjectConfiguration, catalog: ModelCatalog, project: String, file: String, lines: [String: Int],
+    environment: [String: String] = [:],
     files: any FileSystem = RootedFileSystem()
   ) -> [ProjectProblem] {
     var problems: [ProjectProblem] = []
@@ -63,15 +65,18 @@ public enum ProjectFile {
       "hardware": c.hardware.isEmpty ? "\"\"" : s(c.hardware), "expose": c.expose, "expose_models": c.exposeModels,
       "llm_model": s(c.llm.model), "llm_name": s(c.llm.name), "llm_port": c.llm.port, "llm_context": c.llm.context,
       "llm_threads": c.llm.threads, "llm_gpu_layers": c.llm.gpuLayers, "llm_timeout_ms": c.llm.timeoutMs,
-      "llm_gpu_memory_utilization": String(format: "%.2f", c.llm.gpuMemoryUtilization), "llm_tensor_parallel_size": c.llm.tensorParallelSize, "llm_restart": c.llm.restart.rawValue,
+      "llm_gpu_memory_utilization": String(format: "%.2f", c.llm.gpuMemoryUtilization),
+      "llm_tensor_parallel_size": c.llm.tensorParallelSize, "llm_restart": c.llm.restart.rawValue,
       "embedding_model": s(c.embedding.model), "embedding_name": s(c.embedding.name), "embedding_dimensions": c.embedding.dimensions,
-      "embedding_port": c.embedding.port, "embedding_batch_size": c.embedding.batchSize, "embedding_hold_seconds": c.embedding.holdSeconds, "embedding_restart": c.embedding.restart.rawValue,
+      "embedding_port": c.embedding.port, "embedding_batch_size": c.embedding.batchSize, "embedding_hold_seconds": c.embedding.holdSeconds,
+      "embedding_restart": c.embedding.restart.rawValue,
       "db_port": c.db.port, "db_name": s(c.db.name), "db_user": s(c.db.user), "db_restart": c.db.restart.rawValue,
       "backend_enabled": c.backend.enabled, "backend_command": s(c.backend.command), "backend_dir": s(c.backend.dir),
       "backend_port": c.backend.port, "backend_health": s(c.backend.health), "backend_restart": c.backend.restart.rawValue,
       "frontend_enabled": c.frontend.enabled, "frontend_command": s(c.frontend.command), "frontend_dir": s(c.frontend.dir),
       "frontend_port": c.frontend.port, "frontend_health": s(c.frontend.health), "frontend_restart": c.frontend.restart.rawValue,
-      "paths_store": c.paths.store.isEmpty ? "\"\"" : s(c.paths.store), "paths_state": s(c.paths.state), "paths_synapse": s(c.paths.synapse),
+      "paths_store": c.paths.store.isEmpty ? "\"\"" : s(c.paths.store), "paths_state": s(c.paths.state),
+      "paths_synapse": s(c.paths.synapse),
       "binaries_llama_server": s(c.binaries.llamaServer), "binaries_vllm": s(c.binaries.vllm),
       "binaries_python": s(c.binaries.python), "binaries_pg_bin": s(c.binaries.pgBin),
     ]

@@ -25,7 +25,9 @@ public struct ProjectPlanner: Sendable {
     let llmFromCatalog = catalogID(configuration.llm.model, role: .llm)
     let embeddingFromCatalog = catalogID(configuration.embedding.model, role: .embedding)
     if fixed.contains("llm.model") && llmFromCatalog == nil { try requireResolvable(configuration.llm.model, key: "llm.model", role: .llm) }
-    if fixed.contains("embedding.model") && embeddingFromCatalog == nil { try requireResolvable(configuration.embedding.model, key: "embedding.model", role: .embedding) }
+    if fixed.contains("embedding.model") && embeddingFromCatalog == nil {
+      try requireResolvable(configuration.embedding.model, key: "embedding.model", role: .embedding)
+    }
 
     var recommendation: Recommendation?
     if !fixed.contains("llm.model") || llmFromCatalog != nil {
@@ -57,14 +59,17 @@ public struct ProjectPlanner: Sendable {
       set("llm.threads", \.llm.threads, hardware.cpu.effectiveCores)
       let onGPU = chosen.vllm != nil || (chosen.llamaServer.map { $0.nGPULayers > 0 } ?? false)
       let modelBytes = (try? catalog.model(id: chosen.llm.id, role: .llm).sizeBytes) ?? chosen.llm.estimate.weightsBytes
-      set("llm.timeout_ms", \.llm.timeoutMs, LLMTimeout.milliseconds(modelBytes: modelBytes, context: configuration.llm.context, onGPU: onGPU))
+      set(
+        "llm.timeout_ms", \.llm.timeoutMs, LLMTimeout.milliseconds(modelBytes: modelBytes, context: configuration.llm.context, onGPU: onGPU)
+      )
       set("embedding.model", \.embedding.model, chosen.embedding.id)
     }
     if let id = catalogID(configuration.embedding.model, role: .embedding), let model = try? catalog.model(id: id, role: .embedding) {
       if !fixed.contains("embedding.name") { configuration.embedding.name = model.name }
       if !fixed.contains("embedding.dimensions"), let dimensions = model.dimensions { configuration.embedding.dimensions = dimensions }
     } else if !fixed.contains("embedding.name") {
-      configuration.embedding.name = (try? ModelReference(parsing: configuration.embedding.model).derivedName) ?? configuration.embedding.name
+      configuration.embedding.name =
+        (try? ModelReference(parsing: configuration.embedding.model).derivedName) ?? configuration.embedding.name
     }
     if recommendation == nil {
       // A model from outside the catalog: nothing to plan it with but the machine's cores.
@@ -98,7 +103,11 @@ public struct ProjectPlanner: Sendable {
     if !fixed.contains("binaries.llama_server"), let path = binaries.resolve(result.llamaServer) { result.llamaServer = path }
     if !fixed.contains("binaries.vllm"), let path = binaries.resolve(result.vllm) { result.vllm = path }
     if !fixed.contains("binaries.python"), let path = binaries.resolve(result.python) { result.python = path }
-    if !fixed.contains("binaries.pg_bin"), binaries.environment["SYNAPSE_LOCAL_PG_BIN"]?.isEmpty ?? true, let path = binaries.debianPostgresBin() { result.pgBin = path }
+    if !fixed.contains("binaries.pg_bin"), binaries.environment["SYNAPSE_LOCAL_PG_BIN"]?.isEmpty ?? true,
+      let path = binaries.debianPostgresBin()
+    {
+      result.pgBin = path
+    }
     return result
   }
 }

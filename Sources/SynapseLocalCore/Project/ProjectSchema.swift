@@ -12,7 +12,9 @@ public enum ProjectSchema {
 
   /// Reads `text` over `base` (defaults, or a profile under the project file). All problems are
   /// collected before throwing.
-  public static func parse(_ text: String, file: String, over base: ProjectConfiguration = ProjectConfiguration()) throws(ProjectError) -> ProjectConfiguration {
+  public static func parse(_ text: String, file: String, over base: ProjectConfiguration = ProjectConfiguration()) throws(ProjectError)
+    -> ProjectConfiguration
+  {
     var lines: [String: Int] = [:]
     return try parse(text, file: file, over: base, lines: &lines)
   }
@@ -25,7 +27,9 @@ public enum ProjectSchema {
   }
 
   /// As `parse`, also collecting the keys the text sets, with their lines.
-  public static func parse(_ text: String, file: String, over base: ProjectConfiguration, lines: inout [String: Int]) throws(ProjectError) -> ProjectConfiguration {
+  public static func parse(_ text: String, file: String, over base: ProjectConfiguration, lines: inout [String: Int]) throws(ProjectError)
+    -> ProjectConfiguration
+  {
     let root: Node?
     do {
       root = try Yams.compose(yaml: text)
@@ -37,7 +41,10 @@ public enum ProjectSchema {
     var configuration = base
     guard let root else { return configuration }
     guard case .mapping = root else {
-      throw .invalid([ProjectProblem(file: file, line: root.mark?.line ?? 1, key: "(top level)", message: "expected a mapping of keys such as engine, llm, embedding")])
+      throw .invalid([
+        ProjectProblem(
+          file: file, line: root.mark?.line ?? 1, key: "(top level)", message: "expected a mapping of keys such as engine, llm, embedding")
+      ])
     }
     var problems: [ProjectProblem] = []
     walk(root, prefix: "", file: file, into: &configuration, problems: &problems, lines: &lines)
@@ -46,7 +53,10 @@ public enum ProjectSchema {
     return configuration
   }
 
-  static func walk(_ node: Node, prefix: String, file: String, into configuration: inout ProjectConfiguration, problems: inout [ProjectProblem], lines: inout [String: Int]) {
+  static func walk(
+    _ node: Node, prefix: String, file: String, into configuration: inout ProjectConfiguration, problems: inout [ProjectProblem],
+    lines: inout [String: Int]
+  ) {
     guard case .mapping(let mapping) = node else { return }
     for (keyNode, value) in mapping {
       let line = keyNode.mark?.line ?? 0
@@ -68,8 +78,11 @@ public enum ProjectSchema {
         }
         walk(value, prefix: key, file: file, into: &configuration, problems: &problems, lines: &lines)
       } else {
-        let known = (sections + fields.map(\.key)).filter { $0.hasPrefix(prefix.isEmpty ? "" : prefix + ".") && !$0.dropFirst(prefix.isEmpty ? 0 : prefix.count + 1).contains(".") }
-        problems.append(ProjectProblem(file: file, line: line, key: key, message: "unknown key; known here: \(known.sorted().joined(separator: ", "))"))
+        let known = (sections + fields.map(\.key)).filter {
+          $0.hasPrefix(prefix.isEmpty ? "" : prefix + ".") && !$0.dropFirst(prefix.isEmpty ? 0 : prefix.count + 1).contains(".")
+        }
+        problems.append(
+          ProjectProblem(file: file, line: line, key: key, message: "unknown key; known here: \(known.sorted().joined(separator: ", "))"))
       }
     }
   }
@@ -83,7 +96,10 @@ public enum ProjectSchema {
     var problems: [ProjectProblem] = []
     for (key, port) in ports {
       if let other = seen[port] {
-        problems.append(ProjectProblem(file: file, line: lines[key] ?? lines[other] ?? 0, key: key, message: "port \(port) is already \(other); give each service its own port"))
+        problems.append(
+          ProjectProblem(
+            file: file, line: lines[key] ?? lines[other] ?? 0, key: key,
+            message: "port \(port) is already \(other); give each service its own port"))
       } else {
         seen[port] = key
       }
@@ -155,9 +171,12 @@ public enum ProjectSchema {
     return scalar.string
   }
 
-  static func string(_ key: String, _ path: any WritableKeyPath<ProjectConfiguration, String> & Sendable, allowEmpty: Bool = false) -> Field {
+  static func string(_ key: String, _ path: any WritableKeyPath<ProjectConfiguration, String> & Sendable, allowEmpty: Bool = false) -> Field
+  {
     Field(key: key) { configuration, node in
-      guard case .scalar(let scalar) = node, scalar.tag.description != Tag.Name.null.rawValue || allowEmpty else { return "expected a string" }
+      guard case .scalar(let scalar) = node, scalar.tag.description != Tag.Name.null.rawValue || allowEmpty else {
+        return "expected a string"
+      }
       let text = node.null != nil ? "" : scalar.string
       if text.isEmpty && !allowEmpty { return "must not be empty" }
       configuration[keyPath: path] = text
@@ -193,7 +212,9 @@ public enum ProjectSchema {
     }
   }
 
-  static func double(_ key: String, _ path: any WritableKeyPath<ProjectConfiguration, Double> & Sendable, _ range: ClosedRange<Double>) -> Field {
+  static func double(_ key: String, _ path: any WritableKeyPath<ProjectConfiguration, Double> & Sendable, _ range: ClosedRange<Double>)
+    -> Field
+  {
     Field(key: key) { configuration, node in
       guard case .scalar = node, let value = node.float else { return "expected a number, got '\(scalarText(node) ?? "a collection")'" }
       guard range.contains(value) else { return "\(value) is out of range (\(range.lowerBound)-\(range.upperBound))" }
@@ -210,10 +231,14 @@ public enum ProjectSchema {
     }
   }
 
-  static func enumeration<Value: RawRepresentable & CaseIterable & Sendable>(_ key: String, _ path: any WritableKeyPath<ProjectConfiguration, Value> & Sendable) -> Field where Value.RawValue == String {
+  static func enumeration<Value: RawRepresentable & CaseIterable & Sendable>(
+    _ key: String, _ path: any WritableKeyPath<ProjectConfiguration, Value> & Sendable
+  ) -> Field where Value.RawValue == String {
     Field(key: key) { configuration, node in
       let allowed = Value.allCases.map(\.rawValue).joined(separator: ", ")
-      guard let text = scalarText(node), let value = Value(rawValue: text) else { return "expected one of \(allowed), got '\(scalarText(node) ?? "a collection")'" }
+      guard let text = scalarText(node), let value = Value(rawValue: text) else {
+        return "expected one of \(allowed), got '\(scalarText(node) ?? "a collection")'"
+      }
       configuration[keyPath: path] = value
       return nil
     }
@@ -221,7 +246,9 @@ public enum ProjectSchema {
 
   static func reference(_ key: String, _ path: any WritableKeyPath<ProjectConfiguration, String> & Sendable) -> Field {
     Field(key: key) { configuration, node in
-      guard let text = scalarText(node), !text.isEmpty else { return "expected a model REF (catalog id, ORG/REPO[/PATH][@REVISION] or a local path)" }
+      guard let text = scalarText(node), !text.isEmpty else {
+        return "expected a model REF (catalog id, ORG/REPO[/PATH][@REVISION] or a local path)"
+      }
       do {
         _ = try ModelReference(parsing: text)
       } catch {
@@ -234,7 +261,8 @@ public enum ProjectSchema {
 
   static func url(_ key: String, _ path: any WritableKeyPath<ProjectConfiguration, String> & Sendable) -> Field {
     Field(key: key) { configuration, node in
-      guard let text = scalarText(node), let components = URLComponents(string: text), ["http", "https"].contains(components.scheme ?? ""), components.host?.isEmpty == false
+      guard let text = scalarText(node), let components = URLComponents(string: text), ["http", "https"].contains(components.scheme ?? ""),
+        components.host?.isEmpty == false
       else { return "expected an http:// or https:// URL, got '\(scalarText(node) ?? "a collection")'" }
       configuration[keyPath: path] = text
       return nil

@@ -49,7 +49,8 @@ struct EnginePlanner {
     }
     if vllmGPUs.isEmpty {
       let described = hardware.gpus.map { "\($0.name) (compute capability \($0.computeCapability ?? "unknown"))" }
-      return "vLLM needs compute capability \(Self.vllmMinimumCapability) or higher, known for certain; found \(described.joined(separator: ", "))"
+      return
+        "vLLM needs compute capability \(Self.vllmMinimumCapability) or higher, known for certain; found \(described.joined(separator: ", "))"
     }
     return nil
   }

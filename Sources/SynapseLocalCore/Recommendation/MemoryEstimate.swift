@@ -57,7 +57,8 @@ public struct MemoryEstimate: Codable, Sendable, Equatable {
 
   /// llama.cpp for a GGUF at hand (local or read remotely): the shape from its header.
   public static func llamaCpp(_ info: GGUFModelInfo, context: Int) -> MemoryEstimate {
-    let kv = 2 * UInt64(max(info.blockCount ?? 0, 0)) * UInt64(max(info.headCountKV ?? 0, 0)) * UInt64(max(info.headDimension ?? 0, 0))
+    let kv =
+      2 * UInt64(max(info.blockCount ?? 0, 0)) * UInt64(max(info.headCountKV ?? 0, 0)) * UInt64(max(info.headDimension ?? 0, 0))
       * UInt64(context) * kvBytesPerElement
     return MemoryEstimate(
       contextSize: context, weightsBytes: info.fileSizeBytes, kvCacheBytes: kv,

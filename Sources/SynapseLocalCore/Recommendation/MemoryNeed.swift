@@ -8,7 +8,9 @@ public enum MemoryNeed {
 
   /// The chat model on llama.cpp or vLLM at `context`: from the catalog, else from the GGUF's
   /// header at `path`; nil when neither tells.
-  public static func llm(ref: String, engine: Engine, context: Int, tensorParallel: Int = 1, catalog: ModelCatalog, path: String?) -> MemoryEstimate? {
+  public static func llm(ref: String, engine: Engine, context: Int, tensorParallel: Int = 1, catalog: ModelCatalog, path: String?)
+    -> MemoryEstimate?
+  {
     if let model = catalogModel(ref, role: .llm, catalog: catalog) {
       return engine == .vllm
         ? MemoryEstimate.vllm(model, context: context, gpus: tensorParallel) : MemoryEstimate.llamaCpp(model, context: context)

@@ -21,12 +21,14 @@ struct RecommendationExplainer {
     switch plan.engine {
     case .vllm:
       let gpus = planner.vllmGPUs.map { "\($0.name) (compute capability \($0.computeCapability ?? "?"))" }
-      return "Engine vLLM: Linux, CUDA \(hardware.cudaVersion ?? "?") (12.1+ needed) and \(gpus.joined(separator: ", ")) qualify, and the GPU memory holds \(model.title)'s 16-bit weights (\(ByteCount.format(plan.estimate.weightsBytes))) plus its KV cache."
+      return
+        "Engine vLLM: Linux, CUDA \(hardware.cudaVersion ?? "?") (12.1+ needed) and \(gpus.joined(separator: ", ")) qualify, and the GPU memory holds \(model.title)'s 16-bit weights (\(ByteCount.format(plan.estimate.weightsBytes))) plus its KV cache."
     case .llamaCpp:
       if let why = planner.vllmIneligibility {
         return "Engine llama.cpp: \(why)."
       }
-      return "Engine llama.cpp: the GPU qualifies for vLLM, but its memory does not hold \(model.title)'s 16-bit weights (\(ByteCount.format(model.vllm?.sizeBytes ?? 0))) plus a 4096-token KV cache, while the quantized GGUF fits."
+      return
+        "Engine llama.cpp: the GPU qualifies for vLLM, but its memory does not hold \(model.title)'s 16-bit weights (\(ByteCount.format(model.vllm?.sizeBytes ?? 0))) plus a 4096-token KV cache, while the quantized GGUF fits."
     }
   }
 
@@ -35,11 +37,15 @@ struct RecommendationExplainer {
       switch preference {
       case .balanced, .quality: "the best-rated (\(model.quality)) catalog chat model"
       case .speed: "the fastest (\(model.speed)) catalog chat model"
-      case .code: model.isCodeModel ? "the code-focused catalog chat model (\(model.bestFor ?? "code"))" : "no code-focused model fits, so the best-rated (\(model.quality)) catalog chat model"
+      case .code:
+        model.isCodeModel
+          ? "the code-focused catalog chat model (\(model.bestFor ?? "code"))"
+          : "no code-focused model fits, so the best-rated (\(model.quality)) catalog chat model"
       }
     let rule = named ? "named by --llm or the project, and its estimate fits" : ranked
     let estimate = plan.estimate
-    return "Chat model \(model.title(for: plan.engine)): \(rule)\(named ? "" : " whose estimate fits"): \(ByteCount.format(estimate.totalBytes)) = weights \(ByteCount.format(estimate.weightsBytes)) + KV cache \(ByteCount.format(estimate.kvCacheBytes)) at \(estimate.contextSize) tokens + compute \(ByteCount.format(estimate.computeBytes))."
+    return
+      "Chat model \(model.title(for: plan.engine)): \(rule)\(named ? "" : " whose estimate fits"): \(ByteCount.format(estimate.totalBytes)) = weights \(ByteCount.format(estimate.weightsBytes)) + KV cache \(ByteCount.format(estimate.kvCacheBytes)) at \(estimate.contextSize) tokens + compute \(ByteCount.format(estimate.computeBytes))."
   }
 
   func flagReasons(model: CatalogModel, plan: EnginePlanner.Plan) -> [String] {
@@ -47,11 +53,14 @@ struct RecommendationExplainer {
       let layers = model.shape.layers ?? 0
       let gpu: String
       if flags.nGPULayers == 0 {
-        gpu = hardware.gpus.isEmpty ? "-ngl 0: no GPU." : "-ngl 0: no GPU llama.cpp can use (compute capability 5.0 or higher, known) has room."
+        gpu =
+          hardware.gpus.isEmpty ? "-ngl 0: no GPU." : "-ngl 0: no GPU llama.cpp can use (compute capability 5.0 or higher, known) has room."
       } else if flags.nGPULayers > layers {
-        gpu = "-ngl \(flags.nGPULayers): all \(layers) layers and the output layer fit in \(ByteCount.format(planner.gpuBudget)) of free VRAM."
+        gpu =
+          "-ngl \(flags.nGPULayers): all \(layers) layers and the output layer fit in \(ByteCount.format(planner.gpuBudget)) of free VRAM."
       } else {
-        gpu = "-ngl \(flags.nGPULayers): that many of \(layers) layers fit in \(ByteCount.format(planner.gpuBudget)) of free VRAM; the rest run on the CPU."
+        gpu =
+          "-ngl \(flags.nGPULayers): that many of \(layers) layers fit in \(ByteCount.format(planner.gpuBudget)) of free VRAM; the rest run on the CPU."
       }
       let cpu = hardware.cpu
       var limits = ["\(cpu.logicalCores) logical", "\(cpu.physicalCores) physical"]
@@ -67,7 +76,9 @@ struct RecommendationExplainer {
     }
     if let flags = plan.vllm {
       return [
-        String(format: "--gpu-memory-utilization %.2f: vLLM's 0.90, lowered when other processes already hold GPU memory.", flags.gpuMemoryUtilization),
+        String(
+          format: "--gpu-memory-utilization %.2f: vLLM's 0.90, lowered when other processes already hold GPU memory.",
+          flags.gpuMemoryUtilization),
         planner.contextOverride != nil
           ? "--max-model-len \(flags.maxModelLen): set by the project (the model supports up to \(model.shape.maxContext))."
           : "--max-model-len \(flags.maxModelLen): the largest standard context whose KV cache fits beside the weights (the model supports \(model.shape.maxContext)).",
@@ -80,9 +91,12 @@ struct RecommendationExplainer {
   func embeddingReason(chosen: CatalogModel, tried: [CatalogModel], overridden: Bool) -> String {
     let what = "Embedding model \(chosen.name) (\(chosen.dimensions ?? 0) dimensions, \(chosen.quality))"
     if overridden { return "\(what): named by --embedding or the project." }
-    if preference != .quality { return "\(what): the default, fast and general; --prefer quality picks a better-rated one when memory allows." }
+    if preference != .quality {
+      return "\(what): the default, fast and general; --prefer quality picks a better-rated one when memory allows."
+    }
     let skipped = tried.prefix { $0.id != chosen.id }.map(\.name)
     if skipped.isEmpty { return "\(what): the best-rated embedding model, and its memory does not cost the chat model a step down." }
-    return "\(what): the best-rated embedding model that does not cost the chat model a step down (\(skipped.joined(separator: ", ")) would)."
+    return
+      "\(what): the best-rated embedding model that does not cost the chat model a step down (\(skipped.joined(separator: ", ")) would)."
   }
 }

@@ -56,11 +56,15 @@ public struct Recommender: Sendable {
       let gpu = (a.plan.wholeOnGPU ? 1 : 0, b.plan.wholeOnGPU ? 1 : 0)
       switch preference {
       case .speed:
-        return (x.speedRating, gpu.0, x.qualityStars, UInt64.max - x.sizeBytes) > (y.speedRating, gpu.1, y.qualityStars, UInt64.max - y.sizeBytes)
+        return (x.speedRating, gpu.0, x.qualityStars, UInt64.max - x.sizeBytes) > (
+          y.speedRating, gpu.1, y.qualityStars, UInt64.max - y.sizeBytes
+        )
       case .code where x.isCodeModel != y.isCodeModel:
         return x.isCodeModel
       case .balanced, .quality, .code:
-        return (x.qualityStars, gpu.0, x.shape.parameterCount, x.quantizationBits) > (y.qualityStars, gpu.1, y.shape.parameterCount, y.quantizationBits)
+        return (x.qualityStars, gpu.0, x.shape.parameterCount, x.quantizationBits) > (
+          y.qualityStars, gpu.1, y.shape.parameterCount, y.quantizationBits
+        )
       }
     }
     // On vLLM the Q4 and Q5 entries of one model are the same 16-bit deployment: keep the first.
@@ -111,13 +115,19 @@ public struct Recommender: Sendable {
     let (baselinePlanner, baselineBudget) = planner(for: baselineEmbedding)
     guard let (baselineModel, _) = chooseLLM(baselinePlanner) else {
       if engineOverride == .vllm, let reason = baselinePlanner.vllmIneligibility {
-        throw RecommendationError.nothingFits("the engine is set to vllm, which cannot run on this machine: \(reason). Use llama.cpp (engine: llama.cpp), or plan for the GPU server with --hardware FILE.")
+        throw RecommendationError.nothingFits(
+          "the engine is set to vllm, which cannot run on this machine: \(reason). Use llama.cpp (engine: llama.cpp), or plan for the GPU server with --hardware FILE."
+        )
       }
       if let id = llmOverride, let model = try? catalog.model(id: id, role: .llm) {
         let needed = MemoryEstimate.llamaCpp(model, context: 4096).totalBytes
         let on = engineOverride.map { " on \($0.rawValue)" } ?? ""
-        let why = engineOverride == .vllm ? (baselinePlanner.vllmIneligibility ?? "its vLLM deployment does not fit the GPU memory") : "it needs \(ByteCount.format(needed)) at 4096 context and \(ByteCount.format(baselineBudget.llmBytes + baselinePlanner.gpuBudget)) of RAM and VRAM is left for it"
-        throw RecommendationError.nothingFits("\(model.title) cannot run\(on) on this machine: \(why). Choose another model (synapse-local recommend) or engine.")
+        let why =
+          engineOverride == .vllm
+          ? (baselinePlanner.vllmIneligibility ?? "its vLLM deployment does not fit the GPU memory")
+          : "it needs \(ByteCount.format(needed)) at 4096 context and \(ByteCount.format(baselineBudget.llmBytes + baselinePlanner.gpuBudget)) of RAM and VRAM is left for it"
+        throw RecommendationError.nothingFits(
+          "\(model.title) cannot run\(on) on this machine: \(why). Choose another model (synapse-local recommend) or engine.")
       }
       throw RecommendationError.nothingFits(nothingFitsMessage(baselinePlanner, baselineBudget))
     }
@@ -142,12 +152,19 @@ public struct Recommender: Sendable {
     reasons.append(explainer.embeddingReason(chosen: embedding, tried: triedEmbeddings, overridden: embeddingOverride != nil))
 
     var alternatives: [Recommendation.Alternative] = rankedCandidates(planner).dropFirst().prefix(3).map {
-      .init(id: $0.model.id, title: $0.model.title(for: $0.plan.engine), engine: $0.plan.engine, estimateBytes: $0.plan.estimate.totalBytes, note: "fits, ranked lower for --prefer \(preference.rawValue)")
+      .init(
+        id: $0.model.id, title: $0.model.title(for: $0.plan.engine), engine: $0.plan.engine, estimateBytes: $0.plan.estimate.totalBytes,
+        note: "fits, ranked lower for --prefer \(preference.rawValue)")
     }
     let fittingIDs = Set(rankedCandidates(planner).map(\.model.id))
     for other in catalog.models(.llm) where !other.isDemo && !fittingIDs.contains(other.id) {
       let needed = MemoryEstimate.llamaCpp(other, context: 4096).totalBytes
-      alternatives.append(.init(id: other.id, title: other.title, engine: nil, estimateBytes: needed, note: "does not fit: needs \(ByteCount.format(needed)) at 4096 context, \(ByteCount.format(budget.llmBytes + planner.gpuBudget)) of RAM and VRAM is available"))
+      alternatives.append(
+        .init(
+          id: other.id, title: other.title, engine: nil, estimateBytes: needed,
+          note:
+            "does not fit: needs \(ByteCount.format(needed)) at 4096 context, \(ByteCount.format(budget.llmBytes + planner.gpuBudget)) of RAM and VRAM is available"
+        ))
     }
     let repository = model.repository(for: plan.engine) ?? ""
     return Recommendation(
@@ -164,13 +181,17 @@ public struct Recommender: Sendable {
 
   func nothingFitsMessage(_ planner: EnginePlanner, _ budget: Recommendation.Budget) -> String {
     let smallest = catalog.models(.llm).filter { !$0.isDemo }.min { $0.sizeBytes < $1.sizeBytes }
-    let demos = catalog.models(.llm).filter(\.isDemo).filter { MemoryEstimate.llamaCpp($0, context: 4096).totalBytes <= budget.llmBytes + planner.gpuBudget }
-    var message = "no catalog chat model fits this machine: \(ByteCount.format(budget.llmBytes)) of memory is left for it (effective \(ByteCount.format(budget.effectiveBytes)) minus \(ByteCount.format(budget.effectiveBytes - min(budget.effectiveBytes, budget.llmBytes))) for the embedding server, PostgreSQL, the backend and a margin)"
+    let demos = catalog.models(.llm).filter(\.isDemo).filter {
+      MemoryEstimate.llamaCpp($0, context: 4096).totalBytes <= budget.llmBytes + planner.gpuBudget
+    }
+    var message =
+      "no catalog chat model fits this machine: \(ByteCount.format(budget.llmBytes)) of memory is left for it (effective \(ByteCount.format(budget.effectiveBytes)) minus \(ByteCount.format(budget.effectiveBytes - min(budget.effectiveBytes, budget.llmBytes))) for the embedding server, PostgreSQL, the backend and a margin)"
     if let smallest {
       let estimate = MemoryEstimate.llamaCpp(smallest, context: 4096).totalBytes
       let others = budget.embeddingServerBytes + budget.postgresBytes + budget.backendBytes
       let needed = MemoryMargin.totalNeeded(forUsable: estimate + others)
-      message += "; the smallest, \(smallest.title), needs \(ByteCount.format(estimate)) at 4096 context, which takes at least \(ByteCount.format(needed)) of effective memory"
+      message +=
+        "; the smallest, \(smallest.title), needs \(ByteCount.format(estimate)) at 4096 context, which takes at least \(ByteCount.format(needed)) of effective memory"
     }
     message += ". Free memory or raise the container's limit"
     if let demo = demos.first { message += ", or try the stack with the demo profile's \(demo.title)" }

@@ -57,7 +57,8 @@ public struct ArchiveExtractor: Sendable {
     }
     // Second pass: write, counting what is really written (a member may hold more than it said).
     do {
-      try FileManager.default.createDirectory(atPath: destination, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o755])
+      try FileManager.default.createDirectory(
+        atPath: destination, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o755])
     } catch {
       throw ArchiveError.unwritable(path: destination, reason: error.localizedDescription)
     }
@@ -159,11 +160,14 @@ public struct ArchiveExtractor: Sendable {
   /// The second pass: members written below `destination` through libarchive's disk writer, with
   /// its own secure flags as a second guard and no owner or special bits restored.
   func write(_ archive: String, into destination: String, limit: UInt64) throws -> Extraction {
-    guard let disk = archive_write_disk_new() else { throw ArchiveError.unwritable(path: destination, reason: "libarchive could not start") }
+    guard let disk = archive_write_disk_new() else {
+      throw ArchiveError.unwritable(path: destination, reason: "libarchive could not start")
+    }
     defer { archive_write_free(disk) }
     // Our own check refused absolute member paths already; the paths written are the destination's
     // (absolute, with no link in it: resolved before), so libarchive's absolute-path guard stays off.
-    let flags = ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NODOTDOT
+    let flags =
+      ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NODOTDOT
       | ARCHIVE_EXTRACT_NO_OVERWRITE
     archive_write_disk_set_options(disk, flags)
     var written: UInt64 = 0

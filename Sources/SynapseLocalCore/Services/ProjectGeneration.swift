@@ -52,7 +52,8 @@ public struct ProjectGeneration: Sendable {
     } catch GenerateError.modelNotInStore(let role, let ref) {
       let key = role + ".model"
       throw ProjectError.invalid([
-        ProjectProblem(file: file, line: lines[key] ?? 0, key: key, message: GenerateError.modelNotInStore(role: role, ref: ref).description)
+        ProjectProblem(
+          file: file, line: lines[key] ?? 0, key: key, message: GenerateError.modelNotInStore(role: role, ref: ref).description)
       ])
     }
     var outcomes = try GeneratedFileWriter(project: project, state: state, files: files).write(generated, force: force, dryRun: dryRun)
@@ -66,7 +67,8 @@ public struct ProjectGeneration: Sendable {
     }
     for outcome in outcomes where outcome.status == .kept && !dryRun {
       warnings.append(
-        "\(outcome.path) was edited by hand (or not written by synapse-local): kept; `generate --diff` shows what would change, --force replaces it")
+        "\(outcome.path) was edited by hand (or not written by synapse-local): kept; `generate --diff` shows what would change, --force replaces it"
+      )
     }
     return Result(outcomes: outcomes, warnings: warnings)
   }

@@ -68,7 +68,8 @@ public struct ProjectInitializer: Sendable {
     // What we write must read back as what we planned.
     var lines: [String: Int] = [:]
     guard try ProjectSchema.parse(text, file: path, over: ProjectConfiguration(), lines: &lines) == plan.configuration else {
-      throw ProjectError.unreadable(path: path, reason: "internal error: the rendered project file does not read back as planned; please report it")
+      throw ProjectError.unreadable(
+        path: path, reason: "internal error: the rendered project file does not read back as planned; please report it")
     }
     try context.files.createDirectory(request.folder)
     try context.files.write(text, to: path)

@@ -9,7 +9,9 @@ enum FileBlocks {
   /// Reads `descriptor` from its current position to the end, or `limit` bytes, handing each block
   /// to `body`; returns the bytes read.
   @discardableResult
-  static func forEachBlock(_ descriptor: Int32, path: String, limit: UInt64? = nil, _ body: (UnsafeRawBufferPointer) throws -> Void) throws -> UInt64 {
+  static func forEachBlock(_ descriptor: Int32, path: String, limit: UInt64? = nil, _ body: (UnsafeRawBufferPointer) throws -> Void) throws
+    -> UInt64
+  {
     let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 16)
     defer { buffer.deallocate() }
     var total: UInt64 = 0

@@ -72,7 +72,8 @@ public struct HubClient: Sendable {
 
   public func metadata(_ repository: RepositoryID, revision: String, path: String) async throws -> FileMetadata {
     let url = resolveURL(repository, revision: revision, path: path)
-    let response = try await sendRetrying(HTTPRequest(url: url, method: "HEAD", headers: authorization.merging(["Accept-Encoding": "identity"]) { $1 }))
+    let response = try await sendRetrying(
+      HTTPRequest(url: url, method: "HEAD", headers: authorization.merging(["Accept-Encoding": "identity"]) { $1 }))
     try check(response, url: url, repository: repository, revision: revision, path: path)
     guard let commit = response.header("X-Repo-Commit") else {
       throw StoreError.hubError(url: url, status: response.status, message: "no X-Repo-Commit header: is HF_ENDPOINT a Hugging Face Hub?")
@@ -112,11 +113,14 @@ public struct HubClient: Sendable {
     headers["Range"] = "bytes=\(range.lowerBound)-\(range.upperBound)"
     let collected = ByteCollector()
     let response = try await transport.send(HTTPRequest(url: location, headers: headers)) { status, chunk in
-      guard status == 206 else { throw StoreError.hubError(url: location, status: status, message: "the server does not support Range requests") }
+      guard status == 206 else {
+        throw StoreError.hubError(url: location, status: status, message: "the server does not support Range requests")
+      }
       try collected.append(chunk, limit: Int(range.upperBound - range.lowerBound + 1))
     }
     guard response.status == 206 else {
-      throw StoreError.hubError(url: location, status: response.status, message: response.header("X-Error-Message") ?? "expected 206 Partial Content")
+      throw StoreError.hubError(
+        url: location, status: response.status, message: response.header("X-Error-Message") ?? "expected 206 Partial Content")
     }
     return collected.bytes
   }

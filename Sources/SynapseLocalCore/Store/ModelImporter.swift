@@ -34,7 +34,9 @@ public struct ModelImporter: Sendable {
     self.progress = progress
   }
 
-  public func importModel(from source: String, as repository: RepositoryID, pathInRepository: String? = nil, revision: String = "main") throws -> Result {
+  public func importModel(from source: String, as repository: RepositoryID, pathInRepository: String? = nil, revision: String = "main")
+    throws -> Result
+  {
     let files = try collect(source, pathInRepository: pathInRepository)
     let base = cache.folder(repository)
     let blobs = base + "/blobs"
@@ -64,7 +66,9 @@ public struct ModelImporter: Sendable {
       return [(source, try validatedPathInRepository(name))]
     }
     let prefix = try pathInRepository.map { try validatedPathInRepository($0) + "/" } ?? ""
-    guard let enumerator = FileManager.default.enumerator(atPath: source) else { throw StoreError.unreadable(path: source, reason: "cannot list the folder") }
+    guard let enumerator = FileManager.default.enumerator(atPath: source) else {
+      throw StoreError.unreadable(path: source, reason: "cannot list the folder")
+    }
     var files: [(String, String)] = []
     while let relative = enumerator.nextObject() as? String {
       let path = source + "/" + relative

@@ -76,7 +76,10 @@ public struct ModelPuller: Sendable {
       commit = metadata.commit
       let pulled = try await fetch(repository, path: safe, metadata: metadata)
       files.append(pulled)
-      pins?.record(.init(repository: repository.description, revision: revision, commit: metadata.commit, path: safe, size: metadata.size, sha256: pulled.sha256, etag: metadata.etag))
+      pins?.record(
+        .init(
+          repository: repository.description, revision: revision, commit: metadata.commit, path: safe, size: metadata.size,
+          sha256: pulled.sha256, etag: metadata.etag))
     }
     let base = cache.folder(repository)
     // refs/<branch> for a branch or tag; a commit needs no ref.
@@ -85,7 +88,11 @@ public struct ModelPuller: Sendable {
       try AtomicFile.write(Data(commit.utf8), to: base + "/refs/" + revision)
     }
     let snapshot = base + "/snapshots/" + commit
-    return (Result(repository: repository.description, revision: revision, commit: commit, path: path.map { snapshot + "/" + $0 } ?? snapshot, files: files), pins)
+    return (
+      Result(
+        repository: repository.description, revision: revision, commit: commit, path: path.map { snapshot + "/" + $0 } ?? snapshot,
+        files: files), pins
+    )
   }
 
   func fetch(_ repository: RepositoryID, path: String, metadata: HubClient.FileMetadata) async throws -> PulledFile {
@@ -103,7 +110,9 @@ public struct ModelPuller: Sendable {
     if StoreFolders.size(blob) == metadata.size {
       try StoreFolders.link(snapshotFile, toBlob: metadata.etag, depth: depth)
       progress?(path, metadata.size, metadata.size)
-      return PulledFile(path: path, sizeBytes: metadata.size, sha256: metadata.etag.count == 64 ? metadata.etag : nil, etag: metadata.etag, downloaded: false)
+      return PulledFile(
+        path: path, sizeBytes: metadata.size, sha256: metadata.etag.count == 64 ? metadata.etag : nil, etag: metadata.etag,
+        downloaded: false)
     }
     try checkFreeSpace(blobs, needed: metadata.size - min(metadata.size, StoreFolders.size(blob + ".incomplete") ?? 0))
     let digest = try await download(metadata, path: path, to: blob + ".incomplete")
@@ -136,7 +145,9 @@ public struct ModelPuller: Sendable {
 
   /// One connection for the whole file. Dropped connections, 429 and 5xx are retried, resuming
   /// where the bytes stopped; a server that ignores Range gets the file again from byte 0.
-  func downloadWhole(_ metadata: HubClient.FileMetadata, path: String, into start: DigestingSink, useRange initialUseRange: Bool) async throws -> (sha256: String, check: String) {
+  func downloadWhole(_ metadata: HubClient.FileMetadata, path: String, into start: DigestingSink, useRange initialUseRange: Bool)
+    async throws -> (sha256: String, check: String)
+  {
     var sink = start
     var useRange = initialUseRange
     var retries = RetryCounter(policy: hub.retry, url: metadata.location)
@@ -209,7 +220,8 @@ public struct ModelPuller: Sendable {
       let response = try await hub.transport.send(HTTPRequest(url: location, headers: headers), onBody: write)
       if RetryPolicy.isRetryable(status: response.status) { return .retry(after: response.header("Retry-After")) }
       guard (200..<300).contains(response.status) else {
-        throw StoreError.hubError(url: location, status: response.status, message: String(decoding: response.body.prefix(200), as: UTF8.self))
+        throw StoreError.hubError(
+          url: location, status: response.status, message: String(decoding: response.body.prefix(200), as: UTF8.self))
       }
       return .ended
     } catch let error as HTTPError {
@@ -263,7 +275,11 @@ public struct ModelPuller: Sendable {
     let stored = try cache.repository(repository).snapshots.first { $0.commit == commit }?.files ?? []
     let wanted = stored.filter { path == nil || $0.path == path }
     guard !wanted.isEmpty, wanted.allSatisfy({ $0.sizeBytes != nil }) else { throw StoreError.offline(what) }
-    let files = wanted.map { PulledFile(path: $0.path, sizeBytes: $0.sizeBytes ?? 0, sha256: $0.blob.count == 64 ? $0.blob : nil, etag: $0.blob, downloaded: false) }
-    return Result(repository: repository.description, revision: revision, commit: commit, path: path.map { snapshot + "/" + $0 } ?? snapshot, files: files)
+    let files = wanted.map {
+      PulledFile(path: $0.path, sizeBytes: $0.sizeBytes ?? 0, sha256: $0.blob.count == 64 ? $0.blob : nil, etag: $0.blob, downloaded: false)
+    }
+    return Result(
+      repository: repository.description, revision: revision, commit: commit, path: path.map { snapshot + "/" + $0 } ?? snapshot,
+      files: files)
   }
 }

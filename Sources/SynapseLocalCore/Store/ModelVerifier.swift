@@ -37,7 +37,10 @@ public struct ModelVerifier: Sendable {
           progress?("\(repository.repository)/\(file.path)")
           let outcome = try hashed[file.blob] ?? check(blob: repository.folder + "/blobs/" + file.blob, name: file.blob)
           hashed[file.blob] = outcome
-          checks.append(Check(repository: repository.repository, commit: snapshot.commit, path: file.path, expected: file.blob, actual: outcome.1, status: outcome.0))
+          checks.append(
+            Check(
+              repository: repository.repository, commit: snapshot.commit, path: file.path, expected: file.blob, actual: outcome.1,
+              status: outcome.0))
         }
       }
     }

@@ -143,7 +143,8 @@ final class PartedSink: @unchecked Sendable {
     let folder = (main.path as NSString).deletingLastPathComponent
     let prefix = (main.path as NSString).lastPathComponent + ".part-"
     let planned = Set(ranges.indices.map { (partPath($0) as NSString).lastPathComponent })
-    for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.hasPrefix(prefix) && !planned.contains(name) {
+    for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.hasPrefix(prefix) && !planned.contains(name)
+    {
       unlink(folder + "/" + name)
     }
   }

@@ -65,7 +65,8 @@ public struct ProjectLock: Codable, Sendable, Equatable {
   /// Fails when the lock pins this file at other bytes, unless `update` allows moving the pin.
   public func check(repository: String, path: String, etag: String, commit: String, update: Bool) throws {
     guard let pinned = entry(repository: repository, path: path), pinned.etag != etag, !update else { return }
-    throw StoreError.lockMismatch(file: "\(repository)/\(path)", pinned: pinned.etag, pinnedCommit: pinned.commit, found: etag, foundCommit: commit)
+    throw StoreError.lockMismatch(
+      file: "\(repository)/\(path)", pinned: pinned.etag, pinnedCommit: pinned.commit, found: etag, foundCommit: commit)
   }
 
   public mutating func record(_ entry: Entry) {

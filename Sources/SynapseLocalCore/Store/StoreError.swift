@@ -21,16 +21,20 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
   public var description: String {
     switch self {
     case .unreadable(let path, let reason): "cannot read \(path): \(reason)"
-    case .unwritable(let path, let reason): "cannot write \(path): \(reason); check the permissions and free space of the model store (HF_HUB_CACHE)"
+    case .unwritable(let path, let reason):
+      "cannot write \(path): \(reason); check the permissions and free space of the model store (HF_HUB_CACHE)"
     case .notDownloadable(let reason): reason
     case .badRepository(let text): "'\(text)' is not a repository: give ORG/REPO (for example sentence-transformers/all-MiniLM-L6-v2)"
-    case .badPathInRepository(let text): "'\(text)' is not a safe path inside a repository: it must be relative, without '..' or empty parts"
+    case .badPathInRepository(let text):
+      "'\(text)' is not a safe path inside a repository: it must be relative, without '..' or empty parts"
     case .notInStore(let what): "\(what) is not in the model store; `synapse-local models list` shows what is"
     case .importSourceMissing(let path): "\(path) does not exist; give a file or folder to import"
     case .gated(let repository):
       "\(repository) is gated: accept its licence on its Hugging Face page, then set HF_TOKEN (or run `hf auth login`) with a token of that account"
     case .repositoryNotFound(let repository, let hasToken):
-      hasToken ? "\(repository) does not exist, or this token cannot see it; check the name" : "\(repository) does not exist or is private; check the name, or set HF_TOKEN for a private repository"
+      hasToken
+        ? "\(repository) does not exist, or this token cannot see it; check the name"
+        : "\(repository) does not exist or is private; check the name, or set HF_TOKEN for a private repository"
     case .entryNotFound(let repository, let path, let revision): "\(repository) has no file \(path) at \(revision)"
     case .revisionNotFound(let repository, let revision): "\(repository) has no revision \(revision); give a branch, tag or commit it has"
     case .hubError(let url, let status, let message): "the Hub answered \(status) for \(url)\(message.isEmpty ? "" : ": \(message)")"
@@ -41,7 +45,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case .badLock(let path, let reason): "\(path) is not a synapse-local lock file (\(reason)); fix it or delete it to start a new one"
     case .lockMismatch(let file, let pinned, let pinnedCommit, let found, let foundCommit):
       "\(file) is pinned by synapse-local.lock at \(pinned) (commit \(pinnedCommit.prefix(12))) but the Hub now serves \(found) (commit \(foundCommit.prefix(12))); pass --update to accept the new file, or pull @\(pinnedCommit) for the pinned one"
-    case .offline(let what): "HF_HUB_OFFLINE is set and \(what) is not in the model store; unset it to download, or `models import` the files"
+    case .offline(let what):
+      "HF_HUB_OFFLINE is set and \(what) is not in the model store; unset it to download, or `models import` the files"
     }
   }
 }

@@ -18,7 +18,9 @@ public struct HealthProber: Sendable {
       guard await status(base + "/health") == 200 else { return false }
       // One real embedding of the right size: a server that loaded the wrong model is not healthy.
       let body = Data(#"{"input": "health check"}"#.utf8)
-      guard let response = try? await send(HTTPRequest(url: base + "/v1/embeddings", method: "POST", headers: ["Content-Type": "application/json"]), body: body),
+      guard
+        let response = try? await send(
+          HTTPRequest(url: base + "/v1/embeddings", method: "POST", headers: ["Content-Type": "application/json"]), body: body),
         response.status == 200,
         let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
         let vector = (object["data"] as? [[String: Any]])?.first?["embedding"] as? [Any]
@@ -26,7 +28,9 @@ public struct HealthProber: Sendable {
       return vector.count == dimensions
     case .postgres(let psql, let socket, let port, let user, let password):
       let runner = processes is SystemProcessRunner ? SystemProcessRunner(extraEnvironment: ["PGPASSWORD": password]) : processes
-      guard let result = try? await runner.run(psql, ["-h", socket, "-p", String(port), "-U", user, "-d", "postgres", "-tAc", "SELECT 1"], timeout: .seconds(5))
+      guard
+        let result = try? await runner.run(
+          psql, ["-h", socket, "-p", String(port), "-U", user, "-d", "postgres", "-tAc", "SELECT 1"], timeout: .seconds(5))
       else { return false }
       return result.status == 0 && result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1"
     }

@@ -25,7 +25,9 @@ public enum LoadTimes {
   /// (llama-server maps a GGUF at about 1 GB/s from a cold page cache; the embedding server spends
   /// about 8 s importing torch before it reads its weights; vLLM compiles and captures graphs).
   /// `bytes`: the model's size on disk (`size(of:)`), which its caller may need as well.
-  public static func expected(file: String, modelPath: String, bytes: UInt64, engine: Engine, role: ModelRole) -> (seconds: Double, measured: Bool) {
+  public static func expected(file: String, modelPath: String, bytes: UInt64, engine: Engine, role: ModelRole) -> (
+    seconds: Double, measured: Bool
+  ) {
     if let measured = read(file: file)[modelPath] { return (measured, true) }
     let gigabytes = Double(bytes) / 1e9
     switch (role, engine) {

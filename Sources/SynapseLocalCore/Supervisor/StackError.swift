@@ -17,7 +17,8 @@ public enum StackError: Error, Equatable, CustomStringConvertible {
     case .portTaken(let service, let port, let by):
       "\(service.rawValue)'s port \(port) is already in use\(by.map { " by \($0)" } ?? ""); stop that or choose another port in synapse-local.yaml"
     case .notRunning(let project): "nothing is running for the project in \(project) (start it with `synapse-local up`)"
-    case .alreadyRunning(let project, let pid): "the project in \(project) is already running (supervisor pid \(pid)); `synapse-local status` shows it, `synapse-local down` stops it"
+    case .alreadyRunning(let project, let pid):
+      "the project in \(project) is already running (supervisor pid \(pid)); `synapse-local status` shows it, `synapse-local down` stops it"
     case .control(let message): message
     }
   }

@@ -34,7 +34,10 @@ public actor Supervisor {
   var swapProgress: SwapProgress?
   var lastSwap: SwapReport?
 
-  public init(project: String, specs: [ServiceSpec], settings: Settings, prober: HealthProber = HealthProber(), afterDatabase: (@Sendable () async throws -> Void)? = nil) {
+  public init(
+    project: String, specs: [ServiceSpec], settings: Settings, prober: HealthProber = HealthProber(),
+    afterDatabase: (@Sendable () async throws -> Void)? = nil
+  ) {
     self.project = project
     self.specs = specs
     self.settings = settings
@@ -66,7 +69,9 @@ public actor Supervisor {
     for spec in specs where spec.enginePort != nil && endpoints[spec.name] == nil {
       let ready = self.ready
       let name = spec.name
-      endpoints[spec.name] = try StableEndpoint(host: settings.endpointHost, port: spec.port, holdLimit: spec.holdLimit, remoteKey: settings.remoteKey) {
+      endpoints[spec.name] = try StableEndpoint(
+        host: settings.endpointHost, port: spec.port, holdLimit: spec.holdLimit, remoteKey: settings.remoteKey
+      ) {
         ready.route(name)
       }
     }

@@ -5,7 +5,9 @@ extension StackAssembly {
   /// The spec of `service` (llm or embedding) serving `ref` instead: the plan with that model and
   /// its served name (and vector size) changed, on a new internal port.
   public func spec(for service: ServiceName, ref: String, environment: [String: String]) throws -> (ServiceSpec, ProjectConfiguration) {
-    guard service == .llm || service == .embedding else { throw StackError.control("only llm and embedding can be swapped, not \(service.rawValue)") }
+    guard service == .llm || service == .embedding else {
+      throw StackError.control("only llm and embedding can be swapped, not \(service.rawValue)")
+    }
     let role: ModelRole = service == .llm ? .llm : .embedding
     var changed = configuration
     let reference = try ModelReference(parsing: ref)
@@ -28,17 +30,21 @@ extension StackAssembly {
     }
     var planner = ServicePlanner(
       configuration: changed, project: project, llmPath: service == .llm ? resolved.hostPath : llmModel.hostPath,
-      embeddingPath: service == .embedding ? resolved.hostPath : embeddingModel.hostPath, store: store, database: bootstrap.layout, env: [:],
+      embeddingPath: service == .embedding ? resolved.hostPath : embeddingModel.hostPath, store: store, database: bootstrap.layout,
+      env: [:],
       baseEnvironment: environment)
     planner.enginePorts = [service: try PortProbe.freePort()]
-    guard let spec = planner.services().first(where: { $0.name == service }) else { throw StackError.control("no \(service.rawValue) in the plan") }
+    guard let spec = planner.services().first(where: { $0.name == service }) else {
+      throw StackError.control("no \(service.rawValue) in the plan")
+    }
     return (spec, changed)
   }
 
   /// The swap's plan: its mode by the memory rule (`SwapModeRule`), the expected load against the
   /// hold limit, the vector sizes.
   public func swapPlan(
-    replacing current: ServiceSpec, with replacement: ServiceSpec, configuration changed: ProjectConfiguration, ref: String, forceHold: Bool,
+    replacing current: ServiceSpec, with replacement: ServiceSpec, configuration changed: ProjectConfiguration, ref: String,
+    forceHold: Bool,
     hardware: HardwareReport, stackBytes: UInt64
   ) -> SwapPlan {
     let service = replacement.name
@@ -48,7 +54,8 @@ extension StackAssembly {
     let needed =
       service == .llm
       ? MemoryNeed.llm(
-        ref: ref, engine: changed.engine, context: changed.llm.context, tensorParallel: changed.llm.tensorParallelSize, catalog: catalog, path: path)?
+        ref: ref, engine: changed.engine, context: changed.llm.context, tensorParallel: changed.llm.tensorParallelSize, catalog: catalog,
+        path: path)?
         .totalBytes
       : MemoryNeed.embedding(ref: ref, catalog: catalog, weightsBytes: bytes)
     let (mode, reason) = SwapModeRule.decide(
@@ -57,13 +64,16 @@ extension StackAssembly {
         gpuOffload: service == .llm && changed.engine == .llamaCpp && changed.llm.gpuLayers > 0, gpus: hardware.gpus, neededBytes: needed,
         memory: hardware.memory, stackBytes: stackBytes, model: replacement.model ?? ref))
     let (expected, measured) = LoadTimes.expected(
-      file: LoadTimes.fileName(state: state), modelPath: path, bytes: bytes, engine: changed.engine, role: service == .llm ? .llm : .embedding)
+      file: LoadTimes.fileName(state: state), modelPath: path, bytes: bytes, engine: changed.engine,
+      role: service == .llm ? .llm : .embedding)
     let hold = Double(replacement.holdLimit.components.seconds)
     let warnings = [
-      SwapPlan.holdWarning(service: service, model: replacement.model ?? ref, mode: mode, expectedSeconds: expected, measured: measured, holdSeconds: hold)
+      SwapPlan.holdWarning(
+        service: service, model: replacement.model ?? ref, mode: mode, expectedSeconds: expected, measured: measured, holdSeconds: hold)
     ].compactMap { $0 }
     var plan = SwapPlan(
-      service: service, from: current.model, model: replacement.model ?? ref, mode: mode, reason: reason, expectedLoadSeconds: (expected * 10).rounded() / 10,
+      service: service, from: current.model, model: replacement.model ?? ref, mode: mode, reason: reason,
+      expectedLoadSeconds: (expected * 10).rounded() / 10,
       loadMeasured: measured, holdLimitSeconds: hold, warnings: warnings)
     if service == .embedding {
       if case .embedding(_, let dimensions) = current.health { plan.currentDimensions = dimensions }

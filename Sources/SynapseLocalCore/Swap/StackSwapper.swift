@@ -22,7 +22,8 @@ public struct StackSwapper: Sendable {
     let stackBytes = await supervisor.status().services.compactMap(\.rssBytes).reduce(0, +)
     let hardware = try await HardwareDetector.detect(assembly.context)
     let plan = assembly.swapPlan(
-      replacing: current, with: spec, configuration: changed, ref: order.model, forceHold: order.hold, hardware: hardware, stackBytes: stackBytes)
+      replacing: current, with: spec, configuration: changed, ref: order.model, forceHold: order.hold, hardware: hardware,
+      stackBytes: stackBytes)
     if let refusal = plan.dimensionRefusal, !order.allowDimensionChange { throw StackError.control(refusal) }
     return (plan, spec)
   }
@@ -45,7 +46,8 @@ public struct StackSwapper: Sendable {
       try await commit(order, plan: plan)
     } catch {
       report.warnings.append(
-        "the stack serves \(plan.model), but synapse-local.yaml could not be updated (\(error)): the next `up` would start the old model; set \(order.service.rawValue).model: \(order.model) by hand")
+        "the stack serves \(plan.model), but synapse-local.yaml could not be updated (\(error)): the next `up` would start the old model; set \(order.service.rawValue).model: \(order.model) by hand"
+      )
     }
     return (report, plan)
   }

@@ -15,14 +15,17 @@ extension Supervisor {
     else {
       throw StackError.control("\(name.rawValue) has no stable endpoint to swap behind")
     }
-    if let busy = swapProgress { throw StackError.control("a swap of \(busy.service.rawValue) is already under way; wait for it to finish") }
+    if let busy = swapProgress {
+      throw StackError.control("a swap of \(busy.service.rawValue) is already under way; wait for it to finish")
+    }
     guard slots[oldSlot]?.lifecycle.phase == .healthy else {
       let state = slots[oldSlot]?.lifecycle.state.rawValue ?? "stopped"
       throw StackError.control("\(name.rawValue) is \(state), not healthy: swap it once it serves (synapse-local status)")
     }
     let old = specs[index]
     let time = settings.time
-    swapProgress = SwapProgress(service: name, from: old.model, to: replacement.model, mode: mode, phase: mode == .hold ? .holding : .loading, startedAt: time.now)
+    swapProgress = SwapProgress(
+      service: name, from: old.model, to: replacement.model, mode: mode, phase: mode == .hold ? .holding : .loading, startedAt: time.now)
     defer { swapProgress = nil }
     let heldBefore = endpoint.statistics.held
     endpoint.startWindow()
@@ -30,9 +33,11 @@ extension Supervisor {
     let load: Double
     switch mode {
     case .sideBySide:
-      load = try await swapSideBySide(old: old, slot: oldSlot, index: index, to: replacement, endpoint: endpoint, oldPort: oldPort, drainSeconds: drainSeconds)
+      load = try await swapSideBySide(
+        old: old, slot: oldSlot, index: index, to: replacement, endpoint: endpoint, oldPort: oldPort, drainSeconds: drainSeconds)
     case .hold:
-      load = try await swapHolding(old: old, slot: oldSlot, index: index, to: replacement, endpoint: endpoint, oldPort: oldPort, drainSeconds: drainSeconds)
+      load = try await swapHolding(
+        old: old, slot: oldSlot, index: index, to: replacement, endpoint: endpoint, oldPort: oldPort, drainSeconds: drainSeconds)
     }
     let switched = time.seconds(since: began)
     // Requests held until now are on their way to the new engine: let them leave the hold so the
@@ -49,7 +54,8 @@ extension Supervisor {
 
   /// The side-by-side swap; returns how long the new engine took to load, in seconds.
   func swapSideBySide(
-    old: ServiceSpec, slot oldSlot: Int, index: Int, to replacement: ServiceSpec, endpoint: StableEndpoint, oldPort: Int, drainSeconds: Double
+    old: ServiceSpec, slot oldSlot: Int, index: Int, to replacement: ServiceSpec, endpoint: StableEndpoint, oldPort: Int,
+    drainSeconds: Double
   ) async throws -> Double {
     let name = replacement.name
     // The pid file the current run does not use (it may itself have come from a swap).
@@ -68,7 +74,8 @@ extension Supervisor {
       let why =
         stopping
         ? "the stack is stopping"
-        : exit.map { "it exited with status \($0) before it was healthy" } ?? "it was not healthy within \(Int(replacement.readinessSeconds)) s"
+        : exit.map { "it exited with status \($0) before it was healthy" }
+          ?? "it was not healthy within \(Int(replacement.readinessSeconds)) s"
       throw StackError.control(
         "the swap to \(replacement.model ?? name.rawValue) failed: \(why); \(old.model ?? name.rawValue) serves on. Last lines of the \(name.rawValue) log:\n"
           + logTail(name, lines: 10))
@@ -93,7 +100,8 @@ extension Supervisor {
 
   /// The hold-mode swap; returns how long the new engine took to load, in seconds.
   func swapHolding(
-    old: ServiceSpec, slot oldSlot: Int, index: Int, to replacement: ServiceSpec, endpoint: StableEndpoint, oldPort: Int, drainSeconds: Double
+    old: ServiceSpec, slot oldSlot: Int, index: Int, to replacement: ServiceSpec, endpoint: StableEndpoint, oldPort: Int,
+    drainSeconds: Double
   ) async throws -> Double {
     let name = replacement.name
     // New requests wait at the endpoint; the old run's health can no longer open it.
@@ -123,7 +131,8 @@ extension Supervisor {
       if stopping { throw StackError.control("the swap to \(replacement.model ?? name.rawValue) was ended: the stack is stopping") }
       let again = launch(old)
       try? await waitUntilHealthy(again)
-      throw StackError.control("the swap to \(replacement.model ?? name.rawValue) failed, and \(old.model ?? name.rawValue) serves again: \(error)")
+      throw StackError.control(
+        "the swap to \(replacement.model ?? name.rawValue) failed, and \(old.model ?? name.rawValue) serves again: \(error)")
     }
     return time.seconds(since: loadStarted)
   }

@@ -43,7 +43,10 @@ public enum SwapModeRule {
       let usable = MemoryMargin.usable(free)
       return needed <= usable
         ? (.sideBySide, "\(inputs.model) needs about \(ByteCount.format(needed)) and the GPUs have \(ByteCount.format(free)) free")
-        : (.hold, "\(inputs.model) needs about \(ByteCount.format(needed)) and the GPUs have \(ByteCount.format(free)) free, less a margin: not enough for two models")
+        : (
+          .hold,
+          "\(inputs.model) needs about \(ByteCount.format(needed)) and the GPUs have \(ByteCount.format(free)) free, less a margin: not enough for two models"
+        )
     }
     let memory = inputs.memory
     let ceiling = memory.limitBytes ?? memory.totalBytes
@@ -52,7 +55,9 @@ public enum SwapModeRule {
     let free = min(memory.availableBytes, unused)
     let margin = MemoryMargin.of(memory.effectiveBytes)
     let usable = free > margin ? free - margin : 0
-    let figures = "\(inputs.model) needs about \(ByteCount.format(needed)); \(ByteCount.format(free)) is free with the stack running (it uses \(ByteCount.format(inputs.stackBytes)))"
-    return needed <= usable ? (.sideBySide, figures) : (.hold, figures + ", less a margin of \(ByteCount.format(margin)): not enough for two models")
+    let figures =
+      "\(inputs.model) needs about \(ByteCount.format(needed)); \(ByteCount.format(free)) is free with the stack running (it uses \(ByteCount.format(inputs.stackBytes)))"
+    return needed <= usable
+      ? (.sideBySide, figures) : (.hold, figures + ", less a margin of \(ByteCount.format(margin)): not enough for two models")
   }
 }

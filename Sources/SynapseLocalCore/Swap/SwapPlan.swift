@@ -26,17 +26,21 @@ public struct SwapPlan: Codable, Sendable, Equatable {
   }
 
   /// In hold mode, a load expected to outlast the hold means requests sent meanwhile get 503.
-  public static func holdWarning(service: ServiceName, model: String, mode: SwapMode, expectedSeconds: Double, measured: Bool, holdSeconds: Double) -> String? {
+  public static func holdWarning(
+    service: ServiceName, model: String, mode: SwapMode, expectedSeconds: Double, measured: Bool, holdSeconds: Double
+  ) -> String? {
     guard mode == .hold, expectedSeconds > holdSeconds else { return nil }
     let key = service == .llm ? "llm.timeout_ms (LOCAL_LLM_TIMEOUT; the hold ends 2 s before it)" : "embedding.hold_seconds"
-    return "\(model) is expected to take \(Int(expectedSeconds.rounded())) s to load (\(measured ? "its last load" : "estimated from its size")), longer than the \(Int(holdSeconds)) s that requests are held: requests sent during the swap may get 503. Swap when the stack is idle, or raise \(key)."
+    return
+      "\(model) is expected to take \(Int(expectedSeconds.rounded())) s to load (\(measured ? "its last load" : "estimated from its size")), longer than the \(Int(holdSeconds)) s that requests are held: requests sent during the swap may get 503. Swap when the stack is idle, or raise \(key)."
   }
 
   /// Why an embedding swap that changes the vector size is refused without
   /// `--allow-dimension-change`.
   public var dimensionRefusal: String? {
     guard changesDimensions, let currentDimensions, let dimensions else { return nil }
-    return "\(from ?? "the current model") gives \(currentDimensions)-dimension vectors and \(model) gives \(dimensions): the vectors already stored in pgvector cannot be compared with the new model's, so searches would fail or find nothing until every document is embedded again. Pass --allow-dimension-change to swap anyway; swap then lists the columns to re-embed."
+    return
+      "\(from ?? "the current model") gives \(currentDimensions)-dimension vectors and \(model) gives \(dimensions): the vectors already stored in pgvector cannot be compared with the new model's, so searches would fail or find nothing until every document is embedded again. Pass --allow-dimension-change to swap anyway; swap then lists the columns to re-embed."
   }
 
   public var changesDimensions: Bool {

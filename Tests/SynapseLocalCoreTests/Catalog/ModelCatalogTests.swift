@@ -6,21 +6,26 @@ import Testing
 @Suite("Model catalog")
 struct ModelCatalogTests {
   /// Every model the guide's tables name, with the guide's own figures kept as it states them.
-  @Test(arguments: [
-    ("llama-3.2-3b-q4", "Q4_K_M", "2GB", "4GB", "⚡⚡⚡", "★★★☆"),
-    ("llama-3.2-3b-q5", "Q5_K_M", "2.5GB", "6GB", nil, nil),
-    ("qwen-2.5-7b-q4", "Q4_K_M", "4.4GB", "8GB", "⚡⚡☆", "★★★★"),
-    ("llama-3.1-8b-q4", "Q4_K_M", "4.9GB", "10GB", nil, nil),
-    ("llama-3.1-8b-q5", "Q5_K_M", "5.9GB", "10GB", "⚡☆☆", "★★★★★"),
-    ("mixtral-8x7b-q4", "Q4_K_M", "26GB", "32GB", "☆☆☆", "★★★★★"),
-  ] as [(String, String, String, String, String?, String?)])
+  @Test(
+    arguments: [
+      ("llama-3.2-3b-q4", "Q4_K_M", "2GB", "4GB", "⚡⚡⚡", "★★★☆"),
+      ("llama-3.2-3b-q5", "Q5_K_M", "2.5GB", "6GB", nil, nil),
+      ("qwen-2.5-7b-q4", "Q4_K_M", "4.4GB", "8GB", "⚡⚡☆", "★★★★"),
+      ("llama-3.1-8b-q4", "Q4_K_M", "4.9GB", "10GB", nil, nil),
+      ("llama-3.1-8b-q5", "Q5_K_M", "5.9GB", "10GB", "⚡☆☆", "★★★★★"),
+      ("mixtral-8x7b-q4", "Q4_K_M", "26GB", "32GB", "☆☆☆", "★★★★★"),
+    ] as [(String, String, String, String, String?, String?)])
   func guideChatModels(id: String, quantization: String, size: String, ram: String, speed: String?, quality: String?) throws {
     let model = try Fixtures.catalog().model(id: id, role: .llm)
     #expect(model.quantization == quantization)
     #expect(model.size == size)
     #expect(model.ram == ram)
     if let speed { #expect(model.speed == speed && model.sources?["speed"] == nil) } else { #expect(model.sources?["speed"] != nil) }
-    if let quality { #expect(model.quality == quality && model.sources?["quality"] == nil) } else { #expect(model.sources?["quality"] != nil) }
+    if let quality {
+      #expect(model.quality == quality && model.sources?["quality"] == nil)
+    } else {
+      #expect(model.sources?["quality"] != nil)
+    }
     #expect(model.gguf?.file.contains(quantization) == true)
     #expect(model.vllm != nil)
   }

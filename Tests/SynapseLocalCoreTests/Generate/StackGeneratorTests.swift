@@ -46,7 +46,8 @@ struct StackGeneratorTests {
       try files.write(Data(count: bytes), to: folder + "/blobs/" + etag, permissions: 0o644)
       files.link(folder + "/snapshots/\(commit)/\(path)", to: "../../blobs/" + etag)
       lock.files.append(
-        ProjectLock.Entry(repository: repository, revision: "main", commit: commit, path: path, size: UInt64(bytes), sha256: etag, etag: etag))
+        ProjectLock.Entry(
+          repository: repository, revision: "main", commit: commit, path: path, size: UInt64(bytes), sha256: etag, etag: etag))
     }
 
     var resolver: ModelResolver {
@@ -65,7 +66,8 @@ struct StackGeneratorTests {
         project: project, configuration: configuration, catalog: catalog, hardware: Machine.cpu(memoryGiB: 16), resolver: resolver,
         renderer: TemplateRenderer(folder: Fixtures.repositoryRoot + "/templates"), dbPassword: try password(dryRun: dryRun),
         fileSystem: files)
-      return try GeneratedFileWriter(project: project, state: state, files: files).write(try generator.files(), force: force, dryRun: dryRun)
+      return try GeneratedFileWriter(project: project, state: state, files: files).write(
+        try generator.files(), force: force, dryRun: dryRun)
     }
 
     /// `.env`'s settings (comments and blank lines left out).

@@ -12,7 +12,8 @@ struct NvidiaSMITests {
     let folder = NSTemporaryDirectory() + "nvidia-smi-\(UUID().uuidString)"
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     if withBinary {
-      _ = FileManager.default.createFile(atPath: folder + "/nvidia-smi", contents: Data("#!/bin/sh\n".utf8), attributes: [.posixPermissions: 0o755])
+      _ = FileManager.default.createFile(
+        atPath: folder + "/nvidia-smi", contents: Data("#!/bin/sh\n".utf8), attributes: [.posixPermissions: 0o755])
     }
     var mapped: [String: ProcessResult] = [:]
     for (key, value) in answers { mapped[key.replacingOccurrences(of: "/fake", with: folder)] = value }
@@ -49,7 +50,11 @@ struct NvidiaSMITests {
   /// Unknown free memory is planned as none free, with a warning, never as "all free".
   @Test func unknownFreeMemoryCountsAsNone() async throws {
     let ctx = try context([
-      query: ProcessResult(status: 0, stdout: "0, NVIDIA A100-SXM4-80GB, 81920, [N/A], 8.0, 535.104.05\n1, NVIDIA A100-SXM4-80GB, 18446744073709551615, 1, 8.0, 535.104.05\n", stderr: ""),
+      query: ProcessResult(
+        status: 0,
+        stdout:
+          "0, NVIDIA A100-SXM4-80GB, 81920, [N/A], 8.0, 535.104.05\n1, NVIDIA A100-SXM4-80GB, 18446744073709551615, 1, 8.0, 535.104.05\n",
+        stderr: ""),
       "/fake/nvidia-smi": ProcessResult(status: 0, stdout: "CUDA Version: 12.2", stderr: ""),
     ])
     let result = await NvidiaSMI.probe(ctx)
@@ -73,7 +78,8 @@ struct NvidiaSMITests {
     let folder = NSTemporaryDirectory() + "nvidia-smi-hang-\(UUID().uuidString)"
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: folder) }
-    _ = FileManager.default.createFile(atPath: folder + "/nvidia-smi", contents: Data("#!/bin/sh\nexec sleep 600\n".utf8), attributes: [.posixPermissions: 0o755])
+    _ = FileManager.default.createFile(
+      atPath: folder + "/nvidia-smi", contents: Data("#!/bin/sh\nexec sleep 600\n".utf8), attributes: [.posixPermissions: 0o755])
     let ctx = Context(system: RootedFileSystem(root: folder), environment: ["PATH": folder], processes: SystemProcessRunner())
     let start = ContinuousClock.now
     let result = await NvidiaSMI.probe(ctx, timeout: .seconds(1))

@@ -9,9 +9,11 @@ struct ServicePlannerTests {
   func planner(_ configure: (inout ProjectConfiguration) -> Void) -> ServicePlanner {
     var c = ProjectConfiguration()
     configure(&c)
-    let layout = PostgresLayout(dataDirectory: "/p/.synapse-local/db", socketDirectory: "/p/.synapse-local/run-db", user: nil, uid: 1000, gid: 1000, relocation: nil)
+    let layout = PostgresLayout(
+      dataDirectory: "/p/.synapse-local/db", socketDirectory: "/p/.synapse-local/run-db", user: nil, uid: 1000, gid: 1000, relocation: nil)
     return ServicePlanner(
-      configuration: c, project: "/p", llmPath: "/store/models--a--b/snapshots/c/model.gguf", embeddingPath: "/store/models--s--m/snapshots/d",
+      configuration: c, project: "/p", llmPath: "/store/models--a--b/snapshots/c/model.gguf",
+      embeddingPath: "/store/models--s--m/snapshots/d",
       store: "/store", database: layout, env: ["DATABASE_URL": "postgresql://synapse:pw@127.0.0.1:5432/synapse", "LOCAL_LLM_MODEL": "M"],
       baseEnvironment: ["PATH": "/usr/bin"])
   }
@@ -21,47 +23,84 @@ struct ServicePlannerTests {
   }
 
   @Test func llamaServerGetsThePlansFlagsOnLoopback() throws {
-    let llm = try spec(.llm, planner { $0.llm.context = 2048; $0.llm.threads = 3; $0.llm.gpuLayers = 7; $0.llm.name = "Tiny"; $0.llm.port = 9080 })
+    let llm = try spec(
+      .llm,
+      planner {
+        $0.llm.context = 2048
+        $0.llm.threads = 3
+        $0.llm.gpuLayers = 7
+        $0.llm.name = "Tiny"
+        $0.llm.port = 9080
+      })
     #expect(llm.executable == "llama-server")
-    #expect(llm.arguments == ["-m", "/store/models--a--b/snapshots/c/model.gguf", "--host", "127.0.0.1", "--port", "9080", "-c", "2048", "-t", "3", "-ngl", "7", "--alias", "Tiny"])
+    #expect(
+      llm.arguments == [
+        "-m", "/store/models--a--b/snapshots/c/model.gguf", "--host", "127.0.0.1", "--port", "9080", "-c", "2048", "-t", "3", "-ngl", "7",
+        "--alias", "Tiny",
+      ])
     #expect(llm.health == .http(url: "http://127.0.0.1:9080/health"))
     #expect(llm.environment["OMP_NUM_THREADS"] == "3" && llm.model == "Tiny")
   }
 
   @Test func vllmServesTheModelUnderItsName() throws {
-    let llm = try spec(.llm, planner {
-      $0.engine = .vllm; $0.llm.name = "Llama-3.1-8B-Instruct"; $0.llm.context = 8192; $0.llm.gpuMemoryUtilization = 0.85; $0.llm.tensorParallelSize = 2
-    })
+    let llm = try spec(
+      .llm,
+      planner {
+        $0.engine = .vllm
+        $0.llm.name = "Llama-3.1-8B-Instruct"
+        $0.llm.context = 8192
+        $0.llm.gpuMemoryUtilization = 0.85
+        $0.llm.tensorParallelSize = 2
+      })
     #expect(llm.executable == "vllm")
-    #expect(llm.arguments == [
-      "serve", "/store/models--a--b/snapshots/c/model.gguf", "--served-model-name", "Llama-3.1-8B-Instruct", "--host", "127.0.0.1", "--port", "8080",
-      "--max-model-len", "8192", "--gpu-memory-utilization", "0.85", "--tensor-parallel-size", "2",
-    ])
+    #expect(
+      llm.arguments == [
+        "serve", "/store/models--a--b/snapshots/c/model.gguf", "--served-model-name", "Llama-3.1-8B-Instruct", "--host", "127.0.0.1",
+        "--port", "8080",
+        "--max-model-len", "8192", "--gpu-memory-utilization", "0.85", "--tensor-parallel-size", "2",
+      ])
     #expect(llm.readinessSeconds >= 600)
   }
 
   @Test func postgresRunsInTheForegroundOnLoopbackWithItsFastShutdown() throws {
     let db = try spec(.db, planner { $0.db.port = 15432 })
     #expect(db.executable == "/usr/lib/postgresql/16/bin/postgres")
-    #expect(db.arguments == ["-D", "/p/.synapse-local/db", "-p", "15432", "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=/p/.synapse-local/run-db"])
+    #expect(
+      db.arguments == [
+        "-D", "/p/.synapse-local/db", "-p", "15432", "-c", "listen_addresses=127.0.0.1", "-c",
+        "unix_socket_directories=/p/.synapse-local/run-db",
+      ])
     #expect(db.stopSignal == SIGINT)
     let asNobody = PostgresLayout(dataDirectory: "/d", socketDirectory: "/s", user: "nobody", uid: 65534, gid: 65534, relocation: nil)
     let (executable, arguments) = asNobody.command("/bin/postgres", ["-D", "/d"])
-    #expect(executable == "/usr/bin/setpriv" && arguments == ["--reuid=65534", "--regid=65534", "--clear-groups", "--", "/bin/postgres", "-D", "/d"])
+    #expect(
+      executable == "/usr/bin/setpriv"
+        && arguments == ["--reuid=65534", "--regid=65534", "--clear-groups", "--", "/bin/postgres", "-D", "/d"])
   }
 
   @Test func theBackendGetsDotEnvItsPortAndWhereToListen() throws {
-    let backend = try spec(.backend, planner { $0.backend.port = 4000; $0.paths.synapse = "../synapse" })
+    let backend = try spec(
+      .backend,
+      planner {
+        $0.backend.port = 4000
+        $0.paths.synapse = "../synapse"
+      })
     #expect(backend.executable == "/bin/sh" && backend.arguments == ["-c", "exec pnpm run dev"])
     #expect(backend.workingDirectory == "/synapse/src/api")
     #expect(backend.environment["DATABASE_URL"] == "postgresql://synapse:pw@127.0.0.1:5432/synapse")
-    #expect(backend.environment["PORT"] == "4000" && backend.environment["HOST"] == "127.0.0.1" && backend.environment["PATH"] == "/usr/bin")
+    #expect(
+      backend.environment["PORT"] == "4000" && backend.environment["HOST"] == "127.0.0.1" && backend.environment["PATH"] == "/usr/bin")
     #expect(try spec(.backend, planner { $0.expose = true }).environment["HOST"] == "0.0.0.0")
     #expect(planner { $0.frontend.enabled = false }.services().map(\.name) == [.db, .llm, .embedding, .backend])
   }
 
   @Test func theEmbeddingServerIsTheGeneratedOne() throws {
-    let embedding = try spec(.embedding, planner { $0.embedding.dimensions = 768; $0.embedding.port = 9081 })
+    let embedding = try spec(
+      .embedding,
+      planner {
+        $0.embedding.dimensions = 768
+        $0.embedding.port = 9081
+      })
     #expect(embedding.arguments == ["/p/services/embedding/embedding_server.py"])
     #expect(embedding.environment["EMBEDDING_MODEL"] == "/store/models--s--m/snapshots/d")
     #expect(embedding.environment["EMBEDDING_HOST"] == "127.0.0.1" && embedding.environment["HF_HUB_OFFLINE"] == "1")

@@ -29,7 +29,8 @@ struct ModelResolverTests {
   }
 
   func resolver(lock: ProjectLock? = nil) throws -> ModelResolver {
-    ModelResolver(catalog: try Fixtures.catalog(), cache: HubCache(root: store), lock: lock, project: project, environment: ["HOME": base + "/home"])
+    ModelResolver(
+      catalog: try Fixtures.catalog(), cache: HubCache(root: store), lock: lock, project: project, environment: ["HOME": base + "/home"])
   }
 
   func removeAll() { try? FileManager.default.removeItem(atPath: base) }
@@ -37,8 +38,10 @@ struct ModelResolverTests {
   @Test func aCatalogIDIsItsRepositorySnapshotAtMain() throws {
     defer { removeAll() }
     let gguf = "bartowski/Llama-3.2-3B-Instruct-GGUF"
-    try stock(gguf, commit: "1111111111111111111111111111111111111111", files: ["Llama-3.2-3B-Instruct-Q4_K_M.gguf", "README.md"], refs: ["main"])
-    try stock("meta-llama/Llama-3.2-3B-Instruct", commit: "2222222222222222222222222222222222222222", files: ["config.json"], refs: ["main"])
+    try stock(
+      gguf, commit: "1111111111111111111111111111111111111111", files: ["Llama-3.2-3B-Instruct-Q4_K_M.gguf", "README.md"], refs: ["main"])
+    try stock(
+      "meta-llama/Llama-3.2-3B-Instruct", commit: "2222222222222222222222222222222222222222", files: ["config.json"], refs: ["main"])
     let resolver = try resolver()
 
     // llama.cpp serves the catalog's GGUF file.
@@ -58,7 +61,9 @@ struct ModelResolverTests {
 
   @Test func aHubRepositoryREFIsItsSnapshotFolder() throws {
     defer { removeAll() }
-    try stock("sentence-transformers/all-MiniLM-L6-v2", commit: "3333333333333333333333333333333333333333", files: ["config.json", "1_Pooling/config.json"], refs: ["main"])
+    try stock(
+      "sentence-transformers/all-MiniLM-L6-v2", commit: "3333333333333333333333333333333333333333",
+      files: ["config.json", "1_Pooling/config.json"], refs: ["main"])
     let resolved = try resolver().resolve("sentence-transformers/all-MiniLM-L6-v2", role: .embedding, engine: .llamaCpp)
     let snapshot = "/models--sentence-transformers--all-MiniLM-L6-v2/snapshots/3333333333333333333333333333333333333333"
     #expect(resolved.hostPath == store + snapshot)
@@ -75,7 +80,8 @@ struct ModelResolverTests {
     let resolver = try resolver()
     let folder = store + "/models--acme--Tiny-GGUF/snapshots/"
 
-    #expect(try resolver.resolve("acme/Tiny-GGUF/quant/tiny.gguf", role: .llm, engine: .llamaCpp).hostPath == folder + old + "/quant/tiny.gguf")
+    #expect(
+      try resolver.resolve("acme/Tiny-GGUF/quant/tiny.gguf", role: .llm, engine: .llamaCpp).hostPath == folder + old + "/quant/tiny.gguf")
     let tagged = try resolver.resolve("acme/Tiny-GGUF/quant/tiny.gguf@v2", role: .llm, engine: .llamaCpp)
     #expect(tagged.hostPath == folder + new + "/quant/tiny.gguf")
     #expect(tagged.containerPath == "/models/models--acme--Tiny-GGUF/snapshots/\(new)/quant/tiny.gguf")
@@ -85,7 +91,10 @@ struct ModelResolverTests {
 
     // The project's lock wins over what main says now.
     var lock = ProjectLock()
-    lock.files = [ProjectLock.Entry(repository: "acme/Tiny-GGUF", revision: "v2", commit: new, path: "quant/tiny.gguf", size: 15, sha256: nil, etag: "x")]
+    lock.files = [
+      ProjectLock.Entry(
+        repository: "acme/Tiny-GGUF", revision: "v2", commit: new, path: "quant/tiny.gguf", size: 15, sha256: nil, etag: "x")
+    ]
     #expect(try self.resolver(lock: lock).resolve("acme/Tiny-GGUF/quant/tiny.gguf", role: .llm, engine: .llamaCpp).commit == new)
   }
 

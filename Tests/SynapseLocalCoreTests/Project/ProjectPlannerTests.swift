@@ -72,7 +72,9 @@ struct ProjectPlannerTests {
   }
 
   @Test func flagsKeepTheirValuesAndTheRestIsPlannedAroundThem() throws {
-    let (start, fixed) = try flags(["llm.context": "2048", "llm.threads": "3", "llm.name": "house-model", "embedding.model": "bge-small-en-v1.5"])
+    let (start, fixed) = try flags([
+      "llm.context": "2048", "llm.threads": "3", "llm.name": "house-model", "embedding.model": "bge-small-en-v1.5",
+    ])
     let plan = try plan(start, fixed: fixed, on: Machine.cpu(memoryGiB: 16))
     let c = plan.configuration
     #expect(c.llm.context == 2048)
@@ -112,7 +114,9 @@ struct ProjectPlannerTests {
 
   @Test func binariesFoundAreWrittenAbsoluteAndOthersAsWritten() throws {
     let files = MemoryFileSystem(roots: ["/tools", "/usr/lib/postgresql"])
-    for program in ["/tools/bin/llama-server", "/tools/sbin/python3", "/usr/lib/postgresql/15/bin/postgres", "/usr/lib/postgresql/17/bin/postgres"] {
+    for program in [
+      "/tools/bin/llama-server", "/tools/sbin/python3", "/usr/lib/postgresql/15/bin/postgres", "/usr/lib/postgresql/17/bin/postgres",
+    ] {
       try files.write("#!/bin/sh\n", to: program, permissions: 0o755)
     }
     // Not executable: not a program.

@@ -19,14 +19,24 @@ struct ProjectSchemaTests {
 
   @Test func malformedFilesAreReportedWithFileLineAndKey() {
     #expect(problems("engine: llama.cpp\nllm:\n  port: 99999\n") == ["synapse-local.yaml:3: llm.port: 99999 is not a port (1-65535)"])
-    #expect(problems("llm:\n  prot: 8080\n") == ["synapse-local.yaml:2: llm.prot: unknown key; known here: llm.context, llm.gpu_layers, llm.gpu_memory_utilization, llm.model, llm.name, llm.port, llm.restart, llm.tensor_parallel_size, llm.threads, llm.timeout_ms"])
+    #expect(
+      problems("llm:\n  prot: 8080\n") == [
+        "synapse-local.yaml:2: llm.prot: unknown key; known here: llm.context, llm.gpu_layers, llm.gpu_memory_utilization, llm.model, llm.name, llm.port, llm.restart, llm.tensor_parallel_size, llm.threads, llm.timeout_ms"
+      ])
     #expect(problems("engine: ollama\n") == ["synapse-local.yaml:1: engine: expected one of llama.cpp, vllm, got 'ollama'"])
     #expect(problems("expose: maybe\n") == ["synapse-local.yaml:1: expose: expected true or false, got 'maybe'"])
     #expect(problems("llm:\n  context: [1, 2]\n") == ["synapse-local.yaml:2: llm.context: expected a whole number, got 'a collection'"])
     #expect(problems("llm:\n  model: acme/../x\n") == ["synapse-local.yaml:2: llm.model: \(ModelReferenceError.malformed("acme/../x"))"])
-    #expect(problems("backend:\n  health: localhost:3000\n") == ["synapse-local.yaml:2: backend.health: expected an http:// or https:// URL, got 'localhost:3000'"])
-    #expect(problems("db:\n  user: \"robert'); drop\"\n").first?.hasPrefix("synapse-local.yaml:2: db.user: expected a PostgreSQL name") == true)
-    #expect(problems("embedding:\n  port: 8080\n") == ["synapse-local.yaml:2: embedding.port: port 8080 is already llm.port; give each service its own port"])
+    #expect(
+      problems("backend:\n  health: localhost:3000\n") == [
+        "synapse-local.yaml:2: backend.health: expected an http:// or https:// URL, got 'localhost:3000'"
+      ])
+    #expect(
+      problems("db:\n  user: \"robert'); drop\"\n").first?.hasPrefix("synapse-local.yaml:2: db.user: expected a PostgreSQL name") == true)
+    #expect(
+      problems("embedding:\n  port: 8080\n") == [
+        "synapse-local.yaml:2: embedding.port: port 8080 is already llm.port; give each service its own port"
+      ])
     #expect(problems("- a\n- b\n") == ["synapse-local.yaml:1: (top level): expected a mapping of keys such as engine, llm, embedding"])
     #expect(problems("llm: [\n").first?.hasPrefix("synapse-local.yaml:") == true)
     // Every problem at once, not only the first.
@@ -44,11 +54,15 @@ struct ProjectSchemaTests {
     let renderer = TemplateRenderer(folder: Fixtures.repositoryRoot + "/templates")
     let text = try ProjectFile.render(configuration, renderer: renderer)
     #expect(try ProjectSchema.parse(text, file: "x") == configuration)
-    #expect(try ProjectSchema.parse(try ProjectFile.render(ProjectConfiguration(), renderer: renderer), file: "x") == ProjectConfiguration())
+    #expect(
+      try ProjectSchema.parse(try ProjectFile.render(ProjectConfiguration(), renderer: renderer), file: "x") == ProjectConfiguration())
   }
 
   @Test func yamlScalarsReadBackUnchanged() throws {
-    for value in ["plain", "true", "no", "8080", "1.5", "a: b", "# x", "-dash", "quote\"d", "back\\slash", "tab\there", "line\nbreak", "ünïcode", "", "~", ".hidden", "@scoped", "`tick", "1_000", "0x1F", "1e3", "*alias", "&anchor", "!tag", "%x", "{a}", "[b]", "a, b", "|", ">"] {
+    for value in [
+      "plain", "true", "no", "8080", "1.5", "a: b", "# x", "-dash", "quote\"d", "back\\slash", "tab\there", "line\nbreak", "ünïcode", "",
+      "~", ".hidden", "@scoped", "`tick", "1_000", "0x1F", "1e3", "*alias", "&anchor", "!tag", "%x", "{a}", "[b]", "a, b", "|", ">",
+    ] {
       let node = try #require(try Yams.compose(yaml: "key: \(YAMLScalar.string(value))"))
       #expect(node["key"]?.string == value, "\(value)")
     }

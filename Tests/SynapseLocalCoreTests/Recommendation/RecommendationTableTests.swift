@@ -39,27 +39,53 @@ struct RecommendationTableTests {
     // 5 GiB leaves 3.05 GiB: only Llama 3.2 3B Q4 (2.91).
     Row(label: "5 GiB, CPU", hardware: Machine.cpu(memoryGiB: 5), engine: .llamaCpp, llm: "llama-3.2-3b-q4", context: 4096),
     Row(label: "16 GiB, --prefer code", hardware: Machine.cpu(memoryGiB: 16), preference: .code, engine: .llamaCpp, llm: "qwen-2.5-7b-q4"),
-    Row(label: "16 GiB, --prefer speed", hardware: Machine.cpu(memoryGiB: 16), preference: .speed, engine: .llamaCpp, llm: "llama-3.2-3b-q4"),
+    Row(
+      label: "16 GiB, --prefer speed", hardware: Machine.cpu(memoryGiB: 16), preference: .speed, engine: .llamaCpp, llm: "llama-3.2-3b-q4"),
     // A 64 GiB host whose container allows 8.5 GiB and 1.5 CPUs plans for the container.
-    Row(label: "container 8.5 GiB of 64, 1.5 CPUs", hardware: Machine.cpu(memoryGiB: 64, cores: 16, limitGiB: 8.5, quota: 1.5), engine: .llamaCpp, llm: "llama-3.1-8b-q4", threads: 1),
+    Row(
+      label: "container 8.5 GiB of 64, 1.5 CPUs", hardware: Machine.cpu(memoryGiB: 64, cores: 16, limitGiB: 8.5, quota: 1.5),
+      engine: .llamaCpp, llm: "llama-3.1-8b-q4", threads: 1),
     // --prefer quality: bge-base keeps Mixtral at 48 GiB...
-    Row(label: "48 GiB, --prefer quality", hardware: Machine.cpu(memoryGiB: 48), preference: .quality, engine: .llamaCpp, llm: "mixtral-8x7b-q4", embedding: "bge-base-en-v1.5"),
+    Row(
+      label: "48 GiB, --prefer quality", hardware: Machine.cpu(memoryGiB: 48), preference: .quality, engine: .llamaCpp,
+      llm: "mixtral-8x7b-q4", embedding: "bge-base-en-v1.5"),
     // ...but at 8.5 GiB bge-base and mpnet (+0.49 GiB) would push the chat model below 8B Q4; bge-small (+0.06) does not.
-    Row(label: "8.5 GiB, --prefer quality", hardware: Machine.cpu(memoryGiB: 8.5), preference: .quality, engine: .llamaCpp, llm: "llama-3.1-8b-q4", embedding: "bge-small-en-v1.5"),
+    Row(
+      label: "8.5 GiB, --prefer quality", hardware: Machine.cpu(memoryGiB: 8.5), preference: .quality, engine: .llamaCpp,
+      llm: "llama-3.1-8b-q4", embedding: "bge-small-en-v1.5"),
     // RTX 4090, CUDA 12.4: vLLM holds Llama 3.1 8B's 16-bit weights (14.96 GiB) + 4 GiB KV at 32768 + 1.5 GiB in 0.90 × 24 GiB.
-    Row(label: "RTX 4090, CUDA 12.4", hardware: Machine.cpu(memoryGiB: 64, gpus: [rtx4090], cuda: "12.4"), engine: .vllm, llm: "llama-3.1-8b-q5", context: 32768, tensorParallel: 1),
+    Row(
+      label: "RTX 4090, CUDA 12.4", hardware: Machine.cpu(memoryGiB: 64, gpus: [rtx4090], cuda: "12.4"), engine: .vllm,
+      llm: "llama-3.1-8b-q5", context: 32768, tensorParallel: 1),
     // The same GPU with a CUDA 11.8 driver: llama.cpp, all 33 layers on the GPU; 65536 tokens keep them there, 131072 would not.
-    Row(label: "RTX 4090, CUDA 11.8", hardware: Machine.cpu(memoryGiB: 64, gpus: [rtx4090], cuda: "11.8"), engine: .llamaCpp, llm: "llama-3.1-8b-q5", gpuLayers: 33, context: 65536),
+    Row(
+      label: "RTX 4090, CUDA 11.8", hardware: Machine.cpu(memoryGiB: 64, gpus: [rtx4090], cuda: "11.8"), engine: .llamaCpp,
+      llm: "llama-3.1-8b-q5", gpuLayers: 33, context: 65536),
     // An unknown compute capability never picks vLLM and is not offloaded to.
-    Row(label: "unknown GPU, CUDA 12.4", hardware: Machine.cpu(memoryGiB: 16, gpus: [Machine.gpu("NVIDIA Mystery X1", totalMiB: 24576, capability: nil)], cuda: "12.4"), engine: .llamaCpp, llm: "llama-3.1-8b-q5", gpuLayers: 0),
+    Row(
+      label: "unknown GPU, CUDA 12.4",
+      hardware: Machine.cpu(memoryGiB: 16, gpus: [Machine.gpu("NVIDIA Mystery X1", totalMiB: 24576, capability: nil)], cuda: "12.4"),
+      engine: .llamaCpp, llm: "llama-3.1-8b-q5", gpuLayers: 0),
     // Two free A100 80GB: Mixtral's 87 GiB of 16-bit weights need both (tensor parallel 2).
     Row(
-      label: "2x A100 80GB", hardware: Machine.cpu(memoryGiB: 256, gpus: [Machine.gpu("NVIDIA A100-SXM4-80GB", totalMiB: 81920, capability: "8.0"), Machine.gpu("NVIDIA A100-SXM4-80GB", totalMiB: 81920, capability: "8.0", index: 1)], cuda: "12.2"),
+      label: "2x A100 80GB",
+      hardware: Machine.cpu(
+        memoryGiB: 256,
+        gpus: [
+          Machine.gpu("NVIDIA A100-SXM4-80GB", totalMiB: 81920, capability: "8.0"),
+          Machine.gpu("NVIDIA A100-SXM4-80GB", totalMiB: 81920, capability: "8.0", index: 1),
+        ], cuda: "12.2"),
       engine: .vllm, llm: "mixtral-8x7b-q4", context: 32768, tensorParallel: 2),
     // Volta V100 16GB (7.0, CUDA 12.2): Llama 3.2 3B in 16-bit fits vLLM, but Llama 3.1 8B Q5 wholly on the GPU with llama.cpp rates higher.
-    Row(label: "V100 16GB", hardware: Machine.cpu(memoryGiB: 32, gpus: [Machine.gpu("Tesla V100-PCIE-16GB", totalMiB: 16384, capability: "7.0")], cuda: "12.2"), engine: .llamaCpp, llm: "llama-3.1-8b-q5", gpuLayers: 33),
+    Row(
+      label: "V100 16GB",
+      hardware: Machine.cpu(memoryGiB: 32, gpus: [Machine.gpu("Tesla V100-PCIE-16GB", totalMiB: 16384, capability: "7.0")], cuda: "12.2"),
+      engine: .llamaCpp, llm: "llama-3.1-8b-q5", gpuLayers: 33),
     // Same V100, --prefer speed: the fastest model, Llama 3.2 3B, on vLLM.
-    Row(label: "V100 16GB, --prefer speed", hardware: Machine.cpu(memoryGiB: 32, gpus: [Machine.gpu("Tesla V100-PCIE-16GB", totalMiB: 16384, capability: "7.0")], cuda: "12.2"), preference: .speed, engine: .vllm, llm: "llama-3.2-3b-q4", tensorParallel: 1),
+    Row(
+      label: "V100 16GB, --prefer speed",
+      hardware: Machine.cpu(memoryGiB: 32, gpus: [Machine.gpu("Tesla V100-PCIE-16GB", totalMiB: 16384, capability: "7.0")], cuda: "12.2"),
+      preference: .speed, engine: .vllm, llm: "llama-3.2-3b-q4", tensorParallel: 1),
   ]
 
   @Test(arguments: rows)
@@ -95,7 +121,8 @@ struct RecommendationTableTests {
       guard let error = error as? RecommendationError else { return false }
       let text = error.description
       // 2.91 GiB for the model + 1.45 GiB for the other services + the 512 MiB margin = 4.86 GiB.
-      return text.contains("no catalog chat model fits") && text.contains("Llama 3.2 3B Instruct Q4_K_M") && text.contains("at least 4.9 GiB")
+      return text.contains("no catalog chat model fits") && text.contains("Llama 3.2 3B Instruct Q4_K_M")
+        && text.contains("at least 4.9 GiB")
     }
   }
 
@@ -123,7 +150,9 @@ struct RecommendationTableTests {
   }
 
   @Test func namedEmbeddingModelIsUsed() throws {
-    let recommendation = try Recommender(catalog: Fixtures.catalog(), hardware: Machine.cpu(memoryGiB: 16), embeddingOverride: "all-mpnet-base-v2").recommend()
+    let recommendation = try Recommender(
+      catalog: Fixtures.catalog(), hardware: Machine.cpu(memoryGiB: 16), embeddingOverride: "all-mpnet-base-v2"
+    ).recommend()
     #expect(recommendation.embedding.id == "all-mpnet-base-v2")
     #expect(recommendation.embedding.dimensions == 768)
     #expect(throws: CatalogError.self) {

@@ -61,9 +61,10 @@ struct ProjectGenerationServiceTests {
     try stockDefaultModels()
     let result = try await ProjectGeneration(context: context, catalog: catalog).generate(project: project, dryRun: true)
     #expect(result.outcomes.allSatisfy { $0.status == .written && ($0.diff?.isEmpty == false) })
-    #expect(files.paths == [
-      "/home/user/synapse/synapse-local.lock", "/home/user/synapse/synapse-local.yaml",
-    ] + files.paths.filter { $0.hasPrefix("/store/") })
+    #expect(
+      files.paths == [
+        "/home/user/synapse/synapse-local.lock", "/home/user/synapse/synapse-local.yaml",
+      ] + files.paths.filter { $0.hasPrefix("/store/") })
   }
 
   @Test func aModelNotInTheStoreNamesItsKeyLineAndThePull() async throws {

@@ -40,7 +40,8 @@ struct PartedDownloadTests {
   @Test func rangesArrivingOutOfOrderHashInOrder() throws {
     let partial = try temporaryPartial()
     let ranges = RangePlan.split(size: UInt64(Self.bytes.count), connections: 4, minimumPart: 100_000)
-    let sink = try PartedSink(main: try DigestingSink(path: partial, expectedSize: UInt64(Self.bytes.count), gitSHA1: false), ranges: ranges)
+    let sink = try PartedSink(
+      main: try DigestingSink(path: partial, expectedSize: UInt64(Self.bytes.count), gitSHA1: false), ranges: ranges)
     for index in [3, 1, 2, 0] { try feed(sink, range: index, from: ranges[index].lowerBound) }
     #expect(sink.written == UInt64(Self.bytes.count))
     let digest = try sink.finish()
@@ -78,7 +79,8 @@ struct PartedDownloadTests {
   @Test func moreBytesThanTheRangeAreRefused() throws {
     let partial = try temporaryPartial()
     let ranges = RangePlan.split(size: UInt64(Self.bytes.count), connections: 2, minimumPart: 100_000)
-    let sink = try PartedSink(main: try DigestingSink(path: partial, expectedSize: UInt64(Self.bytes.count), gitSHA1: false), ranges: ranges)
+    let sink = try PartedSink(
+      main: try DigestingSink(path: partial, expectedSize: UInt64(Self.bytes.count), gitSHA1: false), ranges: ranges)
     let tooMany = [UInt8](repeating: 0, count: ranges[1].count + 1)
     #expect(throws: StoreError.self) { try tooMany.withUnsafeBytes { try sink.append(1, $0) } }
     sink.abort()

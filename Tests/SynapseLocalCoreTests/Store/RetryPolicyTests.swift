@@ -24,7 +24,8 @@ struct RetryPolicyTests {
 @Suite("Download space check")
 struct DiskSpaceTests {
   @Test func aFullDiskIsRefusedBeforeDownloading() throws {
-    var puller = ModelPuller(cache: HubCache(root: "/nonexistent"), hub: HubClient(endpoint: "http://127.0.0.1:9", token: nil, transport: CurlTransport()))
+    var puller = ModelPuller(
+      cache: HubCache(root: "/nonexistent"), hub: HubClient(endpoint: "http://127.0.0.1:9", token: nil, transport: CurlTransport()))
     puller.freeSpace = { _ in 100 << 20 }
     #expect(throws: StoreError.diskFull(path: "/x", needed: 50 << 20, free: 100 << 20)) {
       try puller.checkFreeSpace("/x", needed: 50 << 20)

@@ -147,7 +147,9 @@ struct SupervisorClockTests {
       try await Task.sleep(for: .milliseconds(2))
     }
     #expect(clock.now.timeIntervalSince(began) >= 3)
-    await #expect(throws: StackError.unhealthy(service: .db, seconds: 3, logTail: "(no log at /stack/logs/db.log)")) { try await starting.value }
+    await #expect(throws: StackError.unhealthy(service: .db, seconds: 3, logTail: "(no log at /stack/logs/db.log)")) {
+      try await starting.value
+    }
     #expect(launcher.runningPIDs.isEmpty)
     #expect(await supervisor.status().services[0].state == .stopped)
   }

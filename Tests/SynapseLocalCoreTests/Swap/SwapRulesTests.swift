@@ -30,13 +30,16 @@ struct SwapRulesTests {
     #expect(renamed("") == nil)
     #expect(renamed(#"{"model": "old-model"}"#, former: []) == nil)
     // Numbers, literals and nested objects before it are skipped correctly.
-    #expect(renamed(#"{"n": -1.5e3, "stop": null, "x": {"a": [1, {"b": "}"}]}, "stream": true, "model": "old-model"}"#)
-      == #"{"n": -1.5e3, "stop": null, "x": {"a": [1, {"b": "}"}]}, "stream": true, "model": "new-model"}"#)
+    #expect(
+      renamed(#"{"n": -1.5e3, "stop": null, "x": {"a": [1, {"b": "}"}]}, "stream": true, "model": "old-model"}"#)
+        == #"{"n": -1.5e3, "stop": null, "x": {"a": [1, {"b": "}"}]}, "stream": true, "model": "new-model"}"#)
   }
 
   let gib: UInt64 = 1 << 30
 
-  func inputs(needed: UInt64?, available: UInt64, total: UInt64 = 24 << 30, limit: UInt64? = nil, stack: UInt64 = 2 << 30) -> SwapModeRule.Inputs {
+  func inputs(needed: UInt64?, available: UInt64, total: UInt64 = 24 << 30, limit: UInt64? = nil, stack: UInt64 = 2 << 30)
+    -> SwapModeRule.Inputs
+  {
     SwapModeRule.Inputs(
       forceHold: false, engine: .llamaCpp, gpuOffload: false, gpus: [], neededBytes: needed,
       memory: MemoryReport(totalBytes: total, availableBytes: available, limitBytes: limit), stackBytes: stack, model: "gemma")
@@ -62,7 +65,11 @@ struct SwapRulesTests {
     // llama-server on a GPU: the GPU's free memory decides.
     var gpu = inputs(needed: 6 * gib, available: 64 * gib)
     gpu.gpuOffload = true
-    gpu.gpus = [GPUReport(index: 0, name: "RTX 4090", memoryTotalBytes: 24 * gib, memoryFreeBytes: 4 * gib, computeCapability: "8.9", computeCapabilitySource: nil, driverVersion: "550")]
+    gpu.gpus = [
+      GPUReport(
+        index: 0, name: "RTX 4090", memoryTotalBytes: 24 * gib, memoryFreeBytes: 4 * gib, computeCapability: "8.9",
+        computeCapabilitySource: nil, driverVersion: "550")
+    ]
     #expect(SwapModeRule.decide(gpu).0 == .hold)
     gpu.gpus[0].memoryFreeBytes = 16 * gib
     #expect(SwapModeRule.decide(gpu).0 == .sideBySide)
@@ -78,18 +85,24 @@ struct SwapRulesTests {
     #expect(LoadTimes.size(of: model) == 3_000_000 && LoadTimes.size(of: folder) == 3_000_000 && LoadTimes.size(of: folder + "/none") == 0)
     let estimated = LoadTimes.expected(file: file, modelPath: model, bytes: LoadTimes.size(of: model), engine: .llamaCpp, role: .llm)
     #expect(!estimated.measured && estimated.seconds > 1 && estimated.seconds < 1.01)
-    #expect(LoadTimes.expected(file: file, modelPath: folder, bytes: LoadTimes.size(of: folder), engine: .llamaCpp, role: .embedding).seconds > 8)
+    #expect(
+      LoadTimes.expected(file: file, modelPath: folder, bytes: LoadTimes.size(of: folder), engine: .llamaCpp, role: .embedding).seconds > 8)
     LoadTimes.record(file: file, model: model, seconds: 41.26)
-    #expect(LoadTimes.expected(file: file, modelPath: model, bytes: LoadTimes.size(of: model), engine: .llamaCpp, role: .llm) == (41.3, true))
+    #expect(
+      LoadTimes.expected(file: file, modelPath: model, bytes: LoadTimes.size(of: model), engine: .llamaCpp, role: .llm) == (41.3, true))
     #expect(try String(contentsOfFile: file, encoding: .utf8).contains("41.3"))
   }
 
   @Test func aHoldLongerThanItsLimitIsWarnedAbout() throws {
-    let warning = try #require(SwapPlan.holdWarning(service: .llm, model: "qwen", mode: .hold, expectedSeconds: 41.3, measured: true, holdSeconds: 28))
+    let warning = try #require(
+      SwapPlan.holdWarning(service: .llm, model: "qwen", mode: .hold, expectedSeconds: 41.3, measured: true, holdSeconds: 28))
     #expect(warning.contains("41 s") && warning.contains("28 s") && warning.contains("its last load") && warning.contains("llm.timeout_ms"))
-    #expect(SwapPlan.holdWarning(service: .embedding, model: "e5", mode: .hold, expectedSeconds: 90, measured: false, holdSeconds: 60)?.contains("embedding.hold_seconds") == true)
+    #expect(
+      SwapPlan.holdWarning(service: .embedding, model: "e5", mode: .hold, expectedSeconds: 90, measured: false, holdSeconds: 60)?.contains(
+        "embedding.hold_seconds") == true)
     // Side by side nobody waits; a load within the hold is fine.
-    #expect(SwapPlan.holdWarning(service: .llm, model: "qwen", mode: .sideBySide, expectedSeconds: 41, measured: true, holdSeconds: 28) == nil)
+    #expect(
+      SwapPlan.holdWarning(service: .llm, model: "qwen", mode: .sideBySide, expectedSeconds: 41, measured: true, holdSeconds: 28) == nil)
     #expect(SwapPlan.holdWarning(service: .llm, model: "qwen", mode: .hold, expectedSeconds: 20, measured: true, holdSeconds: 28) == nil)
   }
 }
