@@ -111,7 +111,7 @@ struct InitCommand: AsyncParsableCommand {
       let result = try await ProjectInitializer(context: context).initialize(request) { path in
         Terminal.isInteractive && Terminal.confirm("\(path) exists. Replace it?", default: false)
       }
-      if json { return try Output.json(InitSummary(result.plan, path: result.path)) }
+      if json { return try Output.json(result.summary) }
       printSummary(result)
     }
   }
@@ -139,27 +139,5 @@ struct InitCommand: AsyncParsableCommand {
     Output.line(
       "Next: synapse-local pull \(c.llm.model) \(c.embedding.model) --project \(project.project), then synapse-local generate --project \(project.project)"
     )
-  }
-}
-
-/// `init --json`.
-struct InitSummary: Encodable {
-  var path: String
-  var profile: String
-  var engine: String
-  var llm: [String: String]
-  var embedding: [String: String]
-  var reasons: [String]
-
-  init(_ plan: ProjectPlanner.Plan, path: String) {
-    let c = plan.configuration
-    self.path = path
-    profile = c.profile
-    engine = c.engine.rawValue
-    llm = ["model": c.llm.model, "name": c.llm.name, "port": String(c.llm.port), "context": String(c.llm.context)]
-    embedding = [
-      "model": c.embedding.model, "name": c.embedding.name, "dimensions": String(c.embedding.dimensions), "port": String(c.embedding.port),
-    ]
-    reasons = plan.recommendation?.reasons ?? []
   }
 }

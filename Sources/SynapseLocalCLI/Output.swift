@@ -24,6 +24,11 @@ enum Output {
     FileHandle.standardError.write(Data(lines.joined().utf8))
   }
 
+  /// A line for the person at the terminal (stderr), not for scripts reading stdout.
+  static func note(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+  }
+
   static func warning(_ text: String) {
     FileHandle.standardError.write(Data("synapse-local: warning: \(text)\n".utf8))
   }

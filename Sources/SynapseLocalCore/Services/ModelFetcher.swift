@@ -60,10 +60,10 @@ public struct ModelFetcher: Sendable {
       if model.role == .llm, let gguf = model.gguf {
         return (try RepositoryID(gguf.repository), gguf.file, revision ?? gguf.revision ?? "main")
       }
-      guard let repository = model.repository else { throw StoreError.notDownloadable("catalog model \(id) names no repository") }
+      guard let repository = model.repository else { throw StoreError.unusableReference("catalog model \(id) names no repository") }
       return (try RepositoryID(repository), nil, revision ?? "main")
     case .local(let path):
-      throw StoreError.notDownloadable("'\(path)' is a local path; `synapse-local models import` puts local files into the store")
+      throw StoreError.unusableReference("'\(path)' is a local path; `synapse-local models import` puts local files into the store")
     }
   }
 

@@ -26,6 +26,9 @@ public struct ProjectInitializer: Sendable {
     public var planningElsewhere: Bool
     /// Programs `up` will need and this machine lacks.
     public var missingBinaries: [(key: String, message: String)]
+
+    /// The main choices, for `init --json`.
+    public var summary: ProjectSummary { ProjectSummary(plan, path: path) }
   }
 
   public var context: Context

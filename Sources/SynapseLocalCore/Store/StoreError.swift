@@ -5,8 +5,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
   case badPathInRepository(String)
   case notInStore(String)
   case importSourceMissing(String)
-  /// A REF that names nothing to download (a local path, a catalog entry without a repository).
-  case notDownloadable(String)
+  /// A REF that cannot serve where it was given (a local path to pull, a file where a repository is meant).
+  case unusableReference(String)
   case gated(repository: String)
   case repositoryNotFound(repository: String, hasToken: Bool)
   case entryNotFound(repository: String, path: String, revision: String)
@@ -23,7 +23,7 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case .unreadable(let path, let reason): "cannot read \(path): \(reason)"
     case .unwritable(let path, let reason):
       "cannot write \(path): \(reason); check the permissions and free space of the model store (HF_HUB_CACHE)"
-    case .notDownloadable(let reason): reason
+    case .unusableReference(let reason): reason
     case .badRepository(let text): "'\(text)' is not a repository: give ORG/REPO (for example sentence-transformers/all-MiniLM-L6-v2)"
     case .badPathInRepository(let text):
       "'\(text)' is not a safe path inside a repository: it must be relative, without '..' or empty parts"

@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import SynapseLocalCore
+
+struct ModelsImportCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "import",
+    abstract: "Put a model file or folder obtained offline into the store, as a download would.",
+    discussion: """
+      Blobs are named by their SHA-256, computed while copying; the snapshot gets a deterministic \
+      40-hex id from the sorted (path, sha256) list, and refs/main points at it. huggingface_hub and \
+      sentence-transformers then load the repository offline like any other.
+
+      Examples:
+        synapse-local models import ./all-MiniLM-L6-v2 --as sentence-transformers/all-MiniLM-L6-v2
+        synapse-local models import ./Llama-3.2-3B-Instruct-Q4_K_M.gguf --as bartowski/Llama-3.2-3B-Instruct-GGUF
+      """)
+
+  @Argument(help: "The file or folder to import.")
+  var path: String
+
+  @Option(name: .customLong("as"), help: "ORG/REPO, or ORG/REPO/PATH/IN/REPO to place a file (or folder) under a path.")
+  var target: String
+
+  @Option(name: .long, help: "The branch to point at the new snapshot.")
+  var revision = "main"
+
+  @Flag(name: .long, help: "Print the result as JSON.")
+  var json = false
+
+  @Flag(name: .long, help: "Print nothing but errors.")
+  var quiet = false
+
+  @OptionGroup var projectOptions: ProjectOptions
+
+  func run() async throws {
+    try await reportingErrors {
+      let context = Context.command(quiet: quiet || json)
+      let result = try ModelStoreService(context: context).importModel(
+        path, as: target, revision: revision, lockPath: projectOptions.lockPath(context))
+      if json { return try Output.json(result) }
+      if !quiet {
+        let copied = result.files.filter(\.copied).count
+        Output.note("imported \(result.files.count) file(s) into \(result.repository)@\(result.revision) (\(copied) new blob(s))")
+      }
+      Output.line(result.path)
+    }
+  }
+}

@@ -1,0 +1,43 @@
+import ArgumentParser
+import Foundation
+import SynapseLocalCore
+
+struct ModelsVerifyCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "verify",
+    abstract: "Re-hash stored files and compare each with its recorded digest; exit 1 on any mismatch.")
+
+  @Argument(help: "A repository (ORG/REPO) or catalog id; omit with --all.")
+  var ref: String?
+
+  @Flag(name: .long, help: "Verify every repository in the store.")
+  var all = false
+
+  @Flag(name: .long, help: "Print every check as JSON.")
+  var json = false
+
+  func validate() throws {
+    if (ref == nil) == !all { throw ValidationError("give a REF or --all (not both)") }
+  }
+
+  func run() async throws {
+    try await reportingErrors {
+      let checks = try ModelStoreService(context: Context.command()).verify(ref)
+      let bad = checks.filter { $0.status == .mismatch || $0.status == .missing }
+      if json {
+        try Output.json(checks)
+      } else {
+        for check in checks where check.status != .ok {
+          let detail = check.status == .mismatch ? "expected \(check.expected), found \(check.actual ?? "?")" : check.status.rawValue
+          Output.line("\(check.status.rawValue.uppercased())  \(check.repository)/\(check.path)@\(check.commit.prefix(12)): \(detail)")
+        }
+        Output.line("\(checks.count - bad.count) of \(checks.count) file(s) verified")
+      }
+      if !bad.isEmpty {
+        Output.error(
+          "\(bad.count) file(s) do not match their digest; remove them with `synapse-local models rm` and fetch or import them again")
+        throw ExitCode(1)
+      }
+    }
+  }
+}

@@ -1,0 +1,40 @@
+import ArgumentParser
+import Foundation
+import SynapseLocalCore
+
+enum StatusTable {
+  static func print(_ status: StackStatus) {
+    Output.line("project \(status.project) (supervisor pid \(status.supervisorPID))")
+    let header = ["SERVICE", "STATE", "PID", "UPTIME", "RESTARTS", "MEMORY", "PORT", "MODEL"]
+    var rows = [header]
+    for service in status.services {
+      rows.append([
+        service.name.rawValue, service.state.rawValue, service.pid.map(String.init) ?? "-",
+        service.uptimeSeconds.map { duration($0) } ?? "-", String(service.restarts),
+        service.rssBytes.map { ByteCount.format($0) } ?? "-", String(service.port), service.model ?? "",
+      ])
+    }
+    let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
+    for row in rows {
+      Output.line(
+        row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ").trimmingCharacters(
+          in: .whitespaces))
+    }
+    if let swap = status.swap {
+      Output.line(
+        "\nswap under way: \(swap.service.rawValue) \(swap.from ?? "?") -> \(swap.to ?? "?"), \(swap.mode.rawValue) mode, \(swap.phase.rawValue) for \(swap.elapsedMilliseconds / 1000) s"
+      )
+    } else if let last = status.lastSwap {
+      Output.line(
+        "\nlast swap: \(last.service.rawValue) \(last.from ?? "?") -> \(last.model ?? "?"), \(last.mode.rawValue), \(last.switchMilliseconds) ms, \(last.heldRequests) request(s) held"
+      )
+    }
+    for service in status.services {
+      if let message = service.message { Output.line("\n\(service.name.rawValue): \(message)") }
+    }
+  }
+
+  static func duration(_ seconds: Int) -> String {
+    seconds < 60 ? "\(seconds)s" : seconds < 3600 ? "\(seconds / 60)m\(seconds % 60)s" : "\(seconds / 3600)h\(seconds % 3600 / 60)m"
+  }
+}
