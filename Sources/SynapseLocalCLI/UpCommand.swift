@@ -52,13 +52,15 @@ struct UpCommand: AsyncParsableCommand {
       let folder = project.folder(context)
       if supervisorMode {
         // Started by `up -d`, which has prepared the project: assemble and run.
+        let assembly: StackAssembly
         do {
-          let assembly = try await StackAssembly.assemble(project: folder, context: context, catalog: launcher.catalog)
-          return try await launcher.supervise(assembly, keeper: DetachedProcess.ownExecutable, startup: startup)
+          assembly = try await StackAssembly.assemble(project: folder, context: context, catalog: launcher.catalog)
         } catch {
           startup.send(.failed("\(error)"))
           throw error
         }
+        // From here on, supervise reports its own failures.
+        return try await launcher.supervise(assembly, keeper: DetachedProcess.ownExecutable, startup: startup)
       }
       let assembly = try await launcher.prepare(project: folder, options: .init(verify: verify, ignoreMemory: ignoreMemory))
       if detach {

@@ -49,14 +49,8 @@ public struct ControlClient: Sendable {
   }
 
   func exchange(_ request: ControlRequest, timeout: Double) throws -> ControlReply {
-    let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw StackError.control("cannot create a socket: \(String(cString: strerror(errno)))") }
+    guard let fd = try ControlSocket.connect(socketPath) else { throw StackError.notRunning(project: project) }
     defer { close(fd) }
-    var address = try ControlSocket.address(ControlSocket.path(state: state))
-    let connected = withUnsafePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-    }
-    guard connected == 0 else { throw StackError.notRunning(project: project) }
     var limit = timeval(tv_sec: Int(timeout), tv_usec: 0)
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
     let data = try JSONEncoder().encode(ControlEnvelope(body: request)) + Data("\n".utf8)

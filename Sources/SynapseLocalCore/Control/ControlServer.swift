@@ -112,12 +112,9 @@ public final class ControlServer: @unchecked Sendable {
 
   /// Whether something accepts connections on the socket at `path`.
   static func answers(_ path: String) -> Bool {
-    let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0, var address = try? ControlSocket.address(path) else { return false }
-    defer { Glibc.close(fd) }
-    return withUnsafePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-    } == 0
+    guard let fd = try? ControlSocket.connect(path) else { return false }
+    Glibc.close(fd)
+    return true
   }
 
   /// The request in a message, or why it cannot be served (another protocol, not a request).

@@ -22,4 +22,19 @@ enum ControlSocket {
     }
     return address
   }
+
+  /// A socket connected to `path`, for the caller to close; nil when nothing accepts there.
+  static func connect(_ path: String) throws -> Int32? {
+    var address = try address(path)
+    let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw StackError.control("cannot create a socket: \(String(cString: strerror(errno)))") }
+    let connected = withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+    }
+    guard connected == 0 else {
+      close(fd)
+      return nil
+    }
+    return fd
+  }
 }

@@ -96,7 +96,8 @@ public struct StackLauncher: Sendable {
   }
 
   func run(_ assembly: StackAssembly, keeper: String, startup: StartupEvent.Writer, started: @Sendable () -> Void) async throws {
-    // Started twice at once (two `up -d`): the second finds the first answering.
+    // `prepare` checked before the memory check (a running stack would read as a shortfall);
+    // this catches two `up -d` started at once: the second finds the first answering.
     if let running = try ControlClient(state: assembly.state, project: assembly.project).runningStack() {
       throw StackError.alreadyRunning(project: assembly.project, pid: running.supervisorPID)
     }

@@ -97,14 +97,6 @@ public struct ServiceLifecycle: Sendable, Equatable {
     }
   }
 
-  /// Whether a run is under way (spawned or about to be).
-  public var isRunning: Bool {
-    switch phase {
-    case .starting, .healthy, .unhealthy, .stoppingToRestart, .stopping: true
-    case .stopped, .backingOff, .failed: false
-    }
-  }
-
   /// 1 s, 2 s, 4 s... up to the cap.
   public static func backoff(failures: Int, base: Duration, cap: Duration) -> Duration {
     min(base * (1 << min(max(failures - 1, 0), 16)), cap)

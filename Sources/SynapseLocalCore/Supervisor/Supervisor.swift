@@ -154,9 +154,6 @@ public actor Supervisor {
     return status
   }
 
-  /// Whether every service is healthy.
-  public var allHealthy: Bool { specs.allSatisfy { spec in current[spec.name].flatMap { slots[$0] }?.lifecycle.phase == .healthy } }
-
   /// The spec a service runs now.
   public func currentSpec(_ name: ServiceName) -> ServiceSpec? { specs.first { $0.name == name } }
 

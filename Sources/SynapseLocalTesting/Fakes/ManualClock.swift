@@ -22,9 +22,6 @@ public final class ManualClock: TimeSource, @unchecked Sendable {
   /// How many tasks are sleeping on this clock now.
   public var sleeping: Int { lock.withLock { sleepers.count } }
 
-  /// The earliest deadline among the sleepers, as seconds from now.
-  public var nextDeadline: Double? { lock.withLock { sleepers.values.map(\.deadline).min().map { $0.timeIntervalSince(current) } } }
-
   public func sleep(for duration: Duration) async throws {
     let key = UUID()
     try await withTaskCancellationHandler {
