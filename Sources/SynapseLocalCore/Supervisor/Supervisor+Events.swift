@@ -26,7 +26,6 @@ extension Supervisor {
       current[spec.name] = id
       routing[spec.name] = id
     }
-    if slots[id]?.monitor == nil { slots[id]?.monitor = Task { await self.monitor(id) } }
     deliver(id, .start)
     return id
   }
