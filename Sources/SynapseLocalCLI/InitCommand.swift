@@ -132,12 +132,8 @@ struct InitCommand: AsyncParsableCommand {
       Output.line("Why")
       for reason in reasons { Output.line("  - \(reason)") }
     }
-    for problem in result.missingBinaries {
-      Output.warning(
-        "\(path):\(result.lines[problem.key] ?? 0): \(problem.key): \(problem.message) (needed by `up`, not by Docker Compose)")
-    }
     Output.line(
-      "Next: synapse-local pull \(c.llm.model) \(c.embedding.model) --project \(project.project), then synapse-local generate --project \(project.project)"
+      "Next: synapse-local pull \(c.llm.model) \(c.embedding.model) --project \(project.project), then synapse-local generate --project \(project.project); `up` installs the runtimes it lacks (synapse-local install)"
     )
   }
 }

@@ -7,7 +7,8 @@ public struct SynapseLocalCommand: AsyncParsableCommand {
     version: "0.1.0",
     subcommands: [
       DetectCommand.self, RecommendCommand.self, InspectCommand.self, CatalogCommand.self, PullCommand.self, ModelsCommand.self,
-      InitCommand.self, GenerateCommand.self, UpCommand.self, StatusCommand.self, LogsCommand.self, RestartCommand.self, SwapCommand.self,
+      InitCommand.self, InstallCommand.self, UninstallCommand.self, GenerateCommand.self, UpCommand.self, StatusCommand.self,
+      LogsCommand.self, RestartCommand.self, SwapCommand.self,
       DownCommand.self, KeeperCommand.self,
     ])
 

@@ -19,8 +19,9 @@ struct UpCommand: AsyncParsableCommand {
       everything. With -d the stack runs in the background: status, logs, restart and down talk to \
       it through a socket in the state folder (mode 0600).
 
-      The models must be in the store (synapse-local pull, or models import); .env and the \
-      embedding server are generated first if missing. docs/stack.md describes it all.
+      What is missing is provided first: a project planned (init), the runtimes installed (install; \
+      --no-install refuses instead), the models pulled (pull), .env and the embedding server \
+      generated. docs/stack.md describes it all.
 
       Examples:
         synapse-local up -d --project ~/synapse-demo
@@ -38,6 +39,11 @@ struct UpCommand: AsyncParsableCommand {
 
   @Flag(name: .customLong("ignore-memory"), help: "Start even when the plan's memory estimate exceeds what this machine has.")
   var ignoreMemory = false
+
+  @Flag(
+    name: .customLong("no-install"),
+    help: "Refuse to start when a runtime is missing, and print the install command, instead of installing it.")
+  var noInstall = false
 
   @Flag(name: .customLong("supervisor"), help: .hidden)
   var supervisorMode = false
@@ -62,7 +68,8 @@ struct UpCommand: AsyncParsableCommand {
         // From here on, supervise reports its own failures.
         return try await launcher.supervise(assembly, keeper: DetachedProcess.ownExecutable, startup: startup)
       }
-      let assembly = try await launcher.prepare(project: folder, options: .init(verify: verify, ignoreMemory: ignoreMemory))
+      let assembly = try await launcher.prepare(
+        project: folder, options: .init(verify: verify, ignoreMemory: ignoreMemory, noInstall: noInstall))
       if detach {
         let began = Date()
         let status = try await launcher.startDetached(assembly, executable: DetachedProcess.ownExecutable) { states in

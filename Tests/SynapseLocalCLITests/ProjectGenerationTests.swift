@@ -28,7 +28,8 @@ struct ProjectGenerationTests {
     let root = NSTemporaryDirectory() + "generate-\(UUID().uuidString)"
     var project: String { root + "/synapse" }
     var store: String { root + "/store" }
-    var environment: [String: String] { ["HF_HUB_CACHE": store, "HF_HUB_OFFLINE": "1"] }
+    /// Offline, and runtimes (if anything installs one) under the scratch folder.
+    var environment: [String: String] { ["HF_HUB_CACHE": store, "HF_HUB_OFFLINE": "1", "SYNAPSE_LOCAL_HOME": root + "/home"] }
 
     func run(_ arguments: [String], machine: String? = nil) async throws -> CLIResult {
       var environment = environment
@@ -294,10 +295,11 @@ struct ProjectGenerationTests {
 
     let missing = try await up(["SYNAPSE_LOCAL_LLAMA_SERVER": "/nonexistent/llama-server"])
     #expect(missing.status == 1)
+    // The variable wins and names a program that is not there: reported, never replaced by another.
     #expect(
       missing.stderr.contains("synapse-local.yaml:")
-        && missing.stderr.contains("binaries.llama_server: /nonexistent/llama-server is not an executable here"))
-    #expect(missing.stderr.contains("SYNAPSE_LOCAL_LLAMA_SERVER"))
+        && missing.stderr.contains("binaries.llama_server: SYNAPSE_LOCAL_LLAMA_SERVER=/nonexistent/llama-server is not an executable here"),
+      "\(missing.stderr)")
 
     let tooBig = try await up()
     #expect(tooBig.status == 1)
@@ -326,10 +328,13 @@ struct ProjectGenerationTests {
     var environment = scratch.environment
     environment["SYNAPSE_LOCAL_SYSROOT"] = Fixtures.machine("laptop-v2")
     environment["PATH"] = Fixtures.machine("laptop-v2") + "/bin:/usr/bin:/bin"
-    let missingBinary = try await CLIRunner.run(["up", "-d", "--project", scratch.project], environment: environment)
+    // No runtime anywhere, and --no-install: refused before any download, with the command to run.
+    let missingBinary = try await CLIRunner.run(["up", "-d", "--no-install", "--project", scratch.project], environment: environment)
     #expect(missingBinary.status == 1)
     #expect(missingBinary.stderr.contains("planning one for this machine"))
-    #expect(missingBinary.stderr.contains("binaries.llama_server") && !missingBinary.stderr.contains("pulling"))
+    #expect(
+      missingBinary.stderr.contains("llama.cpp, embedding") && missingBinary.stderr.contains("--no-install was given")
+        && missingBinary.stderr.contains("synapse-local install ") && !missingBinary.stderr.contains("pulling"), "\(missingBinary.stderr)")
     #expect(FileManager.default.fileExists(atPath: scratch.project + "/synapse-local.yaml"))
 
     environment["SYNAPSE_LOCAL_LLAMA_SERVER"] = try TestBed.require(.llamaServer)

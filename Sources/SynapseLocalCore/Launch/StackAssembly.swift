@@ -29,19 +29,23 @@ public struct StackAssembly: Sendable {
     guard unresolved.isEmpty else { throw ProjectError.invalid(unresolved) }
     var notes: [String] = []
 
-    // Binaries first: say which is missing and how to get it.
-    let locator = BinaryLocator(environment: environment)
-    if let missing = locator.problems(configuration.binaries, engine: configuration.engine).first {
-      throw ProjectError.invalid([ProjectProblem(file: file, line: lines[missing.key] ?? 0, key: missing.key, message: missing.message)])
+    // Programs first: which runs, and what is missing and how to get it.
+    let lock = try ProjectLock.load(project + "/" + ProjectLock.fileName)
+    let runtimes = await RuntimeResolver(context: context, platform: try Platform.current())
+      .resolve(configuration, userSet: Set(lines.keys.filter { $0.hasPrefix("binaries.") }), lock: lock)
+    if let problem = runtimes.problems.first {
+      throw ProjectError.invalid([ProjectProblem(file: file, line: lines[problem.key] ?? 0, key: problem.key, message: problem.message)])
+    }
+    if !runtimes.missing.isEmpty {
+      throw RuntimeError.missingRuntimes(
+        ids: runtimes.missing.map(\.rawValue),
+        command: "synapse-local install \(runtimes.missing.map(\.rawValue).joined(separator: " ")) --project \(project)")
     }
     var resolved = configuration
-    if let path = locator.resolve(configuration.binaries.llamaServer) { resolved.binaries.llamaServer = path }
-    if let path = locator.resolve(configuration.binaries.vllm) { resolved.binaries.vllm = path }
-    if let path = locator.resolve(configuration.binaries.python) { resolved.binaries.python = path }
+    resolved.binaries = runtimes.binaries
 
     let state = configuration.stateFolder(project: project, environment: environment)
     let store = configuration.storeRoot(project: project, environment: environment)
-    let lock = try ProjectLock.load(project + "/" + ProjectLock.fileName)
     let resolver = ModelResolver(catalog: catalog, cache: HubCache(root: store), lock: lock, project: project, environment: environment)
     let llm: ModelResolver.Resolved
     let embedding: ModelResolver.Resolved
@@ -68,7 +72,7 @@ public struct StackAssembly: Sendable {
       notes.append("PostgreSQL refuses to run as root: it runs as '\(user)', which owns \(layout.dataDirectory)")
     }
     let bootstrap = PostgresBootstrap(
-      layout: layout, bin: configuration.binaries.pgBin, user: configuration.db.user, database: configuration.db.name,
+      layout: layout, bin: resolved.binaries.pgBin, user: configuration.db.user, database: configuration.db.name,
       port: configuration.db.port,
       password: password)
     let env = ServicePlanner.readEnv(project + "/" + StackGenerator.envFile)

@@ -9,10 +9,13 @@ public struct StackLauncher: Sendable {
     public var verify = false
     /// Start even when the plan's memory estimate exceeds the machine's.
     public var ignoreMemory = false
+    /// Refuse, rather than install, a runtime the stack lacks.
+    public var noInstall = false
 
-    public init(verify: Bool = false, ignoreMemory: Bool = false) {
+    public init(verify: Bool = false, ignoreMemory: Bool = false, noInstall: Bool = false) {
       self.verify = verify
       self.ignoreMemory = ignoreMemory
+      self.noInstall = noInstall
     }
   }
 
@@ -32,11 +35,30 @@ public struct StackLauncher: Sendable {
       _ = try await ProjectInitializer(context: context).initialize(.init(folder: project))
     }
     let (configuration, lines) = try ProjectFile.loadWithLines(project: project, environment: context.environment)
-    // Before any download: a missing program would make it wasted.
-    if let missing = BinaryLocator(environment: context.environment).problems(configuration.binaries, engine: configuration.engine).first {
+    // Programs before any model download: a program that cannot be had would make it wasted.
+    let lock = try ProjectLock.load(project + "/" + ProjectLock.fileName)
+    let runtimes = await RuntimeResolver(context: context, platform: try Platform.current())
+      .resolve(configuration, userSet: Set(lines.keys.filter { $0.hasPrefix("binaries.") }), lock: lock)
+    if let problem = runtimes.problems.first {
       throw ProjectError.invalid([
-        ProjectProblem(file: ProjectFile.path(in: project), line: lines[missing.key] ?? 0, key: missing.key, message: missing.message)
+        ProjectProblem(file: ProjectFile.path(in: project), line: lines[problem.key] ?? 0, key: problem.key, message: problem.message)
       ])
+    }
+    if !runtimes.missing.isEmpty {
+      let names = runtimes.missing.map(\.rawValue)
+      if options.noInstall {
+        throw RuntimeError.missingRuntimes(
+          ids: names, command: "synapse-local install \(names.joined(separator: " ")) --project \(project)")
+      }
+      context.output.warning("installing what the project needs: \(names.joined(separator: " ")) (synapse-local install)")
+      var install = RuntimeInstaller.Options()
+      install.project = project
+      for outcome in try await RuntimeInstaller(context: context).install(runtimes.missing, options: install) {
+        let m = outcome.manifest
+        context.output.warning(
+          "\(outcome.installedNow ? "installed" : "using the installed") \(m.id.rawValue) \(m.version) (\(m.variant)) in \(m.path)")
+        for note in outcome.notes { context.output.warning(note) }
+      }
     }
     let fetcher = ModelFetcher(context: context, catalog: catalog)
     let missing = try fetcher.missing(in: configuration, project: project)

@@ -77,9 +77,19 @@ public enum ProjectFile {
       "frontend_port": c.frontend.port, "frontend_health": s(c.frontend.health), "frontend_restart": c.frontend.restart.rawValue,
       "paths_store": c.paths.store.isEmpty ? "\"\"" : s(c.paths.store), "paths_state": s(c.paths.state),
       "paths_synapse": s(c.paths.synapse),
-      "binaries_llama_server": s(c.binaries.llamaServer), "binaries_vllm": s(c.binaries.vllm),
-      "binaries_python": s(c.binaries.python), "binaries_pg_bin": s(c.binaries.pgBin),
+      "binaries_block": binariesBlock(c.binaries),
     ]
     return try renderer.render("project/synapse-local.yaml", context)
+  }
+
+  /// Only the programs someone chose: a default is a look-up `up` does, not a path to freeze here.
+  public static func binariesBlock(_ binaries: ProjectConfiguration.Binaries) -> String {
+    let defaults = ProjectConfiguration.Binaries()
+    let set = [
+      ("llama_server", binaries.llamaServer, defaults.llamaServer), ("vllm", binaries.vllm, defaults.vllm),
+      ("python", binaries.python, defaults.python), ("pg_bin", binaries.pgBin, defaults.pgBin),
+    ].filter { $0.1 != $0.2 }
+    guard !set.isEmpty else { return "# binaries:\n#   llama_server: /opt/llama.cpp/llama-server" }
+    return "binaries:\n" + set.map { "  \($0.0): \(YAMLScalar.string($0.1))" }.joined(separator: "\n")
   }
 }

@@ -5,12 +5,10 @@ import Foundation
 public struct ProjectPlanner: Sendable {
   public var catalog: ModelCatalog
   public var hardware: HardwareReport
-  public var binaries: BinaryLocator
 
-  public init(catalog: ModelCatalog, hardware: HardwareReport, binaries: BinaryLocator) {
+  public init(catalog: ModelCatalog, hardware: HardwareReport) {
     self.catalog = catalog
     self.hardware = hardware
-    self.binaries = binaries
   }
 
   public struct Plan: Sendable {
@@ -78,7 +76,6 @@ public struct ProjectPlanner: Sendable {
       }
       if !fixed.contains("llm.threads") { configuration.llm.threads = max(1, hardware.cpu.effectiveCores) }
     }
-    configuration.binaries = resolvedBinaries(configuration.binaries, fixed: fixed)
     return Plan(configuration: configuration, recommendation: recommendation)
   }
 
@@ -97,17 +94,4 @@ public struct ProjectPlanner: Sendable {
     }
   }
 
-  /// Absolute paths where they can be found here, so the project keeps working without PATH.
-  func resolvedBinaries(_ start: ProjectConfiguration.Binaries, fixed: Set<String>) -> ProjectConfiguration.Binaries {
-    var result = binaries.applyingOverrides(to: start)
-    if !fixed.contains("binaries.llama_server"), let path = binaries.resolve(result.llamaServer) { result.llamaServer = path }
-    if !fixed.contains("binaries.vllm"), let path = binaries.resolve(result.vllm) { result.vllm = path }
-    if !fixed.contains("binaries.python"), let path = binaries.resolve(result.python) { result.python = path }
-    if !fixed.contains("binaries.pg_bin"), binaries.environment["SYNAPSE_LOCAL_PG_BIN"]?.isEmpty ?? true,
-      let path = binaries.debianPostgresBin()
-    {
-      result.pgBin = path
-    }
-    return result
-  }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The platforms runtimes are built for, named as the commands and bundles name them.
 public enum Platform: String, Codable, Sendable, CaseIterable {
   case linuxX64 = "linux-x86_64"
@@ -12,5 +14,19 @@ public enum Platform: String, Codable, Sendable, CaseIterable {
     case ("macos", "arm64"), ("darwin", "arm64"): .macosArm64
     default: nil
     }
+  }
+
+  /// The machine this runs on.
+  public static func current() throws -> Platform {
+    var name = utsname()
+    uname(&name)
+    let machine = withUnsafeBytes(of: &name.machine) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+    #if os(macOS)
+      let os = "macos"
+    #else
+      let os = "linux"
+    #endif
+    guard let platform = Platform.of(os: os, arch: machine) else { throw RuntimeError.unsupportedPlatform("\(os) on \(machine)") }
+    return platform
   }
 }

@@ -60,11 +60,6 @@ public struct ProjectGeneration: Sendable {
     // Diffs go to the terminal and into logs: never with the password in them.
     for index in outcomes.indices { outcomes[index].diff = outcomes[index].diff?.replacingOccurrences(of: password, with: "********") }
     var warnings: [String] = []
-    if !planningElsewhere {
-      for problem in BinaryLocator(environment: environment, files: files).problems(configuration.binaries, engine: configuration.engine) {
-        warnings.append("\(file):\(lines[problem.key] ?? 0): \(problem.key): \(problem.message) (needed by `up`, not by Docker Compose)")
-      }
-    }
     for outcome in outcomes where outcome.status == .kept && !dryRun {
       warnings.append(
         "\(outcome.path) was edited by hand (or not written by synapse-local): kept; `generate --diff` shows what would change, --force replaces it"

@@ -22,10 +22,8 @@ public struct ProjectInitializer: Sendable {
     public var path: String
     /// The line of each key in the written file.
     public var lines: [String: Int]
-    /// Planned from a hardware file: binaries were not looked for here.
+    /// Planned from a hardware file, for another machine.
     public var planningElsewhere: Bool
-    /// Programs `up` will need and this machine lacks.
-    public var missingBinaries: [(key: String, message: String)]
 
     /// The main choices, for `init --json`.
     public var summary: ProjectSummary { ProjectSummary(plan, path: path) }
@@ -61,9 +59,7 @@ public struct ProjectInitializer: Sendable {
     if planningElsewhere { start.hardware = context.absolute(start.hardware) }
     let report: HardwareReport =
       planningElsewhere ? try HardwareReport.load(path: start.hardware) : try await HardwareDetector.detect(context)
-    // Binaries are looked for only on the machine the plan is for.
-    let binaries = planningElsewhere ? BinaryLocator(environment: [:]) { _ in false } : BinaryLocator(environment: context.environment)
-    let plan = try ProjectPlanner(catalog: try locator.loadCatalog(), hardware: report, binaries: binaries).plan(start, fixed: fixed)
+    let plan = try ProjectPlanner(catalog: try locator.loadCatalog(), hardware: report).plan(start, fixed: fixed)
 
     let path = ProjectFile.path(in: request.folder)
     if context.files.exists(path) && !request.force && !confirmReplace(path) { throw ProjectError.exists(path: path) }
@@ -76,7 +72,6 @@ public struct ProjectInitializer: Sendable {
     }
     try context.files.createDirectory(request.folder)
     try context.files.write(text, to: path)
-    let missing = planningElsewhere ? [] : binaries.problems(plan.configuration.binaries, engine: plan.configuration.engine)
-    return Result(plan: plan, path: path, lines: lines, planningElsewhere: planningElsewhere, missingBinaries: missing)
+    return Result(plan: plan, path: path, lines: lines, planningElsewhere: planningElsewhere)
   }
 }

@@ -17,18 +17,7 @@ public struct HubClient: Sendable {
 
   /// A metadata or API request, tried again after connection errors, 429 and 5xx.
   func sendRetrying(_ request: HTTPRequest) async throws -> HTTPResponse {
-    var attempt = 0
-    while true {
-      do {
-        let response = try await transport.send(request, onBody: nil)
-        guard RetryPolicy.isRetryable(status: response.status), attempt + 1 < retry.attempts else { return response }
-        try await retry.sleep(retry.delay(attempt: attempt, retryAfter: response.header("Retry-After")))
-      } catch let error as HTTPError {
-        guard attempt + 1 < retry.attempts else { throw error }
-        try await retry.sleep(retry.delay(attempt: attempt, retryAfter: nil))
-      }
-      attempt += 1
-    }
+    try await transport.sendRetrying(request, policy: retry)
   }
 
   /// `HF_ENDPOINT` (default https://huggingface.co); the token from `HF_TOKEN`, else the file
@@ -128,8 +117,7 @@ public struct HubClient: Sendable {
   /// Headers to fetch a file's bytes from `location`: the token only goes to the endpoint's own host.
   /// Bytes from `offset` to the end, or through `last`.
   public func downloadHeaders(for location: String, from offset: UInt64, through last: UInt64? = nil) -> [String: String] {
-    var headers = ["Accept-Encoding": "identity"]
-    if offset > 0 || last != nil { headers["Range"] = "bytes=\(offset)-\(last.map(String.init) ?? "")" }
+    var headers = ResumableDownload.plainHeaders(location, offset, last)
     if URLComponents(string: location)?.host == URLComponents(string: endpoint)?.host {
       headers.merge(authorization) { $1 }
     }

@@ -68,7 +68,7 @@ final class PartedSink: @unchecked Sendable {
     try lock.withLock {
       if aborted { throw CancellationError() }
       guard received[index] + UInt64(chunk.count) <= UInt64(ranges[index].count) else {
-        throw StoreError.hubError(url: main.path, status: 206, message: "the server sent more than the range asked for")
+        throw StoreError.downloadFailed(url: main.path, status: 206, message: "the server sent more than the range asked for")
       }
       if index == head {
         try main.append(chunk)
@@ -89,7 +89,7 @@ final class PartedSink: @unchecked Sendable {
   func finish() throws -> (sha256: String, check: String) {
     try lock.withLock {
       guard head == ranges.count - 1, received[head] == UInt64(ranges[head].count) else {
-        throw StoreError.hubError(url: main.path, status: 0, message: "ranges are missing")
+        throw StoreError.downloadFailed(url: main.path, status: 0, message: "ranges are missing")
       }
     }
     return try main.finish()

@@ -3,7 +3,9 @@ import Yams
 
 /// `synapse-local.lock`: pins, per pulled or imported file, repository, revision, commit, path, size
 /// and digests, so a project gets the same bytes every time and a changed file on the Hub is
-/// noticed instead of silently loaded. It lives beside the project's `synapse-local.yaml`.
+/// noticed instead of silently loaded; and, per runtime and platform, the engine release or
+/// requirement set `install` provisioned, so a project carried to another machine installs the same
+/// versions. It lives beside the project's `synapse-local.yaml`.
 public struct ProjectLock: Codable, Sendable, Equatable {
   public struct Entry: Codable, Sendable, Equatable {
     public var repository: String
@@ -26,8 +28,52 @@ public struct ProjectLock: Codable, Sendable, Equatable {
     }
   }
 
+  /// One runtime on one platform: tag, asset and archive digest for engines; the requirement
+  /// set's hash for Python runtimes.
+  public struct RuntimePin: Codable, Sendable, Equatable {
+    public var id: String
+    public var platform: String
+    public var version: String
+    public var variant: String
+    public var asset: String?
+    public var sha256: String?
+    public var requirements: String?
+
+    public init(
+      id: String, platform: String, version: String, variant: String, asset: String? = nil, sha256: String? = nil,
+      requirements: String? = nil
+    ) {
+      self.id = id
+      self.platform = platform
+      self.version = version
+      self.variant = variant
+      self.asset = asset
+      self.sha256 = sha256
+      self.requirements = requirements
+    }
+  }
+
   public var version = 1
   public var files: [Entry] = []
+  public var runtimes: [RuntimePin] = []
+
+  enum CodingKeys: String, CodingKey {
+    case version, files, runtimes
+  }
+
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    version = try container.decodeIfPresent(Int.self, forKey: .version) ?? 1
+    files = try container.decodeIfPresent([Entry].self, forKey: .files) ?? []
+    runtimes = try container.decodeIfPresent([RuntimePin].self, forKey: .runtimes) ?? []
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(version, forKey: .version)
+    try container.encode(files, forKey: .files)
+    if !runtimes.isEmpty { try container.encode(runtimes, forKey: .runtimes) }
+  }
 
   public static let fileName = "synapse-local.lock"
   public static let projectFileName = "synapse-local.yaml"
@@ -54,8 +100,10 @@ public struct ProjectLock: Codable, Sendable, Equatable {
   public func save(_ path: String) throws {
     var sorted = self
     sorted.files.sort { ($0.repository, $0.path) < ($1.repository, $1.path) }
+    sorted.runtimes.sort { ($0.id, $0.platform) < ($1.id, $1.platform) }
     let text = try YAMLEncoder().encode(sorted)
-    try AtomicFile.write(Data(("# Written by synapse-local pull / models import. Commit it with the project.\n" + text).utf8), to: path)
+    try AtomicFile.write(
+      Data(("# Written by synapse-local pull, models import and install. Commit it with the project.\n" + text).utf8), to: path)
   }
 
   public func entry(repository: String, path: String) -> Entry? {
@@ -72,5 +120,15 @@ public struct ProjectLock: Codable, Sendable, Equatable {
   public mutating func record(_ entry: Entry) {
     files.removeAll { $0.repository == entry.repository && $0.path == entry.path }
     files.append(entry)
+  }
+
+  /// The runtime pinned for this platform, if any.
+  public func runtime(_ id: RuntimeID, platform: Platform) -> RuntimePin? {
+    runtimes.first { $0.id == id.rawValue && $0.platform == platform.rawValue }
+  }
+
+  public mutating func record(_ pin: RuntimePin) {
+    runtimes.removeAll { $0.id == pin.id && $0.platform == pin.platform }
+    runtimes.append(pin)
   }
 }

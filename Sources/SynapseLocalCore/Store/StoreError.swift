@@ -12,6 +12,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
   case entryNotFound(repository: String, path: String, revision: String)
   case revisionNotFound(repository: String, revision: String)
   case hubError(url: String, status: Int, message: String)
+  /// A download (from the Hub's CDN or a release mirror) that failed or was given up.
+  case downloadFailed(url: String, status: Int, message: String)
   case digestMismatch(path: String, expected: String, actual: String)
   case offline(String)
   case diskFull(path: String, needed: UInt64, free: UInt64)
@@ -38,6 +40,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case .entryNotFound(let repository, let path, let revision): "\(repository) has no file \(path) at \(revision)"
     case .revisionNotFound(let repository, let revision): "\(repository) has no revision \(revision); give a branch, tag or commit it has"
     case .hubError(let url, let status, let message): "the Hub answered \(status) for \(url)\(message.isEmpty ? "" : ": \(message)")"
+    case .downloadFailed(let url, let status, let message):
+      status == 0 ? "downloading \(url) failed: \(message)" : "\(url) answered \(status)\(message.isEmpty ? "" : ": \(message)")"
     case .digestMismatch(let path, let expected, let actual):
       "\(path) arrived corrupted: expected digest \(expected), got \(actual); nothing was stored, run the command again"
     case .diskFull(let path, let needed, let free):

@@ -4,23 +4,16 @@ import SynapseLocalTesting
 import Testing
 
 /// `init`'s plan on described hardware: the keys a profile or a flag fixes are kept as given, every
-/// other model and tuning key comes from the recommendation, and binaries are written where they
-/// are found. Expected models are the decision table's (RecommendationTableTests), worked out by hand.
+/// other model and tuning key comes from the recommendation, and no program is looked up (which
+/// program runs is `up`'s decision, RuntimeResolverTests). Expected models are the decision table's (RecommendationTableTests), worked out by hand.
 @Suite("Project planner")
 struct ProjectPlannerTests {
   static let rtx4090 = Machine.gpu("NVIDIA GeForce RTX 4090", totalMiB: 24564, freeMiB: 23592, capability: "8.9")
 
-  /// A machine with nothing installed where binaries are looked for: PATH is one empty folder,
-  /// and Debian's PostgreSQL folder is empty too.
-  static func nothingInstalled() -> BinaryLocator {
-    BinaryLocator(environment: ["PATH": "/tools/bin"], files: MemoryFileSystem(roots: ["/tools", "/usr/lib/postgresql"]))
-  }
-
-  func plan(
-    _ start: ProjectConfiguration = ProjectConfiguration(), fixed: Set<String> = [], on hardware: HardwareReport,
-    binaries: BinaryLocator = nothingInstalled()
-  ) throws -> ProjectPlanner.Plan {
-    try ProjectPlanner(catalog: try Fixtures.catalog(), hardware: hardware, binaries: binaries).plan(start, fixed: fixed)
+  func plan(_ start: ProjectConfiguration = ProjectConfiguration(), fixed: Set<String> = [], on hardware: HardwareReport) throws
+    -> ProjectPlanner.Plan
+  {
+    try ProjectPlanner(catalog: try Fixtures.catalog(), hardware: hardware).plan(start, fixed: fixed)
   }
 
   /// The flags `init` was given, applied and fixed as it applies them.
@@ -112,28 +105,17 @@ struct ProjectPlannerTests {
     #expect(known.contains("llama-3.1-8b-q5") && !known.contains("all-minilm-l6-v2"))
   }
 
-  @Test func binariesFoundAreWrittenAbsoluteAndOthersAsWritten() throws {
-    let files = MemoryFileSystem(roots: ["/tools", "/usr/lib/postgresql"])
-    for program in [
-      "/tools/bin/llama-server", "/tools/sbin/python3", "/usr/lib/postgresql/15/bin/postgres", "/usr/lib/postgresql/17/bin/postgres",
-    ] {
-      try files.write("#!/bin/sh\n", to: program, permissions: 0o755)
-    }
-    // Not executable: not a program.
-    try files.write("#!/bin/sh\n", to: "/tools/bin/vllm", permissions: 0o644)
-    let binaries = BinaryLocator(environment: ["PATH": "/tools/bin:/tools/sbin"], files: files)
-    let found = try plan(on: Machine.cpu(memoryGiB: 16), binaries: binaries).configuration.binaries
-    #expect(found.llamaServer == "/tools/bin/llama-server")
-    #expect(found.python == "/tools/sbin/python3")
-    #expect(found.vllm == "vllm", "not found: kept as written")
-    #expect(found.pgBin == "/usr/lib/postgresql/17/bin", "the newest Debian PostgreSQL")
-
-    // A fixed binary is kept as given even where another is found.
+  /// init writes no PATH look-ups: a program found now would freeze one machine's path into the
+  /// project; only a binary given as a flag is kept.
+  @Test func programsAreNotLookedUpOnlyGivenOnesKept() throws {
     let (start, fixed) = try flags(["binaries.python": "python3.12", "binaries.pg_bin": "/opt/pg/bin"])
-    let kept = try plan(start, fixed: fixed, on: Machine.cpu(memoryGiB: 16), binaries: binaries).configuration.binaries
+    let kept = try plan(start, fixed: fixed, on: Machine.cpu(memoryGiB: 16)).configuration.binaries
     #expect(kept.python == "python3.12")
     #expect(kept.pgBin == "/opt/pg/bin")
-    #expect(kept.llamaServer == "/tools/bin/llama-server")
+    #expect(kept.llamaServer == "llama-server")
+    let text = ProjectFile.binariesBlock(kept)
+    #expect(text.contains("python: python3.12") && text.contains("pg_bin: /opt/pg/bin") && !text.contains("llama_server"))
+    #expect(ProjectFile.binariesBlock(ProjectConfiguration().binaries).hasPrefix("# binaries:"))
   }
 
   @Test func nothingFoundLeavesEveryBinaryAsWritten() throws {

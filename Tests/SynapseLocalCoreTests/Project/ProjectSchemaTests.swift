@@ -89,8 +89,7 @@ struct ProjectSchemaTests {
     let binaries = locator.applyingOverrides(to: ProjectConfiguration().binaries)
     #expect(binaries.python == "/opt/py/bin/python3")
     #expect(locator.resolve("llama-server") == "/b/llama-server")
-    let problems = locator.problems(binaries, engine: .llamaCpp).map(\.key)
-    #expect(problems == ["binaries.python", "binaries.pg_bin"])
+    #expect(locator.resolve("python3") == nil)
   }
 
   @Test func envValuesAreLiteralForEveryReader() throws {

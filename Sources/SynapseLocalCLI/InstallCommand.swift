@@ -1,0 +1,116 @@
+import ArgumentParser
+import Foundation
+import SynapseLocalCore
+
+struct InstallCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "install",
+    abstract: "Install the runtimes the stack runs: llama.cpp, the embedding runtime, PostgreSQL with pgvector, vLLM.",
+    discussion: """
+      Runtimes go under SYNAPSE_LOCAL_HOME (default $XDG_DATA_HOME/synapse-local, else ~/.local/share/synapse-local), \
+      one folder per runtime, version and variant; system folders are never touched. Each is verified before it counts as \
+      installed, and inside a project its version is pinned in synapse-local.lock.
+
+      Give runtime ids (llama.cpp, vllm, embedding, postgresql) or services (llm: the plan's engine; embedding; db). \
+      With none: what the project needs, or outside a project llama.cpp, embedding and postgresql.
+
+      llama.cpp comes from the release pinned in profiles/engines.yaml, from GitHub or from SYNAPSE_LOCAL_ENGINE_MIRROR \
+      (a mirror with the release API and the files at the same paths), checked against the release's SHA-256 while it \
+      downloads. Offline, --from takes the archive as a file.
+
+      Examples:
+        synapse-local install                                  # what this project needs
+        synapse-local install llama.cpp --from llama-b7000-bin-ubuntu-x64.tar.gz
+        synapse-local install embedding db --wheelhouse /media/usb/wheels
+        synapse-local install --list --json
+      """)
+
+  @Argument(help: ArgumentHelp("Runtime ids or services (default: what the project needs).", valueName: "ID|SERVICE"))
+  var names: [String] = []
+
+  @Flag(name: .long, help: "List the installed runtimes (id, version, variant, platform, path, size, sha256, source) instead.")
+  var list = false
+
+  @Flag(name: .long, help: "Print JSON.")
+  var json = false
+
+  @Flag(name: .long, help: "Reinstall even when installed.")
+  var force = false
+
+  @Flag(name: .long, help: "Accept a runtime other than the one the project's lock pins, and pin the new one.")
+  var update = false
+
+  @Option(
+    name: .long,
+    help: ArgumentHelp("Install llama.cpp from this release archive (zip, tar.gz, tar.zst), with no network.", valueName: "ARCHIVE"))
+  var from: String?
+
+  @Option(name: .long, help: ArgumentHelp("The archive's SHA-256, for a build of your own that no release publishes.", valueName: "HEX"))
+  var sha256: String?
+
+  @Option(name: .long, help: ArgumentHelp("Install the Python runtimes from this folder of wheels, with no index.", valueName: "DIR"))
+  var wheelhouse: String?
+
+  @Option(name: .long, help: ArgumentHelp("A mirror of PyTorch's CPU index: torch's CPU build, without CUDA libraries.", valueName: "URL"))
+  var torchIndex: String?
+
+  @Option(name: .long, help: ArgumentHelp("The llama.cpp build to take (default: cpu on Linux).", valueName: "VARIANT"))
+  var variant: String?
+
+  @Flag(name: .long, help: "Build llama.cpp from the pinned source for an NVIDIA GPU (needs the CUDA toolkit, nvcc).")
+  var build = false
+
+  @OptionGroup var projectOption: ProjectOption
+
+  func validate() throws {
+    if let sha256, !(sha256.count == 64 && sha256.allSatisfy(\.isHexDigit)) {
+      throw ValidationError("--sha256 must be 64 hexadecimal digits")
+    }
+    if sha256 != nil && from == nil { throw ValidationError("--sha256 goes with --from ARCHIVE") }
+    if list && (!names.isEmpty || force || from != nil) { throw ValidationError("--list takes no runtimes and no install options") }
+  }
+
+  func run() async throws {
+    try await reportingErrors {
+      let context = Context.command(quiet: json)
+      let installer = RuntimeInstaller(context: context)
+      if list { return try printList(installer.list()) }
+      let folder = projectOption.folder(context)
+      let project = context.files.exists(ProjectFile.path(in: folder)) ? folder : nil
+      var options = RuntimeInstaller.Options()
+      options.force = force
+      options.update = update
+      options.build = build
+      options.variant = variant
+      options.from = from.map(context.absolute)
+      options.sha256 = sha256?.lowercased()
+      options.wheelhouse = wheelhouse.map(context.absolute)
+      options.torchIndex = torchIndex
+      options.project = project
+      let ids = try installer.targets(names, project: project)
+      let outcomes = try await installer.install(ids, options: options)
+      if json { return try Output.json(outcomes.map(\.manifest)) }
+      for outcome in outcomes {
+        let manifest = outcome.manifest
+        let what = "\(manifest.id.rawValue) \(manifest.version) (\(manifest.variant), \(manifest.platform.rawValue))"
+        Output.line(outcome.installedNow ? "installed \(what) in \(manifest.path)" : "\(what) is already installed in \(manifest.path)")
+        if let reason = manifest.reason, outcome.installedNow { Output.note(reason) }
+        for note in outcome.notes { Output.note(note) }
+      }
+      if let project { Output.note("pinned in \(project)/\(ProjectLock.fileName)") }
+    }
+  }
+
+  func printList(_ installed: [RuntimeInventory.Installed]) throws {
+    if json { return try Output.json(installed) }
+    if installed.isEmpty { return Output.line("No runtimes are installed; `synapse-local install` installs what a project needs.") }
+    for runtime in installed {
+      let m = runtime.manifest
+      Output.line("\(m.id.rawValue)  \(m.version)  \(m.variant)  \(m.platform.rawValue)  \(ByteCount.format(runtime.sizeBytes))")
+      var rows = [("path", m.path), ("source", m.source)]
+      if let sha = m.sha256 { rows.append(("sha256", sha)) }
+      if let reason = m.reason { rows.append(("why", reason)) }
+      Output.table(rows, indent: 4)
+    }
+  }
+}

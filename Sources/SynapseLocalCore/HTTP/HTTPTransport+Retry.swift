@@ -1,0 +1,20 @@
+import Foundation
+
+extension HTTPTransport {
+  /// A small request (metadata, an API call) tried again after connection errors, 429 and 5xx,
+  /// waiting as `policy` says; the last answer or error is the caller's.
+  public func sendRetrying(_ request: HTTPRequest, policy retry: RetryPolicy) async throws -> HTTPResponse {
+    var attempt = 0
+    while true {
+      do {
+        let response = try await send(request, onBody: nil)
+        guard RetryPolicy.isRetryable(status: response.status), attempt + 1 < retry.attempts else { return response }
+        try await retry.sleep(retry.delay(attempt: attempt, retryAfter: response.header("Retry-After")))
+      } catch let error as HTTPError {
+        guard attempt + 1 < retry.attempts else { throw error }
+        try await retry.sleep(retry.delay(attempt: attempt, retryAfter: nil))
+      }
+      attempt += 1
+    }
+  }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import Yams
+
+/// `profiles/engines.yaml`: the llama.cpp release `install` takes, by tag, and per platform and
+/// variant the asset to download. A digest given here is checked as well as the one the release
+/// publishes; the source archive that `install llama.cpp --build` compiles must carry one, because
+/// GitHub publishes none for it.
+public struct EngineReleases: Codable, Sendable, Equatable {
+  public struct Asset: Codable, Sendable, Equatable {
+    public var name: String
+    public var sha256: String?
+
+    public init(name: String, sha256: String? = nil) {
+      self.name = name
+      self.sha256 = sha256
+    }
+  }
+
+  public struct LlamaCpp: Codable, Sendable, Equatable {
+    /// `owner/name` on GitHub (and below a mirror).
+    public var repository: String
+    public var tag: String
+    /// platform → variant → asset.
+    public var assets: [String: [String: Asset]]
+    /// The tag's source archive, for `--build`.
+    public var source: Asset?
+  }
+
+  public var llamaCpp: LlamaCpp
+
+  enum CodingKeys: String, CodingKey {
+    case llamaCpp = "llama.cpp"
+  }
+
+  public static let fileName = "engines.yaml"
+
+  public static func load(_ path: String, files: any FileSystem = RootedFileSystem()) throws -> EngineReleases {
+    guard let data = files.contents(path) else { throw RuntimeError.unreadableProfile(path: path, reason: "it does not exist") }
+    do {
+      let releases = try YAMLDecoder().decode(EngineReleases.self, from: String(decoding: data, as: UTF8.self))
+      for (platform, variants) in releases.llamaCpp.assets {
+        guard Platform(rawValue: platform) != nil else {
+          throw RuntimeError.unreadableProfile(
+            path: path, reason: "unknown platform \(platform) (known: \(Platform.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        for asset in variants.values where asset.sha256.map({ !Self.isDigest($0) }) ?? false {
+          throw RuntimeError.unreadableProfile(path: path, reason: "the sha256 of \(asset.name) is not 64 hexadecimal digits")
+        }
+      }
+      return releases
+    } catch let error as RuntimeError {
+      throw error
+    } catch {
+      throw RuntimeError.unreadableProfile(path: path, reason: "\(error)")
+    }
+  }
+
+  /// The variants published for a platform, the default first: `cpu` on Linux, else the first by name.
+  public func variants(for platform: Platform) -> [String] {
+    let names = (llamaCpp.assets[platform.rawValue] ?? [:]).keys.sorted()
+    return names.filter { $0 == "cpu" } + names.filter { $0 != "cpu" }
+  }
+
+  public func asset(for platform: Platform, variant: String) -> Asset? {
+    llamaCpp.assets[platform.rawValue]?[variant]
+  }
+
+  /// The platform and variant whose asset has this file name (an archive given with `--from`).
+  public func lookup(assetNamed name: String) -> (platform: Platform, variant: String, asset: Asset)? {
+    for (platform, variants) in llamaCpp.assets.sorted(by: { $0.key < $1.key }) {
+      for (variant, asset) in variants.sorted(by: { $0.key < $1.key }) where asset.name == name {
+        if let known = Platform(rawValue: platform) { return (known, variant, asset) }
+      }
+    }
+    return nil
+  }
+
+  static func isDigest(_ value: String) -> Bool {
+    value.count == 64 && value.allSatisfy { $0.isHexDigit && !$0.isUppercase }
+  }
+}

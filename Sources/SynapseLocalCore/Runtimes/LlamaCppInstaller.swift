@@ -1,0 +1,225 @@
+import Foundation
+
+/// llama.cpp from its official release archive: downloaded from GitHub or a mirror, or given as a
+/// file (`--from`); its SHA-256 checked while the bytes arrive (or before anything else, for a
+/// file); extracted with every member checked; verified where it was extracted with
+/// `llama-server --list-devices`; then renamed into `runtimes/llama.cpp/<tag>-<variant>-<platform>`.
+struct LlamaCppInstaller: Sendable {
+  var context: Context
+  var home: RuntimeHome
+  var releases: EngineReleases
+  var platform: Platform
+  var progress: (@Sendable (String, UInt64, UInt64) -> Void)?
+
+  struct Request: Sendable {
+    var variant: String?
+    var pinned: ProjectLock.RuntimePin?
+    var update = false
+    var force = false
+    var from: String?
+    var sha256: String?
+  }
+
+  /// What the release (or the lock, while it is followed) names for this platform.
+  struct Choice: Equatable {
+    var tag: String
+    var variant: String
+    var asset: String
+    /// The digest known before asking the release: the lock's, else engines.yaml's.
+    var pinnedDigest: String?
+    var configuredDigest: String?
+  }
+
+  func choose(_ request: Request) throws -> Choice {
+    if let pin = request.pinned, !request.update, let asset = pin.asset, request.variant == nil || request.variant == pin.variant {
+      let configured = releases.lookup(assetNamed: asset)?.asset.sha256
+      return Choice(tag: pin.version, variant: pin.variant, asset: asset, pinnedDigest: pin.sha256, configuredDigest: configured)
+    }
+    let variants = releases.variants(for: platform)
+    let variant = request.variant ?? variants.first ?? "cpu"
+    guard let asset = releases.asset(for: platform, variant: variant) else {
+      throw RuntimeError.noAsset(tag: releases.llamaCpp.tag, platform: platform.rawValue, variant: variant, available: variants)
+    }
+    return Choice(tag: releases.llamaCpp.tag, variant: variant, asset: asset.name, pinnedDigest: nil, configuredDigest: asset.sha256)
+  }
+
+  func install(_ request: Request) async throws -> RuntimeInstallOutcome {
+    if let file = request.from { return try await installFile(file, request: request) }
+    let choice = try choose(request)
+    let folder = home.folder(.llamaCpp, version: choice.tag, variant: choice.variant, platform: platform)
+    if !request.force, let existing = RuntimeManifest.read(folder: folder, files: context.files) {
+      if let pinned = choice.pinnedDigest, existing.sha256 != pinned {
+        throw RuntimeError.pinMismatch(id: "llama.cpp", platform: platform.rawValue, pinned: pinned, found: existing.sha256 ?? "none")
+      }
+      return RuntimeInstallOutcome(manifest: existing, installedNow: false)
+    }
+    let client = ReleaseClient.live(environment: context.environment, transport: context.http)
+    let assets = try await client.assets(repository: releases.llamaCpp.repository, tag: choice.tag)
+    guard let asset = assets.first(where: { $0.name == choice.asset }) else {
+      throw RuntimeError.releaseUnavailable(
+        url: "\(client.api)/repos/\(releases.llamaCpp.repository)/releases/tags/\(choice.tag)", status: 404,
+        message: "the release has no asset \(choice.asset)")
+    }
+    let expected = try expectedDigest(choice, published: asset.sha256)
+    let archive = try await download(asset, client: client, expected: expected)
+    return try await installArchive(
+      archive, sha256: expected, tag: choice.tag, variant: choice.variant, asset: choice.asset, source: asset.url, force: request.force)
+  }
+
+  /// The digest to check: the lock's pin wins (a different published one needs `--update`), and
+  /// engines.yaml's must agree with the release's. None at all is a refusal.
+  func expectedDigest(_ choice: Choice, published: String?) throws -> String {
+    if let pinned = choice.pinnedDigest {
+      if let published, published != pinned {
+        throw RuntimeError.pinMismatch(id: "llama.cpp", platform: platform.rawValue, pinned: pinned, found: published)
+      }
+      return pinned
+    }
+    if let configured = choice.configuredDigest, let published, configured != published {
+      throw RuntimeError.digestMismatch(
+        what: "the release's \(choice.asset) (engines.yaml pins it)", expected: configured, actual: published)
+    }
+    guard let digest = choice.configuredDigest ?? published else { throw RuntimeError.noDigest(asset: choice.asset) }
+    return digest
+  }
+
+  /// The archive in `downloads/`, fetched (resumed after a partial one) and checked while it arrives;
+  /// kept there for reinstalls and bundles.
+  func download(_ asset: ReleaseClient.Asset, client: ReleaseClient, expected: String) async throws -> String {
+    let folder = home.path + "/downloads"
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    let target = folder + "/" + asset.name
+    if StoreFolders.size(target) == asset.size, (try? Digest.sha256(ofFile: target)) == expected { return target }
+    let partial = target + ".incomplete"
+    let location = try await client.location(of: asset.url)
+    var downloader = ResumableDownload(transport: client.transport, retry: client.retry)
+    downloader.progress = progress
+    let digest: String
+    do {
+      digest = try await downloader.download(from: location, size: asset.size, gitSHA1: false, name: asset.name, to: partial).sha256
+    } catch let error as RuntimeError {
+      throw error
+    } catch {
+      throw RuntimeError.releaseUnavailable(url: location, status: 0, message: "\(error)")
+    }
+    guard digest == expected else {
+      unlink(partial)
+      throw RuntimeError.digestMismatch(what: asset.name, expected: expected, actual: digest)
+    }
+    guard rename(partial, target) == 0 else { throw ArchiveError.unwritable(path: target, reason: String(cString: strerror(errno))) }
+    return target
+  }
+
+  /// `--from FILE`: checked against `--sha256`, else against the digest engines.yaml or the lock
+  /// knows for an asset of that name; with neither, refused.
+  func installFile(_ file: String, request: Request) async throws -> RuntimeInstallOutcome {
+    guard context.files.exists(file) else { throw ArchiveError.unreadable(path: file, reason: "it does not exist") }
+    let name = (file as NSString).lastPathComponent
+    let known = releases.lookup(assetNamed: name)
+    let pinned = request.pinned.flatMap { $0.asset == name ? $0.sha256 : nil }
+    guard let expected = request.sha256?.lowercased() ?? pinned ?? known?.asset.sha256 else {
+      throw RuntimeError.noDigest(asset: name)
+    }
+    let actual = try Digest.sha256(ofFile: file)
+    guard actual == expected else { throw RuntimeError.digestMismatch(what: file, expected: expected, actual: actual) }
+    let tag =
+      known != nil ? (request.pinned?.asset == name ? request.pinned!.version : releases.llamaCpp.tag) : "custom-" + actual.prefix(12)
+    let variant = known?.variant ?? request.variant ?? "cpu"
+    let folder = home.folder(.llamaCpp, version: tag, variant: variant, platform: platform)
+    if !request.force, let existing = RuntimeManifest.read(folder: folder, files: context.files), existing.sha256 == actual {
+      return RuntimeInstallOutcome(manifest: existing, installedNow: false)
+    }
+    return try await installArchive(file, sha256: actual, tag: tag, variant: variant, asset: name, source: file, force: true)
+  }
+
+  /// Extract into staging, find llama-server, verify it there, then rename into place.
+  func installArchive(_ archive: String, sha256: String, tag: String, variant: String, asset: String, source: String, force: Bool)
+    async throws -> RuntimeInstallOutcome
+  {
+    let placement = RuntimePlacement(home: home)
+    let staging = try placement.makeStaging(.llamaCpp)
+    defer { placement.discard(staging) }
+    let tree = staging + "/tree"
+    _ = try ArchiveExtractor().extract(archive, into: tree)
+    guard let server = Self.findServer(in: tree) else { throw RuntimeError.noServerInArchive(archive: archive) }
+    try await verify(tree + "/" + server)
+    let folder = home.folder(.llamaCpp, version: tag, variant: variant, platform: platform)
+    let manifest = RuntimeManifest(
+      id: .llamaCpp, version: tag, variant: variant, platform: platform, path: folder, executable: folder + "/" + server, sha256: sha256,
+      source: source, asset: asset)
+    try manifest.write(into: tree)
+    try placement.place(tree, at: folder, staging: staging)
+    return RuntimeInstallOutcome(manifest: manifest, installedNow: true)
+  }
+
+  /// `llama-server` anywhere in the tree (the shallowest), as a path relative to it.
+  static func findServer(in tree: String) -> String? {
+    guard let walker = FileManager.default.enumerator(atPath: tree) else { return nil }
+    var found: [String] = []
+    while let name = walker.nextObject() as? String {
+      guard (name as NSString).lastPathComponent == "llama-server" else { continue }
+      var info = stat()
+      if lstat(tree + "/" + name, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_mode & 0o111 != 0 { found.append(name) }
+    }
+    return found.min { ($0.split(separator: "/").count, $0) < ($1.split(separator: "/").count, $1) }
+  }
+
+  /// The binary runs, finds its libraries and loads its backends: `--list-devices` exits 0 with
+  /// its device list (GPU devices are listed; the CPU backend, linked or loaded as a plugin, must
+  /// load for the program to get that far), and no backend failed to load.
+  func verify(_ server: String) async throws {
+    let result = try await context.processes.run(server, ["--list-devices"], timeout: .seconds(60))
+    let output = (result.stdout + result.stderr).trimmingCharacters(in: .whitespacesAndNewlines)
+    let failedPlugin = output.split(separator: "\n").first { $0.contains("failed to load") }
+    guard result.status == 0, output.contains("Available devices"), failedPlugin == nil else {
+      throw RuntimeError.verificationFailed(
+        id: "llama.cpp", command: "llama-server --list-devices", output: String((failedPlugin.map(String.init) ?? output).suffix(300)))
+    }
+  }
+
+  /// `--build`: the tag's source archive (its digest pinned in engines.yaml: GitHub publishes none),
+  /// compiled for CUDA, then verified and placed like a release build, as the `cuda` variant.
+  func build(pinned: ProjectLock.RuntimePin?, force: Bool, jobs: Int) async throws -> RuntimeInstallOutcome {
+    let tag = pinned?.variant == "cuda" ? pinned!.version : releases.llamaCpp.tag
+    let folder = home.folder(.llamaCpp, version: tag, variant: "cuda", platform: platform)
+    if !force, let existing = RuntimeManifest.read(folder: folder, files: context.files) {
+      return RuntimeInstallOutcome(manifest: existing, installedNow: false)
+    }
+    guard let source = releases.llamaCpp.source, let digest = source.sha256 else {
+      throw RuntimeError.noDigest(asset: "the source of llama.cpp \(tag)")
+    }
+    let client = ReleaseClient.live(environment: context.environment, transport: context.http)
+    let url = "\(client.downloads)/\(releases.llamaCpp.repository)/archive/refs/tags/\(tag).tar.gz"
+    let location = try await client.location(of: url)
+    let head = try await client.transport.send(HTTPRequest(url: location, method: "HEAD"), onBody: nil)
+    guard let size = head.header("Content-Length").flatMap(UInt64.init) else {
+      throw RuntimeError.releaseUnavailable(url: location, status: head.status, message: "no size given for the source archive")
+    }
+    let archive = try await download(
+      ReleaseClient.Asset(name: source.name, size: size, sha256: digest, url: location), client: client, expected: digest)
+    let placement = RuntimePlacement(home: home)
+    let staging = try placement.makeStaging(.llamaCpp)
+    defer { placement.discard(staging) }
+    _ = try ArchiveExtractor().extract(archive, into: staging + "/source")
+    let top = (context.files.list(staging + "/source") ?? []).first.map { staging + "/source/" + $0 } ?? staging + "/source"
+    let build = LlamaCppBuild(source: top, folder: staging + "/build", jobs: jobs)
+    for command in build.commands {
+      context.output.line("building llama.cpp: \(command.joined(separator: " "))")
+      let result = try await context.processes.run(
+        context.findExecutable("cmake") ?? "cmake", Array(command.dropFirst()), timeout: .seconds(7200))
+      guard result.status == 0 else {
+        throw RuntimeError.installFailed(
+          id: "llama.cpp", command: command.joined(separator: " "), output: String(result.stderr.suffix(400)))
+      }
+    }
+    try FileManager.default.moveItem(atPath: staging + "/build/bin", toPath: staging + "/tree")
+    guard let server = Self.findServer(in: staging + "/tree") else { throw RuntimeError.noServerInArchive(archive: archive) }
+    try await verify(staging + "/tree/" + server)
+    let manifest = RuntimeManifest(
+      id: .llamaCpp, version: tag, variant: "cuda", platform: platform, path: folder, executable: folder + "/" + server, sha256: digest,
+      source: url, reason: "built from source with GGML_CUDA=ON", asset: source.name)
+    try manifest.write(into: staging + "/tree")
+    try placement.place(staging + "/tree", at: folder, staging: staging)
+    return RuntimeInstallOutcome(manifest: manifest, installedNow: true)
+  }
+}

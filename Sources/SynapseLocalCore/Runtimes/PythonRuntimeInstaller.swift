@@ -1,0 +1,199 @@
+import Foundation
+
+/// The Python runtimes, each a virtual environment made with the machine's `python3` from a pinned
+/// requirement set: `embedding` (sentence-transformers and flask), `postgresql` (the wheel that
+/// bundles PostgreSQL with pgvector, used when the system has no suitable one) and `vllm`.
+///
+/// A virtual environment cannot be renamed (its scripts name their own path), so it is built in
+/// its final folder and counts as installed only once verified and its `runtime.json` written;
+/// a failed build is removed, and an install it replaces (`--force`) is put back.
+struct PythonRuntimeInstaller: Sendable {
+  var context: Context
+  var home: RuntimeHome
+  var platform: Platform
+  var profiles: String
+
+  struct Request: Sendable {
+    var pinned: ProjectLock.RuntimePin?
+    var update = false
+    var force = false
+    /// Install from these wheels only, with no index.
+    var wheelhouse: String?
+    /// A mirror of PyTorch's CPU index, for torch.
+    var torchIndex: String?
+    /// The embedding model to load as the embedding runtime's check, and its vector size.
+    var embeddingCheck: (folder: String, dimensions: Int)?
+    /// Why this runtime is installed (the PostgreSQL wheel: why the system's is not used).
+    var reason: String?
+  }
+
+  static let minimumPython = (3, 10)
+
+  func variant(_ id: RuntimeID, _ request: Request) -> String {
+    switch id {
+    case .postgresql: "pgserver"
+    case .vllm: "cuda"
+    default: request.torchIndex == nil ? "pypi" : "cpu"
+    }
+  }
+
+  func install(_ id: RuntimeID, request: Request) async throws -> RuntimeInstallOutcome {
+    let requirements = try RequirementSet.load(id, profiles: profiles, files: context.files)
+    if let pinned = request.pinned?.requirements, pinned != requirements.hash, !request.update {
+      throw RuntimeError.pinMismatch(id: id.rawValue, platform: platform.rawValue, pinned: pinned, found: requirements.hash)
+    }
+    let variant = variant(id, request)
+    let folder = home.folder(id, version: requirements.version, variant: variant, platform: platform)
+    if !request.force, let existing = RuntimeManifest.read(folder: folder, files: context.files) {
+      return RuntimeInstallOutcome(manifest: existing, installedNow: false)
+    }
+    let python = try await findPython()
+    let placement = RuntimePlacement(home: home)
+    let staging = try placement.makeStaging(id)
+    defer { placement.discard(staging) }
+    var notes: [String] = []
+    // PostgreSQL runs as an unprivileged user under root: its runtime must be reachable by it.
+    let target = try reachableFolder(for: id, folder: folder)
+    if target != folder { notes.append("PostgreSQL runs as 'nobody', which cannot enter \(home.path): the runtime is in \(target)") }
+    let previous = staging + "/previous"
+    for path in Set([folder, target]) where FileManager.default.fileExists(atPath: path) || isLink(path) {
+      guard path == folder || !isLink(folder) else { continue }
+      try FileManager.default.moveItem(atPath: path, toPath: path == folder ? previous : previous + "-target")
+    }
+    do {
+      try await build(target, python: python, requirements: requirements, staging: staging, id: id, request: request)
+      let executable = try executable(id, in: target)
+      try await verify(id, executable: executable, environment: target, request: request)
+      let manifest = RuntimeManifest(
+        id: id, version: requirements.version, variant: variant, platform: platform, path: target, executable: executable,
+        sha256: requirements.hash, source: request.wheelhouse ?? request.torchIndex.map { "PyPI, torch from \($0)" } ?? "PyPI",
+        reason: request.reason)
+      try manifest.write(into: target)
+      if target != folder {
+        try FileManager.default.createDirectory(atPath: (folder as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: folder, withDestinationPath: target)
+      }
+      return RuntimeInstallOutcome(manifest: manifest, installedNow: true, notes: notes)
+    } catch {
+      try? FileManager.default.removeItem(atPath: target)
+      if target != folder { unlink(folder) }
+      if FileManager.default.fileExists(atPath: previous) || isLink(previous) { _ = rename(previous, folder) }
+      if FileManager.default.fileExists(atPath: previous + "-target") { _ = rename(previous + "-target", target) }
+      throw error
+    }
+  }
+
+  func isLink(_ path: String) -> Bool { (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) != nil }
+
+  /// `python3` from PATH, 3.10 or newer.
+  func findPython() async throws -> String {
+    guard let python = context.findExecutable("python3") else { throw RuntimeError.pythonMissing }
+    let result = try await context.processes.run(
+      python, ["-c", "import sys; print('%d.%d' % sys.version_info[:2])"], timeout: .seconds(30))
+    let version = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    let parts = version.split(separator: ".").compactMap { Int($0) }
+    guard result.status == 0, parts.count == 2 else { throw RuntimeError.pythonMissing }
+    guard (parts[0], parts[1]) >= Self.minimumPython else { throw RuntimeError.pythonTooOld(path: python, version: version) }
+    return python
+  }
+
+  /// The environment's folder: the home's, unless PostgreSQL's unprivileged user could not enter it.
+  func reachableFolder(for id: RuntimeID, folder: String) throws -> String {
+    guard id == .postgresql, getuid() == 0, PostgresLayout.firstBlockedAncestor(of: folder + "/bin") != nil else { return folder }
+    let base = Self.sharedRuntimes
+    try PostgresLayout.claimSharedFolder(base)
+    let runtimes = base + "/postgresql"
+    if mkdir(runtimes, 0o755) != 0 && errno != EEXIST {
+      throw ArchiveError.unwritable(path: runtimes, reason: String(cString: strerror(errno)))
+    }
+    return runtimes + "/" + (folder as NSString).lastPathComponent
+  }
+
+  /// Where root keeps runtimes an unprivileged user must reach (as the database's fallback does).
+  static let sharedRuntimes = "/var/tmp/synapse-local-runtimes"
+
+  /// The pip command line for a requirement set (tested as it is; the caller runs it).
+  static func pipArguments(
+    python: String, requirementsFile: String, id: RuntimeID, wheelhouse: String?, torchIndex: String?
+  ) -> [String] {
+    var arguments = ["-m", "pip", "install", "--disable-pip-version-check", "--no-input", "--quiet", "--only-binary=:all:"]
+    if let wheelhouse { arguments += ["--no-index", "--find-links", wheelhouse] }
+    if let torchIndex, wheelhouse == nil { arguments += ["--extra-index-url", torchIndex] }
+    if id == .postgresql { arguments.append("--no-deps") }
+    return arguments + ["-r", requirementsFile]
+  }
+
+  func build(_ target: String, python: String, requirements: RequirementSet, staging: String, id: RuntimeID, request: Request) async throws
+  {
+    try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+    let venv = try await context.processes.run(python, ["-m", "venv", target], timeout: .seconds(300))
+    guard venv.status == 0 else {
+      let said = (venv.stderr + venv.stdout).trimmingCharacters(in: .whitespacesAndNewlines)
+      throw RuntimeError.installFailed(
+        id: id.rawValue, command: "\(python) -m venv",
+        output: String(said.suffix(300)) + (said.contains("ensurepip") ? " (Debian: apt install python3-venv)" : ""))
+    }
+    let lines = request.torchIndex != nil && id == .embedding ? requirements.forCPUTorchIndex() : requirements.requirements
+    let file = staging + "/requirements.txt"
+    try AtomicFile.write(Data((lines.joined(separator: "\n") + "\n").utf8), to: file)
+    let arguments = Self.pipArguments(
+      python: target + "/bin/python", requirementsFile: file, id: id, wheelhouse: request.wheelhouse, torchIndex: request.torchIndex)
+    context.output.line("installing \(id.rawValue): pip install -r \(requirements.path)\(request.wheelhouse.map { " from \($0)" } ?? "")")
+    let pip = try await context.processes.run(target + "/bin/python", arguments, timeout: .seconds(3600))
+    guard pip.status == 0 else {
+      let said = (pip.stderr + pip.stdout).trimmingCharacters(in: .whitespacesAndNewlines)
+      throw RuntimeError.installFailed(id: id.rawValue, command: "pip install -r \(requirements.path)", output: String(said.suffix(400)))
+    }
+  }
+
+  /// What `up` runs from the environment: its python, vllm, or PostgreSQL's bin folder.
+  func executable(_ id: RuntimeID, in folder: String) throws -> String {
+    switch id {
+    case .vllm: return folder + "/bin/vllm"
+    case .postgresql:
+      for version in (context.files.list(folder + "/lib") ?? []).sorted() where version.hasPrefix("python") {
+        let bin = "\(folder)/lib/\(version)/site-packages/pgserver/pginstall/bin"
+        if context.files.isExecutable(bin + "/postgres") { return bin }
+      }
+      throw RuntimeError.verificationFailed(id: "postgresql", command: "find pgserver/pginstall/bin", output: "the wheel holds no postgres")
+    default: return folder + "/bin/python"
+    }
+  }
+
+  func verify(_ id: RuntimeID, executable: String, environment: String, request: Request) async throws {
+    switch id {
+    case .postgresql: try await PostgresRuntimeCheck(bin: executable).run()
+    case .vllm:
+      let result = try await context.processes.run(executable, ["--version"], timeout: .seconds(120))
+      guard result.status == 0 else {
+        throw RuntimeError.verificationFailed(id: "vllm", command: "vllm --version", output: String(result.stderr.suffix(300)))
+      }
+    default:
+      let script: String
+      var arguments: [String]
+      if let check = request.embeddingCheck {
+        script = """
+          import sys
+          from sentence_transformers import SentenceTransformer
+          vectors = SentenceTransformer(sys.argv[1], device="cpu").encode(["synapse-local checks the embedding runtime."])
+          print(len(vectors[0]))
+          """
+        arguments = ["-c", script, check.folder]
+      } else {
+        script = "import flask, sentence_transformers, torch; print(sentence_transformers.__version__)"
+        arguments = ["-c", script]
+      }
+      let result = try await context.processes.run(executable, arguments, timeout: .seconds(600))
+      let printed = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+      let command = request.embeddingCheck.map { "embed one sentence with \($0.folder)" } ?? "import sentence_transformers, flask, torch"
+      guard result.status == 0 else {
+        throw RuntimeError.verificationFailed(
+          id: "embedding", command: command, output: String(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines).suffix(300)))
+      }
+      if let check = request.embeddingCheck, printed.split(separator: "\n").last.flatMap({ Int($0) }) != check.dimensions {
+        throw RuntimeError.verificationFailed(
+          id: "embedding", command: command, output: "a vector of \(printed) dimensions, expected \(check.dimensions)")
+      }
+    }
+  }
+}

@@ -1,0 +1,80 @@
+import Foundation
+
+/// The runtimes installed under a home: every `runtimes/<id>/<folder>` with a `runtime.json`.
+public struct RuntimeInventory: Sendable {
+  public var home: RuntimeHome
+  public var files: any FileSystem
+
+  public init(home: RuntimeHome, files: any FileSystem = RootedFileSystem()) {
+    self.home = home
+    self.files = files
+  }
+
+  /// An installed runtime as `install --list` shows it.
+  public struct Installed: Codable, Sendable, Equatable {
+    public var manifest: RuntimeManifest
+    /// The folder under the home (for a relocated one, the link to it).
+    public var folder: String
+    public var sizeBytes: UInt64
+
+    enum CodingKeys: String, CodingKey {
+      case id, version, variant, platform, path, executable, sha256, source, reason, asset, installed
+      case sizeBytes = "size_bytes"
+    }
+
+    public init(manifest: RuntimeManifest, folder: String, sizeBytes: UInt64) {
+      self.manifest = manifest
+      self.folder = folder
+      self.sizeBytes = sizeBytes
+    }
+
+    public init(from decoder: any Decoder) throws {
+      manifest = try RuntimeManifest(from: decoder)
+      let container = try decoder.container(keyedBy: CodingKeys.self)
+      sizeBytes = try container.decode(UInt64.self, forKey: .sizeBytes)
+      folder = manifest.path
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+      try manifest.encode(to: encoder)
+      var container = encoder.container(keyedBy: CodingKeys.self)
+      try container.encode(sizeBytes, forKey: .sizeBytes)
+    }
+  }
+
+  /// Every installed runtime, by id then version; `measure` adds up each folder's bytes.
+  public func list(measure: Bool = true) -> [Installed] {
+    var found: [Installed] = []
+    for id in RuntimeID.allCases {
+      let base = "\(home.path)/runtimes/\(id.rawValue)"
+      for name in (files.list(base) ?? []).sorted() {
+        let folder = base + "/" + name
+        guard let manifest = RuntimeManifest.read(folder: folder, files: files) else { continue }
+        let size = measure && manifest.source != RuntimeManifest.systemSource ? Self.size(of: manifest.path) : 0
+        found.append(Installed(manifest: manifest, folder: folder, sizeBytes: size))
+      }
+    }
+    return found
+  }
+
+  /// The installed runtime in exactly this folder, if its install finished.
+  public func installed(_ id: RuntimeID, version: String, variant: String, platform: Platform) -> RuntimeManifest? {
+    RuntimeManifest.read(folder: home.folder(id, version: version, variant: variant, platform: platform), files: files)
+  }
+
+  /// The bytes of a folder's files, links not followed.
+  static func size(of path: String) -> UInt64 {
+    guard let walker = FileManager.default.enumerator(atPath: path) else { return 0 }
+    var total: UInt64 = 0
+    while let name = walker.nextObject() as? String {
+      var info = stat()
+      if lstat(path + "/" + name, &info) == 0, info.st_mode & S_IFMT == S_IFREG { total += UInt64(info.st_size) }
+    }
+    return total
+  }
+}
+
+extension RuntimeManifest {
+  /// The source recorded for a runtime the system provides (a system PostgreSQL).
+  public static let systemSource = "system"
+}

@@ -1,0 +1,122 @@
+import Foundation
+
+/// Which program `up` runs for each runtime the plan needs, in this order: the environment variable
+/// (SYNAPSE_LOCAL_LLAMA_SERVER and the others); else a `binaries` key the user set; else the runtime
+/// the project's lock pins, installed under the runtime home; else what PATH has (for PostgreSQL, a
+/// system one with pgvector; for the embedding runtime, a python3 that has sentence-transformers
+/// and flask). What none of them gives is missing: `up` installs it, or with `--no-install` refuses.
+public struct RuntimeResolver: Sendable {
+  public var context: Context
+  public var platform: Platform
+
+  public init(context: Context, platform: Platform) {
+    self.context = context
+    self.platform = platform
+  }
+
+  public struct Resolution: Sendable, Equatable {
+    public var binaries: ProjectConfiguration.Binaries
+    /// Where each came from: `environment`, `project file`, `lock`, `PATH`.
+    public var sources: [RuntimeID: String]
+    /// Not found anywhere: `up` installs these.
+    public var missing: [RuntimeID]
+    /// Chosen by the user (a variable or a key) and not usable: never replaced, reported.
+    public var problems: [ProblemKey]
+  }
+
+  public struct ProblemKey: Sendable, Equatable {
+    public var key: String
+    public var message: String
+  }
+
+  /// The runtimes a project on this engine runs.
+  public static func needed(engine: Engine) -> [RuntimeID] {
+    [.postgresql, engine == .vllm ? .vllm : .llamaCpp, .embedding]
+  }
+
+  /// `configuration` as loaded (environment overrides applied); `userSet`: the `binaries.*` keys
+  /// the project file has.
+  public func resolve(_ configuration: ProjectConfiguration, userSet: Set<String>, lock: ProjectLock?) async -> Resolution {
+    var binaries = configuration.binaries
+    var sources: [RuntimeID: String] = [:]
+    var missing: [RuntimeID] = []
+    var problems: [ProblemKey] = []
+    let locator = BinaryLocator(environment: context.environment, files: context.files)
+    let home = RuntimeHome(environment: context.environment)
+    for id in Self.needed(engine: configuration.engine) {
+      let (key, variable) = Self.key(id)
+      let value = Self.value(id, in: binaries)
+      var found: String?
+      if let set = context.environment[variable], !set.isEmpty {
+        found = id == .postgresql ? set : locator.resolve(set)
+        sources[id] = "environment"
+      } else if userSet.contains(key) {
+        found = id == .postgresql ? value : locator.resolve(value)
+        sources[id] = "project file"
+      } else if let pin = lock?.runtime(id, platform: platform) {
+        found =
+          RuntimeInventory(home: home, files: context.files)
+          .installed(id, version: pin.version, variant: pin.variant, platform: platform)?.executable
+        sources[id] = "lock"
+      } else {
+        found = await onPath(id)
+        sources[id] = "PATH"
+      }
+      if let found, id != .postgresql || context.files.isExecutable(found + "/postgres") {
+        Self.set(id, found, in: &binaries)
+      } else if sources[id] == "environment" || sources[id] == "project file" {
+        let what = id == .postgresql ? "has no postgres" : "is not an executable here (nor found in PATH)"
+        let chosen = sources[id] == "environment" ? "\(variable)=\(context.environment[variable] ?? "")" : value
+        problems.append(
+          ProblemKey(
+            key: key,
+            message: "\(chosen) \(what); fix it, or remove it (and unset \(variable)) to run the runtime `synapse-local install` provides"))
+      } else {
+        missing.append(id)
+      }
+    }
+    return Resolution(binaries: binaries, sources: sources, missing: missing, problems: problems)
+  }
+
+  func onPath(_ id: RuntimeID) async -> String? {
+    switch id {
+    case .llamaCpp: return context.findExecutable("llama-server")
+    case .vllm: return context.findExecutable("vllm")
+    case .postgresql:
+      if case .usable(let bin, _) = await SystemPostgres(context: context).find() { return bin }
+      return nil
+    case .embedding:
+      guard let python = context.findExecutable("python3") else { return nil }
+      let probe = "import importlib.util as u, sys; sys.exit(0 if u.find_spec('sentence_transformers') and u.find_spec('flask') else 1)"
+      let result = try? await context.processes.run(python, ["-c", probe], timeout: .seconds(30))
+      return result?.status == 0 ? python : nil
+    }
+  }
+
+  static func key(_ id: RuntimeID) -> (key: String, variable: String) {
+    switch id {
+    case .llamaCpp: ("binaries.llama_server", "SYNAPSE_LOCAL_LLAMA_SERVER")
+    case .vllm: ("binaries.vllm", "SYNAPSE_LOCAL_VLLM")
+    case .embedding: ("binaries.python", "SYNAPSE_LOCAL_PYTHON")
+    case .postgresql: ("binaries.pg_bin", "SYNAPSE_LOCAL_PG_BIN")
+    }
+  }
+
+  static func value(_ id: RuntimeID, in binaries: ProjectConfiguration.Binaries) -> String {
+    switch id {
+    case .llamaCpp: binaries.llamaServer
+    case .vllm: binaries.vllm
+    case .embedding: binaries.python
+    case .postgresql: binaries.pgBin
+    }
+  }
+
+  static func set(_ id: RuntimeID, _ path: String, in binaries: inout ProjectConfiguration.Binaries) {
+    switch id {
+    case .llamaCpp: binaries.llamaServer = path
+    case .vllm: binaries.vllm = path
+    case .embedding: binaries.python = path
+    case .postgresql: binaries.pgBin = path
+    }
+  }
+}

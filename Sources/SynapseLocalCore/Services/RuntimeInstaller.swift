@@ -1,0 +1,170 @@
+import Foundation
+
+/// `install`: provisions the runtimes a plan needs under the runtime home, verified, and pins them
+/// in the project's lock. Runtime ids (`llama.cpp`, `vllm`, `embedding`, `postgresql`) or service
+/// names (`llm` is the plan's engine, `embedding`, `db`) choose what; with none, what the project
+/// needs, or outside a project llama.cpp, the embedding runtime and PostgreSQL.
+public struct RuntimeInstaller: Sendable {
+  public struct Options: Sendable {
+    public var force = false
+    public var update = false
+    public var build = false
+    public var variant: String?
+    public var from: String?
+    public var sha256: String?
+    public var wheelhouse: String?
+    public var torchIndex: String?
+    /// The project folder (nil: not in a project).
+    public var project: String?
+
+    public init() {}
+  }
+
+  public var context: Context
+
+  public init(context: Context) {
+    self.context = context
+  }
+
+  public var home: RuntimeHome { RuntimeHome(environment: context.environment) }
+
+  /// The runtimes named (ids or services), or the defaults for the project or for no project.
+  public func targets(_ names: [String], project: String?) throws -> [RuntimeID] {
+    let configuration = try project.map { try ProjectFile.load(project: $0, environment: context.environment, files: context.files) }
+    let engine = configuration?.engine ?? .llamaCpp
+    if names.isEmpty { return [engine == .vllm ? .vllm : .llamaCpp, .embedding, .postgresql] }
+    var ids: [RuntimeID] = []
+    for name in names {
+      let id: RuntimeID
+      switch name {
+      case "llm": id = engine == .vllm ? .vllm : .llamaCpp
+      case "db": id = .postgresql
+      case "backend", "frontend":
+        throw RuntimeError.unknownRuntime(name + " (Node and the app's package manager are checked by `up`, not installed)")
+      default:
+        guard let known = RuntimeID(rawValue: name) else { throw RuntimeError.unknownRuntime(name) }
+        id = known
+      }
+      if !ids.contains(id) { ids.append(id) }
+    }
+    return ids
+  }
+
+  /// Installs each runtime (or finds it installed) and pins it in the project's lock.
+  public func install(_ ids: [RuntimeID], options: Options) async throws -> [RuntimeInstallOutcome] {
+    if options.from != nil, let other = ids.first(where: { $0 != .llamaCpp }) { throw RuntimeError.fromNeedsArchiveRuntime(other.rawValue) }
+    let platform = try Platform.current()
+    let lockPath = options.project.map { $0 + "/" + ProjectLock.fileName }
+    var lock = try lockPath.map { try ProjectLock.load($0, files: context.files) }
+    var outcomes: [RuntimeInstallOutcome] = []
+    for id in ids {
+      let outcome = try await installOne(id, platform: platform, pinned: lock?.runtime(id, platform: platform), options: options)
+      outcomes.append(outcome)
+      // A system PostgreSQL is this machine's, not a version a lock can carry elsewhere.
+      if outcome.manifest.source != RuntimeManifest.systemSource, let path = lockPath, var pins = lock {
+        pins.record(outcome.manifest.pin)
+        try pins.save(path)
+        lock = pins
+        try RuntimeLockRegistry(home: home).register(path)
+      }
+    }
+    return outcomes
+  }
+
+  func installOne(_ id: RuntimeID, platform: Platform, pinned: ProjectLock.RuntimePin?, options: Options) async throws
+    -> RuntimeInstallOutcome
+  {
+    let profiles = try context.resources.locate(.profiles)
+    switch id {
+    case .llamaCpp:
+      let releases = try EngineReleases.load(profiles + "/" + EngineReleases.fileName, files: context.files)
+      var installer = LlamaCppInstaller(context: context, home: home, releases: releases, platform: platform)
+      let output = context.output
+      installer.progress = { name, done, total in output.progress(name, done: done, total: total) }
+      let hardware = try await HardwareDetector.detect(context)
+      let hasGPU = !EnginePlanner(hardware: hardware, ramBudget: 0).llamaCppGPUs.isEmpty
+      let decision = LlamaCppBuild.decide(requested: options.build, hasGPU: hasGPU, nvcc: context.findExecutable("nvcc"))
+      if decision == .build, options.from == nil {
+        return try await installer.build(pinned: pinned, force: options.force, jobs: hardware.cpu.effectiveCores)
+      }
+      var outcome = try await installer.install(
+        .init(
+          variant: options.variant, pinned: pinned, update: options.update, force: options.force, from: options.from,
+          sha256: options.sha256))
+      if case .release(let note?) = decision { outcome.notes.append(note) }
+      return outcome
+    case .vllm:
+      let hardware = try await HardwareDetector.detect(context)
+      if let reason = EnginePlanner(hardware: hardware, ramBudget: 0).vllmIneligibility, !options.force {
+        throw RuntimeError.gpuRequired(reason: reason)
+      }
+      return try await python(profiles, platform).install(.vllm, request: pythonRequest(pinned, options))
+    case .embedding:
+      var request = pythonRequest(pinned, options)
+      request.embeddingCheck = embeddingCheck(project: options.project)
+      var outcome = try await python(profiles, platform).install(.embedding, request: request)
+      if request.embeddingCheck == nil && outcome.installedNow {
+        outcome.notes.append(
+          "checked by importing sentence-transformers; inside a project, the project's embedding model is loaded as well")
+      }
+      return outcome
+    case .postgresql:
+      var request = pythonRequest(pinned, options)
+      if pinned == nil {
+        switch await SystemPostgres(context: context).find() {
+        case .usable(let bin, let major):
+          return try systemPostgres(bin: bin, major: major, platform: platform)
+        case .unusable(let reason):
+          request.reason = reason + "; so the pgserver wheel (PostgreSQL with pgvector) is installed"
+        }
+      } else {
+        request.reason = "pinned by the project's lock"
+      }
+      return try await python(profiles, platform).install(.postgresql, request: request)
+    }
+  }
+
+  func python(_ profiles: String, _ platform: Platform) -> PythonRuntimeInstaller {
+    PythonRuntimeInstaller(context: context, home: home, platform: platform, profiles: profiles)
+  }
+
+  func pythonRequest(_ pinned: ProjectLock.RuntimePin?, _ options: Options) -> PythonRuntimeInstaller.Request {
+    PythonRuntimeInstaller.Request(
+      pinned: pinned, update: options.update, force: options.force, wheelhouse: options.wheelhouse, torchIndex: options.torchIndex)
+  }
+
+  /// The system's PostgreSQL, recorded so `install --list` says it was chosen and why.
+  func systemPostgres(bin: String, major: Int, platform: Platform) throws -> RuntimeInstallOutcome {
+    let folder = home.folder(.postgresql, version: String(major), variant: "system", platform: platform)
+    if let existing = RuntimeManifest.read(folder: folder, files: context.files), existing.executable == bin {
+      return RuntimeInstallOutcome(manifest: existing, installedNow: false)
+    }
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    let manifest = RuntimeManifest(
+      id: .postgresql, version: String(major), variant: "system", platform: platform, path: bin, executable: bin, sha256: nil,
+      source: RuntimeManifest.systemSource,
+      reason: "the system's PostgreSQL \(major) in \(bin) has pgvector: used as it is")
+    try manifest.write(into: folder)
+    return RuntimeInstallOutcome(manifest: manifest, installedNow: true)
+  }
+
+  /// The project's embedding model from the store, and its vector size, when it is there.
+  func embeddingCheck(project: String?) -> (folder: String, dimensions: Int)? {
+    guard let project, let configuration = try? ProjectFile.load(project: project, environment: context.environment, files: context.files),
+      let catalog = try? context.resources.loadCatalog()
+    else { return nil }
+    let lock = try? ProjectLock.load(project + "/" + ProjectLock.fileName, files: context.files)
+    let store = configuration.storeRoot(project: project, environment: context.environment)
+    let resolver = ModelResolver(
+      catalog: catalog, cache: HubCache(root: store), lock: lock, project: project, environment: context.environment)
+    guard let resolved = try? resolver.resolve(configuration.embedding.model, role: .embedding, engine: configuration.engine) else {
+      return nil
+    }
+    return (resolved.hostPath, configuration.embedding.dimensions)
+  }
+
+  /// Every runtime installed under the home.
+  public func list() -> [RuntimeInventory.Installed] {
+    RuntimeInventory(home: home, files: context.files).list()
+  }
+}
