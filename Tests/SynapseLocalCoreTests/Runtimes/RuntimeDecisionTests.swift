@@ -1,0 +1,145 @@
+import Foundation
+import SynapseLocalTesting
+import Testing
+
+@testable import SynapseLocalCore
+
+/// The installer's decisions without a download: which release asset and digest, what the lock
+/// pins, the commands a CUDA build and pip run, and which program `up` runs.
+@Suite("runtime decisions")
+struct RuntimeDecisionTests {
+  static let published = String(repeating: "a", count: 64)
+  static let other = String(repeating: "b", count: 64)
+
+  static let releases = EngineReleases(
+    llamaCpp: .init(
+      repository: "ggml-org/llama.cpp", tag: "b8200",
+      assets: [
+        "linux-x86_64": [
+          "cpu": .init(name: "llama-b8200-bin-ubuntu-x64.tar.gz"), "vulkan": .init(name: "llama-b8200-bin-ubuntu-vulkan-x64.tar.gz"),
+        ],
+        "macos-arm64": ["metal": .init(name: "llama-b8200-bin-macos-arm64.tar.gz", sha256: published)],
+      ], source: nil))
+
+  func installer(_ platform: Platform = .linuxX64) -> LlamaCppInstaller {
+    let context = Context(system: MemoryFileSystem(roots: ["/"]), environment: [:], processes: StubProcessRunner())
+    return LlamaCppInstaller(context: context, home: RuntimeHome(path: "/home"), releases: Self.releases, platform: platform)
+  }
+
+  @Test func theShippedEnginesFileLoadsAndNamesALinuxCPUBuild() throws {
+    let releases = try EngineReleases.load(ResourceLocator.sourceTree + "/profiles/engines.yaml")
+    #expect(releases.llamaCpp.repository == "ggml-org/llama.cpp")
+    let asset = try #require(releases.asset(for: .linuxX64, variant: "cpu"))
+    #expect(asset.name == "llama-\(releases.llamaCpp.tag)-bin-ubuntu-x64.tar.gz")
+    #expect(releases.variants(for: .linuxX64).first == "cpu")
+    #expect(releases.variants(for: .linuxArm64).isEmpty, "upstream publishes no Linux arm64 build")
+  }
+
+  @Test func aBadEnginesFileIsRefusedWithTheReason() throws {
+    let folder = NSTemporaryDirectory() + "engines-\(UUID().uuidString.prefix(8))"
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    for (text, reason) in [
+      ("llama.cpp:\n  repository: a/b\n  tag: b1\n  assets:\n    windows-x64:\n      cpu: {name: x.zip}\n", "unknown platform windows-x64"),
+      (
+        "llama.cpp:\n  repository: a/b\n  tag: b1\n  assets:\n    linux-x86_64:\n      cpu: {name: x.zip, sha256: abc}\n",
+        "not 64 hexadecimal"
+      ),
+    ] {
+      try text.write(toFile: folder + "/engines.yaml", atomically: true, encoding: .utf8)
+      let error = #expect(throws: RuntimeError.self) { try EngineReleases.load(folder + "/engines.yaml") }
+      #expect(error?.description.contains(reason) == true, "\(String(describing: error))")
+    }
+  }
+
+  @Test func theDefaultVariantIsCPUAndAnUnknownOneNamesTheOthers() throws {
+    #expect(try installer().choose(.init()).asset == "llama-b8200-bin-ubuntu-x64.tar.gz")
+    #expect(try installer().choose(.init(variant: "vulkan")).asset == "llama-b8200-bin-ubuntu-vulkan-x64.tar.gz")
+    let error = #expect(throws: RuntimeError.self) { try installer().choose(.init(variant: "cuda")) }
+    #expect(error == .noAsset(tag: "b8200", platform: "linux-x86_64", variant: "cuda", available: ["cpu", "vulkan"]))
+    #expect(throws: RuntimeError.self) { try installer(.linuxArm64).choose(.init()) }
+  }
+
+  /// The lock is followed (its tag, asset and digest) until `--update`.
+  @Test func theLockPinWinsUntilUpdate() throws {
+    let pin = ProjectLock.RuntimePin(
+      id: "llama.cpp", platform: "linux-x86_64", version: "b8100", variant: "cpu", asset: "llama-b8100-bin-ubuntu-x64.tar.gz",
+      sha256: Self.other)
+    let followed = try installer().choose(.init(pinned: pin))
+    #expect(followed.tag == "b8100" && followed.asset == "llama-b8100-bin-ubuntu-x64.tar.gz" && followed.pinnedDigest == Self.other)
+    #expect(try installer().expectedDigest(followed, published: Self.other) == Self.other)
+    let moved = #expect(throws: RuntimeError.self) { try installer().expectedDigest(followed, published: Self.published) }
+    #expect(moved == .pinMismatch(id: "llama.cpp", platform: "linux-x86_64", pinned: Self.other, found: Self.published))
+    #expect(moved?.description.contains("install llama.cpp --update") == true)
+    let updated = try installer().choose(.init(pinned: pin, update: true))
+    #expect(updated.tag == "b8200" && updated.pinnedDigest == nil)
+  }
+
+  @Test func theDigestComesFromTheReleaseAndMustAgreeWithEnginesYAML() throws {
+    let plain = try installer().choose(.init())
+    #expect(try installer().expectedDigest(plain, published: Self.published) == Self.published)
+    #expect(throws: RuntimeError.noDigest(asset: plain.asset)) { try installer().expectedDigest(plain, published: nil) }
+    let configured = try installer(.macosArm64).choose(.init())
+    #expect(try installer(.macosArm64).expectedDigest(configured, published: nil) == Self.published)
+    #expect(throws: RuntimeError.self) { try installer(.macosArm64).expectedDigest(configured, published: Self.other) }
+  }
+
+  @Test func aCUDABuildIsDecidedByTheGPUAndTheToolkitAndItsCommandsAreBounded() {
+    #expect(LlamaCppBuild.decide(requested: true, hasGPU: true, nvcc: "/usr/local/cuda/bin/nvcc") == .build)
+    guard case .release(let note?) = LlamaCppBuild.decide(requested: false, hasGPU: true, nvcc: nil) else {
+      Issue.record("a GPU without --build must say the GPU goes unused")
+      return
+    }
+    #expect(note.contains("GPU goes unused") && note.contains("--build"))
+    guard case .release(let noToolkit?) = LlamaCppBuild.decide(requested: true, hasGPU: true, nvcc: nil) else {
+      Issue.record("--build without nvcc must say so")
+      return
+    }
+    #expect(noToolkit.contains("nvcc"))
+    #expect(LlamaCppBuild.decide(requested: false, hasGPU: false, nvcc: nil) == .release(note: nil))
+    let build = LlamaCppBuild(source: "/s", folder: "/b", jobs: 2)
+    #expect(build.commands[0].contains("-DGGML_CUDA=ON") && build.commands[0].starts(with: ["cmake", "-S", "/s", "-B", "/b"]))
+    #expect(build.commands[1] == ["cmake", "--build", "/b", "--config", "Release", "--target", "llama-server", "-j", "2"])
+    #expect(LlamaCppBuild(source: "/s", folder: "/b", jobs: 0).jobs == 1)
+  }
+
+  @Test func requirementSetsAreNamedByTheirHashAndPipIsToldWhereToLook() throws {
+    let set = RequirementSet(
+      id: .embedding, path: "/p/runtimes/embedding.txt",
+      text:
+        "# pinned\ntorch==2.15.0\nnvidia-cublas==13.4.1.3; sys_platform == \"linux\"\ntriton==3.9.0; sys_platform == \"linux\"\nflask==3.1.3\n"
+    )
+    #expect(set.version == String(set.hash.prefix(12)) && set.hash.count == 64)
+    #expect(set.requirements.count == 4)
+    #expect(set.forCPUTorchIndex() == ["torch==2.15.0+cpu", "flask==3.1.3"])
+    let offline = PythonRuntimeInstaller.pipArguments(
+      python: "/v/bin/python", requirementsFile: "/r.txt", id: .embedding, wheelhouse: "/wheels", torchIndex: nil)
+    #expect(offline.suffix(5) == ["--no-index", "--find-links", "/wheels", "-r", "/r.txt"])
+    let mirror = PythonRuntimeInstaller.pipArguments(
+      python: "/v/bin/python", requirementsFile: "/r.txt", id: .embedding, wheelhouse: nil, torchIndex: "https://mirror/cpu")
+    #expect(mirror.contains("--extra-index-url") && mirror.contains("https://mirror/cpu") && !mirror.contains("--no-index"))
+    let postgres = PythonRuntimeInstaller.pipArguments(
+      python: "/v/bin/python", requirementsFile: "/r.txt", id: .postgresql, wheelhouse: nil, torchIndex: nil)
+    #expect(postgres.contains("--no-deps") && postgres.contains("--only-binary=:all:"))
+    // The shipped sets pin every line exactly.
+    for id in [RuntimeID.embedding, .postgresql, .vllm] {
+      let shipped = try RequirementSet.load(id, profiles: ResourceLocator.sourceTree + "/profiles")
+      #expect(!shipped.requirements.isEmpty && shipped.requirements.allSatisfy { $0.contains("==") }, "\(id)")
+    }
+  }
+
+  @Test func aLockWithoutRuntimesStillLoadsAndPinsRoundTrip() throws {
+    let folder = NSTemporaryDirectory() + "lock-\(UUID().uuidString.prefix(8))"
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    try "version: 1\nfiles: []\n".write(toFile: folder + "/l", atomically: true, encoding: .utf8)
+    var lock = try ProjectLock.load(folder + "/l")
+    #expect(lock.runtimes.isEmpty)
+    lock.record(.init(id: "embedding", platform: "linux-x86_64", version: "abc", variant: "pypi", requirements: Self.published))
+    lock.record(.init(id: "embedding", platform: "linux-x86_64", version: "def", variant: "pypi", requirements: Self.other))
+    try lock.save(folder + "/l")
+    let loaded = try ProjectLock.load(folder + "/l")
+    #expect(loaded.runtimes.count == 1 && loaded.runtime(.embedding, platform: .linuxX64)?.version == "def")
+    #expect(loaded.runtime(.embedding, platform: .linuxArm64) == nil)
+  }
+}
