@@ -16,6 +16,7 @@ public enum TestBed {
     case miniLM = "SYNAPSE_LOCAL_TESTBED_MINILM"
     case miniLMCopy = "SYNAPSE_LOCAL_TESTBED_MINILM_COPY"
     case miniLMDense = "SYNAPSE_LOCAL_TESTBED_MINILM_DENSE"
+    case wheelhouse = "SYNAPSE_LOCAL_TESTBED_WHEELHOUSE"
 
     public var label: String {
       switch self {
@@ -27,6 +28,7 @@ public enum TestBed {
       case .miniLM: "the all-MiniLM-L6-v2 folder"
       case .miniLMCopy: "a copy of all-MiniLM-L6-v2 under another name"
       case .miniLMDense: "all-MiniLM-L6-v2 with a Dense projection to 256 dimensions"
+      case .wheelhouse: "the runtimes' wheelhouse (embedding and PostgreSQL)"
       }
     }
   }

@@ -46,11 +46,12 @@ struct SystemPostgres: Sendable {
     return found
   }
 
-  /// `postgres --version` → "postgres (PostgreSQL) 15.4" → 15.
+  /// `postgres --version` → "postgres (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)" → 15: the first
+  /// word that starts with a digit.
   func majorVersion(_ bin: String) async -> Int? {
     guard let result = try? await context.processes.run(bin + "/postgres", ["--version"], timeout: .seconds(10)), result.status == 0,
-      let number = result.stdout.split(separator: " ").last
+      let number = result.stdout.split(separator: " ").first(where: { $0.first?.isNumber == true })
     else { return nil }
-    return Int(number.split(separator: ".").first?.filter(\.isNumber) ?? "")
+    return Int(number.prefix { $0.isNumber })
   }
 }

@@ -1,0 +1,295 @@
+import Foundation
+import SynapseLocalCore
+import SynapseLocalTesting
+import Testing
+
+/// `install` for real: release-layout archives built from the test bed's llama-server (tar.gz with
+/// a top folder, zip with build/bin/, and a hostile one), served by a GitHub-shaped mirror on
+/// loopback, read through a test engines.yaml (SYNAPSE_LOCAL_PROFILES); the Python runtimes from the
+/// test bed's wheelhouse; then a stack that runs on installed runtimes alone.
+@Suite("install runtimes", .tags(.integration), .serialized)
+struct RuntimeInstallTests {
+  static let tag = "b8200"
+  static let tarball = "llama-\(tag)-bin-ubuntu-x64.tar.gz"
+  static let zip = "llama-\(tag)-bin-ubuntu-x64.zip"
+
+  static let maker = #"""
+    import os, sys, tarfile, zipfile
+    src, out, tag = sys.argv[1], sys.argv[2], sys.argv[3]
+    names = ["llama-server"] + sorted(n for n in os.listdir(src) if n.startswith("lib") and ".so" in n)
+    top = "llama-" + tag
+    release = os.path.join(out, "ggml-org", "llama.cpp", tag)
+    os.makedirs(release, exist_ok=True)
+    def release_tar(path, extra=None):
+        with tarfile.open(path, "w:gz") as t:
+            t.add(src, arcname=top, recursive=False)
+            for n in names:
+                t.add(os.path.join(src, n), arcname=top + "/" + n)  # links stay links
+            if extra is not None:
+                t.addfile(extra)
+    release_tar(os.path.join(release, "llama-%s-bin-ubuntu-x64.tar.gz" % tag))
+    with zipfile.ZipFile(os.path.join(release, "llama-%s-bin-ubuntu-x64.zip" % tag), "w", zipfile.ZIP_DEFLATED) as z:
+        for n in names:
+            info = zipfile.ZipInfo("build/bin/" + n)
+            info.external_attr = 0o100755 << 16
+            with open(os.path.join(src, n), "rb") as f:
+                z.writestr(info, f.read())
+    link = tarfile.TarInfo(top + "/lib")
+    link.type, link.linkname = tarfile.SYMTYPE, "../../../etc"
+    release_tar(os.path.join(out, "hostile.tar.gz"), link)
+    """#
+
+  struct Material {
+    let root: String
+    var mirrorRoot: String { root + "/mirror" }
+    var release: String { mirrorRoot + "/ggml-org/llama.cpp/\(RuntimeInstallTests.tag)" }
+    var profiles: String { root + "/profiles" }
+    var hostile: String { mirrorRoot + "/hostile.tar.gz" }
+    func archive(_ name: String) -> String { release + "/" + name }
+  }
+
+  /// Made once for the suite: the archives and a profiles folder with a test engines.yaml.
+  static let material = Task { () throws -> Material in
+    let material = Material(root: NSTemporaryDirectory() + "runtimes-\(UUID().uuidString.prefix(8))")
+    let server = try TestBed.require(.llamaServer)
+    try FileManager.default.createDirectory(atPath: material.root, withIntermediateDirectories: true)
+    let (status, output) = try await runCommand(
+      try TestBed.require(.python), ["-c", maker, (server as NSString).deletingLastPathComponent, material.mirrorRoot, tag])
+    guard status == 0 else { throw TestFailure("could not build the archives: \(output)") }
+    let checkout = ((Fixtures.root as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
+    try FileManager.default.copyItem(atPath: checkout + "/profiles", toPath: material.profiles)
+    try """
+    llama.cpp:
+      repository: ggml-org/llama.cpp
+      tag: \(tag)
+      assets:
+        linux-x86_64:
+          cpu: {name: \(tarball)}
+          zip: {name: \(zip)}
+    """.write(toFile: material.profiles + "/engines.yaml", atomically: true, encoding: .utf8)
+    return material
+  }
+
+  /// A runtime home of its own, and the environment the CLI runs in: no test-bed program named.
+  struct Home {
+    let path = NSTemporaryDirectory() + "home-\(UUID().uuidString.prefix(8))"
+    let material: Material
+    var mirror = ""
+
+    var environment: [String: String] {
+      [
+        "SYNAPSE_LOCAL_HOME": path, "SYNAPSE_LOCAL_PROFILES": material.profiles, "SYNAPSE_LOCAL_ENGINE_MIRROR": mirror,
+        "SYNAPSE_LOCAL_LLAMA_SERVER": "", "SYNAPSE_LOCAL_PYTHON": "", "SYNAPSE_LOCAL_PG_BIN": "",
+      ]
+    }
+
+    func run(_ arguments: [String], extra: [String: String] = [:]) async throws -> CLIResult {
+      try await CLIRunner.run(arguments, environment: environment.merging(extra) { $1 })
+    }
+
+    func installed() async throws -> [[String: Any]] {
+      let listed = try await run(["install", "--list", "--json"])
+      try #require(listed.status == 0, "\(listed.stderr)")
+      return try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+    }
+
+    /// What is left of failed installs: nothing in staging, no partial download.
+    var leftovers: [String] {
+      let staging = (try? FileManager.default.contentsOfDirectory(atPath: path + "/staging")) ?? []
+      let partial = ((try? FileManager.default.contentsOfDirectory(atPath: path + "/downloads")) ?? []).filter {
+        $0.hasSuffix(".incomplete")
+      }
+      return staging + partial
+    }
+
+    func remove() { try? FileManager.default.removeItem(atPath: path) }
+  }
+
+  static func sha256(_ path: String) throws -> String { try Digest.sha256(ofFile: path) }
+
+  @Test(.timeLimit(.minutes(2)), .enabled(if: TestBed.shouldRun(.python, .llamaServer)))
+  func installsFromTheMirrorResumingACutDownload() async throws {
+    let material = try await Self.material.value
+    let size = try #require(FileManager.default.attributesOfItem(atPath: material.archive(Self.tarball))[.size] as? Int)
+    let half = size / 2
+    let releases = try await FakeReleases(
+      python: try TestBed.require(.python), root: material.mirrorRoot, faults: [Self.tarball: ["cut:\(half)"]])
+    var home = Home(material: material)
+    home.mirror = releases.mirror
+    defer {
+      home.remove()
+      Task { await releases.stop() }
+    }
+    let installed = try await home.run(["install", "llama.cpp", "--json"])
+    try #require(installed.status == 0, "\(installed.stderr)")
+    let manifests = try #require(try JSONSerialization.jsonObject(with: Data(installed.stdout.utf8)) as? [[String: Any]])
+    let manifest = try #require(manifests.first)
+    let digest = try Self.sha256(material.archive(Self.tarball))
+    #expect(manifest["sha256"] as? String == digest)
+    #expect(manifest["version"] as? String == Self.tag && manifest["variant"] as? String == "cpu")
+    // Cut halfway, then resumed from there on the storage host the release redirected to.
+    #expect(releases.downloads == [nil, "bytes=\(half)-"])
+    #expect(releases.requests.contains { $0["host"] as? String == "localhost:\(URL(string: releases.mirror)?.port ?? 0)" })
+    let server = try #require(manifest["executable"] as? String)
+    #expect(server.hasPrefix(home.path + "/runtimes/llama.cpp/\(Self.tag)-cpu-linux-x86_64/"))
+    let (devices, output) = try await runCommand(server, ["--list-devices"])
+    #expect(devices == 0 && output.contains("Available devices"))
+
+    let listed = try await home.installed()
+    #expect(listed.count == 1 && (listed.first?["size_bytes"] as? Int ?? 0) > size)
+    #expect((listed.first?["source"] as? String)?.hasPrefix(releases.mirror) == true)
+    let again = try await home.run(["install", "llama.cpp"])
+    #expect(again.status == 0 && again.stdout.contains("already installed"))
+    #expect(releases.downloads.count == 2, "nothing downloaded again")
+
+    // The zip layout (build/bin/) is found the same way.
+    let zipped = try await home.run(["install", "llama.cpp", "--variant", "zip", "--json"])
+    try #require(zipped.status == 0, "\(zipped.stderr)")
+    #expect(zipped.stdout.contains("\(Self.tag)-zip-linux-x86_64/build/bin/llama-server"))
+    #expect(home.leftovers.isEmpty)
+  }
+
+  @Test(.timeLimit(.minutes(2)), .enabled(if: TestBed.shouldRun(.python, .llamaServer)))
+  func aPartialDownloadFromAnEarlierRunIsResumedAndATamperedOneRefused() async throws {
+    let material = try await Self.material.value
+    let releases = try await FakeReleases(
+      python: try TestBed.require(.python), root: material.mirrorRoot, faults: [Self.tarball: ["corrupt"]])
+    var home = Home(material: material)
+    home.mirror = releases.mirror
+    defer {
+      home.remove()
+      Task { await releases.stop() }
+    }
+    // The first download arrives with a byte flipped: refused before anything is extracted.
+    let tampered = try await home.run(["install", "llama.cpp"])
+    #expect(tampered.status == 1)
+    #expect(tampered.stderr.contains("does not match its digest") && tampered.stderr.contains(Self.tarball), "\(tampered.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: home.path + "/runtimes/llama.cpp"))
+    #expect(home.leftovers.isEmpty, "\(home.leftovers)")
+
+    // A partial file left by an earlier run: only the rest is asked for.
+    let bytes = try Data(contentsOf: URL(fileURLWithPath: material.archive(Self.tarball)))
+    try FileManager.default.createDirectory(atPath: home.path + "/downloads", withIntermediateDirectories: true)
+    try bytes.prefix(1_000_000).write(to: URL(fileURLWithPath: home.path + "/downloads/\(Self.tarball).incomplete"))
+    let resumed = try await home.run(["install", "llama.cpp"])
+    try #require(resumed.status == 0, "\(resumed.stderr)")
+    #expect(releases.downloads.last == "bytes=1000000-")
+  }
+
+  @Test(.timeLimit(.minutes(2)), .enabled(if: TestBed.shouldRun(.python, .llamaServer)))
+  func aFileIsCheckedAgainstAKnownDigestAndAHostileOneLeavesNothing() async throws {
+    let material = try await Self.material.value
+    let home = Home(material: material)
+    defer { home.remove() }
+    let zip = material.archive(Self.zip)
+    let unknown = try await home.run(["install", "llama.cpp", "--from", zip])
+    #expect(
+      unknown.status == 1 && unknown.stderr.contains("no SHA-256 is known") && unknown.stderr.contains("--sha256"), "\(unknown.stderr)")
+    let wrong = try await home.run(["install", "llama.cpp", "--from", zip, "--sha256", String(repeating: "0", count: 64)])
+    #expect(wrong.status == 1 && wrong.stderr.contains("does not match its digest"))
+    let right = try await home.run(["install", "llama.cpp", "--from", zip, "--sha256", try Self.sha256(zip)])
+    #expect(right.status == 0 && right.stdout.contains("installed llama.cpp \(Self.tag) (zip"), "\(right.stderr)")
+
+    let hostile = try await home.run(["install", "llama.cpp", "--from", material.hostile, "--sha256", try Self.sha256(material.hostile)])
+    #expect(hostile.status == 1)
+    #expect(hostile.stderr.contains("llama-\(Self.tag)/lib") && hostile.stderr.contains("nothing was extracted"), "\(hostile.stderr)")
+    #expect(home.leftovers.isEmpty, "\(home.leftovers)")
+    let remaining = try await home.installed()
+    #expect(remaining.count == 1, "only the zip install")
+    let badArguments = try await home.run(["install", "embedding", "--from", zip])
+    #expect(badArguments.status == 1 && badArguments.stderr.contains("--from takes a llama.cpp release archive"))
+  }
+
+  /// The lock pins what a project installed; uninstall keeps it unless forced; a release whose
+  /// digest moved is refused until --update.
+  @Test(.timeLimit(.minutes(2)), .enabled(if: TestBed.shouldRun(.python, .llamaServer)))
+  func theLockPinsWhatAProjectInstalled() async throws {
+    let material = try await Self.material.value
+    let releases = try await FakeReleases(python: try TestBed.require(.python), root: material.mirrorRoot)
+    var home = Home(material: material)
+    home.mirror = releases.mirror
+    let project = home.path + "-project"
+    defer {
+      home.remove()
+      try? FileManager.default.removeItem(atPath: project)
+      Task { await releases.stop() }
+    }
+    let initialized = try await home.run(["init", "--profile", "demo", "--project", project])
+    try #require(initialized.status == 0, "\(initialized.stderr)")
+    #expect(!(try String(contentsOfFile: project + "/synapse-local.yaml", encoding: .utf8)).contains("\nbinaries:"), "no PATH look-ups")
+    let installed = try await home.run(["install", "llm", "--project", project])
+    try #require(installed.status == 0, "\(installed.stderr)")
+    let lock = try ProjectLock.load(project + "/synapse-local.lock")
+    let pin = try #require(lock.runtime(.llamaCpp, platform: .linuxX64))
+    let digest = try Self.sha256(material.archive(Self.tarball))
+    #expect(pin.version == Self.tag && pin.asset == Self.tarball && pin.sha256 == digest)
+
+    let kept = try await home.run(["uninstall", "llama.cpp"])
+    #expect(kept.status == 1 && kept.stderr.contains("pinned by \(project)/synapse-local.lock"), "\(kept.stderr)")
+
+    // The pin names other bytes than the release now publishes.
+    var moved = lock
+    moved.record(
+      .init(
+        id: "llama.cpp", platform: "linux-x86_64", version: Self.tag, variant: "cpu", asset: Self.tarball,
+        sha256: String(repeating: "e", count: 64)))
+    try moved.save(project + "/synapse-local.lock")
+    let refused = try await home.run(["install", "llama.cpp", "--project", project, "--force"])
+    #expect(refused.status == 1 && refused.stderr.contains("--update"), "\(refused.stderr)")
+    let updated = try await home.run(["install", "llama.cpp", "--project", project, "--force", "--update"])
+    #expect(updated.status == 0, "\(updated.stderr)")
+    let repinned = try ProjectLock.load(project + "/synapse-local.lock").runtime(.llamaCpp, platform: .linuxX64)
+    #expect(repinned?.sha256 == pin.sha256)
+
+    let forced = try await home.run(["uninstall", "llama.cpp", "--force", "--json"])
+    #expect(forced.status == 0 && forced.stdout.contains("\"version\" : \"\(Self.tag)\""), "\(forced.stderr)")
+    let left = try await home.installed()
+    #expect(left.isEmpty)
+  }
+
+  /// From nothing: the Python runtimes from the wheelhouse (the embedding runtime checked by loading
+  /// the project's model), then `up` installs llama.cpp from the mirror itself and the stack answers,
+  /// with no test-bed program named anywhere and no llama-server on PATH.
+  @Test(
+    .timeLimit(.minutes(6)), .enabled(if: TestBed.shouldRun(.python, .llamaServer, .wheelhouse, .smolLM2, .miniLM, .gemma3, .postgresBin)))
+  func theStackRunsOnInstalledRuntimesAlone() async throws {
+    let material = try await Self.material.value
+    let releases = try await FakeReleases(python: try TestBed.require(.python), root: material.mirrorRoot)
+    var home = Home(material: material)
+    home.mirror = releases.mirror
+    let stack = try StackTests.Stack()
+    defer {
+      home.remove()
+      Task { await releases.stop() }
+    }
+    try await stack.create()
+    let inherited = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+    #expect(inherited.split(separator: ":").allSatisfy { !FileManager.default.isExecutableFile(atPath: "\($0)/llama-server") })
+    let environment = ["HF_HUB_CACHE": stack.store, "HF_HUB_OFFLINE": "1", "PATH": inherited]
+
+    let python = try await home.run(
+      ["install", "embedding", "db", "--wheelhouse", try TestBed.require(.wheelhouse), "--project", stack.project], extra: environment)
+    try #require(python.status == 0, "\(python.stderr)")
+    let listed = try await home.installed()
+    let postgres = try #require(listed.first { $0["id"] as? String == "postgresql" })
+    #expect(
+      postgres["variant"] as? String == "pgserver" && (postgres["reason"] as? String)?.contains("pgserver wheel") == true, "\(postgres)")
+    let embedding = try #require(listed.first { $0["id"] as? String == "embedding" })
+    let wheelhouse = try TestBed.require(.wheelhouse)
+    #expect(embedding["source"] as? String == wheelhouse)
+
+    do {
+      let up = try await home.run(["up", "-d", "--project", stack.project], extra: environment)
+      try #require(up.status == 0, "\(up.stderr)")
+      #expect(up.stderr.contains("installing what the project needs: llama.cpp"), "\(up.stderr)")
+      let answer = try await stack.ask("What is the capital of France?")
+      #expect(!(answer["answer"] as? String ?? "").isEmpty, "\(answer)")
+      let pins = try ProjectLock.load(stack.project + "/synapse-local.lock").runtimes.map(\.id).sorted()
+      #expect(pins == ["embedding", "llama.cpp", "postgresql"])
+    } catch {
+      await stack.remove()
+      throw error
+    }
+    await stack.remove()
+  }
+}
