@@ -198,6 +198,11 @@ struct RuntimeInstallTests {
     #expect(remaining.count == 1, "only the zip install")
     let badArguments = try await home.run(["install", "embedding", "--from", zip])
     #expect(badArguments.status == 1 && badArguments.stderr.contains("--from takes a llama.cpp release archive"))
+    // vLLM only where a GPU qualifies: a laptop without one is told why, and how to go on.
+    let vllm = try await home.run(["install", "vllm"], extra: ["SYNAPSE_LOCAL_SYSROOT": Fixtures.machine("laptop-v2")])
+    #expect(vllm.status == 1 && vllm.stderr.contains("vLLM needs an NVIDIA GPU") && vllm.stderr.contains("--force"), "\(vllm.stderr)")
+    let ollama = try await home.run(["install", "ollama"])
+    #expect(ollama.status == 1 && ollama.stderr.contains("unknown runtime or service 'ollama'"))
   }
 
   /// The lock pins what a project installed; uninstall keeps it unless forced; a release whose

@@ -1,6 +1,7 @@
 """A stand-in for GitHub's releases, served the way SYNAPSE_LOCAL_ENGINE_MIRROR expects a mirror:
 
     python fake_release.py --port P --root DIR [--log FILE] [--faults JSON] [--digest NAME=HEX] [--no-digest NAME]
+        [--storage-url URL]
 
 - DIR/<owner>/<name>/<tag>/<asset> are the release's files.
 - GET /repos/<owner>/<name>/releases/tags/<tag> answers GitHub's release JSON: tag_name, and per
@@ -11,6 +12,7 @@
   github.com does: the same port under the name "localhost" (the client must follow the redirect
   itself, and a ranged GET must go to the storage URL).
 - The storage (/storage/<owner>/<name>/<tag>/<asset>) honours Range (206 with Content-Range).
+  --storage-url URL redirects to URL/<owner>/<name>/<tag>/<asset> instead (an nginx, for benchmarks).
 - --faults '{"<asset>": ["cut:N", "500", "corrupt"]}': each storage GET of that asset takes the next
   fault: send N bytes then drop the connection, answer 500, or flip a byte in the body.
 - Every request is logged to --log as a JSON line: method, path, range.
@@ -19,7 +21,7 @@ import argparse, hashlib, json, os, threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 class State:
-    root, log, faults, digests, hidden, port = "", None, {}, {}, set(), 0
+    root, log, faults, digests, hidden, port, storage = "", None, {}, {}, set(), 0, None
     lock = threading.Lock()
 
 def sha256(path):
@@ -63,7 +65,8 @@ class Handler(BaseHTTPRequestHandler):
             if not os.path.isfile(os.path.join(State.root, owner, name, tag, asset)):
                 return self.send_json(404, {"message": "Not Found"})
             self.send_response(302)
-            self.send_header("Location", f"http://localhost:{State.port}/storage/{owner}/{name}/{tag}/{asset}")
+            base = State.storage or f"http://localhost:{State.port}/storage"
+            self.send_header("Location", f"{base}/{owner}/{name}/{tag}/{asset}")
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
@@ -131,11 +134,13 @@ def main():
     parser.add_argument("--faults", default="{}")
     parser.add_argument("--digest", action="append", default=[])
     parser.add_argument("--no-digest", action="append", default=[])
+    parser.add_argument("--storage-url")
     args = parser.parse_args()
     State.root, State.log, State.port = args.root, args.log, args.port
     State.faults = json.loads(args.faults)
     State.digests = dict(item.split("=", 1) for item in args.digest)
     State.hidden = set(args.no_digest)
+    State.storage = args.storage_url
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     print("ready", flush=True)
     server.serve_forever()
