@@ -1,3 +1,5 @@
+import Foundation
+
 /// Why a runtime was not installed, found or removed: one line saying what to do.
 public enum RuntimeError: Error, Equatable, CustomStringConvertible {
   case unknownRuntime(String)
@@ -19,6 +21,7 @@ public enum RuntimeError: Error, Equatable, CustomStringConvertible {
   case pinnedByProject(id: String, version: String, lock: String)
   case fromNeedsArchiveRuntime(String)
   case missingRuntimes(ids: [String], command: String)
+  case wheelhouseMissing(String)
 
   public var description: String {
     switch self {
@@ -43,12 +46,12 @@ public enum RuntimeError: Error, Equatable, CustomStringConvertible {
         : "\(url) answered \(status)\(message.isEmpty ? "" : ": \(message)"); check the tag in engines.yaml or SYNAPSE_LOCAL_ENGINE_MIRROR"
     case .noServerInArchive(let archive): "\(archive) holds no llama-server; give a llama.cpp release archive"
     case .verificationFailed(let id, let command, let output):
-      "the \(id) runtime was installed but does not work: `\(command)` said: \(output.isEmpty ? "nothing" : output); nothing was kept"
+      "the \(id) runtime was installed but does not work: `\(command)` said: \(Self.oneLine(output)); nothing was kept"
     case .pythonMissing: "python3 (3.10 or newer) is not on PATH; install it (Debian: apt install python3 python3-venv) and run again"
     case .pythonTooOld(let path, let version):
       "\(path) is Python \(version); the Python runtimes need 3.10 or newer: install a newer python3 and put it first on PATH"
     case .installFailed(let id, let command, let output):
-      "installing \(id) failed: `\(command)` said: \(output.isEmpty ? "nothing" : output); nothing was kept"
+      "installing \(id) failed: `\(command)` said: \(Self.oneLine(output)); nothing was kept"
     case .gpuRequired(let reason): "vLLM needs an NVIDIA GPU that qualifies: \(reason); use llama.cpp, or pass --force to install it anyway"
     case .buildUnavailable(let reason): "cannot build llama.cpp here: \(reason)"
     case .notInstalled(let what): "\(what) is not installed; `synapse-local install --list` shows what is"
@@ -56,8 +59,15 @@ public enum RuntimeError: Error, Equatable, CustomStringConvertible {
       "\(id) \(version) is pinned by \(lock); remove it there first, or pass --force to remove it anyway"
     case .fromNeedsArchiveRuntime(let id):
       "--from takes a llama.cpp release archive; \(id) is installed from wheels (--wheelhouse DIR)"
+    case .wheelhouseMissing(let path): "the wheelhouse \(path) is not a folder; give the folder of wheels (pip download -d DIR)"
     case .missingRuntimes(let ids, let command):
       "\(ids.joined(separator: ", ")) \(ids.count == 1 ? "is" : "are") not installed and --no-install was given; run `\(command)` first"
     }
+  }
+
+  /// A program's output as one line of an error.
+  static func oneLine(_ output: String) -> String {
+    let lines = output.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    return lines.isEmpty ? "nothing" : lines.joined(separator: " / ")
   }
 }

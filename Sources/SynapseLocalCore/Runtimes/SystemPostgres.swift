@@ -38,7 +38,10 @@ struct SystemPostgres: Sendable {
       let bin = "/usr/lib/postgresql/\(version)/bin"
       if context.files.isExecutable(bin + "/postgres") { found.append((bin, ["/usr/share/postgresql/\(version)"])) }
     }
-    if let postgres = context.findExecutable("postgres") {
+    if let onPath = context.findExecutable("postgres") {
+      // Debian links /usr/local/bin/postgres to its own: the same PostgreSQL, looked at once.
+      let folder = (onPath as NSString).deletingLastPathComponent
+      let postgres = context.files.linkTarget(onPath).map { $0.hasPrefix("/") ? $0 : folder + "/" + $0 } ?? onPath
       let bin = (postgres as NSString).deletingLastPathComponent
       let prefix = (bin as NSString).deletingLastPathComponent
       if !found.contains(where: { $0.0 == bin }) { found.append((bin, [prefix + "/share/postgresql", prefix + "/share"])) }

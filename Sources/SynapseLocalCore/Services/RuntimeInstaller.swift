@@ -53,6 +53,7 @@ public struct RuntimeInstaller: Sendable {
   /// Installs each runtime (or finds it installed) and pins it in the project's lock.
   public func install(_ ids: [RuntimeID], options: Options) async throws -> [RuntimeInstallOutcome] {
     if options.from != nil, let other = ids.first(where: { $0 != .llamaCpp }) { throw RuntimeError.fromNeedsArchiveRuntime(other.rawValue) }
+    if let wheelhouse = options.wheelhouse, !context.files.isDirectory(wheelhouse) { throw RuntimeError.wheelhouseMissing(wheelhouse) }
     let platform = try Platform.current()
     let lockPath = options.project.map { $0 + "/" + ProjectLock.fileName }
     var lock = try lockPath.map { try ProjectLock.load($0, files: context.files) }
