@@ -97,7 +97,10 @@ struct InstallCommand: AsyncParsableCommand {
         if let reason = manifest.reason, outcome.installedNow { Output.note(reason) }
         for note in outcome.notes { Output.note(note) }
       }
-      if let project { Output.note("pinned in \(project)/\(ProjectLock.fileName)") }
+      // A system PostgreSQL is the machine's, not pinned.
+      if let project, outcomes.contains(where: { $0.manifest.source != RuntimeManifest.systemSource }) {
+        Output.note("pinned in \(project)/\(ProjectLock.fileName)")
+      }
     }
   }
 

@@ -31,16 +31,10 @@ public struct StackAssembly: Sendable {
 
     // Programs first: which runs, and what is missing and how to get it.
     let lock = try ProjectLock.load(project + "/" + ProjectLock.fileName)
-    let runtimes = await RuntimeResolver(context: context, platform: try Platform.current())
-      .resolve(configuration, userSet: Set(lines.keys.filter { $0.hasPrefix("binaries.") }), lock: lock)
-    if let problem = runtimes.problems.first {
-      throw ProjectError.invalid([ProjectProblem(file: file, line: lines[problem.key] ?? 0, key: problem.key, message: problem.message)])
-    }
-    if !runtimes.missing.isEmpty {
-      throw RuntimeError.missingRuntimes(
-        ids: runtimes.missing.map(\.rawValue),
-        command: "synapse-local install \(runtimes.missing.map(\.rawValue).joined(separator: " ")) --project \(project)")
-    }
+    let runtimes = try await RuntimeResolver(context: context, platform: try Platform.current())
+      .resolve(project: project, configuration: configuration, lines: lines, lock: lock)
+    // `up` installed what was missing before this; a supervisor started without it refuses.
+    if !runtimes.missing.isEmpty { throw RuntimeResolver.refusal(runtimes.missing, project: project) }
     var resolved = configuration
     resolved.binaries = runtimes.binaries
 

@@ -27,8 +27,8 @@ public struct StackLauncher: Sendable {
     self.catalog = catalog
   }
 
-  /// Everything before the supervisor: the project planned and its models pulled when missing,
-  /// the stack assembled, nothing already running for it, the model files and the memory checked.
+  /// Everything before the supervisor: the project planned, its runtimes installed and its models
+  /// pulled when missing, the stack assembled, nothing already running for it, the model files and the memory checked.
   public func prepare(project: String, options: Options) async throws -> StackAssembly {
     if !context.files.exists(ProjectFile.path(in: project)) {
       context.output.warning("no synapse-local.yaml in \(project): planning one for this machine (synapse-local init)")
@@ -37,19 +37,11 @@ public struct StackLauncher: Sendable {
     let (configuration, lines) = try ProjectFile.loadWithLines(project: project, environment: context.environment)
     // Programs before any model download: a program that cannot be had would make it wasted.
     let lock = try ProjectLock.load(project + "/" + ProjectLock.fileName)
-    let runtimes = await RuntimeResolver(context: context, platform: try Platform.current())
-      .resolve(configuration, userSet: Set(lines.keys.filter { $0.hasPrefix("binaries.") }), lock: lock)
-    if let problem = runtimes.problems.first {
-      throw ProjectError.invalid([
-        ProjectProblem(file: ProjectFile.path(in: project), line: lines[problem.key] ?? 0, key: problem.key, message: problem.message)
-      ])
-    }
+    let runtimes = try await RuntimeResolver(context: context, platform: try Platform.current())
+      .resolve(project: project, configuration: configuration, lines: lines, lock: lock)
     if !runtimes.missing.isEmpty {
       let names = runtimes.missing.map(\.rawValue)
-      if options.noInstall {
-        throw RuntimeError.missingRuntimes(
-          ids: names, command: "synapse-local install \(names.joined(separator: " ")) --project \(project)")
-      }
+      if options.noInstall { throw RuntimeResolver.refusal(runtimes.missing, project: project) }
       context.output.warning("installing what the project needs: \(names.joined(separator: " ")) (synapse-local install)")
       var install = RuntimeInstaller.Options()
       install.project = project

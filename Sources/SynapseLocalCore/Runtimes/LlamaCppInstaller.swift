@@ -63,7 +63,7 @@ struct LlamaCppInstaller: Sendable {
     let expected = try expectedDigest(choice, published: asset.sha256)
     let archive = try await download(asset, client: client, expected: expected)
     return try await installArchive(
-      archive, sha256: expected, tag: choice.tag, variant: choice.variant, asset: choice.asset, source: asset.url, force: request.force)
+      archive, sha256: expected, tag: choice.tag, variant: choice.variant, asset: choice.asset, source: asset.url)
   }
 
   /// The digest to check: the lock's pin wins (a different published one needs `--update`), and
@@ -85,13 +85,16 @@ struct LlamaCppInstaller: Sendable {
 
   /// The archive in `downloads/`, fetched (resumed after a partial one) and checked while it arrives;
   /// kept there for reinstalls and bundles.
-  func download(_ asset: ReleaseClient.Asset, client: ReleaseClient, expected: String) async throws -> String {
+  /// `location`: where the bytes are, when already known (else the asset's URL is followed).
+  func download(_ asset: ReleaseClient.Asset, client: ReleaseClient, expected: String, location known: String? = nil) async throws
+    -> String
+  {
     let folder = home.path + "/downloads"
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     let target = folder + "/" + asset.name
     if StoreFolders.size(target) == asset.size, (try? Digest.sha256(ofFile: target)) == expected { return target }
     let partial = target + ".incomplete"
-    let location = try await client.location(of: asset.url)
+    let location = if let known { known } else { try await client.location(of: asset.url).url }
     var downloader = ResumableDownload(transport: client.transport, retry: client.retry)
     downloader.progress = progress
     let digest: String
@@ -122,19 +125,21 @@ struct LlamaCppInstaller: Sendable {
     }
     let actual = try Digest.sha256(ofFile: file)
     guard actual == expected else { throw RuntimeError.digestMismatch(what: file, expected: expected, actual: actual) }
-    let tag =
-      known != nil ? (request.pinned?.asset == name ? request.pinned!.version : releases.llamaCpp.tag) : "custom-" + actual.prefix(12)
+    // A known asset is the lock's tag when the lock names it, else engines.yaml's; any other file is
+    // a build of one's own, named by its digest.
+    let pinnedTag = request.pinned.flatMap { $0.asset == name ? $0.version : nil }
+    let tag = known == nil ? "custom-" + actual.prefix(12) : pinnedTag ?? releases.llamaCpp.tag
     let variant = known?.variant ?? request.variant ?? "cpu"
     let folder = home.folder(.llamaCpp, version: tag, variant: variant, platform: platform)
     if !request.force, let existing = RuntimeManifest.read(folder: folder, files: context.files), existing.sha256 == actual {
       return RuntimeInstallOutcome(manifest: existing, installedNow: false)
     }
-    return try await installArchive(file, sha256: actual, tag: tag, variant: variant, asset: name, source: file, force: true)
+    return try await installArchive(file, sha256: actual, tag: tag, variant: variant, asset: name, source: file)
   }
 
   /// Extract into staging, find llama-server, verify it there, then rename into place.
-  func installArchive(_ archive: String, sha256: String, tag: String, variant: String, asset: String, source: String, force: Bool)
-    async throws -> RuntimeInstallOutcome
+  func installArchive(_ archive: String, sha256: String, tag: String, variant: String, asset: String, source: String) async throws
+    -> RuntimeInstallOutcome
   {
     let placement = RuntimePlacement(home: home)
     let staging = try placement.makeStaging(.llamaCpp)
@@ -180,7 +185,7 @@ struct LlamaCppInstaller: Sendable {
   /// `--build`: the tag's source archive (its digest pinned in engines.yaml: GitHub publishes none),
   /// compiled for CUDA, then verified and placed like a release build, as the `cuda` variant.
   func build(pinned: ProjectLock.RuntimePin?, force: Bool, jobs: Int) async throws -> RuntimeInstallOutcome {
-    let tag = pinned?.variant == "cuda" ? pinned!.version : releases.llamaCpp.tag
+    let tag = pinned.flatMap { $0.variant == "cuda" ? $0.version : nil } ?? releases.llamaCpp.tag
     let folder = home.folder(.llamaCpp, version: tag, variant: "cuda", platform: platform)
     if !force, let existing = RuntimeManifest.read(folder: folder, files: context.files) {
       return RuntimeInstallOutcome(manifest: existing, installedNow: false)
@@ -190,13 +195,12 @@ struct LlamaCppInstaller: Sendable {
     }
     let client = ReleaseClient.live(environment: context.environment, transport: context.http)
     let url = "\(client.downloads)/\(releases.llamaCpp.repository)/archive/refs/tags/\(tag).tar.gz"
-    let location = try await client.location(of: url)
-    let head = try await client.transport.send(HTTPRequest(url: location, method: "HEAD"), onBody: nil)
-    guard let size = head.header("Content-Length").flatMap(UInt64.init) else {
-      throw RuntimeError.releaseUnavailable(url: location, status: head.status, message: "no size given for the source archive")
+    let (location, length) = try await client.location(of: url)
+    guard let size = length else {
+      throw RuntimeError.releaseUnavailable(url: location, status: 200, message: "no size given for the source archive")
     }
     let archive = try await download(
-      ReleaseClient.Asset(name: source.name, size: size, sha256: digest, url: location), client: client, expected: digest)
+      ReleaseClient.Asset(name: source.name, size: size, sha256: digest, url: url), client: client, expected: digest, location: location)
     let placement = RuntimePlacement(home: home)
     let staging = try placement.makeStaging(.llamaCpp)
     defer { placement.discard(staging) }

@@ -55,11 +55,10 @@ struct PythonRuntimeInstaller: Sendable {
     // PostgreSQL runs as an unprivileged user under root: its runtime must be reachable by it.
     let target = try reachableFolder(for: id, folder: folder)
     if target != folder { notes.append("PostgreSQL runs as 'nobody', which cannot enter \(home.path): the runtime is in \(target)") }
-    let previous = staging + "/previous"
-    for path in Set([folder, target]) where FileManager.default.fileExists(atPath: path) || isLink(path) {
-      guard path == folder || !isLink(folder) else { continue }
-      try FileManager.default.moveItem(atPath: path, toPath: path == folder ? previous : previous + "-target")
-    }
+    // An earlier install (a --force, or one that never finished) is moved aside, beside itself so a
+    // relocated one stays on its file system, and put back if this one fails. For a relocated
+    // runtime both the link in the home and the folder it names go aside.
+    let aside = try SetAside([folder, target])
     do {
       try await build(target, python: python, requirements: requirements, staging: staging, id: id, request: request)
       let executable = try executable(id, in: target)
@@ -73,17 +72,50 @@ struct PythonRuntimeInstaller: Sendable {
         try FileManager.default.createDirectory(atPath: (folder as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(atPath: folder, withDestinationPath: target)
       }
+      aside.discard()
       return RuntimeInstallOutcome(manifest: manifest, installedNow: true, notes: notes)
     } catch {
       try? FileManager.default.removeItem(atPath: target)
       if target != folder { unlink(folder) }
-      if FileManager.default.fileExists(atPath: previous) || isLink(previous) { _ = rename(previous, folder) }
-      if FileManager.default.fileExists(atPath: previous + "-target") { _ = rename(previous + "-target", target) }
+      aside.restore()
       throw error
     }
   }
 
-  func isLink(_ path: String) -> Bool { (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) != nil }
+  /// Paths moved out of the way (renamed to `<path>.previous`), to be put back or removed.
+  struct SetAside {
+    private var moved: [String] = []
+
+    init(_ paths: [String]) throws {
+      for path in paths where !moved.contains(path) && Self.present(path) {
+        unlinkOrRemove(path + ".previous")
+        guard rename(path, path + ".previous") == 0 else {
+          let reason = String(cString: strerror(errno))
+          restore()
+          throw ArchiveError.unwritable(path: path, reason: reason)
+        }
+        moved.append(path)
+      }
+    }
+
+    /// Present as a folder, a file or a link (a dangling one too).
+    static func present(_ path: String) -> Bool {
+      var info = stat()
+      return lstat(path, &info) == 0
+    }
+
+    func restore() {
+      for path in moved { _ = rename(path + ".previous", path) }
+    }
+
+    func discard() {
+      for path in moved { unlinkOrRemove(path + ".previous") }
+    }
+
+    private func unlinkOrRemove(_ path: String) {
+      if unlink(path) != 0 { try? FileManager.default.removeItem(atPath: path) }
+    }
+  }
 
   /// `python3` from PATH, 3.10 or newer.
   func findPython() async throws -> String {

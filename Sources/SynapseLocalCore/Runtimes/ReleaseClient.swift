@@ -60,9 +60,10 @@ public struct ReleaseClient: Sendable {
     }
   }
 
-  /// Where the bytes are: GitHub answers a download with a redirect to its storage host, which a
-  /// ranged GET must go to directly. Followed with HEAD, at most five times, sending no credentials.
-  public func location(of url: String) async throws -> String {
+  /// Where the bytes are, and their length when the server gives it: GitHub answers a download with
+  /// a redirect to its storage host, which a ranged GET must go to directly. Followed with HEAD, at
+  /// most five times, sending no credentials.
+  public func location(of url: String) async throws -> (url: String, length: UInt64?) {
     var current = url
     for _ in 0..<5 {
       let response: HTTPResponse
@@ -79,7 +80,7 @@ public struct ReleaseClient: Sendable {
       guard (200..<300).contains(response.status) else {
         throw RuntimeError.releaseUnavailable(url: current, status: response.status, message: "")
       }
-      return current
+      return (current, response.header("Content-Length").flatMap(UInt64.init))
     }
     throw RuntimeError.releaseUnavailable(url: url, status: 0, message: "too many redirects")
   }

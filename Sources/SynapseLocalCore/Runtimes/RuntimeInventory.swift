@@ -11,14 +11,13 @@ public struct RuntimeInventory: Sendable {
   }
 
   /// An installed runtime as `install --list` shows it.
-  public struct Installed: Codable, Sendable, Equatable {
+  public struct Installed: Encodable, Sendable, Equatable {
     public var manifest: RuntimeManifest
     /// The folder under the home (for a relocated one, the link to it).
     public var folder: String
     public var sizeBytes: UInt64
 
     enum CodingKeys: String, CodingKey {
-      case id, version, variant, platform, path, executable, sha256, source, reason, asset, installed
       case sizeBytes = "size_bytes"
     }
 
@@ -28,13 +27,7 @@ public struct RuntimeInventory: Sendable {
       self.sizeBytes = sizeBytes
     }
 
-    public init(from decoder: any Decoder) throws {
-      manifest = try RuntimeManifest(from: decoder)
-      let container = try decoder.container(keyedBy: CodingKeys.self)
-      sizeBytes = try container.decode(UInt64.self, forKey: .sizeBytes)
-      folder = manifest.path
-    }
-
+    /// The manifest's keys and `size_bytes`, flat, as `install --list --json` promises.
     public func encode(to encoder: any Encoder) throws {
       try manifest.encode(to: encoder)
       var container = encoder.container(keyedBy: CodingKeys.self)

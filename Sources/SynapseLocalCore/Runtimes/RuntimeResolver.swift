@@ -78,6 +78,26 @@ public struct RuntimeResolver: Sendable {
     return Resolution(binaries: binaries, sources: sources, missing: missing, problems: problems)
   }
 
+  /// For `up`: the project's programs, with a chosen program that does not work reported against its
+  /// key and line in the project file. `missing` is left to the caller (install, or refuse).
+  public func resolve(project: String, configuration: ProjectConfiguration, lines: [String: Int], lock: ProjectLock?) async throws
+    -> Resolution
+  {
+    let resolution = await resolve(configuration, userSet: Set(lines.keys.filter { $0.hasPrefix("binaries.") }), lock: lock)
+    if let problem = resolution.problems.first {
+      throw ProjectError.invalid([
+        ProjectProblem(file: ProjectFile.path(in: project), line: lines[problem.key] ?? 0, key: problem.key, message: problem.message)
+      ])
+    }
+    return resolution
+  }
+
+  /// The refusal when runtimes are missing and may not be installed here, with the command to run.
+  public static func refusal(_ missing: [RuntimeID], project: String) -> RuntimeError {
+    let names = missing.map(\.rawValue)
+    return .missingRuntimes(ids: names, command: "synapse-local install \(names.joined(separator: " ")) --project \(project)")
+  }
+
   func onPath(_ id: RuntimeID) async -> String? {
     switch id {
     case .llamaCpp: return context.findExecutable("llama-server")
