@@ -3,6 +3,7 @@ import Foundation
 import SynapseLocalCore
 
 extension Engine: ExpressibleByArgument {}
+extension AppMode: ExpressibleByArgument {}
 
 struct InitCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
@@ -16,12 +17,20 @@ struct InitCommand: AsyncParsableCommand {
       Profiles (profiles/*.yaml): cpu-laptop, gpu-workstation, vllm-server, and demo (the test \
       bed's tiny models, imported from local files: works with no internet).
 
+      In a Synapse checkout (the project folder, or --synapse DIR) it finds the Node backend and \
+      frontend: the workspace's packages (pnpm-workspace.yaml or package.json workspaces) and \
+      apps/*, src/*. The backend depends on openai or reads LOCAL_LLM_ENDPOINT or DATABASE_URL; the \
+      frontend has Vite, Next or another dev server, or sits in frontend/, web/ or client/. Their \
+      package manager (from the lockfile), scripts, Node version and health route go under \
+      backend: and frontend: (docs/synapse-app.md). With no app found, they are turned off.
+
       Asks before replacing an existing synapse-local.yaml only on a terminal; in scripts it \
       refuses unless --force.
 
       Examples:
         synapse-local init
         synapse-local init --profile demo --project ~/synapse-demo
+        synapse-local init --synapse ~/src/synapse --mode production --set backend.migrate='pnpm run db:migrate'
         synapse-local init --engine llama.cpp --llm qwen-2.5-7b-q4 --prefer code --llm-port 9080
         synapse-local init --profile vllm-server --hardware gpu-server.json --project ./server
       """)
@@ -53,23 +62,42 @@ struct InitCommand: AsyncParsableCommand {
   @Option(name: .customLong("db-port"), help: "PostgreSQL's port (default 5432).")
   var dbPort: String?
 
-  @Option(name: .customLong("backend-command"), help: "The backend's start command (default: pnpm run dev).")
-  var backendCommand: String?
-  @Option(name: .customLong("backend-dir"), help: "Its folder, relative to the Synapse checkout (default: src/api).")
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "The Synapse checkout, where the backend and frontend are found (default: the project folder). Written to paths.synapse.",
+      valueName: "DIR"))
+  var synapse: String?
+
+  @Option(name: .customLong("backend-dir"), help: "The backend's folder, relative to the checkout (default: found; else src/api).")
   var backendDir: String?
+  @Option(
+    name: [.customLong("backend-start"), .customLong("backend-command")],
+    help: "The command `up` runs for it (default: found, e.g. pnpm run dev).")
+  var backendStart: String?
   @Option(name: .customLong("backend-port"), help: "Its port (default 3000).")
   var backendPort: String?
-  @Option(name: .customLong("backend-health"), help: ArgumentHelp("Its health URL.", valueName: "URL"))
+  @Option(name: .customLong("backend-health"), help: ArgumentHelp("Its health URL (default: the /health route found).", valueName: "URL"))
   var backendHealth: String?
 
-  @Option(name: .customLong("frontend-command"), help: "The frontend's start command (default: pnpm run dev).")
-  var frontendCommand: String?
-  @Option(name: .customLong("frontend-dir"), help: "Its folder, relative to the Synapse checkout (default: src/web).")
+  @Option(name: .customLong("frontend-dir"), help: "The frontend's folder, relative to the checkout (default: found; else src/web).")
   var frontendDir: String?
+  @Option(name: [.customLong("frontend-start"), .customLong("frontend-command")], help: "The command `up` runs for it (default: found).")
+  var frontendStart: String?
   @Option(name: .customLong("frontend-port"), help: "Its port (default 5173).")
   var frontendPort: String?
   @Option(name: .customLong("frontend-health"), help: ArgumentHelp("Its health URL.", valueName: "URL"))
   var frontendHealth: String?
+
+  @Option(name: .long, help: "Run the apps' dev servers (dev, the guide's default) or build and start them (production).")
+  var mode: AppMode?
+
+  @Option(
+    name: .customLong("set"),
+    help: ArgumentHelp(
+      "Set any key of synapse-local.yaml, e.g. --set backend.migrate='pnpm run db:migrate' (repeatable; docs/configuration.md).",
+      valueName: "KEY=VALUE"))
+  var set: [String] = []
 
   @Flag(name: .customLong("no-frontend"), help: "Run and generate no frontend (frontend.enabled: false).")
   var noFrontend = false
@@ -94,26 +122,41 @@ struct InitCommand: AsyncParsableCommand {
       ("--engine", "engine", engine?.rawValue), ("--prefer", "prefer", prefer?.rawValue), ("--hardware", "hardware", hardware),
       ("--llm", "llm.model", llm), ("--embedding", "embedding.model", embedding),
       ("--llm-port", "llm.port", llmPort), ("--embedding-port", "embedding.port", embeddingPort), ("--db-port", "db.port", dbPort),
-      ("--backend-command", "backend.command", backendCommand), ("--backend-dir", "backend.dir", backendDir),
+      ("--mode", "backend.mode", mode?.rawValue), ("--mode", "frontend.mode", mode?.rawValue),
+      ("--backend-start", "backend.start", backendStart), ("--backend-dir", "backend.dir", backendDir),
       ("--backend-port", "backend.port", backendPort), ("--backend-health", "backend.health", backendHealth),
-      ("--frontend-command", "frontend.command", frontendCommand), ("--frontend-dir", "frontend.dir", frontendDir),
+      ("--frontend-start", "frontend.start", frontendStart), ("--frontend-dir", "frontend.dir", frontendDir),
       ("--frontend-port", "frontend.port", frontendPort), ("--frontend-health", "frontend.health", frontendHealth),
       ("--expose", "expose", expose ? "true" : nil), ("--no-frontend", "frontend.enabled", noFrontend ? "false" : nil),
       ("--expose-models", "expose_models", exposeModels ? "true" : nil),
     ]
-    return all.compactMap { flag, key, value in value.map { ProjectOverride(flag: flag, key: key, value: $0) } }
+    let given = all.compactMap { flag, key, value in value.map { ProjectOverride(flag: flag, key: key, value: $0) } }
+    let pairs = set.map { pair in
+      let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+      return ProjectOverride(flag: "--set \(parts.first ?? pair)", key: parts.first ?? pair, value: parts.count == 2 ? parts[1] : "")
+    }
+    return given + pairs
   }
 
   func run() async throws {
     try await reportingErrors {
       let context = Context.command()
-      let request = ProjectInitializer.Request(folder: project.folder(context), profile: profile, overrides: overrides, force: force)
+      let request = ProjectInitializer.Request(
+        folder: project.folder(context), profile: profile, overrides: overrides, force: force, synapse: synapse.map(context.absolute))
       let result = try await ProjectInitializer(context: context).initialize(request) { path in
         Terminal.isInteractive && Terminal.confirm("\(path) exists. Replace it?", default: false)
       }
-      if json { return try Output.json(result.summary) }
+      if json {
+        for line in result.apps where line.hasPrefix("warning: ") { Output.warning(String(line.dropFirst(9))) }
+        return try Output.json(result.summary)
+      }
       printSummary(result)
     }
+  }
+
+  func app(_ app: ProjectConfiguration.App, _ c: ProjectConfiguration) -> String {
+    guard app.enabled else { return "off" }
+    return "\(app.start) in \(app.dir) (\(app.mode.rawValue)), port \(app.port)\(c.expose ? ", exposed" : "")"
   }
 
   func printSummary(_ result: ProjectInitializer.Result) {
@@ -126,8 +169,12 @@ struct InitCommand: AsyncParsableCommand {
       ("llm", "\(c.llm.model) served as \(c.llm.name) on 127.0.0.1:\(c.llm.port), context \(c.llm.context)"),
       ("embedding", "\(c.embedding.model) (\(c.embedding.dimensions) dimensions) on 127.0.0.1:\(c.embedding.port)"),
       ("database", "PostgreSQL + pgvector on 127.0.0.1:\(c.db.port)"),
-      ("backend", "\(c.backend.command) in \(c.backend.dir), port \(c.backend.port)\(c.expose ? ", exposed" : "")"),
+      ("backend", app(c.backend, c)),
+      ("frontend", app(c.frontend, c)),
     ])
+    for line in result.apps {
+      if line.hasPrefix("warning: ") { Output.warning(String(line.dropFirst(9))) } else { Output.line(line) }
+    }
     if let reasons = plan.recommendation?.reasons, !reasons.isEmpty {
       Output.line("Why")
       for reason in reasons { Output.line("  - \(reason)") }

@@ -23,6 +23,12 @@ struct UpCommand: AsyncParsableCommand {
       --no-install refuses instead), the models pulled (pull), .env and the embedding server \
       generated. docs/stack.md describes it all.
 
+      The Synapse apps (docs/synapse-app.md): Node, their package manager, lockfile and ports are \
+      checked before anything starts; then `install` runs when the lockfile or a package.json \
+      changed (skipped otherwise), `build` in production mode, the backend's `migrate` once the \
+      database is ready, then `start`. Each step's output goes to the app's log; a failed step \
+      stops `up` with its exit status and last lines.
+
       Examples:
         synapse-local up -d --project ~/synapse-demo
         synapse-local status

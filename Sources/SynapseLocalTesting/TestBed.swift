@@ -17,6 +17,8 @@ public enum TestBed {
     case miniLMCopy = "SYNAPSE_LOCAL_TESTBED_MINILM_COPY"
     case miniLMDense = "SYNAPSE_LOCAL_TESTBED_MINILM_DENSE"
     case wheelhouse = "SYNAPSE_LOCAL_TESTBED_WHEELHOUSE"
+    case node = "SYNAPSE_LOCAL_TESTBED_NODE"
+    case chromium = "SYNAPSE_LOCAL_TESTBED_CHROMIUM"
 
     public var label: String {
       switch self {
@@ -29,6 +31,8 @@ public enum TestBed {
       case .miniLMCopy: "a copy of all-MiniLM-L6-v2 under another name"
       case .miniLMDense: "all-MiniLM-L6-v2 with a Dense projection to 256 dimensions"
       case .wheelhouse: "the runtimes' wheelhouse (embedding and PostgreSQL)"
+      case .node: "Node 20+ with npm"
+      case .chromium: "Debian's chromium (headless)"
       }
     }
   }

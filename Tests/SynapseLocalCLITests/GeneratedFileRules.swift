@@ -63,6 +63,14 @@ enum ComposeRules {
     #expect(backend["LOCAL_EMBEDDING_ENDPOINT"] == "http://embedding:\(c.embedding.port)")
     let database = try #require(backend["DATABASE_URL"])
     #expect(database.contains("@db:5432/") && !database.contains("localhost") && !database.contains("127.0.0.1"))
+    // The apps are built from the folders found in the checkout; each knows where the other is.
+    let frontend = try #require(services["frontend"]?["environment"] as? [String: String])
+    #expect(frontend[c.frontend.variable] == "http://127.0.0.1:\(c.backend.port)")
+    #expect(backend[c.backend.variable] == "http://127.0.0.1:\(c.frontend.port)")
+    for (name, dir) in [("backend", c.backend.dir), ("frontend", c.frontend.dir)] {
+      let context = (services[name]?["build"] as? [String: Any])?["context"] as? String
+      #expect(context == "./" + dir, "\(name) is built from \(context ?? "nothing")")
+    }
 
     // The whole store, read-only, and model paths that are snapshot files in it.
     for service in [llm, embedding] {

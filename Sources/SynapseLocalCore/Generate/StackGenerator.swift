@@ -112,7 +112,8 @@ public struct StackGenerator: Sendable {
       // Quoted whole: a user name such as `on` would otherwise be quoted inside the URL.
       "backend_database_url": y("postgresql://\(c.db.user):${SYNAPSE_LOCAL_DB_PASSWORD}@db:5432/\(c.db.name)"),
       // The browser calls the backend where it is published on the host.
-      "frontend_api_url": y("http://127.0.0.1:\(c.backend.port)"),
+      "frontend_api_url": y("http://127.0.0.1:\(c.backend.port)"), "frontend_api_variable": y(c.frontend.variable),
+      "backend_cors_variable": y(c.backend.variable), "backend_cors_origin": y("http://127.0.0.1:\(c.frontend.port)"),
       "user_bind": c.expose ? "" : "127.0.0.1:",
     ]
     if onGPU {

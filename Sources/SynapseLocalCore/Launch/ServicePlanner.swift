@@ -19,6 +19,10 @@ public struct ServicePlanner: Sendable {
   /// Internal ports for the engines behind the stable endpoints; without them the engines listen
   /// on the configured ports themselves.
   public var enginePorts: [ServiceName: Int] = [:]
+  /// The apps as found on disk (their folders, dev servers).
+  public var workspaces: [ServiceName: AppWorkspace] = [:]
+  /// The folder of the Node that runs the apps: first on their PATH.
+  public var nodeFolder: String?
 
   public init(
     configuration: ProjectConfiguration, project: String, llmPath: String, embeddingPath: String, store: String,
@@ -112,17 +116,33 @@ public struct ServicePlanner: Sendable {
     return spec
   }
 
-  /// The backend or frontend: its command through the shell (`exec`, so the pid is the command's),
-  /// in its folder, with `.env`, its port and where to listen.
+  /// The backend or frontend: its start command through the shell (`exec`, so the pid is the
+  /// package manager's), in its folder, with its environment. A dev server that compiles on its
+  /// first start gets longer to become healthy.
   func app(_ name: ServiceName, _ app: ProjectConfiguration.App) -> ServiceSpec {
+    let host = configuration.expose ? "0.0.0.0" : "127.0.0.1"
+    let synapse = AbsolutePath.resolve(configuration.paths.synapse, relativeTo: project, environment: baseEnvironment)
+    let command = workspaces[name]?.startCommand(host: host) ?? app.start
+    return ServiceSpec(
+      name: name, executable: "/bin/sh", arguments: ["-c", "exec " + command], environment: appEnvironment(name),
+      workingDirectory: workspaces[name]?.folder ?? AbsolutePath.resolve(app.dir, relativeTo: synapse, environment: baseEnvironment),
+      port: app.port, health: .http(url: app.health), readinessSeconds: app.mode == .dev ? 600 : 180)
+  }
+
+  /// An app's whole environment, for its steps and itself: `.env`, its PORT and HOST, the Node
+  /// that runs it first on PATH, and where the other app is (the frontend gets the backend's URL
+  /// under `api_url_variable`, the backend the frontend's origin under `cors_variable`).
+  public func appEnvironment(_ name: ServiceName) -> [String: String] {
+    let c = configuration
+    let app = name == .frontend ? c.frontend : c.backend
     var environment = baseEnvironment.merging(env) { $1 }
     environment["PORT"] = String(app.port)
-    environment["HOST"] = configuration.expose ? "0.0.0.0" : "127.0.0.1"
-    let synapse = AbsolutePath.resolve(configuration.paths.synapse, relativeTo: project, environment: baseEnvironment)
-    return ServiceSpec(
-      name: name, executable: "/bin/sh", arguments: ["-c", "exec " + app.command], environment: environment,
-      workingDirectory: AbsolutePath.resolve(app.dir, relativeTo: synapse, environment: baseEnvironment), port: app.port,
-      health: .http(url: app.health), readinessSeconds: 180)
+    environment["HOST"] = c.expose ? "0.0.0.0" : "127.0.0.1"
+    if let nodeFolder { environment["PATH"] = nodeFolder + ":" + (environment["PATH"] ?? "/usr/bin:/bin") }
+    if app.mode == .production { environment["NODE_ENV"] = "production" }
+    if name == .frontend && c.backend.enabled { environment[app.variable] = "http://127.0.0.1:\(c.backend.port)" }
+    if name == .backend && c.frontend.enabled { environment[app.variable] = "http://127.0.0.1:\(c.frontend.port)" }
+    return environment
   }
 
   /// The generated `.env` read back (our own format: plain or single-quoted values).

@@ -15,6 +15,10 @@ public struct StackAssembly: Sendable {
   public var lock: ProjectLock
   public var store: String
   public var catalog: ModelCatalog
+  /// The apps' environments (their install and build steps run with them too).
+  public var appEnvironments: [ServiceName: [String: String]] = [:]
+  /// The backend's migration: the supervisor runs it once the database is ready.
+  public var migrations: [AppStep] = []
 
   public var runFolder: String { state + "/run" }
   public var context: Context
@@ -77,10 +81,16 @@ public struct StackAssembly: Sendable {
     // The engines listen on internal ports; the configured ports are the stable endpoints'.
     planner.enginePorts = [.llm: try PortProbe.freePort(), .embedding: try PortProbe.freePort()]
     planner.databasePassword = password
+    let apps = AppPreparation(context: context, configuration: resolved, project: project)
+    planner.nodeFolder = AppPreparation.nodePath(resolved, environment: environment).map(AppPreparation.Node.folder(of:))
+    planner.workspaces = Dictionary(uniqueKeysWithValues: apps.workspaces.map { ($0.service, $0) })
     let specs = planner.services()
-    return StackAssembly(
+    var assembly = StackAssembly(
       project: project, state: state, configuration: resolved, specs: specs, bootstrap: bootstrap, notes: notes, llmModel: llm,
       embeddingModel: embedding, lock: lock, store: store, catalog: catalog, context: context)
+    assembly.appEnvironments = Dictionary(uniqueKeysWithValues: apps.workspaces.map { ($0.service, planner.appEnvironment($0.service)) })
+    assembly.migrations = apps.migrations(environment: planner.appEnvironment, state: state)
+    return assembly
   }
 
   /// After a crash of the whole supervisor (or the machine), what the pid files name is stopped:

@@ -35,6 +35,14 @@ public struct StackLauncher: Sendable {
       _ = try await ProjectInitializer(context: context).initialize(.init(folder: project))
     }
     let (configuration, lines) = try ProjectFile.loadWithLines(project: project, environment: context.environment)
+    let state = configuration.stateFolder(project: project, environment: context.environment)
+    if let running = try ControlClient(state: state, project: project).runningStack() {
+      throw StackError.alreadyRunning(project: project, pid: running.supervisorPID)
+    }
+    // The apps' needs first: they are quick to check, and a missing Node should not wait for a download.
+    let apps = AppPreparation(context: context, configuration: configuration, project: project)
+    let node = try await apps.check()
+    if let warning = apps.localModeWarning() { context.output.warning(warning) }
     // Programs before any model download: a program that cannot be had would make it wasted.
     let lock = try ProjectLock.load(project + "/" + ProjectLock.fileName)
     let runtimes = try await RuntimeResolver(context: context, platform: try Platform.current())
@@ -65,6 +73,10 @@ public struct StackLauncher: Sendable {
     try assembly.checkModelFiles(verify: options.verify)
     if !options.ignoreMemory, let shortfall = assembly.memoryShortfall(hardware: try await HardwareDetector.detect(context)) {
       throw StackError.cannotStart(service: .llm, reason: shortfall)
+    }
+    if let node {
+      try await apps.installAndBuild(
+        node: node, environment: { assembly.appEnvironments[$0] ?? [:] }, state: assembly.state, announce: context.output.warning)
     }
     return assembly
   }
@@ -134,8 +146,15 @@ public struct StackLauncher: Sendable {
       )
     }
     let bootstrap = assembly.bootstrap
+    let migrations = assembly.migrations
+    let launcher = context.launcher
+    let output = context.output
     let supervisor = Supervisor(project: assembly.project, specs: assembly.specs, settings: settings) {
       try await bootstrap.prepareDatabase()
+      for step in migrations {
+        output.warning("\(step.service.rawValue): \(step.command) (migrate; output in \(step.log))")
+        try await step.run(launcher: launcher)
+      }
     }
     // A stop signal or `down`: the one event that ends the stack.
     let (stops, stopper) = AsyncStream.makeStream(of: Void.self)

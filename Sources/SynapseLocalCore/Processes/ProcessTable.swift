@@ -41,6 +41,28 @@ public struct ProcessTable: Sendable {
     (system.list("/proc") ?? []).compactMap { pid_t($0) }.filter { parent(of: $0) == pid }
   }
 
+  /// The process and everything below it (a package manager, its shell, node), from one pass over
+  /// /proc.
+  public func tree(_ pid: pid_t) -> [pid_t] {
+    var children: [pid_t: [pid_t]] = [:]
+    for other in (system.list("/proc") ?? []).compactMap({ pid_t($0) }) {
+      if let parent = parent(of: other) { children[parent, default: []].append(other) }
+    }
+    var found = [pid]
+    var index = 0
+    while index < found.count {
+      found += children[found[index]] ?? []
+      index += 1
+    }
+    return found
+  }
+
+  /// Resident memory of a whole process tree: what a service built of several processes uses.
+  public func treeResidentBytes(_ pid: pid_t) -> UInt64? {
+    guard let own = residentBytes(pid) else { return nil }
+    return tree(pid).dropFirst().reduce(own) { $0 + (residentBytes($1) ?? 0) }
+  }
+
   /// Resident memory (VmRSS).
   public func residentBytes(_ pid: pid_t) -> UInt64? {
     guard let text = system.readText("/proc/\(pid)/status"),

@@ -35,6 +35,7 @@ public struct BinaryLocator: Sendable {
     if let path = value("SYNAPSE_LOCAL_VLLM") { result.vllm = path }
     if let path = value("SYNAPSE_LOCAL_PYTHON") { result.python = path }
     if let path = value("SYNAPSE_LOCAL_PG_BIN") { result.pgBin = path }
+    if let path = value("SYNAPSE_LOCAL_NODE") { result.node = path }
     return result
   }
 }

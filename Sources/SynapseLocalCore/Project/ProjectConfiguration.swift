@@ -36,22 +36,39 @@ public struct ProjectConfiguration: Sendable, Equatable {
     public var restart = RestartPolicy.onFailure
   }
 
-  /// The backend or the frontend: a command run in a folder, listening on a port.
+  /// The backend or the frontend: a Node package in the Synapse checkout, installed, built and
+  /// started by its package manager (docs/synapse-app.md).
   public struct App: Sendable, Equatable {
     public var enabled = true
-    public var command: String
     /// Relative to `paths.synapse`, or absolute.
     public var dir: String
+    public var packageManager = PackageManager.pnpm
+    /// Run in the lockfile's folder when the lockfile or a package.json changed; empty: never.
+    public var install: String
+    /// Run before `start` in production mode; empty: nothing to build.
+    public var build: String
+    /// The command `up` runs and supervises.
+    public var start: String
+    /// Run once the database is ready, before the backend starts; empty: none.
+    public var migrate = ""
+    public var mode = AppMode.dev
     public var port: Int
     public var health: String
+    /// The Node versions the app needs (engines.node, .nvmrc); the guide asks for 20+.
+    public var node = ">=20"
+    /// The frontend's variable for the backend's URL; the backend's for the frontend's origin.
+    public var variable: String
     public var restart = RestartPolicy.onFailure
 
-    public init(enabled: Bool = true, command: String, dir: String, port: Int, health: String) {
+    public init(dir: String, start: String, port: Int, health: String, variable: String, enabled: Bool = true) {
       self.enabled = enabled
-      self.command = command
       self.dir = dir
+      self.install = PackageManager.pnpm.frozenInstall()
+      self.build = PackageManager.pnpm.run("build")
+      self.start = start
       self.port = port
       self.health = health
+      self.variable = variable
     }
   }
 
@@ -70,6 +87,8 @@ public struct ProjectConfiguration: Sendable, Equatable {
     public var python = "python3"
     /// The folder with `postgres`, `initdb` and `pg_isready`.
     public var pgBin = "/usr/lib/postgresql/16/bin"
+    /// The Node the apps run with (its folder leads their PATH, so npm and pnpm use it too).
+    public var node = "node"
   }
 
   public var version = 1
@@ -85,8 +104,11 @@ public struct ProjectConfiguration: Sendable, Equatable {
   public var llm = LLM()
   public var embedding = Embedding()
   public var db = Database()
-  public var backend = App(command: "pnpm run dev", dir: "src/api", port: 3000, health: "http://127.0.0.1:3000/health")
-  public var frontend = App(command: "pnpm run dev", dir: "src/web", port: 5173, health: "http://127.0.0.1:5173/")
+  /// The guide's Step 4 layout and commands, until `init` finds the apps in the checkout.
+  public var backend = App(
+    dir: "src/api", start: "pnpm run dev", port: 3000, health: "http://127.0.0.1:3000/health", variable: "CORS_ORIGIN")
+  public var frontend = App(
+    dir: "src/web", start: "pnpm run dev", port: 5173, health: "http://127.0.0.1:5173/", variable: "VITE_API_URL")
   public var paths = Paths()
   public var binaries = Binaries()
 
@@ -100,5 +122,6 @@ public struct ProjectConfiguration: Sendable, Equatable {
     ("binaries.vllm", "SYNAPSE_LOCAL_VLLM"),
     ("binaries.python", "SYNAPSE_LOCAL_PYTHON"),
     ("binaries.pg_bin", "SYNAPSE_LOCAL_PG_BIN"),
+    ("binaries.node", "SYNAPSE_LOCAL_NODE"),
   ]
 }

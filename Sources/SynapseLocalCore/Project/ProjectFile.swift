@@ -59,7 +59,7 @@ public enum ProjectFile {
   /// The file's text, rendered from `templates/project/synapse-local.yaml.mustache`.
   public static func render(_ c: ProjectConfiguration, renderer: TemplateRenderer) throws -> String {
     let s = YAMLScalar.string
-    let context: [String: Any] = [
+    var context: [String: Any] = [
       "profile_set": !c.profile.isEmpty, "profile_name": c.profile, "profile": c.profile.isEmpty ? "\"\"" : s(c.profile),
       "engine": s(c.engine.rawValue), "prefer": s(c.prefer.rawValue),
       "hardware": c.hardware.isEmpty ? "\"\"" : s(c.hardware), "expose": c.expose, "expose_models": c.exposeModels,
@@ -71,14 +71,18 @@ public enum ProjectFile {
       "embedding_port": c.embedding.port, "embedding_batch_size": c.embedding.batchSize, "embedding_hold_seconds": c.embedding.holdSeconds,
       "embedding_restart": c.embedding.restart.rawValue,
       "db_port": c.db.port, "db_name": s(c.db.name), "db_user": s(c.db.user), "db_restart": c.db.restart.rawValue,
-      "backend_enabled": c.backend.enabled, "backend_command": s(c.backend.command), "backend_dir": s(c.backend.dir),
-      "backend_port": c.backend.port, "backend_health": s(c.backend.health), "backend_restart": c.backend.restart.rawValue,
-      "frontend_enabled": c.frontend.enabled, "frontend_command": s(c.frontend.command), "frontend_dir": s(c.frontend.dir),
-      "frontend_port": c.frontend.port, "frontend_health": s(c.frontend.health), "frontend_restart": c.frontend.restart.rawValue,
       "paths_store": c.paths.store.isEmpty ? "\"\"" : s(c.paths.store), "paths_state": s(c.paths.state),
       "paths_synapse": s(c.paths.synapse),
       "binaries_block": binariesBlock(c.binaries),
     ]
+    for (name, app) in [("backend", c.backend), ("frontend", c.frontend)] {
+      let fields: [String: Any] = [
+        "enabled": app.enabled, "dir": s(app.dir), "package_manager": app.packageManager.rawValue, "install": s(app.install),
+        "build": s(app.build), "start": s(app.start), "migrate": s(app.migrate), "mode": app.mode.rawValue, "port": app.port,
+        "health": s(app.health), "node": s(app.node), "variable": s(app.variable), "restart": app.restart.rawValue,
+      ]
+      for (key, value) in fields { context[name + "_" + key] = value }
+    }
     return try renderer.render("project/synapse-local.yaml", context)
   }
 
@@ -87,7 +91,7 @@ public enum ProjectFile {
     let defaults = ProjectConfiguration.Binaries()
     let set = [
       ("llama_server", binaries.llamaServer, defaults.llamaServer), ("vllm", binaries.vllm, defaults.vllm),
-      ("python", binaries.python, defaults.python), ("pg_bin", binaries.pgBin, defaults.pgBin),
+      ("python", binaries.python, defaults.python), ("pg_bin", binaries.pgBin, defaults.pgBin), ("node", binaries.node, defaults.node),
     ].filter { $0.1 != $0.2 }
     guard !set.isEmpty else { return "# binaries:\n#   llama_server: /opt/llama.cpp/llama-server" }
     return "binaries:\n" + set.map { "  \($0.0): \(YAMLScalar.string($0.1))" }.joined(separator: "\n")

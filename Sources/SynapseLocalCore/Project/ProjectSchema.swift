@@ -109,55 +109,82 @@ public enum ProjectSchema {
 
   static let sections = ["llm", "embedding", "db", "backend", "frontend", "paths", "binaries"]
 
-  static let fields: [Field] = [
-    int("version", \.version, 1...1),
-    string("profile", \.profile, allowEmpty: true),
-    enumeration("engine", \.engine),
-    enumeration("prefer", \.prefer),
-    string("hardware", \.hardware, allowEmpty: true),
-    bool("expose", \.expose),
-    bool("expose_models", \.exposeModels),
-    reference("llm.model", \.llm.model),
-    string("llm.name", \.llm.name),
-    port("llm.port", \.llm.port),
-    int("llm.context", \.llm.context, 256...1_048_576),
-    int("llm.threads", \.llm.threads, 1...1024),
-    int("llm.gpu_layers", \.llm.gpuLayers, -1...100_000),
-    int("llm.timeout_ms", \.llm.timeoutMs, 1000...86_400_000),
-    double("llm.gpu_memory_utilization", \.llm.gpuMemoryUtilization, 0.05...0.99),
-    int("llm.tensor_parallel_size", \.llm.tensorParallelSize, 1...64),
-    enumeration("llm.restart", \.llm.restart),
-    reference("embedding.model", \.embedding.model),
-    string("embedding.name", \.embedding.name),
-    int("embedding.dimensions", \.embedding.dimensions, 1...65_536),
-    port("embedding.port", \.embedding.port),
-    int("embedding.batch_size", \.embedding.batchSize, 1...4096),
-    int("embedding.hold_seconds", \.embedding.holdSeconds, 1...3600),
-    enumeration("embedding.restart", \.embedding.restart),
-    port("db.port", \.db.port),
-    identifier("db.name", \.db.name),
-    identifier("db.user", \.db.user),
-    enumeration("db.restart", \.db.restart),
-    bool("backend.enabled", \.backend.enabled),
-    string("backend.command", \.backend.command),
-    string("backend.dir", \.backend.dir),
-    port("backend.port", \.backend.port),
-    url("backend.health", \.backend.health),
-    enumeration("backend.restart", \.backend.restart),
-    bool("frontend.enabled", \.frontend.enabled),
-    string("frontend.command", \.frontend.command),
-    string("frontend.dir", \.frontend.dir),
-    port("frontend.port", \.frontend.port),
-    url("frontend.health", \.frontend.health),
-    enumeration("frontend.restart", \.frontend.restart),
-    string("paths.store", \.paths.store, allowEmpty: true),
-    string("paths.state", \.paths.state),
-    string("paths.synapse", \.paths.synapse),
-    string("binaries.llama_server", \.binaries.llamaServer),
-    string("binaries.vllm", \.binaries.vllm),
-    string("binaries.python", \.binaries.python),
-    string("binaries.pg_bin", \.binaries.pgBin),
-  ]
+  static let fields: [Field] =
+    [
+      int("version", \.version, 1...1),
+      string("profile", \.profile, allowEmpty: true),
+      enumeration("engine", \.engine),
+      enumeration("prefer", \.prefer),
+      string("hardware", \.hardware, allowEmpty: true),
+      bool("expose", \.expose),
+      bool("expose_models", \.exposeModels),
+      reference("llm.model", \.llm.model),
+      string("llm.name", \.llm.name),
+      port("llm.port", \.llm.port),
+      int("llm.context", \.llm.context, 256...1_048_576),
+      int("llm.threads", \.llm.threads, 1...1024),
+      int("llm.gpu_layers", \.llm.gpuLayers, -1...100_000),
+      int("llm.timeout_ms", \.llm.timeoutMs, 1000...86_400_000),
+      double("llm.gpu_memory_utilization", \.llm.gpuMemoryUtilization, 0.05...0.99),
+      int("llm.tensor_parallel_size", \.llm.tensorParallelSize, 1...64),
+      enumeration("llm.restart", \.llm.restart),
+      reference("embedding.model", \.embedding.model),
+      string("embedding.name", \.embedding.name),
+      int("embedding.dimensions", \.embedding.dimensions, 1...65_536),
+      port("embedding.port", \.embedding.port),
+      int("embedding.batch_size", \.embedding.batchSize, 1...4096),
+      int("embedding.hold_seconds", \.embedding.holdSeconds, 1...3600),
+      enumeration("embedding.restart", \.embedding.restart),
+      port("db.port", \.db.port),
+      identifier("db.name", \.db.name),
+      identifier("db.user", \.db.user),
+      enumeration("db.restart", \.db.restart),
+    ] + app("backend") + [
+      string("backend.cors_variable", \.backend.variable)
+    ] + app("frontend") + [
+      string("frontend.api_url_variable", \.frontend.variable),
+      string("paths.store", \.paths.store, allowEmpty: true),
+      string("paths.state", \.paths.state),
+      string("paths.synapse", \.paths.synapse),
+      string("binaries.llama_server", \.binaries.llamaServer),
+      string("binaries.vllm", \.binaries.vllm),
+      string("binaries.python", \.binaries.python),
+      string("binaries.pg_bin", \.binaries.pgBin),
+      string("binaries.node", \.binaries.node),
+    ]
+
+  /// The keys of the backend or the frontend. `command` is `start`'s older name, still read.
+  static func app(_ name: String) -> [Field] {
+    let backend = name == "backend"
+    return [
+      bool(name + ".enabled", backend ? \.backend.enabled : \.frontend.enabled),
+      string(name + ".dir", backend ? \.backend.dir : \.frontend.dir),
+      enumeration(name + ".package_manager", backend ? \.backend.packageManager : \.frontend.packageManager),
+      string(name + ".install", backend ? \.backend.install : \.frontend.install, allowEmpty: true),
+      string(name + ".build", backend ? \.backend.build : \.frontend.build, allowEmpty: true),
+      string(name + ".start", backend ? \.backend.start : \.frontend.start),
+      string(name + ".command", backend ? \.backend.start : \.frontend.start),
+      string(name + ".migrate", backend ? \.backend.migrate : \.frontend.migrate, allowEmpty: true),
+      enumeration(name + ".mode", backend ? \.backend.mode : \.frontend.mode),
+      port(name + ".port", backend ? \.backend.port : \.frontend.port),
+      url(name + ".health", backend ? \.backend.health : \.frontend.health),
+      nodeRequirement(name + ".node", backend ? \.backend.node : \.frontend.node),
+      enumeration(name + ".restart", backend ? \.backend.restart : \.frontend.restart),
+    ]
+  }
+
+  static func nodeRequirement(_ key: String, _ path: any WritableKeyPath<ProjectConfiguration, String> & Sendable) -> Field {
+    Field(key: key) { configuration, node in
+      guard let text = scalarText(node) else { return "expected a Node version requirement such as >=20" }
+      do throws(NodeRequirementError) {
+        _ = try NodeRequirement(text)
+      } catch {
+        return error.description
+      }
+      configuration[keyPath: path] = text
+      return nil
+    }
+  }
 
   static let fieldsByKey: [String: Field] = Dictionary(uniqueKeysWithValues: fields.map { ($0.key, $0) })
 

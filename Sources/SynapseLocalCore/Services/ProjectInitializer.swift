@@ -8,9 +8,12 @@ public struct ProjectInitializer: Sendable {
     public var profile: String?
     public var overrides: [ProjectOverride]
     public var force: Bool
+    /// The Synapse checkout, absolute; nil: the project folder.
+    public var synapse: String?
 
-    public init(folder: String, profile: String? = nil, overrides: [ProjectOverride] = [], force: Bool = false) {
+    public init(folder: String, profile: String? = nil, overrides: [ProjectOverride] = [], force: Bool = false, synapse: String? = nil) {
       self.folder = folder
+      self.synapse = synapse
       self.profile = profile
       self.overrides = overrides
       self.force = force
@@ -24,9 +27,11 @@ public struct ProjectInitializer: Sendable {
     public var lines: [String: Int]
     /// Planned from a hardware file, for another machine.
     public var planningElsewhere: Bool
+    /// What was found in the Synapse checkout, and warnings about it (one line each).
+    public var apps: [String] = []
 
     /// The main choices, for `init --json`.
-    public var summary: ProjectSummary { ProjectSummary(plan, path: path) }
+    public var summary: ProjectSummary { ProjectSummary(plan, path: path, apps: apps) }
   }
 
   public var context: Context
@@ -54,6 +59,21 @@ public struct ProjectInitializer: Sendable {
     problems += ProjectSchema.portClashes(start, file: "(flags)", lines: [:]).map { "\($0.key): \($0.message)" }
     guard problems.isEmpty else { throw ProjectError.flags(problems) }
 
+    // The Synapse apps, from the checkout: the project folder unless --synapse names another.
+    let checkout = request.synapse ?? request.folder
+    if let synapse = request.synapse {
+      guard context.files.isDirectory(synapse) else {
+        throw ProjectError.flags(["--synapse: \(synapse) is not a folder; give the Synapse checkout's folder"])
+      }
+      start.paths.synapse = synapse == request.folder ? "." : synapse
+      fixed.insert("paths.synapse")
+    }
+    var chosen: [ServiceName: String] = [:]
+    if fixed.contains("backend.dir") { chosen[.backend] = start.backend.dir }
+    if fixed.contains("frontend.dir") { chosen[.frontend] = start.frontend.dir }
+    let found = try AppDiscovery(root: checkout, files: context.files).discover(chosen: chosen)
+    let apps = AppPlanner.apply(found, to: &start, fixed: fixed)
+
     let planningElsewhere = !start.hardware.isEmpty
     // Written absolute: `generate` reads it from wherever it runs.
     if planningElsewhere { start.hardware = context.absolute(start.hardware) }
@@ -72,6 +92,8 @@ public struct ProjectInitializer: Sendable {
     }
     try context.files.createDirectory(request.folder)
     try context.files.write(text, to: path)
-    return Result(plan: plan, path: path, lines: lines, planningElsewhere: planningElsewhere)
+    var result = Result(plan: plan, path: path, lines: lines, planningElsewhere: planningElsewhere)
+    result.apps = apps
+    return result
   }
 }

@@ -5,9 +5,14 @@ public struct ProjectSummary: Encodable, Sendable, Equatable {
   public var engine: String
   public var llm: [String: String]
   public var embedding: [String: String]
+  /// The apps as written (`enabled` "true"/"false", dir, package_manager, start, migrate, mode, port).
+  public var backend: [String: String]
+  public var frontend: [String: String]
+  /// What was found in the Synapse checkout and what is wrong with it, one line each.
+  public var apps: [String]
   public var reasons: [String]
 
-  public init(_ plan: ProjectPlanner.Plan, path: String) {
+  public init(_ plan: ProjectPlanner.Plan, path: String, apps: [String] = []) {
     let c = plan.configuration
     self.path = path
     profile = c.profile
@@ -16,6 +21,16 @@ public struct ProjectSummary: Encodable, Sendable, Equatable {
     embedding = [
       "model": c.embedding.model, "name": c.embedding.name, "dimensions": String(c.embedding.dimensions), "port": String(c.embedding.port),
     ]
+    func describe(_ app: ProjectConfiguration.App) -> [String: String] {
+      [
+        "enabled": String(app.enabled), "dir": app.dir, "package_manager": app.packageManager.rawValue, "install": app.install,
+        "start": app.start, "migrate": app.migrate, "mode": app.mode.rawValue, "port": String(app.port), "health": app.health,
+        "node": app.node,
+      ]
+    }
+    backend = describe(c.backend)
+    frontend = describe(c.frontend)
+    self.apps = apps
     reasons = plan.recommendation?.reasons ?? []
   }
 }

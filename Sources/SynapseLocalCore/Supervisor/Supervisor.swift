@@ -141,7 +141,8 @@ public actor Supervisor {
       let pid = slot.flatMap(servicePID)
       return ServiceStatus(
         name: spec.name, state: lifecycle.state, pid: pid, restarts: lifecycle.restarts, port: spec.port, enginePort: spec.enginePort,
-        uptimeSeconds: lifecycle.startedAt.map { Int(now.timeIntervalSince($0)) }, rssBytes: pid.flatMap(settings.processes.residentBytes),
+        uptimeSeconds: lifecycle.startedAt.map { Int(now.timeIntervalSince($0)) },
+        rssBytes: pid.flatMap(settings.processes.treeResidentBytes),
         model: spec.model, lastExit: lifecycle.lastExit, message: lifecycle.message)
     }
     var status = StackStatus(project: project, supervisorPID: getpid(), services: services)

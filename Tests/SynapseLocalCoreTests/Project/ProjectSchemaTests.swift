@@ -47,7 +47,12 @@ struct ProjectSchemaTests {
     var configuration = ProjectConfiguration()
     configuration.profile = "demo"
     configuration.llm.model = "acme/model-GGUF/model.Q4_K_M.gguf@v1"
-    configuration.backend.command = "pnpm run dev -- --host: '0.0.0.0' # not a comment"
+    configuration.backend.start = "pnpm run dev -- --host: '0.0.0.0' # not a comment"
+    configuration.backend.migrate = ""
+    configuration.frontend.mode = .production
+    configuration.frontend.node = ">=20.11 <23 || lts/jod"
+    configuration.frontend.install = ""
+    configuration.binaries.node = "/opt/node 20/bin/node"
     configuration.paths.synapse = "../synapse checkout"
     configuration.binaries.python = "/opt/py thon/bin/python3"
     configuration.expose = true
