@@ -205,14 +205,20 @@ struct StackTests {
       tree.first { ((try? String(contentsOfFile: "/proc/\($0)/cmdline", encoding: .utf8)) ?? "").contains("src/index.js") },
       "no node below the backend's npm: \(Stack.describe(tree))")
     let everything = status.services.compactMap(\.pid) + tree + [node, status.supervisorPID]
+    let app = [backend] + tree
     kill(status.supervisorPID, SIGKILL)
+    let killed = ContinuousClock.now
     var left = everything
+    var appGone: Duration?
     // Within seconds: 0.1 s for the keepers to notice, then each service's own shutdown.
     for _ in 0..<150 where !left.isEmpty {
       try await Task.sleep(for: .milliseconds(100))
       left = (everything + stack.processes()).filter(SupervisorTests.alive)
+      if appGone == nil && !app.contains(where: SupervisorTests.alive) { appGone = ContinuousClock.now - killed }
     }
     #expect(left.isEmpty, "still running 15 s after the supervisor was killed: \(Stack.describe(left))")
+    // The app's npm, sh and node go within 5 s.
+    #expect(appGone.map { $0 < .seconds(5) } == true, "the backend's processes took \(String(describing: appGone))")
     let gone = try await stack.run(["status"])
     #expect(gone.status == 1 && gone.stderr.contains("nothing is running"))
 

@@ -200,6 +200,10 @@ struct SynapseAppTests {
     let log = try String(contentsOfFile: stack.project + "/.synapse-local/logs/backend.log", encoding: .utf8)
     #expect(log.contains("== synapse-local: backend install: npm ci") && log.contains("migrated: documents with vector(384)"), "\(log)")
 
+    // `logs backend` shows the app's own output after its steps'.
+    let logs = try await stack.run(["logs", "backend", "-n", "40"])
+    #expect(logs.status == 0 && logs.stdout.contains("backend on http://127.0.0.1:\(backendPort)"), "\(logs.stdout)")
+
     // The page knows the backend's URL; the backend lets the page's origin call it.
     let (_, page) = try await runCommand("/usr/bin/curl", ["-s", "http://127.0.0.1:\(frontendPort)/"])
     #expect(page.contains("const api = \"http://127.0.0.1:\(backendPort)\";"), "\(page)")

@@ -94,6 +94,44 @@ struct ServicePlannerTests {
     #expect(planner { $0.frontend.enabled = false }.services().map(\.name) == [.db, .llm, .embedding, .backend])
   }
 
+  /// Each app knows where the other is, runs with the chosen Node first on PATH, and a Vite dev
+  /// server gets its port and host on the command line (it ignores PORT).
+  @Test func theAppsAreWiredToEachOther() throws {
+    var planner = planner {
+      $0.backend.port = 4000
+      $0.backend.mode = .production
+      $0.frontend.port = 5174
+      $0.frontend.variable = "VITE_BACKEND_URL"
+      $0.paths.synapse = "/checkout"
+    }
+    let files = MemoryFileSystem(
+      roots: ["/checkout"],
+      files: [
+        "/checkout/src/web/package.json": #"{"scripts": {"dev": "vite"}, "devDependencies": {"vite": "^5"}}"#,
+        "/checkout/pnpm-lock.yaml": "lockfileVersion: '9.0'\n",
+      ])
+    planner.workspaces[.frontend] = AppWorkspace(
+      service: .frontend, configuration: planner.configuration, project: "/p", environment: [:], files: files)
+    planner.nodeFolder = "/opt/node-20/bin"
+    let frontend = try spec(.frontend, planner)
+    #expect(frontend.arguments == ["-c", "exec pnpm run dev --port 5174 --host 127.0.0.1"])
+    #expect(frontend.workingDirectory == "/checkout/src/web" && frontend.readinessSeconds == 600)
+    #expect(
+      frontend.environment["VITE_BACKEND_URL"] == "http://127.0.0.1:4000" && frontend.environment["PATH"] == "/opt/node-20/bin:/usr/bin")
+    #expect(
+      planner.workspaces[.frontend]?.lockfile == "/checkout/pnpm-lock.yaml" && planner.workspaces[.frontend]?.installFolder == "/checkout")
+    let backend = try spec(.backend, planner)
+    #expect(backend.environment["CORS_ORIGIN"] == "http://127.0.0.1:5174" && backend.environment["NODE_ENV"] == "production")
+    #expect(backend.readinessSeconds == 180)
+    // npm needs `--` before the script's own arguments; a start command of one's own is left alone.
+    planner.configuration.frontend.packageManager = .npm
+    planner.configuration.frontend.start = "npm run dev"
+    planner.workspaces[.frontend]?.app = planner.configuration.frontend
+    #expect(try spec(.frontend, planner).arguments == ["-c", "exec npm run dev -- --port 5174 --host 127.0.0.1"])
+    planner.workspaces[.frontend]?.app.start = "npx vite --strictPort"
+    #expect(try spec(.frontend, planner).arguments == ["-c", "exec npx vite --strictPort"])
+  }
+
   @Test func theEmbeddingServerIsTheGeneratedOne() throws {
     let embedding = try spec(
       .embedding,
