@@ -43,6 +43,7 @@ public struct AppDiscovery: Sendable {
     // A checkout that is one app, not a monorepo.
     if folders.isEmpty, rootManifest != nil { folders = ["."] }
     var packages: [(dir: String, manifest: PackageManifest, scan: SourceScan)] = []
+    let chosen = chosen.mapValues(Self.normalized)
     for folder in chosen.values where !folders.contains(folder) { folders.append(folder) }
     for folder in folders {
       guard let manifest = try manifest(at: folder) else { continue }
@@ -125,12 +126,14 @@ public struct AppDiscovery: Sendable {
   /// field, else pnpm for a pnpm workspace, else npm.
   func packageManager(for dir: String, rootManifest: PackageManifest?) -> (PackageManager, String?) {
     var folder = dir
+    // A folder outside the checkout has only its own lockfile: the walk never leaves the checkout.
+    let outside = dir.hasPrefix("/") || dir.hasPrefix("..")
     while true {
       for (name, manager) in PackageManager.lockfiles {
         let candidate = folder == "." ? name : folder + "/" + name
         if files.exists(path(candidate)) { return (manager, candidate) }
       }
-      if folder == "." { break }
+      if folder == "." || outside { break }
       folder = folder.contains("/") ? String(folder[..<folder.lastIndex(of: "/")!]) : "."
     }
     if let field = rootManifest?.packageManager, let manager = PackageManager(packageManagerField: field) { return (manager, nil) }
@@ -143,7 +146,12 @@ public struct AppDiscovery: Sendable {
     if let shared = rootManifest?.nodeRequirement { return (shared, "package.json engines") }
     for file in [dir + "/.nvmrc", ".nvmrc", ".node-version"] {
       let line = files.readText(path(file))?.split(separator: "\n").first.map { $0.trimmingCharacters(in: .whitespaces) }
-      if let line, !line.isEmpty { return (line, file) }
+      guard let line, !line.isEmpty else { continue }
+      // A full version there is the one its developers use: the same major, at least that version.
+      if line.split(separator: ".").count == 3, let version = NodeRequirement.Version(line) {
+        return ("^\(version.major).\(version.minor).\(version.patch)", file)
+      }
+      return (line, file)
     }
     return (nil, nil)
   }
@@ -214,6 +222,14 @@ public struct AppDiscovery: Sendable {
   func path(_ relative: String) -> String {
     if relative.hasPrefix("/") { return relative }
     return relative == "." || relative.isEmpty ? root : root + "/" + relative
+  }
+
+  /// `./apps/web/` as `apps/web`.
+  static func normalized(_ dir: String) -> String {
+    var dir = dir
+    while dir.hasPrefix("./") { dir.removeFirst(2) }
+    while dir.count > 1 && dir.hasSuffix("/") { dir.removeLast() }
+    return dir.isEmpty ? "." : dir
   }
 
   static func lastComponent(_ dir: String) -> String { dir.split(separator: "/").last.map(String.init) ?? dir }

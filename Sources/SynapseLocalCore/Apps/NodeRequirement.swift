@@ -22,7 +22,8 @@ public struct NodeRequirement: Sendable, Equatable, CustomStringConvertible {
       let core = text.split(whereSeparator: { $0 == "-" || $0 == "+" }).first.map(String.init) ?? text
       let parts = core.split(separator: ".", omittingEmptySubsequences: false)
       guard (1...3).contains(parts.count) else { return nil }
-      let numbers = parts.map { Int($0) }
+      // Bounded, so that `major + 1` cannot overflow on a hostile package.json.
+      let numbers = parts.map { Int($0).flatMap { (0...1_000_000).contains($0) ? $0 : nil } }
       guard numbers.allSatisfy({ $0 != nil }) else { return nil }
       self.init(numbers[0]!, numbers.count > 1 ? numbers[1]! : 0, numbers.count > 2 ? numbers[2]! : 0)
     }
@@ -156,7 +157,10 @@ public struct NodeRequirement: Sendable, Equatable, CustomStringConvertible {
     }
     if token.hasPrefix("^") {
       guard let (v, parts) = partial(String(token.dropFirst())) else { throw NodeRequirementError(text: original) }
-      let upper = v.major > 0 || parts == 1 ? Version(v.major + 1) : Version(0, v.minor + 1)
+      // node-semver: the left-most non-zero part given may not change (^0.2.3 <0.3.0, ^0.0.3 <0.0.4).
+      let upper =
+        v.major > 0 || parts == 1
+        ? Version(v.major + 1) : v.minor > 0 || parts == 2 ? Version(0, v.minor + 1) : Version(0, 0, v.patch + 1)
       return [Comparator(operation: .ge, version: v), Comparator(operation: .lt, version: upper)]
     }
     if token.hasPrefix("~") {

@@ -35,8 +35,10 @@ public struct AppPreparation: Sendable {
   }
 
   /// The Node program `binaries.node` (or SYNAPSE_LOCAL_NODE) names, found on PATH.
-  public static func nodePath(_ configuration: ProjectConfiguration, environment: [String: String]) -> String? {
-    BinaryLocator(environment: environment).resolve(configuration.binaries.node)
+  public static func nodePath(
+    _ configuration: ProjectConfiguration, environment: [String: String], files: any FileSystem = RootedFileSystem()
+  ) -> String? {
+    BinaryLocator(environment: environment, files: files).resolve(configuration.binaries.node)
   }
 
   /// Everything the apps need before anything starts; the first problem is thrown as one line
@@ -65,8 +67,10 @@ public struct AppPreparation: Sendable {
         )
       }
       let program = app.packageManager.rawValue
-      if BinaryLocator(environment: environment).resolve(program) == nil {
-        throw AppError.notReady(service: workspace.service, problem: missingPackageManager(app.packageManager))
+      let found = BinaryLocator(environment: environment, files: context.files).resolve(program)
+      let shim = found.flatMap(context.files.linkTarget)?.contains("corepack") == true
+      if found == nil || (shim && !corepackHas(app.packageManager)) {
+        throw AppError.notReady(service: workspace.service, problem: missingPackageManager(app.packageManager, shim: shim))
       }
       if let owner = PortProbe.owner(of: app.port) {
         throw AppError.notReady(
@@ -81,7 +85,7 @@ public struct AppPreparation: Sendable {
 
   func checkNode(_ apps: [AppWorkspace]) async throws -> Node {
     let service = apps[0].service
-    guard let path = Self.nodePath(configuration, environment: context.environment) else {
+    guard let path = Self.nodePath(configuration, environment: context.environment, files: context.files) else {
       throw AppError.notReady(
         service: service,
         problem:
@@ -109,16 +113,36 @@ public struct AppPreparation: Sendable {
 
   /// What to do when pnpm or yarn is missing. corepack can provide them only from its cache: with
   /// no network, a version it has never downloaded cannot be had.
-  func missingPackageManager(_ manager: PackageManager) -> String {
+  func missingPackageManager(_ manager: PackageManager, shim: Bool = false) -> String {
     let name = manager.rawValue
-    let home = context.environment["COREPACK_HOME"] ?? ((context.environment["HOME"] ?? "/root") + "/.cache/node/corepack")
-    let cached = (context.files.list(home + "/v1/" + name) ?? context.files.list(home + "/" + name) ?? []).contains { !$0.hasPrefix(".") }
-    if cached {
+    if shim {
+      return
+        "\(name) on PATH is corepack's, and corepack has no copy of it cached (it would download one, which needs the network): install \(name) itself (`npm install -g \(name)`), or run `\(name) --version` once on a connected machine"
+    }
+    if corepackHas(manager) {
       return "\(name) is not on PATH, and corepack has a copy cached: run `corepack enable \(name)` (it works offline from that cache)"
     }
     if manager == .npm { return "npm is not beside Node or on PATH: install Node with its npm (the nodejs and npm packages)" }
     return
       "\(name) is not on PATH, and corepack has no copy of it (it would download one, which needs the network): install \(name) (`npm install -g \(name)`, or carry its standalone binary here), or `corepack enable \(name)` on a connected machine first"
+  }
+
+  /// Whether corepack has a copy of the package manager cached (it then works offline).
+  func corepackHas(_ manager: PackageManager) -> Bool {
+    let home = context.environment["COREPACK_HOME"] ?? ((context.environment["HOME"] ?? "/root") + "/.cache/node/corepack")
+    let name = manager.rawValue
+    return (context.files.list(home + "/v1/" + name) ?? context.files.list(home + "/" + name) ?? []).contains { !$0.hasPrefix(".") }
+  }
+
+  /// Keys that contradict each other: production mode still starting the dev server.
+  public func modeWarnings() -> [String] {
+    workspaces.compactMap { workspace in
+      let app = workspace.app
+      guard app.mode == .production, app.start == app.packageManager.run("dev") else { return nil }
+      let key = workspace.service.rawValue
+      return
+        "\(key).mode is production but \(key).start is `\(app.start)`, the dev server: set \(key).start to `\(app.packageManager.run("start"))` (or run init again with --mode production)"
+    }
   }
 
   /// The install and build steps for `up`, in order: each install folder once (the backend and
@@ -139,14 +163,20 @@ public struct AppPreparation: Sendable {
         installed.insert(workspace.installFolder + "\n" + app.install)
         let fingerprint = workspace.fingerprint(nodeVersion: node.version.description, files: context.files)
         let stamp = stamps + "/install-" + Self.name(workspace.installFolder)
-        if context.files.readText(stamp) == fingerprint && context.files.isDirectory(workspace.installFolder + "/node_modules") {
+        // Yarn's Plug'n'Play installs into .pnp.cjs, not node_modules.
+        let present = ["/node_modules", "/.pnp.cjs"].contains { context.files.exists(workspace.installFolder + $0) }
+        if context.files.readText(stamp) == fingerprint && present {
           announce("\(workspace.service.rawValue): dependencies up to date in \(workspace.installFolder) (`\(app.install)` skipped)")
         } else {
           announce("\(workspace.service.rawValue): \(app.install) in \(workspace.installFolder) (output in \(log))")
           try? context.files.remove(stamp)
+          // NODE_ENV=production would make npm, pnpm and yarn leave out the devDependencies a
+          // build needs (tsc, vite).
+          var installEnvironment = environment(workspace.service)
+          installEnvironment["NODE_ENV"] = nil
           try await AppStep(
             service: workspace.service, name: "install", command: app.install, folder: workspace.installFolder,
-            environment: environment(workspace.service), log: log
+            environment: installEnvironment, log: log
           ).run(launcher: context.launcher)
           try context.files.write(fingerprint, to: stamp, permissions: 0o600)
         }

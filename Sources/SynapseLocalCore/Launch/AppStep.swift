@@ -24,8 +24,8 @@ public struct AppStep: Sendable, Equatable {
   public func run(launcher: any ProcessLauncher) async throws {
     let header = "== synapse-local: \(service.rawValue) \(name): \(command) (in \(folder))\n"
     if let handle = FileHandle(forWritingAtPath: log) ?? Self.create(log) {
-      handle.seekToEndOfFile()
-      handle.write(Data(header.utf8))
+      _ = try? handle.seekToEnd()
+      try? handle.write(contentsOf: Data(header.utf8))
       try? handle.close()
     }
     let before = HubCache.sizeFollowingLinks(log) ?? 0
@@ -33,7 +33,11 @@ public struct AppStep: Sendable, Equatable {
     let status = try await withTaskCancellationHandler {
       try await launcher.run(
         LaunchCommand(executable: "/bin/sh", arguments: ["-c", command], environment: environment, workingDirectory: folder, logPath: log)
-      ) { pid in started.set(pid) }
+      ) { pid in
+        started.set(pid)
+        // Cancelled before the pid was known: the handler below found nothing to kill.
+        if Task.isCancelled { launcher.killLeftover(pid) }
+      }
     } onCancel: {
       if let pid = started.get() { launcher.killLeftover(pid) }
     }

@@ -59,7 +59,8 @@ public struct AppWorkspace: Sendable {
   public func fingerprint(nodeVersion: String, files: any FileSystem) -> String {
     let digest = Digest(.sha256)
     digest.update(Array((app.install + "\n" + nodeVersion + "\n").utf8))
-    for path in (lockfile.map { [$0] } ?? []) + manifests(files: files) {
+    let settings = [".npmrc", ".yarnrc", ".yarnrc.yml", "pnpm-workspace.yaml"].map { installFolder + "/" + $0 }.filter(files.exists)
+    for path in (lockfile.map { [$0] } ?? []) + manifests(files: files) + settings {
       digest.update(Array((path + "\n").utf8))
       digest.update(Array(files.contents(path) ?? Data()))
     }
@@ -67,9 +68,12 @@ public struct AppWorkspace: Sendable {
   }
 
   /// The command `up` supervises: `start`, and for a Vite dev server started by its package
-  /// manager's `run dev`, the port and host on its command line (Vite ignores PORT).
+  /// manager's `run dev`, the port and host on its command line (Vite ignores PORT), strictly:
+  /// a Vite that moved to the next free port would never answer its health check.
   public func startCommand(host: String) -> String {
-    guard app.mode == .dev, server?.takesPortAndHostArguments == true, app.start == app.packageManager.run("dev") else { return app.start }
-    return app.start + " " + app.packageManager.passing(["--port", String(app.port), "--host", host])
+    guard app.mode == .dev, server?.takesPortAndHostArguments == true, app.start == app.packageManager.run("dev"),
+      let script = manifest?.scripts["dev"], script.hasPrefix("vite"), !script.contains("--port")
+    else { return app.start }
+    return app.start + " " + app.packageManager.passing(["--port", String(app.port), "--host", host, "--strictPort"])
   }
 }

@@ -42,7 +42,7 @@ public struct StackLauncher: Sendable {
     // The apps' needs first: they are quick to check, and a missing Node should not wait for a download.
     let apps = AppPreparation(context: context, configuration: configuration, project: project)
     let node = try await apps.check()
-    if let warning = apps.localModeWarning() { context.output.warning(warning) }
+    for warning in [apps.localModeWarning()].compactMap({ $0 }) + apps.modeWarnings() { context.output.warning(warning) }
     // Programs before any model download: a program that cannot be had would make it wasted.
     let lock = try ProjectLock.load(project + "/" + ProjectLock.fileName)
     let runtimes = try await RuntimeResolver(context: context, platform: try Platform.current())
@@ -75,8 +75,21 @@ public struct StackLauncher: Sendable {
       throw StackError.cannotStart(service: .llm, reason: shortfall)
     }
     if let node {
-      try await apps.installAndBuild(
-        node: node, environment: { assembly.appEnvironments[$0] ?? [:] }, state: assembly.state, announce: context.output.warning)
+      // A stop signal while npm installs stops npm too (its process group), then `up`.
+      let output = context.output
+      let environments = assembly.appEnvironments
+      let steps = Task {
+        try await apps.installAndBuild(
+          node: node, environment: { environments[$0] ?? [:] }, state: assembly.state, announce: output.warning)
+      }
+      let signals = SignalWatcher([SIGINT, SIGTERM, SIGHUP]) { steps.cancel() }
+      defer { signals.cancel() }
+      do {
+        try await steps.value
+      } catch {
+        if steps.isCancelled { throw StackError.control("stopped by a signal while installing or building the apps; nothing was started") }
+        throw error
+      }
     }
     return assembly
   }

@@ -1,21 +1,59 @@
 import Dispatch
 import Foundation
 
-/// Turns signals into a callback (the default action is replaced for as long as it lives).
+/// Turns signals into a callback while it lives. After `cancel`, a signal that no other watcher
+/// takes has its default action again (Ctrl-C ends the program).
+///
+/// libdispatch installs its own process-wide handler the first time a signal gets a source, and
+/// does not install it again for a later source, so dispositions cannot be handed back and forth.
+/// One source per signal therefore lives for the whole process, and the watchers register with it.
 public final class SignalWatcher: @unchecked Sendable {
-  let sources: [any DispatchSourceSignal]
+  let id = UUID()
+  let signals: [Int32]
 
   public init(_ signals: [Int32], _ handler: @escaping @Sendable () -> Void) {
-    sources = signals.map { number in
-      signal(number, SIG_IGN)
-      let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-      source.setEventHandler(handler: handler)
-      source.resume()
-      return source
-    }
+    self.signals = signals
+    SignalRegistry.shared.add(id, signals, handler)
   }
 
   public func cancel() {
-    for source in sources { source.cancel() }
+    SignalRegistry.shared.remove(id)
+  }
+}
+
+/// The one dispatch source per signal, and the watchers listening to it.
+final class SignalRegistry: @unchecked Sendable {
+  static let shared = SignalRegistry()
+  private let lock = NSLock()
+  private var sources: [Int32: any DispatchSourceSignal] = [:]
+  private var watchers: [(id: UUID, signals: [Int32], handler: @Sendable () -> Void)] = []
+
+  func add(_ id: UUID, _ signals: [Int32], _ handler: @escaping @Sendable () -> Void) {
+    lock.withLock {
+      watchers.append((id, signals, handler))
+      for number in signals where sources[number] == nil {
+        signal(number, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+        source.setEventHandler { [unowned self] in self.deliver(number) }
+        source.resume()
+        sources[number] = source
+      }
+    }
+  }
+
+  func remove(_ id: UUID) {
+    lock.withLock { watchers.removeAll { $0.id == id } }
+  }
+
+  /// To every watcher of the signal; with none, the default action: the program ends by it.
+  func deliver(_ number: Int32) {
+    let handlers = lock.withLock { watchers.filter { $0.signals.contains(number) }.map(\.handler) }
+    guard handlers.isEmpty else {
+      for handler in handlers { handler() }
+      return
+    }
+    signal(number, SIG_DFL)
+    // To the process, not this thread: dispatch's threads block signals.
+    kill(getpid(), number)
   }
 }

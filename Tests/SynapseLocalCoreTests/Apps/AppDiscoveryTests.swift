@@ -50,6 +50,10 @@ struct AppDiscoveryTests {
 
   /// The guide's Step 4 layout (src/api, src/web), npm, Next, and .nvmrc.
   @Test func theSrcLayoutWithNpmAndNext() throws {
+    // An exact .nvmrc pin is its developers' version: that major, at least that version.
+    #expect(
+      try Self.discover(["src/api/package.json": #"{"dependencies": {"openai": "4"}}"#, ".nvmrc": "v20.11.1\n"]).backend?.nodeRequirement
+        == "^20.11.1")
     let found = try Self.discover([
       "package-lock.json": "{}", ".nvmrc": "lts/iron\n",
       "src/api/package.json": #"{"scripts": {"dev": "nodemon", "migrate": "knex migrate:latest"}}"#,
@@ -92,8 +96,9 @@ struct AppDiscoveryTests {
     #expect(throws: AppError.ambiguous(role: .backend, candidates: ["/checkout/apps/one", "/checkout/apps/two"], flag: "--backend-dir")) {
       try Self.discover(two)
     }
-    // ...which --backend-dir settles.
+    // ...which --backend-dir settles, written any way.
     #expect(try Self.discover(two, chosen: [.backend: "apps/two"]).backend?.dir == "apps/two")
+    #expect(try Self.discover(two, chosen: [.backend: "./apps/two/"]).backend?.dir == "apps/two")
     // Two, one of them named backend: that one.
     #expect(
       try Self.discover(two.merging(["apps/backend/package.json": #"{"dependencies": {"openai": "4"}}"#]) { $1 }).backend?.dir

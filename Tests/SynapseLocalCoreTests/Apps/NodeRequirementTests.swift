@@ -13,13 +13,15 @@ struct NodeRequirementTests {
     (">= 18.17.0", "v18.17.0", true), ("18 || >=20", "v19.0.0", false), ("18 || >=20", "v20.1.0", true), ("20 - 22", "v22.9.0", true),
     ("20 - 22", "v23.0.0", false), ("lts/iron", "v20.20.2", true), ("lts/iron", "v22.0.0", false), ("lts/*", "v16.0.0", true),
     ("*", "v10.0.0", true), (">20", "v20.9.0", false), (">20", "v21.0.0", true), ("<=20", "v20.99.0", true),
+    ("^0.0.3", "v0.0.3", true), ("^0.0.3", "v0.0.4", false), ("^0.2.3", "v0.2.9", true), ("^0.2.3", "v0.3.0", false),
   ])
   func requirement(_ text: String, _ version: String, _ accepted: Bool) throws {
     #expect(try NodeRequirement(text).accepts(try #require(V(version))) == accepted)
   }
 
   @Test func unreadableRequirementsAndVersions() {
-    for text in ["lts/unknown", ">=twenty", "^", "20.1.2.3"] {
+    // A number too large to add one to is refused, not a crash.
+    for text in ["lts/unknown", ">=twenty", "^", "20.1.2.3", ">9223372036854775807", "^99999999999"] {
       #expect(throws: NodeRequirementError.self) { try NodeRequirement(text) }
     }
     #expect(V("v20.20.2\n") == V(20, 20, 2))

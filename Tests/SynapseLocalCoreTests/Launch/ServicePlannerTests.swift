@@ -114,7 +114,7 @@ struct ServicePlannerTests {
       service: .frontend, configuration: planner.configuration, project: "/p", environment: [:], files: files)
     planner.nodeFolder = "/opt/node-20/bin"
     let frontend = try spec(.frontend, planner)
-    #expect(frontend.arguments == ["-c", "exec pnpm run dev --port 5174 --host 127.0.0.1"])
+    #expect(frontend.arguments == ["-c", "exec pnpm run dev --port 5174 --host 127.0.0.1 --strictPort"])
     #expect(frontend.workingDirectory == "/checkout/src/web" && frontend.readinessSeconds == 600)
     #expect(
       frontend.environment["VITE_BACKEND_URL"] == "http://127.0.0.1:4000" && frontend.environment["PATH"] == "/opt/node-20/bin:/usr/bin")
@@ -127,9 +127,15 @@ struct ServicePlannerTests {
     planner.configuration.frontend.packageManager = .npm
     planner.configuration.frontend.start = "npm run dev"
     planner.workspaces[.frontend]?.app = planner.configuration.frontend
-    #expect(try spec(.frontend, planner).arguments == ["-c", "exec npm run dev -- --port 5174 --host 127.0.0.1"])
+    #expect(try spec(.frontend, planner).arguments == ["-c", "exec npm run dev -- --port 5174 --host 127.0.0.1 --strictPort"])
     planner.workspaces[.frontend]?.app.start = "npx vite --strictPort"
     #expect(try spec(.frontend, planner).arguments == ["-c", "exec npx vite --strictPort"])
+    // A dev script that names its own port, or wraps Vite in another program, gets nothing added.
+    planner.workspaces[.frontend]?.app.start = "npm run dev"
+    for script in ["vite --port 3001", "concurrently \"vite\" \"tsc -w\""] {
+      planner.workspaces[.frontend]?.manifest?.scripts["dev"] = script
+      #expect(try spec(.frontend, planner).arguments == ["-c", "exec npm run dev"])
+    }
   }
 
   @Test func theEmbeddingServerIsTheGeneratedOne() throws {
