@@ -256,7 +256,7 @@ struct RuntimeInstallTests {
   /// the project's model), then `up` installs llama.cpp from the mirror itself and the stack answers,
   /// with no test-bed program named anywhere and no llama-server on PATH.
   @Test(
-    .timeLimit(.minutes(6)), .enabled(if: TestBed.shouldRun(.python, .llamaServer, .wheelhouse, .smolLM2, .miniLM, .gemma3, .postgresBin)))
+    .timeLimit(.minutes(9)), .enabled(if: TestBed.shouldRun(.python, .llamaServer, .wheelhouse, .smolLM2, .miniLM, .gemma3, .postgresBin)))
   func theStackRunsOnInstalledRuntimesAlone() async throws {
     let material = try await Self.material.value
     let releases = try await FakeReleases(python: try TestBed.require(.python), root: material.mirrorRoot)
@@ -291,10 +291,61 @@ struct RuntimeInstallTests {
       #expect(!(answer["answer"] as? String ?? "").isEmpty, "\(answer)")
       let pins = try ProjectLock.load(stack.project + "/synapse-local.lock").runtimes.map(\.id).sorted()
       #expect(pins == ["embedding", "llama.cpp", "postgresql"])
+      try await Self.carryToAnAirGappedHost(stack, home: home, environment: environment)
     } catch {
       await stack.remove()
       throw error
     }
     await stack.remove()
+  }
+
+  /// The same project carried to a host with no network: `bundle export` here, then, inside a
+  /// network namespace with only loopback, `bundle import` into a fresh HOME and HF_HOME, and
+  /// `up -d`: every service healthy, the backend answering from pgvector and the llm. A second
+  /// import writes no model file again.
+  static func carryToAnAirGappedHost(_ stack: StackTests.Stack, home: Home, environment: [String: String]) async throws {
+    let down = try await home.run(["down", "--project", stack.project], extra: environment)
+    try #require(down.status == 0, "\(down.stderr)")
+    let bundle = stack.root + "/synapse.tar.zst"
+    let exported = try await home.run(
+      ["bundle", "export", bundle, "--project", stack.project, "--tool", Fixtures.executable, "--json"], extra: environment)
+    try #require(exported.status == 0, "\(exported.stderr)")
+    let listed = try await home.run(["bundle", "list", bundle, "--json"], extra: environment)
+    let manifest = try JSONDecoder().decode(BundleManifest.self, from: Data(listed.stdout.utf8))
+    #expect(manifest.members.first?.path == "bin/synapse-local" && manifest.engineArchive != nil && manifest.python != nil)
+    #expect(manifest.members.contains { $0.path.hasPrefix("wheelhouse/torch-") })
+
+    // The target: nothing of this machine's homes, caches or test-bed programs; PATH keeps the
+    // system's tools (and psql, which the test app's backend calls).
+    let target = stack.root + "/airgap"
+    try FileManager.default.createDirectory(atPath: target + "/project", withIntermediateDirectories: true)
+    var targetEnvironment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SYNAPSE_LOCAL_") && !$0.key.hasPrefix("HF_") }
+    targetEnvironment["HOME"] = target + "/home"
+    targetEnvironment["HF_HOME"] = target + "/hf"
+    targetEnvironment["SYNAPSE_LOCAL_PROFILES"] = home.material.profiles
+    targetEnvironment["PATH"] = [TestBed.path(.postgresBin), targetEnvironment["PATH"], "/usr/sbin:/sbin"].compactMap { $0 }.joined(
+      separator: ":")
+    let tool = Fixtures.executable
+    let script = """
+      set -e
+      ip link set lo up
+      \(tool) bundle import \(bundle) --project \(target)/project --json > \(target)/import.json
+      \(tool) bundle import \(bundle) --project \(target)/project --json > \(target)/again.json
+      \(tool) up -d --project \(target)/project
+      curl -s -X POST --data '{"question": "What is the capital of France?"}' http://127.0.0.1:\(stack.ports[.backend] ?? 0)/ask > \(target)/answer.json
+      \(tool) down --project \(target)/project
+      """
+    let (status, output) = try await runCommand("/usr/bin/unshare", ["-n", "/bin/sh", "-c", script], environment: targetEnvironment)
+    #expect(status == 0, "\(output.suffix(3000))")
+    let first = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: target + "/import.json"))) as? [String: Any]
+    #expect(first?["runtimes"] as? [String] == ["llama.cpp", "embedding", "postgresql"], "\(String(describing: first))")
+    let again = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: target + "/again.json"))) as? [String: Any]
+    #expect(again?["model_files_present"] as? Int == again?["model_files"] as? Int && (again?["model_files"] as? Int ?? 0) > 0)
+    let answer = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: target + "/answer.json"))) as? [String: Any]
+    #expect((answer?["sources"] as? [String])?.first == "The capital of France is Paris.", "\(String(describing: answer))")
+    // Nothing of the target's was read from this machine's store or runtime home.
+    #expect(
+      FileManager.default.fileExists(atPath: target + "/hf/hub")
+        && FileManager.default.fileExists(atPath: target + "/home/.local/share/synapse-local/runtimes"))
   }
 }

@@ -1,0 +1,24 @@
+import ArgumentParser
+import Foundation
+import SynapseLocalCore
+
+extension Platform: ExpressibleByArgument {}
+
+struct BundleCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "bundle",
+    abstract: "Carry a whole project to a host with no network: the tool, the models, the runtimes, the project.",
+    discussion: """
+      On a connected machine, `bundle export FILE` writes one tar.zst: bin/synapse-local and \
+      share/synapse-local/ first (`tar --zstd -xf FILE bin share` bootstraps the tool by hand), \
+      then a manifest with every member's size and sha256, the project file and its lock, the model \
+      files the lock pins, the llama.cpp archive and a wheelhouse of binary wheels. On the \
+      air-gapped host, `bundle import FILE` verifies every member while it streams, then places \
+      the models, writes the project and installs the runtimes with no network; `up` then works.
+
+      Examples:
+        synapse-local bundle export synapse.tar.zst --project ~/synapse
+        bin/synapse-local bundle import synapse.tar.zst --project ~/synapse && bin/synapse-local up -d --project ~/synapse
+      """,
+    subcommands: [BundleExportCommand.self, BundleImportCommand.self, BundleVerifyCommand.self, BundleListCommand.self])
+}

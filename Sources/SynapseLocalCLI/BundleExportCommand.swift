@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import SynapseLocalCore
+
+struct BundleExportCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "export",
+    abstract: "Write the project, its locked models, its runtimes and this tool into one verified tar.zst.",
+    discussion: """
+      The wheels come from the wheelhouse the embedding runtime was installed from when there is \
+      one, else from PyPI; the llama.cpp archive from the runtime folder's downloads/ or the file it \
+      was installed from. No secret is carried: the database password is generated anew on the target.
+      """)
+
+  @Argument(help: ArgumentHelp("The bundle to write (e.g. synapse.tar.zst).", valueName: "FILE"))
+  var file: String
+
+  @OptionGroup var project: ProjectOption
+
+  @Option(name: .long, help: "The target: linux-x86_64 or linux-aarch64 (default: this machine's).")
+  var platform: Platform?
+
+  @Option(name: .long, help: ArgumentHelp("The target's Python, MAJOR.MINOR (default: this machine's python3).", valueName: "X.Y"))
+  var python: String?
+
+  @Option(name: .long, help: ArgumentHelp("The synapse-local binary to carry (needed for another platform).", valueName: "PATH"))
+  var tool: String?
+
+  @Flag(name: .customLong("no-runtimes"), help: "Carry no engine archive and no wheels.")
+  var noRuntimes = false
+
+  @Flag(name: .long, help: "Print the result as JSON.")
+  var json = false
+
+  func run() async throws {
+    try await reportingErrors {
+      let context = Context.command(quiet: json)
+      let options = BundleExporter.Options(
+        project: project.folder(context), platform: platform, python: python, tool: tool.map(context.absolute), runtimes: !noRuntimes)
+      let result = try await BundleExporter(context: context).export(to: context.absolute(file), options: options)
+      for note in result.notes { Output.warning(note) }
+      if json { return try Output.json(result) }
+      Output.line(
+        "wrote \(result.path): \(result.members) members, \(ByteCount.format(result.bytes)) in \(ByteCount.format(result.archiveBytes)) (\(result.platform)\(result.python.map { ", Python \($0)" } ?? ""))"
+      )
+    }
+  }
+}

@@ -1,0 +1,39 @@
+import ArgumentParser
+import Foundation
+import SynapseLocalCore
+
+struct BundleImportCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "import",
+    abstract: "Verify a bundle, then install its models, project and runtimes with no network.",
+    discussion: """
+      Every member is checked against the manifest's sha256 while it streams; nothing is placed \
+      before the whole bundle is verified, and a failure leaves the store, the runtimes and the \
+      project as they were. Model files already in the store (same digest) are not written again.
+      """)
+
+  @Argument(help: ArgumentHelp("The bundle (from bundle export).", valueName: "FILE"))
+  var file: String
+
+  @OptionGroup var project: ProjectOption
+
+  @Flag(name: .long, help: "Replace an existing synapse-local.yaml that differs from the bundle's.")
+  var force = false
+
+  @Flag(name: .long, help: "Print the result as JSON.")
+  var json = false
+
+  func run() async throws {
+    try await reportingErrors {
+      let context = Context.command(quiet: json)
+      let result = try await BundleImporter(context: context).importBundle(
+        context.absolute(file), options: .init(project: project.folder(context), force: force))
+      for note in result.notes { Output.warning(note) }
+      if json { return try Output.json(result) }
+      Output.line(
+        "imported \(result.bundle) into \(result.project): \(result.modelFiles) model file(s) (\(result.modelFilesPresent) already in the store), runtimes: \(result.runtimes.isEmpty ? "none" : result.runtimes.joined(separator: ", "))"
+      )
+      Output.line("Next: synapse-local up -d --project \(result.project)")
+    }
+  }
+}

@@ -1,0 +1,154 @@
+import CArchive
+import Foundation
+
+/// Writes a bundle: a tar (pax) stream compressed with zstd through libarchive, to `FILE.partial`,
+/// renamed to FILE only once complete. Files are streamed in blocks and hashed on the way: memory
+/// stays constant whatever their sizes.
+final class BundleArchiveWriter {
+  let path: String
+  let partial: String
+  private let writer: OpaquePointer
+  private var buffer = [UInt8](repeating: 0, count: 1 << 20)
+  private var finished = false
+
+  init(path: String) throws(BundleError) {
+    self.path = path
+    partial = path + ".partial"
+    guard let writer = archive_write_new() else { throw .unwritable(path: path, reason: "libarchive could not start") }
+    self.writer = writer
+    archive_write_set_format_pax_restricted(writer)
+    archive_write_add_filter_zstd(writer)
+    // Whole blocks of 1 MiB: libarchive pads the last one.
+    archive_write_set_bytes_per_block(writer, 1 << 20)
+    guard archive_write_open_filename(writer, partial) == ARCHIVE_OK else {
+      let reason = Self.message(writer)
+      archive_write_free(writer)
+      throw .unwritable(path: partial, reason: reason)
+    }
+  }
+
+  deinit {
+    if !finished {
+      archive_write_free(writer)
+      unlink(partial)
+    }
+  }
+
+  /// Adds `file` as `name`; returns its sha256. `progress` hears each block's size.
+  func add(_ name: String, file: String, mode: Int32 = 0o644, size: UInt64, progress: (UInt64) -> Void) throws -> String {
+    guard let input = FileHandle(forReadingAtPath: file) else { throw BundleError.unreadable(path: file, reason: "cannot open it") }
+    defer { try? input.close() }
+    try header(name, size: size, mode: mode)
+    let digest = Digest(.sha256)
+    var written: UInt64 = 0
+    while true {
+      let count = buffer.withUnsafeMutableBytes { read(input.fileDescriptor, $0.baseAddress, $0.count) }
+      if count == 0 { break }
+      guard count > 0 else { throw BundleError.unreadable(path: file, reason: String(cString: strerror(errno))) }
+      buffer.withUnsafeBytes { digest.update(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+      try write(count)
+      written += UInt64(count)
+      progress(UInt64(count))
+    }
+    guard written == size else { throw BundleError.unreadable(path: file, reason: "it changed size while being read") }
+    return digest.finish()
+  }
+
+  /// Adds bytes held in memory (the manifest, the project files).
+  func add(_ name: String, data: Data, mode: Int32 = 0o644) throws {
+    try header(name, size: UInt64(data.count), mode: mode)
+    try data.withUnsafeBytes { bytes in
+      guard archive_write_data(writer, bytes.baseAddress, bytes.count) == bytes.count else {
+        throw BundleError.unwritable(path: partial, reason: Self.message(writer))
+      }
+    }
+  }
+
+  func header(_ name: String, size: UInt64, mode: Int32) throws {
+    guard let entry = archive_entry_new() else { throw BundleError.unwritable(path: partial, reason: "libarchive could not start") }
+    defer { archive_entry_free(entry) }
+    archive_entry_set_pathname(entry, name)
+    archive_entry_set_size(entry, Int64(size))
+    archive_entry_set_filetype(entry, UInt32(0o100000))
+    archive_entry_set_perm(entry, mode_t(mode))
+    archive_entry_set_mtime(entry, time(nil), 0)
+    guard archive_write_header(writer, entry) == ARCHIVE_OK else {
+      throw BundleError.unwritable(path: partial, reason: Self.message(writer))
+    }
+  }
+
+  private func write(_ count: Int) throws {
+    let put = buffer.withUnsafeBytes { archive_write_data(writer, $0.baseAddress, count) }
+    guard put == count else { throw BundleError.unwritable(path: partial, reason: Self.message(writer)) }
+  }
+
+  /// Closes the stream and renames it into place.
+  func finish() throws {
+    guard archive_write_close(writer) == ARCHIVE_OK else { throw BundleError.unwritable(path: partial, reason: Self.message(writer)) }
+    archive_write_free(writer)
+    finished = true
+    guard rename(partial, path) == 0 else {
+      unlink(partial)
+      throw BundleError.unwritable(path: path, reason: String(cString: strerror(errno)))
+    }
+  }
+
+  static func message(_ archive: OpaquePointer) -> String {
+    archive_error_string(archive).map { String(cString: $0) } ?? "libarchive failed"
+  }
+}
+
+/// Reads a bundle member by member, streaming each member's bytes in blocks.
+struct BundleArchiveReader {
+  struct Member {
+    var name: String
+    var size: UInt64
+    var isRegularFile: Bool
+    var mode: mode_t
+  }
+
+  let path: String
+
+  /// Calls `body` for each member with a function that streams its bytes to a consumer.
+  func readMembers(_ body: (Member, _ stream: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws -> Void) throws {
+    guard let reader = archive_read_new() else { throw BundleError.unreadable(path: path, reason: "libarchive could not start") }
+    defer { archive_read_free(reader) }
+    archive_read_support_filter_zstd(reader)
+    archive_read_support_format_tar(reader)
+    guard archive_read_open_filename(reader, path, 1 << 20) == ARCHIVE_OK else {
+      throw BundleError.unreadable(path: path, reason: BundleArchiveWriter.message(reader))
+    }
+    var buffer = [UInt8](repeating: 0, count: 1 << 20)
+    var entry: OpaquePointer?
+    while true {
+      let status = archive_read_next_header(reader, &entry)
+      if status == ARCHIVE_EOF { break }
+      guard status == ARCHIVE_OK, let entry else { throw failure(reader) }
+      let name = archive_entry_pathname(entry).map { String(cString: $0) } ?? ""
+      let member = Member(
+        name: name, size: UInt64(max(archive_entry_size(entry), 0)), isRegularFile: archive_entry_filetype(entry) == UInt32(0o100000),
+        mode: archive_entry_perm(entry))
+      var consumed = false
+      try body(member) { consumer in
+        consumed = true
+        while true {
+          let count = buffer.withUnsafeMutableBytes { archive_read_data(reader, $0.baseAddress, $0.count) }
+          if count == 0 { break }
+          guard count > 0 else { throw failure(reader) }
+          try buffer.withUnsafeBytes { try consumer(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+        }
+      }
+      if !consumed, archive_read_data_skip(reader) != ARCHIVE_OK { throw failure(reader) }
+    }
+  }
+
+  /// A truncated stream, or another read error.
+  func failure(_ reader: OpaquePointer) -> BundleError {
+    let message = BundleArchiveWriter.message(reader)
+    let lowered = message.lowercased()
+    if lowered.contains("truncated") || lowered.contains("premature") || lowered.contains("unexpected end") {
+      return .truncated(path: path)
+    }
+    return .unreadable(path: path, reason: message)
+  }
+}

@@ -1,0 +1,287 @@
+import Foundation
+
+/// `bundle export`: everything a project needs to run on a machine with no network, in one
+/// tar.zst: the tool itself first (`bin/`, `share/`), the manifest, the project files, the model
+/// files the lock pins (in the Hugging Face cache layout), the llama.cpp archive and a wheelhouse of
+/// binary wheels for the embedding runtime and PostgreSQL with pgvector.
+public struct BundleExporter: Sendable {
+  public struct Options: Sendable {
+    public var project: String
+    public var platform: Platform?
+    /// `3.11`; nil: this machine's python3.
+    public var python: String?
+    /// The synapse-local binary to carry; nil: this one.
+    public var tool: String?
+    public var runtimes = true
+
+    public init(project: String, platform: Platform? = nil, python: String? = nil, tool: String? = nil, runtimes: Bool = true) {
+      self.project = project
+      self.platform = platform
+      self.python = python
+      self.tool = tool
+      self.runtimes = runtimes
+    }
+  }
+
+  public struct Result: Encodable, Sendable {
+    public var path: String
+    public var platform: String
+    public var python: String?
+    public var members: Int
+    public var bytes: UInt64
+    public var archiveBytes: UInt64
+    public var notes: [String]
+  }
+
+  /// A member to write: where its bytes come from, and its digest when known before writing.
+  struct Planned {
+    var name: String
+    var source: String
+    var size: UInt64
+    var sha256: String
+    var mode: Int32 = 0o644
+  }
+
+  public var context: Context
+
+  public init(context: Context) {
+    self.context = context
+  }
+
+  public func export(to file: String, options: Options) async throws -> Result {
+    let here = try Platform.current()
+    let platform = options.platform ?? here
+    var notes: [String] = []
+    let project = options.project
+    let lockPath = project + "/" + ProjectLock.fileName
+    guard let lockData = context.files.contents(lockPath) else {
+      throw BundleError.cannotExport(reason: "\(lockPath) does not exist: pull or import the project's models first (synapse-local pull)")
+    }
+    let lock = try ProjectLock.load(lockPath, files: context.files)
+    guard !lock.files.isEmpty else {
+      throw BundleError.cannotExport(reason: "\(lockPath) pins no model file: pull the project's models first")
+    }
+    let configuration = try ProjectFile.load(project: project, environment: context.environment, files: context.files)
+
+    // The tool: this binary when it suits the platform and carries its Swift runtime inside.
+    let tool: String
+    if let given = options.tool {
+      tool = given
+      if !Self.isStatic(given) {
+        notes.append("\(given) links the Swift runtime dynamically: it runs only where Swift is installed")
+      }
+    } else {
+      guard platform == here else {
+        throw BundleError.cannotExport(
+          reason:
+            "the bundle is for \(platform.rawValue) and this synapse-local is \(here.rawValue): pass a \(platform.rawValue) build with --tool PATH"
+        )
+      }
+      tool = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+      guard Self.isStatic(tool) else {
+        throw BundleError.cannotExport(
+          reason:
+            "this synapse-local (\(tool)) links the Swift runtime dynamically and would not run on a host without Swift: build one with `swift build -c release --static-swift-stdlib` and pass it with --tool PATH"
+        )
+      }
+    }
+    let python = try await pythonVersion(options.python)
+
+    var early: [Planned] = [try planned("bin/synapse-local", tool, mode: 0o755)]
+    let locator = context.resources
+    for kind in [ResourceLocator.Kind.profiles, .templates] {
+      let folder = try locator.locate(kind)
+      for relative in files(under: folder) {
+        early.append(try planned("share/synapse-local/\(kind.rawValue)/\(relative)", folder + "/" + relative))
+      }
+    }
+
+    // The model files, by blob: the lock's digests, checked again while they are written.
+    let store = configuration.storeRoot(project: project, environment: context.environment)
+    var models: [Planned] = []
+    for entry in lock.files {
+      let folder = try RepositoryID(entry.repository).cacheFolderName
+      let name = "models/\(folder)/blobs/\(entry.etag)"
+      guard !models.contains(where: { $0.name == name }) else { continue }
+      let blob = store + "/" + folder + "/blobs/" + entry.etag
+      guard context.files.size(blob) == entry.size else {
+        throw BundleError.cannotExport(
+          reason:
+            "\(entry.repository)/\(entry.path) is \(context.files.size(blob).map { "\($0) bytes" } ?? "missing") in the store, the lock pins \(entry.size) bytes: run `synapse-local models verify` and pull it again"
+        )
+      }
+      let digest = try entry.sha256 ?? Digest.sha256(ofFile: blob)
+      models.append(Planned(name: name, source: blob, size: entry.size, sha256: digest))
+    }
+
+    var runtimeFiles: [Planned] = []
+    var engineMember: String?
+    var scratch: String?
+    defer { if let scratch { try? FileManager.default.removeItem(atPath: scratch) } }
+    if options.runtimes {
+      if configuration.engine == .llamaCpp {
+        let archive = try engineArchive(lock: lock, platform: platform)
+        let name = "runtimes/llama.cpp/" + (archive.path as NSString).lastPathComponent
+        engineMember = name
+        runtimeFiles.append(Planned(name: name, source: archive.path, size: context.files.size(archive.path) ?? 0, sha256: archive.sha256))
+      } else {
+        notes.append("vLLM is not carried: install it on the target from a wheelhouse (synapse-local install vllm --wheelhouse DIR)")
+      }
+      let folder = RuntimeHome(environment: context.environment).staging + "/bundle-wheels-\(UUID().uuidString.prefix(8))"
+      scratch = folder
+      try await downloadWheels(into: folder, platform: platform, python: python, configuration: configuration)
+      for wheel in files(under: folder) where wheel.hasSuffix(".whl") {
+        runtimeFiles.append(try planned("wheelhouse/" + wheel, folder + "/" + wheel))
+      }
+    } else {
+      notes.append("--no-runtimes: the target must have llama.cpp, the embedding runtime and PostgreSQL with pgvector already")
+    }
+
+    let projectFiles: [(String, Data)] = [
+      ("project/" + ProjectConfiguration.fileName, context.files.contents(ProjectFile.path(in: project)) ?? Data()),
+      ("project/" + ProjectLock.fileName, lockData),
+    ]
+    var members = early.map { BundleManifest.Member(path: $0.name, size: $0.size, sha256: $0.sha256) }
+    members += projectFiles.map { BundleManifest.Member(path: $0.0, size: UInt64($0.1.count), sha256: Digest.hex(.sha256, Array($0.1))) }
+    members += (models + runtimeFiles).map { BundleManifest.Member(path: $0.name, size: $0.size, sha256: $0.sha256) }
+    let manifest = BundleManifest(
+      platform: platform, python: options.runtimes ? python : nil, toolVersion: ToolVersion.current,
+      lock: String(decoding: lockData, as: UTF8.self), engineArchive: engineMember, members: members)
+
+    // Written in order: the tool, the manifest, the project, then the data.
+    let writer = try BundleArchiveWriter(path: file)
+    let total = manifest.totalBytes
+    var done: UInt64 = 0
+    let output = context.output
+    func write(_ item: Planned) throws {
+      let digest = try writer.add(item.name, file: item.source, mode: item.mode, size: item.size) { count in
+        done += count
+        output.progress("bundle", done: done, total: total)
+      }
+      guard digest == item.sha256 else {
+        throw BundleError.cannotExport(
+          reason:
+            "\(item.source) does not match its digest \(item.sha256) (it has \(digest)): run `synapse-local models verify`, then pull it again"
+        )
+      }
+    }
+    for item in early { try write(item) }
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    try writer.add(BundleManifest.memberName, data: try encoder.encode(manifest))
+    for (name, data) in projectFiles { try writer.add(name, data: data) }
+    for item in models + runtimeFiles { try write(item) }
+    try writer.finish()
+    return Result(
+      path: file, platform: platform.rawValue, python: manifest.python, members: members.count + 1, bytes: total,
+      archiveBytes: context.files.size(file) ?? 0, notes: notes)
+  }
+
+  func planned(_ name: String, _ source: String, mode: Int32 = 0o644) throws -> Planned {
+    guard let size = context.files.size(source) else { throw BundleError.unreadable(path: source, reason: "it does not exist") }
+    return Planned(name: name, source: source, size: size, sha256: try Digest.sha256(ofFile: source), mode: mode)
+  }
+
+  /// Every file below `folder`, relative to it, sorted.
+  func files(under folder: String) -> [String] {
+    var found: [String] = []
+    var pending = [""]
+    while let relative = pending.popLast() {
+      let path = relative.isEmpty ? folder : folder + "/" + relative
+      for name in (context.files.list(path) ?? []).sorted() {
+        let child = relative.isEmpty ? name : relative + "/" + name
+        if context.files.isDirectory(folder + "/" + child) { pending.append(child) } else { found.append(child) }
+      }
+    }
+    return found.sorted()
+  }
+
+  /// Whether a binary carries its Swift runtime (no libswiftCore.so to load).
+  static func isStatic(_ binary: String) -> Bool {
+    guard let handle = FileHandle(forReadingAtPath: binary) else { return false }
+    defer { try? handle.close() }
+    let needle = Array("libswiftCore.so".utf8)
+    var carry: [UInt8] = []
+    while let chunk = try? handle.read(upToCount: 4 << 20), !chunk.isEmpty {
+      let bytes = carry + Array(chunk)
+      if bytes.firstRange(of: needle) != nil { return false }
+      carry = Array(bytes.suffix(needle.count))
+    }
+    return true
+  }
+
+  /// `3.11`: the one asked for, else this machine's python3's.
+  func pythonVersion(_ asked: String?) async throws -> String {
+    if let asked {
+      let parts = asked.split(separator: ".")
+      guard parts.count == 2, parts.allSatisfy({ Int($0) != nil }) else {
+        throw BundleError.cannotExport(reason: "--python \(asked): expected MAJOR.MINOR, e.g. 3.11")
+      }
+      return asked
+    }
+    let answer = try await context.processes.run(
+      context.findExecutable("python3") ?? "/usr/bin/python3", ["-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+      timeout: .seconds(30))
+    guard answer.status == 0 else { throw BundleError.cannotExport(reason: "python3 did not say its version; pass --python X.Y") }
+    return answer.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+
+  /// The llama.cpp archive the lock pins for the platform: from `downloads/`, or the file it was
+  /// installed from.
+  func engineArchive(lock: ProjectLock, platform: Platform) throws -> (path: String, sha256: String) {
+    guard let pin = lock.runtime(.llamaCpp, platform: platform), let sha256 = pin.sha256, let asset = pin.asset else {
+      throw BundleError.cannotExport(
+        reason:
+          "the lock pins no llama.cpp archive for \(platform.rawValue): run `synapse-local install llama.cpp --project DIR` (add --from ARCHIVE for another platform's), or pass --no-runtimes"
+      )
+    }
+    let home = RuntimeHome(environment: context.environment)
+    var candidates = [home.path + "/downloads/" + asset]
+    for installed in RuntimeInventory(home: home, files: context.files).list(measure: false)
+    where installed.manifest.id == .llamaCpp && installed.manifest.sha256 == sha256 {
+      candidates.append(installed.manifest.source)
+    }
+    for candidate in candidates where context.files.exists(candidate) {
+      if (try? Digest.sha256(ofFile: candidate)) == sha256 { return (candidate, sha256) }
+    }
+    throw BundleError.cannotExport(
+      reason:
+        "the llama.cpp archive \(asset) (sha256 \(sha256.prefix(12))…) is neither in \(home.path)/downloads nor where it was installed from: install it again (synapse-local install llama.cpp --force), or pass --no-runtimes"
+    )
+  }
+
+  /// Binary wheels for every pinned dependency of the embedding runtime and PostgreSQL, for the
+  /// platform and Python: from the wheelhouse the embedding runtime was installed from when there
+  /// is one (no network), else from PyPI (pip's cache makes that quick).
+  func downloadWheels(into folder: String, platform: Platform, python: String, configuration: ProjectConfiguration) async throws {
+    let profiles = try context.resources.locate(.profiles)
+    let home = RuntimeHome(environment: context.environment)
+    let wheelhouse = RuntimeInventory(home: home, files: context.files).list(measure: false).first {
+      $0.manifest.id == .embedding && context.files.isDirectory($0.manifest.source)
+    }?.manifest.source
+    guard let pythonProgram = context.findExecutable("python3") else {
+      throw BundleError.cannotExport(reason: "python3 is not on PATH (pip downloads the wheels)")
+    }
+    let machine = platform == .linuxArm64 ? "aarch64" : "x86_64"
+    // Every manylinux a glibc 2.17-2.36 host (Debian 12) runs, as pip would accept them there.
+    let tags =
+      (5...36).map { "manylinux_2_\($0)_\(machine)" } + ["manylinux1", "manylinux2010", "manylinux2014"].map { "\($0)_\(machine)" }
+      + ["linux_\(machine)"]
+    for id in [RuntimeID.embedding, .postgresql] {
+      let requirements = try RequirementSet.load(id, profiles: profiles, files: context.files)
+      var arguments = [
+        "-m", "pip", "download", "-q", "--disable-pip-version-check", "--only-binary=:all:", "--no-deps", "-d", folder,
+        "--python-version", python, "--implementation", "cp", "-r", requirements.path,
+      ]
+      for tag in tags { arguments += ["--platform", tag] }
+      if let wheelhouse { arguments += ["--no-index", "--find-links", wheelhouse] }
+      context.output.line("bundle: wheels for \(id.rawValue) (\(python), \(platform.rawValue)) from \(wheelhouse ?? "PyPI")")
+      let result = try await context.processes.run(pythonProgram, arguments, timeout: .seconds(3600))
+      guard result.status == 0 else {
+        let last = (result.stderr + result.stdout).split(separator: "\n").last.map(String.init) ?? "exit \(result.status)"
+        throw BundleError.cannotExport(
+          reason: "pip could not get the \(id.rawValue) wheels for Python \(python) on \(platform.rawValue): \(last)")
+      }
+    }
+  }
+}

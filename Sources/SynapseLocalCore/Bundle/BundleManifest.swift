@@ -1,0 +1,61 @@
+import Foundation
+
+/// `manifest.json`, the bundle's first member after the tool: what the bundle is for (format,
+/// platform, Python), the project's lock, and every member with its size and sha256, so that an
+/// import refuses an unknown or altered member while it streams.
+public struct BundleManifest: Codable, Sendable, Equatable {
+  public struct Member: Codable, Sendable, Equatable {
+    public var path: String
+    public var size: UInt64
+    public var sha256: String
+
+    public init(path: String, size: UInt64, sha256: String) {
+      self.path = path
+      self.size = size
+      self.sha256 = sha256
+    }
+  }
+
+  /// The newest format this tool reads and writes.
+  public static let currentFormat = 1
+  public static let memberName = "manifest.json"
+  /// The Debian packages the tool's binary links against.
+  public static let debianPackages = ["libcurl4", "libssl3", "libarchive13"]
+
+  public var format: Int
+  public var platform: Platform
+  /// `3.11`: the wheels are for this CPython.
+  public var python: String?
+  public var toolVersion: String
+  public var created: String
+  public var debianPackages: [String]
+  /// The project's `synapse-local.lock`, as its text.
+  public var lock: String
+  /// The llama.cpp archive in the bundle, if any (under `runtimes/`).
+  public var engineArchive: String?
+  public var members: [Member]
+
+  enum CodingKeys: String, CodingKey {
+    case format, platform, python, created, lock, members
+    case toolVersion = "tool_version"
+    case debianPackages = "debian_packages"
+    case engineArchive = "engine_archive"
+  }
+
+  public init(
+    platform: Platform, python: String?, toolVersion: String, lock: String, engineArchive: String?, members: [Member],
+    created: Date = Date()
+  ) {
+    format = Self.currentFormat
+    self.platform = platform
+    self.python = python
+    self.toolVersion = toolVersion
+    self.created = ISO8601DateFormatter().string(from: created)
+    debianPackages = Self.debianPackages
+    self.lock = lock
+    self.engineArchive = engineArchive
+    self.members = members
+  }
+
+  public var totalBytes: UInt64 { members.reduce(0) { $0 + $1.size } }
+}

@@ -1,0 +1,169 @@
+import Foundation
+import Testing
+
+@testable import SynapseLocalCore
+
+/// Bundles made by hand with the bundle writer: a good one imports (and a second import writes
+/// nothing again); each bad one is refused in one line, and the store, the runtime home and the
+/// project stay as they were.
+@Suite("bundle import: verified or refused")
+struct BundleImportTests {
+  struct Scratch {
+    let root = NSTemporaryDirectory() + "bundle-\(UUID().uuidString.prefix(8))"
+    var store: String { root + "/store" }
+    var project: String { root + "/project" }
+    var context: Context {
+      Context.live(environment: [
+        "HOME": root, "SYNAPSE_LOCAL_HOME": root + "/home", "HF_HUB_CACHE": store, "HF_HUB_OFFLINE": "1",
+        "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+      ])
+    }
+
+    init() throws { try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true) }
+
+    /// Every path below the store and the project, with its size: what "unchanged" compares.
+    var snapshot: [String: UInt64] {
+      var found: [String: UInt64] = [:]
+      for base in [store, project, root + "/home/runtimes"] {
+        for case let path as String in FileManager.default.enumerator(atPath: base)?.allObjects ?? [] {
+          found[base + "/" + path] = (try? FileManager.default.attributesOfItem(atPath: base + "/" + path)[.size] as? UInt64) ?? 0
+        }
+      }
+      return found
+    }
+
+    func remove() { try? FileManager.default.removeItem(atPath: root) }
+  }
+
+  static let model = Data((0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+  static var sha: String { Digest.hex(.sha256, Array(model)) }
+  static var blobMember: String { "models/models--acme--tiny/blobs/\(sha)" }
+  static var lock: String {
+    """
+    version: 1
+    files:
+    - repository: acme/tiny
+      revision: main
+      commit: \(String(repeating: "c", count: 40))
+      path: tiny.gguf
+      size: \(model.count)
+      sha256: \(sha)
+      etag: \(sha)
+    """
+  }
+
+  /// A bundle as export writes one, with `change` applied to the manifest and the member list.
+  static func craft(
+    _ path: String, manifest change: (inout BundleManifest) -> Void = { _ in },
+    members: [(String, Data)]? = nil, listed: [(String, Data)]? = nil, early: [(String, Data)] = [("bin/synapse-local", Data("tool".utf8))]
+  ) throws {
+    let data =
+      members ?? [
+        ("project/synapse-local.yaml", Data("version: 1\n".utf8)), ("project/synapse-local.lock", Data(lock.utf8)), (blobMember, model),
+      ]
+    let entries = (early + (listed ?? data)).map {
+      BundleManifest.Member(path: $0.0, size: UInt64($0.1.count), sha256: Digest.hex(.sha256, Array($0.1)))
+    }
+    var manifest = BundleManifest(
+      platform: try Platform.current(), python: nil, toolVersion: "test", lock: lock, engineArchive: nil, members: entries)
+    change(&manifest)
+    let writer = try BundleArchiveWriter(path: path)
+    for (name, bytes) in early { try writer.add(name, data: bytes) }
+    try writer.add(BundleManifest.memberName, data: try JSONEncoder().encode(manifest))
+    for (name, bytes) in data { try writer.add(name, data: bytes) }
+    try writer.finish()
+  }
+
+  @Test func aGoodBundleImportsAndASecondImportWritesNothingAgain() async throws {
+    let scratch = try Scratch()
+    defer { scratch.remove() }
+    let bundle = scratch.root + "/good.tar.zst"
+    try Self.craft(bundle)
+    let importer = BundleImporter(context: scratch.context)
+    #expect(try importer.list(bundle).members.map(\.path).contains(Self.blobMember))
+    _ = try await importer.verify(bundle)
+    let first = try await importer.importBundle(bundle, options: .init(project: scratch.project))
+    #expect(first.modelFiles == 1 && first.modelFilesPresent == 0 && first.runtimes.isEmpty)
+    let link = scratch.store + "/models--acme--tiny/snapshots/\(String(repeating: "c", count: 40))/tiny.gguf"
+    #expect(FileManager.default.contents(atPath: link) == Self.model)
+    #expect(
+      try String(contentsOfFile: scratch.store + "/models--acme--tiny/refs/main", encoding: .utf8) == String(repeating: "c", count: 40))
+    #expect(FileManager.default.fileExists(atPath: scratch.project + "/synapse-local.lock"))
+    let second = try await importer.importBundle(bundle, options: .init(project: scratch.project))
+    #expect(second.modelFilesPresent == 1)
+    // Staging is cleaned up either way.
+    #expect((try? FileManager.default.contentsOfDirectory(atPath: scratch.root + "/home/staging"))?.isEmpty ?? true)
+  }
+
+  @Test func badBundlesAreRefusedInOneLineAndChangeNothing() async throws {
+    let scratch = try Scratch()
+    defer { scratch.remove() }
+    // Something already there, which no refused import may touch.
+    let good = scratch.root + "/good.tar.zst"
+    try Self.craft(good)
+    _ = try await BundleImporter(context: scratch.context).importBundle(good, options: .init(project: scratch.project))
+    let before = scratch.snapshot
+    let other = Data(Self.model.reversed())
+
+    var cases: [(String, String, () throws -> Void)] = []
+    func add(_ name: String, _ expected: String, _ make: @escaping (String) throws -> Void) {
+      let path = scratch.root + "/\(name).tar.zst"
+      cases.append((path, expected, { try make(path) }))
+    }
+    add("tampered", "its member \(Self.blobMember) does not match its sha256 in the manifest") { path in
+      try Self.craft(
+        path,
+        members: [
+          ("project/synapse-local.yaml", Data("version: 1\n".utf8)), ("project/synapse-local.lock", Data(Self.lock.utf8)),
+          (Self.blobMember, other),
+        ],
+        listed: [
+          ("project/synapse-local.yaml", Data("version: 1\n".utf8)), ("project/synapse-local.lock", Data(Self.lock.utf8)),
+          (Self.blobMember, Self.model),
+        ])
+    }
+    add("unknown", "its member wheelhouse/extra.whl is not in the manifest") { path in
+      let members = [
+        ("project/synapse-local.yaml", Data("version: 1\n".utf8)), ("project/synapse-local.lock", Data(Self.lock.utf8)),
+        (Self.blobMember, Self.model),
+      ]
+      try Self.craft(path, members: members + [("wheelhouse/extra.whl", Data("x".utf8))], listed: members)
+    }
+    add("hostile", "its member models/../../etc/passwd has an unsafe path") { path in
+      try Self.craft(path, members: [("models/../../etc/passwd", Data("x".utf8))])
+    }
+    add("newer", "bundle format 2 is newer than this synapse-local reads (1)") { path in try Self.craft(path) { $0.format = 2 } }
+    add("platform", "it is for macos-arm64, this machine is linux-x86_64") { path in try Self.craft(path) { $0.platform = .macosArm64 } }
+    add("python", "its wheels are for Python 2.7") { path in try Self.craft(path) { $0.python = "2.7" } }
+    add("lock", "the manifest's lock disagrees with the files: acme/tiny/tiny.gguf has no member") { path in
+      try Self.craft(path) {
+        $0.lock = Self.lock.replacingOccurrences(of: "etag: \(Self.sha)", with: "etag: \(String(repeating: "0", count: 64))")
+      }
+    }
+    add("tool", "its member bin/synapse-local does not match its sha256 in the manifest") { path in
+      try Self.craft(path) { $0.members[0].sha256 = String(repeating: "1", count: 64) }
+    }
+    add("truncated", "truncated") { path in
+      try Self.craft(path)
+      let data = try Data(contentsOf: URL(fileURLWithPath: path))
+      try data.prefix(data.count / 2).write(to: URL(fileURLWithPath: path))
+    }
+    add("flipped", "refused") { path in
+      try Self.craft(path)
+      var data = try Data(contentsOf: URL(fileURLWithPath: path))
+      data[data.count * 2 / 3] ^= 0x40
+      try data.write(to: URL(fileURLWithPath: path))
+    }
+    for (path, expected, make) in cases {
+      try make()
+      do {
+        _ = try await BundleImporter(context: scratch.context).importBundle(path, options: .init(project: scratch.project, force: true))
+        Issue.record("\(path) was imported")
+      } catch {
+        let message = "\(error)"
+        #expect(message.contains(expected) && !message.contains("\n"), "\(path): \(message)")
+      }
+      #expect(scratch.snapshot == before, "\(path) changed the store or the project")
+    }
+  }
+}
