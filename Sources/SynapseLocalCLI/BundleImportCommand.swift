@@ -26,8 +26,19 @@ struct BundleImportCommand: AsyncParsableCommand {
   func run() async throws {
     try await reportingErrors {
       let context = Context.command(quiet: json)
-      let result = try await BundleImporter(context: context).importBundle(
-        context.absolute(file), options: .init(project: project.folder(context), force: force))
+      // Ctrl-C: the import stops between blocks and takes back what it had placed.
+      let importer = BundleImporter(context: context)
+      let options = BundleImporter.Options(project: project.folder(context), force: force)
+      let path = context.absolute(file)
+      let work = Task { try await importer.importBundle(path, options: options) }
+      let signals = SignalWatcher([SIGINT, SIGTERM, SIGHUP]) { work.cancel() }
+      defer { signals.cancel() }
+      let result: BundleImporter.Result
+      do {
+        result = try await work.value
+      } catch is CancellationError {
+        throw BundleError.interrupted(path: path)
+      }
       for note in result.notes { Output.warning(note) }
       if json { return try Output.json(result) }
       Output.line(

@@ -18,6 +18,9 @@ final class BundleArchiveWriter {
     self.writer = writer
     archive_write_set_format_pax_restricted(writer)
     archive_write_add_filter_zstd(writer)
+    // zstd compresses on worker threads of its own while this one reads and hashes: the pipeline a
+    // `tar | zstd` gets from two processes. The level is zstd's default, as tar --zstd uses.
+    archive_write_set_filter_option(writer, "zstd", "threads", String(max(1, ProcessInfo.processInfo.activeProcessorCount)))
     // Whole blocks of 1 MiB: libarchive pads the last one.
     archive_write_set_bytes_per_block(writer, 1 << 20)
     guard archive_write_open_filename(writer, partial) == ARCHIVE_OK else {

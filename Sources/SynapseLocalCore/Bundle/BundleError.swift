@@ -14,6 +14,7 @@ public enum BundleError: Error, Equatable, CustomStringConvertible, Sendable {
   case lockDisagrees(path: String, reason: String)
   case cannotExport(reason: String)
   case unwritable(path: String, reason: String)
+  case interrupted(path: String)
 
   public var description: String {
     switch self {
@@ -35,6 +36,8 @@ public enum BundleError: Error, Equatable, CustomStringConvertible, Sendable {
     case .lockDisagrees(let path, let reason): "refused \(path): the manifest's lock disagrees with the files: \(reason)"
     case .cannotExport(let reason): "cannot export: \(reason)"
     case .unwritable(let path, let reason): "cannot write \(path): \(reason)"
+    case .interrupted(let path):
+      "the import of \(path) was interrupted: nothing was imported (the store, the runtimes and the project are as they were)"
     }
   }
 }

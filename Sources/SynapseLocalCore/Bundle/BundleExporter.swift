@@ -129,9 +129,14 @@ public struct BundleExporter: Sendable {
       }
       let folder = RuntimeHome(environment: context.environment).staging + "/bundle-wheels-\(UUID().uuidString.prefix(8))"
       scratch = folder
-      try await downloadWheels(into: folder, platform: platform, python: python, configuration: configuration)
-      for wheel in files(under: folder) where wheel.hasSuffix(".whl") {
-        runtimeFiles.append(try planned("wheelhouse/" + wheel, folder + "/" + wheel))
+      for wheel in try await wheels(into: folder, platform: platform, python: python) {
+        let name = "wheelhouse/" + (wheel.path as NSString).lastPathComponent
+        guard !runtimeFiles.contains(where: { $0.name == name }) else { continue }
+        if let sha256 = wheel.sha256, let size = context.files.size(wheel.path) {
+          runtimeFiles.append(Planned(name: name, source: wheel.path, size: size, sha256: sha256))
+        } else {
+          runtimeFiles.append(try planned(name, wheel.path))
+        }
       }
     } else {
       notes.append("--no-runtimes: the target must have llama.cpp, the embedding runtime and PostgreSQL with pgvector already")
@@ -241,6 +246,10 @@ public struct BundleExporter: Sendable {
     where installed.manifest.id == .llamaCpp && installed.manifest.sha256 == sha256 {
       candidates.append(installed.manifest.source)
     }
+    // The write checks the digest: a candidate that does not match stops the export there.
+    for candidate in candidates where context.files.exists(candidate) && (candidate as NSString).lastPathComponent == asset {
+      return (candidate, sha256)
+    }
     for candidate in candidates where context.files.exists(candidate) {
       if (try? Digest.sha256(ofFile: candidate)) == sha256 { return (candidate, sha256) }
     }
@@ -251,37 +260,66 @@ public struct BundleExporter: Sendable {
   }
 
   /// Binary wheels for every pinned dependency of the embedding runtime and PostgreSQL, for the
-  /// platform and Python: from the wheelhouse the embedding runtime was installed from when there
-  /// is one (no network), else from PyPI (pip's cache makes that quick).
-  func downloadWheels(into folder: String, platform: Platform, python: String, configuration: ProjectConfiguration) async throws {
+  /// platform and Python. From the wheelhouse the embedding runtime was installed from, when there
+  /// is one: pip's own resolver names the wheels (`install --dry-run --report`) and their digests,
+  /// and they are read where they are, not copied. Else pip downloads them from PyPI into `folder`
+  /// (its cache makes that quick).
+  func wheels(into folder: String, platform: Platform, python: String) async throws -> [(path: String, sha256: String?)] {
     let profiles = try context.resources.locate(.profiles)
     let home = RuntimeHome(environment: context.environment)
     let wheelhouse = RuntimeInventory(home: home, files: context.files).list(measure: false).first {
       $0.manifest.id == .embedding && context.files.isDirectory($0.manifest.source)
     }?.manifest.source
     guard let pythonProgram = context.findExecutable("python3") else {
-      throw BundleError.cannotExport(reason: "python3 is not on PATH (pip downloads the wheels)")
+      throw BundleError.cannotExport(reason: "python3 is not on PATH (pip picks the wheels)")
     }
     let machine = platform == .linuxArm64 ? "aarch64" : "x86_64"
     // Every manylinux a glibc 2.17-2.36 host (Debian 12) runs, as pip would accept them there.
     let tags =
       (5...36).map { "manylinux_2_\($0)_\(machine)" } + ["manylinux1", "manylinux2010", "manylinux2014"].map { "\($0)_\(machine)" }
       + ["linux_\(machine)"]
+    var found: [(path: String, sha256: String?)] = []
+    try context.files.createDirectory(folder, permissions: 0o700)
     for id in [RuntimeID.embedding, .postgresql] {
       let requirements = try RequirementSet.load(id, profiles: profiles, files: context.files)
-      var arguments = [
-        "-m", "pip", "download", "-q", "--disable-pip-version-check", "--only-binary=:all:", "--no-deps", "-d", folder,
-        "--python-version", python, "--implementation", "cp", "-r", requirements.path,
+      var common = [
+        "--disable-pip-version-check", "-q", "--only-binary=:all:", "--no-deps", "--python-version", python, "--implementation", "cp",
+        "-r", requirements.path,
       ]
-      for tag in tags { arguments += ["--platform", tag] }
-      if let wheelhouse { arguments += ["--no-index", "--find-links", wheelhouse] }
+      for tag in tags { common += ["--platform", tag] }
       context.output.line("bundle: wheels for \(id.rawValue) (\(python), \(platform.rawValue)) from \(wheelhouse ?? "PyPI")")
+      let arguments: [String]
+      let report = folder + "/\(id.rawValue)-report.json"
+      if let wheelhouse {
+        arguments =
+          [
+            "-m", "pip", "install", "--dry-run", "--ignore-installed", "--target", folder + "/none", "--report", report,
+            "--no-index", "--find-links", wheelhouse,
+          ] + common
+      } else {
+        arguments = ["-m", "pip", "download", "-d", folder] + common
+      }
       let result = try await context.processes.run(pythonProgram, arguments, timeout: .seconds(3600))
       guard result.status == 0 else {
         let last = (result.stderr + result.stdout).split(separator: "\n").last.map(String.init) ?? "exit \(result.status)"
         throw BundleError.cannotExport(
           reason: "pip could not get the \(id.rawValue) wheels for Python \(python) on \(platform.rawValue): \(last)")
       }
+      if wheelhouse != nil {
+        guard let data = context.files.contents(report),
+          let installs = (try? JSONSerialization.jsonObject(with: data) as? [String: Any])?["install"] as? [[String: Any]]
+        else { throw BundleError.cannotExport(reason: "pip wrote no report of the \(id.rawValue) wheels") }
+        for item in installs {
+          let info = item["download_info"] as? [String: Any]
+          guard let url = (info?["url"] as? String).flatMap(URL.init(string:)), url.isFileURL else { continue }
+          let sha256 = ((info?["archive_info"] as? [String: Any])?["hashes"] as? [String: Any])?["sha256"] as? String
+          found.append((url.path, sha256))
+        }
+      }
     }
+    if wheelhouse == nil {
+      found = files(under: folder).filter { $0.hasSuffix(".whl") }.map { (folder + "/" + $0, nil) }
+    }
+    return found
   }
 }

@@ -42,6 +42,8 @@ public struct BundleImporter: Sendable {
     var lock: ProjectLock
     var staged: [String: String] = [:]
     var present: Set<String> = []
+    /// The store the bundle's project uses (import only).
+    var store: String?
   }
 
   public var context: Context
@@ -67,9 +69,10 @@ public struct BundleImporter: Sendable {
 
   struct Stop: Error {}
 
-  /// Every member checked against the manifest; nothing written.
+  /// Every member checked against the manifest; nothing written. Integrity only: a bundle for
+  /// another platform verifies too.
   public func verify(_ file: String) async throws -> BundleManifest {
-    try await read(file, staging: nil, store: nil).manifest
+    try await read(file, staging: nil, target: false).manifest
   }
 
   public func importBundle(_ file: String, options: Options) async throws -> Result {
@@ -78,54 +81,104 @@ public struct BundleImporter: Sendable {
     try context.files.createDirectory(staging, permissions: 0o700)
     defer { try? FileManager.default.removeItem(atPath: staging) }
     let projectFile = ProjectFile.path(in: options.project)
-    // The store the bundle's project will use, once written.
-    var read = try await read(file, staging: staging, store: nil)
-    let bundledProject = read.staged["project/" + ProjectConfiguration.fileName] ?? ""
-    var configuration = try ProjectSchema.parse(
-      context.files.readText(bundledProject) ?? "", file: "project/" + ProjectConfiguration.fileName)
-    configuration.binaries = BinaryLocator(environment: context.environment).applyingOverrides(to: configuration.binaries)
-    let store = configuration.storeRoot(project: options.project, environment: context.environment)
-    if context.files.exists(projectFile), !options.force,
-      context.files.contents(projectFile) != context.files.contents(bundledProject)
-    {
+    let environment = context.environment
+    let files = context.files
+    // The store the bundle's project will use: known once its project file arrives, before the data.
+    let read = try await read(file, staging: staging, target: true) { text in
+      guard var configuration = try? ProjectSchema.parse(String(decoding: text, as: UTF8.self), file: "project/synapse-local.yaml") else {
+        return nil
+      }
+      configuration.binaries = BinaryLocator(environment: environment).applyingOverrides(to: configuration.binaries)
+      return configuration.storeRoot(project: options.project, environment: environment)
+    }
+    guard let store = read.store, let bundledProject = read.staged["project/" + ProjectConfiguration.fileName] else {
+      throw BundleError.missingMember(path: file, member: "project/" + ProjectConfiguration.fileName)
+    }
+    if files.exists(projectFile), !options.force, files.contents(projectFile) != files.contents(bundledProject) {
       throw BundleError.unwritable(
         path: projectFile, reason: "it exists and differs from the bundle's; pass --force to replace it, or --project DIR")
     }
-    read.present = presentBlobs(read, store: store)
+    var notes = read.manifest.python == nil ? ["the bundle carries no runtimes (--no-runtimes): install them on this machine"] : []
+    if let missing = await missingPackages(read.manifest.debianPackages), !missing.isEmpty {
+      notes.append(
+        "the bundled bin/synapse-local needs \(missing.joined(separator: ", ")), which this host lacks: install them from the host's package mirror (apt-get install \(missing.joined(separator: " ")))"
+      )
+    }
 
     // Place: models, then the project; runtimes last (their checks load the project's models).
-    var placed: [String] = []
+    // What is replaced is kept in staging and put back if anything fails.
+    var undo = Undo(staging: staging)
     do {
-      try placeModels(read, store: store, placed: &placed)
-      try context.files.createDirectory(options.project)
-      for name in [ProjectConfiguration.fileName, ProjectLock.fileName] {
+      try Task.checkCancellation()
+      try placeModels(read, store: store, undo: &undo)
+      try files.createDirectory(options.project)
+      let contents = [
+        ProjectConfiguration.fileName: files.contents(bundledProject) ?? Data(), ProjectLock.fileName: Data(read.manifest.lock.utf8),
+      ]
+      for (name, data) in contents.sorted(by: { $0.key < $1.key }) {
         let target = options.project + "/" + name
-        if !context.files.exists(target) { placed.append(target) }
-        try AtomicFile.write(context.files.contents(read.staged["project/" + name] ?? "") ?? Data(), to: target)
+        try undo.keep(target)
+        try AtomicFile.write(data, to: target)
       }
       var runtimes: [String] = []
       if read.manifest.python != nil || read.manifest.engineArchive != nil {
+        try Task.checkCancellation()
         runtimes = try await installRuntimes(read, project: options.project, staging: staging)
       }
       return Result(
         bundle: file, project: options.project, platform: read.manifest.platform.rawValue, members: read.manifest.members.count,
-        modelFiles: read.lock.files.count, modelFilesPresent: read.present.count, runtimes: runtimes,
-        notes: read.manifest.python == nil ? ["the bundle carries no runtimes (--no-runtimes): install them on this machine"] : [])
+        modelFiles: read.lock.files.count, modelFilesPresent: read.present.count, runtimes: runtimes, notes: notes)
     } catch {
-      for path in placed.reversed() { try? FileManager.default.removeItem(atPath: path) }
+      undo.restore()
       throw error
     }
   }
 
+  /// Paths an import created or replaced, and how to put each back.
+  struct Undo {
+    let staging: String
+    var created: [String] = []
+    var replaced: [(path: String, kept: String)] = []
+    var relinked: [(path: String, target: String)] = []
+
+    /// Before writing `path`: remember that it is new, or move the old file aside.
+    mutating func keep(_ path: String) throws {
+      if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: path) {
+        relinked.append((path, target))
+      } else if FileManager.default.fileExists(atPath: path) {
+        let kept = staging + "/undo-\(replaced.count)"
+        try FileManager.default.copyItem(atPath: path, toPath: kept)
+        replaced.append((path, kept))
+      } else {
+        created.append(path)
+      }
+    }
+
+    func restore() {
+      for path in created.reversed() { try? FileManager.default.removeItem(atPath: path) }
+      for (path, kept) in replaced {
+        try? FileManager.default.removeItem(atPath: path)
+        try? FileManager.default.copyItem(atPath: kept, toPath: path)
+      }
+      for (path, target) in relinked {
+        try? FileManager.default.removeItem(atPath: path)
+        try? FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: target)
+      }
+    }
+  }
+
   /// Streams the bundle: the tool's members hashed, the manifest checked, every later member
-  /// hashed against it and, with `staging`, kept there under its own name.
-  func read(_ file: String, staging: String?, store: String?) async throws -> Read {
+  /// hashed against it and, with `staging`, kept there under its own name. `storeFor` reads the
+  /// bundle's project file into the store it names: a model file already there with the same
+  /// digest is then checked but not written again.
+  func read(_ file: String, staging: String?, target: Bool, storeFor: ((Data) -> String?)? = nil) async throws -> Read {
     guard context.files.exists(file) else { throw BundleError.unreadable(path: file, reason: "it does not exist") }
     let pythonHere = try await hostPython()
     var early: [String: (UInt64, String)] = [:]
     var result: Read?
     var seen: Set<String> = []
     var done: UInt64 = 0
+    var total: UInt64 = 0
     let output = context.output
     try BundleArchiveReader(path: file).readMembers { member, stream in
       guard member.isRegularFile else {
@@ -135,7 +188,7 @@ public struct BundleImporter: Sendable {
       guard var current = result else {
         if member.name == BundleManifest.memberName {
           let manifest = try readManifest(file, member: member, stream: stream)
-          try check(manifest, file: file, pythonHere: pythonHere)
+          try check(manifest, file: file, pythonHere: pythonHere, target: target)
           for listed in manifest.members { try Self.checkName(listed.path, file: file) }
           let lock = try checkLock(manifest, file: file)
           for (name, (size, sha256)) in early {
@@ -147,6 +200,7 @@ public struct BundleImporter: Sendable {
             }
           }
           seen.formUnion(early.keys)
+          total = manifest.totalBytes
           result = Read(manifest: manifest, lock: lock)
           return
         }
@@ -168,11 +222,21 @@ public struct BundleImporter: Sendable {
       guard member.size == listed.size else {
         throw BundleError.tampered(path: file, member: member.name, reason: "is \(member.size) bytes, the manifest says \(listed.size)")
       }
+      if member.name.hasPrefix("project/") && listed.size > 1 << 20 {
+        throw BundleError.tampered(path: file, member: member.name, reason: "is larger than a project file can be (1 MiB)")
+      }
+      // A model file the store already holds, byte for byte, is checked but not written again.
+      let inStore = current.store.map { $0 + "/" + member.name.dropFirst("models/".count) }
+      let present =
+        member.name.hasPrefix("models/")
+        && inStore.map { context.files.size($0) == listed.size && (try? Digest.sha256(ofFile: $0)) == listed.sha256 }
+          == true
       let digest = Digest(.sha256)
       var written: UInt64 = 0
       var handle: FileHandle?
       var target: String?
-      if let staging {
+      var kept = Data()
+      if let staging, !present {
         let path = staging + "/data/" + member.name
         try context.files.createDirectory((path as NSString).deletingLastPathComponent, permissions: 0o700)
         guard FileManager.default.createFile(atPath: path + ".partial", contents: nil, attributes: [.posixPermissions: 0o600]),
@@ -183,14 +247,24 @@ public struct BundleImporter: Sendable {
       }
       defer { try? handle?.close() }
       try stream { block in
+        try Task.checkCancellation()
         digest.update(block)
         written += UInt64(block.count)
         done += UInt64(block.count)
         try handle?.write(contentsOf: block)
-        output.progress("bundle", done: done, total: current.manifest.totalBytes)
+        if member.name.hasPrefix("project/") { kept.append(contentsOf: block) }
+        output.progress("bundle", done: done, total: total)
       }
       guard written == listed.size, digest.finish() == listed.sha256 else {
         throw BundleError.tampered(path: file, member: member.name, reason: "does not match its sha256 in the manifest")
+      }
+      if present { current.present.insert(member.name) }
+      if member.name == "project/" + ProjectLock.fileName, kept != Data(current.manifest.lock.utf8) {
+        throw BundleError.lockDisagrees(path: file, reason: "project/synapse-local.lock differs from the manifest's lock")
+      }
+      if member.name == "project/" + ProjectConfiguration.fileName, let storeFor {
+        current.store = storeFor(kept)
+        if let staging, let store = current.store { try checkSpace(current.manifest, store: store, staging: staging, file: file) }
       }
       if let target {
         try handle?.close()
@@ -207,6 +281,21 @@ public struct BundleImporter: Sendable {
       throw BundleError.missingMember(path: file, member: missing.path)
     }
     return result
+  }
+
+  /// Enough free space for what will be written: every member but the model files the store holds
+  /// already (known by size here; their digests are checked as they stream).
+  func checkSpace(_ manifest: BundleManifest, store: String, staging: String, file: String) throws {
+    let needed = manifest.members.filter { member in
+      !(member.path.hasPrefix("models/") && context.files.size(store + "/" + member.path.dropFirst("models/".count)) == member.size)
+    }.reduce(UInt64(0)) { $0 + $1.size }
+    if let free = context.files.freeBytes(at: staging), free < needed {
+      throw BundleError.unwritable(
+        path: staging,
+        reason:
+          "the import needs \(ByteCount.format(needed)) there and \(ByteCount.format(free)) is free; free some space, or set SYNAPSE_LOCAL_HOME to a larger disk"
+      )
+    }
   }
 
   /// A member name must stay below the bundle's own folders.
@@ -240,14 +329,24 @@ public struct BundleImporter: Sendable {
     }
   }
 
-  func check(_ manifest: BundleManifest, file: String, pythonHere: String?) throws {
+  func check(_ manifest: BundleManifest, file: String, pythonHere: String?, target: Bool) throws {
     guard manifest.format <= BundleManifest.currentFormat else { throw BundleError.newerFormat(path: file, format: manifest.format) }
+    var total: UInt64 = 0
+    for member in manifest.members {
+      let (sum, overflow) = total.addingReportingOverflow(member.size)
+      guard !overflow, sum < 1 << 50 else {
+        throw BundleError.tampered(path: file, member: BundleManifest.memberName, reason: "declares more bytes than any disk holds")
+      }
+      total = sum
+    }
+    // `bundle verify` checks integrity only: a bundle for another machine verifies here too.
+    guard target else { return }
     let here = try Platform.current()
     guard manifest.platform == here else {
       throw BundleError.wrongPlatform(path: file, bundle: manifest.platform.rawValue, here: here.rawValue)
     }
-    if let python = manifest.python, let pythonHere, python != pythonHere {
-      throw BundleError.wrongPython(path: file, bundle: python, here: pythonHere)
+    if let python = manifest.python, python != (pythonHere ?? "none") {
+      throw BundleError.wrongPython(path: file, bundle: python, here: pythonHere ?? "none (no python3 on PATH)")
     }
   }
 
@@ -258,10 +357,24 @@ public struct BundleImporter: Sendable {
     do {
       lock = try YAMLDecoder().decode(ProjectLock.self, from: manifest.lock)
     } catch {
-      throw BundleError.lockDisagrees(path: file, reason: "the lock cannot be read (\(error))")
+      let first = "\(error)".split(separator: "\n").first.map(String.init) ?? "not YAML"
+      throw BundleError.lockDisagrees(path: file, reason: "the lock cannot be read (\(first))")
     }
     var expected: Set<String> = []
     for entry in lock.files {
+      // Every value that becomes part of a path in the store: hex digests, a safe path and revision.
+      func hex(_ text: String, _ lengths: Set<Int>) -> Bool {
+        lengths.contains(text.count) && text.allSatisfy { ("0"..."9").contains($0) || ("a"..."f").contains($0) }
+      }
+      let revisionParts = entry.revision.split(separator: "/", omittingEmptySubsequences: false)
+      guard hex(entry.commit, [40]), hex(entry.etag, [40, 64]), (try? validatedPathInRepository(entry.path)) != nil,
+        !entry.revision.isEmpty, !entry.revision.hasPrefix("/"), revisionParts.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." }),
+        !entry.revision.contains("\0")
+      else {
+        throw BundleError.tampered(
+          path: file, member: BundleManifest.memberName,
+          reason: "pins \(entry.repository)/\(entry.path) with an unsafe commit, etag, path or revision")
+      }
       let name = "models/\(try RepositoryID(entry.repository).cacheFolderName)/blobs/\(entry.etag)"
       expected.insert(name)
       guard let member = manifest.members.first(where: { $0.path == name }) else {
@@ -278,43 +391,44 @@ public struct BundleImporter: Sendable {
     return lock
   }
 
-  /// Blobs the store already holds with the right digest: not written again.
-  func presentBlobs(_ read: Read, store: String) -> Set<String> {
-    var present: Set<String> = []
-    for member in read.manifest.members where member.path.hasPrefix("models/") {
-      let blob = store + "/" + member.path.dropFirst("models/".count)
-      if context.files.size(blob) == member.size, (try? Digest.sha256(ofFile: blob)) == member.sha256 { present.insert(member.path) }
-    }
-    return present
-  }
-
-  /// Blobs renamed into the store, snapshot links and refs made; `placed` lists what is new.
-  func placeModels(_ read: Read, store: String, placed: inout [String]) throws {
+  /// Blobs renamed into the store, snapshot links made, refs made where there were none (an
+  /// existing ref is never moved: the lock names its commit anyway). `undo` hears each change.
+  func placeModels(_ read: Read, store: String, undo: inout Undo) throws {
     for member in read.manifest.members where member.path.hasPrefix("models/") && !read.present.contains(member.path) {
+      guard let staged = read.staged[member.path] else { continue }
       let blob = store + "/" + member.path.dropFirst("models/".count)
       let folder = (blob as NSString).deletingLastPathComponent
-      try context.files.createDirectory(folder, permissions: 0o755)
-      guard let staged = read.staged[member.path] else { continue }
+      try StoreFolders.makeFolder(folder)
+      try undo.keep(blob)
       try? FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: staged)
-      guard rename(staged, blob) == 0 else {
-        // Another file system: copied, then renamed into place.
-        try FileManager.default.copyItem(atPath: staged, toPath: blob + ".import")
-        guard rename(blob + ".import", blob) == 0 else {
+      if rename(staged, blob) != 0 {
+        // Another file system: copied beside it, then renamed into place.
+        let copy = blob + ".import-\(UUID().uuidString.prefix(8))"
+        do {
+          try FileManager.default.copyItem(atPath: staged, toPath: copy)
+        } catch {
+          try? FileManager.default.removeItem(atPath: copy)
+          throw BundleError.unwritable(path: blob, reason: "cannot copy into the store")
+        }
+        guard rename(copy, blob) == 0 else {
+          try? FileManager.default.removeItem(atPath: copy)
           throw BundleError.unwritable(path: blob, reason: String(cString: strerror(errno)))
         }
-        placed.append(blob)
-        continue
       }
-      placed.append(blob)
     }
     for entry in read.lock.files {
       let base = store + "/" + (try RepositoryID(entry.repository)).cacheFolderName
       let link = base + "/snapshots/" + entry.commit + "/" + entry.path
-      if context.files.linkTarget(link) == nil && !context.files.exists(link) { placed.append(link) }
-      try StoreFolders.link(link, toBlob: entry.etag, depth: entry.path.split(separator: "/").count - 1)
-      if entry.revision != entry.commit {
-        try StoreFolders.makeFolder(base + "/refs")
-        try AtomicFile.write(Data(entry.commit.utf8), to: base + "/refs/" + entry.revision)
+      let wanted = String(repeating: "../", count: 2 + entry.path.split(separator: "/").count - 1) + "blobs/" + entry.etag
+      if (try? FileManager.default.destinationOfSymbolicLink(atPath: link)) != wanted {
+        try undo.keep(link)
+        try StoreFolders.link(link, toBlob: entry.etag, depth: entry.path.split(separator: "/").count - 1)
+      }
+      let ref = base + "/refs/" + entry.revision
+      if entry.revision != entry.commit && !context.files.exists(ref) {
+        try StoreFolders.makeFolder((ref as NSString).deletingLastPathComponent)
+        try undo.keep(ref)
+        try AtomicFile.write(Data(entry.commit.utf8), to: ref)
       }
     }
   }
@@ -345,6 +459,25 @@ public struct BundleImporter: Sendable {
       for outcome in try await installer.install([.embedding, .postgresql], options: options) { done.append(outcome.manifest.id.rawValue) }
     }
     return done
+  }
+
+  /// The Debian packages the manifest names that dpkg says are not installed; nil where there is no
+  /// dpkg. Names that are not package names are reported as missing, never passed on.
+  func missingPackages(_ packages: [String]) async -> [String]? {
+    guard let query = context.findExecutable("dpkg-query") else { return nil }
+    var missing: [String] = []
+    for package in packages {
+      let valid =
+        package.count < 100 && package.first.map { $0.isLowercase || $0.isNumber } == true
+        && package.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || "+.-".contains($0)) }
+      guard valid else {
+        missing.append("(a name that is not a package)")
+        continue
+      }
+      let answer = try? await context.processes.run(query, ["-W", "-f=${Status}", package], timeout: .seconds(30))
+      if answer.map({ $0.status != 0 || !$0.stdout.contains("install ok installed") }) ?? true { missing.append(package) }
+    }
+    return missing
   }
 
   /// This machine's python3 as `3.11`, nil without one.

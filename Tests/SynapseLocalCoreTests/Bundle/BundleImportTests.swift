@@ -91,6 +91,10 @@ struct BundleImportTests {
     #expect(FileManager.default.fileExists(atPath: scratch.project + "/synapse-local.lock"))
     let second = try await importer.importBundle(bundle, options: .init(project: scratch.project))
     #expect(second.modelFilesPresent == 1)
+    // verify checks integrity only: a bundle for another platform verifies here.
+    let foreign = scratch.root + "/foreign.tar.zst"
+    try Self.craft(foreign) { $0.platform = .macosArm64 }
+    #expect(try await importer.verify(foreign).platform == .macosArm64)
     // Staging is cleaned up either way.
     #expect((try? FileManager.default.contentsOfDirectory(atPath: scratch.root + "/home/staging"))?.isEmpty ?? true)
   }
@@ -142,6 +146,25 @@ struct BundleImportTests {
     }
     add("tool", "its member bin/synapse-local does not match its sha256 in the manifest") { path in
       try Self.craft(path) { $0.members[0].sha256 = String(repeating: "1", count: 64) }
+    }
+    add("revision", "pins acme/tiny/tiny.gguf with an unsafe commit, etag, path or revision") { path in
+      try Self.craft(path) { $0.lock = Self.lock.replacingOccurrences(of: "revision: main", with: "revision: ../../../../.bashrc") }
+    }
+    add("path", "pins acme/tiny/../../x with an unsafe commit, etag, path or revision") { path in
+      try Self.craft(path) { $0.lock = Self.lock.replacingOccurrences(of: "path: tiny.gguf", with: "path: ../../x") }
+    }
+    add("projectlock", "project/synapse-local.lock differs from the manifest's lock") { path in
+      let members = [
+        ("project/synapse-local.yaml", Data("version: 1\n".utf8)), ("project/synapse-local.lock", Data("version: 1\nfiles: []\n".utf8)),
+        (Self.blobMember, Self.model),
+      ]
+      try Self.craft(path, members: members)
+    }
+    add("huge", "declares more bytes than any disk holds") { path in
+      try Self.craft(path) {
+        $0.members.append(.init(path: "wheelhouse/a.whl", size: UInt64.max / 2 + 1, sha256: String(repeating: "0", count: 64)))
+        $0.members.append(.init(path: "wheelhouse/b.whl", size: UInt64.max / 2 + 1, sha256: String(repeating: "0", count: 64)))
+      }
     }
     add("truncated", "truncated") { path in
       try Self.craft(path)
