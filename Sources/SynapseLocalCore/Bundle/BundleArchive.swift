@@ -17,10 +17,9 @@ final class BundleArchiveWriter {
     guard let writer = archive_write_new() else { throw .unwritable(path: path, reason: "libarchive could not start") }
     self.writer = writer
     archive_write_set_format_pax_restricted(writer)
+    // zstd's default level, as tar --zstd uses; one compression thread (zstd's own workers would
+    // double the memory), fed by a reader thread that hashes (`add(_:file:)`).
     archive_write_add_filter_zstd(writer)
-    // zstd compresses on worker threads of its own while this one reads and hashes: the pipeline a
-    // `tar | zstd` gets from two processes. The level is zstd's default, as tar --zstd uses.
-    archive_write_set_filter_option(writer, "zstd", "threads", String(max(1, ProcessInfo.processInfo.activeProcessorCount)))
     // Whole blocks of 1 MiB: libarchive pads the last one.
     archive_write_set_bytes_per_block(writer, 1 << 20)
     guard archive_write_open_filename(writer, partial) == ARCHIVE_OK else {
@@ -37,24 +36,33 @@ final class BundleArchiveWriter {
     }
   }
 
-  /// Adds `file` as `name`; returns its sha256. `progress` hears each block's size.
+  /// Adds `file` as `name`; returns its sha256. A reader thread reads and hashes the file into a
+  /// few blocks while this one compresses the ones before: the pipeline `tar | zstd` gets from two
+  /// processes, in constant memory. `progress` hears each block's size.
   func add(_ name: String, file: String, mode: Int32 = 0o644, size: UInt64, progress: (UInt64) -> Void) throws -> String {
-    guard let input = FileHandle(forReadingAtPath: file) else { throw BundleError.unreadable(path: file, reason: "cannot open it") }
-    defer { try? input.close() }
+    let descriptor = open(file, O_RDONLY)
+    guard descriptor >= 0 else { throw BundleError.unreadable(path: file, reason: String(cString: strerror(errno))) }
+    defer { close(descriptor) }
     try header(name, size: size, mode: mode)
-    let digest = Digest(.sha256)
+    let ring = BlockRing(descriptor: descriptor)
+    ring.start()
     var written: UInt64 = 0
-    while true {
-      let count = buffer.withUnsafeMutableBytes { read(input.fileDescriptor, $0.baseAddress, $0.count) }
-      if count == 0 { break }
-      guard count > 0 else { throw BundleError.unreadable(path: file, reason: String(cString: strerror(errno))) }
-      buffer.withUnsafeBytes { digest.update(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
-      try write(count)
+    var failure: (any Error)?
+    while let (slot, count) = ring.next() {
+      let put = archive_write_data(writer, ring.block(slot), count)
+      ring.release(slot)
+      guard put == count else {
+        failure = BundleError.unwritable(path: partial, reason: Self.message(writer))
+        break
+      }
       written += UInt64(count)
       progress(UInt64(count))
     }
+    let (digest, readError) = ring.finish()
+    if let failure { throw failure }
+    if let readError { throw BundleError.unreadable(path: file, reason: readError) }
     guard written == size else { throw BundleError.unreadable(path: file, reason: "it changed size while being read") }
-    return digest.finish()
+    return digest
   }
 
   /// Adds bytes held in memory (the manifest, the project files).
@@ -98,6 +106,66 @@ final class BundleArchiveWriter {
 
   static func message(_ archive: OpaquePointer) -> String {
     archive_error_string(archive).map { String(cString: $0) } ?? "libarchive failed"
+  }
+}
+
+/// Blocks of a file read and hashed on a thread of their own, handed to the writer in order.
+final class BlockRing: @unchecked Sendable {
+  static let slots = 4
+  static let blockSize = 1 << 20
+  private let descriptor: Int32
+  private let memory = UnsafeMutableRawPointer.allocate(byteCount: BlockRing.slots * BlockRing.blockSize, alignment: 64)
+  private var counts = [Int](repeating: 0, count: BlockRing.slots)
+  private let free = DispatchSemaphore(value: BlockRing.slots)
+  private let filled = DispatchSemaphore(value: 0)
+  private let done = DispatchSemaphore(value: 0)
+  private let digest = Digest(.sha256)
+  private var stop = false
+  private var error: String?
+  private var slot = 0
+
+  init(descriptor: Int32) { self.descriptor = descriptor }
+
+  deinit { memory.deallocate() }
+
+  func block(_ slot: Int) -> UnsafeMutableRawPointer { memory + slot * Self.blockSize }
+
+  func start() {
+    let thread = Thread { [self] in
+      var slot = 0
+      while true {
+        free.wait()
+        if stop { break }
+        let count = read(descriptor, block(slot), Self.blockSize)
+        if count < 0 { error = String(cString: strerror(errno)) }
+        if count > 0 { digest.update(UnsafeRawBufferPointer(start: block(slot), count: count)) }
+        counts[slot] = max(count, 0)
+        filled.signal()
+        if count <= 0 { break }
+        slot = (slot + 1) % Self.slots
+      }
+      done.signal()
+    }
+    thread.start()
+  }
+
+  /// The next filled block, or nil at the end of the file.
+  func next() -> (Int, Int)? {
+    filled.wait()
+    let current = slot
+    guard counts[current] > 0 else { return nil }
+    slot = (slot + 1) % Self.slots
+    return (current, counts[current])
+  }
+
+  func release(_ slot: Int) { free.signal() }
+
+  /// Stops the reader (if the writer stopped early) and returns the digest and any read error.
+  func finish() -> (String, String?) {
+    stop = true
+    for _ in 0..<Self.slots { free.signal() }
+    done.wait()
+    return (digest.finish(), error)
   }
 }
 
