@@ -77,6 +77,7 @@ public struct BundleImporter: Sendable {
 
   public func importBundle(_ file: String, options: Options) async throws -> Result {
     let home = RuntimeHome(environment: context.environment)
+    Self.removeStaleStaging(home.staging)
     let staging = home.staging + "/bundle-\(UUID().uuidString.prefix(8))"
     try context.files.createDirectory(staging, permissions: 0o700)
     defer { try? FileManager.default.removeItem(atPath: staging) }
@@ -131,6 +132,18 @@ public struct BundleImporter: Sendable {
     } catch {
       undo.restore()
       throw error
+    }
+  }
+
+  /// What an import killed outright (SIGKILL, a power cut) left in staging: removed once it is a
+  /// day old, so that an import running now in another shell keeps its own.
+  static func removeStaleStaging(_ folder: String) {
+    let day = Date().addingTimeInterval(-86_400)
+    for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.hasPrefix("bundle-") {
+      let path = folder + "/" + name
+      if let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date, modified < day {
+        try? FileManager.default.removeItem(atPath: path)
+      }
     }
   }
 

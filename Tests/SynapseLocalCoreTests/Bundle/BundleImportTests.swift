@@ -99,6 +99,22 @@ struct BundleImportTests {
     #expect((try? FileManager.default.contentsOfDirectory(atPath: scratch.root + "/home/staging"))?.isEmpty ?? true)
   }
 
+  /// What a killed import left in staging goes once it is a day old; a running import's stays.
+  @Test func staleStagingIsRemoved() throws {
+    let scratch = try Scratch()
+    defer { scratch.remove() }
+    let staging = scratch.root + "/home/staging"
+    for name in ["bundle-old", "bundle-new", "llama.cpp-x"] {
+      try FileManager.default.createDirectory(atPath: staging + "/" + name, withIntermediateDirectories: true)
+    }
+    let old = Date().addingTimeInterval(-2 * 86_400)
+    for name in ["bundle-old", "llama.cpp-x"] {
+      try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: staging + "/" + name)
+    }
+    BundleImporter.removeStaleStaging(staging)
+    #expect(try FileManager.default.contentsOfDirectory(atPath: staging).sorted() == ["bundle-new", "llama.cpp-x"])
+  }
+
   @Test func badBundlesAreRefusedInOneLineAndChangeNothing() async throws {
     let scratch = try Scratch()
     defer { scratch.remove() }
