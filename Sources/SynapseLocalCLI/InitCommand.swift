@@ -89,6 +89,9 @@ struct InitCommand: AsyncParsableCommand {
   @Option(name: .customLong("frontend-health"), help: ArgumentHelp("Its health URL.", valueName: "URL"))
   var frontendHealth: String?
 
+  @Option(name: .long, help: ArgumentHelp("The llm's context in tokens (default: the guide's 4096).", valueName: "N"))
+  var context: String?
+
   @Option(name: .long, help: "Run the apps' dev servers (dev, the guide's default) or build and start them (production).")
   var mode: AppMode?
 
@@ -120,7 +123,7 @@ struct InitCommand: AsyncParsableCommand {
   var overrides: [ProjectOverride] {
     let all: [(String, String, String?)] = [
       ("--engine", "engine", engine?.rawValue), ("--prefer", "prefer", prefer?.rawValue), ("--hardware", "hardware", hardware),
-      ("--llm", "llm.model", llm), ("--embedding", "embedding.model", embedding),
+      ("--llm", "llm.model", llm), ("--embedding", "embedding.model", embedding), ("--context", "llm.context", context),
       ("--llm-port", "llm.port", llmPort), ("--embedding-port", "embedding.port", embeddingPort), ("--db-port", "db.port", dbPort),
       ("--mode", "backend.mode", mode?.rawValue), ("--mode", "frontend.mode", mode?.rawValue),
       ("--backend-start", "backend.start", backendStart), ("--backend-dir", "backend.dir", backendDir),

@@ -32,6 +32,12 @@ struct RecommendCommand: AsyncParsableCommand {
   @Option(name: .long, help: "Use this catalog embedding model instead of the rule's choice (see `synapse-local catalog`).")
   var embedding: String?
 
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "Plan for this context (tokens) instead of the guide's 4096; a longer one costs memory and prompt time.", valueName: "N"))
+  var context: Int?
+
   @Flag(name: .long, help: "Print the recommendation as JSON (docs/recommendation.md describes the fields).")
   var json = false
 
@@ -39,7 +45,12 @@ struct RecommendCommand: AsyncParsableCommand {
     try await reportingErrors {
       let catalog = try Context.command().catalog()
       let report = try await loadHardware()
-      let recommendation = try Recommender(catalog: catalog, hardware: report, preference: prefer, embeddingOverride: embedding).recommend()
+      if let context, !(256...1_048_576).contains(context) {
+        throw ValidationError("--context must be between 256 and 1048576 tokens")
+      }
+      let recommendation = try Recommender(
+        catalog: catalog, hardware: report, preference: prefer, embeddingOverride: embedding, contextOverride: context
+      ).recommend()
       if json {
         try Output.json(recommendation)
       } else {

@@ -115,7 +115,7 @@ struct CLITests {
     #expect(embedding["dimensions"] as? Int == 384)
     let vllm = try #require(recommendation["vllm"] as? [String: Any])
     #expect(vllm["tensor_parallel_size"] as? Int == 1)
-    #expect(vllm["max_model_len"] as? Int == 32768)
+    #expect(vllm["max_model_len"] as? Int == 4096)
     #expect(vllm["gpu_memory_utilization"] as? Double == 0.9)
     #expect(recommendation["llama_server"] is NSNull)
     #expect((recommendation["reasons"] as? [String])?.isEmpty == false)

@@ -283,7 +283,8 @@ struct ProjectGenerationTests {
     let big = scratch.root + "/big.json"
     try JSONSerialization.data(withJSONObject: report).write(to: URL(fileURLWithPath: big))
     let initialized = try await scratch.run([
-      "init", "--llm", "llama-3.1-8b-q5", "--hardware", big, "--project", scratch.project, "--no-frontend",
+      // A context the big machine holds and this one does not.
+      "init", "--llm", "llama-3.1-8b-q5", "--hardware", big, "--project", scratch.project, "--no-frontend", "--set", "llm.context=131072",
     ])
     try #require(initialized.status == 0, "\(initialized.stderr)")
     try await scratch.importStandIns(for: try ProjectSchema.parse(try scratch.read("synapse-local.yaml"), file: "x"))

@@ -62,15 +62,16 @@ struct EnginePlanner {
   /// A context the project fixed: the only one tried.
   var contextOverride: Int?
 
+  static var defaultContext: Int { Recommender.defaultContext }
+
   func contexts(for model: CatalogModel) -> [Int] {
     if let contextOverride { return [contextOverride] }
-    let supported = MemoryEstimate.standardContexts.filter { $0 <= model.shape.maxContext }
-    return (supported.isEmpty ? [model.shape.maxContext] : supported).reversed()
+    let supported = MemoryEstimate.standardContexts.filter { $0 <= min(model.shape.maxContext, Self.defaultContext) }
+    return (supported.isEmpty ? [min(model.shape.maxContext, Self.defaultContext)] : supported).reversed()
   }
 
-  /// The largest context that fits RAM plus usable VRAM. With a GPU that holds the whole model at
-  /// the smallest context, the context grows only as far as the model stays wholly on the GPU:
-  /// a longer context that pushes layers back to the CPU would slow every answer.
+  /// The default context (or the one asked for) when it fits RAM plus usable VRAM, else the largest
+  /// smaller one that does; on a GPU, preferably one that keeps the model wholly there.
   func llamaCpp(_ model: CatalogModel) -> Plan? {
     let layers = model.shape.layers ?? 0
     let fitting = contexts(for: model).compactMap { context -> Plan? in

@@ -70,8 +70,8 @@ struct RecommendationExplainer {
         gpu,
         "-t \(flags.threads): the effective core count, the smallest of \(limits.joined(separator: ", ")).",
         planner.contextOverride != nil
-          ? "-c \(flags.ctxSize): set by the project (the model supports up to \(model.shape.maxContext))."
-          : "-c \(flags.ctxSize): the largest standard context that fits and the model supports (up to \(model.shape.maxContext)).",
+          ? "-c \(flags.ctxSize): asked for (--context, llm.context; the model supports up to \(model.shape.maxContext))."
+          : "-c \(flags.ctxSize): \(flags.ctxSize == EnginePlanner.defaultContext ? "the guide's LOCAL_LLM_CONTEXT_LENGTH" : "the largest context under the guide's \(EnginePlanner.defaultContext) that fits") (the model supports up to \(model.shape.maxContext); a longer one costs memory and prompt time on every request: --context N).",
       ]
     }
     if let flags = plan.vllm {
@@ -80,8 +80,8 @@ struct RecommendationExplainer {
           format: "--gpu-memory-utilization %.2f: vLLM's 0.90, lowered when other processes already hold GPU memory.",
           flags.gpuMemoryUtilization),
         planner.contextOverride != nil
-          ? "--max-model-len \(flags.maxModelLen): set by the project (the model supports up to \(model.shape.maxContext))."
-          : "--max-model-len \(flags.maxModelLen): the largest standard context whose KV cache fits beside the weights (the model supports \(model.shape.maxContext)).",
+          ? "--max-model-len \(flags.maxModelLen): asked for (--context, llm.context; the model supports up to \(model.shape.maxContext))."
+          : "--max-model-len \(flags.maxModelLen): \(flags.maxModelLen == EnginePlanner.defaultContext ? "the guide's LOCAL_LLM_CONTEXT_LENGTH" : "the largest context under the guide's \(EnginePlanner.defaultContext) whose KV cache fits beside the weights") (the model supports \(model.shape.maxContext); --context N asks for more).",
         "--tensor-parallel-size \(flags.tensorParallelSize): the fewest identical GPUs that hold the model.",
       ]
     }

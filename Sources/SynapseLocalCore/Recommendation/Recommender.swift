@@ -12,8 +12,13 @@ public struct Recommender: Sendable {
   public var llmOverride: String?
   /// An engine the project fixed: only plans on it are considered.
   public var engineOverride: Engine?
-  /// A context the project fixed (`llm.context`): plans use it instead of the largest that fits.
+  /// A context asked for (`--context`, `llm.context`): plans use it instead of the default.
   public var contextOverride: Int?
+
+  /// The guide's `LOCAL_LLM_CONTEXT_LENGTH`: what a chat with retrieved documents needs. A longer
+  /// context costs KV-cache memory and prompt time on every request, so it is asked for
+  /// (`--context`), never taken because it fits.
+  public static let defaultContext = 4096
 
   public init(
     catalog: ModelCatalog, hardware: HardwareReport, preference: Preference = .balanced, embeddingOverride: String? = nil,

@@ -34,7 +34,7 @@ struct ProjectPlannerTests {
     #expect(c.engine == .llamaCpp)
     #expect(c.llm.model == "llama-3.1-8b-q5")
     #expect(c.llm.name == "Llama-3.1-8B-Instruct")
-    #expect(c.llm.context == flags.ctxSize && c.llm.context != ProjectConfiguration().llm.context)
+    #expect(c.llm.context == flags.ctxSize && c.llm.context == Recommender.defaultContext)
     #expect(c.llm.threads == 8)
     #expect(c.llm.gpuLayers == 0)
     let size = try Fixtures.catalog().model(id: "llama-3.1-8b-q5", role: .llm).sizeBytes

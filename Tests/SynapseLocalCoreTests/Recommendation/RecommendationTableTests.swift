@@ -53,14 +53,14 @@ struct RecommendationTableTests {
     Row(
       label: "8.5 GiB, --prefer quality", hardware: Machine.cpu(memoryGiB: 8.5), preference: .quality, engine: .llamaCpp,
       llm: "llama-3.1-8b-q4", embedding: "bge-small-en-v1.5"),
-    // RTX 4090, CUDA 12.4: vLLM holds Llama 3.1 8B's 16-bit weights (14.96 GiB) + 4 GiB KV at 32768 + 1.5 GiB in 0.90 × 24 GiB.
+    // RTX 4090, CUDA 12.4: vLLM holds Llama 3.1 8B's 16-bit weights (14.96 GiB) + the KV cache at the guide's 4096 tokens in 0.90 × 24 GiB.
     Row(
       label: "RTX 4090, CUDA 12.4", hardware: Machine.cpu(memoryGiB: 64, gpus: [rtx4090], cuda: "12.4"), engine: .vllm,
-      llm: "llama-3.1-8b-q5", context: 32768, tensorParallel: 1),
-    // The same GPU with a CUDA 11.8 driver: llama.cpp, all 33 layers on the GPU; 65536 tokens keep them there, 131072 would not.
+      llm: "llama-3.1-8b-q5", context: 4096, tensorParallel: 1),
+    // The same GPU with a CUDA 11.8 driver: llama.cpp, all 33 layers on the GPU, at the guide's 4096 tokens (a longer context is asked for, not taken because it fits).
     Row(
       label: "RTX 4090, CUDA 11.8", hardware: Machine.cpu(memoryGiB: 64, gpus: [rtx4090], cuda: "11.8"), engine: .llamaCpp,
-      llm: "llama-3.1-8b-q5", gpuLayers: 33, context: 65536),
+      llm: "llama-3.1-8b-q5", gpuLayers: 33, context: 4096),
     // An unknown compute capability never picks vLLM and is not offloaded to.
     Row(
       label: "unknown GPU, CUDA 12.4",
@@ -75,7 +75,7 @@ struct RecommendationTableTests {
           Machine.gpu("NVIDIA A100-SXM4-80GB", totalMiB: 81920, capability: "8.0"),
           Machine.gpu("NVIDIA A100-SXM4-80GB", totalMiB: 81920, capability: "8.0", index: 1),
         ], cuda: "12.2"),
-      engine: .vllm, llm: "mixtral-8x7b-q4", context: 32768, tensorParallel: 2),
+      engine: .vllm, llm: "mixtral-8x7b-q4", context: 4096, tensorParallel: 2),
     // Volta V100 16GB (7.0, CUDA 12.2): Llama 3.2 3B in 16-bit fits vLLM, but Llama 3.1 8B Q5 wholly on the GPU with llama.cpp rates higher.
     Row(
       label: "V100 16GB",
@@ -161,13 +161,13 @@ struct RecommendationTableTests {
   }
 
   /// The fixture machine with a 470 driver: CUDA 11.4 rules out vLLM, the T4 (7.5 from the
-  /// known-GPU table) takes all of Llama 3.1 8B Q5 up to 32768 tokens, the unknown GPU is unused.
+  /// known-GPU table) takes all of Llama 3.1 8B Q5 at the default 4096 tokens, the unknown GPU is unused.
   @Test func oldDriverFixtureMachine() async throws {
     let hardware = try await HardwareDetector.detect(Fixtures.machineContext("old-driver-server"))
     let recommendation = try Recommender(catalog: Fixtures.catalog(), hardware: hardware).recommend()
     #expect(recommendation.engine == .llamaCpp)
     #expect(recommendation.llm.id == "llama-3.1-8b-q5")
-    #expect(recommendation.llamaServer == .init(nGPULayers: 33, threads: 8, ctxSize: 32768))
+    #expect(recommendation.llamaServer == .init(nGPULayers: 33, threads: 8, ctxSize: 4096))
     #expect(recommendation.reasons.contains { $0.contains("CUDA 11.4") })
   }
 }
