@@ -2,8 +2,6 @@ import ArgumentParser
 import Foundation
 import SynapseLocalCore
 
-extension Platform: ExpressibleByArgument {}
-
 struct BundleCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "bundle",

@@ -2,8 +2,6 @@ import ArgumentParser
 import Foundation
 import SynapseLocalCore
 
-extension ModelRole: ExpressibleByArgument {}
-
 struct CatalogCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "catalog",

@@ -2,9 +2,6 @@ import ArgumentParser
 import Foundation
 import SynapseLocalCore
 
-extension Engine: ExpressibleByArgument {}
-extension AppMode: ExpressibleByArgument {}
-
 struct InitCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "init",
@@ -133,12 +130,8 @@ struct InitCommand: AsyncParsableCommand {
       ("--expose", "expose", expose ? "true" : nil), ("--no-frontend", "frontend.enabled", noFrontend ? "false" : nil),
       ("--expose-models", "expose_models", exposeModels ? "true" : nil),
     ]
-    let given = all.compactMap { flag, key, value in value.map { ProjectOverride(flag: flag, key: key, value: $0) } }
-    let pairs = set.map { pair in
-      let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
-      return ProjectOverride(flag: "--set \(parts.first ?? pair)", key: parts.first ?? pair, value: parts.count == 2 ? parts[1] : "")
-    }
-    return given + pairs
+    return all.compactMap { flag, key, value in value.map { ProjectOverride(flag: flag, key: key, value: $0) } }
+      + set.map(ProjectOverride.init(setting:))
   }
 
   func run() async throws {
@@ -149,41 +142,9 @@ struct InitCommand: AsyncParsableCommand {
       let result = try await ProjectInitializer(context: context).initialize(request) { path in
         Terminal.isInteractive && Terminal.confirm("\(path) exists. Replace it?", default: false)
       }
-      if json {
-        for line in result.apps where line.hasPrefix("warning: ") { Output.warning(String(line.dropFirst(9))) }
-        return try Output.json(result.summary)
-      }
-      printSummary(result)
+      for warning in result.apps.warnings { Output.warning(warning) }
+      if json { return try Output.json(result.summary) }
+      InitSummary.print(result, project: project.project)
     }
-  }
-
-  func app(_ app: ProjectConfiguration.App, _ c: ProjectConfiguration) -> String {
-    guard app.enabled else { return "off" }
-    return "\(app.start) in \(app.dir) (\(app.mode.rawValue)), port \(app.port)\(c.expose ? ", exposed" : "")"
-  }
-
-  func printSummary(_ result: ProjectInitializer.Result) {
-    let plan = result.plan
-    let path = result.path
-    let c = plan.configuration
-    Output.line("Wrote \(path)")
-    Output.table([
-      ("engine", c.engine.rawValue),
-      ("llm", "\(c.llm.model) served as \(c.llm.name) on 127.0.0.1:\(c.llm.port), context \(c.llm.context)"),
-      ("embedding", "\(c.embedding.model) (\(c.embedding.dimensions) dimensions) on 127.0.0.1:\(c.embedding.port)"),
-      ("database", "PostgreSQL + pgvector on 127.0.0.1:\(c.db.port)"),
-      ("backend", app(c.backend, c)),
-      ("frontend", app(c.frontend, c)),
-    ])
-    for line in result.apps {
-      if line.hasPrefix("warning: ") { Output.warning(String(line.dropFirst(9))) } else { Output.line(line) }
-    }
-    if let reasons = plan.recommendation?.reasons, !reasons.isEmpty {
-      Output.line("Why")
-      for reason in reasons { Output.line("  - \(reason)") }
-    }
-    Output.line(
-      "Next: synapse-local pull \(c.llm.model) \(c.embedding.model) --project \(project.project), then synapse-local generate --project \(project.project); `up` installs the runtimes it lacks (synapse-local install)"
-    )
   }
 }

@@ -2,8 +2,6 @@ import ArgumentParser
 import Foundation
 import SynapseLocalCore
 
-extension Preference: ExpressibleByArgument {}
-
 struct RecommendCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "recommend",

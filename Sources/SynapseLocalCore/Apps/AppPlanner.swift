@@ -3,9 +3,16 @@ import Foundation
 /// Writes what `AppDiscovery` found into the project's `backend:` and `frontend:` keys, leaving
 /// every key a flag or a profile set as it was, and says what it did.
 public enum AppPlanner {
-  /// `fixed`: the keys set explicitly. Returns the lines `init` prints.
-  public static func apply(_ found: AppDiscovery.Result, to c: inout ProjectConfiguration, fixed: Set<String>) -> [String] {
+  /// What `init` says about the apps: what it found, and what is wrong with it.
+  public struct Outcome: Sendable, Equatable {
+    public var notes: [String] = []
+    public var warnings: [String] = []
+  }
+
+  /// `fixed`: the keys set explicitly.
+  public static func apply(_ found: AppDiscovery.Result, to c: inout ProjectConfiguration, fixed: Set<String>) -> Outcome {
     var notes: [String] = []
+    var warnings: [String] = []
     for role in [ServiceName.backend, .frontend] {
       let key = role.rawValue
       var app = role == .backend ? c.backend : c.frontend
@@ -33,9 +40,7 @@ public enum AppPlanner {
         }
         notes.append("\(key): \(found.summary(mode: app.mode))")
         if role == .backend, !found.missingLocalModeKeys.isEmpty {
-          notes.append(
-            "warning: the backend never reads \(found.missingLocalModeKeys.joined(separator: " or ")): it would call the cloud, not the local models. Apply the guide's Step 3 (Configure Synapse Backend) to \(LocalModeCheck.guideFiles.joined(separator: ", ")) in \(found.dir); see docs/synapse-app.md"
-          )
+          warnings.append(LocalModeCheck.message(missing: found.missingLocalModeKeys, shown: found.dir))
         }
       } else if !explicit && app.enabled {
         if !fixed.contains(key + ".enabled") { app.enabled = false }
@@ -47,6 +52,6 @@ public enum AppPlanner {
       }
       if role == .backend { c.backend = app } else { c.frontend = app }
     }
-    return notes
+    return Outcome(notes: notes, warnings: warnings)
   }
 }

@@ -17,8 +17,11 @@ public struct LocalModeCheck: Sendable {
   /// A warning for a backend in `folder` (shown as `shown`), or nil when it reads both keys.
   public static func warning(backend folder: String, shown: String, files: any FileSystem) -> String? {
     let missing = missingKeys(in: SourceScan(folder, files: files))
-    guard !missing.isEmpty else { return nil }
-    return
-      "the backend in \(shown) never reads \(missing.joined(separator: " or ")): it would call the cloud, not the local models. Apply the guide's Step 3 (Configure Synapse Backend) to \(guideFiles.joined(separator: ", ")); see docs/synapse-app.md"
+    return missing.isEmpty ? nil : message(missing: missing, shown: shown)
+  }
+
+  /// The warning for a backend in `shown` that never reads `missing`.
+  public static func message(missing: [String], shown: String) -> String {
+    "the backend in \(shown) never reads \(missing.joined(separator: " or ")): it would call the cloud, not the local models. Apply the guide's Step 3 (Configure Synapse Backend) to \(guideFiles.joined(separator: ", ")); see docs/synapse-app.md"
   }
 }

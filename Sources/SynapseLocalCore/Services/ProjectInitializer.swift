@@ -28,10 +28,10 @@ public struct ProjectInitializer: Sendable {
     /// Planned from a hardware file, for another machine.
     public var planningElsewhere: Bool
     /// What was found in the Synapse checkout, and warnings about it (one line each).
-    public var apps: [String] = []
+    public var apps = AppPlanner.Outcome()
 
     /// The main choices, for `init --json`.
-    public var summary: ProjectSummary { ProjectSummary(plan, path: path, apps: apps) }
+    public var summary: ProjectSummary { ProjectSummary(plan, path: path, apps: apps.notes, warnings: apps.warnings) }
   }
 
   public var context: Context

@@ -10,4 +10,10 @@ public struct ProjectOverride: Sendable, Equatable {
     self.key = key
     self.value = value
   }
+
+  /// `--set KEY=VALUE`; a pair without `=` sets the key to nothing, which the key's check refuses.
+  public init(setting pair: String) {
+    let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+    self.init(flag: "--set \(parts.first ?? pair)", key: parts.first ?? pair, value: parts.count == 2 ? parts[1] : "")
+  }
 }

@@ -10,9 +10,11 @@ public struct ProjectSummary: Encodable, Sendable, Equatable {
   public var frontend: [String: String]
   /// What was found in the Synapse checkout and what is wrong with it, one line each.
   public var apps: [String]
+  /// What is wrong with the apps (a backend that would call the cloud).
+  public var warnings: [String]
   public var reasons: [String]
 
-  public init(_ plan: ProjectPlanner.Plan, path: String, apps: [String] = []) {
+  public init(_ plan: ProjectPlanner.Plan, path: String, apps: [String] = [], warnings: [String] = []) {
     let c = plan.configuration
     self.path = path
     profile = c.profile
@@ -31,6 +33,7 @@ public struct ProjectSummary: Encodable, Sendable, Equatable {
     backend = describe(c.backend)
     frontend = describe(c.frontend)
     self.apps = apps
+    self.warnings = warnings
     reasons = plan.recommendation?.reasons ?? []
   }
 }

@@ -133,8 +133,10 @@ struct AppDiscoveryTests {
     #expect(
       c.frontend.start == "pnpm exec vite --strictPort" && c.frontend.variable == "VITE_BACKEND_URL" && c.frontend.build == "pnpm run build"
     )
+    #expect(notes.warnings.isEmpty)
     #expect(
-      notes.first?.hasPrefix("backend: apps/backend (depends on openai), pnpm, dev: pnpm run dev, migrate: pnpm run db:migrate") == true)
+      notes.notes.first?.hasPrefix("backend: apps/backend (depends on openai), pnpm, dev: pnpm run dev, migrate: pnpm run db:migrate")
+        == true)
 
     var production = ProjectConfiguration()
     production.backend.mode = .production
@@ -144,7 +146,7 @@ struct AppDiscoveryTests {
     var nothing = ProjectConfiguration()
     let lines = AppPlanner.apply(try Self.discover([:]), to: &nothing, fixed: [])
     #expect(!nothing.backend.enabled && !nothing.frontend.enabled)
-    #expect(lines.count == 2 && lines[0].hasPrefix("no Synapse backend found in /checkout: no workspace file, apps/*, src/*"))
+    #expect(lines.notes.count == 2 && lines.notes[0].hasPrefix("no Synapse backend found in /checkout: no workspace file, apps/*, src/*"))
   }
 }
 

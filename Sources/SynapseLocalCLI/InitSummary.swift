@@ -1,0 +1,34 @@
+import Foundation
+import SynapseLocalCore
+
+/// What `init` prints: the plan's main choices, what was found in the Synapse checkout, why, and
+/// what to run next.
+enum InitSummary {
+  static func app(_ app: ProjectConfiguration.App, _ c: ProjectConfiguration) -> String {
+    guard app.enabled else { return "off" }
+    return "\(app.start) in \(app.dir) (\(app.mode.rawValue)), port \(app.port)\(c.expose ? ", exposed" : "")"
+  }
+
+  static func print(_ result: ProjectInitializer.Result, project: String) {
+    let plan = result.plan
+    let path = result.path
+    let c = plan.configuration
+    Output.line("Wrote \(path)")
+    Output.table([
+      ("engine", c.engine.rawValue),
+      ("llm", "\(c.llm.model) served as \(c.llm.name) on 127.0.0.1:\(c.llm.port), context \(c.llm.context)"),
+      ("embedding", "\(c.embedding.model) (\(c.embedding.dimensions) dimensions) on 127.0.0.1:\(c.embedding.port)"),
+      ("database", "PostgreSQL + pgvector on 127.0.0.1:\(c.db.port)"),
+      ("backend", app(c.backend, c)),
+      ("frontend", app(c.frontend, c)),
+    ])
+    for line in result.apps.notes { Output.line(line) }
+    if let reasons = plan.recommendation?.reasons, !reasons.isEmpty {
+      Output.line("Why")
+      for reason in reasons { Output.line("  - \(reason)") }
+    }
+    Output.line(
+      "Next: synapse-local pull \(c.llm.model) \(c.embedding.model) --project \(project), then synapse-local generate --project \(project); `up` installs the runtimes it lacks (synapse-local install)"
+    )
+  }
+}

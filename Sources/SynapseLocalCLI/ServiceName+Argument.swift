@@ -1,5 +1,0 @@
-import ArgumentParser
-import Foundation
-import SynapseLocalCore
-
-extension ServiceName: ExpressibleByArgument {}

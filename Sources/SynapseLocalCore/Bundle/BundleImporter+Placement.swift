@@ -1,0 +1,114 @@
+import Foundation
+
+/// What the importer does once a bundle is verified: model files into the store, the runtimes
+/// from the bundle, and what it asks of the host (Python, Debian packages, stale staging).
+extension BundleImporter {
+  /// What an import killed outright (SIGKILL, a power cut) left in staging: removed once it is a
+  /// day old, so that an import running now in another shell keeps its own.
+  static func removeStaleStaging(_ folder: String) {
+    let day = Date().addingTimeInterval(-86_400)
+    for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.hasPrefix("bundle-") {
+      let path = folder + "/" + name
+      if let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date, modified < day {
+        try? FileManager.default.removeItem(atPath: path)
+      }
+    }
+  }
+
+  /// Blobs renamed into the store, snapshot links made, refs made where there were none (an
+  /// existing ref is never moved: the lock names its commit anyway). `undo` hears each change.
+  func placeModels(_ read: Read, store: String, undo: inout BundleUndo) throws {
+    for member in read.manifest.members where member.path.hasPrefix("models/") && !read.present.contains(member.path) {
+      guard let staged = read.staged[member.path] else { continue }
+      let blob = store + "/" + member.path.dropFirst("models/".count)
+      let folder = (blob as NSString).deletingLastPathComponent
+      try StoreFolders.makeFolder(folder)
+      try undo.keep(blob)
+      try? FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: staged)
+      if rename(staged, blob) != 0 {
+        // Another file system: copied beside it, then renamed into place.
+        let copy = blob + ".import-\(UUID().uuidString.prefix(8))"
+        do {
+          try FileManager.default.copyItem(atPath: staged, toPath: copy)
+        } catch {
+          try? FileManager.default.removeItem(atPath: copy)
+          throw BundleError.unwritable(path: blob, reason: "cannot copy into the store")
+        }
+        guard rename(copy, blob) == 0 else {
+          try? FileManager.default.removeItem(atPath: copy)
+          throw BundleError.unwritable(path: blob, reason: String(cString: strerror(errno)))
+        }
+      }
+    }
+    for entry in read.lock.files {
+      let base = store + "/" + (try RepositoryID(entry.repository)).cacheFolderName
+      let link = base + "/snapshots/" + entry.commit + "/" + entry.path
+      let wanted = String(repeating: "../", count: 2 + entry.path.split(separator: "/").count - 1) + "blobs/" + entry.etag
+      if (try? FileManager.default.destinationOfSymbolicLink(atPath: link)) != wanted {
+        try undo.keep(link)
+        try StoreFolders.link(link, toBlob: entry.etag, depth: entry.path.split(separator: "/").count - 1)
+      }
+      let ref = base + "/refs/" + entry.revision
+      if entry.revision != entry.commit && !context.files.exists(ref) {
+        try StoreFolders.makeFolder((ref as NSString).deletingLastPathComponent)
+        try undo.keep(ref)
+        try AtomicFile.write(Data(entry.commit.utf8), to: ref)
+      }
+    }
+  }
+
+  /// llama.cpp from the bundle's archive, the Python runtimes from its wheelhouse: no index, no network.
+  func installRuntimes(_ read: Read, project: String, staging: String) async throws -> [String] {
+    var offline = context
+    offline.environment["HF_HUB_OFFLINE"] = "1"
+    offline.environment["PIP_NO_INDEX"] = "1"
+    let installer = RuntimeInstaller(context: offline)
+    var done: [String] = []
+    if let engine = read.manifest.engineArchive, let archive = read.staged[engine],
+      let sha256 = read.manifest.members.first(where: { $0.path == engine })?.sha256
+    {
+      // Its own name: an engines.yaml asset is known by it.
+      let named = staging + "/" + (engine as NSString).lastPathComponent
+      guard rename(archive, named) == 0 else { throw BundleError.unwritable(path: named, reason: String(cString: strerror(errno))) }
+      var options = RuntimeInstaller.Options()
+      options.project = project
+      options.from = named
+      options.sha256 = sha256
+      for outcome in try await installer.install([.llamaCpp], options: options) { done.append(outcome.manifest.id.rawValue) }
+    }
+    if read.manifest.python != nil {
+      var options = RuntimeInstaller.Options()
+      options.project = project
+      options.wheelhouse = staging + "/data/wheelhouse"
+      for outcome in try await installer.install([.embedding, .postgresql], options: options) { done.append(outcome.manifest.id.rawValue) }
+    }
+    return done
+  }
+
+  /// The Debian packages the manifest names that dpkg says are not installed; nil where there is no
+  /// dpkg. Names that are not package names are reported as missing, never passed on.
+  func missingPackages(_ packages: [String]) async -> [String]? {
+    guard let query = context.findExecutable("dpkg-query") else { return nil }
+    var missing: [String] = []
+    for package in packages {
+      let valid =
+        package.count < 100 && package.first.map { $0.isLowercase || $0.isNumber } == true
+        && package.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || "+.-".contains($0)) }
+      guard valid else {
+        missing.append("(a name that is not a package)")
+        continue
+      }
+      let answer = try? await context.processes.run(query, ["-W", "-f=${Status}", package], timeout: .seconds(30))
+      if answer.map({ $0.status != 0 || !$0.stdout.contains("install ok installed") }) ?? true { missing.append(package) }
+    }
+    return missing
+  }
+
+  /// This machine's python3 as `3.11`, nil without one.
+  func hostPython() async throws -> String? {
+    guard let python = context.findExecutable("python3") else { return nil }
+    let answer = try? await context.processes.run(
+      python, ["-c", "import sys; print('%d.%d' % sys.version_info[:2])"], timeout: .seconds(30))
+    return answer.flatMap { $0.status == 0 ? $0.stdout.trimmingCharacters(in: .whitespacesAndNewlines) : nil }
+  }
+}
