@@ -18,15 +18,44 @@ struct DetectCommand: AsyncParsableCommand {
       Save the JSON to plan for another machine: `synapse-local detect --json > server.json` there, \
       then `synapse-local recommend --hardware server.json` here.
 
+      --calibrate measures what speed predictions need (docs/recommendation.md): memory \
+      bandwidth with 1…N threads over a buffer larger than the last-level cache, then one short run \
+      of llama-server with the smallest GGUF in the model store (or --calibration-model). It takes \
+      under a minute and is cached in SYNAPSE_LOCAL_HOME with the date, the engine version and the \
+      hardware; `detect` shows it, and its JSON carries it under `calibration` to another machine.
+
       SYNAPSE_LOCAL_SYSROOT reads /proc and /sys under another root folder (for tests and fixtures).
       """)
 
   @Flag(name: .long, help: "Print the report as JSON (the documented contract in docs/detection.md).")
   var json = false
 
+  @Flag(name: .long, help: "Measure memory bandwidth and the engine's speed again, and cache the result.")
+  var calibrate = false
+
+  @Option(
+    name: .customLong("calibration-model"),
+    help: ArgumentHelp("The GGUF (path or REF) to calibrate with (default: the smallest in the store).", valueName: "REF"))
+  var calibrationModel: String?
+
+  func validate() throws {
+    if calibrationModel != nil && !calibrate { throw ValidationError("--calibration-model goes with --calibrate") }
+  }
+
   func run() async throws {
     try await reportingErrors {
-      let report = try await HardwareDetector.detect(.live())
+      let context = Context.command(quiet: json)
+      var survey = HardwareSurvey(context: context)
+      let quiet = json
+      survey.progress = { step in if !quiet { Output.note("calibrate: \(step)") } }
+      let surveyed = survey
+      let calibrate = self.calibrate
+      let model = calibrationModel
+      let outcome = try await cancellingOnSignals {
+        try await surveyed.run(calibrate: calibrate, calibrationModel: model, catalog: try context.catalog())
+      }
+      let report = outcome.report
+      if let note = outcome.note { Output.warning(note) }
       if json {
         try Output.json(report)
       } else {
@@ -78,6 +107,34 @@ enum HardwareTable {
         ])
       }
       Output.table([("CUDA", report.cudaVersion.map { "\($0) (the newest the driver supports)" } ?? "unknown")])
+    }
+    Output.line("Speed calibration")
+    if let calibration = report.calibration {
+      let bandwidth = calibration.bandwidth.map { "\($0.threads): \(String(format: "%.1f", $0.bytesPerSecond / 1e9))" }
+      var rows = [
+        ("taken", "\(calibration.takenAt) on \(calibration.machine.summary)"),
+        ("bandwidth GB/s", bandwidth.joined(separator: ", ") + "  (by threads)"),
+      ]
+      if let run = calibration.engineRun {
+        rows.append(("engine", "\(run.engine.rawValue) \(run.version), \(run.model), \(run.threads) threads"))
+        rows.append(
+          (
+            "measured",
+            "\(SpeedEstimate.format(run.promptTokensPerSecond)) prompt, \(SpeedEstimate.format(run.generationTokensPerSecond)) generation"
+          ))
+        rows.append(
+          (
+            "derived",
+            String(
+              format: "%.1f ms per-token overhead, %.0f GFLOP/s prompt compute", run.perTokenOverheadSeconds * 1000,
+              run.computeOperationsPerSecond / 1e9)
+          ))
+      } else {
+        rows.append(("engine", "not run (no engine or no model at hand)"))
+      }
+      Output.table(rows)
+    } else {
+      Output.line("  none: predictions use the per-architecture estimate; `synapse-local detect --calibrate` measures this machine")
     }
     for warning in report.warnings { Output.warning(warning) }
   }

@@ -13,11 +13,21 @@ struct RecommendCommand: AsyncParsableCommand {
       estimate fits after the embedding server, PostgreSQL, the backend and a safety margin. \
       docs/recommendation.md gives every rule and docs/estimates.md the memory formula.
 
+      Each candidate's speed is predicted with its plan's flags: generation is bound by memory \
+      bandwidth, prompt reading by compute (docs/recommendation.md). The figures come from what \
+      `bench` or `tune` measured on this machine, else its calibration (`detect --calibrate`), else a \
+      documented per-architecture estimate; the reasons say which. The best-rated model that fits \
+      and reaches --min-speed (default 10 tok/s, the guide's CPU figure) is chosen; when none does, \
+      the fastest that fits, and the reasons say so.
+
       Exits with status 1 and says what would fit when nothing does.
 
       Examples:
         synapse-local recommend
         synapse-local recommend --prefer code
+        synapse-local recommend --llm llama-3.1-8b-q4          # plan and predict one model
+        synapse-local recommend --llm ./models/my-model.gguf --context 16384
+        synapse-local recommend --min-speed 20
         synapse-local recommend --hardware server.json --json   # plan for another machine
       """)
 
@@ -36,19 +46,27 @@ struct RecommendCommand: AsyncParsableCommand {
       "Plan for this context (tokens) instead of the guide's 4096; a longer one costs memory and prompt time.", valueName: "N"))
   var context: Int?
 
+  @Option(name: .long, help: ArgumentHelp("Plan and predict this chat model only: a catalog id or a local .gguf path.", valueName: "REF"))
+  var llm: String?
+
+  @Option(
+    name: .customLong("min-speed"),
+    help: ArgumentHelp("The slowest generation to accept, in tokens per second (default 10).", valueName: "TOKS"))
+  var minSpeed: Double = Recommender.defaultMinimumSpeed
+
   @Flag(name: .long, help: "Print the recommendation as JSON (docs/recommendation.md describes the fields).")
   var json = false
 
   func run() async throws {
     try await reportingErrors {
-      let catalog = try Context.command().catalog()
-      let report = try await loadHardware()
-      if let context, !(256...1_048_576).contains(context) {
-        throw ValidationError("--context must be between 256 and 1048576 tokens")
-      }
-      let recommendation = try Recommender(
-        catalog: catalog, hardware: report, preference: prefer, embeddingOverride: embedding, contextOverride: context
-      ).recommend()
+      let context = Context.command()
+      var request = RecommendationRequest(hardwareFile: hardware)
+      request.preference = prefer
+      request.embedding = embedding
+      request.llm = llm
+      request.context = self.context
+      request.minimumSpeed = minSpeed
+      let recommendation = try await request.recommend(context, catalog: try context.catalog())
       if json {
         try Output.json(recommendation)
       } else {
@@ -57,10 +75,6 @@ struct RecommendCommand: AsyncParsableCommand {
     }
   }
 
-  func loadHardware() async throws -> HardwareReport {
-    guard let hardware else { return try await HardwareDetector.detect(.live()) }
-    return try HardwareReport.load(path: HubCacheLocation.expandTilde(hardware, ProcessInfo.processInfo.environment))
-  }
 }
 
 enum RecommendationTable {
@@ -71,6 +85,11 @@ enum RecommendationTable {
       ("  model name", r.llm.name),
       ("  from", r.llm.repository + (r.llm.path.map { "/\($0)" } ?? "")),
       ("  memory estimate", ByteCount.format(r.llm.estimateBytes)),
+      (
+        "  speed (\(r.llm.speed.source.rawValue))",
+        "\(SpeedEstimate.format(r.llm.speed.generationTokensPerSecond)) generation, \(SpeedEstimate.format(r.llm.speed.promptTokensPerSecond)) prompt"
+          + (r.reachesMinimumSpeed ? "" : "  (under the \(SpeedEstimate.format(r.minimumSpeed)) floor)")
+      ),
     ]
     if let flags = r.llamaServer { rows.append(("  llama-server flags", flags.arguments.joined(separator: " "))) }
     if let flags = r.vllm { rows.append(("  vllm serve flags", flags.arguments.joined(separator: " "))) }
@@ -87,7 +106,7 @@ enum RecommendationTable {
       Output.line("Alternatives")
       for alternative in r.alternatives {
         Output.line(
-          "  - \(alternative.title) [\(alternative.id)]: \(alternative.engine.map { "\($0.rawValue), " } ?? "")\(ByteCount.format(alternative.estimateBytes)); \(alternative.note)"
+          "  - \(alternative.title) [\(alternative.id)]: \(alternative.engine.map { "\($0.rawValue), " } ?? "")\(ByteCount.format(alternative.estimateBytes))\(alternative.speed.map { ", " + SpeedEstimate.format($0.generationTokensPerSecond) } ?? ""); \(alternative.note)"
         )
       }
     }

@@ -362,7 +362,7 @@ struct ProjectGenerationTests {
     #expect(generated.status == 1)
     #expect(
       generated.stderr
-        == "synapse-local: error: \(file):3: llm.port: 99999 is not a port (1-65535)\nsynapse-local: error: \(file):4: llm.colour: unknown key; known here: llm.context, llm.gpu_layers, llm.gpu_memory_utilization, llm.model, llm.name, llm.port, llm.restart, llm.tensor_parallel_size, llm.threads, llm.timeout_ms\n"
+        == "synapse-local: error: \(file):3: llm.port: 99999 is not a port (1-65535)\nsynapse-local: error: \(file):4: llm.colour: unknown key; known here: llm.batch_size, llm.context, llm.flash_attention, llm.gpu_layers, llm.gpu_memory_utilization, llm.mlock, llm.model, llm.name, llm.port, llm.restart, llm.tensor_parallel_size, llm.threads, llm.threads_batch, llm.timeout_ms, llm.ubatch_size\n"
     )
     #expect(!FileManager.default.fileExists(atPath: scratch.project + "/.env"))
 

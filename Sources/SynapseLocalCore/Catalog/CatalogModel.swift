@@ -27,9 +27,17 @@ public struct CatalogModel: Codable, Sendable, Equatable {
     public var kvHeads: Int?
     public var headDim: Int?
     public var maxContext: Int
+    /// The token-embedding table (vocabulary × hidden size): looked up per token, not multiplied
+    /// through, so prompt-speed estimates leave it out.
+    public var embeddingParameters: UInt64?
+    /// A mixture of experts' parameters one token uses (its routed experts and the shared layers);
+    /// nil for a dense model, which uses them all.
+    public var activeParameters: UInt64?
 
     enum CodingKeys: String, CodingKey {
       case layers, heads
+      case embeddingParameters = "embedding_parameters"
+      case activeParameters = "active_parameters"
       case parameterCount = "parameter_count"
       case kvHeads = "kv_heads"
       case headDim = "head_dim"

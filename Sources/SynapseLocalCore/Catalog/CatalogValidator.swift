@@ -7,7 +7,9 @@ enum CatalogValidator {
     var paths = Set(CatalogModel.CodingKeys.allCases.map(\.stringValue))
     for nested in ["repository", "file", "revision", "sha256"] { paths.insert("gguf.\(nested)") }
     for nested in ["repository", "size_bytes"] { paths.insert("vllm.\(nested)") }
-    for nested in ["parameter_count", "layers", "heads", "kv_heads", "head_dim", "max_context"] {
+    for nested in [
+      "parameter_count", "layers", "heads", "kv_heads", "head_dim", "max_context", "embedding_parameters", "active_parameters",
+    ] {
       paths.insert("shape.\(nested)")
     }
     return paths

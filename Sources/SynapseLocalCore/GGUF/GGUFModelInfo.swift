@@ -18,6 +18,8 @@ public struct GGUFModelInfo: Sendable, Encodable {
   public var tensorCount: Int
   public var tensorBytes: UInt64
   public var parameterCount: UInt64
+  /// Elements of the token-embedding table (`token_embd.weight`): looked up, not multiplied through.
+  public var embeddingParameterCount: UInt64
   public var tensorTypes: [String: Int]
   public var metadata: [(key: String, value: GGUFValue)]
 
@@ -52,6 +54,7 @@ public struct GGUFModelInfo: Sendable, Encodable {
     tensorCount = file.tensors.count
     tensorBytes = file.tensorBytes
     parameterCount = file.parameterCount
+    embeddingParameterCount = file.tensors.first { $0.name == "token_embd.weight" }?.elementCount ?? 0
     tensorTypes = Dictionary(grouping: file.tensors, by: \.type.name).mapValues(\.count)
     metadata = file.metadata
   }

@@ -79,17 +79,10 @@ public struct StackGenerator: Sendable {
     let llmVolumes = [storeVolume] + (llm.localMount.map { [y($0)] } ?? [])
     let embeddingVolumes = [storeVolume] + (embedding.localMount.map { [y($0)] } ?? [])
     let onGPU = c.engine == .vllm || (c.llm.gpuLayers > 0 && !hardware.gpus.isEmpty)
-    let command: [String] =
+    let command =
       c.engine == .vllm
-      ? [
-        "--model", llm.containerPath, "--served-model-name", c.llm.name, "--host", "0.0.0.0", "--port", String(c.llm.port),
-        "--max-model-len", String(c.llm.context), "--gpu-memory-utilization", String(format: "%.2f", c.llm.gpuMemoryUtilization),
-        "--tensor-parallel-size", String(c.llm.tensorParallelSize),
-      ]
-      : [
-        "-m", llm.containerPath, "--host", "0.0.0.0", "--port", String(c.llm.port), "-c", String(c.llm.context),
-        "-t", String(c.llm.threads), "-ngl", String(c.llm.gpuLayers), "--alias", c.llm.name,
-      ]
+      ? EngineArguments.vllm(model: ["--model", llm.containerPath], host: "0.0.0.0", port: c.llm.port, llm: c.llm)
+      : EngineArguments.llamaCpp(model: llm.containerPath, host: "0.0.0.0", port: c.llm.port, llm: c.llm)
     let cores = max(1, hardware.cpu.effectiveCores)
     var context: [String: Any] = [
       "project_name": y(Self.composeProjectName(project)),

@@ -11,6 +11,8 @@ public struct HardwareReport: Codable, Sendable, Equatable {
   /// The highest CUDA version the NVIDIA driver supports, e.g. "12.4".
   public var cudaVersion: String?
   public var warnings: [String]
+  /// This machine's speed calibration (`detect --calibrate`), when one was taken on it.
+  public var calibration: Calibration?
 
   public init(
     os: String, memory: MemoryReport, cpu: CPUReport, disk: DiskReport?, gpus: [GPUReport],
@@ -26,7 +28,7 @@ public struct HardwareReport: Codable, Sendable, Equatable {
   }
 
   enum CodingKeys: String, CodingKey {
-    case os, memory, cpu, disk, gpus, warnings
+    case os, memory, cpu, disk, gpus, warnings, calibration
     case cudaVersion = "cuda_version"
   }
 
@@ -39,6 +41,7 @@ public struct HardwareReport: Codable, Sendable, Equatable {
     gpus = try c.decodeIfPresent([GPUReport].self, forKey: .gpus) ?? []
     cudaVersion = try c.decodeIfPresent(String.self, forKey: .cudaVersion)
     warnings = try c.decodeIfPresent([String].self, forKey: .warnings) ?? []
+    calibration = try c.decodeIfPresent(Calibration.self, forKey: .calibration)
   }
 
   public func encode(to encoder: any Encoder) throws {
@@ -50,5 +53,6 @@ public struct HardwareReport: Codable, Sendable, Equatable {
     try c.encode(gpus, forKey: .gpus)
     try c.encode(cudaVersion, forKey: .cudaVersion)
     try c.encode(warnings, forKey: .warnings)
+    try c.encode(calibration, forKey: .calibration)
   }
 }

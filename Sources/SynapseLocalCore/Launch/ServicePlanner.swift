@@ -69,17 +69,10 @@ public struct ServicePlanner: Sendable {
   func llm() -> ServiceSpec {
     let c = configuration
     let port = enginePorts[.llm] ?? c.llm.port
-    let arguments: [String] =
+    let arguments =
       c.engine == .vllm
-      ? [
-        "serve", llmPath, "--served-model-name", c.llm.name, "--host", "127.0.0.1", "--port", String(port),
-        "--max-model-len", String(c.llm.context), "--gpu-memory-utilization", String(format: "%.2f", c.llm.gpuMemoryUtilization),
-        "--tensor-parallel-size", String(c.llm.tensorParallelSize),
-      ]
-      : [
-        "-m", llmPath, "--host", "127.0.0.1", "--port", String(port), "-c", String(c.llm.context), "-t", String(c.llm.threads),
-        "-ngl", String(c.llm.gpuLayers), "--alias", c.llm.name,
-      ]
+      ? EngineArguments.vllm(model: ["serve", llmPath], host: "127.0.0.1", port: port, llm: c.llm)
+      : EngineArguments.llamaCpp(model: llmPath, host: "127.0.0.1", port: port, llm: c.llm)
     var environment = baseEnvironment
     environment["OMP_NUM_THREADS"] = String(c.llm.threads)
     environment["HF_HUB_OFFLINE"] = "1"

@@ -9,6 +9,14 @@ public struct ProjectConfiguration: Sendable, Equatable {
     public var port = 8080
     public var context = 4096
     public var threads = 4
+    /// llama.cpp's threads for prompt processing (`-tb`); 0: as `threads`.
+    public var threadsBatch = 0
+    /// llama.cpp's logical and physical batch sizes (`-b`, `-ub`); its defaults are 2048 and 512.
+    public var batchSize = 2048
+    public var ubatchSize = 512
+    public var flashAttention = FlashAttention.auto
+    /// llama.cpp's `--mlock`: keep the weights in RAM, never paged out.
+    public var mlock = false
     public var gpuLayers = 0
     public var timeoutMs = 30_000
     /// vLLM only.

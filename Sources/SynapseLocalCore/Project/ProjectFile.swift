@@ -57,14 +57,18 @@ public enum ProjectFile {
   }
 
   /// The file's text, rendered from `templates/project/synapse-local.yaml.mustache`.
-  public static func render(_ c: ProjectConfiguration, renderer: TemplateRenderer) throws -> String {
+  /// `tuned`: what `tune` measured, written as a comment above the keys it set.
+  public static func render(_ c: ProjectConfiguration, renderer: TemplateRenderer, tuned: String? = nil) throws -> String {
     let s = YAMLScalar.string
     var context: [String: Any] = [
       "profile_set": !c.profile.isEmpty, "profile_name": c.profile, "profile": c.profile.isEmpty ? "\"\"" : s(c.profile),
       "engine": s(c.engine.rawValue), "prefer": s(c.prefer.rawValue),
       "hardware": c.hardware.isEmpty ? "\"\"" : s(c.hardware), "expose": c.expose, "expose_models": c.exposeModels,
       "llm_model": s(c.llm.model), "llm_name": s(c.llm.name), "llm_port": c.llm.port, "llm_context": c.llm.context,
-      "llm_threads": c.llm.threads, "llm_gpu_layers": c.llm.gpuLayers, "llm_timeout_ms": c.llm.timeoutMs,
+      "llm_threads": c.llm.threads, "llm_threads_batch": c.llm.threadsBatch, "llm_batch_size": c.llm.batchSize,
+      "llm_ubatch_size": c.llm.ubatchSize, "llm_flash_attention": s(c.llm.flashAttention.rawValue), "llm_mlock": c.llm.mlock,
+      "llm_tuned": tuned.map { "  # " + $0.split(separator: "\n").joined(separator: "\n  # ") + "\n" } ?? "",
+      "llm_gpu_layers": c.llm.gpuLayers, "llm_timeout_ms": c.llm.timeoutMs,
       "llm_gpu_memory_utilization": String(format: "%.2f", c.llm.gpuMemoryUtilization),
       "llm_tensor_parallel_size": c.llm.tensorParallelSize, "llm_restart": c.llm.restart.rawValue,
       "embedding_model": s(c.embedding.model), "embedding_name": s(c.embedding.name), "embedding_dimensions": c.embedding.dimensions,

@@ -5,10 +5,19 @@ import Foundation
 public struct ProjectPlanner: Sendable {
   public var catalog: ModelCatalog
   public var hardware: HardwareReport
+  /// `--min-speed`: the recommendation's speed floor.
+  public var minimumSpeed: Double
+  /// This machine's measured speeds (`bench`, `tune`).
+  public var measurements: [SpeedMeasurement]
 
-  public init(catalog: ModelCatalog, hardware: HardwareReport) {
+  public init(
+    catalog: ModelCatalog, hardware: HardwareReport, minimumSpeed: Double = Recommender.defaultMinimumSpeed,
+    measurements: [SpeedMeasurement] = []
+  ) {
     self.catalog = catalog
     self.hardware = hardware
+    self.minimumSpeed = minimumSpeed
+    self.measurements = measurements
   }
 
   public struct Plan: Sendable {
@@ -34,7 +43,8 @@ public struct ProjectPlanner: Sendable {
         embeddingOverride: fixed.contains("embedding.model") ? embeddingFromCatalog : nil,
         llmOverride: fixed.contains("llm.model") ? llmFromCatalog : nil,
         engineOverride: fixed.contains("engine") ? configuration.engine : nil,
-        contextOverride: fixed.contains("llm.context") ? configuration.llm.context : nil)
+        contextOverride: fixed.contains("llm.context") ? configuration.llm.context : nil, minimumSpeed: minimumSpeed,
+        measurements: measurements)
       let chosen = try recommender.recommend()
       recommendation = chosen
       func set<Value>(_ key: String, _ path: WritableKeyPath<ProjectConfiguration, Value>, _ value: Value) {
@@ -55,11 +65,7 @@ public struct ProjectPlanner: Sendable {
         set("llm.gpu_layers", \.llm.gpuLayers, 0)
       }
       set("llm.threads", \.llm.threads, hardware.cpu.effectiveCores)
-      let onGPU = chosen.vllm != nil || (chosen.llamaServer.map { $0.nGPULayers > 0 } ?? false)
-      let modelBytes = (try? catalog.model(id: chosen.llm.id, role: .llm).sizeBytes) ?? chosen.llm.estimate.weightsBytes
-      set(
-        "llm.timeout_ms", \.llm.timeoutMs, LLMTimeout.milliseconds(modelBytes: modelBytes, context: configuration.llm.context, onGPU: onGPU)
-      )
+      set("llm.timeout_ms", \.llm.timeoutMs, LLMTimeout.milliseconds(speed: chosen.llm.speed, context: configuration.llm.context))
       set("embedding.model", \.embedding.model, chosen.embedding.id)
     }
     if let id = catalogID(configuration.embedding.model, role: .embedding), let model = try? catalog.model(id: id, role: .embedding) {

@@ -12,6 +12,8 @@ public struct Recommendation: Encodable, Sendable {
     public var path: String?
     public var estimateBytes: UInt64
     public var estimate: MemoryEstimate
+    /// Predicted (or measured) speed with the plan's flags: encoded inside `estimate`.
+    public var speed: SpeedEstimate
 
     enum CodingKeys: String, CodingKey {
       case id, name, title, repository, path, estimate
@@ -26,7 +28,10 @@ public struct Recommendation: Encodable, Sendable {
       try c.encode(repository, forKey: .repository)
       try c.encode(path, forKey: .path)
       try c.encode(estimateBytes, forKey: .estimateBytes)
-      try c.encode(estimate, forKey: .estimate)
+      // One `estimate` object: the memory figures and the speed figures side by side.
+      let both = c.superEncoder(forKey: .estimate)
+      try estimate.encode(to: both)
+      try speed.encode(to: both)
     }
   }
 
@@ -135,11 +140,13 @@ public struct Recommendation: Encodable, Sendable {
     public var title: String
     public var engine: Engine?
     public var estimateBytes: UInt64
+    /// Its predicted speed; nil when it does not fit.
+    public var speed: SpeedEstimate?
     /// Why it was not chosen.
     public var note: String
 
     enum CodingKeys: String, CodingKey {
-      case id, title, engine, note
+      case id, title, engine, note, speed
       case estimateBytes = "estimate_bytes"
     }
   }
@@ -151,6 +158,9 @@ public struct Recommendation: Encodable, Sendable {
   public var llamaServer: LlamaServerFlags?
   public var vllm: VLLMFlags?
   public var budget: Budget
+  /// The speed floor (`--min-speed`) and whether the chosen model reaches it.
+  public var minimumSpeed: Double
+  public var reachesMinimumSpeed: Bool
   public var reasons: [String]
   public var alternatives: [Alternative]
   public var warnings: [String]
@@ -158,6 +168,8 @@ public struct Recommendation: Encodable, Sendable {
   enum CodingKeys: String, CodingKey {
     case engine, preference, llm, embedding, vllm, budget, reasons, alternatives, warnings
     case llamaServer = "llama_server"
+    case minimumSpeed = "min_speed"
+    case reachesMinimumSpeed = "reaches_min_speed"
   }
 
   public func encode(to encoder: any Encoder) throws {
@@ -169,6 +181,8 @@ public struct Recommendation: Encodable, Sendable {
     try c.encode(llamaServer, forKey: .llamaServer)
     try c.encode(vllm, forKey: .vllm)
     try c.encode(budget, forKey: .budget)
+    try c.encode(minimumSpeed, forKey: .minimumSpeed)
+    try c.encode(reachesMinimumSpeed, forKey: .reachesMinimumSpeed)
     try c.encode(reasons, forKey: .reasons)
     try c.encode(alternatives, forKey: .alternatives)
     try c.encode(warnings, forKey: .warnings)

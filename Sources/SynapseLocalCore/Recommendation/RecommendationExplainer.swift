@@ -6,6 +6,8 @@ struct RecommendationExplainer {
   var planner: EnginePlanner
   var budget: Recommendation.Budget
   var preference: Preference
+  var speedModel: SpeedModel
+  var minimumSpeed: Double
 
   func memoryReasons(embedding: CatalogModel) -> [String] {
     let memory = hardware.memory
@@ -48,7 +50,38 @@ struct RecommendationExplainer {
       "Chat model \(model.title(for: plan.engine)): \(rule)\(named ? "" : " whose estimate fits"): \(ByteCount.format(estimate.totalBytes)) = weights \(ByteCount.format(estimate.weightsBytes)) + KV cache \(ByteCount.format(estimate.kvCacheBytes)) at \(estimate.contextSize) tokens + compute \(ByteCount.format(estimate.computeBytes))."
   }
 
-  func flagReasons(model: CatalogModel, plan: EnginePlanner.Plan) -> [String] {
+  /// The predicted speed, what it rests on, and how the floor decided.
+  func speedReason(chosen: Recommender.Candidate, candidates: [Recommender.Candidate], named: Bool) -> String {
+    let speed = chosen.speed
+    let figures =
+      "Speed: \(SpeedEstimate.format(speed.generationTokensPerSecond)) generating and \(SpeedEstimate.format(speed.promptTokensPerSecond)) reading the prompt"
+    let basis =
+      speed.source == .measured
+      ? "measured on this machine by bench or tune" : "predicted, \(speedModel.basis)"
+    let floor = SpeedEstimate.format(minimumSpeed)
+    let reaches = speed.generationTokensPerSecond >= minimumSpeed
+    let verdict: String
+    if named {
+      verdict =
+        reaches
+        ? "it reaches the \(floor) floor (--min-speed)"
+        : "under the \(floor) floor (--min-speed); it was named, so it is planned anyway, but a chat will feel slow"
+    } else if reaches {
+      let skipped = candidates.prefix { $0.model.id != chosen.model.id }.map {
+        "\($0.model.title(for: $0.plan.engine)) \(SpeedEstimate.format($0.speed.generationTokensPerSecond))"
+      }
+      verdict =
+        skipped.isEmpty
+        ? "it reaches the \(floor) floor (--min-speed)"
+        : "the best-rated model that reaches the \(floor) floor (--min-speed); better-rated \(skipped.joined(separator: ", ")) would not"
+    } else {
+      verdict =
+        "no model that fits reaches the \(floor) floor (--min-speed), so this is the fastest that fits; a smaller model, a GPU or --min-speed lower changes that"
+    }
+    return "\(figures) (\(basis)): \(verdict)."
+  }
+
+  func flagReasons(model: CatalogModel, plan: EnginePlanner.Plan, speed: SpeedEstimate) -> [String] {
     if let flags = plan.llamaServer {
       let layers = model.shape.layers ?? 0
       let gpu: String
@@ -70,7 +103,7 @@ struct RecommendationExplainer {
         gpu,
         "-t \(flags.threads): the effective core count, the smallest of \(limits.joined(separator: ", ")).",
         planner.contextOverride != nil
-          ? "-c \(flags.ctxSize): asked for (--context, llm.context; the model supports up to \(model.shape.maxContext))."
+          ? "-c \(flags.ctxSize): asked for (--context, llm.context; the model supports up to \(model.shape.maxContext)); \(contextCost(model, context: flags.ctxSize, speed: speed))."
           : "-c \(flags.ctxSize): \(flags.ctxSize == EnginePlanner.defaultContext ? "the guide's LOCAL_LLM_CONTEXT_LENGTH" : "the largest context under the guide's \(EnginePlanner.defaultContext) that fits") (the model supports up to \(model.shape.maxContext); a longer one costs memory and prompt time on every request: --context N).",
       ]
     }
@@ -80,12 +113,29 @@ struct RecommendationExplainer {
           format: "--gpu-memory-utilization %.2f: vLLM's 0.90, lowered when other processes already hold GPU memory.",
           flags.gpuMemoryUtilization),
         planner.contextOverride != nil
-          ? "--max-model-len \(flags.maxModelLen): asked for (--context, llm.context; the model supports up to \(model.shape.maxContext))."
+          ? "--max-model-len \(flags.maxModelLen): asked for (--context, llm.context; the model supports up to \(model.shape.maxContext)); \(contextCost(model, context: flags.maxModelLen, speed: speed))."
           : "--max-model-len \(flags.maxModelLen): \(flags.maxModelLen == EnginePlanner.defaultContext ? "the guide's LOCAL_LLM_CONTEXT_LENGTH" : "the largest context under the guide's \(EnginePlanner.defaultContext) whose KV cache fits beside the weights") (the model supports \(model.shape.maxContext); --context N asks for more).",
         "--tensor-parallel-size \(flags.tensorParallelSize): the fewest identical GPUs that hold the model.",
       ]
     }
     return []
+  }
+
+  /// What a longer context costs: KV-cache memory beyond the default's, and the time to read a
+  /// prompt that fills it.
+  func contextCost(_ model: CatalogModel, context: Int, speed: SpeedEstimate) -> String {
+    let base = EnginePlanner.defaultContext
+    let extra =
+      MemoryEstimate.kvCache(model.shape, context: context)
+      - min(
+        MemoryEstimate.kvCache(model.shape, context: context), MemoryEstimate.kvCache(model.shape, context: base))
+    let seconds = Double(context) / max(speed.promptTokensPerSecond, 1e-6)
+    let memory =
+      context > base
+      ? "\(ByteCount.format(extra)) more KV cache than the guide's \(base)"
+      : "\(ByteCount.format(MemoryEstimate.kvCache(model.shape, context: context))) of KV cache"
+    return
+      "\(memory), and a prompt that fills it takes about \(String(format: "%.0f", seconds.rounded(.up))) s to read at \(SpeedEstimate.format(speed.promptTokensPerSecond))"
   }
 
   func embeddingReason(chosen: CatalogModel, tried: [CatalogModel], overridden: Bool) -> String {

@@ -14,15 +14,23 @@ public struct Recommender: Sendable {
   public var engineOverride: Engine?
   /// A context asked for (`--context`, `llm.context`): plans use it instead of the default.
   public var contextOverride: Int?
+  /// The slowest generation a chat should have (`--min-speed`): the best-rated model that reaches
+  /// it is chosen; when none does, the fastest that fits.
+  public var minimumSpeed: Double
+  /// This machine's measured figures (`bench`, `tune`): used instead of predictions.
+  public var measurements: [SpeedMeasurement]
 
   /// The guide's `LOCAL_LLM_CONTEXT_LENGTH`: what a chat with retrieved documents needs. A longer
   /// context costs KV-cache memory and prompt time on every request, so it is asked for
   /// (`--context`), never taken because it fits.
   public static let defaultContext = 4096
+  /// The guide's CPU figure: about 10 tok/s is what a local chat needs to feel responsive.
+  public static let defaultMinimumSpeed = 10.0
 
   public init(
     catalog: ModelCatalog, hardware: HardwareReport, preference: Preference = .balanced, embeddingOverride: String? = nil,
-    llmOverride: String? = nil, engineOverride: Engine? = nil, contextOverride: Int? = nil
+    llmOverride: String? = nil, engineOverride: Engine? = nil, contextOverride: Int? = nil,
+    minimumSpeed: Double = Recommender.defaultMinimumSpeed, measurements: [SpeedMeasurement] = []
   ) {
     self.catalog = catalog
     self.hardware = hardware
@@ -31,7 +39,11 @@ public struct Recommender: Sendable {
     self.llmOverride = llmOverride
     self.engineOverride = engineOverride
     self.contextOverride = contextOverride
+    self.minimumSpeed = minimumSpeed
+    self.measurements = measurements
   }
+
+  var speedModel: SpeedModel { SpeedModel(hardware: hardware, measurements: measurements) }
 
   static let defaultEmbedding = "all-minilm-l6-v2"
 
@@ -39,6 +51,18 @@ public struct Recommender: Sendable {
   struct Candidate {
     var model: CatalogModel
     var plan: EnginePlanner.Plan
+    var speed: SpeedEstimate
+    var reachesFloor: Bool
+  }
+
+  /// The measured figure for the file the plan serves, else the prediction with the plan's flags.
+  func speed(_ model: CatalogModel, _ plan: EnginePlanner.Plan, _ speedModel: SpeedModel) -> SpeedEstimate {
+    let served = plan.engine == .vllm ? model.vllm?.repository : model.gguf?.file
+    if let served, let measured = speedModel.measured(model: served, engine: plan.engine) { return measured }
+    let cost = ModelCost.of(model, engine: plan.engine)
+    if let flags = plan.vllm { return speedModel.vllm(cost, gpus: flags.tensorParallelSize) }
+    let flags = plan.llamaServer ?? .init(nGPULayers: 0, threads: hardware.cpu.effectiveCores, ctxSize: Self.defaultContext)
+    return speedModel.llamaCpp(cost, threads: flags.threads, gpuLayers: flags.nGPULayers, context: flags.ctxSize)
   }
 
   /// Every non-demo chat model that fits, best first. Within the same guide rating, a model that
@@ -47,6 +71,7 @@ public struct Recommender: Sendable {
   /// code-focused models first.
   func rankedCandidates(_ planner: EnginePlanner) -> [Candidate] {
     let considered = catalog.models(.llm).filter { llmOverride.map($0.id.elementsEqual) ?? !$0.isDemo }
+    let speedModel = speedModel
     let fitting = considered.compactMap { model -> Candidate? in
       let plan: EnginePlanner.Plan? =
         switch engineOverride {
@@ -54,7 +79,10 @@ public struct Recommender: Sendable {
         case .llamaCpp: planner.llamaCpp(model)
         case nil: planner.vllm(model) ?? planner.llamaCpp(model)
         }
-      return plan.map { Candidate(model: model, plan: $0) }
+      return plan.map {
+        let speed = speed(model, $0, speedModel)
+        return Candidate(model: model, plan: $0, speed: speed, reachesFloor: speed.generationTokensPerSecond >= minimumSpeed)
+      }
     }
     let ranked = fitting.sorted { a, b in
       let (x, y) = (a.model, b.model)
@@ -106,8 +134,14 @@ public struct Recommender: Sendable {
     return (planner, budget)
   }
 
+  /// The best-ranked candidate that reaches the speed floor; when none does, the fastest.
+  func choose(_ candidates: [Candidate]) -> Candidate? {
+    candidates.first(where: \.reachesFloor)
+      ?? candidates.max { $0.speed.generationTokensPerSecond < $1.speed.generationTokensPerSecond }
+  }
+
   func chooseLLM(_ planner: EnginePlanner) -> (CatalogModel, EnginePlanner.Plan)? {
-    rankedCandidates(planner).first.map { ($0.model, $0.plan) }
+    choose(rankedCandidates(planner)).map { ($0.model, $0.plan) }
   }
 
   public func recommend() throws -> Recommendation {
@@ -149,24 +183,46 @@ public struct Recommender: Sendable {
     model: CatalogModel, plan: EnginePlanner.Plan, embedding: CatalogModel, planner: EnginePlanner,
     budget: Recommendation.Budget, triedEmbeddings: [CatalogModel]
   ) -> Recommendation {
-    let explainer = RecommendationExplainer(hardware: hardware, planner: planner, budget: budget, preference: preference)
+    let explainer = RecommendationExplainer(
+      hardware: hardware, planner: planner, budget: budget, preference: preference, speedModel: speedModel, minimumSpeed: minimumSpeed)
+    // A named model is the only one planned; the others are still listed, ranked as usual.
+    var unnamed = self
+    unnamed.llmOverride = nil
+    let candidates = unnamed.rankedCandidates(planner)
+    let chosen =
+      rankedCandidates(planner).first { $0.model.id == model.id }
+      ?? Candidate(
+        model: model, plan: plan, speed: speed(model, plan, speedModel), reachesFloor: false)
     var reasons = explainer.memoryReasons(embedding: embedding)
     reasons.append(explainer.engineReason(model: model, plan: plan))
     reasons.append(explainer.modelReason(model: model, plan: plan, named: llmOverride != nil))
-    reasons += explainer.flagReasons(model: model, plan: plan)
+    reasons.append(explainer.speedReason(chosen: chosen, candidates: candidates, named: llmOverride != nil))
+    reasons += explainer.flagReasons(model: model, plan: plan, speed: chosen.speed)
     reasons.append(explainer.embeddingReason(chosen: embedding, tried: triedEmbeddings, overridden: embeddingOverride != nil))
 
-    var alternatives: [Recommendation.Alternative] = rankedCandidates(planner).dropFirst().prefix(3).map {
-      .init(
-        id: $0.model.id, title: $0.model.title(for: $0.plan.engine), engine: $0.plan.engine, estimateBytes: $0.plan.estimate.totalBytes,
-        note: "fits, ranked lower for --prefer \(preference.rawValue)")
+    let chosenRank = candidates.firstIndex { $0.model.id == model.id } ?? 0
+    var alternatives: [Recommendation.Alternative] = candidates.filter { $0.model.id != model.id }.prefix(3).map { candidate in
+      let rank = candidates.firstIndex { $0.model.id == candidate.model.id } ?? 0
+      let note: String =
+        if llmOverride != nil {
+          "fits; not planned, as --llm or the project names the chat model"
+        } else if rank < chosenRank && !candidate.reachesFloor {
+          "fits and is rated higher, but predicted at \(SpeedEstimate.format(candidate.speed.generationTokensPerSecond)), under the \(SpeedEstimate.format(minimumSpeed)) floor (--min-speed)"
+        } else if rank < chosenRank {
+          "fits and is rated higher, but slower than the chosen model while no model reaches the floor"
+        } else {
+          "fits, ranked lower for --prefer \(preference.rawValue)"
+        }
+      return .init(
+        id: candidate.model.id, title: candidate.model.title(for: candidate.plan.engine), engine: candidate.plan.engine,
+        estimateBytes: candidate.plan.estimate.totalBytes, speed: candidate.speed, note: note)
     }
-    let fittingIDs = Set(rankedCandidates(planner).map(\.model.id))
+    let fittingIDs = Set(candidates.map(\.model.id))
     for other in catalog.models(.llm) where !other.isDemo && !fittingIDs.contains(other.id) {
       let needed = MemoryEstimate.llamaCpp(other, context: 4096).totalBytes
       alternatives.append(
         .init(
-          id: other.id, title: other.title, engine: nil, estimateBytes: needed,
+          id: other.id, title: other.title, engine: nil, estimateBytes: needed, speed: nil,
           note:
             "does not fit: needs \(ByteCount.format(needed)) at 4096 context, \(ByteCount.format(budget.llmBytes + planner.gpuBudget)) of RAM and VRAM is available"
         ))
@@ -176,11 +232,13 @@ public struct Recommender: Sendable {
       engine: plan.engine, preference: preference,
       llm: .init(
         id: model.id, name: model.name, title: model.title(for: plan.engine), repository: repository,
-        path: plan.engine == .llamaCpp ? model.gguf?.file : nil, estimateBytes: plan.estimate.totalBytes, estimate: plan.estimate),
+        path: plan.engine == .llamaCpp ? model.gguf?.file : nil, estimateBytes: plan.estimate.totalBytes, estimate: plan.estimate,
+        speed: chosen.speed),
       embedding: .init(
         id: embedding.id, name: embedding.name, repository: embedding.repository ?? "", dimensions: embedding.dimensions ?? 0,
         ramBytes: embedding.ramBytes ?? 0),
-      llamaServer: plan.llamaServer, vllm: plan.vllm, budget: budget, reasons: reasons, alternatives: alternatives,
+      llamaServer: plan.llamaServer, vllm: plan.vllm, budget: budget, minimumSpeed: minimumSpeed,
+      reachesMinimumSpeed: chosen.speed.generationTokensPerSecond >= minimumSpeed, reasons: reasons, alternatives: alternatives,
       warnings: hardware.warnings)
   }
 

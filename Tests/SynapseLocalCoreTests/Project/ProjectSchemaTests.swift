@@ -21,7 +21,7 @@ struct ProjectSchemaTests {
     #expect(problems("engine: llama.cpp\nllm:\n  port: 99999\n") == ["synapse-local.yaml:3: llm.port: 99999 is not a port (1-65535)"])
     #expect(
       problems("llm:\n  prot: 8080\n") == [
-        "synapse-local.yaml:2: llm.prot: unknown key; known here: llm.context, llm.gpu_layers, llm.gpu_memory_utilization, llm.model, llm.name, llm.port, llm.restart, llm.tensor_parallel_size, llm.threads, llm.timeout_ms"
+        "synapse-local.yaml:2: llm.prot: unknown key; known here: llm.batch_size, llm.context, llm.flash_attention, llm.gpu_layers, llm.gpu_memory_utilization, llm.mlock, llm.model, llm.name, llm.port, llm.restart, llm.tensor_parallel_size, llm.threads, llm.threads_batch, llm.timeout_ms, llm.ubatch_size"
       ])
     #expect(problems("engine: ollama\n") == ["synapse-local.yaml:1: engine: expected one of llama.cpp, vllm, got 'ollama'"])
     #expect(problems("expose: maybe\n") == ["synapse-local.yaml:1: expose: expected true or false, got 'maybe'"])
@@ -82,11 +82,14 @@ struct ProjectSchemaTests {
     #expect(ProjectSchema.apply("vllm", to: "engine", in: &configuration) == nil && configuration.engine == .vllm)
   }
 
-  @Test func timeoutCoversTheSlowestAnswer() {
-    // 2 GB on a CPU: 10 tokens/s; 1024 reply tokens + 4096 prompt tokens at 100/s, twice: 287 s.
-    #expect(LLMTimeout.milliseconds(modelBytes: 2_000_000_000, context: 4096, onGPU: false) == 287_000)
-    #expect(LLMTimeout.milliseconds(modelBytes: 100_000_000, context: 2048, onGPU: false) == LLMTimeout.floorMs)
-    #expect(LLMTimeout.milliseconds(modelBytes: 26_000_000_000, context: 32768, onGPU: false) == LLMTimeout.ceilingMs)
+  @Test func timeoutCoversTheSlowestAnswerAtThePredictedSpeed() {
+    // 4096 prompt tokens at 100/s (41 s) + 1024 reply tokens at 10/s (102.4 s), twice: 287 s.
+    let slow = SpeedEstimate(generationTokensPerSecond: 10, promptTokensPerSecond: 100, source: .calibrated)
+    #expect(LLMTimeout.milliseconds(speed: slow, context: 4096) == 287_000)
+    let fast = SpeedEstimate(generationTokensPerSecond: 200, promptTokensPerSecond: 5000, source: .estimated)
+    #expect(LLMTimeout.milliseconds(speed: fast, context: 2048) == LLMTimeout.floorMs)
+    let crawling = SpeedEstimate(generationTokensPerSecond: 0.5, promptTokensPerSecond: 5, source: .measured)
+    #expect(LLMTimeout.milliseconds(speed: crawling, context: 32768) == LLMTimeout.ceilingMs)
   }
 
   @Test func binariesComeFromTheEnvironmentFirst() {

@@ -6,7 +6,8 @@ import Testing
 /// choice was worked out by hand from the rules in docs/recommendation.md and the catalog's figures
 /// (budget = effective − MiniLM server 1067 MiB − PostgreSQL 160 MiB − backend 256 MiB − max(512 MiB,
 /// 10%); chat model estimates at 4096 tokens: 3B Q4 2.91 GiB, 3B Q5 3.21, Qwen 7B 5.30, 8B Q4 5.81,
-/// 8B Q5 6.61, Mixtral 26.86), not captured from the tool's output.
+/// 8B Q5 6.61, Mixtral 26.86), not captured from the tool's output. The rows test the memory rule
+/// alone (`--min-speed 0`); SpeedRecommendationTests add the speed floor.
 @Suite("Recommendation decision table")
 struct RecommendationTableTests {
   struct Row: CustomTestStringConvertible, Sendable {
@@ -90,7 +91,9 @@ struct RecommendationTableTests {
 
   @Test(arguments: rows)
   func choice(_ row: Row) throws {
-    let recommendation = try Recommender(catalog: Fixtures.catalog(), hardware: row.hardware, preference: row.preference).recommend()
+    let recommendation = try Recommender(
+      catalog: Fixtures.catalog(), hardware: row.hardware, preference: row.preference, minimumSpeed: 0
+    ).recommend()
     #expect(recommendation.engine == row.engine)
     #expect(recommendation.llm.id == row.llm)
     #expect(recommendation.embedding.id == row.embedding)

@@ -1,0 +1,29 @@
+import Foundation
+
+/// A chat model given as a local GGUF file (`recommend --llm PATH`): planned and predicted like a
+/// catalog entry, from what its header states. It has no rating, so it is only ever planned when
+/// named.
+public enum LocalChatModel {
+  public static func entry(path: String) throws -> CatalogModel {
+    let info: GGUFModelInfo
+    do {
+      info = GGUFModelInfo(file: try GGUFReader.read(path: path), path: path)
+    } catch {
+      throw RecommendationError.nothingFits("\(path) is not a GGUF file this tool can read (\(error)); name a .gguf file or a catalog id")
+    }
+    let file = (path as NSString).lastPathComponent
+    let heads = info.headCount.map(Int.init)
+    let shape = CatalogModel.Shape(
+      parameterCount: info.parameterCount, layers: info.blockCount.map(Int.init), heads: heads, kvHeads: info.headCountKV.map(Int.init),
+      headDim: info.headDimension.map(Int.init), maxContext: Int(info.contextLength ?? Int64(Recommender.defaultContext)),
+      embeddingParameters: info.embeddingParameterCount, activeParameters: nil)
+    let stem = file.hasSuffix(".gguf") ? String(file.dropLast(5)) : file
+    return CatalogModel(
+      id: "local:" + stem.lowercased(), role: .llm, demo: nil, name: info.name ?? stem, title: "\(info.name ?? stem) (\(file))",
+      parameters: nil, quantization: info.fileType,
+      gguf: CatalogModel.GGUFSource(repository: (path as NSString).deletingLastPathComponent, file: file, revision: nil, sha256: nil),
+      vllm: nil, repository: nil, dimensions: nil, size: nil, sizeBytes: info.fileSizeBytes, ram: nil, ramBytes: nil, speed: "",
+      quality: "", useCase: nil, bestFor: nil, code: nil, license: "as the file's", commercialUse: "as the file's", attribution: "",
+      shape: shape, sources: nil)
+  }
+}

@@ -1,0 +1,124 @@
+import Foundation
+
+/// `detect --calibrate`: measures this machine's memory bandwidth per thread count, then runs the
+/// real engine once with the smallest model at hand, and derives the speed model's two engine
+/// figures from that run: the per-token overhead beyond reading the weights, and the prompt
+/// throughput in operations per second.
+public struct Calibrator: Sendable {
+  public var context: Context
+  public var catalog: ModelCatalog
+  public var progress: @Sendable (String) -> Void = { _ in }
+
+  /// What the engine run reads and writes: short, so calibration takes seconds.
+  static let workload = BenchWorkload(promptTokens: ReferenceRequest.promptTokens, generatedTokens: 48, runs: 1, warmups: 1)
+
+  public init(context: Context, catalog: ModelCatalog) {
+    self.context = context
+    self.catalog = catalog
+  }
+
+  public struct Outcome: Sendable {
+    public var calibration: Calibration
+    /// Why the engine part was skipped, with what to do; nil when it ran.
+    public var engineSkipped: String?
+  }
+
+  /// `model`: a GGUF path or REF to calibrate with instead of the smallest in the store.
+  public func calibrate(_ hardware: HardwareReport, model: String? = nil) async throws -> Outcome {
+    let cores = max(1, hardware.cpu.effectiveCores)
+    let counts = BandwidthProbe.threadCounts(cores: cores)
+    progress("measuring memory bandwidth with \(counts.map(String.init).joined(separator: ", ")) threads")
+    let buffer = BandwidthProbe.bufferBytes(lastLevelCache: BandwidthProbe.lastLevelCache(system: context.system))
+    let bandwidth = await Task.detached { BandwidthProbe.measure(threadCounts: counts, bufferBytes: buffer) }.value
+    var calibration = Calibration(
+      takenAt: SpeedRecords.timestamp(), machine: MachineFingerprint(hardware), bandwidth: bandwidth, engineRun: nil)
+    let (path, skipped) = try modelPath(model)
+    guard let path else { return Outcome(calibration: calibration, engineSkipped: skipped) }
+    let resolution = await RuntimeResolver(context: context, platform: try Platform.current()).resolve(
+      ProjectConfiguration(), userSet: [], lock: nil)
+    let executable = resolution.missing.contains(.llamaCpp) ? installedLlamaServer() : resolution.binaries.llamaServer
+    guard let executable else {
+      return Outcome(
+        calibration: calibration,
+        engineSkipped:
+          "llama-server was not found (SYNAPSE_LOCAL_LLAMA_SERVER, PATH, or `synapse-local install llama.cpp`): only the bandwidth was measured"
+      )
+    }
+    let info = GGUFModelInfo(file: try GGUFReader.read(path: path), path: path)
+    let cost = ModelCost.of(info)
+    var llm = ProjectConfiguration.LLM()
+    llm.threads = cores
+    llm.name = "calibration"
+    llm.context = 1024
+    var bench = EngineBench(context: context, hardware: hardware)
+    bench.progress = progress
+    let target = EngineBench.Target(
+      engine: .llamaCpp, executable: executable, modelPath: path, modelLabel: (path as NSString).lastPathComponent, llm: llm,
+      environment: context.environment, logPath: NSTemporaryDirectory() + "synapse-local/calibration-llm.log", cost: nil)
+    let report = try await bench.measure(target, workload: Self.workload)
+    calibration.engineRun = Self.engineRun(
+      report, cost: cost, threads: cores, version: await version(executable), calibration: calibration)
+    return Outcome(calibration: calibration, engineSkipped: nil)
+  }
+
+  /// The run's figures turned into the speed model's: generation time beyond the weights' read
+  /// time is overhead; prompt rate times the operations per token is the compute rate.
+  public static func engineRun(_ report: BenchReport, cost: ModelCost, threads: Int, version: String, calibration: Calibration)
+    -> Calibration.EngineRun
+  {
+    let generation = report.median.generationTokensPerSecond
+    let prompt = report.median.promptTokensPerSecond
+    let bytes = Double(cost.weightsBytes) + Double(cost.kvBytesPerToken) * Double(report.workload.promptTokens)
+    let readSeconds = bytes / (calibration.bytesPerSecond(threads: threads) ?? 1e12)
+    let overhead = max(0, 1 / max(generation, 1e-9) - readSeconds)
+    let kernels = cost.repackedKernels ? SpeedModel.repackedPromptSpeedup : 1
+    return Calibration.EngineRun(
+      engine: .llamaCpp, version: version, model: report.model, threads: threads, promptTokens: report.workload.promptTokens,
+      promptTokensPerSecond: prompt, generatedTokens: report.workload.generatedTokens, generationTokensPerSecond: generation,
+      perTokenOverheadSeconds: overhead, computeOperationsPerSecond: prompt * 2 * Double(cost.computeParameters) / kernels)
+  }
+
+  /// The given model, else the smallest GGUF in the model store; nil with the reason when none.
+  func modelPath(_ model: String?) throws -> (String?, String?) {
+    let environment = context.environment
+    if let model {
+      let resolver = ModelResolver(
+        catalog: catalog, cache: HubCache.live(environment: environment), lock: nil, project: context.workingDirectory,
+        environment: environment, files: context.files)
+      do {
+        return (try resolver.resolve(model, role: .llm, engine: .llamaCpp).hostPath, nil)
+      } catch {
+        throw BenchError.badRequest("\(model) is neither a GGUF file here nor a model in the store (synapse-local pull \(model))")
+      }
+    }
+    let cache = HubCache.live(environment: environment)
+    var smallest: (path: String, size: UInt64)?
+    for repository in (try? cache.repositories()) ?? [] {
+      for snapshot in repository.snapshots {
+        for file in snapshot.files where file.path.hasSuffix(".gguf") {
+          let size = file.sizeBytes ?? .max
+          if size < (smallest?.size ?? .max) {
+            smallest = ("\(cache.root)/\(repository.folder)/snapshots/\(snapshot.commit)/\(file.path)", size)
+          }
+        }
+      }
+    }
+    if let smallest { return (smallest.path, nil) }
+    return (
+      nil,
+      "no GGUF model is in the store (\(cache.root)): only the bandwidth was measured; pull one (synapse-local pull llama-3.2-3b-q4) or give one (--calibration-model PATH)"
+    )
+  }
+
+  func installedLlamaServer() -> String? {
+    RuntimeInventory(home: RuntimeHome(environment: context.environment), files: context.files).list(measure: false)
+      .filter { $0.manifest.id == .llamaCpp }.map(\.manifest.executable).first
+  }
+
+  func version(_ executable: String) async -> String {
+    guard let result = try? await context.processes.run(executable, ["--version"], timeout: .seconds(20)) else { return "unknown" }
+    let lines = (result.stdout + "\n" + result.stderr).split(separator: "\n")
+    let line = lines.first { $0.hasPrefix("version:") } ?? lines.first
+    return line.map { $0.replacingOccurrences(of: "version: ", with: "").trimmingCharacters(in: .whitespaces) } ?? "unknown"
+  }
+}

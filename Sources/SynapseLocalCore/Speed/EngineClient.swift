@@ -1,0 +1,106 @@
+import Foundation
+
+/// Sends measured requests to an engine's OpenAI-compatible API (llama-server, vLLM, or the stable
+/// endpoint in front of them): prompts of an exact token count, replies of an exact length
+/// (`ignore_eos`), streamed so the first token's time is seen.
+struct EngineClient: Sendable {
+  var http: any HTTPTransport
+  var baseURL: String
+  var servedName: String
+  var headers: [String: String] = [:]
+
+  /// Plain prose, so the tokenizer yields ordinary tokens; repeated to the length asked for.
+  static let passage = """
+    The library stood at the end of the street, its windows lit long after the shops had closed. Inside, \
+    readers moved between the shelves, pulling down atlases, letters and old engineering reports, and \
+    carried them to long oak tables where the lamps hummed softly. Nobody spoke above a whisper.
+    """
+
+  /// `count` prompt tokens, rotated by `variant` so consecutive runs share no prefix a cache
+  /// could reuse.
+  func promptTokens(count: Int, variant: Int) async throws -> [Int] {
+    let body = try JSONSerialization.data(withJSONObject: ["content": Self.passage, "prompt": Self.passage, "model": servedName])
+    let response = try await http.send(
+      HTTPRequest(url: baseURL + "/tokenize", method: "POST", headers: headers.merging(["Content-Type": "application/json"]) { a, _ in a })
+        .withBody(body), onBody: nil)
+    guard response.status == 200, let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
+      let tokens = (object["tokens"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }), !tokens.isEmpty
+    else {
+      throw BenchError.engine("\(baseURL)/tokenize answered \(response.status): the engine cannot count tokens for an exact prompt")
+    }
+    let shift = variant % tokens.count
+    let rotated = Array(tokens[shift...] + tokens[..<shift])
+    return (0..<count).map { rotated[$0 % rotated.count] }
+  }
+
+  /// One streamed completion, timed.
+  func complete(prompt: [Int], generate: Int) async throws -> BenchSample {
+    let request: [String: Any] = [
+      "model": servedName, "prompt": prompt, "max_tokens": generate, "temperature": 0, "stream": true, "ignore_eos": true,
+      "cache_prompt": false, "stream_options": ["include_usage": true],
+    ]
+    let stream = CompletionStream()
+    let started = DispatchTime.now().uptimeNanoseconds
+    let response = try await http.send(
+      HTTPRequest(
+        url: baseURL + "/v1/completions", method: "POST",
+        headers: headers.merging(["Content-Type": "application/json", "Accept": "text/event-stream"]) { a, _ in a }
+      ).withBody(try JSONSerialization.data(withJSONObject: request)),
+      onBody: { _, chunk in stream.receive(chunk) })
+    guard response.status == 200 else {
+      let text = String(decoding: response.body.prefix(300), as: UTF8.self)
+      throw BenchError.engine("\(baseURL)/v1/completions answered \(response.status): \(text)")
+    }
+    return try stream.sample(started: started, requestedPrompt: prompt.count)
+  }
+}
+
+/// Collects a server-sent event stream as it arrives: when text first and last came, how many
+/// pieces, and the final event's usage and timings.
+final class CompletionStream: @unchecked Sendable {
+  private let lock = NSLock()
+  private var pending = Data()
+  private var firstText: UInt64?
+  private var lastText: UInt64?
+  private var pieces = 0
+  private var usage: [String: Any]?
+  private var timings: [String: Any]?
+
+  func receive(_ chunk: UnsafeRawBufferPointer) {
+    let now = DispatchTime.now().uptimeNanoseconds
+    lock.lock()
+    defer { lock.unlock() }
+    pending.append(contentsOf: chunk)
+    while let end = pending.firstRange(of: Data("\n".utf8)) {
+      let line = pending[pending.startIndex..<end.lowerBound]
+      pending.removeSubrange(pending.startIndex..<end.upperBound)
+      guard line.starts(with: Data("data:".utf8)) else { continue }
+      let payload = line.dropFirst(5)
+      guard let object = try? JSONSerialization.jsonObject(with: Data(payload)) as? [String: Any] else { continue }
+      if let text = ((object["choices"] as? [[String: Any]])?.first?["text"] as? String), !text.isEmpty {
+        if firstText == nil { firstText = now }
+        lastText = now
+        pieces += 1
+      }
+      if let value = object["usage"] as? [String: Any] { usage = value }
+      if let value = object["timings"] as? [String: Any] { timings = value }
+    }
+  }
+
+  func sample(started: UInt64, requestedPrompt: Int) throws -> BenchSample {
+    lock.lock()
+    defer { lock.unlock() }
+    let end = DispatchTime.now().uptimeNanoseconds
+    guard let firstText, let lastText else { throw BenchError.engine("the engine streamed no text") }
+    func number(_ object: [String: Any]?, _ key: String) -> Double? { (object?[key] as? NSNumber)?.doubleValue }
+    let generated = Int(number(usage, "completion_tokens") ?? number(timings, "predicted_n") ?? Double(pieces))
+    let prompt = Int(number(usage, "prompt_tokens") ?? number(timings, "prompt_n") ?? Double(requestedPrompt))
+    let ttft = Double(firstText - started) / 1e9
+    let streaming = Double(lastText - firstText) / 1e9
+    let promptRate = number(timings, "prompt_per_second") ?? Double(prompt) / max(ttft, 1e-9)
+    let generationRate = number(timings, "predicted_per_second") ?? Double(max(generated - 1, 1)) / max(streaming, 1e-9)
+    return BenchSample(
+      promptTokens: prompt, generatedTokens: generated, promptTokensPerSecond: promptRate, generationTokensPerSecond: generationRate,
+      timeToFirstTokenSeconds: ttft, totalSeconds: Double(end - started) / 1e9)
+  }
+}
