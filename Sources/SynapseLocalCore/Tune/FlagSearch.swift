@@ -1,0 +1,145 @@
+/// One flag `tune` varies, with the values worth trying, in the order they are tried.
+public struct TuneDimension: Sendable, Equatable {
+  public var key: String
+  public var values: [Int]
+  /// The value the search starts from (the project's).
+  public var start: Int
+
+  public init(key: String, values: [Int], start: Int) {
+    self.key = key
+    self.values = values
+    self.start = start
+  }
+}
+
+/// A setting of every dimension.
+public struct TunePoint: Hashable, Sendable, Codable {
+  public var values: [String: Int]
+
+  public init(_ values: [String: Int]) {
+    self.values = values
+  }
+
+  public subscript(key: String) -> Int? { values[key] }
+
+  func with(_ key: String, _ value: Int) -> TunePoint {
+    var copy = self
+    copy.values[key] = value
+    return copy
+  }
+}
+
+/// Measures one point: the seconds the reference request takes with it (lower is better). Throws
+/// when the engine will not run with those flags.
+public protocol TuneRunner: Sendable {
+  func measure(_ point: TunePoint) async throws -> Double
+}
+
+/// The search `tune` runs: coordinate descent from the project's flags. Each pass tries every
+/// other value of one dimension at a time, the others held, and moves to the best; passes repeat
+/// until one changes nothing or the budget would be overrun. Points already measured are not
+/// measured again, and points the engine treats alike (`normalize`) count as one. A move needs a
+/// gain above `noise`, so measurement jitter does not walk the search around.
+public struct FlagSearch: Sendable {
+  public struct Trial: Sendable, Equatable, Codable {
+    public var point: TunePoint
+    /// Nil when the engine failed with these flags.
+    public var seconds: Double?
+    public var error: String?
+  }
+
+  public struct Result: Sendable, Equatable {
+    public var best: TunePoint
+    public var bestSeconds: Double
+    public var start: TunePoint
+    public var startSeconds: Double
+    public var trials: [Trial]
+    /// `converged` or `budget`.
+    public var stoppedBy: String
+  }
+
+  public var dimensions: [TuneDimension]
+  public var normalize: @Sendable (TunePoint) -> TunePoint
+  /// The smallest relative gain that counts as better.
+  public var noise: Double
+
+  public init(dimensions: [TuneDimension], noise: Double = 0.02, normalize: @escaping @Sendable (TunePoint) -> TunePoint = { $0 }) {
+    self.dimensions = dimensions
+    self.noise = noise
+    self.normalize = normalize
+  }
+
+  /// `elapsed` is seconds spent so far (the runner's clock); a new measurement starts only when the
+  /// mean one so far still fits in what is left of `budget`.
+  public func run(_ runner: any TuneRunner, budget: Double, elapsed: @Sendable () async -> Double) async throws -> Result {
+    var measured: [TunePoint: Double?] = [:]
+    var trials: [Trial] = []
+    var spent: [Double] = []
+
+    func cost(_ raw: TunePoint) async throws -> Double?? {
+      let point = normalize(raw)
+      if let known = measured[point] { return .some(known) }
+      let now = await elapsed()
+      let mean = spent.isEmpty ? 0 : spent.reduce(0, +) / Double(spent.count)
+      if !trials.isEmpty && now + mean > budget { return .none }
+      try Task.checkCancellation()
+      var seconds: Double?
+      var failure: String?
+      do {
+        seconds = try await runner.measure(point)
+      } catch is CancellationError {
+        throw CancellationError()
+      } catch {
+        failure = String(describing: error)
+      }
+      spent.append(await elapsed() - now)
+      measured[point] = seconds
+      trials.append(Trial(point: point, seconds: seconds, error: failure))
+      return .some(seconds)
+    }
+
+    let start = normalize(TunePoint(Dictionary(uniqueKeysWithValues: dimensions.map { ($0.key, $0.start) })))
+    guard case .some(let first) = try await cost(start), let startSeconds = first else {
+      let reason = trials.last?.error ?? "the engine did not run"
+      throw TuneError.startFailed(reason)
+    }
+    var current = start
+    var currentSeconds = startSeconds
+    var stoppedBy = "converged"
+    search: while true {
+      var moved = false
+      for dimension in dimensions {
+        var bestHere = (current, currentSeconds)
+        for value in dimension.values where value != current[dimension.key] {
+          guard case .some(let result) = try await cost(current.with(dimension.key, value)) else {
+            stoppedBy = "budget"
+            if bestHere.0 != current { (current, currentSeconds) = bestHere }
+            break search
+          }
+          if let seconds = result, seconds < bestHere.1 * (1 - noise) {
+            bestHere = (normalize(current.with(dimension.key, value)), seconds)
+          }
+        }
+        if bestHere.0 != current {
+          (current, currentSeconds) = bestHere
+          moved = true
+        }
+      }
+      if !moved { break }
+    }
+    return Result(
+      best: current, bestSeconds: currentSeconds, start: start, startSeconds: startSeconds, trials: trials, stoppedBy: stoppedBy)
+  }
+}
+
+public enum TuneError: Error, Equatable, CustomStringConvertible {
+  case startFailed(String)
+  case badRequest(String)
+
+  public var description: String {
+    switch self {
+    case .startFailed(let reason): "the engine did not run with the project's own flags, so there is nothing to tune from: \(reason)"
+    case .badRequest(let message): message
+    }
+  }
+}
