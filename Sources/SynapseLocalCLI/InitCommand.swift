@@ -89,6 +89,11 @@ struct InitCommand: AsyncParsableCommand {
   @Option(name: .long, help: ArgumentHelp("The llm's context in tokens (default: the guide's 4096).", valueName: "N"))
   var context: String?
 
+  @Option(
+    name: .customLong("min-speed"),
+    help: ArgumentHelp("The slowest generation the chosen chat model may have, in tokens per second (default 10).", valueName: "TOKS"))
+  var minSpeed: Double = Recommender.defaultMinimumSpeed
+
   @Option(name: .long, help: "Run the apps' dev servers (dev, the guide's default) or build and start them (production).")
   var mode: AppMode?
 
@@ -137,8 +142,10 @@ struct InitCommand: AsyncParsableCommand {
   func run() async throws {
     try await reportingErrors {
       let context = Context.command()
-      let request = ProjectInitializer.Request(
+      var request = ProjectInitializer.Request(
         folder: project.folder(context), profile: profile, overrides: overrides, force: force, synapse: synapse.map(context.absolute))
+      guard minSpeed >= 0, minSpeed.isFinite else { throw ValidationError("--min-speed must be 0 or more tokens per second") }
+      request.minimumSpeed = minSpeed
       let result = try await ProjectInitializer(context: context).initialize(request) { path in
         Terminal.isInteractive && Terminal.confirm("\(path) exists. Replace it?", default: false)
       }

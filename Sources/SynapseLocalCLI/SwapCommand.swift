@@ -26,8 +26,13 @@ struct SwapCommand: AsyncParsableCommand {
       An embedding model with another vector size makes the stored vectors useless: swap refuses \
       unless --allow-dimension-change, and then lists the pgvector columns to re-embed.
 
+      For the chat model, --context N sets a new context with it, and the new model's speed is \
+      predicted (or taken from `bench`/`tune`): under --min-speed (default 10 tok/s) swap warns. \
+      LOCAL_LLM_TIMEOUT follows the new prediction.
+
       Examples:
         synapse-local swap llm gemma-3-270m-q4
+        synapse-local swap llm llama-3.2-3b-q5 --context 8192
         synapse-local swap llm bartowski/Qwen2.5-7B-Instruct-GGUF/Qwen2.5-7B-Instruct-Q4_K_M.gguf --hold
         synapse-local swap embedding ./models/my-minilm --json
       """)
@@ -48,6 +53,16 @@ struct SwapCommand: AsyncParsableCommand {
     help: "Swap the embedding model even though its vectors have another size (stored vectors must then be re-embedded).")
   var allowDimensionChange = false
 
+  @Option(
+    name: .long,
+    help: ArgumentHelp("The chat model's context (tokens) after the swap (default: the project's).", valueName: "N"))
+  var context: Int?
+
+  @Option(
+    name: .customLong("min-speed"),
+    help: ArgumentHelp("Warn when the new chat model is predicted slower than this, in tokens per second (default 10).", valueName: "TOKS"))
+  var minSpeed: Double?
+
   @Flag(name: .long, help: "Print the swap's report as JSON.")
   var json = false
 
@@ -56,6 +71,11 @@ struct SwapCommand: AsyncParsableCommand {
       throw ValidationError("only llm and embedding have models to swap, not \(service.rawValue)")
     }
     if allowDimensionChange && service != .embedding { throw ValidationError("--allow-dimension-change applies to `swap embedding` only") }
+    if (context != nil || minSpeed != nil) && service != .llm {
+      throw ValidationError("--context and --min-speed apply to `swap llm` only")
+    }
+    if let context, !(256...1_048_576).contains(context) { throw ValidationError("--context must be between 256 and 1048576 tokens") }
+    if let minSpeed, !(minSpeed >= 0 && minSpeed.isFinite) { throw ValidationError("--min-speed must be 0 or more tokens per second") }
   }
 
   func run() async throws {
@@ -63,7 +83,9 @@ struct SwapCommand: AsyncParsableCommand {
       let context = Context.command(quiet: json)
       // A path typed here is relative to where it was typed; the project file keeps it absolute.
       let typed = try ModelReference(parsing: model).typed(model, workingDirectory: context.workingDirectory)
-      let order = SwapOrder(service: service, model: typed, hold: hold, allowDimensionChange: allowDimensionChange)
+      let order = SwapOrder(
+        service: service, model: typed, hold: hold, allowDimensionChange: allowDimensionChange, context: self.context,
+        minimumSpeed: minSpeed)
       let json = self.json
       let (report, plan) = try await ModelSwap(context: context, catalog: try context.catalog()).swap(
         order, project: project.folder(context)

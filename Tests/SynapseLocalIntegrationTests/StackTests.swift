@@ -183,6 +183,15 @@ struct StackTests {
     #expect(answer["model"] as? String == "SmolLM2-135M-Instruct")
     try await SynapseAppTests.checkApps(stack, status)
 
+    // bench through the stable endpoint measures the running model, marked contended.
+    let measured = try await stack.run([
+      "bench", "--project", stack.project, "--through-endpoint", "--runs", "1", "--prompt-tokens", "32", "--tokens", "8", "--json",
+    ])
+    #expect(measured.status == 0, "\(measured.stderr)")
+    let bench = try #require(try JSONSerialization.jsonObject(with: Data(measured.stdout.utf8)) as? [String: Any])
+    #expect(bench["contended"] as? Bool == true && bench["through_endpoint"] as? Bool == true)
+    #expect((bench["samples"] as? [[String: Any]])?.map { $0["generated_tokens"] as? Int } == [8])
+
     // The engines sit behind the stable endpoints, on ports of their own.
     for name in [ServiceName.llm, .embedding] {
       let service = try #require(status.services.first { $0.name == name })
@@ -233,7 +242,7 @@ struct StackTests {
     let llmPort = stack.ports[.llm] ?? 0
     let client = SwapTests.loop(tally) { try StableEndpointTests.chat(port: llmPort).status }
     try await Task.sleep(for: .milliseconds(500))
-    let swapped = try await stack.run(["swap", "llm", "gemma-3-270m-q4", "--json"])
+    let swapped = try await stack.run(["swap", "llm", "gemma-3-270m-q4", "--context", "3072", "--json"])
     #expect(swapped.status == 0, "\(swapped.stderr)")
     let report = try #require(try JSONSerialization.jsonObject(with: Data(swapped.stdout.utf8)) as? [String: Any])
     // This machine holds both models: Gemma loads beside SmolLM2, and nobody waits.
@@ -244,15 +253,18 @@ struct StackTests {
     #expect(afterSwap.swap == nil && afterSwap.lastSwap?.mode == .sideBySide && afterSwap.lastSwap?.from == "SmolLM2-135M-Instruct")
     let text = try await stack.run(["status"])
     #expect(text.stdout.contains("last swap: llm SmolLM2-135M-Instruct -> gemma-3-270m, side-by-side"), "\(text.stdout)")
-    #expect(try String(contentsOfFile: stack.project + "/synapse-local.yaml", encoding: .utf8).contains("model: gemma-3-270m-q4"))
+    let swappedFile = try String(contentsOfFile: stack.project + "/synapse-local.yaml", encoding: .utf8)
+    #expect(swappedFile.contains("model: gemma-3-270m-q4") && swappedFile.contains("context: 3072"))
     #expect(try String(contentsOfFile: stack.project + "/.env", encoding: .utf8).contains("LOCAL_LLM_MODEL=gemma-3-270m"))
     let listed = try await StableEndpointTests.onThread { [port = stack.ports[.llm] ?? 0] in try SwapTests.modelNames(port) }
     #expect(listed.first == "gemma-3-270m")
     // And back to SmolLM2, forced into hold mode: the loop's requests wait instead of failing.
-    let back = try await stack.run(["swap", "llm", "smollm2-135m-q4", "--hold", "--json"])
+    let back = try await stack.run(["swap", "llm", "smollm2-135m-q4", "--hold", "--min-speed", "100000", "--json"])
     #expect(back.status == 0, "\(back.stderr)")
     let backReport = try #require(try JSONSerialization.jsonObject(with: Data(back.stdout.utf8)) as? [String: Any])
     #expect(backReport["mode"] as? String == "hold" && backReport["reason"] as? String == "--hold asks for it")
+    // A floor no model reaches here: the swap happens, with the warning.
+    #expect((backReport["warnings"] as? [String] ?? []).contains { $0.contains("under the 100000 tok/s floor (--min-speed)") })
     try await Task.sleep(for: .milliseconds(500))
     tally.stop()
     try await client.value

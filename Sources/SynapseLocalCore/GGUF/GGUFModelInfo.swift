@@ -14,6 +14,10 @@ public struct GGUFModelInfo: Sendable, Encodable {
   /// The size of one attention head (`attention.key_length`, else embedding / heads).
   public var headDimension: Int64?
   public var expertCount: Int64?
+  /// Experts each token is routed to (`expert_used_count`).
+  public var expertUsedCount: Int64?
+  /// Elements of the routed experts' tensors (`*_exps`): a token uses only its experts' share.
+  public var expertParameterCount: UInt64
   public var fileType: String
   public var tensorCount: Int
   public var tensorBytes: UInt64
@@ -43,6 +47,8 @@ public struct GGUFModelInfo: Sendable, Encodable {
       archKey("attention.key_length")
       ?? embeddingLength.flatMap { e in heads.flatMap { $0 > 0 ? e / $0 : nil } }
     expertCount = archKey("expert_count")
+    expertUsedCount = archKey("expert_used_count")
+    expertParameterCount = file.tensors.filter { $0.name.contains("_exps") }.reduce(0) { $0 + $1.elementCount }
     if let type = file["general.file_type"]?.integer, type >= 0, type <= Int64(UInt32.max) {
       fileType = GGUFFileType.name(UInt32(type))
     } else {

@@ -11,6 +11,7 @@ public enum LLMTimeout {
 
   public static func milliseconds(speed: SpeedEstimate, context: Int) -> Int {
     let seconds = speed.seconds(promptTokens: context, replyTokens: replyTokens) * safetyFactor
+    guard seconds.isFinite else { return ceilingMs }
     let rounded = Int(seconds.rounded(.up)) * 1000
     return min(ceilingMs, max(floorMs, rounded))
   }

@@ -9,13 +9,15 @@ public enum LocalChatModel {
     do {
       info = GGUFModelInfo(file: try GGUFReader.read(path: path), path: path)
     } catch {
-      throw RecommendationError.nothingFits("\(path) is not a GGUF file this tool can read (\(error)); name a .gguf file or a catalog id")
+      throw RecommendationError.badRequest("\(path) is not a GGUF file this tool can read (\(error)); name a .gguf file or a catalog id")
     }
     let file = (path as NSString).lastPathComponent
-    let heads = info.headCount.map(Int.init)
+    // A header's numbers are taken only within bounds no real model exceeds, so no estimate overflows.
+    func bounded(_ value: Int64?, _ limit: Int64) -> Int? { value.map { Int(min(max($0, 0), limit)) } }
     let shape = CatalogModel.Shape(
-      parameterCount: info.parameterCount, layers: info.blockCount.map(Int.init), heads: heads, kvHeads: info.headCountKV.map(Int.init),
-      headDim: info.headDimension.map(Int.init), maxContext: Int(info.contextLength ?? Int64(Recommender.defaultContext)),
+      parameterCount: info.parameterCount, layers: bounded(info.blockCount, 4096), heads: bounded(info.headCount, 4096),
+      kvHeads: bounded(info.headCountKV, 4096), headDim: bounded(info.headDimension, 65_536),
+      maxContext: bounded(info.contextLength, 1 << 24).flatMap { $0 > 0 ? $0 : nil } ?? Recommender.defaultContext,
       embeddingParameters: info.embeddingParameterCount, activeParameters: nil)
     let stem = file.hasSuffix(".gguf") ? String(file.dropLast(5)) : file
     return CatalogModel(

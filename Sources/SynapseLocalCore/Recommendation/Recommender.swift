@@ -58,7 +58,11 @@ public struct Recommender: Sendable {
   /// The measured figure for the file the plan serves, else the prediction with the plan's flags.
   func speed(_ model: CatalogModel, _ plan: EnginePlanner.Plan, _ speedModel: SpeedModel) -> SpeedEstimate {
     let served = plan.engine == .vllm ? model.vllm?.repository : model.gguf?.file
-    if let served, let measured = speedModel.measured(model: served, engine: plan.engine) { return measured }
+    if let served,
+      let measured = speedModel.measured(model: served, engine: plan.engine, gpuLayers: plan.llamaServer?.nGPULayers)
+    {
+      return measured
+    }
     let cost = ModelCost.of(model, engine: plan.engine)
     if let flags = plan.vllm { return speedModel.vllm(cost, gpus: flags.tensorParallelSize) }
     let flags = plan.llamaServer ?? .init(nGPULayers: 0, threads: hardware.cpu.effectiveCores, ctxSize: Self.defaultContext)
@@ -206,10 +210,9 @@ public struct Recommender: Sendable {
       let note: String =
         if llmOverride != nil {
           "fits; not planned, as --llm or the project names the chat model"
-        } else if rank < chosenRank && !candidate.reachesFloor {
-          "fits and is rated higher, but predicted at \(SpeedEstimate.format(candidate.speed.generationTokensPerSecond)), under the \(SpeedEstimate.format(minimumSpeed)) floor (--min-speed)"
         } else if rank < chosenRank {
-          "fits and is rated higher, but slower than the chosen model while no model reaches the floor"
+          // Ranked above the chosen model, so it missed the floor (the chosen is the first to reach it, or the fastest).
+          "fits and is rated higher, but predicted at \(SpeedEstimate.format(candidate.speed.generationTokensPerSecond)), under the \(SpeedEstimate.format(minimumSpeed)) floor (--min-speed)"
         } else {
           "fits, ranked lower for --prefer \(preference.rawValue)"
         }

@@ -10,6 +10,8 @@ public struct ProjectInitializer: Sendable {
     public var force: Bool
     /// The Synapse checkout, absolute; nil: the project folder.
     public var synapse: String?
+    /// `--min-speed`: the recommendation's speed floor.
+    public var minimumSpeed = Recommender.defaultMinimumSpeed
 
     public init(folder: String, profile: String? = nil, overrides: [ProjectOverride] = [], force: Bool = false, synapse: String? = nil) {
       self.folder = folder
@@ -77,9 +79,12 @@ public struct ProjectInitializer: Sendable {
     let planningElsewhere = !start.hardware.isEmpty
     // Written absolute: `generate` reads it from wherever it runs.
     if planningElsewhere { start.hardware = context.absolute(start.hardware) }
-    let report: HardwareReport =
-      planningElsewhere ? try HardwareReport.load(path: start.hardware) : try await HardwareDetector.detect(context)
-    let plan = try ProjectPlanner(catalog: try locator.loadCatalog(), hardware: report).plan(start, fixed: fixed)
+    // This machine comes with its calibration and measured speeds; a hardware file with its own.
+    let (report, measurements) = try await RecommendationRequest.machine(
+      context, hardwareFile: planningElsewhere ? start.hardware : nil)
+    let plan = try ProjectPlanner(
+      catalog: try locator.loadCatalog(), hardware: report, minimumSpeed: request.minimumSpeed, measurements: measurements
+    ).plan(start, fixed: fixed)
 
     let path = ProjectFile.path(in: request.folder)
     if context.files.exists(path) && !request.force && !confirmReplace(path) { throw ProjectError.exists(path: path) }

@@ -55,7 +55,18 @@ public struct Calibrator: Sendable {
     let target = EngineBench.Target(
       engine: .llamaCpp, executable: executable, modelPath: path, modelLabel: (path as NSString).lastPathComponent, llm: llm,
       environment: context.environment, logPath: NSTemporaryDirectory() + "synapse-local/calibration-llm.log", cost: nil)
-    let report = try await bench.measure(target, workload: Self.workload)
+    let report: BenchReport
+    do {
+      report = try await bench.measure(target, workload: Self.workload)
+    } catch is CancellationError {
+      throw CancellationError()
+    } catch {
+      // The bandwidth is measured and kept; the engine's failure is said, not fatal.
+      let reason = String(describing: error).split(separator: "\n").first.map(String.init) ?? "it failed"
+      return Outcome(
+        calibration: calibration,
+        engineSkipped: "the engine run with \(target.modelLabel) failed (\(reason)): only the bandwidth was measured")
+    }
     calibration.engineRun = Self.engineRun(
       report, cost: cost, threads: cores, version: await version(executable), calibration: calibration)
     return Outcome(calibration: calibration, engineSkipped: nil)
@@ -95,7 +106,11 @@ public struct Calibrator: Sendable {
     var smallest: (path: String, size: UInt64)?
     for repository in (try? cache.repositories()) ?? [] {
       for snapshot in repository.snapshots {
-        for file in snapshot.files where file.path.hasSuffix(".gguf") {
+        // A whole chat model: not one shard of a split file, not a vision projector.
+        for file in snapshot.files
+        where file.path.hasSuffix(".gguf") && !file.path.lowercased().contains("mmproj")
+          && file.path.range(of: #"-\d{5}-of-\d{5}\.gguf$"#, options: .regularExpression) == nil
+        {
           let size = file.sizeBytes ?? .max
           if size < (smallest?.size ?? .max) {
             smallest = ("\(cache.root)/\(repository.folder)/snapshots/\(snapshot.commit)/\(file.path)", size)

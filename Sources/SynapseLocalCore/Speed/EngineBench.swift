@@ -48,7 +48,7 @@ public struct EngineBench: Sendable {
     let system = context.system
     let progress = progress
     let (samples, peak) = try await trial.run { base, pid in
-      let client = EngineClient(http: CurlTransport(), baseURL: base, servedName: settings.name)
+      let client = EngineClient(http: EngineClient.transport, baseURL: base, servedName: settings.name)
       let samples = try await Self.requests(client, workload: workload, progress: progress)
       return (samples, Self.peakResident(pid: pid, system: system))
     }
@@ -66,7 +66,7 @@ public struct EngineBench: Sendable {
     workload: BenchWorkload
   ) async throws -> BenchReport {
     try workload.check()
-    let client = EngineClient(http: CurlTransport(), baseURL: baseURL, servedName: servedName)
+    let client = EngineClient(http: EngineClient.transport, baseURL: baseURL, servedName: servedName)
     let samples = try await Self.requests(client, workload: workload, progress: progress)
     return BenchReport(
       engine: engine, model: modelLabel, servedName: servedName,
@@ -75,12 +75,9 @@ public struct EngineBench: Sendable {
       prediction: cost.map { prediction($0, engine: engine, llm: llm) })
   }
 
+  /// The prediction alone (never a measured figure): what the measurement is compared with.
   func prediction(_ cost: ModelCost, engine: Engine, llm: ProjectConfiguration.LLM) -> SpeedEstimate {
-    let model = SpeedModel(hardware: hardware)
-    if engine == .vllm { return model.vllm(cost, gpus: llm.tensorParallelSize) }
-    return model.llamaCpp(
-      cost, threads: llm.threads, threadsBatch: llm.threadsBatch > 0 ? llm.threadsBatch : nil, gpuLayers: llm.gpuLayers,
-      context: llm.context)
+    SpeedModel(hardware: hardware).predict(cost, engine: engine, llm: llm)
   }
 
   static func requests(_ client: EngineClient, workload: BenchWorkload, progress: @Sendable (String) -> Void) async throws

@@ -4,6 +4,13 @@ import Foundation
 /// endpoint in front of them): prompts of an exact token count, replies of an exact length
 /// (`ignore_eos`), streamed so the first token's time is seen.
 struct EngineClient: Sendable {
+  /// No stall limit: a streamed reply sends nothing while the engine reads a long prompt.
+  static var transport: CurlTransport {
+    var transport = CurlTransport()
+    transport.stallSeconds = 24 * 3600
+    return transport
+  }
+
   var http: any HTTPTransport
   var baseURL: String
   var servedName: String
@@ -48,7 +55,7 @@ struct EngineClient: Sendable {
       ).withBody(try JSONSerialization.data(withJSONObject: request)),
       onBody: { _, chunk in stream.receive(chunk) })
     guard response.status == 200 else {
-      let text = String(decoding: response.body.prefix(300), as: UTF8.self)
+      let text = String(decoding: response.body.prefix(300), as: UTF8.self).split(whereSeparator: \.isNewline).joined(separator: " ")
       throw BenchError.engine("\(baseURL)/v1/completions answered \(response.status): \(text)")
     }
     return try stream.sample(started: started, requestedPrompt: prompt.count)
@@ -96,11 +103,16 @@ final class CompletionStream: @unchecked Sendable {
     let generated = Int(number(usage, "completion_tokens") ?? number(timings, "predicted_n") ?? Double(pieces))
     let prompt = Int(number(usage, "prompt_tokens") ?? number(timings, "prompt_n") ?? Double(requestedPrompt))
     let ttft = Double(firstText - started) / 1e9
+    let total = Double(end - started) / 1e9
     let streaming = Double(lastText - firstText) / 1e9
     let promptRate = number(timings, "prompt_per_second") ?? Double(prompt) / max(ttft, 1e-9)
-    let generationRate = number(timings, "predicted_per_second") ?? Double(max(generated - 1, 1)) / max(streaming, 1e-9)
+    // Without the engine's timings: from the first text to the last; text that came in one piece
+    // gives no span, so the whole time after the first token counts.
+    let generationRate =
+      number(timings, "predicted_per_second")
+      ?? (streaming > 0.001 ? Double(max(generated - 1, 1)) / streaming : Double(generated) / max(total - ttft, 0.001))
     return BenchSample(
       promptTokens: prompt, generatedTokens: generated, promptTokensPerSecond: promptRate, generationTokensPerSecond: generationRate,
-      timeToFirstTokenSeconds: ttft, totalSeconds: Double(end - started) / 1e9)
+      timeToFirstTokenSeconds: ttft, totalSeconds: total)
   }
 }

@@ -30,10 +30,10 @@ struct EngineTrial: Sendable {
         try await waitUntilHealthy(base, pid: pid)
         let started = await pid.value ?? 0
         let result = try await body(base, started)
-        await stop(process, pid: pid)
+        await stopUncancelled(process, pid: pid)
         return result
       } catch {
-        await stop(process, pid: pid)
+        await stopUncancelled(process, pid: pid)
         throw error
       }
     } onCancel: {
@@ -56,8 +56,26 @@ struct EngineTrial: Sendable {
     throw BenchError.engine("the engine was not ready after \(readiness); its log, \(logPath), ends:\n\(logTail())")
   }
 
-  /// SIGTERM, then SIGKILL to the group after 10 s.
+  /// Stopping must finish even when the measurement was cancelled: it runs in a task of its own.
+  func stopUncancelled(_ process: Task<Void, Never>, pid: PidBox) async {
+    let trial = self
+    await Task.detached { await trial.stop(process, pid: pid) }.value
+  }
+
+  /// SIGTERM, then SIGKILL to the group after 10 s. A launch still under way gets 2 s to report
+  /// its pid.
   func stop(_ process: Task<Void, Never>, pid: PidBox) async {
+    for _ in 0..<20 {
+      let launched = await pid.value != nil
+      let ended = await pid.exitStatus != nil
+      if launched || ended { break }
+      try? await Task.sleep(for: .milliseconds(100))
+    }
+    await terminate(process, pid: pid)
+  }
+
+  /// SIGTERM, then SIGKILL to the group after 10 s.
+  func terminate(_ process: Task<Void, Never>, pid: PidBox) async {
     guard let id = await pid.value, await pid.exitStatus == nil else { return }
     context.launcher.signal(id, SIGTERM)
     let clock = ContinuousClock()

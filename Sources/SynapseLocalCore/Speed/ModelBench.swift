@@ -78,6 +78,9 @@ public struct ModelBench: Sendable {
     do {
       resolved = try resolver.resolve(ref, role: .llm, engine: configuration.engine)
     } catch {
+      if case .local(let path) = try? ModelReference(parsing: ref) {
+        throw BenchError.badRequest("no model file at \(path); give a .gguf path, a catalog id or ORG/REPO/FILE.gguf")
+      }
       throw BenchError.badRequest("\(ref) is not in the model store: fetch it first (synapse-local pull \(ref))")
     }
     let resolution = await RuntimeResolver(context: context, platform: try Platform.current()).resolve(
@@ -104,11 +107,7 @@ public struct ModelBench: Sendable {
   }
 
   func cost(ref: String, path: String, engine: Engine) -> ModelCost? {
-    if engine == .llamaCpp, let file = try? GGUFReader.read(path: path) { return ModelCost.of(GGUFModelInfo(file: file, path: path)) }
-    if case .catalog(let id, _) = try? ModelReference(parsing: ref), let model = try? catalog.model(id: id, role: .llm) {
-      return ModelCost.of(model, engine: engine)
-    }
-    return nil
+    ModelCost.of(ref: ref, path: path, engine: engine, catalog: catalog)
   }
 
   func throughEndpoint(_ request: Request, bench: EngineBench) async throws -> BenchReport {

@@ -49,9 +49,26 @@ public struct ModelCost: Sendable, Equatable {
     let kv =
       2 * UInt64(max(info.blockCount ?? 0, 0)) * UInt64(max(info.headCountKV ?? 0, 0)) * UInt64(max(info.headDimension ?? 0, 0))
       * MemoryEstimate.kvBytesPerElement
-    let embedding = min(info.embeddingParameterCount, info.parameterCount / 2)
+    let total = max(info.parameterCount, 1)
+    // A mixture of experts: a token reads and multiplies through only its routed experts' share.
+    var unused: UInt64 = 0
+    if let experts = info.expertCount, let used = info.expertUsedCount, experts > 0, used > 0, used < experts {
+      unused = UInt64(Double(min(info.expertParameterCount, total)) * Double(experts - used) / Double(experts))
+    }
+    let active = total - unused
+    let embedding = min(info.embeddingParameterCount, active / 2)
     return ModelCost(
-      weightsBytes: info.fileSizeBytes, computeParameters: max(1, info.parameterCount - embedding),
+      weightsBytes: UInt64(Double(info.fileSizeBytes) * Double(active) / Double(total)), computeParameters: max(1, active - embedding),
       layers: Int(max(info.blockCount ?? 0, 0)), kvBytesPerToken: kv, repackedKernels: hasRepackedKernels(info.fileType))
+  }
+
+  /// The model a REF names, as served: the GGUF's header when the file is at hand (llama.cpp),
+  /// else the catalog entry; nil when neither tells.
+  public static func of(ref: String, path: String?, engine: Engine, catalog: ModelCatalog) -> ModelCost? {
+    if engine == .llamaCpp, let path, let file = try? GGUFReader.read(path: path) { return of(GGUFModelInfo(file: file, path: path)) }
+    if case .catalog(let id, _) = try? ModelReference(parsing: ref), let model = try? catalog.model(id: id, role: .llm) {
+      return of(model, engine: engine)
+    }
+    return nil
   }
 }

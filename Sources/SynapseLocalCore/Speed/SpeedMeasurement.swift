@@ -34,6 +34,12 @@ public struct SpeedMeasurement: Codable, Sendable, Equatable {
     case measuredAt = "measured_at"
   }
 
+  /// `-ngl` in the flags measured with (0 when absent).
+  public var gpuLayers: Int {
+    guard let index = flags.firstIndex(of: "-ngl"), index + 1 < flags.count else { return 0 }
+    return Int(flags[index + 1]) ?? 0
+  }
+
   public var estimate: SpeedEstimate {
     SpeedEstimate(
       generationTokensPerSecond: generationTokensPerSecond, promptTokensPerSecond: promptTokensPerSecond, source: .measured)

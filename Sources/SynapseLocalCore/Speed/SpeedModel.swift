@@ -12,8 +12,9 @@ public struct SpeedModel: Sendable {
   public var measurements: [SpeedMeasurement]
 
   /// llama.cpp's repacked CPU kernels read prompts this much faster per parameter: measured on the
-  /// test bed, Gemma 3 270M Q4_K_M against SmolLM2 135M Q4_1, 1.7–1.9 per parameter (docs/BENCHMARKS.md).
-  static let repackedPromptSpeedup = 1.8
+  /// test bed, Gemma 3 270M Q4_K_M against SmolLM2 135M Q4_1, 1.7 to 2.3 per parameter across runs
+  /// (docs/BENCHMARKS.md).
+  static let repackedPromptSpeedup = 2.0
   /// GPU generation's own per-token cost (kernel launches, sampling on the host).
   static let gpuPerTokenOverheadSeconds = 0.004
 
@@ -28,7 +29,7 @@ public struct SpeedModel: Sendable {
   var cores: Int { max(1, hardware.cpu.effectiveCores) }
 
   func cpuBytesPerSecond(threads: Int) -> Double {
-    if let measured = calibration?.bytesPerSecond(threads: threads) { return measured }
+    if let measured = calibration?.bytesPerSecond(threads: threads), measured > 1e6, measured.isFinite { return measured }
     return min(figures.bytesPerSecondCeiling, figures.bytesPerSecondPerThread * Double(min(threads, cores)))
   }
 
@@ -36,7 +37,7 @@ public struct SpeedModel: Sendable {
   /// evenly over threads up to the cores.
   func cpuOperationsPerSecond(threads: Int) -> Double {
     let used = Double(min(max(1, threads), cores))
-    if let run = calibration?.engineRun {
+    if let run = calibration?.engineRun, run.computeOperationsPerSecond > 1e6, run.computeOperationsPerSecond.isFinite {
       return run.computeOperationsPerSecond / Double(min(max(1, run.threads), cores)) * used
     }
     return figures.operationsPerSecondPerThread * used
@@ -49,8 +50,12 @@ public struct SpeedModel: Sendable {
   var source: SpeedEstimate.Source { calibration?.engineRun != nil ? .calibrated : .estimated }
 
   /// The measured figure for a model file on this engine, newest first.
-  public func measured(model: String, engine: Engine) -> SpeedEstimate? {
-    measurements.last { $0.model == model && $0.engine == engine }?.estimate
+  /// Only a figure taken with the same GPU offload counts: a CPU-only measurement says nothing of a
+  /// plan with the model on the GPU. `gpuLayers` nil: any (vLLM).
+  public func measured(model: String, engine: Engine, gpuLayers: Int? = nil) -> SpeedEstimate? {
+    measurements.last {
+      $0.model == model && $0.engine == engine && (gpuLayers == nil || $0.gpuLayers == gpuLayers)
+    }?.estimate
   }
 
   /// A llama.cpp plan: `gpuLayers` of `layers + 1` (the output layer counts as one) on the GPUs.
@@ -80,6 +85,18 @@ public struct SpeedModel: Sendable {
     let generation = Self.gpuPerTokenOverheadSeconds + Double(cost.weightsBytes) / (gpu.bytesPerSecond * scale)
     let prompt = 2 * Double(cost.computeParameters) / (gpu.operationsPerSecond * scale)
     return SpeedEstimate(generationTokensPerSecond: 1 / generation, promptTokensPerSecond: 1 / prompt, source: .estimated)
+  }
+
+  /// A project's `llm` settings on an engine: the measured figure for the file when there is one,
+  /// else the prediction with those flags.
+  public func predict(_ cost: ModelCost, engine: Engine, llm: ProjectConfiguration.LLM, served: String? = nil) -> SpeedEstimate {
+    if let served, let measured = measured(model: served, engine: engine, gpuLayers: engine == .vllm ? nil : llm.gpuLayers) {
+      return measured
+    }
+    if engine == .vllm { return vllm(cost, gpus: llm.tensorParallelSize) }
+    return llamaCpp(
+      cost, threads: llm.threads, threadsBatch: llm.threadsBatch > 0 ? llm.threadsBatch : nil, gpuLayers: llm.gpuLayers,
+      context: llm.context)
   }
 
   /// What the predictions rest on, for the reasons.

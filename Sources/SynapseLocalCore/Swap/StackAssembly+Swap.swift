@@ -4,7 +4,9 @@ import Foundation
 extension StackAssembly {
   /// The spec of `service` (llm or embedding) serving `ref` instead: the plan with that model and
   /// its served name (and vector size) changed, on a new internal port.
-  public func spec(for service: ServiceName, ref: String, environment: [String: String]) throws -> (ServiceSpec, ProjectConfiguration) {
+  public func spec(for service: ServiceName, ref: String, environment: [String: String], context: Int? = nil) throws -> (
+    ServiceSpec, ProjectConfiguration
+  ) {
     guard service == .llm || service == .embedding else {
       throw StackError.control("only llm and embedding can be swapped, not \(service.rawValue)")
     }
@@ -20,6 +22,7 @@ extension StackAssembly {
     if service == .llm {
       changed.llm.model = ref
       changed.llm.name = name
+      if let context { changed.llm.context = context }
     } else {
       changed.embedding.model = ref
       changed.embedding.name = name

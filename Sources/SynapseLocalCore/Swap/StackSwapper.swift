@@ -17,13 +17,29 @@ public struct StackSwapper: Sendable {
   public func plan(_ order: SwapOrder) async throws -> (plan: SwapPlan, spec: ServiceSpec) {
     let name = order.service
     guard name == .llm || name == .embedding else { throw StackError.control("swap takes llm or embedding, not \(name.rawValue)") }
-    let (spec, changed) = try assembly.spec(for: name, ref: order.model, environment: assembly.context.environment)
+    if let context = order.context {
+      guard name == .llm else { throw StackError.control("--context applies to `swap llm` only") }
+      guard (256...1_048_576).contains(context) else { throw StackError.control("--context must be between 256 and 1048576 tokens") }
+    }
+    let (spec, changed) = try assembly.spec(for: name, ref: order.model, environment: assembly.context.environment, context: order.context)
     guard let current = await supervisor.currentSpec(name) else { throw StackError.control("\(name.rawValue) is not part of this stack") }
     let stackBytes = await supervisor.status().services.compactMap(\.rssBytes).reduce(0, +)
-    let hardware = try await HardwareDetector.detect(assembly.context)
-    let plan = assembly.swapPlan(
+    let (hardware, measurements) = try await RecommendationRequest.machine(assembly.context, hardwareFile: nil)
+    var plan = assembly.swapPlan(
       replacing: current, with: spec, configuration: changed, ref: order.model, forceHold: order.hold, hardware: hardware,
       stackBytes: stackBytes)
+    if name == .llm,
+      let speed = assembly.predictedSpeed(
+        ref: order.model, path: spec.modelPath, configuration: changed, hardware: hardware, measurements: measurements)
+    {
+      plan.speed = speed
+      let floor = order.minimumSpeed ?? Recommender.defaultMinimumSpeed
+      if speed.generationTokensPerSecond < floor {
+        plan.warnings.append(
+          "\(order.model) is \(speed.source == .measured ? "measured" : "predicted") at \(SpeedEstimate.format(speed.generationTokensPerSecond)) here, under the \(SpeedEstimate.format(floor)) floor (--min-speed): chats will feel slow; `synapse-local recommend` names faster models"
+        )
+      }
+    }
     if let refusal = plan.dimensionRefusal, !order.allowDimensionChange { throw StackError.control(refusal) }
     return (plan, spec)
   }
@@ -61,6 +77,9 @@ public struct StackSwapper: Sendable {
     if order.service == .llm {
       configuration.llm.model = order.model
       configuration.llm.name = plan.model
+      if let context = order.context { configuration.llm.context = context }
+      // LOCAL_LLM_TIMEOUT follows the new model's predicted speed.
+      if let speed = plan.speed { configuration.llm.timeoutMs = LLMTimeout.milliseconds(speed: speed, context: configuration.llm.context) }
     } else {
       configuration.embedding.model = order.model
       configuration.embedding.name = plan.model

@@ -15,10 +15,12 @@ public struct SwapPlan: Codable, Sendable, Equatable {
   /// Embedding swaps: the vector size served now and the new model's.
   public var currentDimensions: Int?
   public var dimensions: Int?
+  /// The new chat model's predicted (or measured) speed with the project's flags.
+  public var speed: SpeedEstimate?
   public var warnings: [String]
 
   enum CodingKeys: String, CodingKey {
-    case service, from, model, mode, reason, dimensions, warnings
+    case service, from, model, mode, reason, dimensions, warnings, speed
     case expectedLoadSeconds = "expected_load_seconds"
     case loadMeasured = "load_measured"
     case holdLimitSeconds = "hold_limit_seconds"

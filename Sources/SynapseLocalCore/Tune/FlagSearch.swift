@@ -79,6 +79,7 @@ public struct FlagSearch: Sendable {
     func cost(_ raw: TunePoint) async throws -> Double?? {
       let point = normalize(raw)
       if let known = measured[point] { return .some(known) }
+      try Task.checkCancellation()
       let now = await elapsed()
       let mean = spent.isEmpty ? 0 : spent.reduce(0, +) / Double(spent.count)
       if !trials.isEmpty && now + mean > budget { return .none }
@@ -90,6 +91,8 @@ public struct FlagSearch: Sendable {
       } catch is CancellationError {
         throw CancellationError()
       } catch {
+        // A measurement cut short by Ctrl-C is not a flag the engine refused.
+        try Task.checkCancellation()
         failure = String(describing: error)
       }
       spent.append(await elapsed() - now)

@@ -9,7 +9,7 @@ public struct ProjectTuner: Sendable {
     public var project: String
     /// Seconds the search may spend measuring.
     public var budgetSeconds: Double = 300
-    public var workload = BenchWorkload(runs: 2)
+    public var workload = BenchWorkload()
 
     public init(project: String) {
       self.project = project
@@ -73,11 +73,12 @@ public struct ProjectTuner: Sendable {
       start: trial(result.start, seconds: result.startSeconds, error: nil),
       best: trial(result.best, seconds: result.bestSeconds, error: nil),
       trials: result.trials.map { trial($0.point, seconds: $0.seconds, error: $0.error) }, projectFile: nil, resultsFile: resultsFile)
-    if result.best != result.start {
-      try await write(result.best, report: report, project: project)
-      report.projectFile = ProjectFile.path(in: project)
-    }
+    // The results are kept first: a failure while writing the project loses no measurement.
+    try Task.checkCancellation()
+    let changes = result.best != result.start
+    if changes { report.projectFile = ProjectFile.path(in: project) }
     try keep(report, at: resultsFile)
+    if changes { try await write(result.best, report: report, project: project) }
     if let best = reports[result.best] {
       try? SpeedRecords(environment: context.environment).record(
         SpeedMeasurement(

@@ -24,7 +24,8 @@ public enum TuneSpace {
     // Prompt processing is compute-bound, generation bandwidth-bound: with cores to spare, the
     // prompt may want more threads than generation.
     if cores >= 4 {
-      dimensions.append(TuneDimension(key: "threads_batch", values: [0, cores], start: llm.threadsBatch == cores ? cores : 0))
+      dimensions.append(
+        TuneDimension(key: "threads_batch", values: including(llm.threadsBatch, [0, cores]), start: llm.threadsBatch))
     }
     if engineTakesMlock && mlockAllowed(cost: cost, llm: llm, hardware: hardware) {
       dimensions.append(TuneDimension(key: "mlock", values: [0, 1], start: llm.mlock ? 1 : 0))

@@ -141,20 +141,41 @@ struct FlagSearchTests {
     #expect(result.bestSeconds == result.trials.compactMap(\.seconds).min())
   }
 
+  /// Flash attention on (not the start) is the fastest value here, and the engine refuses it.
   @Test func flagsTheEngineRefusesAreSkippedNotChosen() async throws {
     var surface = Surface(seed: 11, interaction: 0)
-    let bestFlash = surface.factors["flash_attention"]!.min { $0.value < $1.value }!.key
-    surface.failing = { $0["flash_attention"] == bestFlash && bestFlash != 0 }
-    let (result, _) = try await search(surface, budget: 1000)
-    #expect(!surface.failing(result.best))
-    #expect(result.trials.contains { $0.error != nil } == (bestFlash != 0))
-    #expect(abs(result.bestSeconds - surface.optimum) < 1e-9)
+    surface.factors["flash_attention"] = [0: 1.3, 1: 1.0]
+    surface.failing = { $0["flash_attention"] == 1 }
+    let (result, _) = try await search(surface, budget: 1000, noise: 0)
+    #expect(result.best["flash_attention"] == 0)
+    #expect(result.trials.contains { $0.error != nil && $0.point["flash_attention"] == 1 })
+    #expect(abs(result.bestSeconds - surface.optimum) < 1e-9, "the optimum among the flags that run")
   }
 
   @Test func aStartTheEngineRefusesEndsTheSearch() async throws {
     var surface = Surface(seed: 5, interaction: 0)
     surface.failing = { _ in true }
-    await #expect(throws: TuneError.self) { _ = try await search(surface, budget: 100) }
+    await #expect(throws: TuneError.startFailed(String(describing: TuneError.badRequest("mlock refused")))) {
+      _ = try await search(surface, budget: 100)
+    }
+  }
+
+  /// One pass over the grid costs 1 + Σ(values − 1) = 6 measurements; a second pass confirms.
+  @Test func convergingTakesFarFewerMeasurementsThanTheGrid() async throws {
+    for seed in 1...10 {
+      let (result, measured) = try await search(Surface(seed: UInt64(seed), interaction: 0), budget: 1000)
+      #expect(result.stoppedBy == "converged")
+      #expect(measured <= 11, "seed \(seed): \(measured) measurements")
+    }
+  }
+
+  @Test func theEngineTreatsAnOversizedPhysicalBatchAsTheLogicalOne() {
+    let point = TuneSpace.normalize(TunePoint(["batch_size": 128, "ubatch_size": 512, "threads": 2, "threads_batch": 2]))
+    #expect(point["ubatch_size"] == 128 && point["threads_batch"] == 0)
+    var llm = ProjectConfiguration().llm
+    llm.threads = 4
+    let tuned = TuneSpace.apply(TunePoint(["threads": 2, "flash_attention": 1, "ubatch_size": 128, "batch_size": 512]), to: llm)
+    #expect(EngineArguments.llamaCppSpeedFlags(tuned) == ["-t", "2", "-b", "512", "-ub", "128", "-fa", "on", "-ngl", "0"])
   }
 }
 
