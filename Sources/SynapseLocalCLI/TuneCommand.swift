@@ -62,6 +62,7 @@ struct TuneCommand: AsyncParsableCommand {
           ("best", "\(report.best.flags.joined(separator: " "))  \(figures(report.best))"),
           ("results", report.resultsFile),
         ], indent: 0)
+      for warning in report.warnings { Output.warning(warning) }
       if let file = report.projectFile {
         Output.line("Wrote the best flags into \(file); restart the llm service of a running stack to use them.")
       } else {

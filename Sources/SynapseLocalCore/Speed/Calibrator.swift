@@ -9,8 +9,9 @@ public struct Calibrator: Sendable {
   public var catalog: ModelCatalog
   public var progress: @Sendable (String) -> Void = { _ in }
 
-  /// What the engine run reads and writes: short, so calibration takes seconds.
-  static let workload = BenchWorkload(promptTokens: ReferenceRequest.promptTokens, generatedTokens: 48, runs: 1, warmups: 1)
+  /// What the engine run reads and writes: short, so calibration takes seconds; the median of three
+  /// requests, so one disturbed request does not skew every later prediction.
+  static let workload = BenchWorkload(promptTokens: ReferenceRequest.promptTokens, generatedTokens: 48, runs: 3, warmups: 1)
 
   public init(context: Context, catalog: ModelCatalog) {
     self.context = context

@@ -39,7 +39,9 @@ public protocol TuneRunner: Sendable {
 /// other value of one dimension at a time, the others held, and moves to the best; passes repeat
 /// until one changes nothing or the budget would be overrun. Points already measured are not
 /// measured again, and points the engine treats alike (`normalize`) count as one. A move needs a
-/// gain above `noise`, so measurement jitter does not walk the search around.
+/// gain above `noise`, so measurement jitter does not walk the search around. When the search
+/// ends with budget left and a runner-up within `confirmMargin` of the best, both are measured
+/// once more and the better mean wins: one lucky or unlucky measurement does not decide.
 public struct FlagSearch: Sendable {
   public struct Trial: Sendable, Equatable, Codable {
     public var point: TunePoint
@@ -62,6 +64,8 @@ public struct FlagSearch: Sendable {
   public var normalize: @Sendable (TunePoint) -> TunePoint
   /// The smallest relative gain that counts as better.
   public var noise: Double
+  /// How close a runner-up must be to be measured again with the best.
+  public var confirmMargin = 0.10
 
   public init(dimensions: [TuneDimension], noise: Double = 0.02, normalize: @escaping @Sendable (TunePoint) -> TunePoint = { $0 }) {
     self.dimensions = dimensions
@@ -129,6 +133,26 @@ public struct FlagSearch: Sendable {
         }
       }
       if !moved { break }
+    }
+    // The runner-up, measured again beside the best when the budget allows both.
+    let ranked = measured.compactMap { point, seconds in seconds.map { (point, $0) } }.sorted { $0.1 < $1.1 }
+    if ranked.count >= 2, ranked[0].0 == current, ranked[1].1 <= currentSeconds * (1 + confirmMargin) {
+      let runnerUp = ranked[1]
+      let now = await elapsed()
+      let mean = spent.isEmpty ? 0 : spent.reduce(0, +) / Double(spent.count)
+      if now + 2 * mean <= budget {
+        try Task.checkCancellation()
+        let again = [(current, currentSeconds), runnerUp].map { $0 }
+        var averages: [(TunePoint, Double)] = []
+        for (point, first) in again {
+          let started = await elapsed()
+          let second = try? await runner.measure(point)
+          spent.append(await elapsed() - started)
+          trials.append(Trial(point: point, seconds: second, error: second == nil ? "failed when measured again" : nil))
+          averages.append((point, second.map { (first + $0) / 2 } ?? .infinity))
+        }
+        if let best = averages.min(by: { $0.1 < $1.1 }), best.1.isFinite { (current, currentSeconds) = best }
+      }
     }
     return Result(
       best: current, bestSeconds: currentSeconds, start: start, startSeconds: startSeconds, trials: trials, stoppedBy: stoppedBy)

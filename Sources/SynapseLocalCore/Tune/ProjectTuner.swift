@@ -78,7 +78,7 @@ public struct ProjectTuner: Sendable {
     let changes = result.best != result.start
     if changes { report.projectFile = ProjectFile.path(in: project) }
     try keep(report, at: resultsFile)
-    if changes { try await write(result.best, report: report, project: project) }
+    if changes { report.warnings += try await write(result.best, report: report, project: project) }
     if let best = reports[result.best] {
       try? SpeedRecords(environment: context.environment).record(
         SpeedMeasurement(
@@ -91,13 +91,20 @@ public struct ProjectTuner: Sendable {
 
   /// The best flags into synapse-local.yaml (read without the environment's overrides, so none is
   /// frozen into the file), with the figures above them; then the generated files follow.
-  func write(_ best: TunePoint, report: TuneReport, project: String) async throws {
+  /// Returns what could not be done: generated files that did not follow are a warning, since the
+  /// project file already holds the flags.
+  func write(_ best: TunePoint, report: TuneReport, project: String) async throws -> [String] {
     var configuration = try ProjectFile.load(project: project, environment: [:], files: context.files)
     configuration.llm = TuneSpace.apply(best, to: configuration.llm)
     let text = try ProjectFile.render(
       configuration, renderer: try TemplateRenderer.live(environment: context.environment), tuned: Self.comment(report))
     try context.files.write(text, to: ProjectFile.path(in: project))
-    _ = try await ProjectGeneration(context: context, catalog: catalog).generate(project: project)
+    do {
+      _ = try await ProjectGeneration(context: context, catalog: catalog).generate(project: project)
+      return []
+    } catch {
+      return ["synapse-local.yaml has the new flags, but the generated files were not regenerated (\(error)); run `synapse-local generate`"]
+    }
   }
 
   static func comment(_ report: TuneReport) -> String {

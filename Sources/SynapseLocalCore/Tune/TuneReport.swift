@@ -31,9 +31,10 @@ public struct TuneReport: Codable, Sendable, Equatable {
   /// The project file written, or nil when the project's flags were already the best.
   public var projectFile: String?
   public var resultsFile: String
+  public var warnings: [String] = []
 
   enum CodingKeys: String, CodingKey {
-    case machine, model, workload, start, best, trials
+    case machine, model, workload, start, best, trials, warnings
     case takenAt = "taken_at"
     case budgetSeconds = "budget_seconds"
     case elapsedSeconds = "elapsed_seconds"

@@ -169,6 +169,33 @@ struct FlagSearchTests {
     }
   }
 
+  /// Measurements in the order they come: the start looks best the first time, the other value
+  /// the second time.
+  actor ScriptedRunner: TuneRunner {
+    var figures: [Int: [Double]]
+    var clock = 0.0
+    init(_ figures: [Int: [Double]]) { self.figures = figures }
+    func measure(_ point: TunePoint) async throws -> Double {
+      clock += 1
+      let value = point["flash_attention"] ?? 0
+      return figures[value]!.removeFirst()
+    }
+    func elapsed() -> Double { clock }
+  }
+
+  @Test func aCloseRunnerUpIsMeasuredAgainAndTheBetterMeanWins() async throws {
+    let runner = ScriptedRunner([0: [1.00, 1.20], 1: [1.05, 0.95]])
+    let search = FlagSearch(dimensions: [TuneDimension(key: "flash_attention", values: [0, 1], start: 0)])
+    let result = try await search.run(runner, budget: 100, elapsed: { await runner.elapsed() })
+    #expect(result.best["flash_attention"] == 1)
+    #expect(abs(result.bestSeconds - 1.0) < 1e-9)
+    #expect(result.trials.count == 4)
+    // Without the budget for two more measurements, the first figures decide.
+    let short = ScriptedRunner([0: [1.00, 1.20], 1: [1.05, 0.95]])
+    let quick = try await search.run(short, budget: 2.5, elapsed: { await short.elapsed() })
+    #expect(quick.best["flash_attention"] == 0 && quick.trials.count == 2)
+  }
+
   @Test func theEngineTreatsAnOversizedPhysicalBatchAsTheLogicalOne() {
     let point = TuneSpace.normalize(TunePoint(["batch_size": 128, "ubatch_size": 512, "threads": 2, "threads_batch": 2]))
     #expect(point["ubatch_size"] == 128 && point["threads_batch"] == 0)

@@ -1,0 +1,103 @@
+import Foundation
+
+/// `ports`: every planned port is free, or held by this project's own running service; anything
+/// else is named with its process.
+public struct PortsCheck: DoctorCheck {
+  public let id = "ports"
+  public var owner: @Sendable (Int) -> String? = { PortProbe.owner(of: $0) }
+  public init() {}
+
+  public func run(_ subject: DoctorSubject) async -> DoctorFinding {
+    let c = subject.configuration
+    var planned: [(ServiceName, Int)] = [(.db, c.db.port), (.llm, c.llm.port), (.embedding, c.embedding.port)]
+    if c.backend.enabled { planned.append((.backend, c.backend.port)) }
+    if c.frontend.enabled { planned.append((.frontend, c.frontend.port)) }
+    var own: [String] = []
+    for (name, port) in planned {
+      guard let holder = owner(port) else { continue }
+      if let service = subject.service(name), service.port == port, service.state != .stopped {
+        own.append("\(port) (\(name.rawValue))")
+        continue
+      }
+      let who = holder.isEmpty ? "another process" : holder
+      return .failure(
+        id, "port \(port), planned for \(name.rawValue), is taken by \(who)",
+        fix:
+          "stop that process, or give \(name.rawValue) another port: \(name.rawValue).port in synapse-local.yaml, then synapse-local generate\(subject.projectFlag)"
+      )
+    }
+    return .ok(
+      id, own.isEmpty ? "every planned port is free" : "held by this project's services: \(own.joined(separator: ", ")); the rest free")
+  }
+}
+
+/// `processes.pid-files`: pid files whose process is gone (a supervisor killed with -9), and
+/// services still running after their supervisor died.
+public struct PidFilesCheck: DoctorCheck {
+  public let id = "processes.pid-files"
+  public init() {}
+
+  public struct Scan: Sendable, Equatable {
+    public var stale: [String] = []
+    public var orphans: [(file: String, pid: Int32)] = []
+    public static func == (a: Scan, b: Scan) -> Bool { a.stale == b.stale && a.orphans.map(\.pid) == b.orphans.map(\.pid) }
+  }
+
+  public static func scan(_ subject: DoctorSubject) -> Scan {
+    let files = subject.context.files
+    let folder = subject.runFolder
+    var scan = Scan()
+    let supervisorAlive = ProcessRecord.live(folder + "/supervisor.pid", files: files) != nil
+    for name in (files.list(folder) ?? []).sorted() where name.hasSuffix(".pid") {
+      let path = folder + "/" + name
+      if let pid = ProcessRecord.live(path, files: files) {
+        if !supervisorAlive && name != "supervisor.pid" && subject.stack == nil { scan.orphans.append((path, pid)) }
+      } else {
+        scan.stale.append(path)
+      }
+    }
+    return scan
+  }
+
+  public func run(_ subject: DoctorSubject) async -> DoctorFinding {
+    let scan = Self.scan(subject)
+    if let orphan = scan.orphans.first {
+      return .failure(
+        id,
+        "\((orphan.file as NSString).lastPathComponent.replacingOccurrences(of: ".pid", with: "")) (pid \(orphan.pid)) still runs, but its supervisor is gone\(scan.orphans.count > 1 ? " (and \(scan.orphans.count - 1) more)" : "")",
+        fix: "synapse-local down\(subject.projectFlag) stops what the pid files name")
+    }
+    if !scan.stale.isEmpty {
+      let names = scan.stale.map { ($0 as NSString).lastPathComponent }
+      return .warning(
+        id, "stale pid file(s) \(names.joined(separator: ", ")) in \(subject.runFolder): their processes are gone",
+        fix: "synapse-local doctor --fix\(subject.projectFlag) removes them")
+    }
+    return .ok(id, "no stale pid file")
+  }
+}
+
+/// `processes.crash-loop`: a service the supervisor keeps restarting, or gave up on, with its
+/// last log lines and the cause recognised in them.
+public struct CrashLoopCheck: DoctorCheck {
+  public let id = "processes.crash-loop"
+  public init() {}
+
+  public func run(_ subject: DoctorSubject) async -> DoctorFinding {
+    guard let stack = subject.stack else { return .skipped(id, "the stack is not running (synapse-local up)") }
+    let troubled = stack.services.filter { $0.state == .failed || ($0.restarts > 0 && $0.state != .healthy) }
+    guard let service = troubled.first else {
+      let restarted = stack.services.filter { $0.restarts > 0 }.map { "\($0.name.rawValue) \($0.restarts)" }
+      return .ok(id, restarted.isEmpty ? "no service has restarted" : "restarted, now healthy: \(restarted.joined(separator: ", "))")
+    }
+    let log = subject.logFolder + "/\(service.name.rawValue).log"
+    let tail = (subject.context.files.readText(log) ?? "").split(separator: "\n").suffix(40).joined(separator: "\n")
+    let cause = LogCause.recognize(tail, exitStatus: service.lastExit)
+    let last = tail.split(separator: "\n").suffix(3).joined(separator: " | ")
+    let state = service.state == .failed ? "failed after \(service.restarts) restart(s)" : "is restarting (\(service.restarts) so far)"
+    return .failure(
+      id,
+      "\(service.name.rawValue) \(state)\(service.lastExit.map { ", last exit \($0)" } ?? "")\(cause.map { ": \($0.summary)" } ?? ""); its log ends: \(last)",
+      fix: (cause?.fix ?? "read the log") + " (synapse-local logs \(service.name.rawValue)\(subject.projectFlag))")
+  }
+}

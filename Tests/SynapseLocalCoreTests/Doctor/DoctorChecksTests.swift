@@ -1,0 +1,184 @@
+import Foundation
+import SynapseLocalTesting
+import Testing
+
+@testable import SynapseLocalCore
+
+/// Each doctor check on fixtures: a project folder made here, the configuration, `.env` and
+/// stack status given by hand, the machine from the hardware fixtures.
+@Suite("doctor checks on fixtures")
+struct DoctorChecksTests {
+  final class Folder {
+    let path = NSTemporaryDirectory() + "doctor-\(UUID().uuidString)"
+    init() { try? FileManager.default.createDirectory(atPath: path + "/.synapse-local/run", withIntermediateDirectories: true) }
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+    func write(_ text: String, _ name: String, mode: Int = 0o600) throws {
+      try FileManager.default.createDirectory(
+        atPath: ((path + "/" + name) as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+      try text.write(toFile: path + "/" + name, atomically: true, encoding: .utf8)
+      try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path + "/" + name)
+    }
+  }
+
+  static let env: [String: String] = [
+    "USE_LOCAL_MODELS": "true", "LOCAL_LLM_ENDPOINT": "http://127.0.0.1:8080", "LOCAL_LLM_MODEL": "SmolLM2-135M-Instruct",
+    "LOCAL_EMBEDDING_ENDPOINT": "http://127.0.0.1:8081", "LOCAL_EMBEDDING_MODEL": "all-MiniLM-L6-v2", "LOCAL_EMBEDDING_DIMENSIONS": "384",
+    "OPENAI_API_KEY": "not-required-for-local-mode", "DATABASE_URL": "postgresql://synapse:Zq8x1GgT0pQ@127.0.0.1:5432/synapse",
+  ]
+
+  func subject(
+    _ folder: Folder, configure: (inout ProjectConfiguration) -> Void = { _ in }, env: [String: String]? = DoctorChecksTests.env,
+    hardware: HardwareReport = Machine.cpu(memoryGiB: 16), stack: StackStatus? = nil
+  ) throws -> DoctorSubject {
+    var configuration = ProjectConfiguration()
+    configuration.llm.model = "smollm2-135m-q4"
+    configuration.llm.name = "SmolLM2-135M-Instruct"
+    configuration.llm.threads = 4
+    configuration.backend.enabled = false
+    configuration.frontend.enabled = false
+    configure(&configuration)
+    var subject = DoctorSubject(
+      project: folder.path, configuration: configuration, env: env, lock: nil, hardware: hardware, stack: stack,
+      catalog: try Fixtures.catalog(), context: .live(environment: ["HOME": folder.path]))
+    subject.embeddingPath = nil
+    return subject
+  }
+
+  func service(_ name: ServiceName, _ state: ServiceStatus.State, port: Int, restarts: Int = 0, lastExit: Int32? = nil) -> ServiceStatus {
+    ServiceStatus(
+      name: name, state: state, pid: 4242, restarts: restarts, port: port, enginePort: nil, uptimeSeconds: 1, rssBytes: nil, model: nil,
+      lastExit: lastExit, message: nil)
+  }
+
+  @Test func aPlanLargerThanTheContainersLimitFailsAndNamesIt() async throws {
+    let folder = Folder()
+    let tight = Machine.cpu(memoryGiB: 64, limitGiB: 3)
+    let finding = await PlanMemoryCheck().run(try subject(folder, configure: { $0.llm.model = "llama-3.1-8b-q5" }, hardware: tight))
+    #expect(finding.status == .failure)
+    #expect(finding.message.contains("container's limit of 3.0 GiB") && finding.fix?.contains("synapse-local recommend") == true)
+    let roomy = await PlanMemoryCheck().run(try subject(folder, hardware: Machine.cpu(memoryGiB: 16)))
+    #expect(roomy.status == .ok)
+  }
+
+  @Test func moreThreadsThanCoresIsAWarningWithTheNumberToSet() async throws {
+    let folder = Folder()
+    let finding = await PlanThreadsCheck().run(
+      try subject(folder, configure: { $0.llm.threads = 32 }, hardware: Machine.cpu(memoryGiB: 16, cores: 8)))
+    #expect(finding.status == .warning && finding.fix?.contains("llm.threads: 8") == true)
+  }
+
+  @Test func dotEnvDimensionsThatDisagreeWithTheModelFail() async throws {
+    let folder = Folder()
+    var env = Self.env
+    env["LOCAL_EMBEDDING_DIMENSIONS"] = "768"
+    let finding = await EmbeddingDimensionsCheck().run(try subject(folder, env: env))
+    #expect(finding.status == .failure && finding.message.contains("768") && finding.fix?.contains("synapse-local generate") == true)
+    #expect(await EmbeddingDimensionsCheck().run(try subject(folder)).status == .ok)
+  }
+
+  @Test func localModeKeysAreAsTheGuideSetsThem() async throws {
+    let folder = Folder()
+    var cloud = Self.env
+    cloud["USE_LOCAL_MODELS"] = "false"
+    #expect(await LocalModeEnvCheck().run(try subject(folder, env: cloud)).status == .failure)
+    var keyed = Self.env
+    keyed["OPENAI_API_KEY"] = "sk-live-123"
+    #expect(await LocalModeEnvCheck().run(try subject(folder, env: keyed)).status == .warning)
+    #expect(await LocalModeEnvCheck().run(try subject(folder, env: nil)).status == .failure)
+    #expect(await LocalModeEnvCheck().run(try subject(folder)).status == .ok)
+  }
+
+  @Test func composeEndpointsMustUseServiceNames() async throws {
+    let folder = Folder()
+    try folder.write(
+      "services:\n  backend:\n    environment:\n      LOCAL_LLM_ENDPOINT: http://localhost:8080\n", "docker-compose.local.yml")
+    let finding = await ComposeEndpointsCheck().run(try subject(folder))
+    #expect(finding.status == .failure && finding.message.contains("LOCAL_LLM_ENDPOINT") && finding.fix?.contains("http://llm:") == true)
+    try folder.write("services:\n  backend:\n    environment:\n      LOCAL_LLM_ENDPOINT: http://llm:8080\n", "docker-compose.local.yml")
+    #expect(await ComposeEndpointsCheck().run(try subject(folder)).status == .ok)
+  }
+
+  @Test func aPortHeldByAnotherProcessIsNamedOneHeldByOurServiceIsNot() async throws {
+    let folder = Folder()
+    var check = PortsCheck()
+    check.owner = { $0 == 8080 ? "python3 (pid 77)" : nil }
+    let taken = await check.run(try subject(folder))
+    #expect(taken.status == .failure && taken.message.contains("8080") && taken.message.contains("python3 (pid 77)"))
+    let stack = StackStatus(project: folder.path, supervisorPID: 1, services: [service(.llm, .healthy, port: 8080)])
+    let ours = await check.run(try subject(folder, stack: stack))
+    #expect(ours.status == .ok && ours.message.contains("8080 (llm)"))
+  }
+
+  @Test func stalePidFilesAreFoundAndFixRemovesThem() async throws {
+    let folder = Folder()
+    // A pid that cannot be alive: above the kernel's maximum.
+    try folder.write("4194399 0\n", ".synapse-local/run/supervisor.pid")
+    let subject = try subject(folder)
+    #expect(await PidFilesCheck().run(subject).status == .warning)
+    let doctor = Doctor(context: subject.context, catalog: subject.catalog)
+    let fixed = try await doctor.repair(subject, findings: [.warning("processes.pid-files", "", fix: nil)])
+    #expect(fixed.contains { $0.contains("supervisor.pid") })
+    #expect(!FileManager.default.fileExists(atPath: folder.path + "/.synapse-local/run/supervisor.pid"))
+    #expect(await PidFilesCheck().run(try self.subject(folder)).status == .ok)
+  }
+
+  @Test func aCrashLoopIsReportedWithItsRecognisedCause() async throws {
+    let folder = Folder()
+    try folder.write("loading model\nerror: invalid argument: --no-such-flag\n", ".synapse-local/logs/llm.log", mode: 0o644)
+    let stack = StackStatus(
+      project: folder.path, supervisorPID: 1, services: [service(.llm, .failed, port: 8080, restarts: 5, lastExit: 1)])
+    let finding = await CrashLoopCheck().run(try subject(folder, stack: stack))
+    #expect(finding.status == .failure)
+    #expect(finding.message.contains("a flag the program does not take") && finding.message.contains("--no-such-flag"))
+    #expect(finding.fix?.contains("synapse-local logs llm") == true)
+    #expect(await CrashLoopCheck().run(try subject(folder)).status == .skipped)
+  }
+
+  @Test(arguments: [
+    ("CUDA error: out of memory", Int32?.none, LogCause.outOfMemory), ("", 137, .outOfMemory),
+    ("llama-server: error while loading shared libraries: libcuda.so.1", nil, .missingLibrary),
+    ("error: unknown argument: --foo", nil, .badFlag), ("bind: Address already in use", nil, .portInUse),
+    ("llama_model_load: error loading model: failed to read magic", nil, .modelLoad),
+  ])
+  func logCausesAreRecognised(text: String, exit: Int32?, cause: LogCause) {
+    #expect(LogCause.recognize(text, exitStatus: exit) == cause)
+  }
+
+  @Test func secretsReadableByOthersFailAndDefaultPasswordsToo() async throws {
+    let folder = Folder()
+    try folder.write("USE_LOCAL_MODELS=true\n", ".env", mode: 0o644)
+    #expect(await SecretFilesCheck().run(try subject(folder)).status == .failure)
+    try folder.write("USE_LOCAL_MODELS=true\n", ".env", mode: 0o600)
+    #expect(await SecretFilesCheck().run(try subject(folder)).status == .ok)
+    var env = Self.env
+    env["DATABASE_URL"] = "postgresql://synapse:postgres@127.0.0.1:5432/synapse"
+    #expect(await SecretFilesCheck().run(try subject(folder, env: env)).status == .failure)
+  }
+
+  @Test func exposedModelsNeedTheirKey() async throws {
+    let folder = Folder()
+    #expect(await BindCheck().run(try subject(folder)).status == .ok)
+    #expect(await BindCheck().run(try subject(folder, configure: { $0.exposeModels = true })).status == .failure)
+    try folder.write("k", ".synapse-local/secrets/models-key")
+    #expect(await BindCheck().run(try subject(folder, configure: { $0.exposeModels = true })).status == .warning)
+  }
+
+  @Test func llamaLicencesAreNamed() async throws {
+    let folder = Folder()
+    let finding = await LicenceCheck().run(try subject(folder, configure: { $0.llm.model = "llama-3.2-3b-q4" }))
+    #expect(finding.status == .warning && finding.message.contains("Llama 3.2"))
+    #expect(await LicenceCheck().run(try subject(folder)).status == .ok)
+  }
+
+  @Test func theReportExitsTwoOnAFailureAndPrintsEachFix() {
+    let report = DoctorReport(findings: [
+      .ok("plan.memory", "fits"), .failure("ports", "port 8080 is taken by python3 (pid 77)", fix: "stop it"),
+      .skipped("db.vector", "the database is not running"),
+    ])
+    #expect(report.exitStatus == 2)
+    #expect(report.text.contains("FAILURE  ports") && report.text.contains("fix: stop it"))
+    #expect(report.text.hasSuffix("1 ok, 0 warning(s), 1 failure(s), 1 skipped"))
+    #expect(DoctorReport(findings: [.warning("plan.disk", "low", fix: nil)]).exitStatus == 0)
+    #expect(VectorColumnsCheck.password(in: "postgresql://synapse:p%40ss@127.0.0.1:5432/synapse") == "p@ss")
+  }
+}
