@@ -22,8 +22,8 @@ public struct VectorColumnsCheck: DoctorCheck {
       layout: layout, bin: binaries.pgBin, user: c.db.user, database: c.db.name, port: c.db.port, password: password,
       processes: SystemProcessRunner(extraEnvironment: ["PGPASSWORD": password]))
     do {
-      let extension_ = try await bootstrap.sql("SELECT count(*) FROM pg_extension WHERE extname = 'vector'", in: c.db.name)
-      guard extension_.trimmingCharacters(in: .whitespacesAndNewlines) == "1" else {
+      let installed = try await bootstrap.sql("SELECT count(*) FROM pg_extension WHERE extname = 'vector'", in: c.db.name)
+      guard installed.trimmingCharacters(in: .whitespacesAndNewlines) == "1" else {
         return .failure(
           id, "the vector extension is missing from \(c.db.name)", fix: "synapse-local restart db\(subject.projectFlag) creates it")
       }
