@@ -73,6 +73,42 @@ public struct Doctor: Sendable {
     return subject
   }
 
+  /// A damaged model file fetched again from its recorded source, pinned at the locked commit. The
+  /// damaged blob is set aside first (the store keeps a blob of the right size), and put back when
+  /// the download fails, so nothing is lost; offline, only the command is given.
+  func refetch(_ subject: DoctorSubject) async -> [String] {
+    let environment = context.environment
+    let lockPath = subject.project + "/" + ProjectLock.fileName
+    guard let damaged = try? ModelDigestCheck.damaged(subject), !damaged.isEmpty else { return [] }
+    let store = subject.configuration.storeRoot(project: subject.project, environment: environment)
+    var done: [String] = []
+    for entry in damaged {
+      let ref = "\(entry.repository)/\(entry.path)@\(entry.commit)"
+      let command = "synapse-local pull \(ref)\(subject.projectFlag) after moving the damaged blob aside"
+      guard let id = try? RepositoryID(entry.repository) else { continue }
+      if ["1", "true", "yes", "on"].contains(environment["HF_HUB_OFFLINE"]?.lowercased() ?? "") {
+        done.append("not fixed: \(entry.repository)/\(entry.path) is damaged and HF_HUB_OFFLINE is set; online: \(command)")
+        continue
+      }
+      let blob = "\(store)/\(id.cacheFolderName)/blobs/\(entry.etag)"
+      let aside = blob + ".damaged"
+      guard (try? FileManager.default.moveItem(atPath: blob, toPath: aside)) != nil else {
+        done.append("not fixed: \(blob) could not be set aside; \(command)")
+        continue
+      }
+      do {
+        _ = try await ModelFetcher(context: context, catalog: catalog).pull([ref], options: .init(lockPath: lockPath))
+        try? FileManager.default.removeItem(atPath: aside)
+        done.append("fetched \(entry.repository)/\(entry.path) again from the Hub at its locked commit")
+      } catch {
+        try? FileManager.default.removeItem(atPath: blob)
+        try? FileManager.default.moveItem(atPath: aside, toPath: blob)
+        done.append("not fixed: fetching \(entry.repository)/\(entry.path) failed (\(error)); \(command)")
+      }
+    }
+    return done
+  }
+
   /// The safe, local fixes for what failed or warned; one line per thing done (or not done).
   func repair(_ subject: DoctorSubject, findings: [DoctorFinding]) async throws -> [String] {
     let needing = Set(findings.filter { $0.status == .failure || $0.status == .warning }.map(\.check))
@@ -100,9 +136,7 @@ public struct Doctor: Sendable {
       }
     }
     if needing.contains("models.digest") {
-      done.append(
-        "not fixed: a damaged model file is fetched again by `synapse-local models rm REF` then `synapse-local pull`\(subject.projectFlag) (a download, so doctor does not start it)"
-      )
+      done += await refetch(subject)
     }
     return done
   }

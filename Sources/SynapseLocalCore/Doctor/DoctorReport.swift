@@ -29,7 +29,7 @@ public struct DoctorReport: Codable, Sendable, Equatable {
         lines.append(String(repeating: " ", count: 9 + width) + "fix: " + fix)
       }
     }
-    for line in fixed { lines.append("fixed: " + line) }
+    for line in fixed { lines.append("--fix: " + line) }
     lines.append(
       "\(count(.ok)) ok, \(count(.warning)) warning(s), \(count(.failure)) failure(s), \(count(.skipped)) skipped")
     return lines.joined(separator: "\n")

@@ -51,6 +51,18 @@ public struct ModelDigestCheck: DoctorCheck {
   public let deep = true
   public init() {}
 
+  /// The locked files whose content does not match the lock.
+  public static func damaged(_ subject: DoctorSubject) throws -> [ProjectLock.Entry] {
+    guard let lock = subject.lock else { return [] }
+    let cache = HubCache(root: subject.configuration.storeRoot(project: subject.project, environment: subject.context.environment))
+    let repositories = Set(lock.files.map(\.repository)).compactMap { name in
+      (try? RepositoryID(name)).flatMap { try? cache.repository($0) }
+    }
+    let bad = Set(
+      try ModelVerifier(cache: cache).verify(repositories).filter { $0.status != .ok }.map { "\($0.repository)/\($0.path)@\($0.commit)" })
+    return lock.files.filter { bad.contains("\($0.repository)/\($0.path)@\($0.commit)") }
+  }
+
   public func run(_ subject: DoctorSubject) async -> DoctorFinding {
     guard let lock = subject.lock, !lock.files.isEmpty else { return .skipped(id, "no lock file pins the models") }
     let cache = HubCache(root: subject.configuration.storeRoot(project: subject.project, environment: subject.context.environment))

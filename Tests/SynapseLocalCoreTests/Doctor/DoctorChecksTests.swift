@@ -182,3 +182,97 @@ struct DoctorChecksTests {
     #expect(VectorColumnsCheck.password(in: "postgresql://synapse:p%40ss@127.0.0.1:5432/synapse") == "p@ss")
   }
 }
+
+/// The checks that read files and programs: a fake engine binary, a damaged lock entry, a measured
+/// speed, the backend's sources.
+@Suite("doctor checks on files and programs")
+struct DoctorFileChecksTests {
+  typealias Folder = DoctorChecksTests.Folder
+
+  func subject(
+    _ folder: Folder, environment: [String: String] = [:], configure: (inout ProjectConfiguration) -> Void = { _ in },
+    hardware: HardwareReport = Machine.cpu(memoryGiB: 16), measurements: [SpeedMeasurement] = [], lock: ProjectLock? = nil
+  ) throws
+    -> DoctorSubject
+  {
+    var configuration = ProjectConfiguration()
+    configuration.llm.model = "smollm2-135m-q4"
+    configuration.backend.enabled = false
+    configuration.frontend.enabled = false
+    configuration.paths.store = folder.path + "/store"
+    configure(&configuration)
+    return DoctorSubject(
+      project: folder.path, configuration: configuration, env: DoctorChecksTests.env, lock: lock, hardware: hardware,
+      measurements: measurements, stack: nil, catalog: try Fixtures.catalog(),
+      context: .live(environment: ["HOME": folder.path, "PATH": "/usr/bin:/bin"].merging(environment) { _, new in new }))
+  }
+
+  /// A llama-server that only answers `--version`, printing `output`.
+  func fakeEngine(_ folder: Folder, _ output: String) throws -> String {
+    try folder.write("#!/bin/sh\nprintf '%s\\n' '\(output)'\n", "bin/llama-server", mode: 0o755)
+    return folder.path + "/bin/llama-server"
+  }
+
+  @Test func aCPUOnlyEngineGivenGPULayersFails() async throws {
+    let folder = Folder()
+    let gpu = Machine.cpu(memoryGiB: 32, gpus: [Machine.gpu("NVIDIA GeForce RTX 4090", totalMiB: 24564, capability: "8.9")], cuda: "12.4")
+    let cpuOnly = try fakeEngine(folder, "version: 6000 (abc123) built with cc for x86_64-linux-gnu")
+    let failing = await EngineBinaryCheck().run(
+      try subject(folder, environment: ["SYNAPSE_LOCAL_LLAMA_SERVER": cpuOnly], configure: { $0.llm.gpuLayers = 99 }, hardware: gpu))
+    #expect(failing.status == .failure && failing.message.contains("CPU-only") && failing.fix?.contains("cuda") == true)
+    let cuda = try fakeEngine(folder, "ggml_cuda_init: found 1 CUDA devices: version: 6000 (abc123)")
+    let fine = await EngineBinaryCheck().run(
+      try subject(folder, environment: ["SYNAPSE_LOCAL_LLAMA_SERVER": cuda], configure: { $0.llm.gpuLayers = 99 }, hardware: gpu))
+    #expect(fine.status == .ok, "\(fine.message)")
+    let missing = await EngineBinaryCheck().run(try subject(folder, environment: ["SYNAPSE_LOCAL_LLAMA_SERVER": folder.path + "/nope"]))
+    #expect(missing.status == .failure)
+  }
+
+  @Test func aLockedFileOfAnotherSizeFailsAndAMissingModelSaysPull() async throws {
+    let folder = Folder()
+    let entry = ProjectLock.Entry(
+      repository: "acme/tiny", revision: "main", commit: String(repeating: "a", count: 40), path: "tiny.gguf", size: 100, sha256: nil,
+      etag: "x")
+    try folder.write(String(repeating: "x", count: 90), "store/models--acme--tiny/snapshots/\(entry.commit)/tiny.gguf")
+    var lock = ProjectLock()
+    lock.files = [entry]
+    var subject = try subject(folder, lock: lock)
+    subject.llmPath = folder.path + "/store/models--acme--tiny/snapshots/\(entry.commit)/tiny.gguf"
+    subject.embeddingPath = folder.path
+    subject.configuration.engine = .vllm
+    let damaged = await ModelFilesCheck().run(subject)
+    #expect(damaged.status == .failure && damaged.message.contains("90 bytes, the lock says 100"))
+    subject.llmProblem = "not in the store"
+    let missing = await ModelFilesCheck().run(subject)
+    #expect(missing.status == .failure && missing.fix?.hasPrefix("synapse-local pull") == true)
+  }
+
+  @Test func aMeasuredSpeedUnderTheFloorIsAWarning() async throws {
+    let folder = Folder()
+    try folder.write("x", "SmolLM2.gguf")
+    let hardware = Machine.cpu(memoryGiB: 16)
+    let slow = SpeedMeasurement(
+      machine: MachineFingerprint(hardware), engine: .llamaCpp, model: "SmolLM2.gguf", flags: ["-t", "4", "-ngl", "0"],
+      promptTokensPerSecond: 40, generationTokensPerSecond: 4.5, measuredAt: "2026-11-30T12:00:00Z", by: "bench")
+    var measured = try subject(folder, hardware: hardware, measurements: [slow])
+    measured.llmPath = folder.path + "/SmolLM2.gguf"
+    let finding = await SpeedFloorCheck().run(measured)
+    #expect(finding.status == .warning && finding.message.contains("4.5 tok/s") && finding.fix?.contains("synapse-local tune") == true)
+    #expect(await SpeedFloorCheck().run(try subject(folder, hardware: hardware)).status == .skipped)
+  }
+
+  @Test func aBackendWithoutTheLocalModeCodeIsAWarning() async throws {
+    let folder = Folder()
+    try folder.write("{\"name\": \"api\"}", "api/package.json")
+    try folder.write("const client = new OpenAI({ apiKey: process.env.OPENAI_API_KEY });\n", "api/src/index.ts")
+    let configure: (inout ProjectConfiguration) -> Void = {
+      $0.backend.enabled = true
+      $0.backend.dir = "api"
+    }
+    let finding = await BackendLocalModeCheck().run(try subject(folder, configure: configure))
+    #expect(finding.status == .warning && finding.message.contains("USE_LOCAL_MODELS"))
+    try folder.write(
+      "const local = process.env.USE_LOCAL_MODELS === 'true';\nconst url = process.env.LOCAL_LLM_ENDPOINT;\n", "api/src/index.ts")
+    #expect(await BackendLocalModeCheck().run(try subject(folder, configure: configure)).status == .ok)
+  }
+}
