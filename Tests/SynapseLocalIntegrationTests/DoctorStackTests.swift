@@ -78,6 +78,11 @@ struct DoctorStackTests {
     #expect(status == 0, "\(findings.filter { Self.status(findings, $0.key) == "failure" })")
     #expect(Self.status(findings, "endpoints.llm") == "skipped" && Self.text(findings, "endpoints.llm").contains("not running"))
     #expect(Self.status(findings, "models.digest") == "skipped")
+    // --deep: every locked file hashed, and the engine really loads the model.
+    (status, findings) = try await project.doctor(["--deep"])
+    #expect(
+      status == 0 && Self.status(findings, "models.digest") == "ok" && Self.status(findings, "engine.load") == "ok",
+      "\(Self.text(findings, "models.digest")); \(Self.text(findings, "engine.load"))")
 
     // A port taken by another process: named, with its pid.
     let squatter = try TestProcess(try TestBed.require(.python), ["-m", "http.server", String(ports.llm), "--bind", "127.0.0.1"])
@@ -190,6 +195,24 @@ struct DoctorStackTests {
         || !fixed.stdout.contains("processes.pid-files  stale"))
     (status, findings) = try await project.doctor()
     #expect(Self.status(findings, "processes.pid-files") == "ok", "\(Self.text(findings, "processes.pid-files"))")
+    _ = try await project.run(["down", "--project", project.folder])
+
+    // A flag the engine refuses (this llama-server build has no --mlock): up fails, and with the
+    // stack down doctor still says why, with the cause read from the log.
+    let tuned = try project.edit("synapse-local.yaml") { $0.replacingOccurrences(of: "mlock: false", with: "mlock: true") }
+    let refused = try await project.run(["up", "-d", "--project", project.folder])
+    #expect(refused.status != 0)
+    (status, findings) = try await project.doctor()
+    #expect(status == 2 && Self.status(findings, "processes.crash-loop") == "failure")
+    #expect(
+      Self.text(findings, "processes.crash-loop").contains("a flag the program does not take")
+        && Self.text(findings, "processes.crash-loop").contains("synapse-local logs llm"), "\(Self.text(findings, "processes.crash-loop"))")
+    try project.restore("synapse-local.yaml", tuned)
+    // A start that succeeds clears it.
+    let again = try await project.run(["up", "-d", "--project", project.folder])
+    #expect(again.status == 0, "\(again.stderr)")
+    (status, findings) = try await project.doctor()
+    #expect(Self.status(findings, "processes.crash-loop") == "ok", "\(Self.text(findings, "processes.crash-loop"))")
     _ = try await project.run(["down", "--project", project.folder])
   }
 }

@@ -3,8 +3,9 @@ import Foundation
 /// `plan.disk`: free space where the models and the state (database, logs) live.
 public struct PlanDiskCheck: DoctorCheck {
   public let id = "plan.disk"
-  static let failureBytes: UInt64 = 1 * ByteCount.gibibyte
-  static let warningBytes: UInt64 = 5 * ByteCount.gibibyte
+  /// Below this much free space, a failure; below `warningBytes`, a warning.
+  public var failureBytes: UInt64 = 1 * ByteCount.gibibyte
+  public var warningBytes: UInt64 = 5 * ByteCount.gibibyte
   public init() {}
 
   public func run(_ subject: DoctorSubject) async -> DoctorFinding {
@@ -20,7 +21,7 @@ public struct PlanDiskCheck: DoctorCheck {
       while !subject.context.files.exists(probe) && probe.count > 1 { probe = (probe as NSString).deletingLastPathComponent }
       guard let free = subject.context.files.freeBytes(at: probe) else { continue }
       seen.append("\(label) \(ByteCount.format(free)) free")
-      if free < Self.failureBytes { worst = .failure } else if free < Self.warningBytes && worst == .ok { worst = .warning }
+      if free < failureBytes { worst = .failure } else if free < warningBytes && worst == .ok { worst = .warning }
     }
     guard !seen.isEmpty else { return .skipped(id, "free space could not be read") }
     let message = seen.joined(separator: ", ")

@@ -20,7 +20,7 @@ public struct PlanMemoryCheck: DoctorCheck {
     let memory = subject.hardware.memory
     let effective = memory.effectiveBytes
     let margin = MemoryMargin.of(effective)
-    let source = memory.limitBytes.map { "the container's limit of \(ByteCount.format($0))" } ?? "the machine's"
+    let source = memory.limitBytes.map { "the container's limit of \(ByteCount.format($0))" } ?? "no container limit"
     let detail =
       "the plan needs \(ByteCount.format(needed)) (\(c.llm.model) at \(c.llm.context) tokens \(ByteCount.format(llmRAM)), embedding \(ByteCount.format(embedding)), PostgreSQL and backend \(ByteCount.format(headroom.postgresBytes + headroom.backendBytes))); effective memory is \(ByteCount.format(effective)), \(source)"
     let fix =

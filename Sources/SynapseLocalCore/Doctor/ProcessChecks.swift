@@ -78,13 +78,29 @@ public struct PidFilesCheck: DoctorCheck {
 }
 
 /// `processes.crash-loop`: a service the supervisor keeps restarting, or gave up on, with its
-/// last log lines and the cause recognised in them.
+/// last log lines and the cause recognised in them; with the stack down, why the last `up` failed.
 public struct CrashLoopCheck: DoctorCheck {
   public let id = "processes.crash-loop"
   public init() {}
 
+  /// The stack is down: the last start's failure, if `up` recorded one, with the cause read from
+  /// the reason and the log of the service it names.
+  func lastStart(_ subject: DoctorSubject) -> DoctorFinding {
+    guard let reason = LastStartFailure.read(runFolder: subject.runFolder, files: subject.context.files) else {
+      return .skipped(id, "the stack is not running (synapse-local up), and its last start did not fail")
+    }
+    let service = ServiceName.allCases.first { reason.contains($0.rawValue + " ") || reason.hasPrefix($0.rawValue) }
+    let log = service.map { subject.logFolder + "/\($0.rawValue).log" }
+    let tail = log.flatMap { subject.context.files.readText($0) }.map { $0.split(separator: "\n").suffix(40).joined(separator: "\n") } ?? ""
+    let cause = LogCause.recognize(reason + "\n" + tail)
+    let summary = reason.split(separator: "\n").first.map(String.init) ?? reason
+    return .failure(
+      id, "the last `up` failed: \(summary)\(cause.map { " (\($0.summary))" } ?? "")",
+      fix: (cause?.fix ?? "read the log") + (service.map { " (synapse-local logs \($0.rawValue)\(subject.projectFlag))" } ?? ""))
+  }
+
   public func run(_ subject: DoctorSubject) async -> DoctorFinding {
-    guard let stack = subject.stack else { return .skipped(id, "the stack is not running (synapse-local up)") }
+    guard let stack = subject.stack else { return lastStart(subject) }
     let troubled = stack.services.filter { $0.state == .failed || ($0.restarts > 0 && $0.state != .healthy) }
     guard let service = troubled.first else {
       let restarted = stack.services.filter { $0.restarts > 0 }.map { "\($0.name.rawValue) \($0.restarts)" }

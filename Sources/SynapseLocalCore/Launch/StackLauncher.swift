@@ -130,6 +130,8 @@ public struct StackLauncher: Sendable {
       try await run(assembly, keeper: keeper, startup: startup, started: started)
     } catch {
       startup.send(.failed("\(error)"))
+      // Another stack answering is not this one failing.
+      if case StackError.alreadyRunning = error {} else { LastStartFailure.record("\(error)", runFolder: assembly.runFolder) }
       throw error
     }
   }
@@ -197,6 +199,7 @@ public struct StackLauncher: Sendable {
         // A stop request while starting wins over the start.
         let ready = try await group.next() == true
         if ready {
+          LastStartFailure.clear(runFolder: assembly.runFolder)
           startup.send(.ready)
           startup.close()
           started()

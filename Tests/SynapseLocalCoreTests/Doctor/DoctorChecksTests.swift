@@ -261,6 +261,19 @@ struct DoctorFileChecksTests {
     #expect(await SpeedFloorCheck().run(try subject(folder, hardware: hardware)).status == .skipped)
   }
 
+  /// The thresholds moved above any real disk, so both verdicts show on this machine.
+  @Test func littleFreeSpaceIsAWarningThenAFailure() async throws {
+    let folder = Folder()
+    var check = PlanDiskCheck()
+    #expect(await check.run(try subject(folder)).status == .ok)
+    check.warningBytes = .max
+    let low = await check.run(try subject(folder))
+    #expect(low.status == .warning && low.message.contains("model store") && low.message.contains("state"))
+    check.failureBytes = .max
+    let full = await check.run(try subject(folder))
+    #expect(full.status == .failure && full.fix?.contains("paths.store") == true)
+  }
+
   @Test func aBackendWithoutTheLocalModeCodeIsAWarning() async throws {
     let folder = Folder()
     try folder.write("{\"name\": \"api\"}", "api/package.json")
