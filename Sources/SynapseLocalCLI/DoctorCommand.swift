@@ -16,8 +16,9 @@ struct DoctorCommand: AsyncParsableCommand {
 
       --deep adds the slow checks: every locked model file hashed against the lock, and a real load \
       of the chat model by the engine. --fix applies only safe, local fixes (regenerate generated \
-      files not edited by hand, remove stale pid files, make secrets private), says what it did, \
-      and checks again; it never overwrites a file edited by hand and downloads nothing.
+      files not edited by hand, remove stale pid files, make secrets private, fetch a damaged model \
+      file again at the commit the lock pins, online only), says what it did, and checks again; it \
+      never overwrites a file edited by hand.
 
       Examples:
         synapse-local doctor

@@ -7,15 +7,28 @@ public struct LocalModeEnvCheck: DoctorCheck {
   public init() {}
 
   public func run(_ subject: DoctorSubject) async -> DoctorFinding {
-    guard let env = subject.env else {
+    guard let raw = subject.env else {
       return .failure(
         id, "\(subject.envPath) is missing: the backend has no local-mode settings", fix: "synapse-local generate\(subject.projectFlag)")
+    }
+    // dotenv readers drop one pair of surrounding quotes.
+    let env = raw.mapValues { value in
+      value.count >= 2 && ((value.hasPrefix("\"") && value.hasSuffix("\"")) || (value.hasPrefix("'") && value.hasSuffix("'")))
+        ? String(value.dropFirst().dropLast()) : value
     }
     let fix = "synapse-local generate\(subject.projectFlag) (a hand-edited .env is kept: --diff shows the change)"
     if env["USE_LOCAL_MODELS"]?.lowercased() != "true" {
       return .failure(id, "USE_LOCAL_MODELS is \(env["USE_LOCAL_MODELS"] ?? "not set"), so the backend calls the cloud", fix: fix)
     }
-    if let key = env["OPENAI_API_KEY"], key.hasPrefix("sk-") {
+    if env["USE_AZURE_OPENAI"]?.lowercased() == "true" {
+      return .failure(id, "USE_AZURE_OPENAI is true, which sends requests to Azure", fix: "set USE_AZURE_OPENAI=false in .env")
+    }
+    guard let key = env["OPENAI_API_KEY"], !key.isEmpty else {
+      return .warning(
+        id, "OPENAI_API_KEY is empty or missing: the guide's OpenAI client needs a placeholder value even in local mode",
+        fix: "set OPENAI_API_KEY=not-required-for-local-mode")
+    }
+    if key.hasPrefix("sk-") {
       return .warning(
         id, "OPENAI_API_KEY holds a real key; local mode needs none, and a key in .env can leak",
         fix: "set OPENAI_API_KEY=not-required-for-local-mode")

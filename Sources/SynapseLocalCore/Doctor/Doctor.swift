@@ -59,7 +59,7 @@ public struct Doctor: Sendable {
   /// The project as it is now; a project file that does not read is bad input (exit 1).
   public func gather(_ project: String) async throws -> DoctorSubject {
     let environment = context.environment
-    let configuration = try ProjectFile.load(project: project, environment: environment, files: context.files)
+    let (configuration, lines) = try ProjectFile.loadWithLines(project: project, environment: environment, files: context.files)
     let envPath = project + "/" + StackGenerator.envFile
     let env = context.files.exists(envPath) ? ServicePlanner.readEnv(envPath) : nil
     let lock = try? ProjectLock.load(project + "/" + ProjectLock.fileName, files: context.files)
@@ -69,6 +69,7 @@ public struct Doctor: Sendable {
     var subject = DoctorSubject(
       project: project, configuration: configuration, env: env, lock: lock, hardware: hardware, measurements: measurements, stack: stack,
       catalog: catalog, context: context)
+    subject.lines = lines
     subject.resolveModels()
     return subject
   }
@@ -113,10 +114,10 @@ public struct Doctor: Sendable {
   func repair(_ subject: DoctorSubject, findings: [DoctorFinding]) async throws -> [String] {
     let needing = Set(findings.filter { $0.status == .failure || $0.status == .warning }.map(\.check))
     var done: [String] = []
-    if needing.contains("processes.pid-files") {
+    // Pid files are touched only while nothing of the stack answers.
+    if needing.contains("processes.pid-files") && subject.stack == nil {
       for file in PidFilesCheck.scan(subject).stale {
-        try? context.files.remove(file)
-        done.append("removed the stale pid file \(file)")
+        if (try? context.files.remove(file)) != nil { done.append("removed the stale pid file \(file)") }
       }
     }
     if needing.contains("security.files") {
@@ -127,15 +128,19 @@ public struct Doctor: Sendable {
     }
     if !needing.isDisjoint(with: ["env.local-mode", "embedding.dimensions", "endpoints.compose"]) {
       // Generated files come back from the plan; a file edited by hand is kept and said so.
-      let result = try await ProjectGeneration(context: context, catalog: catalog).generate(project: subject.project)
-      for outcome in result.outcomes where outcome.status != .unchanged {
-        done.append(
-          outcome.status == .kept
-            ? "kept \(outcome.path): it was edited by hand (synapse-local generate --diff shows what the plan would write)"
-            : "regenerated \(outcome.path)")
+      do {
+        let result = try await ProjectGeneration(context: context, catalog: catalog).generate(project: subject.project)
+        for outcome in result.outcomes where outcome.status != .unchanged {
+          done.append(
+            outcome.status == .kept
+              ? "kept \(outcome.path): it was edited by hand (synapse-local generate --diff shows what the plan would write)"
+              : "regenerated \(outcome.path)")
+        }
+      } catch {
+        done.append("not fixed: the generated files could not be regenerated (\(error))")
       }
     }
-    if needing.contains("models.digest") {
+    if needing.contains("models.digest") || needing.contains("models.files") {
       done += await refetch(subject)
     }
     return done

@@ -12,6 +12,19 @@ public struct DoctorFinding: Codable, Sendable, Equatable {
   /// A command to run or an edit to make; nil when nothing is to be done.
   public var fix: String?
 
+  enum CodingKeys: String, CodingKey {
+    case check, status, message, fix
+  }
+
+  /// `fix` is always present in JSON: null when there is nothing to do.
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(check, forKey: .check)
+    try c.encode(status, forKey: .status)
+    try c.encode(message, forKey: .message)
+    try c.encode(fix, forKey: .fix)
+  }
+
   public init(check: String, status: Status, message: String, fix: String? = nil) {
     self.check = check
     self.status = status

@@ -5,6 +5,8 @@ import Foundation
 public struct DoctorSubject: Sendable {
   public var project: String
   public var configuration: ProjectConfiguration
+  /// The line of each key in the project file (the `binaries.*` keys set there count as chosen).
+  public var lines: [String: Int] = [:]
   /// The generated `.env` as key/value pairs; nil when there is none.
   public var env: [String: String]?
   public var lock: ProjectLock?
@@ -41,6 +43,18 @@ public struct DoctorSubject: Sendable {
   public var envPath: String { project + "/" + StackGenerator.envFile }
 
   public func service(_ name: ServiceName) -> ServiceStatus? { stack?.services.first { $0.name == name } }
+
+  /// The lock's entries for the two models the project uses now (the lock keeps earlier models'
+  /// pins too, which may be gone from the store on purpose).
+  public var currentLockEntries: [ProjectLock.Entry] {
+    let store = configuration.storeRoot(project: project, environment: context.environment)
+    let paths = [llmPath, embeddingPath].compactMap { $0 }
+    return (lock?.files ?? []).filter { entry in
+      guard let id = try? RepositoryID(entry.repository) else { return false }
+      let path = "\(store)/\(id.cacheFolderName)/snapshots/\(entry.commit)/\(entry.path)"
+      return paths.contains { path.hasPrefix($0) || $0.hasPrefix(path) }
+    }
+  }
 
   /// The project's command-line hint: `--project DIR` unless it is the current folder.
   public var projectFlag: String { project == context.workingDirectory ? "" : " --project \(project)" }

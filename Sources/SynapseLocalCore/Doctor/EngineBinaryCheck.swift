@@ -11,9 +11,14 @@ public struct EngineBinaryCheck: DoctorCheck {
     let context = subject.context
     let lock = subject.lock
     guard let platform = try? Platform.current() else { return .skipped(id, "this platform has no runtimes") }
-    let resolution = await RuntimeResolver(context: context, platform: platform).resolve(c, userSet: [], lock: lock)
+    // The programs as `up` picks them: the environment, then the project file's binaries.* keys.
+    let resolution = await RuntimeResolver(context: context, platform: platform).resolve(
+      c, userSet: Set(subject.lines.keys.filter { $0.hasPrefix("binaries.") }), lock: lock)
     let runtime: RuntimeID = c.engine == .vllm ? .vllm : .llamaCpp
-    if let problem = resolution.problems.first { return .failure(id, "\(problem.key): \(problem.message)", fix: nil) }
+    let key = c.engine == .vllm ? "binaries.vllm" : "binaries.llama_server"
+    if let problem = resolution.problems.first(where: { $0.key == key }) {
+      return .failure(id, "\(problem.key): \(problem.message)", fix: nil)
+    }
     guard !resolution.missing.contains(runtime) else {
       return .failure(
         id, "\(runtime.rawValue) is not installed, nor found in PATH",
@@ -35,7 +40,9 @@ public struct EngineBinaryCheck: DoctorCheck {
         fix: "synapse-local install \(runtime.rawValue) --force\(subject.projectFlag)")
     }
     let version = output.split(separator: "\n").first { $0.contains("version") }.map(String.init) ?? "runs"
-    if c.engine == .llamaCpp && c.llm.gpuLayers > 0 {
+    // NVIDIA offload on Linux: a build without CUDA (or another GPU backend) runs every layer on
+    // the CPU whatever -ngl says. (macOS builds use Metal and say so less reliably.)
+    if c.engine == .llamaCpp && c.llm.gpuLayers > 0 && subject.hardware.os == "linux" && !subject.hardware.gpus.isEmpty {
       let gpuBuild = ["CUDA", "cuBLAS", "ROCm", "HIP", "Metal", "Vulkan", "SYCL"].contains { output.contains($0) }
       if !gpuBuild {
         return .failure(

@@ -34,9 +34,11 @@ public enum LogCause: String, Sendable, Equatable, CaseIterable {
   ]
 
   /// The first cause whose message appears in `text`, checked in this order.
+  /// The first cause whose message appears in `text`, checked in this order; with none, exit 137
+  /// (SIGKILL, most often the kernel's out-of-memory killer).
   public static func recognize(_ text: String, exitStatus: Int32? = nil) -> LogCause? {
-    if exitStatus == 137 { return .outOfMemory }
     let lower = text.lowercased()
-    return patterns.first { _, needles in needles.contains { lower.contains($0) } }?.0
+    if let found = patterns.first(where: { _, needles in needles.contains { lower.contains($0) } })?.0 { return found }
+    return exitStatus == 137 ? .outOfMemory : nil
   }
 }

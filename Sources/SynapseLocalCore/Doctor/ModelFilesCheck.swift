@@ -27,21 +27,22 @@ public struct ModelFilesCheck: DoctorCheck {
     }
     let files = subject.context.files
     let store = c.storeRoot(project: subject.project, environment: subject.context.environment)
-    for entry in subject.lock?.files ?? [] {
+    let entries = subject.currentLockEntries
+    for entry in entries {
       guard let id = try? RepositoryID(entry.repository) else { continue }
       let path = "\(store)/\(id.cacheFolderName)/snapshots/\(entry.commit)/\(entry.path)"
       guard files.exists(path) else {
         return .failure(
           self.id, "\(entry.repository)/\(entry.path), pinned in the lock, is not in the store", fix: "synapse-local pull\(flag)")
       }
-      if let size = files.size(path), size != entry.size {
+      // Snapshot files are links into blobs/: the size is the blob's.
+      if let size = HubCache.sizeFollowingLinks(path), size != entry.size {
         return .failure(
           self.id, "\(entry.repository)/\(entry.path) is \(size) bytes, the lock says \(entry.size): the file is damaged or replaced",
           fix: "synapse-local models rm \(entry.repository)\(flag), then synapse-local pull\(flag)")
       }
     }
-    let count = subject.lock?.files.count ?? 0
-    return .ok(id, "both models are in the store; \(count) locked file(s) have their recorded sizes")
+    return .ok(id, "both models are in the store; \(entries.count) locked file(s) have their recorded sizes")
   }
 }
 
@@ -53,20 +54,21 @@ public struct ModelDigestCheck: DoctorCheck {
 
   /// The locked files whose content does not match the lock.
   public static func damaged(_ subject: DoctorSubject) throws -> [ProjectLock.Entry] {
-    guard let lock = subject.lock else { return [] }
+    let entries = subject.currentLockEntries
     let cache = HubCache(root: subject.configuration.storeRoot(project: subject.project, environment: subject.context.environment))
-    let repositories = Set(lock.files.map(\.repository)).compactMap { name in
+    let repositories = Set(entries.map(\.repository)).compactMap { name in
       (try? RepositoryID(name)).flatMap { try? cache.repository($0) }
     }
     let bad = Set(
       try ModelVerifier(cache: cache).verify(repositories).filter { $0.status != .ok }.map { "\($0.repository)/\($0.path)@\($0.commit)" })
-    return lock.files.filter { bad.contains("\($0.repository)/\($0.path)@\($0.commit)") }
+    return entries.filter { bad.contains("\($0.repository)/\($0.path)@\($0.commit)") }
   }
 
   public func run(_ subject: DoctorSubject) async -> DoctorFinding {
-    guard let lock = subject.lock, !lock.files.isEmpty else { return .skipped(id, "no lock file pins the models") }
+    let entries = subject.currentLockEntries
+    guard !entries.isEmpty else { return .skipped(id, "no lock file pins the project's models") }
     let cache = HubCache(root: subject.configuration.storeRoot(project: subject.project, environment: subject.context.environment))
-    let names = Set(lock.files.map(\.repository))
+    let names = Set(entries.map(\.repository))
     let repositories = names.compactMap { name in (try? RepositoryID(name)).flatMap { try? cache.repository($0) } }
     let checks: [ModelVerifier.Check]
     do {
@@ -74,7 +76,7 @@ public struct ModelDigestCheck: DoctorCheck {
     } catch {
       return .failure(id, "the store could not be read: \(error)", fix: nil)
     }
-    let locked = Set(lock.files.map { "\($0.repository)/\($0.path)@\($0.commit)" })
+    let locked = Set(entries.map { "\($0.repository)/\($0.path)@\($0.commit)" })
     let bad = checks.filter { locked.contains("\($0.repository)/\($0.path)@\($0.commit)") && $0.status != .ok }
     if let first = bad.first {
       return .failure(

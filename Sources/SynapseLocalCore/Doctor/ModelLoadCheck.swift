@@ -9,6 +9,11 @@ public struct ModelLoadCheck: DoctorCheck {
 
   public func run(_ subject: DoctorSubject) async -> DoctorFinding {
     guard subject.llmProblem == nil else { return .skipped(id, "the chat model is not in the store (see models.files)") }
+    // A second copy beside the running engine could run the machine out of memory; the running
+    // one is asked by endpoints.llm instead.
+    if let llm = subject.service(.llm), llm.state == .healthy {
+      return .skipped(id, "the running stack's engine has the model loaded (endpoints.llm asks it)")
+    }
     let bench = ModelBench(context: subject.context, catalog: subject.catalog)
     do {
       let target = try await bench.target(ref: nil, project: subject.project, hardware: subject.hardware)

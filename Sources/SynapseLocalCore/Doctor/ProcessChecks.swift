@@ -20,6 +20,13 @@ public struct PortsCheck: DoctorCheck {
         continue
       }
       let who = holder.isEmpty ? "another process" : holder
+      if holder.contains("docker") {
+        // A compose stack of this project publishes the same ports.
+        return .warning(
+          id,
+          "port \(port), planned for \(name.rawValue), is published by \(who): a compose stack (docker-compose.local.yml) may be running",
+          fix: "docker compose -f docker-compose.local.yml down before `synapse-local up`, or use one of the two")
+      }
       return .failure(
         id, "port \(port), planned for \(name.rawValue), is taken by \(who)",
         fix:
@@ -89,7 +96,10 @@ public struct CrashLoopCheck: DoctorCheck {
     guard let reason = LastStartFailure.read(runFolder: subject.runFolder, files: subject.context.files) else {
       return .skipped(id, "the stack is not running (synapse-local up), and its last start did not fail")
     }
-    let service = ServiceName.allCases.first { reason.contains($0.rawValue + " ") || reason.hasPrefix($0.rawValue) }
+    // The service the reason starts with ("llm keeps exiting ..."), else the first it names.
+    let service =
+      ServiceName.allCases.first { reason.hasPrefix($0.rawValue + " ") || reason.hasPrefix($0.rawValue + ":") }
+      ?? ServiceName.allCases.first { reason.contains($0.rawValue + " ") }
     let log = service.map { subject.logFolder + "/\($0.rawValue).log" }
     let tail = log.flatMap { subject.context.files.readText($0) }.map { $0.split(separator: "\n").suffix(40).joined(separator: "\n") } ?? ""
     let cause = LogCause.recognize(reason + "\n" + tail)
@@ -101,7 +111,9 @@ public struct CrashLoopCheck: DoctorCheck {
 
   public func run(_ subject: DoctorSubject) async -> DoctorFinding {
     guard let stack = subject.stack else { return lastStart(subject) }
-    let troubled = stack.services.filter { $0.state == .failed || ($0.restarts > 0 && $0.state != .healthy) }
+    let troubled = stack.services.filter {
+      $0.state == .failed || ($0.restarts > 0 && ($0.state == .restarting || $0.state == .unhealthy))
+    }
     guard let service = troubled.first else {
       let restarted = stack.services.filter { $0.restarts > 0 }.map { "\($0.name.rawValue) \($0.restarts)" }
       return .ok(id, restarted.isEmpty ? "no service has restarted" : "restarted, now healthy: \(restarted.joined(separator: ", "))")

@@ -86,6 +86,16 @@ struct DoctorChecksTests {
     #expect(await LocalModeEnvCheck().run(try subject(folder, env: keyed)).status == .warning)
     #expect(await LocalModeEnvCheck().run(try subject(folder, env: nil)).status == .failure)
     #expect(await LocalModeEnvCheck().run(try subject(folder)).status == .ok)
+    // Quoted values read as dotenv reads them; an empty key and Azure are named.
+    var quoted = Self.env
+    quoted["USE_LOCAL_MODELS"] = "\"true\""
+    #expect(await LocalModeEnvCheck().run(try subject(folder, env: quoted)).status == .ok)
+    var empty = Self.env
+    empty["OPENAI_API_KEY"] = ""
+    #expect(await LocalModeEnvCheck().run(try subject(folder, env: empty)).status == .warning)
+    var azure = Self.env
+    azure["USE_AZURE_OPENAI"] = "true"
+    #expect(await LocalModeEnvCheck().run(try subject(folder, env: azure)).status == .failure)
   }
 
   @Test func composeEndpointsMustUseServiceNames() async throws {
