@@ -28,8 +28,10 @@ public struct SpeedRecords: Sendable {
   }
 
   public func save(_ calibration: Calibration) throws {
-    let kept = allCalibrations().filter { $0.machine != calibration.machine } + [calibration]
-    try write(kept, to: calibrationPath)
+    try exclusively {
+      let kept = allCalibrations().filter { $0.machine != calibration.machine } + [calibration]
+      try write(kept, to: calibrationPath)
+    }
   }
 
   public func measurements(for machine: MachineFingerprint) -> [SpeedMeasurement] {
@@ -43,11 +45,25 @@ public struct SpeedRecords: Sendable {
 
   /// Keeps the newest figure per machine, engine and model: what the next recommendation reads.
   public func record(_ measurement: SpeedMeasurement) throws {
-    let kept =
-      allMeasurements().filter {
-        !($0.machine == measurement.machine && $0.engine == measurement.engine && $0.model == measurement.model)
-      } + [measurement]
-    try write(kept, to: measurementsPath)
+    try exclusively {
+      let kept =
+        allMeasurements().filter {
+          !($0.machine == measurement.machine && $0.engine == measurement.engine && $0.model == measurement.model)
+        } + [measurement]
+      try write(kept, to: measurementsPath)
+    }
+  }
+
+  /// Read, change and write under an exclusive lock, so a `bench` and a `tune` finishing together
+  /// do not lose each other's figures.
+  func exclusively(_ body: () throws -> Void) throws {
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    let fd = open(folder + "/.lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+    guard fd >= 0 else { return try body() }
+    defer { close(fd) }
+    _ = flock(fd, LOCK_EX)
+    defer { _ = flock(fd, LOCK_UN) }
+    try body()
   }
 
   func write(_ value: some Encodable, to path: String) throws {
