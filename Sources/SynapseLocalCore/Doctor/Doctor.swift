@@ -16,7 +16,7 @@ public struct Doctor: Sendable {
 
   /// Every check, in the order they are reported. Their ids are a contract (docs/doctor.md).
   public static let checks: [any DoctorCheck] = [
-    PlanMemoryCheck(), PlanThreadsCheck(), PlanDiskCheck(), ModelFilesCheck(), ModelDigestCheck(), EngineBinaryCheck(),
+    PlanMemoryCheck(), PlanVRAMCheck(), PlanThreadsCheck(), PlanDiskCheck(), ModelFilesCheck(), ModelDigestCheck(), EngineBinaryCheck(),
     ModelLoadCheck(), LocalModeEnvCheck(), EmbeddingDimensionsCheck(), ComposeEndpointsCheck(), BackendLocalModeCheck(), PortsCheck(),
     PidFilesCheck(), CrashLoopCheck(), LLMEndpointCheck(), EmbeddingEndpointCheck(), VectorColumnsCheck(), SpeedFloorCheck(),
     SecretFilesCheck(), BindCheck(), LicenceCheck(),

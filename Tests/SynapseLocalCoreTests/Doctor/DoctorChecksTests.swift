@@ -60,6 +60,25 @@ struct DoctorChecksTests {
     #expect(roomy.status == .ok)
   }
 
+  /// Llama 3.1 8B Q5 at 4096 tokens is about 6.6 GiB: all 33 layers fit a free 24 GiB GPU, not a
+  /// 4 GiB one, which holds about 19.
+  @Test func offloadedLayersMustFitTheGPU() async throws {
+    let folder = Folder()
+    let configure: (inout ProjectConfiguration) -> Void = {
+      $0.llm.model = "llama-3.1-8b-q5"
+      $0.llm.context = 4096
+      $0.llm.gpuLayers = 33
+    }
+    let big = Machine.cpu(memoryGiB: 32, gpus: [Machine.gpu("NVIDIA GeForce RTX 4090", totalMiB: 24564, capability: "8.9")], cuda: "12.4")
+    #expect(await PlanVRAMCheck().run(try subject(folder, configure: configure, hardware: big)).status == .ok)
+    let small = Machine.cpu(memoryGiB: 32, gpus: [Machine.gpu("NVIDIA T1000", totalMiB: 4096, capability: "7.5")], cuda: "12.4")
+    let tight = await PlanVRAMCheck().run(try subject(folder, configure: configure, hardware: small))
+    #expect(tight.status == .failure && tight.message.contains("33 of 33 layers") && tight.fix?.contains("llm.gpu_layers:") == true)
+    let none = await PlanVRAMCheck().run(try subject(folder, configure: configure, hardware: Machine.cpu(memoryGiB: 32)))
+    #expect(none.status == .failure && none.fix == "set llm.gpu_layers: 0")
+    #expect(await PlanVRAMCheck().run(try subject(folder)).status == .skipped)
+  }
+
   @Test func moreThreadsThanCoresIsAWarningWithTheNumberToSet() async throws {
     let folder = Folder()
     let finding = await PlanThreadsCheck().run(
@@ -105,6 +124,12 @@ struct DoctorChecksTests {
     let finding = await ComposeEndpointsCheck().run(try subject(folder))
     #expect(finding.status == .failure && finding.message.contains("LOCAL_LLM_ENDPOINT") && finding.fix?.contains("http://llm:") == true)
     try folder.write("services:\n  backend:\n    environment:\n      LOCAL_LLM_ENDPOINT: http://llm:8080\n", "docker-compose.local.yml")
+    // Without its own LOCAL_EMBEDDING_ENDPOINT the backend takes .env's 127.0.0.1.
+    let missing = await ComposeEndpointsCheck().run(try subject(folder))
+    #expect(missing.status == .failure && missing.message.contains("does not set LOCAL_EMBEDDING_ENDPOINT"))
+    try folder.write(
+      "services:\n  backend:\n    environment:\n      LOCAL_LLM_ENDPOINT: http://llm:8080\n      LOCAL_EMBEDDING_ENDPOINT: http://embedding:8081\n  llm:\n    image: x\n",
+      "docker-compose.local.yml")
     #expect(await ComposeEndpointsCheck().run(try subject(folder)).status == .ok)
   }
 
