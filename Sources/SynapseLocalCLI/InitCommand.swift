@@ -89,10 +89,7 @@ struct InitCommand: AsyncParsableCommand {
   @Option(name: .long, help: ArgumentHelp("The llm's context in tokens (default: the guide's 4096).", valueName: "N"))
   var context: String?
 
-  @Option(
-    name: .customLong("min-speed"),
-    help: ArgumentHelp("The slowest generation the chosen chat model may have, in tokens per second (default 10).", valueName: "TOKS"))
-  var minSpeed: Double = Recommender.defaultMinimumSpeed
+  @OptionGroup var floor: SpeedFloorOption
 
   @Option(name: .long, help: "Run the apps' dev servers (dev, the guide's default) or build and start them (production).")
   var mode: AppMode?
@@ -121,31 +118,12 @@ struct InitCommand: AsyncParsableCommand {
   @Flag(name: .long, help: "Print the written configuration's main choices as JSON.")
   var json = false
 
-  /// The flags as project keys, in the order they are applied.
-  var overrides: [ProjectOverride] {
-    let all: [(String, String, String?)] = [
-      ("--engine", "engine", engine?.rawValue), ("--prefer", "prefer", prefer?.rawValue), ("--hardware", "hardware", hardware),
-      ("--llm", "llm.model", llm), ("--embedding", "embedding.model", embedding), ("--context", "llm.context", context),
-      ("--llm-port", "llm.port", llmPort), ("--embedding-port", "embedding.port", embeddingPort), ("--db-port", "db.port", dbPort),
-      ("--mode", "backend.mode", mode?.rawValue), ("--mode", "frontend.mode", mode?.rawValue),
-      ("--backend-start", "backend.start", backendStart), ("--backend-dir", "backend.dir", backendDir),
-      ("--backend-port", "backend.port", backendPort), ("--backend-health", "backend.health", backendHealth),
-      ("--frontend-start", "frontend.start", frontendStart), ("--frontend-dir", "frontend.dir", frontendDir),
-      ("--frontend-port", "frontend.port", frontendPort), ("--frontend-health", "frontend.health", frontendHealth),
-      ("--expose", "expose", expose ? "true" : nil), ("--no-frontend", "frontend.enabled", noFrontend ? "false" : nil),
-      ("--expose-models", "expose_models", exposeModels ? "true" : nil),
-    ]
-    return all.compactMap { flag, key, value in value.map { ProjectOverride(flag: flag, key: key, value: $0) } }
-      + set.map(ProjectOverride.init(setting:))
-  }
-
   func run() async throws {
     try await reportingErrors {
       let context = Context.command()
-      var request = ProjectInitializer.Request(
-        folder: project.folder(context), profile: profile, overrides: overrides, force: force, synapse: synapse.map(context.absolute))
-      guard minSpeed >= 0, minSpeed.isFinite else { throw ValidationError("--min-speed must be 0 or more tokens per second") }
-      request.minimumSpeed = minSpeed
+      let request = ProjectInitializer.Request(
+        folder: project.folder(context), profile: profile, overrides: overrides, force: force, synapse: synapse.map(context.absolute),
+        minimumSpeed: floor.minSpeed)
       let result = try await ProjectInitializer(context: context).initialize(request) { path in
         Terminal.isInteractive && Terminal.confirm("\(path) exists. Replace it?", default: false)
       }

@@ -49,10 +49,7 @@ struct RecommendCommand: AsyncParsableCommand {
   @Option(name: .long, help: ArgumentHelp("Plan and predict this chat model only: a catalog id or a local .gguf path.", valueName: "REF"))
   var llm: String?
 
-  @Option(
-    name: .customLong("min-speed"),
-    help: ArgumentHelp("The slowest generation to accept, in tokens per second (default 10).", valueName: "TOKS"))
-  var minSpeed: Double = Recommender.defaultMinimumSpeed
+  @OptionGroup var floor: SpeedFloorOption
 
   @Flag(name: .long, help: "Print the recommendation as JSON (docs/recommendation.md describes the fields).")
   var json = false
@@ -65,7 +62,7 @@ struct RecommendCommand: AsyncParsableCommand {
       request.embedding = embedding
       request.llm = llm
       request.context = self.context
-      request.minimumSpeed = minSpeed
+      request.minimumSpeed = floor.minSpeed
       let recommendation = try await request.recommend(context, catalog: try context.catalog())
       if json {
         try Output.json(recommendation)

@@ -13,7 +13,11 @@ public struct ProjectInitializer: Sendable {
     /// `--min-speed`: the recommendation's speed floor.
     public var minimumSpeed = Recommender.defaultMinimumSpeed
 
-    public init(folder: String, profile: String? = nil, overrides: [ProjectOverride] = [], force: Bool = false, synapse: String? = nil) {
+    public init(
+      folder: String, profile: String? = nil, overrides: [ProjectOverride] = [], force: Bool = false, synapse: String? = nil,
+      minimumSpeed: Double = Recommender.defaultMinimumSpeed
+    ) {
+      self.minimumSpeed = minimumSpeed
       self.folder = folder
       self.synapse = synapse
       self.profile = profile
