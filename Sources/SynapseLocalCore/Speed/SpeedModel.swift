@@ -104,7 +104,7 @@ public struct SpeedModel: Sendable {
     if let calibration, let run = calibration.engineRun {
       let bandwidth = calibration.bytesPerSecond(threads: cores).map { String(format: "%.1f GB/s", $0 / 1e9) } ?? "?"
       return
-        "calibrated on this machine on \(calibration.day): \(bandwidth) memory bandwidth with \(cores) threads, \(run.engine.rawValue) \(run.version) with \(run.model)"
+        "calibrated on \(calibration.day) on \(calibration.machine.summary): \(bandwidth) memory bandwidth with \(cores) threads, \(run.engine.rawValue) \(run.version) with \(run.model)"
     }
     let arch = hardware.os == "darwin" ? "Apple Silicon" : hardware.cpu.arch
     let bandwidth = String(format: "%.0f GB/s", cpuBytesPerSecond(threads: cores) / 1e9)
