@@ -57,16 +57,14 @@ public struct Recommender: Sendable {
 
   /// The measured figure for the file the plan serves, else the prediction with the plan's flags.
   func speed(_ model: CatalogModel, _ plan: EnginePlanner.Plan, _ speedModel: SpeedModel) -> SpeedEstimate {
+    // The plan's flags as the project's `llm` settings: one prediction path for every caller.
+    var llm = ProjectConfiguration.LLM()
+    llm.threads = plan.llamaServer?.threads ?? hardware.cpu.effectiveCores
+    llm.gpuLayers = plan.llamaServer?.nGPULayers ?? 0
+    llm.context = plan.llamaServer?.ctxSize ?? plan.vllm?.maxModelLen ?? Self.defaultContext
+    llm.tensorParallelSize = plan.vllm?.tensorParallelSize ?? 1
     let served = plan.engine == .vllm ? model.vllm?.repository : model.gguf?.file
-    if let served,
-      let measured = speedModel.measured(model: served, engine: plan.engine, gpuLayers: plan.llamaServer?.nGPULayers)
-    {
-      return measured
-    }
-    let cost = ModelCost.of(model, engine: plan.engine)
-    if let flags = plan.vllm { return speedModel.vllm(cost, gpus: flags.tensorParallelSize) }
-    let flags = plan.llamaServer ?? .init(nGPULayers: 0, threads: hardware.cpu.effectiveCores, ctxSize: Self.defaultContext)
-    return speedModel.llamaCpp(cost, threads: flags.threads, gpuLayers: flags.nGPULayers, context: flags.ctxSize)
+    return speedModel.predict(ModelCost.of(model, engine: plan.engine), engine: plan.engine, llm: llm, served: served)
   }
 
   /// Every non-demo chat model that fits, best first. Within the same guide rating, a model that

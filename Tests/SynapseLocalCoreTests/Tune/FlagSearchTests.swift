@@ -5,18 +5,6 @@ import Testing
 /// each measurement one virtual second, so "a quarter of the sweep's time" is six measurements.
 @Suite("Flag search")
 struct FlagSearchTests {
-  /// SplitMix64: the same surfaces on every machine.
-  struct Seeded {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-      state &+= 0x9E37_79B9_7F4A_7C15
-      var z = state
-      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-      return z ^ (z >> 31)
-    }
-    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
-  }
 
   static let grid = [
     TuneDimension(key: "threads", values: [1, 2], start: 2),
@@ -43,7 +31,7 @@ struct FlagSearchTests {
     var failing: @Sendable (TunePoint) -> Bool = { _ in false }
 
     init(seed: UInt64, interaction: Double) {
-      var random = Seeded(state: seed)
+      var random = SplitMix64(seed: seed)
       var factors: [String: [Int: Double]] = [:]
       for dimension in FlagSearchTests.grid {
         var ranks = Array(0..<dimension.values.count)
@@ -60,7 +48,7 @@ struct FlagSearchTests {
       let point = FlagSearchTests.normalize(point)
       var product = 1.0
       for (key, value) in point.values { product *= factors[key]?[value] ?? 1 }
-      var random = Seeded(state: seed ^ UInt64(truncatingIfNeeded: point.values.sorted { $0.key < $1.key }.map(\.value).hashValueStable))
+      var random = SplitMix64(seed: seed ^ UInt64(truncatingIfNeeded: point.values.sorted { $0.key < $1.key }.map(\.value).hashValueStable))
       return product * (1 + interaction * (2 * random.unit() - 1))
     }
 
@@ -204,6 +192,11 @@ struct FlagSearchTests {
     let tuned = TuneSpace.apply(TunePoint(["threads": 2, "flash_attention": 1, "ubatch_size": 128, "batch_size": 512]), to: llm)
     #expect(EngineArguments.llamaCppSpeedFlags(tuned) == ["-t", "2", "-b", "512", "-ub", "128", "-fa", "on", "-ngl", "0"])
   }
+}
+
+extension SplitMix64 {
+  /// A double in [0, 1): the same surfaces on every machine.
+  mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }
 
 extension Array where Element == Int {
