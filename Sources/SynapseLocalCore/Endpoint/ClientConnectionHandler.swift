@@ -1,0 +1,235 @@
+import NIOCore
+import NIOHTTP1
+
+/// One client connection to an endpoint: collects each request whole within the limits, hands it
+/// to the responder, and writes the answer back; keeps the connection alive between requests.
+/// Everything here runs on the connection's event loop.
+///
+/// The limits are the connection's timers: `idle` while no request is under way (closed quietly
+/// when it runs out), `head` from a request's first byte (408), `body` between two parts of a
+/// body (408). None runs while the responder answers: a model may take minutes.
+final class ClientConnectionHandler: ChannelDuplexHandler {
+  typealias InboundIn = HTTPServerRequestPart
+  typealias OutboundIn = Never
+  typealias OutboundOut = HTTPServerResponsePart
+
+  enum Phase {
+    case idle
+    case receivingHead
+    case receivingBody(HTTPRequestHead, ByteBuffer)
+    /// The request is whole; the answer is being written. `keepAlive`: what the client asked.
+    case responding(keepAlive: Bool)
+    /// An error answer is on its way; nothing more is read.
+    case closing
+  }
+
+  let limits: EndpointLimits
+  let responder: any EndpointResponder
+  /// Checked before a body is read (401 for a client from another host without the key).
+  let admit: (HTTPRequestHead, Bool) -> EndpointErrorBody?
+  let loopback: Bool
+  private var phase = Phase.idle
+  private var timer: Scheduled<Void>?
+  private var context: ChannelHandlerContext?
+  private var version = HTTPVersion.http1_1
+  private var pipelined: [HTTPServerRequestPart] = []
+
+  init(
+    limits: EndpointLimits, loopback: Bool, responder: any EndpointResponder,
+    admit: @escaping (HTTPRequestHead, Bool) -> EndpointErrorBody? = { _, _ in nil }
+  ) {
+    self.limits = limits
+    self.loopback = loopback
+    self.responder = responder
+    self.admit = admit
+  }
+
+  var allocator: ByteBufferAllocator { context?.channel.allocator ?? ByteBufferAllocator() }
+  var isWritable: Bool { context?.channel.isWritable ?? false }
+  var isOpen: Bool { context != nil }
+  var eventLoop: (any EventLoop)? { context?.eventLoop }
+
+  // MARK: lifecycle
+
+  func handlerAdded(context: ChannelHandlerContext) {
+    self.context = context
+    if context.channel.isActive { arm(limits.idleTimeout, onIdle: true) }
+  }
+
+  func channelActive(context: ChannelHandlerContext) {
+    arm(limits.idleTimeout, onIdle: true)
+    context.fireChannelActive()
+  }
+
+  func channelInactive(context: ChannelHandlerContext) {
+    timer?.cancel()
+    self.context = nil
+    responder.clientClosed()
+    context.fireChannelInactive()
+  }
+
+  func channelWritabilityChanged(context: ChannelHandlerContext) {
+    if context.channel.isWritable { responder.clientBecameWritable() }
+    context.fireChannelWritabilityChanged()
+  }
+
+  /// Bytes arrived (from `FirstByteWatch`): a new request's head is under way.
+  func bytesArrived() {
+    guard case .idle = phase else { return }
+    phase = .receivingHead
+    arm(limits.headTimeout, onIdle: false)
+  }
+
+  // MARK: requests
+
+  func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    accept(unwrapInboundIn(data), context: context)
+  }
+
+  private func accept(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
+    switch phase {
+    case .responding:
+      // A pipelined request: kept, in order, until this answer is done; no more is read meanwhile.
+      pipelined.append(part)
+      try? context.channel.syncOptions?.setOption(.autoRead, value: false)
+    case .closing:
+      break
+    default:
+      receive(part, context: context)
+    }
+  }
+
+  private func receive(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
+    switch part {
+    case .head(let head):
+      version = head.version
+      if let refusal = admit(head, loopback) ?? Self.bodyTooLarge(head, limit: limits.maxBodyBytes) {
+        return refuse(refusal)
+      }
+      if head.headers[canonicalForm: "expect"].contains(where: { $0.lowercased() == "100-continue" }) {
+        context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
+      }
+      phase = .receivingBody(head, context.channel.allocator.buffer(capacity: 0))
+      arm(limits.idleTimeout, onIdle: false)
+    case .body(var part):
+      guard case .receivingBody(let head, var body) = phase else { return }
+      guard body.readableBytes + part.readableBytes <= limits.maxBodyBytes else {
+        return refuse(EndpointErrorBody(status: .payloadTooLarge, message: "the request body is larger than \(limits.maxBodyBytes) bytes (endpoint.max_body_bytes)"))
+      }
+      phase = .idle  // (lets `body` be uniquely referenced while it grows)
+      body.writeBuffer(&part)
+      phase = .receivingBody(head, body)
+      arm(limits.idleTimeout, onIdle: false)
+    case .end:
+      guard case .receivingBody(let head, let body) = phase else { return }
+      timer?.cancel()
+      phase = .responding(keepAlive: head.isKeepAlive)
+      responder.respond(to: BufferedRequest(head: head, body: body, loopback: loopback, arrived: .now()), on: self)
+    }
+  }
+
+  func errorCaught(context: ChannelHandlerContext, error: any Error) {
+    switch (phase, error as? HTTPParserError) {
+    case (.responding, _), (.closing, _), (_, nil):
+      context.close(promise: nil)
+    case (_, .headerOverflow?):
+      refuse(EndpointErrorBody(status: .requestHeaderFieldsTooLarge, message: "the request head is larger than \(limits.maxHeadBytes) bytes (endpoint.max_head_bytes)"))
+    case (_, let parserError?):
+      refuse(EndpointErrorBody(status: .badRequest, message: "malformed HTTP request (\(parserError)); send HTTP/1.1 with a valid body length"))
+    }
+  }
+
+  /// A Content-Length past the limit is refused before a byte of the body is read.
+  static func bodyTooLarge(_ head: HTTPRequestHead, limit: Int) -> EndpointErrorBody? {
+    guard let length = head.headers.first(name: "content-length").flatMap(Int.init), length > limit else { return nil }
+    return EndpointErrorBody(status: .payloadTooLarge, message: "the request body is \(length) bytes, more than \(limit) (endpoint.max_body_bytes)")
+  }
+
+  // MARK: answers (the responder's side)
+
+  func sendHead(_ head: HTTPResponseHead) {
+    guard let context, case .responding(let keepAlive) = phase else { return }
+    var head = head
+    head.version = version
+    for name in ["connection", "keep-alive", "proxy-connection"] { head.headers.remove(name: name) }
+    if !keepAlive { head.headers.add(name: "Connection", value: "close") }
+    context.write(wrapOutboundOut(.head(head)), promise: nil)
+  }
+
+  func sendBody(_ part: ByteBuffer, flush: Bool = true) {
+    guard let context, case .responding = phase else { return }
+    context.write(wrapOutboundOut(.body(.byteBuffer(part))), promise: nil)
+    if flush { context.flush() }
+  }
+
+  /// The answer is complete: the connection waits for the next request, or closes when the client
+  /// asked for that (or `close`: the answer was cut short).
+  func finish(close: Bool = false) {
+    guard let context, case .responding(let keepAlive) = phase else { return }
+    if close || !keepAlive {
+      phase = .closing
+      context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+      return
+    }
+    context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+    phase = .idle
+    arm(limits.idleTimeout, onIdle: true)
+    guard !pipelined.isEmpty else { return }
+    let parts = pipelined
+    pipelined = []
+    try? context.channel.syncOptions?.setOption(.autoRead, value: true)
+    for part in parts {
+      if case .head = part { bytesArrived() }
+      accept(part, context: context)
+    }
+  }
+
+  /// Ends the connection at once (an answer broken off mid-way with no way to say so).
+  func abort() {
+    phase = .closing
+    context?.close(promise: nil)
+  }
+
+  /// An answer of the endpoint's own, then the next request (or the end, when the client asked).
+  func answer(_ error: EndpointErrorBody) {
+    guard case .responding(let keepAlive) = phase, let context else { return }
+    let (head, body) = error.response(version: version, close: !keepAlive, allocator: context.channel.allocator)
+    context.write(wrapOutboundOut(.head(head)), promise: nil)
+    context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+    finish()
+  }
+
+  /// An error answer before the request was whole: the rest of it is never read.
+  func refuse(_ error: EndpointErrorBody) {
+    guard let context else { return }
+    timer?.cancel()
+    phase = .closing
+    let (head, body) = error.response(version: version, close: true, allocator: context.channel.allocator)
+    context.write(wrapOutboundOut(.head(head)), promise: nil)
+    context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+    context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+  }
+
+  // MARK: timers
+
+  private func arm(_ limit: Duration, onIdle: Bool) {
+    timer?.cancel()
+    guard let context else { return }
+    timer = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(limit)) { [self] in
+      timedOut(idle: onIdle)
+    }
+  }
+
+  private func timedOut(idle: Bool) {
+    switch phase {
+    case .idle:
+      context?.close(promise: nil)
+    case .receivingHead:
+      refuse(EndpointErrorBody(status: .requestTimeout, message: "the request head did not arrive within \(limits.headTimeout) (endpoint.head_seconds)"))
+    case .receivingBody:
+      refuse(EndpointErrorBody(status: .requestTimeout, message: "the request body stopped arriving for \(limits.idleTimeout) (endpoint.idle_seconds)"))
+    case .responding, .closing:
+      break
+    }
+  }
+}

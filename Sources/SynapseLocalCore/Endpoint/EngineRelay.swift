@@ -1,0 +1,307 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Prometheus
+
+/// One client connection's side of the stable endpoint: sends each request to the engine the
+/// route names, over a keep-alive connection of its own, and copies the answer back as it comes,
+/// reading from the engine only as fast as the client takes it. While no engine is ready the
+/// request is held (a timer on the event loop, no thread); an engine that goes away before a
+/// byte of its answer gets the request again once one is ready. All on the client's event loop.
+final class EngineRelay: EndpointResponder {
+  /// One request on its way through.
+  final class Exchange {
+    let request: BufferedRequest
+    let endpoint: StableEndpoint
+    let deadline: NIODeadline
+    var holdingSince: NIODeadline?
+    var replayed = false
+    /// The engine port this exchange is counted against (a swap drains by these counts).
+    var countedPort: Int?
+    /// Sent on a connection kept from an earlier request, which the engine may have closed since.
+    var reused = false
+    var retriedFresh = false
+    /// The engine's head has gone to the client: from here the answer cannot be sent again.
+    var answering = false
+    var streaming = false
+    var engineKeepsAlive = true
+    var code: UInt = 0
+    var timer: Scheduled<Void>?
+
+    init(request: BufferedRequest, endpoint: StableEndpoint) {
+      self.request = request
+      self.endpoint = endpoint
+      deadline = request.arrived + TimeAmount(endpoint.holdLimit)
+    }
+  }
+
+  static let holdPoll = TimeAmount.milliseconds(25)
+  static let lostStreamEvent =
+    #"data: {"error": {"message": "the model server stopped during this answer; send the request again", "type": "server_error", "code": "engine_restarted"}}"#
+    + "\n\n"
+
+  let box: WeakEndpoint
+  /// A connection from another host, counted against the share they may hold.
+  let countsConnection: Bool
+  private weak var client: ClientConnectionHandler?
+  private var exchange: Exchange?
+  private var engine: (any Channel)?
+  private var enginePort: Int?
+  private var generation = 0
+  private var enginePaused = false
+
+  init(endpoint box: WeakEndpoint, countsConnection: Bool) {
+    self.box = box
+    self.countsConnection = countsConnection
+  }
+
+  // MARK: the client's side
+
+  func respond(to request: BufferedRequest, on client: ClientConnectionHandler) {
+    self.client = client
+    guard let endpoint = box.endpoint else { return client.answer(.unavailable("the endpoint is stopping")) }
+    endpoint.began()
+    exchange = Exchange(request: request, endpoint: endpoint)
+    attempt()
+  }
+
+  func clientBecameWritable() {
+    guard enginePaused, let engine else { return }
+    enginePaused = false
+    try? engine.syncOptions?.setOption(.autoRead, value: true)
+    engine.read()
+  }
+
+  func clientClosed() {
+    if let exchange {
+      // 499: the client went away before its answer was complete (nginx's code for it).
+      finish(exchange, code: 499)
+    }
+    closeEngine()
+    if countsConnection { box.endpoint?.remoteConnectionClosed() }
+  }
+
+  // MARK: sending
+
+  /// Sends the exchange to the engine its route names now, or holds it while there is none.
+  private func attempt() {
+    guard let x = exchange, let client, client.isOpen else { return }
+    guard let route = x.endpoint.route() else { return waitForEngine(x) }
+    // Counted against the engine before the route is read again: a swap that switches routes and
+    // then waits for the old engine's count either sees this exchange or it sees the new route.
+    x.endpoint.sending(toEngine: route.port, 1)
+    x.countedPort = route.port
+    let current = x.endpoint.route()
+    guard current == route else {
+      uncount(x)
+      // The route changed under it (a swap's switch): straight to the new engine.
+      guard current != nil, let loop = client.eventLoop else { return waitForEngine(x) }
+      loop.assumeIsolated().execute { self.attempt() }
+      return
+    }
+    if let engine, enginePort == route.port, engine.isActive {
+      x.reused = true
+      send(x, route: route, on: engine)
+      return
+    }
+    closeEngine()
+    x.reused = false
+    guard let loop = client.eventLoop else { return }
+    generation += 1
+    let connection = generation
+    ClientBootstrap(group: loop)
+      .channelOption(.socketOption(.tcp_nodelay), value: 1)
+      .connectTimeout(.seconds(2))
+      .channelInitializer { channel in
+        channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHTTPClientHandlers() }
+      }
+      .connect(host: "127.0.0.1", port: route.port)
+      .assumeIsolated()
+      .whenComplete { result in
+        guard connection == self.generation, self.exchange === x else {
+          if case .success(let channel) = result { channel.close(promise: nil) }
+          return
+        }
+        switch result {
+        case .success(let channel):
+          do {
+            try channel.pipeline.syncOperations.addHandler(UpstreamHandler(relay: self, generation: connection))
+          } catch {
+            channel.close(promise: nil)
+            self.uncount(x)
+            return self.waitForEngine(x)
+          }
+          self.engine = channel
+          self.enginePort = route.port
+          self.send(x, route: route, on: channel)
+        case .failure:
+          // Nothing listens there (yet): the engine is away.
+          self.uncount(x)
+          self.waitForEngine(x)
+        }
+      }
+  }
+
+  private func send(_ x: Exchange, route: StableEndpoint.Route, on engine: any Channel) {
+    var body = x.request.body
+    // Per attempt: a request held across a swap goes to the new model under its name.
+    if let model = route.model, !route.formerModels.isEmpty,
+      let renamed = ModelField.rename(Array(body.readableBytesView), former: route.formerModels, to: model)
+    {
+      body = engine.allocator.buffer(bytes: renamed)
+    }
+    if let since = x.holdingSince {
+      x.holdingSince = nil
+      x.endpoint.holdEnded(waited: .now() - since, sent: true)
+    }
+    let connection = generation
+    engine.write(HTTPClientRequestPart.head(Self.forwarded(x.request.head, bodyLength: body.readableBytes)), promise: nil)
+    if body.readableBytes > 0 { engine.write(HTTPClientRequestPart.body(.byteBuffer(body)), promise: nil) }
+    engine.writeAndFlush(HTTPClientRequestPart.end(nil)).assumeIsolated().whenFailure { _ in
+      self.engineClosed(generation: connection)
+    }
+    // The first byte must come within the hold limit: an engine that took the connection but
+    // never answers (hung, or a listen backlog nobody serves) ends in a 504 before the client's
+    // own timeout, not in a silent wait. (A fresh allowance per attempt: a model that just
+    // loaded may be slow to start, and it is working.)
+    let allowance = max(TimeAmount.seconds(1), TimeAmount(x.endpoint.holdLimit))
+    x.timer = engine.eventLoop.assumeIsolated().scheduleTask(in: allowance) {
+      guard self.exchange === x, !x.answering else { return }
+      self.closeEngine()
+      self.uncount(x)
+      self.giveUp(x, EndpointErrorBody(status: .gatewayTimeout, message: "the model server took the request but did not answer in time"))
+    }
+  }
+
+  /// The client's head as the engine gets it: hop-by-hop headers dropped (this hop keeps its own
+  /// connection alive), the body's length as it is now.
+  static func forwarded(_ head: HTTPRequestHead, bodyLength: Int) -> HTTPRequestHead {
+    var headers = head.headers
+    for name in ["connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "upgrade", "expect", "trailer", "content-length"] {
+      headers.remove(name: name)
+    }
+    if bodyLength > 0 || head.method != .GET && head.method != .HEAD { headers.add(name: "Content-Length", value: String(bodyLength)) }
+    return HTTPRequestHead(version: .http1_1, method: head.method, uri: head.uri, headers: headers)
+  }
+
+  // MARK: holding
+
+  /// Waits a moment for an engine, within the hold limit; a 503 once the limit has passed.
+  private func waitForEngine(_ x: Exchange) {
+    guard exchange === x, let loop = client?.eventLoop else { return }
+    let now = NIODeadline.now()
+    guard now < x.deadline else {
+      return giveUp(x, .unavailable("the model server is not ready (starting or being swapped); try again shortly"))
+    }
+    if x.holdingSince == nil {
+      x.holdingSince = now
+      x.endpoint.holdBegan()
+    }
+    x.timer = loop.assumeIsolated().scheduleTask(in: Self.holdPoll) { self.attempt() }
+  }
+
+  private func giveUp(_ x: Exchange, _ error: EndpointErrorBody) {
+    client?.answer(error)
+    finish(x, code: error.status.code)
+  }
+
+  // MARK: the engine's side
+
+  func engineSent(_ part: HTTPClientResponsePart, generation connection: Int) {
+    guard connection == generation, let x = exchange, let client else { return }
+    switch part {
+    case .head(let head):
+      x.timer?.cancel()
+      // llama-server answers 503 while it loads its model: not ready yet, so wait as for an
+      // engine that is away (and never pass the 503 on).
+      if head.status == .serviceUnavailable {
+        closeEngine()
+        uncount(x)
+        x.replayed = true
+        return waitForEngine(x)
+      }
+      x.answering = true
+      x.code = head.status.code
+      x.engineKeepsAlive = head.isKeepAlive
+      x.streaming = head.headers.first(name: "content-type")?.lowercased().contains("text/event-stream") == true
+      x.endpoint.metrics.firstByte.recordNanoseconds((NIODeadline.now() - x.request.arrived).nanoseconds)
+      client.sendHead(HTTPResponseHead(version: .http1_1, status: head.status, headers: head.headers))
+    case .body(let bytes):
+      guard x.answering else { return }
+      client.sendBody(bytes, flush: x.streaming || !client.isWritable)
+      if !client.isWritable, let engine {
+        // The client reads slower than the engine writes: stop reading until it catches up.
+        enginePaused = true
+        try? engine.syncOptions?.setOption(.autoRead, value: false)
+      }
+    case .end:
+      guard x.answering else { return }
+      client.finish()
+      if !x.engineKeepsAlive { closeEngine() }
+      finish(x, code: x.code)
+    }
+  }
+
+  func engineClosed(generation connection: Int) {
+    guard connection == generation else { return }
+    engine = nil
+    enginePort = nil
+    enginePaused = false
+    guard let x = exchange else { return }
+    x.timer?.cancel()
+    guard x.answering else {
+      uncount(x)
+      // A kept-alive connection the engine had closed meanwhile: once more on a new one.
+      if x.reused && !x.retriedFresh {
+        x.retriedFresh = true
+        return attempt()
+      }
+      // The engine died before a byte of the answer: send it again once one is ready.
+      x.replayed = true
+      return waitForEngine(x)
+    }
+    // Mid-answer: an event stream gets a last event saying so; anything else is cut off.
+    if x.streaming, let client {
+      client.sendBody(ByteBuffer(string: Self.lostStreamEvent))
+      client.finish(close: true)
+    } else {
+      client?.abort()
+    }
+    finish(x, code: x.code)
+  }
+
+  // MARK: bookkeeping
+
+  private func finish(_ x: Exchange, code: UInt) {
+    guard exchange === x else { return }
+    exchange = nil
+    x.timer?.cancel()
+    uncount(x)
+    if let since = x.holdingSince {
+      x.holdingSince = nil
+      x.endpoint.holdEnded(waited: .now() - since, sent: false)
+    }
+    x.endpoint.ended(code: code, since: x.request.arrived, replayed: x.replayed && code < 300)
+  }
+
+  private func uncount(_ x: Exchange) {
+    guard let port = x.countedPort else { return }
+    x.countedPort = nil
+    x.endpoint.sending(toEngine: port, -1)
+  }
+
+  private func closeEngine() {
+    generation += 1
+    enginePaused = false
+    engine?.close(promise: nil)
+    engine = nil
+    enginePort = nil
+  }
+}
+
+extension TimeAmount {
+  init(_ duration: Duration) {
+    let (seconds, attoseconds) = duration.components
+    self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+  }
+}
