@@ -5,11 +5,7 @@ import SynapseLocalCore
 /// Printing rules: results to stdout, diagnostics to stderr, JSON alone on stdout with `--json`.
 enum Output {
   static func json(_ value: some Encodable) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    // Times as ISO 8601, as scripts expect (Foundation's default is seconds since 2001).
-    encoder.dateEncodingStrategy = .iso8601
-    let data = try encoder.encode(value)
+    let data = try JSONDocument.encode(value)
     FileHandle.standardOutput.write(data)
     FileHandle.standardOutput.write(Data("\n".utf8))
   }

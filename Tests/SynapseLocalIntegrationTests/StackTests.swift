@@ -20,8 +20,11 @@ struct StackTests {
     /// The Synapse checkout: a copy of Tests/Fixtures/synapse-app.
     var app: String { root + "/app" }
     let ports: [ServiceName: Int]
+    /// The supervisor's status port (`/metrics`, `/api/status`).
+    let statusPort: Int
 
     init() throws {
+      statusPort = try Loopback.freePort()
       ports = [
         .db: try Loopback.freePort(), .llm: try Loopback.freePort(), .embedding: try Loopback.freePort(), .backend: try Loopback.freePort(),
         .frontend: try Loopback.freePort(),
@@ -49,7 +52,7 @@ struct StackTests {
       let initialized = try await run([
         "init", "--profile", "demo", "--llm-port", String(ports[.llm] ?? 0), "--embedding-port", String(ports[.embedding] ?? 0),
         "--db-port", String(ports[.db] ?? 0), "--backend-port", String(ports[.backend] ?? 0), "--frontend-port",
-        String(ports[.frontend] ?? 0), "--synapse", app,
+        String(ports[.frontend] ?? 0), "--synapse", app, "--set", "status.port=\(statusPort)",
       ])
       try #require(initialized.status == 0, "\(initialized.stderr)")
       #expect(
@@ -130,6 +133,39 @@ struct StackTests {
     }
   }
 
+  /// A request through the backend moves the endpoints' counters; `/api/status` is `status --json`.
+  func checkMetricsMoved(_ stack: Stack, since before: PrometheusScrape) async throws {
+    let after = try await PrometheusScrape.scrape(port: stack.statusPort)
+    for family in [
+      "synapse_local_endpoint_requests", "synapse_local_endpoint_request_duration_seconds", "synapse_local_service_restarts",
+      "synapse_local_swaps",
+    ] where family != "synapse_local_swaps" {
+      #expect(after.types[family] != nil, "no \(family) in /metrics: \(after.types.keys.sorted())")
+    }
+    #expect(after.types["synapse_local_endpoint_request_duration_seconds"] == "histogram")
+    for service in ["llm", "embedding"] {
+      let requests = { (scrape: PrometheusScrape) in
+        scrape.value("synapse_local_endpoint_requests_total", ["service": service, "code": "200"]) ?? 0
+      }
+      #expect(requests(after) > requests(before), "\(service): \(requests(before)) -> \(requests(after)) answered requests")
+      #expect(after.value("synapse_local_endpoint_requests_in_flight", ["service": service]) == 0)
+      #expect(after.value("synapse_local_service_state", ["service": service, "state": "healthy"]) == 1)
+      #expect((after.value("synapse_local_service_resident_memory_bytes", ["service": service]) ?? 0) > Double(1 << 20))
+      #expect((after.value("synapse_local_service_health_check_duration_seconds_count", ["service": service]) ?? 0) > 0)
+    }
+    #expect((after.value("synapse_local_engine_prompt_tokens_total", ["service": "llm"]) ?? 0) > 0)
+    let page = try await StableEndpointTests.onThread { [port = stack.statusPort] in
+      try StableEndpointTests.exchange(port: port, "GET /api/status HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    }
+    #expect(page.status == 200)
+    let decoder = JSONDecoder()
+    decoder.dateDecodingStrategy = .iso8601
+    let served = try decoder.decode(StackStatus.self, from: Data(page.body.utf8))
+    let cli = try await stack.status()
+    #expect(served.project == cli.project && served.supervisorPID == cli.supervisorPID)
+    #expect(served.services.map(\.name) == cli.services.map(\.name) && served.services.map(\.pid) == cli.services.map(\.pid))
+  }
+
   /// Every process below `pid`, from /proc.
   static func descendants(of pid: Int32) -> [Int32] {
     children(of: pid).flatMap { [$0] + descendants(of: $0) }
@@ -177,8 +213,10 @@ struct StackTests {
       #expect(owner.trimmingCharacters(in: .whitespacesAndNewlines) == "nobody")
     }
 
+    let before = try await PrometheusScrape.scrape(port: stack.statusPort)
     let answer = try await stack.ask("What is the capital of France?")
     #expect((answer["sources"] as? [String])?.first == "The capital of France is Paris.")
+    try await checkMetricsMoved(stack, since: before)
     #expect(!((answer["answer"] as? String) ?? "").isEmpty)
     #expect(answer["model"] as? String == "SmolLM2-135M-Instruct")
     try await SynapseAppTests.checkApps(stack, status)
@@ -205,6 +243,10 @@ struct StackTests {
     kill(embedding, SIGKILL)
     _ = try await stack.waitForRestart(.embedding, from: embedding, restarts: 1)
     _ = try await stack.ask("Where are documents kept?")
+    let restarted = try await PrometheusScrape.scrape(port: stack.statusPort)
+    for name in ["llm", "embedding"] {
+      #expect(restarted.value("synapse_local_service_restarts_total", ["service": name]) == 1, "\(name) restarts")
+    }
 
     // kill -9 of the supervisor: within seconds nothing of the project is left: no npm, sh or node.
     status = try await stack.status()
@@ -272,6 +314,15 @@ struct StackTests {
       tally.failures.isEmpty && tally.sent > 3,
       "\(tally.failures.count) of \(tally.sent) requests failed during the CLI swaps: \(tally.failures)")
     #expect(try String(contentsOfFile: stack.project + "/.env", encoding: .utf8).contains("LOCAL_LLM_MODEL=SmolLM2-135M-Instruct"))
+    let swaps = try await PrometheusScrape.scrape(port: stack.statusPort)
+    for mode in ["side-by-side", "hold"] {
+      #expect(swaps.value("synapse_local_swaps_total", ["service": "llm", "mode": mode, "result": "done"]) == 1, "\(mode) swaps")
+      #expect((swaps.value("synapse_local_swap_duration_seconds_count", ["service": "llm", "mode": mode]) ?? 0) == 1)
+    }
+    // Each model's tokens, from llama-server's own counts (the loop's requests went to both).
+    #expect(
+      (swaps.value("synapse_local_engine_generated_tokens_total", ["model": "gemma-3-270m"]) ?? 0) > 0,
+      "\(swaps.samples.filter { $0.name.hasPrefix("synapse_local_engine") })")
 
     // swap embedding to a model with another vector size: refused without the flag, and the
     // running model serves on; with it, the pgvector columns to re-embed are listed. Then back.

@@ -54,7 +54,7 @@ public struct ControlClient: Sendable {
     var limit = timeval(tv_sec: Int(timeout), tv_usec: 0)
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
     let data = try JSONEncoder().encode(ControlEnvelope(body: request)) + Data("\n".utf8)
-    guard SocketIO.writeAll(fd, Array(data)[...]) else { throw StackError.control("the supervisor closed the connection") }
+    guard BlockingSocket.writeAll(fd, Array(data)[...]) else { throw StackError.control("the supervisor closed the connection") }
     shutdown(fd, Int32(SHUT_WR))
     var answer = Data()
     var buffer = [UInt8](repeating: 0, count: 65536)

@@ -114,7 +114,9 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
     case .body(var part):
       guard case .receivingBody(let head, var body) = phase else { return }
       guard body.readableBytes + part.readableBytes <= limits.maxBodyBytes else {
-        return refuse(EndpointErrorBody(status: .payloadTooLarge, message: "the request body is larger than \(limits.maxBodyBytes) bytes (endpoint.max_body_bytes)"))
+        return refuse(
+          EndpointErrorBody(
+            status: .payloadTooLarge, message: "the request body is larger than \(limits.maxBodyBytes) bytes (endpoint.max_body_bytes)"))
       }
       phase = .idle  // (lets `body` be uniquely referenced while it grows)
       body.writeBuffer(&part)
@@ -133,16 +135,21 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
     case (.responding, _), (.closing, _), (_, nil):
       context.close(promise: nil)
     case (_, .headerOverflow?):
-      refuse(EndpointErrorBody(status: .requestHeaderFieldsTooLarge, message: "the request head is larger than \(limits.maxHeadBytes) bytes (endpoint.max_head_bytes)"))
+      refuse(
+        EndpointErrorBody(
+          status: .requestHeaderFieldsTooLarge,
+          message: "the request head is larger than \(limits.maxHeadBytes) bytes (endpoint.max_head_bytes)"))
     case (_, let parserError?):
-      refuse(EndpointErrorBody(status: .badRequest, message: "malformed HTTP request (\(parserError)); send HTTP/1.1 with a valid body length"))
+      refuse(
+        EndpointErrorBody(status: .badRequest, message: "malformed HTTP request (\(parserError)); send HTTP/1.1 with a valid body length"))
     }
   }
 
   /// A Content-Length past the limit is refused before a byte of the body is read.
   static func bodyTooLarge(_ head: HTTPRequestHead, limit: Int) -> EndpointErrorBody? {
     guard let length = head.headers.first(name: "content-length").flatMap(Int.init), length > limit else { return nil }
-    return EndpointErrorBody(status: .payloadTooLarge, message: "the request body is \(length) bytes, more than \(limit) (endpoint.max_body_bytes)")
+    return EndpointErrorBody(
+      status: .payloadTooLarge, message: "the request body is \(length) bytes, more than \(limit) (endpoint.max_body_bytes)")
   }
 
   // MARK: answers (the responder's side)
@@ -225,9 +232,13 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
     case .idle:
       context?.close(promise: nil)
     case .receivingHead:
-      refuse(EndpointErrorBody(status: .requestTimeout, message: "the request head did not arrive within \(limits.headTimeout) (endpoint.head_seconds)"))
+      refuse(
+        EndpointErrorBody(
+          status: .requestTimeout, message: "the request head did not arrive within \(limits.headTimeout) (endpoint.head_seconds)"))
     case .receivingBody:
-      refuse(EndpointErrorBody(status: .requestTimeout, message: "the request body stopped arriving for \(limits.idleTimeout) (endpoint.idle_seconds)"))
+      refuse(
+        EndpointErrorBody(
+          status: .requestTimeout, message: "the request body stopped arriving for \(limits.idleTimeout) (endpoint.idle_seconds)"))
     case .responding, .closing:
       break
     }

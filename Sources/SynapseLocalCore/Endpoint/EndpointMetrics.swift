@@ -30,10 +30,17 @@ final class EndpointMetrics: Sendable {
     inFlight = registry.gauge("synapse_local_endpoint_requests_in_flight", "Requests the stable endpoint is answering now", labels: labels)
     holding = registry.gauge("synapse_local_endpoint_requests_held", "Requests waiting now for an engine to be ready", labels: labels)
     held = registry.counter("synapse_local_endpoint_held_requests_total", "Requests that waited for an engine to be ready", labels: labels)
-    replayed = registry.counter("synapse_local_endpoint_replayed_requests_total", "Requests sent again to a restarted engine after the first one ended before answering", labels: labels)
-    duration = registry.durations("synapse_local_endpoint_request_duration_seconds", "From a request's arrival to the end of its answer", labels: labels, buckets: Self.buckets)
-    firstByte = registry.durations("synapse_local_endpoint_time_to_first_byte_seconds", "From a request's arrival to the first byte of the engine's answer", labels: labels, buckets: Self.buckets)
-    holdDuration = registry.durations("synapse_local_endpoint_hold_duration_seconds", "How long held requests waited for an engine", labels: labels, buckets: Self.buckets)
+    replayed = registry.counter(
+      "synapse_local_endpoint_replayed_requests_total",
+      "Requests sent again to a restarted engine after the first one ended before answering", labels: labels)
+    duration = registry.durations(
+      "synapse_local_endpoint_request_duration_seconds", "From a request's arrival to the end of its answer", labels: labels,
+      buckets: Self.buckets)
+    firstByte = registry.durations(
+      "synapse_local_endpoint_time_to_first_byte_seconds", "From a request's arrival to the first byte of the engine's answer",
+      labels: labels, buckets: Self.buckets)
+    holdDuration = registry.durations(
+      "synapse_local_endpoint_hold_duration_seconds", "How long held requests waited for an engine", labels: labels, buckets: Self.buckets)
   }
 
   /// A request answered with `code` (the engine's status, or the endpoint's own 4xx/5xx).

@@ -177,7 +177,9 @@ final class EngineRelay: EndpointResponder {
   /// connection alive), the body's length as it is now.
   static func forwarded(_ head: HTTPRequestHead, bodyLength: Int) -> HTTPRequestHead {
     var headers = head.headers
-    for name in ["connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "upgrade", "expect", "trailer", "content-length"] {
+    for name in [
+      "connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "upgrade", "expect", "trailer", "content-length",
+    ] {
       headers.remove(name: name)
     }
     if bodyLength > 0 || head.method != .GET && head.method != .HEAD { headers.add(name: "Content-Length", value: String(bodyLength)) }

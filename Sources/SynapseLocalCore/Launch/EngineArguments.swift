@@ -17,9 +17,10 @@ public enum EngineArguments {
     return flags
   }
 
+  /// `--metrics`: its token counts reach the status port's `/metrics`.
   public static func llamaCpp(model: String, host: String, port: Int, llm: ProjectConfiguration.LLM, context: Int? = nil) -> [String] {
     ["-m", model, "--host", host, "--port", String(port), "-c", String(context ?? llm.context)] + llamaCppSpeedFlags(llm)
-      + ["--alias", llm.name]
+      + ["--alias", llm.name, "--metrics"]
   }
 
   /// `serve` is the subcommand natively; the OpenAI image's entry point takes `--model` instead.

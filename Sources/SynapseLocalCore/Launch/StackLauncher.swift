@@ -153,6 +153,7 @@ public struct StackLauncher: Sendable {
     settings.time = context.time
     settings.launcher = context.launcher
     settings.observer = { service, state in startup.send(.state(service: service, state: state)) }
+    settings.endpointLimits = assembly.configuration.endpoint.limits
     if assembly.configuration.exposeModels {
       settings.endpointHost = "0.0.0.0"
       settings.remoteKey = try ModelsKey.loadOrCreate(state: assembly.state)
@@ -178,11 +179,23 @@ public struct StackLauncher: Sendable {
     }
     try context.files.createDirectory(assembly.runFolder, permissions: 0o700)
     let server = try ControlServer(state: assembly.state) { request in await control.answer(request) }
+    let statusPort: StatusServer
+    do {
+      statusPort = try StatusServer(
+        host: settings.endpointHost, port: assembly.configuration.status.port, limits: settings.endpointLimits,
+        remoteKey: settings.remoteKey,
+        pages: StatusServer.Pages(
+          metrics: { await supervisor.metricsExposition() }, status: { try JSONDocument.encode(await supervisor.status()) }))
+    } catch {
+      server.close()
+      throw error
+    }
     let pidFile = assembly.runFolder + "/supervisor.pid"
     try context.files.write("\(getpid())\n", to: pidFile)
     let signals = SignalWatcher([SIGINT, SIGTERM, SIGHUP]) { stopper.yield() }
     defer {
       signals.cancel()
+      statusPort.close()
       server.close()
       try? context.files.remove(pidFile)
     }

@@ -80,6 +80,24 @@ public struct ProjectConfiguration: Sendable, Equatable {
     }
   }
 
+  /// The supervisor's status port: Prometheus metrics (`/metrics`) and `status --json`
+  /// (`/api/status`), on 127.0.0.1 (every interface, with the key, under `expose_models`).
+  public struct Status: Sendable, Equatable {
+    public var port = 9090
+  }
+
+  /// What each client of the stable endpoints and the status port may take (`EndpointLimits`).
+  public struct Endpoint: Sendable, Equatable {
+    public var headSeconds = 10
+    public var idleSeconds = 60
+    public var maxHeadBytes = 64 << 10
+    public var maxBodyBytes = 64 << 20
+
+    public var limits: EndpointLimits {
+      EndpointLimits(headSeconds: headSeconds, idleSeconds: idleSeconds, maxHeadBytes: maxHeadBytes, maxBodyBytes: maxBodyBytes)
+    }
+  }
+
   public struct Paths: Sendable, Equatable {
     /// The model store; empty means the Hugging Face default (HF_HUB_CACHE, HF_HOME/hub, ~/.cache/huggingface/hub).
     public var store = ""
@@ -117,6 +135,8 @@ public struct ProjectConfiguration: Sendable, Equatable {
     dir: "src/api", start: "pnpm run dev", port: 3000, health: "http://127.0.0.1:3000/health", variable: "CORS_ORIGIN")
   public var frontend = App(
     dir: "src/web", start: "pnpm run dev", port: 5173, health: "http://127.0.0.1:5173/", variable: "VITE_API_URL")
+  public var status = Status()
+  public var endpoint = Endpoint()
   public var paths = Paths()
   public var binaries = Binaries()
 

@@ -74,6 +74,8 @@ public enum ProjectFile {
       "embedding_model": s(c.embedding.model), "embedding_name": s(c.embedding.name), "embedding_dimensions": c.embedding.dimensions,
       "embedding_port": c.embedding.port, "embedding_batch_size": c.embedding.batchSize, "embedding_hold_seconds": c.embedding.holdSeconds,
       "embedding_restart": c.embedding.restart.rawValue,
+      "status_port": c.status.port, "endpoint_head_seconds": c.endpoint.headSeconds, "endpoint_idle_seconds": c.endpoint.idleSeconds,
+      "endpoint_max_head_bytes": c.endpoint.maxHeadBytes, "endpoint_max_body_bytes": c.endpoint.maxBodyBytes,
       "db_port": c.db.port, "db_name": s(c.db.name), "db_user": s(c.db.user), "db_restart": c.db.restart.rawValue,
       "paths_store": c.paths.store.isEmpty ? "\"\"" : s(c.paths.store), "paths_state": s(c.paths.state),
       "paths_synapse": s(c.paths.synapse),

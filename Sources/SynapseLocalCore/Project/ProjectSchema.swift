@@ -89,7 +89,9 @@ public enum ProjectSchema {
 
   /// Two services on one port cannot both start.
   public static func portClashes(_ c: ProjectConfiguration, file: String, lines: [String: Int]) -> [ProjectProblem] {
-    var ports: [(String, Int)] = [("llm.port", c.llm.port), ("embedding.port", c.embedding.port), ("db.port", c.db.port)]
+    var ports: [(String, Int)] = [
+      ("llm.port", c.llm.port), ("embedding.port", c.embedding.port), ("db.port", c.db.port), ("status.port", c.status.port),
+    ]
     if c.backend.enabled { ports.append(("backend.port", c.backend.port)) }
     if c.frontend.enabled { ports.append(("frontend.port", c.frontend.port)) }
     var seen: [Int: String] = [:]
@@ -107,7 +109,7 @@ public enum ProjectSchema {
     return problems
   }
 
-  static let sections = ["llm", "embedding", "db", "backend", "frontend", "paths", "binaries"]
+  static let sections = ["llm", "embedding", "db", "backend", "frontend", "status", "endpoint", "paths", "binaries"]
 
   static let fields: [Field] =
     [
@@ -148,6 +150,11 @@ public enum ProjectSchema {
       string("backend.cors_variable", \.backend.variable)
     ] + app("frontend") + [
       string("frontend.api_url_variable", \.frontend.variable),
+      port("status.port", \.status.port),
+      int("endpoint.head_seconds", \.endpoint.headSeconds, 1...3600),
+      int("endpoint.idle_seconds", \.endpoint.idleSeconds, 1...86_400),
+      int("endpoint.max_head_bytes", \.endpoint.maxHeadBytes, 1024...(80 << 10)),
+      int("endpoint.max_body_bytes", \.endpoint.maxBodyBytes, 1024...(1 << 30)),
       string("paths.store", \.paths.store, allowEmpty: true),
       string("paths.state", \.paths.state),
       string("paths.synapse", \.paths.synapse),

@@ -2,7 +2,7 @@ import Foundation
 
 /// One service in `status` and `status --json` (a contract for scripts; docs/stack.md).
 public struct ServiceStatus: Codable, Sendable, Equatable {
-  public enum State: String, Codable, Sendable {
+  public enum State: String, Codable, Sendable, CaseIterable {
     case starting, healthy, unhealthy, restarting, failed, stopped
   }
 

@@ -24,6 +24,10 @@ extension Supervisor {
     /// loopback must send `remoteKey`.
     public var endpointHost = "127.0.0.1"
     public var remoteKey: String?
+    /// What each client of a stable endpoint may take (`endpoint.*`).
+    public var endpointLimits = EndpointLimits()
+    /// Where the endpoints, health checks and swaps are counted (the status port's `/metrics`).
+    public var metrics = StackMetrics()
     /// Measured model load times are kept here (a swap's estimate of its wait).
     public var loadTimesFile: String?
     /// The effects: the clock, child processes, files and /proc.

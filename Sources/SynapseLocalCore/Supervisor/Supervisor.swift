@@ -70,7 +70,8 @@ public actor Supervisor {
       let ready = self.ready
       let name = spec.name
       endpoints[spec.name] = try StableEndpoint(
-        host: settings.endpointHost, port: spec.port, holdLimit: spec.holdLimit, remoteKey: settings.remoteKey
+        host: settings.endpointHost, port: spec.port, holdLimit: spec.holdLimit, remoteKey: settings.remoteKey,
+        limits: settings.endpointLimits, registry: settings.metrics.registry, service: name.rawValue
       ) {
         ready.route(name)
       }

@@ -31,14 +31,21 @@ extension Supervisor {
     endpoint.startWindow()
     let began = time.now
     let load: Double
-    switch mode {
-    case .sideBySide:
-      load = try await swapSideBySide(
-        old: old, slot: oldSlot, index: index, to: replacement, endpoint: endpoint, oldPort: oldPort, drainSeconds: drainSeconds)
-    case .hold:
-      load = try await swapHolding(
-        old: old, slot: oldSlot, index: index, to: replacement, endpoint: endpoint, oldPort: oldPort, drainSeconds: drainSeconds)
+    let clock = ContinuousClock.now
+    do {
+      switch mode {
+      case .sideBySide:
+        load = try await swapSideBySide(
+          old: old, slot: oldSlot, index: index, to: replacement, endpoint: endpoint, oldPort: oldPort, drainSeconds: drainSeconds)
+      case .hold:
+        load = try await swapHolding(
+          old: old, slot: oldSlot, index: index, to: replacement, endpoint: endpoint, oldPort: oldPort, drainSeconds: drainSeconds)
+      }
+    } catch {
+      settings.metrics.swapEnded(name, mode: mode, took: ContinuousClock.now - clock, succeeded: false)
+      throw error
     }
+    settings.metrics.swapEnded(name, mode: mode, took: ContinuousClock.now - clock, succeeded: true)
     let switched = time.seconds(since: began)
     // Requests held until now are on their way to the new engine: let them leave the hold so the
     // report counts their waits.
@@ -94,6 +101,7 @@ extension Supervisor {
     slots[candidate]?.lifecycle.policy.restart = replacement.restart
     // The old engine finishes the exchanges it has (streams included), then stops.
     await drain(endpoint, enginePort: oldPort, seconds: drainSeconds)
+    await readEngine(name, port: oldPort, model: old.model)
     await discard(oldSlot)
     return loaded
   }
@@ -110,6 +118,7 @@ extension Supervisor {
     retireQuietly(oldSlot)
     // Requests under way finish on the old engine (those held meanwhile are not among them).
     await drain(endpoint, enginePort: oldPort, seconds: drainSeconds)
+    await readEngine(name, port: oldPort, model: old.model)
     await discard(oldSlot)
     swapProgress?.phase = .loading
     let time = settings.time

@@ -36,7 +36,7 @@ struct ServicePlannerTests {
     #expect(
       llm.arguments == [
         "-m", "/store/models--a--b/snapshots/c/model.gguf", "--host", "127.0.0.1", "--port", "9080", "-c", "2048", "-t", "3", "-ngl", "7",
-        "--alias", "Tiny",
+        "--alias", "Tiny", "--metrics",
       ])
     #expect(llm.health == .http(url: "http://127.0.0.1:9080/health"))
     #expect(llm.environment["OMP_NUM_THREADS"] == "3" && llm.model == "Tiny")
