@@ -19,4 +19,6 @@ protocol EndpointResponder: AnyObject {
   func clientBecameWritable()
   /// The client's connection ended; anything under way for it stops.
   func clientClosed()
+  /// The connection answered a request itself before it was whole (400, 408, 413, 431).
+  func refused(_ status: HTTPResponseStatus)
 }

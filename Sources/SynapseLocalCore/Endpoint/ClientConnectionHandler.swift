@@ -210,6 +210,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
   func refuse(_ error: EndpointErrorBody) {
     guard let context else { return }
     timer?.cancel()
+    if error.status != .unauthorized { responder.refused(error.status) }
     phase = .closing
     let (head, body) = error.response(version: version, close: true, allocator: context.channel.allocator)
     context.write(wrapOutboundOut(.head(head)), promise: nil)

@@ -72,6 +72,10 @@ final class EngineRelay: EndpointResponder {
     engine.read()
   }
 
+  func refused(_ status: HTTPResponseStatus) {
+    box.endpoint?.metrics.answered(status.code)
+  }
+
   func clientClosed() {
     if let exchange {
       // 499: the client went away before its answer was complete (nginx's code for it).

@@ -80,4 +80,5 @@ final class StatusResponder: EndpointResponder {
 
   func clientBecameWritable() {}
   func clientClosed() {}
+  func refused(_ status: HTTPResponseStatus) {}
 }
