@@ -4,7 +4,9 @@ import SynapseLocalCore
 
 enum StatusTable {
   static func print(_ status: StackStatus) {
-    Output.line("project \(status.project) (supervisor pid \(status.supervisorPID))")
+    Output.line(
+      "project \(status.project) (supervisor pid \(status.supervisorPID))"
+        + (status.statusPort.map { "; metrics at http://127.0.0.1:\($0)/metrics" } ?? ""))
     let header = ["SERVICE", "STATE", "PID", "UPTIME", "RESTARTS", "MEMORY", "PORT", "MODEL"]
     var rows = [header]
     for service in status.services {

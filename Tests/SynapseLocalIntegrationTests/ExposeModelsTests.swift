@@ -79,6 +79,12 @@ struct ExposeModelsTests {
     settings.remoteKey = key
     let supervisor = Supervisor(project: base, specs: [spec], settings: settings)
     try await supervisor.start()
+    // The status port follows the same rule as the model endpoints.
+    let statusPort = try StatusServer(
+      host: "0.0.0.0", port: try Loopback.freePort(), remoteKey: key,
+      pages: StatusServer.Pages(
+        metrics: { await supervisor.metricsExposition() }, status: { try JSONDocument.encode(await supervisor.status()) }))
+    defer { statusPort.close() }
     let namespace: Namespace
     do {
       namespace = try await Namespace.make(subnet: Int.random(in: 1...250))
@@ -95,6 +101,11 @@ struct ExposeModelsTests {
       #expect(try await namespace.status("http://\(namespace.hostAddress):\(enginePort)/v1/models", key: key) == 0)
       let (local, _) = try await Loopback.request("http://127.0.0.1:\(port)/v1/models")
       #expect(local == 200)
+      let metrics = "http://\(namespace.hostAddress):\(statusPort.port)/metrics"
+      #expect(try await namespace.status(metrics) == 401)
+      #expect(try await namespace.status(metrics, key: key) == 200)
+      let (localMetrics, _) = try await Loopback.request("http://127.0.0.1:\(statusPort.port)/api/status")
+      #expect(localMetrics == 200)
       let statistics = await supervisor.endpointStatistics()[.llm]
       #expect(statistics?.refused == 2)
       // Never logged.

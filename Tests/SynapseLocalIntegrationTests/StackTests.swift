@@ -162,7 +162,7 @@ struct StackTests {
     decoder.dateDecodingStrategy = .iso8601
     let served = try decoder.decode(StackStatus.self, from: Data(page.body.utf8))
     let cli = try await stack.status()
-    #expect(served.project == cli.project && served.supervisorPID == cli.supervisorPID)
+    #expect(served.project == cli.project && served.supervisorPID == cli.supervisorPID && cli.statusPort == stack.statusPort)
     #expect(served.services.map(\.name) == cli.services.map(\.name) && served.services.map(\.pid) == cli.services.map(\.pid))
   }
 

@@ -13,6 +13,16 @@ public struct PortsCheck: DoctorCheck {
     if c.backend.enabled { planned.append((.backend, c.backend.port)) }
     if c.frontend.enabled { planned.append((.frontend, c.frontend.port)) }
     var own: [String] = []
+    // The supervisor's own status port: held by it while the stack runs.
+    if let holder = owner(c.status.port) {
+      if subject.stack != nil {
+        own.append("\(c.status.port) (status port)")
+      } else {
+        return .failure(
+          id, "port \(c.status.port), the status port (metrics), is taken by \(holder.isEmpty ? "another process" : holder)",
+          fix: "stop that process, or set status.port in synapse-local.yaml to a free port")
+      }
+    }
     for (name, port) in planned {
       guard let holder = owner(port) else { continue }
       if let service = subject.service(name), service.port == port, service.state != .stopped {

@@ -203,12 +203,13 @@ final class EngineRelay: EndpointResponder {
       x.holdingSince = now
       x.endpoint.holdBegan()
     }
+    x.timer?.cancel()
     x.timer = loop.assumeIsolated().scheduleTask(in: Self.holdPoll) { self.attempt() }
   }
 
   private func giveUp(_ x: Exchange, _ error: EndpointErrorBody) {
-    client?.answer(error)
     finish(x, code: error.status.code)
+    client?.answer(error)
   }
 
   // MARK: the engine's side
@@ -242,14 +243,17 @@ final class EngineRelay: EndpointResponder {
       }
     case .end:
       guard x.answering else { return }
-      client.finish()
+      // Accounted before the client's next (pipelined) request may start.
       if !x.engineKeepsAlive { closeEngine() }
       finish(x, code: x.code)
+      client.finish()
     }
   }
 
   func engineClosed(generation connection: Int) {
     guard connection == generation else { return }
+    // Once per connection (a failed write and the close both report it).
+    generation += 1
     engine = nil
     enginePort = nil
     enginePaused = false
@@ -267,13 +271,13 @@ final class EngineRelay: EndpointResponder {
       return waitForEngine(x)
     }
     // Mid-answer: an event stream gets a last event saying so; anything else is cut off.
+    finish(x, code: x.code)
     if x.streaming, let client {
       client.sendBody(ByteBuffer(string: Self.lostStreamEvent))
       client.finish(close: true)
     } else {
       client?.abort()
     }
-    finish(x, code: x.code)
   }
 
   // MARK: bookkeeping

@@ -154,6 +154,7 @@ public struct StackLauncher: Sendable {
     settings.launcher = context.launcher
     settings.observer = { service, state in startup.send(.state(service: service, state: state)) }
     settings.endpointLimits = assembly.configuration.endpoint.limits
+    settings.statusPort = assembly.configuration.status.port
     if assembly.configuration.exposeModels {
       settings.endpointHost = "0.0.0.0"
       settings.remoteKey = try ModelsKey.loadOrCreate(state: assembly.state)

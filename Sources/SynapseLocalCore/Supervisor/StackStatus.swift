@@ -8,11 +8,14 @@ public struct StackStatus: Codable, Sendable, Equatable {
   /// The swap under way (null when none), and the last one finished.
   public var swap: SwapProgress?
   public var lastSwap: SwapReport?
+  /// The status port (`/metrics`, `/api/status`); null from a supervisor without one.
+  public var statusPort: Int?
 
   enum CodingKeys: String, CodingKey {
     case project, services, swap
     case supervisorPID = "supervisor_pid"
     case lastSwap = "last_swap"
+    case statusPort = "status_port"
   }
 
   public func encode(to encoder: any Encoder) throws {
@@ -22,6 +25,7 @@ public struct StackStatus: Codable, Sendable, Equatable {
     try c.encode(services, forKey: .services)
     try c.encode(swap, forKey: .swap)
     try c.encode(lastSwap, forKey: .lastSwap)
+    try c.encode(statusPort, forKey: .statusPort)
   }
 
   public init(project: String, supervisorPID: Int32, services: [ServiceStatus]) {

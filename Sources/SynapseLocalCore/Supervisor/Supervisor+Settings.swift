@@ -28,6 +28,8 @@ extension Supervisor {
     public var endpointLimits = EndpointLimits()
     /// Where the endpoints, health checks and swaps are counted (the status port's `/metrics`).
     public var metrics = StackMetrics()
+    /// The status port, for `status` to name.
+    public var statusPort: Int?
     /// Measured model load times are kept here (a swap's estimate of its wait).
     public var loadTimesFile: String?
     /// The effects: the clock, child processes, files and /proc.

@@ -153,6 +153,7 @@ public actor Supervisor {
       return progress
     }
     status.lastSwap = lastSwap
+    status.statusPort = settings.statusPort
     return status
   }
 

@@ -142,6 +142,11 @@ struct DoctorChecksTests {
     let stack = StackStatus(project: folder.path, supervisorPID: 1, services: [service(.llm, .healthy, port: 8080)])
     let ours = await check.run(try subject(folder, stack: stack))
     #expect(ours.status == .ok && ours.message.contains("8080 (llm)"))
+    // The status port: another process's stops `up`; the running supervisor's is its own.
+    check.owner = { $0 == 9090 ? "prometheus (pid 88)" : nil }
+    let metrics = await check.run(try subject(folder))
+    #expect(metrics.status == .failure && metrics.message.contains("status port") && metrics.fix?.contains("status.port") == true)
+    #expect(await check.run(try subject(folder, stack: stack)).message.contains("9090 (status port)"))
   }
 
   @Test func stalePidFilesAreFoundAndFixRemovesThem() async throws {
