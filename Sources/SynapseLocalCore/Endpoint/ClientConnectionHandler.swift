@@ -29,7 +29,11 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
   let admit: (HTTPRequestHead, Bool) -> EndpointErrorBody?
   let loopback: Bool
   private var phase = Phase.idle
+  /// The one timer of the connection, and the deadline it serves (nil: none runs). Moving the
+  /// deadline later costs nothing: the timer, when it fires early, sets itself again for the rest.
   private var timer: Scheduled<Void>?
+  private var timerFires: NIODeadline?
+  private var deadline: NIODeadline?
   private var context: ChannelHandlerContext?
   private var version = HTTPVersion.http1_1
   private var pipelined: [HTTPServerRequestPart] = []
@@ -53,16 +57,17 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
 
   func handlerAdded(context: ChannelHandlerContext) {
     self.context = context
-    if context.channel.isActive { arm(limits.idleTimeout, onIdle: true) }
+    if context.channel.isActive { arm(limits.idleTimeout) }
   }
 
   func channelActive(context: ChannelHandlerContext) {
-    arm(limits.idleTimeout, onIdle: true)
+    arm(limits.idleTimeout)
     context.fireChannelActive()
   }
 
   func channelInactive(context: ChannelHandlerContext) {
     timer?.cancel()
+    deadline = nil
     self.context = nil
     responder.clientClosed()
     context.fireChannelInactive()
@@ -77,7 +82,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
   func bytesArrived() {
     guard case .idle = phase else { return }
     phase = .receivingHead
-    arm(limits.headTimeout, onIdle: false)
+    arm(limits.headTimeout)
   }
 
   // MARK: requests
@@ -106,11 +111,11 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
       if let refusal = admit(head, loopback) ?? Self.bodyTooLarge(head, limit: limits.maxBodyBytes) {
         return refuse(refusal)
       }
-      if head.headers[canonicalForm: "expect"].contains(where: { $0.lowercased() == "100-continue" }) {
+      if let expect = head.headers.first(name: "expect"), expect.lowercased() == "100-continue" {
         context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
       }
       phase = .receivingBody(head, context.channel.allocator.buffer(capacity: 0))
-      arm(limits.idleTimeout, onIdle: false)
+      arm(limits.idleTimeout)
     case .body(var part):
       guard case .receivingBody(let head, var body) = phase else { return }
       guard body.readableBytes + part.readableBytes <= limits.maxBodyBytes else {
@@ -121,10 +126,10 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
       phase = .idle  // (lets `body` be uniquely referenced while it grows)
       body.writeBuffer(&part)
       phase = .receivingBody(head, body)
-      arm(limits.idleTimeout, onIdle: false)
+      arm(limits.idleTimeout)
     case .end:
       guard case .receivingBody(let head, let body) = phase else { return }
-      timer?.cancel()
+      deadline = nil
       phase = .responding(keepAlive: head.isKeepAlive)
       responder.respond(to: BufferedRequest(head: head, body: body, loopback: loopback, arrived: .now()), on: self)
     }
@@ -180,7 +185,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
     }
     context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
     phase = .idle
-    arm(limits.idleTimeout, onIdle: true)
+    arm(limits.idleTimeout)
     guard !pipelined.isEmpty else { return }
     let parts = pipelined
     pipelined = []
@@ -209,7 +214,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
   /// An error answer before the request was whole: the rest of it is never read.
   func refuse(_ error: EndpointErrorBody) {
     guard let context else { return }
-    timer?.cancel()
+    deadline = nil
     if error.status != .unauthorized { responder.refused(error.status) }
     phase = .closing
     let (head, body) = error.response(version: version, close: true, allocator: context.channel.allocator)
@@ -220,15 +225,29 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
 
   // MARK: timers
 
-  private func arm(_ limit: Duration, onIdle: Bool) {
-    timer?.cancel()
+  private func arm(_ limit: Duration) {
     guard let context else { return }
-    timer = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(limit)) { [self] in
-      timedOut(idle: onIdle)
+    let due = NIODeadline.now() + TimeAmount(limit)
+    deadline = due
+    // A timer already set to fire before the new deadline will set itself again when it fires.
+    if let fires = timerFires, fires <= due { return }
+    timer?.cancel()
+    schedule(at: due, on: context.eventLoop)
+  }
+
+  private func schedule(at due: NIODeadline, on loop: any EventLoop) {
+    timerFires = due
+    timer = loop.assumeIsolated().scheduleTask(deadline: due) { [self] in
+      timerFires = nil
+      timer = nil
+      guard let deadline, let loop = context?.eventLoop else { return }
+      if NIODeadline.now() < deadline { return schedule(at: deadline, on: loop) }
+      timedOut()
     }
   }
 
-  private func timedOut(idle: Bool) {
+  private func timedOut() {
+    deadline = nil
     switch phase {
     case .idle:
       context?.close(promise: nil)

@@ -8,9 +8,12 @@ import NIOPosix
 /// kilobytes, not a thread, so thousands of idle clients change nothing for the ones at work.
 /// Each connection gets a `ClientConnectionHandler` with the limits and a responder of its own.
 final class EndpointServer: @unchecked Sendable {
-  /// The event loops every endpoint shares: NIO's process-wide group, sized to the cores this
-  /// process may use (cgroup quotas included).
-  static var eventLoops: any EventLoopGroup { MultiThreadedEventLoopGroup.singleton }
+  /// The event loops every endpoint shares, one per core this process may use (NIO counts cgroup
+  /// quotas and CPU sets); `SYNAPSE_LOCAL_EVENT_LOOPS` sets another number.
+  static let eventLoops: any EventLoopGroup = {
+    let asked = ProcessInfo.processInfo.environment["SYNAPSE_LOCAL_EVENT_LOOPS"].flatMap(Int.init) ?? 0
+    return MultiThreadedEventLoopGroup(numberOfThreads: (1...256).contains(asked) ? asked : System.coreCount)
+  }()
 
   let channel: any Channel
   let port: Int

@@ -26,7 +26,10 @@ final class EngineRelay: EndpointResponder {
     var streaming = false
     var engineKeepsAlive = true
     var code: UInt = 0
+    /// The next look for an engine while held.
     var timer: Scheduled<Void>?
+    /// By when the engine's first byte must come (nil: not waiting for one).
+    var firstByteDue: NIODeadline?
 
     init(request: BufferedRequest, endpoint: StableEndpoint) {
       self.request = request
@@ -49,6 +52,10 @@ final class EngineRelay: EndpointResponder {
   private var enginePort: Int?
   private var generation = 0
   private var enginePaused = false
+  /// One timer for every exchange's first-byte limit: it fires at most once per limit, not once
+  /// per request (a request answered in time leaves it to set itself again for the next).
+  private var watch: Scheduled<Void>?
+  private var watchFires: NIODeadline?
 
   init(endpoint box: WeakEndpoint, countsConnection: Bool) {
     self.box = box
@@ -82,6 +89,7 @@ final class EngineRelay: EndpointResponder {
       finish(exchange, code: 499)
     }
     closeEngine()
+    watch?.cancel()
     if countsConnection { box.endpoint?.remoteConnectionClosed() }
   }
 
@@ -117,7 +125,10 @@ final class EngineRelay: EndpointResponder {
       .channelOption(.socketOption(.tcp_nodelay), value: 1)
       .connectTimeout(.seconds(2))
       .channelInitializer { channel in
-        channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHTTPClientHandlers() }
+        // (No outbound header validation: the headers were parsed, and so checked, on the way in.)
+        channel.eventLoop.makeCompletedFuture {
+          try channel.pipeline.syncOperations.addHTTPClientHandlers(enableOutboundHeaderValidation: false)
+        }
       }
       .connect(host: "127.0.0.1", port: route.port)
       .assumeIsolated()
@@ -158,19 +169,29 @@ final class EngineRelay: EndpointResponder {
       x.holdingSince = nil
       x.endpoint.holdEnded(waited: .now() - since, sent: true)
     }
-    let connection = generation
     engine.write(HTTPClientRequestPart.head(Self.forwarded(x.request.head, bodyLength: body.readableBytes)), promise: nil)
     if body.readableBytes > 0 { engine.write(HTTPClientRequestPart.body(.byteBuffer(body)), promise: nil) }
-    engine.writeAndFlush(HTTPClientRequestPart.end(nil)).assumeIsolated().whenFailure { _ in
-      self.engineClosed(generation: connection)
-    }
+    // (A write that fails closes the connection: `engineClosed` hears of it.)
+    engine.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
     // The first byte must come within the hold limit: an engine that took the connection but
     // never answers (hung, or a listen backlog nobody serves) ends in a 504 before the client's
     // own timeout, not in a silent wait. (A fresh allowance per attempt: a model that just
     // loaded may be slow to start, and it is working.)
-    let allowance = max(TimeAmount.seconds(1), TimeAmount(x.endpoint.holdLimit))
-    x.timer = engine.eventLoop.assumeIsolated().scheduleTask(in: allowance) {
-      guard self.exchange === x, !x.answering else { return }
+    let due = NIODeadline.now() + max(TimeAmount.seconds(1), TimeAmount(x.endpoint.holdLimit))
+    x.firstByteDue = due
+    if let fires = watchFires, fires <= due { return }
+    watch?.cancel()
+    setWatch(at: due, on: engine.eventLoop)
+  }
+
+  private func setWatch(at due: NIODeadline, on loop: any EventLoop) {
+    watchFires = due
+    watch = loop.assumeIsolated().scheduleTask(deadline: due) {
+      self.watchFires = nil
+      self.watch = nil
+      guard let x = self.exchange, let due = x.firstByteDue, !x.answering else { return }
+      if NIODeadline.now() < due { return self.setWatch(at: due, on: loop) }
+      x.firstByteDue = nil
       self.closeEngine()
       self.uncount(x)
       self.giveUp(x, EndpointErrorBody(status: .gatewayTimeout, message: "the model server took the request but did not answer in time"))
@@ -218,7 +239,7 @@ final class EngineRelay: EndpointResponder {
     guard connection == generation, let x = exchange, let client else { return }
     switch part {
     case .head(let head):
-      x.timer?.cancel()
+      x.firstByteDue = nil
       // llama-server answers 503 while it loads its model: not ready yet, so wait as for an
       // engine that is away (and never pass the 503 on).
       if head.status == .serviceUnavailable {
@@ -258,7 +279,7 @@ final class EngineRelay: EndpointResponder {
     enginePort = nil
     enginePaused = false
     guard let x = exchange else { return }
-    x.timer?.cancel()
+    x.firstByteDue = nil
     guard x.answering else {
       uncount(x)
       // A kept-alive connection the engine had closed meanwhile: once more on a new one.
