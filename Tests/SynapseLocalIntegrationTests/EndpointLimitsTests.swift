@@ -53,6 +53,19 @@ struct EndpointLimitsTests {
       }
     }
 
+    /// Every byte until the peer closes or `seconds` pass.
+    func readData(seconds: Double) -> Data {
+      var limit = timeval(tv_sec: Int(seconds), tv_usec: 0)
+      setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+      var answer = Data()
+      var buffer = [UInt8](repeating: 0, count: 65536)
+      while true {
+        let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        if n <= 0 { return answer }
+        answer.append(contentsOf: buffer[0..<n])
+      }
+    }
+
     static func status(_ text: String) -> Int { Int(text.split(separator: " ").dropFirst().first ?? "") ?? 0 }
   }
 
@@ -148,5 +161,76 @@ struct EndpointLimitsTests {
     #expect(closed == 500)
     let alive = try await StableEndpointTests.onThread { try StableEndpointTests.chat(port: port) }
     #expect(alive.status == 503)
+  }
+}
+
+/// Answers keep their framing through the relay: a large answer arrives whole, HEAD has no body
+/// (and the next request on the connection is read in step), HTTP/1.0 gets HTTP/1.0, and a client
+/// that stops reading is let go at the idle limit instead of holding the engine.
+@Suite("endpoint framing", .tags(.integration), .serialized)
+struct EndpointFramingTests {
+  @Test(.timeLimit(.minutes(1)), .enabled(if: TestBed.shouldRun(.python)))
+  func answersKeepTheirFramingAndSlowReadersAreLetGo() async throws {
+    let base = NSTemporaryDirectory() + "framing-\(UUID().uuidString.prefix(8))"
+    defer { try? FileManager.default.removeItem(atPath: base) }
+    try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+    var state: UInt64 = 7
+    let big = Data(
+      (0..<(3 << 20)).map { _ -> UInt8 in
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        return UInt8(truncatingIfNeeded: state >> 33)
+      })
+    try big.write(to: URL(fileURLWithPath: base + "/big.bin"))
+    try Data("hello".utf8).write(to: URL(fileURLWithPath: base + "/small.txt"))
+    // More than loopback's socket buffers hold between the engine and a client that reads nothing.
+    try Data(count: 64 << 20).write(to: URL(fileURLWithPath: base + "/huge.bin"))
+    // The engine: Python's file server (HTTP/1.0, Content-Length on every answer).
+    let enginePort = try Loopback.freePort()
+    let engine = try TestProcess(
+      try TestBed.require(.python), ["-m", "http.server", "--bind", "127.0.0.1", "--directory", base, String(enginePort)])
+    defer { Task { await engine.stop() } }
+    try await Loopback.waitUntilHealthy("http://127.0.0.1:\(enginePort)/small.txt", process: engine, seconds: 20)
+    let endpoint = try StableEndpoint(
+      port: try Loopback.freePort(), holdLimit: .seconds(5), limits: EndpointLimitsTests.limits, upstream: { enginePort })
+    defer { endpoint.close() }
+    let port = endpoint.port
+
+    let whole = try await StableEndpointTests.onThread { () -> Data in
+      let client = try EndpointLimitsTests.RawClient(port: port)
+      client.send("GET /big.bin HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+      return client.readData(seconds: 10)
+    }
+    let split = try #require(whole.range(of: Data("\r\n\r\n".utf8)))
+    // (Compared first: a failed #expect on 3 MiB would have the test library diff them.)
+    let same = whole[split.upperBound...] == big
+    #expect(same, "\(whole.count - split.upperBound) body bytes of \(big.count): \(String(decoding: whole.prefix(300), as: UTF8.self))")
+
+    // HEAD, then GET on the same connection: the HEAD answer has no body, so the GET's is next.
+    let pair = try await StableEndpointTests.onThread { () -> String in
+      let client = try EndpointLimitsTests.RawClient(port: port)
+      client.send("HEAD /big.bin HTTP/1.1\r\nHost: x\r\n\r\nGET /small.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+      return client.read(seconds: 5).text
+    }
+    #expect(pair.components(separatedBy: "HTTP/1.1 200").count == 3 && pair.hasSuffix("\r\n\r\nhello"), "\(pair)")
+    #expect(pair.contains("Content-Length: \(big.count)"))
+
+    let old = try await StableEndpointTests.onThread { () -> String in
+      let client = try EndpointLimitsTests.RawClient(port: port)
+      client.send("GET /small.txt HTTP/1.0\r\n\r\n")
+      return client.read(seconds: 5).text
+    }
+    #expect(old.hasPrefix("HTTP/1.0 200") && old.hasSuffix("hello"), "\(old)")
+
+    // A client that asks for 64 MiB and reads nothing: let go at the idle limit (1 s here).
+    let stalled = try EndpointLimitsTests.RawClient(port: port)
+    stalled.send("GET /huge.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+    try await Task.sleep(for: .milliseconds(500))
+    #expect(endpoint.inFlight == 1)
+    var released = false
+    for _ in 0..<40 where !released {
+      try await Task.sleep(for: .milliseconds(100))
+      released = endpoint.inFlight == 0
+    }
+    #expect(released, "a client that reads nothing still holds its exchange after 4.5 s")
   }
 }

@@ -37,6 +37,9 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
   private var context: ChannelHandlerContext?
   private var version = HTTPVersion.http1_1
   private var pipelined: [HTTPServerRequestPart] = []
+  /// Bytes of a next request came while answering: its head's time runs from the answer's end.
+  private var bytesWhileResponding = false
+  private var isHead = false
 
   init(
     limits: EndpointLimits, loopback: Bool, responder: any EndpointResponder,
@@ -80,6 +83,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
 
   /// Bytes arrived (from `FirstByteWatch`): a new request's head is under way.
   func bytesArrived() {
+    if case .responding = phase { bytesWhileResponding = true }
     guard case .idle = phase else { return }
     phase = .receivingHead
     arm(limits.headTimeout)
@@ -108,6 +112,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
     switch part {
     case .head(let head):
       version = head.version
+      isHead = head.method == .HEAD
       if let refusal = admit(head, loopback) ?? Self.bodyTooLarge(head, limit: limits.maxBodyBytes) {
         return refuse(refusal)
       }
@@ -160,16 +165,27 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
   // MARK: answers (the responder's side)
 
   func sendHead(_ head: HTTPResponseHead) {
-    guard let context, case .responding(let keepAlive) = phase else { return }
+    guard let context, case .responding(var keepAlive) = phase else { return }
     var head = head
     head.version = version
     for name in ["connection", "keep-alive", "proxy-connection"] { head.headers.remove(name: name) }
+    if version == .http1_0 {
+      // HTTP/1.0 has no chunked framing: an answer of unknown length ends with the connection.
+      head.headers.remove(name: "transfer-encoding")
+      if !head.headers.contains(name: "content-length") && !isHead {
+        keepAlive = false
+        phase = .responding(keepAlive: false)
+      }
+      if keepAlive { head.headers.add(name: "Connection", value: "keep-alive") }
+    }
     if !keepAlive { head.headers.add(name: "Connection", value: "close") }
     context.write(wrapOutboundOut(.head(head)), promise: nil)
   }
 
+  func flush() { context?.flush() }
+
   func sendBody(_ part: ByteBuffer, flush: Bool = true) {
-    guard let context, case .responding = phase else { return }
+    guard let context, case .responding = phase, !isHead else { return }
     context.write(wrapOutboundOut(.body(.byteBuffer(part))), promise: nil)
     if flush { context.flush() }
   }
@@ -185,7 +201,13 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
     }
     context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
     phase = .idle
-    arm(limits.idleTimeout)
+    if bytesWhileResponding {
+      bytesWhileResponding = false
+      phase = .receivingHead
+      arm(limits.headTimeout)
+    } else {
+      arm(limits.idleTimeout)
+    }
     guard !pipelined.isEmpty else { return }
     let parts = pipelined
     pipelined = []
@@ -207,7 +229,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
     guard case .responding(let keepAlive) = phase, let context else { return }
     let (head, body) = error.response(version: version, close: !keepAlive, allocator: context.channel.allocator)
     context.write(wrapOutboundOut(.head(head)), promise: nil)
-    context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+    if !isHead { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
     finish()
   }
 

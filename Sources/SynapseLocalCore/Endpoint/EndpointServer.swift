@@ -57,9 +57,12 @@ final class EndpointServer: @unchecked Sendable {
           watch.onBytes = { [unowned handler] in handler.bytesArrived() }
           let operations = channel.pipeline.syncOperations
           try operations.addHandler(watch)
-          try operations.addHandler(
-            ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes, limitConfiguration: decoderLimits)))
-          try operations.addHandler(HTTPResponseEncoder())
+          // NIO's own setup: its decoder tells its encoder of HEAD requests (an answer to HEAD
+          // has no body). Pipelining and parse errors are ours (`ClientConnectionHandler`); the
+          // headers we send were parsed on the way in, or are our own.
+          try operations.configureHTTPServerPipeline(
+            withPipeliningAssistance: false, withErrorHandling: false, withOutboundHeaderValidation: false,
+            withEncoderConfiguration: HTTPResponseEncoder.Configuration(), withDecoderLimitConfiguration: decoderLimits)
           try operations.addHandler(handler)
         }
       }

@@ -56,6 +56,8 @@ final class EngineRelay: EndpointResponder {
   /// per request (a request answered in time leaves it to set itself again for the next).
   private var watch: Scheduled<Void>?
   private var watchFires: NIODeadline?
+  /// While reading from the engine is paused for a slow client: the limit on that client.
+  private var stall: Scheduled<Void>?
 
   init(endpoint box: WeakEndpoint, countsConnection: Bool) {
     self.box = box
@@ -75,6 +77,7 @@ final class EngineRelay: EndpointResponder {
   func clientBecameWritable() {
     guard enginePaused, let engine else { return }
     enginePaused = false
+    stall?.cancel()
     try? engine.syncOptions?.setOption(.autoRead, value: true)
     engine.read()
   }
@@ -256,11 +259,24 @@ final class EngineRelay: EndpointResponder {
       client.sendHead(HTTPResponseHead(version: .http1_1, status: head.status, headers: head.headers))
     case .body(let bytes):
       guard x.answering else { return }
-      client.sendBody(bytes, flush: x.streaming || !client.isWritable)
-      if !client.isWritable, let engine {
-        // The client reads slower than the engine writes: stop reading until it catches up.
+      // An event stream goes out event by event; anything else at the end of each read.
+      client.sendBody(bytes, flush: x.streaming)
+      if !client.isWritable, let engine, !enginePaused {
+        // The client reads slower than the engine writes: stop reading until it catches up (what
+        // is written so far goes out first), and give up on a client that stops reading for the
+        // idle limit: it must not hold an engine slot for ever.
+        // (Paused before the flush: a flush that empties the buffer reports writability at once,
+        // and that must find the engine paused to resume it.)
         enginePaused = true
         try? engine.syncOptions?.setOption(.autoRead, value: false)
+        stall?.cancel()
+        stall = engine.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(client.limits.idleTimeout)) {
+          guard self.enginePaused, self.exchange === x else { return }
+          self.closeEngine()
+          self.finish(x, code: 499)
+          client.abort()
+        }
+        client.flush()
       }
     case .end:
       guard x.answering else { return }
@@ -271,6 +287,12 @@ final class EngineRelay: EndpointResponder {
     }
   }
 
+  /// The end of one read from the engine: what it gave goes to the client now.
+  func engineReadComplete(generation connection: Int) {
+    guard connection == generation, exchange?.answering == true else { return }
+    client?.flush()
+  }
+
   func engineClosed(generation connection: Int) {
     guard connection == generation else { return }
     // Once per connection (a failed write and the close both report it).
@@ -278,7 +300,9 @@ final class EngineRelay: EndpointResponder {
     engine = nil
     enginePort = nil
     enginePaused = false
-    guard let x = exchange else { return }
+    stall?.cancel()
+    // Only an exchange sent on this connection lost its engine (one held meanwhile did not).
+    guard let x = exchange, x.countedPort != nil || x.answering else { return }
     x.firstByteDue = nil
     guard x.answering else {
       uncount(x)
@@ -324,6 +348,7 @@ final class EngineRelay: EndpointResponder {
   private func closeEngine() {
     generation += 1
     enginePaused = false
+    stall?.cancel()
     engine?.close(promise: nil)
     engine = nil
     enginePort = nil

@@ -59,8 +59,7 @@ public final class StableEndpoint: @unchecked Sendable {
   private var active = 0
   private var activeByEngine: [Int: Int] = [:]
   private var waiting = 0
-  private var remoteConnections = 0
-  static let remoteConnectionLimit = 256
+  private let remote = RemoteConnections()
   private var windowLongestWait = 0
 
   /// Relays to one engine port (nil: hold).
@@ -120,16 +119,9 @@ public final class StableEndpoint: @unchecked Sendable {
   // MARK: admission
 
   /// Other hosts get a bounded share of connections, so they cannot crowd out the backend.
-  func admitConnection(loopback: Bool) -> Bool {
-    guard !loopback else { return true }
-    return lock.withLock {
-      guard remoteConnections < Self.remoteConnectionLimit else { return false }
-      remoteConnections += 1
-      return true
-    }
-  }
+  func admitConnection(loopback: Bool) -> Bool { loopback || remote.admit() }
 
-  func remoteConnectionClosed() { lock.withLock { remoteConnections -= 1 } }
+  func remoteConnectionClosed() { remote.release() }
 
   /// Another host must send the key before any of its body is read.
   func admit(_ head: HTTPRequestHead, loopback: Bool) -> EndpointErrorBody? {

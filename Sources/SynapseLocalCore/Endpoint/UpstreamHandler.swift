@@ -19,6 +19,11 @@ final class UpstreamHandler: ChannelInboundHandler, RemovableChannelHandler {
     relay?.engineSent(unwrapInboundIn(data), generation: generation)
   }
 
+  func channelReadComplete(context: ChannelHandlerContext) {
+    relay?.engineReadComplete(generation: generation)
+    context.fireChannelReadComplete()
+  }
+
   func channelInactive(context: ChannelHandlerContext) {
     relay?.engineClosed(generation: generation)
     context.fireChannelInactive()

@@ -31,8 +31,15 @@ public final class StatusServer: Sendable {
         status: .unauthorized,
         message: "the status port needs the models key from other hosts: send Authorization: Bearer <secrets/models-key>")
     }
+    // Other hosts (under expose_models) get a bounded share of connections, as at the endpoints.
+    let remote = RemoteConnections()
+    let limited = remoteKey != nil
+    let admitConnection: @Sendable (Bool) -> Bool = { loopback in loopback || remote.admit() }
+    let connectionLimit = limited ? admitConnection : nil
     do {
-      server = try EndpointServer(host: host, port: port, limits: limits, admit: admit) { _ in StatusResponder(pages: pages) }
+      server = try EndpointServer(host: host, port: port, limits: limits, connectionLimit: connectionLimit, admit: admit) { loopback in
+        StatusResponder(pages: pages) { if limited && !loopback { remote.release() } }
+      }
     } catch {
       throw StackError.control("\(error) (status.port); set status.port in synapse-local.yaml to a free port")
     }
@@ -44,8 +51,12 @@ public final class StatusServer: Sendable {
 /// Answers one status-port connection's requests.
 final class StatusResponder: EndpointResponder {
   let pages: StatusServer.Pages
+  let onClose: () -> Void
 
-  init(pages: StatusServer.Pages) { self.pages = pages }
+  init(pages: StatusServer.Pages, onClose: @escaping () -> Void) {
+    self.pages = pages
+    self.onClose = onClose
+  }
 
   func respond(to request: BufferedRequest, on client: ClientConnectionHandler) {
     guard request.head.method == .GET || request.head.method == .HEAD else {
@@ -79,6 +90,6 @@ final class StatusResponder: EndpointResponder {
   }
 
   func clientBecameWritable() {}
-  func clientClosed() {}
+  func clientClosed() { onClose() }
   func refused(_ status: HTTPResponseStatus) {}
 }
