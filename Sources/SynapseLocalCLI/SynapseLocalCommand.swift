@@ -9,7 +9,7 @@ public struct SynapseLocalCommand: AsyncParsableCommand {
       DetectCommand.self, RecommendCommand.self, InspectCommand.self, CatalogCommand.self, PullCommand.self, ModelsCommand.self,
       InitCommand.self, InstallCommand.self, UninstallCommand.self, GenerateCommand.self, UpCommand.self, StatusCommand.self,
       LogsCommand.self, RestartCommand.self, SwapCommand.self, BundleCommand.self, BenchCommand.self, TuneCommand.self, DoctorCommand.self,
-      DownCommand.self, KeeperCommand.self,
+      ExportCommand.self, DownCommand.self, KeeperCommand.self,
     ])
 
   public init() {}
