@@ -46,25 +46,19 @@ struct StableEndpointTests {
 
   /// Sends bytes as they are, reads to the end.
   static func raw(port: Int, _ bytes: [UInt8]) throws -> (status: Int, body: String, chunks: Int) {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = in_port_t(UInt16(port).bigEndian)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    let connected = withUnsafePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    }
-    guard connected == 0 else { throw TestFailure("cannot connect to \(port)") }
-    _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+    let client = try EndpointLimitsTests.RawClient(port: port)
+    client.send(bytes)
     var answer: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 65536)
     var chunks = 0
-    while true {
-      let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-      if n <= 0 { break }
-      answer += buffer[0..<n]
-      chunks += 1
+    // (The client closes its socket when it goes: kept until the last read.)
+    withExtendedLifetime(client) {
+      while true {
+        let n = buffer.withUnsafeMutableBytes { recv(client.fd, $0.baseAddress, $0.count, 0) }
+        if n <= 0 { break }
+        answer += buffer[0..<n]
+        chunks += 1
+      }
     }
     let text = String(decoding: answer, as: UTF8.self)
     let status = Int(text.split(separator: " ").dropFirst().first ?? "") ?? 0
