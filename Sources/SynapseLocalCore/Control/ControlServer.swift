@@ -11,12 +11,10 @@ import NIOPosix
 public final class ControlServer: @unchecked Sendable {
   let path: String
   let channel: any Channel
-  let handler: @Sendable (ControlRequest) async -> ControlReply
 
   public init(state: String, handler: @escaping @Sendable (ControlRequest) async -> ControlReply) throws {
     let path = ControlSocket.path(state: state)
     self.path = path
-    self.handler = handler
     // A socket that still answers belongs to a running supervisor (of any version): never take it.
     if Self.answers(path) {
       throw StackError.control(

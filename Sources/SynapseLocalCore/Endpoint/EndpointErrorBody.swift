@@ -23,8 +23,20 @@ struct EndpointErrorBody: Sendable {
     }
   }
 
+  /// `{"error": {"code", "message", "type"}}`, as OpenAI's API and llama-server write errors.
   var json: String {
-    #"{"error": {"message": \#(JSONText.quoted(message)), "type": "\#(type)", "code": \#(status.code)}}"#
+    struct Document: Encodable {
+      struct Detail: Encodable {
+        var message: String
+        var type: String
+        var code: UInt
+      }
+      var error: Detail
+    }
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    let data = (try? encoder.encode(Document(error: .init(message: message, type: type, code: status.code)))) ?? Data()
+    return String(decoding: data, as: UTF8.self)
   }
 
   /// The head and body, ready to write; `close` adds `Connection: close`.
@@ -34,24 +46,5 @@ struct EndpointErrorBody: Sendable {
     if let retryAfter { headers.add(name: "Retry-After", value: String(retryAfter)) }
     if close { headers.add(name: "Connection", value: "close") }
     return (HTTPResponseHead(version: version, status: status, headers: headers), body)
-  }
-}
-
-/// JSON string literals without a full encoder on the hot path.
-enum JSONText {
-  static func quoted(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-      switch scalar {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      case "\t": out += "\\t"
-      case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-      default: out.unicodeScalars.append(scalar)
-      }
-    }
-    return out + "\""
   }
 }
