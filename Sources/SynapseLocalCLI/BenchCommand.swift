@@ -25,8 +25,9 @@ struct BenchCommand: AsyncParsableCommand {
         synapse-local bench --through-endpoint --json
       """)
 
-  @Argument(help: ArgumentHelp("The model to measure (default: the project's chat model).", valueName: "REF"))
-  var ref: String?
+  @Argument(
+    help: ArgumentHelp("The model to measure (default: the project's chat model).", valueName: "REF"), transform: ModelReference.argument)
+  var ref: ModelReference?
 
   @OptionGroup var project: ProjectOption
   @OptionGroup var options: BenchOptions

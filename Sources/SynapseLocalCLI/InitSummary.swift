@@ -16,7 +16,7 @@ enum InitSummary {
     Output.line("Wrote \(path)")
     Output.table([
       ("engine", c.engine.rawValue),
-      ("llm", "\(c.llm.model) served as \(c.llm.name) on 127.0.0.1:\(c.llm.port), context \(c.llm.context)"),
+      ("llm", "\(c.llm.model) served as \(c.llm.servedName) on 127.0.0.1:\(c.llm.port), context \(c.llm.context)"),
       ("embedding", "\(c.embedding.model) (\(c.embedding.dimensions) dimensions) on 127.0.0.1:\(c.embedding.port)"),
       ("database", "PostgreSQL + pgvector on 127.0.0.1:\(c.db.port)"),
       ("backend", app(c.backend, c)),

@@ -22,8 +22,9 @@ struct InspectCommand: AsyncParsableCommand {
         synapse-local inspect bartowski/Llama-3.2-3B-Instruct-GGUF/Llama-3.2-3B-Instruct-Q4_K_M.gguf --json | jq .context_length
       """)
 
-  @Argument(help: "A GGUF file: a local path, a catalog id, or ORG/REPO/PATH/IN/REPO[@REVISION] on the Hub.")
-  var ref: String
+  @Argument(
+    help: "A GGUF file: a local path, a catalog id, or ORG/REPO/PATH/IN/REPO[@REVISION] on the Hub.", transform: ModelReference.argument)
+  var ref: ModelReference
 
   @Option(name: .long, help: "The context size the memory estimate is for.")
   var context = 4096
@@ -41,19 +42,19 @@ struct InspectCommand: AsyncParsableCommand {
       let environment = ProcessInfo.processInfo.environment
       var info: GGUFModelInfo
       var transferred: UInt64?
-      switch try ModelReference(parsing: ref) {
+      switch ref {
       case .local(let path):
         let expanded = HubCacheLocation.expandTilde(path, environment)
         info = GGUFModelInfo(file: try GGUFReader.read(path: expanded), path: expanded)
       case .catalog(let id, _) where FileManager.default.fileExists(atPath: id):
         throw UsageProblem("'\(id)' reads as a catalog id; to inspect the file of that name, write ./\(id)")
-      case .catalog(let id, let revision):
-        let model = try Context.command().catalog().model(id: id, role: .llm)
-        guard let gguf = model.gguf else { throw UsageProblem("catalog model \(id) has no GGUF file") }
-        (info, transferred) = try await remote(gguf.repository, path: gguf.file, revision: revision ?? gguf.revision ?? "main")
-      case .hub(let repository, let path, let revision):
-        guard let path else { throw UsageProblem("'\(ref)' is a repository; name the .gguf file in it: \(repository)/FILE.gguf") }
-        (info, transferred) = try await remote(repository, path: path, revision: revision ?? "main")
+      case .catalog, .hub:
+        // The same rule as pull: a catalog chat model's GGUF for llama.cpp, the file a REF names.
+        let location = try ModelLocation.of(ref, role: .llm, engine: .llamaCpp, catalog: try Context.command().catalog())
+        guard case .hub(let target) = location, let file = target.file else {
+          throw UsageProblem("'\(ref)' is not one GGUF file; inspect reads a GGUF header: give ORG/REPO/FILE.gguf or a catalog id")
+        }
+        (info, transferred) = try await remote(target.repository.description, path: file, revision: target.revision)
       }
       let estimate = MemoryEstimate.llamaCpp(info, context: context)
       if json {

@@ -7,15 +7,19 @@ struct ModelsRemoveCommand: AsyncParsableCommand {
     commandName: "rm",
     abstract: "Remove a repository (or one revision) from the store, with the blobs nothing else uses.")
 
-  @Argument(help: "ORG/REPO[@REVISION] or a catalog id.")
-  var ref: String
+  @Argument(help: "ORG/REPO[@REVISION] or a catalog id.", transform: ModelReference.argument)
+  var ref: ModelReference
+
+  @OptionGroup var project: ProjectOption
 
   @Flag(name: .long, help: "Print the result as JSON.")
   var json = false
 
   func run() async throws {
     try await reportingErrors {
-      let result = try ModelStoreService(context: Context.command()).remove(ref)
+      let context = Context.command()
+      let store = ModelStoreService(context: context)
+      let result = try store.remove(ref, engine: store.engine(project: project.folder(context)))
       if json { return try Output.json(result) }
       Output.line(
         "removed \(result.removedSnapshots.count) snapshot(s) and \(result.removedBlobs) blob(s) of \(result.repository), freeing \(ByteCount.format(result.freedBytes))"

@@ -7,8 +7,10 @@ struct ModelsVerifyCommand: AsyncParsableCommand {
     commandName: "verify",
     abstract: "Re-hash stored files and compare each with its recorded digest; exit 1 on any mismatch.")
 
-  @Argument(help: "A repository (ORG/REPO) or catalog id; omit with --all.")
-  var ref: String?
+  @Argument(help: "A repository (ORG/REPO) or catalog id; omit with --all.", transform: ModelReference.argument)
+  var ref: ModelReference?
+
+  @OptionGroup var project: ProjectOption
 
   @Flag(name: .long, help: "Verify every repository in the store.")
   var all = false
@@ -22,7 +24,9 @@ struct ModelsVerifyCommand: AsyncParsableCommand {
 
   func run() async throws {
     try await reportingErrors {
-      let checks = try ModelStoreService(context: Context.command()).verify(ref)
+      let context = Context.command()
+      let store = ModelStoreService(context: context)
+      let checks = try store.verify(ref, engine: store.engine(project: project.folder(context)))
       let bad = checks.filter { $0.status == .mismatch || $0.status == .missing }
       if json {
         try Output.json(checks)

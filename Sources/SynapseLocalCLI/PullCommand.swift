@@ -7,8 +7,18 @@ struct PullCommand: AsyncParsableCommand {
     commandName: "pull",
     abstract: "Download models from Hugging Face into the store, SHA-256-verified and resumable.",
     discussion: """
-      REF is a catalog id (its GGUF file, or an embedding model's repository), ORG/REPO (the whole \
-      repository) or ORG/REPO/PATH/IN/REPO (one file), with an optional @REVISION (branch, tag or commit).
+      REF is a catalog id, ORG/REPO (a repository) or ORG/REPO/PATH/IN/REPO (one file), with an \
+      optional @REVISION (branch, tag or commit). Without a REF, inside a project, the project's \
+      models are pulled.
+
+      What is fetched follows the model's role in the project and its engine: for llama.cpp the \
+      GGUF file; for vLLM the safetensors repository (the files at its root that are not weights, \
+      and the safetensors files its index names; never original/, consolidated*, *.pth, *.bin or \
+      *.gguf); for the embedding model its sentence-transformers folder. A repository pulled on its \
+      own is taken as sentence-transformers when it has modules.json, as safetensors when it has \
+      them at its root, else whole. --include and --exclude choose the files of a repository \
+      instead, as huggingface_hub's allow and ignore patterns do (globs where * crosses /, and a \
+      pattern ending in / is a folder); the lock records them, so a later pull fetches the same set.
 
       Every file is hashed while it downloads and compared with the Hub's digest (SHA-256 for LFS \
       files, the git blob SHA-1 for small ones); a mismatch stores nothing. An interrupted download \
@@ -26,12 +36,20 @@ struct PullCommand: AsyncParsableCommand {
 
       Examples:
         synapse-local pull llama-3.2-3b-q4
+        synapse-local pull
         synapse-local pull sentence-transformers/all-MiniLM-L6-v2
+        synapse-local pull Qwen/Qwen2.5-7B-Instruct --exclude 'original/*' --exclude '*.pth'
         synapse-local pull bartowski/Llama-3.2-3B-Instruct-GGUF/Llama-3.2-3B-Instruct-Q4_K_M.gguf@main --json
       """)
 
-  @Argument(help: "One or more model REFs.")
-  var refs: [String]
+  @Argument(help: "Model REFs (default: the project's llm and embedding models).", transform: ModelReference.argument)
+  var refs: [ModelReference] = []
+
+  @Option(name: .long, help: ArgumentHelp("Fetch only the repository files that match this glob (repeatable).", valueName: "GLOB"))
+  var include: [String] = []
+
+  @Option(name: .long, help: ArgumentHelp("Skip the repository files that match this glob (repeatable).", valueName: "GLOB"))
+  var exclude: [String] = []
 
   @Flag(name: .long, help: "Print JSON: per REF the path, repository, revision, commit and files (size, sha256).")
   var json = false
@@ -56,8 +74,15 @@ struct PullCommand: AsyncParsableCommand {
   func run() async throws {
     try await reportingErrors {
       let context = Context.command(quiet: quiet || json)
-      let options = ModelFetcher.Options(lockPath: projectOptions.lockPath(context), update: update, connections: connections)
-      let results = try await ModelFetcher(context: context, catalog: try context.catalog()).pull(refs, options: options)
+      let folder = projectOptions.project.folder(context)
+      let configuration =
+        context.files.exists(ProjectFile.path(in: folder)) ? try ProjectFile.load(project: folder, environment: context.environment) : nil
+      let patterns = FilePatterns(include: include, exclude: exclude)
+      let options = ModelFetcher.Options(
+        lockPath: projectOptions.lockPath(context), update: update, connections: connections, configuration: configuration,
+        patterns: patterns.isEmpty ? nil : patterns)
+      let wanted = try ModelFetcher.wanted(refs, configuration: configuration, project: folder)
+      let results = try await ModelFetcher(context: context, catalog: try context.catalog()).pull(wanted, options: options)
       if json { return try Output.json(results) }
       for result in results { Output.line(result.path) }
     }

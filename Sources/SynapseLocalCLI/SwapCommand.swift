@@ -42,8 +42,9 @@ struct SwapCommand: AsyncParsableCommand {
   @Argument(help: "llm or embedding.")
   var service: ServiceName
 
-  @Argument(help: "The new model (a REF: catalog id, org/repo[/file.gguf][@revision], or a local path).")
-  var model: String
+  @Argument(
+    help: "The new model (a REF: catalog id, org/repo[/file.gguf][@revision], or a local path).", transform: ModelReference.argument)
+  var model: ModelReference
 
   @Flag(name: .long, help: "Stop the old engine before the new one loads, holding requests meanwhile, even when memory would hold both.")
   var hold = false
@@ -82,7 +83,7 @@ struct SwapCommand: AsyncParsableCommand {
     try await reportingErrors {
       let context = Context.command(quiet: json)
       // A path typed here is relative to where it was typed; the project file keeps it absolute.
-      let typed = try ModelReference(parsing: model).typed(model, workingDirectory: context.workingDirectory)
+      let typed = model.typed(workingDirectory: context.workingDirectory)
       let order = SwapOrder(
         service: service, model: typed, hold: hold, allowDimensionChange: allowDimensionChange, context: self.context,
         minimumSpeed: minSpeed)
@@ -97,7 +98,7 @@ struct SwapCommand: AsyncParsableCommand {
       }
       if json { return try Output.json(report) }
       Output.line(
-        "swapped \(service.rawValue) to \(report.model ?? typed) in \(report.switchMilliseconds) ms (\(report.mode.rawValue): model loaded in \(report.loadMilliseconds) ms; \(report.heldRequests) request(s) held, longest wait \(report.longestWaitMilliseconds) ms)"
+        "swapped \(service.rawValue) to \(report.model ?? typed.description) in \(report.switchMilliseconds) ms (\(report.mode.rawValue): model loaded in \(report.loadMilliseconds) ms; \(report.heldRequests) request(s) held, longest wait \(report.longestWaitMilliseconds) ms)"
       )
       for warning in report.warnings where !plan.warnings.contains(warning) { Output.warning(warning) }
       if let reembed = report.reembed {

@@ -45,7 +45,7 @@ struct CLITests {
     let flag = try await run(["swap", "llm", "gemma-3-270m-q4", "--allow-dimension-change"])
     #expect(flag.status == 64 && flag.stderr.contains("--allow-dimension-change applies to `swap embedding` only"))
     let empty = try await run(["swap", "embedding", "", "--project", NSTemporaryDirectory()])
-    #expect(empty.status == 1 && empty.stderr.contains("an empty model REF"))
+    #expect(empty.status == 64 && empty.stderr.contains("an empty model REF"))
     let help = try await run(["swap", "--help"])
     for phrase in ["Side by side", "Hold", "--hold", "--allow-dimension-change", "re-embed"] {
       #expect(help.stdout.contains(phrase), "\(phrase)")
@@ -148,7 +148,7 @@ struct CLITests {
     (["recommend", "--embedding", "nope"], "not a catalog embedding model"),
     (["inspect", "/nonexistent.gguf"], "cannot read /nonexistent.gguf"),
     (["inspect", "/etc/hostname"], "not a GGUF file"),
-    (["inspect", "TheBloke/x"], "is a repository; name the .gguf file"),
+    (["inspect", "TheBloke/x"], "is a whole repository, and llama.cpp loads one GGUF file: name it, as TheBloke/x/FILE.gguf"),
     (["models", "import", "/nonexistent-model", "--as", "acme/x"], "does not exist"),
     (["models", "import", "/etc/hostname", "--as", "acme/x/../y"], "not a safe path"),
     (["models", "import", "/etc/hostname", "--as", "acme"], "is not a repository"),

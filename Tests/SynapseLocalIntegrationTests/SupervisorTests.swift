@@ -274,7 +274,7 @@ struct VLLMSupervisionTests {
     var configuration = ProjectConfiguration()
     configuration.engine = .vllm
     configuration.binaries.vllm = Fixtures.root + "/vllm/vllm"
-    configuration.llm.name = "Llama-3.1-8B-Instruct"
+    configuration.llm.servedName = "Llama-3.1-8B-Instruct"
     configuration.llm.port = try Loopback.freePort()
     configuration.llm.context = 16384
     configuration.llm.gpuMemoryUtilization = 0.85

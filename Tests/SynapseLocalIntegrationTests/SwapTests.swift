@@ -12,7 +12,7 @@ struct SwapTests {
   func spec(model: String, name: String, port: Int, enginePort: Int, base: String) throws -> ServiceSpec {
     var configuration = ProjectConfiguration()
     configuration.binaries.llamaServer = try TestBed.require(.llamaServer)
-    configuration.llm.name = name
+    configuration.llm.servedName = name
     configuration.llm.port = port
     configuration.llm.context = 2048
     // One thread each: two engines side by side on 2 cores, without ggml's spinning threads
@@ -250,7 +250,7 @@ struct SwapTests {
       var configuration = ProjectConfiguration()
       configuration.engine = .vllm
       configuration.binaries.vllm = Fixtures.root + "/vllm/vllm"
-      configuration.llm.name = name
+      configuration.llm.servedName = name
       configuration.llm.port = port
       var planner = ServicePlanner(
         configuration: configuration, project: base, llmPath: "/models/\(name)", embeddingPath: "", store: "", database: Self.layout(base),
@@ -295,7 +295,7 @@ struct SwapTests {
     func embedding(_ folder: String, _ name: String) throws -> ServiceSpec {
       var configuration = ProjectConfiguration()
       configuration.binaries.python = try TestBed.require(.python)
-      configuration.embedding.name = name
+      configuration.embedding.servedName = name
       configuration.embedding.port = port
       configuration.embedding.dimensions = try #require(EmbeddingDimensions.read(folder: folder))
       var planner = ServicePlanner(

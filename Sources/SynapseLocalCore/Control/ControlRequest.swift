@@ -12,7 +12,7 @@ public enum ControlRequest: Codable, Sendable, Equatable {
 public struct SwapOrder: Codable, Sendable, Equatable {
   public var service: ServiceName
   /// The new model's REF (a local path is absolute by now).
-  public var model: String
+  public var model: ModelReference
   public var hold: Bool
   public var allowDimensionChange: Bool
   /// `--context`: the chat model's new context (nil: the project's).
@@ -21,7 +21,7 @@ public struct SwapOrder: Codable, Sendable, Equatable {
   public var minimumSpeed: Double?
 
   public init(
-    service: ServiceName, model: String, hold: Bool = false, allowDimensionChange: Bool = false, context: Int? = nil,
+    service: ServiceName, model: ModelReference, hold: Bool = false, allowDimensionChange: Bool = false, context: Int? = nil,
     minimumSpeed: Double? = nil
   ) {
     self.service = service

@@ -34,10 +34,10 @@ public struct LocalModeEnvCheck: DoctorCheck {
         fix: "set OPENAI_API_KEY=not-required-for-local-mode")
     }
     let c = subject.configuration
-    if env["LOCAL_LLM_MODEL"] != c.llm.name {
-      return .failure(id, "LOCAL_LLM_MODEL is \(env["LOCAL_LLM_MODEL"] ?? "not set"), the engine serves \(c.llm.name)", fix: fix)
+    if env["LOCAL_LLM_MODEL"] != c.llm.servedName {
+      return .failure(id, "LOCAL_LLM_MODEL is \(env["LOCAL_LLM_MODEL"] ?? "not set"), the engine serves \(c.llm.servedName)", fix: fix)
     }
-    return .ok(id, "USE_LOCAL_MODELS=true, LOCAL_LLM_MODEL=\(c.llm.name), no OpenAI key")
+    return .ok(id, "USE_LOCAL_MODELS=true, LOCAL_LLM_MODEL=\(c.llm.servedName), no OpenAI key")
   }
 }
 
@@ -50,7 +50,7 @@ public struct EmbeddingDimensionsCheck: DoctorCheck {
   public func run(_ subject: DoctorSubject) async -> DoctorFinding {
     let c = subject.configuration
     let model: Int? =
-      (try? subject.catalog.model(id: c.embedding.model, role: .embedding))?.dimensions
+      c.embedding.model.catalogID.flatMap { try? subject.catalog.model(id: $0, role: .embedding) }?.dimensions
       ?? subject.embeddingPath.flatMap { EmbeddingDimensions.read(folder: $0, files: subject.context.files) }
     let declared = subject.env.flatMap { Int($0["LOCAL_EMBEDDING_DIMENSIONS"] ?? "") }
     if let model, model != c.embedding.dimensions {

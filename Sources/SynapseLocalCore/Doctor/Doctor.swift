@@ -98,7 +98,8 @@ public struct Doctor: Sendable {
         continue
       }
       do {
-        _ = try await ModelFetcher(context: context, catalog: catalog).pull([ref], options: .init(lockPath: lockPath))
+        _ = try await ModelFetcher(context: context, catalog: catalog).pull(
+          [.hub(repository: entry.repository, path: entry.path, revision: entry.commit)], options: .init(lockPath: lockPath))
         try? FileManager.default.removeItem(atPath: aside)
         done.append("fetched \(entry.repository)/\(entry.path) again from the Hub at its locked commit")
       } catch {

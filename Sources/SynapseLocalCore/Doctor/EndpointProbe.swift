@@ -36,7 +36,7 @@ public struct LLMEndpointCheck: DoctorCheck {
     guard let endpoint = env["LOCAL_LLM_ENDPOINT"], !endpoint.isEmpty else {
       return .failure(id, ".env has no LOCAL_LLM_ENDPOINT", fix: "synapse-local generate\(subject.projectFlag)")
     }
-    let model = env["LOCAL_LLM_MODEL"] ?? subject.configuration.llm.name
+    let model = env["LOCAL_LLM_MODEL"] ?? subject.configuration.llm.servedName
     let base = EndpointProbe.v1(endpoint)
     let probe = EndpointProbe()
     let (status, body) = await probe.get(base + "/models")
@@ -78,7 +78,7 @@ public struct EmbeddingEndpointCheck: DoctorCheck {
     }
     let base = EndpointProbe.v1(endpoint)
     let (status, body) = await EndpointProbe().post(
-      base + "/embeddings", ["input": "doctor", "model": env["LOCAL_EMBEDDING_MODEL"] ?? subject.configuration.embedding.name])
+      base + "/embeddings", ["input": "doctor", "model": env["LOCAL_EMBEDDING_MODEL"] ?? subject.configuration.embedding.servedName])
     guard status == 200,
       let vector = (((body as? [String: Any])?["data"] as? [[String: Any]])?.first?["embedding"] as? [Any])
     else {

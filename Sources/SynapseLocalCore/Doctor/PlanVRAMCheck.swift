@@ -48,7 +48,9 @@ public struct PlanVRAMCheck: DoctorCheck {
   }
 
   static func layers(_ subject: DoctorSubject) -> Int {
-    if let model = try? subject.catalog.model(id: subject.configuration.llm.model, role: .llm), let layers = model.shape.layers {
+    if let id = subject.configuration.llm.model.catalogID, let model = try? subject.catalog.model(id: id, role: .llm),
+      let layers = model.shape.layers
+    {
       return layers
     }
     if let path = subject.llmPath, let file = try? GGUFReader.read(path: path) {

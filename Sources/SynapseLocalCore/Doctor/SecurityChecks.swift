@@ -67,7 +67,7 @@ public struct LicenceCheck: DoctorCheck {
   public func run(_ subject: DoctorSubject) async -> DoctorFinding {
     let c = subject.configuration
     let models = [(c.llm.model, ModelRole.llm), (c.embedding.model, .embedding)].compactMap { ref, role in
-      try? subject.catalog.model(id: ref, role: role)
+      ref.catalogID.flatMap { try? subject.catalog.model(id: $0, role: role) }
     }
     let gated = models.filter { model in
       let terms = (model.license + " " + model.commercialUse).lowercased()

@@ -35,7 +35,7 @@ public struct VectorColumnsCheck: DoctorCheck {
           id,
           "\(first.column) is \(first.type) with \(first.rows) row(s), the embedding model makes \(c.embedding.dimensions)-dimension vectors\(wrong.count > 1 ? " (and \(wrong.count - 1) more column(s))" : "")",
           fix:
-            "re-embed: ALTER TABLE … TYPE \(expected) and embed the rows again with \(c.embedding.name), or swap back to the model they were made with"
+            "re-embed: ALTER TABLE … TYPE \(expected) and embed the rows again with \(c.embedding.servedName), or swap back to the model they were made with"
         )
       }
       return .ok(id, "the vector extension exists; \(columns.count) vector column(s), all \(expected)")

@@ -59,8 +59,8 @@ public struct StackGenerator: Sendable {
     return [
       "profile_note": c.profile.isEmpty ? "no profile" : "profile \(c.profile)",
       "engine": c.engine.rawValue, "name_flag": nameFlag,
-      "llm_endpoint": try e("http://127.0.0.1:\(c.llm.port)"), "llm_model": try e(c.llm.name),
-      "embedding_endpoint": try e("http://127.0.0.1:\(c.embedding.port)"), "embedding_model": try e(c.embedding.name),
+      "llm_endpoint": try e("http://127.0.0.1:\(c.llm.port)"), "llm_model": try e(c.llm.servedName),
+      "embedding_endpoint": try e("http://127.0.0.1:\(c.embedding.port)"), "embedding_model": try e(c.embedding.servedName),
       "embedding_dimensions": c.embedding.dimensions,
       "secret_path": secret,
       "database_url": try e("postgresql://\(c.db.user):\(dbPassword)@127.0.0.1:\(c.db.port)/\(c.db.name)"),
@@ -96,7 +96,7 @@ public struct StackGenerator: Sendable {
       "llm_threads": c.llm.threads, "llm_port": c.llm.port,
       "llm_start_period": c.engine == .vllm ? "600s" : "300s",
       "llm_cpus": min(c.llm.threads, cores), "llm_memory": Self.composeBytes(llmMemoryLimit()),
-      "embedding_path": y(embedding.containerPath), "embedding_name": y(c.embedding.name), "embedding_port": c.embedding.port,
+      "embedding_path": y(embedding.containerPath), "embedding_name": y(c.embedding.servedName), "embedding_port": c.embedding.port,
       "embedding_batch_size": c.embedding.batchSize, "embedding_threads": min(2, cores), "embedding_cpus": min(2, cores),
       "embedding_memory": Self.composeBytes(embeddingMemoryLimit()),
       "backend": c.backend.enabled, "frontend": c.frontend.enabled,
@@ -119,7 +119,7 @@ public struct StackGenerator: Sendable {
   func embeddingContext(_ embedding: ModelResolver.Resolved) -> [String: Any] {
     let c = configuration
     return [
-      "model_path": PythonString.literal(embedding.hostPath), "model_name": PythonString.literal(c.embedding.name),
+      "model_path": PythonString.literal(embedding.hostPath), "model_name": PythonString.literal(c.embedding.servedName),
       "host": PythonString.literal("127.0.0.1"), "port": c.embedding.port, "batch_size": c.embedding.batchSize,
     ]
   }

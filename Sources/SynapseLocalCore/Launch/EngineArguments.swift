@@ -20,13 +20,13 @@ public enum EngineArguments {
   /// `--metrics`: its token counts reach the status port's `/metrics`.
   public static func llamaCpp(model: String, host: String, port: Int, llm: ProjectConfiguration.LLM, context: Int? = nil) -> [String] {
     ["-m", model, "--host", host, "--port", String(port), "-c", String(context ?? llm.context)] + llamaCppSpeedFlags(llm)
-      + ["--alias", llm.name, "--metrics"]
+      + ["--alias", llm.servedName, "--metrics"]
   }
 
   /// `serve` is the subcommand natively; the OpenAI image's entry point takes `--model` instead.
   public static func vllm(model: [String], host: String, port: Int, llm: ProjectConfiguration.LLM, context: Int? = nil) -> [String] {
     model + [
-      "--served-model-name", llm.name, "--host", host, "--port", String(port), "--max-model-len", String(context ?? llm.context),
+      "--served-model-name", llm.servedName, "--host", host, "--port", String(port), "--max-model-len", String(context ?? llm.context),
       "--gpu-memory-utilization", String(format: "%.2f", llm.gpuMemoryUtilization), "--tensor-parallel-size",
       String(llm.tensorParallelSize),
     ]

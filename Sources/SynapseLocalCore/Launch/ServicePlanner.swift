@@ -79,7 +79,7 @@ public struct ServicePlanner: Sendable {
     var spec = ServiceSpec(
       name: .llm, executable: c.engine == .vllm ? c.binaries.vllm : c.binaries.llamaServer, arguments: arguments,
       environment: environment, port: c.llm.port, health: .http(url: "http://127.0.0.1:\(port)/health"),
-      readinessSeconds: c.engine == .vllm ? 900 : 300, model: c.llm.name)
+      readinessSeconds: c.engine == .vllm ? 900 : 300, model: c.llm.servedName)
     spec.enginePort = enginePorts[.llm]
     spec.modelPath = llmPath
     // The hold ends before the backend's own timeout would, so it gets the clean 503.
@@ -92,7 +92,7 @@ public struct ServicePlanner: Sendable {
     let port = enginePorts[.embedding] ?? c.embedding.port
     var environment = baseEnvironment
     environment["EMBEDDING_MODEL"] = embeddingPath
-    environment["EMBEDDING_MODEL_NAME"] = c.embedding.name
+    environment["EMBEDDING_MODEL_NAME"] = c.embedding.servedName
     environment["EMBEDDING_HOST"] = "127.0.0.1"
     environment["EMBEDDING_PORT"] = String(port)
     environment["EMBEDDING_BATCH_SIZE"] = String(c.embedding.batchSize)
@@ -102,7 +102,7 @@ public struct ServicePlanner: Sendable {
       name: .embedding, executable: c.binaries.python, arguments: [project + "/" + StackGenerator.embeddingFolder + "/embedding_server.py"],
       environment: environment, port: c.embedding.port,
       health: .embedding(base: "http://127.0.0.1:\(port)", dimensions: c.embedding.dimensions), readinessSeconds: 180,
-      model: c.embedding.name)
+      model: c.embedding.servedName)
     spec.enginePort = enginePorts[.embedding]
     spec.holdLimit = .seconds(c.embedding.holdSeconds)
     spec.modelPath = embeddingPath

@@ -38,7 +38,7 @@ extension StackAssembly {
   /// memory less the recommendation's margin.
   public func memoryShortfall(hardware: HardwareReport) -> String? {
     let c = configuration
-    guard case .catalog(let id, _)? = try? ModelReference(parsing: c.llm.model), let model = try? catalog.model(id: id, role: .llm) else {
+    guard case .catalog(let id, _) = c.llm.model, let model = try? catalog.model(id: id, role: .llm) else {
       return nil
     }
     if c.engine == .vllm || (c.llm.gpuLayers > 0 && !hardware.gpus.isEmpty) { return nil }  // weights in VRAM

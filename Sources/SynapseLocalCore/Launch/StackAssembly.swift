@@ -50,11 +50,10 @@ public struct StackAssembly: Sendable {
     do {
       llm = try resolver.resolve(configuration.llm.model, role: .llm, engine: configuration.engine)
       embedding = try resolver.resolve(configuration.embedding.model, role: .embedding, engine: configuration.engine)
-    } catch GenerateError.modelNotInStore(let role, let ref) {
+    } catch let error as GenerateError {
+      guard let role = error.missingModelRole else { throw error }
       throw ProjectError.invalid([
-        ProjectProblem(
-          file: file, line: lines[role + ".model"] ?? 0, key: role + ".model",
-          message: GenerateError.modelNotInStore(role: role, ref: ref).description)
+        ProjectProblem(file: file, line: lines[role + ".model"] ?? 0, key: role + ".model", message: error.description)
       ])
     }
     // The generated files the services use; generated now when missing (hand edits are kept).

@@ -63,8 +63,9 @@ public struct StackLauncher: Sendable {
     let fetcher = ModelFetcher(context: context, catalog: catalog)
     let missing = try fetcher.missing(in: configuration, project: project)
     if !missing.isEmpty {
-      context.output.warning("pulling what the project needs: \(missing.joined(separator: " ")) (synapse-local pull)")
-      _ = try await fetcher.pull(missing, options: .init(lockPath: ProjectLock.location(project: project, explicit: nil)))
+      context.output.warning("pulling what the project needs: \(missing.map(\.description).joined(separator: " ")) (synapse-local pull)")
+      _ = try await fetcher.pull(
+        missing, options: .init(lockPath: ProjectLock.location(project: project, explicit: nil), configuration: configuration))
     }
     let assembly = try await StackAssembly.assemble(project: project, context: context, catalog: catalog)
     if let running = try ControlClient(state: assembly.state, project: project).runningStack() {

@@ -65,8 +65,43 @@ extension ModelReference {
   /// The REF as typed on a command line, with a relative local path made absolute against the
   /// folder it was typed in (the project file's own relative paths are relative to the project,
   /// so a path from the command line must not stay relative there). Other REFs are unchanged.
-  public func typed(_ text: String, workingDirectory: String) -> String {
-    guard case .local(let path) = self, !path.hasPrefix("/"), !path.hasPrefix("~") else { return text }
-    return URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: workingDirectory, isDirectory: true)).standardizedFileURL.path
+  public func typed(workingDirectory: String) -> ModelReference {
+    guard case .local(let path) = self, !path.hasPrefix("/"), !path.hasPrefix("~") else { return self }
+    return .local(
+      path: URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: workingDirectory, isDirectory: true)).standardizedFileURL.path)
+  }
+}
+
+/// Written and read as the REF's text (synapse-local.yaml, JSON, the control socket).
+extension ModelReference: Codable {
+  public init(from decoder: any Decoder) throws {
+    let text = try decoder.singleValueContainer().decode(String.self)
+    do {
+      self = try ModelReference(parsing: text)
+    } catch {
+      throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.description))
+    }
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.singleValueContainer()
+    try container.encode(description)
+  }
+
+  /// A catalog id with no revision (the defaults and tests name models this way).
+  public static func catalog(_ id: String) -> ModelReference { .catalog(id: id, revision: nil) }
+
+  /// A local path.
+  public var isLocal: Bool {
+    if case .local = self { return true }
+    return false
+  }
+}
+
+extension ModelReference {
+  /// The catalog id, when the REF is one.
+  public var catalogID: String? {
+    if case .catalog(let id, _) = self { return id }
+    return nil
   }
 }

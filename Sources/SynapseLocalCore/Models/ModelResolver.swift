@@ -38,41 +38,51 @@ public struct ModelResolver: Sendable {
     self.files = files
   }
 
-  /// `engine` decides what a catalog chat model means: its GGUF file (llama.cpp) or its 16-bit
-  /// repository (vLLM).
-  public func resolve(_ ref: String, role: ModelRole, engine: Engine) throws -> Resolved {
+  /// `ModelLocation`'s rule decides which files: for the llm, its GGUF (llama.cpp) or its
+  /// safetensors repository (vLLM); for the embedding model, its sentence-transformers folder.
+  public func resolve(_ ref: ModelReference, role: ModelRole, engine: Engine) throws -> Resolved {
     let what = role == .llm ? "llm" : "embedding"
-    switch try ModelReference(parsing: ref) {
+    let patterns: FilePatterns? =
+      if case .hub(let repository, nil, _) = ref { lock?.patterns(for: repository) } else { nil }
+    switch try ModelLocation.of(ref, role: role, engine: engine, catalog: catalog, patterns: patterns) {
     case .local(let path):
       let absolute = AbsolutePath.resolve(path, relativeTo: project, environment: environment)
-      guard files.exists(absolute) else { throw GenerateError.modelNotInStore(role: what, ref: ref) }
+      guard files.exists(absolute) else { throw GenerateError.localModelMissing(role: what, ref: ref.description, path: absolute) }
       let name = (absolute as NSString).lastPathComponent
       let parent = (absolute as NSString).deletingLastPathComponent
       return Resolved(hostPath: absolute, containerPath: "/local/\(what)/\(name)", localMount: parent + ":/local/\(what):ro")
-    case .catalog(let id, let revision):
-      let model = try catalog.model(id: id, role: role)
-      if role == .llm && engine == .llamaCpp, let gguf = model.gguf {
-        return try stored(gguf.repository, path: gguf.file, revision: revision ?? gguf.revision ?? "main", role: what, ref: ref)
-      }
-      guard let repository = model.repository(for: engine) ?? model.repository else {
-        throw GenerateError.modelNotInStore(role: what, ref: ref)
-      }
-      return try stored(repository, path: nil, revision: revision ?? "main", role: what, ref: ref)
-    case .hub(let repository, let path, let revision):
-      return try stored(repository, path: path, revision: revision ?? "main", role: what, ref: ref)
+    case .hub(let target):
+      return try stored(target, role: what, ref: ref)
     }
   }
 
-  func stored(_ repository: String, path: String?, revision: String, role: String, ref: String) throws -> Resolved {
-    let id = try RepositoryID(repository)
+  /// The snapshot the lock pins, else the revision's, else (for one file of known digest) any
+  /// snapshot that holds those bytes.
+  func stored(_ target: ModelLocation.HubFiles, role: String, ref: ModelReference) throws -> Resolved {
+    let id = target.repository
+    let repository = id.description
+    let path = target.file
     let pinned = lock?.files.first { $0.repository == repository && (path == nil || $0.path == path) }
-    guard let commit = pinned?.commit ?? (try? cache.resolve(id, revision: revision)) else {
-      throw GenerateError.modelNotInStore(role: role, ref: ref)
+    let base = cache.root + "/\(id.cacheFolderName)/snapshots/"
+    var commit = pinned?.commit ?? (try? cache.resolve(id, revision: target.revision))
+    if commit.map({ !files.exists(base + $0 + (path.map { "/\($0)" } ?? "")) }) ?? true, let path,
+      let digest = pinned?.sha256 ?? target.sha256
+    {
+      commit = cache.commit(holding: path, digest: digest, in: id) ?? commit
     }
+    guard let commit else { throw missing(target, role: role, ref: ref) }
     let suffix = "/\(id.cacheFolderName)/snapshots/\(commit)" + (path.map { "/\($0)" } ?? "")
     let host = cache.root + suffix
-    guard files.exists(host) else { throw GenerateError.modelNotInStore(role: role, ref: ref) }
+    guard files.exists(host) else { throw missing(target, role: role, ref: ref) }
     return Resolved(hostPath: host, containerPath: Self.containerStore + suffix, localMount: nil, repository: repository, commit: commit)
+  }
+
+  /// A demo model is imported (the test bed has its file), anything else pulled.
+  func missing(_ target: ModelLocation.HubFiles, role: String, ref: ModelReference) -> GenerateError {
+    if case .catalog(let id, _) = ref, (try? catalog.model(id: id))?.demo == true {
+      return .demoModelNotInStore(role: role, ref: ref.description, repository: target.repository.description)
+    }
+    return .modelNotInStore(role: role, ref: ref.description)
   }
 }
 

@@ -3,9 +3,9 @@
 public struct ProjectConfiguration: Sendable, Equatable {
   public struct LLM: Sendable, Equatable {
     /// A REF (catalog id, ORG/REPO[/PATH][@REV] or a local path).
-    public var model = "llama-3.2-3b-q4"
+    public var model = ModelReference.catalog("llama-3.2-3b-q4")
     /// The name the engine serves the model under: `LOCAL_LLM_MODEL`.
-    public var name = "Llama-3.2-3B-Instruct"
+    public var servedName = "Llama-3.2-3B-Instruct"
     public var port = 8080
     public var context = 4096
     public var threads = 4
@@ -26,8 +26,8 @@ public struct ProjectConfiguration: Sendable, Equatable {
   }
 
   public struct Embedding: Sendable, Equatable {
-    public var model = "all-minilm-l6-v2"
-    public var name = "all-MiniLM-L6-v2"
+    public var model = ModelReference.catalog("all-minilm-l6-v2")
+    public var servedName = "all-MiniLM-L6-v2"
     public var dimensions = 384
     public var port = 8081
     public var batchSize = 10

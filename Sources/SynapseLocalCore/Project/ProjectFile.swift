@@ -37,15 +37,15 @@ public enum ProjectFile {
     var problems: [ProjectProblem] = []
     for (key, ref, role) in [("llm.model", c.llm.model, ModelRole.llm), ("embedding.model", c.embedding.model, ModelRole.embedding)] {
       let message: String?
-      switch try? ModelReference(parsing: ref) {
-      case .catalog(let id, _)?:
+      switch ref {
+      case .catalog(let id, _):
         do {
           _ = try catalog.model(id: id, role: role)
           message = nil
         } catch {
           message = "\(error)"
         }
-      case .local(let path)?:
+      case .local(let path):
         let absolute = AbsolutePath.resolve(path, relativeTo: project, environment: environment)
         message = files.exists(absolute) ? nil : "\(path) does not exist"
       default:
@@ -64,14 +64,15 @@ public enum ProjectFile {
       "profile_set": !c.profile.isEmpty, "profile_name": c.profile, "profile": c.profile.isEmpty ? "\"\"" : s(c.profile),
       "engine": s(c.engine.rawValue), "prefer": s(c.prefer.rawValue),
       "hardware": c.hardware.isEmpty ? "\"\"" : s(c.hardware), "expose": c.expose, "expose_models": c.exposeModels,
-      "llm_model": s(c.llm.model), "llm_name": s(c.llm.name), "llm_port": c.llm.port, "llm_context": c.llm.context,
+      "llm_model": s(c.llm.model.description), "llm_name": s(c.llm.servedName), "llm_port": c.llm.port, "llm_context": c.llm.context,
       "llm_threads": c.llm.threads, "llm_threads_batch": c.llm.threadsBatch, "llm_batch_size": c.llm.batchSize,
       "llm_ubatch_size": c.llm.ubatchSize, "llm_flash_attention": s(c.llm.flashAttention.rawValue), "llm_mlock": c.llm.mlock,
       "llm_tuned": tuned.map { "  # " + $0.split(separator: "\n").joined(separator: "\n  # ") + "\n" } ?? "",
       "llm_gpu_layers": c.llm.gpuLayers, "llm_timeout_ms": c.llm.timeoutMs,
       "llm_gpu_memory_utilization": String(format: "%.2f", c.llm.gpuMemoryUtilization),
       "llm_tensor_parallel_size": c.llm.tensorParallelSize, "llm_restart": c.llm.restart.rawValue,
-      "embedding_model": s(c.embedding.model), "embedding_name": s(c.embedding.name), "embedding_dimensions": c.embedding.dimensions,
+      "embedding_model": s(c.embedding.model.description), "embedding_name": s(c.embedding.servedName),
+      "embedding_dimensions": c.embedding.dimensions,
       "embedding_port": c.embedding.port, "embedding_batch_size": c.embedding.batchSize, "embedding_hold_seconds": c.embedding.holdSeconds,
       "embedding_restart": c.embedding.restart.rawValue,
       "status_port": c.status.port, "endpoint_head_seconds": c.endpoint.headSeconds, "endpoint_idle_seconds": c.endpoint.idleSeconds,

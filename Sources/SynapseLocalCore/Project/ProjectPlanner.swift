@@ -51,8 +51,8 @@ public struct ProjectPlanner: Sendable {
         if !fixed.contains(key) { configuration[keyPath: path] = value }
       }
       set("engine", \.engine, chosen.engine)
-      set("llm.model", \.llm.model, chosen.llm.id)
-      set("llm.name", \.llm.name, chosen.llm.name)
+      set("llm.model", \.llm.model, .catalog(chosen.llm.id))
+      set("llm.served_name", \.llm.servedName, chosen.llm.name)
       if let flags = chosen.llamaServer {
         set("llm.context", \.llm.context, flags.ctxSize)
         set("llm.threads", \.llm.threads, flags.threads)
@@ -66,19 +66,18 @@ public struct ProjectPlanner: Sendable {
       }
       set("llm.threads", \.llm.threads, hardware.cpu.effectiveCores)
       set("llm.timeout_ms", \.llm.timeoutMs, LLMTimeout.milliseconds(speed: chosen.llm.speed, context: configuration.llm.context))
-      set("embedding.model", \.embedding.model, chosen.embedding.id)
+      set("embedding.model", \.embedding.model, .catalog(chosen.embedding.id))
     }
     if let id = catalogID(configuration.embedding.model, role: .embedding), let model = try? catalog.model(id: id, role: .embedding) {
-      if !fixed.contains("embedding.name") { configuration.embedding.name = model.name }
+      if !fixed.contains("embedding.served_name") { configuration.embedding.servedName = model.name }
       if !fixed.contains("embedding.dimensions"), let dimensions = model.dimensions { configuration.embedding.dimensions = dimensions }
-    } else if !fixed.contains("embedding.name") {
-      configuration.embedding.name =
-        (try? ModelReference(parsing: configuration.embedding.model).derivedName) ?? configuration.embedding.name
+    } else if !fixed.contains("embedding.served_name") {
+      configuration.embedding.servedName = configuration.embedding.model.derivedName
     }
     if recommendation == nil {
       // A model from outside the catalog: nothing to plan it with but the machine's cores.
-      if !fixed.contains("llm.name") {
-        configuration.llm.name = (try? ModelReference(parsing: configuration.llm.model).derivedName) ?? configuration.llm.name
+      if !fixed.contains("llm.served_name") {
+        configuration.llm.servedName = configuration.llm.model.derivedName
       }
       if !fixed.contains("llm.threads") { configuration.llm.threads = max(1, hardware.cpu.effectiveCores) }
     }
@@ -86,15 +85,14 @@ public struct ProjectPlanner: Sendable {
   }
 
   /// The catalog id a REF names for `role`, or nil when it is not a catalog REF.
-  func catalogID(_ ref: String, role: ModelRole) -> String? {
-    guard case .catalog(let id, _)? = try? ModelReference(parsing: ref) else { return nil }
-    return id
+  func catalogID(_ ref: ModelReference, role: ModelRole) -> String? {
+    ref.catalogID
   }
 
   /// A REF that is not from the catalog must at least parse; a catalog id must exist with the role.
-  func requireResolvable(_ ref: String, key: String, role: ModelRole) throws {
+  func requireResolvable(_ ref: ModelReference, key: String, role: ModelRole) throws {
     do {
-      if case .catalog(let id, _) = try ModelReference(parsing: ref) { _ = try catalog.model(id: id, role: role) }
+      if case .catalog(let id, _) = ref { _ = try catalog.model(id: id, role: role) }
     } catch {
       throw ProjectError.invalid([ProjectProblem(file: "(flags)", line: 0, key: key, message: "\(error)")])
     }

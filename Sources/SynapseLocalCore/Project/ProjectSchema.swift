@@ -22,7 +22,7 @@ public enum ProjectSchema {
   /// Sets one key from a command-line value (e.g. `llm.port` from `--llm-port`); returns what is
   /// wrong with the value, or nil.
   public static func apply(_ value: String, to key: String, in configuration: inout ProjectConfiguration) -> String? {
-    guard let field = fieldsByKey[key] else { return "unknown key" }
+    guard let field = fieldsByKey[aliases[key] ?? key] else { return "unknown key" }
     return field.read(&configuration, Node(value))
   }
 
@@ -64,7 +64,8 @@ public enum ProjectSchema {
         problems.append(ProjectProblem(file: file, line: line, key: prefix.isEmpty ? "(key)" : prefix, message: "keys must be strings"))
         continue
       }
-      let key = prefix.isEmpty ? name : prefix + "." + name
+      let written = prefix.isEmpty ? name : prefix + "." + name
+      let key = aliases[written] ?? written
       if let field = fieldsByKey[key] {
         if let message = field.read(&configuration, value) {
           problems.append(ProjectProblem(file: file, line: value.mark?.line ?? line, key: key, message: message))
@@ -109,6 +110,9 @@ public enum ProjectSchema {
     return problems
   }
 
+  /// Older spellings, read as the key they became.
+  static let aliases = ["llm.name": "llm.served_name", "embedding.name": "embedding.served_name"]
+
   static let sections = ["llm", "embedding", "db", "backend", "frontend", "status", "endpoint", "paths", "binaries"]
 
   static let fields: [Field] =
@@ -121,7 +125,7 @@ public enum ProjectSchema {
       bool("expose", \.expose),
       bool("expose_models", \.exposeModels),
       reference("llm.model", \.llm.model),
-      string("llm.name", \.llm.name),
+      string("llm.served_name", \.llm.servedName),
       port("llm.port", \.llm.port),
       int("llm.context", \.llm.context, 256...1_048_576),
       int("llm.threads", \.llm.threads, 1...1024),
@@ -136,7 +140,7 @@ public enum ProjectSchema {
       int("llm.tensor_parallel_size", \.llm.tensorParallelSize, 1...64),
       enumeration("llm.restart", \.llm.restart),
       reference("embedding.model", \.embedding.model),
-      string("embedding.name", \.embedding.name),
+      string("embedding.served_name", \.embedding.servedName),
       int("embedding.dimensions", \.embedding.dimensions, 1...65_536),
       port("embedding.port", \.embedding.port),
       int("embedding.batch_size", \.embedding.batchSize, 1...4096),
@@ -191,7 +195,7 @@ public enum ProjectSchema {
       do throws(NodeRequirementError) {
         _ = try NodeRequirement(text)
       } catch {
-        return error.description
+        return "\(error)"
       }
       configuration[keyPath: path] = text
       return nil
@@ -283,17 +287,17 @@ public enum ProjectSchema {
     }
   }
 
-  static func reference(_ key: String, _ path: any WritableKeyPath<ProjectConfiguration, String> & Sendable) -> Field {
+  /// A model REF, parsed here once: the configuration keeps the typed value.
+  static func reference(_ key: String, _ path: any WritableKeyPath<ProjectConfiguration, ModelReference> & Sendable) -> Field {
     Field(key: key) { configuration, node in
       guard let text = scalarText(node), !text.isEmpty else {
         return "expected a model REF (catalog id, ORG/REPO[/PATH][@REVISION] or a local path)"
       }
       do {
-        _ = try ModelReference(parsing: text)
+        configuration[keyPath: path] = try ModelReference(parsing: text)
       } catch {
-        return "\(error)"
+        return (error as? ModelReferenceError)?.description ?? "\(error)"
       }
-      configuration[keyPath: path] = text
       return nil
     }
   }

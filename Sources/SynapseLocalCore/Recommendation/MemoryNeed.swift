@@ -8,7 +8,7 @@ public enum MemoryNeed {
 
   /// The chat model on llama.cpp or vLLM at `context`: from the catalog, else from the GGUF's
   /// header at `path`; nil when neither tells.
-  public static func llm(ref: String, engine: Engine, context: Int, tensorParallel: Int = 1, catalog: ModelCatalog, path: String?)
+  public static func llm(ref: ModelReference, engine: Engine, context: Int, tensorParallel: Int = 1, catalog: ModelCatalog, path: String?)
     -> MemoryEstimate?
   {
     if let model = catalogModel(ref, role: .llm, catalog: catalog) {
@@ -21,13 +21,13 @@ public enum MemoryNeed {
 
   /// The embedding server with this model: the catalog's measured `ram_bytes`; else the runtime
   /// and the weights twice (loaded, plus the copy torch makes), when their size is known.
-  public static func embedding(ref: String, catalog: ModelCatalog, weightsBytes: UInt64?) -> UInt64? {
+  public static func embedding(ref: ModelReference, catalog: ModelCatalog, weightsBytes: UInt64?) -> UInt64? {
     if let ram = catalogModel(ref, role: .embedding, catalog: catalog)?.ramBytes { return ram }
     return weightsBytes.map { embeddingRuntimeBytes + 2 * $0 }
   }
 
-  static func catalogModel(_ ref: String, role: ModelRole, catalog: ModelCatalog) -> CatalogModel? {
-    guard case .catalog(let id, _)? = try? ModelReference(parsing: ref) else { return nil }
+  static func catalogModel(_ ref: ModelReference, role: ModelRole, catalog: ModelCatalog) -> CatalogModel? {
+    guard case .catalog(let id, _) = ref else { return nil }
     return try? catalog.model(id: id, role: role)
   }
 }

@@ -1,7 +1,8 @@
 import Foundation
 
 /// `pull`: models from the Hub into the store, verified while they download, pinned in the
-/// project's lock. `up` and `swap` fetch what they lack through it too.
+/// project's lock. `up` and `swap` fetch what they lack through it too. What a REF fetches is
+/// `ModelLocation`'s rule for the role it plays in the project (its engine decides the llm's).
 public struct ModelFetcher: Sendable {
   public struct Options: Sendable {
     /// The lock to pin files in (nil outside a project).
@@ -9,11 +10,22 @@ public struct ModelFetcher: Sendable {
     /// Accept files that differ from what the lock pins.
     public var update = false
     public var connections = RangePlan.defaultConnections
+    /// The project's plan: a REF it names is fetched for its role and engine.
+    public var configuration: ProjectConfiguration?
+    /// `--include`/`--exclude` for whole repositories (else the lock's, else the role's rule).
+    public var patterns: FilePatterns?
+    /// The role the REFs play, when they are not (yet) the project's (a swap's new model).
+    public var role: ModelRole?
 
-    public init(lockPath: String? = nil, update: Bool = false, connections: Int = RangePlan.defaultConnections) {
+    public init(
+      lockPath: String? = nil, update: Bool = false, connections: Int = RangePlan.defaultConnections,
+      configuration: ProjectConfiguration? = nil, patterns: FilePatterns? = nil
+    ) {
       self.lockPath = lockPath
       self.update = update
       self.connections = connections
+      self.configuration = configuration
+      self.patterns = patterns
     }
   }
 
@@ -27,7 +39,7 @@ public struct ModelFetcher: Sendable {
 
   /// Downloads each REF (what is already in the store is reused); progress goes to the context's
   /// output.
-  public func pull(_ refs: [String], options: Options = Options()) async throws -> [ModelPuller.Result] {
+  public func pull(_ refs: [ModelReference], options: Options = Options()) async throws -> [ModelPuller.Result] {
     let environment = context.environment
     let output = context.output
     var puller = ModelPuller(
@@ -39,9 +51,14 @@ public struct ModelFetcher: Sendable {
     puller.connections = options.connections
     var results: [ModelPuller.Result] = []
     for ref in refs {
-      let (repository, path, revision) = try target(ref)
-      let (result, pins) = try await puller.pullFiles(repository, path: path, revision: revision)
+      let target = try hubFiles(ref, options: options, lock: puller.lock)
+      let (result, pulledPins) = try await puller.pullFiles(
+        target.repository, selection: target.selection, revision: target.revision, sha256: target.sha256)
       results.append(result)
+      var pins = pulledPins
+      if case .patterns(let patterns) = target.selection {
+        pins?.record(.init(repository: target.repository.description, patterns: patterns))
+      }
       if let lockPath = options.lockPath, let pins, pins != puller.lock {
         try pins.save(lockPath)
         puller.lock = pins
@@ -50,31 +67,59 @@ public struct ModelFetcher: Sendable {
     return results
   }
 
-  /// What a REF asks to download: repository, file (nil for all) and revision.
-  public func target(_ ref: String) throws -> (RepositoryID, String?, String) {
-    switch try ModelReference(parsing: ref) {
-    case .hub(let repository, let path, let revision):
-      return (try RepositoryID(repository), path, revision ?? "main")
-    case .catalog(let id, let revision):
-      let model = try catalog.model(id: id)
-      if model.role == .llm, let gguf = model.gguf {
-        return (try RepositoryID(gguf.repository), gguf.file, revision ?? gguf.revision ?? "main")
-      }
-      guard let repository = model.repository else { throw StoreError.unusableReference("catalog model \(id) names no repository") }
-      return (try RepositoryID(repository), nil, revision ?? "main")
+  /// What a REF fetches: its role's rule in the project, the patterns given or locked.
+  public func hubFiles(_ ref: ModelReference, options: Options, lock: ProjectLock? = nil) throws -> ModelLocation.HubFiles {
+    let role = options.role ?? options.configuration.flatMap { Self.role(of: ref, in: $0) }
+    let engine = options.configuration?.engine ?? .llamaCpp
+    var patterns = options.patterns
+    if patterns == nil, case .hub(let repository, nil, _) = ref { patterns = lock?.patterns(for: repository) }
+    switch try ModelLocation.of(ref, role: role, engine: engine, catalog: catalog, patterns: patterns) {
+    case .hub(let files): return files
     case .local(let path):
       throw StoreError.unusableReference("'\(path)' is a local path; `synapse-local models import` puts local files into the store")
     }
   }
 
-  /// The project's model REFs that are neither local paths nor in the store yet.
-  public func missing(in configuration: ProjectConfiguration, project: String) throws -> [String] {
-    let resolver = try configuration.modelResolver(project: project, catalog: catalog, environment: context.environment)
-    var missing: [String] = []
-    for (ref, role) in [(configuration.llm.model, ModelRole.llm), (configuration.embedding.model, .embedding)] {
-      if case .local? = try? ModelReference(parsing: ref) { continue }
-      if (try? resolver.resolve(ref, role: role, engine: configuration.engine)) == nil { missing.append(ref) }
+  /// The role a REF plays in the project, if it names one of its models.
+  public static func role(of ref: ModelReference, in configuration: ProjectConfiguration) -> ModelRole? {
+    if ref == configuration.llm.model { return .llm }
+    if ref == configuration.embedding.model { return .embedding }
+    return nil
+  }
+
+  /// The project's models that come from the Hub (what `pull` with no REF fetches).
+  public static func hubModels(of configuration: ProjectConfiguration) -> [ModelReference] {
+    [configuration.llm.model, configuration.embedding.model].filter { !$0.isLocal }
+  }
+
+  /// What `pull` fetches: the REFs given, else the project's Hub models.
+  public static func wanted(_ refs: [ModelReference], configuration: ProjectConfiguration?, project: String) throws -> [ModelReference] {
+    guard refs.isEmpty else { return refs }
+    guard let configuration else {
+      throw StoreError.unusableReference(
+        "no model to pull: name one (synapse-local pull REF), or run in a project (\(project) has no \(ProjectConfiguration.fileName); --project DIR)"
+      )
     }
-    return missing
+    let models = hubModels(of: configuration)
+    guard !models.isEmpty else {
+      throw StoreError.unusableReference(
+        "the project's models are local paths: there is nothing to pull (`models import` stores local files)")
+    }
+    return models
+  }
+
+  /// The project's Hub models that are not in the store yet.
+  public func missing(in configuration: ProjectConfiguration, project: String) throws -> [ModelReference] {
+    let resolver = try configuration.modelResolver(project: project, catalog: catalog, environment: context.environment)
+    return try Self.hubModels(of: configuration).filter { ref in
+      let role = Self.role(of: ref, in: configuration) ?? .llm
+      do {
+        _ = try resolver.resolve(ref, role: role, engine: configuration.engine)
+        return false
+      } catch let error as GenerateError {
+        guard case .modelNotInStore = error else { throw error }  // a demo or local model is not pulled
+        return true
+      }
+    }
   }
 }

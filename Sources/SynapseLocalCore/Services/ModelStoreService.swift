@@ -42,35 +42,44 @@ public struct ModelStoreService: Sendable {
     return result
   }
 
-  /// Every stored file of `ref`'s repository (all repositories without one) re-hashed against its
-  /// recorded digest.
-  public func verify(_ ref: String?) throws -> [ModelVerifier.Check] {
+  /// The stored files of what `ref` names (the one file of a file REF or a llama.cpp catalog
+  /// model, else the repository's; everything without a REF) re-hashed against their recorded
+  /// digests. `engine`: the project's, which decides what a catalog chat model is.
+  public func verify(_ ref: ModelReference?, engine: Engine = .llamaCpp) throws -> [ModelVerifier.Check] {
     let cache = self.cache
-    let repositories = try ref.map { [try cache.repository(try repository(named: $0).0)] } ?? cache.repositories()
-    return try ModelVerifier(cache: cache).verify(repositories)
+    guard let ref else { return try ModelVerifier(cache: cache).verify(cache.repositories()) }
+    let target = try location(of: ref, engine: engine)
+    let checks = try ModelVerifier(cache: cache).verify([try cache.repository(target.repository)])
+    guard let file = target.file else { return checks }
+    let mine = checks.filter { $0.path == file }
+    guard !mine.isEmpty else { throw StoreError.notInStore("\(target.repository)/\(file)") }
+    return mine
   }
 
-  /// Removes a repository, or one revision of it, with the blobs nothing else uses.
-  public func remove(_ ref: String) throws -> ModelRemover.Result {
-    let (repository, revision) = try repository(named: ref)
-    return try ModelRemover(cache: cache).remove(repository, revision: revision)
-  }
-
-  /// The repository (and revision) a REF names in the store: ORG/REPO[@REVISION] or a catalog id.
-  public func repository(named ref: String) throws -> (RepositoryID, String?) {
-    switch try ModelReference(parsing: ref) {
-    case .hub(let repository, nil, let revision):
-      return (try RepositoryID(repository), revision)
-    case .hub(let repository, .some(let path), _):
+  /// Removes a repository, or one revision of it (the REF's @REVISION), with the blobs nothing else uses.
+  public func remove(_ ref: ModelReference, engine: Engine = .llamaCpp) throws -> ModelRemover.Result {
+    if case .hub(let repository, .some(let path), _) = ref {
       throw StoreError.unusableReference("'\(ref)' names the file \(path); give the repository \(repository) (optionally @REVISION)")
-    case .catalog(let id, let revision):
-      let model = try context.resources.loadCatalog().model(id: id)
-      guard let repository = model.repository(for: .llamaCpp) else {
-        throw StoreError.unusableReference("catalog model \(id) has no repository")
-      }
-      return (try RepositoryID(repository), revision)
-    case .local(let path):
-      throw StoreError.unusableReference("'\(path)' is a local path; give a repository (ORG/REPO) or a catalog id")
     }
+    let revision: String? =
+      switch ref {
+      case .hub(_, _, let revision), .catalog(_, let revision): revision
+      case .local: nil
+      }
+    return try ModelRemover(cache: cache).remove(try location(of: ref, engine: engine).repository, revision: revision)
+  }
+
+  /// `ModelLocation`'s rule for a REF with no role in a project.
+  func location(of ref: ModelReference, engine: Engine) throws -> ModelLocation.HubFiles {
+    switch try ModelLocation.of(ref, role: nil, engine: engine, catalog: try context.resources.loadCatalog()) {
+    case .hub(let files): return files
+    case .local(let path): throw StoreError.unusableReference("'\(path)' is a local path; give a repository (ORG/REPO) or a catalog id")
+    }
+  }
+
+  /// The engine of the project in `folder`, llama.cpp outside one.
+  public func engine(project folder: String) -> Engine {
+    guard context.files.exists(ProjectFile.path(in: folder)) else { return .llamaCpp }
+    return (try? ProjectFile.load(project: folder, environment: context.environment, files: context.files))?.engine ?? .llamaCpp
   }
 }

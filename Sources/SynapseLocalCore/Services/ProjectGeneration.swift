@@ -49,12 +49,10 @@ public struct ProjectGeneration: Sendable {
     let generated: [GeneratedFile]
     do {
       generated = try generator.files()
-    } catch GenerateError.modelNotInStore(let role, let ref) {
+    } catch let error as GenerateError {
+      guard let role = error.missingModelRole else { throw error }
       let key = role + ".model"
-      throw ProjectError.invalid([
-        ProjectProblem(
-          file: file, line: lines[key] ?? 0, key: key, message: GenerateError.modelNotInStore(role: role, ref: ref).description)
-      ])
+      throw ProjectError.invalid([ProjectProblem(file: file, line: lines[key] ?? 0, key: key, message: error.description)])
     }
     var outcomes = try GeneratedFileWriter(project: project, state: state, files: files).write(generated, force: force, dryRun: dryRun)
     // Diffs go to the terminal and into logs: never with the password in them.

@@ -19,9 +19,10 @@ public struct ProjectSummary: Encodable, Sendable, Equatable {
     self.path = path
     profile = c.profile
     engine = c.engine.rawValue
-    llm = ["model": c.llm.model, "name": c.llm.name, "port": String(c.llm.port), "context": String(c.llm.context)]
+    llm = ["model": c.llm.model.description, "name": c.llm.servedName, "port": String(c.llm.port), "context": String(c.llm.context)]
     embedding = [
-      "model": c.embedding.model, "name": c.embedding.name, "dimensions": String(c.embedding.dimensions), "port": String(c.embedding.port),
+      "model": c.embedding.model.description, "name": c.embedding.servedName, "dimensions": String(c.embedding.dimensions),
+      "port": String(c.embedding.port),
     ]
     func describe(_ app: ProjectConfiguration.App) -> [String: String] {
       [

@@ -49,7 +49,7 @@ public struct Calibrator: Sendable {
     let cost = ModelCost.of(info)
     var llm = ProjectConfiguration.LLM()
     llm.threads = cores
-    llm.name = "calibration"
+    llm.servedName = "calibration"
     llm.context = 1024
     var bench = EngineBench(context: context, hardware: hardware)
     bench.progress = progress
@@ -98,7 +98,7 @@ public struct Calibrator: Sendable {
         catalog: catalog, cache: HubCache.live(environment: environment), lock: nil, project: context.workingDirectory,
         environment: environment, files: context.files)
       do {
-        return (try resolver.resolve(model, role: .llm, engine: .llamaCpp).hostPath, nil)
+        return (try resolver.resolve(try ModelReference(parsing: model), role: .llm, engine: .llamaCpp).hostPath, nil)
       } catch {
         throw BenchError.badRequest("\(model) is neither a GGUF file here nor a model in the store (synapse-local pull \(model))")
       }

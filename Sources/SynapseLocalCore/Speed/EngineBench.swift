@@ -48,13 +48,13 @@ public struct EngineBench: Sendable {
     let system = context.system
     let progress = progress
     let (samples, peak) = try await trial.run { base, pid in
-      let client = EngineClient(http: EngineClient.transport, baseURL: base, servedName: settings.name)
+      let client = EngineClient(http: EngineClient.transport, baseURL: base, servedName: settings.servedName)
       let samples = try await Self.requests(client, workload: workload, progress: progress)
       return (samples, Self.peakResident(pid: pid, system: system))
     }
     let flags = target.engine == .vllm ? [] : EngineArguments.llamaCppSpeedFlags(llm)
     return BenchReport(
-      engine: target.engine, model: target.modelLabel, servedName: llm.name, flags: flags, throughEndpoint: false, contended: false,
+      engine: target.engine, model: target.modelLabel, servedName: llm.servedName, flags: flags, throughEndpoint: false, contended: false,
       workload: workload, samples: samples, median: BenchReport.medians(samples), peakResidentBytes: peak,
       prediction: target.cost.map { prediction($0, engine: target.engine, llm: llm) })
   }

@@ -6,13 +6,13 @@ import Foundation
 public struct ModelBench: Sendable {
   public struct Request: Sendable {
     /// A REF (catalog id, ORG/REPO/FILE, local path); nil: the project's chat model.
-    public var ref: String?
+    public var ref: ModelReference?
     /// The project folder; it need not hold a project when a REF is given.
     public var project: String
     public var throughEndpoint = false
     public var workload = BenchWorkload()
 
-    public init(ref: String?, project: String) {
+    public init(ref: ModelReference?, project: String) {
       self.ref = ref
       self.project = project
     }
@@ -47,7 +47,7 @@ public struct ModelBench: Sendable {
 
   /// The engine command for a model: the project's engine and flags when there is a project, else
   /// llama.cpp with one thread per effective core.
-  public func target(ref: String?, project: String, hardware: HardwareReport) async throws -> EngineBench.Target {
+  public func target(ref: ModelReference?, project: String, hardware: HardwareReport) async throws -> EngineBench.Target {
     let environment = context.environment
     var configuration = ProjectConfiguration()
     var lines: [String: Int] = [:]
@@ -62,11 +62,11 @@ public struct ModelBench: Sendable {
           "\(project) has no \(ProjectConfiguration.fileName): name a model (synapse-local bench REF) or a project (--project DIR)")
       }
       configuration.llm.threads = max(1, hardware.cpu.effectiveCores)
-      configuration.llm.name = "bench"
+      configuration.llm.servedName = "bench"
     }
     let ref = ref ?? configuration.llm.model
     if ref != configuration.llm.model {
-      configuration.llm.name = (try? ModelReference(parsing: ref).derivedName) ?? "bench"
+      configuration.llm.servedName = ref.derivedName
     }
     let resolver =
       inProject
@@ -78,7 +78,7 @@ public struct ModelBench: Sendable {
     do {
       resolved = try resolver.resolve(ref, role: .llm, engine: configuration.engine)
     } catch {
-      if case .local(let path) = try? ModelReference(parsing: ref) {
+      if case .local(let path) = ref {
         throw BenchError.badRequest("no model file at \(path); give a .gguf path, a catalog id or ORG/REPO/FILE.gguf")
       }
       throw BenchError.badRequest("\(ref) is not in the model store: fetch it first (synapse-local pull \(ref))")
@@ -106,7 +106,7 @@ public struct ModelBench: Sendable {
       cost: cost(ref: ref, path: resolved.hostPath, engine: configuration.engine))
   }
 
-  func cost(ref: String, path: String, engine: Engine) -> ModelCost? {
+  func cost(ref: ModelReference, path: String, engine: Engine) -> ModelCost? {
     ModelCost.of(ref: ref, path: path, engine: engine, catalog: catalog)
   }
 
@@ -128,8 +128,8 @@ public struct ModelBench: Sendable {
     let resolver = try? configuration.modelResolver(project: project, catalog: catalog, environment: context.environment)
     let path = (try? resolver?.resolve(configuration.llm.model, role: .llm, engine: configuration.engine))??.hostPath
     return try await bench.measureEndpoint(
-      baseURL: "http://127.0.0.1:\(configuration.llm.port)", servedName: configuration.llm.name, engine: configuration.engine,
-      modelLabel: path.map { ($0 as NSString).lastPathComponent } ?? configuration.llm.model, llm: configuration.llm,
+      baseURL: "http://127.0.0.1:\(configuration.llm.port)", servedName: configuration.llm.servedName, engine: configuration.engine,
+      modelLabel: path.map { ($0 as NSString).lastPathComponent } ?? configuration.llm.model.description, llm: configuration.llm,
       cost: path.flatMap { cost(ref: configuration.llm.model, path: $0, engine: configuration.engine) }, workload: request.workload)
   }
 }

@@ -64,9 +64,9 @@ public struct ModelCost: Sendable, Equatable {
 
   /// The model a REF names, as served: the GGUF's header when the file is at hand (llama.cpp),
   /// else the catalog entry; nil when neither tells.
-  public static func of(ref: String, path: String?, engine: Engine, catalog: ModelCatalog) -> ModelCost? {
+  public static func of(ref: ModelReference, path: String?, engine: Engine, catalog: ModelCatalog) -> ModelCost? {
     if engine == .llamaCpp, let path, let file = try? GGUFReader.read(path: path) { return of(GGUFModelInfo(file: file, path: path)) }
-    if case .catalog(let id, _) = try? ModelReference(parsing: ref), let model = try? catalog.model(id: id, role: .llm) {
+    if case .catalog(let id, _) = ref, let model = try? catalog.model(id: id, role: .llm) {
       return of(model, engine: engine)
     }
     return nil

@@ -75,6 +75,13 @@ public struct HubCache: Sendable {
     return Repository(repository: id.description, folder: base, snapshots: snapshots, sizeBytes: blobs.values.reduce(0, +))
   }
 
+  /// The snapshot whose `path` is the blob `digest`, whatever its commit: `models import` makes
+  /// its own, so a catalog pin and an imported copy of the same bytes differ only in the commit.
+  public func commit(holding path: String, digest: String, in id: RepositoryID) -> String? {
+    guard let repository = try? repository(id) else { return nil }
+    return repository.snapshots.first { $0.files.contains { $0.path == path && $0.blob == digest } }?.commit
+  }
+
   /// Marks the files a lock pins (same repository, path and etag) with the lock's path.
   public static func markLocked(_ repositories: [Repository], by lock: ProjectLock, at lockPath: String) -> [Repository] {
     repositories.map { repository in

@@ -48,23 +48,42 @@ public struct ModelPuller: Sendable {
 
   /// One file (`path`) or the whole repository.
   public func pull(_ repository: RepositoryID, path: String?, revision: String) async throws -> Result {
-    try await pullFiles(repository, path: path, revision: revision).0
+    try await pullFiles(repository, selection: path.map(FileSelection.file) ?? .automatic, revision: revision).0
   }
 
   /// The result and the lock with this pull's files pinned.
-  public func pullFiles(_ repository: RepositoryID, path: String?, revision: String) async throws -> (Result, ProjectLock?) {
-    if let path { _ = try validatedPathInRepository(path) }
-    if offline { return (try offlineResult(repository, path: path, revision: revision), lock) }
-    let paths: [String]
-    if let path {
-      paths = [path]
-    } else {
-      paths = try await hub.listing(repository, revision: revision).files.map(\.path)
+  /// `sha256`: the file's digest when the catalog knows it. A file whose digest is known (there,
+  /// or in the lock) and already in the store is reused without asking the Hub, whatever snapshot
+  /// holds it: `models import` makes snapshots of its own.
+  public func pullFiles(_ repository: RepositoryID, selection: FileSelection, revision: String, sha256: String? = nil) async throws -> (
+    Result, ProjectLock?
+  ) {
+    let single: String? = if case .file(let path) = selection { path } else { nil }
+    if let single {
+      _ = try validatedPathInRepository(single)
+      if !updateLock, let stored = storedCopy(repository, path: single, revision: revision, sha256: sha256) { return (stored, lock) }
     }
+    if offline { return (try offlineResult(repository, selection: selection, revision: revision), lock) }
+    var pins = lock
     var files: [PulledFile] = []
     var commit = ""
-    var pins = lock
-    // Every pin is checked before any byte is fetched, so a refused pull changes nothing.
+    let paths: [String]
+    if let single {
+      paths = [single]
+    } else {
+      let listing = try await hub.listing(repository, revision: revision).files.map(\.path)
+      // The index or modules.json first: they say which weights the rest is.
+      var read: [String: Data] = [:]
+      for descriptor in selection.descriptors(in: listing) {
+        let (pulled, metadata) = try await pullOne(repository, path: descriptor, revision: revision, pins: &pins)
+        files.append(pulled)
+        commit = metadata.commit
+        read[descriptor] = FileManager.default.contents(atPath: cache.folder(repository) + "/snapshots/\(metadata.commit)/\(descriptor)")
+      }
+      let fetched = Set(files.map(\.path))
+      paths = try selection.files(in: listing, repository: repository.description) { read[$0] }.filter { !fetched.contains($0) }
+    }
+    // Every pin is checked before any weight is fetched, so a refused pull changes nothing.
     var planned: [(String, HubClient.FileMetadata)] = []
     for file in paths {
       let safe = try validatedPathInRepository(file)
@@ -74,25 +93,55 @@ public struct ModelPuller: Sendable {
     }
     for (safe, metadata) in planned {
       commit = metadata.commit
-      let pulled = try await fetch(repository, path: safe, metadata: metadata)
-      files.append(pulled)
-      pins?.record(
-        .init(
-          repository: repository.description, revision: revision, commit: metadata.commit, path: safe, size: metadata.size,
-          sha256: pulled.sha256, etag: metadata.etag))
+      files.append(try await fetch(repository, path: safe, metadata: metadata))
+      pins?.record(entry(repository, revision: revision, path: safe, metadata: metadata, pulled: files[files.count - 1]))
     }
     let base = cache.folder(repository)
     // refs/<branch> for a branch or tag; a commit needs no ref.
-    if revision != commit {
+    if revision != commit, !commit.isEmpty {
       try StoreFolders.makeFolder(base + "/refs")
       try AtomicFile.write(Data(commit.utf8), to: base + "/refs/" + revision)
     }
     let snapshot = base + "/snapshots/" + commit
     return (
       Result(
-        repository: repository.description, revision: revision, commit: commit, path: path.map { snapshot + "/" + $0 } ?? snapshot,
+        repository: repository.description, revision: revision, commit: commit, path: single.map { snapshot + "/" + $0 } ?? snapshot,
         files: files), pins
     )
+  }
+
+  /// The stored file of known digest, as a pull's result, when a snapshot holds it.
+  func storedCopy(_ repository: RepositoryID, path: String, revision: String, sha256: String?) -> Result? {
+    let pinned = lock?.entry(repository: repository.description, path: path)
+    guard let digest = pinned?.sha256 ?? sha256, digest.count == 64,
+      let commit = cache.commit(holding: path, digest: digest, in: repository),
+      let size = StoreFolders.size(cache.folder(repository) + "/blobs/" + digest), pinned.map({ $0.size == size }) ?? true
+    else { return nil }
+    progress?(path, size, size)
+    return Result(
+      repository: repository.description, revision: revision, commit: commit,
+      path: cache.folder(repository) + "/snapshots/\(commit)/\(path)",
+      files: [PulledFile(path: path, sizeBytes: size, sha256: digest, etag: digest, downloaded: false)])
+  }
+
+  /// One small file checked against its pin and fetched at once.
+  func pullOne(_ repository: RepositoryID, path: String, revision: String, pins: inout ProjectLock?) async throws -> (
+    PulledFile, HubClient.FileMetadata
+  ) {
+    let safe = try validatedPathInRepository(path)
+    let metadata = try await hub.metadata(repository, revision: revision, path: safe)
+    try lock?.check(repository: repository.description, path: safe, etag: metadata.etag, commit: metadata.commit, update: updateLock)
+    let pulled = try await fetch(repository, path: safe, metadata: metadata)
+    pins?.record(entry(repository, revision: revision, path: safe, metadata: metadata, pulled: pulled))
+    return (pulled, metadata)
+  }
+
+  func entry(_ repository: RepositoryID, revision: String, path: String, metadata: HubClient.FileMetadata, pulled: PulledFile)
+    -> ProjectLock.Entry
+  {
+    .init(
+      repository: repository.description, revision: revision, commit: metadata.commit, path: path, size: metadata.size,
+      sha256: pulled.sha256, etag: metadata.etag)
   }
 
   func fetch(_ repository: RepositoryID, path: String, metadata: HubClient.FileMetadata) async throws -> PulledFile {
@@ -145,18 +194,24 @@ public struct ModelPuller: Sendable {
     if free < needed + margin { throw StoreError.diskFull(path: folder, needed: needed, free: free) }
   }
 
-  func offlineResult(_ repository: RepositoryID, path: String?, revision: String) throws -> Result {
-    let what = "\(repository)\(path.map { "/\($0)" } ?? "")@\(revision)"
+  func offlineResult(_ repository: RepositoryID, selection: FileSelection, revision: String) throws -> Result {
+    let single: String? = if case .file(let path) = selection { path } else { nil }
+    let what = "\(repository)\(single.map { "/\($0)" } ?? "")@\(revision)"
     guard let commit = try? cache.resolve(repository, revision: revision) else { throw StoreError.offline(what) }
     let snapshot = cache.folder(repository) + "/snapshots/" + commit
     let stored = try cache.repository(repository).snapshots.first { $0.commit == commit }?.files ?? []
-    let wanted = stored.filter { path == nil || $0.path == path }
-    guard !wanted.isEmpty, wanted.allSatisfy({ $0.sizeBytes != nil }) else { throw StoreError.offline(what) }
+    let names = try selection.files(in: stored.map(\.path), repository: repository.description) {
+      FileManager.default.contents(atPath: snapshot + "/" + $0)
+    }
+    let wanted = stored.filter { names.contains($0.path) }
+    guard !wanted.isEmpty, wanted.count == names.count, wanted.allSatisfy({ $0.sizeBytes != nil }) else {
+      throw StoreError.offline(what)
+    }
     let files = wanted.map {
       PulledFile(path: $0.path, sizeBytes: $0.sizeBytes ?? 0, sha256: $0.blob.count == 64 ? $0.blob : nil, etag: $0.blob, downloaded: false)
     }
     return Result(
-      repository: repository.description, revision: revision, commit: commit, path: path.map { snapshot + "/" + $0 } ?? snapshot,
+      repository: repository.description, revision: revision, commit: commit, path: single.map { snapshot + "/" + $0 } ?? snapshot,
       files: files)
   }
 }

@@ -53,18 +53,36 @@ public struct ProjectLock: Codable, Sendable, Equatable {
     }
   }
 
+  /// The `--include`/`--exclude` a whole repository was pulled with, so a later pull (and
+  /// another machine) fetches the same set.
+  public struct Selection: Codable, Sendable, Equatable {
+    public var repository: String
+    public var include: [String]
+    public var exclude: [String]
+
+    public init(repository: String, patterns: FilePatterns) {
+      self.repository = repository
+      self.include = patterns.include
+      self.exclude = patterns.exclude
+    }
+
+    public var patterns: FilePatterns { FilePatterns(include: include, exclude: exclude) }
+  }
+
   public var version = 1
   public var files: [Entry] = []
+  public var selections: [Selection] = []
   public var runtimes: [RuntimePin] = []
 
   enum CodingKeys: String, CodingKey {
-    case version, files, runtimes
+    case version, files, selections, runtimes
   }
 
   public init(from decoder: any Decoder) throws {
     let container = try decoder.container(keyedBy: CodingKeys.self)
     version = try container.decodeIfPresent(Int.self, forKey: .version) ?? 1
     files = try container.decodeIfPresent([Entry].self, forKey: .files) ?? []
+    selections = try container.decodeIfPresent([Selection].self, forKey: .selections) ?? []
     runtimes = try container.decodeIfPresent([RuntimePin].self, forKey: .runtimes) ?? []
   }
 
@@ -72,6 +90,7 @@ public struct ProjectLock: Codable, Sendable, Equatable {
     var container = encoder.container(keyedBy: CodingKeys.self)
     try container.encode(version, forKey: .version)
     try container.encode(files, forKey: .files)
+    if !selections.isEmpty { try container.encode(selections, forKey: .selections) }
     if !runtimes.isEmpty { try container.encode(runtimes, forKey: .runtimes) }
   }
 
@@ -100,6 +119,7 @@ public struct ProjectLock: Codable, Sendable, Equatable {
   public func save(_ path: String) throws {
     var sorted = self
     sorted.files.sort { ($0.repository, $0.path) < ($1.repository, $1.path) }
+    sorted.selections.sort { $0.repository < $1.repository }
     sorted.runtimes.sort { ($0.id, $0.platform) < ($1.id, $1.platform) }
     let text = try YAMLEncoder().encode(sorted)
     try AtomicFile.write(
@@ -120,6 +140,16 @@ public struct ProjectLock: Codable, Sendable, Equatable {
   public mutating func record(_ entry: Entry) {
     files.removeAll { $0.repository == entry.repository && $0.path == entry.path }
     files.append(entry)
+  }
+
+  /// The patterns a repository was pulled with, if it was.
+  public func patterns(for repository: String) -> FilePatterns? {
+    selections.first { $0.repository == repository }?.patterns
+  }
+
+  public mutating func record(_ selection: Selection) {
+    selections.removeAll { $0.repository == selection.repository }
+    selections.append(selection)
   }
 
   /// The runtime pinned for this platform, if any.

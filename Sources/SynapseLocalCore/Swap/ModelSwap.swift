@@ -19,14 +19,15 @@ public struct ModelSwap: Sendable {
     let client = ControlClient(state: configuration.stateFolder(project: project, environment: context.environment), project: project)
     // Running? (before any download)
     _ = try client.status()
-    if case .local = try ModelReference(parsing: order.model) {
-    } else {
+    if !order.model.isLocal {
       let resolver = try configuration.modelResolver(project: project, catalog: catalog, environment: context.environment)
       let role: ModelRole = order.service == .llm ? .llm : .embedding
       if (try? resolver.resolve(order.model, role: role, engine: configuration.engine)) == nil {
         context.output.warning("\(order.model) is not in the store: pulling it first")
         let lock = ProjectLock.location(project: project, explicit: nil)
-        _ = try await ModelFetcher(context: context, catalog: catalog).pull([order.model], options: .init(lockPath: lock))
+        var options = ModelFetcher.Options(lockPath: lock, configuration: configuration)
+        options.role = role
+        _ = try await ModelFetcher(context: context, catalog: catalog).pull([order.model], options: options)
       }
     }
     guard case .swapPlan(let plan) = try client.send(.planSwap(order), timeout: 60) else {

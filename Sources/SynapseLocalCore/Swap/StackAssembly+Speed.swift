@@ -4,7 +4,7 @@ extension StackAssembly {
   /// The speed a new chat model will have with the project's flags: measured on this machine when
   /// it was, else predicted; nil when the model's shape is unknown.
   func predictedSpeed(
-    ref: String, path: String?, configuration: ProjectConfiguration, hardware: HardwareReport, measurements: [SpeedMeasurement]
+    ref: ModelReference, path: String?, configuration: ProjectConfiguration, hardware: HardwareReport, measurements: [SpeedMeasurement]
   ) -> SpeedEstimate? {
     let engine = configuration.engine
     guard let cost = ModelCost.of(ref: ref, path: path, engine: engine, catalog: catalog) else { return nil }

@@ -4,7 +4,7 @@ import Foundation
 extension StackAssembly {
   /// The spec of `service` (llm or embedding) serving `ref` instead: the plan with that model and
   /// its served name (and vector size) changed, on a new internal port.
-  public func spec(for service: ServiceName, ref: String, environment: [String: String], context: Int? = nil) throws -> (
+  public func spec(for service: ServiceName, ref reference: ModelReference, environment: [String: String], context: Int? = nil) throws -> (
     ServiceSpec, ProjectConfiguration
   ) {
     guard service == .llm || service == .embedding else {
@@ -12,22 +12,21 @@ extension StackAssembly {
     }
     let role: ModelRole = service == .llm ? .llm : .embedding
     var changed = configuration
-    let reference = try ModelReference(parsing: ref)
     let entry: CatalogModel? =
       if case .catalog(let id, _) = reference { try catalog.model(id: id, role: role) } else { nil }
     let name = entry?.name ?? reference.derivedName
     // The lock as it is now: `swap` may just have pulled the model.
     let resolver = try changed.modelResolver(project: project, catalog: catalog, environment: environment)
-    let resolved = try resolver.resolve(ref, role: role, engine: changed.engine)
+    let resolved = try resolver.resolve(reference, role: role, engine: changed.engine)
     if service == .llm {
-      changed.llm.model = ref
-      changed.llm.name = name
+      changed.llm.model = reference
+      changed.llm.servedName = name
       if let context { changed.llm.context = context }
     } else {
-      changed.embedding.model = ref
-      changed.embedding.name = name
+      changed.embedding.model = reference
+      changed.embedding.servedName = name
       guard let dimensions = entry?.dimensions ?? EmbeddingDimensions.read(folder: resolved.hostPath) else {
-        throw StackError.control("cannot tell the vector size of \(ref) (no modules.json or config.json in \(resolved.hostPath))")
+        throw StackError.control("cannot tell the vector size of \(reference) (no modules.json or config.json in \(resolved.hostPath))")
       }
       changed.embedding.dimensions = dimensions
     }
@@ -46,7 +45,7 @@ extension StackAssembly {
   /// The swap's plan: its mode by the memory rule (`SwapModeRule`), the expected load against the
   /// hold limit, the vector sizes.
   public func swapPlan(
-    replacing current: ServiceSpec, with replacement: ServiceSpec, configuration changed: ProjectConfiguration, ref: String,
+    replacing current: ServiceSpec, with replacement: ServiceSpec, configuration changed: ProjectConfiguration, ref: ModelReference,
     forceHold: Bool,
     hardware: HardwareReport, stackBytes: UInt64
   ) -> SwapPlan {
@@ -65,17 +64,18 @@ extension StackAssembly {
       .init(
         forceHold: forceHold, engine: service == .llm ? changed.engine : .llamaCpp,
         gpuOffload: service == .llm && changed.engine == .llamaCpp && changed.llm.gpuLayers > 0, gpus: hardware.gpus, neededBytes: needed,
-        memory: hardware.memory, stackBytes: stackBytes, model: replacement.model ?? ref))
+        memory: hardware.memory, stackBytes: stackBytes, model: replacement.model ?? ref.description))
     let (expected, measured) = LoadTimes.expected(
       file: LoadTimes.fileName(state: state), modelPath: path, bytes: bytes, engine: changed.engine,
       role: service == .llm ? .llm : .embedding)
     let hold = Double(replacement.holdLimit.components.seconds)
     let warnings = [
       SwapPlan.holdWarning(
-        service: service, model: replacement.model ?? ref, mode: mode, expectedSeconds: expected, measured: measured, holdSeconds: hold)
+        service: service, model: replacement.model ?? ref.description, mode: mode, expectedSeconds: expected, measured: measured,
+        holdSeconds: hold)
     ].compactMap { $0 }
     var plan = SwapPlan(
-      service: service, from: current.model, model: replacement.model ?? ref, mode: mode, reason: reason,
+      service: service, from: current.model, model: replacement.model ?? ref.description, mode: mode, reason: reason,
       expectedLoadSeconds: (expected * 10).rounded() / 10,
       loadMeasured: measured, holdLimitSeconds: hold, warnings: warnings)
     if service == .embedding {

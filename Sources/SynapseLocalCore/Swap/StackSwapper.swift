@@ -76,13 +76,13 @@ public struct StackSwapper: Sendable {
     var configuration = try ProjectFile.load(project: project, environment: [:])
     if order.service == .llm {
       configuration.llm.model = order.model
-      configuration.llm.name = plan.model
+      configuration.llm.servedName = plan.model
       if let context = order.context { configuration.llm.context = context }
       // LOCAL_LLM_TIMEOUT follows the new model's predicted speed.
       if let speed = plan.speed { configuration.llm.timeoutMs = LLMTimeout.milliseconds(speed: speed, context: configuration.llm.context) }
     } else {
       configuration.embedding.model = order.model
-      configuration.embedding.name = plan.model
+      configuration.embedding.servedName = plan.model
       if let dimensions = plan.dimensions { configuration.embedding.dimensions = dimensions }
     }
     let text = try ProjectFile.render(configuration, renderer: try TemplateRenderer.live(environment: context.environment))

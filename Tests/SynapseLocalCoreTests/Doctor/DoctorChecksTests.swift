@@ -32,7 +32,7 @@ struct DoctorChecksTests {
   ) throws -> DoctorSubject {
     var configuration = ProjectConfiguration()
     configuration.llm.model = "smollm2-135m-q4"
-    configuration.llm.name = "SmolLM2-135M-Instruct"
+    configuration.llm.servedName = "SmolLM2-135M-Instruct"
     configuration.llm.threads = 4
     configuration.backend.enabled = false
     configuration.frontend.enabled = false

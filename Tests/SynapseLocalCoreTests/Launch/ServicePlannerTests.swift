@@ -29,7 +29,7 @@ struct ServicePlannerTests {
         $0.llm.context = 2048
         $0.llm.threads = 3
         $0.llm.gpuLayers = 7
-        $0.llm.name = "Tiny"
+        $0.llm.servedName = "Tiny"
         $0.llm.port = 9080
       })
     #expect(llm.executable == "llama-server")
@@ -47,7 +47,7 @@ struct ServicePlannerTests {
       .llm,
       planner {
         $0.engine = .vllm
-        $0.llm.name = "Llama-3.1-8B-Instruct"
+        $0.llm.servedName = "Llama-3.1-8B-Instruct"
         $0.llm.context = 8192
         $0.llm.gpuMemoryUtilization = 0.85
         $0.llm.tensorParallelSize = 2

@@ -87,7 +87,8 @@ struct ModelResolverTests {
     #expect(tagged.containerPath == "/models/models--acme--Tiny-GGUF/snapshots/\(new)/quant/tiny.gguf")
     #expect(tagged.commit == new)
     // A commit is a revision too.
-    #expect(try resolver.resolve("acme/Tiny-GGUF/quant/tiny.gguf@\(old)", role: .llm, engine: .llamaCpp).commit == old)
+    #expect(
+      try resolver.resolve(ModelReference(parsing: "acme/Tiny-GGUF/quant/tiny.gguf@\(old)"), role: .llm, engine: .llamaCpp).commit == old)
 
     // The project's lock wins over what main says now.
     var lock = ProjectLock()
@@ -138,7 +139,8 @@ struct ModelResolverTests {
     #expect(throws: GenerateError.modelNotInStore(role: "embedding", ref: "all-minilm-l6-v2")) {
       try resolver.resolve("all-minilm-l6-v2", role: .embedding, engine: .llamaCpp)
     }
-    #expect(throws: GenerateError.modelNotInStore(role: "llm", ref: "./nowhere.gguf")) {
+    // A local path is never a thing to pull.
+    #expect(throws: GenerateError.localModelMissing(role: "llm", ref: "./nowhere.gguf", path: project + "/nowhere.gguf")) {
       try resolver.resolve("./nowhere.gguf", role: .llm, engine: .llamaCpp)
     }
   }

@@ -35,13 +35,13 @@ struct ProjectPlannerTests {
     // 16 GiB holds Llama 3.1 8B, but 8 cores (estimated 40 GB/s) generate only about 7 tok/s with
     // it: the best-rated model that reaches the 10 tok/s floor is Llama 3.2 3B Q5.
     #expect(c.llm.model == "llama-3.2-3b-q5")
-    #expect(c.llm.name == "Llama-3.2-3B-Instruct")
+    #expect(c.llm.servedName == "Llama-3.2-3B-Instruct")
     #expect(c.llm.context == flags.ctxSize && c.llm.context == Recommender.defaultContext)
     #expect(c.llm.threads == 8)
     #expect(c.llm.gpuLayers == 0)
     #expect(c.llm.timeoutMs == LLMTimeout.milliseconds(speed: recommendation.llm.speed, context: c.llm.context))
     #expect(c.embedding.model == "all-minilm-l6-v2")
-    #expect(c.embedding.name == "all-MiniLM-L6-v2")
+    #expect(c.embedding.servedName == "all-MiniLM-L6-v2")
     #expect(c.embedding.dimensions == 384)
   }
 
@@ -61,13 +61,13 @@ struct ProjectPlannerTests {
     #expect(c.llm.gpuLayers == 0)
     #expect((recommendation.llamaServer?.nGPULayers ?? 0) > 0, "the recommendation would have used the GPU")
     // The rest is the recommendation's: --prefer speed picks the fastest model.
-    #expect(c.llm.model == "llama-3.2-3b-q4" && c.llm.model == recommendation.llm.id)
+    #expect(c.llm.model == "llama-3.2-3b-q4" && c.llm.model == .catalog(recommendation.llm.id))
     #expect(c.llm.context == recommendation.llamaServer?.ctxSize)
   }
 
   @Test func flagsKeepTheirValuesAndTheRestIsPlannedAroundThem() throws {
     let (start, fixed) = try flags([
-      "llm.context": "2048", "llm.threads": "3", "llm.name": "house-model", "embedding.model": "bge-small-en-v1.5",
+      "llm.context": "2048", "llm.threads": "3", "llm.served_name": "house-model", "embedding.model": "bge-small-en-v1.5",
     ])
     let plan = try plan(start, fixed: fixed, on: Machine.cpu(memoryGiB: 16))
     let c = plan.configuration
@@ -75,11 +75,11 @@ struct ProjectPlannerTests {
     #expect(plan.recommendation?.llamaServer?.ctxSize == 2048, "the recommendation plans at the fixed context")
     #expect(c.llm.threads == 3)
     #expect(plan.recommendation?.llamaServer?.threads == 8)
-    #expect(c.llm.name == "house-model")
+    #expect(c.llm.servedName == "house-model")
     #expect(c.llm.model == "llama-3.2-3b-q5")
     // A fixed catalog embedding model still takes its name and size from the catalog.
     #expect(c.embedding.model == "bge-small-en-v1.5")
-    #expect(c.embedding.name == "bge-small-en-v1.5")
+    #expect(c.embedding.servedName == "bge-small-en-v1.5")
     #expect(c.embedding.dimensions == 384)
     let speed = try #require(plan.recommendation).llm.speed
     #expect(c.llm.timeoutMs == LLMTimeout.milliseconds(speed: speed, context: 2048))
@@ -91,7 +91,7 @@ struct ProjectPlannerTests {
     let c = plan.configuration
     #expect(plan.recommendation == nil)
     #expect(c.llm.model == "acme/Tiny-GGUF/tiny.Q4_K_M.gguf@v2")
-    #expect(c.llm.name == "tiny.Q4_K_M")
+    #expect(c.llm.servedName == "tiny.Q4_K_M")
     #expect(c.llm.threads == 6)
     #expect(c.llm.context == ProjectConfiguration().llm.context)
     #expect(c.llm.timeoutMs == ProjectConfiguration().llm.timeoutMs)
