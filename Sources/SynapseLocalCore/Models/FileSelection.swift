@@ -65,7 +65,11 @@ public enum FileSelection: Sendable, Equatable {
   }
 
   struct Index: Decodable {
-    var weight_map: [String: String]
+    var weightMap: [String: String]
+
+    enum CodingKeys: String, CodingKey {
+      case weightMap = "weight_map"
+    }
   }
 
   static func indexes(in listing: [String]) -> [String] {
@@ -84,7 +88,7 @@ public enum FileSelection: Sendable, Equatable {
       guard let data = descriptor(prefix + index), let map = try? JSONDecoder().decode(Index.self, from: data) else {
         throw StoreError.unusableReference("\(repository)/\(prefix + index) is not a safetensors index (no weight_map)")
       }
-      for shard in Set(map.weight_map.values).sorted() {
+      for shard in Set(map.weightMap.values).sorted() {
         let path = prefix + shard
         guard shard.hasSuffix(".safetensors"), !shard.contains("/"), !shard.hasPrefix("consolidated") else {
           throw StoreError.unusableReference("\(repository)/\(prefix + index) names \(shard), which is not a safetensors file beside it")
