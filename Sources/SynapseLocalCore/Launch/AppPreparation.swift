@@ -52,6 +52,13 @@ public struct AppPreparation: Sendable {
     for workspace in apps {
       let app = workspace.app
       let key = workspace.service.rawValue
+      guard context.files.exists(workspace.folder) else {
+        throw AppError.notReady(
+          service: workspace.service,
+          problem:
+            "the \(key)'s folder \(workspace.folder) does not exist: set \(key).dir in synapse-local.yaml (or init --\(key)-dir) to the app's folder in the Synapse checkout (paths.synapse), or \(key).enabled: false"
+        )
+      }
       guard context.files.exists(workspace.folder + "/package.json") else {
         throw AppError.notReady(
           service: workspace.service,
@@ -72,6 +79,13 @@ public struct AppPreparation: Sendable {
       if found == nil || (shim && !corepackHas(app.packageManager)) {
         throw AppError.notReady(service: workspace.service, problem: missingPackageManager(app.packageManager, shim: shim))
       }
+      if let program = Self.startProgram(app.start), BinaryLocator(environment: environment, files: context.files).resolve(program) == nil {
+        throw AppError.notReady(
+          service: workspace.service,
+          problem:
+            "\(key).start runs `\(program)`, which is not on PATH (Node's folder first): install it, or change \(key).start in synapse-local.yaml"
+        )
+      }
       if let owner = PortProbe.owner(of: app.port) {
         throw AppError.notReady(
           service: workspace.service,
@@ -81,6 +95,14 @@ public struct AppPreparation: Sendable {
       }
     }
     return node
+  }
+
+  /// The program a start command runs, when it is one that must be on PATH before anything is
+  /// installed: Node and the package managers (an app's own tools come with its install, in
+  /// node_modules/.bin). Leading `NAME=value` assignments are skipped.
+  static func startProgram(_ command: String) -> String? {
+    guard let first = command.split(separator: " ").first(where: { !$0.contains("=") }).map(String.init) else { return nil }
+    return ["node", "npm", "npx", "pnpm", "yarn", "corepack", "bun"].contains(first) ? first : nil
   }
 
   func checkNode(_ apps: [AppWorkspace]) async throws -> Node {

@@ -67,6 +67,15 @@ public struct Recommender: Sendable {
     return speedModel.predict(ModelCost.of(model, engine: plan.engine), engine: plan.engine, llm: llm, served: served)
   }
 
+  /// A model's plan on the engine asked for (vLLM first when none is), nil when it does not fit.
+  func plan(_ model: CatalogModel, _ planner: EnginePlanner) -> EnginePlanner.Plan? {
+    switch engineOverride {
+    case .vllm: planner.vllm(model)
+    case .llamaCpp: planner.llamaCpp(model)
+    case nil: planner.vllm(model) ?? planner.llamaCpp(model)
+    }
+  }
+
   /// Every non-demo chat model that fits, best first. Within the same guide rating, a model that
   /// runs wholly on the GPU ranks above one split between GPU and CPU; then bigger models, then
   /// finer quantizations. `--prefer speed` ranks by the speed rating first; `--prefer code` puts
@@ -75,13 +84,7 @@ public struct Recommender: Sendable {
     let considered = catalog.models(.llm).filter { llmOverride.map($0.id.elementsEqual) ?? !$0.isDemo }
     let speedModel = speedModel
     let fitting = considered.compactMap { model -> Candidate? in
-      let plan: EnginePlanner.Plan? =
-        switch engineOverride {
-        case .vllm: planner.vllm(model)
-        case .llamaCpp: planner.llamaCpp(model)
-        case nil: planner.vllm(model) ?? planner.llamaCpp(model)
-        }
-      return plan.map {
+      plan(model, planner).map {
         let speed = speed(model, $0, speedModel)
         return Candidate(model: model, plan: $0, speed: speed, reachesFloor: speed.generationTokensPerSecond >= minimumSpeed)
       }
@@ -220,6 +223,16 @@ public struct Recommender: Sendable {
     }
     let fittingIDs = Set(candidates.map(\.model.id))
     for other in catalog.models(.llm) where !other.isDemo && !fittingIDs.contains(other.id) {
+      // Left out as the vLLM twin of a listed entry (Q4 and Q5 are one 16-bit deployment there)?
+      if let twinPlan = self.plan(other, planner), twinPlan.engine == .vllm, let repository = other.vllm?.repository,
+        let twin = candidates.first(where: { $0.plan.engine == .vllm && $0.model.vllm?.repository == repository })
+      {
+        alternatives.append(
+          .init(
+            id: other.id, title: other.title(for: .vllm), engine: nil, estimateBytes: twinPlan.estimate.totalBytes, speed: nil,
+            note: "fits; on vllm it is the same 16-bit deployment (\(repository)) as \(twin.model.id), which stands for both"))
+        continue
+      }
       let needed = MemoryEstimate.llamaCpp(other, context: 4096).totalBytes
       alternatives.append(
         .init(

@@ -71,4 +71,31 @@ struct AppPreparationTests {
       ])
     #expect(preparation(node: "v20.20.2", files: files).modeWarnings().isEmpty)
   }
+
+  /// A missing folder, or a start command whose program is missing, is named before anything starts.
+  @Test func aMissingFolderOrStartProgramIsNamed() async throws {
+    let files = Self.fileSystem()
+    try files.write(Data("#!/bin/sh\n".utf8), to: "/opt/node/bin/pnpm", permissions: 0o755)
+    await #expect(
+      throws: AppError.notReady(
+        service: .backend,
+        problem:
+          "the backend's folder /c/apps/nowhere does not exist: set backend.dir in synapse-local.yaml (or init --backend-dir) to the app's folder in the Synapse checkout (paths.synapse), or backend.enabled: false"
+      )
+    ) {
+      try await preparation(node: "v20.20.2", files: files) { $0.backend.dir = "apps/nowhere" }.check()
+    }
+    await #expect(
+      throws: AppError.notReady(
+        service: .backend,
+        problem:
+          "backend.start runs `bun`, which is not on PATH (Node's folder first): install it, or change backend.start in synapse-local.yaml"
+      )
+    ) {
+      try await preparation(node: "v20.20.2", files: files) { $0.backend.start = "PORT=3000 bun run dev" }.check()
+    }
+    // node_modules/.bin tools arrive with the install: not checked before it.
+    let node = try await preparation(node: "v20.20.2", files: files) { $0.backend.start = "vite --port 3000" }.check()
+    #expect(node?.folder == "/opt/node/bin")
+  }
 }

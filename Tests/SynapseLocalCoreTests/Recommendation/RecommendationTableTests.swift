@@ -146,6 +146,22 @@ struct RecommendationTableTests {
     #expect(vllmAlternatives.filter { $0.hasPrefix("llama-3.2-3b") }.count <= 1)
   }
 
+  /// Each alternative says why it was not chosen, truly: on two big GPUs every model fits, so none
+  /// may say it does not; the Q4 entries left out as vLLM twins say so.
+  @Test func alternativesGiveTheirRealReason() throws {
+    let gpus = (0..<2).map { Machine.gpu("NVIDIA A100-SXM4-80GB", totalMiB: 81920, capability: "8.0", index: $0) }
+    let recommendation = try Recommender(catalog: Fixtures.catalog(), hardware: Machine.cpu(memoryGiB: 251, gpus: gpus, cuda: "12.4"))
+      .recommend()
+    #expect(!recommendation.alternatives.contains { $0.note.hasPrefix("does not fit") }, "\(recommendation.alternatives.map(\.note))")
+    let twin = try #require(recommendation.alternatives.first { $0.id == "llama-3.1-8b-q4" })
+    #expect(
+      twin.note
+        == "fits; on vllm it is the same 16-bit deployment (meta-llama/Llama-3.1-8B-Instruct) as llama-3.1-8b-q5, which stands for both")
+    // Where memory is short, "does not fit" stays, with the figures.
+    let small = try Recommender(catalog: Fixtures.catalog(), hardware: Machine.cpu(memoryGiB: 8.5)).recommend()
+    #expect(small.alternatives.contains { $0.id == "mixtral-8x7b-q4" && $0.note.hasPrefix("does not fit: needs 26.9 GiB") })
+  }
+
   @Test func unknownCapabilityIsGivenAsTheReason() throws {
     let hardware = Machine.cpu(memoryGiB: 16, gpus: [Machine.gpu("NVIDIA Mystery X1", totalMiB: 24576, capability: nil)], cuda: "12.4")
     let recommendation = try Recommender(catalog: Fixtures.catalog(), hardware: hardware).recommend()
