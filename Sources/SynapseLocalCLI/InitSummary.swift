@@ -27,8 +27,9 @@ enum InitSummary {
       Output.line("Why")
       for reason in reasons { Output.line("  - \(reason)") }
     }
+    let fetch = result.fetchAdvice
     Output.line(
-      "Next: synapse-local pull \(c.llm.model) \(c.embedding.model) --project \(project), then synapse-local generate --project \(project); `up` installs the runtimes it lacks (synapse-local install)"
+      "Next: \(fetch.map { $0 + ", then " }.joined())synapse-local generate --project \(project); `up` installs the runtimes it lacks (synapse-local install)"
     )
   }
 }

@@ -65,7 +65,8 @@ struct ProjectGenerationTests {
       let llm = try catalog.model(id: configuration.llm.model.description, role: .llm)
       var imports: [(String, String)] = []
       if configuration.engine == .llamaCpp, let gguf = llm.gguf {
-        try Data("stand-in for \(gguf.file)".utf8).write(to: URL(fileURLWithPath: scratch + "/llm/model.gguf"))
+        // A GGUF header llama.cpp would read (import refuses anything else); no weights needed here.
+        try Data(GGUFBuilder.tinyLlama().bytes()).write(to: URL(fileURLWithPath: scratch + "/llm/model.gguf"))
         imports.append((scratch + "/llm/model.gguf", gguf.repository + "/" + gguf.file))
       } else if let repository = llm.vllm?.repository {
         try Data("{}".utf8).write(to: URL(fileURLWithPath: scratch + "/llm/config.json"))
@@ -213,12 +214,14 @@ struct ProjectGenerationTests {
     let initialized = try await CLIRunner.run(
       [
         "init", "--profile", "demo", "--hardware", (hardware as NSString).lastPathComponent, "--project", "synapse", "--embedding",
-        "../models/my-embedder",
+        "./models/my-embedder",
       ],
       environment: relative, directory: scratch.root)
     try #require(initialized.status == 0, "\(initialized.stderr)")
     let configuration = try ProjectSchema.parse(try scratch.read("synapse-local.yaml"), file: "x")
     #expect(configuration.hardware == hardware)
+    // Relative to where init ran, kept absolute: the project file's own relative paths are the project's.
+    #expect(configuration.embedding.model == .local(path: model))
     #expect(configuration.embedding.servedName == "my-embedder")
     try await scratch.importStandIns(llmOnly: configuration)
 

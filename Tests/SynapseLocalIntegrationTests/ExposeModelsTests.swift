@@ -8,8 +8,15 @@ import Testing
 /// with it, while loopback clients need none.
 @Suite("expose_models", .tags(.integration), .serialized)
 struct ExposeModelsTests {
-  /// Network namespaces need root and iproute2 (both present on the test machines).
+  /// Network namespaces need root and iproute2 (scripts/testbed installs it). With the test bed
+  /// required, their absence fails the test instead of skipping it.
   static var canMakeNamespaces: Bool { getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip") }
+
+  static func requireNamespaces() throws {
+    try #require(getuid() == 0, "expose_models is tested from a network namespace, which needs root")
+    try #require(
+      FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip"), "/usr/sbin/ip is missing: install iproute2 (scripts/testbed does)")
+  }
 
   /// A namespace named `name` with 10.213.<subnet>.2, reaching this host at 10.213.<subnet>.1.
   struct Namespace {
@@ -55,8 +62,9 @@ struct ExposeModelsTests {
     }
   }
 
-  @Test(.timeLimit(.minutes(1)), .enabled(if: canMakeNamespaces && TestBed.shouldRun(.python)))
+  @Test(.timeLimit(.minutes(1)), .enabled(if: TestBed.isRequired || (canMakeNamespaces && TestBed.shouldRun(.python))))
   func otherHostsNeedTheKeyLoopbackDoesNot() async throws {
+    try Self.requireNamespaces()
     let base = NSTemporaryDirectory() + "expose-\(UUID().uuidString.prefix(8))"
     defer { try? FileManager.default.removeItem(atPath: base) }
     // The engine: a file server answering /v1/models from a folder.

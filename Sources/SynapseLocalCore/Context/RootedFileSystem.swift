@@ -13,6 +13,10 @@ public struct RootedFileSystem: FileSystem {
     return (root as NSString).appendingPathComponent(path)
   }
 
+  public func byteSource(_ path: String) throws(GGUFError) -> any GGUFByteSource {
+    try FileByteSource(path: resolve(path))
+  }
+
   public func contents(_ path: String) -> Data? {
     FileManager.default.contents(atPath: resolve(path))
   }
@@ -59,21 +63,25 @@ public struct RootedFileSystem: FileSystem {
   }
 
   public func write(_ data: Data, to path: String, permissions: Int) throws {
-    try AtomicFile.write(data, to: resolve(path), permissions: permissions)
+    try FileSystemError.wrapping("write", path) { try AtomicFile.write(data, to: resolve(path), permissions: permissions) }
   }
 
   public func setPermissions(_ permissions: Int, of path: String) throws {
-    try FileManager.default.setAttributes([.posixPermissions: permissions], ofItemAtPath: resolve(path))
+    try FileSystemError.wrapping("change the permissions of", path) {
+      try FileManager.default.setAttributes([.posixPermissions: permissions], ofItemAtPath: resolve(path))
+    }
   }
 
   public func createDirectory(_ path: String, permissions: Int) throws {
-    try FileManager.default.createDirectory(
-      atPath: resolve(path), withIntermediateDirectories: true, attributes: [.posixPermissions: permissions])
+    try FileSystemError.wrapping("create the folder", path) {
+      try FileManager.default.createDirectory(
+        atPath: resolve(path), withIntermediateDirectories: true, attributes: [.posixPermissions: permissions])
+    }
   }
 
   public func remove(_ path: String) throws {
     let resolved = resolve(path)
     guard FileManager.default.fileExists(atPath: resolved) || linkTarget(path) != nil else { return }
-    try FileManager.default.removeItem(atPath: resolved)
+    try FileSystemError.wrapping("remove", path) { try FileManager.default.removeItem(atPath: resolved) }
   }
 }

@@ -35,6 +35,11 @@ public struct StackLauncher: Sendable {
       _ = try await ProjectInitializer(context: context).initialize(.init(folder: project))
     }
     let (configuration, lines) = try ProjectFile.loadWithLines(project: project, environment: context.environment)
+    // Models the engines would refuse (a garbage GGUF, a missing path) stop `up` before it installs or starts anything.
+    let refused = ProjectFile.referenceProblems(
+      configuration, catalog: catalog, project: project, file: ProjectFile.path(in: project), lines: lines,
+      environment: context.environment, files: context.files)
+    guard refused.isEmpty else { throw ProjectError.invalid(refused) }
     let state = configuration.stateFolder(project: project, environment: context.environment)
     if let running = try ControlClient(state: state, project: project).runningStack() {
       throw StackError.alreadyRunning(project: project, pid: running.supervisorPID)

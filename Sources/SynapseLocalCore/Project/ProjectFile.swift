@@ -28,7 +28,8 @@ public enum ProjectFile {
   }
 
   /// Model REFs that name nothing: a catalog id the catalog lacks (or of the other role), a local
-  /// path that does not exist.
+  /// path that does not exist or an engine would refuse (`ModelFileCheck`); and a vector size
+  /// that is not the embedding model's.
   public static func referenceProblems(
     _ c: ProjectConfiguration, catalog: ModelCatalog, project: String, file: String, lines: [String: Int],
     environment: [String: String] = [:],
@@ -47,13 +48,35 @@ public enum ProjectFile {
         }
       case .local(let path):
         let absolute = AbsolutePath.resolve(path, relativeTo: project, environment: environment)
-        message = files.exists(absolute) ? nil : "\(path) does not exist"
+        message = ModelFileCheck.problem(absolute, role: role, engine: c.engine, files: files)
       default:
         message = nil
       }
       if let message { problems.append(ProjectProblem(file: file, line: lines[key] ?? 0, key: key, message: message)) }
     }
+    guard problems.isEmpty else { return problems }
+    // LOCAL_EMBEDDING_DIMENSIONS must be the model's vector size, wherever that size is known.
+    if let size = embeddingSize(c, catalog: catalog, project: project, environment: environment, files: files),
+      size != c.embedding.dimensions
+    {
+      problems.append(
+        ProjectProblem(
+          file: file, line: lines["embedding.dimensions"] ?? lines["embedding.model"] ?? 0, key: "embedding.dimensions",
+          message:
+            "\(c.embedding.dimensions), but \(c.embedding.model) gives \(size)-dimensional vectors: set embedding.dimensions: \(size) (LOCAL_EMBEDDING_DIMENSIONS and the pgvector columns must match the model)"
+        ))
+    }
     return problems
+  }
+
+  /// The embedding model's vector size: the catalog's, else read from its folder (local or stored).
+  static func embeddingSize(
+    _ c: ProjectConfiguration, catalog: ModelCatalog, project: String, environment: [String: String], files: any FileSystem
+  ) -> Int? {
+    if let id = c.embedding.model.catalogID { return (try? catalog.model(id: id, role: .embedding))?.dimensions }
+    let resolver = try? c.modelResolver(project: project, catalog: catalog, environment: environment, files: files)
+    guard let folder = try? resolver?.resolve(c.embedding.model, role: .embedding, engine: c.engine).hostPath else { return nil }
+    return EmbeddingDimensions.read(folder: folder, files: files)
   }
 
   /// The file's text, rendered from `templates/project/synapse-local.yaml.mustache`.

@@ -108,6 +108,25 @@ public struct ModelFetcher: Sendable {
     return models
   }
 
+  /// How the project's models get into the store: `pull` for the Hub's, `models import` for the
+  /// demo models (the test bed's files, at no catalog pin a pull could fetch offline); local paths
+  /// need nothing.
+  public static func advice(for configuration: ProjectConfiguration, catalog: ModelCatalog, project: String) -> [String] {
+    var pulled = false
+    var advice: [String] = []
+    for ref in hubModels(of: configuration) {
+      if let id = ref.catalogID, let model = try? catalog.model(id: id), model.demo == true {
+        let repository = model.gguf.map { "\($0.repository)/\($0.file)" } ?? model.repository ?? id
+        advice.append(
+          "synapse-local models import FILE --as \(repository) --project \(project) (\(id) is a demo model: the test bed's file)")
+      } else if !pulled {
+        pulled = true
+        advice.append("synapse-local pull --project \(project)")
+      }
+    }
+    return advice
+  }
+
   /// The project's Hub models that are not in the store yet.
   public func missing(in configuration: ProjectConfiguration, project: String) throws -> [ModelReference] {
     let resolver = try configuration.modelResolver(project: project, catalog: catalog, environment: context.environment)

@@ -25,6 +25,13 @@ public struct ModelStoreService: Sendable {
     let parts = target.split(separator: "/", maxSplits: 2).map(String.init)
     guard parts.count >= 2 else { throw StoreError.badRepository(target) }
     let repository = try RepositoryID(parts[0] + "/" + parts[1])
+    // A .gguf must be one llama.cpp can load: refused here, not in a crash loop at `up`.
+    let source = context.absolute(path)
+    if source.hasSuffix(".gguf") || target.hasSuffix(".gguf"), !context.files.isDirectory(source), context.files.exists(source),
+      let problem = ModelFileCheck.ggufProblem(source, files: context.files)
+    {
+      throw StoreError.unusableReference("\(source): \(problem); nothing was imported")
+    }
     let output = context.output
     let importer = ModelImporter(cache: cache) { path, done, total in output.progress(path, done: done, total: total) }
     let result = try importer.importModel(

@@ -35,6 +35,8 @@ public struct ProjectInitializer: Sendable {
     public var planningElsewhere: Bool
     /// What was found in the Synapse checkout, and warnings about it (one line each).
     public var apps = AppPlanner.Outcome()
+    /// The commands that put the project's models into the store (`ModelFetcher.advice`).
+    public var fetchAdvice: [String] = []
 
     /// The main choices, for `init --json`.
     public var summary: ProjectSummary { ProjectSummary(plan, path: path, apps: apps.notes, warnings: apps.warnings) }
@@ -62,6 +64,12 @@ public struct ProjectInitializer: Sendable {
       if let problem = ProjectSchema.apply(override.value, to: override.key, in: &start) { problems.append("\(override.flag): \(problem)") }
       fixed.insert(override.key)
     }
+    // A model path typed here is relative to where it was typed; the project file keeps it absolute.
+    let typedKeys = Set(request.overrides.map(\.key))
+    if typedKeys.contains("llm.model") { start.llm.model = start.llm.model.typed(workingDirectory: context.workingDirectory) }
+    if typedKeys.contains("embedding.model") {
+      start.embedding.model = start.embedding.model.typed(workingDirectory: context.workingDirectory)
+    }
     problems += ProjectSchema.portClashes(start, file: "(flags)", lines: [:]).map { "\($0.key): \($0.message)" }
     guard problems.isEmpty else { throw ProjectError.flags(problems) }
 
@@ -86,9 +94,24 @@ public struct ProjectInitializer: Sendable {
     // This machine comes with its calibration and measured speeds; a hardware file with its own.
     let (report, measurements) = try await RecommendationRequest.machine(
       context, hardwareFile: planningElsewhere ? start.hardware : nil)
-    let plan = try ProjectPlanner(
+    var plan = try ProjectPlanner(
       catalog: try locator.loadCatalog(), hardware: report, minimumSpeed: request.minimumSpeed, measurements: measurements
     ).plan(start, fixed: fixed)
+    // An embedding model from outside the catalog: its vector size read from its folder.
+    if !fixed.contains("embedding.dimensions"), plan.configuration.embedding.model.catalogID == nil,
+      let size = ProjectFile.embeddingSize(
+        plan.configuration, catalog: try locator.loadCatalog(), project: request.folder, environment: context.environment,
+        files: context.files)
+    {
+      plan.configuration.embedding.dimensions = size
+    }
+    // A model the engines would refuse (a garbage GGUF, a missing folder) stops init, not `up`.
+    let refused = ProjectFile.referenceProblems(
+      plan.configuration, catalog: try locator.loadCatalog(), project: request.folder, file: "(flags)", lines: [:],
+      environment: context.environment, files: context.files)
+    guard refused.isEmpty else {
+      throw ProjectError.flags(refused.map { "--\($0.key.hasPrefix("llm") ? "llm" : "embedding"): \($0.message)" })
+    }
 
     let path = ProjectFile.path(in: request.folder)
     if context.files.exists(path) && !request.force && !confirmReplace(path) { throw ProjectError.exists(path: path) }
@@ -103,6 +126,7 @@ public struct ProjectInitializer: Sendable {
     try context.files.write(text, to: path)
     var result = Result(plan: plan, path: path, lines: lines, planningElsewhere: planningElsewhere)
     result.apps = apps
+    result.fetchAdvice = ModelFetcher.advice(for: plan.configuration, catalog: try locator.loadCatalog(), project: request.folder)
     return result
   }
 }

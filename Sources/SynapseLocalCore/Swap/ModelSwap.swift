@@ -19,9 +19,15 @@ public struct ModelSwap: Sendable {
     let client = ControlClient(state: configuration.stateFolder(project: project, environment: context.environment), project: project)
     // Running? (before any download)
     _ = try client.status()
-    if !order.model.isLocal {
+    let role: ModelRole = order.service == .llm ? .llm : .embedding
+    if case .local(let path) = order.model {
+      // The engine would refuse it: say so before the running stack is touched.
+      let absolute = AbsolutePath.resolve(path, relativeTo: project, environment: context.environment)
+      if let problem = ModelFileCheck.problem(absolute, role: role, engine: configuration.engine, files: context.files) {
+        throw StackError.control("cannot swap \(order.service.rawValue) to \(path): \(problem)")
+      }
+    } else {
       let resolver = try configuration.modelResolver(project: project, catalog: catalog, environment: context.environment)
-      let role: ModelRole = order.service == .llm ? .llm : .embedding
       if (try? resolver.resolve(order.model, role: role, engine: configuration.engine)) == nil {
         context.output.warning("\(order.model) is not in the store: pulling it first")
         let lock = ProjectLock.location(project: project, explicit: nil)

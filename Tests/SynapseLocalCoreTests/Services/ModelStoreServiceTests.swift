@@ -20,7 +20,7 @@ struct ModelStoreServiceTests {
   @Test func anImportIsStoredPinnedListedVerifiedAndRemoved() throws {
     defer { try? FileManager.default.removeItem(atPath: folder) }
     let store = try service()
-    try Data("GGUF and some weights".utf8).write(to: URL(fileURLWithPath: folder + "/tiny.gguf"))
+    try Data(GGUFBuilder.tinyLlama().bytes()).write(to: URL(fileURLWithPath: folder + "/tiny.gguf"))
     let lock = folder + "/project/synapse-local.lock"
     // A path relative to the working directory, placed under a path in the repository.
     let imported = try store.importModel("tiny.gguf", as: "me/tiny-GGUF/q4/tiny.gguf", revision: "main", lockPath: lock)
