@@ -106,7 +106,7 @@ struct CLITests {
     #expect(recommendation["engine"] as? String == "vllm")
     let llm = try #require(recommendation["llm"] as? [String: Any])
     #expect(llm["id"] as? String == "llama-3.1-8b-q5")
-    #expect(llm["name"] as? String == "Llama-3.1-8B-Instruct")
+    #expect(llm["name"] as? String == "Llama-3.1-8B-Instruct" && llm["served_name"] as? String == "Llama-3.1-8B-Instruct")
     #expect(llm["repository"] as? String == "meta-llama/Llama-3.1-8B-Instruct")
     #expect(llm["estimate_bytes"] as? UInt64 ?? 0 > 0)
     let embedding = try #require(recommendation["embedding"] as? [String: Any])

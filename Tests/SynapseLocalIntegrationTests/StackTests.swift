@@ -327,6 +327,10 @@ struct StackTests {
     // swap embedding to a model with another vector size: refused without the flag, and the
     // running model serves on; with it, the pgvector columns to re-embed are listed. Then back.
     let dense = try TestBed.require(.miniLMDense)
+    // A garbage GGUF is refused in one line before the running stack is touched.
+    try Data("not a model".utf8).write(to: URL(fileURLWithPath: stack.root + "/garbage.gguf"))
+    let junk = try await stack.run(["swap", "llm", stack.root + "/garbage.gguf"])
+    #expect(junk.status == 1 && junk.stderr.contains("not a GGUF file") && junk.stderr.split(separator: "\n").count == 1, "\(junk.stderr)")
     let refused = try await stack.run(["swap", "embedding", dense])
     #expect(
       refused.status == 1 && refused.stderr.contains("384-dimension") && refused.stderr.contains("--allow-dimension-change"),

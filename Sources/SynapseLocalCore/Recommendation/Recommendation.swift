@@ -17,6 +17,7 @@ public struct Recommendation: Encodable, Sendable {
 
     enum CodingKeys: String, CodingKey {
       case id, name, title, repository, path, estimate
+      case servedName = "served_name"
       case estimateBytes = "estimate_bytes"
     }
 
@@ -24,6 +25,8 @@ public struct Recommendation: Encodable, Sendable {
       var c = encoder.container(keyedBy: CodingKeys.self)
       try c.encode(id, forKey: .id)
       try c.encode(name, forKey: .name)
+      // The name the engine will serve it under: the project's llm.served_name (`name` stays, as before).
+      try c.encode(name, forKey: .servedName)
       try c.encode(title, forKey: .title)
       try c.encode(repository, forKey: .repository)
       try c.encode(path, forKey: .path)
@@ -44,7 +47,18 @@ public struct Recommendation: Encodable, Sendable {
 
     enum CodingKeys: String, CodingKey {
       case id, name, repository, dimensions
+      case servedName = "served_name"
       case ramBytes = "ram_bytes"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+      var c = encoder.container(keyedBy: CodingKeys.self)
+      try c.encode(id, forKey: .id)
+      try c.encode(name, forKey: .name)
+      try c.encode(name, forKey: .servedName)
+      try c.encode(repository, forKey: .repository)
+      try c.encode(dimensions, forKey: .dimensions)
+      try c.encode(ramBytes, forKey: .ramBytes)
     }
   }
 

@@ -19,9 +19,13 @@ public struct ProjectSummary: Encodable, Sendable, Equatable {
     self.path = path
     profile = c.profile
     engine = c.engine.rawValue
-    llm = ["model": c.llm.model.description, "name": c.llm.servedName, "port": String(c.llm.port), "context": String(c.llm.context)]
+    llm = [
+      "model": c.llm.model.description, "name": c.llm.servedName, "served_name": c.llm.servedName, "port": String(c.llm.port),
+      "context": String(c.llm.context),
+    ]
     embedding = [
-      "model": c.embedding.model.description, "name": c.embedding.servedName, "dimensions": String(c.embedding.dimensions),
+      "model": c.embedding.model.description, "name": c.embedding.servedName, "served_name": c.embedding.servedName,
+      "dimensions": String(c.embedding.dimensions),
       "port": String(c.embedding.port),
     ]
     func describe(_ app: ProjectConfiguration.App) -> [String: String] {
