@@ -44,6 +44,21 @@ struct ModelStoreServiceTests {
     #expect(try store.list(lockPath: nil).isEmpty)
   }
 
+  /// verify follows the one rule: a file REF (or a catalog chat model, on llama.cpp) is that file
+  /// only; a repository REF is every file in it.
+  @Test func verifyChecksWhatTheREFNames() throws {
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let store = try service()
+    try FileManager.default.createDirectory(atPath: folder + "/repo", withIntermediateDirectories: true)
+    try Data(GGUFBuilder.tinyLlama().bytes()).write(to: URL(fileURLWithPath: folder + "/repo/a.gguf"))
+    try Data("{}".utf8).write(to: URL(fileURLWithPath: folder + "/repo/config.json"))
+    _ = try store.importModel("repo", as: "me/two", revision: "main", lockPath: nil)
+    #expect(try store.verify("me/two/a.gguf").map(\.path) == ["a.gguf"])
+    #expect(Set(try store.verify("me/two").map(\.path)) == ["a.gguf", "config.json"])
+    #expect(throws: StoreError.notInStore("me/two/b.gguf")) { try store.verify("me/two/b.gguf") }
+    #expect(throws: StoreError.self, "a local path is not in the store") { try store.verify("./repo") }
+  }
+
   @Test func aTargetWithoutARepositoryIsRefused() throws {
     defer { try? FileManager.default.removeItem(atPath: folder) }
     #expect(throws: StoreError.badRepository("tiny")) {
