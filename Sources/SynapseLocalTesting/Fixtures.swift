@@ -28,6 +28,10 @@ public enum Fixtures {
     try ModelCatalog.load(from: repositoryRoot + "/profiles/catalog.yaml")
   }
 
+  public static func images() throws -> EngineImages {
+    try EngineImages.load(repositoryRoot + "/profiles/" + EngineImages.fileName)
+  }
+
   /// The built `synapse-local` binary next to the test bundle.
   public static var executable: String {
     let products = Bundle.allBundles.map(\.bundlePath).first { $0.hasSuffix(".xctest") }

@@ -8,15 +8,18 @@ public struct StackGenerator: Sendable {
   public var hardware: HardwareReport
   public var resolver: ModelResolver
   public var renderer: TemplateRenderer
+  /// The engines' and the database's images (profiles/images.yaml), the same the manifests use.
+  public var images: EngineImages
   public var dbPassword: String
   /// Where the store's link and the llm file's size are read (`files()` is what it generates).
   public var fileSystem: any FileSystem
 
   public init(
     project: String, configuration: ProjectConfiguration, catalog: ModelCatalog, hardware: HardwareReport,
-    resolver: ModelResolver, renderer: TemplateRenderer, dbPassword: String,
+    resolver: ModelResolver, renderer: TemplateRenderer, images: EngineImages, dbPassword: String,
     fileSystem: any FileSystem = RootedFileSystem()
   ) {
+    self.images = images
     self.project = project
     self.configuration = configuration
     self.catalog = catalog
@@ -90,7 +93,7 @@ public struct StackGenerator: Sendable {
       "db_user": y(c.db.user), "db_name": y(c.db.name), "db_user_json": json(c.db.user), "db_name_json": json(c.db.name),
       "db_port": c.db.port,
       "llama": c.engine == .llamaCpp, "vllm": c.engine == .vllm,
-      "llama_image": onGPU ? "ghcr.io/ggml-org/llama.cpp:server-cuda" : "ghcr.io/ggml-org/llama.cpp:server",
+      "llm_image": images.llm(c, onGPU: onGPU), "db_image": images.postgresql,
       "llm_command": command.map(json).joined(separator: ", "),
       "llm_volumes": llmVolumes, "embedding_volumes": embeddingVolumes,
       "llm_threads": c.llm.threads, "llm_port": c.llm.port,

@@ -3,6 +3,7 @@ import Foundation
 public enum ResourceError: Error, Equatable, CustomStringConvertible {
   case notFound(kind: String, variable: String, searched: [String])
   case overrideMissing(variable: String, path: String)
+  case unreadable(path: String, reason: String)
 
   public var description: String {
     switch self {
@@ -10,6 +11,8 @@ public enum ResourceError: Error, Equatable, CustomStringConvertible {
       "cannot find the \(kind)/ folder (looked in \(searched.joined(separator: ", "))); set \(variable) to its path"
     case .overrideMissing(let variable, let path):
       "\(variable) is set to \(path), which does not exist; point it at an existing folder or unset it"
+    case .unreadable(let path, let reason):
+      "cannot read \(path) (\(reason)); reinstall synapse-local or set SYNAPSE_LOCAL_PROFILES"
     }
   }
 }

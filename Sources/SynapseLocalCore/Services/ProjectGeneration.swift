@@ -45,7 +45,8 @@ public struct ProjectGeneration: Sendable {
     rendered.paths.state = state
     let generator = StackGenerator(
       project: project, configuration: rendered, catalog: catalog, hardware: hardware, resolver: resolver,
-      renderer: try TemplateRenderer.live(environment: environment), dbPassword: password, fileSystem: files)
+      renderer: try TemplateRenderer.live(environment: environment), images: try context.resources.loadImages(), dbPassword: password,
+      fileSystem: files)
     let generated: [GeneratedFile]
     do {
       generated = try generator.files()

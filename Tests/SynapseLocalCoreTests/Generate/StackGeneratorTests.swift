@@ -64,7 +64,8 @@ struct StackGeneratorTests {
     func generate(force: Bool = false, dryRun: Bool = false) throws -> [GeneratedFileWriter.Outcome] {
       let generator = StackGenerator(
         project: project, configuration: configuration, catalog: catalog, hardware: Machine.cpu(memoryGiB: 16), resolver: resolver,
-        renderer: TemplateRenderer(folder: Fixtures.repositoryRoot + "/templates"), dbPassword: try password(dryRun: dryRun),
+        renderer: TemplateRenderer(folder: Fixtures.repositoryRoot + "/templates"), images: try Fixtures.images(),
+        dbPassword: try password(dryRun: dryRun),
         fileSystem: files)
       return try GeneratedFileWriter(project: project, state: state, files: files).write(
         try generator.files(), force: force, dryRun: dryRun)
