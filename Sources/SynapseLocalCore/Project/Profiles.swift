@@ -1,7 +1,7 @@
 import Foundation
 
 /// The starting points in `profiles/<name>.yaml`: partial project files (any key of
-/// `synapse-local.yaml`); `catalog.yaml` and `engines.yaml` beside them are not.
+/// `synapse-local.yaml`); `catalog.yaml`, `engines.yaml` and `images.yaml` beside them are not.
 public struct Profiles: Sendable {
   public var folder: String
   public var files: any FileSystem
@@ -13,7 +13,7 @@ public struct Profiles: Sendable {
 
   public var names: [String] {
     (files.list(folder) ?? [])
-      .filter { $0.hasSuffix(".yaml") && $0 != ModelCatalog.fileName && $0 != EngineReleases.fileName }
+      .filter { $0.hasSuffix(".yaml") && ![ModelCatalog.fileName, EngineReleases.fileName, EngineImages.fileName].contains($0) }
       .map { String($0.dropLast(".yaml".count)) }
       .sorted()
   }
