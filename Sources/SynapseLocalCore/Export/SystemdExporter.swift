@@ -113,14 +113,3 @@ public struct SystemdExporter: Sendable {
     return String(cString: entry.pointee.pw_name)
   }
 }
-
-public enum ExportError: Error, CustomStringConvertible {
-  case noSystemd(String)
-  case badInput(String)
-
-  public var description: String {
-    switch self {
-    case .noSystemd(let message), .badInput(let message): message
-    }
-  }
-}

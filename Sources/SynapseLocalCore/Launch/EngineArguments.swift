@@ -29,6 +29,6 @@ public enum EngineArguments {
       "--served-model-name", llm.servedName, "--host", host, "--port", String(port), "--max-model-len", String(context ?? llm.context),
       "--gpu-memory-utilization", String(format: "%.2f", llm.gpuMemoryUtilization), "--tensor-parallel-size",
       String(llm.tensorParallelSize),
-    ]
+    ] + (llm.pipelineParallelSize > 1 ? ["--pipeline-parallel-size", String(llm.pipelineParallelSize)] : [])
   }
 }

@@ -22,6 +22,9 @@ public struct ProjectConfiguration: Sendable, Equatable {
     /// vLLM only.
     public var gpuMemoryUtilization = 0.90
     public var tensorParallelSize = 1
+    /// vLLM only: pipeline stages, one per node when a model needs more GPUs than a node has
+    /// (`export kubernetes` then writes a LeaderWorkerSet with this many pods).
+    public var pipelineParallelSize = 1
     public var restart = RestartPolicy.onFailure
   }
 

@@ -138,6 +138,7 @@ public enum ProjectSchema {
       int("llm.timeout_ms", \.llm.timeoutMs, 1000...86_400_000),
       double("llm.gpu_memory_utilization", \.llm.gpuMemoryUtilization, 0.05...0.99),
       int("llm.tensor_parallel_size", \.llm.tensorParallelSize, 1...64),
+      int("llm.pipeline_parallel_size", \.llm.pipelineParallelSize, 1...64),
       enumeration("llm.restart", \.llm.restart),
       reference("embedding.model", \.embedding.model),
       string("embedding.served_name", \.embedding.servedName),

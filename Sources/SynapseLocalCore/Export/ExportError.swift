@@ -1,0 +1,15 @@
+/// Why an export could not be written; one line each, saying what to do.
+public enum ExportError: Error, Equatable, CustomStringConvertible {
+  case noSystemd(String)
+  case badInput(String)
+  /// A malformed option value (`--replicas`, `--namespace`, `--image`…), naming the option.
+  case badOption(String)
+  /// Something the export needs that the project or the command line lacks.
+  case missing(String)
+
+  public var description: String {
+    switch self {
+    case .noSystemd(let message), .badInput(let message), .badOption(let message), .missing(let message): message
+    }
+  }
+}
