@@ -13,10 +13,13 @@ public struct EngineImages: Codable, Sendable, Equatable {
   public var vllm: String
   public var postgresql: String
   public var downloader: String
+  /// The pip requirement that gives the downloader `hf download`.
+  public var downloaderRequirement: String
 
   enum CodingKeys: String, CodingKey {
     case vllm, postgresql, downloader
     case llamaCpp = "llama.cpp"
+    case downloaderRequirement = "downloader_requirement"
   }
 
   public static let fileName = "images.yaml"

@@ -1,0 +1,83 @@
+import Foundation
+
+/// Everything the manifests say, taken from the plan `up` and `generate` use: the services, ports
+/// and health checks of the native plan (`ServicePlanner`), the engine's arguments
+/// (`EngineArguments`, as the compose file), the memory limits of the compose file, the `.env`
+/// keys, and the locked model files.
+public struct KubernetesStack: Sendable {
+  /// One model file the store's fill Job fetches and checks.
+  public struct StoreFile: Sendable, Equatable {
+    public var repository: String
+    public var commit: String
+    public var path: String
+    public var size: UInt64
+    public var sha256: String?
+
+    /// Where it lies in the store (the Hugging Face cache layout), relative to its root.
+    public var storePath: String {
+      ((try? RepositoryID(repository))?.cacheFolderName ?? repository) + "/snapshots/\(commit)/\(path)"
+    }
+  }
+
+  /// vLLM over several nodes: `nodes` pods of `gpusPerNode` GPUs each (LeaderWorkerSet + Ray).
+  public struct MultiNode: Sendable, Equatable {
+    public var nodes: Int
+    public var gpusPerNode: Int
+  }
+
+  public var configuration: ProjectConfiguration
+  public var request: KubernetesRequest
+  public var images: EngineImages
+  /// The native plan's services, by name: ports, health checks, readiness limits.
+  public var services: [ServiceName: ServiceSpec]
+  /// The model paths inside the pods (the store is mounted at /models, as in the compose file).
+  public var llmPath: String
+  public var embeddingPath: String
+  /// The llm container's arguments (after the entry point), and whether it runs on GPUs.
+  public var llmArguments: [String]
+  public var llmOnGPU: Bool
+  /// GPUs per llm pod (0 for CPU plans).
+  public var gpusPerPod: Int
+  public var multiNode: MultiNode?
+  /// Memory per pod: the compose file's limits for llm and embedding.
+  public var llmMemoryBytes: UInt64
+  public var embeddingMemoryBytes: UInt64
+  public var llmCPUs: Int
+  public var embeddingCPUs: Int
+  /// The catalog's headroom for PostgreSQL and the Node apps (what `recommend` reserves).
+  public var dbMemoryBytes: UInt64
+  public var backendMemoryBytes: UInt64
+  public var frontendMemoryBytes: UInt64
+  /// The backend's `.env` keys without the secret ones (DATABASE_URL is built from the Secret).
+  public var backendEnvironment: [(String, String)]
+  public var storeFiles: [StoreFile]
+
+  /// Keys of `.env` that hold the password: never written outside the Secret.
+  public static let secretKeys: Set<String> = ["DATABASE_URL", "SYNAPSE_LOCAL_DB_PASSWORD"]
+
+  /// The fill Job's PVC size: the files plus a quarter, at least 1 GiB, in whole GiB.
+  public var storeGiB: Int {
+    let total = storeFiles.reduce(0) { $0 + $1.size }
+    return max(1, Int(((total + total / 4) + ByteCount.gibibyte - 1) / ByteCount.gibibyte))
+  }
+
+  /// The splitting rule: tensor parallel within a node, pipeline parallel across nodes (vLLM's
+  /// guidance). Nil when the plan's GPUs fit on one node, or the engine is not vLLM.
+  public static func multiNode(_ configuration: ProjectConfiguration, gpusPerNode: Int?) -> MultiNode? {
+    guard configuration.engine == .vllm else { return nil }
+    let llm = configuration.llm
+    if llm.pipelineParallelSize > 1 { return MultiNode(nodes: llm.pipelineParallelSize, gpusPerNode: llm.tensorParallelSize) }
+    guard let gpusPerNode, llm.tensorParallelSize > gpusPerNode else { return nil }
+    return MultiNode(nodes: (llm.tensorParallelSize + gpusPerNode - 1) / gpusPerNode, gpusPerNode: gpusPerNode)
+  }
+
+  /// `.env` as key/value pairs, in the file's order (our own format: plain or single-quoted).
+  public static func envPairs(_ text: String) -> [(String, String)] {
+    text.split(separator: "\n").compactMap { line in
+      guard !line.hasPrefix("#"), let equals = line.firstIndex(of: "=") else { return nil }
+      var value = String(line[line.index(after: equals)...])
+      if value.count >= 2 && value.hasPrefix("'") && value.hasSuffix("'") { value = String(value.dropFirst().dropLast()) }
+      return (String(line[..<equals]), value)
+    }
+  }
+}
