@@ -83,7 +83,7 @@ let package = Package(
       swiftSettings: strict),
     .testTarget(
       name: "SynapseLocalCLITests",
-      dependencies: ["SynapseLocalCore", "SynapseLocalTesting"],
+      dependencies: ["SynapseLocalCore", "SynapseLocalTesting", .product(name: "Yams", package: "Yams")],
       swiftSettings: strict),
   ]
 )

@@ -24,6 +24,8 @@ extension KubernetesManifests {
       "volumeMounts": [
         ["name": "model-store", "mountPath": .string(Self.storeMount)], ["name": "fill", "mountPath": "/fill", "readOnly": true],
       ],
+      // pip and hf download: a streaming copy, whatever the models' size.
+      "resources": Self.resources(memory: 1 << 30, cpus: 1),
     ]
     let job: ManifestNode = [
       "apiVersion": "batch/v1", "kind": "Job", "metadata": metadata("model-store-fill"),
