@@ -81,7 +81,7 @@ struct PullCommand: AsyncParsableCommand {
       let options = ModelFetcher.Options(
         lockPath: projectOptions.lockPath(context), update: update, connections: connections, configuration: configuration,
         patterns: patterns.isEmpty ? nil : patterns)
-      let wanted = try ModelFetcher.wanted(refs, configuration: configuration, project: folder)
+      let wanted = try ModelFetcher.wanted(refs, configuration: configuration, project: folder, patterns: options.patterns)
       let results = try await ModelFetcher(context: context, catalog: try context.catalog()).pull(wanted, options: options)
       if json { return try Output.json(results) }
       for result in results { Output.line(result.path) }

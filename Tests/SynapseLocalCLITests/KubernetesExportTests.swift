@@ -152,7 +152,21 @@ struct KubernetesExportTests {
     let script = data["fill.sh"] ?? ""
     let lock = try ProjectLock.load(scratch.project + "/" + ProjectLock.fileName)
     for entry in lock.files {
-      #expect(script.contains("hf download \(entry.repository)") && script.contains("--revision \(entry.commit)"), "\(entry.repository)")
+      // A pulled file at its commit; an imported one (a commit of the import's making) at its
+      // revision, its snapshot then linked under the locked commit.
+      let revision = entry.imported == true ? entry.revision : entry.commit
+      #expect(script.contains("hf download \(entry.repository)") && script.contains("--revision \(revision)"), "\(entry.repository)")
+      if entry.imported == true { #expect(script.contains("/snapshots/\(entry.commit)"), "\(script)") }
+    }
+    #expect(script.hasSuffix("touch \"$FILL_MARKER\"\n"), "the marker the engines wait for comes last")
+    // The engines wait for this fill's marker.
+    let job = try #require(manifests.objects("Job").first)
+    let jobName = ((job["metadata"] as? [String: Any])?["name"] as? String) ?? ""
+    for service in ["llm", "embedding"] {
+      let waits = manifests.podTemplates.filter { Manifests.labels($0.template)["app.kubernetes.io/name"] == service }.map {
+        (($0.template["spec"] as? [String: Any])?["initContainers"] as? [[String: Any]])?.first?["command"] as? [String] ?? []
+      }
+      #expect(!waits.isEmpty && waits.allSatisfy { $0.last?.contains(jobName) == true }, "\(service): \(waits)")
     }
     let sums = scratch.root + "/sha256sums"
     try (data["sha256sums"] ?? "").write(toFile: sums, atomically: true, encoding: .utf8)
@@ -165,7 +179,9 @@ struct KubernetesExportTests {
     #expect(set["apiVersion"] as? String == "leaderworkerset.x-k8s.io/v1")
     let group = ((set["spec"] as? [String: Any])?["leaderWorkerTemplate"] as? [String: Any]) ?? [:]
     #expect(group["size"] as? Int == nodes)
-    let leader = try #require(manifests.podTemplates.first { $0.owner == "llm/leaderTemplate" }?.template)
+    // Not named llm: the controller's own headless Service for the group takes the set's name.
+    #expect((set["metadata"] as? [String: Any])?["name"] as? String == "llm-group")
+    let leader = try #require(manifests.podTemplates.first { $0.owner == "llm-group/leaderTemplate" }?.template)
     let command = (Manifests.containers(leader).first?["command"] as? [String])?.last ?? ""
     #expect(
       command.contains("--tensor-parallel-size \(gpusPerNode)") && command.contains("--pipeline-parallel-size \(nodes)"), "\(command)")

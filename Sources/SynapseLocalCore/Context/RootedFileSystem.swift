@@ -63,17 +63,17 @@ public struct RootedFileSystem: FileSystem {
   }
 
   public func write(_ data: Data, to path: String, permissions: Int) throws {
-    try FileSystemError.wrapping("write", path) { try AtomicFile.write(data, to: resolve(path), permissions: permissions) }
+    try FileSystemError.wrapping("write", resolve(path)) { try AtomicFile.write(data, to: resolve(path), permissions: permissions) }
   }
 
   public func setPermissions(_ permissions: Int, of path: String) throws {
-    try FileSystemError.wrapping("change the permissions of", path) {
+    try FileSystemError.wrapping("change the permissions of", resolve(path)) {
       try FileManager.default.setAttributes([.posixPermissions: permissions], ofItemAtPath: resolve(path))
     }
   }
 
   public func createDirectory(_ path: String, permissions: Int) throws {
-    try FileSystemError.wrapping("create the folder", path) {
+    try FileSystemError.wrapping("create the folder", resolve(path)) {
       try FileManager.default.createDirectory(
         atPath: resolve(path), withIntermediateDirectories: true, attributes: [.posixPermissions: permissions])
     }
@@ -82,6 +82,6 @@ public struct RootedFileSystem: FileSystem {
   public func remove(_ path: String) throws {
     let resolved = resolve(path)
     guard FileManager.default.fileExists(atPath: resolved) || linkTarget(path) != nil else { return }
-    try FileSystemError.wrapping("remove", path) { try FileManager.default.removeItem(atPath: resolved) }
+    try FileSystemError.wrapping("remove", resolved) { try FileManager.default.removeItem(atPath: resolved) }
   }
 }

@@ -22,7 +22,9 @@ public struct PlanVRAMCheck: DoctorCheck {
         path: subject.llmPath)
     else { return .skipped(id, "no memory estimate for \(c.llm.model)") }
     if c.engine == .vllm {
-      let used = Array(gpus.sorted { $0.memoryTotalBytes > $1.memoryTotalBytes }.prefix(max(1, c.llm.tensorParallelSize)))
+      // vLLM uses tensor parallel × pipeline parallel GPUs.
+      let used = Array(
+        gpus.sorted { $0.memoryTotalBytes > $1.memoryTotalBytes }.prefix(max(1, c.llm.tensorParallelSize * c.llm.pipelineParallelSize)))
       let share = used.reduce(UInt64(0)) { $0 + UInt64(Double($1.memoryTotalBytes) * c.llm.gpuMemoryUtilization) }
       let detail =
         "vLLM needs \(ByteCount.format(estimate.totalBytes)) for \(c.llm.model) at \(c.llm.context) tokens; \(String(format: "%.2f", c.llm.gpuMemoryUtilization)) of \(used.count) GPU(s) is \(ByteCount.format(share))"

@@ -114,7 +114,7 @@ public struct StackGenerator: Sendable {
     ]
     if onGPU {
       context["gpu"] = true
-      context["gpu_count"] = c.engine == .vllm ? String(c.llm.tensorParallelSize) : "all"
+      context["gpu_count"] = c.engine == .vllm ? String(c.llm.tensorParallelSize * c.llm.pipelineParallelSize) : "all"
     }
     return context
   }
@@ -131,15 +131,17 @@ public struct StackGenerator: Sendable {
   /// or the file's size plus 1 GiB for a model the catalog does not know.
   func llmMemoryLimit() -> UInt64 {
     let c = configuration
+    // vLLM's weights live in VRAM, whatever the model; the container's RAM holds its process, CPU
+    // swap space and loading buffers: twice the planner's host reserve, within what the machine has.
+    if c.engine == .vllm {
+      return min(
+        2 * EnginePlanner.vllmHostMemory(gpus: c.llm.tensorParallelSize), max(hardware.memory.effectiveBytes * 3 / 4, ByteCount.gibibyte))
+    }
     if MemoryNeed.catalogModel(c.llm.model, role: .llm, catalog: catalog) != nil,
       let estimate = MemoryNeed.llm(
         ref: c.llm.model, engine: c.engine, context: c.llm.context, tensorParallel: c.llm.tensorParallelSize, catalog: catalog, path: nil)
     {
-      // vLLM's weights live in VRAM; the container's RAM holds its process, CPU swap space and
-      // loading buffers: twice the planner's host reserve, within what the machine has.
-      guard c.engine == .vllm else { return estimate.totalBytes + estimate.totalBytes / 4 }
-      return min(
-        2 * EnginePlanner.vllmHostMemory(gpus: c.llm.tensorParallelSize), max(hardware.memory.effectiveBytes * 3 / 4, ByteCount.gibibyte))
+      return estimate.totalBytes + estimate.totalBytes / 4
     }
     // A stored file is a link to its blob: the size is the blob's, not the link's.
     let size = (try? resolver.resolve(c.llm.model, role: .llm, engine: c.engine)).flatMap { fileSystem.size($0.hostPath) } ?? 0

@@ -18,6 +18,17 @@ public enum FileSelection: Sendable, Equatable {
   /// transformers when it has safetensors at its root, else every file.
   case automatic
 
+  /// The selection in words, for messages.
+  public var summary: String {
+    switch self {
+    case .file(let path): path
+    case .transformers: "the safetensors checkpoint vLLM loads"
+    case .sentenceTransformers: "the sentence-transformers folder"
+    case .patterns(let p): (p.include.map { "--include '\($0)'" } + p.exclude.map { "--exclude '\($0)'" }).joined(separator: " ")
+    case .automatic: "any file"
+    }
+  }
+
   static let index = "model.safetensors.index.json"
   static let modules = "modules.json"
 
@@ -36,7 +47,7 @@ public enum FileSelection: Sendable, Equatable {
     case .file(let path): return [path]
     case .patterns(let patterns): return listing.filter(patterns.keeps)
     case .transformers:
-      return try Self.folder("", in: listing, repository: repository, fallbackToBin: false, descriptor: descriptor)
+      return try Self.folder("", in: listing, repository: repository, fallbackToBin: false, requireWeights: true, descriptor: descriptor)
     case .sentenceTransformers:
       var folders = [""]
       if let data = descriptor(Self.modules), let modules = try? JSONDecoder().decode([Module].self, from: data) {
@@ -44,8 +55,15 @@ public enum FileSelection: Sendable, Equatable {
       }
       var files: [String] = []
       for folder in Set(folders).sorted() {
-        let found = try Self.folder(folder, in: listing, repository: repository, fallbackToBin: true, descriptor: descriptor)
+        let found = try Self.folder(
+          folder, in: listing, repository: repository, fallbackToBin: true, requireWeights: folders.count == 1, descriptor: descriptor)
         files += found.filter { !files.contains($0) }
+      }
+      // Weights at the root or in a module's folder (static embeddings keep theirs in 0_StaticEmbedding/).
+      guard files.contains(where: Self.isWeight) else {
+        throw StoreError.unusableReference(
+          "\(repository) has no model.safetensors or pytorch_model.bin at its root or in a folder modules.json names: it is not a sentence-transformers model"
+        )
       }
       return files
     case .automatic: return listing
@@ -79,7 +97,7 @@ public enum FileSelection: Sendable, Equatable {
   /// One folder's non-weight files and its weights: the index's safetensors, else
   /// model.safetensors, else (sentence-transformers only) pytorch_model.bin.
   static func folder(
-    _ folder: String, in listing: [String], repository: String, fallbackToBin: Bool, descriptor: (String) -> Data?
+    _ folder: String, in listing: [String], repository: String, fallbackToBin: Bool, requireWeights: Bool, descriptor: (String) -> Data?
   ) throws -> [String] {
     let prefix = folder.isEmpty ? "" : (folder.hasSuffix("/") ? folder : folder + "/")
     let here = listing.filter { $0.hasPrefix(prefix) && !$0.dropFirst(prefix.count).contains("/") }
@@ -102,7 +120,7 @@ public enum FileSelection: Sendable, Equatable {
       files.append(prefix + "model.safetensors")
     } else if fallbackToBin, here.contains(prefix + "pytorch_model.bin") {
       files.append(prefix + "pytorch_model.bin")
-    } else if folder.isEmpty {
+    } else if folder.isEmpty && requireWeights {
       throw StoreError.unusableReference(
         "\(repository) has no \(index) or model.safetensors at its root\(fallbackToBin ? " (nor pytorch_model.bin)" : ""): "
           + "it is not a checkpoint \(fallbackToBin ? "sentence-transformers" : "vLLM") can load; name the files with --include")
@@ -110,9 +128,14 @@ public enum FileSelection: Sendable, Equatable {
     return files
   }
 
+  static func isWeight(_ path: String) -> Bool {
+    path.hasSuffix(".safetensors") || path.hasSuffix("pytorch_model.bin")
+  }
+
   /// Tokenizer, configuration and template files: small, needed, never weights.
   static func isConfiguration(_ name: String) -> Bool {
     if name.hasPrefix("consolidated") { return false }
-    return name.hasSuffix(".json") || name.hasSuffix(".jinja") || name.hasSuffix(".txt") || name.hasSuffix(".model")
+    // `*.py`: a model's own code (trust_remote_code); `*.tiktoken`: some tokenizers' vocabularies.
+    return [".json", ".jinja", ".txt", ".model", ".py", ".tiktoken"].contains { name.hasSuffix($0) }
   }
 }

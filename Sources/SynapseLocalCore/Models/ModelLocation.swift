@@ -29,6 +29,15 @@ public enum ModelLocation: Sendable, Equatable {
       self.sha256 = sha256
     }
 
+    /// The patterns the lock keeps for this repository replace the role's rule: a later pull (and
+    /// the resolver) sees the set the first pull fetched.
+    public func keeping(_ lock: ProjectLock?) -> HubFiles {
+      guard file == nil, let patterns = lock?.patterns(for: repository.description) else { return self }
+      var kept = self
+      kept.selection = .patterns(patterns)
+      return kept
+    }
+
     /// The one file, when the selection is a file.
     public var file: String? {
       if case .file(let path) = selection { return path }

@@ -42,9 +42,7 @@ public struct ModelResolver: Sendable {
   /// safetensors repository (vLLM); for the embedding model, its sentence-transformers folder.
   public func resolve(_ ref: ModelReference, role: ModelRole, engine: Engine) throws -> Resolved {
     let what = role == .llm ? "llm" : "embedding"
-    let patterns: FilePatterns? =
-      if case .hub(let repository, nil, _) = ref { lock?.patterns(for: repository) } else { nil }
-    switch try ModelLocation.of(ref, role: role, engine: engine, catalog: catalog, patterns: patterns) {
+    switch try ModelLocation.of(ref, role: role, engine: engine, catalog: catalog) {
     case .local(let path):
       let absolute = AbsolutePath.resolve(path, relativeTo: project, environment: environment)
       guard files.exists(absolute) else { throw GenerateError.localModelMissing(role: what, ref: ref.description, path: absolute) }
@@ -52,7 +50,7 @@ public struct ModelResolver: Sendable {
       let parent = (absolute as NSString).deletingLastPathComponent
       return Resolved(hostPath: absolute, containerPath: "/local/\(what)/\(name)", localMount: parent + ":/local/\(what):ro")
     case .hub(let target):
-      return try stored(target, role: what, ref: ref)
+      return try stored(target.keeping(lock), role: what, ref: ref)
     }
   }
 
@@ -74,6 +72,13 @@ public struct ModelResolver: Sendable {
     let suffix = "/\(id.cacheFolderName)/snapshots/\(commit)" + (path.map { "/\($0)" } ?? "")
     let host = cache.root + suffix
     guard files.exists(host) else { throw missing(target, role: role, ref: ref) }
+    // A repository is whole only when every file the lock pins at that commit is there: a pull
+    // cut short leaves the index without its shards.
+    if path == nil {
+      for entry in lock?.files ?? [] where entry.repository == repository && entry.commit == commit {
+        guard files.exists(host + "/" + entry.path) else { throw missing(target, role: role, ref: ref) }
+      }
+    }
     return Resolved(hostPath: host, containerPath: Self.containerStore + suffix, localMount: nil, repository: repository, commit: commit)
   }
 

@@ -71,10 +71,8 @@ public struct ModelFetcher: Sendable {
   public func hubFiles(_ ref: ModelReference, options: Options, lock: ProjectLock? = nil) throws -> ModelLocation.HubFiles {
     let role = options.role ?? options.configuration.flatMap { Self.role(of: ref, in: $0) }
     let engine = options.configuration?.engine ?? .llamaCpp
-    var patterns = options.patterns
-    if patterns == nil, case .hub(let repository, nil, _) = ref { patterns = lock?.patterns(for: repository) }
-    switch try ModelLocation.of(ref, role: role, engine: engine, catalog: catalog, patterns: patterns) {
-    case .hub(let files): return files
+    switch try ModelLocation.of(ref, role: role, engine: engine, catalog: catalog, patterns: options.patterns) {
+    case .hub(let files): return options.patterns == nil ? files.keeping(lock) : files
     case .local(let path):
       throw StoreError.unusableReference("'\(path)' is a local path; `synapse-local models import` puts local files into the store")
     }
@@ -93,8 +91,14 @@ public struct ModelFetcher: Sendable {
   }
 
   /// What `pull` fetches: the REFs given, else the project's Hub models.
-  public static func wanted(_ refs: [ModelReference], configuration: ProjectConfiguration?, project: String) throws -> [ModelReference] {
+  public static func wanted(
+    _ refs: [ModelReference], configuration: ProjectConfiguration?, project: String, patterns: FilePatterns? = nil
+  ) throws -> [ModelReference] {
     guard refs.isEmpty else { return refs }
+    if patterns != nil {
+      throw StoreError.unusableReference(
+        "--include and --exclude choose the files of one repository: name it (synapse-local pull ORG/REPO --include …)")
+    }
     guard let configuration else {
       throw StoreError.unusableReference(
         "no model to pull: name one (synapse-local pull REF), or run in a project (\(project) has no \(ProjectConfiguration.fileName); --project DIR)"

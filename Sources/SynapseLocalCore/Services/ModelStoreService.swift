@@ -42,7 +42,7 @@ public struct ModelStoreService: Sendable {
         pins.record(
           .init(
             repository: result.repository, revision: result.revision, commit: result.commit, path: file.path, size: file.sizeBytes,
-            sha256: file.sha256, etag: file.sha256))
+            sha256: file.sha256, etag: file.sha256, imported: true))
       }
       try pins.save(lockPath)
     }
@@ -56,11 +56,17 @@ public struct ModelStoreService: Sendable {
     let cache = self.cache
     guard let ref else { return try ModelVerifier(cache: cache).verify(cache.repositories()) }
     let target = try location(of: ref, engine: engine)
-    let checks = try ModelVerifier(cache: cache).verify([try cache.repository(target.repository)])
-    guard let file = target.file else { return checks }
-    let mine = checks.filter { $0.path == file }
-    guard !mine.isEmpty else { throw StoreError.notInStore("\(target.repository)/\(file)") }
-    return mine
+    var repository = try cache.repository(target.repository)
+    if let file = target.file {
+      // Only that file is hashed: a repository of many quantizations would take minutes.
+      repository.snapshots = repository.snapshots.map { snapshot in
+        var one = snapshot
+        one.files = snapshot.files.filter { $0.path == file }
+        return one
+      }.filter { !$0.files.isEmpty }
+      guard !repository.snapshots.isEmpty else { throw StoreError.notInStore("\(target.repository)/\(file)") }
+    }
+    return try ModelVerifier(cache: cache).verify([repository])
   }
 
   /// Removes a repository, or one revision of it (the REF's @REVISION), with the blobs nothing else uses.

@@ -105,10 +105,14 @@ public struct ProjectInitializer: Sendable {
     {
       plan.configuration.embedding.dimensions = size
     }
-    // A model the engines would refuse (a garbage GGUF, a missing folder) stops init, not `up`.
-    let refused = ProjectFile.referenceProblems(
-      plan.configuration, catalog: try locator.loadCatalog(), project: request.folder, file: "(flags)", lines: [:],
-      environment: context.environment, files: context.files)
+    // A model the engines would refuse (a garbage GGUF, a missing folder) stops init, not `up`;
+    // planned for another machine, its paths are that machine's, not checked here.
+    let refused =
+      planningElsewhere
+      ? []
+      : ProjectFile.referenceProblems(
+        plan.configuration, catalog: try locator.loadCatalog(), project: request.folder, file: "(flags)", lines: [:],
+        environment: context.environment, files: context.files)
     guard refused.isEmpty else {
       throw ProjectError.flags(refused.map { "--\($0.key.hasPrefix("llm") ? "llm" : "embedding"): \($0.message)" })
     }

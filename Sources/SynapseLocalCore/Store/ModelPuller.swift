@@ -61,33 +61,45 @@ public struct ModelPuller: Sendable {
     let single: String? = if case .file(let path) = selection { path } else { nil }
     if let single {
       _ = try validatedPathInRepository(single)
-      if !updateLock, let stored = storedCopy(repository, path: single, revision: revision, sha256: sha256) { return (stored, lock) }
+      if !updateLock, let (stored, pins) = storedCopy(repository, path: single, revision: revision, sha256: sha256) {
+        return (stored, pins)
+      }
     }
     if offline { return (try offlineResult(repository, selection: selection, revision: revision), lock) }
     var pins = lock
     var files: [PulledFile] = []
     var commit = ""
     let paths: [String]
+    var metadataRevision = revision
     if let single {
       paths = [single]
     } else {
-      let listing = try await hub.listing(repository, revision: revision).files.map(\.path)
+      let answer = try await hub.listing(repository, revision: revision)
+      // One commit for every file: a branch that moves during the pull cannot mix two snapshots.
+      let pinnedRevision = answer.commit
+      let listing = answer.files.map(\.path)
       // The index or modules.json first: they say which weights the rest is.
       var read: [String: Data] = [:]
       for descriptor in selection.descriptors(in: listing) {
-        let (pulled, metadata) = try await pullOne(repository, path: descriptor, revision: revision, pins: &pins)
+        let (pulled, metadata) = try await pullOne(repository, path: descriptor, revision: pinnedRevision, asked: revision, pins: &pins)
         files.append(pulled)
         commit = metadata.commit
         read[descriptor] = FileManager.default.contents(atPath: cache.folder(repository) + "/snapshots/\(metadata.commit)/\(descriptor)")
       }
       let fetched = Set(files.map(\.path))
-      paths = try selection.files(in: listing, repository: repository.description) { read[$0] }.filter { !fetched.contains($0) }
+      let chosen = try selection.files(in: listing, repository: repository.description) { read[$0] }
+      guard !chosen.isEmpty else {
+        throw StoreError.unusableReference(
+          "no file of \(repository)@\(revision) matches \(selection.summary); `synapse-local models list` or the Hub shows its files")
+      }
+      paths = chosen.filter { !fetched.contains($0) }
+      metadataRevision = pinnedRevision
     }
     // Every pin is checked before any weight is fetched, so a refused pull changes nothing.
     var planned: [(String, HubClient.FileMetadata)] = []
     for file in paths {
       let safe = try validatedPathInRepository(file)
-      let metadata = try await hub.metadata(repository, revision: revision, path: safe)
+      let metadata = try await hub.metadata(repository, revision: metadataRevision, path: safe)
       try lock?.check(repository: repository.description, path: safe, etag: metadata.etag, commit: metadata.commit, update: updateLock)
       planned.append((safe, metadata))
     }
@@ -110,29 +122,42 @@ public struct ModelPuller: Sendable {
     )
   }
 
-  /// The stored file of known digest, as a pull's result, when a snapshot holds it.
-  func storedCopy(_ repository: RepositoryID, path: String, revision: String, sha256: String?) -> Result? {
-    let pinned = lock?.entry(repository: repository.description, path: path)
+  /// The stored file of known digest, as a pull's result, and the lock with it pinned, when a
+  /// snapshot holds it. A pin of another revision than the one asked for is not reused: the Hub
+  /// then decides (and the lock's check refuses a changed file).
+  func storedCopy(_ repository: RepositoryID, path: String, revision: String, sha256: String?) -> (Result, ProjectLock?)? {
+    var pinned = lock?.entry(repository: repository.description, path: path)
+    if let pin = pinned, pin.revision != revision && pin.commit != revision { pinned = nil }
     guard let digest = pinned?.sha256 ?? sha256, digest.count == 64,
-      let commit = cache.commit(holding: path, digest: digest, in: repository),
+      let holder = cache.commit(holding: path, digest: digest, in: repository),
       let size = StoreFolders.size(cache.folder(repository) + "/blobs/" + digest), pinned.map({ $0.size == size }) ?? true
     else { return nil }
+    // The pinned snapshot when it holds the file, else whichever does (an import's).
+    let pinnedHolds = pinned.map { StoreFolders.size(cache.folder(repository) + "/snapshots/\($0.commit)/\(path)") == size } ?? false
+    let commit = pinnedHolds ? pinned!.commit : holder
     progress?(path, size, size)
-    return Result(
-      repository: repository.description, revision: revision, commit: commit,
-      path: cache.folder(repository) + "/snapshots/\(commit)/\(path)",
-      files: [PulledFile(path: path, sizeBytes: size, sha256: digest, etag: digest, downloaded: false)])
+    var pins = lock
+    if pinned == nil {
+      pins?.record(
+        .init(repository: repository.description, revision: revision, commit: commit, path: path, size: size, sha256: digest, etag: digest))
+    }
+    return (
+      Result(
+        repository: repository.description, revision: revision, commit: commit,
+        path: cache.folder(repository) + "/snapshots/\(commit)/\(path)",
+        files: [PulledFile(path: path, sizeBytes: size, sha256: digest, etag: digest, downloaded: false)]), pins
+    )
   }
 
   /// One small file checked against its pin and fetched at once.
-  func pullOne(_ repository: RepositoryID, path: String, revision: String, pins: inout ProjectLock?) async throws -> (
+  func pullOne(_ repository: RepositoryID, path: String, revision: String, asked: String, pins: inout ProjectLock?) async throws -> (
     PulledFile, HubClient.FileMetadata
   ) {
     let safe = try validatedPathInRepository(path)
     let metadata = try await hub.metadata(repository, revision: revision, path: safe)
     try lock?.check(repository: repository.description, path: safe, etag: metadata.etag, commit: metadata.commit, update: updateLock)
     let pulled = try await fetch(repository, path: safe, metadata: metadata)
-    pins?.record(entry(repository, revision: revision, path: safe, metadata: metadata, pulled: pulled))
+    pins?.record(entry(repository, revision: asked, path: safe, metadata: metadata, pulled: pulled))
     return (pulled, metadata)
   }
 
@@ -197,7 +222,9 @@ public struct ModelPuller: Sendable {
   func offlineResult(_ repository: RepositoryID, selection: FileSelection, revision: String) throws -> Result {
     let single: String? = if case .file(let path) = selection { path } else { nil }
     let what = "\(repository)\(single.map { "/\($0)" } ?? "")@\(revision)"
-    guard let commit = try? cache.resolve(repository, revision: revision) else { throw StoreError.offline(what) }
+    // The lock's commit first: what the project pins, whatever refs/ says now.
+    let pinned = lock?.files.first { $0.repository == repository.description && (single == nil || $0.path == single) }?.commit
+    guard let commit = pinned ?? (try? cache.resolve(repository, revision: revision)) else { throw StoreError.offline(what) }
     let snapshot = cache.folder(repository) + "/snapshots/" + commit
     let stored = try cache.repository(repository).snapshots.first { $0.commit == commit }?.files ?? []
     let names = try selection.files(in: stored.map(\.path), repository: repository.description) {

@@ -16,8 +16,13 @@ public struct ProjectLock: Codable, Sendable, Equatable {
     public var sha256: String?
     /// The Hub's etag: the SHA-256 for LFS files, the git blob SHA-1 for small ones.
     public var etag: String
+    /// Put in the store by `models import`: its commit is the import's own, not one the Hub has.
+    public var imported: Bool?
 
-    public init(repository: String, revision: String, commit: String, path: String, size: UInt64, sha256: String?, etag: String) {
+    public init(
+      repository: String, revision: String, commit: String, path: String, size: UInt64, sha256: String?, etag: String, imported: Bool? = nil
+    ) {
+      self.imported = imported
       self.repository = repository
       self.revision = revision
       self.commit = commit

@@ -144,9 +144,13 @@ struct ModelLocationTests {
     try FileManager.default.createSymbolicLink(
       atPath: folder + "/snapshots/2dee837/model.gguf", withDestinationPath: "../../blobs/" + digest)
     let http = ScriptedHTTP()  // any request fails the test
-    let puller = ModelPuller(cache: HubCache(root: store), hub: HubClient(endpoint: "https://huggingface.co", token: nil, transport: http))
-    let (result, _) = try await puller.pullFiles(repository, selection: .file("model.gguf"), revision: "ab810cf", sha256: digest)
+    var puller = ModelPuller(cache: HubCache(root: store), hub: HubClient(endpoint: "https://huggingface.co", token: nil, transport: http))
+    puller.lock = ProjectLock()
+    let (result, pins) = try await puller.pullFiles(repository, selection: .file("model.gguf"), revision: "ab810cf", sha256: digest)
     #expect(result.commit == "2dee837" && result.files.first?.downloaded == false && result.files.first?.sizeBytes == 7)
     #expect(http.requests.isEmpty)
+    // The project's lock now pins what it reuses.
+    #expect(pins?.entry(repository: repository.description, path: "model.gguf")?.sha256 == digest)
+    #expect(pins?.entry(repository: repository.description, path: "model.gguf")?.commit == "2dee837")
   }
 }

@@ -43,11 +43,13 @@ public struct KubernetesExporter: Sendable {
     // database out. Only the kustomization's secretGenerator reads it.
     let secret = request.output + "/" + KubernetesManifests.secretFile
     try files.createDirectory(request.output + "/secrets", permissions: 0o700)
-    if let kept = files.readText(secret), DatabaseSecret.isWellFormed(kept.trimmingCharacters(in: .whitespacesAndNewlines)) {
-      try files.setPermissions(0o600, of: secret)
-    } else {
-      try files.write(DatabaseSecret.randomText(count: 32), to: secret, permissions: 0o600)
+    // kustomize reads the file byte for byte: no newline may end up in the password.
+    let kept = files.readText(secret).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap {
+      DatabaseSecret.isWellFormed($0) ? $0 : nil
     }
+    try files.write(kept ?? DatabaseSecret.randomText(count: 32), to: secret, permissions: 0o600)
+    // The folder of manifests is meant to be committed; the password is not.
+    try files.write("# The database password: never commit it.\n*\n", to: request.output + "/secrets/.gitignore", permissions: 0o644)
     written.append(KubernetesManifests.secretFile)
     return Result(
       output: request.output, namespace: request.namespace, files: written, nodes: stack.multiNode?.nodes,
@@ -71,6 +73,9 @@ public struct KubernetesExporter: Sendable {
       notes.append(
         "\(c.frontend.variable) is http://backend:\(c.backend.port), the backend's name inside the cluster: set it to the URL browsers reach the backend at (an Ingress) before you build the frontend's image"
       )
+      notes.append(
+        "the backend's \(c.backend.variable) is http://frontend:\(c.frontend.port): set it to the origin browsers load the frontend from (the Ingress URL), or the browser's calls are refused"
+      )
     }
     notes.append("images are pinned by tag (profiles/images.yaml and --image): pin digests (image@sha256:...) for production")
     return notes
@@ -87,7 +92,7 @@ public struct KubernetesExporter: Sendable {
       files: files)
     guard problems.isEmpty else { throw ProjectError.invalid(problems) }
     try checkImages(request, configuration)
-    let multiNode = KubernetesStack.multiNode(configuration, gpusPerNode: request.gpusPerNode)
+    let multiNode = try KubernetesStack.multiNode(configuration, gpusPerNode: request.gpusPerNode)
     if let multiNode, !request.sharedStore {
       throw ExportError.missing(
         "the llm needs \(multiNode.nodes) nodes of \(multiNode.gpusPerNode) GPUs, and each node must read the model store: give --shared-store and a --storage-class that offers ReadWriteMany"
@@ -107,16 +112,18 @@ public struct KubernetesExporter: Sendable {
       configuration: configuration, project: project, llmPath: llm.containerPath, embeddingPath: embedding.containerPath,
       store: ModelResolver.containerStore, database: layout, env: [:], baseEnvironment: [:])
     let services = Dictionary(uniqueKeysWithValues: planner.services().map { ($0.name, $0) })
+    var perPod = configuration
+    if let multiNode {
+      perPod.llm.tensorParallelSize = multiNode.gpusPerNode
+      perPod.llm.pipelineParallelSize = multiNode.nodes
+    }
+    // Memory per pod: each pod of a multi-node group holds its node's share.
     let generator = StackGenerator(
-      project: project, configuration: configuration, catalog: catalog, hardware: hardware, resolver: resolver,
+      project: project, configuration: perPod, catalog: catalog, hardware: hardware, resolver: resolver,
       renderer: try TemplateRenderer.live(environment: environment), images: try context.resources.loadImages(), dbPassword: "unused",
       fileSystem: files)
     let onGPU = configuration.engine == .vllm || (configuration.llm.gpuLayers > 0 && !hardware.gpus.isEmpty)
-    var settings = configuration.llm
-    if let multiNode {
-      settings.tensorParallelSize = multiNode.gpusPerNode
-      settings.pipelineParallelSize = multiNode.nodes
-    }
+    let settings = perPod.llm
     let arguments =
       configuration.engine == .vllm
       ? EngineArguments.vllm(model: ["--model", llm.containerPath], host: "0.0.0.0", port: configuration.llm.port, llm: settings)
@@ -163,7 +170,11 @@ public struct KubernetesExporter: Sendable {
           "synapse-local.lock pins no file of the \(role) model \(repository)@\(commit): pull it (synapse-local pull) so the cluster fetches the same bytes"
         )
       }
-      found += entries.map { .init(repository: $0.repository, commit: $0.commit, path: $0.path, size: $0.size, sha256: $0.sha256) }
+      found += entries.map {
+        .init(
+          repository: $0.repository, commit: $0.commit, path: $0.path, size: $0.size, sha256: $0.sha256, revision: $0.revision,
+          imported: $0.imported == true)
+      }
     }
     return found
   }

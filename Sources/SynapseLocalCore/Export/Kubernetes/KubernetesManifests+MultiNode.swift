@@ -7,6 +7,7 @@ import Foundation
 extension KubernetesManifests {
   /// The script the vLLM image ships for this (examples/online_serving/multi-node-serving.sh).
   static let rayScript = "/vllm-workspace/examples/online_serving/multi-node-serving.sh"
+  static let groupName = "llm-group"
 
   func leaderWorkerSet(_ multiNode: KubernetesStack.MultiNode) -> [ManifestNode] {
     let serve = (["python3", "-m", "vllm.entrypoints.openai.api_server"] + stack.llmArguments).map(Self.shellQuoted).joined(separator: " ")
@@ -28,11 +29,14 @@ extension KubernetesManifests {
     func template(_ role: String, _ container: ManifestNode) -> ManifestNode {
       guard case .map(let labels) = Self.labels("llm") else { return [:] }
       return [
-        "metadata": ["labels": .map(labels + [("role", .string(role))])], "spec": podSpec([container], volumes: volumes, placement: true),
+        "metadata": ["labels": .map(labels + [("role", .string(role))])],
+        "spec": podSpec([container], volumes: volumes, placement: true, waitFor: stack.images.vllm),
       ]
     }
     let set: ManifestNode = [
-      "apiVersion": "leaderworkerset.x-k8s.io/v1", "kind": "LeaderWorkerSet", "metadata": metadata("llm"),
+      // Not `llm`: the controller makes a headless Service named after the set for its pods' DNS
+      // ($(LWS_LEADER_ADDRESS)), and skips it when a Service of that name exists.
+      "apiVersion": "leaderworkerset.x-k8s.io/v1", "kind": "LeaderWorkerSet", "metadata": metadata(Self.groupName, labels: "llm"),
       "spec": [
         "replicas": .int(stack.request.replicas[.llm] ?? 1),
         "leaderWorkerTemplate": [

@@ -20,20 +20,8 @@ extension KubernetesManifests {
       policy(
         "allow-dns", selector: [:],
         [
-          (
-            "egress",
-            [
-              [
-                "to": [
-                  [
-                    "namespaceSelector": ["matchLabels": ["kubernetes.io/metadata.name": "kube-system"]],
-                    "podSelector": ["matchLabels": ["k8s-app": "kube-dns"]],
-                  ]
-                ],
-                "ports": [port(53, "UDP"), port(53)],
-              ]
-            ]
-          )
+          // Port 53 anywhere: kube-dns, NodeLocal DNSCache (169.254.20.10) and OpenShift's DNS alike.
+          ("egress", [["ports": [port(53, "UDP"), port(53)]]])
         ]),
     ]
     for (name, number) in models {
@@ -52,8 +40,13 @@ extension KubernetesManifests {
           ]))
     }
     if c.frontend.enabled {
+      // A server-rendered frontend calls the backend from its pod.
+      let egress: [(String, ManifestNode)] =
+        c.backend.enabled ? [("egress", [["to": [pods("backend")], "ports": [port(c.backend.port)]]])] : []
       policies.append(
-        policy("frontend", selector: ["matchLabels": [Self.nameLabel: "frontend"]], [("ingress", [["ports": [port(c.frontend.port)]]])]))
+        policy(
+          "frontend", selector: ["matchLabels": [Self.nameLabel: "frontend"]], [("ingress", [["ports": [port(c.frontend.port)]]])] + egress)
+      )
     }
     policies.append(
       policy("model-store-fill", selector: ["matchLabels": [Self.nameLabel: "model-store-fill"]], [("egress", [["ports": [port(443)]]])]))

@@ -51,8 +51,12 @@ extension KubernetesManifests {
         ("resources", Self.resources(memory: stack.llmMemoryBytes, cpus: stack.llmCPUs, gpus: stack.gpusPerPod)),
         ("volumeMounts", .list(mounts)),
       ])
-    let pod = podSpec([container], volumes: volumes, placement: true)
-    return [deployment(.llm, replicas: stack.request.replicas[.llm] ?? 1, pod: pod), service(.llm, port: c.llm.port)]
+    let pod = podSpec([container], volumes: volumes, placement: true, waitFor: stack.images.llm(c, onGPU: stack.llmOnGPU))
+    // A new GPU pod cannot start beside the old one on a node whose GPUs it holds: replace, not surge.
+    return [
+      deployment(.llm, replicas: stack.request.replicas[.llm] ?? 1, pod: pod, recreate: stack.gpusPerPod > 0),
+      service(.llm, port: c.llm.port),
+    ]
   }
 
   func embedding() -> [ManifestNode] {
@@ -69,7 +73,8 @@ extension KubernetesManifests {
         ("resources", Self.resources(memory: stack.embeddingMemoryBytes, cpus: stack.embeddingCPUs)),
         ("volumeMounts", [storeMount]),
       ])
-    let pod = podSpec([container], volumes: [storeVolume], placement: false)
+    // Kept on the llm's node (a ReadWriteOnce store): it must be allowed where the llm is.
+    let pod = podSpec([container], volumes: [storeVolume], placement: storeAffinity != nil, waitFor: stack.request.images[.embedding] ?? "")
     return [
       deployment(.embedding, replicas: stack.request.replicas[.embedding] ?? 1, pod: pod), service(.embedding, port: c.embedding.port),
     ]
@@ -104,7 +109,7 @@ extension KubernetesManifests {
   /// A pod of the model store's readers: where the store is one node's disk (ReadWriteOnce) and
   /// more than one pod reads it, they are kept on the node that has it. `placement`: the llm's
   /// node selector and tolerations apply.
-  func podSpec(_ containers: [ManifestNode], volumes: [ManifestNode], placement: Bool) -> ManifestNode {
+  func podSpec(_ containers: [ManifestNode], volumes: [ManifestNode], placement: Bool, waitFor image: String? = nil) -> ManifestNode {
     var entries: [(String, ManifestNode)] = []
     if placement && !stack.request.nodeSelector.isEmpty {
       entries.append(("nodeSelector", .map(stack.request.nodeSelector.map { ($0.0, .string($0.1)) })))
@@ -123,6 +128,7 @@ extension KubernetesManifests {
         ))
     }
     if let affinity = storeAffinity { entries.append(("affinity", affinity)) }
+    if let image { entries.append(("initContainers", [waitForStore(image: image)])) }
     entries += [("containers", .list(containers)), ("volumes", .list(volumes))]
     return .map(entries)
   }
@@ -135,7 +141,9 @@ extension KubernetesManifests {
       "podAffinity": [
         "requiredDuringSchedulingIgnoredDuringExecution": [
           [
-            "labelSelector": ["matchExpressions": [["key": .string(Self.nameLabel), "operator": "In", "values": ["llm", "embedding"]]]],
+            "labelSelector": [
+              "matchExpressions": [["key": .string(Self.nameLabel), "operator": "In", "values": ["llm", "embedding", "model-store-fill"]]]
+            ],
             "topologyKey": "kubernetes.io/hostname",
           ]
         ]

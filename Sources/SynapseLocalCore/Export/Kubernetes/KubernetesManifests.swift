@@ -96,13 +96,15 @@ public struct KubernetesManifests: Sendable {
 
   var storeMount: ManifestNode { ["name": "model-store", "mountPath": .string(Self.storeMount), "readOnly": true] }
 
-  func deployment(_ name: ServiceName, replicas: Int, pod: ManifestNode) -> ManifestNode {
+  func deployment(_ name: ServiceName, replicas: Int, pod: ManifestNode, recreate: Bool = false) -> ManifestNode {
     [
       "apiVersion": "apps/v1", "kind": "Deployment", "metadata": metadata(name.rawValue),
-      "spec": [
-        "replicas": .int(replicas), "selector": ["matchLabels": [Self.nameLabel: .string(name.rawValue)]],
-        "template": ["metadata": ["labels": Self.labels(name.rawValue)], "spec": pod],
-      ],
+      "spec": .map(
+        [("replicas", .int(replicas))] + (recreate ? [("strategy", ["type": "Recreate"])] : [])
+          + [
+            ("selector", ["matchLabels": [Self.nameLabel: .string(name.rawValue)]]),
+            ("template", ["metadata": ["labels": Self.labels(name.rawValue)], "spec": pod]),
+          ]),
     ]
   }
 }

@@ -12,6 +12,10 @@ public struct KubernetesStack: Sendable {
     public var path: String
     public var size: UInt64
     public var sha256: String?
+    /// The revision asked for: what an imported file (whose commit the Hub lacks) is fetched at.
+    public var revision: String = "main"
+    /// Put in the store by `models import`: the Hub has no commit of that name.
+    public var imported = false
 
     /// Where it lies in the store (the Hugging Face cache layout), relative to its root.
     public var storePath: String {
@@ -63,12 +67,26 @@ public struct KubernetesStack: Sendable {
 
   /// The splitting rule: tensor parallel within a node, pipeline parallel across nodes (vLLM's
   /// guidance). Nil when the plan's GPUs fit on one node, or the engine is not vLLM.
-  public static func multiNode(_ configuration: ProjectConfiguration, gpusPerNode: Int?) -> MultiNode? {
+  public static func multiNode(_ configuration: ProjectConfiguration, gpusPerNode: Int?) throws(ExportError) -> MultiNode? {
     guard configuration.engine == .vllm else { return nil }
     let llm = configuration.llm
-    if llm.pipelineParallelSize > 1 { return MultiNode(nodes: llm.pipelineParallelSize, gpusPerNode: llm.tensorParallelSize) }
+    if llm.pipelineParallelSize > 1 {
+      // The project sets the split itself: tensor parallel within a node, one stage per node.
+      if let gpusPerNode, llm.tensorParallelSize > gpusPerNode {
+        throw .badOption(
+          "llm.tensor_parallel_size \(llm.tensorParallelSize) with llm.pipeline_parallel_size \(llm.pipelineParallelSize) needs \(llm.tensorParallelSize) GPUs per node, more than --gpus-per-node \(gpusPerNode)"
+        )
+      }
+      return MultiNode(nodes: llm.pipelineParallelSize, gpusPerNode: llm.tensorParallelSize)
+    }
     guard let gpusPerNode, llm.tensorParallelSize > gpusPerNode else { return nil }
-    return MultiNode(nodes: (llm.tensorParallelSize + gpusPerNode - 1) / gpusPerNode, gpusPerNode: gpusPerNode)
+    // Tensor parallel must still divide the model's heads: whole nodes of equal size only.
+    guard llm.tensorParallelSize % gpusPerNode == 0 else {
+      throw .badOption(
+        "llm.tensor_parallel_size \(llm.tensorParallelSize) does not split into nodes of --gpus-per-node \(gpusPerNode): set llm.tensor_parallel_size to a multiple of it, or llm.pipeline_parallel_size and a tensor_parallel_size that fits one node"
+      )
+    }
+    return MultiNode(nodes: llm.tensorParallelSize / gpusPerNode, gpusPerNode: gpusPerNode)
   }
 
   /// `.env` as key/value pairs, in the file's order (our own format: plain or single-quoted).
