@@ -162,6 +162,24 @@ struct CLITests {
     #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
   }
 
+  /// A command line argument-parser refuses reads like every other error: one line, our prefix,
+  /// the command's help named, and exit status 64 (README's table).
+  @Test(arguments: [
+    (["status", "--bogus"], "Unknown option '--bogus'", "synapse-local status --help"),
+    (["logs", "-n", "many"], "'many' is invalid", "synapse-local logs --help"),
+    (["models", "rm"], "Missing expected argument", "synapse-local models rm --help"),
+    (["swap", "db", "x"], "only llm and embedding have models to swap", "synapse-local swap --help"),
+  ])
+  func usageErrorIsOneLine(arguments: [String], message: String, help: String) async throws {
+    let result = try await run(arguments)
+    #expect(result.status == 64)
+    #expect(result.stdout.isEmpty)
+    let lines = result.stderr.split(separator: "\n")
+    #expect(lines.count == 1, "\(result.stderr)")
+    #expect(lines.first?.hasPrefix("synapse-local: error: ") == true, "\(result.stderr)")
+    #expect(result.stderr.contains(message) && result.stderr.contains(help), "\(result.stderr)")
+  }
+
   @Test func badHardwareFileNamesTheField() async throws {
     let result = try await recommend(hardware: #"{"memory": {"available_bytes": 1}, "cpu": {"logical_cores": 2}}"#)
     #expect(result.status == 1)
