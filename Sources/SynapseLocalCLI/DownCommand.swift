@@ -5,7 +5,12 @@ import SynapseLocalCore
 struct DownCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "down",
-    abstract: "Stop the running stack: services in reverse order, SIGTERM then SIGKILL, nothing left behind.")
+    abstract: "Stop the running stack: services in reverse order, SIGTERM then SIGKILL, nothing left behind.",
+    discussion: """
+      Examples:
+        synapse-local down
+        synapse-local down --project ~/synapse
+      """)
 
   @OptionGroup var project: ProjectOption
 

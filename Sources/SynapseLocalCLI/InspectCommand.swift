@@ -22,10 +22,11 @@ struct InspectCommand: AsyncParsableCommand {
         synapse-local inspect bartowski/Llama-3.2-3B-Instruct-GGUF/Llama-3.2-3B-Instruct-Q4_K_M.gguf --json | jq .context_length
       """)
 
-  @Argument(help: "A GGUF file: a local path, a catalog id, or ORG/REPO/PATH/IN/REPO[@REVISION] on the Hub.")
+  @Argument(
+    help: ArgumentHelp("A GGUF file: a local path, a catalog id, or ORG/REPO/PATH/IN/REPO[@REVISION] on the Hub.", valueName: "REF"))
   var ref: String
 
-  @Option(name: .long, help: "The context size the memory estimate is for.")
+  @Option(name: .long, help: ArgumentHelp("The context size the memory estimate is for.", valueName: "N"))
   var context = 4096
 
   @Flag(name: .long, help: "Print everything as JSON (docs/gguf.md describes the fields).")

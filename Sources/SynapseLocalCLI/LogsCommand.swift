@@ -6,15 +6,24 @@ struct LogsCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "logs",
     abstract: "Print the services' logs (from the state folder's logs/).",
-    discussion: "Without SERVICE, every service's, each line prefixed with its name. -f follows them.")
+    discussion: """
+      Without SERVICE, every service's, each line prefixed with its name. -f follows them.
+
+      Examples:
+        synapse-local logs llm
+        synapse-local logs embedding --lines 200
+        synapse-local logs -f
+      """)
 
   @OptionGroup var project: ProjectOption
 
-  @Argument(help: "db, llm, embedding, backend or frontend (default: all).")
+  @Argument(help: ArgumentHelp("db, llm, embedding, backend or frontend (default: all).", valueName: "SERVICE"))
   var service: ServiceName?
 
-  @Option(name: .shortAndLong, help: "How many of the last lines to print first.")
-  var n = 50
+  @Option(
+    name: [.customShort("n"), .customLong("lines"), .customLong("tail")],
+    help: ArgumentHelp("How many of the last lines to print first.", valueName: "N"))
+  var lines = 50
 
   @Flag(name: .shortAndLong, help: "Keep printing new lines.")
   var follow = false
@@ -27,7 +36,7 @@ struct LogsCommand: AsyncParsableCommand {
       let files = names.map { ($0, folder + "/\($0.rawValue).log") }.filter { FileManager.default.fileExists(atPath: $1) }
       guard !files.isEmpty else { throw StackError.control("no logs yet in \(folder) (start the stack with `synapse-local up`)") }
       for (name, path) in files {
-        for line in LogFiles.tail(path, lines: n).split(separator: "\n", omittingEmptySubsequences: false) where !line.isEmpty {
+        for line in LogFiles.tail(path, lines: lines).split(separator: "\n", omittingEmptySubsequences: false) where !line.isEmpty {
           Output.line(service == nil ? LogFollower.label(name) + line : String(line))
         }
       }

@@ -30,7 +30,7 @@ struct PullCommand: AsyncParsableCommand {
         synapse-local pull bartowski/Llama-3.2-3B-Instruct-GGUF/Llama-3.2-3B-Instruct-Q4_K_M.gguf@main --json
       """)
 
-  @Argument(help: "One or more model REFs.")
+  @Argument(help: ArgumentHelp("One or more model REFs.", valueName: "REF"))
   var refs: [String]
 
   @Flag(name: .long, help: "Print JSON: per REF the path, repository, revision, commit and files (size, sha256).")

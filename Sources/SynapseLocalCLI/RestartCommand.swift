@@ -4,11 +4,16 @@ import SynapseLocalCore
 
 struct RestartCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "restart", abstract: "Restart one service of the running stack (a failed one too).")
+    commandName: "restart", abstract: "Restart one service of the running stack (a failed one too).",
+    discussion: """
+      Examples:
+        synapse-local restart llm
+        synapse-local restart backend --project ~/synapse
+      """)
 
   @OptionGroup var project: ProjectOption
 
-  @Argument(help: "db, llm, embedding, backend or frontend.")
+  @Argument(help: ArgumentHelp("db, llm, embedding, backend or frontend.", valueName: "SERVICE"))
   var service: ServiceName
 
   func run() async throws {

@@ -11,6 +11,10 @@ struct StatusCommand: AsyncParsableCommand {
       loop; its last log lines are shown), stopped. `--json` is a contract for scripts \
       (docs/stack.md): services[] with name, state, pid, restarts, port, uptime_seconds, rss_bytes, \
       and model for llm and embedding.
+
+      Examples:
+        synapse-local status
+        synapse-local status --json --project ~/synapse
       """)
 
   @OptionGroup var project: ProjectOption

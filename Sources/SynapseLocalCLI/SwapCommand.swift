@@ -39,10 +39,11 @@ struct SwapCommand: AsyncParsableCommand {
 
   @OptionGroup var project: ProjectOption
 
-  @Argument(help: "llm or embedding.")
-  var service: ServiceName
+  @Argument(help: ArgumentHelp("llm or embedding.", valueName: "SERVICE"))
+  var swapped: SwapService
+  var service: ServiceName { swapped.name }
 
-  @Argument(help: "The new model (a REF: catalog id, org/repo[/file.gguf][@revision], or a local path).")
+  @Argument(help: ArgumentHelp("The new model (a REF: catalog id, org/repo[/file.gguf][@revision], or a local path).", valueName: "REF"))
   var model: String
 
   @Flag(name: .long, help: "Stop the old engine before the new one loads, holding requests meanwhile, even when memory would hold both.")

@@ -217,6 +217,16 @@ struct CLITests {
     #expect(result.stderr.contains("speed") && result.stderr.contains("quality") && result.stderr.contains("code"))
   }
 
+  /// The table says what its ★ and ⚡ columns are.
+  @Test func catalogTableHasAHeaderRow() async throws {
+    let result = try await run(["catalog"])
+    #expect(result.status == 0)
+    let lines = result.stdout.split(separator: "\n")
+    let header = try #require(lines.first)
+    for column in ["ID", "NAME", "ROLE", "SIZE", "SPEED ⚡", "QUALITY ★", "LICENCE"] { #expect(header.contains(column), "\(header)") }
+    #expect(lines.last?.contains("⚡ speed and ★ quality") == true)
+  }
+
   @Test func catalogFromAnotherFolder() async throws {
     let result = try await run(["catalog", "--json", "--role", "embedding"])
     #expect(result.status == 0)
