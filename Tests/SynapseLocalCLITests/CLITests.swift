@@ -217,6 +217,33 @@ struct CLITests {
     #expect(result.stderr.contains("speed") && result.stderr.contains("quality") && result.stderr.contains("code"))
   }
 
+  /// A stack that is not running is stopped, not an error: `status` says so (JSON with --json) and
+  /// `down` is idempotent, both exit 0. Outside a project, "no project" stays an error.
+  @Test func aStoppedStackIsAnAnswer() async throws {
+    let project = NSTemporaryDirectory() + "stopped-\(UUID().uuidString.prefix(8))"
+    try FileManager.default.createDirectory(atPath: project, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: project) }
+    let initialized = try await run(["init", "--profile", "demo", "--project", project], machine: "laptop-v2")
+    try #require(initialized.status == 0, "\(initialized.stderr)")
+    let status = try await run(["status", "--project", project])
+    #expect(status.status == 0 && status.stdout.contains("stopped") && status.stderr.isEmpty, "\(status.stderr)")
+    let document = try json(try await run(["status", "--json", "--project", project]))
+    #expect(document["state"] as? String == "stopped" && document["project"] as? String == project)
+    #expect(
+      (document["services"] as? [Any])?.isEmpty == true && document["supervisor_pid"] is NSNull
+        && document.keys.contains("last_start_failure"))
+    for _ in 0..<2 {
+      let down = try await run(["down", "--project", project])
+      #expect(down.status == 0 && down.stdout.contains("was not running"), "\(down.stderr)")
+    }
+    let down = try json(try await run(["down", "--json", "--project", project]))
+    #expect(down["state"] as? String == "stopped" && down["was_running"] as? Bool == false && down["supervisor_pid"] is NSNull)
+    let outside = try await run(["status", "--project", project + "/nowhere"])
+    #expect(outside.status == 1 && outside.stderr.hasPrefix("synapse-local: error: no project at"))
+    let foreground = try await run(["up", "--json", "--project", project])
+    #expect(foreground.status == 64 && foreground.stderr.contains("--json goes with -d"))
+  }
+
   /// The table says what its ★ and ⚡ columns are.
   @Test func catalogTableHasAHeaderRow() async throws {
     let result = try await run(["catalog"])
