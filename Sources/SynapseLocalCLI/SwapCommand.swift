@@ -92,7 +92,7 @@ struct SwapCommand: AsyncParsableCommand {
         order, project: project.folder(context)
       ) { plan in
         guard !json else { return }
-        Output.warning(
+        Output.info(
           "swapping \(plan.service.rawValue) from \(plan.from ?? "?") to \(plan.model): \(plan.mode.rawValue) mode (\(plan.reason))")
         for warning in plan.warnings { Output.warning(warning) }
       }

@@ -23,6 +23,8 @@ struct TerminalOutput: OutputSink {
     fflush(nil)
   }
 
+  func info(_ text: String) { Output.info(text) }
+
   func warning(_ text: String) { Output.warning(text) }
 
   func progress(_ item: String, done: UInt64, total: UInt64) { progressReporter.update(item, done: done, total: total) }

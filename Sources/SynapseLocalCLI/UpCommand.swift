@@ -106,9 +106,9 @@ struct UpCommand: AsyncParsableCommand {
       }
       defer { follower.cancel() }
       try await launcher.supervise(assembly, keeper: DetachedProcess.ownExecutable) {
-        Output.warning("all services healthy; Ctrl-C or `synapse-local down` stops them")
+        Output.info("all services healthy; Ctrl-C or `synapse-local down` stops them")
       }
-      Output.warning("stopped")
+      Output.info("stopped")
     }
   }
 }

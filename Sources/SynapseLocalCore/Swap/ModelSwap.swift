@@ -24,7 +24,7 @@ public struct ModelSwap: Sendable {
       let resolver = try configuration.modelResolver(project: project, catalog: catalog, environment: context.environment)
       let role: ModelRole = order.service == .llm ? .llm : .embedding
       if (try? resolver.resolve(order.model, role: role, engine: configuration.engine)) == nil {
-        context.output.warning("\(order.model) is not in the store: pulling it first")
+        context.output.info("\(order.model) is not in the store: pulling it first")
         let lock = ProjectLock.location(project: project, explicit: nil)
         _ = try await ModelFetcher(context: context, catalog: catalog).pull([order.model], options: .init(lockPath: lock))
       }
