@@ -74,7 +74,9 @@ struct UpCommand: AsyncParsableCommand {
       let launcher = StackLauncher(context: context, catalog: try context.catalog())
       let folder = project.folder(context)
       if supervisorMode {
-        // Started by `up -d`, which has prepared the project: assemble and run.
+        // Started by `up -d`, which has prepared the project: assemble and run. Its log keeps
+        // every run, so each begins with a line saying which.
+        Output.info("supervisor \(getpid()) starting the stack of \(folder) at \(Date().formatted(.iso8601))")
         let assembly: StackAssembly
         do {
           assembly = try await StackAssembly.assemble(project: folder, context: context, catalog: launcher.catalog)
@@ -101,7 +103,7 @@ struct UpCommand: AsyncParsableCommand {
       }
       // In the foreground the services' output is shown as it comes, prefixed with their names.
       let follower = Task {
-        let files = assembly.specs.map { ($0.name, assembly.logFolder + "/\($0.name.rawValue).log") }
+        let files = assembly.specs.map { ($0.name.rawValue, assembly.logFolder + "/\($0.name.rawValue).log") }
         try? await LogFollower(files: files, prefixed: true, colour: isatty(1) == 1, output: context.output).run()
       }
       defer { follower.cancel() }

@@ -244,6 +244,28 @@ struct CLITests {
     #expect(foreground.status == 64 && foreground.stderr.contains("--json goes with -d"))
   }
 
+  /// `logs supervisor` reads the supervisor's own log, unprefixed; `logs` alone shows the services'.
+  @Test func logsReachTheSupervisorsOwnLog() async throws {
+    let project = NSTemporaryDirectory() + "logs-\(UUID().uuidString.prefix(8))"
+    try FileManager.default.createDirectory(atPath: project + "/.synapse-local/logs", withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: project) }
+    let initialized = try await run(["init", "--profile", "demo", "--project", project], machine: "laptop-v2")
+    try #require(initialized.status == 0, "\(initialized.stderr)")
+    try "synapse-local: supervisor 1 starting\nsynapse-local: error: db's port 5432 is already in use\n".write(
+      toFile: project + "/.synapse-local/logs/supervisor.log", atomically: true, encoding: .utf8)
+    let supervisor = try await run(["logs", "supervisor", "--project", project])
+    #expect(
+      supervisor.status == 0
+        && supervisor.stdout == "synapse-local: supervisor 1 starting\nsynapse-local: error: db's port 5432 is already in use\n")
+    let last = try await run(["logs", "supervisor", "--tail", "1", "--project", project])
+    #expect(last.stdout == "synapse-local: error: db's port 5432 is already in use\n")
+    let services = try await run(["logs", "--project", project])
+    #expect(services.status == 1 && services.stderr.contains("no logs yet"))
+    try "listening\n".write(toFile: project + "/.synapse-local/logs/db.log", atomically: true, encoding: .utf8)
+    let db = try await run(["logs", "-n", "5", "--project", project])
+    #expect(db.stdout == "db       | listening\n", "\(db.stdout)")
+  }
+
   /// The table says what its ★ and ⚡ columns are.
   @Test func catalogTableHasAHeaderRow() async throws {
     let result = try await run(["catalog"])
