@@ -141,9 +141,11 @@ public actor Supervisor {
     guard let id = current[name] else { throw StackError.control("\(name.rawValue) is not part of this stack") }
     do {
       try await waitUntilHealthy(id, limit: seconds)
-    } catch StackError.unhealthy(let service, let seconds, let tail) {
+    } catch StackError.unhealthy(let service, let limit, let tail) {
+      // A --timeout of 0.5 s is said as such, not as 0 s.
+      let waited = seconds.map { String(format: "%g", $0) } ?? String(limit)
       throw StackError.control(
-        "\(service.rawValue) is not healthy after \(seconds) s; it is still starting (`synapse-local status` shows it). Last lines of its log:\n\(tail)"
+        "\(service.rawValue) is not healthy after \(waited) s; it is still starting (`synapse-local status` shows it). Last lines of its log:\n\(tail)"
       )
     }
   }
