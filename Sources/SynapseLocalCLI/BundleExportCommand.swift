@@ -10,6 +10,10 @@ struct BundleExportCommand: AsyncParsableCommand {
       The wheels come from the wheelhouse the embedding runtime was installed from when there is \
       one, else from PyPI; the llama.cpp archive from the runtime folder's downloads/ or the file it \
       was installed from. No secret is carried: the database password is generated anew on the target.
+
+      Examples:
+        synapse-local bundle export synapse.tar.zst --project ~/synapse
+        synapse-local bundle export synapse-arm.tar.zst --platform linux-aarch64 --python 3.11 --tool ./arm/synapse-local
       """)
 
   @Argument(help: ArgumentHelp("The bundle to write (e.g. synapse.tar.zst).", valueName: "FILE"))
@@ -17,7 +21,7 @@ struct BundleExportCommand: AsyncParsableCommand {
 
   @OptionGroup var project: ProjectOption
 
-  @Option(name: .long, help: "The target: linux-x86_64 or linux-aarch64 (default: this machine's).")
+  @Option(name: .long, help: ArgumentHelp("The target: linux-x86_64 or linux-aarch64 (default: this machine's).", valueName: "PLATFORM"))
   var platform: Platform?
 
   @Option(name: .long, help: ArgumentHelp("The target's Python, MAJOR.MINOR (default: this machine's python3).", valueName: "X.Y"))

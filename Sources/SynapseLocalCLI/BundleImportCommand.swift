@@ -10,6 +10,10 @@ struct BundleImportCommand: AsyncParsableCommand {
       Every member is checked against the manifest's sha256 while it streams; nothing is placed \
       before the whole bundle is verified, and a failure leaves the store, the runtimes and the \
       project as they were. Model files already in the store (same digest) are not written again.
+
+      Examples:
+        synapse-local bundle import synapse.tar.zst --project ~/synapse
+        synapse-local up -d --project ~/synapse
       """)
 
   @Argument(help: ArgumentHelp("The bundle (from bundle export).", valueName: "FILE"))

@@ -4,7 +4,11 @@ import SynapseLocalCore
 
 struct BundleListCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "list", abstract: "Show a bundle's manifest: its platform, Python and members; verify nothing.")
+    commandName: "list", abstract: "Show a bundle's manifest: its platform, Python and members; verify nothing.",
+    discussion: """
+      Examples:
+        synapse-local bundle list synapse.tar.zst
+      """)
 
   @Argument(help: ArgumentHelp("The bundle.", valueName: "FILE"))
   var file: String

@@ -4,7 +4,11 @@ import SynapseLocalCore
 
 struct BundleVerifyCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "verify", abstract: "Check every member of a bundle against its manifest; install nothing.")
+    commandName: "verify", abstract: "Check every member of a bundle against its manifest; install nothing.",
+    discussion: """
+      Examples:
+        synapse-local bundle verify synapse.tar.zst
+      """)
 
   @Argument(help: ArgumentHelp("The bundle.", valueName: "FILE"))
   var file: String

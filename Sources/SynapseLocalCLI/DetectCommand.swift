@@ -25,6 +25,11 @@ struct DetectCommand: AsyncParsableCommand {
       hardware; `detect` shows it, and its JSON carries it under `calibration` to another machine.
 
       SYNAPSE_LOCAL_SYSROOT reads /proc and /sys under another root folder (for tests and fixtures).
+
+      Examples:
+        synapse-local detect
+        synapse-local detect --json > server.json
+        synapse-local detect --calibrate
       """)
 
   @Flag(name: .long, help: "Print the report as JSON (the documented contract in docs/detection.md).")

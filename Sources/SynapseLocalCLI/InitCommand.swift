@@ -37,7 +37,7 @@ struct InitCommand: AsyncParsableCommand {
   @Option(name: .long, help: ArgumentHelp("Start from profiles/NAME.yaml.", valueName: "NAME"))
   var profile: String?
 
-  @Option(name: .long, help: "Inference engine for the llm: llama.cpp or vllm.")
+  @Option(name: .long, help: ArgumentHelp("Inference engine for the llm: llama.cpp or vllm.", valueName: "ENGINE"))
   var engine: Engine?
 
   @Option(name: .long, help: ArgumentHelp("The chat model (a REF).", valueName: "REF"))
@@ -46,17 +46,17 @@ struct InitCommand: AsyncParsableCommand {
   @Option(name: .long, help: ArgumentHelp("The embedding model (a REF).", valueName: "REF"))
   var embedding: String?
 
-  @Option(name: .long, help: "Favour speed, quality or code (default: balanced).")
+  @Option(name: .long, help: ArgumentHelp("Favour speed, quality or code (default: balanced).", valueName: "PREFERENCE"))
   var prefer: Preference?
 
   @Option(name: .long, help: ArgumentHelp("Plan for the machine described by this `detect --json` file.", valueName: "FILE"))
   var hardware: String?
 
-  @Option(name: .customLong("llm-port"), help: "Port of LOCAL_LLM_ENDPOINT (default 8080).")
+  @Option(name: .customLong("llm-port"), help: ArgumentHelp("Port of LOCAL_LLM_ENDPOINT (default 8080).", valueName: "PORT"))
   var llmPort: String?
-  @Option(name: .customLong("embedding-port"), help: "Port of LOCAL_EMBEDDING_ENDPOINT (default 8081).")
+  @Option(name: .customLong("embedding-port"), help: ArgumentHelp("Port of LOCAL_EMBEDDING_ENDPOINT (default 8081).", valueName: "PORT"))
   var embeddingPort: String?
-  @Option(name: .customLong("db-port"), help: "PostgreSQL's port (default 5432).")
+  @Option(name: .customLong("db-port"), help: ArgumentHelp("PostgreSQL's port (default 5432).", valueName: "PORT"))
   var dbPort: String?
 
   @Option(
@@ -66,22 +66,28 @@ struct InitCommand: AsyncParsableCommand {
       valueName: "DIR"))
   var synapse: String?
 
-  @Option(name: .customLong("backend-dir"), help: "The backend's folder, relative to the checkout (default: found; else src/api).")
+  @Option(
+    name: .customLong("backend-dir"),
+    help: ArgumentHelp("The backend's folder, relative to the checkout (default: found; else src/api).", valueName: "DIR"))
   var backendDir: String?
   @Option(
     name: [.customLong("backend-start"), .customLong("backend-command")],
-    help: "The command `up` runs for it (default: found, e.g. pnpm run dev).")
+    help: ArgumentHelp("The command `up` runs for it (default: found, e.g. pnpm run dev).", valueName: "COMMAND"))
   var backendStart: String?
-  @Option(name: .customLong("backend-port"), help: "Its port (default 3000).")
+  @Option(name: .customLong("backend-port"), help: ArgumentHelp("Its port (default 3000).", valueName: "PORT"))
   var backendPort: String?
   @Option(name: .customLong("backend-health"), help: ArgumentHelp("Its health URL (default: the /health route found).", valueName: "URL"))
   var backendHealth: String?
 
-  @Option(name: .customLong("frontend-dir"), help: "The frontend's folder, relative to the checkout (default: found; else src/web).")
+  @Option(
+    name: .customLong("frontend-dir"),
+    help: ArgumentHelp("The frontend's folder, relative to the checkout (default: found; else src/web).", valueName: "DIR"))
   var frontendDir: String?
-  @Option(name: [.customLong("frontend-start"), .customLong("frontend-command")], help: "The command `up` runs for it (default: found).")
+  @Option(
+    name: [.customLong("frontend-start"), .customLong("frontend-command")],
+    help: ArgumentHelp("The command `up` runs for it (default: found).", valueName: "COMMAND"))
   var frontendStart: String?
-  @Option(name: .customLong("frontend-port"), help: "Its port (default 5173).")
+  @Option(name: .customLong("frontend-port"), help: ArgumentHelp("Its port (default 5173).", valueName: "PORT"))
   var frontendPort: String?
   @Option(name: .customLong("frontend-health"), help: ArgumentHelp("Its health URL.", valueName: "URL"))
   var frontendHealth: String?
@@ -91,7 +97,9 @@ struct InitCommand: AsyncParsableCommand {
 
   @OptionGroup var floor: SpeedFloorOption
 
-  @Option(name: .long, help: "Run the apps' dev servers (dev, the guide's default) or build and start them (production).")
+  @Option(
+    name: .long,
+    help: ArgumentHelp("Run the apps' dev servers (dev, the guide's default) or build and start them (production).", valueName: "MODE"))
   var mode: AppMode?
 
   @Option(

@@ -23,10 +23,11 @@ struct InspectCommand: AsyncParsableCommand {
       """)
 
   @Argument(
-    help: "A GGUF file: a local path, a catalog id, or ORG/REPO/PATH/IN/REPO[@REVISION] on the Hub.", transform: ModelReference.argument)
+    help: ArgumentHelp("A GGUF file: a local path, a catalog id, or ORG/REPO/PATH/IN/REPO[@REVISION] on the Hub.", valueName: "REF"),
+    transform: ModelReference.argument)
   var ref: ModelReference
 
-  @Option(name: .long, help: "The context size the memory estimate is for.")
+  @Option(name: .long, help: ArgumentHelp("The context size the memory estimate is for.", valueName: "N"))
   var context = 4096
 
   @Flag(name: .long, help: "Print everything as JSON (docs/gguf.md describes the fields).")

@@ -16,13 +16,15 @@ struct ModelsImportCommand: AsyncParsableCommand {
         synapse-local models import ./Llama-3.2-3B-Instruct-Q4_K_M.gguf --as bartowski/Llama-3.2-3B-Instruct-GGUF
       """)
 
-  @Argument(help: "The file or folder to import.")
+  @Argument(help: ArgumentHelp("The file or folder to import.", valueName: "PATH"))
   var path: String
 
-  @Option(name: .customLong("as"), help: "ORG/REPO, or ORG/REPO/PATH/IN/REPO to place a file (or folder) under a path.")
+  @Option(
+    name: .customLong("as"),
+    help: ArgumentHelp("ORG/REPO, or ORG/REPO/PATH/IN/REPO to place a file (or folder) under a path.", valueName: "ORG/REPO"))
   var target: String
 
-  @Option(name: .long, help: "The branch to point at the new snapshot.")
+  @Option(name: .long, help: ArgumentHelp("The branch to point at the new snapshot.", valueName: "BRANCH"))
   var revision = "main"
 
   @Flag(name: .long, help: "Print the result as JSON.")

@@ -4,7 +4,12 @@ import SynapseLocalCore
 
 struct ModelsListCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "list", abstract: "List the repositories in the store with their snapshots, files and sizes.")
+    commandName: "list", abstract: "List the repositories in the store with their snapshots, files and sizes.",
+    discussion: """
+      Examples:
+        synapse-local models list
+        synapse-local models list --json
+      """)
 
   @Flag(name: .long, help: "Print JSON: repository, folder, size_bytes, snapshots (commit, refs, files with locked_by).")
   var json = false

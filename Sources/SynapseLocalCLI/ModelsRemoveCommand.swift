@@ -5,9 +5,15 @@ import SynapseLocalCore
 struct ModelsRemoveCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "rm",
-    abstract: "Remove a repository (or one revision) from the store, with the blobs nothing else uses.")
+    abstract: "Remove a repository (or one revision) from the store, with the blobs nothing else uses.",
+    discussion: """
+      Examples:
+        synapse-local models rm bartowski/Llama-3.2-3B-Instruct-GGUF
+        synapse-local models rm sentence-transformers/all-MiniLM-L6-v2@main
+        synapse-local models rm all-minilm-l6-v2 --json
+      """)
 
-  @Argument(help: "ORG/REPO[@REVISION] or a catalog id.", transform: ModelReference.argument)
+  @Argument(help: ArgumentHelp("ORG/REPO[@REVISION] or a catalog id.", valueName: "REF"), transform: ModelReference.argument)
   var ref: ModelReference
 
   @OptionGroup var project: ProjectOption

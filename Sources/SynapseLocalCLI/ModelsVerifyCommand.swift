@@ -5,9 +5,17 @@ import SynapseLocalCore
 struct ModelsVerifyCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "verify",
-    abstract: "Re-hash stored files and compare each with its recorded digest; exit 1 on any mismatch.")
+    abstract: "Re-hash stored files and compare each with its recorded digest; exit 1 on any mismatch.",
+    discussion: """
+      Examples:
+        synapse-local models verify llama-3.2-3b-q4
+        synapse-local models verify sentence-transformers/all-MiniLM-L6-v2
+        synapse-local models verify --all
+      """)
 
-  @Argument(help: "A repository (ORG/REPO) or catalog id; omit with --all.", transform: ModelReference.argument)
+  @Argument(
+    help: ArgumentHelp("A repository (ORG/REPO), a file in one, or a catalog id; omit with --all.", valueName: "REF"),
+    transform: ModelReference.argument)
   var ref: ModelReference?
 
   @OptionGroup var project: ProjectOption

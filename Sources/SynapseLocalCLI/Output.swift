@@ -14,15 +14,23 @@ enum Output {
     print(text)
   }
 
-  /// One line per line of `text`, each prefixed, so a list of problems stays greppable.
+  /// One line per line of `text`, each prefixed, so a list of problems stays greppable. A line
+  /// that already has our prefix (one read back from the supervisor's log) keeps only its own.
   static func error(_ text: String) {
-    let lines = text.split(separator: "\n", omittingEmptySubsequences: true).map { "synapse-local: error: \($0)\n" }
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: true).map {
+      $0.hasPrefix("synapse-local: ") ? "\($0)\n" : "synapse-local: error: \($0)\n"
+    }
     FileHandle.standardError.write(Data(lines.joined().utf8))
   }
 
   /// A line for the person at the terminal (stderr), not for scripts reading stdout.
   static func note(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
+  }
+
+  /// What is happening (a step begun, the stack healthy): labelled as ours, not as a problem.
+  static func info(_ text: String) {
+    FileHandle.standardError.write(Data("synapse-local: \(text)\n".utf8))
   }
 
   static func warning(_ text: String) {

@@ -6,7 +6,7 @@ import SynapseLocalCore
 struct ProjectOptions: ParsableArguments {
   @OptionGroup var project: ProjectOption
 
-  @Option(name: .long, help: "Use this lock file instead of the project's.")
+  @Option(name: .long, help: ArgumentHelp("Use this lock file instead of the project's.", valueName: "FILE"))
   var lock: String?
 
   /// The lock file to use, or nil outside a project (a folder without synapse-local.yaml keeps none).

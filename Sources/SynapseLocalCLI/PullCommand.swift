@@ -42,7 +42,9 @@ struct PullCommand: AsyncParsableCommand {
         synapse-local pull bartowski/Llama-3.2-3B-Instruct-GGUF/Llama-3.2-3B-Instruct-Q4_K_M.gguf@main --json
       """)
 
-  @Argument(help: "Model REFs (default: the project's llm and embedding models).", transform: ModelReference.argument)
+  @Argument(
+    help: ArgumentHelp("Model REFs (default: the project's llm and embedding models).", valueName: "REF"),
+    transform: ModelReference.argument)
   var refs: [ModelReference] = []
 
   @Option(name: .long, help: ArgumentHelp("Fetch only the repository files that match this glob (repeatable).", valueName: "GLOB"))

@@ -31,13 +31,18 @@ struct RecommendCommand: AsyncParsableCommand {
         synapse-local recommend --hardware server.json --json   # plan for another machine
       """)
 
-  @Option(name: .long, help: "Plan for the machine described by this file (the output of `detect --json` there).")
+  @Option(
+    name: .long, help: ArgumentHelp("Plan for the machine described by this file (the output of `detect --json` there).", valueName: "FILE")
+  )
   var hardware: String?
 
-  @Option(name: .long, help: "Favour speed, quality or code (default: balanced).")
+  @Option(name: .long, help: ArgumentHelp("Favour speed, quality or code (default: balanced).", valueName: "PREFERENCE"))
   var prefer: Preference = .balanced
 
-  @Option(name: .long, help: "Use this catalog embedding model instead of the rule's choice (see `synapse-local catalog`).")
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "Use this catalog embedding model instead of the rule's choice (see `synapse-local catalog`).", valueName: "ID"))
   var embedding: String?
 
   @Option(

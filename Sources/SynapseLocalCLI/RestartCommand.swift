@@ -4,18 +4,52 @@ import SynapseLocalCore
 
 struct RestartCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "restart", abstract: "Restart one service of the running stack (a failed one too).")
+    commandName: "restart", abstract: "Restart one service of the running stack (a failed one too) and wait until it is healthy.",
+    discussion: """
+      `restart` returns once the service is healthy again. If it fails, stops, or is not healthy \
+      within its readiness limit (db 60 s, llama-server 300 s, vLLM 900 s, embedding and apps \
+      180 s; --timeout to choose), it says why with the last lines of its log and exits 1. \
+      --no-wait returns as soon as the restart is asked. `--json` prints the service's entry of \
+      `status --json` (docs/stack.md).
+
+      Examples:
+        synapse-local restart llm
+        synapse-local restart backend --timeout 60 --project ~/synapse
+        synapse-local restart embedding --no-wait --json
+      """)
 
   @OptionGroup var project: ProjectOption
 
-  @Argument(help: "db, llm, embedding, backend or frontend.")
+  @Argument(help: ArgumentHelp("db, llm, embedding, backend or frontend.", valueName: "SERVICE"))
   var service: ServiceName
+
+  @Flag(name: .customLong("no-wait"), help: "Return once the restart is asked, without waiting for the service to be healthy.")
+  var noWait = false
+
+  @Option(name: .long, help: ArgumentHelp("How long to wait for it (default: its readiness limit).", valueName: "SECONDS"))
+  var timeout: Double?
+
+  @Flag(name: .long, help: "Print the service's status afterwards as JSON.")
+  var json = false
+
+  func validate() throws {
+    if let timeout, !(timeout > 0 && timeout <= 86_400) { throw ValidationError("--timeout must be between 0 and 86400 seconds") }
+    if timeout != nil && noWait { throw ValidationError("--timeout is how long to wait: it does not go with --no-wait") }
+  }
 
   func run() async throws {
     try await reportingErrors {
       let context = Context.command()
-      _ = try ControlClient(project: project.folder(context), context: context).send(.restart(service: service))
-      Output.line("restarting \(service.rawValue)")
+      let client = try ControlClient(project: project.folder(context), context: context)
+      if !noWait && !json { Output.note("synapse-local: restarting \(service.rawValue); waiting until it is healthy") }
+      let began = Date()
+      let status = try client.restart(service, wait: !noWait, seconds: timeout)
+      if json { return try Output.json(status) }
+      Output.line(
+        noWait
+          ? "restarting \(service.rawValue)"
+          : "\(service.rawValue) is healthy again (\(String(format: "%.1f", Date().timeIntervalSince(began))) s; pid \(status.pid.map(String.init) ?? "-"))"
+      )
     }
   }
 }

@@ -39,11 +39,13 @@ struct SwapCommand: AsyncParsableCommand {
 
   @OptionGroup var project: ProjectOption
 
-  @Argument(help: "llm or embedding.")
-  var service: ServiceName
+  @Argument(help: ArgumentHelp("llm or embedding.", valueName: "SERVICE"))
+  var swapped: SwapService
+  var service: ServiceName { swapped.name }
 
   @Argument(
-    help: "The new model (a REF: catalog id, org/repo[/file.gguf][@revision], or a local path).", transform: ModelReference.argument)
+    help: ArgumentHelp("The new model (a REF: catalog id, org/repo[/file.gguf][@revision], or a local path).", valueName: "REF"),
+    transform: ModelReference.argument)
   var model: ModelReference
 
   @Flag(name: .long, help: "Stop the old engine before the new one loads, holding requests meanwhile, even when memory would hold both.")
@@ -92,7 +94,7 @@ struct SwapCommand: AsyncParsableCommand {
         order, project: project.folder(context)
       ) { plan in
         guard !json else { return }
-        Output.warning(
+        Output.info(
           "swapping \(plan.service.rawValue) from \(plan.from ?? "?") to \(plan.model): \(plan.mode.rawValue) mode (\(plan.reason))")
         for warning in plan.warnings { Output.warning(warning) }
       }

@@ -10,6 +10,10 @@ struct UninstallCommand: AsyncParsableCommand {
       ID is a runtime id (llama.cpp, vllm, embedding, postgresql); @VERSION picks one version (as `install --list` \
       shows it), else every installed version goes. A runtime pinned by a project's synapse-local.lock is kept unless \
       --force. A system PostgreSQL is only forgotten, never removed.
+
+      Examples:
+        synapse-local uninstall llama.cpp
+        synapse-local uninstall embedding --force
       """)
 
   @Argument(help: ArgumentHelp("The runtime, with an optional version.", valueName: "ID[@VERSION]"))

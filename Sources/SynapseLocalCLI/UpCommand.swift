@@ -29,8 +29,12 @@ struct UpCommand: AsyncParsableCommand {
       database is ready, then `start`. Each step's output goes to the app's log; a failed step \
       stops `up` with its exit status and last lines.
 
+      With -d and --json, stdout holds only the running stack's status once every service is \
+      healthy: the document of `status --json` (docs/stack.md); progress goes to stderr.
+
       Examples:
         synapse-local up -d --project ~/synapse-demo
+        synapse-local up -d --json > stack.json
         synapse-local status
         synapse-local down
       """)
@@ -51,19 +55,28 @@ struct UpCommand: AsyncParsableCommand {
     help: "Refuse to start when a runtime is missing, and print the install command, instead of installing it.")
   var noInstall = false
 
+  @Flag(name: .long, help: "With -d: print the started stack's status as JSON (the document of `status --json`).")
+  var json = false
+
   @Flag(name: .customLong("supervisor"), help: .hidden)
   var supervisorMode = false
 
+  func validate() throws {
+    if json && !detach { throw ValidationError("--json goes with -d: in the foreground, up shows the services' output until it stops") }
+  }
+
   func run() async throws {
     try await reportingErrors {
-      var context = Context.command()
+      var context = Context.command(jsonOnStdout: json)
       // The pipe to the `up -d` that started this supervisor: taken, then kept from the services.
       let startup = StartupEvent.Writer(environment: context.environment)
       context.environment[StartupEvent.descriptorVariable] = nil
       let launcher = StackLauncher(context: context, catalog: try context.catalog())
       let folder = project.folder(context)
       if supervisorMode {
-        // Started by `up -d`, which has prepared the project: assemble and run.
+        // Started by `up -d`, which has prepared the project: assemble and run. Its log keeps
+        // every run, so each begins with a line saying which.
+        Output.info("supervisor \(getpid()) starting the stack of \(folder) at \(Date().formatted(.iso8601))")
         let assembly: StackAssembly
         do {
           assembly = try await StackAssembly.assemble(project: folder, context: context, catalog: launcher.catalog)
@@ -83,20 +96,21 @@ struct UpCommand: AsyncParsableCommand {
           let line = states.map { "\($0.0.rawValue) \($0.1.rawValue)" }.joined(separator: ", ")
           FileHandle.standardError.write(Data("synapse-local: \(String(format: "%5.1f", elapsed)) s  \(line)\n".utf8))
         }
+        if json { return try Output.json(status) }
         StatusTable.print(status)
         Output.line("\nrunning in the background: synapse-local status | logs | down --project \(folder)")
         return
       }
       // In the foreground the services' output is shown as it comes, prefixed with their names.
       let follower = Task {
-        let files = assembly.specs.map { ($0.name, assembly.logFolder + "/\($0.name.rawValue).log") }
+        let files = assembly.specs.map { ($0.name.rawValue, assembly.logFolder + "/\($0.name.rawValue).log") }
         try? await LogFollower(files: files, prefixed: true, colour: isatty(1) == 1, output: context.output).run()
       }
       defer { follower.cancel() }
       try await launcher.supervise(assembly, keeper: DetachedProcess.ownExecutable) {
-        Output.warning("all services healthy; Ctrl-C or `synapse-local down` stops them")
+        Output.info("all services healthy; Ctrl-C or `synapse-local down` stops them")
       }
-      Output.warning("stopped")
+      Output.info("stopped")
     }
   }
 }

@@ -162,6 +162,24 @@ struct CLITests {
     #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
   }
 
+  /// A command line argument-parser refuses reads like every other error: one line, our prefix,
+  /// the command's help named, and exit status 64 (README's table).
+  @Test(arguments: [
+    (["status", "--bogus"], "Unknown option '--bogus'", "synapse-local status --help"),
+    (["logs", "-n", "many"], "'many' is invalid", "synapse-local logs --help"),
+    (["models", "rm"], "Missing expected argument", "synapse-local models rm --help"),
+    (["swap", "db", "x"], "only llm and embedding have models to swap", "synapse-local swap --help"),
+  ])
+  func usageErrorIsOneLine(arguments: [String], message: String, help: String) async throws {
+    let result = try await run(arguments)
+    #expect(result.status == 64)
+    #expect(result.stdout.isEmpty)
+    let lines = result.stderr.split(separator: "\n")
+    #expect(lines.count == 1, "\(result.stderr)")
+    #expect(lines.first?.hasPrefix("synapse-local: error: ") == true, "\(result.stderr)")
+    #expect(result.stderr.contains(message) && result.stderr.contains(help), "\(result.stderr)")
+  }
+
   @Test func badHardwareFileNamesTheField() async throws {
     let result = try await recommend(hardware: #"{"memory": {"available_bytes": 1}, "cpu": {"logical_cores": 2}}"#)
     #expect(result.status == 1)
@@ -197,6 +215,65 @@ struct CLITests {
     let result = try await run(["recommend", "--prefer", "cheap"])
     #expect(result.status != 0)
     #expect(result.stderr.contains("speed") && result.stderr.contains("quality") && result.stderr.contains("code"))
+  }
+
+  /// A stack that is not running is stopped, not an error: `status` says so (JSON with --json) and
+  /// `down` is idempotent, both exit 0. Outside a project, "no project" stays an error.
+  @Test func aStoppedStackIsAnAnswer() async throws {
+    let project = NSTemporaryDirectory() + "stopped-\(UUID().uuidString.prefix(8))"
+    try FileManager.default.createDirectory(atPath: project, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: project) }
+    let initialized = try await run(["init", "--profile", "demo", "--project", project], machine: "laptop-v2")
+    try #require(initialized.status == 0, "\(initialized.stderr)")
+    let status = try await run(["status", "--project", project])
+    #expect(status.status == 0 && status.stdout.contains("stopped") && status.stderr.isEmpty, "\(status.stderr)")
+    let document = try json(try await run(["status", "--json", "--project", project]))
+    #expect(document["state"] as? String == "stopped" && document["project"] as? String == project)
+    #expect(
+      (document["services"] as? [Any])?.isEmpty == true && document["supervisor_pid"] is NSNull
+        && document.keys.contains("last_start_failure"))
+    for _ in 0..<2 {
+      let down = try await run(["down", "--project", project])
+      #expect(down.status == 0 && down.stdout.contains("was not running"), "\(down.stderr)")
+    }
+    let down = try json(try await run(["down", "--json", "--project", project]))
+    #expect(down["state"] as? String == "stopped" && down["was_running"] as? Bool == false && down["supervisor_pid"] is NSNull)
+    let outside = try await run(["status", "--project", project + "/nowhere"])
+    #expect(outside.status == 1 && outside.stderr.hasPrefix("synapse-local: error: no project at"))
+    let foreground = try await run(["up", "--json", "--project", project])
+    #expect(foreground.status == 64 && foreground.stderr.contains("--json goes with -d"))
+  }
+
+  /// `logs supervisor` reads the supervisor's own log, unprefixed; `logs` alone shows the services'.
+  @Test func logsReachTheSupervisorsOwnLog() async throws {
+    let project = NSTemporaryDirectory() + "logs-\(UUID().uuidString.prefix(8))"
+    try FileManager.default.createDirectory(atPath: project + "/.synapse-local/logs", withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: project) }
+    let initialized = try await run(["init", "--profile", "demo", "--project", project], machine: "laptop-v2")
+    try #require(initialized.status == 0, "\(initialized.stderr)")
+    try "synapse-local: supervisor 1 starting\nsynapse-local: error: db's port 5432 is already in use\n".write(
+      toFile: project + "/.synapse-local/logs/supervisor.log", atomically: true, encoding: .utf8)
+    let supervisor = try await run(["logs", "supervisor", "--project", project])
+    #expect(
+      supervisor.status == 0
+        && supervisor.stdout == "synapse-local: supervisor 1 starting\nsynapse-local: error: db's port 5432 is already in use\n")
+    let last = try await run(["logs", "supervisor", "--tail", "1", "--project", project])
+    #expect(last.stdout == "synapse-local: error: db's port 5432 is already in use\n")
+    let services = try await run(["logs", "--project", project])
+    #expect(services.status == 1 && services.stderr.contains("no logs yet"))
+    try "listening\n".write(toFile: project + "/.synapse-local/logs/db.log", atomically: true, encoding: .utf8)
+    let db = try await run(["logs", "-n", "5", "--project", project])
+    #expect(db.stdout == "db       | listening\n", "\(db.stdout)")
+  }
+
+  /// The table says what its ★ and ⚡ columns are.
+  @Test func catalogTableHasAHeaderRow() async throws {
+    let result = try await run(["catalog"])
+    #expect(result.status == 0)
+    let lines = result.stdout.split(separator: "\n")
+    let header = try #require(lines.first)
+    for column in ["ID", "NAME", "ROLE", "SIZE", "SPEED ⚡", "QUALITY ★", "LICENCE"] { #expect(header.contains(column), "\(header)") }
+    #expect(lines.last?.contains("⚡ speed and ★ quality") == true)
   }
 
   @Test func catalogFromAnotherFolder() async throws {

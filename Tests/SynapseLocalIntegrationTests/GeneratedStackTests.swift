@@ -105,6 +105,16 @@ struct GeneratedStackTests {
     let healthJSON = try #require(try JSONSerialization.jsonObject(with: health) as? [String: Any])
     #expect(healthJSON["dimensions"] as? Int == 384)
 
+    // The supervisor's checks stay out of the service's log; a request of anyone else's is in it.
+    func requestLines() -> Int { embedding.log.split(separator: "\n").filter { $0.contains("HTTP/1.1\" ") }.count }
+    let before = requestLines()
+    #expect(before >= 1, "\(embedding.log)")
+    let prober = HealthProber()
+    for _ in 0..<3 { #expect(await prober.isHealthy(.embedding(base: embeddingURL, dimensions: 384))) }
+    _ = try await Loopback.request(embeddingURL + "/v1/models")
+    try await Task.sleep(for: .milliseconds(200))
+    #expect(requestLines() == before + 1, "\(embedding.log)")
+
     // Bad input: a 400 with an OpenAI-style JSON error, never a 500.
     let bad: [(String, Data, String)] = [
       ("malformed JSON", Data("{\"input\": ".utf8), "application/json"),

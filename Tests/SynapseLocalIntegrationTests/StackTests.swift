@@ -247,6 +247,11 @@ struct StackTests {
     for name in ["llm", "embedding"] {
       #expect(restarted.value("synapse_local_service_restarts_total", ["service": name]) == 1, "\(name) restarts")
     }
+    // `restart` returns once the service is healthy again; --json gives its status entry.
+    let restartedByHand = try await stack.run(["restart", "embedding", "--json"])
+    #expect(restartedByHand.status == 0, "\(restartedByHand.stderr)")
+    let entry = try #require(try JSONSerialization.jsonObject(with: Data(restartedByHand.stdout.utf8)) as? [String: Any])
+    #expect(entry["name"] as? String == "embedding" && entry["state"] as? String == "healthy" && entry["restarts"] as? Int == 2, "\(entry)")
 
     // kill -9 of the supervisor: within seconds nothing of the project is left: no npm, sh or node.
     status = try await stack.status()
@@ -270,12 +275,21 @@ struct StackTests {
     #expect(left.isEmpty, "still running 15 s after the supervisor was killed: \(Stack.describe(left))")
     // The app's npm, sh and node go within 5 s.
     #expect(appGone.map { $0 < .seconds(5) } == true, "the backend's processes took \(String(describing: appGone))")
+    // Not running is an answer, not an error.
     let gone = try await stack.run(["status"])
-    #expect(gone.status == 1 && gone.stderr.contains("nothing is running"))
+    #expect(gone.status == 0 && gone.stdout.contains("stopped"), "\(gone.stderr)")
+    let goneJSON = try await stack.run(["status", "--json"])
+    let stopped = try #require(try JSONSerialization.jsonObject(with: Data(goneJSON.stdout.utf8)) as? [String: Any])
+    #expect(goneJSON.status == 0 && stopped["state"] as? String == "stopped" && (stopped["services"] as? [Any])?.isEmpty == true)
 
-    // Up again, then down: no process, every port free.
-    let again = try await stack.run(["up", "-d"])
+    // Up again (with --json: only the started stack's status on stdout), then down: no process,
+    // every port free.
+    let again = try await stack.run(["up", "-d", "--json"])
     try #require(again.status == 0, "second up -d: \(again.stderr)")
+    let started = try #require(try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any], "\(again.stdout)")
+    let startedServices = try #require(started["services"] as? [[String: Any]])
+    #expect(started["state"] as? String == "running" && started["supervisor_pid"] as? Int != nil)
+    #expect(startedServices.count == 5 && startedServices.allSatisfy { $0["state"] as? String == "healthy" && $0["port"] as? Int != nil })
     _ = try await stack.ask("What is the capital of France?")
 
     // swap llm, through the CLI, under a loop of chat completions through the stable endpoint
@@ -349,6 +363,10 @@ struct StackTests {
     #expect(down.status == 0, "\(down.stderr)")
     #expect(stack.processes().isEmpty, "left after down: \(Stack.describe(stack.processes()))")
     for (service, port) in stack.ports { #expect(PortProbe.owner(of: port) == nil, "\(service.rawValue)'s port \(port) is still taken") }
+    // A second down is not an error (a script's `trap 'synapse-local down' EXIT`).
+    let downAgain = try await stack.run(["down", "--json"])
+    let nothing = try #require(try JSONSerialization.jsonObject(with: Data(downAgain.stdout.utf8)) as? [String: Any], "\(downAgain.stderr)")
+    #expect(downAgain.status == 0 && nothing["was_running"] as? Bool == false && nothing["state"] as? String == "stopped")
 
     // In the foreground: the services' output prefixed with their names; SIGINT (Ctrl-C) stops all.
     let foreground = try TestProcess(

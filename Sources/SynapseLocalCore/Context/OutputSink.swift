@@ -2,6 +2,9 @@
 /// them (warnings and progress on stderr); tests record them.
 public protocol OutputSink: Sendable {
   func line(_ text: String)
+  /// What is happening, for the person watching (a step begun, a file generated): not a result,
+  /// not a problem.
+  func info(_ text: String)
   func warning(_ text: String)
   /// Bytes done of a total for one named item (a download).
   func progress(_ item: String, done: UInt64, total: UInt64)
@@ -11,6 +14,7 @@ public protocol OutputSink: Sendable {
 public struct SilentOutput: OutputSink {
   public init() {}
   public func line(_ text: String) {}
+  public func info(_ text: String) {}
   public func warning(_ text: String) {}
   public func progress(_ item: String, done: UInt64, total: UInt64) {}
 }

@@ -1,11 +1,18 @@
 import Foundation
 
 extension ControlClient {
-  /// `down`: asks the supervisor to stop the stack and waits until it has exited. One that has not
+  /// `down`: asks the supervisor to stop the stack and waits until it has exited; returns its pid,
+  /// or nil when nothing was running (a second `down` is not an error). One that has not exited
   /// within `seconds` is killed (its keepers then end every service group) and this throws.
-  public func stopStack(time: any TimeSource = SystemTime(), seconds: Double = 120) async throws {
-    let pid = try status().supervisorPID
-    _ = try send(.down, timeout: seconds)
+  @discardableResult
+  public func stopStack(time: any TimeSource = SystemTime(), seconds: Double = 120) async throws -> Int32? {
+    guard let pid = try runningStack(timeout: 30)?.supervisorPID else { return nil }
+    do {
+      _ = try send(.down, timeout: seconds)
+    } catch StackError.notRunning {
+      // It ended between the two questions: stopped all the same.
+      return pid
+    }
     // The supervisor is not our child: no exit event reaches us, so its pid is watched.
     let deadline = time.now.addingTimeInterval(seconds)
     while kill(pid, 0) == 0 && time.now < deadline { try await time.sleep(for: .milliseconds(100)) }
@@ -14,5 +21,6 @@ extension ControlClient {
       throw StackError.control(
         "the supervisor did not stop within \(Int(seconds)) s and was killed; its keepers stopped the services (see logs/supervisor.log)")
     }
+    return pid
   }
 }

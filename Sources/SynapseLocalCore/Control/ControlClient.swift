@@ -23,6 +23,9 @@ public struct ControlClient: Sendable {
 
   public var socketPath: String { ControlSocket.path(state: state) }
 
+  /// Where the supervisor keeps its pid, socket and the last start's failure.
+  public var runFolder: String { state + "/run" }
+
   /// Sends one request and waits up to `timeout` seconds for the reply; `notRunning` when no
   /// supervisor answers, a refusal as an error with its reason.
   public func send(_ request: ControlRequest, timeout: Double = 30) throws -> ControlReply {
@@ -40,9 +43,9 @@ public struct ControlClient: Sendable {
   /// Whether a supervisor answers for this state folder: nil when none does; its status when it
   /// answers; an error when something answers that this binary cannot talk to (another version),
   /// which is running too and must not be started over.
-  public func runningStack() throws -> StackStatus? {
+  public func runningStack(timeout: Double = 5) throws -> StackStatus? {
     do {
-      return try status(timeout: 5)
+      return try status(timeout: timeout)
     } catch StackError.notRunning {
       return nil
     }

@@ -23,6 +23,9 @@ public struct SupervisorControl: Sendable {
       case .restart(let service):
         try await supervisor.restart(service)
         return .done
+      case .awaitHealthy(let service, let seconds):
+        try await supervisor.waitUntilHealthy(service, seconds: seconds)
+        return .done
       case .planSwap(let order):
         return .swapPlan(try await swapper.plan(order).plan)
       case .swap(let order):

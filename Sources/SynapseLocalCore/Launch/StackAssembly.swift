@@ -8,8 +8,10 @@ public struct StackAssembly: Sendable {
   public var configuration: ProjectConfiguration
   public var specs: [ServiceSpec]
   public var bootstrap: PostgresBootstrap
-  /// Things the user should know (the database kept outside the project, files generated).
+  /// Things the user should know (files generated, the database's user under root).
   public var notes: [String]
+  /// Things the user should change (the database kept outside the project).
+  public var warnings: [String] = []
   public var llmModel: ModelResolver.Resolved
   public var embeddingModel: ModelResolver.Resolved
   public var lock: ProjectLock
@@ -63,10 +65,8 @@ public struct StackAssembly: Sendable {
     let password = try DatabaseSecret.loadOrCreate(state: state, envFile: project + "/" + StackGenerator.envFile)
 
     let layout = try PostgresLayout.plan(state: state, project: project)
-    if let relocation = layout.relocation {
-      notes.append(relocation)
-    } else if let user = layout.user {
-      notes.append("PostgreSQL refuses to run as root: it runs as '\(user)', which owns \(layout.dataDirectory)")
+    if layout.relocation == nil, let user = layout.user {
+      notes.append("PostgreSQL runs as '\(user)' (it refuses to run as root), which owns \(layout.dataDirectory)")
     }
     let bootstrap = PostgresBootstrap(
       layout: layout, bin: resolved.binaries.pgBin, user: configuration.db.user, database: configuration.db.name,
@@ -87,6 +87,7 @@ public struct StackAssembly: Sendable {
     var assembly = StackAssembly(
       project: project, state: state, configuration: resolved, specs: specs, bootstrap: bootstrap, notes: notes, llmModel: llm,
       embeddingModel: embedding, lock: lock, store: store, catalog: catalog, context: context)
+    assembly.warnings = layout.relocation.map { [$0] } ?? []
     assembly.appEnvironments = Dictionary(uniqueKeysWithValues: apps.workspaces.map { ($0.service, planner.appEnvironment($0.service)) })
     assembly.migrations = apps.migrations(environment: planner.appEnvironment, state: state)
     return assembly

@@ -31,7 +31,7 @@ public struct StackLauncher: Sendable {
   /// pulled when missing, the stack assembled, nothing already running for it, the model files and the memory checked.
   public func prepare(project: String, options: Options) async throws -> StackAssembly {
     if !context.files.exists(ProjectFile.path(in: project)) {
-      context.output.warning("no synapse-local.yaml in \(project): planning one for this machine (synapse-local init)")
+      context.output.info("no synapse-local.yaml in \(project): planning one for this machine (synapse-local init)")
       _ = try await ProjectInitializer(context: context).initialize(.init(folder: project))
     }
     let (configuration, lines) = try ProjectFile.loadWithLines(project: project, environment: context.environment)
@@ -55,12 +55,12 @@ public struct StackLauncher: Sendable {
     if !runtimes.missing.isEmpty {
       let names = runtimes.missing.map(\.rawValue)
       if options.noInstall { throw RuntimeResolver.refusal(runtimes.missing, project: project) }
-      context.output.warning("installing what the project needs: \(names.joined(separator: " ")) (synapse-local install)")
+      context.output.info("installing what the project needs: \(names.joined(separator: " ")) (synapse-local install)")
       var install = RuntimeInstaller.Options()
       install.project = project
       for outcome in try await RuntimeInstaller(context: context).install(runtimes.missing, options: install) {
         let m = outcome.manifest
-        context.output.warning(
+        context.output.info(
           "\(outcome.installedNow ? "installed" : "using the installed") \(m.id.rawValue) \(m.version) (\(m.variant)) in \(m.path)")
         for note in outcome.notes { context.output.warning(note) }
       }
@@ -68,7 +68,7 @@ public struct StackLauncher: Sendable {
     let fetcher = ModelFetcher(context: context, catalog: catalog)
     let missing = try fetcher.missing(in: configuration, project: project)
     if !missing.isEmpty {
-      context.output.warning("pulling what the project needs: \(missing.map(\.description).joined(separator: " ")) (synapse-local pull)")
+      context.output.info("pulling what the project needs: \(missing.map(\.description).joined(separator: " ")) (synapse-local pull)")
       _ = try await fetcher.pull(
         missing, options: .init(lockPath: ProjectLock.location(project: project, explicit: nil), configuration: configuration))
     }
@@ -86,7 +86,7 @@ public struct StackLauncher: Sendable {
       let environments = assembly.appEnvironments
       let steps = Task {
         try await apps.installAndBuild(
-          node: node, environment: { environments[$0] ?? [:] }, state: assembly.state, announce: output.warning)
+          node: node, environment: { environments[$0] ?? [:] }, state: assembly.state, announce: output.info)
       }
       let signals = SignalWatcher([SIGINT, SIGTERM, SIGHUP]) { steps.cancel() }
       defer { signals.cancel() }
@@ -108,7 +108,9 @@ public struct StackLauncher: Sendable {
   ) async throws -> StackStatus {
     try context.files.createDirectory(assembly.logFolder, permissions: 0o700)
     let log = assembly.logFolder + "/supervisor.log"
-    let (_, startup) = try DetachedProcess.spawn(executable, ["up", "--project", assembly.project, "--supervisor"], log: log)
+    // The log keeps every run's lines: a failure shows this start's only.
+    let offset = LogFiles.size(log)
+    let (pid, startup) = try DetachedProcess.spawn(executable, ["up", "--project", assembly.project, "--supervisor"], log: log)
     var states: [ServiceName: ServiceStatus.State] = [:]
     for await event in StartupEvent.read(startup) {
       switch event {
@@ -121,7 +123,32 @@ public struct StackLauncher: Sendable {
         throw StackError.control(reason)
       }
     }
-    throw StackError.control("the stack did not start:\n" + LogFiles.tail(log, lines: 25))
+    var status: Int32 = 0
+    let ended = waitpid(pid, &status, WNOHANG) == pid ? status : nil
+    throw StackError.control(Self.endedBeforeReady(LogFiles.appended(log, since: offset), status: ended, log: log))
+  }
+
+  /// The supervisor ended before it said ready or failed (it crashed, or was killed). Its reason
+  /// comes first: the first line of its last error (an error of several lines is one block of
+  /// error lines), else how it ended. Then what else this start wrote to its log, each line as
+  /// written (with its own `synapse-local: …` label, never a second one). `status`: its wait
+  /// status, when it could be had.
+  static func endedBeforeReady(_ text: String, status: Int32?, log: String) -> String {
+    let errorLabel = "synapse-local: error: "
+    var lines = Array(text.split(separator: "\n").map(String.init).suffix(25))
+    var first = lines.lastIndex { $0.hasPrefix(errorLabel) }
+    while let index = first, index > 0, lines[index - 1].hasPrefix(errorLabel) { first = index - 1 }
+    let last = first.map { lines.remove(at: $0) }
+    let how =
+      switch status {
+      case .some(let status) where status & 0x7f == 0:
+        "the supervisor exited with status \((status >> 8) & 0xff) before every service was healthy"
+      case .some(let status): "the supervisor was killed by signal \(status & 0x7f) before every service was healthy"
+      case nil: "the supervisor ended before every service was healthy"
+      }
+    let reason = last.map { String($0.dropFirst(errorLabel.count)) } ?? how
+    guard !lines.isEmpty else { return reason }
+    return ([reason, "synapse-local: what it wrote to \(log) in this start:"] + lines).joined(separator: "\n")
   }
 
   /// The supervisor itself: starts the stack, answers the control socket, and runs until a stop
@@ -150,7 +177,8 @@ public struct StackLauncher: Sendable {
     }
     // A peer that hangs up is an error on that connection, never the supervisor's end.
     signal(SIGPIPE, SIG_IGN)
-    for note in assembly.notes { context.output.warning(note) }
+    for note in assembly.notes { context.output.info(note) }
+    for warning in assembly.warnings { context.output.warning(warning) }
     assembly.cleanUpLeftovers()
     try await assembly.bootstrap.initializeIfNeeded()
     var settings = Supervisor.Settings(keeperExecutable: keeper, runFolder: assembly.runFolder, logFolder: assembly.logFolder)
@@ -175,7 +203,7 @@ public struct StackLauncher: Sendable {
     let supervisor = Supervisor(project: assembly.project, specs: assembly.specs, settings: settings) {
       try await bootstrap.prepareDatabase()
       for step in migrations {
-        output.warning("\(step.service.rawValue): \(step.command) (migrate; output in \(step.log))")
+        output.info("\(step.service.rawValue): \(step.command) (migrate; output in \(step.log))")
         try await step.run(launcher: launcher)
       }
     }

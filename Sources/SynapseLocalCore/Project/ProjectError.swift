@@ -2,6 +2,8 @@ public enum ProjectError: Error, Equatable, CustomStringConvertible {
   /// Every problem found, one line each.
   case invalid([ProjectProblem])
   case notFound(path: String)
+  /// The project file is there but sets nothing (empty, or only comments).
+  case empty(path: String, project: String)
   case unreadable(path: String, reason: String)
   case unknownProfile(name: String, available: [String])
   case exists(path: String)
@@ -12,6 +14,8 @@ public enum ProjectError: Error, Equatable, CustomStringConvertible {
     switch self {
     case .invalid(let problems): problems.map(\.description).joined(separator: "\n")
     case .notFound(let path): "no project at \(path): run `synapse-local init` there first, or pass --project DIR"
+    case .empty(let path, let project):
+      "\(path) is empty: `synapse-local init --force --project \(project)` plans a project for this machine and writes it"
     case .unreadable(let path, let reason): "cannot read \(path): \(reason)"
     case .unknownProfile(let name, let available): "unknown profile '\(name)'; available: \(available.joined(separator: ", "))"
     case .exists(let path): "\(path) already exists; pass --force to replace it (its database password is kept)"

@@ -23,6 +23,8 @@ public enum ProjectFile {
     var lines: [String: Int] = [:]
     var configuration = try ProjectSchema.parse(
       String(decoding: data, as: UTF8.self), file: path, over: ProjectConfiguration(), lines: &lines)
+    // Nothing set is no project yet, not a project that lacks its models.
+    if lines.isEmpty { throw ProjectError.empty(path: path, project: project) }
     configuration.binaries = BinaryLocator(environment: environment).applyingOverrides(to: configuration.binaries)
     return (configuration, lines)
   }

@@ -117,7 +117,7 @@ public enum ProjectSchema {
 
   static let fields: [Field] =
     [
-      int("version", \.version, 1...1),
+      version,
       string("profile", \.profile, allowEmpty: true),
       enumeration("engine", \.engine),
       enumeration("prefer", \.prefer),
@@ -226,6 +226,17 @@ public enum ProjectSchema {
       configuration[keyPath: path] = text
       return nil
     }
+  }
+
+  /// The file's format version: one this build cannot read is named, with the one it can.
+  static let version = Field(key: "version") { configuration, node in
+    let supported = ProjectConfiguration().version
+    guard case .scalar = node, let value = node.int else { return "expected a whole number, got '\(scalarText(node) ?? "a collection")'" }
+    guard value == supported else {
+      return "version \(value) is not supported: this synapse-local (\(ToolVersion.current)) reads version \(supported)"
+    }
+    configuration.version = value
+    return nil
   }
 
   static func identifier(_ key: String, _ path: any WritableKeyPath<ProjectConfiguration, String> & Sendable) -> Field {

@@ -2,6 +2,10 @@ import Foundation
 
 /// Runs a service's health check once: true when it answers as a healthy service does.
 public struct HealthProber: Sendable {
+  /// Marks our checks, so a service may keep them out of its log (the generated embedding server
+  /// does; templates/embedding/embedding_server.py.mustache names the same header).
+  public static let probeHeader = "X-Synapse-Local-Probe"
+
   public var transport: any HTTPTransport
   public var processes: any ProcessRunner
 
@@ -20,7 +24,8 @@ public struct HealthProber: Sendable {
       let body = Data(#"{"input": "health check"}"#.utf8)
       guard
         let response = try? await send(
-          HTTPRequest(url: base + "/v1/embeddings", method: "POST", headers: ["Content-Type": "application/json"]), body: body),
+          HTTPRequest(url: base + "/v1/embeddings", method: "POST", headers: ["Content-Type": "application/json", Self.probeHeader: "1"]),
+          body: body),
         response.status == 200,
         let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
         let vector = (object["data"] as? [[String: Any]])?.first?["embedding"] as? [Any]
@@ -37,7 +42,7 @@ public struct HealthProber: Sendable {
   }
 
   func status(_ url: String) async -> Int {
-    (try? await transport.send(HTTPRequest(url: url), onBody: nil).status) ?? 0
+    (try? await transport.send(HTTPRequest(url: url, headers: [Self.probeHeader: "1"]), onBody: nil).status) ?? 0
   }
 
   func send(_ request: HTTPRequest, body: Data) async throws -> HTTPResponse {

@@ -14,6 +14,23 @@ public enum LogFiles {
       .trimmingCharacters(in: .newlines)
   }
 
+  /// What was appended to a log since it was `offset` bytes long (at most its last `limit` bytes):
+  /// one run's lines, without the earlier runs' before them.
+  public static func appended(_ path: String, since offset: UInt64, limit: UInt64 = 256 << 10) -> String {
+    guard let handle = FileHandle(forReadingAtPath: path) else { return "" }
+    defer { try? handle.close() }
+    let size = (try? handle.seekToEnd()) ?? 0
+    // Rotated meanwhile: all of it is this run's.
+    let start = max(size < offset ? 0 : offset, size > limit ? size - limit : 0)
+    try? handle.seek(toOffset: start)
+    return String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
+  }
+
+  /// The size of a file now (0 when there is none).
+  public static func size(_ path: String) -> UInt64 {
+    (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? UInt64) ?? 0
+  }
+
   /// Copy-and-truncate past `limit`: the service keeps appending to the same open file, the
   /// previous content moves to `.1` (one generation is kept).
   public static func rotate(_ path: String, limit: UInt64) {

@@ -1,15 +1,16 @@
 import Foundation
 
-/// Prints the lines appended to the services' log files, each prefixed with its service (coloured
-/// on a terminal), until cancelled: `up` in the foreground and `logs -f`.
+/// Prints the lines appended to log files, each prefixed with its name (a service's, or
+/// `supervisor`; coloured on a terminal), until cancelled: `up` in the foreground and `logs -f`.
 public struct LogFollower: Sendable {
-  public var files: [(ServiceName, String)]
+  /// Each log's name and path.
+  public var files: [(String, String)]
   public var prefixed: Bool
   public var colour: Bool
   public var output: any OutputSink
   public var time: any TimeSource
 
-  public init(files: [(ServiceName, String)], prefixed: Bool, colour: Bool, output: any OutputSink, time: any TimeSource = SystemTime()) {
+  public init(files: [(String, String)], prefixed: Bool, colour: Bool, output: any OutputSink, time: any TimeSource = SystemTime()) {
     self.files = files
     self.prefixed = prefixed
     self.colour = colour
@@ -17,11 +18,11 @@ public struct LogFollower: Sendable {
     self.time = time
   }
 
-  static let colours: [ServiceName: String] = [.db: "34", .llm: "35", .embedding: "36", .backend: "32", .frontend: "33"]
+  static let colours = ["db": "34", "llm": "35", "embedding": "36", "backend": "32", "frontend": "33", "supervisor": "37"]
 
-  public static func label(_ name: ServiceName) -> String { name.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0) + "| " }
+  public static func label(_ name: String) -> String { name.padding(toLength: max(9, name.count), withPad: " ", startingAt: 0) + "| " }
 
-  func prefix(_ name: ServiceName) -> String {
+  func prefix(_ name: String) -> String {
     guard colour, let code = Self.colours[name] else { return Self.label(name) }
     return "\u{1B}[\(code)m\(Self.label(name))\u{1B}[0m"
   }

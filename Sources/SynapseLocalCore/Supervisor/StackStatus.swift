@@ -18,9 +18,14 @@ public struct StackStatus: Codable, Sendable, Equatable {
     case statusPort = "status_port"
   }
 
+  /// `state` is written for scripts (`running` here, `stopped` in `StoppedStack`), never read back.
+  private enum StateKey: String, CodingKey { case state }
+
   public func encode(to encoder: any Encoder) throws {
     var c = encoder.container(keyedBy: CodingKeys.self)
     try c.encode(project, forKey: .project)
+    var state = encoder.container(keyedBy: StateKey.self)
+    try state.encode("running", forKey: .state)
     try c.encode(supervisorPID, forKey: .supervisorPID)
     try c.encode(services, forKey: .services)
     try c.encode(swap, forKey: .swap)

@@ -30,15 +30,16 @@ extension Supervisor {
   }
 
   /// Returns once the slot's service is healthy; throws when it fails, stops, or is not healthy
-  /// within its readiness limit.
-  func waitUntilHealthy(_ id: Int) async throws {
+  /// within `limit` seconds (nil: its readiness limit).
+  func waitUntilHealthy(_ id: Int, limit: Double? = nil) async throws {
     guard let spec = slots[id]?.spec else { throw StackError.control("the stack is stopping") }
+    let seconds = limit ?? spec.readinessSeconds
     if try readiness(id) { return }
     let time = settings.time
     let settledInTime = try await withThrowingTaskGroup(of: Bool.self) { group in
       group.addTask { try await self.settlement(id) }
       group.addTask {
-        try await time.sleep(for: .milliseconds(Int(spec.readinessSeconds * 1000)))
+        try await time.sleep(for: .milliseconds(Int(seconds * 1000)))
         return false
       }
       defer { group.cancelAll() }
@@ -53,7 +54,7 @@ extension Supervisor {
       return false
     }
     guard settledInTime else {
-      throw StackError.unhealthy(service: spec.name, seconds: Int(spec.readinessSeconds), logTail: logTail(spec.name, lines: 20))
+      throw StackError.unhealthy(service: spec.name, seconds: Int(seconds), logTail: logTail(spec.name, lines: 20))
     }
   }
 

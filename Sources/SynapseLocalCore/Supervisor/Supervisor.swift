@@ -134,6 +134,22 @@ public actor Supervisor {
     deliver(id, .restart)
   }
 
+  /// Returns once a running service is healthy (after `restart`, say); throws with the reason when
+  /// it fails or stops, or is not healthy within `seconds` (nil: its readiness limit). Unlike a
+  /// start, a missed limit stops nothing: the service goes on starting.
+  public func waitUntilHealthy(_ name: ServiceName, seconds: Double? = nil) async throws {
+    guard let id = current[name] else { throw StackError.control("\(name.rawValue) is not part of this stack") }
+    do {
+      try await waitUntilHealthy(id, limit: seconds)
+    } catch StackError.unhealthy(let service, let limit, let tail) {
+      // A --timeout of 0.5 s is said as such, not as 0 s.
+      let waited = seconds.map { String(format: "%g", $0) } ?? String(limit)
+      throw StackError.control(
+        "\(service.rawValue) is not healthy after \(waited) s; it is still starting (`synapse-local status` shows it). Last lines of its log:\n\(tail)"
+      )
+    }
+  }
+
   public func status() -> StackStatus {
     let now = settings.time.now
     let services = specs.map { spec -> ServiceStatus in

@@ -29,7 +29,7 @@ public struct ModelSwap: Sendable {
     } else {
       let resolver = try configuration.modelResolver(project: project, catalog: catalog, environment: context.environment)
       if (try? resolver.resolve(order.model, role: role, engine: configuration.engine)) == nil {
-        context.output.warning("\(order.model) is not in the store: pulling it first")
+        context.output.info("\(order.model) is not in the store: pulling it first")
         let lock = ProjectLock.location(project: project, explicit: nil)
         var options = ModelFetcher.Options(lockPath: lock, configuration: configuration)
         options.role = role

@@ -43,6 +43,27 @@ struct ProjectSchemaTests {
     #expect(problems("engine: x\nllm:\n  port: 0\nsurprise: 1\n").count == 3)
   }
 
+  /// A version this build cannot read says which it can; an empty file is no project yet, and
+  /// says how to make one, not that a model is missing.
+  @Test func anotherVersionAndAnEmptyFileSayWhatToDo() throws {
+    #expect(
+      problems("version: 2\n") == [
+        "synapse-local.yaml:1: version: version 2 is not supported: this synapse-local (\(ToolVersion.current)) reads version 1"
+      ])
+    #expect(problems("version: 1\n").isEmpty)
+    for text in ["", "\n", "# only a comment\n"] {
+      let files = MemoryFileSystem(roots: ["/p"], files: ["/p/synapse-local.yaml": text])
+      #expect(throws: ProjectError.empty(path: "/p/synapse-local.yaml", project: "/p")) {
+        try ProjectFile.load(project: "/p", environment: [:], files: files)
+      }
+    }
+    #expect(
+      ProjectError.empty(path: "/p/synapse-local.yaml", project: "/p").description
+        == "/p/synapse-local.yaml is empty: `synapse-local init --force --project /p` plans a project for this machine and writes it")
+    let files = MemoryFileSystem(roots: ["/p"], files: ["/p/synapse-local.yaml": "engine: llama.cpp\n"])
+    #expect(try ProjectFile.load(project: "/p", environment: [:], files: files).engine == .llamaCpp)
+  }
+
   @Test func aRenderedFileReadsBackAsItsConfiguration() throws {
     var configuration = ProjectConfiguration()
     configuration.profile = "demo"

@@ -197,6 +197,62 @@ struct SupervisorClockTests {
     #expect(launcher.launches.count == 1 && launcher.runningPIDs.isEmpty)
   }
 
+  /// `restart` waits: not answered by the run it replaced, only once the new run is healthy.
+  @Test(.timeLimit(.minutes(1))) func waitingAfterARestartEndsWhenTheNewRunIsHealthy() async throws {
+    let supervisor = supervisor([spec()])
+    try await start(supervisor).value
+    try await supervisor.restart(.db)
+    let waiting = Task { try await supervisor.waitUntilHealthy(.db) }
+    try await settle("the second run") { launcher.launches.count == 2 }
+    try await Task.sleep(for: .milliseconds(20))
+    #expect(await supervisor.status().services[0].state == .starting)
+    // Still waiting: the old run's health counts for nothing. The monitor looks again once its
+    // liveness pause (5 s) is over.
+    try await advance(4, once: 2)
+    try await Task.sleep(for: .milliseconds(20))
+    #expect(await supervisor.status().services[0].state == .starting)
+    clock.advance(by: 1)
+    try await waiting.value
+    #expect(await supervisor.status().services[0].state == .healthy)
+    await supervisor.stop()
+  }
+
+  /// A restarted service that is not healthy within the limit: the wait says so and why, and the
+  /// service goes on starting (a restart stops nothing else).
+  @Test(.timeLimit(.minutes(1))) func waitingAfterARestartGivesUpAtItsLimitWithTheReason() async throws {
+    let supervisor = supervisor([spec(readiness: 3)])
+    try await start(supervisor).value
+    http.answer { _ in HTTPResponse(status: 503) }
+    try await supervisor.restart(.db)
+    let waiting = Task { try await supervisor.waitUntilHealthy(.db, seconds: 2) }
+    try await settle("the second run") { launcher.launches.count == 2 }
+    var done = false
+    for _ in 0..<8 where !done {
+      try await advance(0.5)
+      try await Task.sleep(for: .milliseconds(5))
+      done = await supervisor.status().services[0].state != .starting
+    }
+    await #expect(
+      throws: StackError.control(
+        "db is not healthy after 2 s; it is still starting (`synapse-local status` shows it). Last lines of its log:\n(no log at /stack/logs/db.log)"
+      )
+    ) { try await waiting.value }
+    #expect(await supervisor.status().services[0].state == .starting)
+    #expect(launcher.runningPIDs.count == 1)
+    // A crash loop after a restart: the wait ends with it.
+    let crashing = Task { try await supervisor.waitUntilHealthy(.db, seconds: 600) }
+    for _ in 0..<3 {
+      let count = launcher.launches.count
+      launcher.exit(launcher.launches[count - 1].pid, status: 1)
+      try await settle("the exit") { await supervisor.status().services[0].state != .starting }
+      if await supervisor.status().services[0].state == .failed { break }
+      try await advance(4)
+      try await settle("the next run") { launcher.launches.count == count + 1 }
+    }
+    await #expect { try await crashing.value } throws: { "\($0)".contains("db keeps exiting and was marked failed") }
+    await supervisor.stop()
+  }
+
   // MARK: swaps
 
   func engine(_ model: String, enginePort: Int, port: Int) -> ServiceSpec {

@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+
+@testable import SynapseLocalCore
+
+/// What a failed `up -d` shows when its supervisor ended without a word: this start's lines only,
+/// the reason first, each line with one label.
+@Suite("a failed start's output")
+struct StartFailureTests {
+  @Test func theReasonComesFirstAndEachLineKeepsItsOneLabel() {
+    let log = """
+      synapse-local: PostgreSQL runs as 'nobody' (it refuses to run as root), which owns /p/.synapse-local/pg/db
+      synapse-local: warning: expose_models: the llm and embedding endpoints listen on every interface
+      synapse-local: error: llm keeps exiting and was marked failed. Last lines of its log:
+      synapse-local: error: error: unknown argument: --bogus
+      """
+    let message = StackLauncher.endedBeforeReady(log, status: 1 << 8, log: "/p/logs/supervisor.log")
+    let lines = message.split(separator: "\n")
+    #expect(lines.first == "llm keeps exiting and was marked failed. Last lines of its log:")
+    #expect(lines[1] == "synapse-local: what it wrote to /p/logs/supervisor.log in this start:")
+    #expect(lines.dropFirst(2).allSatisfy { $0.hasPrefix("synapse-local: ") && !$0.dropFirst(15).contains("synapse-local: ") })
+    #expect(lines.last == "synapse-local: error: error: unknown argument: --bogus")
+    #expect(lines.count == 5)
+  }
+
+  @Test func withoutAnErrorLineHowItEndedIsTheReason() {
+    #expect(
+      StackLauncher.endedBeforeReady("", status: 9, log: "/l") == "the supervisor was killed by signal 9 before every service was healthy")
+    #expect(
+      StackLauncher.endedBeforeReady("", status: 3 << 8, log: "/l")
+        == "the supervisor exited with status 3 before every service was healthy")
+    let crash = StackLauncher.endedBeforeReady("Fatal error: boom\n", status: nil, log: "/l")
+    #expect(crash.hasPrefix("the supervisor ended before every service was healthy\n") && crash.hasSuffix("\nFatal error: boom"))
+  }
+
+  /// An earlier run's lines ("all services healthy", "stopped") are never shown again.
+  @Test func onlyWhatThisStartAppendedIsRead() throws {
+    let path = NSTemporaryDirectory() + "supervisor-\(UUID().uuidString).log"
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    try "synapse-local: all services healthy\nsynapse-local: stopped\n".write(toFile: path, atomically: true, encoding: .utf8)
+    let offset = LogFiles.size(path)
+    let handle = try #require(FileHandle(forWritingAtPath: path))
+    try handle.seekToEnd()
+    try handle.write(contentsOf: Data("synapse-local: error: db's port 5432 is already in use\n".utf8))
+    try handle.close()
+    #expect(LogFiles.appended(path, since: offset) == "synapse-local: error: db's port 5432 is already in use\n")
+    // Rotated (truncated) since: everything there is this run's.
+    try "synapse-local: error: x\n".write(toFile: path, atomically: true, encoding: .utf8)
+    #expect(LogFiles.appended(path, since: offset) == "synapse-local: error: x\n")
+  }
+}
