@@ -294,7 +294,8 @@ struct PullTests {
       #expect(loose.status == 0, "\(loose.stderr)")
       #expect(!FileManager.default.fileExists(atPath: project + "/synapse-local.lock"))
 
-      try "# project\n".write(toFile: project + "/synapse-local.yaml", atomically: true, encoding: .utf8)
+      // A project (an empty or comments-only file is refused as no project at all).
+      try "version: 1\n".write(toFile: project + "/synapse-local.yaml", atomically: true, encoding: .utf8)
       let pinned = try await bed.pull(["acme/tiny-gguf", "--quiet", "--project", project])
       #expect(pinned.status == 0, "\(pinned.stderr)")
       let lockPath = project + "/synapse-local.lock"
