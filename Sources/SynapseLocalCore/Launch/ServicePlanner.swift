@@ -141,13 +141,16 @@ public struct ServicePlanner: Sendable {
   /// The generated `.env` read back (our own format: plain or single-quoted values).
   public static func readEnv(_ path: String) -> [String: String] {
     guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [:] }
-    var values: [String: String] = [:]
-    for line in text.split(separator: "\n") where !line.hasPrefix("#") {
-      guard let equals = line.firstIndex(of: "=") else { continue }
+    return Dictionary(envPairs(text)) { $1 }
+  }
+
+  /// `.env` text as key/value pairs, in the file's order (our own format: plain or single-quoted).
+  public static func envPairs(_ text: String) -> [(String, String)] {
+    text.split(separator: "\n").compactMap { line in
+      guard !line.hasPrefix("#"), let equals = line.firstIndex(of: "=") else { return nil }
       var value = String(line[line.index(after: equals)...])
       if value.count >= 2 && value.hasPrefix("'") && value.hasSuffix("'") { value = String(value.dropFirst().dropLast()) }
-      values[String(line[..<equals])] = value
+      return (String(line[..<equals]), value)
     }
-    return values
   }
 }

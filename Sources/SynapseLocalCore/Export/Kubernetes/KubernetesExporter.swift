@@ -185,7 +185,7 @@ public struct KubernetesExporter: Sendable {
     let inCluster = [
       "LOCAL_LLM_ENDPOINT": "http://llm:\(c.llm.port)", "LOCAL_EMBEDDING_ENDPOINT": "http://embedding:\(c.embedding.port)",
     ]
-    return KubernetesStack.envPairs(text).filter { !KubernetesStack.secretKeys.contains($0.0) }.map { key, value in
+    return ServicePlanner.envPairs(text).filter { !KubernetesStack.secretKeys.contains($0.0) }.map { key, value in
       (key, inCluster[key] ?? value)
     }
   }

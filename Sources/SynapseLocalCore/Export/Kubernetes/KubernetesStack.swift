@@ -88,14 +88,4 @@ public struct KubernetesStack: Sendable {
     }
     return MultiNode(nodes: llm.tensorParallelSize / gpusPerNode, gpusPerNode: gpusPerNode)
   }
-
-  /// `.env` as key/value pairs, in the file's order (our own format: plain or single-quoted).
-  public static func envPairs(_ text: String) -> [(String, String)] {
-    text.split(separator: "\n").compactMap { line in
-      guard !line.hasPrefix("#"), let equals = line.firstIndex(of: "=") else { return nil }
-      var value = String(line[line.index(after: equals)...])
-      if value.count >= 2 && value.hasPrefix("'") && value.hasSuffix("'") { value = String(value.dropFirst().dropLast()) }
-      return (String(line[..<equals]), value)
-    }
-  }
 }
