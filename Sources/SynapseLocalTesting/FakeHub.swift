@@ -11,9 +11,10 @@ public final class FakeHub: @unchecked Sendable {
 
   /// `repositories`: ORG/NAME → folder; names in `gated` need `token`.
   /// `faults`: blob SHA-256 → the faults its CDN requests take in turn (see fake_hub.py).
+  /// `hostileValues`: ORG/NAME → `commit` or `etag` → the value answered instead of the real one.
   public init(
     python: String, repositories: [String: String], gated: Set<String> = [], token: String = "hf_test_token",
-    faults: [String: [String]] = [:], hostile: Set<String> = []
+    faults: [String: [String]] = [:], hostile: Set<String> = [], hostileValues: [String: [String: String]] = [:]
   ) async throws {
     let port = try Loopback.freePort()
     cdnPort = try Loopback.freePort()
@@ -26,6 +27,9 @@ public final class FakeHub: @unchecked Sendable {
       "--faults", faultsJSON,
     ]
     for id in hostile.sorted() { arguments += ["--hostile", id] }
+    for (id, values) in hostileValues.sorted(by: { $0.key < $1.key }) {
+      for (field, value) in values.sorted(by: { $0.key < $1.key }) { arguments += ["--hostile-value", "\(id):\(field)=\(value)"] }
+    }
     for (id, folder) in repositories.sorted(by: { $0.key < $1.key }) {
       arguments += ["--repo", "\(id)=\(folder)\(gated.contains(id) ? ":gated" : "")"]
     }

@@ -16,7 +16,9 @@ struct PullTests {
     let ggufFolder: String
     let python: String
 
-    static func start(faults: [String: [String]] = [:], hostile: Set<String> = []) async throws -> Bed {
+    static func start(
+      faults: [String: [String]] = [:], hostile: Set<String> = [], hostileValues: [String: [String: String]] = [:]
+    ) async throws -> Bed {
       let python = try TestBed.require(.python)
       let folder = NSTemporaryDirectory() + "pull-gguf-\(UUID().uuidString)"
       try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -27,7 +29,7 @@ struct PullTests {
         repositories: [
           "acme/tiny-gguf": folder, "acme/gated": folder, "sentence-transformers/all-MiniLM-L6-v2": try TestBed.require(.miniLM),
         ],
-        gated: ["acme/gated"], faults: faults, hostile: hostile)
+        gated: ["acme/gated"], faults: faults, hostile: hostile, hostileValues: hostileValues)
       return Bed(hub: hub, store: NSTemporaryDirectory() + "pull-store-\(UUID().uuidString)", ggufFolder: folder, python: python)
     }
 
@@ -59,8 +61,11 @@ struct PullTests {
   }
 
   /// Runs `body` against a fresh fake Hub and store, stopping the Hub however `body` ends.
-  func withBed(faults: [String: [String]] = [:], hostile: Set<String> = [], _ body: (Bed) async throws -> Void) async throws {
-    let bed = try await Bed.start(faults: faults, hostile: hostile)
+  func withBed(
+    faults: [String: [String]] = [:], hostile: Set<String> = [], hostileValues: [String: [String: String]] = [:],
+    _ body: (Bed) async throws -> Void
+  ) async throws {
+    let bed = try await Bed.start(faults: faults, hostile: hostile, hostileValues: hostileValues)
     do {
       try await body(bed)
     } catch {
@@ -340,6 +345,32 @@ struct PullTests {
       #expect(bed.hub.cdnRequests.isEmpty)
       #expect(!FileManager.default.fileExists(atPath: bed.store + "/escape.txt"))
       #expect(!FileManager.default.fileExists(atPath: bed.store + "/models--acme--tiny-gguf/escape.txt"))
+    }
+  }
+
+  /// A mirror's commit id and etag become paths in the store (snapshots/<commit>, blobs/<etag>):
+  /// one that climbs out of it is refused before a byte is fetched, and the file it aimed at is
+  /// left as it was. Both for a single file and for a repository's listing.
+  @Test(
+    .timeLimit(.minutes(2)), .enabled(if: TestBed.shouldRun(.python, .miniLM, .smolLM2)),
+    arguments: [("commit", "../../../victim"), ("etag", "../../../victim/\(PullTests.gguf)")])
+  func aHostileCommitOrEtagNeverBecomesAPath(_ field: String, _ value: String) async throws {
+    try await withBed(hostileValues: ["acme/tiny-gguf": [field: value]]) { bed in
+      let victim = bed.store + "/victim/" + Self.gguf
+      try FileManager.default.createDirectory(atPath: bed.store + "/victim", withIntermediateDirectories: true)
+      try "precious".write(toFile: victim, atomically: false, encoding: .utf8)
+      for reference in ["acme/tiny-gguf/\(Self.gguf)", "acme/tiny-gguf"] {
+        let result = try await bed.pull([reference])
+        #expect(result.status == 1, "\(reference): \(result.stdout)")
+        #expect(
+          result.stderr.contains("refused the \(field)") && result.stderr.contains(value) && result.stderr.contains("HF_ENDPOINT"),
+          "\(reference): \(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "one line: \(result.stderr)")
+      }
+      #expect(bed.hub.cdnRequests.isEmpty)
+      #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: victim)) == nil)
+      #expect(try String(contentsOfFile: victim, encoding: .utf8) == "precious")
+      #expect(!FileManager.default.fileExists(atPath: bed.store + "/models--acme--tiny-gguf/snapshots"))
     }
   }
 

@@ -58,14 +58,15 @@ struct RuntimeInstallTests {
     guard status == 0 else { throw TestFailure("could not build the archives: \(output)") }
     let checkout = ((Fixtures.root as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
     try FileManager.default.copyItem(atPath: checkout + "/profiles", toPath: material.profiles)
+    // Pinned as the shipped file pins upstream's assets: the mirror's digest must agree with these.
     try """
     llama.cpp:
       repository: ggml-org/llama.cpp
       tag: \(tag)
       assets:
         linux-x86_64:
-          cpu: {name: \(tarball)}
-          zip: {name: \(zip)}
+          cpu: {name: \(tarball), sha256: \(try sha256(material.archive(tarball)))}
+          zip: {name: \(zip), sha256: \(try sha256(material.archive(zip)))}
     """.write(toFile: material.profiles + "/engines.yaml", atomically: true, encoding: .utf8)
     return material
   }
@@ -176,18 +177,60 @@ struct RuntimeInstallTests {
     #expect(releases.downloads.last == "bytes=1000000-")
   }
 
+  /// A mirror answers for both the bytes and the release API: serving another (working) archive
+  /// under the asset's name, with that archive's own digest published, it is refused by the pin
+  /// before a byte is downloaded or run.
+  @Test(.timeLimit(.minutes(2)), .enabled(if: TestBed.shouldRun(.python, .llamaServer)))
+  func aMirrorThatServesOtherBytesWithTheirDigestIsRefused() async throws {
+    let material = try await Self.material.value
+    let hostileRoot = material.root + "/hostile-mirror-\(UUID().uuidString.prefix(8))"
+    let release = hostileRoot + "/ggml-org/llama.cpp/\(Self.tag)"
+    try FileManager.default.createDirectory(atPath: release, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: hostileRoot) }
+    try FileManager.default.copyItem(atPath: material.archive(Self.zip), toPath: release + "/" + Self.tarball)
+    let releases = try await FakeReleases(python: try TestBed.require(.python), root: hostileRoot)
+    var home = Home(material: material)
+    home.mirror = releases.mirror
+    defer {
+      home.remove()
+      Task { await releases.stop() }
+    }
+    let refused = try await home.run(["install", "llama.cpp"])
+    #expect(refused.status == 1, "\(refused.stdout)")
+    let pinned = try Self.sha256(material.archive(Self.tarball))
+    #expect(
+      refused.stderr.contains("the release's \(Self.tarball) (engines.yaml pins it) does not match its digest")
+        && refused.stderr.contains(pinned), "\(refused.stderr)")
+    #expect(releases.downloads.isEmpty, "nothing downloaded")
+    #expect(!FileManager.default.fileExists(atPath: home.path + "/runtimes/llama.cpp") && home.leftovers.isEmpty)
+  }
+
   @Test(.timeLimit(.minutes(2)), .enabled(if: TestBed.shouldRun(.python, .llamaServer)))
   func aFileIsCheckedAgainstAKnownDigestAndAHostileOneLeavesNothing() async throws {
     let material = try await Self.material.value
     let home = Home(material: material)
     defer { home.remove() }
     let zip = material.archive(Self.zip)
-    let unknown = try await home.run(["install", "llama.cpp", "--from", zip])
+    // A build of one's own, under a name engines.yaml does not know: only --sha256 vouches for it.
+    let ownBuild = home.path + "-own/my-llama-build.zip"
+    try FileManager.default.createDirectory(atPath: home.path + "-own", withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: home.path + "-own") }
+    try FileManager.default.copyItem(atPath: zip, toPath: ownBuild)
+    let unknown = try await home.run(["install", "llama.cpp", "--from", ownBuild])
     #expect(
       unknown.status == 1 && unknown.stderr.contains("no SHA-256 is known") && unknown.stderr.contains("--sha256"), "\(unknown.stderr)")
-    let wrong = try await home.run(["install", "llama.cpp", "--from", zip, "--sha256", String(repeating: "0", count: 64)])
+    let wrong = try await home.run(["install", "llama.cpp", "--from", ownBuild, "--sha256", String(repeating: "0", count: 64)])
     #expect(wrong.status == 1 && wrong.stderr.contains("does not match its digest"))
-    let right = try await home.run(["install", "llama.cpp", "--from", zip, "--sha256", try Self.sha256(zip)])
+    let ownDigest = try Self.sha256(zip)
+    let own = try await home.run(["install", "llama.cpp", "--from", ownBuild, "--sha256", ownDigest])
+    #expect(own.status == 0 && own.stdout.contains("installed llama.cpp custom-\(ownDigest.prefix(12))"), "\(own.stderr)")
+    // A release asset engines.yaml pins: its pin counts, and a --sha256 that names other bytes is
+    // refused, even one that matches the file (a file and its digest from the same hand).
+    let outranked = try await home.run(["install", "llama.cpp", "--from", zip, "--sha256", String(repeating: "0", count: 64)])
+    #expect(
+      outranked.status == 1 && outranked.stderr.contains("--sha256 for \(Self.zip) (the lock or engines.yaml pins it)"),
+      "\(outranked.stderr)")
+    let right = try await home.run(["install", "llama.cpp", "--from", zip])
     #expect(right.status == 0 && right.stdout.contains("installed llama.cpp \(Self.tag) (zip"), "\(right.stderr)")
 
     let hostile = try await home.run(["install", "llama.cpp", "--from", material.hostile, "--sha256", try Self.sha256(material.hostile)])
@@ -195,7 +238,7 @@ struct RuntimeInstallTests {
     #expect(hostile.stderr.contains("llama-\(Self.tag)/lib") && hostile.stderr.contains("nothing was extracted"), "\(hostile.stderr)")
     #expect(home.leftovers.isEmpty, "\(home.leftovers)")
     let remaining = try await home.installed()
-    #expect(remaining.count == 1, "only the zip install")
+    #expect(remaining.count == 2, "only the zip installs, under their own name and under the release's")
     let badArguments = try await home.run(["install", "embedding", "--from", zip])
     #expect(badArguments.status == 1 && badArguments.stderr.contains("--from takes a llama.cpp release archive"))
     // vLLM only where a GPU qualifies: a laptop without one is told why, and how to go on.

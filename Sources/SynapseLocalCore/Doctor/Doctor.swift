@@ -62,7 +62,8 @@ public struct Doctor: Sendable {
     let (configuration, lines) = try ProjectFile.loadWithLines(project: project, environment: environment, files: context.files)
     let envPath = project + "/" + StackGenerator.envFile
     let env = context.files.exists(envPath) ? ServicePlanner.readEnv(envPath) : nil
-    let lock = try? ProjectLock.load(project + "/" + ProjectLock.fileName, files: context.files)
+    // A lock that does not read is bad input too: its pins name the programs doctor would run.
+    let lock = try ProjectLock.load(project + "/" + ProjectLock.fileName, files: context.files)
     let (hardware, measurements) = try await RecommendationRequest.machine(context, hardwareFile: nil)
     let state = configuration.stateFolder(project: project, environment: environment)
     let stack = try? ControlClient(state: state, project: project).runningStack()

@@ -21,7 +21,8 @@ public enum ModelReference: Sendable, Equatable, CustomStringConvertible {
     if let at = body.lastIndex(of: "@") {
       revision = String(body[body.index(after: at)...])
       body = body[..<at]
-      guard let revision, !revision.isEmpty, !revision.contains("/") || revision.hasPrefix("refs/") else {
+      // It becomes refs/<revision> in the store: refs/pr/1 is a path, refs/../.. must not be.
+      guard let revision, PathSafety.isRevision(revision), !revision.contains("/") || revision.hasPrefix("refs/") else {
         throw .badRevision(text)
       }
     }

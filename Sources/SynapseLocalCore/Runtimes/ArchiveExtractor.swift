@@ -48,13 +48,16 @@ public struct ArchiveExtractor: Sendable {
     // First pass: every member checked before anything is written.
     var declared: UInt64 = 0
     var seen: Set<String> = []
+    var members: [Member] = []
     try read(archive) { reader, _, member in
       try check(member, archive: archive, earlier: seen)
       seen.insert(normalized(member.path))
+      members.append(member)
       declared += UInt64(max(member.size, 0))
       if declared > limit { throw ArchiveError.tooLarge(archive: archive, limitBytes: limit) }
       archive_read_data_skip(reader)
     }
+    try checkLinkChains(members, archive: archive)
     // Second pass: write, counting what is really written (a member may hold more than it said).
     do {
       try FileManager.default.createDirectory(
@@ -140,6 +143,51 @@ public struct ArchiveExtractor: Sendable {
       if !earlier.contains(normalized(target)) { throw refuse("is a hard link to \(target), which the archive does not hold before it") }
     }
     if member.mode & (S_ISUID | S_ISGID) != 0 { throw refuse("is setuid or setgid") }
+  }
+
+  /// The lexical check of one link cannot see another: with `b -> .`, the link
+  /// `e -> b/b/b/../../../etc` stays inside on paper and resolves outside on disk. So no path may
+  /// pass through a link the archive holds: not a member's own folder, not a link's or a hard
+  /// link's target (a link may still name another link as its last part; that one is checked on
+  /// its own).
+  func checkLinkChains(_ members: [Member], archive: String) throws {
+    let links = Set(members.filter { $0.type == Kind.symlink }.map { normalized($0.path) })
+    guard !links.isEmpty else { return }
+    for member in members {
+      func refuse(_ reason: String) -> ArchiveError { .unsafeMember(archive: archive, member: member.path, reason: reason) }
+      let parts = normalized(member.path).split(separator: "/").map(String.init)
+      if let link = Self.linkPassedThrough(base: [], relative: parts.dropLast().joined(separator: "/"), links: links, last: true) {
+        throw refuse("lies below the link \(link)")
+      }
+      if member.type == Kind.symlink, let target = member.symlink,
+        let link = Self.linkPassedThrough(base: Array(parts.dropLast()), relative: target, links: links, last: false)
+      {
+        throw refuse("is a link to \(target), through the link \(link)")
+      }
+      if let target = member.hardlink, let link = Self.linkPassedThrough(base: [], relative: target, links: links, last: true) {
+        throw refuse("is a hard link to \(target), through the link \(link)")
+      }
+    }
+  }
+
+  /// The first link among the folders `relative` passes through, followed from `base`; with `last`,
+  /// its final part counts too.
+  static func linkPassedThrough(base: [String], relative: String, links: Set<String>, last: Bool) -> String? {
+    var path = base
+    let parts = relative.split(separator: "/", omittingEmptySubsequences: true)
+    for (index, part) in parts.enumerated() {
+      switch part {
+      case ".": continue
+      case "..": if !path.isEmpty { path.removeLast() }
+      default: path.append(String(part))
+      }
+      let isLast = index == parts.count - 1
+      if !isLast || last, part != ".", part != "..", links.contains(path.joined(separator: "/")) {
+        return path.joined(separator: "/")
+      }
+      // `..` out of a folder reached through a link was caught when the link was passed.
+    }
+    return nil
   }
 
   /// Whether `relative`, followed from the folder `base` (parts below the root), stays below it.

@@ -2,9 +2,9 @@ import Foundation
 import Yams
 
 /// `profiles/engines.yaml`: the llama.cpp release `install` takes, by tag, and per platform and
-/// variant the asset to download. A digest given here is checked as well as the one the release
-/// publishes; the source archive that `install llama.cpp --build` compiles must carry one, because
-/// GitHub publishes none for it.
+/// variant the asset to download with its SHA-256. That digest is the one that counts: the one the
+/// release API publishes (from the same mirror that serves the bytes) must agree with it, and is
+/// never used alone. So every asset must carry one, the source archive `--build` compiles too.
 public struct EngineReleases: Codable, Sendable, Equatable {
   public struct Asset: Codable, Sendable, Equatable {
     public var name: String
@@ -43,15 +43,40 @@ public struct EngineReleases: Codable, Sendable, Equatable {
           throw RuntimeError.unreadableProfile(
             path: path, reason: "unknown platform \(platform) (known: \(Platform.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
-        for asset in variants.values where asset.sha256.map({ !Self.isDigest($0) }) ?? false {
-          throw RuntimeError.unreadableProfile(path: path, reason: "the sha256 of \(asset.name) is not 64 hexadecimal digits")
+        for (variant, asset) in variants.sorted(by: { $0.key < $1.key }) {
+          guard PathSafety.isName(variant) else {
+            throw RuntimeError.unreadableProfile(path: path, reason: "the variant \(PathSafety.quoted(variant)) is not a plain name")
+          }
+          try check(asset, path: path)
         }
+      }
+      if let source = releases.llamaCpp.source { try check(source, path: path) }
+      // Both become folder names in the runtime home.
+      guard PathSafety.isName(releases.llamaCpp.tag), (try? RepositoryID(releases.llamaCpp.repository)) != nil else {
+        throw RuntimeError.unreadableProfile(path: path, reason: "the repository must be OWNER/NAME and the tag a plain name")
       }
       return releases
     } catch let error as RuntimeError {
       throw error
     } catch {
       throw RuntimeError.unreadableProfile(path: path, reason: "\(error)")
+    }
+  }
+
+  /// An asset is a plain file name (it becomes `downloads/<name>`) with its pinned SHA-256.
+  static func check(_ asset: Asset, path: String) throws {
+    guard PathSafety.isName(asset.name) else {
+      throw RuntimeError.unreadableProfile(path: path, reason: "the asset \(PathSafety.quoted(asset.name)) is not a plain file name")
+    }
+    guard let digest = asset.sha256 else {
+      throw RuntimeError.unreadableProfile(
+        path: path,
+        reason:
+          "\(asset.name) has no sha256: pin the digest the release publishes (its API's `digest` field), or the mirror alone would vouch for the bytes"
+      )
+    }
+    guard isDigest(digest) else {
+      throw RuntimeError.unreadableProfile(path: path, reason: "the sha256 of \(asset.name) is not 64 hexadecimal digits")
     }
   }
 

@@ -66,21 +66,22 @@ struct LlamaCppInstaller: Sendable {
       archive, sha256: expected, tag: choice.tag, variant: choice.variant, asset: choice.asset, source: asset.url)
   }
 
-  /// The digest to check: the lock's pin wins (a different published one needs `--update`), and
-  /// engines.yaml's must agree with the release's. None at all is a refusal.
+  /// The digest to check: only a pin counts, the lock's or else engines.yaml's (the two must agree
+  /// where both name the asset). The release API's, which comes from the same host as the bytes,
+  /// must agree with the pin and is never used alone: else a mirror would choose both the bytes
+  /// and the digest they are checked against.
   func expectedDigest(_ choice: Choice, published: String?) throws -> String {
-    if let pinned = choice.pinnedDigest {
-      if let published, published != pinned {
-        throw RuntimeError.pinMismatch(id: "llama.cpp", platform: platform.rawValue, pinned: pinned, found: published)
+    if let pinned = choice.pinnedDigest, let configured = choice.configuredDigest, pinned != configured {
+      throw RuntimeError.pinMismatch(id: "llama.cpp", platform: platform.rawValue, pinned: pinned, found: configured)
+    }
+    guard let expected = choice.pinnedDigest ?? choice.configuredDigest else { throw RuntimeError.noDigest(asset: choice.asset) }
+    if let published, published != expected {
+      if choice.pinnedDigest != nil {
+        throw RuntimeError.pinMismatch(id: "llama.cpp", platform: platform.rawValue, pinned: expected, found: published)
       }
-      return pinned
+      throw RuntimeError.digestMismatch(what: "the release's \(choice.asset) (engines.yaml pins it)", expected: expected, actual: published)
     }
-    if let configured = choice.configuredDigest, let published, configured != published {
-      throw RuntimeError.digestMismatch(
-        what: "the release's \(choice.asset) (engines.yaml pins it)", expected: configured, actual: published)
-    }
-    guard let digest = choice.configuredDigest ?? published else { throw RuntimeError.noDigest(asset: choice.asset) }
-    return digest
+    return expected
   }
 
   /// The archive in `downloads/`, fetched (resumed after a partial one) and checked while it arrives;
@@ -113,17 +114,29 @@ struct LlamaCppInstaller: Sendable {
     return target
   }
 
-  /// `--from FILE`: checked against `--sha256`, else against the digest engines.yaml or the lock
-  /// knows for an asset of that name; with neither, refused.
+  /// `--from FILE`: checked against the digest the lock or engines.yaml pins for an asset of that
+  /// name (a `--sha256` that disagrees is refused: no digest given with a file outranks a pin),
+  /// else against `--sha256`; with neither, refused. The archive is copied into staging while it
+  /// is hashed, and extracted from that copy: the bytes checked are the bytes installed.
   func installFile(_ file: String, request: Request) async throws -> RuntimeInstallOutcome {
     guard context.files.exists(file) else { throw ArchiveError.unreadable(path: file, reason: "it does not exist") }
     let name = (file as NSString).lastPathComponent
     let known = releases.lookup(assetNamed: name)
-    let pinned = request.pinned.flatMap { $0.asset == name ? $0.sha256 : nil }
-    guard let expected = request.sha256?.lowercased() ?? pinned ?? known?.asset.sha256 else {
-      throw RuntimeError.noDigest(asset: name)
+    let pinned = request.pinned.flatMap { $0.asset == name ? $0.sha256 : nil } ?? known?.asset.sha256
+    let given = request.sha256?.lowercased()
+    if let pinned, let given, given != pinned {
+      throw RuntimeError.digestMismatch(what: "--sha256 for \(name) (the lock or engines.yaml pins it)", expected: pinned, actual: given)
     }
-    let actual = try Digest.sha256(ofFile: file)
+    guard let expected = pinned ?? given else { throw RuntimeError.noDigest(asset: name) }
+    if let variant = request.variant, !PathSafety.isName(variant) {
+      throw RuntimeError.noAsset(
+        tag: releases.llamaCpp.tag, platform: platform.rawValue, variant: variant, available: releases.variants(for: platform))
+    }
+    let placement = RuntimePlacement(home: home)
+    let staging = try placement.makeStaging(.llamaCpp)
+    defer { placement.discard(staging) }
+    let copy = staging + "/" + name
+    let actual = try Digest.sha256(copying: file, to: copy)
     guard actual == expected else { throw RuntimeError.digestMismatch(what: file, expected: expected, actual: actual) }
     // A known asset is the lock's tag when the lock names it, else engines.yaml's; any other file is
     // a build of one's own, named by its digest.
@@ -134,7 +147,7 @@ struct LlamaCppInstaller: Sendable {
     if !request.force, let existing = RuntimeManifest.read(folder: folder, files: context.files), existing.sha256 == actual {
       return RuntimeInstallOutcome(manifest: existing, installedNow: false)
     }
-    return try await installArchive(file, sha256: actual, tag: tag, variant: variant, asset: name, source: file)
+    return try await installArchive(copy, sha256: actual, tag: tag, variant: variant, asset: name, source: file)
   }
 
   /// Extract into staging, find llama-server, verify it there, then rename into place.

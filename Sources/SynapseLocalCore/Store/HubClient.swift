@@ -67,10 +67,14 @@ public struct HubClient: Sendable {
     guard let commit = response.header("X-Repo-Commit") else {
       throw StoreError.hubError(url: url, status: response.status, message: "no X-Repo-Commit header: is HF_ENDPOINT a Hugging Face Hub?")
     }
+    // Both become paths in the cache (snapshots/<commit>, blobs/<etag>): a hostile mirror's
+    // `../..` must not get that far.
+    guard PathSafety.isCommit(commit) else { throw StoreError.hubValueRefused(url: url, what: "commit (X-Repo-Commit)", value: commit) }
     let linked = response.header("X-Linked-Etag")
     guard let etag = Self.unquote(linked ?? response.header("ETag") ?? ""), !etag.isEmpty else {
       throw StoreError.hubError(url: url, status: response.status, message: "no ETag for the file")
     }
+    guard PathSafety.isEtag(etag) else { throw StoreError.hubValueRefused(url: url, what: "etag", value: etag) }
     guard let size = UInt64(response.header("X-Linked-Size") ?? response.header("Content-Length") ?? "") else {
       throw StoreError.hubError(url: url, status: response.status, message: "no size for the file")
     }
@@ -88,9 +92,13 @@ public struct HubClient: Sendable {
     guard let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
       let commit = object["sha"] as? String, let siblings = object["siblings"] as? [[String: Any]]
     else { throw StoreError.hubError(url: url, status: response.status, message: "the listing is not the Hub's JSON") }
-    let files = siblings.compactMap { sibling -> (String, UInt64?)? in
-      guard let name = sibling["rfilename"] as? String else { return nil }
-      return (name, (sibling["size"] as? NSNumber)?.uint64Value)
+    guard PathSafety.isCommit(commit) else { throw StoreError.hubValueRefused(url: url, what: "commit (sha)", value: commit) }
+    var files: [(path: String, size: UInt64?)] = []
+    for sibling in siblings {
+      guard let name = sibling["rfilename"] as? String else { continue }
+      // A listed name becomes snapshots/<commit>/<name>; one unsafe name refuses the listing.
+      guard PathSafety.isRelativePath(name) else { throw StoreError.hubValueRefused(url: url, what: "file name", value: name) }
+      files.append((name, (sibling["size"] as? NSNumber)?.uint64Value))
     }
     return Listing(commit: commit, files: files)
   }

@@ -59,6 +59,10 @@ public struct ModelPuller: Sendable {
     Result, ProjectLock?
   ) {
     let single: String? = if case .file(let path) = selection { path } else { nil }
+    // It becomes refs/<revision> below: whoever gave it (a REF, a lock), it must stay there.
+    guard PathSafety.isRevision(revision) else {
+      throw StoreError.unusableReference("\(PathSafety.quoted(revision)) is not a revision; give a branch, tag or commit")
+    }
     if let single {
       _ = try validatedPathInRepository(single)
       if !updateLock, let (stored, pins) = storedCopy(repository, path: single, revision: revision, sha256: sha256) {

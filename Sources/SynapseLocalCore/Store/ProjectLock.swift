@@ -89,6 +89,7 @@ public struct ProjectLock: Codable, Sendable, Equatable {
     files = try container.decodeIfPresent([Entry].self, forKey: .files) ?? []
     selections = try container.decodeIfPresent([Selection].self, forKey: .selections) ?? []
     runtimes = try container.decodeIfPresent([RuntimePin].self, forKey: .runtimes) ?? []
+    if let refused = unsafeValue { throw UnsafeLockValue(description: refused) }
   }
 
   public func encode(to encoder: any Encoder) throws {
@@ -116,6 +117,8 @@ public struct ProjectLock: Codable, Sendable, Equatable {
     guard let data = files.contents(path) else { return ProjectLock() }
     do {
       return try YAMLDecoder().decode(ProjectLock.self, from: String(decoding: data, as: UTF8.self))
+    } catch let refused as UnsafeLockValue {
+      throw StoreError.badLock(path: path, reason: refused.description)
     } catch {
       throw StoreError.badLock(path: path, reason: "\(error)")
     }

@@ -39,9 +39,6 @@ public struct RepositoryID: Sendable, Hashable, Comparable, CustomStringConverti
 /// A file path inside a repository: relative, '/'-separated, no empty, '.' or '..' parts, so a
 /// hostile name can never escape the snapshot folder.
 public func validatedPathInRepository(_ path: String) throws(StoreError) -> String {
-  let parts = path.split(separator: "/", omittingEmptySubsequences: false)
-  guard !path.isEmpty, !path.hasPrefix("/"), !path.contains("\0"),
-    parts.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." })
-  else { throw .badPathInRepository(path) }
+  guard PathSafety.isRelativePath(path) else { throw .badPathInRepository(path) }
   return path
 }

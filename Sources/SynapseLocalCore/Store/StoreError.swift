@@ -12,6 +12,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
   case entryNotFound(repository: String, path: String, revision: String)
   case revisionNotFound(repository: String, revision: String)
   case hubError(url: String, status: Int, message: String)
+  /// A value in a Hub's answer that would become part of a path and has not the shape it must.
+  case hubValueRefused(url: String, what: String, value: String)
   /// A download (from the Hub's CDN or a release mirror) that failed or was given up.
   case downloadFailed(url: String, status: Int, message: String)
   case digestMismatch(path: String, expected: String, actual: String)
@@ -40,6 +42,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case .entryNotFound(let repository, let path, let revision): "\(repository) has no file \(path) at \(revision)"
     case .revisionNotFound(let repository, let revision): "\(repository) has no revision \(revision); give a branch, tag or commit it has"
     case .hubError(let url, let status, let message): "the Hub answered \(status) for \(url)\(message.isEmpty ? "" : ": \(message)")"
+    case .hubValueRefused(let url, let what, let value):
+      "refused the \(what) \(PathSafety.quoted(value)) from \(url): it is not what a Hugging Face Hub sends and would become a path in the model store; nothing was written. Check HF_ENDPOINT"
     case .downloadFailed(let url, let status, let message):
       status == 0 ? "downloading \(url) failed: \(message)" : "\(url) answered \(status)\(message.isEmpty ? "" : ": \(message)")"
     case .digestMismatch(let path, let expected, let actual):

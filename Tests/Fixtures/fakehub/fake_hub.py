@@ -13,6 +13,8 @@
   /api/models/{repo}/tree/{rev}?recursive=true.
 - The CDN honours Range (206 with Content-Range).
 - --hostile ORG/NAME lists an extra file "../../escape.txt" in that repository's API answers.
+- --hostile-value ORG/NAME:commit=VALUE answers VALUE as that repository's commit (X-Repo-Commit
+  and the listing's sha); ORG/NAME:etag=VALUE as every file's etag (ETag and X-Linked-Etag).
 - --faults '{"<sha256>": ["429", "500", "cut:N", "norange", "corrupt"]}': each CDN request for that
   blob takes the next fault: answer 429 (Retry-After: 1) or 500, send N bytes then drop the
   connection, ignore Range (200 from byte 0), flip a byte in the body, or wait 2 s first ("slow").
@@ -52,6 +54,7 @@ class Repo:
                                    "sha256": sha256(full) if lfs else None, "oid": git_sha1(full)}
         listing = "".join(f"{p}\t{f['oid']}\n" for p, f in sorted(self.files.items()))
         self.commit = hashlib.sha1(listing.encode()).hexdigest()
+        self.etag = None
 
 class State:
     repos, blobs, token, log, cdn, faults, hostile = {}, {}, None, None, "", {}, set()
@@ -157,16 +160,16 @@ class Hub(BaseHTTPRequestHandler):
             self.send_response(302)
             self.send_header("Location", f"{State.cdn}/{f['sha256']}?repo={repo.id}")
             self.send_header("X-Repo-Commit", repo.commit)
-            self.send_header("X-Linked-Etag", f"\"{f['sha256']}\"")
+            self.send_header("X-Linked-Etag", f"\"{repo.etag or f['sha256']}\"")
             self.send_header("X-Linked-Size", str(f["size"]))
-            self.send_header("ETag", f"\"{f['oid']}\"")
+            self.send_header("ETag", f"\"{repo.etag or f['oid']}\"")
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
         data = open(f["full"], "rb").read()
         self.send_response(200)
         self.send_header("X-Repo-Commit", repo.commit)
-        self.send_header("ETag", f"\"{f['oid']}\"")
+        self.send_header("ETag", f"\"{repo.etag or f['oid']}\"")
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Content-Type", "application/octet-stream")
         self.end_headers()
@@ -290,6 +293,7 @@ def main():
     parser.add_argument("--log")
     parser.add_argument("--faults", default="{}")
     parser.add_argument("--hostile", action="append", default=[])
+    parser.add_argument("--hostile-value", action="append", default=[])
     parser.add_argument("--cdn-url", help="redirect LFS files here instead of the built-in CDN (e.g. an nginx)")
     args = parser.parse_args()
     State.hostile = set(args.hostile)
@@ -304,6 +308,10 @@ def main():
         for f in repo.files.values():
             if f["lfs"]:
                 State.blobs[f["sha256"]] = f["full"]
+    for spec in args.hostile_value:
+        repo_id, rest = spec.split(":", 1)
+        field, value = rest.split("=", 1)
+        setattr(State.repos[repo_id], field, value)
     hub = ThreadingHTTPServer(("127.0.0.1", args.port), Hub)
     cdn = ThreadingHTTPServer(("127.0.0.1", args.cdn_port), CDN)
     threading.Thread(target=cdn.serve_forever, daemon=True).start()

@@ -34,6 +34,12 @@ struct ArchiveExtractorTests {
     tar("symlink-out.tar.gz", [kind("llama-b1/", tarfile.DIRTYPE, mode=0o755), kind("llama-b1/lib", tarfile.SYMTYPE, "../../etc")])
     tar("symlink-absolute.tar.gz", [kind("lib", tarfile.SYMTYPE, "/etc/passwd")])
     tar("hardlink-out.tar.gz", [kind("evil", tarfile.LNKTYPE, "../etc/passwd")])
+    # Each link stays inside on paper; followed through the first, the second leaves the folder.
+    tar("link-chain.tar.gz", [kind("b", tarfile.SYMTYPE, "."), kind("e", tarfile.SYMTYPE, "b/b/b/../../../etc")])
+    tar("link-chain-later.tar.gz", [kind("e", tarfile.SYMTYPE, "d/x/../../etc"), kind("d/", tarfile.DIRTYPE, mode=0o755),
+                                    kind("d/x", tarfile.SYMTYPE, "..")])
+    tar("below-a-link.tar.gz", [kind("up", tarfile.SYMTYPE, "."), file("up/llama-server", server, 0o755)])
+    tar("hardlink-through-link.tar.gz", [kind("b", tarfile.SYMTYPE, "."), file("f", b"x"), kind("h", tarfile.LNKTYPE, "b/f")])
     tar("device.tar.gz", [kind("null", tarfile.CHRTYPE)])
     tar("fifo.tar.gz", [kind("pipe", tarfile.FIFOTYPE)])
     tar("setuid.tar.gz", [file("llama-server", server, 0o4755)])
@@ -79,6 +85,10 @@ struct ArchiveExtractorTests {
     ("symlink-out.tar.gz", "llama-b1/lib", "is a link to ../../etc, outside the install folder"),
     ("symlink-absolute.tar.gz", "lib", "is a link to /etc/passwd, outside the install folder"),
     ("hardlink-out.tar.gz", "evil", "is a hard link to ../etc/passwd, outside the install folder"),
+    ("link-chain.tar.gz", "e", "is a link to b/b/b/../../../etc, through the link b"),
+    ("link-chain-later.tar.gz", "e", "is a link to d/x/../../etc, through the link d/x"),
+    ("below-a-link.tar.gz", "up/llama-server", "lies below the link up"),
+    ("hardlink-through-link.tar.gz", "h", "is a hard link to b/f, which the archive does not hold before it"),
     ("device.tar.gz", "null", "is a device node"),
     ("fifo.tar.gz", "pipe", "is a FIFO"),
     ("setuid.tar.gz", "llama-server", "is setuid or setgid"),

@@ -32,7 +32,10 @@ struct RuntimeDecisionTests {
     let asset = try #require(releases.asset(for: .linuxX64, variant: "cpu"))
     #expect(asset.name == "llama-\(releases.llamaCpp.tag)-bin-ubuntu-x64.tar.gz")
     #expect(releases.variants(for: .linuxX64).first == "cpu")
-    #expect(releases.variants(for: .linuxArm64).isEmpty, "upstream publishes no Linux arm64 build")
+    #expect(releases.variants(for: .linuxArm64).first == "cpu")
+    // Every asset pinned: the mirror's own digest is never the only one.
+    let assets = releases.llamaCpp.assets.values.flatMap(\.values)
+    #expect(!assets.isEmpty && assets.allSatisfy { $0.sha256.map(EngineReleases.isDigest) == true }, "\(assets)")
   }
 
   @Test func aBadEnginesFileIsRefusedWithTheReason() throws {
@@ -45,6 +48,16 @@ struct RuntimeDecisionTests {
         "llama.cpp:\n  repository: a/b\n  tag: b1\n  assets:\n    linux-x86_64:\n      cpu: {name: x.zip, sha256: abc}\n",
         "not 64 hexadecimal"
       ),
+      ("llama.cpp:\n  repository: a/b\n  tag: b1\n  assets:\n    linux-x86_64:\n      cpu: {name: x.zip}\n", "x.zip has no sha256"),
+      (
+        "llama.cpp:\n  repository: a/b\n  tag: b1\n  assets:\n    linux-x86_64:\n      cpu: {name: ../x.zip, sha256: \(Self.published)}\n",
+        "not a plain file name"
+      ),
+      (
+        "llama.cpp:\n  repository: a/b\n  tag: ../b1\n  assets:\n    linux-x86_64:\n      cpu: {name: x.zip, sha256: \(Self.published)}\n",
+        "the tag a plain name"
+      ),
+      ("llama.cpp:\n  repository: a/b\n  tag: b1\n  assets: {}\n  source: {name: src.tar.gz}\n", "src.tar.gz has no sha256"),
     ] {
       try text.write(toFile: folder + "/engines.yaml", atomically: true, encoding: .utf8)
       let error = #expect(throws: RuntimeError.self) { try EngineReleases.load(folder + "/engines.yaml") }
@@ -75,13 +88,24 @@ struct RuntimeDecisionTests {
     #expect(updated.tag == "b8200" && updated.pinnedDigest == nil)
   }
 
-  @Test func theDigestComesFromTheReleaseAndMustAgreeWithEnginesYAML() throws {
-    let plain = try installer().choose(.init())
-    #expect(try installer().expectedDigest(plain, published: Self.published) == Self.published)
-    #expect(throws: RuntimeError.noDigest(asset: plain.asset)) { try installer().expectedDigest(plain, published: nil) }
+  /// A mirror serves the release API and the bytes: its digest alone would let it choose both. Only
+  /// a pin counts; the published digest must agree with it.
+  @Test func onlyAPinnedDigestCountsAndTheReleaseMustAgreeWithIt() throws {
+    let unpinned = try installer().choose(.init())
+    #expect(throws: RuntimeError.noDigest(asset: unpinned.asset)) { try installer().expectedDigest(unpinned, published: Self.published) }
+    #expect(throws: RuntimeError.noDigest(asset: unpinned.asset)) { try installer().expectedDigest(unpinned, published: nil) }
     let configured = try installer(.macosArm64).choose(.init())
     #expect(try installer(.macosArm64).expectedDigest(configured, published: nil) == Self.published)
-    #expect(throws: RuntimeError.self) { try installer(.macosArm64).expectedDigest(configured, published: Self.other) }
+    #expect(try installer(.macosArm64).expectedDigest(configured, published: Self.published) == Self.published)
+    let other = #expect(throws: RuntimeError.self) { try installer(.macosArm64).expectedDigest(configured, published: Self.other) }
+    #expect(
+      other
+        == .digestMismatch(what: "the release's \(configured.asset) (engines.yaml pins it)", expected: Self.published, actual: Self.other))
+    // A lock that pins the same asset at other bytes than engines.yaml does is not followed either.
+    let pin = ProjectLock.RuntimePin(
+      id: "llama.cpp", platform: "macos-arm64", version: "b8200", variant: "metal", asset: configured.asset, sha256: Self.other)
+    let disagreeing = try installer(.macosArm64).choose(.init(pinned: pin))
+    #expect(throws: RuntimeError.self) { try installer(.macosArm64).expectedDigest(disagreeing, published: Self.other) }
   }
 
   @Test func aCUDABuildIsDecidedByTheGPUAndTheToolkitAndItsCommandsAreBounded() {
