@@ -16,7 +16,9 @@ struct InstallCommand: AsyncParsableCommand {
 
       llama.cpp comes from the release pinned in profiles/engines.yaml, from GitHub or from SYNAPSE_LOCAL_ENGINE_MIRROR \
       (a mirror with the release API and the files at the same paths), checked against the release's SHA-256 while it \
-      downloads. Offline, --from takes the archive as a file.
+      downloads. Offline, --from takes the archive as a file. The Python runtimes' requirement files pin every \
+      package's hashes, and pip refuses other bytes, from an index or a wheelhouse (--wheelhouse DIR); torch's CPU \
+      build (--torch-index URL) comes from that index alone, checked only with --torch-sha256 HEX.
 
       Examples:
         synapse-local install                                  # what this project needs
@@ -54,6 +56,13 @@ struct InstallCommand: AsyncParsableCommand {
   @Option(name: .long, help: ArgumentHelp("A mirror of PyTorch's CPU index: torch's CPU build, without CUDA libraries.", valueName: "URL"))
   var torchIndex: String?
 
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "The SHA-256 of torch's CPU wheel from --torch-index, which no requirement file pins; without it, torch is not hash-checked.",
+      valueName: "HEX"))
+  var torchSha256: String?
+
   @Option(name: .long, help: ArgumentHelp("The llama.cpp build to take (default: cpu on Linux).", valueName: "VARIANT"))
   var variant: String?
 
@@ -67,6 +76,10 @@ struct InstallCommand: AsyncParsableCommand {
       throw ValidationError("--sha256 must be 64 hexadecimal digits")
     }
     if sha256 != nil && from == nil { throw ValidationError("--sha256 goes with --from ARCHIVE") }
+    if let torchSha256, !(torchSha256.count == 64 && torchSha256.allSatisfy(\.isHexDigit)) {
+      throw ValidationError("--torch-sha256 must be 64 hexadecimal digits")
+    }
+    if torchSha256 != nil && torchIndex == nil { throw ValidationError("--torch-sha256 goes with --torch-index URL") }
     if list && (!names.isEmpty || force || from != nil) { throw ValidationError("--list takes no runtimes and no install options") }
   }
 
@@ -86,6 +99,7 @@ struct InstallCommand: AsyncParsableCommand {
       options.sha256 = sha256?.lowercased()
       options.wheelhouse = wheelhouse.map(context.absolute)
       options.torchIndex = torchIndex
+      options.torchSHA256 = torchSha256?.lowercased()
       options.project = project
       let ids = try installer.targets(names, project: project)
       let outcomes = try await installer.install(ids, options: options)

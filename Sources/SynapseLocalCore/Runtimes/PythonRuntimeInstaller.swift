@@ -21,6 +21,8 @@ struct PythonRuntimeInstaller: Sendable {
     var wheelhouse: String?
     /// A mirror of PyTorch's CPU index, for torch.
     var torchIndex: String?
+    /// The SHA-256 of the CPU torch wheel, which no requirement file can pin (see `build`).
+    var torchSHA256: String?
     /// The embedding model to load as the embedding runtime's check, and its vector size.
     var embeddingCheck: (folder: String, dimensions: Int)?
     /// Why this runtime is installed (the PostgreSQL wheel: why the system's is not used).
@@ -144,17 +146,6 @@ struct PythonRuntimeInstaller: Sendable {
   /// Where root keeps runtimes an unprivileged user must reach (as the database's fallback does).
   static let sharedRuntimes = "/var/tmp/synapse-local-runtimes"
 
-  /// The pip command line for a requirement set (tested as it is; the caller runs it).
-  static func pipArguments(
-    python: String, requirementsFile: String, id: RuntimeID, wheelhouse: String?, torchIndex: String?
-  ) -> [String] {
-    var arguments = ["-m", "pip", "install", "--disable-pip-version-check", "--no-input", "--quiet", "--only-binary=:all:"]
-    if let wheelhouse { arguments += ["--no-index", "--find-links", wheelhouse] }
-    if let torchIndex, wheelhouse == nil { arguments += ["--extra-index-url", torchIndex] }
-    if id == .postgresql { arguments.append("--no-deps") }
-    return arguments + ["-r", requirementsFile]
-  }
-
   func build(_ target: String, python: String, requirements: RequirementSet, staging: String, id: RuntimeID, request: Request) async throws
   {
     try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
@@ -165,16 +156,47 @@ struct PythonRuntimeInstaller: Sendable {
         id: id.rawValue, command: "\(python) -m venv",
         output: String(said.suffix(300)) + (said.contains("ensurepip") ? " (Debian: apt install python3-venv)" : ""))
     }
-    let lines = request.torchIndex != nil && id == .embedding ? requirements.forCPUTorchIndex() : requirements.requirements
+    let pip = target + "/bin/python"
+    var lines = requirements.requirements
+    if !requirements.pinsHashes {
+      context.output.warning("\(requirements.path) pins no hashes: pip installs whatever bytes the index serves under its versions")
+    }
+    if id == .embedding, let torchIndex = request.torchIndex {
+      let split = requirements.forCPUTorchIndex()
+      lines = split.rest
+      if let torch = split.torch {
+        // PyTorch's CPU wheels are not on PyPI, so no requirement file here can carry their hash.
+        if request.torchSHA256 == nil {
+          context.output.warning(
+            "\(torch) from \(request.wheelhouse ?? torchIndex) is not checked against a pinned hash (PyTorch's CPU index is not PyPI); pass --torch-sha256 HEX to pin it"
+          )
+        }
+        let file = staging + "/torch.txt"
+        try AtomicFile.write(Data((torch + (request.torchSHA256.map { " --hash=sha256:\($0)" } ?? "") + "\n").utf8), to: file)
+        context.output.line("installing \(id.rawValue): pip install \(torch) from \(request.wheelhouse ?? torchIndex)")
+        let arguments = PipInstall.torchArguments(
+          requirementsFile: file, index: torchIndex, wheelhouse: request.wheelhouse, requireHashes: request.torchSHA256 != nil)
+        try await runPip(pip, arguments, id: id, command: "pip install \(torch)", pins: "--torch-sha256")
+      }
+    }
     let file = staging + "/requirements.txt"
     try AtomicFile.write(Data((lines.joined(separator: "\n") + "\n").utf8), to: file)
-    let arguments = Self.pipArguments(
-      python: target + "/bin/python", requirementsFile: file, id: id, wheelhouse: request.wheelhouse, torchIndex: request.torchIndex)
+    let arguments = PipInstall.arguments(
+      requirementsFile: file, id: id, wheelhouse: request.wheelhouse, requireHashes: requirements.pinsHashes)
     context.output.line("installing \(id.rawValue): pip install -r \(requirements.path)\(request.wheelhouse.map { " from \($0)" } ?? "")")
-    let pip = try await context.processes.run(target + "/bin/python", arguments, timeout: .seconds(3600))
+    try await runPip(pip, arguments, id: id, command: "pip install -r \(requirements.path)", pins: requirements.path)
+  }
+
+  /// Runs pip; a file whose hash was not pinned (in `pins`) is named in the error.
+  func runPip(_ python: String, _ arguments: [String], id: RuntimeID, command: String, pins: String) async throws {
+    let pip = try await context.processes.run(python, arguments, timeout: .seconds(3600))
     guard pip.status == 0 else {
       let said = (pip.stderr + pip.stdout).trimmingCharacters(in: .whitespacesAndNewlines)
-      throw RuntimeError.installFailed(id: id.rawValue, command: "pip install -r \(requirements.path)", output: String(said.suffix(400)))
+      if let mismatch = PipHashMismatch(pipOutput: said) {
+        throw RuntimeError.hashMismatch(
+          id: id.rawValue, requirement: mismatch.requirement, source: mismatch.source, got: mismatch.got, pins: pins)
+      }
+      throw RuntimeError.installFailed(id: id.rawValue, command: command, output: String(said.suffix(400)))
     }
   }
 

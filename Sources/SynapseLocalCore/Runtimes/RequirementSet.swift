@@ -20,22 +20,52 @@ public struct RequirementSet: Sendable, Equatable {
   /// The runtime's version: the hash's first 12 digits.
   public var version: String { String(hash.prefix(12)) }
 
-  /// The `name==version` lines, comments and blank lines dropped.
+  /// The requirements, one logical line each (`name==version[; marker] --hash=sha256:...`): a
+  /// trailing backslash continues a line, as pip reads it; comments and blank lines dropped.
   public var requirements: [String] {
-    text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
+    var lines: [String] = []
+    var pending = ""
+    for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+      var line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+      let continues = line.hasSuffix("\\")
+      if continues { line = String(line.dropLast()).trimmingCharacters(in: .whitespaces) }
+      if pending.isEmpty && line.hasPrefix("#") { continue }
+      pending += pending.isEmpty || line.isEmpty ? line : " " + line
+      if !continues {
+        if !pending.isEmpty { lines.append(pending) }
+        pending = ""
+      }
+    }
+    if !pending.isEmpty { lines.append(pending) }
+    return lines
   }
 
-  /// For a mirror of PyTorch's CPU index: torch's CPU build (`+cpu`), without the CUDA libraries
-  /// PyPI's Linux build pulls in.
-  public func forCPUTorchIndex() -> [String] {
-    requirements.compactMap { line in
-      let name = line.split(separator: "=").first.map { $0.lowercased() } ?? ""
-      if name.hasPrefix("nvidia-") || name.hasPrefix("cuda-") || name == "triton" { return nil }
+  /// Whether the file pins hashes: pip is then told to require one for every requirement, so an
+  /// index or a wheelhouse can serve only the bytes pinned here.
+  public var pinsHashes: Bool { requirements.contains { $0.contains("--hash=") } }
+
+  /// A requirement line's project name, normalised as pip compares them (`Typing_Extensions` is
+  /// `typing-extensions`).
+  public static func name(of line: String) -> String {
+    let name = line.prefix { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }
+    return name.lowercased().replacingOccurrences(of: "_", with: "-").replacingOccurrences(of: ".", with: "-")
+  }
+
+  /// For a PyTorch CPU index: torch's CPU build (`torch==<pinned>+cpu`), installed alone from that
+  /// index, and the rest without torch and the CUDA libraries only PyPI's Linux torch pulls in.
+  public func forCPUTorchIndex() -> (torch: String?, rest: [String]) {
+    var torch: String?
+    var rest: [String] = []
+    for line in requirements {
+      let name = Self.name(of: line)
+      if name.hasPrefix("nvidia-") || name.hasPrefix("cuda-") || name == "triton" { continue }
       if name == "torch", let range = line.range(of: "==") {
-        let version = line[range.upperBound...].split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
-        return "torch==\(version)+cpu"
+        let version = line[range.upperBound...].prefix { !$0.isWhitespace && $0 != ";" }
+        torch = "torch==\(version)+cpu"
+        continue
       }
-      return line
+      rest.append(line)
     }
+    return (torch, rest)
   }
 }

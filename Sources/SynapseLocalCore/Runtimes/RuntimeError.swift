@@ -15,6 +15,8 @@ public enum RuntimeError: Error, Equatable, CustomStringConvertible {
   case pythonMissing
   case pythonTooOld(path: String, version: String)
   case installFailed(id: String, command: String, output: String)
+  /// pip was served a file whose hash the requirement file does not pin.
+  case hashMismatch(id: String, requirement: String, source: String, got: String, pins: String)
   case gpuRequired(reason: String)
   case buildUnavailable(reason: String)
   case notInstalled(String)
@@ -52,6 +54,8 @@ public enum RuntimeError: Error, Equatable, CustomStringConvertible {
       "\(path) is Python \(version); the Python runtimes need 3.10 or newer: install a newer python3 and put it first on PATH"
     case .installFailed(let id, let command, let output):
       "installing \(id) failed: `\(command)` said: \(Self.oneLine(output)); nothing was kept"
+    case .hashMismatch(let id, let requirement, let source, let got, let pins):
+      "installing \(id) refused: \(requirement) from \(source) has sha256 \(got), a hash \(pins) does not pin (a tampered or substituted file); nothing was kept"
     case .gpuRequired(let reason): "vLLM needs an NVIDIA GPU that qualifies: \(reason); use llama.cpp, or pass --force to install it anyway"
     case .buildUnavailable(let reason): "cannot build llama.cpp here: \(reason)"
     case .notInstalled(let what): "\(what) is not installed; `synapse-local install --list` shows what is"

@@ -14,6 +14,8 @@ public struct RuntimeInstaller: Sendable {
     public var sha256: String?
     public var wheelhouse: String?
     public var torchIndex: String?
+    /// The SHA-256 of torch's wheel from `torchIndex`.
+    public var torchSHA256: String?
     /// The project folder (nil: not in a project).
     public var project: String?
 
@@ -131,7 +133,8 @@ public struct RuntimeInstaller: Sendable {
 
   func pythonRequest(_ pinned: ProjectLock.RuntimePin?, _ options: Options) -> PythonRuntimeInstaller.Request {
     PythonRuntimeInstaller.Request(
-      pinned: pinned, update: options.update, force: options.force, wheelhouse: options.wheelhouse, torchIndex: options.torchIndex)
+      pinned: pinned, update: options.update, force: options.force, wheelhouse: options.wheelhouse, torchIndex: options.torchIndex,
+      torchSHA256: options.torchSHA256)
   }
 
   /// The system's PostgreSQL, recorded so `install --list` says it was chosen and why.

@@ -135,20 +135,22 @@ struct RuntimeDecisionTests {
     )
     #expect(set.version == String(set.hash.prefix(12)) && set.hash.count == 64)
     #expect(set.requirements.count == 4)
-    #expect(set.forCPUTorchIndex() == ["torch==2.15.0+cpu", "flask==3.1.3"])
-    let offline = PythonRuntimeInstaller.pipArguments(
-      python: "/v/bin/python", requirementsFile: "/r.txt", id: .embedding, wheelhouse: "/wheels", torchIndex: nil)
-    #expect(offline.suffix(5) == ["--no-index", "--find-links", "/wheels", "-r", "/r.txt"])
-    let mirror = PythonRuntimeInstaller.pipArguments(
-      python: "/v/bin/python", requirementsFile: "/r.txt", id: .embedding, wheelhouse: nil, torchIndex: "https://mirror/cpu")
-    #expect(mirror.contains("--extra-index-url") && mirror.contains("https://mirror/cpu") && !mirror.contains("--no-index"))
-    let postgres = PythonRuntimeInstaller.pipArguments(
-      python: "/v/bin/python", requirementsFile: "/r.txt", id: .postgresql, wheelhouse: nil, torchIndex: nil)
-    #expect(postgres.contains("--no-deps") && postgres.contains("--only-binary=:all:"))
-    // The shipped sets pin every line exactly.
+    let cpu = set.forCPUTorchIndex()
+    #expect(cpu.torch == "torch==2.15.0+cpu" && cpu.rest == ["flask==3.1.3"])
+    let offline = PipInstall.arguments(requirementsFile: "/r.txt", id: .embedding, wheelhouse: "/wheels", requireHashes: true)
+    #expect(offline.suffix(5) == ["--no-index", "--find-links", "/wheels", "-r", "/r.txt"] && offline.contains("--require-hashes"))
+    let mirror = PipInstall.torchArguments(requirementsFile: "/t.txt", index: "https://mirror/cpu", wheelhouse: nil, requireHashes: false)
+    #expect(mirror.suffix(4) == ["--index-url", "https://mirror/cpu", "-r", "/t.txt"] && mirror.contains("--no-deps"))
+    #expect(!mirror.contains("--extra-index-url") && !mirror.contains("--no-index"))
+    let postgres = PipInstall.arguments(requirementsFile: "/r.txt", id: .postgresql, wheelhouse: nil, requireHashes: false)
+    #expect(postgres.contains("--no-deps") && postgres.contains("--only-binary=:all:") && !postgres.contains("--require-hashes"))
+    // The shipped sets pin every requirement exactly, with the hashes of its published files.
     for id in [RuntimeID.embedding, .postgresql, .vllm] {
       let shipped = try RequirementSet.load(id, profiles: ResourceLocator.sourceTree + "/profiles")
       #expect(!shipped.requirements.isEmpty && shipped.requirements.allSatisfy { $0.contains("==") }, "\(id)")
+      let unhashed = shipped.requirements.filter { !$0.contains(" --hash=sha256:") }
+      let (count, pinsHashes) = (unhashed.count, shipped.pinsHashes)
+      #expect(count == 0 && pinsHashes, "\(id): \(unhashed.prefix(3)) carry no --hash; run scripts/pin-requirements")
     }
   }
 
