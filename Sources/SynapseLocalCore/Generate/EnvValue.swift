@@ -9,9 +9,20 @@ public enum EnvValue {
   /// escapes). A value with a single quote or a line break cannot be written safely for all of them.
   public static func string(_ value: String) throws -> String {
     if !value.isEmpty && value.unicodeScalars.allSatisfy(plainCharacters.contains) { return value }
-    guard !value.contains("'"), !value.contains("\n"), !value.contains("\r") else {
-      throw GenerateError.unsafeValue(value: value, format: ".env")
-    }
+    guard !value.contains("'"), !breaksLine(value) else { throw GenerateError.unsafeValue(value: value, format: ".env") }
     return "'\(value)'"
+  }
+
+  /// Text inside a `#` comment: taken as it is, but a line break would end the comment and make
+  /// the rest a setting of its own (`x\nNODE_OPTIONS=...`).
+  public static func comment(_ value: String) throws -> String {
+    guard !breaksLine(value) else { throw GenerateError.unsafeValue(value: value, format: ".env") }
+    return value
+  }
+
+  /// A control character (line feed, carriage return, NUL, NEL...) or a Unicode line or paragraph
+  /// separator: readers differ on which of them end a line, so none goes into `.env`.
+  static func breaksLine(_ value: String) -> Bool {
+    value.unicodeScalars.contains { [.control, .lineSeparator, .paragraphSeparator].contains($0.properties.generalCategory) }
   }
 }

@@ -60,12 +60,12 @@ public struct StackGenerator: Sendable {
     let e = EnvValue.string
     let secret = DatabaseSecret.path(state: c.paths.state)
     return [
-      "profile_note": c.profile.isEmpty ? "no profile" : "profile \(c.profile)",
+      "profile_note": try EnvValue.comment(c.profile.isEmpty ? "no profile" : "profile \(c.profile)"),
       "engine": c.engine.rawValue, "name_flag": nameFlag,
       "llm_endpoint": try e("http://127.0.0.1:\(c.llm.port)"), "llm_model": try e(c.llm.servedName),
       "embedding_endpoint": try e("http://127.0.0.1:\(c.embedding.port)"), "embedding_model": try e(c.embedding.servedName),
       "embedding_dimensions": c.embedding.dimensions,
-      "secret_path": secret,
+      "secret_path": try EnvValue.comment(secret),
       "database_url": try e("postgresql://\(c.db.user):\(dbPassword)@127.0.0.1:\(c.db.port)/\(c.db.name)"),
       "db_password": try e(dbPassword),
       "llm_context": c.llm.context, "llm_timeout": c.llm.timeoutMs, "embedding_batch_size": c.embedding.batchSize,

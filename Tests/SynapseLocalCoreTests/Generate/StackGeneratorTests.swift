@@ -114,6 +114,23 @@ struct StackGeneratorTests {
     #expect(scene.files.text(scene.state + "/generated.json")?.contains("\"docker-compose.local.yml\"") == true)
   }
 
+  /// A value that reached the generator without the schema's check (a profile from code, a state
+  /// folder): no line break gets into `.env`, comments included, and nothing is written.
+  @Test func aLineBreakNeverReachesEnvEvenInAComment() throws {
+    for hostile in [\ProjectConfiguration.profile, \ProjectConfiguration.paths.state] {
+      var scene = try Scene()
+      scene.configuration[keyPath: hostile] = "x\nNODE_OPTIONS=--require=/tmp/a.js\n#"
+      #expect(throws: GenerateError.self) { try scene.generate() }
+      #expect(!scene.files.exists(scene.envFile))
+    }
+    // Without a line break the value stays in its comment.
+    var scene = try Scene()
+    scene.configuration.profile = "x NODE_OPTIONS=--require=/tmp/a.js #"
+    _ = try scene.generate()
+    let text = try #require(scene.files.text(scene.envFile))
+    #expect(!ServicePlanner.envPairs(text).contains { $0.0.contains("NODE_OPTIONS") }, "\(text)")
+  }
+
   @Test func aSecondRunWithTheSamePlanChangesNothing() throws {
     let scene = try Scene()
     _ = try scene.generate()
