@@ -66,11 +66,10 @@ public struct SystemdUnit: Sendable, Equatable {
 
   /// One line naming the first value with a control character (line break, carriage return...).
   static func refuseControlCharacters(_ values: [(String, String)]) throws {
-    for (what, value) in values
-    where value.unicodeScalars.contains(where: { [.control, .lineSeparator, .paragraphSeparator].contains($0.properties.generalCategory) })
-    {
+    for (what, value) in values {
+      guard let bad = ControlCharacters.first(in: value) else { continue }
       throw ExportError.badInput(
-        "\(what) \(value.debugDescription) has a control character, which a systemd unit cannot hold (a line break starts a new directive): rename it, or run synapse-local from a folder without one"
+        "\(what) \(value.debugDescription) has the control character \(ControlCharacters.name(bad)), which a systemd unit cannot hold (a line break starts a new directive): rename it, or run synapse-local from a folder without one"
       )
     }
   }

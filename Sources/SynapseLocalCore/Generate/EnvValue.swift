@@ -20,9 +20,6 @@ public enum EnvValue {
     return value
   }
 
-  /// A control character (line feed, carriage return, NUL, NEL...) or a Unicode line or paragraph
-  /// separator: readers differ on which of them end a line, so none goes into `.env`.
-  static func breaksLine(_ value: String) -> Bool {
-    value.unicodeScalars.contains { [.control, .lineSeparator, .paragraphSeparator].contains($0.properties.generalCategory) }
-  }
+  /// Readers differ on which characters end a line, so no control character goes into `.env`.
+  static func breaksLine(_ value: String) -> Bool { ControlCharacters.first(in: value) != nil }
 }

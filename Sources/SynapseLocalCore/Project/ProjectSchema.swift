@@ -98,14 +98,8 @@ public enum ProjectSchema {
   static func controlCharacter(in node: Node, key: String) -> String? {
     guard let text = scalarText(node) else { return nil }
     let allowed: Set<Unicode.Scalar> = multilineKeys.contains(key) ? ["\n", "\t"] : []
-    guard
-      let bad = text.unicodeScalars.first(where: {
-        !allowed.contains($0) && [.control, .lineSeparator, .paragraphSeparator].contains($0.properties.generalCategory)
-      })
-    else { return nil }
-    let code = String(format: "U+%04X", bad.value)
-    let name = bad == "\n" ? " (a line break)" : bad == "\r" ? " (a carriage return)" : bad == "\t" ? " (a tab)" : ""
-    return "has the control character \(code)\(name); write the value on one line, without control characters"
+    guard let bad = ControlCharacters.first(in: text, allowing: allowed) else { return nil }
+    return "has the control character \(ControlCharacters.name(bad)); write the value on one line, without control characters"
   }
 
   /// Two services on one port cannot both start.

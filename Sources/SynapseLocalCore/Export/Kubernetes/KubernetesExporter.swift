@@ -183,10 +183,10 @@ public struct KubernetesExporter: Sendable {
   /// A lock's values go into the fill Job's script and `sha256sum -c` input: quoted there, but a
   /// line break would still split a checksum line, and no Hub name or digest has one.
   static func checkLocked(_ entry: ProjectLock.Entry) throws {
-    for (what, value) in [("repository", entry.repository), ("commit", entry.commit), ("revision", entry.revision), ("path", entry.path)]
-    where value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+    for (what, value) in [("repository", entry.repository), ("commit", entry.commit), ("revision", entry.revision), ("path", entry.path)] {
+      guard let bad = ControlCharacters.first(in: value) else { continue }
       throw ExportError.badInput(
-        "synapse-local.lock: the \(what) \(value.debugDescription) of \(entry.repository.debugDescription) has a control character; no Hub file has one: pull the model again to rewrite the lock"
+        "synapse-local.lock: the \(what) \(value.debugDescription) of \(entry.repository.debugDescription) has the control character \(ControlCharacters.name(bad)); no Hub file has one: pull the model again to rewrite the lock"
       )
     }
     if let digest = entry.sha256, digest.count != 64 || !digest.allSatisfy(\.isHexDigit) {
