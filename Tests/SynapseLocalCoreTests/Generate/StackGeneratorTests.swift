@@ -131,6 +131,25 @@ struct StackGeneratorTests {
     #expect(!ServicePlanner.envPairs(text).contains { $0.0.contains("NODE_OPTIONS") }, "\(text)")
   }
 
+  /// Compose replaces `${VAR}` anywhere in its file, from `.env` among others: a served name
+  /// `${SYNAPSE_LOCAL_DB_PASSWORD}` must stay that text, not become the password the llm then
+  /// serves as its model's name.
+  @Test func composeInterpolatesOnlyThePasswordsOwnReferences() throws {
+    var scene = try Scene()
+    scene.configuration.llm.servedName = "${SYNAPSE_LOCAL_DB_PASSWORD}"
+    scene.configuration.embedding.servedName = "$HOME-minilm"
+    _ = try scene.generate()
+    let compose = try #require(scene.files.text(scene.project + "/docker-compose.local.yml"))
+    #expect(compose.contains(#""--alias", "$${SYNAPSE_LOCAL_DB_PASSWORD}""#), "\(compose)")
+    #expect(compose.contains("EMBEDDING_MODEL_NAME: \"$$HOME-minilm\""), "\(compose)")
+    // Every `$` Compose would act on (comments aside): the password's own, nothing else.
+    let references = compose.split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("#") }
+      .flatMap { $0.replacingOccurrences(of: "$$", with: "").matches(of: #/\$\{?[A-Za-z_]+/#).map { String($0.output) } }
+    #expect(Set(references) == ["${SYNAPSE_LOCAL_DB_PASSWORD"] && references.count == 2, "\(references)")
+    // `.env` keeps the name as it is, single-quoted: no reader expands it.
+    #expect(try scene.env()["LOCAL_LLM_MODEL"] == "'${SYNAPSE_LOCAL_DB_PASSWORD}'")
+  }
+
   @Test func aSecondRunWithTheSamePlanChangesNothing() throws {
     let scene = try Scene()
     _ = try scene.generate()
