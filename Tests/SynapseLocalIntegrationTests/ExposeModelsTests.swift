@@ -56,6 +56,13 @@ struct ExposeModelsTests {
       return Int(output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
     }
 
+    /// The body of GET url from inside the namespace.
+    func body(_ url: String, key: String) async throws -> String {
+      let (_, output) = try await runCommand(
+        "/usr/sbin/ip", ["netns", "exec", name, "curl", "-s", "--max-time", "10", "-H", "Authorization: Bearer \(key)", url])
+      return output
+    }
+
     func remove() async {
       _ = try? await runCommand("/usr/sbin/ip", ["link", "del", link])
       _ = try? await runCommand("/usr/sbin/ip", ["netns", "del", name])
@@ -87,11 +94,18 @@ struct ExposeModelsTests {
     settings.remoteKey = key
     let supervisor = Supervisor(project: base, specs: [spec], settings: settings)
     try await supervisor.start()
-    // The status port follows the same rule as the model endpoints.
+    // The status port follows the same rule as the model endpoints. Its status says the llm
+    // failed, with a log line only this host may read.
+    let logLine = "prompt: the user's private question"
     let statusPort = try StatusServer(
       host: "0.0.0.0", port: try Loopback.freePort(), remoteKey: key,
       pages: StatusServer.Pages(
-        metrics: { await supervisor.metricsExposition() }, status: { try JSONDocument.encode(await supervisor.status()) }))
+        metrics: { await supervisor.metricsExposition() },
+        status: {
+          var status = await supervisor.status()
+          status.services[0].message = "exited with status 1" + ServiceStatus.logTailMarker + logLine
+          return status
+        }))
     defer { statusPort.close() }
     let namespace: Namespace
     do {
@@ -112,8 +126,11 @@ struct ExposeModelsTests {
       let metrics = "http://\(namespace.hostAddress):\(statusPort.port)/metrics"
       #expect(try await namespace.status(metrics) == 401)
       #expect(try await namespace.status(metrics, key: key) == 200)
-      let (localMetrics, _) = try await Loopback.request("http://127.0.0.1:\(statusPort.port)/api/status")
-      #expect(localMetrics == 200)
+      let (localMetrics, localStatus) = try await Loopback.request("http://127.0.0.1:\(statusPort.port)/api/status")
+      #expect(localMetrics == 200 && String(decoding: localStatus, as: UTF8.self).contains(logLine))
+      // Another host with the key reads the status, not the log.
+      let remoteStatus = try await namespace.body("http://\(namespace.hostAddress):\(statusPort.port)/api/status", key: key)
+      #expect(remoteStatus.contains("exited with status 1") && !remoteStatus.contains(logLine), "\(remoteStatus)")
       let statistics = await supervisor.endpointStatistics()[.llm]
       #expect(statistics?.refused == 2)
       // Never logged.

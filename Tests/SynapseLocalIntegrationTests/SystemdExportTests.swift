@@ -57,4 +57,19 @@ struct SystemdExportTests {
     let nowhere = try await CLIRunner.run(["export", "systemd", "-o", root + "/out", "--project", root + "/none"])
     #expect(nowhere.status == 1 && nowhere.stderr.split(separator: "\n").count == 1, "\(nowhere.stderr)")
   }
+
+  /// A project folder named with everything systemd reads specially (`$`, `%`, quotes, a
+  /// backslash, spaces) still makes a unit systemd parses without a complaint.
+  @Test(.timeLimit(.minutes(1)), .enabled(if: present || TestBed.isRequired))
+  func aHostileFolderNameStillVerifies() async throws {
+    let root = NSTemporaryDirectory() + "systemd-\(UUID().uuidString.prefix(8))"
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let project = root + #"/$HOME ${USER} %h %q "x" \ 'y'"#
+    try FileManager.default.createDirectory(atPath: project, withIntermediateDirectories: true)
+    let unit = SystemdUnit(project: project, executable: "/bin/true", user: false, environment: [("PATH", "/usr/bin:$HOME %h")])
+    let file = root + "/" + unit.name
+    try unit.render(TemplateRenderer(folder: Fixtures.repositoryRoot + "/templates")).write(toFile: file, atomically: true, encoding: .utf8)
+    let (status, output) = try await runCommand(Self.analyze, ["verify", file])
+    #expect(status == 0 && !output.contains(unit.name), "systemd-analyze verify: \(output)")
+  }
 }

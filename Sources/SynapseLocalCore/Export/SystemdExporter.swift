@@ -49,9 +49,10 @@ public struct SystemdExporter: Sendable {
     let unit = SystemdUnit(
       project: request.project, executable: executable, user: request.user, runAs: request.user ? nil : Self.currentUser(),
       environment: environment)
+    // Rendered first: a value the unit cannot hold is refused before anything is written.
+    let text = try unit.render(renderer)
     try files.createDirectory(request.output, permissions: 0o755)
     let file = request.output + "/" + unit.name
-    let text = try unit.render(renderer)
     try files.write(text, to: file, permissions: 0o644)
     var result = Result(unit: unit.name, file: file, installed: nil, notes: [])
     let booted = files.isDirectory("/run/systemd/system")

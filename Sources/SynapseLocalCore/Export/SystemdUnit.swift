@@ -39,21 +39,39 @@ public struct SystemdUnit: Sendable, Equatable {
     return "synapse-local-\(safe.isEmpty ? "project" : safe).service"
   }
 
-  /// The unit's text, from `templates/systemd/synapse-local.service.mustache`.
+  /// The unit's text, from `templates/systemd/synapse-local.service.mustache`. A value with a
+  /// control character is refused: a line break would start a directive of its own.
   public func render(_ renderer: TemplateRenderer) throws -> String {
+    try Self.refuseControlCharacters(
+      [("the project folder", project), ("the synapse-local binary", executable), ("the user", runAs ?? "")]
+        + environment.flatMap { [("an environment variable's name", $0.0), ("$\($0.0)", $0.1)] })
     let context: [String: Any] = [
-      "user": user, "project": project, "run_as": runAs ?? false, "working_directory": Self.escaped(project),
-      "environment": environment.map { Self.quoted("\($0)=\($1)") },
-      "exec_start": "\(Self.quoted(executable)) up --project \(Self.quoted(project))",
+      "user": user, "project": project, "description": Self.escaped(project), "run_as": runAs ?? false,
+      "working_directory": Self.escaped(project), "environment": environment.map { Self.quoted("\($0)=\($1)") },
+      "exec_start": "\(Self.command(executable)) up --project \(Self.command(project))",
       "stop_seconds": Self.stopSeconds, "wanted_by": user ? "default.target" : "multi-user.target",
     ]
     return try renderer.render("systemd/synapse-local.service", context)
   }
 
-  /// A word for ExecStart or Environment: double-quoted, with `"` and `\` escaped and `%` doubled
-  /// (systemd expands `%` specifiers).
+  /// A word for Environment: double-quoted, with `"` and `\` escaped and `%` doubled (systemd
+  /// expands `%` specifiers).
   static func quoted(_ text: String) -> String {
     "\"" + escaped(text).replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+  }
+
+  /// A word for ExecStart: quoted, and `$` doubled, since systemd expands `$VAR` and `${VAR}` in
+  /// a command line even inside quotes (`/srv/$HOME` would become root's home).
+  static func command(_ text: String) -> String { quoted(text).replacingOccurrences(of: "$", with: "$$") }
+
+  /// One line naming the first value with a control character (line break, carriage return...).
+  static func refuseControlCharacters(_ values: [(String, String)]) throws {
+    for (what, value) in values {
+      guard let bad = ControlCharacters.first(in: value) else { continue }
+      throw ExportError.badInput(
+        "\(what) \(value.debugDescription) has the control character \(ControlCharacters.name(bad)), which a systemd unit cannot hold (a line break starts a new directive): rename it, or run synapse-local from a folder without one"
+      )
+    }
   }
 
   /// `%` doubled, for settings that take a path as it is.

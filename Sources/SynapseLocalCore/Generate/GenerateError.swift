@@ -31,7 +31,7 @@ public enum GenerateError: Error, Equatable, CustomStringConvertible {
       "the \(role) model \(ref) is a local path, and \(path) does not exist: give a file or folder that does (synapse-local.yaml or --\(role))"
     case .unwritable(let path, let reason): "cannot write \(path): \(reason)"
     case .unsafeValue(let value, let format):
-      "\(value.debugDescription) cannot be written into \(format) safely (a quote or line break); change it in synapse-local.yaml"
+      "\(value.debugDescription) cannot be written into \(format) safely (a quote, line break or control character); change it in synapse-local.yaml"
     }
   }
 }

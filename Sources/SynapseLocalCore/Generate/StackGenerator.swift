@@ -60,12 +60,12 @@ public struct StackGenerator: Sendable {
     let e = EnvValue.string
     let secret = DatabaseSecret.path(state: c.paths.state)
     return [
-      "profile_note": c.profile.isEmpty ? "no profile" : "profile \(c.profile)",
+      "profile_note": try EnvValue.comment(c.profile.isEmpty ? "no profile" : "profile \(c.profile)"),
       "engine": c.engine.rawValue, "name_flag": nameFlag,
       "llm_endpoint": try e("http://127.0.0.1:\(c.llm.port)"), "llm_model": try e(c.llm.servedName),
       "embedding_endpoint": try e("http://127.0.0.1:\(c.embedding.port)"), "embedding_model": try e(c.embedding.servedName),
       "embedding_dimensions": c.embedding.dimensions,
-      "secret_path": secret,
+      "secret_path": try EnvValue.comment(secret),
       "database_url": try e("postgresql://\(c.db.user):\(dbPassword)@127.0.0.1:\(c.db.port)/\(c.db.name)"),
       "db_password": try e(dbPassword),
       "llm_context": c.llm.context, "llm_timeout": c.llm.timeoutMs, "embedding_batch_size": c.embedding.batchSize,
@@ -74,8 +74,11 @@ public struct StackGenerator: Sendable {
 
   func composeContext(llm: ModelResolver.Resolved, embedding: ModelResolver.Resolved) throws -> [String: Any] {
     let c = configuration
-    let y = YAMLScalar.string
-    let json = PythonString.literal
+    // Compose replaces `$VAR` and `${VAR}` anywhere in the file: every value's `$` is doubled, so
+    // the password's references in the template are the only ones (a served name
+    // `${SYNAPSE_LOCAL_DB_PASSWORD}` would otherwise serve the password as the model's name).
+    let y = { (value: String) in YAMLScalar.string(Self.composeLiteral(value)) }
+    let json = { (value: String) in PythonString.literal(Self.composeLiteral(value)) }
     let store = fileSystem.linkTarget(resolver.cache.root) ?? resolver.cache.root
     let storeVolume = y("\(store):\(ModelResolver.containerStore):ro")
     // A model given as a local path is mounted for its own service only.
@@ -106,7 +109,8 @@ public struct StackGenerator: Sendable {
       "backend_context": y(appContext(c.backend.dir)), "frontend_context": y(appContext(c.frontend.dir)),
       "backend_port": c.backend.port, "frontend_port": c.frontend.port,
       // Quoted whole: a user name such as `on` would otherwise be quoted inside the URL.
-      "backend_database_url": y("postgresql://\(c.db.user):${SYNAPSE_LOCAL_DB_PASSWORD}@db:5432/\(c.db.name)"),
+      "backend_database_url": YAMLScalar.string(
+        "postgresql://\(Self.composeLiteral(c.db.user)):${SYNAPSE_LOCAL_DB_PASSWORD}@db:5432/\(Self.composeLiteral(c.db.name))"),
       // The browser calls the backend where it is published on the host.
       "frontend_api_url": y("http://127.0.0.1:\(c.backend.port)"), "frontend_api_variable": y(c.frontend.variable),
       "backend_cors_variable": y(c.backend.variable), "backend_cors_origin": y("http://127.0.0.1:\(c.frontend.port)"),
@@ -118,6 +122,9 @@ public struct StackGenerator: Sendable {
     }
     return context
   }
+
+  /// A value as Compose reads it back: `$` doubled.
+  static func composeLiteral(_ value: String) -> String { value.replacingOccurrences(of: "$", with: "$$") }
 
   func embeddingContext(_ embedding: ModelResolver.Resolved) -> [String: Any] {
     let c = configuration

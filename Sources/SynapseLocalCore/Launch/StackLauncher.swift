@@ -220,7 +220,7 @@ public struct StackLauncher: Sendable {
         host: settings.endpointHost, port: assembly.configuration.status.port, limits: settings.endpointLimits,
         remoteKey: settings.remoteKey,
         pages: StatusServer.Pages(
-          metrics: { await supervisor.metricsExposition() }, status: { try JSONDocument.encode(await supervisor.status()) }))
+          metrics: { await supervisor.metricsExposition() }, status: { await supervisor.status() }))
     } catch {
       server.close()
       throw error

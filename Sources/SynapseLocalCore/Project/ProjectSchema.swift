@@ -22,8 +22,9 @@ public enum ProjectSchema {
   /// Sets one key from a command-line value (e.g. `llm.port` from `--llm-port`); returns what is
   /// wrong with the value, or nil.
   public static func apply(_ value: String, to key: String, in configuration: inout ProjectConfiguration) -> String? {
-    guard let field = fieldsByKey[aliases[key] ?? key] else { return "unknown key" }
-    return field.read(&configuration, Node(value))
+    let key = aliases[key] ?? key
+    guard let field = fieldsByKey[key] else { return "unknown key" }
+    return controlCharacter(in: Node(value), key: key) ?? field.read(&configuration, Node(value))
   }
 
   /// As `parse`, also collecting the keys the text sets, with their lines.
@@ -67,7 +68,7 @@ public enum ProjectSchema {
       let written = prefix.isEmpty ? name : prefix + "." + name
       let key = aliases[written] ?? written
       if let field = fieldsByKey[key] {
-        if let message = field.read(&configuration, value) {
+        if let message = controlCharacter(in: value, key: key) ?? field.read(&configuration, value) {
           problems.append(ProjectProblem(file: file, line: value.mark?.line ?? line, key: key, message: message))
         }
         lines[key] = value.mark?.line ?? line
@@ -86,6 +87,19 @@ public enum ProjectSchema {
           ProjectProblem(file: file, line: line, key: key, message: "unknown key; known here: \(known.sorted().joined(separator: ", "))"))
       }
     }
+  }
+
+  /// The commands the apps run may span lines (a YAML block); no other value may.
+  static let multilineKeys: Set<String> = Set(
+    ["backend", "frontend"].flatMap { app in ["install", "build", "start", "command", "migrate"].map { app + "." + $0 } })
+
+  /// Why a value is refused for a control character, or nil. Values reach `.env`, unit files and
+  /// scripts, where a line break starts a line of the writer's choosing (`profile: "x\nNODE_OPTIONS=..."`).
+  static func controlCharacter(in node: Node, key: String) -> String? {
+    guard let text = scalarText(node) else { return nil }
+    let allowed: Set<Unicode.Scalar> = multilineKeys.contains(key) ? ["\n", "\t"] : []
+    guard let bad = ControlCharacters.first(in: text, allowing: allowed) else { return nil }
+    return "has the control character \(ControlCharacters.name(bad)); write the value on one line, without control characters"
   }
 
   /// Two services on one port cannot both start.

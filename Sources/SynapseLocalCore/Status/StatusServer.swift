@@ -4,14 +4,15 @@ import NIOHTTP1
 
 /// The supervisor's status port (`status.port`, 9090): `GET /metrics` in the Prometheus text
 /// format and `GET /api/status`, the JSON of `status --json`. It runs on the same foundation and
-/// limits as the stable endpoints; under `expose_models` other hosts must send the models key.
+/// limits as the stable endpoints; under `expose_models` other hosts must send the models key, and
+/// get the status without the services' log lines.
 public final class StatusServer: Sendable {
   /// What the port serves, each page made when it is asked for.
   public struct Pages: Sendable {
     public var metrics: @Sendable () async -> [UInt8]
-    public var status: @Sendable () async throws -> Data
+    public var status: @Sendable () async throws -> StackStatus
 
-    public init(metrics: @escaping @Sendable () async -> [UInt8], status: @escaping @Sendable () async throws -> Data) {
+    public init(metrics: @escaping @Sendable () async -> [UInt8], status: @escaping @Sendable () async throws -> StackStatus) {
       self.metrics = metrics
       self.status = status
     }
@@ -38,7 +39,7 @@ public final class StatusServer: Sendable {
     let connectionLimit = limited ? admitConnection : nil
     do {
       server = try EndpointServer(host: host, port: port, limits: limits, connectionLimit: connectionLimit, admit: admit) { loopback in
-        StatusResponder(pages: pages) { if limited && !loopback { remote.release() } }
+        StatusResponder(pages: pages, loopback: loopback) { if limited && !loopback { remote.release() } }
       }
     } catch {
       throw StackError.control("\(error) (status.port); set status.port in synapse-local.yaml to a free port")
@@ -46,15 +47,24 @@ public final class StatusServer: Sendable {
   }
 
   public func close() { server.close() }
+
+  /// `/api/status`'s body. A failed service's log lines stay on this host: a log may hold what
+  /// was sent to the service, and the models key that lets another host in is no licence to read it.
+  public static func statusPage(_ status: StackStatus, loopback: Bool) throws -> [UInt8] {
+    Array(try JSONDocument.encode(loopback ? status : status.withoutLogTails()))
+  }
 }
 
 /// Answers one status-port connection's requests.
 final class StatusResponder: EndpointResponder {
   let pages: StatusServer.Pages
+  /// Whether the client is on this host (it may read the services' log lines).
+  let loopback: Bool
   let onClose: () -> Void
 
-  init(pages: StatusServer.Pages, onClose: @escaping () -> Void) {
+  init(pages: StatusServer.Pages, loopback: Bool, onClose: @escaping () -> Void) {
     self.pages = pages
+    self.loopback = loopback
     self.onClose = onClose
   }
 
@@ -64,13 +74,13 @@ final class StatusResponder: EndpointResponder {
     }
     let path = request.head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? "/"
     guard let loop = client.eventLoop else { return }
-    let pages = self.pages
+    let (pages, loopback) = (self.pages, self.loopback)
     let promise = loop.makePromise(of: (String, [UInt8]).self)
     switch path {
     case "/metrics":
       promise.completeWithTask { (StatusServer.prometheusType, await pages.metrics()) }
     case "/api/status":
-      promise.completeWithTask { ("application/json", Array(try await pages.status())) }
+      promise.completeWithTask { ("application/json", try StatusServer.statusPage(try await pages.status(), loopback: loopback)) }
     default:
       return client.answer(
         EndpointErrorBody(status: .notFound, message: "no such page: \(path); the status port serves /metrics and /api/status"))

@@ -29,6 +29,17 @@ public struct ServiceStatus: Codable, Sendable, Equatable {
     case lastExit = "last_exit"
   }
 
+  /// Between a failed service's reason and the last lines of its log, in `message`.
+  public static let logTailMarker = "; last lines of its log:\n"
+
+  /// The reason without the log's lines: a log may hold what the service was sent (prompts,
+  /// queries, connection strings), which only this host's users may read.
+  public var withoutLogTail: ServiceStatus {
+    var status = self
+    if let range = message?.range(of: Self.logTailMarker) { status.message = String(message![..<range.lowerBound]) }
+    return status
+  }
+
   public func encode(to encoder: any Encoder) throws {
     var c = encoder.container(keyedBy: CodingKeys.self)
     try c.encode(name, forKey: .name)

@@ -33,6 +33,13 @@ public struct StackStatus: Codable, Sendable, Equatable {
     try c.encode(statusPort, forKey: .statusPort)
   }
 
+  /// What another host may read (`/api/status` under `expose_models`): no service's log lines.
+  public func withoutLogTails() -> StackStatus {
+    var status = self
+    status.services = services.map(\.withoutLogTail)
+    return status
+  }
+
   public init(project: String, supervisorPID: Int32, services: [ServiceStatus]) {
     self.project = project
     self.supervisorPID = supervisorPID

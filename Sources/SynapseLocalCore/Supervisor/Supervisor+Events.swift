@@ -72,7 +72,7 @@ extension Supervisor {
       slots[id]?.resumeWaiters()
     case .attachLogTail:
       let message = slot.lifecycle.message ?? "failed"
-      slots[id]?.lifecycle.message = message + "; last lines of its log:\n" + logTail(name, lines: 10)
+      slots[id]?.lifecycle.message = message + ServiceStatus.logTailMarker + logTail(name, lines: 10)
     }
   }
 

@@ -114,6 +114,42 @@ struct StackGeneratorTests {
     #expect(scene.files.text(scene.state + "/generated.json")?.contains("\"docker-compose.local.yml\"") == true)
   }
 
+  /// A value that reached the generator without the schema's check (a profile from code, a state
+  /// folder): no line break gets into `.env`, comments included, and nothing is written.
+  @Test func aLineBreakNeverReachesEnvEvenInAComment() throws {
+    for hostile in [\ProjectConfiguration.profile, \ProjectConfiguration.paths.state] {
+      var scene = try Scene()
+      scene.configuration[keyPath: hostile] = "x\nNODE_OPTIONS=--require=/tmp/a.js\n#"
+      #expect(throws: GenerateError.self) { try scene.generate() }
+      #expect(!scene.files.exists(scene.envFile))
+    }
+    // Without a line break the value stays in its comment.
+    var scene = try Scene()
+    scene.configuration.profile = "x NODE_OPTIONS=--require=/tmp/a.js #"
+    _ = try scene.generate()
+    let text = try #require(scene.files.text(scene.envFile))
+    #expect(!ServicePlanner.envPairs(text).contains { $0.0.contains("NODE_OPTIONS") }, "\(text)")
+  }
+
+  /// Compose replaces `${VAR}` anywhere in its file, from `.env` among others: a served name
+  /// `${SYNAPSE_LOCAL_DB_PASSWORD}` must stay that text, not become the password the llm then
+  /// serves as its model's name.
+  @Test func composeInterpolatesOnlyThePasswordsOwnReferences() throws {
+    var scene = try Scene()
+    scene.configuration.llm.servedName = "${SYNAPSE_LOCAL_DB_PASSWORD}"
+    scene.configuration.embedding.servedName = "$HOME-minilm"
+    _ = try scene.generate()
+    let compose = try #require(scene.files.text(scene.project + "/docker-compose.local.yml"))
+    #expect(compose.contains(#""--alias", "$${SYNAPSE_LOCAL_DB_PASSWORD}""#), "\(compose)")
+    #expect(compose.contains("EMBEDDING_MODEL_NAME: \"$$HOME-minilm\""), "\(compose)")
+    // Every `$` Compose would act on (comments aside): the password's own, nothing else.
+    let references = compose.split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("#") }
+      .flatMap { $0.replacingOccurrences(of: "$$", with: "").matches(of: #/\$\{?[A-Za-z_]+/#).map { String($0.output) } }
+    #expect(Set(references) == ["${SYNAPSE_LOCAL_DB_PASSWORD"] && references.count == 2, "\(references)")
+    // `.env` keeps the name as it is, single-quoted: no reader expands it.
+    #expect(try scene.env()["LOCAL_LLM_MODEL"] == "'${SYNAPSE_LOCAL_DB_PASSWORD}'")
+  }
+
   @Test func aSecondRunWithTheSamePlanChangesNothing() throws {
     let scene = try Scene()
     _ = try scene.generate()

@@ -43,6 +43,28 @@ struct ProjectSchemaTests {
     #expect(problems("engine: x\nllm:\n  port: 0\nsurprise: 1\n").count == 3)
   }
 
+  /// A free string with a line break would become a line of its own in `.env` (and in units and
+  /// scripts): refused where it is read, one line naming file, line and key.
+  @Test func controlCharactersInValuesAreRefusedWithFileLineAndKey() {
+    let injected = "version: 1\nprofile: \"x\\nNODE_OPTIONS=--require=/tmp/a.js\\n#\"\n"
+    #expect(
+      problems(injected) == [
+        "synapse-local.yaml:2: profile: has the control character U+000A (a line break); write the value on one line, without control characters"
+      ])
+    #expect(
+      problems("paths:\n  state: \"/s\\rX=1\"\n").first?.hasPrefix("synapse-local.yaml:2: paths.state: has the control character U+000D")
+        == true)
+    #expect(
+      problems("llm:\n  served_name: \"a\\x1b[2Jb\"\n").first?.hasPrefix(
+        "synapse-local.yaml:2: llm.served_name: has the control character U+001B") == true)
+    // An app's command may be a YAML block of several lines; nothing else may.
+    #expect(problems("backend:\n  start: |\n    npm run a\n    npm run b\n").isEmpty)
+    #expect(problems("backend:\n  start: \"a\\0b\"\n").count == 1)
+    var configuration = ProjectConfiguration()
+    #expect(ProjectSchema.apply("a\nB=1", to: "llm.served_name", in: &configuration)?.contains("U+000A") == true)
+    #expect(configuration.llm.servedName == ProjectConfiguration().llm.servedName)
+  }
+
   /// A version this build cannot read says which it can; an empty file is no project yet, and
   /// says how to make one, not that a model is missing.
   @Test func anotherVersionAndAnEmptyFileSayWhatToDo() throws {
@@ -126,6 +148,11 @@ struct ProjectSchemaTests {
     #expect(try EnvValue.string("a b $HOME \"x\"") == "'a b $HOME \"x\"'")
     #expect(throws: GenerateError.self) { try EnvValue.string("it's") }
     #expect(throws: GenerateError.self) { try EnvValue.string("two\nlines") }
+    for breaking in ["a\rb", "a\u{85}b", "a\u{2028}b", "a\u{0}b"] {
+      #expect(throws: GenerateError.self) { try EnvValue.string(breaking) }
+      #expect(throws: GenerateError.self) { try EnvValue.comment(breaking) }
+    }
+    #expect(try EnvValue.comment("profile it's $HOME") == "profile it's $HOME")
     #expect(PythonString.literal("/a/b \"c\"\n") == #""/a/b \"c\"\n""#)
   }
 

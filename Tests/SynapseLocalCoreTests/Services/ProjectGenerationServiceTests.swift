@@ -67,6 +67,24 @@ struct ProjectGenerationServiceTests {
       ] + files.paths.filter { $0.hasPrefix("/store/") })
   }
 
+  /// A profile with a line break would add a variable to `.env` that the apps and the Kubernetes
+  /// export carry: one line naming the file, line and key, and nothing written.
+  @Test func aValueWithALineBreakIsRefusedBeforeAnythingIsWritten() async throws {
+    try stockDefaultModels()
+    let path = project + "/synapse-local.yaml"
+    let text = try #require(files.text(path))
+    let line = try #require(text.split(separator: "\n", omittingEmptySubsequences: false).firstIndex(of: "profile: \"\"")) + 1
+    try files.write(
+      text.replacingOccurrences(of: "profile: \"\"\n", with: "profile: \"x\\nNODE_OPTIONS=--require=/tmp/a.js\\n#\"\n"), to: path)
+    await #expect {
+      try await ProjectGeneration(context: context, catalog: catalog).generate(project: project)
+    } throws: { error in
+      "\(error)"
+        == "\(path):\(line): profile: has the control character U+000A (a line break); write the value on one line, without control characters"
+    }
+    #expect(!files.paths.contains(project + "/.env") && !files.paths.contains { $0.hasPrefix(project + "/.synapse-local") })
+  }
+
   @Test func aModelNotInTheStoreNamesItsKeyLineAndThePull() async throws {
     await #expect {
       try await ProjectGeneration(context: context, catalog: catalog).generate(project: project)

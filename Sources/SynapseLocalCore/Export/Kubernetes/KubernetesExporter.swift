@@ -170,6 +170,7 @@ public struct KubernetesExporter: Sendable {
           "synapse-local.lock pins no file of the \(role) model \(repository)@\(commit): pull it (synapse-local pull) so the cluster fetches the same bytes"
         )
       }
+      try entries.forEach(Self.checkLocked)
       found += entries.map {
         .init(
           repository: $0.repository, commit: $0.commit, path: $0.path, size: $0.size, sha256: $0.sha256, revision: $0.revision,
@@ -177,6 +178,22 @@ public struct KubernetesExporter: Sendable {
       }
     }
     return found
+  }
+
+  /// A lock's values go into the fill Job's script and `sha256sum -c` input: quoted there, but a
+  /// line break would still split a checksum line, and no Hub name or digest has one.
+  static func checkLocked(_ entry: ProjectLock.Entry) throws {
+    for (what, value) in [("repository", entry.repository), ("commit", entry.commit), ("revision", entry.revision), ("path", entry.path)] {
+      guard let bad = ControlCharacters.first(in: value) else { continue }
+      throw ExportError.badInput(
+        "synapse-local.lock: the \(what) \(value.debugDescription) of \(entry.repository.debugDescription) has the control character \(ControlCharacters.name(bad)); no Hub file has one: pull the model again to rewrite the lock"
+      )
+    }
+    if let digest = entry.sha256, digest.count != 64 || !digest.allSatisfy(\.isHexDigit) {
+      throw ExportError.badInput(
+        "synapse-local.lock: the SHA-256 \(digest.debugDescription) of \(entry.path.debugDescription) is not 64 hexadecimal digits: pull the model again to rewrite the lock"
+      )
+    }
   }
 
   /// The `.env` keys the backend reads, without the secret ones, with the services' names for hosts.

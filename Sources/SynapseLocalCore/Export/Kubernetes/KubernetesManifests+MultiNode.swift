@@ -10,7 +10,8 @@ extension KubernetesManifests {
   static let groupName = "llm-group"
 
   func leaderWorkerSet(_ multiNode: KubernetesStack.MultiNode) -> [ManifestNode] {
-    let serve = (["python3", "-m", "vllm.entrypoints.openai.api_server"] + stack.llmArguments).map(Self.shellQuoted).joined(separator: " ")
+    let serve = (["python3", "-m", "vllm.entrypoints.openai.api_server"] + stack.llmArguments).map { Self.literal(Self.shellQuoted($0)) }
+      .joined(separator: " ")
     let leaderCommand = "bash \(Self.rayScript) leader --ray_cluster_size=$(LWS_GROUP_SIZE); exec \(serve)"
     let workerCommand = "bash \(Self.rayScript) worker --ray_address=$(LWS_LEADER_ADDRESS)"
     let volumes: [ManifestNode] = [storeVolume, ["name": "dshm", "emptyDir": ["medium": "Memory", "sizeLimit": "16Gi"]]]

@@ -89,12 +89,21 @@ extension KubernetesManifests {
         continue
       }
       let folder = Self.storeMount + "/" + ((try? RepositoryID(file.repository))?.cacheFolderName ?? file.repository) + "/snapshots"
-      // One file prints its path, several their snapshot folder.
-      let snapshot = paths.count == 1 ? "\"${out%/\(paths[0])}\"" : "\"$out\""
-      lines += [
-        "out=$(\(download) --quiet | tail -n 1)", "snapshot=\(snapshot)",
-        "[ \"$snapshot\" = \(Self.shellQuoted(folder + "/" + file.commit)) ] || ln -sfn \"$snapshot\" \(Self.shellQuoted(folder + "/" + file.commit))",
-      ]
+      let locked = Self.shellQuoted(folder + "/" + file.commit)
+      lines.append("out=$(\(download) --quiet | tail -n 1)")
+      if paths.count == 1 {
+        // One file prints its path: its snapshot folder is that path less the file's own. The
+        // suffix is a quoted variable, so the shell strips it literally: a file name is never
+        // read as a pattern or a command (`${out%/$(...)}` would run it).
+        lines += [
+          "suffix=\(Self.shellQuoted("/" + paths[0]))", "snapshot=\"${out%\"$suffix\"}\"",
+          "[ \"$snapshot\" != \"$out\" ] || { echo \"hf download printed $out, not a path ending in $suffix\" >&2; exit 1; }",
+        ]
+      } else {
+        // Several print their snapshot folder.
+        lines.append("snapshot=\"$out\"")
+      }
+      lines.append("[ \"$snapshot\" = \(locked) ] || ln -sfn \"$snapshot\" \(locked)")
     }
     lines.append("cd \(Self.storeMount)")
     if stack.storeFiles.contains(where: { $0.sha256 != nil }) { lines.append("sha256sum -c /fill/sha256sums") }

@@ -44,7 +44,7 @@ extension KubernetesManifests {
     let container: ManifestNode = .map(
       [
         ("name", "llm"), ("image", .string(stack.images.llm(c, onGPU: stack.llmOnGPU))),
-        ("args", .list(stack.llmArguments.map { .string($0) })),
+        ("args", .list(stack.llmArguments.map { .string(Self.literal($0)) })),
         ("env", Self.env([("OMP_NUM_THREADS", String(c.llm.threads)), ("HF_HUB_OFFLINE", "1")])),
         ("ports", [["name": "http", "containerPort": .int(c.llm.port)]]),
       ] + probes(.llm) + [
@@ -85,10 +85,12 @@ extension KubernetesManifests {
   /// from the Secret; the frontend where the backend is.
   func app(_ name: ServiceName, _ app: ProjectConfiguration.App) -> [ManifestNode] {
     var environment: [ManifestNode] = []
-    let plain = { (key: String, value: String) -> ManifestNode in ["name": .string(key), "value": .string(value)] }
+    let plain = { (key: String, value: String) -> ManifestNode in ["name": .string(key), "value": .string(Self.literal(value))] }
     if name == .backend {
       environment.append(["name": "POSTGRES_PASSWORD", "valueFrom": ["secretKeyRef": ["name": "db", "key": "password"]]])
-      environment.append(plain("DATABASE_URL", "postgresql://\(c.db.user):$(POSTGRES_PASSWORD)@db:5432/\(c.db.name)"))
+      // The one `$(...)` meant to be replaced: the password from the Secret.
+      let url = "postgresql://\(Self.literal(c.db.user)):$(POSTGRES_PASSWORD)@db:5432/\(Self.literal(c.db.name))"
+      environment.append(["name": "DATABASE_URL", "value": .string(url)])
       for (key, value) in stack.backendEnvironment { environment.append(plain(key, value)) }
       if c.frontend.enabled { environment.append(plain(app.variable, "http://frontend:\(c.frontend.port)")) }
     } else if c.backend.enabled {

@@ -86,8 +86,13 @@ public struct KubernetesManifests: Sendable {
   }
 
   static func env(_ pairs: [(String, String)]) -> ManifestNode {
-    .list(pairs.map { ["name": .string($0.0), "value": .string($0.1)] })
+    .list(pairs.map { ["name": .string($0.0), "value": .string(literal($0.1))] })
   }
+
+  /// A value for a container's `command`, `args` or `env`, where the kubelet replaces `$(NAME)`
+  /// with another variable's value: `$` doubled, so a served name `$(POSTGRES_PASSWORD)` stays
+  /// that text instead of becoming the database password.
+  static func literal(_ value: String) -> String { value.replacingOccurrences(of: "$", with: "$$") }
 
   /// The model store, read-only: engines never write it.
   var storeVolume: ManifestNode {
