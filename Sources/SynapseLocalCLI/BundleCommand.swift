@@ -8,7 +8,8 @@ struct BundleCommand: AsyncParsableCommand {
     abstract: "Carry a whole project to a host with no network: the tool, the models, the runtimes, the project.",
     discussion: """
       On a connected machine, `bundle export FILE` writes one tar.zst: bin/synapse-local and \
-      share/synapse-local/ first (`tar --zstd -xf FILE bin share` bootstraps the tool by hand), \
+      share/synapse-local/ first (`tar --zstd -xf FILE bin share` bootstraps the tool by hand, \
+      once `sha256sum` has checked the file: a tool from an altered bundle would approve it), \
       then a manifest with every member's size and sha256, the project file and its lock, the model \
       files the lock pins, the llama.cpp archive and a wheelhouse of binary wheels. On the \
       air-gapped host, `bundle import FILE` checks that it is the bundle that was exported (the \

@@ -25,11 +25,13 @@ struct BundleVerifyCommand: AsyncParsableCommand {
       let context = Context.command()
       let verification = try await BundleImporter(context: context).verify(context.absolute(file), trust: trust.trust(context))
       let manifest = verification.manifest
+      // The manifest lists every member but itself and its signature.
+      let members = manifest.members.count + (manifest.format >= BundleManifest.signedFormat ? 2 : 1)
       let how =
         verification.authenticatedBy.map { "authenticated by \($0)" }
         ?? "integrity only: pass --sha256 HEX or --trust PUBKEY to check it is the bundle that was exported"
       Output.line(
-        "\(file): \(manifest.members.count + 1) members verified, \(ByteCount.format(manifest.totalBytes)) (\(manifest.platform.rawValue)); \(how)"
+        "\(file): \(members) members verified, \(ByteCount.format(manifest.totalBytes)) (\(manifest.platform.rawValue)); \(how)"
       )
     }
   }

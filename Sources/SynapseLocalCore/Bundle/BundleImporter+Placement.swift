@@ -4,13 +4,23 @@ import Foundation
 /// from the bundle, and what it asks of the host (Python, Debian packages, stale staging).
 extension BundleImporter {
   /// What an import killed outright (SIGKILL, a power cut) left in staging: removed once it is a
-  /// day old, so that an import running now in another shell keeps its own.
+  /// day old, so that an import running now in another shell keeps its own. Files kept aside in
+  /// `undo/` may be the only copies of what the import replaced (or could not put back): that
+  /// folder stays, for the user to move back; the rest goes.
   static func removeStaleStaging(_ folder: String) {
     let day = Date().addingTimeInterval(-86_400)
     for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.hasPrefix("bundle-") {
       let path = folder + "/" + name
-      if let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date, modified < day {
+      guard let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date, modified < day else {
+        continue
+      }
+      let kept = (try? FileManager.default.contentsOfDirectory(atPath: path + "/undo")) ?? []
+      if kept.isEmpty {
         try? FileManager.default.removeItem(atPath: path)
+      } else {
+        for child in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] where child != "undo" {
+          try? FileManager.default.removeItem(atPath: path + "/" + child)
+        }
       }
     }
   }

@@ -147,15 +147,19 @@ struct BundleImportTests {
     let scratch = try Scratch()
     defer { scratch.remove() }
     let staging = scratch.root + "/home/staging"
-    for name in ["bundle-old", "bundle-new", "llama.cpp-x"] {
+    for name in ["bundle-old", "bundle-new", "llama.cpp-x", "bundle-crashed/data", "bundle-crashed/undo"] {
       try FileManager.default.createDirectory(atPath: staging + "/" + name, withIntermediateDirectories: true)
     }
+    // A file the crashed import had moved aside: perhaps the only copy.
+    try Data("kept".utf8).write(to: URL(fileURLWithPath: staging + "/bundle-crashed/undo/0"))
     let old = Date().addingTimeInterval(-2 * 86_400)
-    for name in ["bundle-old", "llama.cpp-x"] {
+    for name in ["bundle-old", "llama.cpp-x", "bundle-crashed"] {
       try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: staging + "/" + name)
     }
     BundleImporter.removeStaleStaging(staging)
-    #expect(try FileManager.default.contentsOfDirectory(atPath: staging).sorted() == ["bundle-new", "llama.cpp-x"])
+    #expect(try FileManager.default.contentsOfDirectory(atPath: staging).sorted() == ["bundle-crashed", "bundle-new", "llama.cpp-x"])
+    #expect(try FileManager.default.contentsOfDirectory(atPath: staging + "/bundle-crashed") == ["undo"])
+    #expect(FileManager.default.contents(atPath: staging + "/bundle-crashed/undo/0") == Data("kept".utf8))
   }
 
   @Test func badBundlesAreRefusedInOneLineAndChangeNothing() async throws {
