@@ -80,7 +80,7 @@ struct BundleRollbackTests {
     #expect(stranded.count == 1)
     #expect(stranded.first.flatMap { FileManager.default.contents(atPath: $0) } == Data("only copy".utf8))
     let error = BundleError.rollbackIncomplete(path: "b.tar.zst", kept: stranded, reason: "boom")
-    #expect("\(error)".contains(stranded[0]) && !"\(error)".contains("\n"))
+    #expect("\(error)".contains(stranded.first ?? "(none)") && !"\(error)".contains("\n"))
   }
 
   @Test func aDifferentLockIsNotReplacedWithoutForce() async throws {
