@@ -62,7 +62,9 @@ public struct BundleExporter: Sendable {
     let here = try Platform.current()
     let platform = options.platform ?? here
     // Read first: a key that cannot sign stops the export before anything is written.
-    let signer = try options.signingKey.map { path throws(BundleError) in try BundleSigningKey.load(privateKeyFile: path) }
+    let signer = try options.signingKey.map { path throws(BundleError) in
+      try BundleSigningKey.load(privateKeyFile: path, files: context.files)
+    }
     var notes: [String] = []
     let project = options.project
     let lockPath = project + "/" + ProjectLock.fileName

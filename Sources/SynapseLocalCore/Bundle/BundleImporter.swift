@@ -87,7 +87,9 @@ public struct BundleImporter: Sendable {
   /// Every member checked against the manifest, and the bundle against `trust` when it holds a
   /// digest or a key; nothing written. A bundle for another platform verifies too.
   public func verify(_ file: String, trust: BundleTrust = BundleTrust()) async throws -> Verification {
-    let trustedKey = try trust.trustedKey.map { path throws(BundleError) in try BundleSigningKey.load(publicKeyFile: path) }
+    let trustedKey = try trust.trustedKey.map { path throws(BundleError) in
+      try BundleSigningKey.load(publicKeyFile: path, files: context.files)
+    }
     let read = try await read(file, staging: nil, target: false, trust: trust, trustedKey: trustedKey)
     return Verification(manifest: read.manifest, authenticatedBy: read.authenticatedBy)
   }
@@ -95,7 +97,9 @@ public struct BundleImporter: Sendable {
   public func importBundle(_ file: String, options: Options) async throws -> Result {
     // Before anything is read: integrity alone proves nothing, the manifest comes with the members.
     guard options.trust.checksAuthenticity || options.trust.insecureSkipVerify else { throw BundleError.unauthenticated(path: file) }
-    let trustedKey = try options.trust.trustedKey.map { path throws(BundleError) in try BundleSigningKey.load(publicKeyFile: path) }
+    let trustedKey = try options.trust.trustedKey.map { path throws(BundleError) in
+      try BundleSigningKey.load(publicKeyFile: path, files: context.files)
+    }
     let home = RuntimeHome(environment: context.environment)
     Self.removeStaleStaging(home.staging)
     let staging = home.staging + "/bundle-\(UUID().uuidString.prefix(8))"

@@ -31,17 +31,17 @@ public final class BundleSigningKey: @unchecked Sendable {
   }
 
   /// A private key from its PEM file (for `bundle export --sign`).
-  public static func load(privateKeyFile path: String) throws(BundleError) -> BundleSigningKey {
-    try load(path, isPrivate: true)
+  public static func load(privateKeyFile path: String, files: any FileSystem) throws(BundleError) -> BundleSigningKey {
+    try load(path, files: files, isPrivate: true)
   }
 
   /// A public key from its PEM file (for `--trust`).
-  public static func load(publicKeyFile path: String) throws(BundleError) -> BundleSigningKey {
-    try load(path, isPrivate: false)
+  public static func load(publicKeyFile path: String, files: any FileSystem) throws(BundleError) -> BundleSigningKey {
+    try load(path, files: files, isPrivate: false)
   }
 
-  private static func load(_ path: String, isPrivate: Bool) throws(BundleError) -> BundleSigningKey {
-    guard let pem = FileManager.default.contents(atPath: path) else { throw .badKey(path: path, reason: "it cannot be read") }
+  private static func load(_ path: String, files: any FileSystem, isPrivate: Bool) throws(BundleError) -> BundleSigningKey {
+    guard let pem = files.contents(path) else { throw .badKey(path: path, reason: "it cannot be read") }
     let key: OpaquePointer? = pem.withUnsafeBytes { bytes in
       guard let bio = BIO_new_mem_buf(bytes.baseAddress, Int32(bytes.count)) else { return nil }
       defer { BIO_free(bio) }

@@ -167,15 +167,15 @@ struct BundleTrustTests {
     let first = try generator.generate(in: folder, force: false)
     let mode = try FileManager.default.attributesOfItem(atPath: first.privateKey)[.posixPermissions] as? Int
     #expect(mode == 0o600)
-    let signer = try BundleSigningKey.load(privateKeyFile: first.privateKey)
-    let checker = try BundleSigningKey.load(publicKeyFile: first.publicKey)
+    let signer = try BundleSigningKey.load(privateKeyFile: first.privateKey, files: scratch.context.files)
+    let checker = try BundleSigningKey.load(publicKeyFile: first.publicKey, files: scratch.context.files)
     #expect(checker.fingerprint == first.fingerprint && signer.fingerprint == first.fingerprint)
     let message = Data("manifest".utf8)
     let signature = try signer.sign(message)
     #expect(checker.verify(signature, of: message) && !checker.verify(signature, of: Data("manifest!".utf8)))
     // A public key cannot sign; a private key is not a --trust key.
     #expect(throws: BundleError.self) { try checker.sign(message) }
-    #expect(throws: BundleError.self) { try BundleSigningKey.load(publicKeyFile: first.privateKey) }
+    #expect(throws: BundleError.self) { try BundleSigningKey.load(publicKeyFile: first.privateKey, files: scratch.context.files) }
 
     let before = try Data(contentsOf: URL(fileURLWithPath: first.privateKey))
     #expect(throws: BundleError.keyExists(path: first.privateKey)) { try generator.generate(in: folder, force: false) }
