@@ -22,6 +22,7 @@ public enum BundleError: Error, Equatable, CustomStringConvertible, Sendable {
   case badKey(path: String, reason: String)
   case keyExists(path: String)
   case rollbackIncomplete(path: String, kept: [String], reason: String)
+  case projectFileDiffers(path: String, file: String, reason: String)
 
   public var description: String {
     switch self {
@@ -53,6 +54,8 @@ public enum BundleError: Error, Equatable, CustomStringConvertible, Sendable {
       "refused \(path): it is not signed, and --trust \(key) asks for a signature; export it with --sign, or import it with --sha256 HEX. Nothing was imported"
     case .badSignature(let path, let key, let reason):
       "refused \(path): its manifest's signature \(reason) (--trust \(key)); the bundle was altered or signed by another key. Nothing was imported"
+    case .projectFileDiffers(let path, let file, let reason):
+      "refused \(path): \(file) exists and \(reason); pass --force to replace it, or --project DIR. Nothing was imported"
     case .badKey(let path, let reason): "cannot use the key \(path): \(reason)"
     case .keyExists(let path):
       "refused to overwrite \(path): a key is there already; pass --force to replace it (bundles signed with the old key then no longer verify with the new .pub)"

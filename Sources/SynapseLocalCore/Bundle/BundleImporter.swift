@@ -122,14 +122,11 @@ public struct BundleImporter: Sendable {
       throw BundleError.missingMember(path: file, member: "project/" + ProjectConfiguration.fileName)
     }
     if files.exists(projectFile), !options.force, files.contents(projectFile) != files.contents(bundledProject) {
-      throw BundleError.unwritable(
-        path: projectFile, reason: "it exists and differs from the bundle's; pass --force to replace it, or --project DIR")
+      throw BundleError.projectFileDiffers(path: file, file: projectFile, reason: "differs from the bundle's")
     }
     let lockFile = options.project + "/" + ProjectLock.fileName
     if !options.force, let existing = files.contents(lockFile), !Self.sameLock(existing, Data(read.manifest.lock.utf8)) {
-      throw BundleError.unwritable(
-        path: lockFile,
-        reason: "it exists and pins other files or runtimes than the bundle's lock; pass --force to replace it, or --project DIR")
+      throw BundleError.projectFileDiffers(path: file, file: lockFile, reason: "pins other files or runtimes than the bundle's lock")
     }
     var notes = read.manifest.python == nil ? ["the bundle carries no runtimes (--no-runtimes): install them on this machine"] : []
     if let missing = await missingPackages(read.manifest.debianPackages), !missing.isEmpty {
@@ -139,7 +136,7 @@ public struct BundleImporter: Sendable {
     }
 
     // Place: models, then the project; runtimes last (their checks load the project's models).
-    // What is replaced is kept in staging and put back if anything fails.
+    // What is replaced is kept aside by rename and put back by rename if anything fails (BundleUndo).
     var undo = BundleUndo(staging: staging)
     do {
       try Task.checkCancellation()

@@ -102,7 +102,8 @@ struct BundleRollbackTests {
       let message = "\(error)"
       #expect(
         message.contains(
-          scratch.project + "/synapse-local.lock: it exists and pins other files or runtimes than the bundle's lock; pass --force")
+          "refused \(bundle): \(scratch.project)/synapse-local.lock exists and pins other files or runtimes than the bundle's lock; pass --force"
+        )
           && !message.contains("\n"), "\(message)")
     }
     #expect(scratch.contents == before)
