@@ -1,2 +1,3 @@
-// OpenSSL's libcrypto: only the EVP digest interface (SHA-256 and SHA-1) is used.
+// OpenSSL's libcrypto: the EVP digest interface (SHA-256, SHA-1) and Ed25519 keys (EVP_PKEY, PEM).
 #include <openssl/evp.h>
+#include <openssl/pem.h>

@@ -11,9 +11,15 @@ struct BundleExportCommand: AsyncParsableCommand {
       one, else from PyPI; the llama.cpp archive from the runtime folder's downloads/ or the file it \
       was installed from. No secret is carried: the database password is generated anew on the target.
 
+      It prints the bundle's SHA-256 and the import command that checks it: carry that line \
+      apart from the bundle (a ticket, a chat message), so that whoever could alter the one cannot \
+      alter the other. For a team, --sign KEY adds an Ed25519 signature of the manifest (which \
+      names every member's digest); hosts import it with --trust and the public key.
+
       Examples:
         synapse-local bundle export synapse.tar.zst --project ~/synapse
-        synapse-local bundle export synapse-arm.tar.zst --platform linux-aarch64 --python 3.11 --tool ./arm/synapse-local
+        synapse-local bundle export s.tar.zst --sign ~/keys/bundle-signing.key
+        synapse-local bundle export arm.tar.zst --platform linux-aarch64 --tool ./arm/synapse-local
       """)
 
   @Argument(help: ArgumentHelp("The bundle to write (e.g. synapse.tar.zst).", valueName: "FILE"))
@@ -33,6 +39,9 @@ struct BundleExportCommand: AsyncParsableCommand {
   @Flag(name: .customLong("no-runtimes"), help: "Carry no engine archive and no wheels.")
   var noRuntimes = false
 
+  @Option(name: .long, help: ArgumentHelp("Sign the manifest with this private key (from bundle keygen).", valueName: "KEY"))
+  var sign: String?
+
   @Flag(name: .long, help: "Print the result as JSON.")
   var json = false
 
@@ -40,13 +49,18 @@ struct BundleExportCommand: AsyncParsableCommand {
     try await reportingErrors {
       let context = Context.command(quiet: json)
       let options = BundleExporter.Options(
-        project: project.folder(context), platform: platform, python: python, tool: tool.map(context.absolute), runtimes: !noRuntimes)
+        project: project.folder(context), platform: platform, python: python, tool: tool.map(context.absolute), runtimes: !noRuntimes,
+        signingKey: sign.map(context.absolute))
       let result = try await BundleExporter(context: context).export(to: context.absolute(file), options: options)
       for note in result.notes { Output.warning(note) }
       if json { return try Output.json(result) }
       Output.line(
         "wrote \(result.path): \(result.members) members, \(ByteCount.format(result.bytes)) in \(ByteCount.format(result.archiveBytes)) (\(result.platform)\(result.python.map { ", Python \($0)" } ?? ""))"
       )
+      Output.line("sha256 \(result.sha256)")
+      if let signedBy = result.signedBy { Output.line("signed by the key \(signedBy)") }
+      let name = (result.path as NSString).lastPathComponent
+      Output.line("Import: synapse-local bundle import \(name) --sha256 \(result.sha256) --project \(project.folder(context))")
     }
   }
 }

@@ -7,12 +7,18 @@ struct BundleImportCommand: AsyncParsableCommand {
     commandName: "import",
     abstract: "Verify a bundle, then install its models, project and runtimes with no network.",
     discussion: """
-      Every member is checked against the manifest's sha256 while it streams; nothing is placed \
-      before the whole bundle is verified, and a failure leaves the store, the runtimes and the \
-      project as they were. Model files already in the store (same digest) are not written again.
+      The bundle must be shown to be the one exported: --sha256 HEX, the file's digest that \
+      bundle export printed (hashed while the file is read), or --trust PUBKEY, for a bundle \
+      signed with bundle export --sign (checked before any member is used). With neither the \
+      import is refused; --insecure-skip-verify accepts the risk. Every member is checked against \
+      the manifest's sha256 while it streams; nothing is placed before the whole bundle is \
+      verified, and a failure leaves the store, the runtimes and the project as they were. Model \
+      files already in the store (same digest) are not written again. A different \
+      synapse-local.yaml or synapse-local.lock in the project is replaced only with --force.
 
       Examples:
-        synapse-local bundle import synapse.tar.zst --project ~/synapse
+        synapse-local bundle import synapse.tar.zst --sha256 HEX --project ~/synapse
+        synapse-local bundle import s.tar.zst --trust bundle-signing.pub --project ~/s
         synapse-local up -d --project ~/synapse
       """)
 
@@ -21,7 +27,14 @@ struct BundleImportCommand: AsyncParsableCommand {
 
   @OptionGroup var project: ProjectOption
 
-  @Flag(name: .long, help: "Replace an existing synapse-local.yaml that differs from the bundle's.")
+  @OptionGroup var trust: BundleTrustOptions
+
+  @Flag(
+    name: .customLong("insecure-skip-verify"),
+    help: "Import without --sha256 or --trust: anyone who could alter the bundle chooses what runs.")
+  var insecureSkipVerify = false
+
+  @Flag(name: .long, help: "Replace an existing synapse-local.yaml or synapse-local.lock that differs from the bundle's.")
   var force = false
 
   @Flag(name: .long, help: "Print the result as JSON.")
@@ -32,7 +45,13 @@ struct BundleImportCommand: AsyncParsableCommand {
       let context = Context.command(quiet: json)
       // Ctrl-C: the import stops between blocks and takes back what it had placed.
       let importer = BundleImporter(context: context)
-      let options = BundleImporter.Options(project: project.folder(context), force: force)
+      let options = BundleImporter.Options(
+        project: project.folder(context), force: force, trust: trust.trust(context, insecureSkipVerify: insecureSkipVerify))
+      if insecureSkipVerify && !options.trust.checksAuthenticity {
+        Output.warning(
+          "--insecure-skip-verify: nothing proves this is the bundle that was exported; whoever could alter it chooses what is installed and run"
+        )
+      }
       let path = context.absolute(file)
       let work = Task { try await importer.importBundle(path, options: options) }
       let signals = SignalWatcher([SIGINT, SIGTERM, SIGHUP]) { work.cancel() }
@@ -48,6 +67,7 @@ struct BundleImportCommand: AsyncParsableCommand {
       Output.line(
         "imported \(result.bundle) into \(result.project): \(result.modelFiles) model file(s) (\(result.modelFilesPresent) already in the store), runtimes: \(result.runtimes.isEmpty ? "none" : result.runtimes.joined(separator: ", "))"
       )
+      Output.line("authenticated by \(result.authenticatedBy)")
       Output.line("Next: synapse-local up -d --project \(result.project)")
     }
   }

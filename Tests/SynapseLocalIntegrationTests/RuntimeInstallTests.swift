@@ -342,17 +342,28 @@ struct RuntimeInstallTests {
     await stack.remove()
   }
 
-  /// The same project carried to a host with no network: `bundle export` here, then, inside a
-  /// network namespace with only loopback, `bundle import` into a fresh HOME and HF_HOME, and
-  /// `up -d`: every service healthy, the backend answering from pgvector and the llm. A second
-  /// import writes no model file again.
+  /// The same project carried to a host with no network: `bundle export --sign` here, then, inside
+  /// a network namespace with only loopback, `bundle import` into a fresh HOME and HF_HOME, and
+  /// `up -d`: every service healthy, the backend answering from pgvector and the llm. An import
+  /// with no proof is refused; the first import is proved by the sha256 export printed, the second
+  /// by the signature and the team's public key, and writes no model file again.
   static func carryToAnAirGappedHost(_ stack: StackTests.Stack, home: Home, environment: [String: String]) async throws {
     let down = try await home.run(["down", "--project", stack.project], extra: environment)
     try #require(down.status == 0, "\(down.stderr)")
     let bundle = stack.root + "/synapse.tar.zst"
+    let keys = stack.root + "/keys"
+    let keygen = try await home.run(["bundle", "keygen", keys], extra: environment)
+    try #require(keygen.status == 0, "\(keygen.stderr)")
     let exported = try await home.run(
-      ["bundle", "export", bundle, "--project", stack.project, "--tool", Fixtures.executable, "--json"], extra: environment)
+      [
+        "bundle", "export", bundle, "--project", stack.project, "--tool", Fixtures.executable, "--sign", keys + "/bundle-signing.key",
+        "--json",
+      ],
+      extra: environment)
     try #require(exported.status == 0, "\(exported.stderr)")
+    let export = try JSONSerialization.jsonObject(with: Data(exported.stdout.utf8)) as? [String: Any]
+    let sha256 = try #require(export?["sha256"] as? String)
+    #expect(sha256 == (try Digest.sha256(ofFile: bundle)) && export?["signedBy"] is String)
     let listed = try await home.run(["bundle", "list", bundle, "--json"], extra: environment)
     let manifest = try JSONDecoder().decode(BundleManifest.self, from: Data(listed.stdout.utf8))
     #expect(manifest.members.first?.path == "bin/synapse-local" && manifest.engineArchive != nil && manifest.python != nil)
@@ -372,18 +383,23 @@ struct RuntimeInstallTests {
     let script = """
       set -e
       ip link set lo up
-      \(tool) bundle import \(bundle) --project \(target)/project --json > \(target)/import.json
-      \(tool) bundle import \(bundle) --project \(target)/project --json > \(target)/again.json
+      if \(tool) bundle import \(bundle) --project \(target)/project 2> \(target)/refused.txt; then exit 1; fi
+      \(tool) bundle import \(bundle) --sha256 \(sha256) --project \(target)/project --json > \(target)/import.json
+      \(tool) bundle import \(bundle) --trust \(keys)/bundle-signing.pub --project \(target)/project --json > \(target)/again.json
       \(tool) up -d --project \(target)/project
       curl -s -X POST --data '{"question": "What is the capital of France?"}' http://127.0.0.1:\(stack.ports[.backend] ?? 0)/ask > \(target)/answer.json
       \(tool) down --project \(target)/project
       """
     let (status, output) = try await runCommand("/usr/bin/unshare", ["-n", "/bin/sh", "-c", script], environment: targetEnvironment)
     #expect(status == 0, "\(output.suffix(3000))")
+    let refused = (try? String(contentsOfFile: target + "/refused.txt", encoding: .utf8)) ?? ""
+    #expect(refused.contains("pass --sha256 HEX (printed by bundle export) or --trust PUBKEY"), "\(refused)")
     let first = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: target + "/import.json"))) as? [String: Any]
     #expect(first?["runtimes"] as? [String] == ["llama.cpp", "embedding", "postgresql"], "\(String(describing: first))")
     let again = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: target + "/again.json"))) as? [String: Any]
     #expect(again?["model_files_present"] as? Int == again?["model_files"] as? Int && (again?["model_files"] as? Int ?? 0) > 0)
+    #expect(
+      first?["authenticated_by"] as? String == "sha256" && (again?["authenticated_by"] as? String)?.hasPrefix("signature by ") == true)
     let answer = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: target + "/answer.json"))) as? [String: Any]
     #expect((answer?["sources"] as? [String])?.first == "The capital of France is Paris.", "\(String(describing: answer))")
     // Nothing of the target's was read from this machine's store or runtime home.

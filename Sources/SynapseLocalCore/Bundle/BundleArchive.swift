@@ -10,21 +10,39 @@ final class BundleArchiveWriter {
   private let writer: OpaquePointer
   private var buffer = [UInt8](repeating: 0, count: 1 << 20)
   private var finished = false
+  private let sink: HashingFileSink
 
   init(path: String) throws(BundleError) {
     self.path = path
     partial = path + ".partial"
     guard let writer = archive_write_new() else { throw .unwritable(path: path, reason: "libarchive could not start") }
     self.writer = writer
+    let descriptor = open(partial, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    guard descriptor >= 0 else {
+      archive_write_free(writer)
+      throw .unwritable(path: partial, reason: String(cString: strerror(errno)))
+    }
+    sink = HashingFileSink(descriptor: descriptor)
     archive_write_set_format_pax_restricted(writer)
     // zstd's default level, as tar --zstd uses; one compression thread (zstd's own workers would
     // double the memory), fed by a reader thread that hashes (`add(_:file:)`).
     archive_write_add_filter_zstd(writer)
-    // Whole blocks of 1 MiB: libarchive pads the last one.
+    // Blocks of 1 MiB; the last one unpadded, as libarchive writes a regular file.
     archive_write_set_bytes_per_block(writer, 1 << 20)
-    guard archive_write_open_filename(writer, partial) == ARCHIVE_OK else {
+    archive_write_set_bytes_in_last_block(writer, 1)
+    // The bytes pass through `sink`, which hashes them: the file's sha256 without reading it again.
+    let opened = archive_write_open(
+      writer, Unmanaged.passUnretained(sink).toOpaque(), nil,
+      { _, client, buffer, length in
+        guard let client, let buffer else { return -1 }
+        return Unmanaged<HashingFileSink>.fromOpaque(client).takeUnretainedValue().write(
+          UnsafeRawBufferPointer(start: buffer, count: length))
+      }, nil)
+    guard opened == ARCHIVE_OK else {
       let reason = Self.message(writer)
       archive_write_free(writer)
+      close(descriptor)
+      unlink(partial)
       throw .unwritable(path: partial, reason: reason)
     }
   }
@@ -32,6 +50,7 @@ final class BundleArchiveWriter {
   deinit {
     if !finished {
       archive_write_free(writer)
+      close(sink.descriptor)
       unlink(partial)
     }
   }
@@ -93,15 +112,21 @@ final class BundleArchiveWriter {
     guard put == count else { throw BundleError.unwritable(path: partial, reason: Self.message(writer)) }
   }
 
-  /// Closes the stream and renames it into place.
-  func finish() throws {
-    guard archive_write_close(writer) == ARCHIVE_OK else { throw BundleError.unwritable(path: partial, reason: Self.message(writer)) }
+  /// Closes the stream and renames it into place; returns the whole file's sha256.
+  @discardableResult
+  func finish() throws -> String {
+    guard archive_write_close(writer) == ARCHIVE_OK else {
+      throw BundleError.unwritable(path: partial, reason: sink.failure ?? Self.message(writer))
+    }
     archive_write_free(writer)
     finished = true
-    guard rename(partial, path) == 0 else {
+    let closed = close(sink.descriptor) == 0
+    guard closed, rename(partial, path) == 0 else {
+      let reason = String(cString: strerror(errno))
       unlink(partial)
-      throw BundleError.unwritable(path: path, reason: String(cString: strerror(errno)))
+      throw BundleError.unwritable(path: path, reason: reason)
     }
+    return sink.digest.finish()
   }
 
   static func message(_ archive: OpaquePointer) -> String {
@@ -180,21 +205,35 @@ struct BundleArchiveReader {
 
   let path: String
 
-  /// Calls `body` for each member with a function that streams its bytes to a consumer.
-  func readMembers(_ body: (Member, _ stream: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws -> Void) throws {
+  /// Calls `body` for each member with a function that streams its bytes to a consumer; returns
+  /// the whole file's sha256, hashed from the same read (the file is read once).
+  @discardableResult
+  func readMembers(_ body: (Member, _ stream: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws -> Void) throws -> String {
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else { throw BundleError.unreadable(path: path, reason: String(cString: strerror(errno))) }
+    let source = HashingFileSource(descriptor: descriptor)
+    // libarchive reads through a raw pointer to it: it must outlive the reader.
+    defer { withExtendedLifetime(source) {} }
     guard let reader = archive_read_new() else { throw BundleError.unreadable(path: path, reason: "libarchive could not start") }
     defer { archive_read_free(reader) }
     archive_read_support_filter_zstd(reader)
     archive_read_support_format_tar(reader)
-    guard archive_read_open_filename(reader, path, 1 << 20) == ARCHIVE_OK else {
-      throw BundleError.unreadable(path: path, reason: BundleArchiveWriter.message(reader))
-    }
+    // No skip or seek callback: every byte libarchive passes over is read, and so hashed.
+    let opened = archive_read_open(
+      reader, Unmanaged.passUnretained(source).toOpaque(), nil,
+      { _, client, buffer in
+        guard let client, let buffer else { return -1 }
+        let source = Unmanaged<HashingFileSource>.fromOpaque(client).takeUnretainedValue()
+        buffer.pointee = UnsafeRawPointer(source.block)
+        return source.read()
+      }, nil)
+    guard opened == ARCHIVE_OK else { throw failure(reader, source) }
     var buffer = [UInt8](repeating: 0, count: 1 << 20)
     var entry: OpaquePointer?
     while true {
       let status = archive_read_next_header(reader, &entry)
       if status == ARCHIVE_EOF { break }
-      guard status == ARCHIVE_OK, let entry else { throw failure(reader) }
+      guard status == ARCHIVE_OK, let entry else { throw failure(reader, source) }
       let name = archive_entry_pathname(entry).map { String(cString: $0) } ?? ""
       let member = Member(
         name: name, size: UInt64(max(archive_entry_size(entry), 0)), isRegularFile: archive_entry_filetype(entry) == UInt32(0o100000),
@@ -205,16 +244,18 @@ struct BundleArchiveReader {
         while true {
           let count = buffer.withUnsafeMutableBytes { archive_read_data(reader, $0.baseAddress, $0.count) }
           if count == 0 { break }
-          guard count > 0 else { throw failure(reader) }
+          guard count > 0 else { throw failure(reader, source) }
           try buffer.withUnsafeBytes { try consumer(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
         }
       }
-      if !consumed, archive_read_data_skip(reader) != ARCHIVE_OK { throw failure(reader) }
+      if !consumed, archive_read_data_skip(reader) != ARCHIVE_OK { throw failure(reader, source) }
     }
+    return try source.finish(path: path)
   }
 
   /// A truncated stream, or another read error.
-  func failure(_ reader: OpaquePointer) -> BundleError {
+  func failure(_ reader: OpaquePointer, _ source: HashingFileSource) -> BundleError {
+    if let reason = source.failure { return .unreadable(path: path, reason: reason) }
     let message = BundleArchiveWriter.message(reader)
     let lowered = message.lowercased()
     if lowered.contains("truncated") || lowered.contains("premature") || lowered.contains("unexpected end") {

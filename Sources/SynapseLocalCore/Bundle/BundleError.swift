@@ -15,6 +15,14 @@ public enum BundleError: Error, Equatable, CustomStringConvertible, Sendable {
   case cannotExport(reason: String)
   case unwritable(path: String, reason: String)
   case interrupted(path: String)
+  case unauthenticated(path: String)
+  case digestMismatch(path: String, expected: String, actual: String)
+  case unsigned(path: String, key: String)
+  case badSignature(path: String, key: String, reason: String)
+  case badKey(path: String, reason: String)
+  case keyExists(path: String)
+  case rollbackIncomplete(path: String, kept: [String], reason: String)
+  case projectFileDiffers(path: String, file: String, reason: String)
 
   public var description: String {
     switch self {
@@ -38,6 +46,21 @@ public enum BundleError: Error, Equatable, CustomStringConvertible, Sendable {
     case .unwritable(let path, let reason): "cannot write \(path): \(reason)"
     case .interrupted(let path):
       "the import of \(path) was interrupted: nothing was imported (the store, the runtimes and the project are as they were)"
+    case .unauthenticated(let path):
+      "refused \(path): nothing proves it is the bundle that was exported; pass --sha256 HEX (printed by bundle export) or --trust PUBKEY (for a bundle signed with --sign), or --insecure-skip-verify to accept the risk. Nothing was imported"
+    case .digestMismatch(let path, let expected, let actual):
+      "refused \(path): its sha256 is \(actual), not \(expected) (--sha256); the bundle was altered or is another one. Nothing was imported"
+    case .unsigned(let path, let key):
+      "refused \(path): it is not signed, and --trust \(key) asks for a signature; export it with --sign, or import it with --sha256 HEX. Nothing was imported"
+    case .badSignature(let path, let key, let reason):
+      "refused \(path): its manifest's signature \(reason) (--trust \(key)); the bundle was altered or signed by another key. Nothing was imported"
+    case .projectFileDiffers(let path, let file, let reason):
+      "refused \(path): \(file) exists and \(reason); pass --force to replace it, or --project DIR. Nothing was imported"
+    case .badKey(let path, let reason): "cannot use the key \(path): \(reason)"
+    case .keyExists(let path):
+      "refused to overwrite \(path): a key is there already; pass --force to replace it (bundles signed with the old key then no longer verify with the new .pub)"
+    case .rollbackIncomplete(let path, let kept, let reason):
+      "the import of \(path) failed (\(reason)) and \(kept.count) replaced file(s) could not be put back: they are kept as \(kept.joined(separator: ", ")); move them back by hand"
     }
   }
 }

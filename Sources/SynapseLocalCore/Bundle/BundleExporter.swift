@@ -13,13 +13,19 @@ public struct BundleExporter: Sendable {
     /// The synapse-local binary to carry; nil: this one.
     public var tool: String?
     public var runtimes = true
+    /// A private key (PEM) to sign the manifest with (`--sign`).
+    public var signingKey: String?
 
-    public init(project: String, platform: Platform? = nil, python: String? = nil, tool: String? = nil, runtimes: Bool = true) {
+    public init(
+      project: String, platform: Platform? = nil, python: String? = nil, tool: String? = nil, runtimes: Bool = true,
+      signingKey: String? = nil
+    ) {
       self.project = project
       self.platform = platform
       self.python = python
       self.tool = tool
       self.runtimes = runtimes
+      self.signingKey = signingKey
     }
   }
 
@@ -30,6 +36,10 @@ public struct BundleExporter: Sendable {
     public var members: Int
     public var bytes: UInt64
     public var archiveBytes: UInt64
+    /// The whole file's sha256: what `bundle import --sha256` checks.
+    public var sha256: String
+    /// The signing key's fingerprint, when signed (`bundle import --trust` its .pub).
+    public var signedBy: String?
     public var notes: [String]
   }
 
@@ -51,6 +61,10 @@ public struct BundleExporter: Sendable {
   public func export(to file: String, options: Options) async throws -> Result {
     let here = try Platform.current()
     let platform = options.platform ?? here
+    // Read first: a key that cannot sign stops the export before anything is written.
+    let signer = try options.signingKey.map { path throws(BundleError) in
+      try BundleSigningKey.load(privateKeyFile: path, files: context.files)
+    }
     var notes: [String] = []
     let project = options.project
     let lockPath = project + "/" + ProjectLock.fileName
@@ -149,9 +163,10 @@ public struct BundleExporter: Sendable {
     var members = early.map { BundleManifest.Member(path: $0.name, size: $0.size, sha256: $0.sha256) }
     members += projectFiles.map { BundleManifest.Member(path: $0.0, size: UInt64($0.1.count), sha256: Digest.hex(.sha256, Array($0.1))) }
     members += (models + runtimeFiles).map { BundleManifest.Member(path: $0.name, size: $0.size, sha256: $0.sha256) }
-    let manifest = BundleManifest(
+    var manifest = BundleManifest(
       platform: platform, python: options.runtimes ? python : nil, toolVersion: ToolVersion.current,
       lock: String(decoding: lockData, as: UTF8.self), engineArchive: engineMember, members: members)
+    if signer != nil { manifest.format = BundleManifest.signedFormat }
 
     // Written in order: the tool, the manifest, the project, then the data.
     let writer = try BundleArchiveWriter(path: file)
@@ -173,13 +188,16 @@ public struct BundleExporter: Sendable {
     for item in early { try write(item) }
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    try writer.add(BundleManifest.memberName, data: try encoder.encode(manifest))
+    let manifestData = try encoder.encode(manifest)
+    try writer.add(BundleManifest.memberName, data: manifestData)
+    // The signature covers the manifest's bytes as stored, and the manifest every member's digest.
+    if let signer { try writer.add(BundleSignature.memberName, data: try BundleSignature(signing: manifestData, with: signer).encoded()) }
     for (name, data) in projectFiles { try writer.add(name, data: data) }
     for item in models + runtimeFiles { try write(item) }
-    try writer.finish()
+    let sha256 = try writer.finish()
     return Result(
-      path: file, platform: platform.rawValue, python: manifest.python, members: members.count + 1, bytes: total,
-      archiveBytes: context.files.size(file) ?? 0, notes: notes)
+      path: file, platform: platform.rawValue, python: manifest.python, members: members.count + 1 + (signer == nil ? 0 : 1), bytes: total,
+      archiveBytes: context.files.size(file) ?? 0, sha256: sha256, signedBy: signer?.fingerprint, notes: notes)
   }
 
   func planned(_ name: String, _ source: String, mode: Int32 = 0o644) throws -> Planned {

@@ -1,8 +1,9 @@
 import Foundation
 import Yams
 
-/// What the importer checks before it trusts a bundle: the manifest (format, platform, Python,
-/// sizes, member names), the lock against the model members, and the free space.
+/// What the importer checks before it trusts a bundle: the manifest's signature, the manifest
+/// (format, platform, Python, sizes, member names), the lock against the model members, and the
+/// free space.
 extension BundleImporter {
   /// Enough free space for what will be written: every member but the model files the store holds
   /// already (known by size here; their digests are checked as they stream).
@@ -25,16 +26,75 @@ extension BundleImporter {
     guard !name.hasPrefix("/"), !parts.contains(".."), !parts.contains(""), !name.isEmpty else {
       throw BundleError.tampered(path: file, member: name, reason: "has an unsafe path")
     }
-    let roots = ["bin", "share", "project", "models", "runtimes", "wheelhouse", BundleManifest.memberName]
+    let roots = ["bin", "share", "project", "models", "runtimes", "wheelhouse", BundleManifest.memberName, BundleSignature.memberName]
     guard let first = parts.first, roots.contains(String(first)) else { throw BundleError.unknownMember(path: file, member: name) }
   }
 
   func readManifest(
     _ file: String, member: BundleArchiveReader.Member, stream: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void
   ) throws -> BundleManifest {
+    try decodeManifest(readManifestBytes(file, member: member, stream: stream), file: file)
+  }
+
+  /// The manifest's bytes exactly as stored: what a signature covers.
+  func readManifestBytes(
+    _ file: String, member: BundleArchiveReader.Member, stream: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void
+  ) throws -> Data {
     guard member.size < 64 << 20 else { throw BundleError.tampered(path: file, member: member.name, reason: "is too large for a manifest") }
     var data = Data()
     try stream { data.append(contentsOf: $0) }
+    return data
+  }
+
+  /// The manifest, once `trustedKey` (if any) is shown to have signed these very bytes; a signed
+  /// format must carry its signature, an unsigned one none.
+  func authenticatedManifest(_ data: Data, signature: Data?, file: String, trust: BundleTrust, trustedKey: BundleSigningKey?) throws
+    -> BundleManifest
+  {
+    if let trustedKey {
+      let keyFile = trust.trustedKey ?? trustedKey.fingerprint
+      guard let signature else { throw BundleError.unsigned(path: file, key: keyFile) }
+      guard let parsed = try? JSONDecoder().decode(BundleSignature.self, from: signature) else {
+        throw BundleError.badSignature(path: file, key: keyFile, reason: "cannot be read")
+      }
+      if let reason = parsed.refusal(of: data, trusted: trustedKey) {
+        throw BundleError.badSignature(path: file, key: keyFile, reason: reason)
+      }
+    }
+    let manifest = try decodeManifest(data, file: file)
+    if manifest.format >= BundleManifest.signedFormat, signature == nil {
+      throw BundleError.tampered(
+        path: file, member: BundleManifest.memberName,
+        reason: "is of a signed format (\(manifest.format)) but no \(BundleSignature.memberName) follows it")
+    }
+    if manifest.format < BundleManifest.signedFormat, signature != nil {
+      throw BundleError.tampered(
+        path: file, member: BundleSignature.memberName, reason: "follows a manifest of an unsigned format (\(manifest.format))")
+    }
+    return manifest
+  }
+
+  /// What proved the bundle authentic, as the result says it.
+  static func authentication(_ trust: BundleTrust, trustedKey: BundleSigningKey?) -> String? {
+    let proofs = [trust.sha256.map { _ in "sha256" }, trustedKey.map { "signature by \($0.fingerprint.prefix(16))" }].compactMap { $0 }
+    return proofs.isEmpty ? nil : proofs.joined(separator: " and ")
+  }
+
+  /// Whether two locks pin the same files, selections and runtimes, whatever their order and
+  /// comments (an import's own runtime installs rewrite the lock it wrote).
+  static func sameLock(_ one: Data, _ other: Data) -> Bool {
+    func canonical(_ data: Data) -> ProjectLock? {
+      guard var lock = try? YAMLDecoder().decode(ProjectLock.self, from: String(decoding: data, as: UTF8.self)) else { return nil }
+      lock.files.sort { ($0.repository, $0.path) < ($1.repository, $1.path) }
+      lock.selections.sort { $0.repository < $1.repository }
+      lock.runtimes.sort { ($0.id, $0.platform) < ($1.id, $1.platform) }
+      return lock
+    }
+    guard let first = canonical(one), let second = canonical(other) else { return one == other }
+    return first == second
+  }
+
+  func decodeManifest(_ data: Data, file: String) throws -> BundleManifest {
     do {
       // A newer format is named as such even when its fields are unknown.
       if let object = try JSONSerialization.jsonObject(with: data) as? [String: Any], let format = object["format"] as? Int,
@@ -46,7 +106,7 @@ extension BundleImporter {
     } catch let error as BundleError {
       throw error
     } catch {
-      throw BundleError.tampered(path: file, member: member.name, reason: "is not a manifest this tool reads")
+      throw BundleError.tampered(path: file, member: BundleManifest.memberName, reason: "is not a manifest this tool reads")
     }
   }
 

@@ -4,13 +4,23 @@ import Foundation
 /// from the bundle, and what it asks of the host (Python, Debian packages, stale staging).
 extension BundleImporter {
   /// What an import killed outright (SIGKILL, a power cut) left in staging: removed once it is a
-  /// day old, so that an import running now in another shell keeps its own.
+  /// day old, so that an import running now in another shell keeps its own. Files kept aside in
+  /// `undo/` may be the only copies of what the import replaced (or could not put back): that
+  /// folder stays, for the user to move back; the rest goes.
   static func removeStaleStaging(_ folder: String) {
     let day = Date().addingTimeInterval(-86_400)
     for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.hasPrefix("bundle-") {
       let path = folder + "/" + name
-      if let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date, modified < day {
+      guard let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date, modified < day else {
+        continue
+      }
+      let kept = (try? FileManager.default.contentsOfDirectory(atPath: path + "/undo")) ?? []
+      if kept.isEmpty {
         try? FileManager.default.removeItem(atPath: path)
+      } else {
+        for child in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] where child != "undo" {
+          try? FileManager.default.removeItem(atPath: path + "/" + child)
+        }
       }
     }
   }
@@ -67,13 +77,17 @@ extension BundleImporter {
     if let engine = read.manifest.engineArchive, let archive = read.staged[engine],
       let sha256 = read.manifest.members.first(where: { $0.path == engine })?.sha256
     {
-      // Its own name: an engines.yaml asset is known by it.
-      let named = staging + "/" + (engine as NSString).lastPathComponent
+      // Its own name: an engines.yaml asset is known by it. In a folder of its own, which nothing
+      // else in staging uses (an archive named `undo-0` must not reach a kept file).
+      let name = (engine as NSString).lastPathComponent
+      let folder = staging + "/engine"
+      try context.files.createDirectory(folder, permissions: 0o700)
+      let named = folder + "/" + name
       guard rename(archive, named) == 0 else { throw BundleError.unwritable(path: named, reason: String(cString: strerror(errno))) }
       var options = RuntimeInstaller.Options()
       options.project = project
       options.from = named
-      options.sha256 = sha256
+      options.sha256 = try digestToTrust(sha256, archive: name, lock: read.lock, platform: read.manifest.platform)
       for outcome in try await installer.install([.llamaCpp], options: options) { done.append(outcome.manifest.id.rawValue) }
     }
     if read.manifest.python != nil {
@@ -83,6 +97,17 @@ extension BundleImporter {
       for outcome in try await installer.install([.embedding, .postgresql], options: options) { done.append(outcome.manifest.id.rawValue) }
     }
     return done
+  }
+
+  /// The manifest's digest never outranks a pin: for an archive engines.yaml or the lock knows by
+  /// name, none is given and the installer checks the archive against the pin. Only a build of
+  /// one's own, which no pin knows, is installed on the manifest's word, which stands because the
+  /// bundle as a whole was authenticated.
+  func digestToTrust(_ manifestDigest: String, archive name: String, lock: ProjectLock, platform: Platform) throws -> String? {
+    let profiles = try context.resources.locate(.profiles)
+    let releases = try EngineReleases.load(profiles + "/" + EngineReleases.fileName, files: context.files)
+    let pinnedByLock = lock.runtime(.llamaCpp, platform: platform)?.asset == name
+    return pinnedByLock || releases.lookup(assetNamed: name) != nil ? nil : manifestDigest
   }
 
   /// The Debian packages the manifest names that dpkg says are not installed; nil where there is no

@@ -1,19 +1,23 @@
 import Foundation
 
 /// `bundle import`, `bundle verify` and `bundle list`. An import works with no network at all: it
-/// verifies every member's sha256 while it streams into a staging folder (nothing is visible under
-/// its real name before that), places the model files in the store, writes the project, and
-/// installs the runtimes from the bundle's own archive and wheelhouse. A failure leaves the store,
-/// the runtimes and the project as they were.
+/// checks the bundle is the one exported (the whole file's sha256, or the manifest's signature by a
+/// trusted key) and verifies every member's sha256 while it streams into a staging folder (nothing
+/// is visible under its real name before that), places the model files in the store, writes the
+/// project, and installs the runtimes from the bundle's own archive and wheelhouse. A failure
+/// leaves the store, the runtimes and the project as they were.
 public struct BundleImporter: Sendable {
   public struct Options: Sendable {
     public var project: String
-    /// Replace an existing, different synapse-local.yaml.
+    /// Replace an existing, different synapse-local.yaml or synapse-local.lock.
     public var force = false
+    /// What proves the bundle is the one exported; with nothing in it, the import is refused.
+    public var trust: BundleTrust
 
-    public init(project: String, force: Bool = false) {
+    public init(project: String, force: Bool = false, trust: BundleTrust) {
       self.project = project
       self.force = force
+      self.trust = trust
     }
   }
 
@@ -27,12 +31,22 @@ public struct BundleImporter: Sendable {
     public var modelFilesPresent: Int
     public var runtimes: [String]
     public var notes: [String]
+    /// `sha256`, `signature by KEY`, or `nothing (--insecure-skip-verify)`.
+    public var authenticatedBy: String
 
     enum CodingKeys: String, CodingKey {
       case bundle, project, platform, members, runtimes, notes
       case modelFiles = "model_files"
       case modelFilesPresent = "model_files_present"
+      case authenticatedBy = "authenticated_by"
     }
+  }
+
+  /// What `bundle verify` found: the manifest, and what proved the bundle authentic (nil: its
+  /// integrity only was checked).
+  public struct Verification: Sendable {
+    public var manifest: BundleManifest
+    public var authenticatedBy: String?
   }
 
   /// What reading the whole bundle found: its manifest, and where verified members were staged.
@@ -43,6 +57,8 @@ public struct BundleImporter: Sendable {
     var present: Set<String> = []
     /// The store the bundle's project uses (import only).
     var store: String?
+    /// What proved it authentic; nil: nothing was asked.
+    var authenticatedBy: String?
   }
 
   public var context: Context
@@ -68,23 +84,34 @@ public struct BundleImporter: Sendable {
 
   struct Stop: Error {}
 
-  /// Every member checked against the manifest; nothing written. Integrity only: a bundle for
-  /// another platform verifies too.
-  public func verify(_ file: String) async throws -> BundleManifest {
-    try await read(file, staging: nil, target: false).manifest
+  /// Every member checked against the manifest, and the bundle against `trust` when it holds a
+  /// digest or a key; nothing written. A bundle for another platform verifies too.
+  public func verify(_ file: String, trust: BundleTrust = BundleTrust()) async throws -> Verification {
+    let trustedKey = try trust.trustedKey.map { path throws(BundleError) in
+      try BundleSigningKey.load(publicKeyFile: path, files: context.files)
+    }
+    let read = try await read(file, staging: nil, target: false, trust: trust, trustedKey: trustedKey)
+    return Verification(manifest: read.manifest, authenticatedBy: read.authenticatedBy)
   }
 
   public func importBundle(_ file: String, options: Options) async throws -> Result {
+    // Before anything is read: integrity alone proves nothing, the manifest comes with the members.
+    guard options.trust.checksAuthenticity || options.trust.insecureSkipVerify else { throw BundleError.unauthenticated(path: file) }
+    let trustedKey = try options.trust.trustedKey.map { path throws(BundleError) in
+      try BundleSigningKey.load(publicKeyFile: path, files: context.files)
+    }
     let home = RuntimeHome(environment: context.environment)
     Self.removeStaleStaging(home.staging)
     let staging = home.staging + "/bundle-\(UUID().uuidString.prefix(8))"
     try context.files.createDirectory(staging, permissions: 0o700)
-    defer { try? FileManager.default.removeItem(atPath: staging) }
+    // Kept when a rollback could not put everything back: it then holds the only copies.
+    var keepStaging = false
+    defer { if !keepStaging { try? FileManager.default.removeItem(atPath: staging) } }
     let projectFile = ProjectFile.path(in: options.project)
     let environment = context.environment
     let files = context.files
     // The store the bundle's project will use: known once its project file arrives, before the data.
-    let read = try await read(file, staging: staging, target: true) { text in
+    let read = try await read(file, staging: staging, target: true, trust: options.trust, trustedKey: trustedKey) { text in
       guard var configuration = try? ProjectSchema.parse(String(decoding: text, as: UTF8.self), file: "project/synapse-local.yaml") else {
         return nil
       }
@@ -95,8 +122,11 @@ public struct BundleImporter: Sendable {
       throw BundleError.missingMember(path: file, member: "project/" + ProjectConfiguration.fileName)
     }
     if files.exists(projectFile), !options.force, files.contents(projectFile) != files.contents(bundledProject) {
-      throw BundleError.unwritable(
-        path: projectFile, reason: "it exists and differs from the bundle's; pass --force to replace it, or --project DIR")
+      throw BundleError.projectFileDiffers(path: file, file: projectFile, reason: "differs from the bundle's")
+    }
+    let lockFile = options.project + "/" + ProjectLock.fileName
+    if !options.force, let existing = files.contents(lockFile), !Self.sameLock(existing, Data(read.manifest.lock.utf8)) {
+      throw BundleError.projectFileDiffers(path: file, file: lockFile, reason: "pins other files or runtimes than the bundle's lock")
     }
     var notes = read.manifest.python == nil ? ["the bundle carries no runtimes (--no-runtimes): install them on this machine"] : []
     if let missing = await missingPackages(read.manifest.debianPackages), !missing.isEmpty {
@@ -106,7 +136,7 @@ public struct BundleImporter: Sendable {
     }
 
     // Place: models, then the project; runtimes last (their checks load the project's models).
-    // What is replaced is kept in staging and put back if anything fails.
+    // What is replaced is kept aside by rename and put back by rename if anything fails (BundleUndo).
     var undo = BundleUndo(staging: staging)
     do {
       try Task.checkCancellation()
@@ -125,20 +155,31 @@ public struct BundleImporter: Sendable {
         try Task.checkCancellation()
         runtimes = try await installRuntimes(read, project: options.project, staging: staging)
       }
+      undo.discard()
       return Result(
         bundle: file, project: options.project, platform: read.manifest.platform.rawValue, members: read.manifest.members.count,
-        modelFiles: read.lock.files.count, modelFilesPresent: read.present.count, runtimes: runtimes, notes: notes)
+        modelFiles: read.lock.files.count, modelFilesPresent: read.present.count, runtimes: runtimes, notes: notes,
+        authenticatedBy: read.authenticatedBy ?? "nothing (--insecure-skip-verify)")
     } catch {
-      undo.restore()
+      let stranded = undo.restore()
+      guard stranded.isEmpty else {
+        keepStaging = true
+        throw BundleError.rollbackIncomplete(path: file, kept: stranded, reason: "\(error)")
+      }
       throw error
     }
   }
 
-  /// Streams the bundle: the tool's members hashed, the manifest checked, every later member
-  /// hashed against it and, with `staging`, kept there under its own name. `storeFor` reads the
-  /// bundle's project file into the store it names: a model file already there with the same
-  /// digest is then checked but not written again.
-  func read(_ file: String, staging: String?, target: Bool, storeFor: ((Data) -> String?)? = nil) async throws -> Read {
+  /// Streams the bundle once: the tool's members hashed, the manifest's signature checked against
+  /// `trustedKey` (before the manifest is used), the manifest checked, every later member hashed
+  /// against it and, with `staging`, kept there under its own name; the raw file hashed on the way
+  /// and compared with `trust.sha256` at the end, before the caller places anything. `storeFor`
+  /// reads the bundle's project file into the store it names: a model file already there with the
+  /// same digest is then checked but not written again.
+  func read(
+    _ file: String, staging: String?, target: Bool, trust: BundleTrust, trustedKey: BundleSigningKey?,
+    storeFor: ((Data) -> String?)? = nil
+  ) async throws -> Read {
     guard context.files.exists(file) else { throw BundleError.unreadable(path: file, reason: "it does not exist") }
     let pythonHere = try await hostPython()
     var early: [String: (UInt64, String)] = [:]
@@ -147,28 +188,45 @@ public struct BundleImporter: Sendable {
     var done: UInt64 = 0
     var total: UInt64 = 0
     let output = context.output
-    try BundleArchiveReader(path: file).readMembers { member, stream in
+    // The manifest's bytes, held until the next member says whether a signature follows.
+    var pending: Data?
+    func accept(_ bytes: Data, signature: Data?) throws {
+      let manifest = try authenticatedManifest(bytes, signature: signature, file: file, trust: trust, trustedKey: trustedKey)
+      try check(manifest, file: file, pythonHere: pythonHere, target: target)
+      for listed in manifest.members { try Self.checkName(listed.path, file: file) }
+      let lock = try checkLock(manifest, file: file)
+      for (name, (size, sha256)) in early {
+        guard let listed = manifest.members.first(where: { $0.path == name }) else {
+          throw BundleError.unknownMember(path: file, member: name)
+        }
+        guard listed.size == size, listed.sha256 == sha256 else {
+          throw BundleError.tampered(path: file, member: name, reason: "does not match its sha256 in the manifest")
+        }
+      }
+      seen.formUnion(early.keys)
+      total = manifest.totalBytes
+      result = Read(manifest: manifest, lock: lock)
+    }
+    let fileSHA256 = try BundleArchiveReader(path: file).readMembers { member, stream in
       guard member.isRegularFile else {
         throw BundleError.tampered(path: file, member: member.name, reason: "is not a regular file")
       }
       try Self.checkName(member.name, file: file)
+      if let bytes = pending {
+        pending = nil
+        if member.name == BundleSignature.memberName {
+          guard member.size <= BundleSignature.maximumSize else {
+            throw BundleError.tampered(path: file, member: member.name, reason: "is too large for a signature")
+          }
+          var signature = Data()
+          try stream { signature.append(contentsOf: $0) }
+          return try accept(bytes, signature: signature)
+        }
+        try accept(bytes, signature: nil)
+      }
       guard var current = result else {
         if member.name == BundleManifest.memberName {
-          let manifest = try readManifest(file, member: member, stream: stream)
-          try check(manifest, file: file, pythonHere: pythonHere, target: target)
-          for listed in manifest.members { try Self.checkName(listed.path, file: file) }
-          let lock = try checkLock(manifest, file: file)
-          for (name, (size, sha256)) in early {
-            guard let listed = manifest.members.first(where: { $0.path == name }) else {
-              throw BundleError.unknownMember(path: file, member: name)
-            }
-            guard listed.size == size, listed.sha256 == sha256 else {
-              throw BundleError.tampered(path: file, member: name, reason: "does not match its sha256 in the manifest")
-            }
-          }
-          seen.formUnion(early.keys)
-          total = manifest.totalBytes
-          result = Read(manifest: manifest, lock: lock)
+          pending = try readManifestBytes(file, member: member, stream: stream)
           return
         }
         guard member.name.hasPrefix("bin/") || member.name.hasPrefix("share/") else { throw BundleError.noManifest(path: file) }
@@ -243,7 +301,12 @@ public struct BundleImporter: Sendable {
       }
       result = current
     }
-    guard let result else { throw BundleError.noManifest(path: file) }
+    if let bytes = pending { try accept(bytes, signature: nil) }
+    if let expected = trust.sha256, fileSHA256 != expected {
+      throw BundleError.digestMismatch(path: file, expected: expected, actual: fileSHA256)
+    }
+    guard var result else { throw BundleError.noManifest(path: file) }
+    result.authenticatedBy = Self.authentication(trust, trustedKey: trustedKey)
     if let missing = result.manifest.members.first(where: { !seen.contains($0.path) }) {
       throw BundleError.missingMember(path: file, member: missing.path)
     }

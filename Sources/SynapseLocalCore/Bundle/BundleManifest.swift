@@ -17,7 +17,11 @@ public struct BundleManifest: Codable, Sendable, Equatable {
   }
 
   /// The newest format this tool reads and writes.
-  public static let currentFormat = 1
+  public static let currentFormat = signedFormat
+  /// Unsigned: what `bundle export` without `--sign` writes, so that older tools read it.
+  public static let unsignedFormat = 1
+  /// Signed: `manifest.json.sig` follows the manifest (older tools refuse it as a newer format).
+  public static let signedFormat = 2
   public static let memberName = "manifest.json"
   /// The Debian packages the tool's binary links against.
   public static let debianPackages = ["libcurl4", "libssl3", "libarchive13"]
@@ -46,7 +50,7 @@ public struct BundleManifest: Codable, Sendable, Equatable {
     platform: Platform, python: String?, toolVersion: String, lock: String, engineArchive: String?, members: [Member],
     created: Date = Date()
   ) {
-    format = Self.currentFormat
+    format = Self.unsignedFormat
     self.platform = platform
     self.python = python
     self.toolVersion = toolVersion

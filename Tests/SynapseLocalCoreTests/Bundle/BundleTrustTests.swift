@@ -1,0 +1,187 @@
+import Foundation
+import Testing
+
+@testable import SynapseLocalCore
+
+/// A bundle rewritten consistently (another blob under its own name, the lock and the manifest
+/// rewritten to match) passes every integrity check; only the file's sha256 from the export or a
+/// signature by a trusted key tells it from the one exported. Each refusal is one line and writes
+/// nothing.
+@Suite("bundle import: authenticated or refused")
+struct BundleTrustTests {
+  typealias Scratch = BundleImportTests.Scratch
+  static let otherModel = Data(BundleImportTests.model.reversed())
+
+  /// The exported bundle (signed by `team`) and a consistently tampered copy of it.
+  struct Pair {
+    let original: String
+    let originalSHA256: String
+    let originalManifest: Data
+    let team: BundleSigningKey
+    let teamPublicKey: String
+  }
+
+  static func pair(_ scratch: Scratch) throws -> Pair {
+    let team = try BundleSigningKey.generate()
+    let teamPublicKey = scratch.root + "/team.pub"
+    try team.publicPEM().write(to: URL(fileURLWithPath: teamPublicKey))
+    let original = scratch.root + "/original.tar.zst"
+    let written = try BundleImportTests.craft(original, signer: team)
+    return Pair(
+      original: original, originalSHA256: written.sha256, originalManifest: written.manifest, team: team, teamPublicKey: teamPublicKey)
+  }
+
+  /// Another model, its blob named by its digest, the lock and the manifest rewritten to match.
+  static func tampered(_ path: String, signer: BundleSigningKey? = nil, signature: Data? = nil) throws {
+    try BundleImportTests.craft(
+      path, members: BundleImportTests.members(for: otherModel), lock: BundleImportTests.lock(for: otherModel), signer: signer,
+      signature: signature)
+  }
+
+  @Test func aConsistentlyTamperedBundleIsRefusedWithoutTheRightProof() async throws {
+    let scratch = try Scratch()
+    defer { scratch.remove() }
+    let pair = try Self.pair(scratch)
+    // What is already there, which no refused import may touch.
+    _ = try await BundleImporter(context: scratch.context).importBundle(
+      pair.original, options: .init(project: scratch.project, trust: BundleTrust(sha256: pair.originalSHA256)))
+    let before = scratch.contents
+
+    let stranger = try BundleSigningKey.generate()
+    let unsigned = scratch.root + "/unsigned.tar.zst"
+    try Self.tampered(unsigned)
+    let bySomeoneElse = scratch.root + "/stranger.tar.zst"
+    try Self.tampered(bySomeoneElse, signer: stranger)
+    // The team's real signature of the original manifest, kept over a rewritten one.
+    let keptSignature = scratch.root + "/kept-signature.tar.zst"
+    try Self.tampered(keptSignature, signature: try BundleSignature(signing: pair.originalManifest, with: pair.team).encoded())
+    // It is intact: integrity alone cannot tell.
+    #expect(try await BundleImporter(context: scratch.context).verify(unsigned).authenticatedBy == nil)
+
+    let cases: [(String, BundleTrust, String)] = [
+      (
+        unsigned, BundleTrust(),
+        "nothing proves it is the bundle that was exported; pass --sha256 HEX (printed by bundle export) or --trust PUBKEY"
+      ),
+      (
+        unsigned, BundleTrust(sha256: pair.originalSHA256),
+        "its sha256 is \(try Digest.sha256(ofFile: unsigned)), not \(pair.originalSHA256)"
+      ),
+      (bySomeoneElse, BundleTrust(sha256: pair.originalSHA256), "its sha256 is"),
+      (unsigned, BundleTrust(trustedKey: pair.teamPublicKey), "it is not signed, and --trust \(pair.teamPublicKey) asks for a signature"),
+      (
+        bySomeoneElse, BundleTrust(trustedKey: pair.teamPublicKey),
+        "signature is by the key \(stranger.fingerprint.prefix(16)), not the trusted key \(pair.team.fingerprint.prefix(16))"
+      ),
+      (keptSignature, BundleTrust(trustedKey: pair.teamPublicKey), "its manifest's signature does not match the manifest"),
+      (keptSignature, BundleTrust(sha256: pair.originalSHA256, trustedKey: pair.teamPublicKey), "its manifest's signature does not match"),
+    ]
+    for (path, trust, expected) in cases {
+      do {
+        _ = try await BundleImporter(context: scratch.context).importBundle(
+          path, options: .init(project: scratch.project, force: true, trust: trust))
+        Issue.record("\(path) was imported with \(trust)")
+      } catch {
+        let message = "\(error)"
+        #expect(message.contains("refused \(path)") && message.contains(expected) && !message.contains("\n"), "\(message)")
+      }
+      #expect(scratch.contents == before, "\(path) changed the store, the project or the runtime home")
+      do {
+        _ = try await BundleImporter(context: scratch.context).verify(path, trust: trust)
+        if trust.checksAuthenticity { Issue.record("\(path) verified with \(trust)") }
+      } catch {
+        #expect("\(error)".contains(expected), "verify: \(error)")
+      }
+    }
+    // Bytes after the archive that the reader passes over (a zstd skippable frame) are part of
+    // the file: the digest covers them.
+    let appended = scratch.root + "/appended.tar.zst"
+    var data = try Data(contentsOf: URL(fileURLWithPath: pair.original))
+    data.append(contentsOf: [0x50, 0x2A, 0x4D, 0x18, 0x00, 0x10, 0x00, 0x00] + [UInt8](repeating: 7, count: 4096))
+    try data.write(to: URL(fileURLWithPath: appended))
+    await #expect(
+      throws: BundleError.digestMismatch(path: appended, expected: pair.originalSHA256, actual: try Digest.sha256(ofFile: appended))
+    ) {
+      try await BundleImporter(context: scratch.context).verify(appended, trust: BundleTrust(sha256: pair.originalSHA256))
+    }
+    #expect(scratch.contents == before)
+  }
+
+  @Test func theRightSHA256OrSignatureIsAccepted() async throws {
+    let scratch = try Scratch()
+    defer { scratch.remove() }
+    let pair = try Self.pair(scratch)
+    let importer = BundleImporter(context: scratch.context)
+    let bySHA = try await importer.importBundle(
+      pair.original, options: .init(project: scratch.project, trust: BundleTrust(sha256: pair.originalSHA256.uppercased())))
+    #expect(bySHA.authenticatedBy == "sha256" && bySHA.modelFiles == 1)
+    let bySignature = try await importer.importBundle(
+      pair.original, options: .init(project: scratch.root + "/second", trust: BundleTrust(trustedKey: pair.teamPublicKey)))
+    #expect(bySignature.authenticatedBy == "signature by \(pair.team.fingerprint.prefix(16))")
+    #expect(FileManager.default.contents(atPath: scratch.root + "/second/synapse-local.lock") == Data(BundleImportTests.lock.utf8))
+    let verified = try await importer.verify(pair.original, trust: BundleTrust(sha256: pair.originalSHA256, trustedKey: pair.teamPublicKey))
+    #expect(verified.authenticatedBy == "sha256 and signature by \(pair.team.fingerprint.prefix(16))")
+    // Accepting the risk is a choice, and the result says so.
+    let skipped = try await importer.importBundle(
+      pair.original, options: .init(project: scratch.root + "/third", trust: BundleTrust(insecureSkipVerify: true)))
+    #expect(skipped.authenticatedBy == "nothing (--insecure-skip-verify)")
+  }
+
+  /// A signed format must carry its signature; an unsigned one carries none.
+  @Test func theSignatureMemberMatchesTheFormat() async throws {
+    let scratch = try Scratch()
+    defer { scratch.remove() }
+    let stripped = scratch.root + "/stripped.tar.zst"
+    try BundleImportTests.craft(stripped) { $0.format = BundleManifest.signedFormat }
+    await #expect(throws: BundleError.self) {
+      try await BundleImporter(context: scratch.context).verify(stripped)
+    }
+    do {
+      _ = try await BundleImporter(context: scratch.context).verify(stripped)
+    } catch {
+      #expect("\(error)".contains("but no manifest.json.sig follows it"))
+    }
+  }
+
+  /// The manifest's digest never outranks a pin: an archive engines.yaml or the lock knows by name
+  /// is checked against the pin (no digest given), only a custom build on the manifest's word.
+  @Test func theManifestDigestIsTrustedOnlyForAnArchiveNoPinKnows() throws {
+    let scratch = try Scratch()
+    defer { scratch.remove() }
+    let importer = BundleImporter(context: scratch.context)
+    let digest = String(repeating: "d", count: 64)
+    let platform = try Platform.current()
+    var lock = ProjectLock()
+    #expect(try importer.digestToTrust(digest, archive: "llama-b8200-bin-ubuntu-x64.tar.gz", lock: lock, platform: platform) == nil)
+    #expect(try importer.digestToTrust(digest, archive: "llama-own-build.tar.gz", lock: lock, platform: platform) == digest)
+    lock.record(
+      .init(id: "llama.cpp", platform: platform.rawValue, version: "b1", variant: "cpu", asset: "llama-own-build.tar.gz", sha256: "e"))
+    #expect(try importer.digestToTrust(digest, archive: "llama-own-build.tar.gz", lock: lock, platform: platform) == nil)
+  }
+
+  @Test func keygenWritesAPrivateKeyOnlyItsOwnerReadsAndNeverOverwritesOne() throws {
+    let scratch = try Scratch()
+    defer { scratch.remove() }
+    let generator = BundleKeyGenerator(context: scratch.context)
+    let folder = scratch.root + "/keys"
+    let first = try generator.generate(in: folder, force: false)
+    let mode = try FileManager.default.attributesOfItem(atPath: first.privateKey)[.posixPermissions] as? Int
+    #expect(mode == 0o600)
+    let signer = try BundleSigningKey.load(privateKeyFile: first.privateKey, files: scratch.context.files)
+    let checker = try BundleSigningKey.load(publicKeyFile: first.publicKey, files: scratch.context.files)
+    #expect(checker.fingerprint == first.fingerprint && signer.fingerprint == first.fingerprint)
+    let message = Data("manifest".utf8)
+    let signature = try signer.sign(message)
+    #expect(checker.verify(signature, of: message) && !checker.verify(signature, of: Data("manifest!".utf8)))
+    // A public key cannot sign; a private key is not a --trust key.
+    #expect(throws: BundleError.self) { try checker.sign(message) }
+    #expect(throws: BundleError.self) { try BundleSigningKey.load(publicKeyFile: first.privateKey, files: scratch.context.files) }
+
+    let before = try Data(contentsOf: URL(fileURLWithPath: first.privateKey))
+    #expect(throws: BundleError.keyExists(path: first.privateKey)) { try generator.generate(in: folder, force: false) }
+    #expect(try Data(contentsOf: URL(fileURLWithPath: first.privateKey)) == before)
+    let replaced = try generator.generate(in: folder, force: true)
+    #expect(replaced.fingerprint != first.fingerprint)
+    #expect((try FileManager.default.contentsOfDirectory(atPath: folder)).sorted() == ["bundle-signing.key", "bundle-signing.pub"])
+  }
+}
