@@ -141,21 +141,12 @@ extension BundleImporter {
       let first = "\(error)".split(separator: "\n").first.map(String.init) ?? "not YAML"
       throw BundleError.lockDisagrees(path: file, reason: "the lock cannot be read (\(first))")
     }
+    // Every value that becomes part of a path in the store or the runtime home, as any lock is checked.
+    if let refused = lock.unsafeValue {
+      throw BundleError.tampered(path: file, member: BundleManifest.memberName, reason: "pins an unsafe value: \(refused)")
+    }
     var expected: Set<String> = []
     for entry in lock.files {
-      // Every value that becomes part of a path in the store: hex digests, a safe path and revision.
-      func hex(_ text: String, _ lengths: Set<Int>) -> Bool {
-        lengths.contains(text.count) && text.allSatisfy { ("0"..."9").contains($0) || ("a"..."f").contains($0) }
-      }
-      let revisionParts = entry.revision.split(separator: "/", omittingEmptySubsequences: false)
-      guard hex(entry.commit, [40]), hex(entry.etag, [40, 64]), (try? validatedPathInRepository(entry.path)) != nil,
-        !entry.revision.isEmpty, !entry.revision.hasPrefix("/"), revisionParts.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." }),
-        !entry.revision.contains("\0")
-      else {
-        throw BundleError.tampered(
-          path: file, member: BundleManifest.memberName,
-          reason: "pins \(entry.repository)/\(entry.path) with an unsafe commit, etag, path or revision")
-      }
       let name = "models/\(try RepositoryID(entry.repository).cacheFolderName)/blobs/\(entry.etag)"
       expected.insert(name)
       guard let member = manifest.members.first(where: { $0.path == name }) else {

@@ -52,8 +52,3 @@ extension ProjectLock {
     return nil
   }
 }
-
-/// A lock value refused as it was read (see `ProjectLock.unsafeValue`).
-public struct UnsafeLockValue: Error, CustomStringConvertible {
-  public var description: String
-}

@@ -89,7 +89,6 @@ public struct ProjectLock: Codable, Sendable, Equatable {
     files = try container.decodeIfPresent([Entry].self, forKey: .files) ?? []
     selections = try container.decodeIfPresent([Selection].self, forKey: .selections) ?? []
     runtimes = try container.decodeIfPresent([RuntimePin].self, forKey: .runtimes) ?? []
-    if let refused = unsafeValue { throw UnsafeLockValue(description: refused) }
   }
 
   public func encode(to encoder: any Encoder) throws {
@@ -113,15 +112,17 @@ public struct ProjectLock: Codable, Sendable, Equatable {
     return project + "/" + fileName
   }
 
+  /// The lock at `path` (none there: an empty one), every value checked (`unsafeValue`).
   public static func load(_ path: String, files: any FileSystem = RootedFileSystem()) throws -> ProjectLock {
     guard let data = files.contents(path) else { return ProjectLock() }
+    let lock: ProjectLock
     do {
-      return try YAMLDecoder().decode(ProjectLock.self, from: String(decoding: data, as: UTF8.self))
-    } catch let refused as UnsafeLockValue {
-      throw StoreError.badLock(path: path, reason: refused.description)
+      lock = try YAMLDecoder().decode(ProjectLock.self, from: String(decoding: data, as: UTF8.self))
     } catch {
       throw StoreError.badLock(path: path, reason: "\(error)")
     }
+    if let refused = lock.unsafeValue { throw StoreError.badLock(path: path, reason: refused) }
+    return lock
   }
 
   public func save(_ path: String) throws {

@@ -36,9 +36,9 @@ public enum PathSafety {
     return !text.contains("/") && !hasControlCharacter(text)
   }
 
-  /// NUL, newlines, tabs and the other C0 controls, and DEL.
+  /// NUL, line breaks of any kind, tabs and the other controls (`ControlCharacters`' one rule).
   public static func hasControlCharacter(_ text: String) -> Bool {
-    text.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
+    ControlCharacters.first(in: text) != nil
   }
 
   /// A refused value for a one-line message: quoted, controls escaped, at most 80 characters.

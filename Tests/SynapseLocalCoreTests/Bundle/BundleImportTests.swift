@@ -215,10 +215,10 @@ struct BundleImportTests {
     add("tool", "its member bin/synapse-local does not match its sha256 in the manifest") { path in
       try Self.craft(path) { $0.members[0].sha256 = String(repeating: "1", count: 64) }
     }
-    add("revision", "pins acme/tiny/tiny.gguf with an unsafe commit, etag, path or revision") { path in
+    add("revision", #"pins an unsafe value: revision "../../../../.bashrc" of acme/tiny/tiny.gguf is not a branch"#) { path in
       try Self.craft(path) { $0.lock = Self.lock.replacingOccurrences(of: "revision: main", with: "revision: ../../../../.bashrc") }
     }
-    add("path", "pins acme/tiny/../../x with an unsafe commit, etag, path or revision") { path in
+    add("path", #"pins an unsafe value: path "../../x" of acme/tiny is not a relative path"#) { path in
       try Self.craft(path) { $0.lock = Self.lock.replacingOccurrences(of: "path: tiny.gguf", with: "path: ../../x") }
     }
     add("projectlock", "project/synapse-local.lock differs from the manifest's lock") { path in

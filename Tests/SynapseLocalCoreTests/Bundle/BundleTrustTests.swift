@@ -152,7 +152,9 @@ struct BundleTrustTests {
     let digest = String(repeating: "d", count: 64)
     let platform = try Platform.current()
     var lock = ProjectLock()
-    #expect(try importer.digestToTrust(digest, archive: "llama-b8200-bin-ubuntu-x64.tar.gz", lock: lock, platform: platform) == nil)
+    let shipped = try EngineReleases.load(ResourceLocator.sourceTree + "/profiles/engines.yaml")
+    let official = try #require(shipped.asset(for: .linuxX64, variant: "cpu")).name
+    #expect(try importer.digestToTrust(digest, archive: official, lock: lock, platform: platform) == nil)
     #expect(try importer.digestToTrust(digest, archive: "llama-own-build.tar.gz", lock: lock, platform: platform) == digest)
     lock.record(
       .init(id: "llama.cpp", platform: platform.rawValue, version: "b1", variant: "cpu", asset: "llama-own-build.tar.gz", sha256: "e"))

@@ -34,8 +34,10 @@ struct StackGeneratorTests {
       files = MemoryFileSystem(roots: ["/home/user/synapse", "/store"])
       catalog = try Fixtures.catalog()
       configuration.paths.state = state
-      try stock("bartowski/Llama-3.2-3B-Instruct-GGUF", path: "Llama-3.2-3B-Instruct-Q4_K_M.gguf", commit: "c0ffee01", bytes: 64)
-      try stock("sentence-transformers/all-MiniLM-L6-v2", path: "config.json", commit: "beef0002", bytes: 2)
+      try stock(
+        "bartowski/Llama-3.2-3B-Instruct-GGUF", path: "Llama-3.2-3B-Instruct-Q4_K_M.gguf",
+        commit: "c0ffee0100000000000000000000000000000000", bytes: 64)
+      try stock("sentence-transformers/all-MiniLM-L6-v2", path: "config.json", commit: "beef000200000000000000000000000000000000", bytes: 2)
     }
 
     /// Puts a file into the store as a pull would (a blob, a relative link in the snapshot) and
@@ -110,7 +112,10 @@ struct StackGeneratorTests {
     #expect(scene.files.permissions(scene.project + "/docker-compose.local.yml") == 0o644)
     let compose = try #require(scene.files.text(scene.project + "/docker-compose.local.yml"))
     #expect(compose.contains("/store:/models:ro"))
-    #expect(compose.contains("/models/models--bartowski--Llama-3.2-3B-Instruct-GGUF/snapshots/c0ffee01/Llama-3.2-3B-Instruct-Q4_K_M.gguf"))
+    #expect(
+      compose.contains(
+        "/models/models--bartowski--Llama-3.2-3B-Instruct-GGUF/snapshots/c0ffee0100000000000000000000000000000000/Llama-3.2-3B-Instruct-Q4_K_M.gguf"
+      ))
     #expect(scene.files.text(scene.state + "/generated.json")?.contains("\"docker-compose.local.yml\"") == true)
   }
 
@@ -217,7 +222,7 @@ struct StackGeneratorTests {
 
   @Test func aModelOutsideTheCatalogIsLimitedByItsBlobsSize() throws {
     var scene = try Scene()
-    try scene.stock("acme/Tiny-GGUF", path: "tiny.gguf", commit: "7e570003", bytes: 3 << 20)
+    try scene.stock("acme/Tiny-GGUF", path: "tiny.gguf", commit: "7e57000300000000000000000000000000000000", bytes: 3 << 20)
     scene.configuration.llm.model = "acme/Tiny-GGUF/tiny.gguf"
     _ = try scene.generate()
     let compose = try #require(scene.files.text(scene.project + "/docker-compose.local.yml"))

@@ -36,8 +36,11 @@ struct ProjectGenerationServiceTests {
 
   func stockDefaultModels() throws {
     var lock = ProjectLock()
-    try stock("bartowski/Llama-3.2-3B-Instruct-GGUF", path: "Llama-3.2-3B-Instruct-Q4_K_M.gguf", commit: "c0ffee01", lock: &lock)
-    try stock("sentence-transformers/all-MiniLM-L6-v2", path: "config.json", commit: "beef0002", lock: &lock)
+    try stock(
+      "bartowski/Llama-3.2-3B-Instruct-GGUF", path: "Llama-3.2-3B-Instruct-Q4_K_M.gguf", commit: "c0ffee0100000000000000000000000000000000",
+      lock: &lock)
+    try stock(
+      "sentence-transformers/all-MiniLM-L6-v2", path: "config.json", commit: "beef000200000000000000000000000000000000", lock: &lock)
     let encoded = try JSONEncoder().encode(lock)
     // The lock is YAML; JSON is YAML too.
     try files.write(encoded, to: project + "/synapse-local.lock", permissions: 0o644)
