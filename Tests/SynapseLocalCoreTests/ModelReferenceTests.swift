@@ -23,7 +23,11 @@ struct ModelReferenceTests {
     #expect(expected.description == text)
   }
 
-  @Test(arguments: ["", "org//repo", "org/repo@", "a/./b", "org/repo/../x"])
+  @Test(arguments: [
+    "", "org//repo", "org/repo@", "a/./b", "org/repo/../x",
+    // The revision becomes refs/<revision> in the store.
+    "org/repo@refs/../../../x", "org/repo@refs/pr//1", "org/repo@refs/pr/1\n",
+  ])
   func rejects(text: String) {
     #expect(throws: ModelReferenceError.self) { try ModelReference(parsing: text) }
   }
