@@ -12,5 +12,8 @@ public struct ProjectProblem: Sendable, Equatable, CustomStringConvertible {
     self.message = message
   }
 
-  public var description: String { "\(file):\(line): \(key): \(message)" }
+  /// One line, whatever the key holds: a key with a line break (an unknown one, say) is quoted.
+  public var description: String {
+    "\(file):\(line): \(ControlCharacters.first(in: key) == nil ? key : key.debugDescription): \(message)"
+  }
 }

@@ -60,6 +60,10 @@ struct ProjectSchemaTests {
     // An app's command may be a YAML block of several lines; nothing else may.
     #expect(problems("backend:\n  start: |\n    npm run a\n    npm run b\n").isEmpty)
     #expect(problems("backend:\n  start: \"a\\0b\"\n").count == 1)
+    // An unknown key with a line break in it is named on one line too.
+    let key = problems("\"a\\nNODE_OPTIONS=x\": 1\n")
+    #expect(
+      key.count == 1 && key.first?.contains(#""a\nNODE_OPTIONS=x": unknown key"#) == true && key.first?.contains("\n") == false, "\(key)")
     var configuration = ProjectConfiguration()
     #expect(ProjectSchema.apply("a\nB=1", to: "llm.served_name", in: &configuration)?.contains("U+000A") == true)
     #expect(configuration.llm.servedName == ProjectConfiguration().llm.servedName)
