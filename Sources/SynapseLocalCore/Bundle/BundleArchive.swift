@@ -218,6 +218,9 @@ struct BundleArchiveReader {
     defer { archive_read_free(reader) }
     archive_read_support_filter_zstd(reader)
     archive_read_support_format_tar(reader)
+    // Past the end-of-archive blocks too: members appended after them (a second frame, which
+    // `tar -i` extracts) are read, and refused as members the manifest does not list.
+    archive_read_set_format_option(reader, "tar", "read_concatenated_archives", "1")
     // No skip or seek callback: every byte libarchive passes over is read, and so hashed.
     let opened = archive_read_open(
       reader, Unmanaged.passUnretained(source).toOpaque(), nil,

@@ -230,6 +230,8 @@ public struct BundleImporter: Sendable {
           return
         }
         guard member.name.hasPrefix("bin/") || member.name.hasPrefix("share/") else { throw BundleError.noManifest(path: file) }
+        // Only one copy is checked: a second (which `tar -k` would extract instead) is refused.
+        guard early[member.name] == nil else { throw BundleError.tampered(path: file, member: member.name, reason: "appears twice") }
         let digest = Digest(.sha256)
         var size: UInt64 = 0
         try stream { block in

@@ -122,12 +122,7 @@ struct LlamaCppInstaller: Sendable {
     guard context.files.exists(file) else { throw ArchiveError.unreadable(path: file, reason: "it does not exist") }
     let name = (file as NSString).lastPathComponent
     let known = releases.lookup(assetNamed: name)
-    let pinned = request.pinned.flatMap { $0.asset == name ? $0.sha256 : nil } ?? known?.asset.sha256
-    let given = request.sha256?.lowercased()
-    if let pinned, let given, given != pinned {
-      throw RuntimeError.digestMismatch(what: "--sha256 for \(name) (the lock or engines.yaml pins it)", expected: pinned, actual: given)
-    }
-    guard let expected = pinned ?? given else { throw RuntimeError.noDigest(asset: name) }
+    let expected = try fileDigest(named: name, request: request)
     if let variant = request.variant, !PathSafety.isName(variant) {
       throw RuntimeError.noAsset(
         tag: releases.llamaCpp.tag, platform: platform.rawValue, variant: variant, available: releases.variants(for: platform))
@@ -148,6 +143,24 @@ struct LlamaCppInstaller: Sendable {
       return RuntimeInstallOutcome(manifest: existing, installedNow: false)
     }
     return try await installArchive(copy, sha256: actual, tag: tag, variant: variant, asset: name, source: file)
+  }
+
+  /// The digest a file given with `--from` must have: the pin the lock or engines.yaml holds for
+  /// its name (a lock, a bundle's own say, that pins an asset engines.yaml pins too must pin the
+  /// same bytes; a `--sha256` that disagrees is refused), else `--sha256`; else none, refused.
+  func fileDigest(named name: String, request: Request) throws -> String {
+    let locked = request.pinned.flatMap { $0.asset == name ? $0.sha256 : nil }
+    let configured = releases.lookup(assetNamed: name)?.asset.sha256
+    if let locked, let configured, locked != configured {
+      throw RuntimeError.pinMismatch(id: "llama.cpp", platform: platform.rawValue, pinned: locked, found: configured)
+    }
+    let pinned = locked ?? configured
+    let given = request.sha256?.lowercased()
+    if let pinned, let given, given != pinned {
+      throw RuntimeError.digestMismatch(what: "--sha256 for \(name) (the lock or engines.yaml pins it)", expected: pinned, actual: given)
+    }
+    guard let expected = pinned ?? given else { throw RuntimeError.noDigest(asset: name) }
+    return expected
   }
 
   /// Extract into staging, find llama-server, verify it there, then rename into place.

@@ -37,6 +37,10 @@ public struct ModelImporter: Sendable {
   public func importModel(from source: String, as repository: RepositoryID, pathInRepository: String? = nil, revision: String = "main")
     throws -> Result
   {
+    // It becomes refs/<revision>, as a pull's does.
+    guard PathSafety.isRevision(revision) else {
+      throw StoreError.unusableReference("\(PathSafety.quoted(revision)) is not a revision; give a branch or tag name")
+    }
     let files = try collect(source, pathInRepository: pathInRepository)
     let base = cache.folder(repository)
     let blobs = base + "/blobs"

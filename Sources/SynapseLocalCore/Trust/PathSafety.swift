@@ -17,9 +17,10 @@ public enum PathSafety {
   }
 
   /// A relative, '/'-separated path with no empty, '.' or '..' part and no control character:
-  /// joined below a folder, it stays below it (as long as no part of it is a link).
+  /// joined below a folder, it stays below it (as long as no part of it is a link). It does not
+  /// start with '-', so that on a command line (`hf download REPO PATH`) it is never an option.
   public static func isRelativePath(_ text: String) -> Bool {
-    guard !text.isEmpty, !text.hasPrefix("/"), !hasControlCharacter(text) else { return false }
+    guard !text.isEmpty, !text.hasPrefix("/"), !text.hasPrefix("-"), !hasControlCharacter(text) else { return false }
     return text.split(separator: "/", omittingEmptySubsequences: false).allSatisfy { !$0.isEmpty && $0 != "." && $0 != ".." }
   }
 

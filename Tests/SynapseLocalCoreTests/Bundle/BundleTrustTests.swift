@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalTesting
 import Testing
 
 @testable import SynapseLocalCore
@@ -103,6 +104,21 @@ struct BundleTrustTests {
       throws: BundleError.digestMismatch(path: appended, expected: pair.originalSHA256, actual: try Digest.sha256(ofFile: appended))
     ) {
       try await BundleImporter(context: scratch.context).verify(appended, trust: BundleTrust(sha256: pair.originalSHA256))
+    }
+    #expect(scratch.contents == before)
+    // A second archive appended to a signed bundle (which `tar -i` would extract): its members are
+    // read past the first end-of-archive blocks, and refused, though the signature still holds.
+    let extra = scratch.root + "/extra"
+    try FileManager.default.createDirectory(atPath: extra + "/models", withIntermediateDirectories: true)
+    try "planted".write(toFile: extra + "/models/planted", atomically: true, encoding: .utf8)
+    let (tarred, output) = try await runCommand("/usr/bin/tar", ["--zstd", "-cf", extra + ".tar.zst", "-C", extra, "models/planted"])
+    try #require(tarred == 0, "\(output)")
+    let concatenated = scratch.root + "/concatenated.tar.zst"
+    var joined = try Data(contentsOf: URL(fileURLWithPath: pair.original))
+    joined.append(try Data(contentsOf: URL(fileURLWithPath: extra + ".tar.zst")))
+    try joined.write(to: URL(fileURLWithPath: concatenated))
+    await #expect(throws: BundleError.unknownMember(path: concatenated, member: "models/planted")) {
+      try await BundleImporter(context: scratch.context).verify(concatenated, trust: BundleTrust(trustedKey: pair.teamPublicKey))
     }
     #expect(scratch.contents == before)
   }

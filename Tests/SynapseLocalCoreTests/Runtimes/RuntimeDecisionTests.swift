@@ -108,6 +108,22 @@ struct RuntimeDecisionTests {
     #expect(throws: RuntimeError.self) { try installer(.macosArm64).expectedDigest(disagreeing, published: Self.other) }
   }
 
+  /// `--from FILE`: the pin for its name decides, whoever gives another digest (`--sha256`, or a
+  /// bundle's lock that pins an official asset at other bytes); only a file no pin knows takes
+  /// `--sha256`.
+  @Test func aFilesPinOutranksAnyDigestThatComesWithIt() throws {
+    let official = "llama-b8200-bin-macos-arm64.tar.gz"
+    let macOS = installer(.macosArm64)
+    #expect(try macOS.fileDigest(named: official, request: .init()) == Self.published)
+    #expect(throws: RuntimeError.self) { try macOS.fileDigest(named: official, request: .init(sha256: Self.other)) }
+    let tamperedLock = ProjectLock.RuntimePin(
+      id: "llama.cpp", platform: "macos-arm64", version: "b8200", variant: "metal", asset: official, sha256: Self.other)
+    let refused = #expect(throws: RuntimeError.self) { try macOS.fileDigest(named: official, request: .init(pinned: tamperedLock)) }
+    #expect(refused == .pinMismatch(id: "llama.cpp", platform: "macos-arm64", pinned: Self.other, found: Self.published))
+    #expect(try macOS.fileDigest(named: "my-build.tar.gz", request: .init(sha256: Self.other.uppercased())) == Self.other)
+    #expect(throws: RuntimeError.noDigest(asset: "my-build.tar.gz")) { try macOS.fileDigest(named: "my-build.tar.gz", request: .init()) }
+  }
+
   @Test func aCUDABuildIsDecidedByTheGPUAndTheToolkitAndItsCommandsAreBounded() {
     #expect(LlamaCppBuild.decide(requested: true, hasGPU: true, nvcc: "/usr/local/cuda/bin/nvcc") == .build)
     guard case .release(let note?) = LlamaCppBuild.decide(requested: false, hasGPU: true, nvcc: nil) else {

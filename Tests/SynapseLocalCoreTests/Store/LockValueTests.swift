@@ -39,6 +39,7 @@ struct LockValueTests {
     (file(path: "../../escape"), "path \"../../escape\""),
     (file(path: "/etc/passwd"), "path \"/etc/passwd\""),
     (file(path: "a//b"), "path \"a//b\""),
+    (file(path: "--local-dir=/models/x"), "path \"--local-dir=/models/x\""),
     (file(etag: "../x"), "etag \"../x\""),
     (file(sha256: "xyz"), "sha256 \"xyz\""),
     (pin(version: "../../../planted"), "has the version \"../../../planted\", which is not a plain name"),
