@@ -215,6 +215,10 @@ struct BundleImportTests {
     add("tool", "its member bin/synapse-local does not match its sha256 in the manifest") { path in
       try Self.craft(path) { $0.members[0].sha256 = String(repeating: "1", count: 64) }
     }
+    // Two copies of the tool before the manifest: `tar -k` would extract the first, unchecked one.
+    add("twice", "its member bin/synapse-local appears twice") { path in
+      try Self.craft(path, early: [("bin/synapse-local", Data("evil".utf8)), ("bin/synapse-local", Data("tool".utf8))])
+    }
     add("revision", #"pins an unsafe value: revision "../../../../.bashrc" of acme/tiny/tiny.gguf is not a branch"#) { path in
       try Self.craft(path) { $0.lock = Self.lock.replacingOccurrences(of: "revision: main", with: "revision: ../../../../.bashrc") }
     }
