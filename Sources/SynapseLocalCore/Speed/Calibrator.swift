@@ -114,7 +114,8 @@ public struct Calibrator: Sendable {
         {
           let size = file.sizeBytes ?? .max
           if size < (smallest?.size ?? .max) {
-            smallest = ("\(cache.root)/\(repository.folder)/snapshots/\(snapshot.commit)/\(file.path)", size)
+            // The repository's folder is already the store's own path.
+            smallest = ("\(repository.folder)/snapshots/\(snapshot.commit)/\(file.path)", size)
           }
         }
       }
