@@ -92,7 +92,13 @@ struct ExportKubernetesCommand: AsyncParsableCommand {
       let context = Context.command(quiet: json)
       var request = KubernetesRequest(project: project.folder(context), output: context.absolute(output))
       try fill(&request)
-      let result = try await KubernetesExporter(context: context, catalog: try context.catalog()).run(request)
+      let result: KubernetesExporter.Result
+      do {
+        result = try await KubernetesExporter(context: context, catalog: try context.catalog()).run(request)
+      } catch ExportError.missingOption(let message) {
+        // An option this project needs: a usage error (64), as a missing option is.
+        throw ValidationError(message)
+      }
       if json { return try Output.json(result) }
       Output.line("wrote \(result.files.count) files to \(result.output)")
       for note in result.notes { Output.line(note) }

@@ -192,6 +192,25 @@ struct KubernetesExportTests {
   }
 
   /// Bad input is one line naming the option.
+  /// The images a project needs are options it lacks: a usage error (64), naming each, in one line.
+  @Test(.timeLimit(.minutes(1)), .enabled(if: TestBed.shouldRun(.python)))
+  func aMissingImageIsAUsageError() async throws {
+    let scratch = ProjectGenerationTests.Scratch()
+    defer { scratch.remove() }
+    let hardware = try await scratch.hardwareFile("laptop-v2")
+    try FileManager.default.copyItem(atPath: Fixtures.root + "/synapse-app", toPath: scratch.project)
+    let initialized = try await scratch.run(["init", "--profile", "cpu-laptop", "--hardware", hardware, "--project", scratch.project])
+    try #require(initialized.status == 0, "\(initialized.stderr)")
+    try await scratch.importStandIns(for: try ProjectSchema.parse(try scratch.read("synapse-local.yaml"), file: "synapse-local.yaml"))
+    let result = try await scratch.run(
+      ["export", "kubernetes", "--project", scratch.project, "-o", scratch.root + "/k8s", "--image", "embedding=reg/e:1"])
+    #expect(result.status == 64, "\(result.stderr)")
+    #expect(
+      result.stderr.split(separator: "\n").count == 1 && result.stderr.contains("name them: --image backend=IMAGE")
+        && result.stderr.contains("--image frontend=IMAGE") && !result.stderr.contains("--image embedding="), "\(result.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: scratch.root + "/k8s"))
+  }
+
   @Test func badOptionsAreOneLine() async throws {
     let scratch = ProjectGenerationTests.Scratch()
     defer { scratch.remove() }

@@ -94,7 +94,7 @@ public struct KubernetesExporter: Sendable {
     try checkImages(request, configuration)
     let multiNode = try KubernetesStack.multiNode(configuration, gpusPerNode: request.gpusPerNode)
     if let multiNode, !request.sharedStore {
-      throw ExportError.missing(
+      throw ExportError.missingOption(
         "the llm needs \(multiNode.nodes) nodes of \(multiNode.gpusPerNode) GPUs, and each node must read the model store: give --shared-store and a --storage-class that offers ReadWriteMany"
       )
     }
@@ -148,7 +148,7 @@ public struct KubernetesExporter: Sendable {
     let missing = needed.filter { request.images[$0.0] == nil }
     guard !missing.isEmpty else { return }
     let flags = missing.map { "--image \($0.0.rawValue)=IMAGE (built from \($0.1))" }.joined(separator: ", ")
-    throw ExportError.missing("the cluster runs images built from your checkout; name them: \(flags)")
+    throw ExportError.missingOption("the cluster runs images built from your checkout; name them: \(flags)")
   }
 
   /// The lock's entries for the resolved models: the files the cluster's store is filled with.
