@@ -25,6 +25,7 @@ struct DownCommand: AsyncParsableCommand {
     try await reportingErrors {
       let context = Context.command()
       let client = try ControlClient(project: project.folder(context), context: context)
+      client.projectFileProblem.map(Output.warnUnreadableProjectFile)
       let report = StopReport(project: client.project, supervisorPID: try await client.stopStack(time: context.time))
       if json { return try Output.json(report) }
       Output.line(report.wasRunning ? "stopped \(client.project)" : "\(client.project) was not running: nothing to stop")

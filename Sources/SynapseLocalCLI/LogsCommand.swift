@@ -38,7 +38,9 @@ struct LogsCommand: AsyncParsableCommand {
   func run() async throws {
     try await reportingErrors {
       let context = Context.command()
-      let folder = try ControlClient(project: project.folder(context), context: context).state + "/logs"
+      let client = try ControlClient(project: project.folder(context), context: context)
+      client.projectFileProblem.map(Output.warnUnreadableProjectFile)
+      let folder = client.state + "/logs"
       let names = source.map { [$0.name] } ?? ServiceName.allCases.map(\.rawValue)
       let files = names.map { ($0, folder + "/\($0).log") }.filter { FileManager.default.fileExists(atPath: $1) }
       guard !files.isEmpty else {

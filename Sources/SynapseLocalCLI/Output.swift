@@ -37,6 +37,13 @@ enum Output {
     FileHandle.standardError.write(Data("synapse-local: warning: \(text)\n".utf8))
   }
 
+  /// The project file did not read, and the state folder `up` recorded stood in: the command goes
+  /// on (a typo never locks the user out of a running stack), saying what is wrong with the file.
+  static func warnUnreadableProjectFile(_ problem: String) {
+    let first = problem.split(separator: "\n").first.map(String.init) ?? problem
+    warning("the project file does not read (\(first)); using the stack's recorded state. Fix the file before the next `up`")
+  }
+
   /// Rows of label/value pairs, labels padded to one column.
   static func table(_ rows: [(String, String)], indent: Int = 2) {
     let width = rows.map(\.0.count).max() ?? 0

@@ -41,6 +41,7 @@ struct RestartCommand: AsyncParsableCommand {
     try await reportingErrors {
       let context = Context.command()
       let client = try ControlClient(project: project.folder(context), context: context)
+      client.projectFileProblem.map(Output.warnUnreadableProjectFile)
       if !noWait && !json { Output.note("synapse-local: restarting \(service.rawValue); waiting until it is healthy") }
       let began = Date()
       let status = try client.restart(service, wait: !noWait, seconds: timeout)

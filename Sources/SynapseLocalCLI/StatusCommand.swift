@@ -27,6 +27,7 @@ struct StatusCommand: AsyncParsableCommand {
     try await reportingErrors {
       let context = Context.command()
       let client = try ControlClient(project: project.folder(context), context: context)
+      client.projectFileProblem.map(Output.warnUnreadableProjectFile)
       guard let status = try client.runningStack(timeout: 30) else {
         let stopped = StoppedStack(
           project: client.project, lastStartFailure: LastStartFailure.read(runFolder: client.runFolder, files: context.files))

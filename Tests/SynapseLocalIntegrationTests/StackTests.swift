@@ -359,9 +359,21 @@ struct StackTests {
     let restored = try await stack.run(["swap", "embedding", "all-minilm-l6-v2", "--allow-dimension-change"])
     #expect(restored.status == 0 && restored.stdout.contains("re-embed"), "\(restored.stderr)\(restored.stdout)")
     #expect(try String(contentsOfFile: stack.project + "/.env", encoding: .utf8).contains("LOCAL_EMBEDDING_DIMENSIONS=384"))
+    // A typo in the project file while the stack runs never locks the user out of it: status
+    // and logs still answer, and down still stops every process (the file is put back after).
+    let projectFile = stack.project + "/synapse-local.yaml"
+    let original = try String(contentsOfFile: projectFile, encoding: .utf8)
+    try (original + "\nllm: [unclosed\n").write(toFile: projectFile, atomically: true, encoding: .utf8)
+    let typoStatus = try await stack.run(["status", "--json"])
+    let typoState = try? JSONSerialization.jsonObject(with: Data(typoStatus.stdout.utf8)) as? [String: Any]
+    #expect(typoStatus.status == 0 && typoState?["state"] as? String == "running", "\(typoStatus.stderr)")
+    #expect(typoStatus.stderr.contains("warning: the project file does not read"), "\(typoStatus.stderr)")
+    let typoLogs = try await stack.run(["logs", "llm"])
+    #expect(typoLogs.status == 0 && !typoLogs.stdout.isEmpty, "\(typoLogs.stderr)")
     let down = try await stack.run(["down"])
     #expect(down.status == 0, "\(down.stderr)")
     #expect(stack.processes().isEmpty, "left after down: \(Stack.describe(stack.processes()))")
+    try original.write(toFile: projectFile, atomically: true, encoding: .utf8)
     for (service, port) in stack.ports { #expect(PortProbe.owner(of: port) == nil, "\(service.rawValue)'s port \(port) is still taken") }
     // A second down is not an error (a script's `trap 'synapse-local down' EXIT`).
     let downAgain = try await stack.run(["down", "--json"])

@@ -15,11 +15,22 @@ public struct ControlClient: Sendable {
     self.project = project
   }
 
-  /// The client of the project's supervisor (its state folder as synapse-local.yaml names it).
+  /// The client of the project's supervisor (its state folder as synapse-local.yaml names it). A
+  /// project file that does not read (a typo made while the stack runs) does not lock the user
+  /// out: the state folder `up` recorded is used, and `projectFileProblem` says why.
   public init(project: String, context: Context) throws {
-    let configuration = try ProjectFile.load(project: project, environment: context.environment)
-    self.init(state: configuration.stateFolder(project: project, environment: context.environment), project: project)
+    do {
+      let configuration = try ProjectFile.load(project: project, environment: context.environment, files: context.files)
+      self.init(state: configuration.stateFolder(project: project, environment: context.environment), project: project)
+    } catch {
+      guard let recorded = StackStateRecord.recorded(project: project, files: context.files) else { throw error }
+      self.init(state: recorded, project: project)
+      projectFileProblem = "\(error)"
+    }
   }
+
+  /// Why the project file was not read, when the recorded state folder stood in for it.
+  public private(set) var projectFileProblem: String?
 
   public var socketPath: String { ControlSocket.path(state: state) }
 

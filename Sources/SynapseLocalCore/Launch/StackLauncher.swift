@@ -213,6 +213,7 @@ public struct StackLauncher: Sendable {
       stopper.yield()
     }
     try context.files.createDirectory(assembly.runFolder, permissions: 0o700)
+    try StackStateRecord.record(state: assembly.state, project: assembly.project, files: context.files)
     let server = try ControlServer(state: assembly.state) { request in await control.answer(request) }
     let statusPort: StatusServer
     do {
