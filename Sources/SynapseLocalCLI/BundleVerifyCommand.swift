@@ -13,6 +13,7 @@ struct BundleVerifyCommand: AsyncParsableCommand {
       Examples:
         synapse-local bundle verify synapse.tar.zst --sha256 HEX
         synapse-local bundle verify synapse.tar.zst --trust bundle-signing.pub
+        synapse-local bundle verify synapse.tar.zst --sha256 HEX --json
       """)
 
   @Argument(help: ArgumentHelp("The bundle.", valueName: "FILE"))
@@ -20,19 +21,21 @@ struct BundleVerifyCommand: AsyncParsableCommand {
 
   @OptionGroup var trust: BundleTrustOptions
 
+  @Flag(name: .long, help: "Print the result as JSON: bundle, members, total_bytes, platform, format, signed, authenticated_by.")
+  var json = false
+
   func run() async throws {
     try await reportingErrors {
-      let context = Context.command()
-      let verification = try await BundleImporter(context: context).verify(context.absolute(file), trust: trust.trust(context))
-      let manifest = verification.manifest
-      // The manifest lists every member but itself and its signature.
-      let members = manifest.members.count + (manifest.format >= BundleManifest.signedFormat ? 2 : 1)
+      let context = Context.command(quiet: json)
+      let path = context.absolute(file)
+      let verification = try await BundleImporter(context: context).verify(path, trust: trust.trust(context))
+      let report = BundleVerifyReport(bundle: path, verification: verification)
+      if json { return try Output.json(report) }
       let how =
-        verification.authenticatedBy.map { "authenticated by \($0)" }
+        report.authenticatedBy.map { "authenticated by \($0)" }
         ?? "integrity only: pass --sha256 HEX or --trust PUBKEY to check it is the bundle that was exported"
       Output.line(
-        "\(file): \(members) members verified, \(ByteCount.format(manifest.totalBytes)) (\(manifest.platform.rawValue)); \(how)"
-      )
+        "\(file): \(report.members) members verified, \(ByteCount.format(report.totalBytes)) (\(report.platform.rawValue)); \(how)")
     }
   }
 }

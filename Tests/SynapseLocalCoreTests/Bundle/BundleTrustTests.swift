@@ -143,6 +143,24 @@ struct BundleTrustTests {
     #expect(skipped.authenticatedBy == "nothing (--insecure-skip-verify)")
   }
 
+  /// `bundle verify --json`: the counts, and how far the bundle is trusted (null: integrity only).
+  @Test func verifysReportSaysHowTheBundleWasAuthenticated() async throws {
+    let scratch = try Scratch()
+    defer { scratch.remove() }
+    let pair = try Self.pair(scratch)
+    let importer = BundleImporter(context: scratch.context)
+    for (trust, expected) in [
+      (BundleTrust(), nil), (BundleTrust(trustedKey: pair.teamPublicKey), "signature by \(pair.team.fingerprint.prefix(16))"),
+    ] {
+      let report = BundleVerifyReport(bundle: pair.original, verification: try await importer.verify(pair.original, trust: trust))
+      let object = try #require(try JSONSerialization.jsonObject(with: try JSONDocument.encode(report)) as? [String: Any])
+      #expect(object["members"] as? Int == 6 && object["signed"] as? Bool == true && object["format"] as? Int == 2, "\(object)")
+      let written = try JSONDecoder().decode(BundleManifest.self, from: pair.originalManifest)
+      #expect(object["total_bytes"] as? Int == written.members.reduce(0) { $0 + Int($1.size) } && written.members.count == 4)
+      #expect(object.keys.contains("authenticated_by") && object["authenticated_by"] as? String == expected, "\(object)")
+    }
+  }
+
   /// A signed format must carry its signature; an unsigned one carries none.
   @Test func theSignatureMemberMatchesTheFormat() async throws {
     let scratch = try Scratch()
