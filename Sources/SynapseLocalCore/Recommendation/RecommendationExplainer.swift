@@ -76,7 +76,7 @@ struct RecommendationExplainer {
         : "the best-rated model that reaches the \(floor) floor (--min-speed); better-rated \(skipped.joined(separator: ", ")) would not"
     } else {
       verdict =
-        "no model that fits reaches the \(floor) floor (--min-speed), so this is the fastest that fits; a smaller model, a GPU or --min-speed lower changes that"
+        "no model that fits reaches the \(floor) floor (--min-speed), so this is the fastest that fits; a smaller model, a GPU or --min-speed lower changes that (demo models are faster and are left out: too small for real answers, they are for trying the stack, with init --profile demo)"
     }
     return "\(figures) (\(basis)): \(verdict)."
   }

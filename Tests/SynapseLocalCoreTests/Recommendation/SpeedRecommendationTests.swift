@@ -39,6 +39,8 @@ struct SpeedRecommendationTests {
     #expect(recommendation.llm.id == "llama-3.2-3b-q4")
     #expect(!recommendation.reachesMinimumSpeed)
     #expect(recommendation.reasons.contains { $0.contains("no model that fits reaches the 10.0 tok/s floor (--min-speed)") })
+    // It does not claim more than it checked: the demo models fit and are faster, and left out on purpose.
+    #expect(recommendation.reasons.contains { $0.contains("demo models are faster and are left out") && $0.contains("--profile demo") })
     // A lower floor lets the best-rated model back in.
     #expect(
       try recommend(Machine.calibrated(Machine.cpu(memoryGiB: Self.memory), gigabytesPerSecond: 10), minimumSpeed: 1).llm.id
