@@ -101,6 +101,6 @@ public struct EngineReleases: Codable, Sendable, Equatable {
   }
 
   static func isDigest(_ value: String) -> Bool {
-    value.count == 64 && value.allSatisfy { $0.isHexDigit && !$0.isUppercase }
+    PathSafety.isSHA256(value)
   }
 }

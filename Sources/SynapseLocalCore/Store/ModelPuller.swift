@@ -177,7 +177,7 @@ public struct ModelPuller: Sendable {
     let base = cache.folder(repository)
     let blobs = base + "/blobs"
     try StoreFolders.makeFolder(blobs)
-    guard metadata.etag.allSatisfy({ $0.isHexDigit }), [40, 64].contains(metadata.etag.count) else {
+    guard PathSafety.isEtag(metadata.etag) else {
       throw StoreError.hubError(url: metadata.location, status: 0, message: "etag \(metadata.etag) is not a digest")
     }
     let blob = blobs + "/" + metadata.etag

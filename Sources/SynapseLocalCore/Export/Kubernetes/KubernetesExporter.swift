@@ -189,7 +189,7 @@ public struct KubernetesExporter: Sendable {
         "synapse-local.lock: the \(what) \(value.debugDescription) of \(entry.repository.debugDescription) has the control character \(ControlCharacters.name(bad)); no Hub file has one: pull the model again to rewrite the lock"
       )
     }
-    if let digest = entry.sha256, digest.count != 64 || !digest.allSatisfy(\.isHexDigit) {
+    if let digest = entry.sha256, !PathSafety.isSHA256(digest) {
       throw ExportError.badInput(
         "synapse-local.lock: the SHA-256 \(digest.debugDescription) of \(entry.path.debugDescription) is not 64 hexadecimal digits: pull the model again to rewrite the lock"
       )
