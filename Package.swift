@@ -48,6 +48,7 @@ let package = Package(
       pkgConfig: "libarchive",
       providers: [.apt(["libarchive-dev"])]),
     .target(name: "CProcessShims"),
+    .target(name: "CMemoryScan"),
     .target(
       name: "SynapseLocalCore",
       dependencies: [
@@ -55,6 +56,7 @@ let package = Package(
         "CCurl",
         "CArchive",
         "CProcessShims",
+        "CMemoryScan",
         .product(name: "Yams", package: "Yams"),
         .product(name: "Mustache", package: "swift-mustache"),
         .product(name: "Subprocess", package: "swift-subprocess"),

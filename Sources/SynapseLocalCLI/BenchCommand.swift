@@ -81,9 +81,25 @@ enum BenchTable {
       ("generation", beside(median.generationTokensPerSecond, prediction?.generationTokensPerSecond)),
       ("first token", String(format: "%.2f s", median.timeToFirstTokenSeconds)),
     ]
+    if let received = report.received {
+      rows.append(
+        (
+          "received",
+          "\(SpeedEstimate.format(received.generationTokensPerSecond)) generation, first token after \(String(format: "%.2f s", received.timeToFirstTokenSeconds)), as a streaming client sees them"
+        ))
+    }
     rows.append(("peak memory", report.peakResidentBytes.map { ByteCount.format($0) } ?? "not measured through the endpoint"))
     if let prediction { rows.append(("prediction", "\(prediction.source.rawValue) (docs/recommendation.md)")) }
     Output.table(rows, indent: 0)
+    if report.received != nil {
+      Output.line("prompt and generation are the engine's own timings of whole replies; \"received\" is one streamed reply timed here.")
+    }
+    let floor = Recommender.defaultMinimumSpeed
+    if median.generationTokensPerSecond < floor {
+      Output.line(
+        "\(SpeedEstimate.format(median.generationTokensPerSecond)) is under the guide's \(SpeedEstimate.format(floor)) floor for a chat that feels responsive: `synapse-local tune` for the flags, or a smaller model (`synapse-local recommend`)."
+      )
+    }
     if report.contended {
       Output.line("Measured through the stable endpoint while the stack runs: contended figures, shared with other clients.")
     }

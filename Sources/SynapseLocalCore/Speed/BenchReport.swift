@@ -19,6 +19,22 @@ public struct BenchReport: Codable, Sendable, Equatable {
     }
   }
 
+  /// One streamed request after the measured ones: what a chat client sees, streaming included.
+  public struct Received: Codable, Sendable, Equatable {
+    public var generationTokensPerSecond: Double
+    public var timeToFirstTokenSeconds: Double
+
+    public init(generationTokensPerSecond: Double, timeToFirstTokenSeconds: Double) {
+      self.generationTokensPerSecond = generationTokensPerSecond
+      self.timeToFirstTokenSeconds = timeToFirstTokenSeconds
+    }
+
+    enum CodingKeys: String, CodingKey {
+      case generationTokensPerSecond = "generation_tokens_per_second"
+      case timeToFirstTokenSeconds = "time_to_first_token_seconds"
+    }
+  }
+
   public var engine: Engine
   /// The model file's name (or vLLM's repository) and the name it was served as.
   public var model: String
@@ -30,14 +46,17 @@ public struct BenchReport: Codable, Sendable, Equatable {
   public var contended: Bool
   public var workload: BenchWorkload
   public var samples: [BenchSample]
+  /// The engine's own rates (llama-server's timings of whole replies), else the client's.
   public var median: Medians
+  /// Nil when the measured requests were themselves streamed (an engine without timings).
+  public var received: Received?
   /// The engine process's peak resident memory (VmHWM); nil when it is not this tool's child.
   public var peakResidentBytes: UInt64?
   public var prediction: SpeedEstimate?
 
   public init(
     engine: Engine, model: String, servedName: String, flags: [String], throughEndpoint: Bool, contended: Bool, workload: BenchWorkload,
-    samples: [BenchSample], median: Medians, peakResidentBytes: UInt64?, prediction: SpeedEstimate?
+    samples: [BenchSample], median: Medians, received: Received? = nil, peakResidentBytes: UInt64?, prediction: SpeedEstimate?
   ) {
     self.engine = engine
     self.model = model
@@ -48,12 +67,13 @@ public struct BenchReport: Codable, Sendable, Equatable {
     self.workload = workload
     self.samples = samples
     self.median = median
+    self.received = received
     self.peakResidentBytes = peakResidentBytes
     self.prediction = prediction
   }
 
   enum CodingKeys: String, CodingKey {
-    case engine, model, flags, contended, workload, samples, median, prediction
+    case engine, model, flags, contended, workload, samples, median, received, prediction
     case servedName = "served_name"
     case throughEndpoint = "through_endpoint"
     case peakResidentBytes = "peak_resident_bytes"

@@ -5,9 +5,13 @@ public struct BenchSample: Codable, Sendable, Equatable {
   public var generatedTokens: Int
   public var promptTokensPerSecond: Double
   public var generationTokensPerSecond: Double
-  /// From sending the request to the first generated text.
+  /// From sending the request to the first generated text (a streamed request), else the
+  /// engine's prompt time plus one generation step.
   public var timeToFirstTokenSeconds: Double
   public var totalSeconds: Double
+  /// Streamed requests only: the rate at which the client received the reply's tokens, which
+  /// includes the streaming's own cost, beside the engine's own rate.
+  public var receivedTokensPerSecond: Double?
 
   public init(
     promptTokens: Int, generatedTokens: Int, promptTokensPerSecond: Double, generationTokensPerSecond: Double,
@@ -28,6 +32,7 @@ public struct BenchSample: Codable, Sendable, Equatable {
     case generationTokensPerSecond = "generation_tokens_per_second"
     case timeToFirstTokenSeconds = "time_to_first_token_seconds"
     case totalSeconds = "total_seconds"
+    case receivedTokensPerSecond = "received_tokens_per_second"
   }
 }
 

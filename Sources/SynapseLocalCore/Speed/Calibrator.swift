@@ -68,9 +68,37 @@ public struct Calibrator: Sendable {
         calibration: calibration,
         engineSkipped: "the engine run with \(target.modelLabel) failed (\(reason)): only the bandwidth was measured")
     }
+    try Self.checkAgreement(calibration, report: report, cost: cost, threads: cores, model: target.modelLabel)
     calibration.engineRun = Self.engineRun(
       report, cost: cost, threads: cores, version: await version(executable), calibration: calibration)
     return Outcome(calibration: calibration, engineSkipped: nil)
+  }
+
+  /// How far apart the probe's bandwidth and the engine run's may be before neither is trusted.
+  static let agreementFactor = 2.0
+
+  /// The engine run is the probe's witness: generating `g` tokens/s, it read the weights (and the
+  /// KV cache in use) `g` times a second, so memory delivered at least that. A probe more than 2×
+  /// below that read too little (the model sat in cache, or the probe was disturbed); one more than
+  /// 2× above it was served from cache or optimized away (a 2-core VM once reported 11 TB/s), or
+  /// the engine was slowed by other work. Either way predictions built on the pair would mislead,
+  /// so it is refused rather than saved.
+  public static func checkAgreement(_ calibration: Calibration, report: BenchReport, cost: ModelCost, threads: Int, model: String)
+    throws(CalibrationError)
+  {
+    guard let probe = calibration.bytesPerSecond(threads: threads), probe > 0 else { return }
+    let generation = report.median.generationTokensPerSecond
+    let perToken = Double(cost.weightsBytes) + Double(cost.kvBytesPerToken) * Double(report.workload.promptTokens)
+    let engine = perToken * generation
+    guard engine > 0, probe / engine > agreementFactor || engine / probe > agreementFactor else { return }
+    func gigabytes(_ value: Double) -> String { String(format: "%.1f GB/s", value / 1e9) }
+    let direction =
+      probe > engine
+      ? "the probe's figure is too high to be memory (a cache, or an optimized-away read), or the engine was slowed by other work: run it again on an idle machine, or with a larger model (--calibration-model)"
+      : "the probe read too little (other work on the machine?), or the model fits in the CPU's cache: run it again on an idle machine, or with a larger model (--calibration-model)"
+    throw .disagrees(
+      "calibration not saved: the memory probe read \(gigabytes(probe)) with \(threads) threads, but llama-server generating \(SpeedEstimate.format(generation)) with \(model) (\(ByteCount.format(UInt64(perToken))) read per token) used \(gigabytes(engine)); more than \(Int(agreementFactor))× apart, \(direction)"
+    )
   }
 
   /// The run's figures turned into the speed model's: generation time beyond the weights' read

@@ -47,16 +47,17 @@ public struct EngineBench: Sendable {
     progress("loading \(target.modelLabel)")
     let system = context.system
     let progress = progress
-    let (samples, peak) = try await trial.run { base, pid in
+    let engine = target.engine
+    let (measured, peak) = try await trial.run { base, pid in
       let client = EngineClient(http: EngineClient.transport, baseURL: base, servedName: settings.servedName)
-      let samples = try await Self.requests(client, workload: workload, progress: progress)
-      return (samples, Self.peakResident(pid: pid, system: system))
+      let measured = try await Self.requests(client, engine: engine, workload: workload, progress: progress)
+      return (measured, Self.peakResident(pid: pid, system: system))
     }
     let flags = target.engine == .vllm ? [] : EngineArguments.llamaCppSpeedFlags(llm)
     return BenchReport(
       engine: target.engine, model: target.modelLabel, servedName: llm.servedName, flags: flags, throughEndpoint: false, contended: false,
-      workload: workload, samples: samples, median: BenchReport.medians(samples), peakResidentBytes: peak,
-      prediction: target.cost.map { prediction($0, engine: target.engine, llm: llm) })
+      workload: workload, samples: measured.samples, median: BenchReport.medians(measured.samples), received: measured.received,
+      peakResidentBytes: peak, prediction: target.cost.map { prediction($0, engine: target.engine, llm: llm) })
   }
 
   /// A running stack's engine, through its stable endpoint: the figures share the engine with
@@ -67,12 +68,12 @@ public struct EngineBench: Sendable {
   ) async throws -> BenchReport {
     try workload.check()
     let client = EngineClient(http: EngineClient.transport, baseURL: baseURL, servedName: servedName)
-    let samples = try await Self.requests(client, workload: workload, progress: progress)
+    let measured = try await Self.requests(client, engine: engine, workload: workload, progress: progress)
     return BenchReport(
       engine: engine, model: modelLabel, servedName: servedName,
       flags: engine == .vllm ? [] : EngineArguments.llamaCppSpeedFlags(llm), throughEndpoint: true, contended: true,
-      workload: workload, samples: samples, median: BenchReport.medians(samples), peakResidentBytes: nil,
-      prediction: cost.map { prediction($0, engine: engine, llm: llm) })
+      workload: workload, samples: measured.samples, median: BenchReport.medians(measured.samples), received: measured.received,
+      peakResidentBytes: nil, prediction: cost.map { prediction($0, engine: engine, llm: llm) })
   }
 
   /// The prediction alone (never a measured figure): what the measurement is compared with.
@@ -80,9 +81,14 @@ public struct EngineBench: Sendable {
     SpeedModel(hardware: hardware).predict(cost, engine: engine, llm: llm)
   }
 
-  static func requests(_ client: EngineClient, workload: BenchWorkload, progress: @Sendable (String) -> Void) async throws
-    -> [BenchSample]
-  {
+  /// Warm-ups, then the measured requests, then one streamed request for what a client receives.
+  /// llama-server's measured replies are sent whole and timed by the engine itself; an engine
+  /// that reports no timings (vLLM) is measured streamed, by the client's clock, and needs no
+  /// extra request.
+  static func requests(
+    _ client: EngineClient, engine: Engine, workload: BenchWorkload, progress: @Sendable (String) -> Void
+  ) async throws -> (samples: [BenchSample], received: BenchReport.Received?) {
+    let whole = engine == .llamaCpp
     var samples: [BenchSample] = []
     for index in 0..<(workload.warmups + workload.runs) {
       try Task.checkCancellation()
@@ -92,10 +98,31 @@ public struct EngineBench: Sendable {
       // does, and leaves more of a budget for measuring.
       let prompt = try await client.promptTokens(
         count: warm ? min(workload.promptTokens, 64) : workload.promptTokens, variant: index * 7 + 1)
-      let sample = try await client.complete(prompt: prompt, generate: warm ? min(workload.generatedTokens, 8) : workload.generatedTokens)
+      let sample = try await client.complete(
+        prompt: prompt, generate: warm ? min(workload.generatedTokens, 8) : workload.generatedTokens, streamed: warm || !whole)
       if !warm { samples.append(sample) }
     }
-    return samples
+    guard whole else {
+      let rates = samples.compactMap(\.receivedTokensPerSecond)
+      return (
+        samples,
+        rates.isEmpty
+          ? nil
+          : BenchReport.Received(
+            generationTokensPerSecond: BenchReport.median(rates),
+            timeToFirstTokenSeconds: BenchReport.median(samples.map(\.timeToFirstTokenSeconds)))
+      )
+    }
+    try Task.checkCancellation()
+    progress("one streamed request")
+    let prompt = try await client.promptTokens(count: workload.promptTokens, variant: (workload.warmups + workload.runs) * 7 + 1)
+    let streamed = try await client.complete(prompt: prompt, generate: workload.generatedTokens, streamed: true)
+    return (
+      samples,
+      BenchReport.Received(
+        generationTokensPerSecond: streamed.receivedTokensPerSecond ?? streamed.generationTokensPerSecond,
+        timeToFirstTokenSeconds: streamed.timeToFirstTokenSeconds)
+    )
   }
 
   /// VmHWM from /proc: the most memory the engine held at once.

@@ -2,7 +2,9 @@ import Foundation
 
 /// Sends measured requests to an engine's OpenAI-compatible API (llama-server, vLLM, or the stable
 /// endpoint in front of them): prompts of an exact token count, replies of an exact length
-/// (`ignore_eos`), streamed so the first token's time is seen.
+/// (`ignore_eos`). A request is streamed to see the first token arrive, or sent whole to let
+/// the engine time itself undisturbed: on a small machine the server's streaming thread and this
+/// client take CPU from the engine's threads (2 cores: 72 tok/s streamed, 105 whole).
 struct EngineClient: Sendable {
   /// No stall limit: a streamed reply sends nothing while the engine reads a long prompt.
   static var transport: CurlTransport {
@@ -40,25 +42,49 @@ struct EngineClient: Sendable {
     return (0..<count).map { rotated[$0 % rotated.count] }
   }
 
-  /// One streamed completion, timed.
-  func complete(prompt: [Int], generate: Int) async throws -> BenchSample {
-    let request: [String: Any] = [
-      "model": servedName, "prompt": prompt, "max_tokens": generate, "temperature": 0, "stream": true, "ignore_eos": true,
-      "cache_prompt": false, "stream_options": ["include_usage": true],
+  /// One completion, timed: streamed, or whole, in which case the engine's own timings are the
+  /// figures (llama-server reports them; an engine that does not cannot be measured whole).
+  func complete(prompt: [Int], generate: Int, streamed: Bool = true) async throws -> BenchSample {
+    var request: [String: Any] = [
+      "model": servedName, "prompt": prompt, "max_tokens": generate, "temperature": 0, "stream": streamed, "ignore_eos": true,
+      "cache_prompt": false,
     ]
+    if streamed { request["stream_options"] = ["include_usage": true] }
     let stream = CompletionStream()
     let started = DispatchTime.now().uptimeNanoseconds
     let response = try await http.send(
       HTTPRequest(
         url: baseURL + "/v1/completions", method: "POST",
-        headers: headers.merging(["Content-Type": "application/json", "Accept": "text/event-stream"]) { a, _ in a }
+        headers: headers.merging(["Content-Type": "application/json", "Accept": streamed ? "text/event-stream" : "application/json"]) {
+          a, _ in a
+        }
       ).withBody(try JSONSerialization.data(withJSONObject: request)),
-      onBody: { _, chunk in stream.receive(chunk) })
+      onBody: streamed ? { @Sendable _, chunk in stream.receive(chunk) } : nil)
     guard response.status == 200 else {
       let text = String(decoding: response.body.prefix(300), as: UTF8.self).split(whereSeparator: \.isNewline).joined(separator: " ")
       throw BenchError.engine("\(baseURL)/v1/completions answered \(response.status): \(text)")
     }
-    return try stream.sample(started: started, requestedPrompt: prompt.count)
+    if streamed { return try stream.sample(started: started, requestedPrompt: prompt.count) }
+    return try Self.wholeSample(response.body, seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
+  }
+
+  /// A whole reply's figures, from the engine's `timings`: prompt and generation rates, and its
+  /// first token one generation step after the prompt was read.
+  static func wholeSample(_ body: [UInt8], seconds: Double) throws -> BenchSample {
+    func number(_ object: [String: Any]?, _ key: String) -> Double? { (object?[key] as? NSNumber)?.doubleValue }
+    guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
+      let timings = object["timings"] as? [String: Any], let generation = number(timings, "predicted_per_second"),
+      let prompt = number(timings, "prompt_per_second"), let promptMilliseconds = number(timings, "prompt_ms"),
+      generation > 0, prompt > 0
+    else {
+      throw BenchError.engine("the engine's reply carries no timings (prompt_per_second, predicted_per_second) to measure it by")
+    }
+    let usage = object["usage"] as? [String: Any]
+    return BenchSample(
+      promptTokens: Int(number(usage, "prompt_tokens") ?? number(timings, "prompt_n") ?? 0),
+      generatedTokens: Int(number(usage, "completion_tokens") ?? number(timings, "predicted_n") ?? 0),
+      promptTokensPerSecond: prompt, generationTokensPerSecond: generation,
+      timeToFirstTokenSeconds: promptMilliseconds / 1000 + 1 / generation, totalSeconds: seconds)
   }
 }
 
@@ -111,8 +137,12 @@ final class CompletionStream: @unchecked Sendable {
     let generationRate =
       number(timings, "predicted_per_second")
       ?? (streaming > 0.001 ? Double(max(generated - 1, 1)) / streaming : Double(generated) / max(total - ttft, 0.001))
-    return BenchSample(
+    // What the client saw: from the first text to the last.
+    let received = streaming > 0.001 ? Double(max(generated - 1, 1)) / streaming : Double(generated) / max(total - ttft, 0.001)
+    var sample = BenchSample(
       promptTokens: prompt, generatedTokens: generated, promptTokensPerSecond: promptRate, generationTokensPerSecond: generationRate,
       timeToFirstTokenSeconds: ttft, totalSeconds: total)
+    sample.receivedTokensPerSecond = received
+    return sample
   }
 }

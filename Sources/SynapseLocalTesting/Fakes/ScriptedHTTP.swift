@@ -3,7 +3,8 @@ import SynapseLocalCore
 import Testing
 
 /// An HTTP transport that answers from a function the test sets; a request it has no answer for
-/// is a test failure (and a connection error to the caller).
+/// is a test failure (and a connection error to the caller). As the real transport does, a 2xx
+/// body goes to `onBody` when there is one, instead of into the response.
 public final class ScriptedHTTP: HTTPTransport, @unchecked Sendable {
   private let lock = NSLock()
   private var answer: @Sendable (HTTPRequest) -> HTTPResponse?
@@ -29,6 +30,10 @@ public final class ScriptedHTTP: HTTPTransport, @unchecked Sendable {
       Issue.record("unexpected HTTP request \(request.method) \(request.url)")
       throw HTTPError.transport(url: request.url, reason: "ScriptedHTTP has no answer for it")
     }
-    return response
+    guard let onBody, (200..<300).contains(response.status) else { return response }
+    try response.body.withUnsafeBytes { try onBody(response.status, $0) }
+    var streamed = response
+    streamed.body = []
+    return streamed
   }
 }
