@@ -72,6 +72,7 @@ public struct Doctor: Sendable {
       catalog: catalog, context: context)
     subject.lines = lines
     subject.resolveModels()
+    subject.runtimes = await subject.programs()
     return subject
   }
 

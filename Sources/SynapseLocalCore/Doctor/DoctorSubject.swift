@@ -21,6 +21,9 @@ public struct DoctorSubject: Sendable {
   public var llmProblem: String?
   public var embeddingPath: String?
   public var embeddingProblem: String?
+  /// The programs as `up` picks them (environment, `binaries` keys, the lock's runtimes, PATH),
+  /// resolved once by `gather`; nil until then.
+  public var runtimes: RuntimeResolver.Resolution?
 
   public init(
     project: String, configuration: ProjectConfiguration, env: [String: String]?, lock: ProjectLock?, hardware: HardwareReport,
@@ -54,6 +57,15 @@ public struct DoctorSubject: Sendable {
       let path = "\(store)/\(id.cacheFolderName)/snapshots/\(entry.commit)/\(entry.path)"
       return paths.contains { path.hasPrefix($0) || $0.hasPrefix(path) }
     }
+  }
+
+  /// The programs every check runs: `runtimes`, else resolved now the way `up` resolves them.
+  /// Nil only where this platform has no runtimes.
+  public func programs() async -> RuntimeResolver.Resolution? {
+    if let runtimes { return runtimes }
+    guard let platform = try? Platform.current() else { return nil }
+    return await RuntimeResolver(context: context, platform: platform).resolve(
+      configuration, userSet: Set(lines.keys.filter { $0.hasPrefix("binaries.") }), lock: lock)
   }
 
   /// The project's command-line hint: `--project DIR` unless it is the current folder.

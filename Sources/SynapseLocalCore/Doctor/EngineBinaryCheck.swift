@@ -9,11 +9,8 @@ public struct EngineBinaryCheck: DoctorCheck {
   public func run(_ subject: DoctorSubject) async -> DoctorFinding {
     let c = subject.configuration
     let context = subject.context
-    let lock = subject.lock
-    guard let platform = try? Platform.current() else { return .skipped(id, "this platform has no runtimes") }
-    // The programs as `up` picks them: the environment, then the project file's binaries.* keys.
-    let resolution = await RuntimeResolver(context: context, platform: platform).resolve(
-      c, userSet: Set(subject.lines.keys.filter { $0.hasPrefix("binaries.") }), lock: lock)
+    // The programs as `up` picks them.
+    guard let resolution = await subject.programs() else { return .skipped(id, "this platform has no runtimes") }
     let runtime: RuntimeID = c.engine == .vllm ? .vllm : .llamaCpp
     let key = c.engine == .vllm ? "binaries.vllm" : "binaries.llama_server"
     if let problem = resolution.problems.first(where: { $0.key == key }) {

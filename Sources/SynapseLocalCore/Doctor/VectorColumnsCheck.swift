@@ -17,9 +17,12 @@ public struct VectorColumnsCheck: DoctorCheck {
     guard let layout = try? PostgresLayout.plan(state: subject.state, project: subject.project) else {
       return .skipped(id, "the database folder cannot be planned")
     }
-    let binaries = BinaryLocator(environment: subject.context.environment, files: subject.context.files).applyingOverrides(to: c.binaries)
+    // The PostgreSQL `up` runs (an installed runtime the lock pins, say), not the default path.
+    guard let programs = await subject.programs(), !programs.missing.contains(.postgresql) else {
+      return .skipped(id, "no PostgreSQL is found the way `up` finds one")
+    }
     let bootstrap = PostgresBootstrap(
-      layout: layout, bin: binaries.pgBin, user: c.db.user, database: c.db.name, port: c.db.port, password: password,
+      layout: layout, bin: programs.binaries.pgBin, user: c.db.user, database: c.db.name, port: c.db.port, password: password,
       processes: SystemProcessRunner(extraEnvironment: ["PGPASSWORD": password]))
     do {
       let installed = try await bootstrap.sql("SELECT count(*) FROM pg_extension WHERE extname = 'vector'", in: c.db.name)

@@ -268,6 +268,37 @@ struct DoctorFileChecksTests {
     #expect(missing.status == .failure)
   }
 
+  /// `db.vector` asks the database with the PostgreSQL `up` runs: here the runtime the lock pins,
+  /// installed under the runtime home, not the configuration's default
+  /// /usr/lib/postgresql/16/bin (which failed a healthy stack: "could not start …/psql").
+  @Test func theDatabaseIsAskedWithThePostgreSQLUpRuns() async throws {
+    let folder = Folder()
+    let home = RuntimeHome(path: folder.path + "/home")
+    let platform = try Platform.current()
+    let runtime = home.folder(.postgresql, version: "16.4", variant: "pgvector-0.8.0", platform: platform)
+    let bin = runtime + "/bin"
+    // A psql that answers the two questions db.vector asks: the extension exists; one column.
+    try folder.write("#!/bin/sh\n", String(bin.dropFirst(folder.path.count + 1)) + "/postgres", mode: 0o755)
+    try folder.write(
+      "#!/bin/sh\ncase \"$*\" in *pg_extension*) echo 1 ;; *count*) echo 3 ;; *) echo 'public.chunks|embedding|vector(384)' ;; esac\n",
+      String(bin.dropFirst(folder.path.count + 1)) + "/psql", mode: 0o755)
+    let manifest = RuntimeManifest(
+      id: .postgresql, version: "16.4", variant: "pgvector-0.8.0", platform: platform, path: runtime, executable: bin,
+      sha256: String(repeating: "a", count: 64), source: "test", asset: "postgresql-16.4.tar.gz")
+    try String(decoding: try JSONEncoder().encode(manifest), as: UTF8.self).write(
+      toFile: runtime + "/runtime.json", atomically: true, encoding: .utf8)
+    var lock = ProjectLock()
+    lock.record(
+      .init(id: "postgresql", platform: platform.rawValue, version: "16.4", variant: "pgvector-0.8.0", asset: "x", sha256: "a"))
+    var subject = try subject(folder, environment: ["SYNAPSE_LOCAL_HOME": home.path], lock: lock)
+    subject.stack = StackStatus(
+      project: folder.path, supervisorPID: 1, services: [DoctorChecksTests().service(.db, .healthy, port: 5432)])
+    let finding = await VectorColumnsCheck().run(subject)
+    #expect(finding.status == .ok, "\(finding.message)")
+    #expect(finding.message.contains("1 vector column(s), all vector(384)"))
+    #expect(await subject.programs()?.binaries.pgBin == bin)
+  }
+
   @Test func aLockedFileOfAnotherSizeFailsAndAMissingModelSaysPull() async throws {
     let folder = Folder()
     let entry = ProjectLock.Entry(
