@@ -9,9 +9,12 @@ enum InitSummary {
     return "\(app.start) in \(app.dir) (\(app.mode.rawValue)), port \(app.port)\(c.expose ? ", exposed" : "")"
   }
 
+  /// `project` is the folder as given; the "Next:" commands name it absolute, the form the fetch
+  /// advice uses, so each line can be pasted from any folder.
   static func print(_ result: ProjectInitializer.Result, project: String) {
     let plan = result.plan
     let path = result.path
+    let folder = (path as NSString).deletingLastPathComponent
     let c = plan.configuration
     Output.line("Wrote \(path)")
     Output.table([
@@ -28,8 +31,12 @@ enum InitSummary {
       for reason in reasons { Output.line("  - \(reason)") }
     }
     let fetch = result.fetchAdvice
+    let offline =
+      fetch.contains { $0.contains("synapse-local pull") }
+      ? " Without a network: `synapse-local models import FILE --as ORG/REPO/FILE` a file you have, or `synapse-local bundle import` a bundle from a connected machine (docs/bundles.md)."
+      : ""
     Output.line(
-      "Next: \(fetch.map { $0 + ", then " }.joined())synapse-local generate --project \(project); `up` installs the runtimes it lacks (synapse-local install)"
+      "Next: \(fetch.map { $0 + ", then " }.joined())synapse-local generate --project \(folder); `up` installs the runtimes it lacks (synapse-local install).\(offline)"
     )
   }
 }

@@ -218,6 +218,9 @@ struct ProjectGenerationTests {
       ],
       environment: relative, directory: scratch.root)
     try #require(initialized.status == 0, "\(initialized.stderr)")
+    // "Next:" names the project one way, absolute, in every command it gives.
+    let next = try #require(initialized.stdout.split(separator: "\n").first { $0.hasPrefix("Next:") })
+    #expect(next.contains("generate --project \(scratch.project)") && !next.contains("--project synapse"), "\(next)")
     let configuration = try ProjectSchema.parse(try scratch.read("synapse-local.yaml"), file: "x")
     #expect(configuration.hardware == hardware)
     // Relative to where init ran, kept absolute: the project file's own relative paths are the project's.

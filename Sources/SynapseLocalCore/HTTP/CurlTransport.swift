@@ -81,6 +81,9 @@ public struct CurlTransport: HTTPTransport {
     let code = withExtendedLifetime(exchange) { curl_easy_perform(handle) }
     if let failure = exchange.failure { throw failure }
     guard code == CURLE_OK else {
+      if code == CURLE_COULDNT_RESOLVE_HOST || code == CURLE_COULDNT_RESOLVE_PROXY {
+        throw HTTPError.unresolvable(url: request.url, host: HTTPError.host(of: request.url))
+      }
       throw HTTPError.transport(url: request.url, reason: String(cString: curl_easy_strerror(code)))
     }
     var status = 0

@@ -3,12 +3,21 @@ import Foundation
 public enum HTTPError: Error, Equatable, CustomStringConvertible {
   case transport(url: String, reason: String)
   case bodyRejected(url: String, reason: String)
+  /// The host's name does not resolve: this machine has no network, or no DNS. Not tried again:
+  /// on an offline host every retry fails the same way, and backing off cost 31 s per command.
+  case unresolvable(url: String, host: String)
 
   public var description: String {
     switch self {
     case .transport(let url, let reason): "cannot reach \(url): \(reason)"
+    case .unresolvable(let url, let host): "cannot resolve \(host) (for \(url)): this machine has no network or no DNS"
     case .bodyRejected(let url, let reason): "download from \(url) stopped: \(reason)"
     }
+  }
+
+  /// The host part of a URL, for messages.
+  static func host(of url: String) -> String {
+    URLComponents(string: url)?.host ?? url
   }
 }
 

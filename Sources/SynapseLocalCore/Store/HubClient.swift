@@ -15,9 +15,14 @@ public struct HubClient: Sendable {
     self.retry = retry
   }
 
-  /// A metadata or API request, tried again after connection errors, 429 and 5xx.
+  /// A metadata or API request, tried again after connection errors, 429 and 5xx; a host that
+  /// does not resolve fails at once, saying what works offline.
   func sendRetrying(_ request: HTTPRequest) async throws -> HTTPResponse {
-    try await transport.sendRetrying(request, policy: retry)
+    do {
+      return try await transport.sendRetrying(request, policy: retry)
+    } catch HTTPError.unresolvable(_, let host) {
+      throw StoreError.hubUnresolvable(host: host)
+    }
   }
 
   /// `HF_ENDPOINT` (default https://huggingface.co); the token from `HF_TOKEN`, else the file

@@ -18,6 +18,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
   case downloadFailed(url: String, status: Int, message: String)
   case digestMismatch(path: String, expected: String, actual: String)
   case offline(String)
+  /// The Hub's host does not resolve: what works without a network, instead of a retry.
+  case hubUnresolvable(host: String)
   case diskFull(path: String, needed: UInt64, free: UInt64)
   case badLock(path: String, reason: String)
   case lockMismatch(file: String, pinned: String, pinnedCommit: String, found: String, foundCommit: String)
@@ -53,6 +55,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case .badLock(let path, let reason): "\(path) is not a synapse-local lock file (\(reason)); fix it or delete it to start a new one"
     case .lockMismatch(let file, let pinned, let pinnedCommit, let found, let foundCommit):
       "\(file) is pinned by synapse-local.lock at \(pinned) (commit \(pinnedCommit.prefix(12))) but the Hub now serves \(found) (commit \(foundCommit.prefix(12))); pass --update to accept the new file, or pull @\(pinnedCommit) for the pinned one"
+    case .hubUnresolvable(let host):
+      "cannot resolve \(host): this machine has no network or no DNS. Without one: `synapse-local models import FILE --as ORG/REPO/FILE` a file you have, `synapse-local bundle import` a bundle made on a connected machine, or HF_HUB_OFFLINE=1 to use what the store has (HF_ENDPOINT names a mirror)"
     case .offline(let what):
       "HF_HUB_OFFLINE is set and \(what) is not in the model store; unset it to download, or `models import` the files"
     }

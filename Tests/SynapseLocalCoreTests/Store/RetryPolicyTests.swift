@@ -1,3 +1,4 @@
+import Foundation
 import SynapseLocalCore
 import Testing
 
@@ -18,6 +19,33 @@ struct RetryPolicyTests {
   @Test func whatIsRetried() {
     #expect([429, 500, 502, 503, 504].allSatisfy(RetryPolicy.isRetryable(status:)))
     #expect(![200, 206, 301, 401, 403, 404, 416].contains(where: RetryPolicy.isRetryable(status:)))
+  }
+}
+
+/// Offline, the Hub's name does not resolve: `pull` and `swap` fail at once (they waited out 31 s
+/// of backoff) and say what works without a network. Real curl, a name under `.invalid`, which
+/// never resolves (RFC 2606).
+@Suite("An unresolvable Hub")
+struct UnresolvableHubTests {
+  final class Sleeps: @unchecked Sendable {
+    let lock = NSLock()
+    var count = 0
+    func add() { lock.withLock { count += 1 } }
+  }
+
+  @Test func aNameThatDoesNotResolveFailsAtOnceWithTheOfflineWays() async throws {
+    let sleeps = Sleeps()
+    let policy = RetryPolicy(sleep: { _ in sleeps.add() })
+    let hub = HubClient(endpoint: "http://hub.synapse-local-test.invalid", token: nil, transport: CurlTransport(), retry: policy)
+    await #expect {
+      _ = try await hub.metadata(try RepositoryID("acme/tiny"), revision: "main", path: "tiny.gguf")
+    } throws: { error in
+      guard case StoreError.hubUnresolvable(let host) = error else { return false }
+      let message = String(describing: error)
+      return host == "hub.synapse-local-test.invalid" && message.contains("models import") && message.contains("bundle import")
+        && message.contains("HF_HUB_OFFLINE=1")
+    }
+    #expect(sleeps.count == 0, "a name that does not resolve was tried again")
   }
 }
 
