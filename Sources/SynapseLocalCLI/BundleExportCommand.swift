@@ -11,6 +11,9 @@ struct BundleExportCommand: AsyncParsableCommand {
       one, else from PyPI; the llama.cpp archive from the runtime folder's downloads/ or the file it \
       was installed from. No secret is carried: the database password is generated anew on the target.
 
+      It lists what the bundle carries, largest first, with sizes (--json: `contents`), and warns \
+      about a model the lock pins that the project no longer uses.
+
       It prints the bundle's SHA-256 and the import command that checks it: carry that line \
       apart from the bundle (a ticket, a chat message), so that whoever could alter the one cannot \
       alter the other. For a team, --sign KEY adds an Ed25519 signature of the manifest (which \
@@ -57,10 +60,26 @@ struct BundleExportCommand: AsyncParsableCommand {
       Output.line(
         "wrote \(result.path): \(result.members) members, \(ByteCount.format(result.bytes)) in \(ByteCount.format(result.archiveBytes)) (\(result.platform)\(result.python.map { ", Python \($0)" } ?? ""))"
       )
+      carried(result.contents)
       Output.line("sha256 \(result.sha256)")
       if let signedBy = result.signedBy { Output.line("signed by the key \(signedBy)") }
       let name = (result.path as NSString).lastPathComponent
       Output.line("Import: synapse-local bundle import \(name) --sha256 \(result.sha256) --project \(project.folder(context))")
     }
+  }
+
+  /// What the bundle carries, largest first: every model and runtime, the wheels past the five
+  /// largest in one line (`--json` lists each).
+  func carried(_ contents: [BundleExporter.Carried]) {
+    let wheels = contents.filter { $0.kind == "wheel" }
+    let rest = Array(wheels.dropFirst(5))
+    let shown = contents.filter { $0.kind != "wheel" || !rest.contains($0) }
+    var rows = shown.map { ($0.kind, "\(ByteCount.format($0.sizeBytes).padding(toLength: 10, withPad: " ", startingAt: 0))  \($0.name)") }
+    if !rest.isEmpty {
+      let bytes = rest.reduce(0) { $0 + $1.sizeBytes }
+      rows.append(("wheel", "\(ByteCount.format(bytes).padding(toLength: 10, withPad: " ", startingAt: 0))  \(rest.count) more wheels"))
+    }
+    Output.line("carries:")
+    Output.table(rows)
   }
 }

@@ -18,6 +18,9 @@ struct ModelsRemoveCommand: AsyncParsableCommand {
 
   @OptionGroup var project: ProjectOption
 
+  @Flag(name: .long, help: "Remove it even though the project's lock pins it.")
+  var force = false
+
   @Flag(name: .long, help: "Print the result as JSON.")
   var json = false
 
@@ -25,7 +28,9 @@ struct ModelsRemoveCommand: AsyncParsableCommand {
     try await reportingErrors {
       let context = Context.command()
       let store = ModelStoreService(context: context)
-      let result = try store.remove(ref, engine: store.engine(project: project.folder(context)))
+      let folder = project.folder(context)
+      let result = try store.remove(
+        ref, engine: store.engine(project: folder), lockPath: ProjectLock.location(project: folder, explicit: nil), force: force)
       if json { return try Output.json(result) }
       Output.line(
         "removed \(result.removedSnapshots.count) snapshot(s) and \(result.removedBlobs) blob(s) of \(result.repository), freeing \(ByteCount.format(result.freedBytes))"

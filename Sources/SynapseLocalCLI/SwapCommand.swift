@@ -66,6 +66,11 @@ struct SwapCommand: AsyncParsableCommand {
     help: ArgumentHelp("Warn when the new chat model is predicted slower than this, in tokens per second (default 10).", valueName: "TOKS"))
   var minSpeed: Double?
 
+  @Flag(
+    name: .customLong("keep-old"),
+    help: "Keep the old model's pins in synapse-local.lock (by default they are dropped, so a bundle does not carry it).")
+  var keepOld = false
+
   @Flag(name: .long, help: "Print the swap's report as JSON.")
   var json = false
 
@@ -90,13 +95,17 @@ struct SwapCommand: AsyncParsableCommand {
         service: service, model: typed, hold: hold, allowDimensionChange: allowDimensionChange, context: self.context,
         minimumSpeed: minSpeed)
       let json = self.json
-      let (report, plan) = try await ModelSwap(context: context, catalog: try context.catalog()).swap(
-        order, project: project.folder(context)
+      let (report, plan, pruned) = try await ModelSwap(context: context, catalog: try context.catalog()).swap(
+        order, project: project.folder(context), keepOld: keepOld
       ) { plan in
         guard !json else { return }
         Output.info(
           "swapping \(plan.service.rawValue) from \(plan.from ?? "?") to \(plan.model): \(plan.mode.rawValue) mode (\(plan.reason))")
         for warning in plan.warnings { Output.warning(warning) }
+      }
+      for entry in pruned {
+        Output.info(
+          "synapse-local.lock no longer pins \(entry.repository)/\(entry.path) (the project does not use it; --keep-old keeps it)")
       }
       if json { return try Output.json(report) }
       Output.line(

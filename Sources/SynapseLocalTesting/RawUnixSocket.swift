@@ -71,4 +71,43 @@ public enum RawUnixSocket {
     }
     return server
   }
+
+  /// A server on `path` answering each request with `answer(request)` on a thread of its own,
+  /// until `close()`: a supervisor's socket without the supervisor, whose answers would need a
+  /// thread of the task pool that a blocking client in the same process may hold.
+  public final class Responder: @unchecked Sendable {
+    let fd: Int32
+    let done = DispatchSemaphore(value: 0)
+    init(fd: Int32) { self.fd = fd }
+
+    /// Stops accepting and waits for the thread to end.
+    public func close() {
+      shutdown(fd, Int32(SHUT_RDWR))
+      done.wait()
+    }
+  }
+
+  public static func serve(_ path: String, answer: @escaping @Sendable (Data) -> Data) throws -> Responder {
+    unlink(path)
+    let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+    var address = address(path)
+    let bound = withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+    }
+    guard bound == 0, listen(fd, 8) == 0 else { throw TestFailure("cannot listen on \(path)") }
+    let server = Responder(fd: fd)
+    Thread.detachNewThread {
+      while true {
+        let client = accept(fd, nil, nil)
+        if client < 0 { break }
+        let reply = answer(readAll(client))
+        _ = reply.withUnsafeBytes { write(client, $0.baseAddress, $0.count) }
+        Glibc.close(client)
+      }
+      Glibc.close(fd)
+      unlink(path)
+      server.done.signal()
+    }
+    return server
+  }
 }

@@ -34,7 +34,8 @@ public enum BundleError: Error, Equatable, CustomStringConvertible, Sendable {
       "refused \(path): its member \(member) is not in the manifest. Nothing was imported"
     case .missingMember(let path, let member):
       "refused \(path): the manifest lists \(member), which the archive does not hold. Nothing was imported"
-    case .noManifest(let path): "refused \(path): no manifest.json before the data; not a synapse-local bundle"
+    case .noManifest(let path):
+      "refused \(path): it is a zstd tar archive but not a synapse-local bundle: it has no manifest.json (bundle export writes one before the data). Nothing was imported"
     case .newerFormat(let path, let format):
       "refused \(path): bundle format \(format) is newer than this synapse-local reads (\(BundleManifest.currentFormat)); import it with the synapse-local inside it (tar --zstd -xf \(path) bin share)"
     case .wrongPlatform(let path, let bundle, let here):
@@ -49,7 +50,7 @@ public enum BundleError: Error, Equatable, CustomStringConvertible, Sendable {
     case .unauthenticated(let path):
       "refused \(path): nothing proves it is the bundle that was exported; pass --sha256 HEX (printed by bundle export) or --trust PUBKEY (for a bundle signed with --sign), or --insecure-skip-verify to accept the risk. Nothing was imported"
     case .digestMismatch(let path, let expected, let actual):
-      "refused \(path): its sha256 is \(actual), not \(expected) (--sha256); the bundle was altered or is another one. Nothing was imported"
+      "refused \(path): its sha256 is \(actual), not \(expected) (--sha256): the bundle was altered or is another one, or the digest given is itself wrong (check where it came from: the line bundle export printed). Nothing was imported"
     case .unsigned(let path, let key):
       "refused \(path): it is not signed, and --trust \(key) asks for a signature; export it with --sign, or import it with --sha256 HEX. Nothing was imported"
     case .badSignature(let path, let key, let reason):

@@ -41,6 +41,23 @@ public struct BundleExporter: Sendable {
     /// The signing key's fingerprint, when signed (`bundle import --trust` its .pub).
     public var signedBy: String?
     public var notes: [String]
+    /// What it carries, largest first: each model file, the engine archive, each wheel, the tool,
+    /// and the project's and share/ files together.
+    public var contents: [Carried] = []
+  }
+
+  /// One thing a bundle carries, with its size.
+  public struct Carried: Encodable, Sendable, Equatable {
+    /// `model`, `engine`, `wheel`, `tool` or `files` (the project and share/, together).
+    public var kind: String
+    /// A model as ORG/REPO/PATH, a runtime by its file name.
+    public var name: String
+    public var sizeBytes: UInt64
+
+    enum CodingKeys: String, CodingKey {
+      case kind, name
+      case sizeBytes = "size_bytes"
+    }
   }
 
   /// A member to write: where its bytes come from, and its digest when known before writing.
@@ -113,9 +130,16 @@ public struct BundleExporter: Sendable {
     // The model files, by blob: the lock's digests, checked again while they are written.
     let store = configuration.storeRoot(project: project, environment: context.environment)
     var models: [Planned] = []
+    var contents: [Carried] = []
+    for entry in lock.unusedModels(by: configuration, catalog: try context.resources.loadCatalog()) {
+      notes.append(
+        "the lock pins \(entry.repository)/\(entry.path) (\(ByteCount.format(entry.size))), which neither the llm nor the embedding model uses: it is carried; remove its entry from \(ProjectLock.fileName) to leave it out"
+      )
+    }
     for entry in lock.files {
       let folder = try RepositoryID(entry.repository).cacheFolderName
       let name = "models/\(folder)/blobs/\(entry.etag)"
+      contents.append(Carried(kind: "model", name: "\(entry.repository)/\(entry.path)", sizeBytes: entry.size))
       guard !models.contains(where: { $0.name == name }) else { continue }
       let blob = store + "/" + folder + "/blobs/" + entry.etag
       guard context.files.size(blob) == entry.size else {
@@ -195,9 +219,16 @@ public struct BundleExporter: Sendable {
     for (name, data) in projectFiles { try writer.add(name, data: data) }
     for item in models + runtimeFiles { try write(item) }
     let sha256 = try writer.finish()
+    contents += runtimeFiles.map {
+      Carried(kind: $0.name == engineMember ? "engine" : "wheel", name: ($0.name as NSString).lastPathComponent, sizeBytes: $0.size)
+    }
+    contents.append(Carried(kind: "tool", name: "bin/synapse-local", sizeBytes: early[0].size))
+    let small = early.dropFirst().reduce(0) { $0 + $1.size } + projectFiles.reduce(0) { $0 + UInt64($1.1.count) }
+    contents.append(Carried(kind: "files", name: "project/ and share/synapse-local/", sizeBytes: small))
     return Result(
       path: file, platform: platform.rawValue, python: manifest.python, members: members.count + 1 + (signer == nil ? 0 : 1), bytes: total,
-      archiveBytes: context.files.size(file) ?? 0, sha256: sha256, signedBy: signer?.fingerprint, notes: notes)
+      archiveBytes: context.files.size(file) ?? 0, sha256: sha256, signedBy: signer?.fingerprint, notes: notes,
+      contents: contents.sorted { ($0.sizeBytes, $1.name) > ($1.sizeBytes, $0.name) })
   }
 
   func planned(_ name: String, _ source: String, mode: Int32 = 0o644) throws -> Planned {

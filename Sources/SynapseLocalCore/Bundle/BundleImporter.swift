@@ -211,7 +211,12 @@ public struct BundleImporter: Sendable {
       guard member.isRegularFile else {
         throw BundleError.tampered(path: file, member: member.name, reason: "is not a regular file")
       }
-      try Self.checkName(member.name, file: file)
+      do {
+        try Self.checkName(member.name, file: file)
+      } catch BundleError.unknownMember where result == nil && pending == nil {
+        // No manifest yet, and a member no bundle has: another tar.zst.
+        throw BundleError.noManifest(path: file)
+      }
       if let bytes = pending {
         pending = nil
         if member.name == BundleSignature.memberName {

@@ -6,7 +6,8 @@ public enum GenerateError: Error, Equatable, CustomStringConvertible {
   case templateInvalid(path: String, reason: String)
   case modelNotInStore(role: String, ref: String)
   /// A demo model (the test bed's files, never on the Hub under the catalog's pin): imported, not pulled.
-  case demoModelNotInStore(role: String, ref: String, repository: String)
+  /// `advice`: `ModelImportAdvice`'s line, the same `init` prints.
+  case demoModelNotInStore(role: String, ref: String, advice: String)
   case localModelMissing(role: String, ref: String, path: String)
   case unwritable(path: String, reason: String)
   case unsafeValue(value: String, format: String)
@@ -25,8 +26,8 @@ public enum GenerateError: Error, Equatable, CustomStringConvertible {
     case .templateInvalid(let path, let reason): "template \(path) is not valid Mustache: \(reason)"
     case .modelNotInStore(let role, let ref):
       "the \(role) model \(ref) is not in the model store, and the compose file names its snapshot files: run `synapse-local pull \(ref)` (or `models import`) first"
-    case .demoModelNotInStore(let role, let ref, let repository):
-      "the \(role) model \(ref) is a demo model and is not in the model store: put its file there with `synapse-local models import FILE --as \(repository)`"
+    case .demoModelNotInStore(let role, let ref, let advice):
+      "the \(role) model \(ref) is a demo model and is not in the model store: put its file there with `\(advice)`"
     case .localModelMissing(let role, let ref, let path):
       "the \(role) model \(ref) is a local path, and \(path) does not exist: give a file or folder that does (synapse-local.yaml or --\(role))"
     case .unwritable(let path, let reason): "cannot write \(path): \(reason)"

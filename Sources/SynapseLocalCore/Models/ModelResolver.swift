@@ -84,8 +84,10 @@ public struct ModelResolver: Sendable {
 
   /// A demo model is imported (the test bed has its file), anything else pulled.
   func missing(_ target: ModelLocation.HubFiles, role: String, ref: ModelReference) -> GenerateError {
-    if case .catalog(let id, _) = ref, (try? catalog.model(id: id))?.demo == true {
-      return .demoModelNotInStore(role: role, ref: ref.description, repository: target.repository.description)
+    if case .catalog(let id, _) = ref, let model = try? catalog.model(id: id), model.demo == true {
+      let advice = ModelImportAdvice.command(
+        repository: target.repository.description, file: target.file, sha256: target.sha256 ?? model.gguf?.sha256)
+      return .demoModelNotInStore(role: role, ref: ref.description, advice: advice)
     }
     return .modelNotInStore(role: role, ref: ref.description)
   }

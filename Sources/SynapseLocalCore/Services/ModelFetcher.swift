@@ -120,9 +120,7 @@ public struct ModelFetcher: Sendable {
     var advice: [String] = []
     for ref in hubModels(of: configuration) {
       if let id = ref.catalogID, let model = try? catalog.model(id: id), model.demo == true {
-        let repository = model.gguf.map { "\($0.repository)/\($0.file)" } ?? model.repository ?? id
-        advice.append(
-          "synapse-local models import FILE --as \(repository) --project \(project) (\(id) is a demo model: the test bed's file)")
+        advice.append(ModelImportAdvice.command(for: model, project: project))
       } else if !pulled {
         pulled = true
         advice.append("synapse-local pull --project \(project)")

@@ -20,24 +20,51 @@ public struct ModelStoreService: Sendable {
 
   /// Puts a file or folder obtained offline into the store as a download would (progress to the
   /// context's output), and pins it in the lock when there is one. `target` is ORG/REPO, or
-  /// ORG/REPO/PATH/IN/REPO to place it under a path.
-  public func importModel(_ path: String, as target: String, revision: String, lockPath: String?) throws -> ModelImporter.Result {
+  /// ORG/REPO/PATH/IN/REPO to place it under a path. Bytes other than those the catalog or the
+  /// lock pins at that place, or a file the catalog knows under another name in that repository,
+  /// are refused unless `force`.
+  public func importModel(_ path: String, as target: String, revision: String, lockPath: String?, force: Bool = false) throws
+    -> ModelImporter.Result
+  {
     let parts = target.split(separator: "/", maxSplits: 2).map(String.init)
     guard parts.count >= 2 else { throw StoreError.badRepository(target) }
     let repository = try RepositoryID(parts[0] + "/" + parts[1])
     // A .gguf must be one llama.cpp can load: refused here, not in a crash loop at `up`.
     let source = context.absolute(path)
-    if source.hasSuffix(".gguf") || target.hasSuffix(".gguf"), !context.files.isDirectory(source), context.files.exists(source),
+    let isFile = context.files.exists(source) && !context.files.isDirectory(source)
+    if source.hasSuffix(".gguf") || target.hasSuffix(".gguf"), isFile,
       let problem = ModelFileCheck.ggufProblem(source, files: context.files)
     {
       throw StoreError.unusableReference("\(source): \(problem); nothing was imported")
     }
+    let catalog = try context.resources.loadCatalog()
+    let pinned = catalog.models.compactMap(\.gguf).filter { $0.repository == repository.description }
+    // A file under a name the catalog does not look for would be a snapshot file nothing loads.
+    let name = (source as NSString).lastPathComponent
+    if parts.count == 2, isFile, !force, !pinned.isEmpty, !pinned.contains(where: { $0.file == name }) {
+      throw StoreError.importNameRefused(source: source, repository: repository.description, name: name, expected: pinned.map(\.file))
+    }
+    let lock = try lockPath.map { try ProjectLock.load($0, files: context.files) }
     let output = context.output
     let importer = ModelImporter(cache: cache) { path, done, total in output.progress(path, done: done, total: total) }
     let result = try importer.importModel(
-      from: context.absolute(path), as: repository, pathInRepository: parts.count == 3 ? parts[2] : nil, revision: revision)
-    if let lockPath {
-      var pins = try ProjectLock.load(lockPath, files: context.files)
+      from: source, as: repository, pathInRepository: parts.count == 3 ? parts[2] : nil, revision: revision
+    ) { file in
+      guard !force else { return }
+      let place = "\(repository)/\(file.path)"
+      for gguf in pinned where gguf.file == file.path {
+        guard let digest = gguf.sha256, digest != file.sha256 else { continue }
+        let id = catalog.models.first { $0.gguf == gguf }?.id ?? "?"
+        throw StoreError.importDigestRefused(
+          source: source, target: place, sha256: file.sha256, pinnedBy: "the catalog (\(id))", pinned: digest)
+      }
+      if let lockPath, let entry = lock?.entry(repository: repository.description, path: file.path), let digest = entry.sha256,
+        digest != file.sha256
+      {
+        throw StoreError.importDigestRefused(source: source, target: place, sha256: file.sha256, pinnedBy: lockPath, pinned: digest)
+      }
+    }
+    if let lockPath, var pins = lock {
       for file in result.files {
         pins.record(
           .init(
@@ -69,8 +96,12 @@ public struct ModelStoreService: Sendable {
     return try ModelVerifier(cache: cache).verify([repository])
   }
 
-  /// Removes a repository, or one revision of it (the REF's @REVISION), with the blobs nothing else uses.
-  public func remove(_ ref: ModelReference, engine: Engine = .llamaCpp) throws -> ModelRemover.Result {
+  /// Removes a repository, or one revision of it (the REF's @REVISION), with the blobs nothing else
+  /// uses. What the project's lock (`lockPath`) pins there is kept unless `force`: the project
+  /// would fetch it again, or fail offline.
+  public func remove(_ ref: ModelReference, engine: Engine = .llamaCpp, lockPath: String? = nil, force: Bool = false) throws
+    -> ModelRemover.Result
+  {
     if case .hub(let repository, .some(let path), _) = ref {
       throw StoreError.unusableReference("'\(ref)' names the file \(path); give the repository \(repository) (optionally @REVISION)")
     }
@@ -79,7 +110,16 @@ public struct ModelStoreService: Sendable {
       case .hub(_, _, let revision), .catalog(_, let revision): revision
       case .local: nil
       }
-    return try ModelRemover(cache: cache).remove(try location(of: ref, engine: engine).repository, revision: revision)
+    let repository = try location(of: ref, engine: engine).repository
+    if !force, let lockPath, context.files.exists(lockPath) {
+      // One revision: the pins at its commit; the whole repository: every pin in it.
+      let commit = revision.flatMap { try? cache.resolve(repository, revision: $0) }
+      let pins = try ProjectLock.load(lockPath, files: context.files).files.filter { entry in
+        entry.repository == repository.description && (revision == nil || entry.commit == commit)
+      }
+      if !pins.isEmpty { throw StoreError.removalPinned(repository: repository.description, lock: lockPath, files: pins.count) }
+    }
+    return try ModelRemover(cache: cache).remove(repository, revision: revision)
   }
 
   /// `ModelLocation`'s rule for a REF with no role in a project.

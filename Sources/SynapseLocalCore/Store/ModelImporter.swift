@@ -34,40 +34,67 @@ public struct ModelImporter: Sendable {
     self.progress = progress
   }
 
-  public func importModel(from source: String, as repository: RepositoryID, pathInRepository: String? = nil, revision: String = "main")
-    throws -> Result
-  {
+  /// `check` sees each file's digest once it is hashed, before anything is placed: a throw there
+  /// leaves the store as it was. A file (or a folder placed under a path) joins the files the
+  /// revision's snapshot already has, as a commit adding a file would: a repository of several
+  /// quantizations keeps the others. A folder imported as the whole repository replaces them.
+  public func importModel(
+    from source: String, as repository: RepositoryID, pathInRepository: String? = nil, revision: String = "main",
+    check: (ImportedFile) throws -> Void = { _ in }
+  ) throws -> Result {
     // It becomes refs/<revision>, as a pull's does.
     guard PathSafety.isRevision(revision) else {
       throw StoreError.unusableReference("\(PathSafety.quoted(revision)) is not a revision; give a branch or tag name")
     }
-    let files = try collect(source, pathInRepository: pathInRepository)
+    let (files, whole) = try collect(source, pathInRepository: pathInRepository)
     let base = cache.folder(repository)
     let blobs = base + "/blobs"
     try makeFolder(blobs)
 
-    var imported: [ImportedFile] = []
+    var staged: [(temporary: String, file: ImportedFile)] = []
+    // A temporary already renamed into place is gone; the others are removed.
+    defer { for item in staged { try? FileManager.default.removeItem(atPath: item.temporary) } }
     for (sourcePath, inRepo) in files {
-      imported.append(try store(sourcePath, as: inRepo, blobs: blobs))
+      staged.append(try stage(sourcePath, as: inRepo, blobs: blobs))
     }
-    let listing = imported.sorted { $0.path < $1.path }.map { "\($0.path)\t\($0.sha256)\n" }.joined()
-    let commit = Digest.hex(.sha1, Array(listing.utf8))
+    for item in staged { try check(item.file) }
+    let imported = try staged.map { try place($0.temporary, $0.file, blobs: blobs) }
+
+    // path → blob: the revision's files first (unless the whole repository is replaced), then these.
+    var listing: [String: String] = [:]
+    if !whole { listing = kept(repository, revision: revision) }
+    for file in imported { listing[file.path] = file.sha256 }
+    let text = listing.keys.sorted().map { "\($0)\t\(listing[$0] ?? "")\n" }.joined()
+    let commit = Digest.hex(.sha1, Array(text.utf8))
     let snapshot = base + "/snapshots/" + commit
-    for file in imported {
-      try link(snapshot + "/" + file.path, toBlob: file.sha256, depth: file.path.split(separator: "/").count - 1)
+    for (path, blob) in listing {
+      try link(snapshot + "/" + path, toBlob: blob, depth: path.split(separator: "/").count - 1)
     }
     try makeFolder(base + "/refs")
     try AtomicFile.write(Data(commit.utf8), to: base + "/refs/" + revision)
     return Result(repository: repository.description, revision: revision, commit: commit, path: snapshot, files: imported)
   }
 
-  /// (file on disk, path in the repository) for a file, or every regular file under a folder.
-  func collect(_ source: String, pathInRepository: String?) throws -> [(String, String)] {
+  /// The files of the snapshot `revision` points at now, each by its blob: only those whose blob
+  /// is there and whose name has a digest's shape (a link the store cannot vouch for is dropped).
+  func kept(_ repository: RepositoryID, revision: String) -> [String: String] {
+    guard let commit = cache.readRefs(repository)[revision], PathSafety.isCommit(commit) else { return [:] }
+    var files: [String: String] = [:]
+    for file in cache.snapshotFiles(cache.folder(repository) + "/snapshots/" + commit)
+    where file.sizeBytes != nil && PathSafety.isEtag(file.blob) && PathSafety.isRelativePath(file.path) {
+      files[file.path] = file.blob
+    }
+    return files
+  }
+
+  /// (file on disk, path in the repository) for a file, or every regular file under a folder;
+  /// `whole`: a folder imported as the repository itself (no path in it).
+  func collect(_ source: String, pathInRepository: String?) throws -> (files: [(String, String)], whole: Bool) {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory) else { throw StoreError.importSourceMissing(source) }
     if !isDirectory.boolValue {
       let name = pathInRepository ?? (source as NSString).lastPathComponent
-      return [(source, try validatedPathInRepository(name))]
+      return ([(source, try validatedPathInRepository(name))], false)
     }
     let prefix = try pathInRepository.map { try validatedPathInRepository($0) + "/" } ?? ""
     guard let enumerator = FileManager.default.enumerator(atPath: source) else {
@@ -83,23 +110,33 @@ public struct ModelImporter: Sendable {
       files.append((path, try validatedPathInRepository(prefix + relative)))
     }
     guard !files.isEmpty else { throw StoreError.importSourceMissing("\(source) (an empty folder)") }
-    return files.sorted { $0.1 < $1.1 }
+    return (files.sorted { $0.1 < $1.1 }, pathInRepository == nil)
   }
 
-  /// Hashes while copying into a temporary blob, then renames it to its SHA-256: a blob is never
-  /// visible under its name unless its contents match it. An existing blob of the same size is reused.
-  func store(_ source: String, as path: String, blobs: String) throws -> ImportedFile {
+  /// Hashes while copying into a temporary blob; nothing is visible under a blob's name yet.
+  func stage(_ source: String, as path: String, blobs: String) throws -> (temporary: String, file: ImportedFile) {
     let total = (try? FileManager.default.attributesOfItem(atPath: source))?[.size] as? UInt64 ?? 0
     let temporary = blobs + "/.import-\(UUID().uuidString).incomplete"
-    defer { try? FileManager.default.removeItem(atPath: temporary) }
-    let sha256 = try copyHashing(source, to: temporary) { done in progress?(path, done, total) }
-    let blob = blobs + "/" + sha256
-    let existing = (try? FileManager.default.attributesOfItem(atPath: blob))?[.size] as? UInt64
-    if existing == total {
-      return ImportedFile(path: path, sizeBytes: total, sha256: sha256, copied: false)
+    do {
+      let sha256 = try copyHashing(source, to: temporary) { done in progress?(path, done, total) }
+      return (temporary, ImportedFile(path: path, sizeBytes: total, sha256: sha256, copied: true))
+    } catch {
+      try? FileManager.default.removeItem(atPath: temporary)
+      throw error
+    }
+  }
+
+  /// Renames a staged file to its SHA-256: a blob is never visible under its name unless its
+  /// contents match it. An existing blob of the same size is reused.
+  func place(_ temporary: String, _ file: ImportedFile, blobs: String) throws -> ImportedFile {
+    let blob = blobs + "/" + file.sha256
+    var placed = file
+    if (try? FileManager.default.attributesOfItem(atPath: blob))?[.size] as? UInt64 == file.sizeBytes {
+      placed.copied = false
+      return placed
     }
     guard rename(temporary, blob) == 0 else { throw StoreError.unwritable(path: blob, reason: String(cString: strerror(errno))) }
-    return ImportedFile(path: path, sizeBytes: total, sha256: sha256, copied: true)
+    return placed
   }
 
   func copyHashing(_ source: String, to destination: String, progress: (UInt64) -> Void) throws -> String {

@@ -23,6 +23,12 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
   case diskFull(path: String, needed: UInt64, free: UInt64)
   case badLock(path: String, reason: String)
   case lockMismatch(file: String, pinned: String, pinnedCommit: String, found: String, foundCommit: String)
+  /// `models import` of bytes other than those the catalog or the lock pins at that place.
+  case importDigestRefused(source: String, target: String, sha256: String, pinnedBy: String, pinned: String)
+  /// `models import FILE --as ORG/REPO` of a file the catalog knows under another name there.
+  case importNameRefused(source: String, repository: String, name: String, expected: [String])
+  /// `models rm` of a repository a project's lock pins.
+  case removalPinned(repository: String, lock: String, files: Int)
 
   public var description: String {
     switch self {
@@ -57,6 +63,12 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
       "\(file) is pinned by synapse-local.lock at \(pinned) (commit \(pinnedCommit.prefix(12))) but the Hub now serves \(found) (commit \(foundCommit.prefix(12))); pass --update to accept the new file, or pull @\(pinnedCommit) for the pinned one"
     case .hubUnresolvable(let host):
       "cannot resolve \(host): this machine has no network or no DNS. Without one: `synapse-local models import FILE --as ORG/REPO/FILE` a file you have, `synapse-local bundle import` a bundle made on a connected machine, or HF_HUB_OFFLINE=1 to use what the store has (HF_ENDPOINT names a mirror)"
+    case .importDigestRefused(let source, let target, let sha256, let pinnedBy, let pinned):
+      "refused to import \(source) as \(target): its SHA-256 is \(sha256), but \(pinnedBy) pins that file at \(pinned), so it is another file; nothing was imported (--force imports it anyway)"
+    case .importNameRefused(let source, let repository, let name, let expected):
+      "refused to import \(source) as \(repository)/\(name): the catalog expects \(expected.count == 1 ? "" : "one of ")\(expected.map { "\(repository)/\($0)" }.joined(separator: ", ")) there; give that with --as (--force imports it as \(name))"
+    case .removalPinned(let repository, let lock, let files):
+      "\(repository) is pinned by \(lock) (\(files) file(s)): the project uses it, and would fetch it again; pass --force to remove it anyway"
     case .offline(let what):
       "HF_HUB_OFFLINE is set and \(what) is not in the model store; unset it to download, or `models import` the files"
     }

@@ -11,10 +11,12 @@ public struct ModelSwap: Sendable {
     self.catalog = catalog
   }
 
-  /// `planned` hears the plan (mode and why, warnings) before the swap starts.
+  /// `planned` hears the plan (mode and why, warnings) before the swap starts. Once the swap is
+  /// committed, the lock's pins of models neither role uses any more are dropped (`pruned`), so
+  /// a bundle does not carry them; `keepOld` keeps them.
   public func swap(
-    _ order: SwapOrder, project: String, planned: @Sendable (SwapPlan) -> Void = { _ in }
-  ) async throws -> (report: SwapReport, plan: SwapPlan) {
+    _ order: SwapOrder, project: String, keepOld: Bool = false, planned: @Sendable (SwapPlan) -> Void = { _ in }
+  ) async throws -> (report: SwapReport, plan: SwapPlan, pruned: [ProjectLock.Entry]) {
     let configuration = try ProjectFile.load(project: project, environment: context.environment)
     let client = ControlClient(state: configuration.stateFolder(project: project, environment: context.environment), project: project)
     // Running? (before any download)
@@ -43,6 +45,17 @@ public struct ModelSwap: Sendable {
     guard case .swapped(let report, let final) = try client.send(.swap(order), timeout: 1800) else {
       throw StackError.control("the supervisor sent no report")
     }
-    return (report, final)
+    return (report, final, keepOld ? [] : try pruneLock(project: project))
+  }
+
+  /// The lock without the pins of models the project file (as the swap committed it) no longer
+  /// names; what was dropped.
+  func pruneLock(project: String) throws -> [ProjectLock.Entry] {
+    guard let path = ProjectLock.location(project: project, explicit: nil), context.files.exists(path) else { return [] }
+    let configuration = try ProjectFile.load(project: project, environment: context.environment, files: context.files)
+    var lock = try ProjectLock.load(path, files: context.files)
+    let pruned = lock.pruneModels(unusedBy: configuration, catalog: catalog)
+    if !pruned.isEmpty { try lock.save(path) }
+    return pruned
   }
 }

@@ -12,8 +12,15 @@ extension StackAssembly {
     }
     let role: ModelRole = service == .llm ? .llm : .embedding
     var changed = configuration
+    // A local file with a catalog model's bytes is that model: it takes the catalog's served name.
     let entry: CatalogModel? =
-      if case .catalog(let id, _) = reference { try catalog.model(id: id, role: role) } else { nil }
+      switch reference {
+      case .catalog(let id, _): try catalog.model(id: id, role: role)
+      case .local(let path):
+        catalog.model(
+          holding: AbsolutePath.resolve(path, relativeTo: project, environment: environment), role: role, files: self.context.files)
+      case .hub: nil
+      }
     let name = entry?.name ?? reference.derivedName
     // The lock as it is now: `swap` may just have pulled the model.
     let resolver = try changed.modelResolver(project: project, catalog: catalog, environment: environment)

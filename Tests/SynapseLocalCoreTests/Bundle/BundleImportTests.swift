@@ -238,6 +238,12 @@ struct BundleImportTests {
         $0.members.append(.init(path: "wheelhouse/b.whl", size: UInt64.max / 2 + 1, sha256: String(repeating: "0", count: 64)))
       }
     }
+    // Issue 35 (friction): a tar.zst that is no bundle is called that.
+    add("nomanifest", "is a zstd tar archive but not a synapse-local bundle: it has no manifest.json") { path in
+      let writer = try BundleArchiveWriter(path: path)
+      try writer.add("notes/readme.txt", data: Data("hello".utf8))
+      _ = try writer.finish()
+    }
     add("truncated", "truncated") { path in
       try Self.craft(path)
       let data = try Data(contentsOf: URL(fileURLWithPath: path))

@@ -105,6 +105,9 @@ struct BundleTrustTests {
     ) {
       try await BundleImporter(context: scratch.context).verify(appended, trust: BundleTrust(sha256: pair.originalSHA256))
     }
+    // Issue 35 (friction): the digest given may itself be the wrong one.
+    let mismatch = BundleError.digestMismatch(path: appended, expected: pair.originalSHA256, actual: "0").description
+    #expect(mismatch.contains("or the digest given is itself wrong (check where it came from") && !mismatch.contains("\n"))
     #expect(scratch.contents == before)
     // A second archive appended to a signed bundle (which `tar -i` would extract): its members are
     // read past the first end-of-archive blocks, and refused, though the signature still holds.

@@ -138,4 +138,24 @@ struct ModelCatalogTests {
     }
     #expect(CatalogError.missing(path: "/x").description.contains("SYNAPSE_LOCAL_PROFILES"))
   }
+
+  /// Issue 35 (friction): `swap llm FILE` of a file whose bytes are a catalog model's takes the
+  /// catalog's served name; the file is told by its size, then its SHA-256.
+  @Test func aFileWithACatalogModelsBytesIsThatModel() throws {
+    let folder = NSTemporaryDirectory() + "catalog-file-\(UUID().uuidString.prefix(8))"
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let bytes = GGUFBuilder.tinyLlama().bytes()
+    try Data(bytes).write(to: URL(fileURLWithPath: folder + "/renamed.gguf"))
+    try Data(bytes + [0]).write(to: URL(fileURLWithPath: folder + "/other.gguf"))
+    var catalog = try Fixtures.catalog()
+    let index = try #require(catalog.models.firstIndex { $0.id == "smollm2-135m-q4" })
+    catalog.models[index].gguf?.sha256 = Digest.hex(.sha256, bytes)
+    catalog.models[index].sizeBytes = UInt64(bytes.count)
+    let files = RootedFileSystem()
+    #expect(catalog.model(holding: folder + "/renamed.gguf", role: .llm, files: files)?.name == "SmolLM2-135M-Instruct")
+    #expect(catalog.model(holding: folder + "/renamed.gguf", role: .embedding, files: files) == nil)
+    #expect(catalog.model(holding: folder + "/other.gguf", role: .llm, files: files) == nil)
+    #expect(catalog.model(holding: folder, role: .llm, files: files) == nil)
+  }
 }

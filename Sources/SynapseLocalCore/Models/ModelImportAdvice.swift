@@ -1,0 +1,26 @@
+import Foundation
+
+/// The one piece of advice for a model that is imported, not pulled (a demo model): `init`'s
+/// "Next:" line, `up`'s and `generate`'s error and `models import`'s refusal all say this. It
+/// names the file's full place in the repository, so the import lands where the catalog looks,
+/// whatever the file on disk is called.
+public enum ModelImportAdvice {
+  /// `synapse-local models import FILE --as ORG/REPO/PATH` (`--project DIR` when given), and for a
+  /// catalog model the SHA-256 that tells its file.
+  public static func command(repository: String, file: String?, sha256: String? = nil, project: String? = nil) -> String {
+    let target = file.map { "\(repository)/\($0)" } ?? repository
+    var line = "synapse-local models import FILE --as \(target)"
+    if let project { line += " --project \(project)" }
+    if let sha256 { line += " (FILE: the one whose SHA-256 is \(sha256))" }
+    return line
+  }
+
+  /// The advice for a catalog model: its GGUF file's place and digest; a model without one (a
+  /// safetensors or sentence-transformers repository) is imported whole, as its repository.
+  public static func command(for model: CatalogModel, project: String? = nil) -> String {
+    guard let gguf = model.gguf else {
+      return command(repository: model.repository ?? model.id, file: nil, project: project)
+    }
+    return command(repository: gguf.repository, file: gguf.file, sha256: gguf.sha256, project: project)
+  }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import SynapseLocalCore
+import SynapseLocalTesting
+import Testing
+
+/// Issue 35, defect 11: `bundle export` says what it carries, with sizes, and warns about a model
+/// the lock pins that neither role uses (it would be carried for nothing).
+@Suite("bundle export: what it carries")
+struct BundleExportContentsTests {
+  let root = NSTemporaryDirectory() + "export-contents-\(UUID().uuidString.prefix(8))"
+  var project: String { root + "/project" }
+  var context: Context {
+    Context.live(environment: [
+      "HF_HUB_CACHE": root + "/store", "HOME": root, "SYNAPSE_LOCAL_HOME": root + "/home",
+      "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+    ])
+  }
+
+  @Test func theSummaryListsEachModelWithItsSizeAndNamesAnUnusedOne() async throws {
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    try FileManager.default.createDirectory(atPath: root + "/embed", withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(atPath: project, withIntermediateDirectories: true)
+    var configuration = ProjectConfiguration()
+    configuration.llm.model = "me/new-GGUF/new.gguf"
+    configuration.embedding.model = "me/embed"
+    try ProjectFile.render(configuration, renderer: try TemplateRenderer.live(environment: context.environment))
+      .write(toFile: ProjectFile.path(in: project), atomically: true, encoding: .utf8)
+    let tiny = GGUFBuilder.tinyLlama().bytes()
+    try Data(tiny).write(to: URL(fileURLWithPath: root + "/old.gguf"))
+    try Data(tiny + [1]).write(to: URL(fileURLWithPath: root + "/new.gguf"))
+    try Data("{}".utf8).write(to: URL(fileURLWithPath: root + "/embed/config.json"))
+    try Data("tool".utf8).write(to: URL(fileURLWithPath: root + "/tool"))
+    let lock = project + "/" + ProjectLock.fileName
+    let store = ModelStoreService(context: context)
+    for (source, target) in [("old.gguf", "me/old-GGUF/old.gguf"), ("new.gguf", "me/new-GGUF/new.gguf"), ("embed", "me/embed")] {
+      _ = try store.importModel(root + "/" + source, as: target, revision: "main", lockPath: lock)
+    }
+
+    let result = try await BundleExporter(context: context).export(
+      to: root + "/b.tar.zst", options: .init(project: project, python: "3.12", tool: root + "/tool", runtimes: false))
+    let models = result.contents.filter { $0.kind == "model" }.map { "\($0.name) \($0.sizeBytes)" }
+    #expect(
+      models == ["me/new-GGUF/new.gguf \(tiny.count + 1)", "me/old-GGUF/old.gguf \(tiny.count)", "me/embed/config.json 2"])
+    #expect(result.contents.contains { $0.kind == "tool" && $0.sizeBytes == 4 })
+    #expect(result.notes.contains { $0.contains("me/old-GGUF/old.gguf") && $0.contains("neither the llm nor the embedding model uses") })
+    #expect(!result.notes.contains { $0.contains("me/new-GGUF/new.gguf") })
+    let json = String(decoding: try JSONDocument.encode(result), as: UTF8.self)
+    #expect(json.contains(#""size_bytes" : \#(tiny.count + 1)"#))
+  }
+}
