@@ -135,7 +135,7 @@ struct InitCommand: AsyncParsableCommand {
       let result = try await ProjectInitializer(context: context).initialize(request) { path in
         Terminal.isInteractive && Terminal.confirm("\(path) exists. Replace it?", default: false)
       }
-      for warning in result.apps.warnings { Output.warning(warning) }
+      for warning in result.apps.warnings + result.modelWarnings { Output.warning(warning) }
       if json { return try Output.json(result.summary) }
       InitSummary.print(result, project: project.project)
     }

@@ -58,6 +58,14 @@ struct InspectCommand: AsyncParsableCommand {
         (info, transferred) = try await remote(target.repository.description, path: file, revision: target.revision)
       }
       let estimate = MemoryEstimate.llamaCpp(info, context: context)
+      let catalogTemplate = (try? Context.command(quiet: true).catalog())?.models.first { model in
+        model.gguf.map { info.path.hasSuffix("/" + $0.file) || info.path.contains("/\($0.file)@") } ?? false
+      }?.chatTemplate
+      if let warning = ChatTemplate.warning(
+        metadata: info.metadata, model: (info.path as NSString).lastPathComponent, configured: "", suggestion: catalogTemplate)
+      {
+        Output.warning(warning)
+      }
       if json {
         try Output.json(InspectOutput(info: info, estimate: estimate, transferredBytes: transferred))
       } else {

@@ -54,6 +54,8 @@ public struct CatalogModel: Codable, Sendable, Equatable {
   public var parameters: String?
   public var quantization: String?
   public var gguf: GGUFSource?
+  /// llama-server's built-in chat template the GGUF needs because it carries none.
+  public var chatTemplate: String?
   public var vllm: VLLMSource?
   /// The Hugging Face repository of an embedding model.
   public var repository: String?
@@ -83,6 +85,7 @@ public struct CatalogModel: Codable, Sendable, Equatable {
     case useCase = "use_case"
     case bestFor = "best_for"
     case commercialUse = "commercial_use"
+    case chatTemplate = "chat_template"
   }
 
   public var isDemo: Bool { demo ?? false }

@@ -51,6 +51,9 @@ enum CatalogValidator {
       guard model.shape.maxContext > 0, model.shape.parameterCount > 0 else {
         throw fail("shape", "needs parameter_count and max_context above 0")
       }
+      if let template = model.chatTemplate, !ChatTemplate.isName(template) {
+        throw fail("chat_template", "'\(template)' is not a built-in template name (lowercase letters, digits, '.', '-', '_')")
+      }
       switch model.role {
       case .llm:
         guard let gguf = model.gguf else { throw fail("gguf", "is missing (every chat model needs a GGUF file for llama.cpp)") }

@@ -17,6 +17,7 @@ public struct Doctor: Sendable {
   /// Every check, in the order they are reported. Their ids are a contract (docs/doctor.md).
   public static let checks: [any DoctorCheck] = [
     PlanMemoryCheck(), PlanVRAMCheck(), PlanThreadsCheck(), PlanDiskCheck(), ModelFilesCheck(), ModelDigestCheck(), EngineBinaryCheck(),
+    ChatTemplateCheck(),
     ModelLoadCheck(), LocalModeEnvCheck(), EmbeddingDimensionsCheck(), ComposeEndpointsCheck(), BackendLocalModeCheck(), PortsCheck(),
     PidFilesCheck(), CrashLoopCheck(), LLMEndpointCheck(), EmbeddingEndpointCheck(), VectorColumnsCheck(), SpeedFloorCheck(),
     SecretFilesCheck(), BindCheck(), LicenceCheck(),

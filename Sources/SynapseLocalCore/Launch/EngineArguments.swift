@@ -20,7 +20,7 @@ public enum EngineArguments {
   /// `--metrics`: its token counts reach the status port's `/metrics`.
   public static func llamaCpp(model: String, host: String, port: Int, llm: ProjectConfiguration.LLM, context: Int? = nil) -> [String] {
     ["-m", model, "--host", host, "--port", String(port), "-c", String(context ?? llm.context)] + llamaCppSpeedFlags(llm)
-      + ["--alias", llm.servedName, "--metrics"]
+      + ["--alias", llm.servedName, "--metrics"] + (llm.chatTemplate.isEmpty ? [] : ["--chat-template", llm.chatTemplate])
   }
 
   /// `serve` is the subcommand natively; the OpenAI image's entry point takes `--model` instead.

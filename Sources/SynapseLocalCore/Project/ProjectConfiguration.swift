@@ -15,6 +15,9 @@ public struct ProjectConfiguration: Sendable, Equatable {
     public var batchSize = 2048
     public var ubatchSize = 512
     public var flashAttention = FlashAttention.auto
+    /// llama-server's `--chat-template`: one of its built-in names (`gemma`, `chatml`, …) for a
+    /// GGUF without `tokenizer.chat_template`; empty: the file's own.
+    public var chatTemplate = ""
     /// llama.cpp's `--mlock`: keep the weights in RAM, never paged out.
     public var mlock = false
     public var gpuLayers = 0

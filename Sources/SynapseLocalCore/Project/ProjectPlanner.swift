@@ -53,6 +53,8 @@ public struct ProjectPlanner: Sendable {
       set("engine", \.engine, chosen.engine)
       set("llm.model", \.llm.model, .catalog(chosen.llm.id))
       set("llm.served_name", \.llm.servedName, chosen.llm.name)
+      // A GGUF without its own chat template is served with the one the catalog records.
+      set("llm.chat_template", \.llm.chatTemplate, (try? catalog.model(id: chosen.llm.id))?.chatTemplate ?? "")
       if let flags = chosen.llamaServer {
         set("llm.context", \.llm.context, flags.ctxSize)
         set("llm.threads", \.llm.threads, flags.threads)

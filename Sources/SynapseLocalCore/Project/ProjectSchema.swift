@@ -83,10 +83,39 @@ public enum ProjectSchema {
         let known = (sections + fields.map(\.key)).filter {
           $0.hasPrefix(prefix.isEmpty ? "" : prefix + ".") && !$0.dropFirst(prefix.isEmpty ? 0 : prefix.count + 1).contains(".")
         }
+        let guess = nearest(to: key, among: known).map { "did you mean \($0)? " } ?? ""
         problems.append(
-          ProjectProblem(file: file, line: line, key: key, message: "unknown key; known here: \(known.sorted().joined(separator: ", "))"))
+          ProjectProblem(
+            file: file, line: line, key: key, message: "unknown key; \(guess)known here: \(known.sorted().joined(separator: ", "))"))
       }
     }
+  }
+
+  /// The known key a typo most likely meant: within two edits of the last part (a third of it, for
+  /// short names), else nil rather than a wild guess.
+  static func nearest(to key: String, among known: [String]) -> String? {
+    let typed = Array(key.split(separator: ".").last.map(String.init) ?? key)
+    let scored = known.map { candidate -> (String, Int) in
+      (candidate, editDistance(typed, Array(candidate.split(separator: ".").last.map(String.init) ?? candidate)))
+    }
+    guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= min(2, max(1, typed.count / 3)) else { return nil }
+    return best.0
+  }
+
+  /// Levenshtein distance, with a swap of neighbours counting one (`prot` → `port`).
+  static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
+    guard !a.isEmpty, !b.isEmpty else { return max(a.count, b.count) }
+    var table = Array(repeating: Array(repeating: 0, count: b.count + 1), count: a.count + 1)
+    for i in 0...a.count { table[i][0] = i }
+    for j in 0...b.count { table[0][j] = j }
+    for i in 1...a.count {
+      for j in 1...b.count {
+        let cost = a[i - 1] == b[j - 1] ? 0 : 1
+        table[i][j] = min(table[i - 1][j] + 1, table[i][j - 1] + 1, table[i - 1][j - 1] + cost)
+        if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] { table[i][j] = min(table[i][j], table[i - 2][j - 2] + 1) }
+      }
+    }
+    return table[a.count][b.count]
   }
 
   /// The commands the apps run may span lines (a YAML block); no other value may.
@@ -147,6 +176,7 @@ public enum ProjectSchema {
       int("llm.batch_size", \.llm.batchSize, 1...1_048_576),
       int("llm.ubatch_size", \.llm.ubatchSize, 1...1_048_576),
       enumeration("llm.flash_attention", \.llm.flashAttention),
+      templateName("llm.chat_template", \.llm.chatTemplate),
       bool("llm.mlock", \.llm.mlock),
       int("llm.gpu_layers", \.llm.gpuLayers, -1...100_000),
       int("llm.timeout_ms", \.llm.timeoutMs, 1000...86_400_000),
@@ -251,6 +281,18 @@ public enum ProjectSchema {
     }
     configuration.version = value
     return nil
+  }
+
+  /// A built-in chat template's name, or empty: it becomes an argument, so never a path or a flag.
+  static func templateName(_ key: String, _ path: any WritableKeyPath<ProjectConfiguration, String> & Sendable) -> Field {
+    Field(key: key) { configuration, node in
+      let text = node.null != nil ? "" : (scalarText(node) ?? "-")
+      guard ChatTemplate.isName(text) || text.isEmpty else {
+        return "expected one of llama-server's built-in chat template names (gemma, chatml, llama3, …), or \"\" for the model file's own"
+      }
+      configuration[keyPath: path] = text
+      return nil
+    }
   }
 
   static func identifier(_ key: String, _ path: any WritableKeyPath<ProjectConfiguration, String> & Sendable) -> Field {

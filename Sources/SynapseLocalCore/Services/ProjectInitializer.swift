@@ -37,6 +37,8 @@ public struct ProjectInitializer: Sendable {
     public var apps = AppPlanner.Outcome()
     /// The commands that put the project's models into the store (`ModelFetcher.advice`).
     public var fetchAdvice: [String] = []
+    /// About the chosen models, one line each: a chat model's file without a chat template.
+    public var modelWarnings: [String] = []
 
     /// The main choices, for `init --json`.
     public var summary: ProjectSummary { ProjectSummary(plan, path: path, apps: apps.notes, warnings: apps.warnings) }
@@ -130,7 +132,20 @@ public struct ProjectInitializer: Sendable {
     try context.files.write(text, to: path)
     var result = Result(plan: plan, path: path, lines: lines, planningElsewhere: planningElsewhere)
     result.apps = apps
+    result.modelWarnings = Self.modelWarnings(
+      plan.configuration, project: request.folder, catalog: try locator.loadCatalog(), context: context)
     result.fetchAdvice = ModelFetcher.advice(for: plan.configuration, catalog: try locator.loadCatalog(), project: request.folder)
     return result
+  }
+
+  /// A chat model already in the store (or a local file) whose GGUF carries no chat template and
+  /// for which the plan names none.
+  static func modelWarnings(_ c: ProjectConfiguration, project: String, catalog: ModelCatalog, context: Context) -> [String] {
+    guard c.engine == .llamaCpp, c.llm.chatTemplate.isEmpty,
+      let resolver = try? c.modelResolver(project: project, catalog: catalog, environment: context.environment, files: context.files),
+      let path = try? resolver.resolve(c.llm.model, role: .llm, engine: c.engine).hostPath,
+      let file = try? GGUFReader.read(path: path)
+    else { return [] }
+    return [ChatTemplate.warning(file: file, model: c.llm.model.description, configured: "", suggestion: nil)].compactMap { $0 }
   }
 }

@@ -28,6 +28,8 @@ extension StackAssembly {
     if service == .llm {
       changed.llm.model = reference
       changed.llm.servedName = name
+      // The new model's template: the catalog's where its file carries none, else the file's own.
+      changed.llm.chatTemplate = entry?.chatTemplate ?? ""
       if let context { changed.llm.context = context }
     } else {
       changed.embedding.model = reference

@@ -40,6 +40,12 @@ public struct StackSwapper: Sendable {
         )
       }
     }
+    if name == .llm { plan.chatTemplate = changed.llm.chatTemplate.isEmpty ? nil : changed.llm.chatTemplate }
+    if name == .llm, changed.engine == .llamaCpp, let path = spec.modelPath, let file = try? GGUFReader.read(path: path),
+      let warning = ChatTemplate.warning(file: file, model: order.model.description, configured: changed.llm.chatTemplate, suggestion: nil)
+    {
+      plan.warnings.append(warning)
+    }
     if let refusal = plan.dimensionRefusal, !order.allowDimensionChange { throw StackError.control(refusal) }
     return (plan, spec)
   }
@@ -77,6 +83,7 @@ public struct StackSwapper: Sendable {
     if order.service == .llm {
       configuration.llm.model = order.model
       configuration.llm.servedName = plan.model
+      configuration.llm.chatTemplate = plan.chatTemplate ?? ""
       if let context = order.context { configuration.llm.context = context }
       // LOCAL_LLM_TIMEOUT follows the new model's predicted speed.
       if let speed = plan.speed { configuration.llm.timeoutMs = LLMTimeout.milliseconds(speed: speed, context: configuration.llm.context) }

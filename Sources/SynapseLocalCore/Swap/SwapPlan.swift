@@ -17,6 +17,8 @@ public struct SwapPlan: Codable, Sendable, Equatable {
   public var dimensions: Int?
   /// The new chat model's predicted (or measured) speed with the project's flags.
   public var speed: SpeedEstimate?
+  /// llm swaps: the built-in chat template the new model is served with (nil: its file's own).
+  public var chatTemplate: String?
   public var warnings: [String]
 
   enum CodingKeys: String, CodingKey {
@@ -25,6 +27,7 @@ public struct SwapPlan: Codable, Sendable, Equatable {
     case loadMeasured = "load_measured"
     case holdLimitSeconds = "hold_limit_seconds"
     case currentDimensions = "current_dimensions"
+    case chatTemplate = "chat_template"
   }
 
   /// In hold mode, a load expected to outlast the hold means requests sent meanwhile get 503.
