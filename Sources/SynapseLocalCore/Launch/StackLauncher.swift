@@ -186,6 +186,7 @@ public struct StackLauncher: Sendable {
     settings.loadTimesFile = LoadTimes.fileName(state: assembly.state)
     settings.time = context.time
     settings.launcher = context.launcher
+    settings.output = context.output
     settings.observer = { service, state in startup.send(.state(service: service, state: state)) }
     settings.endpointLimits = assembly.configuration.endpoint.limits
     settings.statusPort = assembly.configuration.status.port
