@@ -7,16 +7,27 @@ struct LogsCommand: AsyncParsableCommand {
     commandName: "logs",
     abstract: "Print the services' logs, or the supervisor's (from the state folder's logs/).",
     discussion: """
-      Without SERVICE, every service's, each line prefixed with its name. `supervisor` is the \
-      supervisor's own log (`up -d`): its notes and warnings, and why a start failed, each run \
-      after the last. -f follows them. The supervisor's health checks are not in the services' \
-      logs (docs/stack.md).
+      Without SERVICE, every service's and the supervisor's, merged by time, each line prefixed \
+      with its name and time. `supervisor` is the supervisor's own log (`up -d`): its notes and \
+      warnings, each service's exit with its cause and what followed, and why a start failed, \
+      each run after the last. -f follows them. The supervisor's health checks are not in the \
+      services' logs (docs/stack.md).
+
+      A line's time is the one it carries (PostgreSQL's, the supervisor's, an app's ISO 8601 \
+      stamp), else that of the line before it in the same log; lines before any time come \
+      first. llama-server and the embedding server print no times of their own: their lines \
+      sit after the timed line before them. While following, a line with no time yet is given \
+      the time it was read.
+
+      --json prints one JSON object per log line: {"service": "llm", "time": \
+      "2026-12-05T10:00:00.000Z" or null, "line": "..."} (docs/stack.md).
 
       Examples:
         synapse-local logs llm
         synapse-local logs embedding --lines 200
         synapse-local logs supervisor
         synapse-local logs -f
+        synapse-local logs --json -n 100 | jq -r 'select(.service == "llm") | .line'
       """)
 
   @OptionGroup var project: ProjectOption
@@ -35,13 +46,16 @@ struct LogsCommand: AsyncParsableCommand {
   @Flag(name: .shortAndLong, help: "Keep printing new lines.")
   var follow = false
 
+  @Flag(name: .long, help: "Print one JSON object per log line: service, time (ISO 8601 or null), line.")
+  var json = false
+
   func run() async throws {
     try await reportingErrors {
       let context = Context.command()
       let client = try ControlClient(project: project.folder(context), context: context)
       client.projectFileProblem.map(Output.warnUnreadableProjectFile)
       let folder = client.state + "/logs"
-      let names = source.map { [$0.name] } ?? ServiceName.allCases.map(\.rawValue)
+      let names = source.map { [$0.name] } ?? ServiceName.allCases.map(\.rawValue) + [LogSource.supervisor]
       let files = names.map { ($0, folder + "/\($0).log") }.filter { FileManager.default.fileExists(atPath: $1) }
       guard !files.isEmpty else {
         if source?.name == LogSource.supervisor {
@@ -50,12 +64,19 @@ struct LogsCommand: AsyncParsableCommand {
         }
         throw StackError.control("no logs yet in \(folder) (start the stack with `synapse-local up`)")
       }
-      for (name, path) in files {
-        for line in LogFiles.tail(path, lines: lines).split(separator: "\n", omittingEmptySubsequences: false) where !line.isEmpty {
-          Output.line(source == nil ? LogFollower.label(name) + line : String(line))
-        }
+      // A little more than asked for is read, so the first lines shown can be given the time of
+      // a line before them.
+      let logs = files.map { name, path in Array(LogLine.lines(LogFiles.tail(path, lines: lines + 100), service: name).suffix(lines)) }
+      for line in LogLine.merged(logs) {
+        let text = try json ? JSONDocument.line(line) : LogFollower.render(line, labelled: source == nil, timestamps: source == nil)
+        Output.line(text)
       }
-      if follow { try await LogFollower(files: files, prefixed: source == nil, colour: isatty(1) == 1, output: context.output).run() }
+      if follow {
+        try await LogFollower(
+          files: files, prefixed: source == nil, colour: !json && isatty(1) == 1, output: context.output, timestamps: source == nil,
+          json: json
+        ).run()
+      }
     }
   }
 }

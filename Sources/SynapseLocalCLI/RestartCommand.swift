@@ -4,24 +4,30 @@ import SynapseLocalCore
 
 struct RestartCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "restart", abstract: "Restart one service of the running stack (a failed one too) and wait until it is healthy.",
+    commandName: "restart",
+    abstract: "Restart one service of the running stack (a failed one too), or all of them, and wait until healthy.",
     discussion: """
+      Without SERVICE, every service restarts, level by level as `up` starts them: db, then llm \
+      and embedding, then backend, then frontend, each level once the one before it is healthy \
+      again. A restart asked for is not counted as a crash (`status`, `doctor`).
+
       `restart` returns once the service is healthy again. If it fails, stops, or is not healthy \
       within its readiness limit (db 60 s, llama-server 300 s, vLLM 900 s, embedding and apps \
       180 s; --timeout to choose), it says why with the last lines of its log and exits 1. \
       --no-wait returns as soon as the restart is asked. `--json` prints the service's entry of \
-      `status --json` (docs/stack.md).
+      `status --json` (docs/stack.md); without SERVICE, an array of every service's.
 
       Examples:
         synapse-local restart llm
+        synapse-local restart
         synapse-local restart backend --timeout 60 --project ~/synapse
         synapse-local restart embedding --no-wait --json
       """)
 
   @OptionGroup var project: ProjectOption
 
-  @Argument(help: ArgumentHelp("db, llm, embedding, backend or frontend.", valueName: "SERVICE"))
-  var service: ServiceName
+  @Argument(help: ArgumentHelp("db, llm, embedding, backend or frontend (default: every service).", valueName: "SERVICE"))
+  var service: ServiceName?
 
   @Flag(name: .customLong("no-wait"), help: "Return once the restart is asked, without waiting for the service to be healthy.")
   var noWait = false
@@ -42,8 +48,19 @@ struct RestartCommand: AsyncParsableCommand {
       let context = Context.command()
       let client = try ControlClient(project: project.folder(context), context: context)
       client.projectFileProblem.map(Output.warnUnreadableProjectFile)
-      if !noWait && !json { Output.note("synapse-local: restarting \(service.rawValue); waiting until it is healthy") }
       let began = Date()
+      guard let service else {
+        if !noWait && !json { Output.note("synapse-local: restarting every service, level by level; waiting until each is healthy") }
+        let services = try client.restartAll(wait: !noWait, seconds: timeout)
+        if json { return try Output.json(services) }
+        let names = services.map(\.name.rawValue).joined(separator: ", ")
+        Output.line(
+          noWait
+            ? "restarting \(names)"
+            : "\(names) healthy again (\(String(format: "%.1f", Date().timeIntervalSince(began))) s)")
+        return
+      }
+      if !noWait && !json { Output.note("synapse-local: restarting \(service.rawValue); waiting until it is healthy") }
       let status = try client.restart(service, wait: !noWait, seconds: timeout)
       if json { return try Output.json(status) }
       Output.line(

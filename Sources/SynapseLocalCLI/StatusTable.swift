@@ -3,7 +3,7 @@ import Foundation
 import SynapseLocalCore
 
 enum StatusTable {
-  static func print(_ status: StackStatus) {
+  static func print(_ status: StackStatus, now: Date = Date()) {
     Output.line(
       "project \(status.project) (supervisor pid \(status.supervisorPID))"
         + (status.statusPort.map { "; metrics at http://127.0.0.1:\($0)/metrics" } ?? ""))
@@ -31,9 +31,24 @@ enum StatusTable {
         "\nlast swap: \(last.service.rawValue) \(last.from ?? "?") -> \(last.model ?? "?"), \(last.mode.rawValue), \(last.switchMilliseconds) ms, \(last.heldRequests) request(s) held"
       )
     }
+    let exits = status.services.compactMap { lastExit($0, now: now) }
+    if !exits.isEmpty { Output.line("\n" + exits.joined(separator: "\n")) }
     for service in status.services {
       if let message = service.message { Output.line("\n\(service.name.rawValue): \(message)") }
     }
+  }
+
+  /// "llm: last exit 2m5s ago: killed by signal 9 (SIGKILL), a crash (1 since up)", or "…, asked for".
+  static func lastExit(_ service: ServiceStatus, now: Date) -> String? {
+    guard let cause = service.lastExitCause ?? service.lastExit.map(ExitReport.cause) else { return nil }
+    let ago = service.lastExitAt.map { " \(duration(max(0, Int(now.timeIntervalSince($0))))) ago" } ?? ""
+    let kind =
+      switch service.lastExitWasCrash {
+      case true?: ", a crash (\(service.crashes) since up)"
+      case false?: ", asked for (restart, down or swap)"
+      case nil: ""
+      }
+    return "\(service.name.rawValue): last exit\(ago): \(cause)\(kind)"
   }
 
   static func duration(_ seconds: Int) -> String {

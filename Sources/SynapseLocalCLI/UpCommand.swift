@@ -32,6 +32,9 @@ struct UpCommand: AsyncParsableCommand {
       With -d and --json, stdout holds only the running stack's status once every service is \
       healthy: the document of `status --json` (docs/stack.md); progress goes to stderr.
 
+      `up -d` on a stack that already runs says "already running" and exits 0 (with --json, its \
+      status); `up` in the foreground refuses, exit 1.
+
       Examples:
         synapse-local up -d --project ~/synapse-demo
         synapse-local up -d --json > stack.json
@@ -87,8 +90,17 @@ struct UpCommand: AsyncParsableCommand {
         // From here on, supervise reports its own failures.
         return try await launcher.supervise(assembly, keeper: DetachedProcess.ownExecutable, startup: startup)
       }
-      let assembly = try await launcher.prepare(
-        project: folder, options: .init(verify: verify, ignoreMemory: ignoreMemory, noInstall: noInstall))
+      let assembly: StackAssembly
+      do {
+        assembly = try await launcher.prepare(
+          project: folder, options: .init(verify: verify, ignoreMemory: ignoreMemory, noInstall: noInstall))
+      } catch StackError.alreadyRunning(_, let pid) where detach {
+        // What `up -d` is for is done: the stack runs. Said, with exit status 0.
+        let client = try ControlClient(project: folder, context: context)
+        if json { return try Output.json(try client.status()) }
+        Output.line("already running (supervisor pid \(pid)): synapse-local status | logs | down --project \(folder)")
+        return
+      }
       if detach {
         let began = Date()
         let status = try await launcher.startDetached(assembly, executable: DetachedProcess.ownExecutable) { states in

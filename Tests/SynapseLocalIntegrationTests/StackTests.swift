@@ -203,6 +203,9 @@ struct StackTests {
     #expect(status.services.allSatisfy { $0.state == .healthy && $0.pid != nil && $0.restarts == 0 && ($0.rssBytes ?? 0) > 0 })
     #expect(status.services.first { $0.name == .llm }?.model == "SmolLM2-135M-Instruct")
     #expect(status.services.first { $0.name == .embedding }?.model == "all-MiniLM-L6-v2")
+    // Issue 35: `up -d` of a running stack has nothing left to do: said, exit 0.
+    let twice = try await stack.run(["up", "-d"])
+    #expect(twice.status == 0 && twice.stdout.contains("already running (supervisor pid \(status.supervisorPID))"), "\(twice.stderr)")
     // The pid is the service's own program, not the keeper or a shell.
     let llm = try #require(status.services.first { $0.name == .llm }?.pid)
     #expect(try String(contentsOfFile: "/proc/\(llm)/comm", encoding: .utf8).hasPrefix("llama-server"))
@@ -239,6 +242,14 @@ struct StackTests {
     // kill -9 of llama-server, then of the embedding server: each restarted and healthy again.
     kill(llm, SIGKILL)
     _ = try await stack.waitForRestart(.llm, from: llm, restarts: 1)
+    // Issue 35, defect 16: the kill is said in the supervisor's log and in status.
+    let supervisorLog = try await stack.run(["logs", "supervisor", "-n", "30"])
+    #expect(
+      supervisorLog.stdout.contains("llm exited: killed by signal 9 (SIGKILL); restarting in 1 s, restart 1 of 4"),
+      "\(supervisorLog.stdout)")
+    let killedStatus = try await stack.run(["status"])
+    #expect(killedStatus.stdout.contains("llm: last exit"), "\(killedStatus.stdout)")
+    #expect(killedStatus.stdout.contains("killed by signal 9 (SIGKILL), a crash (1 since up)"), "\(killedStatus.stdout)")
     let embedding = try #require(status.services.first { $0.name == .embedding }?.pid)
     kill(embedding, SIGKILL)
     _ = try await stack.waitForRestart(.embedding, from: embedding, restarts: 1)
@@ -252,6 +263,18 @@ struct StackTests {
     #expect(restartedByHand.status == 0, "\(restartedByHand.stderr)")
     let entry = try #require(try JSONSerialization.jsonObject(with: Data(restartedByHand.stdout.utf8)) as? [String: Any])
     #expect(entry["name"] as? String == "embedding" && entry["state"] as? String == "healthy" && entry["restarts"] as? Int == 2, "\(entry)")
+    // The restart asked for is no crash: one crash (the kill), and the last exit was asked for.
+    #expect(entry["crashes"] as? Int == 1 && entry["last_exit_crash"] as? Bool == false, "\(entry)")
+    // logs --json: one object per line; all the logs merged, PostgreSQL's lines with their times.
+    let jsonLogs = try await stack.run(["logs", "--json", "-n", "5"])
+    #expect(jsonLogs.status == 0, "\(jsonLogs.stderr)")
+    let entries = jsonLogs.stdout.split(separator: "\n").compactMap {
+      try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+    }
+    #expect(entries.count == jsonLogs.stdout.split(separator: "\n").count && entries.count >= 10, "\(jsonLogs.stdout)")
+    #expect(entries.allSatisfy { $0["service"] is String && $0["line"] is String && $0.keys.contains("time") })
+    #expect(entries.contains { $0["service"] as? String == "db" && $0["time"] is String }, "\(jsonLogs.stdout)")
+    #expect(entries.contains { $0["service"] as? String == "supervisor" }, "\(jsonLogs.stdout)")
 
     // kill -9 of the supervisor: within seconds nothing of the project is left: no npm, sh or node.
     status = try await stack.status()

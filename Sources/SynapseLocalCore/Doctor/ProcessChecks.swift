@@ -121,12 +121,17 @@ public struct CrashLoopCheck: DoctorCheck {
 
   public func run(_ subject: DoctorSubject) async -> DoctorFinding {
     guard let stack = subject.stack else { return lastStart(subject) }
+    // A restart someone asked for is not trouble: only crashes (exits, hangs) are.
     let troubled = stack.services.filter {
-      $0.state == .failed || ($0.restarts > 0 && ($0.state == .restarting || $0.state == .unhealthy))
+      $0.state == .failed
+        || ($0.crashes > 0 && ($0.state == .unhealthy || ($0.state == .restarting && $0.lastExitWasCrash != false)))
     }
     guard let service = troubled.first else {
-      let restarted = stack.services.filter { $0.restarts > 0 }.map { "\($0.name.rawValue) \($0.restarts)" }
-      return .ok(id, restarted.isEmpty ? "no service has restarted" : "restarted, now healthy: \(restarted.joined(separator: ", "))")
+      let crashed = stack.services.filter { $0.crashes > 0 }.map { "\($0.name.rawValue) \($0.crashes)" }
+      let asked = stack.services.filter { $0.restarts > $0.crashes }.map { "\($0.name.rawValue) \($0.restarts - $0.crashes)" }
+      let note = asked.isEmpty ? "" : " (restarted as asked: \(asked.joined(separator: ", ")))"
+      return .ok(
+        id, (crashed.isEmpty ? "no service has crashed" : "crashed, restarted, now healthy: \(crashed.joined(separator: ", "))") + note)
     }
     let log = subject.logFolder + "/\(service.name.rawValue).log"
     let tail = (subject.context.files.readText(log) ?? "").split(separator: "\n").suffix(40).joined(separator: "\n")

@@ -9,4 +9,12 @@ public enum JSONDocument {
     encoder.dateEncodingStrategy = .iso8601
     return try encoder.encode(value)
   }
+
+  /// The same rules on one line (`logs --json`: one document per line).
+  public static func line(_ value: some Encodable) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    encoder.dateEncodingStrategy = .iso8601
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
+  }
 }

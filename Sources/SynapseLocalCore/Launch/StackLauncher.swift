@@ -159,17 +159,31 @@ public struct StackLauncher: Sendable {
   ) async throws {
     let startup = startup ?? StartupEvent.Writer(environment: [:])
     defer { startup.close() }
+    // A start is placed by when it began: one that lost a race to a start begun after it is older.
+    let began = context.time.now
     do {
-      try await run(assembly, keeper: keeper, startup: startup, started: started)
+      try await run(assembly, keeper: keeper, began: began, startup: startup, started: started)
     } catch {
+      // Another stack answering is not this one failing: two `up -d` at once, the second finding
+      // the first's ports (its status port, its socket) taken before it found it answering.
+      if case StackError.alreadyRunning = error {
+        startup.send(.failed("\(error)"))
+        throw error
+      }
+      if let running = try? ControlClient(state: assembly.state, project: assembly.project).runningStack(timeout: 5) {
+        let already = StackError.alreadyRunning(project: assembly.project, pid: running.supervisorPID)
+        startup.send(.failed("\(already)"))
+        throw already
+      }
       startup.send(.failed("\(error)"))
-      // Another stack answering is not this one failing.
-      if case StackError.alreadyRunning = error {} else { LastStartFailure.record("\(error)", runFolder: assembly.runFolder) }
+      LastStartFailure.record("\(error)", startedAt: began, runFolder: assembly.runFolder, files: context.files)
       throw error
     }
   }
 
-  func run(_ assembly: StackAssembly, keeper: String, startup: StartupEvent.Writer, started: @Sendable () -> Void) async throws {
+  func run(
+    _ assembly: StackAssembly, keeper: String, began: Date, startup: StartupEvent.Writer, started: @Sendable () -> Void
+  ) async throws {
     // `prepare` checked before the memory check (a running stack would read as a shortfall);
     // this catches two `up -d` started at once: the second finds the first answering.
     if let running = try ControlClient(state: assembly.state, project: assembly.project).runningStack() {
@@ -186,6 +200,7 @@ public struct StackLauncher: Sendable {
     settings.loadTimesFile = LoadTimes.fileName(state: assembly.state)
     settings.time = context.time
     settings.launcher = context.launcher
+    settings.output = context.output
     settings.observer = { service, state in startup.send(.state(service: service, state: state)) }
     settings.endpointLimits = assembly.configuration.endpoint.limits
     settings.statusPort = assembly.configuration.status.port
@@ -248,7 +263,7 @@ public struct StackLauncher: Sendable {
         // A stop request while starting wins over the start.
         let ready = try await group.next() == true
         if ready {
-          LastStartFailure.clear(runFolder: assembly.runFolder)
+          LastStartFailure.clear(startedAt: began, runFolder: assembly.runFolder, files: context.files)
           startup.send(.ready)
           startup.close()
           started()

@@ -77,9 +77,18 @@ public struct ServiceLifecycle: Sendable, Equatable {
   public private(set) var restarts = 0
   public private(set) var quickExits = 0
   public private(set) var lastExit: Int32?
+  /// Runs that ended without anyone asking: exits, and hangs the supervisor ended. A `restart`,
+  /// `down` or swap is not one (`doctor` tells the two apart).
+  public private(set) var crashes = 0
+  /// How the last run ended and what followed: the supervisor logs it, `status` shows it.
+  public private(set) var lastExitReport: ExitReport?
   public var message: String?
   public var policy: Policy
   private var timer = 0
+  /// Why the current run is being stopped to start again: a `restart`, or a hang.
+  private var restartCause: RestartCause?
+
+  private enum RestartCause { case asked, hung }
 
   public init(policy: Policy) {
     self.policy = policy
@@ -127,6 +136,7 @@ public struct ServiceLifecycle: Sendable, Equatable {
       switch phase {
       case .starting, .healthy, .unhealthy:
         phase = .stoppingToRestart
+        restartCause = .asked
         return [.closeRoute] + (pid.map { [.signalStop(pid: $0)] } ?? [])
       default:
         return []
@@ -168,6 +178,7 @@ public struct ServiceLifecycle: Sendable, Equatable {
   private mutating func newRun() -> [Effect] {
     run += 1
     phase = .starting
+    restartCause = nil
     pid = nil
     startedAt = nil
     healthyAt = nil
@@ -182,12 +193,25 @@ public struct ServiceLifecycle: Sendable, Equatable {
     lastExit = status
     // Healthy for a while: not part of a loop, whatever ended it.
     if let wasHealthyAt, now.timeIntervalSince(wasHealthyAt) >= policy.stableSeconds { quickExits = 0 }
+    let cause = ExitReport.cause(status)
+    func report(crash: Bool, _ line: String) {
+      if crash { crashes += 1 }
+      lastExitReport = ExitReport(status: status, at: now, crash: crash, line: line)
+    }
     switch phase {
     case .stopping:
       phase = .stopped
+      report(crash: false, "stopped as asked: \(cause)")
       return [.closeRoute, .settled]
     case .stoppingToRestart:
       restarts += 1
+      let hung = restartCause == .hung
+      restartCause = nil
+      report(
+        crash: hung,
+        hung
+          ? "stopped after \(policy.livenessFailures) health checks in a row went unanswered: \(cause); starting it again"
+          : "stopped for the restart asked for: \(cause); starting it again")
       return [.closeRoute] + newRun()
     default:
       break
@@ -196,18 +220,23 @@ public struct ServiceLifecycle: Sendable, Equatable {
     if policy.restart == .never || (policy.restart == .onFailure && status == 0) {
       phase = status == 0 ? .stopped : .failed
       message = "exited with status \(status); its restart policy is \(policy.restart.rawValue)"
+      report(crash: status != 0, "exited: \(cause); not restarted (restart policy \(policy.restart.rawValue))")
       return [.closeRoute, .settled]
     }
     quickExits += 1
     if quickExits >= policy.crashLoopLimit {
       phase = .failed
       message = "exited \(quickExits) times in a row (last status \(status))"
+      report(crash: true, "exited: \(cause); marked failed after \(quickExits) exits in a row")
       return [.closeRoute, .attachLogTail, .settled]
     }
     restarts += 1
     timer += 1
     phase = .backingOff(timer: timer)
     let pause = Self.backoff(failures: quickExits, base: policy.backoffBase, cap: policy.backoffCap)
+    report(
+      crash: true,
+      "exited: \(cause); restarting in \(ExitReport.pause(pause)), restart \(quickExits) of \(policy.crashLoopLimit - 1)")
     return [.closeRoute, .startTimer(timer, after: pause)]
   }
 
@@ -243,6 +272,7 @@ public struct ServiceLifecycle: Sendable, Equatable {
     }
     // Hung: the keeper stops the whole group (SIGCONT included), and it starts again.
     phase = .stoppingToRestart
+    restartCause = .hung
     message = "restarted: no answer to \(policy.livenessFailures) health checks in a row"
     return [.closeRoute, .signalStop(pid: pid)]
   }

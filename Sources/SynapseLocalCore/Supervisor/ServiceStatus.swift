@@ -20,6 +20,14 @@ public struct ServiceStatus: Codable, Sendable, Equatable {
   public var model: String?
   public var lastExit: Int32?
   public var message: String?
+  /// Runs that ended without anyone asking (exits, hangs the supervisor ended); `restarts` also
+  /// counts the restarts asked for.
+  public var crashes = 0
+  /// How the last run ended ("killed by signal 9 (SIGKILL)", "exit status 1"), and when.
+  public var lastExitCause: String?
+  public var lastExitAt: Date?
+  /// Whether the last run ended without anyone asking (not `restart`, `down` or a swap).
+  public var lastExitWasCrash: Bool?
 
   enum CodingKeys: String, CodingKey {
     case name, state, pid, restarts, port, model, message
@@ -27,6 +35,10 @@ public struct ServiceStatus: Codable, Sendable, Equatable {
     case enginePort = "engine_port"
     case rssBytes = "rss_bytes"
     case lastExit = "last_exit"
+    case crashes
+    case lastExitCause = "last_exit_cause"
+    case lastExitAt = "last_exit_at"
+    case lastExitWasCrash = "last_exit_crash"
   }
 
   /// Between a failed service's reason and the last lines of its log, in `message`.
@@ -38,6 +50,45 @@ public struct ServiceStatus: Codable, Sendable, Equatable {
     var status = self
     if let range = message?.range(of: Self.logTailMarker) { status.message = String(message![..<range.lowerBound]) }
     return status
+  }
+
+  public init(
+    name: ServiceName, state: State, pid: Int32?, restarts: Int, port: Int, enginePort: Int?, uptimeSeconds: Int?, rssBytes: UInt64?,
+    model: String?, lastExit: Int32?, message: String?, crashes: Int = 0, lastExitCause: String? = nil, lastExitAt: Date? = nil,
+    lastExitWasCrash: Bool? = nil
+  ) {
+    self.name = name
+    self.state = state
+    self.pid = pid
+    self.restarts = restarts
+    self.port = port
+    self.enginePort = enginePort
+    self.uptimeSeconds = uptimeSeconds
+    self.rssBytes = rssBytes
+    self.model = model
+    self.lastExit = lastExit
+    self.message = message
+    self.crashes = crashes
+    self.lastExitCause = lastExitCause
+    self.lastExitAt = lastExitAt
+    self.lastExitWasCrash = lastExitWasCrash
+  }
+
+  /// The keys added since the first version are optional: a supervisor started by an earlier
+  /// build of the same control protocol still answers `status`.
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    self.init(
+      name: try c.decode(ServiceName.self, forKey: .name), state: try c.decode(State.self, forKey: .state),
+      pid: try c.decodeIfPresent(Int32.self, forKey: .pid), restarts: try c.decode(Int.self, forKey: .restarts),
+      port: try c.decode(Int.self, forKey: .port), enginePort: try c.decodeIfPresent(Int.self, forKey: .enginePort),
+      uptimeSeconds: try c.decodeIfPresent(Int.self, forKey: .uptimeSeconds),
+      rssBytes: try c.decodeIfPresent(UInt64.self, forKey: .rssBytes),
+      model: try c.decodeIfPresent(String.self, forKey: .model), lastExit: try c.decodeIfPresent(Int32.self, forKey: .lastExit),
+      message: try c.decodeIfPresent(String.self, forKey: .message), crashes: try c.decodeIfPresent(Int.self, forKey: .crashes) ?? 0,
+      lastExitCause: try c.decodeIfPresent(String.self, forKey: .lastExitCause),
+      lastExitAt: try c.decodeIfPresent(String.self, forKey: .lastExitAt).flatMap { try? Date($0, strategy: .iso8601) },
+      lastExitWasCrash: try c.decodeIfPresent(Bool.self, forKey: .lastExitWasCrash))
   }
 
   public func encode(to encoder: any Encoder) throws {
@@ -53,5 +104,9 @@ public struct ServiceStatus: Codable, Sendable, Equatable {
     try c.encodeIfPresent(model, forKey: .model)
     try c.encode(lastExit, forKey: .lastExit)
     try c.encode(message, forKey: .message)
+    try c.encode(crashes, forKey: .crashes)
+    try c.encode(lastExitCause, forKey: .lastExitCause)
+    try c.encode(lastExitAt.map { $0.formatted(.iso8601) }, forKey: .lastExitAt)
+    try c.encode(lastExitWasCrash, forKey: .lastExitWasCrash)
   }
 }

@@ -114,7 +114,11 @@ extension Supervisor {
       try? settings.files.remove(slot.pidFile)
     }
     slots[id]?.runs[run] = nil
+    let before = slots[id]?.lifecycle.lastExitReport
     deliver(id, .exited(run: run, status: status))
+    if let slot = slots[id], let report = slot.lifecycle.lastExitReport, report != before {
+      settings.output.info("\(report.at.formatted(.iso8601)) \(slot.spec.name.rawValue) \(report.line)")
+    }
   }
 
   /// Waits until a slot has no run left (after a stop).

@@ -37,6 +37,9 @@ extension Supervisor {
     public var launcher: any ProcessLauncher = SubprocessLauncher()
     public var files: any FileSystem = RootedFileSystem()
     public var processes: ProcessTable = .live
+    /// Where the supervisor says what happened to a service (each exit, its cause and what
+    /// followed): the supervisor's log under `up -d`, the terminal in the foreground.
+    public var output: any OutputSink = SilentOutput()
     /// Whether to check that nothing else listens on the services' ports before starting.
     public var checksPorts = true
     /// Hears each change of a service's state (`up -d` reports them as the stack starts).

@@ -160,7 +160,9 @@ public actor Supervisor {
         name: spec.name, state: lifecycle.state, pid: pid, restarts: lifecycle.restarts, port: spec.port, enginePort: spec.enginePort,
         uptimeSeconds: lifecycle.startedAt.map { Int(now.timeIntervalSince($0)) },
         rssBytes: pid.flatMap(settings.processes.treeResidentBytes),
-        model: spec.model, lastExit: lifecycle.lastExit, message: lifecycle.message)
+        model: spec.model, lastExit: lifecycle.lastExit, message: lifecycle.message, crashes: lifecycle.crashes,
+        lastExitCause: lifecycle.lastExitReport?.cause, lastExitAt: lifecycle.lastExitReport?.at,
+        lastExitWasCrash: lifecycle.lastExitReport?.crash)
     }
     var status = StackStatus(project: project, supervisorPID: getpid(), services: services)
     status.swap = swapProgress.map { progress in

@@ -174,6 +174,26 @@ struct DoctorChecksTests {
     #expect(await CrashLoopCheck().run(try subject(folder)).status == .skipped)
   }
 
+  /// Issue 35, defect 16: `restart llm` is not a crash loop, nor a crash.
+  @Test func aRestartAskedForIsNotReportedAsACrash() async throws {
+    let folder = Folder()
+    var asked = service(.llm, .restarting, port: 8080, restarts: 1, lastExit: 143)
+    asked.lastExitWasCrash = false
+    var finding = await CrashLoopCheck().run(
+      try subject(folder, stack: StackStatus(project: folder.path, supervisorPID: 1, services: [asked])))
+    #expect(finding.status == .ok)
+    asked.state = .healthy
+    finding = await CrashLoopCheck().run(try subject(folder, stack: StackStatus(project: folder.path, supervisorPID: 1, services: [asked])))
+    #expect(finding.status == .ok && finding.message == "no service has crashed (restarted as asked: llm 1)")
+    // A kill -9 is one.
+    var killed = service(.llm, .restarting, port: 8080, restarts: 1, lastExit: 137)
+    killed.crashes = 1
+    killed.lastExitWasCrash = true
+    finding = await CrashLoopCheck().run(
+      try subject(folder, stack: StackStatus(project: folder.path, supervisorPID: 1, services: [killed])))
+    #expect(finding.status == .failure)
+  }
+
   @Test(arguments: [
     ("CUDA error: out of memory", Int32?.none, LogCause.outOfMemory), ("", 137, .outOfMemory),
     ("llama-server: error while loading shared libraries: libcuda.so.1", nil, .missingLibrary),

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalTesting
 import Testing
 
 @testable import SynapseLocalCore
@@ -47,5 +48,30 @@ struct StartFailureTests {
     // Rotated (truncated) since: everything there is this run's.
     try "synapse-local: error: x\n".write(toFile: path, atomically: true, encoding: .utf8)
     #expect(LogFiles.appended(path, since: offset) == "synapse-local: error: x\n")
+  }
+
+  /// Issue 35, defect 8: `status` of a stopped stack never shows the failure of a start older than
+  /// the last one that succeeded, in whichever order they ended (two `up -d` at once, the loser
+  /// writing after the winner cleared), and a good start clears what came before it.
+  @Test func aFailureOlderThanTheLastGoodStartIsNeverShown() {
+    let files = MemoryFileSystem(roots: ["/p"])
+    let run = "/p/.synapse-local/run"
+    let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+    LastStartFailure.record("cannot listen on 127.0.0.1:39090: address in use", startedAt: t0, runFolder: run, files: files)
+    #expect(LastStartFailure.read(runFolder: run, files: files) == "cannot listen on 127.0.0.1:39090: address in use")
+    // A later start succeeds: nothing to show.
+    LastStartFailure.clear(startedAt: t0 + 60, runFolder: run, files: files)
+    #expect(LastStartFailure.read(runFolder: run, files: files) == nil)
+    // A start begun before that good one fails after it (it lost the race for the ports).
+    LastStartFailure.record("cannot listen on 127.0.0.1:39090: address in use", startedAt: t0 + 59, runFolder: run, files: files)
+    #expect(LastStartFailure.read(runFolder: run, files: files) == nil)
+    // A start begun after it fails: that is the last start, and it failed.
+    LastStartFailure.record("llm keeps exiting", startedAt: t0 + 120, runFolder: run, files: files)
+    #expect(LastStartFailure.read(runFolder: run, files: files) == "llm keeps exiting")
+    // A record of an earlier version (no time) is older than any good start on record.
+    try? files.write("db's port 5432 is already in use", to: LastStartFailure.path(runFolder: run))
+    #expect(LastStartFailure.read(runFolder: run, files: files) == nil)
+    try? files.remove(LastStartFailure.startedPath(runFolder: run))
+    #expect(LastStartFailure.read(runFolder: run, files: files) == "db's port 5432 is already in use")
   }
 }

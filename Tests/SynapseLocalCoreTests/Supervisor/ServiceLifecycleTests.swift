@@ -216,4 +216,39 @@ struct ServiceLifecycleTests {
     adopted.policy.restart = .onFailure
     #expect(adopted.handle(.exited(run: 1, status: 1), at: t0 + 5) == [.closeRoute, .startTimer(1, after: .seconds(1))])
   }
+
+  /// Issue 35, defect 16: a kill -9 is said as such, with what follows, and a restart someone
+  /// asked for is not counted as a crash.
+  @Test func eachExitIsReportedWithItsCauseAndARestartAskedForIsNoCrash() throws {
+    var service = serving()
+    _ = service.handle(.exited(run: 1, status: 137), at: t0 + 5)
+    var report = try #require(service.lastExitReport)
+    #expect(report.line == "exited: killed by signal 9 (SIGKILL); restarting in 1 s, restart 1 of 2")
+    #expect(report.crash && report.at == t0 + 5 && report.cause == "killed by signal 9 (SIGKILL)")
+    #expect(service.crashes == 1 && service.restarts == 1)
+
+    _ = service.handle(.timerFired(1), at: t0 + 6)
+    _ = service.handle(.spawned(run: 2, pid: 101), at: t0 + 6)
+    _ = service.handle(.health(run: 2, passed: true), at: t0 + 7)
+    _ = service.handle(.restart, at: t0 + 50)
+    _ = service.handle(.exited(run: 2, status: 143), at: t0 + 51)
+    report = try #require(service.lastExitReport)
+    #expect(report.line == "stopped for the restart asked for: killed by signal 15 (SIGTERM); starting it again")
+    #expect(!report.crash && service.crashes == 1 && service.restarts == 2)
+
+    // A hang the supervisor ends is not asked for; an exit with a status is said with it.
+    _ = service.handle(.spawned(run: 3, pid: 102), at: t0 + 51)
+    _ = service.handle(.health(run: 3, passed: true), at: t0 + 52)
+    _ = service.handle(.health(run: 3, passed: false), at: t0 + 60)
+    _ = service.handle(.health(run: 3, passed: false), at: t0 + 65)
+    _ = service.handle(.exited(run: 3, status: 143), at: t0 + 66)
+    #expect(service.lastExitReport?.crash == true && service.crashes == 2)
+    #expect(service.lastExitReport?.line.hasPrefix("stopped after 2 health checks in a row went unanswered: killed by signal 15") == true)
+    _ = service.handle(.spawned(run: 4, pid: 103), at: t0 + 66)
+    _ = service.handle(.exited(run: 4, status: 1), at: t0 + 67)
+    #expect(service.lastExitReport?.line == "exited: exit status 1; restarting in 1 s, restart 1 of 2")
+    _ = service.handle(.stop, at: t0 + 68)
+    #expect(service.lastExitReport?.line == "exited: exit status 1; restarting in 1 s, restart 1 of 2")
+    #expect(ExitReport.cause(0) == "exit status 0" && ExitReport.cause(134) == "killed by signal 6 (SIGABRT)")
+  }
 }

@@ -113,6 +113,41 @@ struct SupervisorClockTests {
     #expect(launcher.runningPIDs.isEmpty)
   }
 
+  /// Issue 35, defect 16: the supervisor's log says each exit with its cause and what followed,
+  /// and status keeps the last one; a restart asked for is told from a crash.
+  @Test func eachExitIsLoggedWithItsCauseAndStatusShowsTheLastOne() async throws {
+    let output = RecordingOutput()
+    var configured = settings()
+    configured.output = output
+    let supervisor = Supervisor(
+      project: base, specs: [spec(.llm, port: 8080)], settings: configured,
+      prober: HealthProber(transport: http, processes: StubProcessRunner()))
+    try await start(supervisor).value
+    launcher.exit(launcher.launches[0].pid, status: 137)
+    try await settle("restarting") { await supervisor.status().services[0].state == .restarting }
+    try await settle("the exit logged") { !output.infos.isEmpty }
+    #expect(output.infos.last?.hasSuffix(" llm exited: killed by signal 9 (SIGKILL); restarting in 1 s, restart 1 of 2") == true)
+    var status = await supervisor.status().services[0]
+    #expect(status.lastExit == 137 && status.lastExitCause == "killed by signal 9 (SIGKILL)" && status.crashes == 1)
+    #expect(status.lastExitWasCrash == true && status.lastExitAt == clock.now)
+    try await advance(1, once: 2)
+    try await settle("the second run") { launcher.launches.count == 2 }
+    // Its readiness polls, every 0.5 s on the clock.
+    for _ in 0..<10 {
+      if await supervisor.status().services[0].state == .healthy { break }
+      try await advance(0.5)
+    }
+    #expect(await supervisor.status().services[0].state == .healthy)
+
+    try await supervisor.restart(.llm)
+    try await settle("the restart logged") { output.infos.last?.contains(" llm stopped for the restart asked for") == true }
+    #expect(
+      output.infos.last?.hasSuffix(" llm stopped for the restart asked for: killed by signal 15 (SIGTERM); starting it again") == true)
+    status = await supervisor.status().services[0]
+    #expect(status.restarts == 2 && status.crashes == 1 && status.lastExitWasCrash == false)
+    await supervisor.stop()
+  }
+
   @Test func aServiceThatStopsAnsweringIsRestartedAfterThreeMissedChecks() async throws {
     let supervisor = supervisor([spec()])
     try await start(supervisor).value
