@@ -32,20 +32,7 @@ struct CatalogCommand: AsyncParsableCommand {
         try Output.json(models)
         return
       }
-      // ⚡ is two columns wide on a terminal: columns are padded by what the eye sees.
-      func width(_ text: String) -> Int { text.count + text.filter { $0 == "⚡" }.count }
-      var rows = [["ID", "NAME", "ROLE", "SIZE", "SPEED ⚡", "QUALITY ★", "LICENCE"]]
-      for model in models {
-        let size = model.size.map { "\($0) (\(ByteCount.format(model.sizeBytes)))" } ?? ByteCount.format(model.sizeBytes)
-        let kind = model.role == .embedding ? "embedding, \(model.dimensions ?? 0) dims" : "llm\(model.isDemo ? ", demo" : "")"
-        rows.append([model.id, model.name, kind, size, model.speed, model.quality, model.license])
-      }
-      let widths = rows[0].indices.map { column in rows.map { width($0[column]) }.max() ?? 0 }
-      for row in rows {
-        let cells = row.enumerated().map { $1 + String(repeating: " ", count: widths[$0] - width($1)) }
-        Output.line(cells.joined(separator: "  ").trimmingCharacters(in: .whitespaces))
-      }
-      Output.line("\n⚡ speed and ★ quality: the deployment guide's ratings, more is better (☆ marks a missing point)")
+      for line in CatalogTable.lines(models) { Output.line(line) }
     }
   }
 }

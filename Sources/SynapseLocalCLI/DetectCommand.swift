@@ -65,6 +65,10 @@ struct DetectCommand: AsyncParsableCommand {
         try Output.json(report)
       } else {
         HardwareTable.print(report)
+        Output.line()
+        Output.line(
+          "Next: synapse-local recommend (engine, models and flags for this machine)"
+            + (report.calibration == nil ? "; `synapse-local detect --calibrate` first makes its speed figures this machine's own" : ""))
       }
     }
   }

@@ -59,6 +59,18 @@ struct RecommendCommand: AsyncParsableCommand {
   @Flag(name: .long, help: "Print the recommendation as JSON (docs/recommendation.md describes the fields).")
   var json = false
 
+  /// The flags given here that `init` takes too, so the plan it writes is the one shown.
+  var nextFlags: String {
+    var flags: [String] = []
+    if let hardware { flags += ["--hardware", hardware] }
+    if prefer != .balanced { flags += ["--prefer", prefer.rawValue] }
+    if let llm { flags += ["--llm", llm] }
+    if let embedding { flags += ["--embedding", embedding] }
+    if let context { flags += ["--context", String(context)] }
+    if floor.minSpeed != Recommender.defaultMinimumSpeed { flags += ["--min-speed", String(format: "%g", floor.minSpeed)] }
+    return flags.map { " " + ($0.contains(" ") ? "'\($0)'" : $0) }.joined()
+  }
+
   func run() async throws {
     try await reportingErrors {
       let context = Context.command()
@@ -73,6 +85,8 @@ struct RecommendCommand: AsyncParsableCommand {
         try Output.json(recommendation)
       } else {
         RecommendationTable.print(recommendation)
+        Output.line()
+        Output.line("Next: synapse-local init --project DIR\(nextFlags) writes this plan into a project (DIR: your Synapse checkout)")
       }
     }
   }

@@ -318,6 +318,9 @@ struct RuntimeInstallTests {
     let python = try await home.run(
       ["install", "embedding", "db", "--wheelhouse", try TestBed.require(.wheelhouse), "--project", stack.project], extra: environment)
     try #require(python.status == 0, "\(python.stderr)")
+    // Its size is said before pip runs: the wheels' bytes, and the CUDA libraries' share.
+    let sized = (python.stdout + python.stderr).split(separator: "\n").first { $0.hasPrefix("installing embedding:") }
+    #expect(sized?.contains("GiB of wheels") == true, "\(python.stdout)")
     let listed = try await home.installed()
     let postgres = try #require(listed.first { $0["id"] as? String == "postgresql" })
     #expect(

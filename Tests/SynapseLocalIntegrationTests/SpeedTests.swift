@@ -87,13 +87,14 @@ struct SpeedTests {
     #expect((run["generation_tokens_per_second"] as? Double ?? 0) > 0 && (run["compute_operations_per_second"] as? Double ?? 0) > 0)
     #expect((run["version"] as? String)?.isEmpty == false)
     // The probe measured memory, not a cache or an optimized-away read (it once said 11 TB/s on
-    // this 2-core VM): the engine's run, reading the whole file per token, is its witness.
+    // this 2-core VM): the engine's run, reading the whole file per token in what its time leaves
+    // after x86's documented 5 ms overhead, bounds it.
     let fileBytes = Double(try FileManager.default.attributesOfItem(atPath: try TestBed.require(.smolLM2))[.size] as? Int ?? 0)
-    let read = fileBytes * (run["generation_tokens_per_second"] as? Double ?? 0)
-    for figure in bandwidth.compactMap({ $0["bytes_per_second"] as? Double }) {
-      #expect(figure < 2.5 * read, "probe \(figure / 1e9) GB/s beside the engine's \(read / 1e9) GB/s")
+    let readSeconds = 1 / (run["generation_tokens_per_second"] as? Double ?? 1) - 0.005
+    let probe = bandwidth.compactMap { $0["bytes_per_second"] as? Double }.max() ?? 0
+    if readSeconds > 0 {
+      #expect(probe < 2.5 * fileBytes / readSeconds, "probe \(probe / 1e9) GB/s beside the engine's \(fileBytes / readSeconds / 1e9) GB/s")
     }
-
     // Cached: a plain detect shows it, and the recommendation predicts from it.
     let cached = try await scratch.json(["detect", "--json"])
     #expect((cached["calibration"] as? [String: Any])?["taken_at"] as? String == calibration["taken_at"] as? String)

@@ -19,7 +19,10 @@ struct SystemdExportTests {
     let initialized = try await CLIRunner.run(["init", "--profile", "demo", "--project", project])
     try #require(initialized.status == 0, "\(initialized.stderr)")
 
-    let exported = try await CLIRunner.run(["export", "systemd", "-o", root + "/out", "--project", project, "--json"])
+    // A shell's PATH with folders twice and an empty entry: the unit carries each folder once.
+    let exported = try await CLIRunner.run(
+      ["export", "systemd", "-o", root + "/out", "--project", project, "--json"],
+      environment: ["PATH": "/usr/local/bin:/usr/bin:/bin::/usr/bin:/usr/local/bin"])
     try #require(exported.status == 0, "\(exported.stderr)")
     let result = try JSONDecoder().decode(SystemdExporter.Result.self, from: Data(exported.stdout.utf8))
     #expect(result.unit == "synapse-local-synapse.service" && result.installed == nil)
@@ -27,6 +30,7 @@ struct SystemdExportTests {
     // The binary as the running one names itself (the build folder's link resolved).
     let binary = URL(fileURLWithPath: Fixtures.executable).resolvingSymlinksInPath().path
     #expect(text.contains("ExecStart=\"\(binary)\" up --project \"\(project)\""), "\(text)")
+    #expect(text.contains("PATH=/usr/local/bin:/usr/bin:/bin\""), "\(text)")
     let (status, output) = try await runCommand(Self.analyze, ["verify", result.file])
     #expect(status == 0, "systemd-analyze verify: \(output)")
     #expect(!output.contains(result.unit), "systemd-analyze verify: \(output)")

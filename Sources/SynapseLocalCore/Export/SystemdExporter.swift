@@ -31,6 +31,13 @@ public struct SystemdExporter: Sendable {
     "SYNAPSE_LOCAL_PYTHON", "SYNAPSE_LOCAL_PG_BIN", "SYNAPSE_LOCAL_NODE", "PATH",
   ]
 
+  /// A search path with each folder once, first place kept (a shell's PATH often repeats them),
+  /// and empty entries dropped: they mean the current folder, which a service's is not.
+  public static func distinctEntries(_ path: String) -> String {
+    var seen: Set<Substring> = []
+    return path.split(separator: ":", omittingEmptySubsequences: true).filter { seen.insert($0).inserted }.joined(separator: ":")
+  }
+
   let context: Context
   let renderer: TemplateRenderer
   let executable: String
@@ -45,7 +52,9 @@ public struct SystemdExporter: Sendable {
     let files = context.files
     // The project must be one: a unit for a folder `up` refuses would only fail at boot.
     _ = try ProjectFile.load(project: request.project, environment: context.environment, files: files)
-    let environment = Self.carriedVariables.compactMap { key in context.environment[key].map { (key, $0) } }
+    let environment = Self.carriedVariables.compactMap { key in
+      context.environment[key].map { (key, key == "PATH" ? Self.distinctEntries($0) : $0) }
+    }
     let unit = SystemdUnit(
       project: request.project, executable: executable, user: request.user, runAs: request.user ? nil : Self.currentUser(),
       environment: environment)

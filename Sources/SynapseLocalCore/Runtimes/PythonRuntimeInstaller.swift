@@ -183,7 +183,16 @@ struct PythonRuntimeInstaller: Sendable {
     try AtomicFile.write(Data((lines.joined(separator: "\n") + "\n").utf8), to: file)
     let arguments = PipInstall.arguments(
       requirementsFile: file, id: id, wheelhouse: request.wheelhouse, requireHashes: requirements.pinsHashes)
-    context.output.line("installing \(id.rawValue): pip install -r \(requirements.path)\(request.wheelhouse.map { " from \($0)" } ?? "")")
+    // The size first: PyPI's torch brings gigabytes of CUDA libraries a CPU-only machine never uses.
+    let download = RuntimeDownload.of(lines, wheelhouse: request.wheelhouse, files: context.files)
+    context.output.line(
+      "installing \(id.rawValue): pip install -r \(requirements.path)\(request.wheelhouse.map { " from \($0)" } ?? ""): \(download.summary)"
+    )
+    if id == .embedding, download.gpuPackages > 0 {
+      context.output.line(
+        "  without an NVIDIA GPU, PyTorch's CPU build is a fraction of that: synapse-local install embedding --force --torch-index https://download.pytorch.org/whl/cpu (or a mirror of it)"
+      )
+    }
     try await runPip(pip, arguments, id: id, command: "pip install -r \(requirements.path)", pins: requirements.path)
   }
 

@@ -68,7 +68,9 @@ public struct Calibrator: Sendable {
         calibration: calibration,
         engineSkipped: "the engine run with \(target.modelLabel) failed (\(reason)): only the bandwidth was measured")
     }
-    try Self.checkAgreement(calibration, report: report, cost: cost, threads: cores, model: target.modelLabel)
+    try Self.checkAgreement(
+      calibration, report: report, cost: cost, threads: cores, model: target.modelLabel,
+      overheadSeconds: ArchitectureEstimate.figures(for: hardware).perTokenOverheadSeconds)
     calibration.engineRun = Self.engineRun(
       report, cost: cost, threads: cores, version: await version(executable), calibration: calibration)
     return Outcome(calibration: calibration, engineSkipped: nil)
@@ -77,28 +79,38 @@ public struct Calibrator: Sendable {
   /// How far apart the probe's bandwidth and the engine run's may be before neither is trusted.
   static let agreementFactor = 2.0
 
-  /// The engine run is the probe's witness: generating `g` tokens/s, it read the weights (and the
-  /// KV cache in use) `g` times a second, so memory delivered at least that. A probe more than 2×
-  /// below that read too little (the model sat in cache, or the probe was disturbed); one more than
-  /// 2× above it was served from cache or optimized away (a 2-core VM once reported 11 TB/s), or
-  /// the engine was slowed by other work. Either way predictions built on the pair would mislead,
-  /// so it is refused rather than saved.
-  public static func checkAgreement(_ calibration: Calibration, report: BenchReport, cost: ModelCost, threads: Int, model: String)
-    throws(CalibrationError)
-  {
+  /// The engine run is the probe's witness. Generating `g` tokens/s, it read the weights (and the
+  /// KV cache in use) `g` times a second, so memory delivered at least that: a probe more than 2×
+  /// below it read too little (or the model sat in cache). Each token also costs a fixed overhead
+  /// (sampling, scheduling; the architecture's documented figure, 5 ms on x86): what is left of a
+  /// token's time is its read time, and a probe more than 2× above the bandwidth that implies was
+  /// served from a cache or optimized away (a 2-core VM once reported 11 TB/s), or the run was
+  /// slowed by other work. A run faster than the overhead alone witnesses nothing upward. Either
+  /// way, predictions built on a contradicting pair would mislead, so it is refused, not saved.
+  public static func checkAgreement(
+    _ calibration: Calibration, report: BenchReport, cost: ModelCost, threads: Int, model: String,
+    overheadSeconds: Double = 0.005
+  ) throws(CalibrationError) {
     guard let probe = calibration.bytesPerSecond(threads: threads), probe > 0 else { return }
     let generation = report.median.generationTokensPerSecond
+    guard generation > 0 else { return }
     let perToken = Double(cost.weightsBytes) + Double(cost.kvBytesPerToken) * Double(report.workload.promptTokens)
-    let engine = perToken * generation
-    guard engine > 0, probe / engine > agreementFactor || engine / probe > agreementFactor else { return }
+    let atLeast = perToken * generation
+    let readSeconds = 1 / generation - overheadSeconds
+    let implied = readSeconds > 0 ? perToken / readSeconds : .infinity
     func gigabytes(_ value: Double) -> String { String(format: "%.1f GB/s", value / 1e9) }
-    let direction =
-      probe > engine
-      ? "the probe's figure is too high to be memory (a cache, or an optimized-away read), or the engine was slowed by other work: run it again on an idle machine, or with a larger model (--calibration-model)"
-      : "the probe read too little (other work on the machine?), or the model fits in the CPU's cache: run it again on an idle machine, or with a larger model (--calibration-model)"
-    throw .disagrees(
-      "calibration not saved: the memory probe read \(gigabytes(probe)) with \(threads) threads, but llama-server generating \(SpeedEstimate.format(generation)) with \(model) (\(ByteCount.format(UInt64(perToken))) read per token) used \(gigabytes(engine)); more than \(Int(agreementFactor))× apart, \(direction)"
-    )
+    let witness =
+      "llama-server generating \(SpeedEstimate.format(generation)) with \(model) (\(ByteCount.format(UInt64(perToken))) read per token)"
+    if atLeast > agreementFactor * probe {
+      throw .disagrees(
+        "calibration not saved: the memory probe read \(gigabytes(probe)) with \(threads) threads, but \(witness) read at least \(gigabytes(atLeast)); more than \(Int(agreementFactor))× apart: the probe was disturbed by other work, or the model fits in the CPU's cache. Run it again on an idle machine, or with a larger model (--calibration-model)"
+      )
+    }
+    if probe > agreementFactor * implied {
+      throw .disagrees(
+        "calibration not saved: the memory probe read \(gigabytes(probe)) with \(threads) threads, but \(witness) implies about \(gigabytes(implied)) after its per-token overhead; more than \(Int(agreementFactor))× apart: the probe read a cache instead of memory, or the engine was slowed by other work. Run it again on an idle machine, or with a larger model (--calibration-model)"
+      )
+    }
   }
 
   /// The run's figures turned into the speed model's: generation time beyond the weights' read
