@@ -31,6 +31,13 @@ enum StatusTable {
         "\nlast swap: \(last.service.rawValue) \(last.from ?? "?") -> \(last.model ?? "?"), \(last.mode.rawValue), \(last.switchMilliseconds) ms, \(last.heldRequests) request(s) held"
       )
     }
+    let programs = status.services.compactMap { service in
+      service.program.map { (service.name.rawValue, $0 + (service.programSource.map { " (\($0))" } ?? "")) }
+    }
+    if !programs.isEmpty {
+      Output.line("\nprograms")
+      Output.table(programs)
+    }
     let exits = status.services.compactMap { lastExit($0, now: now) }
     if !exits.isEmpty { Output.line("\n" + exits.joined(separator: "\n")) }
     for service in status.services {

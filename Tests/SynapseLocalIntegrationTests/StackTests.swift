@@ -332,8 +332,16 @@ struct StackTests {
     #expect(afterSwap.swap == nil && afterSwap.lastSwap?.mode == .sideBySide && afterSwap.lastSwap?.from == "SmolLM2-135M-Instruct")
     let text = try await stack.run(["status"])
     #expect(text.stdout.contains("last swap: llm SmolLM2-135M-Instruct -> gemma-3-270m, side-by-side"), "\(text.stdout)")
+    // Each service's program, and where it came from: the test bed's, by variable.
+    #expect(text.stdout.contains("\nprograms\n") && text.stdout.contains("(SYNAPSE_LOCAL_LLAMA_SERVER)"), "\(text.stdout)")
+    #expect(afterSwap.services.first { $0.name == .llm }?.programSource == "SYNAPSE_LOCAL_LLAMA_SERVER")
     let swappedFile = try String(contentsOfFile: stack.project + "/synapse-local.yaml", encoding: .utf8)
     #expect(swappedFile.contains("model: gemma-3-270m-q4") && swappedFile.contains("context: 3072"))
+    // Gemma's file carries no chat template: served with the catalog's, it answers without the
+    // ChatML fallback's markers (it echoed `What is the capital of France?<|im_end|>…`).
+    #expect(swappedFile.contains("chat_template: gemma"), "\(swappedFile)")
+    let gemmaAnswer = try await stack.ask("What is the capital of France?")["answer"] as? String ?? ""
+    #expect(!gemmaAnswer.contains("<|im_end|>") && !gemmaAnswer.contains("<|im_start|>"), "\(gemmaAnswer)")
     #expect(try String(contentsOfFile: stack.project + "/.env", encoding: .utf8).contains("LOCAL_LLM_MODEL=gemma-3-270m"))
     let listed = try await StableEndpointTests.onThread { [port = stack.ports[.llm] ?? 0] in try SwapTests.modelNames(port) }
     #expect(listed.first == "gemma-3-270m")

@@ -83,7 +83,21 @@ public struct StackAssembly: Sendable {
     let apps = AppPreparation(context: context, configuration: resolved, project: project)
     planner.nodeFolder = AppPreparation.nodePath(resolved, environment: environment).map(AppPreparation.Node.folder(of:))
     planner.workspaces = Dictionary(uniqueKeysWithValues: apps.workspaces.map { ($0.service, $0) })
-    let specs = planner.services()
+    var specs = planner.services()
+    let platform = try Platform.current()
+    for index in specs.indices {
+      let runtime: RuntimeID? =
+        switch specs[index].name {
+        case .db: .postgresql
+        case .llm: configuration.engine == .vllm ? .vllm : .llamaCpp
+        case .embedding: .embedding
+        case .backend, .frontend: nil
+        }
+      specs[index].programSource =
+        runtime.flatMap { RuntimeResolver.origin($0, in: runtimes, lock: lock, platform: platform) }
+        ?? (environment["SYNAPSE_LOCAL_NODE"].map { _ in "SYNAPSE_LOCAL_NODE" }
+          ?? (lines["binaries.node"] != nil ? "binaries.node" : "PATH"))
+    }
     var assembly = StackAssembly(
       project: project, state: state, configuration: resolved, specs: specs, bootstrap: bootstrap, notes: notes, llmModel: llm,
       embeddingModel: embedding, lock: lock, store: store, catalog: catalog, context: context)

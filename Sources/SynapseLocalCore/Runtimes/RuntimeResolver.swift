@@ -29,6 +29,21 @@ public struct RuntimeResolver: Sendable {
     public var message: String
   }
 
+  /// Where the program for `id` came from, as `status` says it: the variable, the project file's
+  /// key, the installed runtime the lock pins, or PATH.
+  public static func origin(_ id: RuntimeID, in resolution: Resolution, lock: ProjectLock?, platform: Platform) -> String? {
+    let (key, variable) = Self.key(id)
+    switch resolution.sources[id] {
+    case "environment": return variable
+    case "project file": return key
+    case "lock":
+      return lock?.runtime(id, platform: platform).map { "runtime \(id.rawValue) \($0.version) (\($0.variant)), pinned by the lock" }
+        ?? "an installed runtime"
+    case "PATH": return "PATH"
+    default: return nil
+    }
+  }
+
   /// The runtimes a project on this engine runs.
   public static func needed(engine: Engine) -> [RuntimeID] {
     [.postgresql, engine == .vllm ? .vllm : .llamaCpp, .embedding]

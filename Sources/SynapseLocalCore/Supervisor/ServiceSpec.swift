@@ -15,6 +15,8 @@ public struct ServiceSpec: Sendable, Equatable {
   public var stopSignal: Int32
   /// The model it serves (llm, embedding): the name clients send, and the file or folder loaded.
   public var model: String?
+  /// Where `executable` came from (a variable, a `binaries` key, a runtime, PATH), for `status`.
+  public var programSource: String?
   public var modelPath: String?
   public var restart: RestartPolicy = .onFailure
   /// For llm and embedding: the engine listens here, and the supervisor's stable endpoint on

@@ -28,6 +28,10 @@ public struct ServiceStatus: Codable, Sendable, Equatable {
   public var lastExitAt: Date?
   /// Whether the last run ended without anyone asking (not `restart`, `down` or a swap).
   public var lastExitWasCrash: Bool?
+  /// The program the service runs, and where it came from (`SYNAPSE_LOCAL_LLAMA_SERVER`,
+  /// `binaries.node`, `runtime llama.cpp b11541 (cpu), pinned by the lock`, `PATH`).
+  public var program: String?
+  public var programSource: String?
 
   enum CodingKeys: String, CodingKey {
     case name, state, pid, restarts, port, model, message
@@ -39,6 +43,8 @@ public struct ServiceStatus: Codable, Sendable, Equatable {
     case lastExitCause = "last_exit_cause"
     case lastExitAt = "last_exit_at"
     case lastExitWasCrash = "last_exit_crash"
+    case program
+    case programSource = "program_source"
   }
 
   /// Between a failed service's reason and the last lines of its log, in `message`.
@@ -89,6 +95,8 @@ public struct ServiceStatus: Codable, Sendable, Equatable {
       lastExitCause: try c.decodeIfPresent(String.self, forKey: .lastExitCause),
       lastExitAt: try c.decodeIfPresent(String.self, forKey: .lastExitAt).flatMap { try? Date($0, strategy: .iso8601) },
       lastExitWasCrash: try c.decodeIfPresent(Bool.self, forKey: .lastExitWasCrash))
+    program = try c.decodeIfPresent(String.self, forKey: .program)
+    programSource = try c.decodeIfPresent(String.self, forKey: .programSource)
   }
 
   public func encode(to encoder: any Encoder) throws {
@@ -108,5 +116,7 @@ public struct ServiceStatus: Codable, Sendable, Equatable {
     try c.encode(lastExitCause, forKey: .lastExitCause)
     try c.encode(lastExitAt.map { $0.formatted(.iso8601) }, forKey: .lastExitAt)
     try c.encode(lastExitWasCrash, forKey: .lastExitWasCrash)
+    try c.encode(program, forKey: .program)
+    try c.encode(programSource, forKey: .programSource)
   }
 }

@@ -156,13 +156,16 @@ public actor Supervisor {
       let slot = current[spec.name].flatMap { slots[$0] }
       let lifecycle = slot?.lifecycle ?? ServiceLifecycle(policy: settings.policy)
       let pid = slot.flatMap(servicePID)
-      return ServiceStatus(
+      var status = ServiceStatus(
         name: spec.name, state: lifecycle.state, pid: pid, restarts: lifecycle.restarts, port: spec.port, enginePort: spec.enginePort,
         uptimeSeconds: lifecycle.startedAt.map { Int(now.timeIntervalSince($0)) },
         rssBytes: pid.flatMap(settings.processes.treeResidentBytes),
         model: spec.model, lastExit: lifecycle.lastExit, message: lifecycle.message, crashes: lifecycle.crashes,
         lastExitCause: lifecycle.lastExitReport?.cause, lastExitAt: lifecycle.lastExitReport?.at,
         lastExitWasCrash: lifecycle.lastExitReport?.crash)
+      status.program = spec.executable
+      status.programSource = spec.programSource
+      return status
     }
     var status = StackStatus(project: project, supervisorPID: getpid(), services: services)
     status.swap = swapProgress.map { progress in

@@ -45,9 +45,11 @@ extension StackAssembly {
       env: [:],
       baseEnvironment: environment)
     planner.enginePorts = [service: try PortProbe.freePort()]
-    guard let spec = planner.services().first(where: { $0.name == service }) else {
+    guard var spec = planner.services().first(where: { $0.name == service }) else {
       throw StackError.control("no \(service.rawValue) in the plan")
     }
+    // The same program serves the new model.
+    spec.programSource = specs.first { $0.name == service }?.programSource
     return (spec, changed)
   }
 
