@@ -56,6 +56,8 @@ public struct CatalogModel: Codable, Sendable, Equatable {
   public var gguf: GGUFSource?
   /// llama-server's built-in chat template the GGUF needs because it carries none.
   public var chatTemplate: String?
+  /// A demo model's file: where a user gets it, since it is imported, not pulled.
+  public var fileSource: String?
   public var vllm: VLLMSource?
   /// The Hugging Face repository of an embedding model.
   public var repository: String?
@@ -86,6 +88,7 @@ public struct CatalogModel: Codable, Sendable, Equatable {
     case bestFor = "best_for"
     case commercialUse = "commercial_use"
     case chatTemplate = "chat_template"
+    case fileSource = "file_source"
   }
 
   public var isDemo: Bool { demo ?? false }

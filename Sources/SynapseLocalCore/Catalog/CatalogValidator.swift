@@ -51,6 +51,9 @@ enum CatalogValidator {
       guard model.shape.maxContext > 0, model.shape.parameterCount > 0 else {
         throw fail("shape", "needs parameter_count and max_context above 0")
       }
+      if let source = model.fileSource, source.isEmpty || ControlCharacters.first(in: source) != nil {
+        throw fail("file_source", "must be one line of text")
+      }
       if let template = model.chatTemplate, !ChatTemplate.isName(template) {
         throw fail("chat_template", "'\(template)' is not a built-in template name (lowercase letters, digits, '.', '-', '_')")
       }

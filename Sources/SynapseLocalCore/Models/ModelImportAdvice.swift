@@ -7,11 +7,16 @@ import Foundation
 public enum ModelImportAdvice {
   /// `synapse-local models import FILE --as ORG/REPO/PATH` (`--project DIR` when given), and for a
   /// catalog model the SHA-256 that tells its file.
-  public static func command(repository: String, file: String?, sha256: String? = nil, project: String? = nil) -> String {
+  public static func command(
+    repository: String, file: String?, sha256: String? = nil, project: String? = nil, source: String? = nil
+  ) -> String {
     let target = file.map { "\(repository)/\($0)" } ?? repository
     var line = "synapse-local models import FILE --as \(target)"
     if let project { line += " --project \(project)" }
-    if let sha256 { line += " (FILE: the one whose SHA-256 is \(sha256))" }
+    var about: [String] = []
+    if let source { about.append(source) }
+    if let sha256 { about.append("its SHA-256 is \(sha256)") }
+    if !about.isEmpty { line += " (FILE: \(about.joined(separator: "; ")))" }
     return line
   }
 
@@ -21,6 +26,6 @@ public enum ModelImportAdvice {
     guard let gguf = model.gguf else {
       return command(repository: model.repository ?? model.id, file: nil, project: project)
     }
-    return command(repository: gguf.repository, file: gguf.file, sha256: gguf.sha256, project: project)
+    return command(repository: gguf.repository, file: gguf.file, sha256: gguf.sha256, project: project, source: model.fileSource)
   }
 }

