@@ -2,9 +2,8 @@ import Foundation
 
 /// Sends measured requests to an engine's OpenAI-compatible API (llama-server, vLLM, or the stable
 /// endpoint in front of them): prompts of an exact token count, replies of an exact length
-/// (`ignore_eos`). A request is streamed to see the first token arrive, or sent whole to let
-/// the engine time itself undisturbed: on a small machine the server's streaming thread and this
-/// client take CPU from the engine's threads (2 cores: 72 tok/s streamed, 105 whole).
+/// (`ignore_eos`). A request is streamed to see the first token arrive as a chat client does, or
+/// sent whole so the engine times itself with no streaming thread and no client on its cores.
 struct EngineClient: Sendable {
   /// No stall limit: a streamed reply sends nothing while the engine reads a long prompt.
   static var transport: CurlTransport {

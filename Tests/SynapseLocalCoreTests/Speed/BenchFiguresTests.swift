@@ -4,9 +4,9 @@ import Testing
 
 @testable import SynapseLocalCore
 
-/// What `bench` reports for llama-server: the engine's own rates, from whole replies it timed
-/// undisturbed, and beside them what a streaming client received. Streamed, the engine shares 2
-/// cores with its streaming thread and the client, and its own timings drop (72 against 105 tok/s).
+/// What `bench` reports for llama-server: the engine's own rates, from whole replies it timed with
+/// no streaming on its cores (as llama-bench measures), and beside them, labelled, what a
+/// streaming client received.
 @Suite("bench figures")
 struct BenchFiguresTests {
   static func engine(streamedRate: Double, wholeRate: Double) -> ScriptedHTTP {
