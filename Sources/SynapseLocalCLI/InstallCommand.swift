@@ -25,6 +25,8 @@ struct InstallCommand: AsyncParsableCommand {
         synapse-local install llama.cpp --from llama-b7000-bin-ubuntu-x64.tar.gz
         synapse-local install embedding db --wheelhouse /media/usb/wheels
         synapse-local install --list --json
+        synapse-local install llama.cpp --plan                 # which build, and why, without installing
+        synapse-local install llama.cpp --plan --platform linux-aarch64 --json
       """)
 
   @Argument(help: ArgumentHelp("Runtime ids or services (default: what the project needs).", valueName: "ID|SERVICE"))
@@ -63,8 +65,20 @@ struct InstallCommand: AsyncParsableCommand {
       valueName: "HEX"))
   var torchSha256: String?
 
-  @Option(name: .long, help: ArgumentHelp("The llama.cpp build to take (default: cpu on Linux).", valueName: "VARIANT"))
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "The llama.cpp build to take: cpu, vulkan, cuda-12.8, cuda-13.4, rocm, metal (default: chosen from the GPU and its driver; --plan shows it).",
+      valueName: "VARIANT"))
   var variant: String?
+
+  @Flag(name: .long, help: "Show the llama.cpp build install would take here, its files, digests and why; download nothing.")
+  var plan = false
+
+  @Option(
+    name: .long,
+    help: ArgumentHelp("With --plan: the platform to plan for (linux-x86_64, linux-aarch64, macos-arm64).", valueName: "PLATFORM"))
+  var platform: Platform?
 
   @Flag(name: .long, help: "Build llama.cpp from the pinned source for an NVIDIA GPU (needs the CUDA toolkit, nvcc).")
   var build = false
@@ -81,6 +95,10 @@ struct InstallCommand: AsyncParsableCommand {
     }
     if torchSha256 != nil && torchIndex == nil { throw ValidationError("--torch-sha256 goes with --torch-index URL") }
     if list && (!names.isEmpty || force || from != nil) { throw ValidationError("--list takes no runtimes and no install options") }
+    if platform != nil && !plan { throw ValidationError("--platform goes with --plan") }
+    if plan && (list || force || from != nil || build || names.contains(where: { $0 != "llama.cpp" && $0 != "llm" })) {
+      throw ValidationError("--plan shows the llama.cpp build only: it takes --variant, --platform and --json")
+    }
   }
 
   func run() async throws {
@@ -88,6 +106,20 @@ struct InstallCommand: AsyncParsableCommand {
       let context = Context.command(quiet: json)
       let installer = RuntimeInstaller(context: context)
       if list { return try printList(installer.list()) }
+      if plan {
+        let chosen = try await installer.plan(platform: platform, variant: variant)
+        if json { return try Output.json(chosen) }
+        var rows = [
+          ("build", "llama.cpp \(chosen.tag) \(chosen.variant) for \(chosen.platform.rawValue)"),
+          ("why", chosen.reason), ("archive", chosen.asset.name), ("sha256", chosen.asset.sha256 ?? "none pinned"),
+        ]
+        if let companion = chosen.companion {
+          rows += [("companion", "\(companion.name) (unpacked beside llama-server)"), ("sha256", companion.sha256 ?? "none pinned")]
+        }
+        Output.table(rows, indent: 0)
+        Output.line("Nothing was downloaded: `synapse-local install llama.cpp` installs it (`up` does too).")
+        return
+      }
       let folder = projectOption.folder(context)
       let project = context.files.exists(ProjectFile.path(in: folder)) ? folder : nil
       var options = RuntimeInstaller.Options()

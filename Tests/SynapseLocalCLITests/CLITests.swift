@@ -271,6 +271,24 @@ struct CLITests {
     #expect(lines.contains { $0.hasPrefix("db") && $0.contains("| 2026-12-05T10:00:01") && $0.hasSuffix("LOG:  listening") }, "\(lines)")
   }
 
+  /// `install --plan` shows the llama.cpp build for the machine, with its companion and digests,
+  /// and downloads nothing; `--platform` plans for another; misuse is a usage error.
+  @Test func installPlanChoosesTheBuildForTheMachine() async throws {
+    let workstation = try json(try await run(["install", "llama.cpp", "--plan", "--json"], machine: "gpu-workstation"))
+    #expect(workstation["variant"] as? String == "cuda-12.8" && (workstation["reason"] as? String)?.contains("RTX 4090") == true)
+    #expect((workstation["companion"] as? [String: Any])?["name"] as? String == "cudart-llama-b11541-bin-ubuntu-cuda-12.8-x64.tar.gz")
+    let laptop = try json(try await run(["install", "--plan", "--json"], machine: "laptop-v2"))
+    #expect(laptop["variant"] as? String == "cpu" && laptop["companion"] == nil)
+    let mac = try json(try await run(["install", "--plan", "--platform", "macos-arm64", "--json"], machine: "laptop-v2"))
+    #expect(mac["variant"] as? String == "metal" && mac["platform"] as? String == "macos-arm64")
+    let text = try await run(["install", "--plan"], machine: "old-driver-server")
+    #expect(text.status == 0 && text.stdout.contains("driver 470") && text.stdout.contains("Nothing was downloaded"), "\(text.stdout)")
+    let misused = try await run(["install", "embedding", "--plan"])
+    #expect(misused.status == 64 && misused.stderr.contains("--plan"))
+    let stray = try await run(["install", "--platform", "linux-aarch64"])
+    #expect(stray.status == 64 && stray.stderr.contains("--platform goes with --plan"))
+  }
+
   /// The table says what its ★ and ⚡ columns are.
   @Test func catalogTableHasAHeaderRow() async throws {
     let result = try await run(["catalog"])

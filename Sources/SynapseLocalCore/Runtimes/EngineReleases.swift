@@ -9,11 +9,33 @@ public struct EngineReleases: Codable, Sendable, Equatable {
   public struct Asset: Codable, Sendable, Equatable {
     public var name: String
     public var sha256: String?
+    /// An archive installed beside this one: a CUDA build's `cudart-…` (the CUDA runtime libraries).
+    public var companion: Companion?
+    /// The GPU the build runs on: `nvidia`, `amd`, `vulkan` (any Vulkan device) or `metal`; nil: CPU.
+    public var gpu: String?
+    /// NVIDIA builds: the oldest driver whose CUDA runs it (major version), and the compute
+    /// capabilities its kernels cover.
+    public var minDriver: Int?
+    public var minCompute: String?
+    public var maxCompute: String?
 
     public init(name: String, sha256: String? = nil) {
       self.name = name
       self.sha256 = sha256
     }
+
+    enum CodingKeys: String, CodingKey {
+      case name, sha256, companion, gpu
+      case minDriver = "min_driver"
+      case minCompute = "min_compute"
+      case maxCompute = "max_compute"
+    }
+  }
+
+  /// A companion archive: a name and its pinned digest, like an asset.
+  public struct Companion: Codable, Sendable, Equatable {
+    public var name: String
+    public var sha256: String?
   }
 
   public struct LlamaCpp: Codable, Sendable, Equatable {
@@ -65,6 +87,10 @@ public struct EngineReleases: Codable, Sendable, Equatable {
 
   /// An asset is a plain file name (it becomes `downloads/<name>`) with its pinned SHA-256.
   static func check(_ asset: Asset, path: String) throws {
+    if let companion = asset.companion { try check(Asset(name: companion.name, sha256: companion.sha256), path: path) }
+    if let gpu = asset.gpu, !["nvidia", "amd", "vulkan", "metal"].contains(gpu) {
+      throw RuntimeError.unreadableProfile(path: path, reason: "\(asset.name): gpu must be nvidia, amd, vulkan or metal, not \(gpu)")
+    }
     guard PathSafety.isName(asset.name) else {
       throw RuntimeError.unreadableProfile(path: path, reason: "the asset \(PathSafety.quoted(asset.name)) is not a plain file name")
     }
@@ -88,6 +114,11 @@ public struct EngineReleases: Codable, Sendable, Equatable {
 
   public func asset(for platform: Platform, variant: String) -> Asset? {
     llamaCpp.assets[platform.rawValue]?[variant]
+  }
+
+  /// The asset whose companion has this file name.
+  public func owner(ofCompanionNamed name: String) -> Asset? {
+    llamaCpp.assets.values.flatMap(\.values).first { $0.companion?.name == name }
   }
 
   /// The platform and variant whose asset has this file name (an archive given with `--from`).

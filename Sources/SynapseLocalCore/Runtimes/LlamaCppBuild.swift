@@ -1,8 +1,8 @@
 import Foundation
 
-/// `install llama.cpp --build`: at the pinned tag upstream publishes no Linux CUDA build, so with an
-/// NVIDIA GPU and the CUDA toolkit the pinned source archive is compiled with CMake, its jobs limited
-/// to the effective cores. Without the toolkit (or the GPU) the CPU release build is installed, and
+/// `install llama.cpp --build`: a build of one's own for an NVIDIA GPU (the release's CUDA builds
+/// are the default since b11541): with the CUDA toolkit the pinned source archive is compiled with
+/// CMake, its jobs limited to the effective cores. Without the toolkit (or the GPU) the CPU release build is installed, and
 /// the user is told the GPU goes unused and how to change that.
 public struct LlamaCppBuild: Sendable, Equatable {
   public var source: String
@@ -43,12 +43,8 @@ public struct LlamaCppBuild: Sendable, Equatable {
       )
     case (true, false, _):
       .release(note: "--build compiles llama.cpp for NVIDIA GPUs and none was found: the CPU release build is installed")
-    case (false, true, _):
-      .release(
-        note:
-          "an NVIDIA GPU is present, but upstream publishes no Linux CUDA build at this tag: the CPU build is installed and the GPU goes unused; with the CUDA toolkit (nvcc), `synapse-local install llama.cpp --build --force` compiles one"
-      )
-    case (false, false, _): .release(note: nil)
+    // Without --build, the release build the variant choice names (a CUDA one for an NVIDIA GPU).
+    case (false, _, _): .release(note: nil)
     }
   }
 }

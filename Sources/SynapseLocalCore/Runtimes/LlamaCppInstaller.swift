@@ -62,8 +62,22 @@ struct LlamaCppInstaller: Sendable {
     }
     let expected = try expectedDigest(choice, published: asset.sha256)
     let archive = try await download(asset, client: client, expected: expected)
+    // A CUDA build's runtime libraries come in a companion archive, pinned like the build.
+    var companionArchive: String?
+    if let companion = releases.lookup(assetNamed: choice.asset)?.asset.companion {
+      guard let published = assets.first(where: { $0.name == companion.name }), let pinned = companion.sha256 else {
+        throw RuntimeError.releaseUnavailable(
+          url: "\(client.api)/repos/\(releases.llamaCpp.repository)/releases/tags/\(choice.tag)", status: 404,
+          message: "the release has no \(companion.name), which \(choice.asset) needs beside it")
+      }
+      if let digest = published.sha256, digest != pinned {
+        throw RuntimeError.digestMismatch(what: "the release's \(companion.name) (engines.yaml pins it)", expected: pinned, actual: digest)
+      }
+      companionArchive = try await download(published, client: client, expected: pinned)
+    }
     return try await installArchive(
-      archive, sha256: expected, tag: choice.tag, variant: choice.variant, asset: choice.asset, source: asset.url)
+      archive, sha256: expected, tag: choice.tag, variant: choice.variant, asset: choice.asset, source: asset.url,
+      companion: companionArchive)
   }
 
   /// The digest to check: only a pin counts, the lock's or else engines.yaml's (the two must agree
@@ -142,7 +156,21 @@ struct LlamaCppInstaller: Sendable {
     if !request.force, let existing = RuntimeManifest.read(folder: folder, files: context.files), existing.sha256 == actual {
       return RuntimeInstallOutcome(manifest: existing, installedNow: false)
     }
-    return try await installArchive(copy, sha256: actual, tag: tag, variant: variant, asset: name, source: file)
+    // A CUDA build given as a file needs its companion beside the file, checked against its pin.
+    var companionCopy: String?
+    if let companion = known?.asset.companion {
+      let beside = (file as NSString).deletingLastPathComponent + "/" + companion.name
+      guard context.files.exists(beside), let pinned = companion.sha256 else {
+        throw ArchiveError.unreadable(
+          path: beside, reason: "\(name) needs its CUDA runtime archive \(companion.name) beside it; put both in one folder")
+      }
+      let copied = staging + "/" + companion.name
+      let digest = try Digest.sha256(copying: beside, to: copied)
+      guard digest == pinned else { throw RuntimeError.digestMismatch(what: beside, expected: pinned, actual: digest) }
+      companionCopy = copied
+    }
+    return try await installArchive(
+      copy, sha256: actual, tag: tag, variant: variant, asset: name, source: file, companion: companionCopy)
   }
 
   /// The digest a file given with `--from` must have: the pin the lock or engines.yaml holds for
@@ -164,7 +192,11 @@ struct LlamaCppInstaller: Sendable {
   }
 
   /// Extract into staging, find llama-server, verify it there, then rename into place.
-  func installArchive(_ archive: String, sha256: String, tag: String, variant: String, asset: String, source: String) async throws
+  /// `companion`: an archive unpacked into llama-server's own folder (a CUDA build's `cudart-…`,
+  /// whose libraries the build loads from beside itself), with the same member checks.
+  func installArchive(
+    _ archive: String, sha256: String, tag: String, variant: String, asset: String, source: String, companion: String? = nil
+  ) async throws
     -> RuntimeInstallOutcome
   {
     let placement = RuntimePlacement(home: home)
@@ -173,6 +205,10 @@ struct LlamaCppInstaller: Sendable {
     let tree = staging + "/tree"
     _ = try ArchiveExtractor().extract(archive, into: tree)
     guard let server = Self.findServer(in: tree) else { throw RuntimeError.noServerInArchive(archive: archive) }
+    if let companion {
+      let beside = (server as NSString).deletingLastPathComponent
+      try Self.unpack(companion, beside: tree + (beside.isEmpty ? "" : "/" + beside), staging: staging + "/companion")
+    }
     try await verify(tree + "/" + server)
     let folder = home.folder(.llamaCpp, version: tag, variant: variant, platform: platform)
     let manifest = RuntimeManifest(
@@ -181,6 +217,24 @@ struct LlamaCppInstaller: Sendable {
     try manifest.write(into: tree)
     try placement.place(tree, at: folder, staging: staging)
     return RuntimeInstallOutcome(manifest: manifest, installedNow: true)
+  }
+
+  /// The companion's files (checked like any archive's members), moved flat into `folder`, where
+  /// the build's loader looks; a name the build already has is refused, never replaced.
+  static func unpack(_ archive: String, beside folder: String, staging: String) throws {
+    _ = try ArchiveExtractor().extract(archive, into: staging)
+    guard let walker = FileManager.default.enumerator(atPath: staging) else { return }
+    while let name = walker.nextObject() as? String {
+      var info = stat()
+      guard lstat(staging + "/" + name, &info) == 0, info.st_mode & S_IFMT != S_IFDIR else { continue }
+      let target = folder + "/" + (name as NSString).lastPathComponent
+      guard lstat(target, &info) != 0 else {
+        throw ArchiveError.unwritable(path: target, reason: "\((archive as NSString).lastPathComponent) would replace the build's own file")
+      }
+      guard rename(staging + "/" + name, target) == 0 else {
+        throw ArchiveError.unwritable(path: target, reason: String(cString: strerror(errno)))
+      }
+    }
   }
 
   /// `llama-server` anywhere in the tree (the shallowest), as a path relative to it.

@@ -74,6 +74,19 @@ public struct RuntimeInstaller: Sendable {
     return outcomes
   }
 
+  /// The llama.cpp build `install` would take for `platform` (default: this machine's) on this
+  /// machine's GPUs, or the `variant` asked for; nothing is downloaded.
+  public func plan(platform asked: Platform?, variant: String?) async throws -> LlamaCppPlan {
+    let platform = try asked ?? Platform.current()
+    let profiles = try context.resources.locate(.profiles)
+    let releases = try EngineReleases.load(profiles + "/" + EngineReleases.fileName, files: context.files)
+    let hardware = try await HardwareDetector.detect(context)
+    let choice =
+      variant.map { LlamaCppVariantChoice(variant: $0, reason: "asked for (--variant)") }
+      ?? LlamaCppVariantChoice.choose(releases: releases, platform: platform, hardware: hardware, devices: .read(context.system))
+    return try LlamaCppPlan(releases: releases, platform: platform, choice: choice)
+  }
+
   func installOne(_ id: RuntimeID, platform: Platform, pinned: ProjectLock.RuntimePin?, options: Options) async throws
     -> RuntimeInstallOutcome
   {
@@ -90,10 +103,18 @@ public struct RuntimeInstaller: Sendable {
       if decision == .build, options.from == nil {
         return try await installer.build(pinned: pinned, force: options.force, jobs: hardware.cpu.effectiveCores)
       }
+      // No --variant, no pin and no file: the build this machine's GPU needs, with the reason.
+      var variant = options.variant
+      var chosen: LlamaCppVariantChoice?
+      if variant == nil, pinned == nil || options.update, options.from == nil {
+        chosen = LlamaCppVariantChoice.choose(
+          releases: releases, platform: platform, hardware: hardware, devices: .read(context.system))
+        variant = chosen?.variant
+      }
       var outcome = try await installer.install(
         .init(
-          variant: options.variant, pinned: pinned, update: options.update, force: options.force, from: options.from,
-          sha256: options.sha256))
+          variant: variant, pinned: pinned, update: options.update, force: options.force, from: options.from, sha256: options.sha256))
+      if let chosen, outcome.installedNow { outcome.notes.append("llama.cpp \(chosen.variant): \(chosen.reason)") }
       if case .release(let note?) = decision { outcome.notes.append(note) }
       return outcome
     case .vllm:

@@ -1,0 +1,113 @@
+import Foundation
+
+/// Which llama.cpp build `install` takes when no `--variant` is given, from the machine: the
+/// newest CUDA line the NVIDIA driver runs and whose kernels cover every GPU, else the Vulkan build
+/// where a GPU and a Vulkan loader are present, else the CPU build; ROCm for an AMD GPU; Metal on
+/// Apple Silicon. The rules' numbers live in engines.yaml beside each asset (`min_driver`,
+/// `min_compute`, `max_compute`), so a new release changes data, not code.
+public struct LlamaCppVariantChoice: Codable, Sendable, Equatable {
+  public var variant: String
+  /// One line: what was seen, and why this build.
+  public var reason: String
+
+  /// What the choice needs to know beyond `detect`'s report.
+  public struct Devices: Sendable, Equatable {
+    /// An AMD GPU (`/sys/class/drm/*/device/vendor` 0x1002).
+    public var amd = false
+    /// A GPU render node and a Vulkan loader: llama.cpp's Vulkan build would find a device.
+    public var vulkan = false
+
+    public init(amd: Bool = false, vulkan: Bool = false) {
+      self.amd = amd
+      self.vulkan = vulkan
+    }
+
+    /// Read through the context's file system (a fixture machine's sysroot in tests).
+    public static func read(_ system: any FileSystem) -> Devices {
+      let cards = (system.list("/sys/class/drm") ?? []).filter { $0.hasPrefix("card") && !$0.contains("-") }
+      let amd = cards.contains { card in
+        system.readText("/sys/class/drm/\(card)/device/vendor")?.trimmingCharacters(in: .whitespacesAndNewlines).lowercased() == "0x1002"
+      }
+      let render = (system.list("/dev/dri") ?? []).contains { $0.hasPrefix("renderD") }
+      let loader = ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib"].contains {
+        system.readText($0 + "/libvulkan.so.1") != nil || (system.list($0) ?? []).contains("libvulkan.so.1")
+      }
+      return Devices(amd: amd, vulkan: render && loader)
+    }
+  }
+
+  public init(variant: String, reason: String) {
+    self.variant = variant
+    self.reason = reason
+  }
+
+  public static func choose(releases: EngineReleases, platform: Platform, hardware: HardwareReport, devices: Devices)
+    -> LlamaCppVariantChoice
+  {
+    let assets = releases.llamaCpp.assets[platform.rawValue] ?? [:]
+    func first(_ gpu: String) -> String? { assets.filter { $0.value.gpu == gpu }.keys.sorted().first }
+    let cpu = assets.keys.contains("cpu") ? "cpu" : releases.variants(for: platform).first ?? "cpu"
+    if platform == .macosArm64, let metal = first("metal") {
+      return .init(variant: metal, reason: "Apple Silicon: the Metal build (the GPU shares the machine's memory)")
+    }
+    let fallback = { (why: String) -> LlamaCppVariantChoice in
+      if devices.vulkan, let vulkan = first("vulkan") {
+        return .init(variant: vulkan, reason: why + "; a Vulkan device is present: the Vulkan build")
+      }
+      return .init(variant: cpu, reason: why + ": the CPU build")
+    }
+    if !hardware.gpus.isEmpty {
+      return nvidia(assets: assets, gpus: hardware.gpus, fallback: fallback)
+    }
+    if devices.amd {
+      if let rocm = first("amd") { return .init(variant: rocm, reason: "an AMD GPU: the ROCm build") }
+      return fallback("an AMD GPU, and no ROCm build for \(platform.rawValue)")
+    }
+    if devices.vulkan, let vulkan = first("vulkan") {
+      return .init(variant: vulkan, reason: "a GPU with a Vulkan driver, neither NVIDIA nor AMD: the Vulkan build")
+    }
+    return .init(variant: cpu, reason: "no GPU: the CPU build")
+  }
+
+  /// The newest CUDA line the driver runs whose kernels cover every GPU.
+  static func nvidia(
+    assets: [String: EngineReleases.Asset], gpus: [GPUReport], fallback: (String) -> LlamaCppVariantChoice
+  ) -> LlamaCppVariantChoice {
+    let driverText = gpus.map(\.driverVersion).first ?? ""
+    let driver = Int(driverText.split(separator: ".").first ?? "") ?? 0
+    let names = Array(Set(gpus.map(\.name))).sorted().joined(separator: ", ")
+    let seen = "\(names), driver \(driverText.isEmpty ? "unknown" : driverText)"
+    let lines = assets.filter { $0.value.gpu == "nvidia" }.sorted { ($0.value.minDriver ?? 0, $0.key) > ($1.value.minDriver ?? 0, $1.key) }
+    var passedOver: [String] = []
+    for (variant, asset) in lines {
+      if let minimum = asset.minDriver, driver < minimum {
+        passedOver.append("\(variant) needs driver \(minimum) or newer")
+        continue
+      }
+      if let minimum = asset.minCompute.flatMap(capability),
+        let old = gpus.first(where: { (capability($0.computeCapability ?? "") ?? 99) < minimum })
+      {
+        passedOver.append(
+          "\(variant) has no kernels for compute \(old.computeCapability ?? "?") (\(old.name)), below \(asset.minCompute ?? "")")
+        continue
+      }
+      if let maximum = asset.maxCompute.flatMap(capability),
+        let new = gpus.first(where: { (capability($0.computeCapability ?? "") ?? 0) > maximum })
+      {
+        passedOver.append(
+          "\(variant) has no kernels for compute \(new.computeCapability ?? "?") (\(new.name)), above \(asset.maxCompute ?? "")")
+        continue
+      }
+      let also = passedOver.isEmpty ? "" : " (passed over: \(passedOver.joined(separator: "; ")))"
+      return .init(variant: variant, reason: "\(seen): the \(variant) build, with its CUDA runtime beside it\(also)")
+    }
+    let why =
+      lines.isEmpty
+      ? "\(seen), but this platform has no CUDA build"
+      : "\(seen): no CUDA build fits (\(passedOver.joined(separator: "; "))); a driver of 580 or newer runs CUDA 13"
+    return fallback(why)
+  }
+
+  /// "8.9" as 8.9; nil when it is not a number.
+  static func capability(_ text: String) -> Double? { Double(text.trimmingCharacters(in: .whitespaces)) }
+}

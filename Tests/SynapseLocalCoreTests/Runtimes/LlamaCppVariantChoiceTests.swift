@@ -1,0 +1,103 @@
+import Foundation
+import SynapseLocalTesting
+import Testing
+
+@testable import SynapseLocalCore
+
+/// The llama.cpp build `install` takes with no `--variant`, on each kind of machine, from
+/// engines.yaml's b11541 table: the newest CUDA line the driver runs and whose kernels cover every
+/// GPU, else Vulkan where a device is there, else the CPU; ROCm for AMD; Metal on a Mac.
+@Suite("llama.cpp build choice")
+struct LlamaCppVariantChoiceTests {
+  let releases: EngineReleases
+
+  init() throws {
+    releases = try EngineReleases.load(ResourceLocator.sourceTree + "/profiles/engines.yaml")
+  }
+
+  func choose(
+    _ gpus: [GPUReport], platform: Platform = .linuxX64, devices: LlamaCppVariantChoice.Devices = .init()
+  ) -> LlamaCppVariantChoice {
+    LlamaCppVariantChoice.choose(
+      releases: releases, platform: platform, hardware: Machine.cpu(memoryGiB: 64, gpus: gpus), devices: devices)
+  }
+
+  @Test func eachMachineGetsItsBuildWithTheReason() {
+    #expect(choose([]).variant == "cpu" && choose([]).reason == "no GPU: the CPU build")
+    let rtx4090 = choose([Machine.gpu("NVIDIA GeForce RTX 4090", totalMiB: 24564, capability: "8.9", driver: "550.54.14")])
+    #expect(rtx4090.variant == "cuda-12.8" && rtx4090.reason.contains("cuda-13.4 needs driver 580"), "\(rtx4090.reason)")
+    let rtx5090 = choose([Machine.gpu("NVIDIA GeForce RTX 5090", totalMiB: 32607, capability: "12.0", driver: "580.65.06")])
+    #expect(rtx5090.variant == "cuda-13.4", "\(rtx5090.reason)")
+    // Blackwell on a CUDA 12 driver: 12.8 carries no kernels for it, 13.4 needs a newer driver.
+    let blackwellOldDriver = choose([Machine.gpu("NVIDIA GeForce RTX 5090", totalMiB: 32607, capability: "12.0", driver: "570.86.10")])
+    #expect(blackwellOldDriver.variant == "cpu" && blackwellOldDriver.reason.contains("above 9.0"), "\(blackwellOldDriver.reason)")
+    // Pascal on a new driver: CUDA 13 dropped it, 12.8 runs it.
+    let pascal = choose([Machine.gpu("NVIDIA GeForce GTX 1080", totalMiB: 8192, capability: "6.1", driver: "580.65.06")])
+    #expect(pascal.variant == "cuda-12.8" && pascal.reason.contains("below 7.5"), "\(pascal.reason)")
+    // A K80 on driver 470: no CUDA line runs; Vulkan where the machine has it, else the CPU.
+    let k80 = [Machine.gpu("Tesla K80", totalMiB: 11441, capability: "3.7", driver: "470.82.01")]
+    #expect(choose(k80).variant == "cpu" && choose(k80).reason.contains("cuda-12.8 needs driver 525"))
+    #expect(choose(k80, devices: .init(vulkan: true)).variant == "vulkan")
+  }
+
+  @Test func amdArmAndMacGetTheirBuilds() {
+    #expect(choose([], devices: .init(amd: true)).variant == "rocm")
+    // No ROCm build for arm64: Vulkan where there is a device, else the CPU.
+    #expect(choose([], platform: .linuxArm64, devices: .init(amd: true)).variant == "cpu")
+    #expect(choose([], platform: .linuxArm64, devices: .init(amd: true, vulkan: true)).variant == "vulkan")
+    let orin = choose([Machine.gpu("NVIDIA GH200", totalMiB: 97871, capability: "9.0", driver: "580.65.06")], platform: .linuxArm64)
+    #expect(orin.variant == "cuda-13.4")
+    #expect(choose([], platform: .macosArm64).variant == "metal")
+    #expect(choose([], devices: .init(vulkan: true)).variant == "vulkan")
+  }
+
+  /// Every CUDA build names its companion, pinned like the build, and the plan carries both.
+  @Test func aCUDAPlanCarriesItsCompanionArchive() throws {
+    let chosen = choose([Machine.gpu("NVIDIA GeForce RTX 4090", totalMiB: 24564, capability: "8.9")])
+    let plan = try LlamaCppPlan(releases: releases, platform: .linuxX64, choice: chosen)
+    #expect(plan.asset.name == "llama-b11541-bin-ubuntu-cuda-12.8-x64.tar.gz")
+    #expect(plan.companion?.name == "cudart-llama-b11541-bin-ubuntu-cuda-12.8-x64.tar.gz")
+    #expect(plan.companion?.sha256 == "6c8acf749cb80a5932b8c5ba16476c3626ce72b09bcfe9078c27b1087ae39c4f")
+    for (_, variants) in releases.llamaCpp.assets {
+      for (variant, asset) in variants where asset.gpu == "nvidia" { #expect(asset.companion?.sha256 != nil, "\(variant)") }
+    }
+  }
+
+  /// The devices the choice reads beyond `detect`: an AMD card's vendor id, a render node with a loader.
+  @Test func devicesAreReadFromSysfsAndDev() throws {
+    let files = MemoryFileSystem(roots: ["/sys", "/dev", "/usr"])
+    #expect(LlamaCppVariantChoice.Devices.read(files) == .init())
+    try files.write("0x1002\n", to: "/sys/class/drm/card0/device/vendor", permissions: 0o444)
+    try files.write("", to: "/dev/dri/renderD128", permissions: 0o666)
+    #expect(LlamaCppVariantChoice.Devices.read(files) == .init(amd: true, vulkan: false))
+    try files.write("", to: "/usr/lib/x86_64-linux-gnu/libvulkan.so.1", permissions: 0o644)
+    #expect(LlamaCppVariantChoice.Devices.read(files) == .init(amd: true, vulkan: true))
+  }
+}
+
+/// A CUDA build's companion (`cudart-…`) is unpacked flat beside llama-server, where its loader
+/// looks, and may not replace a file of the build.
+@Suite("companion archive")
+struct CompanionArchiveTests {
+  @Test func theCompanionsLibrariesLandBesideTheServerAndReplaceNothing() throws {
+    let root = NSTemporaryDirectory() + "companion-\(UUID().uuidString.prefix(8))"
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let source = root + "/src"
+    try FileManager.default.createDirectory(atPath: source + "/cuda", withIntermediateDirectories: true)
+    try Data("lib".utf8).write(to: URL(fileURLWithPath: source + "/cuda/libcudart.so.12"))
+    try Data("lib".utf8).write(to: URL(fileURLWithPath: source + "/libcublas.so.12"))
+    let archive = root + "/cudart.tar.gz"
+    let tar = Process()
+    tar.executableURL = URL(fileURLWithPath: "/bin/tar")
+    tar.arguments = ["-czf", archive, "-C", source, "cuda", "libcublas.so.12"]
+    try tar.run()
+    tar.waitUntilExit()
+    let server = root + "/tree/llama-b11541"
+    try FileManager.default.createDirectory(atPath: server, withIntermediateDirectories: true)
+    try LlamaCppInstaller.unpack(archive, beside: server, staging: root + "/staging")
+    #expect(FileManager.default.fileExists(atPath: server + "/libcudart.so.12"))
+    #expect(FileManager.default.fileExists(atPath: server + "/libcublas.so.12"))
+    // Again, into a folder that has those names now: refused.
+    #expect(throws: ArchiveError.self) { try LlamaCppInstaller.unpack(archive, beside: server, staging: root + "/staging2") }
+  }
+}
