@@ -100,10 +100,10 @@ enum HardwareTable {
       Output.table([("model store", "\(disk.path) (\(disk.freeBytes.map { ByteCount.format($0) + " free" } ?? "free space unknown"))")])
     }
     Output.line("NVIDIA GPUs")
-    if report.gpus.isEmpty {
+    if report.nvidiaGPUs.isEmpty {
       Output.line("  none")
     } else {
-      for gpu in report.gpus {
+      for gpu in report.nvidiaGPUs {
         let capability =
           gpu.computeCapability.map {
             "compute \($0)\(gpu.computeCapabilitySource == "known-gpu table" ? " (from the known-GPU table)" : "")"
@@ -116,6 +116,20 @@ enum HardwareTable {
         ])
       }
       Output.table([("CUDA", report.cudaVersion.map { "\($0) (the newest the driver supports)" } ?? "unknown")])
+    }
+    Output.line("AMD GPUs")
+    if report.amdGPUs.isEmpty {
+      Output.line("  none")
+    } else {
+      for gpu in report.amdGPUs {
+        Output.table([
+          (
+            "\(gpu.index)",
+            "\(gpu.name): \(ByteCount.format(gpu.memoryTotalBytes)) VRAM, \(ByteCount.format(gpu.memoryFreeBytes)) free"
+          )
+        ])
+      }
+      Output.table([("ROCm", report.rocmVisible ? "visible (/dev/kfd or /opt/rocm)" : "not visible (no /dev/kfd, no /opt/rocm)")])
     }
     Output.line("Speed calibration")
     if let calibration = report.calibration {

@@ -19,7 +19,8 @@ public struct Doctor: Sendable {
     PlanMemoryCheck(), PlanVRAMCheck(), PlanThreadsCheck(), PlanDiskCheck(), ModelFilesCheck(), ModelDigestCheck(), EngineBinaryCheck(),
     ChatTemplateCheck(),
     ModelLoadCheck(), LocalModeEnvCheck(), EmbeddingDimensionsCheck(), ComposeEndpointsCheck(), BackendLocalModeCheck(), PortsCheck(),
-    PidFilesCheck(), CrashLoopCheck(), LLMEndpointCheck(), EmbeddingEndpointCheck(), VectorColumnsCheck(), SpeedFloorCheck(),
+    PidFilesCheck(), CrashLoopCheck(), GPUOffloadCheck(), LLMEndpointCheck(), EmbeddingEndpointCheck(), VectorColumnsCheck(),
+    SpeedFloorCheck(),
     SecretFilesCheck(), BindCheck(), LicenceCheck(),
   ]
 

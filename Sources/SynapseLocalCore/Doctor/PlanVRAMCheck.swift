@@ -8,12 +8,13 @@ public struct PlanVRAMCheck: DoctorCheck {
 
   public func run(_ subject: DoctorSubject) async -> DoctorFinding {
     let c = subject.configuration
-    let gpus = subject.hardware.gpus
+    // vLLM runs on NVIDIA GPUs only; llama.cpp's GPU builds also offload to AMD ones.
+    let gpus = c.engine == .vllm ? subject.hardware.nvidiaGPUs : subject.hardware.gpus
     let onGPU = c.engine == .vllm || c.llm.gpuLayers != 0
     guard onGPU else { return .skipped(id, "the plan runs on the CPU (llm.gpu_layers: 0)") }
     guard !gpus.isEmpty else {
       return .failure(
-        id, "the plan puts the model on a GPU, but no NVIDIA GPU was detected",
+        id, "the plan puts the model on a GPU, but no \(c.engine == .vllm ? "NVIDIA GPU" : "GPU") was detected",
         fix: c.engine == .vllm ? "use llama.cpp (engine: llama.cpp) on this machine" : "set llm.gpu_layers: 0")
     }
     guard

@@ -84,7 +84,8 @@ public struct StackGenerator: Sendable {
     // A model given as a local path is mounted for its own service only.
     let llmVolumes = [storeVolume] + (llm.localMount.map { [y($0)] } ?? [])
     let embeddingVolumes = [storeVolume] + (embedding.localMount.map { [y($0)] } ?? [])
-    let onGPU = c.engine == .vllm || (c.llm.gpuLayers > 0 && !hardware.gpus.isEmpty)
+    // Containers get NVIDIA devices only; an AMD GPU is not passed through (docs/DECISIONS.md).
+    let onGPU = c.engine == .vllm || (c.llm.gpuLayers > 0 && !hardware.nvidiaGPUs.isEmpty)
     let command =
       c.engine == .vllm
       ? EngineArguments.vllm(model: ["--model", llm.containerPath], host: "0.0.0.0", port: c.llm.port, llm: c.llm)

@@ -1,6 +1,13 @@
 import Foundation
 
+/// Who made a GPU. Only NVIDIA GPUs run CUDA; an AMD GPU is offloaded to through ROCm or Vulkan.
+public enum GPUVendor: String, Codable, Sendable, Equatable {
+  case nvidia
+  case amd
+}
+
 public struct GPUReport: Codable, Sendable, Equatable {
+  /// The index among this vendor's GPUs (nvidia-smi's, or the order of the DRM cards for AMD).
   public var index: Int
   public var name: String
   public var memoryTotalBytes: UInt64
@@ -10,10 +17,15 @@ public struct GPUReport: Codable, Sendable, Equatable {
   /// "nvidia-smi", "known-gpu table" or nil.
   public var computeCapabilitySource: String?
   public var driverVersion: String
+  /// "nvidia" in reports written before AMD GPUs were detected.
+  public var vendor: GPUVendor
+  /// The PCI device id, e.g. "0x744c"; read for AMD GPUs only.
+  public var pciDeviceID: String?
 
   public init(
     index: Int, name: String, memoryTotalBytes: UInt64, memoryFreeBytes: UInt64,
-    computeCapability: String?, computeCapabilitySource: String?, driverVersion: String
+    computeCapability: String?, computeCapabilitySource: String?, driverVersion: String,
+    vendor: GPUVendor = .nvidia, pciDeviceID: String? = nil
   ) {
     self.index = index
     self.name = name
@@ -22,10 +34,16 @@ public struct GPUReport: Codable, Sendable, Equatable {
     self.computeCapability = computeCapability
     self.computeCapabilitySource = computeCapabilitySource
     self.driverVersion = driverVersion
+    self.vendor = vendor
+    self.pciDeviceID = pciDeviceID
   }
 
+  /// A GPU that CUDA (llama.cpp's CUDA build, vLLM) can use at all.
+  public var isNVIDIA: Bool { vendor == .nvidia }
+
   enum CodingKeys: String, CodingKey {
-    case index, name
+    case index, name, vendor
+    case pciDeviceID = "pci_device_id"
     case memoryTotalBytes = "memory_total_bytes"
     case memoryFreeBytes = "memory_free_bytes"
     case computeCapability = "compute_capability"
@@ -42,6 +60,8 @@ public struct GPUReport: Codable, Sendable, Equatable {
     computeCapability = try c.decodeIfPresent(String.self, forKey: .computeCapability)
     computeCapabilitySource = try c.decodeIfPresent(String.self, forKey: .computeCapabilitySource)
     driverVersion = try c.decodeIfPresent(String.self, forKey: .driverVersion) ?? "unknown"
+    vendor = try c.decodeIfPresent(GPUVendor.self, forKey: .vendor) ?? .nvidia
+    pciDeviceID = try c.decodeIfPresent(String.self, forKey: .pciDeviceID)
   }
 
   public func encode(to encoder: any Encoder) throws {
@@ -53,5 +73,7 @@ public struct GPUReport: Codable, Sendable, Equatable {
     try c.encode(computeCapability, forKey: .computeCapability)
     try c.encode(computeCapabilitySource, forKey: .computeCapabilitySource)
     try c.encode(driverVersion, forKey: .driverVersion)
+    try c.encode(vendor, forKey: .vendor)
+    try c.encodeIfPresent(pciDeviceID, forKey: .pciDeviceID)
   }
 }

@@ -49,9 +49,11 @@ public enum HardwareDetector {
 
     let nvidia = await NvidiaSMI.probe(context)
     warnings += nvidia.warnings
+    let amd = AMDGPUs.probe(system)
+    warnings += amd.warnings
     return HardwareReport(
-      os: "linux", memory: memory, cpu: cpu, disk: disk, gpus: nvidia.gpus,
-      cudaVersion: nvidia.cudaVersion, warnings: warnings)
+      os: "linux", memory: memory, cpu: cpu, disk: disk, gpus: nvidia.gpus + amd.gpus,
+      cudaVersion: nvidia.cudaVersion, warnings: warnings, rocmVisible: amd.rocmVisible)
   }
 
   static var compiledArchitecture: String {

@@ -30,10 +30,11 @@ struct EnginePlanner {
   /// vLLM's own default; lower when other processes hold part of the GPU.
   static let vllmMaximumUtilization = 0.90
 
-  /// GPUs llama.cpp can offload to: a known compute capability of at least 5.0 (CUDA 12 dropped
-  /// Kepler); an unknown one is not guessed at.
+  /// GPUs llama.cpp can offload to: NVIDIA ones with a known compute capability of at least 5.0
+  /// (CUDA 12 dropped Kepler); an unknown one is not guessed at. AMD GPUs are not planned for: the
+  /// build that offloads to them (ROCm, Vulkan) is not what a plan can count on (docs/DECISIONS.md).
   var llamaCppGPUs: [GPUReport] {
-    hardware.gpus.filter { $0.computeCapability.map { CUDADriverSupport.isAtLeast($0, Self.llamaCppMinimumCapability) } ?? false }
+    hardware.nvidiaGPUs.filter { $0.computeCapability.map { CUDADriverSupport.isAtLeast($0, Self.llamaCppMinimumCapability) } ?? false }
   }
 
   var gpuBudget: UInt64 {
@@ -43,12 +44,14 @@ struct EnginePlanner {
   /// Why vLLM cannot run here at all, or nil when some GPU qualifies.
   var vllmIneligibility: String? {
     if hardware.os != "linux" { return "vLLM needs Linux" }
-    if hardware.gpus.isEmpty { return "no NVIDIA GPU was detected" }
+    if hardware.nvidiaGPUs.isEmpty {
+      return hardware.gpus.isEmpty ? "no NVIDIA GPU was detected" : "no NVIDIA GPU was detected (vLLM needs CUDA; AMD GPUs are not used)"
+    }
     guard let cuda = hardware.cudaVersion, CUDADriverSupport.isAtLeast(cuda, Self.vllmMinimumCUDA) else {
       return "the NVIDIA driver supports CUDA \(hardware.cudaVersion ?? "(unknown)"), vLLM needs \(Self.vllmMinimumCUDA) or newer"
     }
     if vllmGPUs.isEmpty {
-      let described = hardware.gpus.map { "\($0.name) (compute capability \($0.computeCapability ?? "unknown"))" }
+      let described = hardware.nvidiaGPUs.map { "\($0.name) (compute capability \($0.computeCapability ?? "unknown"))" }
       return
         "vLLM needs compute capability \(Self.vllmMinimumCapability) or higher, known for certain; found \(described.joined(separator: ", "))"
     }
@@ -56,7 +59,7 @@ struct EnginePlanner {
   }
 
   var vllmGPUs: [GPUReport] {
-    hardware.gpus.filter { $0.computeCapability.map { CUDADriverSupport.isAtLeast($0, Self.vllmMinimumCapability) } ?? false }
+    hardware.nvidiaGPUs.filter { $0.computeCapability.map { CUDADriverSupport.isAtLeast($0, Self.vllmMinimumCapability) } ?? false }
   }
 
   /// A context the project fixed: the only one tried.

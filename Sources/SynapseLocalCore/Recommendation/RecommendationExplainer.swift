@@ -87,7 +87,11 @@ struct RecommendationExplainer {
       let gpu: String
       if flags.nGPULayers == 0 {
         gpu =
-          hardware.gpus.isEmpty ? "-ngl 0: no GPU." : "-ngl 0: no GPU llama.cpp can use (compute capability 5.0 or higher, known) has room."
+          hardware.gpus.isEmpty
+          ? "-ngl 0: no GPU."
+          : hardware.nvidiaGPUs.isEmpty
+            ? "-ngl 0: AMD GPUs are not planned for (offloading needs llama.cpp's ROCm or Vulkan build; set llm.gpu_layers to use one)."
+            : "-ngl 0: no GPU llama.cpp can use (compute capability 5.0 or higher, known) has room."
       } else if flags.nGPULayers > layers {
         gpu =
           "-ngl \(flags.nGPULayers): all \(layers) layers and the output layer fit in \(ByteCount.format(planner.gpuBudget)) of free VRAM."

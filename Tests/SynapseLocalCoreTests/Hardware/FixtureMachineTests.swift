@@ -101,6 +101,49 @@ struct FixtureMachineTests {
     #expect(report.cpu.physicalCores == 8)
   }
 
+  /// AMD GPUs from `/sys/class/drm`: the vendor file picks them, VRAM comes from mem_info_vram_*,
+  /// the name from product_name or else the PCI device id; the Intel card and the connector are skipped.
+  @Test func amdGPUsFromSysfs() async throws {
+    let report = try await detect("amd-rocm-workstation")
+    #expect(report.gpus.map(\.name) == ["AMD GPU 0x744c", "AMD Instinct MI210"], "\(report.warnings)")
+    try #require(report.gpus.count == 2)
+    #expect(report.gpus.allSatisfy { $0.vendor == .amd && $0.computeCapability == nil })
+    #expect(report.gpus.map(\.index) == [0, 1])
+    #expect(report.gpus[0].pciDeviceID == "0x744c")
+    #expect(report.gpus[0].memoryTotalBytes == 25_753_026_560)
+    #expect(report.gpus[0].memoryFreeBytes == 25_753_026_560 - 734_003_200)
+    #expect(report.gpus[1].memoryTotalBytes == 68_702_699_520)
+    #expect(report.gpus[1].memoryFreeBytes == 68_702_699_520 - 11_206_656)
+    #expect(report.rocmVisible)
+    #expect(report.cudaVersion == nil)
+    #expect(report.nvidiaGPUs.isEmpty)
+    #expect(report.warnings.isEmpty)
+    // NVIDIA machines have no AMD GPUs and no ROCm.
+    let nvidia = try await detect("gpu-workstation")
+    #expect(nvidia.gpus.map(\.vendor) == [.nvidia])
+    #expect(!nvidia.rocmVisible)
+  }
+
+  /// A report written before AMD detection reads as NVIDIA GPUs and no ROCm; an AMD GPU's fields
+  /// survive the round trip, and an NVIDIA GPU gains only `vendor`.
+  @Test func vendorFieldsAreBackwardCompatible() async throws {
+    let old = Data(
+      #"{"memory":{"total_bytes":1073741824},"cpu":{"logical_cores":2},"gpus":[{"name":"Tesla T4","memory_total_bytes":1}]}"#.utf8)
+    let decoded = try JSONDecoder().decode(HardwareReport.self, from: old)
+    #expect(decoded.gpus.first?.vendor == .nvidia)
+    #expect(decoded.rocmVisible == false)
+    let amd = try await detect("amd-rocm-workstation")
+    #expect(try JSONDecoder().decode(HardwareReport.self, from: JSONEncoder().encode(amd)) == amd)
+    let nvidia = try await detect("gpu-workstation")
+    let object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(nvidia.gpus[0])) as? [String: Any]
+    #expect(
+      object.map { Set($0.keys) }
+        == [
+          "index", "name", "memory_total_bytes", "memory_free_bytes", "compute_capability", "compute_capability_source",
+          "driver_version", "vendor",
+        ])
+  }
+
   @Test func arm64ServerFeatures() async throws {
     let report = try await detect("arm64-graviton")
     #expect(report.cpu.arch == "aarch64")

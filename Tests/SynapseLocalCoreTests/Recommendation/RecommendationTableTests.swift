@@ -179,6 +179,22 @@ struct RecommendationTableTests {
     }
   }
 
+  /// AMD GPUs are not CUDA devices: on the AMD fixture machine vLLM is ruled out, llama.cpp plans
+  /// -ngl 0 (no offload is assumed without a ROCm or Vulkan build), and the reason says so.
+  @Test func amdFixtureMachineIsNotACUDAMachine() async throws {
+    var hardware = try await HardwareDetector.detect(Fixtures.machineContext("amd-rocm-workstation"))
+    let recommendation = try Recommender(catalog: Fixtures.catalog(), hardware: hardware).recommend()
+    #expect(recommendation.engine == .llamaCpp)
+    #expect(recommendation.llamaServer?.nGPULayers == 0)
+    #expect(recommendation.reasons.contains { $0.contains("-ngl 0: AMD GPUs are not planned for") }, "\(recommendation.reasons)")
+    // Even with a CUDA version and a capability written into a hardware file, an AMD GPU stays unused.
+    hardware.cudaVersion = "12.4"
+    hardware.gpus[1].computeCapability = "9.0"
+    let forged = try Recommender(catalog: Fixtures.catalog(), hardware: hardware).recommend()
+    #expect(forged.engine == .llamaCpp)
+    #expect(forged.llamaServer?.nGPULayers == 0)
+  }
+
   /// The fixture machine with a 470 driver: CUDA 11.4 rules out vLLM, the T4 (7.5 from the
   /// known-GPU table) takes all of Llama 3.1 8B Q5 at the default 4096 tokens, the unknown GPU is unused.
   @Test func oldDriverFixtureMachine() async throws {

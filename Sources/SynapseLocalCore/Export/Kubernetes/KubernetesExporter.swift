@@ -122,7 +122,7 @@ public struct KubernetesExporter: Sendable {
       project: project, configuration: perPod, catalog: catalog, hardware: hardware, resolver: resolver,
       renderer: try TemplateRenderer.live(environment: environment), images: try context.resources.loadImages(), dbPassword: "unused",
       fileSystem: files)
-    let onGPU = configuration.engine == .vllm || (configuration.llm.gpuLayers > 0 && !hardware.gpus.isEmpty)
+    let onGPU = configuration.engine == .vllm || (configuration.llm.gpuLayers > 0 && !hardware.nvidiaGPUs.isEmpty)
     let settings = perPod.llm
     let arguments =
       configuration.engine == .vllm
