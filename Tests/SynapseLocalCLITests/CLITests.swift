@@ -283,6 +283,8 @@ struct CLITests {
     #expect(mac["variant"] as? String == "metal" && mac["platform"] as? String == "macos-arm64")
     let text = try await run(["install", "--plan"], machine: "old-driver-server")
     #expect(text.status == 0 && text.stdout.contains("driver 470") && text.stdout.contains("Nothing was downloaded"), "\(text.stdout)")
+    let amd = try json(try await run(["install", "--plan", "--json"], machine: "amd-rocm-workstation"))
+    #expect(amd["variant"] as? String == "rocm", "\(amd)")
     let misused = try await run(["install", "embedding", "--plan"])
     #expect(misused.status == 64 && misused.stderr.contains("--plan"))
     let stray = try await run(["install", "--platform", "linux-aarch64"])

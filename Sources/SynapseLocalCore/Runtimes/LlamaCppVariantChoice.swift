@@ -56,11 +56,19 @@ public struct LlamaCppVariantChoice: Codable, Sendable, Equatable {
       }
       return .init(variant: cpu, reason: why + ": the CPU build")
     }
-    if !hardware.gpus.isEmpty {
-      return nvidia(assets: assets, gpus: hardware.gpus, fallback: fallback)
+    if !hardware.nvidiaGPUs.isEmpty {
+      return nvidia(assets: assets, gpus: hardware.nvidiaGPUs, fallback: fallback)
     }
-    if devices.amd {
-      if let rocm = first("amd") { return .init(variant: rocm, reason: "an AMD GPU: the ROCm build") }
+    // `detect` reports AMD GPUs; a hardware file from before it did is read from sysfs here.
+    if devices.amd || hardware.gpus.contains(where: { $0.vendor == .amd }) {
+      if let rocm = first("amd") {
+        let names = hardware.gpus.filter { $0.vendor == .amd }.map(\.name)
+        let what = names.isEmpty ? "an AMD GPU" : Array(Set(names)).sorted().joined(separator: ", ")
+        return .init(
+          variant: rocm,
+          reason: "\(what): the ROCm build"
+            + (hardware.rocmVisible ? "" : " (ROCm's driver is not visible here: /dev/kfd is missing, so install amdgpu with ROCm)"))
+      }
       return fallback("an AMD GPU, and no ROCm build for \(platform.rawValue)")
     }
     if devices.vulkan, let vulkan = first("vulkan") {
