@@ -291,6 +291,21 @@ struct CLITests {
     #expect(stray.status == 64 && stray.stderr.contains("--platform goes with --plan"))
   }
 
+  /// `scripts/gpu-check` on a machine without a GPU says so in one line and exits 2, before it
+  /// builds or installs anything.
+  @Test(.enabled(if: !FileManager.default.isExecutableFile(atPath: "/usr/bin/nvidia-smi")))
+  func gpuCheckSaysThereIsNoGPU() async throws {
+    let script = Process()
+    script.executableURL = URL(fileURLWithPath: Fixtures.repositoryRoot + "/scripts/gpu-check")
+    let errors = Pipe()
+    script.standardError = errors
+    script.standardOutput = Pipe()
+    try script.run()
+    let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    script.waitUntilExit()
+    #expect(script.terminationStatus == 2 && said.hasPrefix("gpu-check: no GPU here"), "\(said)")
+  }
+
   /// The table says what its ★ and ⚡ columns are.
   @Test func catalogTableHasAHeaderRow() async throws {
     let result = try await run(["catalog"])
