@@ -17,14 +17,19 @@ enum InitSummary {
     let folder = (path as NSString).deletingLastPathComponent
     let c = plan.configuration
     Output.line("Wrote \(path)")
-    Output.table([
+    var rows = [
       ("engine", c.engine.rawValue),
       ("llm", "\(c.llm.model) served as \(c.llm.servedName) on 127.0.0.1:\(c.llm.port), context \(c.llm.context)"),
       ("embedding", "\(c.embedding.model) (\(c.embedding.dimensions) dimensions) on 127.0.0.1:\(c.embedding.port)"),
       ("database", "PostgreSQL + pgvector on 127.0.0.1:\(c.db.port)"),
+
       ("backend", app(c.backend, c)),
       ("frontend", app(c.frontend, c)),
-    ])
+    ]
+    if let build = plan.recommendation?.llamaCppBuild {
+      rows.insert(("llama.cpp build", "\(build.variant) (`up` installs it unless one is pinned or installed): \(build.reason)"), at: 1)
+    }
+    Output.table(rows)
     for line in result.apps.notes { Output.line(line) }
     if let reasons = plan.recommendation?.reasons, !reasons.isEmpty {
       Output.line("Why")

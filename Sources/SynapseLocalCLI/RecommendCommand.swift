@@ -108,6 +108,7 @@ enum RecommendationTable {
       ),
     ]
     if let flags = r.llamaServer { rows.append(("  llama-server flags", flags.arguments.joined(separator: " "))) }
+    if let build = r.llamaCppBuild { rows.append(("  llama.cpp build", "\(build.variant) (`up` installs it): \(build.reason)")) }
     if let flags = r.vllm { rows.append(("  vllm serve flags", flags.arguments.joined(separator: " "))) }
     rows += [
       ("embedding", "\(r.embedding.name)  [\(r.embedding.id)], \(r.embedding.dimensions) dimensions"),

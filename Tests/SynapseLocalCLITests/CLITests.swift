@@ -285,6 +285,11 @@ struct CLITests {
     #expect(text.status == 0 && text.stdout.contains("driver 470") && text.stdout.contains("Nothing was downloaded"), "\(text.stdout)")
     let amd = try json(try await run(["install", "--plan", "--json"], machine: "amd-rocm-workstation"))
     #expect(amd["variant"] as? String == "rocm", "\(amd)")
+    // recommend and init say which build `up` will install.
+    let recommended = try json(try await run(["recommend", "--json"], machine: "amd-rocm-workstation"))
+    #expect((recommended["llama_cpp_build"] as? [String: Any])?["variant"] as? String == "rocm", "\(recommended)")
+    let old = try await run(["recommend"], machine: "old-driver-server")
+    #expect(old.stdout.contains("llama.cpp build") && old.stdout.contains("cpu (`up` installs it)"), "\(old.stdout)")
     let misused = try await run(["install", "embedding", "--plan"])
     #expect(misused.status == 64 && misused.stderr.contains("--plan"))
     let stray = try await run(["install", "--platform", "linux-aarch64"])

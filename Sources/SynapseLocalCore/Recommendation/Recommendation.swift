@@ -178,9 +178,12 @@ public struct Recommendation: Encodable, Sendable {
   public var reasons: [String]
   public var alternatives: [Alternative]
   public var warnings: [String]
+  /// llama.cpp plans: the build `up` installs for this machine's GPU, and why (nil: not known).
+  public var llamaCppBuild: LlamaCppVariantChoice?
 
   enum CodingKeys: String, CodingKey {
     case engine, preference, llm, embedding, vllm, budget, reasons, alternatives, warnings
+    case llamaCppBuild = "llama_cpp_build"
     case llamaServer = "llama_server"
     case minimumSpeed = "min_speed"
     case reachesMinimumSpeed = "reaches_min_speed"
@@ -198,6 +201,7 @@ public struct Recommendation: Encodable, Sendable {
     try c.encode(minimumSpeed, forKey: .minimumSpeed)
     try c.encode(reachesMinimumSpeed, forKey: .reachesMinimumSpeed)
     try c.encode(reasons, forKey: .reasons)
+    try c.encode(llamaCppBuild, forKey: .llamaCppBuild)
     try c.encode(alternatives, forKey: .alternatives)
     try c.encode(warnings, forKey: .warnings)
   }

@@ -41,10 +41,14 @@ public struct RecommendationRequest: Sendable {
           "--llm takes a catalog id (synapse-local catalog) or a local .gguf path; for a Hub file, pull it and give its path")
       }
     }
-    return try Recommender(
+    var recommendation = try Recommender(
       catalog: catalog, hardware: hardware, preference: preference, embeddingOverride: embedding, llmOverride: llmID,
       contextOverride: self.context, minimumSpeed: minimumSpeed, measurements: measurements
     ).recommend()
+    if recommendation.engine == .llamaCpp {
+      recommendation.llamaCppBuild = LlamaCppVariantChoice.forMachine(context, hardware: hardware, thisMachine: hardwareFile == nil)
+    }
+    return recommendation
   }
 
   /// This machine with its cached calibration and measured speeds, or the file's machine with the

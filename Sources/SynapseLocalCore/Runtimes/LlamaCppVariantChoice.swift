@@ -77,6 +77,17 @@ public struct LlamaCppVariantChoice: Codable, Sendable, Equatable {
     return .init(variant: cpu, reason: "no GPU: the CPU build")
   }
 
+  /// The build for a machine `detect` described, from the profiles' engines.yaml; the devices
+  /// beyond the report are read only on this machine (`thisMachine`), not for a hardware file's.
+  /// Nil where engines.yaml or the platform is not known.
+  public static func forMachine(_ context: Context, hardware: HardwareReport, thisMachine: Bool) -> LlamaCppVariantChoice? {
+    guard let platform = Platform.of(os: hardware.os, arch: hardware.cpu.arch),
+      let profiles = try? context.resources.locate(.profiles),
+      let releases = try? EngineReleases.load(profiles + "/" + EngineReleases.fileName, files: context.files)
+    else { return nil }
+    return choose(releases: releases, platform: platform, hardware: hardware, devices: thisMachine ? .read(context.system) : .init())
+  }
+
   /// The newest CUDA line the driver runs whose kernels cover every GPU.
   static func nvidia(
     assets: [String: EngineReleases.Asset], gpus: [GPUReport], fallback: (String) -> LlamaCppVariantChoice

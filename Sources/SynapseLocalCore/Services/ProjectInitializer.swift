@@ -99,6 +99,10 @@ public struct ProjectInitializer: Sendable {
     var plan = try ProjectPlanner(
       catalog: try locator.loadCatalog(), hardware: report, minimumSpeed: request.minimumSpeed, measurements: measurements
     ).plan(start, fixed: fixed)
+    if plan.configuration.engine == .llamaCpp {
+      plan.recommendation?.llamaCppBuild = LlamaCppVariantChoice.forMachine(
+        context, hardware: report, thisMachine: !planningElsewhere)
+    }
     // An embedding model from outside the catalog: its vector size read from its folder.
     if !fixed.contains("embedding.dimensions"), plan.configuration.embedding.model.catalogID == nil,
       let size = ProjectFile.embeddingSize(
