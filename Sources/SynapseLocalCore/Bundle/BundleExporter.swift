@@ -162,6 +162,13 @@ public struct BundleExporter: Sendable {
         let name = "runtimes/llama.cpp/" + (archive.path as NSString).lastPathComponent
         engineMember = name
         runtimeFiles.append(Planned(name: name, source: archive.path, size: context.files.size(archive.path) ?? 0, sha256: archive.sha256))
+        // A CUDA build travels with its CUDA runtime archive, which the target unpacks beside it.
+        if let companion = try companionArchive(of: archive.path) {
+          runtimeFiles.append(
+            Planned(
+              name: "runtimes/llama.cpp/" + (companion.path as NSString).lastPathComponent, source: companion.path,
+              size: context.files.size(companion.path) ?? 0, sha256: companion.sha256))
+        }
       } else {
         notes.append("vLLM is not carried: install it on the target from a wheelhouse (synapse-local install vllm --wheelhouse DIR)")
       }
@@ -306,6 +313,26 @@ public struct BundleExporter: Sendable {
       reason:
         "the llama.cpp archive \(asset) (sha256 \(sha256.prefix(12))…) is neither in \(home.path)/downloads nor where it was installed from: install it again (synapse-local install llama.cpp --force), or pass --no-runtimes"
     )
+  }
+
+  /// The companion engines.yaml pins for the engine archive (a CUDA build's `cudart-…`): from
+  /// `downloads/`, or beside the file the build was installed from; nil when the build has none.
+  func companionArchive(of archive: String) throws -> (path: String, sha256: String)? {
+    let profiles = try context.resources.locate(.profiles)
+    let releases = try EngineReleases.load(profiles + "/" + EngineReleases.fileName, files: context.files)
+    guard let companion = releases.lookup(assetNamed: (archive as NSString).lastPathComponent)?.asset.companion,
+      let sha256 = companion.sha256
+    else { return nil }
+    let home = RuntimeHome(environment: context.environment)
+    let candidates = [home.path + "/downloads/" + companion.name, (archive as NSString).deletingLastPathComponent + "/" + companion.name]
+    // The write checks the digest against the pin.
+    guard let found = candidates.first(where: { context.files.exists($0) }) else {
+      throw BundleError.cannotExport(
+        reason:
+          "the CUDA runtime archive \(companion.name), which \((archive as NSString).lastPathComponent) needs, is neither in \(home.path)/downloads nor beside the build: install it again (synapse-local install llama.cpp --force), or pass --no-runtimes"
+      )
+    }
+    return (found, sha256)
   }
 
   /// Binary wheels for every pinned dependency of the embedding runtime and PostgreSQL, for the

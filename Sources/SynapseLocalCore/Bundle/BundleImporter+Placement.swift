@@ -84,6 +84,15 @@ extension BundleImporter {
       try context.files.createDirectory(folder, permissions: 0o700)
       let named = folder + "/" + name
       guard rename(archive, named) == 0 else { throw BundleError.unwritable(path: named, reason: String(cString: strerror(errno))) }
+      // A CUDA build's companion goes beside it, where `install --from` looks (and checks its pin).
+      let profiles = try context.resources.locate(.profiles)
+      if let companion = try EngineReleases.load(profiles + "/" + EngineReleases.fileName, files: context.files)
+        .lookup(assetNamed: name)?.asset.companion, let staged = read.staged["runtimes/llama.cpp/" + companion.name]
+      {
+        guard rename(staged, folder + "/" + companion.name) == 0 else {
+          throw BundleError.unwritable(path: folder + "/" + companion.name, reason: String(cString: strerror(errno)))
+        }
+      }
       var options = RuntimeInstaller.Options()
       options.project = project
       options.from = named

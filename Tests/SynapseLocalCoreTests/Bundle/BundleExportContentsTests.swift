@@ -1,7 +1,8 @@
 import Foundation
-import SynapseLocalCore
 import SynapseLocalTesting
 import Testing
+
+@testable import SynapseLocalCore
 
 /// Issue 35, defect 11: `bundle export` says what it carries, with sizes, and warns about a model
 /// the lock pins that neither role uses (it would be carried for nothing).
@@ -46,5 +47,27 @@ struct BundleExportContentsTests {
     #expect(!result.notes.contains { $0.contains("me/new-GGUF/new.gguf") })
     let json = String(decoding: try JSONDocument.encode(result), as: UTF8.self)
     #expect(json.contains(#""size_bytes" : \#(tiny.count + 1)"#))
+  }
+}
+
+/// Issue 36: a bundle of a CUDA build carries its `cudart` companion too, found in `downloads/`
+/// or beside the file the build came from; a CPU build carries none; a missing one stops the export.
+@Suite("bundle export: a CUDA build's companion")
+struct BundleCompanionTests {
+  @Test func theCompanionIsFoundBesideTheBuildOrInDownloads() throws {
+    let root = NSTemporaryDirectory() + "companion-export-\(UUID().uuidString.prefix(8))"
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let context = Context.live(environment: ["HOME": root, "SYNAPSE_LOCAL_HOME": root + "/home"])
+    let exporter = BundleExporter(context: context)
+    let cuda = root + "/from/llama-b11541-bin-ubuntu-cuda-12.8-x64.tar.gz"
+    let companion = "cudart-llama-b11541-bin-ubuntu-cuda-12.8-x64.tar.gz"
+    try FileManager.default.createDirectory(atPath: root + "/from", withIntermediateDirectories: true)
+    try Data().write(to: URL(fileURLWithPath: cuda))
+    #expect(throws: BundleError.self) { try exporter.companionArchive(of: cuda) }
+    try Data().write(to: URL(fileURLWithPath: root + "/from/" + companion))
+    let found = try #require(try exporter.companionArchive(of: cuda))
+    #expect(found.path == root + "/from/" + companion)
+    #expect(found.sha256 == "6c8acf749cb80a5932b8c5ba16476c3626ce72b09bcfe9078c27b1087ae39c4f")
+    #expect(try exporter.companionArchive(of: root + "/from/llama-b11541-bin-ubuntu-x64.tar.gz") == nil)
   }
 }
