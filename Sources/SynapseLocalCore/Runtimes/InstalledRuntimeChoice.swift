@@ -14,8 +14,15 @@ struct InstalledRuntimeChoice: Sendable {
   /// nil (the profiles unreadable): none suits.
   var requirementVersion: @Sendable (RuntimeID) -> String?
 
+  /// Only a runtime in the folder its manifest names (`<version>-<variant>-<platform>`): the pin
+  /// `up` then writes must lead the lock's step back to the same folder.
   init(inventory: RuntimeInventory, platform: Platform, requirementVersion: @escaping @Sendable (RuntimeID) -> String?) {
-    self.init(installed: inventory.list(measure: false).map(\.manifest), platform: platform, requirementVersion: requirementVersion)
+    let placed = inventory.list(measure: false).filter {
+      let m = $0.manifest
+      return PathSafety.isName(m.version) && PathSafety.isName(m.variant)
+        && $0.folder == inventory.home.folder(m.id, version: m.version, variant: m.variant, platform: m.platform)
+    }
+    self.init(installed: placed.map(\.manifest), platform: platform, requirementVersion: requirementVersion)
   }
 
   init(installed: [RuntimeManifest], platform: Platform, requirementVersion: @escaping @Sendable (RuntimeID) -> String?) {

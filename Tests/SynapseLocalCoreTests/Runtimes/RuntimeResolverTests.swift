@@ -117,6 +117,20 @@ struct RuntimeResolverTests {
     }
   }
 
+  /// A manifest in a folder other than the one it names is not taken: the pin `up` would write
+  /// could not lead back to it.
+  @Test func anInstalledRuntimeOutsideItsOwnFolderIsNotTaken() async throws {
+    let cpu = try installLlamaCpp(version: "b9000")
+    let elsewhere = "/home/runtimes/llama.cpp/copied"
+    try executable(elsewhere + "/llama-server")
+    let manifest = RuntimeManifest(
+      id: .llamaCpp, version: "b12000", variant: "cpu", platform: .linuxX64, path: elsewhere, executable: elsewhere + "/llama-server",
+      sha256: String(repeating: "a", count: 64), source: "test", asset: "x.tar.gz")
+    try files.write(try JSONEncoder().encode(manifest), to: elsewhere + "/runtime.json", permissions: 0o644)
+    let resolution = await resolve(context())
+    #expect(resolution.binaries.llamaServer == cpu && resolution.installed[.llamaCpp]?.version == "b9000")
+  }
+
   /// On a machine with the GPU, a GPU plan takes the GPU build of the newest build, and a newer CPU
   /// build beats an older GPU one; a CPU plan never takes a GPU build.
   @Test func theNewestBuildWinsThenAGPUBuildForAGPUPlan() async {
