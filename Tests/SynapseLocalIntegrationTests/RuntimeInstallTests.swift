@@ -295,25 +295,26 @@ struct RuntimeInstallTests {
     #expect(left.isEmpty)
   }
 
-  /// From nothing: the Python runtimes from the wheelhouse (the embedding runtime checked by loading
-  /// the project's model), then `up` installs llama.cpp from the mirror itself and the stack answers,
-  /// with no test-bed program named anywhere and no llama-server on PATH.
+  /// From nothing: llama.cpp installed from its release archive (`install llama.cpp --from FILE`)
+  /// before the project exists, then `init`; the Python runtimes from the wheelhouse (the embedding
+  /// runtime checked by loading the project's model); then `up` runs the installed llama.cpp, with
+  /// no release mirror to reach (a closed port), pins it in the lock, and the stack answers, with
+  /// no test-bed program named anywhere and no llama-server on PATH.
   @Test(
     .timeLimit(.minutes(9)), .enabled(if: TestBed.shouldRun(.python, .llamaServer, .wheelhouse, .smolLM2, .miniLM, .gemma3, .postgresBin)))
   func theStackRunsOnInstalledRuntimesAlone() async throws {
     let material = try await Self.material.value
-    let releases = try await FakeReleases(python: try TestBed.require(.python), root: material.mirrorRoot)
     var home = Home(material: material)
-    home.mirror = releases.mirror
+    // Nothing listens there: an install from GitHub or a mirror would fail.
+    home.mirror = "http://127.0.0.1:9"
     let stack = try StackTests.Stack()
-    defer {
-      home.remove()
-      Task { await releases.stop() }
-    }
-    try await stack.create()
+    defer { home.remove() }
     let inherited = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
     #expect(inherited.split(separator: ":").allSatisfy { !FileManager.default.isExecutableFile(atPath: "\($0)/llama-server") })
     let environment = ["HF_HUB_CACHE": stack.store, "HF_HUB_OFFLINE": "1", "PATH": inherited]
+    let engine = try await home.run(["install", "llama.cpp", "--from", material.archive(Self.tarball)], extra: environment)
+    try #require(engine.status == 0, "\(engine.stderr)")
+    try await stack.create()
 
     let python = try await home.run(
       ["install", "embedding", "db", "--wheelhouse", try TestBed.require(.wheelhouse), "--project", stack.project], extra: environment)
@@ -332,11 +333,22 @@ struct RuntimeInstallTests {
     do {
       let up = try await home.run(["up", "-d", "--project", stack.project], extra: environment)
       try #require(up.status == 0, "\(up.stderr)")
-      #expect(up.stderr.contains("installing what the project needs: llama.cpp"), "\(up.stderr)")
+      #expect(!up.stderr.contains("installing what the project needs"), "\(up.stderr)")
+      let digest = try Self.sha256(material.archive(Self.tarball))
+      let folder = RuntimeHome(path: home.path).folder(.llamaCpp, version: Self.tag, variant: "cpu", platform: try Platform.current())
+      #expect(
+        up.stderr.contains("using the installed llama.cpp \(Self.tag) (cpu) in \(folder), now pinned in synapse-local.lock"), "\(up.stderr)"
+      )
       let answer = try await stack.ask("What is the capital of France?")
       #expect(!(answer["answer"] as? String ?? "").isEmpty, "\(answer)")
-      let pins = try ProjectLock.load(stack.project + "/synapse-local.lock").runtimes.map(\.id).sorted()
-      #expect(pins == ["embedding", "llama.cpp", "postgresql"])
+      // The engine that answers is the installed one, now the lock's pin.
+      let status = try await stack.status()
+      let llm = try #require(status.services.first { $0.name == .llm })
+      #expect(llm.programSource == "runtime llama.cpp \(Self.tag) (cpu), pinned by the lock", "\(String(describing: llm.programSource))")
+      let lock = try ProjectLock.load(stack.project + "/synapse-local.lock")
+      #expect(lock.runtimes.map(\.id).sorted() == ["embedding", "llama.cpp", "postgresql"])
+      let pin = try #require(lock.runtime(.llamaCpp, platform: try Platform.current()))
+      #expect(pin.version == Self.tag && pin.variant == "cpu" && pin.asset == Self.tarball && pin.sha256 == digest, "\(pin)")
       try await Self.carryToAnAirGappedHost(stack, home: home, environment: environment)
     } catch {
       await stack.remove()

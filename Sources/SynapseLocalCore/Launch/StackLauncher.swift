@@ -52,6 +52,14 @@ public struct StackLauncher: Sendable {
     let lock = try ProjectLock.load(project + "/" + ProjectLock.fileName)
     let runtimes = try await RuntimeResolver(context: context, platform: try Platform.current())
       .resolve(project: project, configuration: configuration, lines: lines, lock: lock)
+    if !runtimes.installed.isEmpty {
+      let chosen = runtimes.installed.values.sorted { $0.id.rawValue < $1.id.rawValue }
+      try RuntimeInstaller(context: context).pin(chosen, project: project)
+      for m in chosen {
+        context.output.info(
+          "using the installed \(m.id.rawValue) \(m.version) (\(m.variant)) in \(m.path), now pinned in \(ProjectLock.fileName)")
+      }
+    }
     if !runtimes.missing.isEmpty {
       let names = runtimes.missing.map(\.rawValue)
       if options.noInstall { throw RuntimeResolver.refusal(runtimes.missing, project: project) }

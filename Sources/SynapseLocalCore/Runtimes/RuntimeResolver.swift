@@ -2,7 +2,9 @@ import Foundation
 
 /// Which program `up` runs for each runtime the plan needs, in this order: the environment variable
 /// (SYNAPSE_LOCAL_LLAMA_SERVER and the others); else a `binaries` key the user set; else the runtime
-/// the project's lock pins, installed under the runtime home; else what PATH has (for PostgreSQL, a
+/// the project's lock pins, installed under the runtime home; else the newest runtime installed
+/// under the home that suits the plan (`InstalledRuntimeChoice`: one installed with `install --from`
+/// before the project existed, say), which `up` then pins; else what PATH has (for PostgreSQL, a
 /// system one with pgvector; for the embedding runtime, a python3 that has sentence-transformers
 /// and flask). What none of them gives is missing: `up` installs it, or with `--no-install` refuses.
 public struct RuntimeResolver: Sendable {
@@ -16,8 +18,10 @@ public struct RuntimeResolver: Sendable {
 
   public struct Resolution: Sendable, Equatable {
     public var binaries: ProjectConfiguration.Binaries
-    /// Where each came from: `environment`, `project file`, `lock`, `PATH`.
+    /// Where each came from: `environment`, `project file`, `lock`, `installed`, `PATH`.
     public var sources: [RuntimeID: String]
+    /// The runtimes taken from the home with no pin (source `installed`): `up` pins them.
+    public var installed: [RuntimeID: RuntimeManifest] = [:]
     /// Not found anywhere: `up` installs these.
     public var missing: [RuntimeID]
     /// Chosen by the user (a variable or a key) and not usable: never replaced, reported.
@@ -30,7 +34,7 @@ public struct RuntimeResolver: Sendable {
   }
 
   /// Where the program for `id` came from, as `status` says it: the variable, the project file's
-  /// key, the installed runtime the lock pins, or PATH.
+  /// key, the installed runtime the lock pins, the installed runtime chosen for the plan, or PATH.
   public static func origin(_ id: RuntimeID, in resolution: Resolution, lock: ProjectLock?, platform: Platform) -> String? {
     let (key, variable) = Self.key(id)
     switch resolution.sources[id] {
@@ -39,6 +43,10 @@ public struct RuntimeResolver: Sendable {
     case "lock":
       return lock?.runtime(id, platform: platform).map { "runtime \(id.rawValue) \($0.version) (\($0.variant)), pinned by the lock" }
         ?? "an installed runtime"
+    case "installed":
+      return resolution.installed[id].map {
+        "runtime \(id.rawValue) \($0.version) (\($0.variant)), the newest installed that suits the plan"
+      } ?? "an installed runtime"
     case "PATH": return "PATH"
     default: return nil
     }
@@ -56,6 +64,7 @@ public struct RuntimeResolver: Sendable {
     var sources: [RuntimeID: String] = [:]
     var missing: [RuntimeID] = []
     var problems: [ProblemKey] = []
+    var installed: [RuntimeID: RuntimeManifest] = [:]
     let locator = BinaryLocator(environment: context.environment, files: context.files)
     let home = RuntimeHome(environment: context.environment)
     for id in Self.needed(engine: configuration.engine) {
@@ -73,6 +82,10 @@ public struct RuntimeResolver: Sendable {
           RuntimeInventory(home: home, files: context.files)
           .installed(id, version: pin.version, variant: pin.variant, platform: platform)?.executable
         sources[id] = "lock"
+      } else if let manifest = await installedChoice(id, configuration: configuration, home: home) {
+        found = manifest.executable
+        sources[id] = "installed"
+        installed[id] = manifest
       } else {
         found = await onPath(id)
         sources[id] = "PATH"
@@ -90,7 +103,23 @@ public struct RuntimeResolver: Sendable {
         missing.append(id)
       }
     }
-    return Resolution(binaries: binaries, sources: sources, missing: missing, problems: problems)
+    return Resolution(binaries: binaries, sources: sources, installed: installed, missing: missing, problems: problems)
+  }
+
+  /// The newest runtime under the home that suits the plan and passes the check its step would
+  /// (PostgreSQL's folder has `postgres`; a program is executable).
+  func installedChoice(_ id: RuntimeID, configuration: ProjectConfiguration, home: RuntimeHome) async -> RuntimeManifest? {
+    let context = self.context
+    let choice = InstalledRuntimeChoice(inventory: RuntimeInventory(home: home, files: context.files), platform: platform) { id in
+      guard let profiles = try? context.resources.locate(.profiles) else { return nil }
+      return (try? RequirementSet.load(id, profiles: profiles, files: context.files))?.version
+    }
+    let chosen = await choice.choose(id, gpuLayers: configuration.llm.gpuLayers) {
+      guard let hardware = try? await HardwareDetector.detect(context) else { return [] }
+      return InstalledRuntimeChoice.gpuKinds(hardware)
+    }
+    guard let chosen else { return nil }
+    return context.files.isExecutable(id == .postgresql ? chosen.executable + "/postgres" : chosen.executable) ? chosen : nil
   }
 
   /// For `up`: the project's programs, with a chosen program that does not work reported against its

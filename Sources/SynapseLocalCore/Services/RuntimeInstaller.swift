@@ -87,6 +87,16 @@ public struct RuntimeInstaller: Sendable {
     return try LlamaCppPlan(releases: releases, platform: platform, choice: choice)
   }
 
+  /// Pins runtimes already installed under the home (those `up` chose for the plan with no pin) in
+  /// the project's lock, as an install would have.
+  public func pin(_ manifests: [RuntimeManifest], project: String) throws {
+    let path = project + "/" + ProjectLock.fileName
+    var lock = try ProjectLock.load(path, files: context.files)
+    for manifest in manifests where manifest.source != RuntimeManifest.systemSource { lock.record(manifest.pin) }
+    try lock.save(path)
+    try RuntimeLockRegistry(home: home).register(path)
+  }
+
   func installOne(_ id: RuntimeID, platform: Platform, pinned: ProjectLock.RuntimePin?, options: Options) async throws
     -> RuntimeInstallOutcome
   {
