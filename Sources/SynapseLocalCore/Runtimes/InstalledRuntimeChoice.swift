@@ -39,9 +39,14 @@ struct InstalledRuntimeChoice: Sendable {
     case .llamaCpp:
       var suiting = candidates.filter { Self.gpuKind(of: $0.variant) == nil }
       let gpu = candidates.filter { Self.gpuKind(of: $0.variant) != nil }
-      if gpuLayers > 0, !gpu.isEmpty {
+      // A GPU plan on a machine with a GPU takes only a build for that GPU: a CPU build would leave
+      // it unused (then `up` installs the GPU build the machine needs). Without a GPU here, the
+      // plan cannot offload anyway, and the CPU build suits.
+      if gpuLayers > 0 {
         let kinds = await gpuKinds()
-        suiting += gpu.filter { Self.gpuKind(of: $0.variant).map(kinds.contains) ?? false }
+        if !kinds.isEmpty {
+          suiting = suiting.filter { $0.variant == "metal" } + gpu.filter { Self.gpuKind(of: $0.variant).map(kinds.contains) ?? false }
+        }
       }
       return suiting.max { Self.rank($0, gpuPlan: gpuLayers > 0) < Self.rank($1, gpuPlan: gpuLayers > 0) }
     case .embedding, .vllm, .postgresql:

@@ -152,6 +152,11 @@ struct RuntimeResolverTests {
       return ["cuda"]
     }
     #expect(cpuPlan.map { "\($0.version)-\($0.variant)" } == "b9000-cpu")
+    // A GPU plan on an AMD machine with only CUDA and CPU builds here: none suits, `up` installs ROCm.
+    let none = InstalledRuntimeChoice(installed: [manifest("b9000", "cuda-12.8"), manifest("b11541", "cpu")], platform: .linuxX64) {
+      _ in nil
+    }
+    #expect(await none.choose(.llamaCpp, gpuLayers: 99) { ["rocm", "vulkan"] } == nil)
   }
 
   /// A Python runtime suits only when built from the requirement set the profiles pin now.
