@@ -105,19 +105,11 @@ struct InstallCommand: AsyncParsableCommand {
     try await reportingErrors {
       let context = Context.command(quiet: json)
       let installer = RuntimeInstaller(context: context)
-      if list { return try printList(installer.list()) }
+      if list { return try RuntimeListTable.print(installer.list(), json: json) }
       if plan {
         let chosen = try await installer.plan(platform: platform, variant: variant)
         if json { return try Output.json(chosen) }
-        var rows = [
-          ("build", "llama.cpp \(chosen.tag) \(chosen.variant) for \(chosen.platform.rawValue)"),
-          ("why", chosen.reason), ("archive", chosen.asset.name), ("sha256", chosen.asset.sha256 ?? "none pinned"),
-        ]
-        if let companion = chosen.companion {
-          rows += [("companion", "\(companion.name) (unpacked beside llama-server)"), ("sha256", companion.sha256 ?? "none pinned")]
-        }
-        Output.table(rows, indent: 0)
-        Output.line("Nothing was downloaded: `synapse-local install llama.cpp` installs it (`up` does too).")
+        InstallPlanTable.print(chosen)
         return
       }
       let folder = projectOption.folder(context)
@@ -147,19 +139,6 @@ struct InstallCommand: AsyncParsableCommand {
       if let project, outcomes.contains(where: { $0.manifest.source != RuntimeManifest.systemSource }) {
         Output.note("pinned in \(project)/\(ProjectLock.fileName)")
       }
-    }
-  }
-
-  func printList(_ installed: [RuntimeInventory.Installed]) throws {
-    if json { return try Output.json(installed) }
-    if installed.isEmpty { return Output.line("No runtimes are installed; `synapse-local install` installs what a project needs.") }
-    for runtime in installed {
-      let m = runtime.manifest
-      Output.line("\(m.id.rawValue)  \(m.version)  \(m.variant)  \(m.platform.rawValue)  \(ByteCount.format(runtime.sizeBytes))")
-      var rows = [("path", m.path), ("source", m.source)]
-      if let sha = m.sha256 { rows.append(("sha256", sha)) }
-      if let reason = m.reason { rows.append(("why", reason)) }
-      Output.table(rows, indent: 4)
     }
   }
 }
