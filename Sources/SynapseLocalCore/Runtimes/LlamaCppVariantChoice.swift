@@ -29,8 +29,9 @@ public struct LlamaCppVariantChoice: Codable, Sendable, Equatable {
         system.readText("/sys/class/drm/\(card)/device/vendor")?.trimmingCharacters(in: .whitespacesAndNewlines).lowercased() == "0x1002"
       }
       let render = (system.list("/dev/dri") ?? []).contains { $0.hasPrefix("renderD") }
+      // The loader's name only: the library is never read.
       let loader = ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib"].contains {
-        system.readText($0 + "/libvulkan.so.1") != nil || (system.list($0) ?? []).contains("libvulkan.so.1")
+        system.exists($0 + "/libvulkan.so.1")
       }
       return Devices(amd: amd, vulkan: render && loader)
     }
