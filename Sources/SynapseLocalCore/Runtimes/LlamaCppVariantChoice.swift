@@ -10,30 +10,23 @@ public struct LlamaCppVariantChoice: Codable, Sendable, Equatable {
   /// One line: what was seen, and why this build.
   public var reason: String
 
-  /// What the choice needs to know beyond `detect`'s report.
+  /// What the choice needs to know beyond `detect`'s report (which has the NVIDIA and AMD GPUs).
   public struct Devices: Sendable, Equatable {
-    /// An AMD GPU (`/sys/class/drm/*/device/vendor` 0x1002).
-    public var amd = false
     /// A GPU render node and a Vulkan loader: llama.cpp's Vulkan build would find a device.
     public var vulkan = false
 
-    public init(amd: Bool = false, vulkan: Bool = false) {
-      self.amd = amd
+    public init(vulkan: Bool = false) {
       self.vulkan = vulkan
     }
 
     /// Read through the context's file system (a fixture machine's sysroot in tests).
     public static func read(_ system: any FileSystem) -> Devices {
-      let cards = (system.list("/sys/class/drm") ?? []).filter { $0.hasPrefix("card") && !$0.contains("-") }
-      let amd = cards.contains { card in
-        system.readText("/sys/class/drm/\(card)/device/vendor")?.trimmingCharacters(in: .whitespacesAndNewlines).lowercased() == "0x1002"
-      }
       let render = (system.list("/dev/dri") ?? []).contains { $0.hasPrefix("renderD") }
       // The loader's name only: the library is never read.
       let loader = ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib"].contains {
         system.exists($0 + "/libvulkan.so.1")
       }
-      return Devices(amd: amd, vulkan: render && loader)
+      return Devices(vulkan: render && loader)
     }
   }
 
@@ -60,11 +53,10 @@ public struct LlamaCppVariantChoice: Codable, Sendable, Equatable {
     if !hardware.nvidiaGPUs.isEmpty {
       return nvidia(assets: assets, gpus: hardware.nvidiaGPUs, fallback: fallback)
     }
-    // `detect` reports AMD GPUs; a hardware file from before it did is read from sysfs here.
-    if devices.amd || hardware.gpus.contains(where: { $0.vendor == .amd }) {
+    if hardware.gpus.contains(where: { $0.vendor == .amd }) {
       if let rocm = first("amd") {
         let names = hardware.gpus.filter { $0.vendor == .amd }.map(\.name)
-        let what = names.isEmpty ? "an AMD GPU" : Array(Set(names)).sorted().joined(separator: ", ")
+        let what = Array(Set(names)).sorted().joined(separator: ", ")
         return .init(
           variant: rocm,
           reason: "\(what): the ROCm build"

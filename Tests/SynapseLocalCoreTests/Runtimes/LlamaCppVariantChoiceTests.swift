@@ -41,10 +41,15 @@ struct LlamaCppVariantChoiceTests {
   }
 
   @Test func amdArmAndMacGetTheirBuilds() {
-    #expect(choose([], devices: .init(amd: true)).variant == "rocm")
+    let amd = [
+      GPUReport(
+        index: 0, name: "AMD Instinct MI210", memoryTotalBytes: 64 << 30, memoryFreeBytes: 64 << 30, computeCapability: nil,
+        computeCapabilitySource: nil, driverVersion: "", vendor: .amd)
+    ]
+    #expect(choose(amd).variant == "rocm" && choose(amd).reason.hasPrefix("AMD Instinct MI210: the ROCm build"))
     // No ROCm build for arm64: Vulkan where there is a device, else the CPU.
-    #expect(choose([], platform: .linuxArm64, devices: .init(amd: true)).variant == "cpu")
-    #expect(choose([], platform: .linuxArm64, devices: .init(amd: true, vulkan: true)).variant == "vulkan")
+    #expect(choose(amd, platform: .linuxArm64).variant == "cpu")
+    #expect(choose(amd, platform: .linuxArm64, devices: .init(vulkan: true)).variant == "vulkan")
     let orin = choose([Machine.gpu("NVIDIA GH200", totalMiB: 97871, capability: "9.0", driver: "580.65.06")], platform: .linuxArm64)
     #expect(orin.variant == "cuda-13.4")
     #expect(choose([], platform: .macosArm64).variant == "metal")
@@ -63,15 +68,14 @@ struct LlamaCppVariantChoiceTests {
     }
   }
 
-  /// The devices the choice reads beyond `detect`: an AMD card's vendor id, a render node with a loader.
+  /// The device the choice reads beyond `detect`: a render node with a Vulkan loader.
   @Test func devicesAreReadFromSysfsAndDev() throws {
     let files = MemoryFileSystem(roots: ["/sys", "/dev", "/usr"])
     #expect(LlamaCppVariantChoice.Devices.read(files) == .init())
-    try files.write("0x1002\n", to: "/sys/class/drm/card0/device/vendor", permissions: 0o444)
     try files.write("", to: "/dev/dri/renderD128", permissions: 0o666)
-    #expect(LlamaCppVariantChoice.Devices.read(files) == .init(amd: true, vulkan: false))
+    #expect(LlamaCppVariantChoice.Devices.read(files) == .init(vulkan: false))
     try files.write("", to: "/usr/lib/x86_64-linux-gnu/libvulkan.so.1", permissions: 0o644)
-    #expect(LlamaCppVariantChoice.Devices.read(files) == .init(amd: true, vulkan: true))
+    #expect(LlamaCppVariantChoice.Devices.read(files) == .init(vulkan: true))
   }
 }
 
