@@ -79,26 +79,44 @@ public struct Calibrator: Sendable {
   /// How far apart the probe's bandwidth and the engine run's may be before neither is trusted.
   static let agreementFactor = 2.0
 
-  /// The engine run is the probe's witness. Generating `g` tokens/s, it read the weights (and the
-  /// KV cache in use) `g` times a second, so memory delivered at least that: a probe more than 2×
-  /// below it read too little (or the model sat in cache). Each token also costs a fixed overhead
-  /// (sampling, scheduling; the architecture's documented figure, 5 ms on x86): what is left of a
-  /// token's time is its read time, and a probe more than 2× above the bandwidth that implies was
-  /// served from a cache or optimized away (a 2-core VM once reported 11 TB/s), or the run was
-  /// slowed by other work. A run faster than the overhead alone witnesses nothing upward. Either
-  /// way, predictions built on a contradicting pair would mislead, so it is refused, not saved.
+  /// More than any CPU thread reads from memory: about 120 GB/s for the fastest single cores
+  /// (Apple's M-series performance cores); desktop and server cores read 10 to 40 GB/s each.
+  static let mostBytesPerSecondPerThread = 200e9
+
+  /// How much of a token's time beyond the weights' read may be overhead, as a multiple of the
+  /// architecture's documented figure: a slow or busy CPU's sampling and thread handoffs take
+  /// longer (a 2-core CI VM spent 9.6 ms per token beside x86's 5 ms).
+  static let overheadAllowance = 2.0
+
+  /// The engine run is the probe's witness, and physics its bound.
+  /// - No thread reads memory faster than ``mostBytesPerSecondPerThread``: a probe that did was
+  ///   served from a cache or optimized away (a 2-core VM once reported 11 TB/s).
+  /// - Generating `g` tokens/s, the engine read the weights (and the KV cache in use) `g` times a
+  ///   second, so memory delivered at least that: a probe more than 2× below it read too little,
+  ///   or was disturbed.
+  /// - What is left of a token's time after the overhead (allowed up to twice the architecture's
+  ///   documented figure) is its read time: a probe more than 2× above the bandwidth that implies
+  ///   means the run was slowed by other work. A run that fits in the overhead alone is
+  ///   overhead-bound and witnesses nothing upward.
+  /// Predictions built on a contradicting pair would mislead, so it is refused, not saved.
   public static func checkAgreement(
     _ calibration: Calibration, report: BenchReport, cost: ModelCost, threads: Int, model: String,
     overheadSeconds: Double = 0.005
   ) throws(CalibrationError) {
+    func gigabytes(_ value: Double) -> String { String(format: "%.1f GB/s", value / 1e9) }
+    let impossible = calibration.bandwidth.filter { $0.bytesPerSecond > mostBytesPerSecondPerThread * Double(max(1, $0.threads)) }
+    if let worst = impossible.max(by: { $0.bytesPerSecond / Double($0.threads) < $1.bytesPerSecond / Double($1.threads) }) {
+      throw .disagrees(
+        "calibration not saved: the memory probe read \(gigabytes(worst.bytesPerSecond)) with \(worst.threads) thread\(worst.threads == 1 ? "" : "s"), more than any CPU reads from memory (\(gigabytes(mostBytesPerSecondPerThread)) per thread): it read a cache instead of memory. Run it again on an idle machine, or with a larger model (--calibration-model)"
+      )
+    }
     guard let probe = calibration.bytesPerSecond(threads: threads), probe > 0 else { return }
     let generation = report.median.generationTokensPerSecond
     guard generation > 0 else { return }
     let perToken = Double(cost.weightsBytes) + Double(cost.kvBytesPerToken) * Double(report.workload.promptTokens)
     let atLeast = perToken * generation
-    let readSeconds = 1 / generation - overheadSeconds
+    let readSeconds = 1 / generation - overheadAllowance * overheadSeconds
     let implied = readSeconds > 0 ? perToken / readSeconds : .infinity
-    func gigabytes(_ value: Double) -> String { String(format: "%.1f GB/s", value / 1e9) }
     let witness =
       "llama-server generating \(SpeedEstimate.format(generation)) with \(model) (\(ByteCount.format(UInt64(perToken))) read per token)"
     if atLeast > agreementFactor * probe {
@@ -108,7 +126,7 @@ public struct Calibrator: Sendable {
     }
     if probe > agreementFactor * implied {
       throw .disagrees(
-        "calibration not saved: the memory probe read \(gigabytes(probe)) with \(threads) threads, but \(witness) implies about \(gigabytes(implied)) after its per-token overhead; more than \(Int(agreementFactor))× apart: the probe read a cache instead of memory, or the engine was slowed by other work. Run it again on an idle machine, or with a larger model (--calibration-model)"
+        "calibration not saved: the memory probe read \(gigabytes(probe)) with \(threads) threads, but \(witness) implies at most about \(gigabytes(implied)) even after a generous per-token overhead; more than \(Int(agreementFactor))× apart: the engine was slowed by other work. Run it again on an idle machine, or with a larger model (--calibration-model)"
       )
     }
   }

@@ -9,7 +9,7 @@ import Testing
 /// delivered, and what is left of a token's time after the usual overhead bounds it from above.
 /// The 2-core VM's broken probe (636.6 and 11280.8 GB/s beside a 105 tok/s SmolLM2 run) is
 /// refused; the fixed probe's figures (10.2 GB/s under load, 27.7 GB/s idle, beside an
-/// overhead-bound 92 tok/s run) are saved.
+/// overhead-bound 92 tok/s run, and the CI VM's 25.7 GB/s beside 72.1 tok/s) are saved.
 @Suite("calibration agreement")
 struct CalibrationAgreementTests {
   static let hardware = Machine.cpu(memoryGiB: 24, cores: 2)
@@ -48,9 +48,22 @@ struct CalibrationAgreementTests {
     // A tiny model's run is mostly overhead: the idle machine's 27.7 GB/s beside 92 tok/s agrees.
     try Calibrator.checkAgreement(
       Self.calibration([14.1, 27.7]), report: Self.run(generation: 91.7), cost: Self.smolLM2, threads: 2, model: "SmolLM2.gguf")
+    // A slow CPU's tiny-model run is overhead-bound too: the CI VM's 25.7 GB/s beside 72.1 tok/s.
+    try Calibrator.checkAgreement(
+      Self.calibration([15.0, 25.7]), report: Self.run(generation: 72.1), cost: Self.smolLM2, threads: 2, model: "SmolLM2.gguf")
     // A run faster than the overhead alone allows says nothing against a fast probe.
     try Calibrator.checkAgreement(
       Self.calibration([40, 80]), report: Self.run(generation: 250), cost: Self.smolLM2, threads: 2, model: "SmolLM2.gguf")
+  }
+
+  /// A single thread's impossible figure is refused however fast the engine ran.
+  @Test func aProbeFasterThanAnyCPUIsRefusedWhateverTheEngineDid() {
+    #expect {
+      try Calibrator.checkAgreement(
+        Self.calibration([636.6, 30]), report: Self.run(generation: 250), cost: Self.smolLM2, threads: 2, model: "SmolLM2.gguf")
+    } throws: { error in
+      String(describing: error).contains("636.6 GB/s with 1 thread,")
+    }
   }
 
   /// An engine that read faster than the probe says memory can: the probe was disturbed.
