@@ -34,7 +34,12 @@ public struct RuntimeInstaller: Sendable {
   public func targets(_ names: [String], project: String?) throws -> [RuntimeID] {
     let configuration = try project.map { try ProjectFile.load(project: $0, environment: context.environment, files: context.files) }
     let engine = configuration?.engine ?? .llamaCpp
-    if names.isEmpty { return [engine == .vllm ? .vllm : .llamaCpp, .embedding, .postgresql] }
+    if names.isEmpty {
+      // A project's own runtimes; with none, every default one.
+      guard let configuration else { return [.llamaCpp, .embedding, .postgresql] }
+      let needed = RuntimeResolver.needed(configuration)
+      return [RuntimeID.llamaCpp, .vllm, .embedding, .postgresql].filter(needed.contains)
+    }
     var ids: [RuntimeID] = []
     for name in names {
       let id: RuntimeID
