@@ -53,6 +53,15 @@ struct LlamaCppInstaller: Sendable {
       }
       return RuntimeInstallOutcome(manifest: existing, installedNow: false)
     }
+    let fetched = try await fetch(choice)
+    return try await installArchive(
+      fetched.archive, sha256: fetched.sha256, tag: choice.tag, variant: choice.variant, asset: choice.asset, source: fetched.url,
+      companion: fetched.companion)
+  }
+
+  /// The release's archive for `choice`, and a CUDA build's companion, in `downloads/`, each
+  /// checked against its pin while it arrives (one already there with the pinned bytes is kept).
+  func fetch(_ choice: Choice) async throws -> (archive: String, sha256: String, url: String, companion: String?) {
     let client = ReleaseClient.live(environment: context.environment, transport: context.http)
     let assets = try await client.assets(repository: releases.llamaCpp.repository, tag: choice.tag)
     guard let asset = assets.first(where: { $0.name == choice.asset }) else {
@@ -75,9 +84,7 @@ struct LlamaCppInstaller: Sendable {
       }
       companionArchive = try await download(published, client: client, expected: pinned)
     }
-    return try await installArchive(
-      archive, sha256: expected, tag: choice.tag, variant: choice.variant, asset: choice.asset, source: asset.url,
-      companion: companionArchive)
+    return (archive, expected, asset.url, companionArchive)
   }
 
   /// The digest to check: only a pin counts, the lock's or else engines.yaml's (the two must agree
