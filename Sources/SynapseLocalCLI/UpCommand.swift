@@ -83,6 +83,8 @@ struct UpCommand: AsyncParsableCommand {
         let assembly: StackAssembly
         do {
           assembly = try await StackAssembly.assemble(project: folder, context: context, catalog: launcher.catalog)
+          // `up -d` converted it; a file removed since is made again, not failed on.
+          _ = try assembly.prepareEmbeddingModel()
         } catch {
           startup.send(.failed("\(error)"))
           throw error

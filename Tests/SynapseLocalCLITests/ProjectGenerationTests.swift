@@ -346,7 +346,9 @@ struct ProjectGenerationTests {
     #expect(missingBinary.status == 1)
     #expect(missingBinary.stderr.contains("planning one for this machine"))
     #expect(
-      missingBinary.stderr.contains("llama.cpp, embedding") && missingBinary.stderr.contains("--no-install was given")
+      // llama.cpp serves the embeddings too (embedding.engine): no sentence-transformers runtime.
+      missingBinary.stderr.contains("postgresql, llama.cpp are not installed") && !missingBinary.stderr.contains("embedding")
+        && missingBinary.stderr.contains("--no-install was given")
         && missingBinary.stderr.contains("synapse-local install ") && !missingBinary.stderr.contains("pulling"), "\(missingBinary.stderr)")
     #expect(FileManager.default.fileExists(atPath: scratch.project + "/synapse-local.yaml"))
 

@@ -193,7 +193,9 @@ public struct BundleExporter: Sendable {
       }
       let folder = RuntimeHome(environment: context.environment).staging + "/bundle-wheels-\(UUID().uuidString.prefix(8))"
       scratch = folder
-      for wheel in try await wheels(into: folder, platform: platform, python: python) {
+      let needed = RuntimeResolver.needed(configuration)
+      let pythonRuntimes = [RuntimeID.embedding, .postgresql].filter(needed.contains)
+      for wheel in try await wheels(into: folder, platform: platform, python: python, runtimes: pythonRuntimes) {
         let name = "wheelhouse/" + (wheel.path as NSString).lastPathComponent
         guard !runtimeFiles.contains(where: { $0.name == name }) else { continue }
         if let sha256 = wheel.sha256, let size = context.files.size(wheel.path) {
@@ -311,11 +313,13 @@ public struct BundleExporter: Sendable {
   /// is one: pip's own resolver names the wheels (`install --dry-run --report`) and their digests,
   /// and they are read where they are, not copied. Else pip downloads them from PyPI into `folder`
   /// (its cache makes that quick).
-  func wheels(into folder: String, platform: Platform, python: String) async throws -> [(path: String, sha256: String?)] {
+  func wheels(into folder: String, platform: Platform, python: String, runtimes: [RuntimeID]) async throws -> [(
+    path: String, sha256: String?
+  )] {
     let profiles = try context.resources.locate(.profiles)
     let home = RuntimeHome(environment: context.environment)
     let wheelhouse = RuntimeInventory(home: home, files: context.files).list(measure: false).first {
-      $0.manifest.id == .embedding && context.files.isDirectory($0.manifest.source)
+      runtimes.contains($0.manifest.id) && context.files.isDirectory($0.manifest.source)
     }?.manifest.source
     guard let pythonProgram = context.findExecutable("python3") else {
       throw BundleError.cannotExport(reason: "python3 is not on PATH (pip picks the wheels)")
@@ -327,7 +331,7 @@ public struct BundleExporter: Sendable {
       + ["linux_\(machine)"]
     var found: [(path: String, sha256: String?)] = []
     try context.files.createDirectory(folder, permissions: 0o700)
-    for id in [RuntimeID.embedding, .postgresql] {
+    for id in runtimes {
       let requirements = try RequirementSet.load(id, profiles: profiles, files: context.files)
       var common = [
         "--disable-pip-version-check", "-q", "--only-binary=:all:", "--no-deps", "--python-version", python, "--implementation", "cp",

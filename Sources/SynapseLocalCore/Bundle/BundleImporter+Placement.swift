@@ -103,7 +103,10 @@ extension BundleImporter {
       var options = RuntimeInstaller.Options()
       options.project = project
       options.wheelhouse = staging + "/data/wheelhouse"
-      for outcome in try await installer.install([.embedding, .postgresql], options: options) { done.append(outcome.manifest.id.rawValue) }
+      // The project's own Python runtimes: none for embeddings that llama.cpp serves.
+      let configuration = try ProjectFile.load(project: project, environment: context.environment, files: context.files)
+      let python = [RuntimeID.embedding, .postgresql].filter(RuntimeResolver.needed(configuration).contains)
+      for outcome in try await installer.install(python, options: options) { done.append(outcome.manifest.id.rawValue) }
     }
     return done
   }

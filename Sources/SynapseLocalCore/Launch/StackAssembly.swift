@@ -21,6 +21,8 @@ public struct StackAssembly: Sendable {
   public var appEnvironments: [ServiceName: [String: String]] = [:]
   /// The backend's migration: the supervisor runs it once the database is ready.
   public var migrations: [AppStep] = []
+  /// The project file's line of `embedding.engine` (or `embedding.model`), for a refused conversion.
+  public var embeddingEngineLine = 0
 
   public var runFolder: String { state + "/run" }
   public var context: Context
@@ -58,15 +60,10 @@ public struct StackAssembly: Sendable {
         ProjectProblem(file: file, line: lines[role + ".model"] ?? 0, key: role + ".model", message: error.description)
       ])
     }
-    let embeddingFile = try Self.embeddingFile(
-      embedding, configuration: configuration, context: context,
-      problem: { message in
-        ProjectError.invalid([
-          ProjectProblem(
-            file: file, line: lines["embedding.engine"] ?? lines["embedding.model"] ?? 0, key: "embedding.engine", message: message)
-        ])
-      })
-    if embeddingFile.made { notes.append("converted \(configuration.embedding.servedName) to a GGUF for llama.cpp: \(embeddingFile.path)") }
+    // Where llama.cpp's conversion of the embedding model is; made once the checks have passed.
+    let embeddingFile = try Self.embeddingFile(embedding, configuration: configuration, context: context, convert: false) {
+      StackError.control($0)
+    }
     // The generated files the services use; generated now when missing (hand edits are kept).
     if try await ProjectGeneration(context: context, catalog: catalog).generateIfMissing(project: project) {
       notes.append("generated .env, docker-compose.local.yml and services/embedding/ (synapse-local generate)")
@@ -112,26 +109,41 @@ public struct StackAssembly: Sendable {
       project: project, state: state, configuration: resolved, specs: specs, bootstrap: bootstrap, notes: notes, llmModel: llm,
       embeddingModel: embedding, lock: lock, store: store, catalog: catalog, context: context)
     assembly.warnings = layout.relocation.map { [$0] } ?? []
+    assembly.embeddingEngineLine = lines["embedding.engine"] ?? lines["embedding.model"] ?? 0
     assembly.appEnvironments = Dictionary(uniqueKeysWithValues: apps.workspaces.map { ($0.service, planner.appEnvironment($0.service)) })
     assembly.migrations = apps.migrations(environment: planner.appEnvironment, state: state)
     return assembly
   }
 
   /// What the embedding service loads: the model's folder for sentence-transformers; for
-  /// llama.cpp, the GGUF converted from it (made now when missing) and its trained context.
+  /// llama.cpp, the GGUF converted from it (made now when missing and `convert`) and the model's
+  /// trained context (config.json's `max_position_embeddings`).
   static func embeddingFile(
-    _ model: ModelResolver.Resolved, configuration: ProjectConfiguration, context: Context,
+    _ model: ModelResolver.Resolved, configuration: ProjectConfiguration, context: Context, convert: Bool = true,
     problem: (String) -> any Error
   ) throws -> (path: String, made: Bool, context: Int) {
     guard configuration.embedding.engine == .llamaCpp else { return (model.hostPath, false, 0) }
+    let config = context.files.contents(model.hostPath + "/config.json").flatMap { try? JSONSerialization.jsonObject(with: $0) }
+    let trained = (config as? [String: Any])?["max_position_embeddings"] as? Int ?? 512
     do {
-      let converted = try ConvertedEmbeddingModel(context: context).ensure(
-        folder: model.hostPath, name: configuration.embedding.servedName)
-      let trained = (try? GGUFReader.read(path: converted.path))?["bert.context_length"]?.integer.map(Int.init) ?? 512
-      return (converted.path, converted.made, trained)
+      let converted = ConvertedEmbeddingModel(context: context)
+      guard convert else { return (try converted.path(folder: model.hostPath, name: configuration.embedding.servedName), false, trained) }
+      let made = try converted.ensure(folder: model.hostPath, name: configuration.embedding.servedName)
+      return (made.path, made.made, trained)
     } catch let error as EmbeddingConversionError {
       throw problem("\(configuration.embedding.model) cannot be served by llama.cpp: \(error)")
     }
+  }
+
+  /// Converts the embedding model for llama.cpp when the plan needs it and it is not done yet:
+  /// after the checks, right before anything starts. Returns what to tell the user.
+  public func prepareEmbeddingModel() throws -> String? {
+    let file = try Self.embeddingFile(embeddingModel, configuration: configuration, context: context) { message in
+      ProjectError.invalid([
+        ProjectProblem(file: ProjectFile.path(in: project), line: embeddingEngineLine, key: "embedding.engine", message: message)
+      ])
+    }
+    return file.made ? "converted \(configuration.embedding.servedName) to a GGUF for llama.cpp: \(file.path)" : nil
   }
 
   /// After a crash of the whole supervisor (or the machine), what the pid files name is stopped:

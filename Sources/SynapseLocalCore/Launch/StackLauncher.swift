@@ -88,6 +88,7 @@ public struct StackLauncher: Sendable {
     if !options.ignoreMemory, let shortfall = assembly.memoryShortfall(hardware: try await HardwareDetector.detect(context)) {
       throw StackError.cannotStart(service: .llm, reason: shortfall)
     }
+    if let note = try assembly.prepareEmbeddingModel() { context.output.info(note) }
     if let node {
       // A stop signal while npm installs stops npm too (its process group), then `up`.
       let output = context.output

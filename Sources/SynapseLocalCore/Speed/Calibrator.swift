@@ -56,25 +56,38 @@ public struct Calibrator: Sendable {
     let target = EngineBench.Target(
       engine: .llamaCpp, executable: executable, modelPath: path, modelLabel: (path as NSString).lastPathComponent, llm: llm,
       environment: context.environment, logPath: NSTemporaryDirectory() + "synapse-local/calibration-llm.log", cost: nil)
-    let report: BenchReport
-    do {
-      report = try await bench.measure(target, workload: Self.workload)
-    } catch is CancellationError {
-      throw CancellationError()
-    } catch {
-      // The bandwidth is measured and kept; the engine's failure is said, not fatal.
-      let reason = String(describing: error).split(separator: "\n").first.map(String.init) ?? "it failed"
-      return Outcome(
-        calibration: calibration,
-        engineSkipped: "the engine run with \(target.modelLabel) failed (\(reason)): only the bandwidth was measured")
+    var report: BenchReport
+    // A disagreement is most often a moment of other work: both are measured once more before
+    // the calibration is refused (what the refusal would tell the user to do).
+    var attempt = 1
+    while true {
+      do {
+        report = try await bench.measure(target, workload: Self.workload)
+      } catch is CancellationError {
+        throw CancellationError()
+      } catch {
+        // The bandwidth is measured and kept; the engine's failure is said, not fatal.
+        let reason = String(describing: error).split(separator: "\n").first.map(String.init) ?? "it failed"
+        return Outcome(
+          calibration: calibration,
+          engineSkipped: "the engine run with \(target.modelLabel) failed (\(reason)): only the bandwidth was measured")
+      }
+      let disagreement = Self.disagreement(
+        calibration, report: report, cost: cost, threads: cores, model: target.modelLabel,
+        overheadSeconds: ArchitectureEstimate.figures(for: hardware).perTokenOverheadSeconds)
+      guard let disagreement else { break }
+      guard attempt < Self.attempts else { throw disagreement }
+      attempt += 1
+      progress("the memory probe and the engine run disagree; measuring both again")
+      calibration.bandwidth = await Task.detached { BandwidthProbe.measure(threadCounts: counts, bufferBytes: buffer) }.value
     }
-    try Self.checkAgreement(
-      calibration, report: report, cost: cost, threads: cores, model: target.modelLabel,
-      overheadSeconds: ArchitectureEstimate.figures(for: hardware).perTokenOverheadSeconds)
     calibration.engineRun = Self.engineRun(
       report, cost: cost, threads: cores, version: await version(executable), calibration: calibration)
     return Outcome(calibration: calibration, engineSkipped: nil)
   }
+
+  /// Measurements (probe and engine run) before a disagreement is refused.
+  static let attempts = 2
 
   /// How far apart the probe's bandwidth and the engine run's may be before neither is trusted.
   static let agreementFactor = 2.0
@@ -128,6 +141,18 @@ public struct Calibrator: Sendable {
       throw .disagrees(
         "calibration not saved: the memory probe read \(gigabytes(probe)) with \(threads) threads, but \(witness) implies at most about \(gigabytes(implied)) even after a generous per-token overhead; more than \(Int(agreementFactor))× apart: the engine was slowed by other work. Run it again on an idle machine, or with a larger model (--calibration-model)"
       )
+    }
+  }
+
+  /// ``checkAgreement(_:report:cost:threads:model:overheadSeconds:)``'s refusal, as a value.
+  static func disagreement(
+    _ calibration: Calibration, report: BenchReport, cost: ModelCost, threads: Int, model: String, overheadSeconds: Double
+  ) -> CalibrationError? {
+    do {
+      try checkAgreement(calibration, report: report, cost: cost, threads: threads, model: model, overheadSeconds: overheadSeconds)
+      return nil
+    } catch {
+      return error
     }
   }
 
