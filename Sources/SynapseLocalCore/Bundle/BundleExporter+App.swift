@@ -30,6 +30,13 @@ extension BundleExporter {
           "\(key).dir (\(workspace.folder)) is outside the checkout \(checkout) (paths.synapse): set it relative to paths.synapse, or pass --no-app"
       )
     }
+    for workspace in workspaces where !context.files.exists(workspace.folder + "/package.json") {
+      let key = workspace.service.rawValue
+      throw BundleError.cannotExport(
+        reason:
+          "the \(key) has no package.json here (\(workspace.folder)): `up` would stop there on the target too; set \(key).dir to the app's folder, or \(key).enabled: false, or pass --no-app"
+      )
+    }
     let state = configuration.stateFolder(project: project, environment: context.environment)
     let excluded =
       [ProjectFile.path(in: project), project + "/" + ProjectLock.fileName, state]
