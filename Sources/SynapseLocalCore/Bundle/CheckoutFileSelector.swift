@@ -31,10 +31,21 @@ public struct CheckoutFileSelector: Sendable {
     }
     var selection: CheckoutFiles
     var listed: Set<String> = []
+    func check(_ relative: String) throws {
+      if let reason = CheckoutPath.refusal(relative) {
+        throw BundleError.cannotExport(reason: "the checkout's file \(PathSafety.quoted(relative)) \(reason): rename it, or pass --no-app")
+      }
+    }
     if let git = try await gitFiles(checkout) {
+      // Before anything is looked up on disk: a hostile name is refused whether it exists or not.
+      for relative in git.tracked where !isExcluded(relative) { try check(relative) }
       selection = CheckoutFiles(checkout: checkout, source: .git, files: [])
-      let present = { (relative: String) in
-        context.files.exists(checkout + "/" + relative) || context.files.linkTarget(checkout + "/" + relative) != nil
+      // There, or a link (one that leaves the checkout or leads nowhere is refused below).
+      let present = { (relative: String) -> Bool in
+        guard context.files.linkTarget(checkout + "/" + relative) == nil,
+          case .success(let path) = CheckoutPath.resolve(relative, in: checkout, files: context.files)
+        else { return true }
+        return context.files.exists(path)
       }
       selection.deleted = git.tracked.filter { !present($0) && !isExcluded($0) }
       selection.modified = git.modified.filter { present($0) && !isExcluded($0) }
@@ -51,9 +62,7 @@ public struct CheckoutFileSelector: Sendable {
       selection.withheld.sort()
     }
     for relative in listed.sorted() where !isExcluded(relative) {
-      if let reason = CheckoutPath.refusal(relative) {
-        throw BundleError.cannotExport(reason: "the checkout's file \(PathSafety.quoted(relative)) \(reason): rename it, or pass --no-app")
-      }
+      try check(relative)
       let source: String
       switch CheckoutPath.resolve(relative, in: checkout, files: context.files) {
       case .success(let path): source = path

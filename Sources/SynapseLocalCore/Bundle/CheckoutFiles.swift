@@ -54,6 +54,7 @@ public struct CheckoutFiles: Sendable, Equatable {
   }
 
   static func sample(_ paths: [String]) -> String {
-    paths.prefix(3).joined(separator: ", ") + (paths.count > 3 ? ", …" : "")
+    paths.prefix(3).map { PathSafety.hasControlCharacter($0) ? PathSafety.quoted($0) : $0 }.joined(separator: ", ")
+      + (paths.count > 3 ? ", …" : "")
   }
 }
