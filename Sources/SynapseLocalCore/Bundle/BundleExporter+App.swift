@@ -48,7 +48,7 @@ extension BundleExporter {
       for needed in [workspace.folder + "/package.json"] + (workspace.lockfile.map { [$0] } ?? []) where !carried.contains(needed) {
         throw BundleError.cannotExport(
           reason:
-            "\(needed) would not be carried (\(selection.source == .git ? "git does not track it: git add and commit it" : "it is not in the app's folders")), and `up` needs it on the target; or pass --no-app"
+            "\(needed) would not be carried (\(selection.source == .git ? "git does not track it: git add it" : "it is not in the app's folders")), and `up` needs it on the target; or pass --no-app"
         )
       }
     }

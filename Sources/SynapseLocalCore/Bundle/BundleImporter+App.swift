@@ -15,6 +15,8 @@ extension BundleImporter {
     }
 
     var checkout: String
+    /// The project's state folder, where the npm cache goes.
+    var state: String
     var npmCache: String
     var items: [Item]
     var files: Int { items.filter { $0.member.hasPrefix("app/") }.count }
@@ -84,7 +86,7 @@ extension BundleImporter {
       let more = differing.count > 1 ? " (and \(differing.count - 1) other file(s) of the checkout)" : ""
       throw BundleError.projectFileDiffers(path: file, file: first, reason: "differs from the bundle's checkout\(more)")
     }
-    return AppPlacement(checkout: checkout, npmCache: npmCache, items: items)
+    return AppPlacement(checkout: checkout, state: state, npmCache: npmCache, items: items)
   }
 
   /// Whether `path` is a regular file (not a link) with this size and digest.
@@ -114,6 +116,8 @@ extension BundleImporter {
   func placeApp(_ placement: AppPlacement, read: Read, undo: inout BundleUndo) throws {
     for item in placement.items where !item.present {
       guard let staged = read.staged[item.member] else { continue }
+      // The state folder as `generate` makes it: PostgreSQL, run as another user, passes through it.
+      if item.member.hasPrefix("npm-cache/") { try makeFolders(placement.state, permissions: 0o711, undo: &undo) }
       try makeFolders((item.target as NSString).deletingLastPathComponent, undo: &undo)
       // A file, or with --force a folder or link where the bundle has a file: moved aside.
       try undo.keep(item.target)
@@ -123,7 +127,7 @@ extension BundleImporter {
   }
 
   /// `folder` and its missing parents, the topmost of them recorded by `undo`.
-  func makeFolders(_ folder: String, undo: inout BundleUndo) throws {
+  func makeFolders(_ folder: String, permissions: Int = 0o755, undo: inout BundleUndo) throws {
     guard !FileManager.default.fileExists(atPath: folder) else { return }
     var missing = folder
     while true {
@@ -132,7 +136,7 @@ extension BundleImporter {
       missing = parent
     }
     try undo.keep(missing)
-    try context.files.createDirectory(folder)
+    try context.files.createDirectory(folder, permissions: permissions)
   }
 
   /// A staged file renamed into place, or copied beside it and renamed where it is on another

@@ -56,6 +56,7 @@ struct BundleAppImportTests {
     #expect(try FileManager.default.attributesOfItem(atPath: scratch.project + "/package.json")[.posixPermissions] as? Int == 0o644)
     let cached = scratch.project + "/.synapse-local/" + Self.cacheMember(Self.tarball)
     #expect(FileManager.default.contents(atPath: cached) == Self.tarball)
+    #expect(try FileManager.default.attributesOfItem(atPath: scratch.project + "/.synapse-local")[.posixPermissions] as? Int == 0o711)
     #expect(first.notes.contains { $0.contains("npm packages are in \(scratch.project)/.synapse-local/npm-cache") })
     let inode = try FileManager.default.attributesOfItem(atPath: script)[.systemFileNumber] as? UInt64
     let second = try await importing(bundle, scratch)
