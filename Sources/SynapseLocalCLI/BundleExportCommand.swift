@@ -72,7 +72,7 @@ struct BundleExportCommand: AsyncParsableCommand {
       carried(result.contents)
       if let app = result.app {
         Output.line(
-          "checkout: \(app.checkout) (\(app.source == .git ? "git" : "folder")), \(app.files) files and \(app.packages) npm packages, placed in the project's \(app.folder) on import\(app.localChanges ? ", with local changes" : "")"
+          "checkout: \(app.checkout) (\(app.source == .git ? "git" : "folder")), \(app.files) files and \(app.packages) npm packages, placed in \(app.folder == "." ? "the project folder" : "the project's \(app.folder)/") on import\(app.localChanges ? ", with local changes" : "")"
         )
       }
       Output.line("sha256 \(result.sha256)")
