@@ -15,7 +15,8 @@ struct BundleExportCommand: AsyncParsableCommand {
 
       The wheels come from the wheelhouse the embedding runtime was installed from when there is \
       one, else from PyPI; the llama.cpp archive from the runtime folder's downloads/ or the file it \
-      was installed from. No secret is carried: the database password is generated anew on the target.
+      was installed from. --gpu carries another build for a target whose GPU differs from this \
+      machine's (downloaded from the release, checked against engines.yaml, when it is not here). No secret is carried: the database password is generated anew on the target.
 
       It lists what the bundle carries, largest first, with sizes (--json: `contents`), and warns \
       about a model the lock pins that the project no longer uses.
@@ -29,6 +30,7 @@ struct BundleExportCommand: AsyncParsableCommand {
         synapse-local bundle export synapse.tar.zst --project ~/synapse
         synapse-local bundle export s.tar.zst --sign ~/keys/bundle-signing.key
         synapse-local bundle export arm.tar.zst --platform linux-aarch64 --tool ./arm/synapse-local
+        synapse-local bundle export gpu.tar.zst --gpu cuda-12.8   # for a host with an NVIDIA GPU, from a laptop
       """)
 
   @Argument(help: ArgumentHelp("The bundle to write (e.g. synapse.tar.zst).", valueName: "FILE"))
@@ -45,6 +47,13 @@ struct BundleExportCommand: AsyncParsableCommand {
   @Option(name: .long, help: ArgumentHelp("The synapse-local binary to carry (needed for another platform).", valueName: "PATH"))
   var tool: String?
 
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "The target's GPU: the llama.cpp build to carry, cuda-12.8, cuda-13.4, rocm, vulkan or cpu (metal on macos-arm64); default: the one the lock pins.",
+      valueName: "BUILD"))
+  var gpu: String?
+
   @Flag(name: .customLong("no-runtimes"), help: "Carry no engine archive and no wheels.")
   var noRuntimes = false
 
@@ -57,12 +66,16 @@ struct BundleExportCommand: AsyncParsableCommand {
   @Flag(name: .long, help: "Print the result as JSON.")
   var json = false
 
+  func validate() throws {
+    if gpu != nil && noRuntimes { throw ValidationError("--gpu chooses the engine archive to carry; --no-runtimes carries none") }
+  }
+
   func run() async throws {
     try await reportingErrors {
       let context = Context.command(quiet: json)
       let options = BundleExporter.Options(
         project: project.folder(context), platform: platform, python: python, tool: tool.map(context.absolute), runtimes: !noRuntimes,
-        signingKey: sign.map(context.absolute), app: !noApp)
+        signingKey: sign.map(context.absolute), gpu: gpu, app: !noApp)
       let result = try await BundleExporter(context: context).export(to: context.absolute(file), options: options)
       for note in result.notes { Output.warning(note) }
       if json { return try Output.json(result) }

@@ -27,6 +27,7 @@ struct InstallCommand: AsyncParsableCommand {
         synapse-local install --list --json
         synapse-local install llama.cpp --plan                 # which build, and why, without installing
         synapse-local install llama.cpp --plan --platform linux-aarch64 --json
+        synapse-local install vllm --plan                      # which CUDA line the driver takes, or why none
       """)
 
   @Argument(help: ArgumentHelp("Runtime ids or services (default: what the project needs).", valueName: "ID|SERVICE"))
@@ -72,7 +73,9 @@ struct InstallCommand: AsyncParsableCommand {
       valueName: "VARIANT"))
   var variant: String?
 
-  @Flag(name: .long, help: "Show the llama.cpp build install would take here, its files, digests and why; download nothing.")
+  @Flag(
+    name: .long,
+    help: "Show the llama.cpp build (or, for vllm, the CUDA line) install would take here, its files, digests and why; download nothing.")
   var plan = false
 
   @Option(
@@ -96,16 +99,29 @@ struct InstallCommand: AsyncParsableCommand {
     if torchSha256 != nil && torchIndex == nil { throw ValidationError("--torch-sha256 goes with --torch-index URL") }
     if list && (!names.isEmpty || force || from != nil) { throw ValidationError("--list takes no runtimes and no install options") }
     if platform != nil && !plan { throw ValidationError("--platform goes with --plan") }
-    if plan && (list || force || from != nil || build || names.contains(where: { $0 != "llama.cpp" && $0 != "llm" })) {
-      throw ValidationError("--plan shows the llama.cpp build only: it takes --variant, --platform and --json")
+    if plan && (list || force || from != nil || build || names.count > 1 || names.contains(where: { !Self.planned.contains($0) })) {
+      throw ValidationError(
+        "--plan shows one runtime's choice, llama.cpp's build or vllm's line: it takes --variant (llama.cpp), --platform and --json")
+    }
+    if plan && names == ["vllm"] && variant != nil {
+      throw ValidationError("--variant chooses a llama.cpp build; vLLM's CUDA line follows the driver")
     }
   }
+
+  /// What `--plan` shows: llama.cpp's build (also for `llm` and for no name) or vLLM's line.
+  static let planned = ["llama.cpp", "llm", "vllm"]
 
   func run() async throws {
     try await reportingErrors {
       let context = Context.command(quiet: json)
       let installer = RuntimeInstaller(context: context)
       if list { return try RuntimeListTable.print(installer.list(), json: json) }
+      if plan, names == ["vllm"] {
+        let line = try await installer.planVLLM(platform: platform)
+        if json { return try Output.json(line) }
+        VLLMPlanTable.print(line)
+        return
+      }
       if plan {
         let chosen = try await installer.plan(platform: platform, variant: variant)
         if json { return try Output.json(chosen) }

@@ -8,7 +8,7 @@ struct RecommendCommand: AsyncParsableCommand {
     abstract: "Choose the engine, chat model and embedding model for this machine, with tuned flags.",
     discussion: """
       The engine is vLLM only on Linux with an NVIDIA GPU of known compute capability 7.0 or higher, \
-      a driver supporting CUDA 12.1 or newer, and enough VRAM for the model's 16-bit weights plus its \
+      a driver supporting CUDA 12.0 or newer, and enough VRAM for the model's 16-bit weights plus its \
       KV cache; llama.cpp otherwise. The chat model is the best-rated catalog model whose memory \
       estimate fits after the embedding server, PostgreSQL, the backend and a safety margin. \
       docs/recommendation.md gives every rule and docs/estimates.md the memory formula.

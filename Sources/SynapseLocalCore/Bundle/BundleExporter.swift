@@ -15,12 +15,14 @@ public struct BundleExporter: Sendable {
     public var runtimes = true
     /// A private key (PEM) to sign the manifest with (`--sign`).
     public var signingKey: String?
+    /// The target's llama.cpp build (`--gpu`: `cuda-12.8`, `rocm`, `cpu`, ...); nil: the lock's.
+    public var gpu: String?
     /// Carry the Synapse checkout and the npm cache its lockfile needs (`--no-app`: not).
     public var app = true
 
     public init(
       project: String, platform: Platform? = nil, python: String? = nil, tool: String? = nil, runtimes: Bool = true,
-      signingKey: String? = nil, app: Bool = true
+      signingKey: String? = nil, gpu: String? = nil, app: Bool = true
     ) {
       self.project = project
       self.platform = platform
@@ -28,6 +30,7 @@ public struct BundleExporter: Sendable {
       self.tool = tool
       self.runtimes = runtimes
       self.signingKey = signingKey
+      self.gpu = gpu
       self.app = app
     }
   }
@@ -103,6 +106,8 @@ public struct BundleExporter: Sendable {
   public func export(to file: String, options: Options) async throws -> Result {
     let here = try Platform.current()
     let platform = options.platform ?? here
+    // `--gpu` first: a build the release does not publish for the target stops the export here.
+    let target = try options.gpu.map { try targetBuild(gpu: $0, platform: platform) }
     // Read first: a key that cannot sign stops the export before anything is written.
     let signer = try options.signingKey.map { path throws(BundleError) in
       try BundleSigningKey.load(privateKeyFile: path, files: context.files)
@@ -118,6 +123,10 @@ public struct BundleExporter: Sendable {
       throw BundleError.cannotExport(reason: "\(lockPath) pins no model file: pull the project's models first")
     }
     let configuration = try ProjectFile.load(project: project, environment: context.environment, files: context.files)
+    if target != nil && configuration.engine != .llamaCpp {
+      throw BundleError.cannotExport(
+        reason: "--gpu chooses a llama.cpp build, and this project's engine is vLLM (which a bundle does not carry)")
+    }
 
     // The tool: this binary when it suits the platform and carries its Swift runtime inside.
     let tool: String
@@ -197,7 +206,17 @@ public struct BundleExporter: Sendable {
     defer { if let scratch { try? FileManager.default.removeItem(atPath: scratch) } }
     if options.runtimes {
       if configuration.engine == .llamaCpp {
-        let archive = try engineArchive(lock: lock, platform: platform)
+        let archive: (path: String, sha256: String)
+        if let target {
+          archive = try await targetArchive(target, platform: platform)
+          if let pinned = lock.runtime(.llamaCpp, platform: platform)?.asset, pinned != target.asset.name {
+            notes.append(
+              "the lock pins \(pinned) for \(platform.rawValue); the bundle carries \(target.asset.name) (--gpu \(target.variant)), which the import installs and pins instead"
+            )
+          }
+        } else {
+          archive = try engineArchive(lock: lock, platform: platform)
+        }
         let name = "runtimes/llama.cpp/" + (archive.path as NSString).lastPathComponent
         engineMember = name
         runtimeFiles.append(Planned(name: name, source: archive.path, size: context.files.size(archive.path) ?? 0, sha256: archive.sha256))

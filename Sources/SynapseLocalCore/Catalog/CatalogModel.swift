@@ -61,6 +61,9 @@ public struct CatalogModel: Codable, Sendable, Equatable {
   public var vllm: VLLMSource?
   /// The Hugging Face repository of an embedding model.
   public var repository: String?
+  /// An embedding model's architecture (config.json's `model_type`): `bert` converts to a GGUF
+  /// that llama.cpp serves.
+  public var architecture: String?
   public var dimensions: Int?
   public var size: String?
   public var sizeBytes: UInt64
@@ -80,7 +83,7 @@ public struct CatalogModel: Codable, Sendable, Equatable {
   public var sources: [String: String]?
 
   enum CodingKeys: String, CodingKey, CaseIterable {
-    case id, role, demo, name, title, parameters, quantization, gguf, vllm, repository, dimensions, size
+    case id, role, demo, name, title, parameters, quantization, gguf, vllm, repository, architecture, dimensions, size
     case ram, speed, quality, code, license, attribution, shape, sources
     case sizeBytes = "size_bytes"
     case ramBytes = "ram_bytes"
@@ -92,6 +95,8 @@ public struct CatalogModel: Codable, Sendable, Equatable {
   }
 
   public var isDemo: Bool { demo ?? false }
+  /// Whether ``BertGGUFConverter`` makes a GGUF of it for llama.cpp's embedding server.
+  public var convertsToGGUF: Bool { role == .embedding && architecture == "bert" }
   public var isCodeModel: Bool { code ?? false }
   /// Filled stars of the guide's quality rating (★★★☆ is 3).
   public var qualityStars: Int { quality.filter { $0 == "★" }.count }

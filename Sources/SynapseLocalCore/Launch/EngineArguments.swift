@@ -23,6 +23,18 @@ public enum EngineArguments {
       + ["--alias", llm.servedName, "--metrics"] + (llm.chatTemplate.isEmpty ? [] : ["--chat-template", llm.chatTemplate])
   }
 
+  /// llama-server as the embedding service: `/v1/embeddings` with the model's own pooling (from
+  /// the converted GGUF), normalized as sentence-transformers' Normalize does. BERT attends to a
+  /// whole input at once, so one input must fit in a micro-batch: the context and both batch sizes
+  /// are the model's trained context, on one slot.
+  public static func llamaCppEmbedding(model: String, host: String, port: Int, servedName: String, context: Int) -> [String] {
+    let tokens = String(max(64, context))
+    return [
+      "-m", model, "--embedding", "--host", host, "--port", String(port), "--alias", servedName, "-c", tokens, "-b", tokens, "-ub",
+      tokens, "--parallel", "1", "--metrics",
+    ]
+  }
+
   /// `serve` is the subcommand natively; the OpenAI image's entry point takes `--model` instead.
   public static func vllm(model: [String], host: String, port: Int, llm: ProjectConfiguration.LLM, context: Int? = nil) -> [String] {
     model + [

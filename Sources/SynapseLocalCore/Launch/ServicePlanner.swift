@@ -21,6 +21,8 @@ public struct ServicePlanner: Sendable {
   public var enginePorts: [ServiceName: Int] = [:]
   /// The apps as found on disk (their folders, dev servers).
   public var workspaces: [ServiceName: AppWorkspace] = [:]
+  /// The embedding model's trained context when llama.cpp serves it (a whole input must fit).
+  public var embeddingContext = 512
   /// The folder of the Node that runs the apps: first on their PATH.
   public var nodeFolder: String?
 
@@ -98,8 +100,14 @@ public struct ServicePlanner: Sendable {
     environment["EMBEDDING_BATCH_SIZE"] = String(c.embedding.batchSize)
     environment["HF_HUB_OFFLINE"] = "1"
     environment["HF_HUB_CACHE"] = store
+    let llama = c.embedding.engine == .llamaCpp
+    let arguments =
+      llama
+      ? EngineArguments.llamaCppEmbedding(
+        model: embeddingPath, host: "127.0.0.1", port: port, servedName: c.embedding.servedName, context: embeddingContext)
+      : [project + "/" + StackGenerator.embeddingFolder + "/embedding_server.py"]
     var spec = ServiceSpec(
-      name: .embedding, executable: c.binaries.python, arguments: [project + "/" + StackGenerator.embeddingFolder + "/embedding_server.py"],
+      name: .embedding, executable: llama ? c.binaries.llamaServer : c.binaries.python, arguments: arguments,
       environment: environment, port: c.embedding.port,
       health: .embedding(base: "http://127.0.0.1:\(port)", dimensions: c.embedding.dimensions), readinessSeconds: 180,
       model: c.embedding.servedName)

@@ -58,6 +58,15 @@ public struct StackAssembly: Sendable {
         ProjectProblem(file: file, line: lines[role + ".model"] ?? 0, key: role + ".model", message: error.description)
       ])
     }
+    let embeddingFile = try Self.embeddingFile(
+      embedding, configuration: configuration, context: context,
+      problem: { message in
+        ProjectError.invalid([
+          ProjectProblem(
+            file: file, line: lines["embedding.engine"] ?? lines["embedding.model"] ?? 0, key: "embedding.engine", message: message)
+        ])
+      })
+    if embeddingFile.made { notes.append("converted \(configuration.embedding.servedName) to a GGUF for llama.cpp: \(embeddingFile.path)") }
     // The generated files the services use; generated now when missing (hand edits are kept).
     if try await ProjectGeneration(context: context, catalog: catalog).generateIfMissing(project: project) {
       notes.append("generated .env, docker-compose.local.yml and services/embedding/ (synapse-local generate)")
@@ -74,12 +83,13 @@ public struct StackAssembly: Sendable {
       password: password)
     let env = ServicePlanner.readEnv(project + "/" + StackGenerator.envFile)
     var planner = ServicePlanner(
-      configuration: resolved, project: project, llmPath: llm.hostPath, embeddingPath: embedding.hostPath, store: store, database: layout,
+      configuration: resolved, project: project, llmPath: llm.hostPath, embeddingPath: embeddingFile.path, store: store, database: layout,
       env: env,
       baseEnvironment: environment)
     // The engines listen on internal ports; the configured ports are the stable endpoints'.
     planner.enginePorts = [.llm: try PortProbe.freePort(), .embedding: try PortProbe.freePort()]
     planner.databasePassword = password
+    planner.embeddingContext = embeddingFile.context
     let apps = AppPreparation(context: context, configuration: resolved, project: project)
     planner.nodeFolder = AppPreparation.nodePath(resolved, environment: environment).map(AppPreparation.Node.folder(of:))
     planner.workspaces = Dictionary(uniqueKeysWithValues: apps.workspaces.map { ($0.service, $0) })
@@ -90,7 +100,7 @@ public struct StackAssembly: Sendable {
         switch specs[index].name {
         case .db: .postgresql
         case .llm: configuration.engine == .vllm ? .vllm : .llamaCpp
-        case .embedding: .embedding
+        case .embedding: configuration.embedding.engine.runtime
         case .backend, .frontend: nil
         }
       specs[index].programSource =
@@ -105,6 +115,23 @@ public struct StackAssembly: Sendable {
     assembly.appEnvironments = Dictionary(uniqueKeysWithValues: apps.workspaces.map { ($0.service, planner.appEnvironment($0.service)) })
     assembly.migrations = apps.migrations(environment: planner.appEnvironment, state: state)
     return assembly
+  }
+
+  /// What the embedding service loads: the model's folder for sentence-transformers; for
+  /// llama.cpp, the GGUF converted from it (made now when missing) and its trained context.
+  static func embeddingFile(
+    _ model: ModelResolver.Resolved, configuration: ProjectConfiguration, context: Context,
+    problem: (String) -> any Error
+  ) throws -> (path: String, made: Bool, context: Int) {
+    guard configuration.embedding.engine == .llamaCpp else { return (model.hostPath, false, 0) }
+    do {
+      let converted = try ConvertedEmbeddingModel(context: context).ensure(
+        folder: model.hostPath, name: configuration.embedding.servedName)
+      let trained = (try? GGUFReader.read(path: converted.path))?["bert.context_length"]?.integer.map(Int.init) ?? 512
+      return (converted.path, converted.made, trained)
+    } catch let error as EmbeddingConversionError {
+      throw problem("\(configuration.embedding.model) cannot be served by llama.cpp: \(error)")
+    }
   }
 
   /// After a crash of the whole supervisor (or the machine), what the pid files name is stopped:

@@ -33,6 +33,9 @@ public struct ProjectConfiguration: Sendable, Equatable {
 
   public struct Embedding: Sendable, Equatable {
     public var model = ModelReference.catalog("all-minilm-l6-v2")
+    /// A project file without the key keeps the guide's sentence-transformers server; `init`
+    /// writes llama.cpp for a model that converts (``CatalogModel/convertsToGGUF``).
+    public var engine = EmbeddingEngine.sentenceTransformers
     public var servedName = "all-MiniLM-L6-v2"
     public var dimensions = 384
     public var port = 8081

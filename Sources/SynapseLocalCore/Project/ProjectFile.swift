@@ -99,6 +99,7 @@ public enum ProjectFile {
       "llm_tensor_parallel_size": c.llm.tensorParallelSize, "llm_pipeline_parallel_size": c.llm.pipelineParallelSize,
       "llm_restart": c.llm.restart.rawValue,
       "embedding_model": s(c.embedding.model.description), "embedding_name": s(c.embedding.servedName),
+      "embedding_engine": c.embedding.engine.rawValue,
       "embedding_dimensions": c.embedding.dimensions,
       "embedding_port": c.embedding.port, "embedding_batch_size": c.embedding.batchSize, "embedding_hold_seconds": c.embedding.holdSeconds,
       "embedding_restart": c.embedding.restart.rawValue,

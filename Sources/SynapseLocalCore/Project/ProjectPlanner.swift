@@ -73,6 +73,8 @@ public struct ProjectPlanner: Sendable {
     if let id = catalogID(configuration.embedding.model, role: .embedding), let model = try? catalog.model(id: id, role: .embedding) {
       if !fixed.contains("embedding.served_name") { configuration.embedding.servedName = model.name }
       if !fixed.contains("embedding.dimensions"), let dimensions = model.dimensions { configuration.embedding.dimensions = dimensions }
+      // By the numbers (docs/DECISIONS.md): llama.cpp where the model converts.
+      if !fixed.contains("embedding.engine") { configuration.embedding.engine = model.convertsToGGUF ? .llamaCpp : .sentenceTransformers }
     } else if !fixed.contains("embedding.served_name") {
       configuration.embedding.servedName = configuration.embedding.model.derivedName
     }

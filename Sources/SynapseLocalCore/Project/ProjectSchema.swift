@@ -185,6 +185,7 @@ public enum ProjectSchema {
       int("llm.pipeline_parallel_size", \.llm.pipelineParallelSize, 1...64),
       enumeration("llm.restart", \.llm.restart),
       reference("embedding.model", \.embedding.model),
+      enumeration("embedding.engine", \.embedding.engine),
       string("embedding.served_name", \.embedding.servedName),
       int("embedding.dimensions", \.embedding.dimensions, 1...65_536),
       port("embedding.port", \.embedding.port),

@@ -19,7 +19,9 @@ struct EnginePlanner {
   /// VRAM kept free on each GPU for the driver and other processes.
   static let gpuReserve: UInt64 = 512 * ByteCount.mebibyte
   static let vllmMinimumCapability = "7.0"
-  static let vllmMinimumCUDA = "12.1"
+  /// CUDA 12.0 (driver 525.60.13): PyPI's vLLM wheels (CUDA 12.8) run on it through CUDA's
+  /// minor-version compatibility, the same minimum `install vllm` checks (engines.yaml's vllm lines).
+  static let vllmMinimumCUDA = "12.0"
   static let llamaCppMinimumCapability = "5.0"
   /// llama-server's process and host-side buffers, even with every layer on the GPU.
   static let llamaCppMinimumHostMemory: UInt64 = 512 * ByteCount.mebibyte

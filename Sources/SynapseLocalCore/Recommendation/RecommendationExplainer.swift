@@ -24,7 +24,7 @@ struct RecommendationExplainer {
     case .vllm:
       let gpus = planner.vllmGPUs.map { "\($0.name) (compute capability \($0.computeCapability ?? "?"))" }
       return
-        "Engine vLLM: Linux, CUDA \(hardware.cudaVersion ?? "?") (12.1+ needed) and \(gpus.joined(separator: ", ")) qualify, and the GPU memory holds \(model.title)'s 16-bit weights (\(ByteCount.format(plan.estimate.weightsBytes))) plus its KV cache."
+        "Engine vLLM: Linux, CUDA \(hardware.cudaVersion ?? "?") (12.0+ needed) and \(gpus.joined(separator: ", ")) qualify, and the GPU memory holds \(model.title)'s 16-bit weights (\(ByteCount.format(plan.estimate.weightsBytes))) plus its KV cache."
     case .llamaCpp:
       if let why = planner.vllmIneligibility {
         return "Engine llama.cpp: \(why)."

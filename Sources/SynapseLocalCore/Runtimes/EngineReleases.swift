@@ -18,6 +18,9 @@ public struct EngineReleases: Codable, Sendable, Equatable {
     public var minDriver: Int?
     public var minCompute: String?
     public var maxCompute: String?
+    /// The source archive only: the tag it is the source of, when not the release's own (the
+    /// newest tag whose source digest could be pinned; `--build` compiles that tag).
+    public var tag: String?
 
     public init(name: String, sha256: String? = nil) {
       self.name = name
@@ -25,7 +28,7 @@ public struct EngineReleases: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-      case name, sha256, companion, gpu
+      case name, sha256, companion, gpu, tag
       case minDriver = "min_driver"
       case minCompute = "min_compute"
       case maxCompute = "max_compute"
@@ -44,7 +47,7 @@ public struct EngineReleases: Codable, Sendable, Equatable {
     public var tag: String
     /// platform → variant → asset.
     public var assets: [String: [String: Asset]]
-    /// The tag's source archive, for `--build`.
+    /// The source archive `--build` compiles: its file name, digest and (when not `tag`) its tag.
     public var source: Asset?
   }
 
@@ -72,7 +75,12 @@ public struct EngineReleases: Codable, Sendable, Equatable {
           try check(asset, path: path)
         }
       }
-      if let source = releases.llamaCpp.source { try check(source, path: path) }
+      if let source = releases.llamaCpp.source {
+        try check(source, path: path)
+        if let tag = source.tag, !PathSafety.isName(tag) {
+          throw RuntimeError.unreadableProfile(path: path, reason: "the source's tag must be a plain name, not \(PathSafety.quoted(tag))")
+        }
+      }
       // Both become folder names in the runtime home.
       guard PathSafety.isName(releases.llamaCpp.tag), (try? RepositoryID(releases.llamaCpp.repository)) != nil else {
         throw RuntimeError.unreadableProfile(path: path, reason: "the repository must be OWNER/NAME and the tag a plain name")

@@ -53,6 +53,15 @@ struct LlamaCppInstaller: Sendable {
       }
       return RuntimeInstallOutcome(manifest: existing, installedNow: false)
     }
+    let fetched = try await fetch(choice)
+    return try await installArchive(
+      fetched.archive, sha256: fetched.sha256, tag: choice.tag, variant: choice.variant, asset: choice.asset, source: fetched.url,
+      companion: fetched.companion)
+  }
+
+  /// The release's archive for `choice`, and a CUDA build's companion, in `downloads/`, each
+  /// checked against its pin while it arrives (one already there with the pinned bytes is kept).
+  func fetch(_ choice: Choice) async throws -> (archive: String, sha256: String, url: String, companion: String?) {
     let client = ReleaseClient.live(environment: context.environment, transport: context.http)
     let assets = try await client.assets(repository: releases.llamaCpp.repository, tag: choice.tag)
     guard let asset = assets.first(where: { $0.name == choice.asset }) else {
@@ -75,9 +84,7 @@ struct LlamaCppInstaller: Sendable {
       }
       companionArchive = try await download(published, client: client, expected: pinned)
     }
-    return try await installArchive(
-      archive, sha256: expected, tag: choice.tag, variant: choice.variant, asset: choice.asset, source: asset.url,
-      companion: companionArchive)
+    return (archive, expected, asset.url, companionArchive)
   }
 
   /// The digest to check: only a pin counts, the lock's or else engines.yaml's (the two must agree
@@ -262,19 +269,35 @@ struct LlamaCppInstaller: Sendable {
     }
   }
 
-  /// `--build`: the tag's source archive (its digest pinned in engines.yaml: GitHub publishes none),
-  /// compiled for CUDA, then verified and placed like a release build, as the `cuda` variant.
+  /// The source `--build` compiles: the lock's when it pins a build of one (its tag and digest),
+  /// else engines.yaml's `source` (its own tag, which may be older than the release's: GitHub
+  /// publishes no digest for a source archive, so only one a packager pinned can be used).
+  func sourceToBuild(pinned: ProjectLock.RuntimePin?) throws -> (tag: String, name: String, sha256: String) {
+    if let pin = pinned, pin.variant == "cuda", let digest = pin.sha256, let name = pin.asset {
+      return (pin.version, name, digest)
+    }
+    guard let source = releases.llamaCpp.source, let digest = source.sha256 else {
+      throw RuntimeError.buildUnavailable(
+        reason:
+          "engines.yaml pins no digest for llama.cpp's source archive; add `source: {name: llama.cpp-TAG.tar.gz, tag: TAG, sha256: HEX}` under llama.cpp in your engines.yaml (SYNAPSE_LOCAL_PROFILES), with a digest you trust"
+      )
+    }
+    return (source.tag ?? releases.llamaCpp.tag, source.name, digest)
+  }
+
+  /// `--build`: the source archive (its digest pinned: GitHub publishes none), compiled for CUDA,
+  /// then verified and placed like a release build, as the `cuda` variant.
   func build(pinned: ProjectLock.RuntimePin?, force: Bool, jobs: Int) async throws -> RuntimeInstallOutcome {
-    let tag = pinned.flatMap { $0.variant == "cuda" ? $0.version : nil } ?? releases.llamaCpp.tag
+    let source = try sourceToBuild(pinned: pinned)
+    let tag = source.tag
     let folder = home.folder(.llamaCpp, version: tag, variant: "cuda", platform: platform)
     if !force, let existing = RuntimeManifest.read(folder: folder, files: context.files) {
       return RuntimeInstallOutcome(manifest: existing, installedNow: false)
     }
-    guard let source = releases.llamaCpp.source, let digest = source.sha256 else {
-      throw RuntimeError.noDigest(asset: "the source of llama.cpp \(tag)")
-    }
+    let digest = source.sha256
     let client = ReleaseClient.live(environment: context.environment, transport: context.http)
-    let url = "\(client.downloads)/\(releases.llamaCpp.repository)/archive/refs/tags/\(tag).tar.gz"
+    // The URL the pinned digest was taken from (GitHub's tarball of the tag).
+    let url = "\(client.downloads)/\(releases.llamaCpp.repository)/archive/\(tag).tar.gz"
     let (location, length) = try await client.location(of: url)
     guard let size = length else {
       throw RuntimeError.releaseUnavailable(url: location, status: 200, message: "no size given for the source archive")
@@ -301,9 +324,12 @@ struct LlamaCppInstaller: Sendable {
     try await verify(staging + "/tree/" + server)
     let manifest = RuntimeManifest(
       id: .llamaCpp, version: tag, variant: "cuda", platform: platform, path: folder, executable: folder + "/" + server, sha256: digest,
-      source: url, reason: "built from source with GGML_CUDA=ON", asset: source.name)
+      source: url, reason: "built from the source of \(tag) with GGML_CUDA=ON", asset: source.name)
     try manifest.write(into: staging + "/tree")
     try placement.place(staging + "/tree", at: folder, staging: staging)
-    return RuntimeInstallOutcome(manifest: manifest, installedNow: true)
+    let older =
+      tag == releases.llamaCpp.tag
+      ? [] : ["--build compiled \(tag), the tag whose source digest is pinned; the release builds are \(releases.llamaCpp.tag)"]
+    return RuntimeInstallOutcome(manifest: manifest, installedNow: true, notes: older)
   }
 }

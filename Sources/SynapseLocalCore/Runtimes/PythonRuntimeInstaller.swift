@@ -27,6 +27,8 @@ struct PythonRuntimeInstaller: Sendable {
     var embeddingCheck: (folder: String, dimensions: Int)?
     /// Why this runtime is installed (the PostgreSQL wheel: why the system's is not used).
     var reason: String?
+    /// The requirement file, relative to the profiles folder (the vLLM line's); nil: `runtimes/<id>.txt`.
+    var requirementsFile: String?
   }
 
   static let minimumPython = (3, 10)
@@ -40,7 +42,7 @@ struct PythonRuntimeInstaller: Sendable {
   }
 
   func install(_ id: RuntimeID, request: Request) async throws -> RuntimeInstallOutcome {
-    let requirements = try RequirementSet.load(id, profiles: profiles, files: context.files)
+    let requirements = try RequirementSet.load(id, profiles: profiles, file: request.requirementsFile, files: context.files)
     if let pinned = request.pinned?.requirements, pinned != requirements.hash, !request.update {
       throw RuntimeError.pinMismatch(id: id.rawValue, platform: platform.rawValue, pinned: pinned, found: requirements.hash)
     }

@@ -8,8 +8,11 @@ public struct RequirementSet: Sendable, Equatable {
   public var path: String
   public var text: String
 
-  public static func load(_ id: RuntimeID, profiles: String, files: any FileSystem = RootedFileSystem()) throws -> RequirementSet {
-    let path = "\(profiles)/runtimes/\(id.rawValue).txt"
+  /// `file`: the requirement file relative to `profiles` (a vLLM line's); default `runtimes/<id>.txt`.
+  public static func load(_ id: RuntimeID, profiles: String, file: String? = nil, files: any FileSystem = RootedFileSystem()) throws
+    -> RequirementSet
+  {
+    let path = "\(profiles)/\(file ?? "runtimes/\(id.rawValue).txt")"
     guard let data = files.contents(path) else { throw RuntimeError.unreadableProfile(path: path, reason: "it does not exist") }
     return RequirementSet(id: id, path: path, text: String(decoding: data, as: UTF8.self))
   }

@@ -17,7 +17,8 @@ public enum RuntimeError: Error, Equatable, CustomStringConvertible {
   case installFailed(id: String, command: String, output: String)
   /// pip was served a file whose hash the requirement file does not pin.
   case hashMismatch(id: String, requirement: String, source: String, got: String, pins: String)
-  case gpuRequired(reason: String)
+  /// No vLLM line fits this machine, or the one that fits is not pinned here: the whole line says why.
+  case vllmRefused(String)
   case buildUnavailable(reason: String)
   case notInstalled(String)
   case pinnedByProject(id: String, version: String, lock: String)
@@ -56,7 +57,7 @@ public enum RuntimeError: Error, Equatable, CustomStringConvertible {
       "installing \(id) failed: `\(command)` said: \(Self.oneLine(output)); nothing was kept"
     case .hashMismatch(let id, let requirement, let source, let got, let pins):
       "installing \(id) refused: \(requirement) from \(source) has sha256 \(got), a hash \(pins) does not pin (a tampered or substituted file); nothing was kept"
-    case .gpuRequired(let reason): "vLLM needs an NVIDIA GPU that qualifies: \(reason); use llama.cpp, or pass --force to install it anyway"
+    case .vllmRefused(let reason): reason
     case .buildUnavailable(let reason): "cannot build llama.cpp here: \(reason)"
     case .notInstalled(let what): "\(what) is not installed; `synapse-local install --list` shows what is"
     case .pinnedByProject(let id, let version, let lock):

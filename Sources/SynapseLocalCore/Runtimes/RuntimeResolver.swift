@@ -52,9 +52,12 @@ public struct RuntimeResolver: Sendable {
     }
   }
 
-  /// The runtimes a project on this engine runs.
-  public static func needed(engine: Engine) -> [RuntimeID] {
-    [.postgresql, engine == .vllm ? .vllm : .llamaCpp, .embedding]
+  /// The runtimes a project runs: its engine, and its embedding engine's (llama.cpp serves both
+  /// roles with one install).
+  public static func needed(_ configuration: ProjectConfiguration) -> [RuntimeID] {
+    let llm: RuntimeID = configuration.engine == .vllm ? .vllm : .llamaCpp
+    let embedding = configuration.embedding.engine.runtime
+    return [.postgresql, llm] + (embedding == llm ? [] : [embedding])
   }
 
   /// `configuration` as loaded (environment overrides applied); `userSet`: the `binaries.*` keys
@@ -67,7 +70,7 @@ public struct RuntimeResolver: Sendable {
     var installed: [RuntimeID: RuntimeManifest] = [:]
     let locator = BinaryLocator(environment: context.environment, files: context.files)
     let home = RuntimeHome(environment: context.environment)
-    for id in Self.needed(engine: configuration.engine) {
+    for id in Self.needed(configuration) {
       let (key, variable) = Self.key(id)
       let value = Self.value(id, in: binaries)
       var found: String?

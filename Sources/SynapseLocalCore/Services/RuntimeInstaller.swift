@@ -34,7 +34,12 @@ public struct RuntimeInstaller: Sendable {
   public func targets(_ names: [String], project: String?) throws -> [RuntimeID] {
     let configuration = try project.map { try ProjectFile.load(project: $0, environment: context.environment, files: context.files) }
     let engine = configuration?.engine ?? .llamaCpp
-    if names.isEmpty { return [engine == .vllm ? .vllm : .llamaCpp, .embedding, .postgresql] }
+    if names.isEmpty {
+      // A project's own runtimes; with none, every default one.
+      guard let configuration else { return [.llamaCpp, .embedding, .postgresql] }
+      let needed = RuntimeResolver.needed(configuration)
+      return [RuntimeID.llamaCpp, .vllm, .embedding, .postgresql].filter(needed.contains)
+    }
     var ids: [RuntimeID] = []
     for name in names {
       let id: RuntimeID
@@ -87,6 +92,41 @@ public struct RuntimeInstaller: Sendable {
     return try LlamaCppPlan(releases: releases, platform: platform, choice: choice)
   }
 
+  /// The vLLM line `install vllm` would take for `platform` (default: this machine's) on this
+  /// machine's GPUs and driver; nothing is downloaded. A machine no line fits is refused.
+  public func planVLLM(platform asked: Platform?) async throws -> VLLMLineChoice {
+    let platform = try asked ?? Platform.current()
+    let profiles = try context.resources.locate(.profiles)
+    let lines = try VLLMLines.load(profiles + "/" + EngineReleases.fileName, files: context.files)
+    return try VLLMLineChoice.choose(lines: lines, platform: platform, hardware: try await HardwareDetector.detect(context))
+  }
+
+  /// The pinned vLLM line to install, with the reason. A refusal says so before pip runs; with
+  /// `force`, the platform's pinned line is installed anyway (a line only another index serves,
+  /// which nothing here pins, never is).
+  func vllmLine(profiles: String, platform: Platform, hardware: HardwareReport, force: Bool) throws -> (
+    requirements: String?, reason: String
+  ) {
+    let lines = try VLLMLines.load(profiles + "/" + EngineReleases.fileName, files: context.files)
+    let pinned = VLLMLineChoice.forced(lines: lines, platform: platform)
+    let refusal: String
+    do {
+      let chosen = try VLLMLineChoice.choose(lines: lines, platform: platform, hardware: hardware)
+      if let requirements = chosen.requirements { return (requirements, "vLLM \(chosen.line): \(chosen.reason)") }
+      refusal = chosen.reason
+    } catch {
+      refusal = error.description
+    }
+    // A platform engines.yaml names no line for keeps the one requirement file there is.
+    let fallback = lines.lines(for: platform).isEmpty ? "runtimes/\(RuntimeID.vllm.rawValue).txt" : nil
+    guard force, let file = pinned?.requirements ?? fallback else {
+      let override = pinned != nil || fallback != nil ? " (--force installs the pinned wheels anyway)" : ""
+      throw RuntimeError.vllmRefused(refusal + override)
+    }
+    context.output.warning("installing vLLM although \(refusal) (--force)")
+    return (file, "installed with --force although \(refusal)")
+  }
+
   /// Pins runtimes already installed under the home (those `up` chose for the plan with no pin) in
   /// the project's lock, as an install would have.
   public func pin(_ manifests: [RuntimeManifest], project: String) throws {
@@ -128,11 +168,13 @@ public struct RuntimeInstaller: Sendable {
       if case .release(let note?) = decision { outcome.notes.append(note) }
       return outcome
     case .vllm:
+      // The CUDA line is decided before pip runs: an old driver or a GPU without kernels is refused.
       let hardware = try await HardwareDetector.detect(context)
-      if let reason = EnginePlanner(hardware: hardware, ramBudget: 0).vllmIneligibility, !options.force {
-        throw RuntimeError.gpuRequired(reason: reason)
-      }
-      return try await python(profiles, platform).install(.vllm, request: pythonRequest(pinned, options))
+      var request = pythonRequest(pinned, options)
+      let line = try vllmLine(profiles: profiles, platform: platform, hardware: hardware, force: options.force)
+      request.requirementsFile = line.requirements
+      request.reason = line.reason
+      return try await python(profiles, platform).install(.vllm, request: request)
     case .embedding:
       var request = pythonRequest(pinned, options)
       request.embeddingCheck = embeddingCheck(project: options.project)

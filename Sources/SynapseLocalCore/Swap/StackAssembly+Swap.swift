@@ -4,9 +4,12 @@ import Foundation
 extension StackAssembly {
   /// The spec of `service` (llm or embedding) serving `ref` instead: the plan with that model and
   /// its served name (and vector size) changed, on a new internal port.
-  public func spec(for service: ServiceName, ref reference: ModelReference, environment: [String: String], context: Int? = nil) throws -> (
-    ServiceSpec, ProjectConfiguration
-  ) {
+  /// `fallbackPython`: a Python with sentence-transformers, which serves an embedding model that
+  /// llama.cpp cannot (a Dense layer, another architecture); without it such a swap is refused.
+  public func spec(
+    for service: ServiceName, ref reference: ModelReference, environment: [String: String], context: Int? = nil,
+    fallbackPython: String? = nil
+  ) throws -> (ServiceSpec, ProjectConfiguration) {
     guard service == .llm || service == .embedding else {
       throw StackError.control("only llm and embedding can be swapped, not \(service.rawValue)")
     }
@@ -39,11 +42,28 @@ extension StackAssembly {
       }
       changed.embedding.dimensions = dimensions
     }
+    // llama.cpp serves the new embedding model from its conversion, made now.
+    struct NotConvertible: Error { var message: String }
+    var embeddingFile = (path: embeddingModel.hostPath, made: false, context: 512)
+    if service == .embedding {
+      do {
+        embeddingFile = try Self.embeddingFile(resolved, configuration: changed, context: self.context) { NotConvertible(message: $0) }
+      } catch let error as NotConvertible {
+        guard let fallbackPython else {
+          throw StackError.control(
+            error.message + "; or install the sentence-transformers runtime (synapse-local install embedding), which swap then uses")
+        }
+        changed.embedding.engine = .sentenceTransformers
+        changed.binaries.python = fallbackPython
+        embeddingFile = (resolved.hostPath, false, 0)
+      }
+    }
     var planner = ServicePlanner(
       configuration: changed, project: project, llmPath: service == .llm ? resolved.hostPath : llmModel.hostPath,
-      embeddingPath: service == .embedding ? resolved.hostPath : embeddingModel.hostPath, store: store, database: bootstrap.layout,
+      embeddingPath: embeddingFile.path, store: store, database: bootstrap.layout,
       env: [:],
       baseEnvironment: environment)
+    planner.embeddingContext = embeddingFile.context
     planner.enginePorts = [service: try PortProbe.freePort()]
     guard var spec = planner.services().first(where: { $0.name == service }) else {
       throw StackError.control("no \(service.rawValue) in the plan")
@@ -92,6 +112,12 @@ extension StackAssembly {
     if service == .embedding {
       if case .embedding(_, let dimensions) = current.health { plan.currentDimensions = dimensions }
       plan.dimensions = changed.embedding.dimensions
+      plan.embeddingEngine = changed.embedding.engine
+      if changed.embedding.engine != configuration.embedding.engine {
+        plan.warnings.append(
+          "\(plan.model) is served by \(changed.embedding.engine.rawValue) (llama.cpp cannot serve it): embedding.engine changes with the swap"
+        )
+      }
     }
     return plan
   }

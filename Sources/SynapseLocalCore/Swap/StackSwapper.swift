@@ -21,7 +21,9 @@ public struct StackSwapper: Sendable {
       guard name == .llm else { throw StackError.control("--context applies to `swap llm` only") }
       guard (256...1_048_576).contains(context) else { throw StackError.control("--context must be between 256 and 1048576 tokens") }
     }
-    let (spec, changed) = try assembly.spec(for: name, ref: order.model, environment: assembly.context.environment, context: order.context)
+    let python = name == .embedding && assembly.configuration.embedding.engine == .llamaCpp ? await sentenceTransformersPython() : nil
+    let (spec, changed) = try assembly.spec(
+      for: name, ref: order.model, environment: assembly.context.environment, context: order.context, fallbackPython: python)
     guard let current = await supervisor.currentSpec(name) else { throw StackError.control("\(name.rawValue) is not part of this stack") }
     let stackBytes = await supervisor.status().services.compactMap(\.rssBytes).reduce(0, +)
     let (hardware, measurements) = try await RecommendationRequest.machine(assembly.context, hardwareFile: nil)
@@ -91,9 +93,20 @@ public struct StackSwapper: Sendable {
       configuration.embedding.model = order.model
       configuration.embedding.servedName = plan.model
       if let dimensions = plan.dimensions { configuration.embedding.dimensions = dimensions }
+      if let engine = plan.embeddingEngine { configuration.embedding.engine = engine }
     }
     let text = try ProjectFile.render(configuration, renderer: try TemplateRenderer.live(environment: context.environment))
     try context.files.write(text, to: ProjectFile.path(in: project))
     _ = try await ProjectGeneration(context: context, catalog: assembly.catalog).generate(project: project)
+  }
+
+  /// The Python that would run sentence-transformers here, when one is installed or configured.
+  func sentenceTransformersPython() async -> String? {
+    var configuration = assembly.configuration
+    configuration.embedding.engine = .sentenceTransformers
+    guard let platform = try? Platform.current() else { return nil }
+    let resolution = await RuntimeResolver(context: assembly.context, platform: platform).resolve(
+      configuration, userSet: [], lock: assembly.lock)
+    return resolution.missing.contains(.embedding) ? nil : resolution.binaries.python
   }
 }

@@ -15,6 +15,8 @@ public struct SwapPlan: Codable, Sendable, Equatable {
   /// Embedding swaps: the vector size served now and the new model's.
   public var currentDimensions: Int?
   public var dimensions: Int?
+  /// Embedding swaps: what serves the new model (it may differ from what served the old one).
+  public var embeddingEngine: EmbeddingEngine?
   /// The new chat model's predicted (or measured) speed with the project's flags.
   public var speed: SpeedEstimate?
   /// llm swaps: the built-in chat template the new model is served with (nil: its file's own).
@@ -28,6 +30,7 @@ public struct SwapPlan: Codable, Sendable, Equatable {
     case holdLimitSeconds = "hold_limit_seconds"
     case currentDimensions = "current_dimensions"
     case chatTemplate = "chat_template"
+    case embeddingEngine = "embedding_engine"
   }
 
   /// In hold mode, a load expected to outlast the hold means requests sent meanwhile get 503.

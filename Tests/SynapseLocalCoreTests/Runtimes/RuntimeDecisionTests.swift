@@ -124,6 +124,23 @@ struct RuntimeDecisionTests {
     #expect(throws: RuntimeError.noDigest(asset: "my-build.tar.gz")) { try macOS.fileDigest(named: "my-build.tar.gz", request: .init()) }
   }
 
+  /// `--build` compiles the source engines.yaml pins (conda-forge's digest of b11266, older than
+  /// the release builds), or the one a project's lock pins; with neither it is refused saying how
+  /// to pin one.
+  @Test func theBuildCompilesAPinnedSource() throws {
+    let shipped = try EngineReleases.load(ResourceLocator.sourceTree + "/profiles/engines.yaml")
+    let context = Context(system: MemoryFileSystem(roots: ["/"]), environment: [:], processes: StubProcessRunner())
+    let installer = LlamaCppInstaller(context: context, home: RuntimeHome(path: "/home"), releases: shipped, platform: .linuxX64)
+    let source = try installer.sourceToBuild(pinned: nil)
+    #expect(source.tag == "b11266" && source.name == "llama.cpp-b11266.tar.gz")
+    #expect(source.sha256 == "442928afeb4687cf562da7a34fe178e55f5bac41cd8cf8d0f7aaadb18d03ade9")
+    let locked = ProjectLock.RuntimePin(
+      id: "llama.cpp", platform: "linux-x86_64", version: "b11000", variant: "cuda", asset: "llama.cpp-b11000.tar.gz", sha256: Self.other)
+    #expect(try installer.sourceToBuild(pinned: locked) == ("b11000", "llama.cpp-b11000.tar.gz", Self.other))
+    let refused = #expect(throws: RuntimeError.self) { try self.installer().sourceToBuild(pinned: nil) }
+    #expect(refused?.description.contains("source: {name: llama.cpp-TAG.tar.gz, tag: TAG, sha256: HEX}") == true)
+  }
+
   @Test func aCUDABuildIsDecidedByTheGPUAndTheToolkitAndItsCommandsAreBounded() {
     #expect(LlamaCppBuild.decide(requested: true, hasGPU: true, nvcc: "/usr/local/cuda/bin/nvcc") == .build)
     // A GPU without --build takes the release build the variant choice names (CUDA, since b11541).
