@@ -5,8 +5,14 @@ import SynapseLocalCore
 struct BundleExportCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "export",
-    abstract: "Write the project, its locked models, its runtimes and this tool into one verified tar.zst.",
+    abstract: "Write the project, its Synapse checkout, its locked models, its runtimes and this tool into one verified tar.zst.",
     discussion: """
+      The Synapse checkout travels too: git's tracked files where it is a git work tree (local \
+      changes carried as they are on disk, and said so), else the app folders without \
+      node_modules, .git, build output or .env files; with, for an npm lockfile, exactly the \
+      packages it pins from npm's cache, so that `up` on the target installs with no network. \
+      --no-app leaves them out.
+
       The wheels come from the wheelhouse the embedding runtime was installed from when there is \
       one, else from PyPI; the llama.cpp archive from the runtime folder's downloads/ or the file it \
       was installed from. --gpu carries another build for a target whose GPU differs from this \
@@ -51,6 +57,9 @@ struct BundleExportCommand: AsyncParsableCommand {
   @Flag(name: .customLong("no-runtimes"), help: "Carry no engine archive and no wheels.")
   var noRuntimes = false
 
+  @Flag(name: .customLong("no-app"), help: "Carry neither the Synapse checkout nor its npm packages.")
+  var noApp = false
+
   @Option(name: .long, help: ArgumentHelp("Sign the manifest with this private key (from bundle keygen).", valueName: "KEY"))
   var sign: String?
 
@@ -66,7 +75,7 @@ struct BundleExportCommand: AsyncParsableCommand {
       let context = Context.command(quiet: json)
       let options = BundleExporter.Options(
         project: project.folder(context), platform: platform, python: python, tool: tool.map(context.absolute), runtimes: !noRuntimes,
-        signingKey: sign.map(context.absolute), gpu: gpu)
+        signingKey: sign.map(context.absolute), gpu: gpu, app: !noApp)
       let result = try await BundleExporter(context: context).export(to: context.absolute(file), options: options)
       for note in result.notes { Output.warning(note) }
       if json { return try Output.json(result) }
@@ -74,6 +83,11 @@ struct BundleExportCommand: AsyncParsableCommand {
         "wrote \(result.path): \(result.members) members, \(ByteCount.format(result.bytes)) in \(ByteCount.format(result.archiveBytes)) (\(result.platform)\(result.python.map { ", Python \($0)" } ?? ""))"
       )
       carried(result.contents)
+      if let app = result.app {
+        Output.line(
+          "checkout: \(app.checkout) (\(app.source == .git ? "git" : "folder")), \(app.files) files and \(app.packages) npm packages, placed in \(app.folder == "." ? "the project folder" : "the project's \(app.folder)/") on import\(app.localChanges ? ", with local changes" : "")"
+        )
+      }
       Output.line("sha256 \(result.sha256)")
       if let signedBy = result.signedBy { Output.line("signed by the key \(signedBy)") }
       let name = (result.path as NSString).lastPathComponent

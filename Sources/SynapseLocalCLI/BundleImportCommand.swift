@@ -14,7 +14,11 @@ struct BundleImportCommand: AsyncParsableCommand {
       the manifest's sha256 while it streams; nothing is placed before the whole bundle is \
       verified, and a failure leaves the store, the runtimes and the project as they were. Model \
       files already in the store (same digest) are not written again. A different \
-      synapse-local.yaml or synapse-local.lock in the project is replaced only with --force.
+      synapse-local.yaml or synapse-local.lock in the project is replaced only with --force. The \
+      Synapse checkout goes where the bundled project file's paths.synapse says, inside the \
+      project: into an empty folder, or over a checkout of the same app (identical files are \
+      not written again); a file that differs is replaced only with --force. npm's packages go \
+      to the state folder's npm-cache/, where `up` installs them from with no network.
 
       Examples:
         synapse-local bundle import synapse.tar.zst --sha256 HEX --project ~/synapse
@@ -34,7 +38,7 @@ struct BundleImportCommand: AsyncParsableCommand {
     help: "Import without --sha256 or --trust: anyone who could alter the bundle chooses what runs.")
   var insecureSkipVerify = false
 
-  @Flag(name: .long, help: "Replace an existing synapse-local.yaml or synapse-local.lock that differs from the bundle's.")
+  @Flag(name: .long, help: "Replace an existing synapse-local.yaml, synapse-local.lock or checkout file that differs from the bundle's.")
   var force = false
 
   @Flag(name: .long, help: "Print the result as JSON.")
@@ -67,6 +71,10 @@ struct BundleImportCommand: AsyncParsableCommand {
       Output.line(
         "imported \(result.bundle) into \(result.project): \(result.modelFiles) model file(s) (\(result.modelFilesPresent) already in the store), runtimes: \(result.runtimes.isEmpty ? "none" : result.runtimes.joined(separator: ", "))"
       )
+      if let checkout = result.checkout {
+        Output.line(
+          "checkout: \(checkout), \(result.appFiles) files (\(result.appFilesPresent) already there), \(result.npmPackages) npm packages")
+      }
       Output.line("authenticated by \(result.authenticatedBy)")
       Output.line("Next: synapse-local up -d --project \(result.project)")
     }

@@ -17,10 +17,12 @@ public struct BundleExporter: Sendable {
     public var signingKey: String?
     /// The target's llama.cpp build (`--gpu`: `cuda-12.8`, `rocm`, `cpu`, ...); nil: the lock's.
     public var gpu: String?
+    /// Carry the Synapse checkout and the npm cache its lockfile needs (`--no-app`: not).
+    public var app = true
 
     public init(
       project: String, platform: Platform? = nil, python: String? = nil, tool: String? = nil, runtimes: Bool = true,
-      signingKey: String? = nil, gpu: String? = nil
+      signingKey: String? = nil, gpu: String? = nil, app: Bool = true
     ) {
       self.project = project
       self.platform = platform
@@ -29,6 +31,7 @@ public struct BundleExporter: Sendable {
       self.runtimes = runtimes
       self.signingKey = signingKey
       self.gpu = gpu
+      self.app = app
     }
   }
 
@@ -45,13 +48,35 @@ public struct BundleExporter: Sendable {
     public var signedBy: String?
     public var notes: [String]
     /// What it carries, largest first: each model file, the engine archive, each wheel, the tool,
-    /// and the project's and share/ files together.
+    /// the checkout's files and the npm packages (each together), and the project's and share/
+    /// files together.
     public var contents: [Carried] = []
+    /// The Synapse checkout it carries; nil with `--no-app` or no app enabled.
+    public var app: CarriedApp?
+  }
+
+  /// The checkout a bundle carries, and its local changes.
+  public struct CarriedApp: Encodable, Sendable, Equatable {
+    public var checkout: String
+    /// `git` (the tracked files) or `folder` (the app folders walked).
+    public var source: CheckoutFiles.Source
+    public var files: Int
+    /// npm's cache entries for the lockfile's packages.
+    public var packages: Int
+    /// Where the checkout lands in the target's project folder (`paths.synapse` there).
+    public var folder: String
+    /// The work tree differs from its last commit: it is carried as it is on disk.
+    public var localChanges: Bool
+    public var modified: [String]
+    public var deleted: [String]
+    public var untracked: [String]
+    public var withheld: [String]
   }
 
   /// One thing a bundle carries, with its size.
   public struct Carried: Encodable, Sendable, Equatable {
-    /// `model`, `engine`, `wheel`, `tool` or `files` (the project and share/, together).
+    /// `model`, `engine`, `wheel`, `tool`, `app` (the checkout's files), `npm` (its packages) or
+    /// `files` (the project and share/, together).
     public var kind: String
     /// A model as ORG/REPO/PATH, a runtime by its file name.
     public var name: String
@@ -161,6 +186,20 @@ public struct BundleExporter: Sendable {
       models.append(Planned(name: name, source: blob, size: entry.size, sha256: digest))
     }
 
+    // The app, before the runtimes' wheels: a checkout that cannot be carried stops the export early.
+    var projectText = context.files.contents(ProjectFile.path(in: project)) ?? Data()
+    var app: AppPart?
+    if options.app {
+      app = try await appPart(configuration: configuration, project: project, projectFile: projectText, platform: platform)
+      if let app {
+        projectText = app.projectFile
+        notes += app.notes
+      }
+    } else {
+      notes.append("--no-app: the Synapse checkout is not carried; bring it to the target with git or a copy, with its packages")
+    }
+    let appFiles = (app?.files ?? []) + (app?.packages ?? [])
+
     var runtimeFiles: [Planned] = []
     var engineMember: String?
     var scratch: String?
@@ -209,16 +248,26 @@ public struct BundleExporter: Sendable {
     }
 
     let projectFiles: [(String, Data)] = [
-      ("project/" + ProjectConfiguration.fileName, context.files.contents(ProjectFile.path(in: project)) ?? Data()),
+      ("project/" + ProjectConfiguration.fileName, projectText),
       ("project/" + ProjectLock.fileName, lockData),
     ]
     var members = early.map { BundleManifest.Member(path: $0.name, size: $0.size, sha256: $0.sha256) }
     members += projectFiles.map { BundleManifest.Member(path: $0.0, size: UInt64($0.1.count), sha256: Digest.hex(.sha256, Array($0.1))) }
+    members += appFiles.map {
+      BundleManifest.Member(
+        path: $0.name, size: $0.size, sha256: $0.sha256, executable: $0.mode == 0o755 && $0.name.hasPrefix("app/") ? true : nil)
+    }
     members += (models + runtimeFiles).map { BundleManifest.Member(path: $0.name, size: $0.size, sha256: $0.sha256) }
     var manifest = BundleManifest(
       platform: platform, python: options.runtimes ? python : nil, toolVersion: ToolVersion.current,
       lock: String(decoding: lockData, as: UTF8.self), engineArchive: engineMember, members: members)
-    if signer != nil { manifest.format = BundleManifest.signedFormat }
+    if app != nil {
+      // Older tools refuse it as a newer format rather than as an unknown member.
+      manifest.format = BundleManifest.appFormat
+      manifest.signed = signer != nil
+    } else if signer != nil {
+      manifest.format = BundleManifest.signedFormat
+    }
 
     // Written in order: the tool, the manifest, the project, then the data.
     let writer = try BundleArchiveWriter(path: file)
@@ -245,18 +294,38 @@ public struct BundleExporter: Sendable {
     // The signature covers the manifest's bytes as stored, and the manifest every member's digest.
     if let signer { try writer.add(BundleSignature.memberName, data: try BundleSignature(signing: manifestData, with: signer).encoded()) }
     for (name, data) in projectFiles { try writer.add(name, data: data) }
-    for item in models + runtimeFiles { try write(item) }
+    for item in appFiles + models + runtimeFiles { try write(item) }
     let sha256 = try writer.finish()
     contents += runtimeFiles.map {
       Carried(kind: $0.name == engineMember ? "engine" : "wheel", name: ($0.name as NSString).lastPathComponent, sizeBytes: $0.size)
     }
     contents.append(Carried(kind: "tool", name: "bin/synapse-local", sizeBytes: early[0].size))
+    if let app {
+      let source = app.selection.source == .git ? "git's tracked files" : "the app folders"
+      contents.append(
+        Carried(
+          kind: "app", name: "app/: \(app.files.count) files of the checkout (\(source))", sizeBytes: app.files.reduce(0) { $0 + $1.size }))
+      if !app.packages.isEmpty {
+        contents.append(
+          Carried(
+            kind: "npm", name: "npm-cache/: \(app.packages.count) npm packages the lockfile pins",
+            sizeBytes: app.packages.reduce(0) { $0 + $1.size }))
+      }
+    }
     let small = early.dropFirst().reduce(0) { $0 + $1.size } + projectFiles.reduce(0) { $0 + UInt64($1.1.count) }
     contents.append(Carried(kind: "files", name: "project/ and share/synapse-local/", sizeBytes: small))
     return Result(
       path: file, platform: platform.rawValue, python: manifest.python, members: members.count + 1 + (signer == nil ? 0 : 1), bytes: total,
       archiveBytes: context.files.size(file) ?? 0, sha256: sha256, signedBy: signer?.fingerprint, notes: notes,
-      contents: contents.sorted { ($0.sizeBytes, $1.name) > ($1.sizeBytes, $0.name) })
+      contents: contents.sorted { ($0.sizeBytes, $1.name) > ($1.sizeBytes, $0.name) }, app: app.map(Self.carried))
+  }
+
+  static func carried(_ app: AppPart) -> CarriedApp {
+    let selection = app.selection
+    return CarriedApp(
+      checkout: selection.checkout, source: selection.source, files: app.files.count, packages: app.packages.count, folder: app.folder,
+      localChanges: selection.hasLocalChanges, modified: selection.modified, deleted: selection.deleted, untracked: selection.untracked,
+      withheld: selection.withheld)
   }
 
   func planned(_ name: String, _ source: String, mode: Int32 = 0o644) throws -> Planned {
@@ -290,87 +359,5 @@ public struct BundleExporter: Sendable {
       carry = Array(bytes.suffix(needle.count))
     }
     return true
-  }
-
-  /// `3.11`: the one asked for, else this machine's python3's.
-  func pythonVersion(_ asked: String?) async throws -> String {
-    if let asked {
-      let parts = asked.split(separator: ".")
-      guard parts.count == 2, parts.allSatisfy({ Int($0) != nil }) else {
-        throw BundleError.cannotExport(reason: "--python \(asked): expected MAJOR.MINOR, e.g. 3.11")
-      }
-      return asked
-    }
-    let answer = try await context.processes.run(
-      context.findExecutable("python3") ?? "/usr/bin/python3", ["-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-      timeout: .seconds(30))
-    guard answer.status == 0 else { throw BundleError.cannotExport(reason: "python3 did not say its version; pass --python X.Y") }
-    return answer.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-  }
-
-  /// Binary wheels for every pinned dependency of the embedding runtime and PostgreSQL, for the
-  /// platform and Python. From the wheelhouse the embedding runtime was installed from, when there
-  /// is one: pip's own resolver names the wheels (`install --dry-run --report`) and their digests,
-  /// and they are read where they are, not copied. Else pip downloads them from PyPI into `folder`
-  /// (its cache makes that quick).
-  func wheels(into folder: String, platform: Platform, python: String, runtimes: [RuntimeID]) async throws -> [(
-    path: String, sha256: String?
-  )] {
-    let profiles = try context.resources.locate(.profiles)
-    let home = RuntimeHome(environment: context.environment)
-    let wheelhouse = RuntimeInventory(home: home, files: context.files).list(measure: false).first {
-      runtimes.contains($0.manifest.id) && context.files.isDirectory($0.manifest.source)
-    }?.manifest.source
-    guard let pythonProgram = context.findExecutable("python3") else {
-      throw BundleError.cannotExport(reason: "python3 is not on PATH (pip picks the wheels)")
-    }
-    let machine = platform == .linuxArm64 ? "aarch64" : "x86_64"
-    // Every manylinux a glibc 2.17-2.36 host (Debian 12) runs, as pip would accept them there.
-    let tags =
-      (5...36).map { "manylinux_2_\($0)_\(machine)" } + ["manylinux1", "manylinux2010", "manylinux2014"].map { "\($0)_\(machine)" }
-      + ["linux_\(machine)"]
-    var found: [(path: String, sha256: String?)] = []
-    try context.files.createDirectory(folder, permissions: 0o700)
-    for id in runtimes {
-      let requirements = try RequirementSet.load(id, profiles: profiles, files: context.files)
-      var common = [
-        "--disable-pip-version-check", "-q", "--only-binary=:all:", "--no-deps", "--python-version", python, "--implementation", "cp",
-        "-r", requirements.path,
-      ]
-      for tag in tags { common += ["--platform", tag] }
-      context.output.line("bundle: wheels for \(id.rawValue) (\(python), \(platform.rawValue)) from \(wheelhouse ?? "PyPI")")
-      let arguments: [String]
-      let report = folder + "/\(id.rawValue)-report.json"
-      if let wheelhouse {
-        arguments =
-          [
-            "-m", "pip", "install", "--dry-run", "--ignore-installed", "--target", folder + "/none", "--report", report,
-            "--no-index", "--find-links", wheelhouse,
-          ] + common
-      } else {
-        arguments = ["-m", "pip", "download", "-d", folder] + common
-      }
-      let result = try await context.processes.run(pythonProgram, arguments, timeout: .seconds(3600))
-      guard result.status == 0 else {
-        let last = (result.stderr + result.stdout).split(separator: "\n").last.map(String.init) ?? "exit \(result.status)"
-        throw BundleError.cannotExport(
-          reason: "pip could not get the \(id.rawValue) wheels for Python \(python) on \(platform.rawValue): \(last)")
-      }
-      if wheelhouse != nil {
-        guard let data = context.files.contents(report),
-          let installs = (try? JSONSerialization.jsonObject(with: data) as? [String: Any])?["install"] as? [[String: Any]]
-        else { throw BundleError.cannotExport(reason: "pip wrote no report of the \(id.rawValue) wheels") }
-        for item in installs {
-          let info = item["download_info"] as? [String: Any]
-          guard let url = (info?["url"] as? String).flatMap(URL.init(string:)), url.isFileURL else { continue }
-          let sha256 = ((info?["archive_info"] as? [String: Any])?["hashes"] as? [String: Any])?["sha256"] as? String
-          found.append((url.path, sha256))
-        }
-      }
-    }
-    if wheelhouse == nil {
-      found = files(under: folder).filter { $0.hasSuffix(".whl") }.map { (folder + "/" + $0, nil) }
-    }
-    return found
   }
 }

@@ -26,7 +26,10 @@ extension BundleImporter {
     guard !name.hasPrefix("/"), !parts.contains(".."), !parts.contains(""), !name.isEmpty else {
       throw BundleError.tampered(path: file, member: name, reason: "has an unsafe path")
     }
-    let roots = ["bin", "share", "project", "models", "runtimes", "wheelhouse", BundleManifest.memberName, BundleSignature.memberName]
+    let roots = [
+      "bin", "share", "project", "app", "npm-cache", "models", "runtimes", "wheelhouse", BundleManifest.memberName,
+      BundleSignature.memberName,
+    ]
     guard let first = parts.first, roots.contains(String(first)) else { throw BundleError.unknownMember(path: file, member: name) }
   }
 
@@ -62,12 +65,12 @@ extension BundleImporter {
       }
     }
     let manifest = try decodeManifest(data, file: file)
-    if manifest.format >= BundleManifest.signedFormat, signature == nil {
+    if manifest.isSigned, signature == nil {
       throw BundleError.tampered(
         path: file, member: BundleManifest.memberName,
         reason: "is of a signed format (\(manifest.format)) but no \(BundleSignature.memberName) follows it")
     }
-    if manifest.format < BundleManifest.signedFormat, signature != nil {
+    if !manifest.isSigned, signature != nil {
       throw BundleError.tampered(
         path: file, member: BundleSignature.memberName, reason: "follows a manifest of an unsigned format (\(manifest.format))")
     }

@@ -35,20 +35,7 @@ extension BundleImporter {
       try StoreFolders.makeFolder(folder)
       try undo.keep(blob)
       try? FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: staged)
-      if rename(staged, blob) != 0 {
-        // Another file system: copied beside it, then renamed into place.
-        let copy = blob + ".import-\(UUID().uuidString.prefix(8))"
-        do {
-          try FileManager.default.copyItem(atPath: staged, toPath: copy)
-        } catch {
-          try? FileManager.default.removeItem(atPath: copy)
-          throw BundleError.unwritable(path: blob, reason: "cannot copy into the store")
-        }
-        guard rename(copy, blob) == 0 else {
-          try? FileManager.default.removeItem(atPath: copy)
-          throw BundleError.unwritable(path: blob, reason: String(cString: strerror(errno)))
-        }
-      }
+      try Self.place(staged, at: blob)
     }
     for entry in read.lock.files {
       let base = store + "/" + (try RepositoryID(entry.repository)).cacheFolderName

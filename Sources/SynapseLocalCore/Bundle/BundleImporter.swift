@@ -33,11 +33,21 @@ public struct BundleImporter: Sendable {
     public var notes: [String]
     /// `sha256`, `signature by KEY`, or `nothing (--insecure-skip-verify)`.
     public var authenticatedBy: String
+    /// The checkout's folder, when the bundle carries the app.
+    public var checkout: String?
+    /// The checkout's files it carries, and those already there byte for byte (not written again).
+    public var appFiles = 0
+    public var appFilesPresent = 0
+    /// npm's cache entries for the app's lockfile, placed in the state folder's npm-cache/.
+    public var npmPackages = 0
 
     enum CodingKeys: String, CodingKey {
-      case bundle, project, platform, members, runtimes, notes
+      case bundle, project, platform, members, runtimes, notes, checkout
       case modelFiles = "model_files"
       case modelFilesPresent = "model_files_present"
+      case appFiles = "app_files"
+      case appFilesPresent = "app_files_present"
+      case npmPackages = "npm_packages"
       case authenticatedBy = "authenticated_by"
     }
   }
@@ -128,6 +138,8 @@ public struct BundleImporter: Sendable {
     if !options.force, let existing = files.contents(lockFile), !Self.sameLock(existing, Data(read.manifest.lock.utf8)) {
       throw BundleError.projectFileDiffers(path: file, file: lockFile, reason: "pins other files or runtimes than the bundle's lock")
     }
+    let app = try appPlacement(
+      read, project: options.project, projectFile: files.contents(bundledProject) ?? Data(), force: options.force, file: file)
     var notes = read.manifest.python == nil ? ["the bundle carries no runtimes (--no-runtimes): install them on this machine"] : []
     if let missing = await missingPackages(read.manifest.debianPackages), !missing.isEmpty {
       notes.append(
@@ -150,6 +162,12 @@ public struct BundleImporter: Sendable {
         try undo.keep(target)
         try AtomicFile.write(data, to: target)
       }
+      if let app {
+        try placeApp(app, read: read, undo: &undo)
+        if app.packages > 0 {
+          notes.append("the app's npm packages are in \(app.npmCache): up installs from there with no network (npm ci --offline)")
+        }
+      }
       var runtimes: [String] = []
       if read.manifest.python != nil || read.manifest.engineArchive != nil {
         try Task.checkCancellation()
@@ -159,7 +177,8 @@ public struct BundleImporter: Sendable {
       return Result(
         bundle: file, project: options.project, platform: read.manifest.platform.rawValue, members: read.manifest.members.count,
         modelFiles: read.lock.files.count, modelFilesPresent: read.present.count, runtimes: runtimes, notes: notes,
-        authenticatedBy: read.authenticatedBy ?? "nothing (--insecure-skip-verify)")
+        authenticatedBy: read.authenticatedBy ?? "nothing (--insecure-skip-verify)", checkout: app?.checkout, appFiles: app?.files ?? 0,
+        appFilesPresent: app?.filesPresent ?? 0, npmPackages: app?.packages ?? 0)
     } catch {
       let stranded = undo.restore()
       guard stranded.isEmpty else {
@@ -194,6 +213,7 @@ public struct BundleImporter: Sendable {
       let manifest = try authenticatedManifest(bytes, signature: signature, file: file, trust: trust, trustedKey: trustedKey)
       try check(manifest, file: file, pythonHere: pythonHere, target: target)
       for listed in manifest.members { try Self.checkName(listed.path, file: file) }
+      try checkAppMembers(manifest, file: file)
       let lock = try checkLock(manifest, file: file)
       for (name, (size, sha256)) in early {
         guard let listed = manifest.members.first(where: { $0.path == name }) else {
@@ -264,6 +284,9 @@ public struct BundleImporter: Sendable {
         && inStore.map { context.files.size($0) == listed.size && (try? Digest.sha256(ofFile: $0)) == listed.sha256 }
           == true
       let digest = Digest(.sha256)
+      // An npm cache file's name is its digest: its bytes must have it.
+      let named = Self.npmContentDigest(member.name)
+      let content = named.map { Digest($0.algorithm) }
       var written: UInt64 = 0
       var handle: FileHandle?
       var target: String?
@@ -281,6 +304,7 @@ public struct BundleImporter: Sendable {
       try stream { block in
         try Task.checkCancellation()
         digest.update(block)
+        content?.update(block)
         written += UInt64(block.count)
         done += UInt64(block.count)
         try handle?.write(contentsOf: block)
@@ -289,6 +313,9 @@ public struct BundleImporter: Sendable {
       }
       guard written == listed.size, digest.finish() == listed.sha256 else {
         throw BundleError.tampered(path: file, member: member.name, reason: "does not match its sha256 in the manifest")
+      }
+      if let named, content?.finish() != named.hex {
+        throw BundleError.tampered(path: file, member: member.name, reason: "is not the package its name's \(named.name) names")
       }
       if present { current.present.insert(member.name) }
       if member.name == "project/" + ProjectLock.fileName, kept != Data(current.manifest.lock.utf8) {

@@ -19,7 +19,7 @@ public struct BundleVerifyReport: Codable, Sendable, Equatable {
   public init(bundle: String, verification: BundleImporter.Verification) {
     let manifest = verification.manifest
     self.bundle = bundle
-    signed = manifest.format >= BundleManifest.signedFormat
+    signed = manifest.isSigned
     // The manifest lists every member but itself and its signature.
     members = manifest.members.count + (signed ? 2 : 1)
     totalBytes = manifest.totalBytes

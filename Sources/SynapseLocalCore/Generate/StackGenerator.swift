@@ -156,10 +156,12 @@ public struct StackGenerator: Sendable {
     return size + ByteCount.gibibyte
   }
 
-  /// The measured embedding server footprint (catalog `ram_bytes`) plus half, for batches.
+  /// The measured embedding server footprint (catalog `ram_bytes`) plus half, for batches. The
+  /// compose file's embedding service is the sentence-transformers container whatever
+  /// `embedding.engine` says (docs/generated-files.md).
   func embeddingMemoryLimit() -> UInt64 {
     let c = configuration
-    if let ram = MemoryNeed.embedding(ref: c.embedding.model, catalog: catalog, weightsBytes: nil) { return ram + ram / 2 }
+    if let ram = MemoryNeed.embedding(ref: c.embedding.model, catalog: catalog, weightsBytes: nil, engine: .sentenceTransformers) { return ram + ram / 2 }
     return 2 * ByteCount.gibibyte
   }
 

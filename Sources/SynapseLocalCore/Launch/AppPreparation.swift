@@ -190,12 +190,20 @@ public struct AppPreparation: Sendable {
         if context.files.readText(stamp) == fingerprint && present {
           announce("\(workspace.service.rawValue): dependencies up to date in \(workspace.installFolder) (`\(app.install)` skipped)")
         } else {
-          announce("\(workspace.service.rawValue): \(app.install) in \(workspace.installFolder) (output in \(log))")
-          try? context.files.remove(stamp)
           // NODE_ENV=production would make npm, pnpm and yarn leave out the devDependencies a
           // build needs (tsc, vite).
           var installEnvironment = environment(workspace.service)
           installEnvironment["NODE_ENV"] = nil
+          let offline = offlineCache(workspace, state: state).map { carried in
+            for key in installEnvironment.keys where ["npm_config_cache", "npm_config_offline"].contains(key.lowercased()) {
+              installEnvironment[key] = nil
+            }
+            installEnvironment["npm_config_cache"] = carried
+            installEnvironment["npm_config_offline"] = "true"
+            return ", offline from the npm cache a bundle carried, \(carried)"
+          }
+          announce("\(workspace.service.rawValue): \(app.install) in \(workspace.installFolder) (output in \(log)\(offline ?? ""))")
+          try? context.files.remove(stamp)
           try await AppStep(
             service: workspace.service, name: "install", command: app.install, folder: workspace.installFolder,
             environment: installEnvironment, log: log
@@ -212,6 +220,18 @@ public struct AppPreparation: Sendable {
         ).run(launcher: context.launcher)
       }
     }
+  }
+
+  /// The npm cache a bundle import placed in the state folder, when it holds every package the
+  /// app's npm lockfile pins for this machine: its install then reads only that (`npm ci` with
+  /// npm_config_cache and npm_config_offline), with no network. Nil otherwise: the install runs as
+  /// it would have.
+  func offlineCache(_ workspace: AppWorkspace, state: String) -> String? {
+    let carried = state + "/" + NpmCache.stateFolder
+    guard workspace.app.packageManager == .npm, let lockfile = workspace.lockfile, let platform = try? Platform.current(),
+      NpmCache.holdsAll(lockfile: lockfile, cache: carried, platform: platform, files: context.files)
+    else { return nil }
+    return carried
   }
 
   /// The backend's migration, run by the supervisor once the database is ready.

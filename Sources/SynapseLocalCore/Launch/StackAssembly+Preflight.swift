@@ -46,7 +46,7 @@ extension StackAssembly {
       let llm = MemoryNeed.llm(ref: c.llm.model, engine: c.engine, context: c.llm.context, catalog: catalog, path: llmModel.hostPath)?
         .totalBytes
     else { return nil }
-    let embeddingBytes = MemoryNeed.embedding(ref: c.embedding.model, catalog: catalog, weightsBytes: nil) ?? 0
+    let embeddingBytes = MemoryNeed.embedding(ref: c.embedding.model, catalog: catalog, weightsBytes: nil, engine: c.embedding.engine) ?? 0
     let needed = llm + embeddingBytes + catalog.headroom.postgresBytes + catalog.headroom.backendBytes
     let effective = hardware.memory.effectiveBytes
     let available = MemoryMargin.usable(effective)

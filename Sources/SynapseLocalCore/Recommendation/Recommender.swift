@@ -127,7 +127,8 @@ public struct Recommender: Sendable {
   func planner(for embedding: CatalogModel) -> (EnginePlanner, Recommendation.Budget) {
     let effective = hardware.memory.effectiveBytes
     let margin = MemoryMargin.of(effective)
-    let embeddingBytes = embedding.ramBytes ?? 0
+    // What `init` will run it with: llama.cpp where the model converts.
+    let embeddingBytes = MemoryNeed.embeddingServer(embedding, engine: embedding.convertsToGGUF ? .llamaCpp : .sentenceTransformers)
     let reserved = embeddingBytes + catalog.headroom.postgresBytes + catalog.headroom.backendBytes + margin
     let left = effective > reserved ? effective - reserved : 0
     var planner = EnginePlanner(hardware: hardware, ramBudget: left)
@@ -250,7 +251,7 @@ public struct Recommender: Sendable {
         speed: chosen.speed),
       embedding: .init(
         id: embedding.id, name: embedding.name, repository: embedding.repository ?? "", dimensions: embedding.dimensions ?? 0,
-        ramBytes: embedding.ramBytes ?? 0),
+        ramBytes: MemoryNeed.embeddingServer(embedding, engine: embedding.convertsToGGUF ? .llamaCpp : .sentenceTransformers)),
       llamaServer: plan.llamaServer, vllm: plan.vllm, budget: budget, minimumSpeed: minimumSpeed,
       reachesMinimumSpeed: chosen.speed.generationTokensPerSecond >= minimumSpeed, reasons: reasons, alternatives: alternatives,
       warnings: hardware.warnings)

@@ -1,12 +1,14 @@
 import COpenSSL
 import Foundation
 
-/// Streaming SHA-256 and SHA-1 through OpenSSL's EVP interface (the only file that sees OpenSSL).
-/// The Hub names LFS blobs by SHA-256 and small files by their git blob SHA-1.
+/// Streaming SHA-256, SHA-1 and SHA-512 through OpenSSL's EVP interface (the only file that sees
+/// OpenSSL). The Hub names LFS blobs by SHA-256 and small files by their git blob SHA-1; npm's cache
+/// names a package's tarball by the SHA-512 its lockfile pins.
 public final class Digest {
   public enum Algorithm: Sendable {
     case sha256
     case sha1
+    case sha512
   }
 
   private let context: OpaquePointer
@@ -14,7 +16,13 @@ public final class Digest {
   public init(_ algorithm: Algorithm) {
     guard let context = EVP_MD_CTX_new() else { fatalError("OpenSSL could not allocate a digest context (out of memory)") }
     self.context = context
-    EVP_DigestInit_ex(context, algorithm == .sha256 ? EVP_sha256() : EVP_sha1(), nil)
+    let method =
+      switch algorithm {
+      case .sha256: EVP_sha256()
+      case .sha1: EVP_sha1()
+      case .sha512: EVP_sha512()
+      }
+    EVP_DigestInit_ex(context, method, nil)
   }
 
   deinit { EVP_MD_CTX_free(context) }

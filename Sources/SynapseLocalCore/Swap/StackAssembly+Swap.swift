@@ -90,7 +90,7 @@ extension StackAssembly {
         ref: ref, engine: changed.engine, context: changed.llm.context, tensorParallel: changed.llm.tensorParallelSize, catalog: catalog,
         path: path)?
         .totalBytes
-      : MemoryNeed.embedding(ref: ref, catalog: catalog, weightsBytes: bytes)
+      : MemoryNeed.embedding(ref: ref, catalog: catalog, weightsBytes: bytes, engine: changed.embedding.engine)
     let (mode, reason) = SwapModeRule.decide(
       .init(
         forceHold: forceHold, engine: service == .llm ? changed.engine : .llamaCpp,

@@ -24,6 +24,8 @@ struct BundleExportContentsTests {
     var configuration = ProjectConfiguration()
     configuration.llm.model = "me/new-GGUF/new.gguf"
     configuration.embedding.model = "me/embed"
+    configuration.backend.enabled = false
+    configuration.frontend.enabled = false
     try ProjectFile.render(configuration, renderer: try TemplateRenderer.live(environment: context.environment))
       .write(toFile: ProjectFile.path(in: project), atomically: true, encoding: .utf8)
     let tiny = GGUFBuilder.tinyLlama().bytes()
@@ -47,6 +49,25 @@ struct BundleExportContentsTests {
     #expect(!result.notes.contains { $0.contains("me/new-GGUF/new.gguf") })
     let json = String(decoding: try JSONDocument.encode(result), as: UTF8.self)
     #expect(json.contains(#""size_bytes" : \#(tiny.count + 1)"#))
+    // No app enabled: none carried, and the unsigned format older tools read.
+    #expect(result.app == nil && !result.contents.contains { $0.kind == "app" })
+    #expect(try BundleImporter(context: context).list(root + "/b.tar.zst").format == BundleManifest.unsignedFormat)
+
+    // An enabled app with no package.json here: `up` would stop on the target, so the export does.
+    configuration.backend.enabled = true
+    try ProjectFile.render(configuration, renderer: try TemplateRenderer.live(environment: context.environment))
+      .write(toFile: ProjectFile.path(in: project), atomically: true, encoding: .utf8)
+    await #expect(
+      throws: BundleError.cannotExport(
+        reason:
+          "the backend has no package.json here (\(project)/src/api): `up` would stop there on the target too; set backend.dir to the app's folder, or backend.enabled: false, or pass --no-app"
+      )
+    ) {
+      try await BundleExporter(context: context).export(
+        to: root + "/c.tar.zst", options: .init(project: project, python: "3.12", tool: root + "/tool", runtimes: false))
+    }
+    #expect(
+      !FileManager.default.fileExists(atPath: root + "/c.tar.zst") && !FileManager.default.fileExists(atPath: root + "/c.tar.zst.partial"))
   }
 }
 
