@@ -12,7 +12,8 @@ public struct PlanMemoryCheck: DoctorCheck {
         path: subject.llmPath)
     else { return .skipped(id, "no memory estimate for \(c.llm.model) (not in the catalog, and its file is not at hand)") }
     let headroom = subject.catalog.headroom
-    let embedding = MemoryNeed.embedding(ref: c.embedding.model, catalog: subject.catalog, weightsBytes: nil, engine: c.embedding.engine) ?? 0
+    let embedding =
+      MemoryNeed.embedding(ref: c.embedding.model, catalog: subject.catalog, weightsBytes: nil, engine: c.embedding.engine) ?? 0
     // On a GPU the offloaded layers live in VRAM, not RAM.
     let onGPU = c.engine == .vllm || (c.llm.gpuLayers > 0 && !subject.hardware.gpus.isEmpty)
     let llmRAM = onGPU ? EnginePlanner.llamaCppMinimumHostMemory : llm.totalBytes

@@ -161,7 +161,9 @@ public struct StackGenerator: Sendable {
   /// `embedding.engine` says (docs/generated-files.md).
   func embeddingMemoryLimit() -> UInt64 {
     let c = configuration
-    if let ram = MemoryNeed.embedding(ref: c.embedding.model, catalog: catalog, weightsBytes: nil, engine: .sentenceTransformers) { return ram + ram / 2 }
+    if let ram = MemoryNeed.embedding(ref: c.embedding.model, catalog: catalog, weightsBytes: nil, engine: .sentenceTransformers) {
+      return ram + ram / 2
+    }
     return 2 * ByteCount.gibibyte
   }
 

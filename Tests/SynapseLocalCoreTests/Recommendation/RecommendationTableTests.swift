@@ -4,8 +4,8 @@ import Testing
 
 /// The recommendation as a decision table: hardware and preference in, choice out. Each expected
 /// choice was worked out by hand from the rules in docs/recommendation.md and the catalog's figures
-/// (budget = effective − MiniLM server 1067 MiB − PostgreSQL 160 MiB − backend 256 MiB − max(512 MiB,
-/// 10%); chat model estimates at 4096 tokens: 3B Q4 2.91 GiB, 3B Q5 3.21, Qwen 7B 5.30, 8B Q4 5.81,
+/// (budget = effective − MiniLM on llama.cpp 163 MiB (120 MiB server + 22.7 M parameters in F16) −
+/// PostgreSQL 160 MiB − backend 256 MiB − max(512 MiB, 10%); chat model estimates at 4096 tokens: 3B Q4 2.91 GiB, 3B Q5 3.21, Qwen 7B 5.30, 8B Q4 5.81,
 /// 8B Q5 6.61, Mixtral 26.86), not captured from the tool's output. The rows test the memory rule
 /// alone (`--min-speed 0`); SpeedRecommendationTests add the speed floor.
 @Suite("Recommendation decision table")
@@ -27,33 +27,41 @@ struct RecommendationTableTests {
   static let rtx4090 = Machine.gpu("NVIDIA GeForce RTX 4090", totalMiB: 24564, freeMiB: 23592, capability: "8.9")
 
   static let rows: [Row] = [
-    // CPU only: 48 GiB leaves 41.7 GiB, enough for Mixtral.
+    // CPU only: 48 GiB leaves 42.6 GiB, enough for Mixtral.
     Row(label: "48 GiB, CPU", hardware: Machine.cpu(memoryGiB: 48), engine: .llamaCpp, llm: "mixtral-8x7b-q4", gpuLayers: 0),
-    // 16 GiB leaves 12.9 GiB: Llama 3.1 8B Q5 (★★★★★, bigger than Qwen).
+    // 16 GiB leaves 13.8 GiB: Llama 3.1 8B Q5 (★★★★★, bigger than Qwen).
     Row(label: "16 GiB, CPU", hardware: Machine.cpu(memoryGiB: 16), engine: .llamaCpp, llm: "llama-3.1-8b-q5", gpuLayers: 0, threads: 8),
-    // 8.5 GiB leaves 6.20 GiB: 8B Q4 (5.81) fits, Q5 (6.61) does not.
-    Row(label: "8.5 GiB, CPU", hardware: Machine.cpu(memoryGiB: 8.5), engine: .llamaCpp, llm: "llama-3.1-8b-q4"),
-    // 7.75 GiB leaves 5.53 GiB: Qwen (5.30) is the best that fits.
-    Row(label: "7.75 GiB, CPU", hardware: Machine.cpu(memoryGiB: 7.75), engine: .llamaCpp, llm: "qwen-2.5-7b-q4"),
-    // 6 GiB leaves 3.95 GiB: Llama 3.2 3B Q5 (3.21).
+    // 8.5 GiB leaves 7.08 GiB: 8B Q5 (6.61) fits.
+    Row(label: "8.5 GiB, CPU", hardware: Machine.cpu(memoryGiB: 8.5), engine: .llamaCpp, llm: "llama-3.1-8b-q5"),
+    // 7.75 GiB leaves 6.41 GiB: 8B Q4 (5.81) fits, Q5 (6.61) does not.
+    Row(label: "7.75 GiB, CPU", hardware: Machine.cpu(memoryGiB: 7.75), engine: .llamaCpp, llm: "llama-3.1-8b-q4"),
+    // 7 GiB leaves 5.73 GiB: Qwen (5.30) is the best that fits.
+    Row(label: "7 GiB, CPU", hardware: Machine.cpu(memoryGiB: 7), engine: .llamaCpp, llm: "qwen-2.5-7b-q4"),
+    // 6 GiB leaves 4.83 GiB: Llama 3.2 3B Q5 (3.21).
     Row(label: "6 GiB, CPU", hardware: Machine.cpu(memoryGiB: 6), engine: .llamaCpp, llm: "llama-3.2-3b-q5"),
-    // 5 GiB leaves 3.05 GiB: only Llama 3.2 3B Q4 (2.91).
-    Row(label: "5 GiB, CPU", hardware: Machine.cpu(memoryGiB: 5), engine: .llamaCpp, llm: "llama-3.2-3b-q4", context: 4096),
+    // 4.5 GiB leaves 3.43 GiB: Llama 3.2 3B Q5 (3.21). 4 GiB leaves 2.93 GiB: only 3B Q4 (2.91).
+    Row(label: "4.5 GiB, CPU", hardware: Machine.cpu(memoryGiB: 4.5), engine: .llamaCpp, llm: "llama-3.2-3b-q5", context: 4096),
+    Row(label: "4 GiB, CPU", hardware: Machine.cpu(memoryGiB: 4), engine: .llamaCpp, llm: "llama-3.2-3b-q4", context: 4096),
     Row(label: "16 GiB, --prefer code", hardware: Machine.cpu(memoryGiB: 16), preference: .code, engine: .llamaCpp, llm: "qwen-2.5-7b-q4"),
     Row(
       label: "16 GiB, --prefer speed", hardware: Machine.cpu(memoryGiB: 16), preference: .speed, engine: .llamaCpp, llm: "llama-3.2-3b-q4"),
     // A 64 GiB host whose container allows 8.5 GiB and 1.5 CPUs plans for the container.
     Row(
       label: "container 8.5 GiB of 64, 1.5 CPUs", hardware: Machine.cpu(memoryGiB: 64, cores: 16, limitGiB: 8.5, quota: 1.5),
-      engine: .llamaCpp, llm: "llama-3.1-8b-q4", threads: 1),
+      engine: .llamaCpp, llm: "llama-3.1-8b-q5", threads: 1),
     // --prefer quality: bge-base keeps Mixtral at 48 GiB...
     Row(
       label: "48 GiB, --prefer quality", hardware: Machine.cpu(memoryGiB: 48), preference: .quality, engine: .llamaCpp,
       llm: "mixtral-8x7b-q4", embedding: "bge-base-en-v1.5"),
-    // ...but at 8.5 GiB bge-base and mpnet (+0.49 GiB) would push the chat model below 8B Q4; bge-small (+0.06) does not.
+    // ...and at 8.5 GiB bge-base on llama.cpp (+0.16 GiB) still leaves 6.92 GiB for 8B Q5 (6.61).
     Row(
       label: "8.5 GiB, --prefer quality", hardware: Machine.cpu(memoryGiB: 8.5), preference: .quality, engine: .llamaCpp,
-      llm: "llama-3.1-8b-q4", embedding: "bge-small-en-v1.5"),
+      llm: "llama-3.1-8b-q5", embedding: "bge-base-en-v1.5"),
+    // At 7.75 GiB bge-base would push the chat model below 8B Q4 (6.41 - 0.16 = 6.25 still holds
+    // 5.81), so it is kept; mpnet, on sentence-transformers (1.52 GiB), would not be.
+    Row(
+      label: "7.75 GiB, --prefer quality", hardware: Machine.cpu(memoryGiB: 7.75), preference: .quality, engine: .llamaCpp,
+      llm: "llama-3.1-8b-q4", embedding: "bge-base-en-v1.5"),
     // RTX 4090, CUDA 12.4: vLLM holds Llama 3.1 8B's 16-bit weights (14.96 GiB) + the KV cache at the guide's 4096 tokens in 0.90 × 24 GiB.
     Row(
       label: "RTX 4090, CUDA 12.4", hardware: Machine.cpu(memoryGiB: 64, gpus: [rtx4090], cuda: "12.4"), engine: .vllm,
@@ -123,16 +131,16 @@ struct RecommendationTableTests {
     } throws: { error in
       guard let error = error as? RecommendationError else { return false }
       let text = error.description
-      // 2.91 GiB for the model + 1.45 GiB for the other services + the 512 MiB margin = 4.86 GiB.
+      // 2.91 GiB for the model + 0.57 GiB for the other services + the 512 MiB margin = 3.98 GiB.
       return text.contains("no catalog chat model fits") && text.contains("Llama 3.2 3B Instruct Q4_K_M")
-        && text.contains("at least 4.9 GiB")
+        && text.contains("at least 4.0 GiB")
     }
   }
 
   /// A big GPU does not make up for no host memory: vLLM needs its process and CPU swap space,
-  /// llama.cpp its process, so 2 GiB of RAM fits nothing even beside an A100.
+  /// llama.cpp its process, so 1 GiB of RAM fits nothing even beside an A100.
   @Test func gpuWithoutHostMemoryFitsNothing() throws {
-    let hardware = Machine.cpu(memoryGiB: 2, gpus: [Machine.gpu("NVIDIA A100-SXM4-80GB", totalMiB: 81920, capability: "8.0")], cuda: "12.2")
+    let hardware = Machine.cpu(memoryGiB: 1, gpus: [Machine.gpu("NVIDIA A100-SXM4-80GB", totalMiB: 81920, capability: "8.0")], cuda: "12.2")
     #expect(throws: RecommendationError.self) { try Recommender(catalog: Fixtures.catalog(), hardware: hardware).recommend() }
   }
 
