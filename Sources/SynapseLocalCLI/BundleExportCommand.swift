@@ -13,7 +13,8 @@ struct BundleExportCommand: AsyncParsableCommand {
       packages it pins from npm's cache, so that `up` on the target installs with no network. \
       --no-app leaves them out.
 
-      The wheels come from the wheelhouse the embedding runtime was installed from when there is \
+      The wheels (of the project's Python runtimes: PostgreSQL, and sentence-transformers when \
+      embedding.engine says so) come from the wheelhouse they were installed from when there is \
       one, else from PyPI; the llama.cpp archive from the runtime folder's downloads/ or the file it \
       was installed from. --gpu carries another build for a target whose GPU differs from this \
       machine's (downloaded from the release, checked against engines.yaml, when it is not here). No secret is carried: the database password is generated anew on the target.

@@ -86,11 +86,14 @@ public struct CheckoutFileSelector: Sendable {
   }
 
   /// The tracked, modified and untracked files below `checkout`, relative to it; nil when it is not
-  /// in a git work tree (or git is not installed).
+  /// in a git work tree (or git is not installed), or when the work tree it is in ignores it (a
+  /// checkout copied into another repository's ignored folder is not that repository's).
   func gitFiles(_ checkout: String) async throws -> (tracked: [String], modified: [String], untracked: [String])? {
     guard let git = context.findExecutable("git") else { return nil }
     let inside = try? await context.processes.run(git, ["-C", checkout, "rev-parse", "--is-inside-work-tree"], timeout: .seconds(30))
     guard let inside, inside.status == 0, inside.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "true" else { return nil }
+    let ignored = try? await context.processes.run(git, ["-C", checkout, "check-ignore", "-q", "."], timeout: .seconds(30))
+    if ignored?.status == 0 { return nil }
     func list(_ arguments: [String]) async throws -> [String] {
       let answer = try await context.processes.run(git, ["-C", checkout, "ls-files", "-z"] + arguments, timeout: .seconds(120))
       guard answer.status == 0 else {

@@ -19,11 +19,13 @@ struct CheckoutFileSelectorTests {
   /// The project's own files when the checkout is the project folder.
   static let excluded = ["/c/synapse-local.yaml", "/c/synapse-local.lock", "/c/.synapse-local", "/c/.env", "/c/docker-compose.local.yml"]
 
-  static func context(_ files: MemoryFileSystem, git answers: [String: String]? = nil) throws -> Context {
+  static func context(_ files: MemoryFileSystem, git answers: [String: String]? = nil, ignored: Bool = false) throws -> Context {
     var scripted: [String: ProcessResult] = [:]
     if let answers {
       try files.write(Data("#!/bin/sh\n".utf8), to: "/tools/git", permissions: 0o755)
       scripted["/tools/git -C /c rev-parse --is-inside-work-tree"] = ProcessResult(status: 0, stdout: "true\n", stderr: "")
+      // git check-ignore: 0 when the path is ignored, 1 when it is not.
+      scripted["/tools/git -C /c check-ignore -q ."] = ProcessResult(status: ignored ? 0 : 1, stdout: "", stderr: "")
       for (arguments, stdout) in answers {
         scripted["/tools/git -C /c ls-files -z " + arguments] = ProcessResult(status: 0, stdout: stdout, stderr: "")
       }
@@ -60,6 +62,15 @@ struct CheckoutFileSelectorTests {
     )
     let clean = try await Self.select(try Self.context(files, git: Self.git(tracked: tracked)))
     #expect(!clean.hasLocalChanges && clean.localChangesNote == nil)
+  }
+
+  /// The demo copies the app into a folder its own repository ignores: that repository tracks none
+  /// of it, so the folders are walked instead of carrying nothing.
+  @Test func aCheckoutInAnotherRepositorysIgnoredFolderIsWalked() async throws {
+    let files = MemoryFileSystem(roots: ["/c", "/tools"], files: Self.files)
+    let selection = try await Self.select(try Self.context(files, git: Self.git(tracked: []), ignored: true))
+    #expect(selection.source == .folder)
+    #expect(selection.files.map(\.relative).contains("apps/backend/package.json"))
   }
 
   @Test func outsideGitTheFoldersAreWalkedWithoutDependenciesBuildOutputOrSecrets() async throws {
