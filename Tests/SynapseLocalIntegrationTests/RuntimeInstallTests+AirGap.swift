@@ -34,7 +34,9 @@ extension RuntimeInstallTests {
     let listed = try await home.run(["bundle", "list", bundle, "--json"], extra: environment)
     let manifest = try JSONDecoder().decode(BundleManifest.self, from: Data(listed.stdout.utf8))
     #expect(manifest.members.first?.path == "bin/synapse-local" && manifest.engineArchive != nil && manifest.python != nil)
-    #expect(manifest.members.contains { $0.path.hasPrefix("wheelhouse/torch-") })
+    // llama.cpp serves the embeddings (embedding.engine): PostgreSQL's wheels travel, torch's do not.
+    #expect(manifest.members.contains { $0.path.hasPrefix("wheelhouse/pgserver-") })
+    #expect(!manifest.members.contains { $0.path.hasPrefix("wheelhouse/torch-") || $0.path.hasPrefix("wheelhouse/nvidia_") })
     #expect(manifest.members.contains { $0.path == "app/apps/backend/src/index.js" })
     #expect(manifest.members.filter { $0.path.hasPrefix("npm-cache/") }.count == 2)
 
@@ -70,7 +72,7 @@ extension RuntimeInstallTests {
     let refused = (try? String(contentsOfFile: target + "/refused.txt", encoding: .utf8)) ?? ""
     #expect(refused.contains("pass --sha256 HEX (printed by bundle export) or --trust PUBKEY"), "\(refused)")
     let first = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: target + "/import.json"))) as? [String: Any]
-    #expect(first?["runtimes"] as? [String] == ["llama.cpp", "embedding", "postgresql"], "\(String(describing: first))")
+    #expect(first?["runtimes"] as? [String] == ["llama.cpp", "postgresql"], "\(String(describing: first))")
     let again = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: target + "/again.json"))) as? [String: Any]
     #expect(again?["model_files_present"] as? Int == again?["model_files"] as? Int && (again?["model_files"] as? Int ?? 0) > 0)
     #expect(

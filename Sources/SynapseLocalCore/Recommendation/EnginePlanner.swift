@@ -46,6 +46,12 @@ struct EnginePlanner {
   /// Why vLLM cannot run here at all, or nil when some GPU qualifies.
   var vllmIneligibility: String? {
     if hardware.os != "linux" { return "vLLM needs Linux" }
+    // The one pinned vLLM line is PyPI's x86_64 wheels; PyPI's aarch64 torch has no CUDA
+    // (engines.yaml's vllm lines, `install vllm --plan`).
+    if !["x86_64", "amd64"].contains(hardware.cpu.arch) {
+      return
+        "vLLM's pinned wheels are for linux-x86_64; on \(hardware.cpu.arch) PyPI's torch has no CUDA (see `synapse-local install vllm --plan`)"
+    }
     if hardware.nvidiaGPUs.isEmpty {
       return hardware.gpus.isEmpty ? "no NVIDIA GPU was detected" : "no NVIDIA GPU was detected (vLLM needs CUDA; AMD GPUs are not used)"
     }

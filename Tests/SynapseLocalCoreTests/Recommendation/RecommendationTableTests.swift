@@ -144,6 +144,17 @@ struct RecommendationTableTests {
     #expect(throws: RecommendationError.self) { try Recommender(catalog: Fixtures.catalog(), hardware: hardware).recommend() }
   }
 
+  /// An arm64 host with an NVIDIA GPU (a GH200, a DGX Spark) gets llama.cpp on the GPU, not a vLLM
+  /// that `install vllm` would refuse: the only pinned vLLM line is PyPI's x86_64 wheels.
+  @Test func anArmHostWithAnNVIDIAGPUGetsLlamaCppNotAnUninstallableVLLM() throws {
+    var hardware = Machine.cpu(memoryGiB: 64, gpus: [Self.rtx4090], cuda: "12.4")
+    hardware.cpu.arch = "aarch64"
+    let recommendation = try Recommender(catalog: Fixtures.catalog(), hardware: hardware).recommend()
+    #expect(recommendation.engine == .llamaCpp)
+    #expect((recommendation.llamaServer?.nGPULayers ?? 0) > 0, "the GPU is still used")
+    #expect(recommendation.reasons.contains { $0.contains("vLLM's pinned wheels are for linux-x86_64") }, "\(recommendation.reasons)")
+  }
+
   /// On vLLM the Q4 and Q5 entries are one 16-bit deployment: named as such, listed once.
   @Test func vllmTwinsAreOneChoice() throws {
     let hardware = Machine.cpu(memoryGiB: 64, gpus: [Self.rtx4090], cuda: "12.4")
