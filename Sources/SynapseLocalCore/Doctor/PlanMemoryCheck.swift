@@ -13,7 +13,9 @@ public struct PlanMemoryCheck: DoctorCheck {
     else { return .skipped(id, "no memory estimate for \(c.llm.model) (not in the catalog, and its file is not at hand)") }
     let headroom = subject.catalog.headroom
     let embedding =
-      MemoryNeed.embedding(ref: c.embedding.model, catalog: subject.catalog, weightsBytes: nil, engine: c.embedding.engine) ?? 0
+      MemoryNeed.embedding(
+        ref: c.embedding.model, catalog: subject.catalog, weightsBytes: subject.embeddingPath.map(LoadTimes.size(of:)),
+        engine: c.embedding.engine) ?? 0
     // On a GPU the offloaded layers live in VRAM, not RAM.
     let onGPU = c.engine == .vllm || (c.llm.gpuLayers > 0 && !subject.hardware.gpus.isEmpty)
     let llmRAM = onGPU ? EnginePlanner.llamaCppMinimumHostMemory : llm.totalBytes

@@ -15,6 +15,21 @@ public enum HTTPError: Error, Equatable, CustomStringConvertible {
     }
   }
 
+  /// What went wrong without the URL, for a message that names the URL itself (else it reads
+  /// "cannot reach URL: cannot reach URL: …").
+  public var reason: String {
+    switch self {
+    case .transport(_, let reason): reason
+    case .unresolvable(_, let host): "cannot resolve \(host): this machine has no network or no DNS"
+    case .bodyRejected(_, let reason): "the download stopped: \(reason)"
+    }
+  }
+
+  /// `error`'s reason when it is an HTTP error, else its description.
+  public static func reason(_ error: any Error) -> String {
+    (error as? HTTPError)?.reason ?? String(describing: error)
+  }
+
   /// The host part of a URL, for messages.
   static func host(of url: String) -> String {
     URLComponents(string: url)?.host ?? url

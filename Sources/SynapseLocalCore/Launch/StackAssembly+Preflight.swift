@@ -46,7 +46,11 @@ extension StackAssembly {
       let llm = MemoryNeed.llm(ref: c.llm.model, engine: c.engine, context: c.llm.context, catalog: catalog, path: llmModel.hostPath)?
         .totalBytes
     else { return nil }
-    let embeddingBytes = MemoryNeed.embedding(ref: c.embedding.model, catalog: catalog, weightsBytes: nil, engine: c.embedding.engine) ?? 0
+    // A model outside the catalog counts by its folder's size (its weights, mostly).
+    let embeddingBytes =
+      MemoryNeed.embedding(
+        ref: c.embedding.model, catalog: catalog, weightsBytes: LoadTimes.size(of: embeddingModel.hostPath), engine: c.embedding.engine)
+      ?? 0
     let needed = llm + embeddingBytes + catalog.headroom.postgresBytes + catalog.headroom.backendBytes
     let effective = hardware.memory.effectiveBytes
     let available = MemoryMargin.usable(effective)

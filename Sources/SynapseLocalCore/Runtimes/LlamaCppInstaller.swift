@@ -125,7 +125,7 @@ struct LlamaCppInstaller: Sendable {
     } catch let error as RuntimeError {
       throw error
     } catch {
-      throw RuntimeError.releaseUnavailable(url: location, status: 0, message: "\(error)")
+      throw RuntimeError.releaseUnavailable(url: location, status: 0, message: HTTPError.reason(error))
     }
     guard digest == expected else {
       unlink(partial)

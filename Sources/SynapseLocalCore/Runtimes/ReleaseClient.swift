@@ -42,7 +42,7 @@ public struct ReleaseClient: Sendable {
       response = try await transport.sendRetrying(
         HTTPRequest(url: url, headers: ["Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"]), policy: retry)
     } catch let error as HTTPError {
-      throw RuntimeError.releaseUnavailable(url: url, status: 0, message: "\(error)")
+      throw RuntimeError.releaseUnavailable(url: url, status: 0, message: error.reason)
     }
     guard response.status == 200 else {
       let message = (try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])?["message"] as? String
@@ -71,7 +71,7 @@ public struct ReleaseClient: Sendable {
         response = try await transport.sendRetrying(
           HTTPRequest(url: current, method: "HEAD", headers: ["Accept-Encoding": "identity"]), policy: retry)
       } catch let error as HTTPError {
-        throw RuntimeError.releaseUnavailable(url: current, status: 0, message: "\(error)")
+        throw RuntimeError.releaseUnavailable(url: current, status: 0, message: error.reason)
       }
       if (300..<400).contains(response.status), let target = response.header("Location") {
         current = Self.absolute(target, base: current)

@@ -60,6 +60,30 @@ struct DoctorChecksTests {
     #expect(roomy.status == .ok)
   }
 
+  /// A local embedding folder counts by its size (issue 37: it counted 0 B, so a 2 GiB machine
+  /// passed a plan that could not fit): 900 MB of weights on sentence-transformers is their 1.8 GB
+  /// in torch plus its runtime, which a 2 GiB machine cannot hold beside SmolLM2.
+  @Test func aLocalEmbeddingFolderCountsByItsSize() async throws {
+    let folder = Folder()
+    let model = folder.path + "/embedder"
+    try FileManager.default.createDirectory(atPath: model, withIntermediateDirectories: true)
+    let weights = model + "/model.safetensors"
+    _ = FileManager.default.createFile(atPath: weights, contents: nil)
+    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: weights))
+    try handle.truncate(atOffset: 900_000_000)  // sparse: no disk used
+    try handle.close()
+    var local = try subject(
+      folder,
+      configure: {
+        $0.embedding.model = .local(path: model)
+        $0.embedding.engine = .sentenceTransformers
+      }, hardware: Machine.cpu(memoryGiB: 2))
+    local.embeddingPath = model
+    let finding = await PlanMemoryCheck().run(local)
+    #expect(finding.status == .failure, "\(finding.message)")
+    #expect(finding.message.contains("embedding 2.6 GiB"), "\(finding.message)")
+  }
+
   /// Llama 3.1 8B Q5 at 4096 tokens is about 6.6 GiB: all 33 layers fit a free 24 GiB GPU, not a
   /// 4 GiB one, which holds about 19.
   @Test func offloadedLayersMustFitTheGPU() async throws {
