@@ -171,11 +171,11 @@ public struct BundleExporter: Sendable {
       )
     }
     for entry in lock.files {
-      let folder = try RepositoryID(entry.repository).cacheFolderName
-      let name = "models/\(folder)/blobs/\(entry.etag)"
+      let id = try RepositoryID(entry.repository)
+      let name = "models/" + HubCache.relativeBlob(id, etag: entry.etag)
       contents.append(Carried(kind: "model", name: "\(entry.repository)/\(entry.path)", sizeBytes: entry.size))
       guard !models.contains(where: { $0.name == name }) else { continue }
-      let blob = store + "/" + folder + "/blobs/" + entry.etag
+      let blob = HubCache(root: store).blob(id, etag: entry.etag)
       guard context.files.size(blob) == entry.size else {
         throw BundleError.cannotExport(
           reason:

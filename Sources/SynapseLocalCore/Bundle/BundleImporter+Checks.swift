@@ -150,7 +150,7 @@ extension BundleImporter {
     }
     var expected: Set<String> = []
     for entry in lock.files {
-      let name = "models/\(try RepositoryID(entry.repository).cacheFolderName)/blobs/\(entry.etag)"
+      let name = "models/" + HubCache.relativeBlob(try RepositoryID(entry.repository), etag: entry.etag)
       expected.insert(name)
       guard let member = manifest.members.first(where: { $0.path == name }) else {
         throw BundleError.lockDisagrees(path: file, reason: "\(entry.repository)/\(entry.path) has no member \(name)")

@@ -38,8 +38,9 @@ extension BundleImporter {
       try Self.place(staged, at: blob)
     }
     for entry in read.lock.files {
-      let base = store + "/" + (try RepositoryID(entry.repository)).cacheFolderName
-      let link = base + "/snapshots/" + entry.commit + "/" + entry.path
+      let id = try RepositoryID(entry.repository)
+      let base = HubCache(root: store).folder(id)
+      let link = HubCache(root: store).snapshot(id, commit: entry.commit, path: entry.path)
       let wanted = String(repeating: "../", count: 2 + entry.path.split(separator: "/").count - 1) + "blobs/" + entry.etag
       if (try? FileManager.default.destinationOfSymbolicLink(atPath: link)) != wanted {
         try undo.keep(link)

@@ -95,7 +95,7 @@ public struct Doctor: Sendable {
         done.append("not fixed: \(entry.repository)/\(entry.path) is damaged and HF_HUB_OFFLINE is set; online: \(command)")
         continue
       }
-      let blob = "\(store)/\(id.cacheFolderName)/blobs/\(entry.etag)"
+      let blob = HubCache(root: store).blob(id, etag: entry.etag)
       let aside = blob + ".damaged"
       guard (try? FileManager.default.moveItem(atPath: blob, toPath: aside)) != nil else {
         done.append("not fixed: \(blob) could not be set aside; \(command)")

@@ -30,7 +30,7 @@ public struct ModelFilesCheck: DoctorCheck {
     let entries = subject.currentLockEntries
     for entry in entries {
       guard let id = try? RepositoryID(entry.repository) else { continue }
-      let path = "\(store)/\(id.cacheFolderName)/snapshots/\(entry.commit)/\(entry.path)"
+      let path = HubCache(root: store).snapshot(id, commit: entry.commit, path: entry.path)
       guard files.exists(path) else {
         return .failure(
           self.id, "\(entry.repository)/\(entry.path), pinned in the lock, is not in the store", fix: "synapse-local pull\(flag)")

@@ -6,7 +6,7 @@ extension StackAssembly {
   public func checkModelFiles(verify: Bool) throws {
     for (service, model) in [(ServiceName.llm, llmModel), (.embedding, embeddingModel)] {
       guard let repository = model.repository, let commit = model.commit else { continue }
-      let snapshot = store + "/" + (try RepositoryID(repository)).cacheFolderName + "/snapshots/" + commit
+      let snapshot = HubCache(root: store).snapshot(try RepositoryID(repository), commit: commit)
       for entry in lock.files where entry.repository == repository && entry.commit == commit {
         let path = snapshot + "/" + entry.path
         guard path.hasPrefix(model.hostPath) || model.hostPath.hasPrefix(path) else { continue }

@@ -61,16 +61,15 @@ public struct ModelResolver: Sendable {
     let repository = id.description
     let path = target.file
     let pinned = lock?.files.first { $0.repository == repository && (path == nil || $0.path == path) }
-    let base = cache.root + "/\(id.cacheFolderName)/snapshots/"
     var commit = pinned?.commit ?? (try? cache.resolve(id, revision: target.revision))
-    if commit.map({ !files.exists(base + $0 + (path.map { "/\($0)" } ?? "")) }) ?? true, let path,
+    if commit.map({ !files.exists(cache.snapshot(id, commit: $0, path: path)) }) ?? true, let path,
       let digest = pinned?.sha256 ?? target.sha256
     {
       commit = cache.commit(holding: path, digest: digest, in: id) ?? commit
     }
     guard let commit else { throw missing(target, role: role, ref: ref) }
-    let suffix = "/\(id.cacheFolderName)/snapshots/\(commit)" + (path.map { "/\($0)" } ?? "")
-    let host = cache.root + suffix
+    let suffix = "/" + HubCache.relativeSnapshot(id, commit: commit, path: path)
+    let host = cache.snapshot(id, commit: commit, path: path)
     guard files.exists(host) else { throw missing(target, role: role, ref: ref) }
     // A repository is whole only when every file the lock pins at that commit is there: a pull
     // cut short leaves the index without its shards.

@@ -198,7 +198,7 @@ public struct Calibrator: Sendable {
           let size = file.sizeBytes ?? .max
           if size < (smallest?.size ?? .max) {
             // The repository's folder is already the store's own path.
-            smallest = ("\(repository.folder)/snapshots/\(snapshot.commit)/\(file.path)", size)
+            smallest = (repository.folder + "/" + HubCache.snapshotsFolder + "/" + snapshot.commit + "/" + file.path, size)
           }
         }
       }

@@ -16,6 +16,30 @@ public struct HubCache: Sendable {
 
   public func folder(_ repository: RepositoryID) -> String { "\(root)/\(repository.cacheFolderName)" }
 
+  // The layout, built here only (huggingface_hub's: `models--org--name/{snapshots/COMMIT/PATH,
+  // blobs/ETAG,refs/NAME}`); the relative forms name a bundle's members and a container's paths.
+
+  /// The folder of a repository's snapshots, one per commit.
+  public static let snapshotsFolder = "snapshots"
+
+  /// `models--org--name/snapshots/COMMIT`, or the file `PATH` in it.
+  public static func relativeSnapshot(_ repository: RepositoryID, commit: String, path: String? = nil) -> String {
+    "\(repository.cacheFolderName)/\(snapshotsFolder)/\(commit)" + (path.map { "/\($0)" } ?? "")
+  }
+
+  /// `models--org--name/blobs/ETAG`.
+  public static func relativeBlob(_ repository: RepositoryID, etag: String) -> String {
+    "\(repository.cacheFolderName)/blobs/\(etag)"
+  }
+
+  /// A snapshot folder, or the file `path` in it.
+  public func snapshot(_ repository: RepositoryID, commit: String, path: String? = nil) -> String {
+    root + "/" + Self.relativeSnapshot(repository, commit: commit, path: path)
+  }
+
+  /// A blob, by the etag the Hub names it with (a SHA-256 for LFS files).
+  public func blob(_ repository: RepositoryID, etag: String) -> String { root + "/" + Self.relativeBlob(repository, etag: etag) }
+
   public struct StoredFile: Codable, Sendable, Equatable {
     public var path: String
     public var blob: String

@@ -88,8 +88,7 @@ extension KubernetesManifests {
         lines.append(download)
         continue
       }
-      let folder = Self.storeMount + "/" + ((try? RepositoryID(file.repository))?.cacheFolderName ?? file.repository) + "/snapshots"
-      let locked = Self.shellQuoted(folder + "/" + file.commit)
+      let locked = Self.shellQuoted(Self.storeMount + "/" + file.storePath(includingFile: false))
       lines.append("out=$(\(download) --quiet | tail -n 1)")
       if paths.count == 1 {
         // One file prints its path: its snapshot folder is that path less the file's own. The

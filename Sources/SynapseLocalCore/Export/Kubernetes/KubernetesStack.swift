@@ -18,8 +18,14 @@ public struct KubernetesStack: Sendable {
     public var imported = false
 
     /// Where it lies in the store (the Hugging Face cache layout), relative to its root.
-    public var storePath: String {
-      ((try? RepositoryID(repository))?.cacheFolderName ?? repository) + "/snapshots/\(commit)/\(path)"
+    public var storePath: String { storePath(includingFile: true) }
+
+    /// Its snapshot folder, or the file in it, relative to the store's root. The lock's values
+    /// were checked when it was read; an id that is still not one keeps its own spelling.
+    func storePath(includingFile: Bool) -> String {
+      let file = includingFile ? path : nil
+      guard let id = try? RepositoryID(repository) else { return repository + "/snapshots/\(commit)" + (file.map { "/\($0)" } ?? "") }
+      return HubCache.relativeSnapshot(id, commit: commit, path: file)
     }
   }
 
