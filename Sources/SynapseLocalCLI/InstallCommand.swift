@@ -144,17 +144,7 @@ struct InstallCommand: AsyncParsableCommand {
       let ids = try installer.targets(names, project: project)
       let outcomes = try await installer.install(ids, options: options)
       if json { return try Output.json(outcomes.map(\.manifest)) }
-      for outcome in outcomes {
-        let manifest = outcome.manifest
-        let what = "\(manifest.id.rawValue) \(manifest.version) (\(manifest.variant), \(manifest.platform.rawValue))"
-        Output.line(outcome.installedNow ? "installed \(what) in \(manifest.path)" : "\(what) is already installed in \(manifest.path)")
-        if let reason = manifest.reason, outcome.installedNow { Output.note(reason) }
-        for note in outcome.notes { Output.note(note) }
-      }
-      // A system PostgreSQL is the machine's, not pinned.
-      if let project, outcomes.contains(where: { $0.manifest.source != RuntimeManifest.systemSource }) {
-        Output.note("pinned in \(project)/\(ProjectLock.fileName)")
-      }
+      InstallOutcomeLines.print(outcomes, project: project)
     }
   }
 }
