@@ -83,7 +83,7 @@ struct InspectCommand: AsyncParsableCommand {
 
   func remote(_ repository: String, path: String, revision: String) async throws -> (GGUFModelInfo, UInt64) {
     let environment = ProcessInfo.processInfo.environment
-    if ["1", "true", "yes", "on"].contains(environment["HF_HUB_OFFLINE"]?.lowercased() ?? "") {
+    if HubOffline.isSet(environment) {
       throw StoreError.offline("\(repository)/\(path)")
     }
     let id = try RepositoryID(repository)

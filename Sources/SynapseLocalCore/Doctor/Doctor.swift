@@ -91,7 +91,7 @@ public struct Doctor: Sendable {
       let ref = "\(entry.repository)/\(entry.path)@\(entry.commit)"
       let command = "synapse-local pull \(ref)\(subject.projectFlag) after moving the damaged blob aside"
       guard let id = try? RepositoryID(entry.repository) else { continue }
-      if ["1", "true", "yes", "on"].contains(environment["HF_HUB_OFFLINE"]?.lowercased() ?? "") {
+      if HubOffline.isSet(environment) {
         done.append("not fixed: \(entry.repository)/\(entry.path) is damaged and HF_HUB_OFFLINE is set; online: \(command)")
         continue
       }

@@ -44,7 +44,7 @@ public struct ModelFetcher: Sendable {
     let output = context.output
     var puller = ModelPuller(
       cache: .live(environment: environment), hub: .live(environment: environment, transport: context.http),
-      offline: ["1", "true", "yes", "on"].contains(environment["HF_HUB_OFFLINE"]?.lowercased() ?? "")
+      offline: HubOffline.isSet(environment)
     ) { path, done, total in output.progress(path, done: done, total: total) }
     if let lockPath = options.lockPath { puller.lock = try ProjectLock.load(lockPath) }
     puller.updateLock = options.update
