@@ -50,7 +50,7 @@ public struct VLLMLines: Codable, Sendable, Equatable {
   }
 
   /// Read from engines.yaml (`vllm:`); a file without the section has no lines.
-  public static func load(_ path: String, files: any FileSystem = RootedFileSystem()) throws -> VLLMLines {
+  public static func load(_ path: String, files: any FileSystem) throws -> VLLMLines {
     guard let data = files.contents(path) else { throw RuntimeError.unreadableProfile(path: path, reason: "it does not exist") }
     let decoded: VLLMLines?
     do {

@@ -14,7 +14,7 @@ struct VLLMLineChoiceTests {
   let lines: VLLMLines
 
   init() throws {
-    lines = try VLLMLines.load(Self.profiles + "/engines.yaml")
+    lines = try VLLMLines.load(Self.profiles + "/engines.yaml", files: RootedFileSystem())
   }
 
   func choose(_ gpus: [GPUReport], platform: Platform = .linuxX64) throws(RuntimeError) -> VLLMLineChoice {
