@@ -28,6 +28,28 @@ public protocol FileSystem: Sendable {
   func remove(_ path: String) throws
   /// A file's bytes for the GGUF reader, which reads only the header's parts.
   func byteSource(_ path: String) throws(GGUFError) -> any GGUFByteSource
+
+  // What the store, the runtimes and bundles need beyond whole files.
+
+  /// What stands at `path` itself, a link not followed; nil when nothing does.
+  func entry(_ path: String) -> FileEntry?
+  /// Every path under `folder`, relative to it, in no order; links are listed, not followed. Nil
+  /// when `folder` is not a readable folder.
+  func walk(_ folder: String) -> [String]?
+  /// rename(2): atomic within one file system; a file at `destination` is replaced.
+  func move(_ source: String, to destination: String) throws
+  /// A symbolic link at `path` to `target` (as written), put in place atomically: whatever was at
+  /// `path` is replaced, and no reader ever finds nothing there.
+  func createLink(_ path: String, to target: String) throws
+  /// The file at `source` also appears at `path` (link(2)), which must not exist yet: a
+  /// put-in-place that never replaces someone's file.
+  func placeWithoutReplacing(_ source: String, at path: String) throws
+  /// A file, or a folder with everything under it (links copied as links), at a new path.
+  func copy(_ source: String, to destination: String) throws
+  func open(_ path: String, _ mode: OpenMode, permissions: Int) throws -> any OpenFile
+  /// An exclusive lock on `path` (created when missing), or nil while another holds it.
+  func tryLock(_ path: String) throws -> (any FileLock)?
+  func setModified(_ date: Date, of path: String) throws
 }
 
 extension FileSystem {
@@ -48,5 +70,26 @@ extension FileSystem {
 
   public func createDirectory(_ path: String) throws {
     try createDirectory(path, permissions: 0o755)
+  }
+
+  public func open(_ path: String, _ mode: OpenMode) throws -> any OpenFile {
+    try open(path, mode, permissions: 0o644)
+  }
+
+  /// Waits on `time` while another holds the lock: polling, because a thread blocked in flock
+  /// would hold one of Swift's few cooperative threads. Cancellation ends the wait.
+  public func lock(_ path: String, time: any TimeSource, poll: Duration = .milliseconds(100)) async throws -> any FileLock {
+    while true {
+      if let lock = try tryLock(path) { return lock }
+      try await time.sleep(for: poll)
+    }
+  }
+
+  /// Bytes of the files under `folder` (links not followed); 0 when there is no folder.
+  public func treeSize(_ folder: String) -> UInt64 {
+    (walk(folder) ?? []).reduce(0) { total, name in
+      guard let entry = entry(folder + "/" + name), entry.kind == .file else { return total }
+      return total + entry.size
+    }
   }
 }

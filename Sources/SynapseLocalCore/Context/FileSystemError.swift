@@ -9,6 +9,17 @@ public struct FileSystemError: Error, Equatable, CustomStringConvertible {
 
   public var description: String { "cannot \(action) \(path): \(reason)" }
 
+  public init(action: String, path: String, reason: String) {
+    self.action = action
+    self.path = path
+    self.reason = reason
+  }
+
+  /// The last system call's failure (errno), said about `path`.
+  static func errno(_ action: String, _ path: String) -> FileSystemError {
+    FileSystemError(action: action, path: path, reason: String(cString: strerror(Foundation.errno)))
+  }
+
   /// Runs `body`, turning what it throws into one sentence about `path`.
   static func wrapping<T>(_ action: String, _ path: String, _ body: () throws -> T) throws -> T {
     do {

@@ -6,10 +6,14 @@ import Testing
 /// (a unit test must not touch the machine's files by accident). Writes are whole-file, as the
 /// real ones are atomic.
 public final class MemoryFileSystem: FileSystem, @unchecked Sendable {
-  private let lock = NSLock()
-  private var files: [String: (data: Data, permissions: Int)] = [:]
-  private var folders: Set<String> = []
-  private var links: [String: String] = [:]
+  let lock = NSLock()
+  var files: [String: (data: Data, permissions: Int)] = [:]
+  var folders: Set<String> = []
+  var links: [String: String] = [:]
+  var modified: [String: Date] = [:]
+  var locked: Set<String> = []
+  /// What `entry` reports as a file's time when none was set.
+  public var defaultModified = Date(timeIntervalSince1970: 1_800_000_000)
   private let roots: [String]
   public var freeSpace: UInt64 = 100 << 30
 
@@ -42,7 +46,7 @@ public final class MemoryFileSystem: FileSystem, @unchecked Sendable {
     return lock.withLock { files[path] != nil || isFolder(path) || links[path] != nil }
   }
 
-  private func isFolder(_ path: String) -> Bool {
+  func isFolder(_ path: String) -> Bool {
     folders.contains(path) || files.keys.contains { $0.hasPrefix(path + "/") } || links.keys.contains { $0.hasPrefix(path + "/") }
   }
 
@@ -80,7 +84,7 @@ public final class MemoryFileSystem: FileSystem, @unchecked Sendable {
 
   /// Where a chain of links ends; a relative target is taken from the link's folder, as the
   /// store's `../../blobs/<etag>` links are.
-  private func followingLinks(_ path: String) -> String {
+  func followingLinks(_ path: String) -> String {
     var current = path
     // A bound, so a loop of links ends.
     for _ in 0..<16 {

@@ -1,0 +1,232 @@
+import Foundation
+import SynapseLocalCore
+import Testing
+
+/// Moves, links, copies, locks and open files in memory, with the real calls' rules: a move replaces
+/// a file, a link put in place without replacing fails on an existing path, a lock is exclusive.
+extension MemoryFileSystem {
+  func refused(_ path: String, _ reason: String) -> FileSystemError {
+    FileSystemError(action: "use", path: path, reason: reason)
+  }
+
+  public func entry(_ path: String) -> FileEntry? {
+    guard allowed(path, "look-up") else { return nil }
+    return lock.withLock {
+      let time = modified[path] ?? defaultModified
+      if let target = links[path] { return FileEntry(kind: .link, size: UInt64(target.utf8.count), permissions: 0o777, modified: time) }
+      if let file = files[path] {
+        return FileEntry(kind: .file, size: UInt64(file.data.count), permissions: file.permissions, modified: time)
+      }
+      if isFolder(path) { return FileEntry(kind: .folder, size: 0, permissions: 0o755, modified: time) }
+      return nil
+    }
+  }
+
+  public func walk(_ folder: String) -> [String]? {
+    guard allowed(folder, "listing") else { return nil }
+    return lock.withLock {
+      guard isFolder(folder) else { return nil }
+      let prefix = folder + "/"
+      var found = Set<String>()
+      for path in Array(files.keys) + Array(folders) + Array(links.keys) where path.hasPrefix(prefix) {
+        // Each file's parent folders are listed too, as a real walk lists them.
+        let parts = path.dropFirst(prefix.count).split(separator: "/")
+        for depth in 1...max(parts.count, 1) where depth <= parts.count {
+          found.insert(parts.prefix(depth).joined(separator: "/"))
+        }
+      }
+      return Array(found)
+    }
+  }
+
+  public func move(_ source: String, to destination: String) throws {
+    guard allowed(source, "move"), allowed(destination, "move") else { throw refused(source, "outside the test's folders") }
+    try lock.withLock {
+      if let file = files[source] {
+        files[destination] = file
+        links[destination] = nil
+        files[source] = nil
+      } else if let target = links[source] {
+        links[destination] = target
+        files[destination] = nil
+        links[source] = nil
+      } else if isFolder(source) {
+        guard !isFolder(destination) else { throw refused(destination, "Directory not empty") }
+        let prefix = source + "/"
+        for key in files.keys where key.hasPrefix(prefix) {
+          files[destination + key.dropFirst(source.count)] = files.removeValue(forKey: key)
+        }
+        for key in links.keys where key.hasPrefix(prefix) {
+          links[destination + key.dropFirst(source.count)] = links.removeValue(forKey: key)
+        }
+        folders = Set(folders.map { $0 == source || $0.hasPrefix(prefix) ? destination + $0.dropFirst(source.count) : $0 })
+        folders.insert(destination)
+      } else {
+        throw refused(source, "No such file or directory")
+      }
+      modified[destination] = modified.removeValue(forKey: source)
+    }
+  }
+
+  public func createLink(_ path: String, to target: String) throws {
+    guard allowed(path, "link") else { throw refused(path, "outside the test's folders") }
+    lock.withLock {
+      files[path] = nil
+      links[path] = target
+    }
+  }
+
+  public func placeWithoutReplacing(_ source: String, at path: String) throws {
+    guard allowed(source, "read"), allowed(path, "link") else { throw refused(path, "outside the test's folders") }
+    try lock.withLock {
+      guard files[path] == nil, links[path] == nil, !isFolder(path) else { throw refused(path, "File exists") }
+      guard let file = files[source] else { throw refused(source, "No such file or directory") }
+      files[path] = file
+    }
+  }
+
+  public func copy(_ source: String, to destination: String) throws {
+    guard allowed(source, "read"), allowed(destination, "write") else { throw refused(destination, "outside the test's folders") }
+    try lock.withLock {
+      guard files[destination] == nil, links[destination] == nil else { throw refused(destination, "File exists") }
+      if let file = files[source] {
+        files[destination] = file
+        return
+      }
+      guard isFolder(source) else { throw refused(source, "No such file or directory") }
+      let prefix = source + "/"
+      for (key, file) in files where key.hasPrefix(prefix) { files[destination + key.dropFirst(source.count)] = file }
+      for (key, target) in links where key.hasPrefix(prefix) { links[destination + key.dropFirst(source.count)] = target }
+      for folder in folders where folder.hasPrefix(prefix) { folders.insert(destination + folder.dropFirst(source.count)) }
+      folders.insert(destination)
+    }
+  }
+
+  public func open(_ path: String, _ mode: OpenMode, permissions: Int) throws -> any OpenFile {
+    guard allowed(path, mode == .read ? "read" : "write") else { throw refused(path, "outside the test's folders") }
+    try lock.withLock {
+      let exists = files[path] != nil
+      switch mode {
+      case .read: guard exists else { throw refused(path, "No such file or directory") }
+      case .update: if !exists { files[path] = (Data(), permissions) }
+      case .truncate: files[path] = (Data(), files[path]?.permissions ?? permissions)
+      case .createNew:
+        guard !exists, links[path] == nil else { throw refused(path, "File exists") }
+        files[path] = (Data(), permissions)
+      }
+    }
+    return MemoryOpenFile(files: self, path: path, writable: mode != .read)
+  }
+
+  public func tryLock(_ path: String) throws -> (any FileLock)? {
+    guard allowed(path, "lock") else { throw refused(path, "outside the test's folders") }
+    return lock.withLock {
+      guard locked.insert(path).inserted else { return nil }
+      if files[path] == nil { files[path] = (Data(), 0o644) }
+      return MemoryFileLock(files: self, path: path)
+    }
+  }
+
+  public func setModified(_ date: Date, of path: String) throws {
+    guard allowed(path, "time change") else { throw refused(path, "outside the test's folders") }
+    lock.withLock { modified[path] = date }
+  }
+
+  func bytes(_ path: String) -> Data? { lock.withLock { files[path]?.data } }
+
+  func replaceBytes(_ path: String, _ change: (inout Data) -> Void) {
+    lock.withLock {
+      guard var file = files[path] else { return }
+      change(&file.data)
+      files[path] = file
+    }
+  }
+
+  func unlock(_ path: String) { _ = lock.withLock { locked.remove(path) } }
+}
+
+/// A file open in a `MemoryFileSystem`: reads and writes go to its bytes there.
+final class MemoryOpenFile: OpenFile {
+  let path: String
+  private let files: MemoryFileSystem
+  private let writable: Bool
+  private var position = 0
+  private var closed = false
+
+  init(files: MemoryFileSystem, path: String, writable: Bool) {
+    self.files = files
+    self.path = path
+    self.writable = writable
+  }
+
+  var descriptor: Int32? { nil }
+
+  private func checkOpen() throws {
+    guard !closed else { throw FileSystemError(action: "use", path: path, reason: "Bad file descriptor") }
+  }
+
+  func length() throws -> UInt64 {
+    try checkOpen()
+    return UInt64(files.bytes(path)?.count ?? 0)
+  }
+
+  func seek(to offset: UInt64) throws {
+    try checkOpen()
+    position = Int(offset)
+  }
+
+  func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+    try checkOpen()
+    let data = files.bytes(path) ?? Data()
+    guard position < data.count else { return 0 }
+    let count = min(buffer.count, data.count - position)
+    data.copyBytes(to: buffer, from: position..<(position + count))
+    position += count
+    return count
+  }
+
+  func write(_ bytes: UnsafeRawBufferPointer) throws {
+    try checkOpen()
+    guard writable else { throw FileSystemError(action: "write", path: path, reason: "Bad file descriptor") }
+    let start = position
+    files.replaceBytes(path) { data in
+      if data.count < start { data.append(Data(count: start - data.count)) }
+      let end = min(data.count, start + bytes.count)
+      data.replaceSubrange(start..<end, with: bytes)
+    }
+    position += bytes.count
+  }
+
+  func truncate(to length: UInt64) throws {
+    try checkOpen()
+    files.replaceBytes(path) { data in
+      if data.count > Int(length) { data.count = Int(length) } else { data.append(Data(count: Int(length) - data.count)) }
+    }
+  }
+
+  func sync() throws { try checkOpen() }
+
+  func close() { closed = true }
+}
+
+final class MemoryFileLock: FileLock, @unchecked Sendable {
+  private let files: MemoryFileSystem
+  private let path: String
+  private let released = NSLock()
+  private var done = false
+
+  init(files: MemoryFileSystem, path: String) {
+    self.files = files
+    self.path = path
+  }
+
+  deinit { release() }
+
+  func release() {
+    let first = released.withLock {
+      defer { done = true }
+      return !done
+    }
+    if first { files.unlock(path) }
+  }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import SynapseLocalCore
+import SynapseLocalTesting
+import Testing
+
+/// The rules the store, the runtimes and bundles rely on, checked on the real file system and on the
+/// in-memory one the unit tests use, so the fake cannot drift from the disk.
+@Suite("the file system contract")
+struct FileSystemContractTests {
+  static func systems() -> [(String, any FileSystem, String)] {
+    let folder = NSTemporaryDirectory() + "fs-contract-\(UUID().uuidString.prefix(8))"
+    try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    return [("disk", RootedFileSystem(root: "/"), folder), ("memory", MemoryFileSystem(roots: ["/t"]), "/t")]
+  }
+
+  @Test func aMoveReplacesAFileAndALinkIsReplacedAtomically() throws {
+    for (name, files, root) in Self.systems() {
+      try files.createDirectory(root + "/a")
+      try files.write("old", to: root + "/a/target")
+      try files.write("new", to: root + "/a/source")
+      try files.move(root + "/a/source", to: root + "/a/target")
+      #expect(files.readText(root + "/a/target") == "new", "\(name)")
+      #expect(!files.exists(root + "/a/source"), "\(name)")
+      try files.createLink(root + "/a/link", to: "target")
+      try files.createLink(root + "/a/link", to: "other")
+      #expect(files.linkTarget(root + "/a/link") == "other", "\(name)")
+      #expect(files.entry(root + "/a/link")?.kind == .link, "\(name)")
+      #expect(
+        files.entry(root + "/a/target")
+          == FileEntry(kind: .file, size: 3, permissions: 0o644, modified: files.entry(root + "/a/target")!.modified), "\(name)")
+      #expect(files.entry(root + "/a/missing") == nil, "\(name)")
+      #expect(Set(files.walk(root) ?? []) == ["a", "a/target", "a/link"], "\(name)")
+    }
+  }
+
+  @Test func placingWithoutReplacingRefusesAnExistingFile() throws {
+    for (name, files, root) in Self.systems() {
+      try files.write("key", to: root + "/staged")
+      try files.placeWithoutReplacing(root + "/staged", at: root + "/key")
+      #expect(files.readText(root + "/key") == "key", "\(name)")
+      #expect(throws: FileSystemError.self, "\(name)") { try files.placeWithoutReplacing(root + "/staged", at: root + "/key") }
+    }
+  }
+
+  @Test func anOpenFileResumesWritesAtItsLengthAndTruncates() throws {
+    for (name, files, root) in Self.systems() {
+      let path = root + "/partial"
+      let first = try files.open(path, .update)
+      try first.write(Data("hello ".utf8))
+      first.close()
+      let second = try files.open(path, .update)
+      try second.seek(to: try second.length())
+      try second.write(Data("world".utf8))
+      try second.sync()
+      #expect(try second.length() == 11, "\(name)")
+      try second.seek(to: 6)
+      #expect(try second.read(upTo: 100) == Data("world".utf8), "\(name)")
+      #expect(try second.read(upTo: 100).isEmpty, "\(name)")
+      try second.truncate(to: 5)
+      second.close()
+      #expect(files.readText(path) == "hello", "\(name)")
+      #expect(throws: FileSystemError.self, "\(name)") { try files.open(path, .createNew) }
+      #expect(throws: FileSystemError.self, "\(name)") { try files.open(root + "/none", .read) }
+      let fresh = try files.open(root + "/secret", .createNew, permissions: 0o600)
+      fresh.close()
+      #expect(files.entry(root + "/secret")?.permissions == 0o600, "\(name)")
+    }
+  }
+
+  @Test func aLockIsExclusiveUntilReleased() throws {
+    for (name, files, root) in Self.systems() {
+      let held = try #require(try files.tryLock(root + "/blob.lock"), "\(name)")
+      #expect(try files.tryLock(root + "/blob.lock") == nil, "\(name)")
+      held.release()
+      let again = try files.tryLock(root + "/blob.lock")
+      #expect(again != nil, "\(name)")
+      again?.release()
+    }
+  }
+
+  @Test func aFolderIsCopiedWithItsLinksAndMeasured() throws {
+    for (name, files, root) in Self.systems() {
+      try files.createDirectory(root + "/tree/bin")
+      try files.write("12345", to: root + "/tree/bin/tool", permissions: 0o755)
+      try files.createLink(root + "/tree/current", to: "bin/tool")
+      try files.copy(root + "/tree", to: root + "/copy")
+      #expect(files.readText(root + "/copy/bin/tool") == "12345", "\(name)")
+      #expect(files.linkTarget(root + "/copy/current") == "bin/tool", "\(name)")
+      #expect(files.entry(root + "/copy/bin/tool")?.isExecutableFile == true, "\(name)")
+      #expect(files.treeSize(root + "/copy") == 5, "\(name)")
+      let day = Date(timeIntervalSince1970: 1_700_000_000)
+      try files.setModified(day, of: root + "/copy/bin/tool")
+      #expect(files.entry(root + "/copy/bin/tool")?.modified == day, "\(name)")
+    }
+  }
+}
