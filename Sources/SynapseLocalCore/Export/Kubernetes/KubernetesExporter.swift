@@ -161,7 +161,7 @@ public struct KubernetesExporter: Sendable {
         )
       }
       // One file (a GGUF) when the model is one; else every file the lock pins at that commit.
-      let file = model.hostPath.range(of: "/snapshots/\(commit)/").map { String(model.hostPath[$0.upperBound...]) }
+      let file = HubCache.pathInSnapshot(model.hostPath, commit: commit)
       let entries = (resolver.lock?.files ?? []).filter {
         $0.repository == repository && $0.commit == commit && (file == nil || $0.path == file)
       }
