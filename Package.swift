@@ -85,7 +85,7 @@ let package = Package(
       swiftSettings: strict),
     .testTarget(
       name: "SynapseLocalCLITests",
-      dependencies: ["SynapseLocalCore", "SynapseLocalTesting", .product(name: "Yams", package: "Yams")],
+      dependencies: ["SynapseLocalCLI", "SynapseLocalCore", "SynapseLocalTesting", .product(name: "Yams", package: "Yams")],
       swiftSettings: strict),
   ]
 )

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import SynapseLocalCore
 
-struct BenchCommand: AsyncParsableCommand {
+struct BenchCommand: ContextCommand {
   static let configuration = CommandConfiguration(
     commandName: "bench",
     abstract: "Measure a chat model with the real engine: prompt and generation tokens/s, time to first token, peak memory.",
@@ -38,70 +38,25 @@ struct BenchCommand: AsyncParsableCommand {
   @Flag(name: .long, help: "Print the report as JSON, with every sample (docs/speed.md).")
   var json = false
 
-  func run() async throws {
-    try await reportingErrors {
-      let context = Context.command(quiet: json)
-      var request = ModelBench.Request(ref: ref, project: project.folder(context))
+  func run() async throws { try await run(.command()) }
+
+  func run(_ ctx: Context) async throws {
+    let ctx = ctx.printing(quiet: json)
+    try await reportingErrors(ctx.output) {
+      var request = ModelBench.Request(ref: ref, project: project.folder(ctx))
       request.throughEndpoint = throughEndpoint
       request.workload = options.workload
-      var bench = ModelBench(context: context, catalog: try context.catalog())
+      var bench = ModelBench(context: ctx, catalog: try ctx.catalog())
       let quiet = json
-      bench.progress = { step in if !quiet { Output.note("bench: \(step)") } }
+      bench.progress = { step in if !quiet { ctx.output.note("bench: \(step)") } }
       let service = bench
       let order = request
       let report = try await cancellingOnSignals { try await service.run(order) }
       if json {
-        try Output.json(report)
+        try ctx.output.json(report)
       } else {
-        BenchTable.print(report)
+        BenchTable.print(report, to: ctx.output)
       }
-    }
-  }
-}
-
-enum BenchTable {
-  static func print(_ report: BenchReport) {
-    let median = report.median
-    let prediction = report.prediction
-    func beside(_ measured: Double, _ predicted: Double?) -> String {
-      let figure = SpeedEstimate.format(measured)
-      guard let predicted else { return figure }
-      let off = (measured / predicted - 1) * 100
-      return figure.padding(toLength: 12, withPad: " ", startingAt: 0)
-        + "predicted \(SpeedEstimate.format(predicted)) (\(String(format: "%+.0f%%", off)))"
-    }
-    var rows: [(String, String)] = [
-      ("model", "\(report.model) as \(report.servedName) on \(report.engine.rawValue)"),
-      ("flags", report.flags.isEmpty ? "the project's" : report.flags.joined(separator: " ")),
-      (
-        "requests",
-        "\(report.samples.count) of \(report.workload.promptTokens) prompt + \(report.workload.generatedTokens) generated tokens, after \(report.workload.warmups) warm-up"
-      ),
-      ("prompt", beside(median.promptTokensPerSecond, prediction?.promptTokensPerSecond)),
-      ("generation", beside(median.generationTokensPerSecond, prediction?.generationTokensPerSecond)),
-      ("first token", String(format: "%.2f s", median.timeToFirstTokenSeconds)),
-    ]
-    if let received = report.received {
-      rows.append(
-        (
-          "received",
-          "\(SpeedEstimate.format(received.generationTokensPerSecond)) generation, first token after \(String(format: "%.2f s", received.timeToFirstTokenSeconds)), as a streaming client sees them"
-        ))
-    }
-    rows.append(("peak memory", report.peakResidentBytes.map { ByteCount.format($0) } ?? "not measured through the endpoint"))
-    if let prediction { rows.append(("prediction", "\(prediction.source.rawValue) (docs/recommendation.md)")) }
-    Output.table(rows, indent: 0)
-    if report.received != nil {
-      Output.line("prompt and generation are the engine's own timings of whole replies; \"received\" is one streamed reply timed here.")
-    }
-    let floor = Recommender.defaultMinimumSpeed
-    if median.generationTokensPerSecond < floor {
-      Output.line(
-        "\(SpeedEstimate.format(median.generationTokensPerSecond)) is under the guide's \(SpeedEstimate.format(floor)) floor for a chat that feels responsive: `synapse-local tune` for the flags, or a smaller model (`synapse-local recommend`)."
-      )
-    }
-    if report.contended {
-      Output.line("Measured through the stable endpoint while the stack runs: contended figures, shared with other clients.")
     }
   }
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import SynapseLocalCore
 
-struct BundleExportCommand: AsyncParsableCommand {
+struct BundleExportCommand: ContextCommand {
   static let configuration = CommandConfiguration(
     commandName: "export",
     abstract: "Write the project, its Synapse checkout, its locked models, its runtimes and this tool into one verified tar.zst.",
@@ -71,34 +71,36 @@ struct BundleExportCommand: AsyncParsableCommand {
     if gpu != nil && noRuntimes { throw ValidationError("--gpu chooses the engine archive to carry; --no-runtimes carries none") }
   }
 
-  func run() async throws {
-    try await reportingErrors {
-      let context = Context.command(quiet: json)
+  func run() async throws { try await run(.command()) }
+
+  func run(_ ctx: Context) async throws {
+    let ctx = ctx.printing(quiet: json)
+    try await reportingErrors(ctx.output) {
       let options = BundleExporter.Options(
-        project: project.folder(context), platform: platform, python: python, tool: tool.map(context.absolute), runtimes: !noRuntimes,
-        signingKey: sign.map(context.absolute), gpu: gpu, app: !noApp)
-      let result = try await BundleExporter(context: context).export(to: context.absolute(file), options: options)
-      for note in result.notes { Output.warning(note) }
-      if json { return try Output.json(result) }
-      Output.line(
+        project: project.folder(ctx), platform: platform, python: python, tool: tool.map(ctx.absolute), runtimes: !noRuntimes,
+        signingKey: sign.map(ctx.absolute), gpu: gpu, app: !noApp)
+      let result = try await BundleExporter(context: ctx).export(to: ctx.absolute(file), options: options)
+      for note in result.notes { ctx.output.warning(note) }
+      if json { return try ctx.output.json(result) }
+      ctx.output.print(
         "wrote \(result.path): \(result.members) members, \(ByteCount.format(result.bytes)) in \(ByteCount.format(result.archiveBytes)) (\(result.platform)\(result.python.map { ", Python \($0)" } ?? ""))"
       )
-      carried(result.contents)
+      carried(result.contents, to: ctx.output)
       if let app = result.app {
-        Output.line(
+        ctx.output.print(
           "checkout: \(app.checkout) (\(app.source == .git ? "git" : "folder")), \(app.files) files and \(app.packages) npm packages, placed in \(app.folder == "." ? "the project folder" : "the project's \(app.folder)/") on import\(app.localChanges ? ", with local changes" : "")"
         )
       }
-      Output.line("sha256 \(result.sha256)")
-      if let signedBy = result.signedBy { Output.line("signed by the key \(signedBy)") }
+      ctx.output.print("sha256 \(result.sha256)")
+      if let signedBy = result.signedBy { ctx.output.print("signed by the key \(signedBy)") }
       let name = (result.path as NSString).lastPathComponent
-      Output.line("Import: synapse-local bundle import \(name) --sha256 \(result.sha256) --project \(project.folder(context))")
+      ctx.output.print("Import: synapse-local bundle import \(name) --sha256 \(result.sha256) --project \(project.folder(ctx))")
     }
   }
 
   /// What the bundle carries, largest first: every model and runtime, the wheels past the five
   /// largest in one line (`--json` lists each).
-  func carried(_ contents: [BundleExporter.Carried]) {
+  func carried(_ contents: [BundleExporter.Carried], to output: any OutputSink) {
     let wheels = contents.filter { $0.kind == "wheel" }
     let rest = Array(wheels.dropFirst(5))
     let shown = contents.filter { $0.kind != "wheel" || !rest.contains($0) }
@@ -107,7 +109,7 @@ struct BundleExportCommand: AsyncParsableCommand {
       let bytes = rest.reduce(0) { $0 + $1.sizeBytes }
       rows.append(("wheel", "\(ByteCount.format(bytes).padding(toLength: 10, withPad: " ", startingAt: 0))  \(rest.count) more wheels"))
     }
-    Output.line("carries:")
-    Output.table(rows)
+    output.print("carries:")
+    output.table(rows)
   }
 }

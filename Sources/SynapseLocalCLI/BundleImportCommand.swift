@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import SynapseLocalCore
 
-struct BundleImportCommand: AsyncParsableCommand {
+struct BundleImportCommand: ContextCommand {
   static let configuration = CommandConfiguration(
     commandName: "import",
     abstract: "Verify a bundle, then install its models, project and runtimes with no network.",
@@ -44,19 +44,21 @@ struct BundleImportCommand: AsyncParsableCommand {
   @Flag(name: .long, help: "Print the result as JSON.")
   var json = false
 
-  func run() async throws {
-    try await reportingErrors {
-      let context = Context.command(quiet: json)
+  func run() async throws { try await run(.command()) }
+
+  func run(_ ctx: Context) async throws {
+    let ctx = ctx.printing(quiet: json)
+    try await reportingErrors(ctx.output) {
       // Ctrl-C: the import stops between blocks and takes back what it had placed.
-      let importer = BundleImporter(context: context)
+      let importer = BundleImporter(context: ctx)
       let options = BundleImporter.Options(
-        project: project.folder(context), force: force, trust: trust.trust(context, insecureSkipVerify: insecureSkipVerify))
+        project: project.folder(ctx), force: force, trust: trust.trust(ctx, insecureSkipVerify: insecureSkipVerify))
       if insecureSkipVerify && !options.trust.checksAuthenticity {
-        Output.warning(
+        ctx.output.warning(
           "--insecure-skip-verify: nothing proves this is the bundle that was exported; whoever could alter it chooses what is installed and run"
         )
       }
-      let path = context.absolute(file)
+      let path = ctx.absolute(file)
       let work = Task { try await importer.importBundle(path, options: options) }
       let signals = SignalWatcher([SIGINT, SIGTERM, SIGHUP]) { work.cancel() }
       defer { signals.cancel() }
@@ -66,17 +68,17 @@ struct BundleImportCommand: AsyncParsableCommand {
       } catch is CancellationError {
         throw BundleError.interrupted(path: path)
       }
-      for note in result.notes { Output.warning(note) }
-      if json { return try Output.json(result) }
-      Output.line(
+      for note in result.notes { ctx.output.warning(note) }
+      if json { return try ctx.output.json(result) }
+      ctx.output.print(
         "imported \(result.bundle) into \(result.project): \(result.modelFiles) model file(s) (\(result.modelFilesPresent) already in the store), runtimes: \(result.runtimes.isEmpty ? "none" : result.runtimes.joined(separator: ", "))"
       )
       if let checkout = result.checkout {
-        Output.line(
+        ctx.output.print(
           "checkout: \(checkout), \(result.appFiles) files (\(result.appFilesPresent) already there), \(result.npmPackages) npm packages")
       }
-      Output.line("authenticated by \(result.authenticatedBy)")
-      Output.line("Next: synapse-local up -d --project \(result.project)")
+      ctx.output.print("authenticated by \(result.authenticatedBy)")
+      ctx.output.print("Next: synapse-local up -d --project \(result.project)")
     }
   }
 }

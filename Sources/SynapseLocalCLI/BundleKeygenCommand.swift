@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import SynapseLocalCore
 
-struct BundleKeygenCommand: AsyncParsableCommand {
+struct BundleKeygenCommand: ContextCommand {
   static let configuration = CommandConfiguration(
     commandName: "keygen",
     abstract: "Write an Ed25519 key pair for signing bundles (bundle export --sign, bundle import --trust).",
@@ -25,15 +25,17 @@ struct BundleKeygenCommand: AsyncParsableCommand {
   @Flag(name: .long, help: "Print the result as JSON.")
   var json = false
 
-  func run() async throws {
-    try await reportingErrors {
-      let context = Context.command(quiet: json)
-      let result = try BundleKeyGenerator(context: context).generate(in: context.absolute(folder), force: force)
-      if json { return try Output.json(result) }
-      Output.line("wrote \(result.privateKey) (private: keep it secret) and \(result.publicKey)")
-      Output.line("key fingerprint \(result.fingerprint)")
-      Output.line("Sign: synapse-local bundle export FILE --sign \(result.privateKey)")
-      Output.line("Import: synapse-local bundle import FILE --trust \(result.publicKey)")
+  func run() async throws { try await run(.command()) }
+
+  func run(_ ctx: Context) async throws {
+    let ctx = ctx.printing(quiet: json)
+    try await reportingErrors(ctx.output) {
+      let result = try BundleKeyGenerator(context: ctx).generate(in: ctx.absolute(folder), force: force)
+      if json { return try ctx.output.json(result) }
+      ctx.output.print("wrote \(result.privateKey) (private: keep it secret) and \(result.publicKey)")
+      ctx.output.print("key fingerprint \(result.fingerprint)")
+      ctx.output.print("Sign: synapse-local bundle export FILE --sign \(result.privateKey)")
+      ctx.output.print("Import: synapse-local bundle import FILE --trust \(result.publicKey)")
     }
   }
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import SynapseLocalCore
 
-struct BundleListCommand: AsyncParsableCommand {
+struct BundleListCommand: ContextCommand {
   static let configuration = CommandConfiguration(
     commandName: "list", abstract: "Show a bundle's manifest: its platform, Python and members; verify nothing.",
     discussion: """
@@ -16,16 +16,17 @@ struct BundleListCommand: AsyncParsableCommand {
   @Flag(name: .long, help: "Print the manifest as JSON.")
   var json = false
 
-  func run() async throws {
-    try await reportingErrors {
-      let context = Context.command()
-      let manifest = try BundleImporter(context: context).list(context.absolute(file))
-      if json { return try Output.json(manifest) }
-      Output.line(
+  func run() async throws { try await run(.command()) }
+
+  func run(_ ctx: Context) async throws {
+    try await reportingErrors(ctx.output) {
+      let manifest = try BundleImporter(context: ctx).list(ctx.absolute(file))
+      if json { return try ctx.output.json(manifest) }
+      ctx.output.print(
         "bundle format \(manifest.format) for \(manifest.platform.rawValue)\(manifest.python.map { ", Python \($0)" } ?? ""), made by synapse-local \(manifest.toolVersion) on \(manifest.created)"
       )
       for member in manifest.members {
-        Output.line("  \(ByteCount.format(member.size).padding(toLength: 10, withPad: " ", startingAt: 0)) \(member.path)")
+        ctx.output.print("  \(ByteCount.format(member.size).padding(toLength: 10, withPad: " ", startingAt: 0)) \(member.path)")
       }
     }
   }

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import SynapseLocalCore
 
-struct BundleVerifyCommand: AsyncParsableCommand {
+struct BundleVerifyCommand: ContextCommand {
   static let configuration = CommandConfiguration(
     commandName: "verify", abstract: "Check every member of a bundle against its manifest; install nothing.",
     discussion: """
@@ -24,17 +24,19 @@ struct BundleVerifyCommand: AsyncParsableCommand {
   @Flag(name: .long, help: "Print the result as JSON: bundle, members, total_bytes, platform, format, signed, authenticated_by.")
   var json = false
 
-  func run() async throws {
-    try await reportingErrors {
-      let context = Context.command(quiet: json)
-      let path = context.absolute(file)
-      let verification = try await BundleImporter(context: context).verify(path, trust: trust.trust(context))
+  func run() async throws { try await run(.command()) }
+
+  func run(_ ctx: Context) async throws {
+    let ctx = ctx.printing(quiet: json)
+    try await reportingErrors(ctx.output) {
+      let path = ctx.absolute(file)
+      let verification = try await BundleImporter(context: ctx).verify(path, trust: trust.trust(ctx))
       let report = BundleVerifyReport(bundle: path, verification: verification)
-      if json { return try Output.json(report) }
+      if json { return try ctx.output.json(report) }
       let how =
         report.authenticatedBy.map { "authenticated by \($0)" }
         ?? "integrity only: pass --sha256 HEX or --trust PUBKEY to check it is the bundle that was exported"
-      Output.line(
+      ctx.output.print(
         "\(file): \(report.members) members verified, \(ByteCount.format(report.totalBytes)) (\(report.platform.rawValue)); \(how)")
     }
   }

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import SynapseLocalCore
 
-struct CatalogCommand: AsyncParsableCommand {
+struct CatalogCommand: ContextCommand {
   static let configuration = CommandConfiguration(
     commandName: "catalog",
     abstract: "List the models synapse-local knows: ids to use as REFs, sizes, ratings and licences.",
@@ -24,15 +24,17 @@ struct CatalogCommand: AsyncParsableCommand {
   @Flag(name: .long, help: "Print the entries as JSON.")
   var json = false
 
-  func run() async throws {
-    try await reportingErrors {
-      let catalog = try Context.command().catalog()
+  func run() async throws { try await run(.command()) }
+
+  func run(_ ctx: Context) async throws {
+    try await reportingErrors(ctx.output) {
+      let catalog = try ctx.catalog()
       let models = catalog.models.filter { role == nil || $0.role == role }
       if json {
-        try Output.json(models)
+        try ctx.output.json(models)
         return
       }
-      for line in CatalogTable.lines(models) { Output.line(line) }
+      for line in CatalogTable.lines(models) { ctx.output.print(line) }
     }
   }
 }

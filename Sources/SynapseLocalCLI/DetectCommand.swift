@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import SynapseLocalCore
 
-struct DetectCommand: AsyncParsableCommand {
+struct DetectCommand: ContextCommand {
   static let configuration = CommandConfiguration(
     commandName: "detect",
     abstract: "Report this machine's memory, CPU, disk and NVIDIA GPUs as the recommendation sees them.",
@@ -47,26 +47,28 @@ struct DetectCommand: AsyncParsableCommand {
     if calibrationModel != nil && !calibrate { throw ValidationError("--calibration-model goes with --calibrate") }
   }
 
-  func run() async throws {
-    try await reportingErrors {
-      let context = Context.command(quiet: json)
-      var survey = HardwareSurvey(context: context)
+  func run() async throws { try await run(.command()) }
+
+  func run(_ ctx: Context) async throws {
+    let ctx = ctx.printing(quiet: json)
+    try await reportingErrors(ctx.output) {
+      var survey = HardwareSurvey(context: ctx)
       let quiet = json
-      survey.progress = { step in if !quiet { Output.note("calibrate: \(step)") } }
+      survey.progress = { step in if !quiet { ctx.output.note("calibrate: \(step)") } }
       let surveyed = survey
       let calibrate = self.calibrate
       let model = calibrationModel
       let outcome = try await cancellingOnSignals {
-        try await surveyed.run(calibrate: calibrate, calibrationModel: model, catalog: try context.catalog())
+        try await surveyed.run(calibrate: calibrate, calibrationModel: model, catalog: try ctx.catalog())
       }
       let report = outcome.report
-      if let note = outcome.note { Output.warning(note) }
+      if let note = outcome.note { ctx.output.warning(note) }
       if json {
-        try Output.json(report)
+        try ctx.output.json(report)
       } else {
-        HardwareTable.print(report)
-        Output.line()
-        Output.line(
+        HardwareTable.print(report, to: ctx.output)
+        ctx.output.print()
+        ctx.output.print(
           "Next: synapse-local recommend (engine, models and flags for this machine)"
             + (report.calibration == nil ? "; `synapse-local detect --calibrate` first makes its speed figures this machine's own" : ""))
       }

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import SynapseLocalCore
 
-struct DoctorCommand: AsyncParsableCommand {
+struct DoctorCommand: ContextCommand {
   static let configuration = CommandConfiguration(
     commandName: "doctor",
     abstract: "Find what is wrong with the project and its stack, and say how to fix it.",
@@ -37,20 +37,22 @@ struct DoctorCommand: AsyncParsableCommand {
   @Flag(name: .long, help: "Print the findings as JSON: findings[] with check, status, message, fix.")
   var json = false
 
-  func run() async throws {
+  func run() async throws { try await run(.command()) }
+
+  func run(_ ctx: Context) async throws {
+    let ctx = ctx.printing(quiet: json)
     var status: Int32 = 0
-    try await reportingErrors {
-      let context = Context.command(quiet: json)
-      var request = Doctor.Request(project: project.folder(context))
+    try await reportingErrors(ctx.output) {
+      var request = Doctor.Request(project: project.folder(ctx))
       request.deep = deep
       request.fix = fix
-      let doctor = Doctor(context: context, catalog: try context.catalog())
+      let doctor = Doctor(context: ctx, catalog: try ctx.catalog())
       let order = request
       let report = try await cancellingOnSignals { try await doctor.run(order) }
       if json {
-        try Output.json(report)
+        try ctx.output.json(report)
       } else {
-        Output.line(report.text)
+        ctx.output.print(report.text)
       }
       status = report.exitStatus
     }

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import SynapseLocalCore
 
-struct DownCommand: AsyncParsableCommand {
+struct DownCommand: ContextCommand {
   static let configuration = CommandConfiguration(
     commandName: "down",
     abstract: "Stop the running stack: services in reverse order, SIGTERM then SIGKILL, nothing left behind.",
@@ -21,14 +21,13 @@ struct DownCommand: AsyncParsableCommand {
   @Flag(name: .long, help: "Print the result as JSON.")
   var json = false
 
-  func run() async throws {
-    try await reportingErrors {
-      let context = Context.command()
-      let client = try ControlClient(project: project.folder(context), context: context)
-      client.projectFileProblem.map(Output.warnUnreadableProjectFile)
-      let report = StopReport(project: client.project, supervisorPID: try await client.stopStack(time: context.time))
-      if json { return try Output.json(report) }
-      Output.line(report.wasRunning ? "stopped \(client.project)" : "\(client.project) was not running: nothing to stop")
+  func run() async throws { try await run(.command()) }
+
+  func run(_ ctx: Context) async throws {
+    try await reportingErrors(ctx.output) {
+      let report = try await StackStopper(context: ctx).stop(project: project.folder(ctx))
+      if json { return try ctx.output.json(report) }
+      ctx.output.print(report.wasRunning ? "stopped \(report.project)" : "\(report.project) was not running: nothing to stop")
     }
   }
 }

@@ -21,7 +21,7 @@ struct ExportCommand: AsyncParsableCommand {
     subcommands: [ExportSystemdCommand.self, ExportKubernetesCommand.self])
 }
 
-struct ExportSystemdCommand: AsyncParsableCommand {
+struct ExportSystemdCommand: ContextCommand {
   static let configuration = CommandConfiguration(
     commandName: "systemd",
     abstract: "Write (and with --install, install and enable) a systemd unit that runs the stack.",
@@ -66,19 +66,21 @@ struct ExportSystemdCommand: AsyncParsableCommand {
     if root != nil && !install { throw ValidationError("--root installs into an image: use it with --install") }
   }
 
-  func run() async throws {
-    try await reportingErrors {
-      let context = Context.command(quiet: json)
-      var request = SystemdExporter.Request(project: project.folder(context), output: context.absolute(output))
+  func run() async throws { try await run(.command()) }
+
+  func run(_ ctx: Context) async throws {
+    let ctx = ctx.printing(quiet: json)
+    try await reportingErrors(ctx.output) {
+      var request = SystemdExporter.Request(project: project.folder(ctx), output: ctx.absolute(output))
       request.user = user
       request.install = install
-      request.root = root.map { context.absolute($0) }
-      let renderer = try TemplateRenderer.live(environment: context.environment)
-      let result = try await SystemdExporter(context: context, renderer: renderer).run(request)
-      if json { return try Output.json(result) }
-      Output.line("wrote \(result.file)")
-      if let installed = result.installed { Output.line("installed \(installed)") }
-      for note in result.notes { Output.line(note) }
+      request.root = root.map { ctx.absolute($0) }
+      let renderer = try TemplateRenderer.live(environment: ctx.environment)
+      let result = try await SystemdExporter(context: ctx, renderer: renderer).run(request)
+      if json { return try ctx.output.json(result) }
+      ctx.output.print("wrote \(result.file)")
+      if let installed = result.installed { ctx.output.print("installed \(installed)") }
+      for note in result.notes { ctx.output.print(note) }
     }
   }
 }

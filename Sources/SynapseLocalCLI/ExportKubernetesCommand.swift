@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import SynapseLocalCore
 
-struct ExportKubernetesCommand: AsyncParsableCommand {
+struct ExportKubernetesCommand: ContextCommand {
   static let configuration = CommandConfiguration(
     commandName: "kubernetes",
     abstract: "Write the project's stack as Kubernetes manifests and a kustomization.yaml.",
@@ -87,21 +87,23 @@ struct ExportKubernetesCommand: AsyncParsableCommand {
     request.tolerations = try toleration.map { try KubernetesRequest.toleration($0) }
   }
 
-  func run() async throws {
-    try await reportingErrors {
-      let context = Context.command(quiet: json)
-      var request = KubernetesRequest(project: project.folder(context), output: context.absolute(output))
+  func run() async throws { try await run(.command()) }
+
+  func run(_ ctx: Context) async throws {
+    let ctx = ctx.printing(quiet: json)
+    try await reportingErrors(ctx.output) {
+      var request = KubernetesRequest(project: project.folder(ctx), output: ctx.absolute(output))
       try fill(&request)
       let result: KubernetesExporter.Result
       do {
-        result = try await KubernetesExporter(context: context, catalog: try context.catalog()).run(request)
+        result = try await KubernetesExporter(context: ctx, catalog: try ctx.catalog()).run(request)
       } catch ExportError.missingOption(let message) {
         // An option this project needs: a usage error (64), as a missing option is.
         throw ValidationError(message)
       }
-      if json { return try Output.json(result) }
-      Output.line("wrote \(result.files.count) files to \(result.output)")
-      for note in result.notes { Output.line(note) }
+      if json { return try ctx.output.json(result) }
+      ctx.output.print("wrote \(result.files.count) files to \(result.output)")
+      for note in result.notes { ctx.output.print(note) }
     }
   }
 }

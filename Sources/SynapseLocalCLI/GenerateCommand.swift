@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import SynapseLocalCore
 
-struct GenerateCommand: AsyncParsableCommand {
+struct GenerateCommand: ContextCommand {
   static let configuration = CommandConfiguration(
     commandName: "generate",
     abstract: "Render .env, docker-compose.local.yml and services/embedding/ from synapse-local.yaml.",
@@ -37,18 +37,19 @@ struct GenerateCommand: AsyncParsableCommand {
   @Flag(name: .long, help: "Print nothing but warnings and errors.")
   var quiet = false
 
-  func run() async throws {
-    try await reportingErrors {
-      let context = Context.command()
-      let result = try await ProjectGeneration(context: context, catalog: try context.catalog())
-        .generate(project: project.folder(context), force: force, dryRun: diff)
-      for warning in result.warnings { Output.warning(warning) }
+  func run() async throws { try await run(.command()) }
+
+  func run(_ ctx: Context) async throws {
+    try await reportingErrors(ctx.output) {
+      let result = try await ProjectGeneration(context: ctx, catalog: try ctx.catalog())
+        .generate(project: project.folder(ctx), force: force, dryRun: diff)
+      for warning in result.warnings { ctx.output.warning(warning) }
       if quiet { return }
       if json {
-        return try Output.json(
+        return try ctx.output.json(
           result.outcomes.map { JSONOutcome(path: $0.path, status: diff && $0.status == .written ? "would_write" : $0.status.rawValue) })
       }
-      report(result.outcomes)
+      report(result.outcomes, to: ctx.output)
     }
   }
 
@@ -57,18 +58,18 @@ struct GenerateCommand: AsyncParsableCommand {
     var status: String
   }
 
-  func report(_ outcomes: [GeneratedFileWriter.Outcome]) {
+  func report(_ outcomes: [GeneratedFileWriter.Outcome], to output: any OutputSink) {
     for outcome in outcomes {
       if diff {
-        if let text = outcome.diff, !text.isEmpty { FileHandle.standardOutput.write(Data(text.utf8)) }
+        if let text = outcome.diff, !text.isEmpty { output.stdout(text) }
         continue
       }
       switch outcome.status {
-      case .written: Output.line("wrote      \(outcome.path)")
-      case .unchanged: Output.line("unchanged  \(outcome.path)")
-      case .kept: Output.line("kept       \(outcome.path)")
+      case .written: output.print("wrote      \(outcome.path)")
+      case .unchanged: output.print("unchanged  \(outcome.path)")
+      case .kept: output.print("kept       \(outcome.path)")
       }
     }
-    if diff && outcomes.allSatisfy({ $0.diff?.isEmpty ?? true }) { Output.line("no changes") }
+    if diff && outcomes.allSatisfy({ $0.diff?.isEmpty ?? true }) { output.print("no changes") }
   }
 }

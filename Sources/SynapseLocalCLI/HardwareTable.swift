@@ -2,18 +2,18 @@ import Foundation
 import SynapseLocalCore
 
 enum HardwareTable {
-  static func print(_ report: HardwareReport) {
+  static func print(_ report: HardwareReport, to output: any OutputSink) {
     let memory = report.memory
-    Output.line("Memory")
-    Output.table([
+    output.print("Memory")
+    output.table([
       ("total", ByteCount.format(memory.totalBytes) + (memory.unified ? " (unified, shared with the GPU)" : "")),
       ("available", ByteCount.format(memory.availableBytes)),
       ("container limit", memory.limitBytes.map { "\(ByteCount.format($0)) (\(memory.limitSource ?? "cgroup"))" } ?? "none"),
       ("effective", "\(ByteCount.format(memory.effectiveBytes))  (used for decisions)"),
     ])
     let cpu = report.cpu
-    Output.line("CPU")
-    Output.table([
+    output.print("CPU")
+    output.table([
       ("model", cpu.model),
       ("cores", "\(cpu.logicalCores) logical, \(cpu.physicalCores) physical"),
       ("container quota", cpu.quotaCores.map { String(format: "%.2f cores", $0) } ?? "none"),
@@ -23,42 +23,42 @@ enum HardwareTable {
       ("SIMD features", cpu.features.isEmpty ? "none that llama.cpp uses" : cpu.features.joined(separator: " ")),
     ])
     if let disk = report.disk {
-      Output.line("Disk")
-      Output.table([("model store", "\(disk.path) (\(disk.freeBytes.map { ByteCount.format($0) + " free" } ?? "free space unknown"))")])
+      output.print("Disk")
+      output.table([("model store", "\(disk.path) (\(disk.freeBytes.map { ByteCount.format($0) + " free" } ?? "free space unknown"))")])
     }
-    Output.line("NVIDIA GPUs")
+    output.print("NVIDIA GPUs")
     if report.nvidiaGPUs.isEmpty {
-      Output.line("  none")
+      output.print("  none")
     } else {
       for gpu in report.nvidiaGPUs {
         let capability =
           gpu.computeCapability.map {
             "compute \($0)\(gpu.computeCapabilitySource == "known-gpu table" ? " (from the known-GPU table)" : "")"
           } ?? "compute capability unknown"
-        Output.table([
+        output.table([
           (
             "\(gpu.index)",
             "\(gpu.name): \(ByteCount.format(gpu.memoryTotalBytes)) VRAM, \(ByteCount.format(gpu.memoryFreeBytes)) free, \(capability), driver \(gpu.driverVersion)"
           )
         ])
       }
-      Output.table([("CUDA", report.cudaVersion.map { "\($0) (the newest the driver supports)" } ?? "unknown")])
+      output.table([("CUDA", report.cudaVersion.map { "\($0) (the newest the driver supports)" } ?? "unknown")])
     }
-    Output.line("AMD GPUs")
+    output.print("AMD GPUs")
     if report.amdGPUs.isEmpty {
-      Output.line("  none")
+      output.print("  none")
     } else {
       for gpu in report.amdGPUs {
-        Output.table([
+        output.table([
           (
             "\(gpu.index)",
             "\(gpu.name): \(ByteCount.format(gpu.memoryTotalBytes)) VRAM, \(ByteCount.format(gpu.memoryFreeBytes)) free"
           )
         ])
       }
-      Output.table([("ROCm", report.rocmVisible ? "visible (/dev/kfd or /opt/rocm)" : "not visible (no /dev/kfd, no /opt/rocm)")])
+      output.table([("ROCm", report.rocmVisible ? "visible (/dev/kfd or /opt/rocm)" : "not visible (no /dev/kfd, no /opt/rocm)")])
     }
-    Output.line("Speed calibration")
+    output.print("Speed calibration")
     if let calibration = report.calibration {
       let bandwidth = calibration.bandwidth.map { "\($0.threads): \(String(format: "%.1f", $0.bytesPerSecond / 1e9))" }
       var rows = [
@@ -82,10 +82,10 @@ enum HardwareTable {
       } else {
         rows.append(("engine", "not run (no engine or no model at hand)"))
       }
-      Output.table(rows)
+      output.table(rows)
     } else {
-      Output.line("  none: predictions use the per-architecture estimate; `synapse-local detect --calibrate` measures this machine")
+      output.print("  none: predictions use the per-architecture estimate; `synapse-local detect --calibrate` measures this machine")
     }
-    for warning in report.warnings { Output.warning(warning) }
+    for warning in report.warnings { output.warning(warning) }
   }
 }

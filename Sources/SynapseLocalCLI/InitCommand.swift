@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import SynapseLocalCore
 
-struct InitCommand: AsyncParsableCommand {
+struct InitCommand: ContextCommand {
   static let configuration = CommandConfiguration(
     commandName: "init",
     abstract: "Create the project file synapse-local.yaml, planned for this machine.",
@@ -126,18 +126,19 @@ struct InitCommand: AsyncParsableCommand {
   @Flag(name: .long, help: "Print the written configuration's main choices as JSON.")
   var json = false
 
-  func run() async throws {
-    try await reportingErrors {
-      let context = Context.command()
+  func run() async throws { try await run(.command()) }
+
+  func run(_ ctx: Context) async throws {
+    try await reportingErrors(ctx.output) {
       let request = ProjectInitializer.Request(
-        folder: project.folder(context), profile: profile, overrides: overrides, force: force, synapse: synapse.map(context.absolute),
+        folder: project.folder(ctx), profile: profile, overrides: overrides, force: force, synapse: synapse.map(ctx.absolute),
         minimumSpeed: floor.minSpeed)
-      let result = try await ProjectInitializer(context: context).initialize(request) { path in
-        Terminal.isInteractive && Terminal.confirm("\(path) exists. Replace it?", default: false)
+      let result = try await ProjectInitializer(context: ctx).initialize(request) { path in
+        Terminal.isInteractive(ctx) && Terminal.confirm("\(path) exists. Replace it?", default: false)
       }
-      for warning in result.apps.warnings + result.modelWarnings { Output.warning(warning) }
-      if json { return try Output.json(result.summary) }
-      InitSummary.print(result, project: project.project)
+      for warning in result.apps.warnings + result.modelWarnings { ctx.output.warning(warning) }
+      if json { return try ctx.output.json(result.summary) }
+      InitSummary.print(result, project: project.project, to: ctx.output)
     }
   }
 }

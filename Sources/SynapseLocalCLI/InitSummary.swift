@@ -11,12 +11,12 @@ enum InitSummary {
 
   /// `project` is the folder as given; the "Next:" commands name it absolute, the form the fetch
   /// advice uses, so each line can be pasted from any folder.
-  static func print(_ result: ProjectInitializer.Result, project: String) {
+  static func print(_ result: ProjectInitializer.Result, project: String, to output: any OutputSink) {
     let plan = result.plan
     let path = result.path
     let folder = (path as NSString).deletingLastPathComponent
     let c = plan.configuration
-    Output.line("Wrote \(path)")
+    output.print("Wrote \(path)")
     var rows = [
       ("engine", c.engine.rawValue),
       ("llm", "\(c.llm.model) served as \(c.llm.servedName) on 127.0.0.1:\(c.llm.port), context \(c.llm.context)"),
@@ -29,18 +29,18 @@ enum InitSummary {
     if let build = plan.recommendation?.llamaCppBuild {
       rows.insert(("llama.cpp build", "\(build.variant) (`up` installs it unless one is pinned or installed): \(build.reason)"), at: 1)
     }
-    Output.table(rows)
-    for line in result.apps.notes { Output.line(line) }
+    output.table(rows)
+    for line in result.apps.notes { output.print(line) }
     if let reasons = plan.recommendation?.reasons, !reasons.isEmpty {
-      Output.line("Why")
-      for reason in reasons { Output.line("  - \(reason)") }
+      output.print("Why")
+      for reason in reasons { output.print("  - \(reason)") }
     }
     let fetch = result.fetchAdvice
     let offline =
       fetch.contains { $0.contains("synapse-local pull") }
       ? " Without a network: `synapse-local models import FILE --as ORG/REPO/FILE` a file you have, or `synapse-local bundle import` a bundle from a connected machine (docs/bundles.md)."
       : ""
-    Output.line(
+    output.print(
       "Next: \(fetch.map { $0 + ", then " }.joined())synapse-local generate --project \(folder); `up` installs the runtimes it lacks (synapse-local install).\(offline)"
     )
   }

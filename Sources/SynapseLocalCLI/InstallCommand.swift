@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import SynapseLocalCore
 
-struct InstallCommand: AsyncParsableCommand {
+struct InstallCommand: ContextCommand {
   static let configuration = CommandConfiguration(
     commandName: "install",
     abstract: "Install the runtimes the stack runs: llama.cpp, the embedding runtime, PostgreSQL with pgvector, vLLM.",
@@ -111,40 +111,38 @@ struct InstallCommand: AsyncParsableCommand {
   /// What `--plan` shows: llama.cpp's build (also for `llm` and for no name) or vLLM's line.
   static let planned = ["llama.cpp", "llm", "vllm"]
 
-  func run() async throws {
-    try await reportingErrors {
-      let context = Context.command(quiet: json)
-      let installer = RuntimeInstaller(context: context)
-      if list { return try RuntimeListTable.print(installer.list(), json: json) }
+  func run() async throws { try await run(.command()) }
+
+  func run(_ ctx: Context) async throws {
+    let ctx = ctx.printing(quiet: json)
+    try await reportingErrors(ctx.output) {
+      let installer = RuntimeInstaller(context: ctx)
+      if list { return try RuntimeListTable.print(installer.list(), json: json, to: ctx.output) }
       if plan, names == ["vllm"] {
         let line = try await installer.planVLLM(platform: platform)
-        if json { return try Output.json(line) }
-        VLLMPlanTable.print(line)
-        return
+        return try json ? ctx.output.json(line) : VLLMPlanTable.print(line, to: ctx.output)
       }
       if plan {
         let chosen = try await installer.plan(platform: platform, variant: variant)
-        if json { return try Output.json(chosen) }
-        InstallPlanTable.print(chosen)
-        return
+        return try json ? ctx.output.json(chosen) : InstallPlanTable.print(chosen, to: ctx.output)
       }
-      let folder = projectOption.folder(context)
-      let project = context.files.exists(ProjectFile.path(in: folder)) ? folder : nil
+      let folder = projectOption.folder(ctx)
+      let project = ctx.files.exists(ProjectFile.path(in: folder)) ? folder : nil
       var options = RuntimeInstaller.Options()
       options.force = force
       options.update = update
       options.build = build
       options.variant = variant
-      options.from = from.map(context.absolute)
+      options.from = from.map(ctx.absolute)
       options.sha256 = sha256?.lowercased()
-      options.wheelhouse = wheelhouse.map(context.absolute)
+      options.wheelhouse = wheelhouse.map(ctx.absolute)
       options.torchIndex = torchIndex
       options.torchSHA256 = torchSha256?.lowercased()
       options.project = project
       let ids = try installer.targets(names, project: project)
       let outcomes = try await installer.install(ids, options: options)
-      if json { return try Output.json(outcomes.map(\.manifest)) }
-      InstallOutcomeLines.print(outcomes, project: project)
+      if json { return try ctx.output.json(outcomes.map(\.manifest)) }
+      InstallOutcomeLines.print(outcomes, project: project, to: ctx.output)
     }
   }
 }

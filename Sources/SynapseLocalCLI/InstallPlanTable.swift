@@ -2,7 +2,7 @@ import SynapseLocalCore
 
 /// What `install --plan` prints: the build, why, and its files with their pinned digests.
 enum InstallPlanTable {
-  static func print(_ chosen: LlamaCppPlan) {
+  static func print(_ chosen: LlamaCppPlan, to output: any OutputSink) {
     var rows = [
       ("build", "llama.cpp \(chosen.tag) \(chosen.variant) for \(chosen.platform.rawValue)"),
       ("why", chosen.reason), ("archive", chosen.asset.name), ("sha256", chosen.asset.sha256 ?? "none pinned"),
@@ -10,7 +10,7 @@ enum InstallPlanTable {
     if let companion = chosen.companion {
       rows += [("companion", "\(companion.name) (unpacked beside llama-server)"), ("sha256", companion.sha256 ?? "none pinned")]
     }
-    Output.table(rows, indent: 0)
-    Output.line("Nothing was downloaded: `synapse-local install llama.cpp` installs it (`up` does too).")
+    output.table(rows, indent: 0)
+    output.print("Nothing was downloaded: `synapse-local install llama.cpp` installs it (`up` does too).")
   }
 }

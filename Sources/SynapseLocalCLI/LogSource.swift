@@ -4,7 +4,7 @@ import SynapseLocalCore
 /// What `logs` prints: a service's log, or `supervisor`, the supervisor's own
 /// (logs/supervisor.log: what `up -d` started, warnings, why a start failed).
 struct LogSource: ExpressibleByArgument, Equatable {
-  static let supervisor = "supervisor"
+  static let supervisor = LogReader.supervisor
   var name: String
 
   init?(argument: String) {

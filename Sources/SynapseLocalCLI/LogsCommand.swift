@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import SynapseLocalCore
 
-struct LogsCommand: AsyncParsableCommand {
+struct LogsCommand: ContextCommand {
   static let configuration = CommandConfiguration(
     commandName: "logs",
     abstract: "Print the services' logs, or the supervisor's (from the state folder's logs/).",
@@ -49,34 +49,16 @@ struct LogsCommand: AsyncParsableCommand {
   @Flag(name: .long, help: "Print one JSON object per log line: service, time (ISO 8601 or null), line.")
   var json = false
 
-  func run() async throws {
-    try await reportingErrors {
-      let context = Context.command()
-      let client = try ControlClient(project: project.folder(context), context: context)
-      client.projectFileProblem.map(Output.warnUnreadableProjectFile)
-      let folder = client.state + "/logs"
-      let names = source.map { [$0.name] } ?? ServiceName.allCases.map(\.rawValue) + [LogSource.supervisor]
-      let files = names.map { ($0, folder + "/\($0).log") }.filter { FileManager.default.fileExists(atPath: $1) }
-      guard !files.isEmpty else {
-        if source?.name == LogSource.supervisor {
-          throw StackError.control(
-            "no supervisor log yet in \(folder): `synapse-local up -d` writes it (in the foreground, up prints to the terminal)")
-        }
-        throw StackError.control("no logs yet in \(folder) (start the stack with `synapse-local up`)")
+  func run() async throws { try await run(.command()) }
+
+  func run(_ ctx: Context) async throws {
+    try await reportingErrors(ctx.output) {
+      let reader = LogReader(context: ctx)
+      let logs = try reader.read(project: project.folder(ctx), source: source?.name, lines: lines)
+      for line in logs.lines {
+        ctx.output.print(try json ? JSONDocument.line(line) : LogFollower.render(line, labelled: source == nil, timestamps: source == nil))
       }
-      // A little more than asked for is read, so the first lines shown can be given the time of
-      // a line before them.
-      let logs = files.map { name, path in Array(LogLine.lines(LogFiles.tail(path, lines: lines + 100), service: name).suffix(lines)) }
-      for line in LogLine.merged(logs) {
-        let text = try json ? JSONDocument.line(line) : LogFollower.render(line, labelled: source == nil, timestamps: source == nil)
-        Output.line(text)
-      }
-      if follow {
-        try await LogFollower(
-          files: files, prefixed: source == nil, colour: !json && isatty(1) == 1, output: context.output, timestamps: source == nil,
-          json: json
-        ).run()
-      }
+      if follow { try await reader.follow(logs, labelled: source == nil, colour: !json && isatty(1) == 1, json: json) }
     }
   }
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import SynapseLocalCore
 
-struct ModelsImportCommand: AsyncParsableCommand {
+struct ModelsImportCommand: ContextCommand {
   static let configuration = CommandConfiguration(
     commandName: "import",
     abstract: "Put a model file or folder obtained offline into the store, as a download would.",
@@ -46,17 +46,19 @@ struct ModelsImportCommand: AsyncParsableCommand {
 
   @OptionGroup var projectOptions: ProjectOptions
 
-  func run() async throws {
-    try await reportingErrors {
-      let context = Context.command(quiet: quiet || json)
-      let result = try ModelStoreService(context: context).importModel(
-        path, as: target, revision: revision, lockPath: projectOptions.lockPath(context), force: force)
-      if json { return try Output.json(result) }
+  func run() async throws { try await run(.command()) }
+
+  func run(_ ctx: Context) async throws {
+    let ctx = ctx.printing(quiet: quiet || json)
+    try await reportingErrors(ctx.output) {
+      let result = try ModelStoreService(context: ctx).importModel(
+        path, as: target, revision: revision, lockPath: projectOptions.lockPath(ctx), force: force)
+      if json { return try ctx.output.json(result) }
       if !quiet {
         let copied = result.files.filter(\.copied).count
-        Output.note("imported \(result.files.count) file(s) into \(result.repository)@\(result.revision) (\(copied) new blob(s))")
+        ctx.output.note("imported \(result.files.count) file(s) into \(result.repository)@\(result.revision) (\(copied) new blob(s))")
       }
-      Output.line(result.path)
+      ctx.output.print(result.path)
     }
   }
 }

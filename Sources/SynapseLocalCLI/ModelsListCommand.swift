@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import SynapseLocalCore
 
-struct ModelsListCommand: AsyncParsableCommand {
+struct ModelsListCommand: ContextCommand {
   static let configuration = CommandConfiguration(
     commandName: "list", abstract: "List the repositories in the store with their snapshots, files and sizes.",
     discussion: """
@@ -16,20 +16,21 @@ struct ModelsListCommand: AsyncParsableCommand {
 
   @OptionGroup var projectOptions: ProjectOptions
 
-  func run() async throws {
-    try await reportingErrors {
-      let context = Context.command()
-      let repositories = try ModelStoreService(context: context).list(lockPath: projectOptions.lockPath(context))
-      if json { return try Output.json(repositories) }
-      if repositories.isEmpty { return Output.line("The model store is empty.") }
+  func run() async throws { try await run(.command()) }
+
+  func run(_ ctx: Context) async throws {
+    try await reportingErrors(ctx.output) {
+      let repositories = try ModelStoreService(context: ctx).list(lockPath: projectOptions.lockPath(ctx))
+      if json { return try ctx.output.json(repositories) }
+      if repositories.isEmpty { return ctx.output.print("The model store is empty.") }
       for repository in repositories {
-        Output.line("\(repository.repository)  \(ByteCount.format(repository.sizeBytes))")
+        ctx.output.print("\(repository.repository)  \(ByteCount.format(repository.sizeBytes))")
         for snapshot in repository.snapshots {
           let refs = snapshot.refs.isEmpty ? "" : " (\(snapshot.refs.joined(separator: ", ")))"
-          Output.line("  \(snapshot.commit)\(refs)")
+          ctx.output.print("  \(snapshot.commit)\(refs)")
           for file in snapshot.files {
             let pinned = file.lockedBy.isEmpty ? "" : "  (pinned by \(file.lockedBy.joined(separator: ", ")))"
-            Output.line("    \(file.path)  \(file.sizeBytes.map(ByteCount.format) ?? "missing blob")\(pinned)")
+            ctx.output.print("    \(file.path)  \(file.sizeBytes.map(ByteCount.format) ?? "missing blob")\(pinned)")
           }
         }
       }

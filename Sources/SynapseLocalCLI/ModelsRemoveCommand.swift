@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import SynapseLocalCore
 
-struct ModelsRemoveCommand: AsyncParsableCommand {
+struct ModelsRemoveCommand: ContextCommand {
   static let configuration = CommandConfiguration(
     commandName: "rm",
     abstract: "Remove a repository (or one revision) from the store, with the blobs nothing else uses.",
@@ -24,15 +24,16 @@ struct ModelsRemoveCommand: AsyncParsableCommand {
   @Flag(name: .long, help: "Print the result as JSON.")
   var json = false
 
-  func run() async throws {
-    try await reportingErrors {
-      let context = Context.command()
-      let store = ModelStoreService(context: context)
-      let folder = project.folder(context)
+  func run() async throws { try await run(.command()) }
+
+  func run(_ ctx: Context) async throws {
+    try await reportingErrors(ctx.output) {
+      let store = ModelStoreService(context: ctx)
+      let folder = project.folder(ctx)
       let result = try store.remove(
         ref, engine: store.engine(project: folder), lockPath: ProjectLock.location(project: folder, explicit: nil), force: force)
-      if json { return try Output.json(result) }
-      Output.line(
+      if json { return try ctx.output.json(result) }
+      ctx.output.print(
         "removed \(result.removedSnapshots.count) snapshot(s) and \(result.removedBlobs) blob(s) of \(result.repository), freeing \(ByteCount.format(result.freedBytes))"
       )
     }

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import SynapseLocalCore
 
-struct ModelsVerifyCommand: AsyncParsableCommand {
+struct ModelsVerifyCommand: ContextCommand {
   static let configuration = CommandConfiguration(
     commandName: "verify",
     abstract: "Re-hash stored files and compare each with its recorded digest; exit 1 on any mismatch.",
@@ -30,23 +30,24 @@ struct ModelsVerifyCommand: AsyncParsableCommand {
     if (ref == nil) == !all { throw ValidationError("give a REF or --all (not both)") }
   }
 
-  func run() async throws {
-    try await reportingErrors {
-      let context = Context.command()
-      let store = ModelStoreService(context: context)
-      let checks = try store.verify(ref, engine: store.engine(project: project.folder(context)))
+  func run() async throws { try await run(.command()) }
+
+  func run(_ ctx: Context) async throws {
+    try await reportingErrors(ctx.output) {
+      let store = ModelStoreService(context: ctx)
+      let checks = try store.verify(ref, engine: store.engine(project: project.folder(ctx)))
       let bad = checks.filter { $0.status == .mismatch || $0.status == .missing }
       if json {
-        try Output.json(checks)
+        try ctx.output.json(checks)
       } else {
         for check in checks where check.status != .ok {
           let detail = check.status == .mismatch ? "expected \(check.expected), found \(check.actual ?? "?")" : check.status.rawValue
-          Output.line("\(check.status.rawValue.uppercased())  \(check.repository)/\(check.path)@\(check.commit.prefix(12)): \(detail)")
+          ctx.output.print("\(check.status.rawValue.uppercased())  \(check.repository)/\(check.path)@\(check.commit.prefix(12)): \(detail)")
         }
-        Output.line("\(checks.count - bad.count) of \(checks.count) file(s) verified")
+        ctx.output.print("\(checks.count - bad.count) of \(checks.count) file(s) verified")
       }
       if !bad.isEmpty {
-        Output.error(
+        ctx.output.error(
           "\(bad.count) file(s) do not match their digest; remove them with `synapse-local models rm` and fetch or import them again")
         throw ExitCode(1)
       }

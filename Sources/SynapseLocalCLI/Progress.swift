@@ -51,11 +51,6 @@ final class ProgressReporter: @unchecked Sendable {
     return s >= 3600 ? "\(s / 3600) h \(s % 3600 / 60) min" : s >= 60 ? "\(s / 60) min \(s % 60) s" : "\(s) s"
   }
 
-  func note(_ text: String) {
-    guard !quiet else { return }
-    lock.withLock { write(text + "\n") }
-  }
-
   private func write(_ text: String) {
     FileHandle.standardError.write(Data(text.utf8))
   }

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import SynapseLocalCore
 
-struct PullCommand: AsyncParsableCommand {
+struct PullCommand: ContextCommand {
   static let configuration = CommandConfiguration(
     commandName: "pull",
     abstract: "Download models from Hugging Face into the store, SHA-256-verified and resumable.",
@@ -73,20 +73,16 @@ struct PullCommand: AsyncParsableCommand {
     }
   }
 
-  func run() async throws {
-    try await reportingErrors {
-      let context = Context.command(quiet: quiet || json)
-      let folder = projectOptions.project.folder(context)
-      let configuration =
-        context.files.exists(ProjectFile.path(in: folder)) ? try ProjectFile.load(project: folder, environment: context.environment) : nil
-      let patterns = FilePatterns(include: include, exclude: exclude)
-      let options = ModelFetcher.Options(
-        lockPath: projectOptions.lockPath(context), update: update, connections: connections, configuration: configuration,
-        patterns: patterns.isEmpty ? nil : patterns)
-      let wanted = try ModelFetcher.wanted(refs, configuration: configuration, project: folder, patterns: options.patterns)
-      let results = try await ModelFetcher(context: context, catalog: try context.catalog()).pull(wanted, options: options)
-      if json { return try Output.json(results) }
-      for result in results { Output.line(result.path) }
+  func run() async throws { try await run(.command()) }
+
+  func run(_ ctx: Context) async throws {
+    let ctx = ctx.printing(quiet: quiet || json)
+    try await reportingErrors(ctx.output) {
+      let results = try await ModelFetcher(context: ctx, catalog: try ctx.catalog()).pull(
+        refs, project: projectOptions.project.folder(ctx), lockPath: projectOptions.lockPath(ctx),
+        patterns: FilePatterns(include: include, exclude: exclude), update: update, connections: connections)
+      if json { return try ctx.output.json(results) }
+      for result in results { ctx.output.print(result.path) }
     }
   }
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import SynapseLocalCore
 
-struct RecommendCommand: AsyncParsableCommand {
+struct RecommendCommand: ContextCommand {
   static let configuration = CommandConfiguration(
     commandName: "recommend",
     abstract: "Choose the engine, chat model and embedding model for this machine, with tuned flags.",
@@ -71,62 +71,25 @@ struct RecommendCommand: AsyncParsableCommand {
     return flags.map { " " + ($0.contains(" ") ? "'\($0)'" : $0) }.joined()
   }
 
-  func run() async throws {
-    try await reportingErrors {
-      let context = Context.command()
+  func run() async throws { try await run(.command()) }
+
+  func run(_ ctx: Context) async throws {
+    try await reportingErrors(ctx.output) {
       var request = RecommendationRequest(hardwareFile: hardware)
       request.preference = prefer
       request.embedding = embedding
       request.llm = llm
       request.context = self.context
       request.minimumSpeed = floor.minSpeed
-      let recommendation = try await request.recommend(context, catalog: try context.catalog())
+      let recommendation = try await request.recommend(ctx, catalog: try ctx.catalog())
       if json {
-        try Output.json(recommendation)
+        try ctx.output.json(recommendation)
       } else {
-        RecommendationTable.print(recommendation)
-        Output.line()
-        Output.line("Next: synapse-local init --project DIR\(nextFlags) writes this plan into a project (DIR: your Synapse checkout)")
+        RecommendationTable.print(recommendation, to: ctx.output)
+        ctx.output.print()
+        ctx.output.print("Next: synapse-local init --project DIR\(nextFlags) writes this plan into a project (DIR: your Synapse checkout)")
       }
     }
   }
 
-}
-
-enum RecommendationTable {
-  static func print(_ r: Recommendation) {
-    var rows: [(String, String)] = [
-      ("engine", r.engine.rawValue),
-      ("llm", "\(r.llm.title)  [\(r.llm.id)]"),
-      ("  model name", r.llm.name),
-      ("  from", r.llm.repository + (r.llm.path.map { "/\($0)" } ?? "")),
-      ("  memory estimate", ByteCount.format(r.llm.estimateBytes)),
-      (
-        "  speed (\(r.llm.speed.source.rawValue))",
-        "\(SpeedEstimate.format(r.llm.speed.generationTokensPerSecond)) generation, \(SpeedEstimate.format(r.llm.speed.promptTokensPerSecond)) prompt"
-          + (r.reachesMinimumSpeed ? "" : "  (under the \(SpeedEstimate.format(r.minimumSpeed)) floor)")
-      ),
-    ]
-    if let flags = r.llamaServer { rows.append(("  llama-server flags", flags.arguments.joined(separator: " "))) }
-    if let build = r.llamaCppBuild { rows.append(("  llama.cpp build", "\(build.variant) (`up` installs it): \(build.reason)")) }
-    if let flags = r.vllm { rows.append(("  vllm serve flags", flags.arguments.joined(separator: " "))) }
-    rows += [
-      ("embedding", "\(r.embedding.name)  [\(r.embedding.id)], \(r.embedding.dimensions) dimensions"),
-      ("  from", r.embedding.repository),
-    ]
-    Output.table(rows, indent: 0)
-    Output.line()
-    Output.line("Why")
-    for reason in r.reasons { Output.line("  - \(reason)") }
-    if !r.alternatives.isEmpty {
-      Output.line()
-      Output.line("Alternatives")
-      for alternative in r.alternatives {
-        Output.line(
-          "  - \(alternative.title) [\(alternative.id)]: \(alternative.engine.map { "\($0.rawValue), " } ?? "")\(ByteCount.format(alternative.estimateBytes))\(alternative.speed.map { ", " + SpeedEstimate.format($0.generationTokensPerSecond) } ?? ""); \(alternative.note)"
-        )
-      }
-    }
-    for warning in r.warnings { Output.warning(warning) }
-  }
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import SynapseLocalCore
 
-struct RestartCommand: AsyncParsableCommand {
+struct RestartCommand: ContextCommand {
   static let configuration = CommandConfiguration(
     commandName: "restart",
     abstract: "Restart one service of the running stack (a failed one too), or all of them, and wait until healthy.",
@@ -43,30 +43,30 @@ struct RestartCommand: AsyncParsableCommand {
     if timeout != nil && noWait { throw ValidationError("--timeout is how long to wait: it does not go with --no-wait") }
   }
 
-  func run() async throws {
-    try await reportingErrors {
-      let context = Context.command()
-      let client = try ControlClient(project: project.folder(context), context: context)
-      client.projectFileProblem.map(Output.warnUnreadableProjectFile)
-      let began = Date()
+  func run() async throws { try await run(.command()) }
+
+  func run(_ ctx: Context) async throws {
+    try await reportingErrors(ctx.output) {
+      let client = try ControlClient.opened(project: project.folder(ctx), context: ctx)
+      let began = ctx.time.now
       guard let service else {
-        if !noWait && !json { Output.note("synapse-local: restarting every service, level by level; waiting until each is healthy") }
+        if !noWait && !json { ctx.output.note("synapse-local: restarting every service, level by level; waiting until each is healthy") }
         let services = try client.restartAll(wait: !noWait, seconds: timeout)
-        if json { return try Output.json(services) }
+        if json { return try ctx.output.json(services) }
         let names = services.map(\.name.rawValue).joined(separator: ", ")
-        Output.line(
+        ctx.output.print(
           noWait
             ? "restarting \(names)"
-            : "\(names) healthy again (\(String(format: "%.1f", Date().timeIntervalSince(began))) s)")
+            : "\(names) healthy again (\(String(format: "%.1f", ctx.time.seconds(since: began))) s)")
         return
       }
-      if !noWait && !json { Output.note("synapse-local: restarting \(service.rawValue); waiting until it is healthy") }
+      if !noWait && !json { ctx.output.note("synapse-local: restarting \(service.rawValue); waiting until it is healthy") }
       let status = try client.restart(service, wait: !noWait, seconds: timeout)
-      if json { return try Output.json(status) }
-      Output.line(
+      if json { return try ctx.output.json(status) }
+      ctx.output.print(
         noWait
           ? "restarting \(service.rawValue)"
-          : "\(service.rawValue) is healthy again (\(String(format: "%.1f", Date().timeIntervalSince(began))) s; pid \(status.pid.map(String.init) ?? "-"))"
+          : "\(service.rawValue) is healthy again (\(String(format: "%.1f", ctx.time.seconds(since: began))) s; pid \(status.pid.map(String.init) ?? "-"))"
       )
     }
   }

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import SynapseLocalCore
 
-struct StatusCommand: AsyncParsableCommand {
+struct StatusCommand: ContextCommand {
   static let configuration = CommandConfiguration(
     commandName: "status",
     abstract: "Show each service of the running stack: state, health, pid, uptime, restarts, memory, port, model.",
@@ -23,21 +23,19 @@ struct StatusCommand: AsyncParsableCommand {
   @Flag(name: .long, help: "Print the status as JSON.")
   var json = false
 
-  func run() async throws {
-    try await reportingErrors {
-      let context = Context.command()
-      let client = try ControlClient(project: project.folder(context), context: context)
-      client.projectFileProblem.map(Output.warnUnreadableProjectFile)
-      guard let status = try client.runningStack(timeout: 30) else {
-        let stopped = StoppedStack(
-          project: client.project, lastStartFailure: LastStartFailure.read(runFolder: client.runFolder, files: context.files))
-        if json { return try Output.json(stopped) }
-        Output.line("project \(client.project): stopped (`synapse-local up -d` starts it)")
-        if let failure = stopped.lastStartFailure { Output.line("its last start failed: \(failure)") }
-        return
+  func run() async throws { try await run(.command()) }
+
+  func run(_ ctx: Context) async throws {
+    try await reportingErrors(ctx.output) {
+      switch try StackStatusReader(context: ctx).read(project: project.folder(ctx)) {
+      case .stopped(let stopped):
+        if json { return try ctx.output.json(stopped) }
+        ctx.output.print("project \(stopped.project): stopped (`synapse-local up -d` starts it)")
+        if let failure = stopped.lastStartFailure { ctx.output.print("its last start failed: \(failure)") }
+      case .running(let status):
+        if json { return try ctx.output.json(status) }
+        StatusTable.print(status, to: ctx.output, now: ctx.time.now)
       }
-      if json { return try Output.json(status) }
-      StatusTable.print(status)
     }
   }
 }

@@ -3,8 +3,8 @@ import Foundation
 import SynapseLocalCore
 
 enum StatusTable {
-  static func print(_ status: StackStatus, now: Date = Date()) {
-    Output.line(
+  static func print(_ status: StackStatus, to output: any OutputSink, now: Date) {
+    output.print(
       "project \(status.project) (supervisor pid \(status.supervisorPID))"
         + (status.statusPort.map { "; metrics at http://127.0.0.1:\($0)/metrics" } ?? ""))
     let header = ["SERVICE", "STATE", "PID", "UPTIME", "RESTARTS", "MEMORY", "PORT", "MODEL"]
@@ -18,16 +18,16 @@ enum StatusTable {
     }
     let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
     for row in rows {
-      Output.line(
+      output.print(
         row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ").trimmingCharacters(
           in: .whitespaces))
     }
     if let swap = status.swap {
-      Output.line(
+      output.print(
         "\nswap under way: \(swap.service.rawValue) \(swap.from ?? "?") -> \(swap.to ?? "?"), \(swap.mode.rawValue) mode, \(swap.phase.rawValue) for \(swap.elapsedMilliseconds / 1000) s"
       )
     } else if let last = status.lastSwap {
-      Output.line(
+      output.print(
         "\nlast swap: \(last.service.rawValue) \(last.from ?? "?") -> \(last.model ?? "?"), \(last.mode.rawValue), \(last.switchMilliseconds) ms, \(last.heldRequests) request(s) held"
       )
     }
@@ -35,13 +35,13 @@ enum StatusTable {
       service.program.map { (service.name.rawValue, $0 + (service.programSource.map { " (\($0))" } ?? "")) }
     }
     if !programs.isEmpty {
-      Output.line("\nprograms")
-      Output.table(programs)
+      output.print("\nprograms")
+      output.table(programs)
     }
     let exits = status.services.compactMap { lastExit($0, now: now) }
-    if !exits.isEmpty { Output.line("\n" + exits.joined(separator: "\n")) }
+    if !exits.isEmpty { output.print("\n" + exits.joined(separator: "\n")) }
     for service in status.services {
-      if let message = service.message { Output.line("\n\(service.name.rawValue): \(message)") }
+      if let message = service.message { output.print("\n\(service.name.rawValue): \(message)") }
     }
   }
 

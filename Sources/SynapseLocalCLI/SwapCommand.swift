@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import SynapseLocalCore
 
-struct SwapCommand: AsyncParsableCommand {
+struct SwapCommand: ContextCommand {
   static let configuration = CommandConfiguration(
     commandName: "swap",
     abstract: "Swap the running llm or embedding model without failing a request.",
@@ -86,38 +86,40 @@ struct SwapCommand: AsyncParsableCommand {
     if let minSpeed, !(minSpeed >= 0 && minSpeed.isFinite) { throw ValidationError("--min-speed must be 0 or more tokens per second") }
   }
 
-  func run() async throws {
-    try await reportingErrors {
-      let context = Context.command(quiet: json)
+  func run() async throws { try await run(.command()) }
+
+  func run(_ ctx: Context) async throws {
+    let ctx = ctx.printing(quiet: json)
+    try await reportingErrors(ctx.output) {
       // A path typed here is relative to where it was typed; the project file keeps it absolute.
-      let typed = model.typed(workingDirectory: context.workingDirectory)
+      let typed = model.typed(workingDirectory: ctx.workingDirectory)
       let order = SwapOrder(
         service: service, model: typed, hold: hold, allowDimensionChange: allowDimensionChange, context: self.context,
         minimumSpeed: minSpeed)
       let json = self.json
-      let (report, plan, pruned) = try await ModelSwap(context: context, catalog: try context.catalog()).swap(
-        order, project: project.folder(context), keepOld: keepOld
+      let (report, plan, pruned) = try await ModelSwap(context: ctx, catalog: try ctx.catalog()).swap(
+        order, project: project.folder(ctx), keepOld: keepOld
       ) { plan in
         guard !json else { return }
-        Output.info(
+        ctx.output.info(
           "swapping \(plan.service.rawValue) from \(plan.from ?? "?") to \(plan.model): \(plan.mode.rawValue) mode (\(plan.reason))")
-        for warning in plan.warnings { Output.warning(warning) }
+        for warning in plan.warnings { ctx.output.warning(warning) }
       }
       for entry in pruned {
-        Output.info(
+        ctx.output.info(
           "synapse-local.lock no longer pins \(entry.repository)/\(entry.path) (the project does not use it; --keep-old keeps it)")
       }
-      if json { return try Output.json(report) }
-      Output.line(
+      if json { return try ctx.output.json(report) }
+      ctx.output.print(
         "swapped \(service.rawValue) to \(report.model ?? typed.description) in \(report.switchMilliseconds) ms (\(report.mode.rawValue): model loaded in \(report.loadMilliseconds) ms; \(report.heldRequests) request(s) held, longest wait \(report.longestWaitMilliseconds) ms)"
       )
-      for warning in report.warnings where !plan.warnings.contains(warning) { Output.warning(warning) }
+      for warning in report.warnings where !plan.warnings.contains(warning) { ctx.output.warning(warning) }
       if let reembed = report.reembed {
-        Output.line(
+        ctx.output.print(
           reembed.isEmpty
             ? "no pgvector column holds vectors yet: nothing to re-embed"
             : "the vector size changed from \(plan.currentDimensions ?? 0) to \(plan.dimensions ?? 0); re-embed the rows of:")
-        for column in reembed { Output.line("  \(column.column)  \(column.type), \(column.rows) row(s)") }
+        for column in reembed { ctx.output.print("  \(column.column)  \(column.type), \(column.rows) row(s)") }
       }
     }
   }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SynapseLocalCore
 
 /// The executable's only call: parse, run, print, exit. Whatever fails ends here as one line on
 /// stderr with the one prefix, and one code of the table in README (0, 1, 2 from doctor, 64).
@@ -14,18 +15,17 @@ public enum SynapseLocalEntryPoint {
         try command.run()
       }
     } catch {
-      exit(report(error, arguments: arguments))
+      exit(report(error, arguments: arguments, output: StandardStreams()))
     }
   }
 
   /// Prints what ends the run (help and version on stdout, an error on stderr) and returns its code.
-  static func report(_ error: any Error, arguments: [String]) -> Int32 {
+  static func report(_ error: any Error, arguments: [String], output: any OutputSink, width: Int = HelpText.terminalWidth) -> Int32 {
     let code = SynapseLocalCommand.exitCode(for: error)
     if code == .success {
-      let width = HelpText.terminalWidth
       let text = SynapseLocalCommand.fullMessage(for: error, columns: width)
       let wide = SynapseLocalCommand.fullMessage(for: error, columns: HelpText.unwrapped)
-      print(HelpText.keepingIndentedLinesWhole(text, unwrapped: wide, width: width))
+      output.print(HelpText.keepingIndentedLinesWhole(text, unwrapped: wide, width: width))
       return code.rawValue
     }
     // An ExitCode thrown after its own message (reportingErrors, doctor) has none here.
@@ -33,7 +33,7 @@ public enum SynapseLocalEntryPoint {
       .split(separator: "\n", omittingEmptySubsequences: true).joined(separator: "; ")
     guard !message.isEmpty else { return code.rawValue }
     let hint = code == .validationFailure ? " (see `\(commandPath(arguments).joined(separator: " ")) --help`)" : ""
-    FileHandle.standardError.write(Data("synapse-local: error: \(message)\(hint)\n".utf8))
+    output.stderr("synapse-local: error: \(message)\(hint)\n")
     return code.rawValue
   }
 

@@ -1,41 +1,38 @@
 import Foundation
 import SynapseLocalCore
 
-/// What Core services say, printed by the CLI's rules: lines on stdout, warnings on stderr,
-/// progress on stderr (nothing with --quiet). `jsonOnStdout`: stdout is kept for the command's
-/// JSON, so lines go to stderr.
+/// What Core services say, printed by the CLI's rules on the streams of `base`: lines on stdout,
+/// info and warnings on stderr with our prefix, progress on stderr (nothing with --quiet).
+/// `jsonOnStdout`: stdout is kept for the command's JSON, so lines go to stderr.
 struct TerminalOutput: OutputSink {
+  /// Where the text goes: the process's streams, or a test's recording.
+  var base: any OutputSink
   var quiet = false
   var jsonOnStdout = false
-  let progressReporter: ProgressReporter
 
-  init(quiet: Bool = false, jsonOnStdout: Bool = false) {
+  init(base: any OutputSink, quiet: Bool = false, jsonOnStdout: Bool = false) {
+    // Rules set again replace the ones before, never stack on them.
+    self.base = (base as? TerminalOutput)?.base ?? base
     self.quiet = quiet
     self.jsonOnStdout = jsonOnStdout
-    progressReporter = ProgressReporter(quiet: quiet)
   }
 
   func line(_ text: String) {
     guard !quiet else { return }
-    if jsonOnStdout { return Output.note(text) }
-    Output.line(text)
-    // A pipe or file gets the lines as they come, not when a buffer fills.
-    fflush(nil)
+    if jsonOnStdout { return stderr(text + "\n") }
+    stdout(text + "\n")
   }
 
-  func info(_ text: String) { Output.info(text) }
+  func info(_ text: String) { stderr("synapse-local: \(text)\n") }
 
-  func warning(_ text: String) { Output.warning(text) }
+  func warning(_ text: String) { stderr("synapse-local: warning: \(text)\n") }
 
-  func progress(_ item: String, done: UInt64, total: UInt64) { progressReporter.update(item, done: done, total: total) }
-}
-
-extension Context {
-  /// The running command's context, its output on the terminal.
-  static func command(quiet: Bool = false, jsonOnStdout: Bool = false) -> Context {
-    .live(output: TerminalOutput(quiet: quiet, jsonOnStdout: jsonOnStdout))
+  func progress(_ item: String, done: UInt64, total: UInt64) {
+    guard !quiet else { return }
+    base.progress(item, done: done, total: total)
   }
 
-  /// The catalog from the resources found for this command.
-  func catalog() throws -> ModelCatalog { try resources.loadCatalog() }
+  func stdout(_ text: String) { base.stdout(text) }
+
+  func stderr(_ text: String) { base.stderr(text) }
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import SynapseLocalCore
 
-struct TuneCommand: AsyncParsableCommand {
+struct TuneCommand: ContextCommand {
   static let configuration = CommandConfiguration(
     commandName: "tune",
     abstract: "Search the llama.cpp flags that make the project's chat model fastest here, and write the best.",
@@ -33,20 +33,22 @@ struct TuneCommand: AsyncParsableCommand {
   @Flag(name: .long, help: "Print the results as JSON (docs/speed.md describes the fields).")
   var json = false
 
-  func run() async throws {
-    try await reportingErrors {
-      let context = Context.command(quiet: json)
-      var request = ProjectTuner.Request(project: project.folder(context))
+  func run() async throws { try await run(.command()) }
+
+  func run(_ ctx: Context) async throws {
+    let ctx = ctx.printing(quiet: json)
+    try await reportingErrors(ctx.output) {
+      var request = ProjectTuner.Request(project: project.folder(ctx))
       request.budgetSeconds = budget
       request.workload = options.workload
-      var tuner = ProjectTuner(context: context, catalog: try context.catalog())
+      var tuner = ProjectTuner(context: ctx, catalog: try ctx.catalog())
       let quiet = json
-      tuner.progress = { step in if !quiet { Output.note("tune: \(step)") } }
+      tuner.progress = { step in if !quiet { ctx.output.note("tune: \(step)") } }
       let service = tuner
       let order = request
       let report = try await cancellingOnSignals { try await service.run(order) }
       if json {
-        try Output.json(report)
+        try ctx.output.json(report)
         return
       }
       func figures(_ trial: TuneReport.Trial) -> String {
@@ -54,7 +56,7 @@ struct TuneCommand: AsyncParsableCommand {
         let generation = trial.generationTokensPerSecond.map(SpeedEstimate.format) ?? "?"
         return "\(prompt) prompt, \(generation) generation, \(String(format: "%.2f", trial.seconds ?? 0)) s per reference request"
       }
-      Output.table(
+      ctx.output.table(
         [
           ("model", report.model),
           ("measured", "\(report.trials.count) flag sets in \(Int(report.elapsedSeconds.rounded())) s (stopped: \(report.stoppedBy))"),
@@ -62,11 +64,11 @@ struct TuneCommand: AsyncParsableCommand {
           ("best", "\(report.best.flags.joined(separator: " "))  \(figures(report.best))"),
           ("results", report.resultsFile),
         ], indent: 0)
-      for warning in report.warnings { Output.warning(warning) }
+      for warning in report.warnings { ctx.output.warning(warning) }
       if let file = report.projectFile {
-        Output.line("Wrote the best flags into \(file); restart the llm service of a running stack to use them.")
+        ctx.output.print("Wrote the best flags into \(file); restart the llm service of a running stack to use them.")
       } else {
-        Output.line("The project's flags were already the best measured; synapse-local.yaml is unchanged.")
+        ctx.output.print("The project's flags were already the best measured; synapse-local.yaml is unchanged.")
       }
     }
   }

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import SynapseLocalCore
 
-struct UninstallCommand: AsyncParsableCommand {
+struct UninstallCommand: ContextCommand {
   static let configuration = CommandConfiguration(
     commandName: "uninstall",
     abstract: "Remove an installed runtime that no project's lock pins.",
@@ -25,12 +25,15 @@ struct UninstallCommand: AsyncParsableCommand {
   @Flag(name: .long, help: "Print JSON: the removed runtimes (id, version, variant, path, size_bytes).")
   var json = false
 
-  func run() async throws {
-    try await reportingErrors {
-      let removed = try RuntimeRemover(context: Context.command(quiet: json)).remove(target, force: force)
-      if json { return try Output.json(removed) }
+  func run() async throws { try await run(.command()) }
+
+  func run(_ ctx: Context) async throws {
+    let ctx = ctx.printing(quiet: json)
+    try await reportingErrors(ctx.output) {
+      let removed = try RuntimeRemover(context: ctx).remove(target, force: force)
+      if json { return try ctx.output.json(removed) }
       for runtime in removed {
-        Output.line(
+        ctx.output.print(
           "removed \(runtime.id) \(runtime.version) (\(runtime.variant)): \(runtime.path), \(ByteCount.format(runtime.sizeBytes))")
       }
     }

@@ -3,7 +3,7 @@ import Dispatch
 import Foundation
 import SynapseLocalCore
 
-struct UpCommand: AsyncParsableCommand {
+struct UpCommand: ContextCommand {
   static let configuration = CommandConfiguration(
     commandName: "up",
     abstract: "Start the stack natively and supervise it: db, llm, embedding, backend, frontend.",
@@ -68,63 +68,30 @@ struct UpCommand: AsyncParsableCommand {
     if json && !detach { throw ValidationError("--json goes with -d: in the foreground, up shows the services' output until it stops") }
   }
 
-  func run() async throws {
-    try await reportingErrors {
-      var context = Context.command(jsonOnStdout: json)
-      // The pipe to the `up -d` that started this supervisor: taken, then kept from the services.
-      let startup = StartupEvent.Writer(environment: context.environment)
-      context.environment[StartupEvent.descriptorVariable] = nil
-      let launcher = StackLauncher(context: context, catalog: try context.catalog())
-      let folder = project.folder(context)
-      if supervisorMode {
-        // Started by `up -d`, which has prepared the project: assemble and run. Its log keeps
-        // every run, so each begins with a line saying which.
-        Output.info("supervisor \(getpid()) starting the stack of \(folder) at \(Date().formatted(.iso8601))")
-        let assembly: StackAssembly
-        do {
-          assembly = try await StackAssembly.assemble(project: folder, context: context, catalog: launcher.catalog)
-          // `up -d` converted it; a file removed since is made again, not failed on.
-          _ = try assembly.prepareEmbeddingModel()
-        } catch {
-          startup.send(.failed("\(error)"))
-          throw error
-        }
-        // From here on, supervise reports its own failures.
-        return try await launcher.supervise(assembly, keeper: DetachedProcess.ownExecutable, startup: startup)
-      }
-      let assembly: StackAssembly
-      do {
-        assembly = try await launcher.prepare(
-          project: folder, options: .init(verify: verify, ignoreMemory: ignoreMemory, noInstall: noInstall))
-      } catch StackError.alreadyRunning(_, let pid) where detach {
+  func run() async throws { try await run(.command()) }
+
+  func run(_ ctx: Context) async throws {
+    let ctx = ctx.printing(jsonOnStdout: json)
+    try await reportingErrors(ctx.output) {
+      let runner = StackRunner(context: ctx)
+      let folder = project.folder(ctx)
+      // Started by `up -d`, which has prepared the project.
+      if supervisorMode { return try await runner.superviseDetached(project: folder) }
+      let outcome = try await runner.up(
+        project: folder, options: .init(verify: verify, ignoreMemory: ignoreMemory, noInstall: noInstall), detach: detach,
+        colour: isatty(1) == 1)
+      switch outcome {
+      case .alreadyRunning(let pid, let client):
         // What `up -d` is for is done: the stack runs. Said, with exit status 0.
-        let client = try ControlClient(project: folder, context: context)
-        if json { return try Output.json(try client.status()) }
-        Output.line("already running (supervisor pid \(pid)): synapse-local status | logs | down --project \(folder)")
-        return
+        if json { return try ctx.output.json(try client.status()) }
+        ctx.output.print("already running (supervisor pid \(pid)): synapse-local status | logs | down --project \(folder)")
+      case .detached(let status):
+        if json { return try ctx.output.json(status) }
+        StatusTable.print(status, to: ctx.output, now: ctx.time.now)
+        ctx.output.print("\nrunning in the background: synapse-local status | logs | down --project \(folder)")
+      case .stopped:
+        break
       }
-      if detach {
-        let began = Date()
-        let status = try await launcher.startDetached(assembly, executable: DetachedProcess.ownExecutable) { states in
-          let elapsed = Date().timeIntervalSince(began)
-          let line = states.map { "\($0.0.rawValue) \($0.1.rawValue)" }.joined(separator: ", ")
-          FileHandle.standardError.write(Data("synapse-local: \(String(format: "%5.1f", elapsed)) s  \(line)\n".utf8))
-        }
-        if json { return try Output.json(status) }
-        StatusTable.print(status)
-        Output.line("\nrunning in the background: synapse-local status | logs | down --project \(folder)")
-        return
-      }
-      // In the foreground the services' output is shown as it comes, prefixed with their names.
-      let follower = Task {
-        let files = assembly.specs.map { ($0.name.rawValue, assembly.logFolder + "/\($0.name.rawValue).log") }
-        try? await LogFollower(files: files, prefixed: true, colour: isatty(1) == 1, output: context.output).run()
-      }
-      defer { follower.cancel() }
-      try await launcher.supervise(assembly, keeper: DetachedProcess.ownExecutable) {
-        Output.info("all services healthy; Ctrl-C or `synapse-local down` stops them")
-      }
-      Output.info("stopped")
     }
   }
 }

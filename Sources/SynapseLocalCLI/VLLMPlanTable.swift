@@ -3,7 +3,7 @@ import SynapseLocalCore
 /// What `install vllm --plan` prints: the CUDA line, where its wheels come from, the driver it
 /// needs and why.
 enum VLLMPlanTable {
-  static func print(_ chosen: VLLMLineChoice) {
+  static func print(_ chosen: VLLMLineChoice, to output: any OutputSink) {
     let driver = chosen.minDriver + (chosen.nativeDriver.map { " (\($0) or newer runs CUDA \(chosen.cuda) natively)" } ?? "")
     let rows = [
       ("line", "vLLM \(chosen.version) \(chosen.line) (CUDA \(chosen.cuda)) for \(chosen.platform.rawValue)"),
@@ -13,8 +13,8 @@ enum VLLMPlanTable {
       ("driver needed", driver),
       ("compute", chosen.compute?.joined(separator: ", ") ?? "not listed here"),
     ]
-    Output.table(rows, indent: 0)
-    Output.line(
+    output.table(rows, indent: 0)
+    output.print(
       chosen.pinned
         ? "Nothing was downloaded: `synapse-local install vllm` installs it (`up` does too, for a vLLM project)."
         : "Nothing was downloaded, and `synapse-local install vllm` refuses this line: nothing here pins its wheels.")

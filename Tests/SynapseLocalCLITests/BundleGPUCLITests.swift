@@ -2,7 +2,7 @@ import Foundation
 import SynapseLocalTesting
 import Testing
 
-/// `bundle export --gpu` through the binary: a build the release does not publish for the target
+/// `bundle export --gpu` on the command line (in this process): a build the release does not publish for the target
 /// is one line naming the valid ones (exit 1), before anything is read or written; `--gpu` with
 /// `--no-runtimes` is a usage error.
 @Suite("bundle export --gpu on the command line")
@@ -18,13 +18,15 @@ struct BundleGPUCLITests {
       (["--gpu", "cuda-11.8"], "cpu, cuda-12.8, cuda-13.4, metal, rocm, vulkan"),
     ]
     for (arguments, phrase) in cases {
-      let result = try await CLIRunner.run(
-        ["bundle", "export", folder + "/b.tar.zst", "--project", folder] + arguments, environment: environment)
+      let result = await InProcessCLI.run(
+        ["bundle", "export", folder + "/b.tar.zst", "--project", folder] + arguments,
+        context: InProcessCLI.context(environment: environment))
       #expect(result.status == 1 && result.stderr.split(separator: "\n").count == 1, "\(arguments): \(result.stderr)")
       #expect(result.stderr.contains(phrase), "\(arguments): \(result.stderr)")
       #expect(!FileManager.default.fileExists(atPath: folder + "/b.tar.zst"))
     }
-    let usage = try await CLIRunner.run(["bundle", "export", folder + "/b.tar.zst", "--gpu", "cpu", "--no-runtimes"])
+    let usage = await InProcessCLI.run(
+      ["bundle", "export", folder + "/b.tar.zst", "--gpu", "cpu", "--no-runtimes"], context: InProcessCLI.context())
     #expect(usage.status == 64 && usage.stderr.contains("--no-runtimes carries none"), "\(usage.stderr)")
   }
 }

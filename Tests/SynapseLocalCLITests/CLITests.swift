@@ -2,10 +2,16 @@ import Foundation
 import SynapseLocalTesting
 import Testing
 
-/// The built binary, run as a user or a script would: exit codes, stdout/stderr split, JSON shapes.
+/// The command line as a user or a script meets it: exit codes, stdout/stderr split, JSON shapes.
+/// Run in this process (`InProcessCLI`); a few tests run the built binary end to end.
 @Suite("synapse-local command line")
 struct CLITests {
   func run(_ arguments: [String], machine: String? = nil, environment: [String: String] = [:]) async throws -> CLIResult {
+    await InProcessCLI.run(arguments, context: InProcessCLI.context(machine: machine, environment: environment))
+  }
+
+  /// The built binary, run as a user would.
+  func binary(_ arguments: [String], machine: String? = nil, environment: [String: String] = [:]) async throws -> CLIResult {
     var env = environment
     // Never touch the user's real model store.
     if env["HF_HUB_CACHE"] == nil { env["HF_HUB_CACHE"] = NSTemporaryDirectory() + "synapse-local-cli-test-hub" }
@@ -29,12 +35,12 @@ struct CLITests {
   }
 
   @Test func helpTeachesTheCommands() async throws {
-    let result = try await run(["--help"])
+    let result = try await binary(["--help"])
     #expect(result.status == 0)
     for command in ["detect", "recommend", "inspect", "catalog", "models"] { #expect(result.stdout.contains(command)) }
-    let models = try await run(["models", "--help"])
+    let models = try await binary(["models", "--help"])
     for command in ["import", "list", "verify", "rm"] { #expect(models.stdout.contains(command)) }
-    let recommend = try await run(["recommend", "--help"])
+    let recommend = try await binary(["recommend", "--help"])
     #expect(recommend.stdout.contains("--hardware") && recommend.stdout.contains("--prefer") && recommend.stdout.contains("Examples"))
   }
 
@@ -86,13 +92,14 @@ struct CLITests {
     #expect(report["cuda_version"] as? String == "11.4")
   }
 
+  /// One real run of the binary on this machine.
   @Test func detectOnThisMachine() async throws {
-    let result = try await run(["detect", "--json"])
+    let result = try await binary(["detect", "--json"])
     #expect(result.status == 0)
     let memory = try #require(try json(result)["memory"] as? [String: Any])
     let total = try #require(memory["total_bytes"] as? UInt64)
     #expect(total == ProcessInfo.processInfo.physicalMemory)
-    let table = try await run(["detect"])
+    let table = try await binary(["detect"])
     #expect(table.stdout.contains("effective") && table.stdout.contains("Memory"))
   }
 
@@ -171,7 +178,7 @@ struct CLITests {
     (["swap", "db", "x"], "only llm and embedding have models to swap", "synapse-local swap --help"),
   ])
   func usageErrorIsOneLine(arguments: [String], message: String, help: String) async throws {
-    let result = try await run(arguments)
+    let result = try await binary(arguments)
     #expect(result.status == 64)
     #expect(result.stdout.isEmpty)
     let lines = result.stderr.split(separator: "\n")

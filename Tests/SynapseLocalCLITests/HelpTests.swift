@@ -7,7 +7,8 @@ import Testing
 @Suite("help text")
 struct HelpTests {
   func help(_ command: [String]) async throws -> String {
-    let result = try await CLIRunner.run(command + ["--help"], environment: ["COLUMNS": "80"])
+    // In this process, at 80 columns (as COLUMNS=80 gives the binary).
+    let result = await InProcessCLI.run(command + ["--help"], context: InProcessCLI.context())
     #expect(result.status == 0, "\(command): \(result.stderr)")
     return result.stdout
   }
@@ -68,6 +69,8 @@ struct HelpTests {
     #expect(swap.contains("(values: llm, embedding)") && !swap.contains("values: db"))
     let logs = try await help(["logs"])
     #expect(logs.contains("-n, --lines, --tail <N>"))
-    #expect(try await CLIRunner.run(["logs", "--tail", "3", "--project", "/nonexistent"]).stderr.contains("no project at"))
+    #expect(
+      await InProcessCLI.run(["logs", "--tail", "3", "--project", "/nonexistent"], context: InProcessCLI.context()).stderr.contains(
+        "no project at"))
   }
 }

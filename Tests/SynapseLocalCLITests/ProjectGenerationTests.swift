@@ -31,13 +31,9 @@ struct ProjectGenerationTests {
     /// Offline, and runtimes (if anything installs one) under the scratch folder.
     var environment: [String: String] { ["HF_HUB_CACHE": store, "HF_HUB_OFFLINE": "1", "SYNAPSE_LOCAL_HOME": root + "/home"] }
 
+    /// A command line run in this process (`InProcessCLI`).
     func run(_ arguments: [String], machine: String? = nil) async throws -> CLIResult {
-      var environment = environment
-      if let machine {
-        environment["SYNAPSE_LOCAL_SYSROOT"] = Fixtures.machine(machine)
-        environment["PATH"] = Fixtures.machine(machine) + "/bin:/usr/bin:/bin"
-      }
-      return try await CLIRunner.run(arguments, environment: environment)
+      await InProcessCLI.run(arguments, context: InProcessCLI.context(machine: machine, environment: environment))
     }
 
     /// `detect --json` on the fixture machine, saved as the file `--hardware` reads.

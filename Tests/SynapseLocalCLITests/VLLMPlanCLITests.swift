@@ -2,18 +2,16 @@ import Foundation
 import SynapseLocalTesting
 import Testing
 
-/// `install vllm --plan [--json]` on fixture machines, through the binary: the CUDA line, its
+/// `install vllm --plan [--json]` on fixture machines, on the command line (in this process): the CUDA line, its
 /// requirement file, index and driver, and a one-line refusal (exit 1) where no line fits; nothing
 /// is downloaded. `install vllm` refuses the same machines before pip runs.
 @Suite("install vllm --plan")
 struct VLLMPlanCLITests {
   func run(_ arguments: [String], machine: String) async throws -> CLIResult {
-    try await CLIRunner.run(
+    await InProcessCLI.run(
       arguments,
-      environment: [
-        "SYNAPSE_LOCAL_SYSROOT": Fixtures.machine(machine), "PATH": Fixtures.machine(machine) + "/bin:/usr/bin:/bin",
-        "SYNAPSE_LOCAL_HOME": NSTemporaryDirectory() + "vllm-plan-home-\(UUID().uuidString.prefix(8))",
-      ])
+      context: InProcessCLI.context(
+        machine: machine, environment: ["SYNAPSE_LOCAL_HOME": NSTemporaryDirectory() + "vllm-plan-home-\(UUID().uuidString.prefix(8))"]))
   }
 
   @Test func driver550GetsThePinnedLine() async throws {
@@ -53,12 +51,8 @@ struct VLLMPlanCLITests {
     let home = NSTemporaryDirectory() + "vllm-refused-\(UUID().uuidString.prefix(8))"
     defer { try? FileManager.default.removeItem(atPath: home) }
     let machine = "old-driver-server"
-    let result = try await CLIRunner.run(
-      ["install", "vllm"],
-      environment: [
-        "SYNAPSE_LOCAL_SYSROOT": Fixtures.machine(machine), "PATH": Fixtures.machine(machine) + "/bin:/usr/bin:/bin",
-        "SYNAPSE_LOCAL_HOME": home,
-      ])
+    let result = await InProcessCLI.run(
+      ["install", "vllm"], context: InProcessCLI.context(machine: machine, environment: ["SYNAPSE_LOCAL_HOME": home]))
     #expect(result.status == 1 && result.stderr.contains("470.82.01") && result.stderr.contains("--force"), "\(result.stderr)")
     #expect(!result.stdout.contains("pip install"))
     #expect(!FileManager.default.fileExists(atPath: home + "/runtimes/vllm"))

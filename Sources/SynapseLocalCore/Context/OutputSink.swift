@@ -8,6 +8,10 @@ public protocol OutputSink: Sendable {
   func warning(_ text: String)
   /// Bytes done of a total for one named item (a download).
   func progress(_ item: String, done: UInt64, total: UInt64)
+  /// Text as it is, on the command's standard output: its result (a table, a JSON document).
+  func stdout(_ text: String)
+  /// Text as it is, on the command's standard error: what the CLI says to the person (an error).
+  func stderr(_ text: String)
 }
 
 /// Says nothing (a service used where no one is listening, such as the supervisor's own swap).
@@ -17,4 +21,6 @@ public struct SilentOutput: OutputSink {
   public func info(_ text: String) {}
   public func warning(_ text: String) {}
   public func progress(_ item: String, done: UInt64, total: UInt64) {}
+  public func stdout(_ text: String) {}
+  public func stderr(_ text: String) {}
 }
