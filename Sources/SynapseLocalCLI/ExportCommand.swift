@@ -73,7 +73,7 @@ struct ExportSystemdCommand: AsyncParsableCommand {
       request.user = user
       request.install = install
       request.root = root.map { context.absolute($0) }
-      let renderer = try TemplateRenderer.live(environment: context.environment)
+      let renderer = try TemplateRenderer.live(environment: context.environment, files: context.files)
       let result = try await SystemdExporter(context: context, renderer: renderer).run(request)
       if json { return try Output.json(result) }
       Output.line("wrote \(result.file)")

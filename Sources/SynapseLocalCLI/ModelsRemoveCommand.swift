@@ -30,7 +30,8 @@ struct ModelsRemoveCommand: AsyncParsableCommand {
       let store = ModelStoreService(context: context)
       let folder = project.folder(context)
       let result = try store.remove(
-        ref, engine: store.engine(project: folder), lockPath: ProjectLock.location(project: folder, explicit: nil), force: force)
+        ref, engine: store.engine(project: folder), lockPath: ProjectLock.location(project: folder, explicit: nil, files: context.files),
+        force: force)
       if json { return try Output.json(result) }
       Output.line(
         "removed \(result.removedSnapshots.count) snapshot(s) and \(result.removedBlobs) blob(s) of \(result.repository), freeing \(ByteCount.format(result.freedBytes))"

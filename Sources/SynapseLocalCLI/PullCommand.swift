@@ -78,7 +78,8 @@ struct PullCommand: AsyncParsableCommand {
       let context = Context.command(quiet: quiet || json)
       let folder = projectOptions.project.folder(context)
       let configuration =
-        context.files.exists(ProjectFile.path(in: folder)) ? try ProjectFile.load(project: folder, environment: context.environment) : nil
+        context.files.exists(ProjectFile.path(in: folder))
+        ? try ProjectFile.load(project: folder, environment: context.environment, files: context.files) : nil
       let patterns = FilePatterns(include: include, exclude: exclude)
       let options = ModelFetcher.Options(
         lockPath: projectOptions.lockPath(context), update: update, connections: connections, configuration: configuration,
