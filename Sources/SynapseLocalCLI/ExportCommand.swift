@@ -75,7 +75,7 @@ struct ExportSystemdCommand: ContextCommand {
       request.user = user
       request.install = install
       request.root = root.map { ctx.absolute($0) }
-      let renderer = try TemplateRenderer.live(environment: ctx.environment)
+      let renderer = try TemplateRenderer.live(environment: ctx.environment, files: ctx.files)
       let result = try await SystemdExporter(context: ctx, renderer: renderer).run(request)
       if json { return try ctx.output.json(result) }
       ctx.output.print("wrote \(result.file)")

@@ -31,7 +31,8 @@ struct ModelsRemoveCommand: ContextCommand {
       let store = ModelStoreService(context: ctx)
       let folder = project.folder(ctx)
       let result = try store.remove(
-        ref, engine: store.engine(project: folder), lockPath: ProjectLock.location(project: folder, explicit: nil), force: force)
+        ref, engine: store.engine(project: folder), lockPath: ProjectLock.location(project: folder, explicit: nil, files: ctx.files),
+        force: force)
       if json { return try ctx.output.json(result) }
       ctx.output.print(
         "removed \(result.removedSnapshots.count) snapshot(s) and \(result.removedBlobs) blob(s) of \(result.repository), freeing \(ByteCount.format(result.freedBytes))"

@@ -11,6 +11,6 @@ struct ProjectOptions: ParsableArguments {
 
   /// The lock file to use, or nil outside a project (a folder without synapse-local.yaml keeps none).
   func lockPath(_ context: Context) -> String? {
-    ProjectLock.location(project: project.folder(context), explicit: lock.map { context.absolute($0) })
+    ProjectLock.location(project: project.folder(context), explicit: lock.map { context.absolute($0) }, files: context.files)
   }
 }

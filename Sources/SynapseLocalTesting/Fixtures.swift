@@ -25,11 +25,11 @@ public enum Fixtures {
   }
 
   public static func catalog() throws -> ModelCatalog {
-    try ModelCatalog.load(from: repositoryRoot + "/profiles/catalog.yaml")
+    try ModelCatalog.load(from: repositoryRoot + "/profiles/catalog.yaml", files: RootedFileSystem())
   }
 
   public static func images() throws -> EngineImages {
-    try EngineImages.load(repositoryRoot + "/profiles/" + EngineImages.fileName)
+    try EngineImages.load(repositoryRoot + "/profiles/" + EngineImages.fileName, files: RootedFileSystem())
   }
 
   /// The built `synapse-local` binary next to the test bundle.
@@ -39,5 +39,17 @@ public enum Fixtures {
     let candidates = [products, repositoryRoot + "/.build/debug"].compactMap { $0 }
     return candidates.map { $0 + "/synapse-local" }.first { FileManager.default.isExecutableFile(atPath: $0) }
       ?? repositoryRoot + "/.build/debug/synapse-local"
+  }
+
+  /// The repository's `templates/` and `profiles/`, copied into `files` under `folder` (for a test
+  /// whose context reads them there: SYNAPSE_LOCAL_TEMPLATES and SYNAPSE_LOCAL_PROFILES).
+  public static func share(into files: MemoryFileSystem, at folder: String) throws {
+    let disk = RootedFileSystem()
+    for kind in ["templates", "profiles"] {
+      let source = repositoryRoot + "/" + kind
+      for name in disk.walk(source) ?? [] where !disk.isDirectory(source + "/" + name) {
+        try files.write(disk.contents(source + "/" + name) ?? Data(), to: folder + "/" + kind + "/" + name, permissions: 0o644)
+      }
+    }
   }
 }

@@ -150,7 +150,7 @@ struct KubernetesExportTests {
     let map = try #require(manifests.objects("ConfigMap").first)
     let data = map["data"] as? [String: String] ?? [:]
     let script = data["fill.sh"] ?? ""
-    let lock = try ProjectLock.load(scratch.project + "/" + ProjectLock.fileName)
+    let lock = try ProjectLock.load(scratch.project + "/" + ProjectLock.fileName, files: RootedFileSystem())
     for entry in lock.files {
       // A pulled file at its commit; an imported one (a commit of the import's making) at its
       // revision, its snapshot then linked under the locked commit.

@@ -141,7 +141,7 @@ struct BundleAppTests {
     // `up`'s install step on the imported project: offline from the carried cache, by itself.
     try FileManager.default.removeItem(atPath: checkout + "/node_modules")
     let context = Context.live(environment: targetEnvironment)
-    let configuration = try ProjectFile.load(project: target + "/project", environment: targetEnvironment)
+    let configuration = try ProjectFile.load(project: target + "/project", environment: targetEnvironment, files: RootedFileSystem())
     let apps = AppPreparation(context: context, configuration: configuration, project: target + "/project")
     let node = try #require(try await apps.check())
     let said = SynapseAppTests.Said()

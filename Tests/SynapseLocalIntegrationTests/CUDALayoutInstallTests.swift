@@ -38,10 +38,10 @@ struct CUDALayoutInstallTests {
         tag: \(RuntimeInstallTests.tag)
         assets:
           linux-x86_64:
-            cpu: {name: \(RuntimeInstallTests.tarball), sha256: \(try Digest.sha256(ofFile: material.archive(RuntimeInstallTests.tarball)))}
+            cpu: {name: \(RuntimeInstallTests.tarball), sha256: \(try Digest.sha256(ofFile: material.archive(RuntimeInstallTests.tarball), files: RootedFileSystem()))}
             cuda-12.8:
               name: \(Self.build)
-              sha256: \(try Digest.sha256(ofFile: release + "/" + Self.build))
+              sha256: \(try Digest.sha256(ofFile: release + "/" + Self.build, files: RootedFileSystem()))
               companion: {name: \(Self.companion), sha256: \(companionDigest)}
               gpu: nvidia
               min_driver: 525
@@ -61,7 +61,7 @@ struct CUDALayoutInstallTests {
     #expect(refused.status == 1 && refused.stderr.contains(Self.companion), "\(refused.stderr)")
     #expect(!FileManager.default.fileExists(atPath: home + "/runtimes/llama.cpp/\(RuntimeInstallTests.tag)-cuda-12.8-linux-x86_64"))
 
-    try pin(companionDigest: try Digest.sha256(ofFile: release + "/" + Self.companion))
+    try pin(companionDigest: try Digest.sha256(ofFile: release + "/" + Self.companion, files: RootedFileSystem()))
     let installed = try await CLIRunner.run(["install", "llama.cpp", "--variant", "cuda-12.8", "--json"], environment: environment)
     try #require(installed.status == 0, "\(installed.stderr)")
     let manifest = try #require((try JSONSerialization.jsonObject(with: Data(installed.stdout.utf8)) as? [[String: Any]])?.first)

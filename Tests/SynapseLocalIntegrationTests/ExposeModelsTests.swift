@@ -84,10 +84,10 @@ struct ExposeModelsTests {
       environment: ProcessInfo.processInfo.environment, port: port, health: .http(url: "http://127.0.0.1:\(enginePort)/v1/models"),
       readinessSeconds: 20, model: "standin")
     spec.enginePort = enginePort
-    let key = try ModelsKey.loadOrCreate(state: base + "/state")
+    let key = try ModelsKey.loadOrCreate(state: base + "/state", files: RootedFileSystem())
     let attributes = try FileManager.default.attributesOfItem(atPath: ModelsKey.path(state: base + "/state"))
     #expect((attributes[.posixPermissions] as? Int) == 0o600)
-    #expect(try ModelsKey.loadOrCreate(state: base + "/state") == key, "the key is kept")
+    #expect(try ModelsKey.loadOrCreate(state: base + "/state", files: RootedFileSystem()) == key, "the key is kept")
     var settings = Supervisor.Settings(keeperExecutable: Fixtures.executable, runFolder: base + "/run", logFolder: base + "/logs")
     settings.readinessInterval = .milliseconds(100)
     settings.endpointHost = "0.0.0.0"

@@ -33,7 +33,7 @@ struct PullSelectionTests {
       let expected = Set(try #require(judged["kept"] as? [String]))
       #expect(fetched == expected)
       #expect(fetched.contains("1_Pooling/config.json") && !fetched.contains("model.safetensors") && !fetched.contains("tokenizer.json"))
-      let pinned = try ProjectLock.load(lock)
+      let pinned = try ProjectLock.load(lock, files: RootedFileSystem())
       #expect(pinned.patterns(for: repository) == FilePatterns(include: include, exclude: exclude))
 
       // The next pull, with no patterns, fetches the same set.

@@ -82,7 +82,7 @@ struct PullTests {
       #expect(file.status == 0, "\(file.stderr)")
       let results = try JSONDecoder().decode([ModelPuller.Result].self, from: Data(file.stdout.utf8))
       let pulled = try #require(results.first)
-      let expectedSHA = try Digest.sha256(ofFile: try TestBed.require(.smolLM2))
+      let expectedSHA = try Digest.sha256(ofFile: try TestBed.require(.smolLM2), files: RootedFileSystem())
       #expect(pulled.files.map(\.sha256) == [expectedSHA])
       #expect(pulled.path.hasSuffix("/snapshots/\(pulled.commit)/\(Self.gguf)"))
 
@@ -107,7 +107,10 @@ struct PullTests {
       let lfsBytes = try [TestBed.require(.smolLM2), safetensors].map {
         try FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int ?? 0
       }
-      #expect(Set(requests.compactMap { $0["blob"] as? String }) == [expectedSHA, try Digest.sha256(ofFile: safetensors)])
+      #expect(
+        Set(requests.compactMap { $0["blob"] as? String }) == [
+          expectedSHA, try Digest.sha256(ofFile: safetensors, files: RootedFileSystem()),
+        ])
       #expect(requests.compactMap { $0["sent"] as? Int }.reduce(0, +) == lfsBytes.reduce(0, +))
       #expect(requests.allSatisfy { $0["authorization"] as? Bool == false })
     }
@@ -157,7 +160,7 @@ struct PullTests {
   func resumeAndCorruption() async throws {
     try await withBed { bed in
       let source = try TestBed.require(.smolLM2)
-      let sha = try Digest.sha256(ofFile: source)
+      let sha = try Digest.sha256(ofFile: source, files: RootedFileSystem())
       let blobs = bed.store + "/models--acme--tiny-gguf/blobs"
       try FileManager.default.createDirectory(atPath: blobs, withIntermediateDirectories: true)
       let head = try FileHandle(forReadingFrom: URL(fileURLWithPath: source)).read(upToCount: 10_000_000) ?? Data()
@@ -166,7 +169,7 @@ struct PullTests {
       let resumed = try await bed.pull(["acme/tiny-gguf/\(Self.gguf)", "--quiet", "--connections", "1"])
       #expect(resumed.status == 0, "\(resumed.stderr)")
       #expect(bed.hub.cdnRequests.map { $0["range"] as? String } == ["bytes=10000000-"])
-      #expect(try Digest.sha256(ofFile: blobs + "/" + sha) == sha)
+      #expect(try Digest.sha256(ofFile: blobs + "/" + sha, files: RootedFileSystem()) == sha)
 
       // Wrong bytes in a partial file of another repository: refused, nothing stored.
       let gatedBlobs = bed.store + "/models--acme--gated/blobs"
@@ -188,7 +191,7 @@ struct PullTests {
   /// retries, resumes at the cut, starts over when Range is ignored, and ends with the right digest.
   @Test(.timeLimit(.minutes(2)), .enabled(if: TestBed.shouldRun(.python, .miniLM, .smolLM2)))
   func retriesResumesAndRestarts() async throws {
-    let sha = try Digest.sha256(ofFile: try TestBed.require(.smolLM2))
+    let sha = try Digest.sha256(ofFile: try TestBed.require(.smolLM2), files: RootedFileSystem())
     try await withBed(faults: [sha: ["429", "500", "cut:5000000", "norange"]]) { bed in
       let result = try await bed.pull(["acme/tiny-gguf/\(Self.gguf)", "--json", "--connections", "1"])
       #expect(result.status == 0, "\(result.stderr)")
@@ -202,7 +205,7 @@ struct PullTests {
   /// A body corrupted in transit is refused: nothing becomes visible, and the next pull is clean.
   @Test(.timeLimit(.minutes(2)), .enabled(if: TestBed.shouldRun(.python, .miniLM, .smolLM2)))
   func corruptedBodyIsRefused() async throws {
-    let sha = try Digest.sha256(ofFile: try TestBed.require(.smolLM2))
+    let sha = try Digest.sha256(ofFile: try TestBed.require(.smolLM2), files: RootedFileSystem())
     try await withBed(faults: [sha: ["corrupt"]]) { bed in
       let refused = try await bed.pull(["acme/tiny-gguf/\(Self.gguf)"])
       #expect(refused.status == 1)
@@ -220,7 +223,7 @@ struct PullTests {
   /// slowed by 2 s to make the two overlap).
   @Test(.timeLimit(.minutes(2)), .enabled(if: TestBed.shouldRun(.python, .miniLM, .smolLM2)))
   func concurrentPullsDownloadOnce() async throws {
-    let sha = try Digest.sha256(ofFile: try TestBed.require(.smolLM2))
+    let sha = try Digest.sha256(ofFile: try TestBed.require(.smolLM2), files: RootedFileSystem())
     try await withBed(faults: [sha: ["slow"]]) { bed in
       async let first = bed.pull(["acme/tiny-gguf/\(Self.gguf)", "--quiet"])
       try await Task.sleep(for: .milliseconds(300))
@@ -230,7 +233,7 @@ struct PullTests {
       #expect(a.stdout == b.stdout)
       let sent = try await bed.hub.settledCDNRequests().compactMap { $0["sent"] as? Int }.reduce(0, +)
       #expect(sent == Int(try FileManager.default.attributesOfItem(atPath: try TestBed.require(.smolLM2))[.size] as? UInt64 ?? 0))
-      #expect(try Digest.sha256(ofFile: bed.store + "/models--acme--tiny-gguf/blobs/\(sha)") == sha)
+      #expect(try Digest.sha256(ofFile: bed.store + "/models--acme--tiny-gguf/blobs/\(sha)", files: RootedFileSystem()) == sha)
       #expect(FileManager.default.fileExists(atPath: bed.store + "/.locks/models--acme--tiny-gguf/\(sha).lock"))
     }
   }
@@ -240,14 +243,14 @@ struct PullTests {
   @Test(.timeLimit(.minutes(2)), .enabled(if: TestBed.shouldRun(.python, .miniLM, .smolLM2)))
   func fourConnectionsOutOfOrder() async throws {
     let source = try TestBed.require(.smolLM2)
-    let sha = try Digest.sha256(ofFile: source)
+    let sha = try Digest.sha256(ofFile: source, files: RootedFileSystem())
     let size = try FileManager.default.attributesOfItem(atPath: source)[.size] as? UInt64 ?? 0
     try await withBed(faults: [sha: ["slow-from:0"]]) { bed in
       let result = try await bed.pull(["acme/tiny-gguf/\(Self.gguf)", "--json", "--connections", "4"])
       #expect(result.status == 0, "\(result.stderr)")
       let pulled = try JSONDecoder().decode([ModelPuller.Result].self, from: Data(result.stdout.utf8))
       #expect(pulled.first?.files.first?.sha256 == sha)
-      #expect(try Digest.sha256(ofFile: bed.store + "/models--acme--tiny-gguf/blobs/" + sha) == sha)
+      #expect(try Digest.sha256(ofFile: bed.store + "/models--acme--tiny-gguf/blobs/" + sha, files: RootedFileSystem()) == sha)
 
       let requests = try await bed.hub.settledCDNRequests()
       let expected = RangePlan.split(size: size, connections: 4).map { "bytes=\($0.lowerBound)-\($0.upperBound - 1)" }
@@ -266,7 +269,7 @@ struct PullTests {
   @Test(.timeLimit(.minutes(2)), .enabled(if: TestBed.shouldRun(.python, .miniLM, .smolLM2)))
   func parallelRangesSurviveCutsAndServersWithoutRange() async throws {
     let source = try TestBed.require(.smolLM2)
-    let sha = try Digest.sha256(ofFile: source)
+    let sha = try Digest.sha256(ofFile: source, files: RootedFileSystem())
     let size = try FileManager.default.attributesOfItem(atPath: source)[.size] as? Int ?? 0
     try await withBed(faults: [sha: ["cut:3000000"]]) { bed in
       let result = try await bed.pull(["acme/tiny-gguf/\(Self.gguf)", "--quiet"])
@@ -278,7 +281,7 @@ struct PullTests {
     try await withBed(faults: [sha: ["norange"]]) { bed in
       let result = try await bed.pull(["acme/tiny-gguf/\(Self.gguf)", "--quiet"])
       #expect(result.status == 0, "\(result.stderr)")
-      #expect(try Digest.sha256(ofFile: bed.store + "/models--acme--tiny-gguf/blobs/" + sha) == sha)
+      #expect(try Digest.sha256(ofFile: bed.store + "/models--acme--tiny-gguf/blobs/" + sha, files: RootedFileSystem()) == sha)
       let requests = try await bed.hub.settledCDNRequests()
       #expect(requests.last?["range"] is NSNull)
       #expect(requests.last?["sent"] as? Int == size)
@@ -304,10 +307,10 @@ struct PullTests {
       let pinned = try await bed.pull(["acme/tiny-gguf", "--quiet", "--project", project])
       #expect(pinned.status == 0, "\(pinned.stderr)")
       let lockPath = project + "/synapse-local.lock"
-      var lock = try ProjectLock.load(lockPath)
+      var lock = try ProjectLock.load(lockPath, files: RootedFileSystem())
       #expect(lock.files.map(\.path) == ["SmolLM2-135M-Instruct.Q4_1.gguf", "config.json"])
       let gguf = try #require(lock.entry(repository: "acme/tiny-gguf", path: Self.gguf))
-      #expect(gguf.sha256 == (try Digest.sha256(ofFile: try TestBed.require(.smolLM2))))
+      #expect(gguf.sha256 == (try Digest.sha256(ofFile: try TestBed.require(.smolLM2), files: RootedFileSystem())))
       #expect(gguf.size == 98_362_432)
       let listed = try await CLIRunner.run(["models", "list", "--json", "--project", project], environment: ["HF_HUB_CACHE": bed.store])
       #expect(listed.status == 0, "\(listed.stderr)")
@@ -316,13 +319,13 @@ struct PullTests {
       let listedGGUF = try #require(files.first { $0["path"] as? String == Self.gguf })
       #expect(listedGGUF["locked_by"] as? [String] == [lockPath])
       let config = try #require(lock.entry(repository: "acme/tiny-gguf", path: "config.json"))
-      #expect(config.etag == (try Digest.gitBlobSHA1(ofFile: bed.ggufFolder + "/config.json")))
+      #expect(config.etag == (try Digest.gitBlobSHA1(ofFile: bed.ggufFolder + "/config.json", files: RootedFileSystem())))
 
       // The Hub "changed" the GGUF since it was pinned: refused, naming both digests.
       var moved = gguf
       moved.etag = String(repeating: "0", count: 64)
       lock.record(moved)
-      try lock.save(lockPath)
+      try lock.save(lockPath, files: RootedFileSystem())
       try FileManager.default.removeItem(atPath: bed.store)
       let refused = try await bed.pull(["acme/tiny-gguf", "--project", project])
       #expect(refused.status == 1)
@@ -331,7 +334,8 @@ struct PullTests {
 
       let updated = try await bed.pull(["acme/tiny-gguf", "--quiet", "--update", "--project", project])
       #expect(updated.status == 0, "\(updated.stderr)")
-      #expect(try ProjectLock.load(lockPath).entry(repository: "acme/tiny-gguf", path: Self.gguf)?.etag == gguf.etag)
+      #expect(
+        try ProjectLock.load(lockPath, files: RootedFileSystem()).entry(repository: "acme/tiny-gguf", path: Self.gguf)?.etag == gguf.etag)
     }
   }
 

@@ -30,7 +30,7 @@ extension RuntimeInstallTests {
     try #require(exported.status == 0, "\(exported.stderr)")
     let export = try JSONSerialization.jsonObject(with: Data(exported.stdout.utf8)) as? [String: Any]
     let sha256 = try #require(export?["sha256"] as? String)
-    #expect(sha256 == (try Digest.sha256(ofFile: bundle)) && export?["signedBy"] is String)
+    #expect(sha256 == (try Digest.sha256(ofFile: bundle, files: RootedFileSystem())) && export?["signedBy"] is String)
     let listed = try await home.run(["bundle", "list", bundle, "--json"], extra: environment)
     let manifest = try JSONDecoder().decode(BundleManifest.self, from: Data(listed.stdout.utf8))
     #expect(manifest.members.first?.path == "bin/synapse-local" && manifest.engineArchive != nil && manifest.python != nil)

@@ -106,7 +106,7 @@ struct RuntimeInstallTests {
     func remove() { try? FileManager.default.removeItem(atPath: path) }
   }
 
-  static func sha256(_ path: String) throws -> String { try Digest.sha256(ofFile: path) }
+  static func sha256(_ path: String) throws -> String { try Digest.sha256(ofFile: path, files: RootedFileSystem()) }
 
   @Test(.timeLimit(.minutes(2)), .enabled(if: TestBed.shouldRun(.python, .llamaServer)))
   func installsFromTheMirrorResumingACutDownload() async throws {
@@ -267,7 +267,7 @@ struct RuntimeInstallTests {
     #expect(!(try String(contentsOfFile: project + "/synapse-local.yaml", encoding: .utf8)).contains("\nbinaries:"), "no PATH look-ups")
     let installed = try await home.run(["install", "llm", "--project", project])
     try #require(installed.status == 0, "\(installed.stderr)")
-    let lock = try ProjectLock.load(project + "/synapse-local.lock")
+    let lock = try ProjectLock.load(project + "/synapse-local.lock", files: RootedFileSystem())
     let pin = try #require(lock.runtime(.llamaCpp, platform: .linuxX64))
     let digest = try Self.sha256(material.archive(Self.tarball))
     #expect(pin.version == Self.tag && pin.asset == Self.tarball && pin.sha256 == digest)
@@ -281,12 +281,12 @@ struct RuntimeInstallTests {
       .init(
         id: "llama.cpp", platform: "linux-x86_64", version: Self.tag, variant: "cpu", asset: Self.tarball,
         sha256: String(repeating: "e", count: 64)))
-    try moved.save(project + "/synapse-local.lock")
+    try moved.save(project + "/synapse-local.lock", files: RootedFileSystem())
     let refused = try await home.run(["install", "llama.cpp", "--project", project, "--force"])
     #expect(refused.status == 1 && refused.stderr.contains("--update"), "\(refused.stderr)")
     let updated = try await home.run(["install", "llama.cpp", "--project", project, "--force", "--update"])
     #expect(updated.status == 0, "\(updated.stderr)")
-    let repinned = try ProjectLock.load(project + "/synapse-local.lock").runtime(.llamaCpp, platform: .linuxX64)
+    let repinned = try ProjectLock.load(project + "/synapse-local.lock", files: RootedFileSystem()).runtime(.llamaCpp, platform: .linuxX64)
     #expect(repinned?.sha256 == pin.sha256)
 
     let forced = try await home.run(["uninstall", "llama.cpp", "--force", "--json"])
@@ -345,7 +345,7 @@ struct RuntimeInstallTests {
       let status = try await stack.status()
       let llm = try #require(status.services.first { $0.name == .llm })
       #expect(llm.programSource == "runtime llama.cpp \(Self.tag) (cpu), pinned by the lock", "\(String(describing: llm.programSource))")
-      let lock = try ProjectLock.load(stack.project + "/synapse-local.lock")
+      let lock = try ProjectLock.load(stack.project + "/synapse-local.lock", files: RootedFileSystem())
       #expect(lock.runtimes.map(\.id).sorted() == ["embedding", "llama.cpp", "postgresql"])
       let pin = try #require(lock.runtime(.llamaCpp, platform: try Platform.current()))
       #expect(pin.version == Self.tag && pin.variant == "cpu" && pin.asset == Self.tarball && pin.sha256 == digest, "\(pin)")

@@ -134,7 +134,7 @@ struct SpeedTests {
     #expect(["converged", "budget"].contains(report["stopped_by"] as? String ?? ""))
     // The search started from the demo project's own flags, and every trial has figures or an error.
     let start = try #require(report["start"] as? [String: Any])
-    let demo = try ProjectFile.load(project: scratch.project, environment: [:])
+    let demo = try ProjectFile.load(project: scratch.project, environment: [:], files: RootedFileSystem())
     #expect(start["flags"] as? [String] == EngineArguments.llamaCppSpeedFlags(demo.llm) || report["project_file"] is String)
     #expect(trials.allSatisfy { ($0["seconds"] as? Double ?? 0) > 0 || $0["error"] is String })
 
@@ -142,7 +142,7 @@ struct SpeedTests {
     let resultsPath = try #require(report["results_file"] as? String)
     let runs = try JSONDecoder().decode([TuneReport].self, from: Data(contentsOf: URL(fileURLWithPath: resultsPath)))
     #expect(runs.count == 1 && runs[0].trials.count == trials.count)
-    let configuration = try ProjectFile.load(project: scratch.project, environment: [:])
+    let configuration = try ProjectFile.load(project: scratch.project, environment: [:], files: RootedFileSystem())
     #expect(EngineArguments.llamaCppSpeedFlags(configuration.llm) == runs[0].best.flags)
     if report["project_file"] is String {
       let text = try String(contentsOfFile: scratch.project + "/synapse-local.yaml", encoding: .utf8)

@@ -297,7 +297,7 @@ struct SwapTests {
       configuration.binaries.python = try TestBed.require(.python)
       configuration.embedding.servedName = name
       configuration.embedding.port = port
-      configuration.embedding.dimensions = try #require(EmbeddingDimensions.read(folder: folder))
+      configuration.embedding.dimensions = try #require(EmbeddingDimensions.read(folder: folder, files: RootedFileSystem()))
       var planner = ServicePlanner(
         configuration: configuration, project: project.folder, llmPath: "", embeddingPath: folder, store: project.store,
         database: Self.layout(project.root), env: [:], baseEnvironment: ProcessInfo.processInfo.environment)
@@ -339,7 +339,7 @@ struct SwapTests {
 
   @Test(.enabled(if: TestBed.shouldRun(.miniLM, .miniLMDense)))
   func theVectorSizeIsReadFromTheModelsFiles() throws {
-    #expect(EmbeddingDimensions.read(folder: try TestBed.require(.miniLM)) == 384)
-    #expect(EmbeddingDimensions.read(folder: try TestBed.require(.miniLMDense)) == 256)
+    #expect(EmbeddingDimensions.read(folder: try TestBed.require(.miniLM), files: RootedFileSystem()) == 384)
+    #expect(EmbeddingDimensions.read(folder: try TestBed.require(.miniLMDense), files: RootedFileSystem()) == 256)
   }
 }

@@ -127,7 +127,7 @@ struct SynapseAppTests {
     let initialized = try await checkout.initialize()
     try #require(initialized.status == 0, "\(initialized.stderr)")
     let context = Context.live()
-    let configuration = try ProjectFile.load(project: checkout.project, environment: context.environment)
+    let configuration = try ProjectFile.load(project: checkout.project, environment: context.environment, files: RootedFileSystem())
     let apps = AppPreparation(context: context, configuration: configuration, project: checkout.project)
     let node = try #require(try await apps.check())
     let state = checkout.project + "/.synapse-local"

@@ -72,7 +72,8 @@ struct SystemdExportTests {
     try FileManager.default.createDirectory(atPath: project, withIntermediateDirectories: true)
     let unit = SystemdUnit(project: project, executable: "/bin/true", user: false, environment: [("PATH", "/usr/bin:$HOME %h")])
     let file = root + "/" + unit.name
-    try unit.render(TemplateRenderer(folder: Fixtures.repositoryRoot + "/templates")).write(toFile: file, atomically: true, encoding: .utf8)
+    try unit.render(TemplateRenderer(folder: Fixtures.repositoryRoot + "/templates", files: RootedFileSystem())).write(
+      toFile: file, atomically: true, encoding: .utf8)
     let (status, output) = try await runCommand(Self.analyze, ["verify", file])
     #expect(status == 0 && !output.contains(unit.name), "systemd-analyze verify: \(output)")
   }

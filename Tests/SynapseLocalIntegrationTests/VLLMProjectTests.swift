@@ -74,13 +74,13 @@ struct VLLMProjectTests {
         "backend.enabled=false", "--no-frontend",
       ])
       try #require(initialized.status == 0, "\(initialized.stderr)")
-      let configuration = try ProjectFile.load(project: project, environment: [:])
+      let configuration = try ProjectFile.load(project: project, environment: [:], files: RootedFileSystem())
       try #require(configuration.engine == .vllm && configuration.llm.model == "llama-3.1-8b-q5")
 
       // pull with no REF: the project's models, each by its role's rule.
       let pulled = try await run(["pull", "--json"])
       try #require(pulled.status == 0, "\(pulled.stderr)")
-      let repository = try HubCache(root: store).repository(RepositoryID(Self.safetensorsRepository))
+      let repository = try HubCache(root: store, files: RootedFileSystem()).repository(RepositoryID(Self.safetensorsRepository))
       let files = Set(try #require(repository.snapshots.first).files.map(\.path))
       #expect(files == Self.loaded, "fetched: \(files.sorted())")
       #expect(!FileManager.default.fileExists(atPath: store + "/" + (try RepositoryID(gguf.repository)).cacheFolderName), "the GGUF")
@@ -88,9 +88,9 @@ struct VLLMProjectTests {
       // second copy of the weights.
       let blobs = try FileManager.default.contentsOfDirectory(atPath: repository.folder + "/blobs")
       #expect(blobs.count == Self.loaded.count, "\(blobs)")
-      let consolidated = try Digest.sha256(ofFile: root + "/safetensors/consolidated.safetensors")
+      let consolidated = try Digest.sha256(ofFile: root + "/safetensors/consolidated.safetensors", files: RootedFileSystem())
       #expect(!(try await hub.settledCDNRequests()).contains { ($0["blob"] as? String) == consolidated })
-      let lock = try ProjectLock.load(project + "/" + ProjectLock.fileName)
+      let lock = try ProjectLock.load(project + "/" + ProjectLock.fileName, files: RootedFileSystem())
       #expect(Set(lock.files.filter { $0.repository == Self.safetensorsRepository }.map(\.path)) == Self.loaded)
       let minilm = Set(lock.files.filter { $0.repository == "sentence-transformers/all-MiniLM-L6-v2" }.map(\.path))
       #expect(minilm.contains("modules.json") && minilm.contains("1_Pooling/config.json") && !minilm.contains("README.md"))

@@ -102,7 +102,7 @@ extension BundleExporter {
         continue
       }
       let source = cache + "/" + found.contentPath
-      guard (try? Digest.hashFile(source, prefix: nil, algorithm: found.algorithm, progress: nil)) == found.hex else {
+      guard (try? Digest.hashFile(source, files: context.files, prefix: nil, algorithm: found.algorithm, progress: nil)) == found.hex else {
         throw BundleError.cannotExport(
           reason:
             "npm's cache entry for \(need.package.name)@\(need.package.version) (\(source)) is damaged: run `npm cache verify`, then export again"

@@ -33,7 +33,7 @@ extension BundleExporter {
       return candidate
     }
     for candidate in candidates where context.files.exists(candidate) {
-      if (try? Digest.sha256(ofFile: candidate)) == sha256 { return candidate }
+      if (try? Digest.sha256(ofFile: candidate, files: context.files)) == sha256 { return candidate }
     }
     return nil
   }

@@ -175,14 +175,14 @@ public struct BundleExporter: Sendable {
       let name = "models/" + HubCache.relativeBlob(id, etag: entry.etag)
       contents.append(Carried(kind: "model", name: "\(entry.repository)/\(entry.path)", sizeBytes: entry.size))
       guard !models.contains(where: { $0.name == name }) else { continue }
-      let blob = HubCache(root: store).blob(id, etag: entry.etag)
+      let blob = HubCache(root: store, files: context.files).blob(id, etag: entry.etag)
       guard context.files.size(blob) == entry.size else {
         throw BundleError.cannotExport(
           reason:
             "\(entry.repository)/\(entry.path) is \(context.files.size(blob).map { "\($0) bytes" } ?? "missing") in the store, the lock pins \(entry.size) bytes: run `synapse-local models verify` and pull it again"
         )
       }
-      let digest = try entry.sha256 ?? Digest.sha256(ofFile: blob)
+      let digest = try entry.sha256 ?? Digest.sha256(ofFile: blob, files: context.files)
       models.append(Planned(name: name, source: blob, size: entry.size, sha256: digest))
     }
 
@@ -330,7 +330,7 @@ public struct BundleExporter: Sendable {
 
   func planned(_ name: String, _ source: String, mode: Int32 = 0o644) throws -> Planned {
     guard let size = context.files.size(source) else { throw BundleError.unreadable(path: source, reason: "it does not exist") }
-    return Planned(name: name, source: source, size: size, sha256: try Digest.sha256(ofFile: source), mode: mode)
+    return Planned(name: name, source: source, size: size, sha256: try Digest.sha256(ofFile: source, files: context.files), mode: mode)
   }
 
   /// Every file below `folder`, relative to it, sorted.

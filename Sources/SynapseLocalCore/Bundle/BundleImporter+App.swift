@@ -94,7 +94,7 @@ extension BundleImporter {
     guard let attributes = try? FileManager.default.attributesOfItem(atPath: path), attributes[.type] as? FileAttributeType == .typeRegular,
       attributes[.size] as? UInt64 == size
     else { return false }
-    return (try? Digest.sha256(ofFile: path)) == sha256
+    return (try? Digest.sha256(ofFile: path, files: RootedFileSystem())) == sha256
   }
 
   /// Refuses a folder between `base` and `target` that is a link: a checkout's file is written

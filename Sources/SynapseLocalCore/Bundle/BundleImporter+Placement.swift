@@ -32,23 +32,23 @@ extension BundleImporter {
       guard let staged = read.staged[member.path] else { continue }
       let blob = store + "/" + member.path.dropFirst("models/".count)
       let folder = (blob as NSString).deletingLastPathComponent
-      try StoreFolders.makeFolder(folder)
+      try StoreFolders.makeFolder(folder, files: context.files)
       try undo.keep(blob)
       try? FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: staged)
       try Self.place(staged, at: blob)
     }
     for entry in read.lock.files {
       let id = try RepositoryID(entry.repository)
-      let base = HubCache(root: store).folder(id)
-      let link = HubCache(root: store).snapshot(id, commit: entry.commit, path: entry.path)
+      let base = HubCache(root: store, files: context.files).folder(id)
+      let link = HubCache(root: store, files: context.files).snapshot(id, commit: entry.commit, path: entry.path)
       let wanted = String(repeating: "../", count: 2 + entry.path.split(separator: "/").count - 1) + "blobs/" + entry.etag
       if (try? FileManager.default.destinationOfSymbolicLink(atPath: link)) != wanted {
         try undo.keep(link)
-        try StoreFolders.link(link, toBlob: entry.etag, depth: entry.path.split(separator: "/").count - 1)
+        try StoreFolders.link(link, toBlob: entry.etag, depth: entry.path.split(separator: "/").count - 1, files: context.files)
       }
       let ref = base + "/refs/" + entry.revision
       if entry.revision != entry.commit && !context.files.exists(ref) {
-        try StoreFolders.makeFolder((ref as NSString).deletingLastPathComponent)
+        try StoreFolders.makeFolder((ref as NSString).deletingLastPathComponent, files: context.files)
         try undo.keep(ref)
         try AtomicFile.write(Data(entry.commit.utf8), to: ref)
       }

@@ -125,7 +125,7 @@ public struct BundleImporter: Sendable {
       guard var configuration = try? ProjectSchema.parse(String(decoding: text, as: UTF8.self), file: "project/synapse-local.yaml") else {
         return nil
       }
-      configuration.binaries = BinaryLocator(environment: environment).applyingOverrides(to: configuration.binaries)
+      configuration.binaries = BinaryLocator(environment: environment, files: context.files).applyingOverrides(to: configuration.binaries)
       return configuration.storeRoot(project: options.project, environment: environment)
     }
     guard let store = read.store, let bundledProject = read.staged["project/" + ProjectConfiguration.fileName] else {
@@ -281,7 +281,7 @@ public struct BundleImporter: Sendable {
       let inStore = current.store.map { $0 + "/" + member.name.dropFirst("models/".count) }
       let present =
         member.name.hasPrefix("models/")
-        && inStore.map { context.files.size($0) == listed.size && (try? Digest.sha256(ofFile: $0)) == listed.sha256 }
+        && inStore.map { context.files.size($0) == listed.size && (try? Digest.sha256(ofFile: $0, files: context.files)) == listed.sha256 }
           == true
       let digest = Digest(.sha256)
       // An npm cache file's name is its digest: its bytes must have it.

@@ -7,7 +7,7 @@ extension ModelCatalog {
   public func model(holding path: String, role: ModelRole, files: any FileSystem) -> CatalogModel? {
     guard !files.isDirectory(path), let size = files.size(path) else { return nil }
     let candidates = models(role).filter { $0.gguf?.sha256 != nil && $0.sizeBytes == size }
-    guard !candidates.isEmpty, let digest = try? Digest.sha256(ofFile: path) else { return nil }
+    guard !candidates.isEmpty, let digest = try? Digest.sha256(ofFile: path, files: files) else { return nil }
     return candidates.first { $0.gguf?.sha256 == digest }
   }
 }

@@ -29,8 +29,8 @@ public struct ModelCatalog: Sendable {
 
   public static let fileName = "catalog.yaml"
 
-  public static func load(from path: String) throws(CatalogError) -> ModelCatalog {
-    guard let data = FileManager.default.contents(atPath: path) else { throw .missing(path: path) }
+  public static func load(from path: String, files: any FileSystem) throws(CatalogError) -> ModelCatalog {
+    guard let data = files.contents(path) else { throw .missing(path: path) }
     return try parse(String(decoding: data, as: UTF8.self), file: path)
   }
 

@@ -95,20 +95,21 @@ public struct Doctor: Sendable {
         done.append("not fixed: \(entry.repository)/\(entry.path) is damaged and HF_HUB_OFFLINE is set; online: \(command)")
         continue
       }
-      let blob = HubCache(root: store).blob(id, etag: entry.etag)
+      let files = context.files
+      let blob = HubCache(root: store, files: files).blob(id, etag: entry.etag)
       let aside = blob + ".damaged"
-      guard (try? FileManager.default.moveItem(atPath: blob, toPath: aside)) != nil else {
+      guard files.exists(blob), !files.exists(aside), (try? files.move(blob, to: aside)) != nil else {
         done.append("not fixed: \(blob) could not be set aside; \(command)")
         continue
       }
       do {
         _ = try await ModelFetcher(context: context, catalog: catalog).pull(
           [.hub(repository: entry.repository, path: entry.path, revision: entry.commit)], options: .init(lockPath: lockPath))
-        try? FileManager.default.removeItem(atPath: aside)
+        try? files.remove(aside)
         done.append("fetched \(entry.repository)/\(entry.path) again from the Hub at its locked commit")
       } catch {
-        try? FileManager.default.removeItem(atPath: blob)
-        try? FileManager.default.moveItem(atPath: aside, toPath: blob)
+        try? files.remove(blob)
+        try? files.move(aside, to: blob)
         done.append("not fixed: fetching \(entry.repository)/\(entry.path) failed (\(error)); \(command)")
       }
     }

@@ -54,7 +54,7 @@ public struct DoctorSubject: Sendable {
     let paths = [llmPath, embeddingPath].compactMap { $0 }
     return (lock?.files ?? []).filter { entry in
       guard let id = try? RepositoryID(entry.repository) else { return false }
-      let path = HubCache(root: store).snapshot(id, commit: entry.commit, path: entry.path)
+      let path = HubCache(root: store, files: context.files).snapshot(id, commit: entry.commit, path: entry.path)
       return paths.contains { path.hasPrefix($0) || $0.hasPrefix(path) }
     }
   }

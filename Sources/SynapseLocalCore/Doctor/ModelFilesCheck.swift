@@ -30,13 +30,13 @@ public struct ModelFilesCheck: DoctorCheck {
     let entries = subject.currentLockEntries
     for entry in entries {
       guard let id = try? RepositoryID(entry.repository) else { continue }
-      let path = HubCache(root: store).snapshot(id, commit: entry.commit, path: entry.path)
+      let path = HubCache(root: store, files: files).snapshot(id, commit: entry.commit, path: entry.path)
       guard files.exists(path) else {
         return .failure(
           self.id, "\(entry.repository)/\(entry.path), pinned in the lock, is not in the store", fix: "synapse-local pull\(flag)")
       }
       // Snapshot files are links into blobs/: the size is the blob's.
-      if let size = HubCache.sizeFollowingLinks(path), size != entry.size {
+      if let size = files.size(path), size != entry.size {
         return .failure(
           self.id, "\(entry.repository)/\(entry.path) is \(size) bytes, the lock says \(entry.size): the file is damaged or replaced",
           fix: "synapse-local models rm \(entry.repository)\(flag), then synapse-local pull\(flag)")
@@ -55,7 +55,9 @@ public struct ModelDigestCheck: DoctorCheck {
   /// The locked files whose content does not match the lock.
   public static func damaged(_ subject: DoctorSubject) throws -> [ProjectLock.Entry] {
     let entries = subject.currentLockEntries
-    let cache = HubCache(root: subject.configuration.storeRoot(project: subject.project, environment: subject.context.environment))
+    let cache = HubCache(
+      root: subject.configuration.storeRoot(project: subject.project, environment: subject.context.environment),
+      files: subject.context.files)
     let repositories = Set(entries.map(\.repository)).compactMap { name in
       (try? RepositoryID(name)).flatMap { try? cache.repository($0) }
     }
@@ -67,7 +69,9 @@ public struct ModelDigestCheck: DoctorCheck {
   public func run(_ subject: DoctorSubject) async -> DoctorFinding {
     let entries = subject.currentLockEntries
     guard !entries.isEmpty else { return .skipped(id, "no lock file pins the project's models") }
-    let cache = HubCache(root: subject.configuration.storeRoot(project: subject.project, environment: subject.context.environment))
+    let cache = HubCache(
+      root: subject.configuration.storeRoot(project: subject.project, environment: subject.context.environment),
+      files: subject.context.files)
     let names = Set(entries.map(\.repository))
     let repositories = names.compactMap { name in (try? RepositoryID(name)).flatMap { try? cache.repository($0) } }
     let checks: [ModelVerifier.Check]

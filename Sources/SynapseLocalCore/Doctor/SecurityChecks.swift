@@ -11,10 +11,8 @@ public struct SecretFilesCheck: DoctorCheck {
     var files = [subject.envPath]
     let secrets = subject.state + "/secrets"
     files += (subject.context.files.list(secrets) ?? []).map { secrets + "/" + $0 }
-    for path in files where FileManager.default.fileExists(atPath: path) {
-      guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-        let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue
-      else { continue }
+    for path in files where subject.context.files.exists(path) {
+      guard let mode = subject.context.files.entry(path)?.permissions else { continue }
       if mode & 0o077 != 0 {
         return .failure(
           id, "\(path) is readable by others (mode \(String(mode, radix: 8))): it holds the database password",

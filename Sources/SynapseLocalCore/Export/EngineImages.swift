@@ -24,7 +24,7 @@ public struct EngineImages: Codable, Sendable, Equatable {
 
   public static let fileName = "images.yaml"
 
-  public static func load(_ path: String, files: any FileSystem = RootedFileSystem()) throws -> EngineImages {
+  public static func load(_ path: String, files: any FileSystem) throws -> EngineImages {
     guard let data = files.contents(path) else { throw ResourceError.unreadable(path: path, reason: "it does not exist") }
     do {
       return try YAMLDecoder().decode(EngineImages.self, from: String(decoding: data, as: UTF8.self))
@@ -41,6 +41,6 @@ public struct EngineImages: Codable, Sendable, Equatable {
 
 extension ResourceLocator {
   public func loadImages() throws -> EngineImages {
-    try EngineImages.load(try locate(.profiles) + "/" + EngineImages.fileName)
+    try EngineImages.load(try locate(.profiles) + "/" + EngineImages.fileName, files: files)
   }
 }

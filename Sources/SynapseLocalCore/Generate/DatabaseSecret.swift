@@ -9,7 +9,7 @@ public enum DatabaseSecret {
 
   /// The kept password, else the one in an earlier `.env` (the database was initialised with it,
   /// so a lost state folder must not change it), else nil.
-  public static func existing(state: String, envFile: String, files: any FileSystem = RootedFileSystem()) -> String? {
+  public static func existing(state: String, envFile: String, files: any FileSystem) -> String? {
     if let data = files.contents(path(state: state)) {
       let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
       if isWellFormed(text) { return text }
@@ -31,7 +31,7 @@ public enum DatabaseSecret {
     text.count >= 16 && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
   }
 
-  public static func loadOrCreate(state: String, envFile: String, files: any FileSystem = RootedFileSystem()) throws -> String {
+  public static func loadOrCreate(state: String, envFile: String, files: any FileSystem) throws -> String {
     let file = path(state: state)
     let kept = existing(state: state, envFile: envFile, files: files)
     if let kept, files.exists(file) { return kept }

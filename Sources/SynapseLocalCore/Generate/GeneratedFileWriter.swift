@@ -21,7 +21,7 @@ public struct GeneratedFileWriter: Sendable {
   public var manifestPath: String
   public var files: any FileSystem
 
-  public init(project: String, state: String, files: any FileSystem = RootedFileSystem()) {
+  public init(project: String, state: String, files: any FileSystem) {
     self.project = project
     manifestPath = state + "/generated.json"
     self.files = files

@@ -7,7 +7,7 @@ import Foundation
 public enum ModelsKey {
   public static func path(state: String) -> String { state + "/secrets/models-key" }
 
-  public static func loadOrCreate(state: String, files: any FileSystem = RootedFileSystem()) throws -> String {
+  public static func loadOrCreate(state: String, files: any FileSystem) throws -> String {
     let file = path(state: state)
     if let data = files.contents(file) {
       let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)

@@ -17,7 +17,7 @@ public struct StackGenerator: Sendable {
   public init(
     project: String, configuration: ProjectConfiguration, catalog: ModelCatalog, hardware: HardwareReport,
     resolver: ModelResolver, renderer: TemplateRenderer, images: EngineImages, dbPassword: String,
-    fileSystem: any FileSystem = RootedFileSystem()
+    fileSystem: any FileSystem
   ) {
     self.images = images
     self.project = project

@@ -7,13 +7,13 @@ public struct TemplateRenderer: Sendable {
   public var folder: String
   public var files: any FileSystem
 
-  public init(folder: String, files: any FileSystem = RootedFileSystem()) {
+  public init(folder: String, files: any FileSystem) {
     self.folder = folder
     self.files = files
   }
 
-  public static func live(environment: [String: String]) throws -> TemplateRenderer {
-    TemplateRenderer(folder: try ResourceLocator.live(environment: environment).locate(.templates))
+  public static func live(environment: [String: String], files: any FileSystem) throws -> TemplateRenderer {
+    TemplateRenderer(folder: try ResourceLocator.live(environment: environment, files: files).locate(.templates), files: files)
   }
 
   /// Renders `templates/<name>.mustache`.

@@ -3,8 +3,8 @@ import Foundation
 /// Reading a `detect --json` file from another machine (`recommend --hardware FILE`). Hand-written
 /// or damaged files are checked for sense before any arithmetic sees their numbers.
 extension HardwareReport {
-  public static func load(path: String) throws(HardwareError) -> HardwareReport {
-    guard let data = FileManager.default.contents(atPath: path) else {
+  public static func load(path: String, files: any FileSystem) throws(HardwareError) -> HardwareReport {
+    guard let data = files.contents(path) else {
       throw .badHardwareFile(path: path, reason: "it cannot be read")
     }
     let report: HardwareReport

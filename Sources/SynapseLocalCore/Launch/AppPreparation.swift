@@ -36,7 +36,7 @@ public struct AppPreparation: Sendable {
 
   /// The Node program `binaries.node` (or SYNAPSE_LOCAL_NODE) names, found on PATH.
   public static func nodePath(
-    _ configuration: ProjectConfiguration, environment: [String: String], files: any FileSystem = RootedFileSystem()
+    _ configuration: ProjectConfiguration, environment: [String: String], files: any FileSystem
   ) -> String? {
     BinaryLocator(environment: environment, files: files).resolve(configuration.binaries.node)
   }

@@ -28,7 +28,7 @@ public struct AppStep: Sendable, Equatable {
       try? handle.write(contentsOf: Data(header.utf8))
       try? handle.close()
     }
-    let before = HubCache.sizeFollowingLinks(log) ?? 0
+    let before = RootedFileSystem().size(log) ?? 0
     let started = PIDBox()
     let status = try await withTaskCancellationHandler {
       try await launcher.run(

@@ -6,12 +6,12 @@ extension StackAssembly {
   public func checkModelFiles(verify: Bool) throws {
     for (service, model) in [(ServiceName.llm, llmModel), (.embedding, embeddingModel)] {
       guard let repository = model.repository, let commit = model.commit else { continue }
-      let snapshot = HubCache(root: store).snapshot(try RepositoryID(repository), commit: commit)
+      let snapshot = HubCache(root: store, files: context.files).snapshot(try RepositoryID(repository), commit: commit)
       for entry in lock.files where entry.repository == repository && entry.commit == commit {
         let path = snapshot + "/" + entry.path
         guard path.hasPrefix(model.hostPath) || model.hostPath.hasPrefix(path) else { continue }
         // Snapshot files are links into blobs/: the size is the blob's.
-        let size = HubCache.sizeFollowingLinks(path)
+        let size = context.files.size(path)
         guard size == entry.size else {
           throw StackError.cannotStart(
             service: service,
@@ -21,7 +21,7 @@ extension StackAssembly {
         }
       }
       guard verify else { continue }
-      let cache = HubCache(root: store)
+      let cache = HubCache(root: store, files: context.files)
       var mine = try cache.repository(try RepositoryID(repository))
       mine.snapshots = mine.snapshots.filter { $0.commit == commit }
       for check in try ModelVerifier(cache: cache).verify([mine]) where check.status == .mismatch || check.status == .missing {

@@ -30,15 +30,15 @@ public struct StackAssembly: Sendable {
 
   public static func assemble(project: String, context: Context, catalog: ModelCatalog) async throws -> StackAssembly {
     let environment = context.environment
-    let (configuration, lines) = try ProjectFile.loadWithLines(project: project, environment: environment)
+    let (configuration, lines) = try ProjectFile.loadWithLines(project: project, environment: environment, files: context.files)
     let file = ProjectFile.path(in: project)
     let unresolved = ProjectFile.referenceProblems(
-      configuration, catalog: catalog, project: project, file: file, lines: lines, environment: environment)
+      configuration, catalog: catalog, project: project, file: file, lines: lines, environment: environment, files: context.files)
     guard unresolved.isEmpty else { throw ProjectError.invalid(unresolved) }
     var notes: [String] = []
 
     // Programs first: which runs, and what is missing and how to get it.
-    let lock = try ProjectLock.load(project + "/" + ProjectLock.fileName)
+    let lock = try ProjectLock.load(project + "/" + ProjectLock.fileName, files: context.files)
     let runtimes = try await RuntimeResolver(context: context, platform: try Platform.current())
       .resolve(project: project, configuration: configuration, lines: lines, lock: lock)
     // `up` installed what was missing before this; a supervisor started without it refuses.
@@ -48,7 +48,9 @@ public struct StackAssembly: Sendable {
 
     let state = configuration.stateFolder(project: project, environment: environment)
     let store = configuration.storeRoot(project: project, environment: environment)
-    let resolver = ModelResolver(catalog: catalog, cache: HubCache(root: store), lock: lock, project: project, environment: environment)
+    let resolver = ModelResolver(
+      catalog: catalog, cache: HubCache(root: store, files: context.files), lock: lock, project: project, environment: environment,
+      files: context.files)
     let llm: ModelResolver.Resolved
     let embedding: ModelResolver.Resolved
     do {
@@ -68,7 +70,7 @@ public struct StackAssembly: Sendable {
     if try await ProjectGeneration(context: context, catalog: catalog).generateIfMissing(project: project) {
       notes.append("generated .env, docker-compose.local.yml and services/embedding/ (synapse-local generate)")
     }
-    let password = try DatabaseSecret.loadOrCreate(state: state, envFile: project + "/" + StackGenerator.envFile)
+    let password = try DatabaseSecret.loadOrCreate(state: state, envFile: project + "/" + StackGenerator.envFile, files: context.files)
 
     let layout = try PostgresLayout.plan(state: state, project: project)
     if layout.relocation == nil, let user = layout.user {
@@ -88,7 +90,8 @@ public struct StackAssembly: Sendable {
     planner.databasePassword = password
     planner.embeddingContext = embeddingFile.context
     let apps = AppPreparation(context: context, configuration: resolved, project: project)
-    planner.nodeFolder = AppPreparation.nodePath(resolved, environment: environment).map(AppPreparation.Node.folder(of:))
+    planner.nodeFolder = AppPreparation.nodePath(resolved, environment: environment, files: context.files).map(
+      AppPreparation.Node.folder(of:))
     planner.workspaces = Dictionary(uniqueKeysWithValues: apps.workspaces.map { ($0.service, $0) })
     var specs = planner.services()
     let platform = try Platform.current()

@@ -34,7 +34,7 @@ public struct StackLauncher: Sendable {
       context.output.info("no synapse-local.yaml in \(project): planning one for this machine (synapse-local init)")
       _ = try await ProjectInitializer(context: context).initialize(.init(folder: project))
     }
-    let (configuration, lines) = try ProjectFile.loadWithLines(project: project, environment: context.environment)
+    let (configuration, lines) = try ProjectFile.loadWithLines(project: project, environment: context.environment, files: context.files)
     // Models the engines would refuse (a garbage GGUF, a missing path) stop `up` before it installs or starts anything.
     let refused = ProjectFile.referenceProblems(
       configuration, catalog: catalog, project: project, file: ProjectFile.path(in: project), lines: lines,
@@ -49,7 +49,7 @@ public struct StackLauncher: Sendable {
     let node = try await apps.check()
     for warning in [apps.localModeWarning()].compactMap({ $0 }) + apps.modeWarnings() { context.output.warning(warning) }
     // Programs before any model download: a program that cannot be had would make it wasted.
-    let lock = try ProjectLock.load(project + "/" + ProjectLock.fileName)
+    let lock = try ProjectLock.load(project + "/" + ProjectLock.fileName, files: context.files)
     let runtimes = try await RuntimeResolver(context: context, platform: try Platform.current())
       .resolve(project: project, configuration: configuration, lines: lines, lock: lock)
     if !runtimes.installed.isEmpty {
@@ -78,7 +78,8 @@ public struct StackLauncher: Sendable {
     if !missing.isEmpty {
       context.output.info("pulling what the project needs: \(missing.map(\.description).joined(separator: " ")) (synapse-local pull)")
       _ = try await fetcher.pull(
-        missing, options: .init(lockPath: ProjectLock.location(project: project, explicit: nil), configuration: configuration))
+        missing,
+        options: .init(lockPath: ProjectLock.location(project: project, explicit: nil, files: context.files), configuration: configuration))
     }
     let assembly = try await StackAssembly.assemble(project: project, context: context, catalog: catalog)
     if let running = try ControlClient(state: assembly.state, project: project).runningStack() {
@@ -215,7 +216,7 @@ public struct StackLauncher: Sendable {
     settings.statusPort = assembly.configuration.status.port
     if assembly.configuration.exposeModels {
       settings.endpointHost = "0.0.0.0"
-      settings.remoteKey = try ModelsKey.loadOrCreate(state: assembly.state)
+      settings.remoteKey = try ModelsKey.loadOrCreate(state: assembly.state, files: context.files)
       context.output.warning(
         "expose_models: the llm and embedding endpoints listen on every interface; other hosts must send the key in \(ModelsKey.path(state: assembly.state))"
       )

@@ -4,7 +4,7 @@ import Foundation
 /// last module that sets one (a Dense projection's `out_features`, the Pooling layer's
 /// `word_embedding_dimension`), else the transformer's `hidden_size`.
 public enum EmbeddingDimensions {
-  public static func read(folder: String, files: any FileSystem = RootedFileSystem()) -> Int? {
+  public static func read(folder: String, files: any FileSystem) -> Int? {
     func json(_ path: String) -> [String: Any]? {
       guard let data = files.contents(folder + "/" + path) else { return nil }
       return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]

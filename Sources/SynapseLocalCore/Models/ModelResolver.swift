@@ -28,7 +28,7 @@ public struct ModelResolver: Sendable {
 
   public init(
     catalog: ModelCatalog, cache: HubCache, lock: ProjectLock?, project: String, environment: [String: String] = [:],
-    files: any FileSystem = RootedFileSystem()
+    files: any FileSystem
   ) {
     self.catalog = catalog
     self.cache = cache
@@ -96,10 +96,10 @@ public struct ModelResolver: Sendable {
 extension ProjectConfiguration {
   /// The resolver for this project's models: its store, and its lock as it is on disk now.
   public func modelResolver(
-    project: String, catalog: ModelCatalog, environment: [String: String], files: any FileSystem = RootedFileSystem()
+    project: String, catalog: ModelCatalog, environment: [String: String], files: any FileSystem
   ) throws -> ModelResolver {
     ModelResolver(
-      catalog: catalog, cache: HubCache(root: storeRoot(project: project, environment: environment)),
+      catalog: catalog, cache: HubCache(root: storeRoot(project: project, environment: environment), files: files),
       lock: try ProjectLock.load(project + "/" + ProjectLock.fileName, files: files), project: project, environment: environment,
       files: files)
   }

@@ -10,7 +10,7 @@ public struct BinaryLocator: Sendable {
 
   /// `isExecutable` defaults to asking `files`.
   public init(
-    environment: [String: String], files: any FileSystem = RootedFileSystem(), isExecutable: (@Sendable (String) -> Bool)? = nil
+    environment: [String: String], files: any FileSystem, isExecutable: (@Sendable (String) -> Bool)? = nil
   ) {
     self.environment = environment
     self.files = files

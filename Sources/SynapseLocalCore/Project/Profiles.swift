@@ -6,7 +6,7 @@ public struct Profiles: Sendable {
   public var folder: String
   public var files: any FileSystem
 
-  public init(folder: String, files: any FileSystem = RootedFileSystem()) {
+  public init(folder: String, files: any FileSystem) {
     self.folder = folder
     self.files = files
   }

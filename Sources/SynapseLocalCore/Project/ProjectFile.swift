@@ -6,14 +6,14 @@ public enum ProjectFile {
 
   /// The project's configuration with the binary environment variables applied.
   public static func load(
-    project: String, environment: [String: String], files: any FileSystem = RootedFileSystem()
+    project: String, environment: [String: String], files: any FileSystem
   ) throws -> ProjectConfiguration {
     try loadWithLines(project: project, environment: environment, files: files).0
   }
 
   /// Also the line of each key, for problems found later (a missing binary, an unknown model).
   public static func loadWithLines(
-    project: String, environment: [String: String], files: any FileSystem = RootedFileSystem()
+    project: String, environment: [String: String], files: any FileSystem
   ) throws -> (ProjectConfiguration, [String: Int]) {
     let path = path(in: project)
     guard let data = files.contents(path) else {
@@ -25,7 +25,7 @@ public enum ProjectFile {
       String(decoding: data, as: UTF8.self), file: path, over: ProjectConfiguration(), lines: &lines)
     // Nothing set is no project yet, not a project that lacks its models.
     if lines.isEmpty { throw ProjectError.empty(path: path, project: project) }
-    configuration.binaries = BinaryLocator(environment: environment).applyingOverrides(to: configuration.binaries)
+    configuration.binaries = BinaryLocator(environment: environment, files: files).applyingOverrides(to: configuration.binaries)
     return (configuration, lines)
   }
 
@@ -35,7 +35,7 @@ public enum ProjectFile {
   public static func referenceProblems(
     _ c: ProjectConfiguration, catalog: ModelCatalog, project: String, file: String, lines: [String: Int],
     environment: [String: String] = [:],
-    files: any FileSystem = RootedFileSystem()
+    files: any FileSystem
   ) -> [ProjectProblem] {
     var problems: [ProjectProblem] = []
     for (key, ref, role) in [("llm.model", c.llm.model, ModelRole.llm), ("embedding.model", c.embedding.model, ModelRole.embedding)] {

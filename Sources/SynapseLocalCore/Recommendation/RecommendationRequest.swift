@@ -56,7 +56,7 @@ public struct RecommendationRequest: Sendable {
   public static func machine(_ context: Context, hardwareFile: String?) async throws -> (HardwareReport, [SpeedMeasurement]) {
     if let hardwareFile {
       let path = HubCacheLocation.expandTilde(hardwareFile, context.environment)
-      return (try HardwareReport.load(path: context.absolute(path)), [])
+      return (try HardwareReport.load(path: context.absolute(path), files: context.files), [])
     }
     var report = try await HardwareDetector.detect(context)
     let records = SpeedRecords(environment: context.environment)

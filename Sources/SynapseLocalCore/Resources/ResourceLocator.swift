@@ -20,18 +20,14 @@ public struct ResourceLocator: Sendable {
   public var executablePath: String
   public var files: any FileSystem
 
-  public init(environment: [String: String], executablePath: String, files: any FileSystem = RootedFileSystem()) {
+  public init(environment: [String: String], executablePath: String, files: any FileSystem) {
     self.environment = environment
     self.executablePath = executablePath
     self.files = files
   }
 
-  public static func live(environment: [String: String]) -> ResourceLocator {
-    let executable = Bundle.main.executablePath ?? CommandLine.arguments.first ?? ""
-    let resolved = (try? FileManager.default.destinationOfSymbolicLink(atPath: executable)).map {
-      $0.hasPrefix("/") ? $0 : ((executable as NSString).deletingLastPathComponent as NSString).appendingPathComponent($0)
-    }
-    return ResourceLocator(environment: environment, executablePath: resolved ?? executable)
+  public static func live(environment: [String: String], files: any FileSystem) -> ResourceLocator {
+    ResourceLocator(environment: environment, executablePath: Bundle.main.executablePath ?? CommandLine.arguments.first ?? "", files: files)
   }
 
   /// The candidate folders, most specific first.
@@ -39,7 +35,12 @@ public struct ResourceLocator: Sendable {
     if let override = environment[kind.environmentVariable], !override.isEmpty {
       return [HubCacheLocation.expandTilde(override, environment)]
     }
-    let binDir = (executablePath as NSString).deletingLastPathComponent
+    // A link to the binary (an install's bin/synapse-local) counts where it points.
+    let executable =
+      files.linkTarget(executablePath).map {
+        $0.hasPrefix("/") ? $0 : ((executablePath as NSString).deletingLastPathComponent as NSString).appendingPathComponent($0)
+      } ?? executablePath
+    let binDir = (executable as NSString).deletingLastPathComponent
     var result = [
       "\(binDir)/\(kind.rawValue)",
       ((binDir as NSString).deletingLastPathComponent as NSString).appendingPathComponent("share/synapse-local/\(kind.rawValue)"),
@@ -78,6 +79,6 @@ public struct ResourceLocator: Sendable {
 extension ResourceLocator {
   /// The model catalog found with the other resources.
   public func loadCatalog() throws -> ModelCatalog {
-    try ModelCatalog.load(from: catalogPath())
+    try ModelCatalog.load(from: catalogPath(), files: files)
   }
 }

@@ -114,10 +114,10 @@ struct LlamaCppInstaller: Sendable {
     let folder = home.path + "/downloads"
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     let target = folder + "/" + asset.name
-    if StoreFolders.size(target) == asset.size, (try? Digest.sha256(ofFile: target)) == expected { return target }
+    if context.files.size(target) == asset.size, (try? Digest.sha256(ofFile: target, files: context.files)) == expected { return target }
     let partial = target + ".incomplete"
     let location = if let known { known } else { try await client.location(of: asset.url).url }
-    var downloader = ResumableDownload(transport: client.transport, retry: client.retry)
+    var downloader = ResumableDownload(transport: client.transport, files: context.files, retry: client.retry)
     downloader.progress = progress
     let digest: String
     do {
@@ -152,7 +152,7 @@ struct LlamaCppInstaller: Sendable {
     let staging = try placement.makeStaging(.llamaCpp)
     defer { placement.discard(staging) }
     let copy = staging + "/" + name
-    let actual = try Digest.sha256(copying: file, to: copy)
+    let actual = try Digest.sha256(copying: file, to: copy, files: context.files)
     guard actual == expected else { throw RuntimeError.digestMismatch(what: file, expected: expected, actual: actual) }
     // A known asset is the lock's tag when the lock names it, else engines.yaml's; any other file is
     // a build of one's own, named by its digest.
@@ -172,7 +172,7 @@ struct LlamaCppInstaller: Sendable {
           path: beside, reason: "\(name) needs its CUDA runtime archive \(companion.name) beside it; put both in one folder")
       }
       let copied = staging + "/" + companion.name
-      let digest = try Digest.sha256(copying: beside, to: copied)
+      let digest = try Digest.sha256(copying: beside, to: copied, files: context.files)
       guard digest == pinned else { throw RuntimeError.digestMismatch(what: beside, expected: pinned, actual: digest) }
       companionCopy = copied
     }

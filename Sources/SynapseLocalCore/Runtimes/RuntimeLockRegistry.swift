@@ -29,7 +29,7 @@ public struct RuntimeLockRegistry: Sendable {
   /// The locks pinning this runtime.
   public func pinning(_ manifest: RuntimeManifest) -> [String] {
     locks().filter { lock in
-      guard let pins = try? ProjectLock.load(lock) else { return false }
+      guard let pins = try? ProjectLock.load(lock, files: RootedFileSystem()) else { return false }
       return pins.runtimes.contains {
         $0.id == manifest.id.rawValue && $0.platform == manifest.platform.rawValue && $0.version == manifest.version
           && $0.variant == manifest.variant

@@ -43,10 +43,10 @@ public struct ModelFetcher: Sendable {
     let environment = context.environment
     let output = context.output
     var puller = ModelPuller(
-      cache: .live(environment: environment), hub: .live(environment: environment, transport: context.http),
-      offline: HubOffline.isSet(environment)
+      cache: .live(environment: environment, files: context.files), hub: .live(environment: environment, transport: context.http),
+      time: context.time, offline: HubOffline.isSet(environment)
     ) { path, done, total in output.progress(path, done: done, total: total) }
-    if let lockPath = options.lockPath { puller.lock = try ProjectLock.load(lockPath) }
+    if let lockPath = options.lockPath { puller.lock = try ProjectLock.load(lockPath, files: context.files) }
     puller.updateLock = options.update
     puller.connections = options.connections
     var results: [ModelPuller.Result] = []
@@ -60,7 +60,7 @@ public struct ModelFetcher: Sendable {
         pins?.record(.init(repository: target.repository.description, patterns: patterns))
       }
       if let lockPath = options.lockPath, let pins, pins != puller.lock {
-        try pins.save(lockPath)
+        try pins.save(lockPath, files: context.files)
         puller.lock = pins
       }
     }
@@ -131,7 +131,8 @@ public struct ModelFetcher: Sendable {
 
   /// The project's Hub models that are not in the store yet.
   public func missing(in configuration: ProjectConfiguration, project: String) throws -> [ModelReference] {
-    let resolver = try configuration.modelResolver(project: project, catalog: catalog, environment: context.environment)
+    let resolver = try configuration.modelResolver(
+      project: project, catalog: catalog, environment: context.environment, files: context.files)
     return try Self.hubModels(of: configuration).filter { ref in
       let role = Self.role(of: ref, in: configuration) ?? .llm
       do {

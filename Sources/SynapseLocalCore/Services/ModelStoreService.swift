@@ -9,7 +9,7 @@ public struct ModelStoreService: Sendable {
     self.context = context
   }
 
-  var cache: HubCache { .live(environment: context.environment) }
+  var cache: HubCache { .live(environment: context.environment, files: context.files) }
 
   /// Every repository in the store; with a lock, each file says which lock pins it.
   public func list(lockPath: String?) throws -> [HubCache.Repository] {
@@ -71,7 +71,7 @@ public struct ModelStoreService: Sendable {
             repository: result.repository, revision: result.revision, commit: result.commit, path: file.path, size: file.sizeBytes,
             sha256: file.sha256, etag: file.sha256, imported: true))
       }
-      try pins.save(lockPath)
+      try pins.save(lockPath, files: context.files)
     }
     return result
   }

@@ -32,7 +32,8 @@ public struct ProjectGeneration: Sendable {
     let planningElsewhere = !configuration.hardware.isEmpty
     let hardware: HardwareReport =
       planningElsewhere
-      ? try HardwareReport.load(path: AbsolutePath.resolve(configuration.hardware, relativeTo: project, environment: environment))
+      ? try HardwareReport.load(
+        path: AbsolutePath.resolve(configuration.hardware, relativeTo: project, environment: environment), files: context.files)
       : try await HardwareDetector.detect(context)
     let resolver = try configuration.modelResolver(project: project, catalog: catalog, environment: environment, files: files)
     let state = configuration.stateFolder(project: project, environment: environment)
@@ -45,7 +46,8 @@ public struct ProjectGeneration: Sendable {
     rendered.paths.state = state
     let generator = StackGenerator(
       project: project, configuration: rendered, catalog: catalog, hardware: hardware, resolver: resolver,
-      renderer: try TemplateRenderer.live(environment: environment), images: try context.resources.loadImages(), dbPassword: password,
+      renderer: try TemplateRenderer.live(environment: environment, files: context.files), images: try context.resources.loadImages(),
+      dbPassword: password,
       fileSystem: files)
     let generated: [GeneratedFile]
     do {

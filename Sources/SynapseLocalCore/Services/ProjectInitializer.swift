@@ -57,7 +57,7 @@ public struct ProjectInitializer: Sendable {
     var start = ProjectConfiguration()
     var fixed: Set<String> = []
     if let profile = request.profile {
-      let (configuration, lines) = try Profiles(folder: try locator.locate(.profiles)).load(profile, over: start)
+      let (configuration, lines) = try Profiles(folder: try locator.locate(.profiles), files: context.files).load(profile, over: start)
       start = configuration
       fixed.formUnion(lines.keys)
     }
@@ -125,7 +125,8 @@ public struct ProjectInitializer: Sendable {
 
     let path = ProjectFile.path(in: request.folder)
     if context.files.exists(path) && !request.force && !confirmReplace(path) { throw ProjectError.exists(path: path) }
-    let text = try ProjectFile.render(plan.configuration, renderer: try TemplateRenderer.live(environment: context.environment))
+    let text = try ProjectFile.render(
+      plan.configuration, renderer: try TemplateRenderer.live(environment: context.environment, files: context.files))
     // What we write must read back as what we planned.
     var lines: [String: Int] = [:]
     guard try ProjectSchema.parse(text, file: path, over: ProjectConfiguration(), lines: &lines) == plan.configuration else {

@@ -71,7 +71,7 @@ public struct RuntimeInstaller: Sendable {
       // A system PostgreSQL is this machine's, not a version a lock can carry elsewhere.
       if outcome.manifest.source != RuntimeManifest.systemSource, let path = lockPath, var pins = lock {
         pins.record(outcome.manifest.pin)
-        try pins.save(path)
+        try pins.save(path, files: context.files)
         lock = pins
         try RuntimeLockRegistry(home: home).register(path)
       }
@@ -133,7 +133,7 @@ public struct RuntimeInstaller: Sendable {
     let path = project + "/" + ProjectLock.fileName
     var lock = try ProjectLock.load(path, files: context.files)
     for manifest in manifests where manifest.source != RuntimeManifest.systemSource { lock.record(manifest.pin) }
-    try lock.save(path)
+    try lock.save(path, files: context.files)
     try RuntimeLockRegistry(home: home).register(path)
   }
 
@@ -233,7 +233,8 @@ public struct RuntimeInstaller: Sendable {
     let lock = try? ProjectLock.load(project + "/" + ProjectLock.fileName, files: context.files)
     let store = configuration.storeRoot(project: project, environment: context.environment)
     let resolver = ModelResolver(
-      catalog: catalog, cache: HubCache(root: store), lock: lock, project: project, environment: context.environment)
+      catalog: catalog, cache: HubCache(root: store, files: context.files), lock: lock, project: project, environment: context.environment,
+      files: context.files)
     guard let resolved = try? resolver.resolve(configuration.embedding.model, role: .embedding, engine: configuration.engine) else {
       return nil
     }

@@ -178,7 +178,8 @@ public struct Calibrator: Sendable {
     let environment = context.environment
     if let model {
       let resolver = ModelResolver(
-        catalog: catalog, cache: HubCache.live(environment: environment), lock: nil, project: context.workingDirectory,
+        catalog: catalog, cache: HubCache.live(environment: environment, files: context.files), lock: nil,
+        project: context.workingDirectory,
         environment: environment, files: context.files)
       do {
         return (try resolver.resolve(try ModelReference(parsing: model), role: .llm, engine: .llamaCpp).hostPath, nil)
@@ -186,7 +187,7 @@ public struct Calibrator: Sendable {
         throw BenchError.badRequest("\(model) is neither a GGUF file here nor a model in the store (synapse-local pull \(model))")
       }
     }
-    let cache = HubCache.live(environment: environment)
+    let cache = HubCache.live(environment: environment, files: context.files)
     var smallest: (path: String, size: UInt64)?
     for repository in (try? cache.repositories()) ?? [] {
       for snapshot in repository.snapshots {

@@ -72,7 +72,8 @@ public struct ModelBench: Sendable {
       inProject
       ? try configuration.modelResolver(project: project, catalog: catalog, environment: environment, files: context.files)
       : ModelResolver(
-        catalog: catalog, cache: HubCache(root: configuration.storeRoot(project: project, environment: environment)), lock: nil,
+        catalog: catalog, cache: HubCache(root: configuration.storeRoot(project: project, environment: environment), files: context.files),
+        lock: nil,
         project: project, environment: environment, files: context.files)
     let resolved: ModelResolver.Resolved
     do {
@@ -125,7 +126,8 @@ public struct ModelBench: Sendable {
     guard (try? client.runningStack()) != nil else {
       throw BenchError.badRequest("the stack in \(project) is not running: start it (synapse-local up), or drop --through-endpoint")
     }
-    let resolver = try? configuration.modelResolver(project: project, catalog: catalog, environment: context.environment)
+    let resolver = try? configuration.modelResolver(
+      project: project, catalog: catalog, environment: context.environment, files: context.files)
     let path = (try? resolver?.resolve(configuration.llm.model, role: .llm, engine: configuration.engine))??.hostPath
     return try await bench.measureEndpoint(
       baseURL: "http://127.0.0.1:\(configuration.llm.port)", servedName: configuration.llm.servedName, engine: configuration.engine,

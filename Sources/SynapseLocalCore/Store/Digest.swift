@@ -50,25 +50,26 @@ public final class Digest {
     return digest.finish()
   }
 
-  /// SHA-256 of a file, read in 1 MiB blocks; `progress` gets the bytes hashed so far.
-  public static func sha256(ofFile path: String, progress: ((UInt64) -> Void)? = nil) throws -> String {
-    try hashFile(path, prefix: nil, algorithm: .sha256, progress: progress)
+  /// SHA-256 of a file, read in blocks; `progress` gets the bytes hashed so far.
+  public static func sha256(ofFile path: String, files: any FileSystem, progress: ((UInt64) -> Void)? = nil) throws -> String {
+    try hashFile(path, files: files, prefix: nil, algorithm: .sha256, progress: progress)
   }
 
   /// The git blob id of a file: SHA-1 of "blob <size>\0" followed by the contents.
-  public static func gitBlobSHA1(ofFile path: String) throws -> String {
-    let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as? UInt64 ?? 0
-    return try hashFile(path, prefix: Array("blob \(size)\0".utf8), algorithm: .sha1, progress: nil)
+  public static func gitBlobSHA1(ofFile path: String, files: any FileSystem) throws -> String {
+    let size = files.size(path) ?? 0
+    return try hashFile(path, files: files, prefix: Array("blob \(size)\0".utf8), algorithm: .sha1, progress: nil)
   }
 
-  static func hashFile(_ path: String, prefix: [UInt8]?, algorithm: Algorithm, progress: ((UInt64) -> Void)?) throws -> String {
-    let fd = open(path, O_RDONLY)
-    guard fd >= 0 else { throw StoreError.unreadable(path: path, reason: String(cString: strerror(errno))) }
-    defer { close(fd) }
+  static func hashFile(
+    _ path: String, files: any FileSystem, prefix: [UInt8]?, algorithm: Algorithm, progress: ((UInt64) -> Void)?
+  ) throws -> String {
+    let file = try StoreError.reading(path) { try files.open(path, .read) }
+    defer { file.close() }
     let digest = Digest(algorithm)
     if let prefix { digest.update(prefix) }
     var total: UInt64 = 0
-    try FileBlocks.forEachBlock(fd, path: path) { block in
+    try FileBlocks.forEachBlock(file) { block in
       digest.update(block)
       total += UInt64(block.count)
       progress?(total)

@@ -4,50 +4,52 @@ import Foundation
 /// there (a resume), every appended chunk is written and hashed in order.
 final class DigestingSink: @unchecked Sendable {
   private let lock = NSLock()
-  private let descriptor: Int32
+  private let file: any OpenFile
   private let sha256 = Digest(.sha256)
   private var gitSHA1: Digest?
   private(set) var written: UInt64 = 0
   private var pipeline: HashingPipeline?
   let path: String
   let expectedSize: UInt64
+  let files: any FileSystem
 
-  init(path: String, expectedSize: UInt64, gitSHA1 useGitSHA1: Bool) throws {
+  init(path: String, expectedSize: UInt64, gitSHA1 useGitSHA1: Bool, files: any FileSystem) throws {
     self.path = path
     self.expectedSize = expectedSize
-    let fd = open(path, O_RDWR | O_CREAT, 0o644)
-    guard fd >= 0 else { throw StoreError.unwritable(path: path, reason: String(cString: strerror(errno))) }
-    descriptor = fd
+    self.files = files
+    file = try StoreError.writing(path) { try files.open(path, .update) }
     if useGitSHA1 {
       let sha1 = Digest(.sha1)
       sha1.update(Array("blob \(expectedSize)\0".utf8))
       gitSHA1 = sha1
     }
-    // A partial file longer than the whole is not ours to trust.
-    let existing = UInt64(lseek(fd, 0, SEEK_END))
-    if existing > expectedSize { ftruncate(fd, 0) }
-    lseek(fd, 0, SEEK_SET)
-    try hashExisting(upTo: min(existing, expectedSize))
-    lseek(fd, off_t(written), SEEK_SET)
+    try StoreError.writing(path) {
+      // A partial file longer than the whole is not ours to trust.
+      let existing = try file.length()
+      if existing > expectedSize { try file.truncate(to: 0) }
+      try file.seek(to: 0)
+      try hashExisting(upTo: min(existing, expectedSize))
+      try file.seek(to: written)
+    }
     pipeline = HashingPipeline(digests: [sha256] + (gitSHA1.map { [$0] } ?? []))
   }
 
   deinit {
     pipeline?.finish()
-    close(descriptor)
+    file.close()
   }
 
   /// The same partial file emptied, for a server that cannot resume.
   func restarted() throws -> DigestingSink {
     lock.withLock {
       pipeline?.finish()
-      _ = ftruncate(descriptor, 0)
+      _ = try? file.truncate(to: 0)
     }
-    return try DigestingSink(path: path, expectedSize: expectedSize, gitSHA1: gitSHA1 != nil)
+    return try DigestingSink(path: path, expectedSize: expectedSize, gitSHA1: gitSHA1 != nil, files: files)
   }
 
   private func hashExisting(upTo length: UInt64) throws {
-    written = try FileBlocks.forEachBlock(descriptor, path: path, limit: length) { block in
+    written = try FileBlocks.forEachBlock(file, limit: length) { block in
       sha256.update(block)
       gitSHA1?.update(block)
     }
@@ -59,7 +61,7 @@ final class DigestingSink: @unchecked Sendable {
       guard written + UInt64(chunk.count) <= expectedSize else {
         throw StoreError.hubError(url: path, status: 0, message: "the server sent more than the \(expectedSize) bytes announced")
       }
-      try FileBlocks.writeAll(descriptor, chunk, path: path)
+      try FileBlocks.writeAll(file, chunk)
       pipeline?.submit(chunk)
       written += UInt64(chunk.count)
     }
@@ -69,7 +71,7 @@ final class DigestingSink: @unchecked Sendable {
   func finish() throws -> (sha256: String, check: String) {
     try lock.withLock {
       pipeline?.finish()
-      guard fsync(descriptor) == 0 else { throw StoreError.unwritable(path: path, reason: String(cString: strerror(errno))) }
+      try StoreError.writing(path) { try file.sync() }
       let sha = sha256.finish()
       return (sha, gitSHA1?.finish() ?? sha)
     }

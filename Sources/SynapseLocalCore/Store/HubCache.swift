@@ -5,13 +5,16 @@ import Foundation
 /// relative symlinks to them, `refs/<branch>` the commit a branch points at.
 public struct HubCache: Sendable {
   public let root: String
+  /// What the store is read and written through.
+  public let files: any FileSystem
 
-  public init(root: String) {
+  public init(root: String, files: any FileSystem) {
     self.root = root
+    self.files = files
   }
 
-  public static func live(environment: [String: String]) -> HubCache {
-    HubCache(root: HubCacheLocation.path(environment: environment))
+  public static func live(environment: [String: String], files: any FileSystem) -> HubCache {
+    HubCache(root: HubCacheLocation.path(environment: environment), files: files)
   }
 
   public func folder(_ repository: RepositoryID) -> String { "\(root)/\(repository.cacheFolderName)" }
@@ -81,15 +84,15 @@ public struct HubCache: Sendable {
 
   /// Every model repository in the cache, with its snapshots and files.
   public func repositories() throws -> [Repository] {
-    guard let names = try? FileManager.default.contentsOfDirectory(atPath: root) else { return [] }
+    guard let names = files.list(root) else { return [] }
     return try names.compactMap(RepositoryID.init(cacheFolderName:)).sorted().map(repository)
   }
 
   public func repository(_ id: RepositoryID) throws -> Repository {
     let base = folder(id)
-    guard FileManager.default.fileExists(atPath: base) else { throw StoreError.notInStore(id.description) }
+    guard files.exists(base) else { throw StoreError.notInStore(id.description) }
     let refs = readRefs(id)
-    let commits = ((try? FileManager.default.contentsOfDirectory(atPath: base + "/snapshots")) ?? []).sorted()
+    let commits = (files.list(base + "/snapshots") ?? []).sorted()
     var blobs: [String: UInt64] = [:]
     let snapshots = commits.map { commit in
       let files = snapshotFiles(base + "/snapshots/" + commit)
@@ -125,14 +128,10 @@ public struct HubCache: Sendable {
   /// Branch (or tag) name → commit, from `refs/`.
   public func readRefs(_ id: RepositoryID) -> [String: String] {
     let refsFolder = folder(id) + "/refs"
-    guard let enumerator = FileManager.default.enumerator(atPath: refsFolder) else { return [:] }
     var refs: [String: String] = [:]
-    while let name = enumerator.nextObject() as? String {
+    for name in files.walk(refsFolder) ?? [] {
       let path = refsFolder + "/" + name
-      var isDirectory: ObjCBool = false
-      guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
-        let text = try? String(contentsOfFile: path, encoding: .utf8)
-      else { continue }
+      guard files.exists(path), !files.isDirectory(path), let text = files.readText(path) else { continue }
       refs[name] = text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
     return refs
@@ -140,29 +139,20 @@ public struct HubCache: Sendable {
 
   /// The files of one snapshot folder: each a symlink whose last component is the blob's name.
   func snapshotFiles(_ snapshot: String) -> [StoredFile] {
-    guard let enumerator = FileManager.default.enumerator(atPath: snapshot) else { return [] }
-    var files: [StoredFile] = []
-    while let relative = enumerator.nextObject() as? String {
+    var stored: [StoredFile] = []
+    for relative in files.walk(snapshot) ?? [] {
       let path = snapshot + "/" + relative
-      guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: path) else { continue }
+      guard let target = files.linkTarget(path) else { continue }
       let blob = (target as NSString).lastPathComponent
-      let size = Self.sizeFollowingLinks(path)
-      files.append(StoredFile(path: relative, blob: blob, sizeBytes: size))
+      stored.append(StoredFile(path: relative, blob: blob, sizeBytes: files.size(path)))
     }
-    return files.sorted { $0.path < $1.path }
-  }
-
-  /// The size of what a path (or the symlink at it) points to; nil when the target is missing.
-  static func sizeFollowingLinks(_ path: String) -> UInt64? {
-    var info = stat()
-    guard stat(path, &info) == 0 else { return nil }
-    return UInt64(info.st_size)
+    return stored.sorted { $0.path < $1.path }
   }
 
   /// The commit a revision names: a ref's commit, or the revision itself when it is a snapshot.
   public func resolve(_ id: RepositoryID, revision: String) throws -> String {
     if let commit = readRefs(id)[revision] { return commit }
-    if FileManager.default.fileExists(atPath: folder(id) + "/snapshots/" + revision) { return revision }
+    if files.exists(folder(id) + "/snapshots/" + revision) { return revision }
     throw StoreError.notInStore("\(id)@\(revision)")
   }
 }

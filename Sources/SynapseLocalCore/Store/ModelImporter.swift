@@ -26,6 +26,7 @@ public struct ModelImporter: Sendable {
   }
 
   public var cache: HubCache
+  var files: any FileSystem { cache.files }
   /// Told each file as it is hashed and copied: (path in repository, bytes done, bytes in all).
   public var progress: (@Sendable (String, UInt64, UInt64) -> Void)?
 
@@ -46,15 +47,15 @@ public struct ModelImporter: Sendable {
     guard PathSafety.isRevision(revision) else {
       throw StoreError.unusableReference("\(PathSafety.quoted(revision)) is not a revision; give a branch or tag name")
     }
-    let (files, whole) = try collect(source, pathInRepository: pathInRepository)
+    let (sources, whole) = try collect(source, pathInRepository: pathInRepository)
     let base = cache.folder(repository)
     let blobs = base + "/blobs"
     try makeFolder(blobs)
 
     var staged: [(temporary: String, file: ImportedFile)] = []
     // A temporary already renamed into place is gone; the others are removed.
-    defer { for item in staged { try? FileManager.default.removeItem(atPath: item.temporary) } }
-    for (sourcePath, inRepo) in files {
+    defer { for item in staged { try? files.remove(item.temporary) } }
+    for (sourcePath, inRepo) in sources {
       staged.append(try stage(sourcePath, as: inRepo, blobs: blobs))
     }
     for item in staged { try check(item.file) }
@@ -71,7 +72,7 @@ public struct ModelImporter: Sendable {
       try link(snapshot + "/" + path, toBlob: blob, depth: path.split(separator: "/").count - 1)
     }
     try makeFolder(base + "/refs")
-    try AtomicFile.write(Data(commit.utf8), to: base + "/refs/" + revision)
+    try files.write(Data(commit.utf8), to: base + "/refs/" + revision, permissions: 0o644)
     return Result(repository: repository.description, revision: revision, commit: commit, path: snapshot, files: imported)
   }
 
@@ -90,38 +91,36 @@ public struct ModelImporter: Sendable {
   /// (file on disk, path in the repository) for a file, or every regular file under a folder;
   /// `whole`: a folder imported as the repository itself (no path in it).
   func collect(_ source: String, pathInRepository: String?) throws -> (files: [(String, String)], whole: Bool) {
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory) else { throw StoreError.importSourceMissing(source) }
-    if !isDirectory.boolValue {
+    guard files.exists(source) else { throw StoreError.importSourceMissing(source) }
+    if !files.isDirectory(source) {
       let name = pathInRepository ?? (source as NSString).lastPathComponent
       return ([(source, try validatedPathInRepository(name))], false)
     }
     let prefix = try pathInRepository.map { try validatedPathInRepository($0) + "/" } ?? ""
-    guard let enumerator = FileManager.default.enumerator(atPath: source) else {
+    guard let relatives = files.walk(source) else {
       throw StoreError.unreadable(path: source, reason: "cannot list the folder")
     }
-    var files: [(String, String)] = []
-    while let relative = enumerator.nextObject() as? String {
+    var found: [(String, String)] = []
+    for relative in relatives {
       let path = source + "/" + relative
-      var isFolder: ObjCBool = false
-      guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue else { continue }
+      guard files.exists(path), !files.isDirectory(path) else { continue }
       // Caches and VCS data of a checkout are not model files.
       if relative.hasPrefix(".git/") || relative.hasPrefix(".cache/") || relative.contains("/__pycache__/") { continue }
-      files.append((path, try validatedPathInRepository(prefix + relative)))
+      found.append((path, try validatedPathInRepository(prefix + relative)))
     }
-    guard !files.isEmpty else { throw StoreError.importSourceMissing("\(source) (an empty folder)") }
-    return (files.sorted { $0.1 < $1.1 }, pathInRepository == nil)
+    guard !found.isEmpty else { throw StoreError.importSourceMissing("\(source) (an empty folder)") }
+    return (found.sorted { $0.1 < $1.1 }, pathInRepository == nil)
   }
 
   /// Hashes while copying into a temporary blob; nothing is visible under a blob's name yet.
   func stage(_ source: String, as path: String, blobs: String) throws -> (temporary: String, file: ImportedFile) {
-    let total = (try? FileManager.default.attributesOfItem(atPath: source))?[.size] as? UInt64 ?? 0
+    let total = files.entry(source)?.size ?? 0
     let temporary = blobs + "/.import-\(UUID().uuidString).incomplete"
     do {
       let sha256 = try copyHashing(source, to: temporary) { done in progress?(path, done, total) }
       return (temporary, ImportedFile(path: path, sizeBytes: total, sha256: sha256, copied: true))
     } catch {
-      try? FileManager.default.removeItem(atPath: temporary)
+      try? files.remove(temporary)
       throw error
     }
   }
@@ -131,38 +130,37 @@ public struct ModelImporter: Sendable {
   func place(_ temporary: String, _ file: ImportedFile, blobs: String) throws -> ImportedFile {
     let blob = blobs + "/" + file.sha256
     var placed = file
-    if (try? FileManager.default.attributesOfItem(atPath: blob))?[.size] as? UInt64 == file.sizeBytes {
+    if files.entry(blob)?.size == file.sizeBytes {
       placed.copied = false
       return placed
     }
-    guard rename(temporary, blob) == 0 else { throw StoreError.unwritable(path: blob, reason: String(cString: strerror(errno))) }
+    try StoreError.writing(blob) { try files.move(temporary, to: blob) }
     return placed
   }
 
   func copyHashing(_ source: String, to destination: String, progress: (UInt64) -> Void) throws -> String {
-    let input = open(source, O_RDONLY)
-    guard input >= 0 else { throw StoreError.unreadable(path: source, reason: String(cString: strerror(errno))) }
-    defer { close(input) }
-    let output = open(destination, O_WRONLY | O_CREAT | O_EXCL, 0o644)
-    guard output >= 0 else { throw StoreError.unwritable(path: destination, reason: String(cString: strerror(errno))) }
-    defer { close(output) }
+    let input = try StoreError.reading(source) { try files.open(source, .read) }
+    defer { input.close() }
+    let output = try StoreError.writing(destination) { try files.open(destination, .createNew) }
+    defer { output.close() }
     let digest = Digest(.sha256)
     var done: UInt64 = 0
-    try FileBlocks.forEachBlock(input, path: source) { block in
+    try FileBlocks.forEachBlock(input) { block in
       digest.update(block)
-      try FileBlocks.writeAll(output, block, path: destination)
+      try FileBlocks.writeAll(output, block)
       done += UInt64(block.count)
       progress(done)
     }
-    guard fsync(output) == 0 else { throw StoreError.unwritable(path: destination, reason: String(cString: strerror(errno))) }
+    // On the disk before the rename that names it: a crash never leaves a short blob.
+    try StoreError.writing(destination) { try output.sync() }
     return digest.finish()
   }
 
   func link(_ path: String, toBlob blob: String, depth: Int) throws {
-    try StoreFolders.link(path, toBlob: blob, depth: depth)
+    try StoreFolders.link(path, toBlob: blob, depth: depth, files: files)
   }
 
   func makeFolder(_ path: String) throws {
-    try StoreFolders.makeFolder(path)
+    try StoreFolders.makeFolder(path, files: files)
   }
 }

@@ -28,10 +28,13 @@ public struct ModelPuller: Sendable {
 
   public var cache: HubCache
   public var hub: HubClient
+  /// What a pull waits on while another holds a blob's lock.
+  public var time: any TimeSource
   public var offline: Bool
   public var progress: (@Sendable (String, UInt64, UInt64) -> Void)?
-  /// Free bytes of the file system holding a folder (replaceable to test a full disk).
-  public var freeSpace: @Sendable (String) -> UInt64? = { RootedFileSystem().freeBytes(at: $0) }
+  /// Free bytes of the file system holding a folder, when not the store's own file system's answer
+  /// (to test a full disk).
+  public var freeSpace: (@Sendable (String) -> UInt64?)?
   /// The project's pins: checked before each download, updated after.
   public var lock: ProjectLock?
   public var updateLock = false
@@ -39,9 +42,13 @@ public struct ModelPuller: Sendable {
   public var connections = RangePlan.defaultConnections
   public var minimumPartBytes = RangePlan.defaultMinimumPart
 
-  public init(cache: HubCache, hub: HubClient, offline: Bool = false, progress: (@Sendable (String, UInt64, UInt64) -> Void)? = nil) {
+  public init(
+    cache: HubCache, hub: HubClient, time: any TimeSource, offline: Bool = false,
+    progress: (@Sendable (String, UInt64, UInt64) -> Void)? = nil
+  ) {
     self.cache = cache
     self.hub = hub
+    self.time = time
     self.offline = offline
     self.progress = progress
   }
@@ -88,7 +95,7 @@ public struct ModelPuller: Sendable {
         let (pulled, metadata) = try await pullOne(repository, path: descriptor, revision: pinnedRevision, asked: revision, pins: &pins)
         files.append(pulled)
         commit = metadata.commit
-        read[descriptor] = FileManager.default.contents(atPath: cache.folder(repository) + "/snapshots/\(metadata.commit)/\(descriptor)")
+        read[descriptor] = cache.files.contents(cache.folder(repository) + "/snapshots/\(metadata.commit)/\(descriptor)")
       }
       let fetched = Set(files.map(\.path))
       let chosen = try selection.files(in: listing, repository: repository.description) { read[$0] }
@@ -115,8 +122,8 @@ public struct ModelPuller: Sendable {
     let base = cache.folder(repository)
     // refs/<branch> for a branch or tag; a commit needs no ref.
     if revision != commit, !commit.isEmpty {
-      try StoreFolders.makeFolder(base + "/refs")
-      try AtomicFile.write(Data(commit.utf8), to: base + "/refs/" + revision)
+      try StoreFolders.makeFolder(base + "/refs", files: cache.files)
+      try cache.files.write(Data(commit.utf8), to: base + "/refs/" + revision, permissions: 0o644)
     }
     let snapshot = base + "/snapshots/" + commit
     return (
@@ -134,10 +141,10 @@ public struct ModelPuller: Sendable {
     if let pin = pinned, pin.revision != revision && pin.commit != revision { pinned = nil }
     guard let digest = pinned?.sha256 ?? sha256, digest.count == 64,
       let holder = cache.commit(holding: path, digest: digest, in: repository),
-      let size = StoreFolders.size(cache.folder(repository) + "/blobs/" + digest), pinned.map({ $0.size == size }) ?? true
+      let size = cache.files.size(cache.folder(repository) + "/blobs/" + digest), pinned.map({ $0.size == size }) ?? true
     else { return nil }
     // The pinned snapshot when it holds the file, else whichever does (an import's).
-    let pinnedHolds = pinned.map { StoreFolders.size(cache.folder(repository) + "/snapshots/\($0.commit)/\(path)") == size } ?? false
+    let pinnedHolds = pinned.map { cache.files.size(cache.folder(repository) + "/snapshots/\($0.commit)/\(path)") == size } ?? false
     let commit = pinnedHolds ? pinned!.commit : holder
     progress?(path, size, size)
     var pins = lock
@@ -176,37 +183,39 @@ public struct ModelPuller: Sendable {
   func fetch(_ repository: RepositoryID, path: String, metadata: HubClient.FileMetadata) async throws -> PulledFile {
     let base = cache.folder(repository)
     let blobs = base + "/blobs"
-    try StoreFolders.makeFolder(blobs)
+    try StoreFolders.makeFolder(blobs, files: cache.files)
     guard PathSafety.isEtag(metadata.etag) else {
       throw StoreError.hubError(url: metadata.location, status: 0, message: "etag \(metadata.etag) is not a digest")
     }
     let blob = blobs + "/" + metadata.etag
     let snapshotFile = base + "/snapshots/\(metadata.commit)/\(path)"
     let depth = path.split(separator: "/").count - 1
-    let lock = try await BlobLock.acquire(cache: cache, repository: repository, etag: metadata.etag)
-    defer { withExtendedLifetime(lock) {} }
-    if StoreFolders.size(blob) == metadata.size {
-      try StoreFolders.link(snapshotFile, toBlob: metadata.etag, depth: depth)
+    let lock = try await BlobLock.acquire(cache: cache, repository: repository, etag: metadata.etag, time: time)
+    defer { lock.release() }
+    if cache.files.size(blob) == metadata.size {
+      try StoreFolders.link(snapshotFile, toBlob: metadata.etag, depth: depth, files: cache.files)
       progress?(path, metadata.size, metadata.size)
       return PulledFile(
         path: path, sizeBytes: metadata.size, sha256: metadata.etag.count == 64 ? metadata.etag : nil, etag: metadata.etag,
         downloaded: false)
     }
-    try checkFreeSpace(blobs, needed: metadata.size - min(metadata.size, StoreFolders.size(blob + ".incomplete") ?? 0))
+    try checkFreeSpace(blobs, needed: metadata.size - min(metadata.size, cache.files.size(blob + ".incomplete") ?? 0))
     let digest = try await download(metadata, path: path, to: blob + ".incomplete")
     guard digest.check == metadata.etag else {
-      try? FileManager.default.removeItem(atPath: blob + ".incomplete")
+      try? cache.files.remove(blob + ".incomplete")
       throw StoreError.digestMismatch(path: "\(repository)/\(path)", expected: metadata.etag, actual: digest.check)
     }
-    guard rename(blob + ".incomplete", blob) == 0 else { throw StoreError.unwritable(path: blob, reason: String(cString: strerror(errno))) }
-    try StoreFolders.link(snapshotFile, toBlob: metadata.etag, depth: depth)
+    // The partial file was flushed (DigestingSink.finish) before this rename: a crash never leaves
+    // a short blob under its name, and a blob whose digest did not match never gets one.
+    try StoreError.writing(blob) { try cache.files.move(blob + ".incomplete", to: blob) }
+    try StoreFolders.link(snapshotFile, toBlob: metadata.etag, depth: depth, files: cache.files)
     return PulledFile(path: path, sizeBytes: metadata.size, sha256: digest.sha256, etag: metadata.etag, downloaded: true)
   }
 
   /// Streams the file into `partial` (see ResumableDownload); the Hub's token goes only to its host.
   func download(_ metadata: HubClient.FileMetadata, path: String, to partial: String) async throws -> (sha256: String, check: String) {
     let hub = self.hub
-    var downloader = ResumableDownload(transport: hub.transport, retry: hub.retry) { location, offset, last in
+    var downloader = ResumableDownload(transport: hub.transport, files: cache.files, retry: hub.retry) { location, offset, last in
       hub.downloadHeaders(for: location, from: offset, through: last)
     }
     downloader.connections = connections
@@ -218,7 +227,7 @@ public struct ModelPuller: Sendable {
 
   /// Refuses to start a download the disk cannot hold (with 64 MiB to spare).
   public func checkFreeSpace(_ folder: String, needed: UInt64) throws {
-    guard let free = freeSpace(folder) else { return }
+    guard let free = freeSpace.map({ $0(folder) }) ?? cache.files.freeBytes(at: folder) else { return }
     let margin: UInt64 = 64 << 20
     if free < needed + margin { throw StoreError.diskFull(path: folder, needed: needed, free: free) }
   }
@@ -232,7 +241,7 @@ public struct ModelPuller: Sendable {
     let snapshot = cache.folder(repository) + "/snapshots/" + commit
     let stored = try cache.repository(repository).snapshots.first { $0.commit == commit }?.files ?? []
     let names = try selection.files(in: stored.map(\.path), repository: repository.description) {
-      FileManager.default.contents(atPath: snapshot + "/" + $0)
+      cache.files.contents(snapshot + "/" + $0)
     }
     let wanted = stored.filter { names.contains($0.path) }
     guard !wanted.isEmpty, wanted.count == names.count, wanted.allSatisfy({ $0.sizeBytes != nil }) else {

@@ -32,12 +32,12 @@ public struct ModelRemover: Sendable {
 
     var freed: UInt64 = 0
     var removedBlobs = 0
-    let blobNames = (try? FileManager.default.contentsOfDirectory(atPath: base + "/blobs")) ?? []
+    let blobNames = cache.files.list(base + "/blobs") ?? []
     for commit in doomed.sorted() { try delete(base + "/snapshots/" + commit) }
     for (name, commit) in cache.readRefs(id) where doomed.contains(commit) { try delete(base + "/refs/" + name) }
     for name in blobNames where !keptBlobs.contains(name) {
       let path = base + "/blobs/" + name
-      freed += (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? UInt64 ?? 0
+      freed += cache.files.entry(path)?.size ?? 0
       try delete(path)
       removedBlobs += 1
     }
@@ -46,10 +46,6 @@ public struct ModelRemover: Sendable {
   }
 
   func delete(_ path: String) throws {
-    do {
-      try FileManager.default.removeItem(atPath: path)
-    } catch {
-      throw StoreError.unwritable(path: path, reason: error.localizedDescription)
-    }
+    try StoreError.writing(path) { try cache.files.remove(path) }
   }
 }

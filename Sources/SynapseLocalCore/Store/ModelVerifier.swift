@@ -48,12 +48,12 @@ public struct ModelVerifier: Sendable {
   }
 
   func check(blob path: String, name: String) throws -> (Status, String?) {
-    guard FileManager.default.fileExists(atPath: path) else { return (.missing, nil) }
+    guard cache.files.exists(path) else { return (.missing, nil) }
     let isHex = name.allSatisfy { $0.isHexDigit && !$0.isUppercase }
     let actual: String
     switch (isHex, name.count) {
-    case (true, 64): actual = try Digest.sha256(ofFile: path)
-    case (true, 40): actual = try Digest.gitBlobSHA1(ofFile: path)
+    case (true, 64): actual = try Digest.sha256(ofFile: path, files: cache.files)
+    case (true, 40): actual = try Digest.gitBlobSHA1(ofFile: path, files: cache.files)
     default: return (.unverifiable, nil)
     }
     return (actual == name ? .ok : .mismatch, actual)

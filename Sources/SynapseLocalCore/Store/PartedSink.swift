@@ -15,9 +15,10 @@ final class PartedSink: @unchecked Sendable {
   /// Bytes of each range received so far, in its part file or in the partial file.
   private var received: [UInt64]
   /// Open part files; nil for ranges already in the partial file.
-  private var parts: [Int32?]
+  private var parts: [(any OpenFile)?]
   private var head: Int
   private var aborted = false
+  private var files: any FileSystem { main.files }
 
   init(main: DigestingSink, ranges: [Range<UInt64>]) throws {
     self.main = main
@@ -33,25 +34,25 @@ final class PartedSink: @unchecked Sendable {
       let path = partPath(index)
       if index == head {
         // A crash while a part was being appended: take what the part holds beyond the prefix.
-        if FileManager.default.fileExists(atPath: path) { try adopt(index, from: path, skipping: received[index]) }
+        if files.exists(path) { try adopt(index, from: path, skipping: received[index]) }
         continue
       }
-      let descriptor = open(path, O_RDWR | O_CREAT, 0o644)
-      guard descriptor >= 0 else { throw StoreError.unwritable(path: path, reason: String(cString: strerror(errno))) }
-      var length = UInt64(max(lseek(descriptor, 0, SEEK_END), 0))
+      let part = try StoreError.writing(path) { try files.open(path, .update) }
+      var length = try StoreError.writing(path) { try part.length() }
       if length > UInt64(ranges[index].count) {
-        _ = ftruncate(descriptor, 0)
-        _ = lseek(descriptor, 0, SEEK_SET)
+        try StoreError.writing(path) { try part.truncate(to: 0) }
         length = 0
       }
-      parts[index] = descriptor
+      // Appends continue where the part ends.
+      try StoreError.writing(path) { try part.seek(to: length) }
+      parts[index] = part
       received[index] = length
     }
     try lock.withLock { try advance() }
   }
 
   deinit {
-    for descriptor in parts.compactMap({ $0 }) { close(descriptor) }
+    for part in parts.compactMap({ $0 }) { part.close() }
   }
 
   /// Bytes received over all ranges (for progress).
@@ -72,8 +73,8 @@ final class PartedSink: @unchecked Sendable {
       }
       if index == head {
         try main.append(chunk)
-      } else if let descriptor = parts[index] {
-        try FileBlocks.writeAll(descriptor, chunk, path: partPath(index))
+      } else if let part = parts[index] {
+        try FileBlocks.writeAll(part, chunk)
       }
       received[index] += UInt64(chunk.count)
       try advance()
@@ -99,9 +100,9 @@ final class PartedSink: @unchecked Sendable {
   func discardParts() {
     lock.withLock {
       for index in ranges.indices {
-        if let descriptor = parts[index] { close(descriptor) }
+        parts[index]?.close()
         parts[index] = nil
-        unlink(partPath(index))
+        try? files.remove(partPath(index))
       }
     }
   }
@@ -110,28 +111,27 @@ final class PartedSink: @unchecked Sendable {
   private func advance() throws {
     while head < ranges.count - 1 && received[head] == UInt64(ranges[head].count) {
       head += 1
-      guard let descriptor = parts[head] else { continue }
+      guard let part = parts[head] else { continue }
       parts[head] = nil
-      defer { close(descriptor) }
+      defer { part.close() }
       let path = partPath(head)
-      _ = lseek(descriptor, 0, SEEK_SET)
-      let copied = try FileBlocks.forEachBlock(descriptor, path: path, limit: received[head]) { try main.append($0) }
+      try StoreError.reading(path) { try part.seek(to: 0) }
+      let copied = try FileBlocks.forEachBlock(part, limit: received[head]) { try main.append($0) }
       guard copied == received[head] else { throw StoreError.unreadable(path: path, reason: "shorter than it was") }
-      unlink(path)
+      try? files.remove(path)
     }
   }
 
   /// Appends the bytes of a part file past `skipping` to the partial file, then removes the part.
   private func adopt(_ index: Int, from path: String, skipping: UInt64) throws {
-    let descriptor = open(path, O_RDONLY)
-    guard descriptor >= 0 else { throw StoreError.unreadable(path: path, reason: String(cString: strerror(errno))) }
-    defer { close(descriptor) }
-    let length = UInt64(max(lseek(descriptor, 0, SEEK_END), 0))
+    let part = try StoreError.reading(path) { try files.open(path, .read) }
+    defer { part.close() }
+    let length = try StoreError.reading(path) { try part.length() }
     if length > skipping && length <= UInt64(ranges[index].count) {
-      _ = lseek(descriptor, off_t(skipping), SEEK_SET)
-      received[index] += try FileBlocks.forEachBlock(descriptor, path: path, limit: length - skipping) { try main.append($0) }
+      try StoreError.reading(path) { try part.seek(to: skipping) }
+      received[index] += try FileBlocks.forEachBlock(part, limit: length - skipping) { try main.append($0) }
     }
-    unlink(path)
+    try? files.remove(path)
   }
 
   private func partPath(_ index: Int) -> String {
@@ -143,9 +143,8 @@ final class PartedSink: @unchecked Sendable {
     let folder = (main.path as NSString).deletingLastPathComponent
     let prefix = (main.path as NSString).lastPathComponent + ".part-"
     let planned = Set(ranges.indices.map { (partPath($0) as NSString).lastPathComponent })
-    for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.hasPrefix(prefix) && !planned.contains(name)
-    {
-      unlink(folder + "/" + name)
+    for name in files.list(folder) ?? [] where name.hasPrefix(prefix) && !planned.contains(name) {
+      try? files.remove(folder + "/" + name)
     }
   }
 }

@@ -106,14 +106,14 @@ public struct ProjectLock: Codable, Sendable, Equatable {
 
   /// The lock file a command should use: `--lock FILE`, else the project's, else none (a folder
   /// that is not a project keeps no lock).
-  public static func location(project: String, explicit: String?) -> String? {
+  public static func location(project: String, explicit: String?, files: any FileSystem) -> String? {
     if let explicit { return explicit }
-    guard FileManager.default.fileExists(atPath: project + "/" + projectFileName) else { return nil }
+    guard files.exists(project + "/" + projectFileName) else { return nil }
     return project + "/" + fileName
   }
 
   /// The lock at `path` (none there: an empty one), every value checked (`unsafeValue`).
-  public static func load(_ path: String, files: any FileSystem = RootedFileSystem()) throws -> ProjectLock {
+  public static func load(_ path: String, files: any FileSystem) throws -> ProjectLock {
     guard let data = files.contents(path) else { return ProjectLock() }
     let lock: ProjectLock
     do {
@@ -125,14 +125,15 @@ public struct ProjectLock: Codable, Sendable, Equatable {
     return lock
   }
 
-  public func save(_ path: String) throws {
+  public func save(_ path: String, files: any FileSystem) throws {
     var sorted = self
     sorted.files.sort { ($0.repository, $0.path) < ($1.repository, $1.path) }
     sorted.selections.sort { $0.repository < $1.repository }
     sorted.runtimes.sort { ($0.id, $0.platform) < ($1.id, $1.platform) }
     let text = try YAMLEncoder().encode(sorted)
-    try AtomicFile.write(
-      Data(("# Written by synapse-local pull, models import and install. Commit it with the project.\n" + text).utf8), to: path)
+    try files.write(
+      Data(("# Written by synapse-local pull, models import and install. Commit it with the project.\n" + text).utf8), to: path,
+      permissions: 0o644)
   }
 
   public func entry(repository: String, path: String) -> Entry? {

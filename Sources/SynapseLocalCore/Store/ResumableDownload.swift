@@ -5,6 +5,8 @@ import Foundation
 /// connections, 429 and 5xx. The model store and the runtime installer both download through it.
 public struct ResumableDownload: Sendable {
   public var transport: any HTTPTransport
+  /// Where the partial file is written.
+  public var files: any FileSystem
   public var retry: RetryPolicy
   /// The headers for bytes `offset` through `last` (nil: to the end) of `location`; a caller adds
   /// its credentials here, and only for the hosts they are meant for.
@@ -16,10 +18,11 @@ public struct ResumableDownload: Sendable {
   public var progress: (@Sendable (String, UInt64, UInt64) -> Void)?
 
   public init(
-    transport: any HTTPTransport, retry: RetryPolicy = RetryPolicy(),
+    transport: any HTTPTransport, files: any FileSystem, retry: RetryPolicy = RetryPolicy(),
     headers: @escaping @Sendable (String, UInt64, UInt64?) -> [String: String] = ResumableDownload.plainHeaders
   ) {
     self.transport = transport
+    self.files = files
     self.retry = retry
     self.headers = headers
   }
@@ -44,7 +47,7 @@ public struct ResumableDownload: Sendable {
     sha256: String, check: String
   ) {
     let metadata = Target(location: location, size: size)
-    let sink = try DigestingSink(path: partial, expectedSize: size, gitSHA1: gitSHA1)
+    let sink = try DigestingSink(path: partial, expectedSize: size, gitSHA1: gitSHA1, files: files)
     let ranges = RangePlan.split(size: metadata.size, connections: connections, minimumPart: minimumPartBytes)
     guard ranges.count > 1 else { return try await downloadWhole(metadata, path: path, into: sink, useRange: true) }
     let parted = try PartedSink(main: sink, ranges: ranges)

@@ -41,11 +41,11 @@ public enum LoadTimes {
   public static func size(of path: String) -> UInt64 {
     var isFolder: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { return 0 }
-    return isFolder.boolValue ? folderSize(path) : HubCache.sizeFollowingLinks(path) ?? 0
+    return isFolder.boolValue ? folderSize(path) : RootedFileSystem().size(path) ?? 0
   }
 
   static func folderSize(_ path: String) -> UInt64 {
     guard let names = FileManager.default.subpaths(atPath: path) else { return 0 }
-    return names.reduce(0) { $0 + (HubCache.sizeFollowingLinks(path + "/" + $1) ?? 0) }
+    return names.reduce(0) { $0 + (RootedFileSystem().size(path + "/" + $1) ?? 0) }
   }
 }

@@ -17,7 +17,7 @@ public struct ModelSwap: Sendable {
   public func swap(
     _ order: SwapOrder, project: String, keepOld: Bool = false, planned: @Sendable (SwapPlan) -> Void = { _ in }
   ) async throws -> (report: SwapReport, plan: SwapPlan, pruned: [ProjectLock.Entry]) {
-    let configuration = try ProjectFile.load(project: project, environment: context.environment)
+    let configuration = try ProjectFile.load(project: project, environment: context.environment, files: context.files)
     let client = ControlClient(state: configuration.stateFolder(project: project, environment: context.environment), project: project)
     // Running? (before any download)
     _ = try client.status()
@@ -29,10 +29,11 @@ public struct ModelSwap: Sendable {
         throw StackError.control("cannot swap \(order.service.rawValue) to \(path): \(problem)")
       }
     } else {
-      let resolver = try configuration.modelResolver(project: project, catalog: catalog, environment: context.environment)
+      let resolver = try configuration.modelResolver(
+        project: project, catalog: catalog, environment: context.environment, files: context.files)
       if (try? resolver.resolve(order.model, role: role, engine: configuration.engine)) == nil {
         context.output.info("\(order.model) is not in the store: pulling it first")
-        let lock = ProjectLock.location(project: project, explicit: nil)
+        let lock = ProjectLock.location(project: project, explicit: nil, files: context.files)
         var options = ModelFetcher.Options(lockPath: lock, configuration: configuration)
         options.role = role
         _ = try await ModelFetcher(context: context, catalog: catalog).pull([order.model], options: options)
@@ -51,11 +52,13 @@ public struct ModelSwap: Sendable {
   /// The lock without the pins of models the project file (as the swap committed it) no longer
   /// names; what was dropped.
   func pruneLock(project: String) throws -> [ProjectLock.Entry] {
-    guard let path = ProjectLock.location(project: project, explicit: nil), context.files.exists(path) else { return [] }
+    guard let path = ProjectLock.location(project: project, explicit: nil, files: context.files), context.files.exists(path) else {
+      return []
+    }
     let configuration = try ProjectFile.load(project: project, environment: context.environment, files: context.files)
     var lock = try ProjectLock.load(path, files: context.files)
     let pruned = lock.pruneModels(unusedBy: configuration, catalog: catalog)
-    if !pruned.isEmpty { try lock.save(path) }
+    if !pruned.isEmpty { try lock.save(path, files: context.files) }
     return pruned
   }
 }

@@ -26,7 +26,7 @@ extension StackAssembly {
       }
     let name = entry?.name ?? reference.derivedName
     // The lock as it is now: `swap` may just have pulled the model.
-    let resolver = try changed.modelResolver(project: project, catalog: catalog, environment: environment)
+    let resolver = try changed.modelResolver(project: project, catalog: catalog, environment: environment, files: self.context.files)
     let resolved = try resolver.resolve(reference, role: role, engine: changed.engine)
     if service == .llm {
       changed.llm.model = reference
@@ -37,7 +37,7 @@ extension StackAssembly {
     } else {
       changed.embedding.model = reference
       changed.embedding.servedName = name
-      guard let dimensions = entry?.dimensions ?? EmbeddingDimensions.read(folder: resolved.hostPath) else {
+      guard let dimensions = entry?.dimensions ?? EmbeddingDimensions.read(folder: resolved.hostPath, files: self.context.files) else {
         throw StackError.control("cannot tell the vector size of \(reference) (no modules.json or config.json in \(resolved.hostPath))")
       }
       changed.embedding.dimensions = dimensions

@@ -81,7 +81,7 @@ public struct StackSwapper: Sendable {
     let context = assembly.context
     let project = assembly.project
     // Read without the environment's binary overrides: they must not be written into the file.
-    var configuration = try ProjectFile.load(project: project, environment: [:])
+    var configuration = try ProjectFile.load(project: project, environment: [:], files: context.files)
     if order.service == .llm {
       configuration.llm.model = order.model
       configuration.llm.servedName = plan.model
@@ -95,7 +95,8 @@ public struct StackSwapper: Sendable {
       if let dimensions = plan.dimensions { configuration.embedding.dimensions = dimensions }
       if let engine = plan.embeddingEngine { configuration.embedding.engine = engine }
     }
-    let text = try ProjectFile.render(configuration, renderer: try TemplateRenderer.live(environment: context.environment))
+    let text = try ProjectFile.render(
+      configuration, renderer: try TemplateRenderer.live(environment: context.environment, files: context.files))
     try context.files.write(text, to: ProjectFile.path(in: project))
     _ = try await ProjectGeneration(context: context, catalog: assembly.catalog).generate(project: project)
   }

@@ -97,7 +97,8 @@ public struct ProjectTuner: Sendable {
     var configuration = try ProjectFile.load(project: project, environment: [:], files: context.files)
     configuration.llm = TuneSpace.apply(best, to: configuration.llm)
     let text = try ProjectFile.render(
-      configuration, renderer: try TemplateRenderer.live(environment: context.environment), tuned: Self.comment(report))
+      configuration, renderer: try TemplateRenderer.live(environment: context.environment, files: context.files),
+      tuned: Self.comment(report))
     try context.files.write(text, to: ProjectFile.path(in: project))
     do {
       _ = try await ProjectGeneration(context: context, catalog: catalog).generate(project: project)
@@ -128,7 +129,7 @@ public struct ProjectTuner: Sendable {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
     try context.files.createDirectory((path as NSString).deletingLastPathComponent)
-    try AtomicFile.write(try encoder.encode(runs), to: path)
+    try context.files.write(try encoder.encode(runs), to: path, permissions: 0o644)
   }
 }
 

@@ -36,14 +36,19 @@ public final class MemoryFileSystem: FileSystem, @unchecked Sendable {
 
   public func link(_ path: String, to target: String) { lock.withLock { links[path] = target } }
 
+  /// Through links, as reading a real file is (a store file is a link to its blob).
   public func contents(_ path: String) -> Data? {
     guard allowed(path, "read") else { return nil }
-    return lock.withLock { files[path]?.data }
+    return lock.withLock { files[followingLinks(path)]?.data }
   }
 
+  /// Through links, as the real look-up is: a link whose target is missing does not exist.
   public func exists(_ path: String) -> Bool {
     guard allowed(path, "look-up") else { return false }
-    return lock.withLock { files[path] != nil || isFolder(path) || links[path] != nil }
+    return lock.withLock {
+      let target = followingLinks(path)
+      return files[target] != nil || isFolder(target) || links[target] != nil
+    }
   }
 
   func isFolder(_ path: String) -> Bool {
@@ -126,6 +131,7 @@ public final class MemoryFileSystem: FileSystem, @unchecked Sendable {
       links[path] = nil
       folders = folders.filter { $0 != path && !$0.hasPrefix(path + "/") }
       for key in files.keys where key.hasPrefix(path + "/") { files[key] = nil }
+      for key in links.keys where key.hasPrefix(path + "/") { links[key] = nil }
     }
   }
 }

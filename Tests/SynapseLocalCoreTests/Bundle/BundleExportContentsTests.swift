@@ -26,7 +26,7 @@ struct BundleExportContentsTests {
     configuration.embedding.model = "me/embed"
     configuration.backend.enabled = false
     configuration.frontend.enabled = false
-    try ProjectFile.render(configuration, renderer: try TemplateRenderer.live(environment: context.environment))
+    try ProjectFile.render(configuration, renderer: try TemplateRenderer.live(environment: context.environment, files: RootedFileSystem()))
       .write(toFile: ProjectFile.path(in: project), atomically: true, encoding: .utf8)
     let tiny = GGUFBuilder.tinyLlama().bytes()
     try Data(tiny).write(to: URL(fileURLWithPath: root + "/old.gguf"))
@@ -55,7 +55,7 @@ struct BundleExportContentsTests {
 
     // An enabled app with no package.json here: `up` would stop on the target, so the export does.
     configuration.backend.enabled = true
-    try ProjectFile.render(configuration, renderer: try TemplateRenderer.live(environment: context.environment))
+    try ProjectFile.render(configuration, renderer: try TemplateRenderer.live(environment: context.environment, files: RootedFileSystem()))
       .write(toFile: ProjectFile.path(in: project), atomically: true, encoding: .utf8)
     await #expect(
       throws: BundleError.cannotExport(

@@ -44,7 +44,9 @@ struct BundleImportTests {
           } else {
             var folder: ObjCBool = false
             let exists = FileManager.default.fileExists(atPath: full, isDirectory: &folder)
-            found[full] = !exists ? "missing" : folder.boolValue ? "folder" : (try? Digest.sha256(ofFile: full)) ?? "unreadable"
+            found[full] =
+              !exists
+              ? "missing" : folder.boolValue ? "folder" : (try? Digest.sha256(ofFile: full, files: RootedFileSystem())) ?? "unreadable"
           }
         }
       }
@@ -113,7 +115,9 @@ struct BundleImportTests {
   }
 
   /// The proof an honest user gives: the file's sha256, as export prints it.
-  static func trust(_ path: String) throws -> BundleTrust { BundleTrust(sha256: try Digest.sha256(ofFile: path)) }
+  static func trust(_ path: String) throws -> BundleTrust {
+    BundleTrust(sha256: try Digest.sha256(ofFile: path, files: RootedFileSystem()))
+  }
 
   @Test func aGoodBundleImportsAndASecondImportWritesNothingAgain() async throws {
     let scratch = try Scratch()
@@ -121,7 +125,7 @@ struct BundleImportTests {
     let bundle = scratch.root + "/good.tar.zst"
     let written = try Self.craft(bundle)
     // The writer's sha256, computed while it wrote, is the file's.
-    #expect(written.sha256 == (try Digest.sha256(ofFile: bundle)))
+    #expect(written.sha256 == (try Digest.sha256(ofFile: bundle, files: RootedFileSystem())))
     let importer = BundleImporter(context: scratch.context)
     #expect(try importer.list(bundle).members.map(\.path).contains(Self.blobMember))
     _ = try await importer.verify(bundle)

@@ -66,7 +66,7 @@ struct BundleTrustTests {
       ),
       (
         unsigned, BundleTrust(sha256: pair.originalSHA256),
-        "its sha256 is \(try Digest.sha256(ofFile: unsigned)), not \(pair.originalSHA256)"
+        "its sha256 is \(try Digest.sha256(ofFile: unsigned, files: RootedFileSystem())), not \(pair.originalSHA256)"
       ),
       (bySomeoneElse, BundleTrust(sha256: pair.originalSHA256), "its sha256 is"),
       (unsigned, BundleTrust(trustedKey: pair.teamPublicKey), "it is not signed, and --trust \(pair.teamPublicKey) asks for a signature"),
@@ -101,7 +101,8 @@ struct BundleTrustTests {
     data.append(contentsOf: [0x50, 0x2A, 0x4D, 0x18, 0x00, 0x10, 0x00, 0x00] + [UInt8](repeating: 7, count: 4096))
     try data.write(to: URL(fileURLWithPath: appended))
     await #expect(
-      throws: BundleError.digestMismatch(path: appended, expected: pair.originalSHA256, actual: try Digest.sha256(ofFile: appended))
+      throws: BundleError.digestMismatch(
+        path: appended, expected: pair.originalSHA256, actual: try Digest.sha256(ofFile: appended, files: RootedFileSystem()))
     ) {
       try await BundleImporter(context: scratch.context).verify(appended, trust: BundleTrust(sha256: pair.originalSHA256))
     }

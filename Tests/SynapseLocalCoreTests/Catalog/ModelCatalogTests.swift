@@ -134,7 +134,7 @@ struct ModelCatalogTests {
 
   @Test func missingCatalogSaysWhichVariableToSet() {
     #expect(throws: CatalogError.missing(path: "/nonexistent/catalog.yaml")) {
-      try ModelCatalog.load(from: "/nonexistent/catalog.yaml")
+      try ModelCatalog.load(from: "/nonexistent/catalog.yaml", files: MemoryFileSystem(roots: ["/nonexistent"]))
     }
     #expect(CatalogError.missing(path: "/x").description.contains("SYNAPSE_LOCAL_PROFILES"))
   }
@@ -142,17 +142,16 @@ struct ModelCatalogTests {
   /// Issue 35 (friction): `swap llm FILE` of a file whose bytes are a catalog model's takes the
   /// catalog's served name; the file is told by its size, then its SHA-256.
   @Test func aFileWithACatalogModelsBytesIsThatModel() throws {
-    let folder = NSTemporaryDirectory() + "catalog-file-\(UUID().uuidString.prefix(8))"
-    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let folder = "/models"
+    let files = MemoryFileSystem(roots: [folder])
+    try files.createDirectory(folder)
     let bytes = GGUFBuilder.tinyLlama().bytes()
-    try Data(bytes).write(to: URL(fileURLWithPath: folder + "/renamed.gguf"))
-    try Data(bytes + [0]).write(to: URL(fileURLWithPath: folder + "/other.gguf"))
+    try files.write(Data(bytes), to: folder + "/renamed.gguf", permissions: 0o644)
+    try files.write(Data(bytes + [0]), to: folder + "/other.gguf", permissions: 0o644)
     var catalog = try Fixtures.catalog()
     let index = try #require(catalog.models.firstIndex { $0.id == "smollm2-135m-q4" })
     catalog.models[index].gguf?.sha256 = Digest.hex(.sha256, bytes)
     catalog.models[index].sizeBytes = UInt64(bytes.count)
-    let files = RootedFileSystem()
     #expect(catalog.model(holding: folder + "/renamed.gguf", role: .llm, files: files)?.name == "SmolLM2-135M-Instruct")
     #expect(catalog.model(holding: folder + "/renamed.gguf", role: .embedding, files: files) == nil)
     #expect(catalog.model(holding: folder + "/other.gguf", role: .llm, files: files) == nil)

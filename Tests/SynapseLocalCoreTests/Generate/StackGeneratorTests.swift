@@ -53,7 +53,7 @@ struct StackGeneratorTests {
     }
 
     var resolver: ModelResolver {
-      ModelResolver(catalog: catalog, cache: HubCache(root: store), lock: lock, project: project, files: files)
+      ModelResolver(catalog: catalog, cache: HubCache(root: store, files: files), lock: lock, project: project, files: files)
     }
 
     /// The password as `generate` gets it: a dry run never creates one.
@@ -66,7 +66,8 @@ struct StackGeneratorTests {
     func generate(force: Bool = false, dryRun: Bool = false) throws -> [GeneratedFileWriter.Outcome] {
       let generator = StackGenerator(
         project: project, configuration: configuration, catalog: catalog, hardware: Machine.cpu(memoryGiB: 16), resolver: resolver,
-        renderer: TemplateRenderer(folder: Fixtures.repositoryRoot + "/templates"), images: try Fixtures.images(),
+        renderer: TemplateRenderer(folder: Fixtures.repositoryRoot + "/templates", files: RootedFileSystem()),
+        images: try Fixtures.images(),
         dbPassword: try password(dryRun: dryRun),
         fileSystem: files)
       return try GeneratedFileWriter(project: project, state: state, files: files).write(

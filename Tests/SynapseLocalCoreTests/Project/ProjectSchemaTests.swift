@@ -103,7 +103,7 @@ struct ProjectSchemaTests {
     configuration.paths.synapse = "../synapse checkout"
     configuration.binaries.python = "/opt/py thon/bin/python3"
     configuration.expose = true
-    let renderer = TemplateRenderer(folder: Fixtures.repositoryRoot + "/templates")
+    let renderer = TemplateRenderer(folder: Fixtures.repositoryRoot + "/templates", files: RootedFileSystem())
     let text = try ProjectFile.render(configuration, renderer: renderer)
     #expect(try ProjectSchema.parse(text, file: "x") == configuration)
     #expect(
@@ -140,7 +140,9 @@ struct ProjectSchemaTests {
   }
 
   @Test func binariesComeFromTheEnvironmentFirst() {
-    let locator = BinaryLocator(environment: ["SYNAPSE_LOCAL_PYTHON": "/opt/py/bin/python3", "PATH": "/a:/b"]) { $0 == "/b/llama-server" }
+    let locator = BinaryLocator(
+      environment: ["SYNAPSE_LOCAL_PYTHON": "/opt/py/bin/python3", "PATH": "/a:/b"], files: MemoryFileSystem(roots: [])
+    ) { $0 == "/b/llama-server" }
     let binaries = locator.applyingOverrides(to: ProjectConfiguration().binaries)
     #expect(binaries.python == "/opt/py/bin/python3")
     #expect(locator.resolve("llama-server") == "/b/llama-server")

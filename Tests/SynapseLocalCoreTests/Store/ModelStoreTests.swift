@@ -1,45 +1,47 @@
 import Foundation
 import SynapseLocalCore
+import SynapseLocalTesting
 import Testing
 
-/// The store's local operations (import, list, verify, rm) on small files in a temporary cache.
+/// The store's local operations (import, list, verify, rm) on small files in an in-memory cache.
 /// Expected digests come from `sha256sum`, `sha1sum` and `git hash-object`, not from our code.
 @Suite("Model store")
 struct ModelStoreTests {
-  let base = NSTemporaryDirectory() + "synapse-local-store-\(UUID().uuidString)"
-  var cache: HubCache { HubCache(root: base + "/hub") }
+  let base = "/work"
+  let files = MemoryFileSystem(roots: ["/work"])
+  var cache: HubCache { HubCache(root: base + "/hub", files: files) }
 
   func makeModelFolder() throws -> String {
     let folder = base + "/model"
-    try FileManager.default.createDirectory(atPath: folder + "/sub", withIntermediateDirectories: true)
-    try "hello\n".write(toFile: folder + "/a.txt", atomically: true, encoding: .utf8)
-    try "model".write(toFile: folder + "/sub/b.bin", atomically: true, encoding: .utf8)
+    try files.createDirectory(folder + "/sub")
+    try files.write("hello\n", to: folder + "/a.txt")
+    try files.write("model", to: folder + "/sub/b.bin")
     return folder
   }
 
   @Test func digestsMatchTheStandardTools() throws {
     #expect(Digest.hex(.sha256, Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     let folder = try makeModelFolder()
-    defer { try? FileManager.default.removeItem(atPath: base) }
-    #expect(try Digest.sha256(ofFile: folder + "/a.txt") == "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03")
-    #expect(try Digest.gitBlobSHA1(ofFile: folder + "/a.txt") == "ce013625030ba8dba906f756967f9e9ca394464a")
+    #expect(
+      try Digest.sha256(ofFile: folder + "/a.txt", files: files) == "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03")
+    #expect(try Digest.gitBlobSHA1(ofFile: folder + "/a.txt", files: files) == "ce013625030ba8dba906f756967f9e9ca394464a")
   }
 
   @Test func importWritesTheHubLayout() throws {
     let folder = try makeModelFolder()
-    defer { try? FileManager.default.removeItem(atPath: base) }
     let repository = try RepositoryID("acme/tiny")
     let result = try ModelImporter(cache: cache).importModel(from: folder, as: repository)
     // sha1 of "a.txt\t<sha256>\nsub/b.bin\t<sha256>\n", computed with sha1sum.
     #expect(result.commit == "eb1bca43e34a4cf3bc3adbe6250bdbf58c14cc73")
     let root = cache.folder(repository)
     #expect(root.hasSuffix("/models--acme--tiny"))
-    #expect(try String(contentsOfFile: root + "/refs/main", encoding: .utf8) == result.commit)
-    let link = try FileManager.default.destinationOfSymbolicLink(atPath: root + "/snapshots/\(result.commit)/sub/b.bin")
+    #expect(files.readText(root + "/refs/main") == result.commit)
+    let link = files.linkTarget(root + "/snapshots/\(result.commit)/sub/b.bin")
     #expect(link == "../../../blobs/9372c470eeadd5ecd9c3c74c2b3cb633f8e2f2fad799250a0f70d652b6b825e4")
-    #expect(try String(contentsOfFile: root + "/snapshots/\(result.commit)/a.txt", encoding: .utf8) == "hello\n")
+    #expect(files.readText(root + "/snapshots/\(result.commit)/a.txt") == "hello\n")
     // No temporary files are left in blobs/.
-    #expect(try FileManager.default.contentsOfDirectory(atPath: root + "/blobs").allSatisfy { $0.count == 64 })
+    let blobs = try #require(files.list(root + "/blobs"))
+    #expect(blobs.count == 2 && blobs.allSatisfy { $0.count == 64 })
 
     // Importing again changes nothing and copies nothing.
     let again = try ModelImporter(cache: cache).importModel(from: folder, as: repository)
@@ -55,29 +57,27 @@ struct ModelStoreTests {
 
   @Test func verifyCatchesAnAlteredBlob() throws {
     let folder = try makeModelFolder()
-    defer { try? FileManager.default.removeItem(atPath: base) }
     let repository = try RepositoryID("acme/tiny")
     _ = try ModelImporter(cache: cache).importModel(from: folder, as: repository)
     let clean = try ModelVerifier(cache: cache).verify(cache.repositories())
     #expect(clean.count == 2 && clean.allSatisfy { $0.status == .ok })
 
     let blob = cache.folder(repository) + "/blobs/9372c470eeadd5ecd9c3c74c2b3cb633f8e2f2fad799250a0f70d652b6b825e4"
-    try "MODEL".write(toFile: blob, atomically: false, encoding: .utf8)
+    try files.write("MODEL", to: blob)
     let checks = try ModelVerifier(cache: cache).verify(cache.repositories())
     let bad = checks.filter { $0.status == .mismatch }
     #expect(bad.map(\.path) == ["sub/b.bin"])
     #expect(bad.first?.actual == Digest.hex(.sha256, Array("MODEL".utf8)))
 
-    try FileManager.default.removeItem(atPath: blob)
+    try files.remove(blob)
     #expect(try ModelVerifier(cache: cache).verify(cache.repositories()).contains { $0.status == .missing })
   }
 
   @Test func removeKeepsBlobsAnotherSnapshotUses() throws {
     let folder = try makeModelFolder()
-    defer { try? FileManager.default.removeItem(atPath: base) }
     let repository = try RepositoryID("acme/tiny")
     let first = try ModelImporter(cache: cache).importModel(from: folder, as: repository, revision: "v1")
-    try "changed\n".write(toFile: folder + "/a.txt", atomically: true, encoding: .utf8)
+    try files.write("changed\n", to: folder + "/a.txt")
     let second = try ModelImporter(cache: cache).importModel(from: folder, as: repository, revision: "v2")
     #expect(first.commit != second.commit)
 
@@ -89,13 +89,12 @@ struct ModelStoreTests {
     #expect(try ModelVerifier(cache: cache).verify(cache.repositories()).allSatisfy { $0.status == .ok })
 
     _ = try ModelRemover(cache: cache).remove(repository)
-    #expect(!FileManager.default.fileExists(atPath: cache.folder(repository)))
+    #expect(!files.exists(cache.folder(repository)))
     #expect(throws: StoreError.notInStore("acme/tiny")) { try ModelRemover(cache: cache).remove(repository) }
   }
 
   @Test func badNamesAndSourcesAreRefused() throws {
     let folder = try makeModelFolder()
-    defer { try? FileManager.default.removeItem(atPath: base) }
     #expect(throws: StoreError.self) { try RepositoryID("acme") }
     #expect(throws: StoreError.self) { try RepositoryID("acme/../x") }
     #expect(throws: StoreError.self) { try RepositoryID("acme/tiny--x") }
@@ -110,7 +109,7 @@ struct ModelStoreTests {
     #expect(throws: StoreError.importSourceMissing(base + "/nothing")) {
       try importer.importModel(from: base + "/nothing", as: repository)
     }
-    #expect(!FileManager.default.fileExists(atPath: cache.folder(repository) + "/snapshots"))
+    #expect(!files.exists(cache.folder(repository) + "/snapshots"))
   }
 
   @Test func cacheFolderNamesRoundTrip() throws {

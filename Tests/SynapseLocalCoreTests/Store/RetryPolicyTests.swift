@@ -1,5 +1,6 @@
 import Foundation
 import SynapseLocalCore
+import SynapseLocalTesting
 import Testing
 
 @Suite("Retry policy")
@@ -53,7 +54,8 @@ struct UnresolvableHubTests {
 struct DiskSpaceTests {
   @Test func aFullDiskIsRefusedBeforeDownloading() throws {
     var puller = ModelPuller(
-      cache: HubCache(root: "/nonexistent"), hub: HubClient(endpoint: "http://127.0.0.1:9", token: nil, transport: CurlTransport()))
+      cache: HubCache(root: "/nonexistent", files: MemoryFileSystem(roots: [])),
+      hub: HubClient(endpoint: "http://127.0.0.1:9", token: nil, transport: CurlTransport()), time: ManualClock())
     puller.freeSpace = { _ in 100 << 20 }
     #expect(throws: StoreError.diskFull(path: "/x", needed: 50 << 20, free: 100 << 20)) {
       try puller.checkFreeSpace("/x", needed: 50 << 20)

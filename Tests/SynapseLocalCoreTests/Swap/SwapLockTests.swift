@@ -18,7 +18,8 @@ struct SwapLockTests {
     var configuration = ProjectConfiguration()
     configuration.llm.model = llm
     configuration.embedding.model = "me/embed"
-    let text = try ProjectFile.render(configuration, renderer: try TemplateRenderer.live(environment: context.environment))
+    let text = try ProjectFile.render(
+      configuration, renderer: try TemplateRenderer.live(environment: context.environment, files: RootedFileSystem()))
     try text.write(toFile: ProjectFile.path(in: project), atomically: true, encoding: .utf8)
   }
 
@@ -74,7 +75,7 @@ struct SwapLockTests {
     try prepare()
     let pruned = try await swapToNew(keepOld: false)
     #expect(pruned.map { "\($0.repository)/\($0.path)" } == ["me/old-GGUF/old.gguf"])
-    let left = try ProjectLock.load(lockPath).files.map { "\($0.repository)/\($0.path)" }
+    let left = try ProjectLock.load(lockPath, files: RootedFileSystem()).files.map { "\($0.repository)/\($0.path)" }
     #expect(left == ["me/embed/config.json", "me/new-GGUF/new.gguf"])
   }
 
@@ -83,7 +84,7 @@ struct SwapLockTests {
     defer { try? FileManager.default.removeItem(atPath: root) }
     try prepare()
     #expect(try await swapToNew(keepOld: true).isEmpty)
-    #expect(try ProjectLock.load(lockPath).files.count == 3)
+    #expect(try ProjectLock.load(lockPath, files: RootedFileSystem()).files.count == 3)
   }
 
   /// The rule itself: a file REF uses that file, a repository REF every file of it, a catalog id

@@ -101,7 +101,8 @@ public struct KubernetesExporter: Sendable {
     let hardware: HardwareReport =
       configuration.hardware.isEmpty
       ? try await HardwareDetector.detect(context)
-      : try HardwareReport.load(path: AbsolutePath.resolve(configuration.hardware, relativeTo: project, environment: environment))
+      : try HardwareReport.load(
+        path: AbsolutePath.resolve(configuration.hardware, relativeTo: project, environment: environment), files: context.files)
     let resolver = try configuration.modelResolver(project: project, catalog: catalog, environment: environment, files: files)
     let llm = try resolver.resolve(configuration.llm.model, role: .llm, engine: configuration.engine)
     let embedding = try resolver.resolve(configuration.embedding.model, role: .embedding, engine: configuration.engine)
@@ -120,7 +121,8 @@ public struct KubernetesExporter: Sendable {
     // Memory per pod: each pod of a multi-node group holds its node's share.
     let generator = StackGenerator(
       project: project, configuration: perPod, catalog: catalog, hardware: hardware, resolver: resolver,
-      renderer: try TemplateRenderer.live(environment: environment), images: try context.resources.loadImages(), dbPassword: "unused",
+      renderer: try TemplateRenderer.live(environment: environment, files: context.files), images: try context.resources.loadImages(),
+      dbPassword: "unused",
       fileSystem: files)
     let onGPU = configuration.engine == .vllm || (configuration.llm.gpuLayers > 0 && !hardware.nvidiaGPUs.isEmpty)
     let settings = perPod.llm
