@@ -25,7 +25,7 @@ struct EngineTrial: Sendable {
     return try await withTaskCancellationHandler {
       do {
         try await waitUntilHealthy(base, process: process)
-        let result = try await body(base, process.pid ?? 0)
+        let result = try await body(base, await process.started() ?? 0)
         await process.stop(signal: SIGTERM, grace: Self.grace)
         return result
       } catch {
