@@ -223,10 +223,11 @@ public struct StackLauncher: Sendable {
     let bootstrap = assembly.bootstrap
     let migrations = assembly.migrations
     let context = context
+    let output = context.output
     let supervisor = Supervisor(project: assembly.project, specs: assembly.specs, settings: settings) {
       try await bootstrap.prepareDatabase()
       for step in migrations {
-        context.output.info("\(step.service.rawValue): \(step.command) (migrate; output in \(step.log))")
+        output.info("\(step.service.rawValue): \(step.command) (migrate; output in \(step.log))")
         try await step.run(context)
       }
     }
@@ -263,6 +264,7 @@ public struct StackLauncher: Sendable {
         let signals = SignalWatcher([SIGINT, SIGTERM, SIGHUP]) { stopper.yield() }
         return { signals.cancel() }
       },
+      // Started by the body below, where a stop request may win over its start; stopped first.
       .init("supervisor") {
         { await supervisor.stop() }
       },
