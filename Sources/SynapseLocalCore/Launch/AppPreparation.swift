@@ -207,7 +207,7 @@ public struct AppPreparation: Sendable {
           try await AppStep(
             service: workspace.service, name: "install", command: app.install, folder: workspace.installFolder,
             environment: installEnvironment, log: log
-          ).run(launcher: context.launcher)
+          ).run(context)
           try context.files.write(fingerprint, to: stamp, permissions: 0o600)
         }
       }
@@ -217,7 +217,7 @@ public struct AppPreparation: Sendable {
           service: workspace.service, name: "build", command: app.build, folder: workspace.folder,
           environment: environment(workspace.service),
           log: log
-        ).run(launcher: context.launcher)
+        ).run(context)
       }
     }
   }

@@ -20,26 +20,24 @@ public struct AppStep: Sendable, Equatable {
     self.log = log
   }
 
-  /// Runs the step to its end; a cancelled task kills it (and whatever it started).
-  public func run(launcher: any ProcessLauncher) async throws {
+  /// Runs the step to its end through the context's launcher; a cancelled task kills it (and
+  /// whatever it started: its process group).
+  public func run(_ context: Context) async throws {
     let header = "== synapse-local: \(service.rawValue) \(name): \(command) (in \(folder))\n"
     if let handle = FileHandle(forWritingAtPath: log) ?? Self.create(log) {
       _ = try? handle.seekToEnd()
       try? handle.write(contentsOf: Data(header.utf8))
       try? handle.close()
     }
-    let before = RootedFileSystem().size(log) ?? 0
-    let started = PIDBox()
+    let before = context.files.size(log) ?? 0
+    let process = ManagedProcess(
+      launching: LaunchCommand(
+        executable: "/bin/sh", arguments: ["-c", command], environment: environment, workingDirectory: folder, logPath: log),
+      in: context)
     let status = try await withTaskCancellationHandler {
-      try await launcher.run(
-        LaunchCommand(executable: "/bin/sh", arguments: ["-c", command], environment: environment, workingDirectory: folder, logPath: log)
-      ) { pid in
-        started.set(pid)
-        // Cancelled before the pid was known: the handler below found nothing to kill.
-        if Task.isCancelled { launcher.killLeftover(pid) }
-      }
+      try await process.awaitExit()
     } onCancel: {
-      if let pid = started.get() { launcher.killLeftover(pid) }
+      process.kill()
     }
     guard status == 0 else {
       throw AppError.stepFailed(
@@ -61,12 +59,4 @@ public struct AppStep: Sendable, Equatable {
     guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else { return nil }
     return FileHandle(forWritingAtPath: path)
   }
-}
-
-/// The pid a step runs as, for the cancellation handler.
-final class PIDBox: @unchecked Sendable {
-  private let lock = NSLock()
-  private var pid: Int32?
-  func set(_ value: Int32) { lock.withLock { pid = value } }
-  func get() -> Int32? { lock.withLock { pid } }
 }

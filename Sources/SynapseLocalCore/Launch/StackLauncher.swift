@@ -223,13 +223,13 @@ public struct StackLauncher: Sendable {
     }
     let bootstrap = assembly.bootstrap
     let migrations = assembly.migrations
-    let launcher = context.launcher
+    let context = context
     let output = context.output
     let supervisor = Supervisor(project: assembly.project, specs: assembly.specs, settings: settings) {
       try await bootstrap.prepareDatabase()
       for step in migrations {
         output.info("\(step.service.rawValue): \(step.command) (migrate; output in \(step.log))")
-        try await step.run(launcher: launcher)
+        try await step.run(context)
       }
     }
     // A stop signal or `down`: the one event that ends the stack.
@@ -239,28 +239,38 @@ public struct StackLauncher: Sendable {
     }
     try context.files.createDirectory(assembly.runFolder, permissions: 0o700)
     try StackStateRecord.record(state: assembly.state, project: assembly.project, files: context.files)
-    let server = try ControlServer(state: assembly.state) { request in await control.answer(request) }
-    let statusPort: StatusServer
-    do {
-      statusPort = try StatusServer(
-        host: settings.endpointHost, port: assembly.configuration.status.port, limits: settings.endpointLimits,
-        remoteKey: settings.remoteKey,
-        pages: StatusServer.Pages(
-          metrics: { await supervisor.metricsExposition() }, status: { await supervisor.status() }))
-    } catch {
-      server.close()
-      throw error
-    }
     let pidFile = assembly.runFolder + "/supervisor.pid"
-    try context.files.write("\(getpid())\n", to: pidFile)
-    let signals = SignalWatcher([SIGINT, SIGTERM, SIGHUP]) { stopper.yield() }
-    defer {
-      signals.cancel()
-      statusPort.close()
-      server.close()
-      try? context.files.remove(pidFile)
-    }
-    do {
+    let endpointHost = settings.endpointHost
+    let limits = settings.endpointLimits
+    let remoteKey = settings.remoteKey
+    let statusPort = assembly.configuration.status.port
+    // Started in this order, stopped in the reverse: the supervisor's services first, the control
+    // socket last.
+    let parts = ServiceGroup([
+      .init("control socket") {
+        let server = try ControlServer(state: assembly.state) { request in await control.answer(request) }
+        return { server.close() }
+      },
+      .init("status port") {
+        let server = try StatusServer(
+          host: endpointHost, port: statusPort, limits: limits, remoteKey: remoteKey,
+          pages: StatusServer.Pages(metrics: { await supervisor.metricsExposition() }, status: { await supervisor.status() }))
+        return { server.close() }
+      },
+      .init("pid file") {
+        try context.files.write("\(getpid())\n", to: pidFile)
+        return { try? context.files.remove(pidFile) }
+      },
+      .init("signal watcher") {
+        let signals = SignalWatcher([SIGINT, SIGTERM, SIGHUP]) { stopper.yield() }
+        return { signals.cancel() }
+      },
+      // Started by the body below, where a stop request may win over its start; stopped first.
+      .init("supervisor") {
+        { await supervisor.stop() }
+      },
+    ])
+    try await parts.run {
       let ready = try await withThrowingTaskGroup(of: Bool.self) { group in
         group.addTask {
           try await supervisor.start()
@@ -283,10 +293,6 @@ public struct StackLauncher: Sendable {
         return ready
       }
       if !ready { startup.send(.failed("stopped (a signal or `synapse-local down`) before every service was healthy")) }
-    } catch {
-      await supervisor.stop()
-      throw error
     }
-    await supervisor.stop()
   }
 }

@@ -49,7 +49,7 @@ public struct EngineBench: Sendable {
     let progress = progress
     let engine = target.engine
     let (measured, peak) = try await trial.run { base, pid in
-      let client = EngineClient(http: EngineClient.transport, baseURL: base, servedName: settings.servedName)
+      let client = EngineClient(http: EngineClient.transport(context.http), baseURL: base, servedName: settings.servedName)
       let measured = try await Self.requests(client, engine: engine, workload: workload, progress: progress)
       return (measured, Self.peakResident(pid: pid, system: system))
     }
@@ -67,7 +67,7 @@ public struct EngineBench: Sendable {
     workload: BenchWorkload
   ) async throws -> BenchReport {
     try workload.check()
-    let client = EngineClient(http: EngineClient.transport, baseURL: baseURL, servedName: servedName)
+    let client = EngineClient(http: EngineClient.transport(context.http), baseURL: baseURL, servedName: servedName)
     let measured = try await Self.requests(client, engine: engine, workload: workload, progress: progress)
     return BenchReport(
       engine: engine, model: modelLabel, servedName: servedName,

@@ -5,11 +5,12 @@ import Foundation
 /// (`ignore_eos`). A request is streamed to see the first token arrive as a chat client does, or
 /// sent whole so the engine times itself with no streaming thread and no client on its cores.
 struct EngineClient: Sendable {
-  /// No stall limit: a streamed reply sends nothing while the engine reads a long prompt.
-  static var transport: CurlTransport {
-    var transport = CurlTransport()
-    transport.stallSeconds = 24 * 3600
-    return transport
+  /// The context's transport with no stall limit when it is libcurl: a streamed reply sends
+  /// nothing while the engine reads a long prompt.
+  static func transport(_ http: any HTTPTransport) -> any HTTPTransport {
+    guard var curl = http as? CurlTransport else { return http }
+    curl.stallSeconds = 24 * 3600
+    return curl
   }
 
   var http: any HTTPTransport

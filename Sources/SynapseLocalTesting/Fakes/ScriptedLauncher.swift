@@ -18,6 +18,13 @@ public final class ScriptedLauncher: ProcessLauncher, @unchecked Sendable {
   private var running: [Int32: CheckedContinuation<Int32, Never>] = [:]
   private var ended: [Int32: Int32] = [:]
   public var refusesLaunches = false
+  /// Signals a run takes no notice of (a child that ignores SIGTERM): recorded, nothing ends.
+  public var ignoredSignals: Set<Int32> = []
+  /// When set, `killLeftover` kills the run's group (ends it with 128 + SIGKILL) instead of being a
+  /// test failure: for code that owns a process group and kills it on purpose.
+  public var killsGroups = false
+  private var sentSignals: [(pid: Int32, signal: Int32)] = []
+  private var groupKills: [Int32] = []
   /// Written into the keeper's `--pid-file` when set: the line a real keeper writes, naming a live
   /// process (so `status` has a pid to show).
   public var pidFileLine: String?
@@ -61,8 +68,18 @@ public final class ScriptedLauncher: ProcessLauncher, @unchecked Sendable {
     return status
   }
 
+  /// The signals sent so far, in order.
+  public var signals: [(pid: Int32, signal: Int32)] { lock.withLock { sentSignals } }
+  /// The groups killed so far (with `killsGroups`), in order.
+  public var killedGroups: [Int32] { lock.withLock { groupKills } }
+
   public func killLeftover(_ pid: Int32) {
-    Issue.record("asked to kill leftover pid \(pid): a scripted run never leaves one")
+    guard lock.withLock({ killsGroups }) else {
+      Issue.record("asked to kill leftover pid \(pid): a scripted run never leaves one")
+      return
+    }
+    lock.withLock { groupKills.append(pid) }
+    exit(pid, status: 128 + SIGKILL)
   }
 
   /// Ends a run with `status`, as if its service had exited.
@@ -75,11 +92,14 @@ public final class ScriptedLauncher: ProcessLauncher, @unchecked Sendable {
   }
 
   public func signal(_ pid: Int32, _ signal: Int32) {
-    let known = lock.withLock { records.contains { $0.pid == pid } }
+    let (known, ignored) = lock.withLock {
+      sentSignals.append((pid, signal))
+      return (records.contains { $0.pid == pid }, ignoredSignals.contains(signal))
+    }
     guard known else {
       Issue.record("signal \(signal) to pid \(pid), which this launcher never started")
       return
     }
-    exit(pid, status: 128 + signal)
+    if !ignored { exit(pid, status: 128 + signal) }
   }
 }
