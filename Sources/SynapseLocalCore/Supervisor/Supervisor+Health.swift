@@ -21,9 +21,9 @@ extension Supervisor {
       }
       guard servicePID(slot) != nil else { continue }
       let run = slot.lifecycle.run
-      let began = ContinuousClock.now
+      let began = time.elapsed
       let healthy = await prober.isHealthy(slot.spec.health)
-      settings.metrics.healthChecked(slot.spec.name, took: ContinuousClock.now - began)
+      settings.metrics.healthChecked(slot.spec.name, took: time.duration(since: began))
       if Task.isCancelled || stopping { return }
       deliver(id, .health(run: run, passed: healthy))
     }

@@ -20,6 +20,6 @@ extension Supervisor {
       let response = try? await prober.transport.send(HTTPRequest(url: "http://127.0.0.1:\(port)/metrics"), onBody: nil),
       response.status == 200, let reading = EngineReading(exposition: String(decoding: response.body, as: UTF8.self))
     else { return }
-    settings.metrics.observe(engine: reading, service: service, model: model ?? "")
+    settings.metrics.observe(engine: reading, service: service, model: model ?? "", at: settings.time.elapsed)
   }
 }
