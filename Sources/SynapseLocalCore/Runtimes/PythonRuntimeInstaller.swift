@@ -70,7 +70,7 @@ struct PythonRuntimeInstaller: Sendable {
       let manifest = RuntimeManifest(
         id: id, version: requirements.version, variant: variant, platform: platform, path: target, executable: executable,
         sha256: requirements.hash, source: request.wheelhouse ?? request.torchIndex.map { "PyPI, torch from \($0)" } ?? "PyPI",
-        reason: request.reason)
+        installed: context.time.now, reason: request.reason)
       try manifest.write(into: target)
       if target != folder {
         try FileManager.default.createDirectory(atPath: (folder as NSString).deletingLastPathComponent, withIntermediateDirectories: true)

@@ -10,7 +10,7 @@ final class BlobLock {
     self.descriptor = descriptor
   }
 
-  static func acquire(cache: HubCache, repository: RepositoryID, etag: String) async throws -> BlobLock {
+  static func acquire(cache: HubCache, repository: RepositoryID, etag: String, time: any TimeSource) async throws -> BlobLock {
     let folder = "\(cache.root)/.locks/\(repository.cacheFolderName)"
     try StoreFolders.makeFolder(folder)
     let path = "\(folder)/\(etag).lock"
@@ -24,7 +24,7 @@ final class BlobLock {
         throw StoreError.unwritable(path: path, reason: reason)
       }
       do {
-        try await Task.sleep(for: .milliseconds(100))
+        try await time.sleep(for: .milliseconds(100))
       } catch {
         close(fd)
         throw error

@@ -28,6 +28,8 @@ public struct ModelPuller: Sendable {
 
   public var cache: HubCache
   public var hub: HubClient
+  /// Waits between tries of a blob lock another pull holds.
+  public var time: any TimeSource
   public var offline: Bool
   public var progress: (@Sendable (String, UInt64, UInt64) -> Void)?
   /// Free bytes of the file system holding a folder (replaceable to test a full disk).
@@ -39,9 +41,13 @@ public struct ModelPuller: Sendable {
   public var connections = RangePlan.defaultConnections
   public var minimumPartBytes = RangePlan.defaultMinimumPart
 
-  public init(cache: HubCache, hub: HubClient, offline: Bool = false, progress: (@Sendable (String, UInt64, UInt64) -> Void)? = nil) {
+  public init(
+    cache: HubCache, hub: HubClient, time: any TimeSource, offline: Bool = false,
+    progress: (@Sendable (String, UInt64, UInt64) -> Void)? = nil
+  ) {
     self.cache = cache
     self.hub = hub
+    self.time = time
     self.offline = offline
     self.progress = progress
   }
@@ -183,7 +189,7 @@ public struct ModelPuller: Sendable {
     let blob = blobs + "/" + metadata.etag
     let snapshotFile = base + "/snapshots/\(metadata.commit)/\(path)"
     let depth = path.split(separator: "/").count - 1
-    let lock = try await BlobLock.acquire(cache: cache, repository: repository, etag: metadata.etag)
+    let lock = try await BlobLock.acquire(cache: cache, repository: repository, etag: metadata.etag, time: time)
     defer { withExtendedLifetime(lock) {} }
     if StoreFolders.size(blob) == metadata.size {
       try StoreFolders.link(snapshotFile, toBlob: metadata.etag, depth: depth)

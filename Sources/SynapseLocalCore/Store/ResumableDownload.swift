@@ -16,7 +16,7 @@ public struct ResumableDownload: Sendable {
   public var progress: (@Sendable (String, UInt64, UInt64) -> Void)?
 
   public init(
-    transport: any HTTPTransport, retry: RetryPolicy = RetryPolicy(),
+    transport: any HTTPTransport, retry: RetryPolicy,
     headers: @escaping @Sendable (String, UInt64, UInt64?) -> [String: String] = ResumableDownload.plainHeaders
   ) {
     self.transport = transport

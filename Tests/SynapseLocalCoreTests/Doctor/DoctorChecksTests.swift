@@ -328,7 +328,7 @@ struct DoctorFileChecksTests {
       String(bin.dropFirst(folder.path.count + 1)) + "/psql", mode: 0o755)
     let manifest = RuntimeManifest(
       id: .postgresql, version: "16.4", variant: "pgvector-0.8.0", platform: platform, path: runtime, executable: bin,
-      sha256: String(repeating: "a", count: 64), source: "test", asset: "postgresql-16.4.tar.gz")
+      sha256: String(repeating: "a", count: 64), source: "test", installed: .testing, asset: "postgresql-16.4.tar.gz")
     try String(decoding: try JSONEncoder().encode(manifest), as: UTF8.self).write(
       toFile: runtime + "/runtime.json", atomically: true, encoding: .utf8)
     var lock = ProjectLock()

@@ -144,7 +144,10 @@ struct ModelLocationTests {
     try FileManager.default.createSymbolicLink(
       atPath: folder + "/snapshots/2dee837/model.gguf", withDestinationPath: "../../blobs/" + digest)
     let http = ScriptedHTTP()  // any request fails the test
-    var puller = ModelPuller(cache: HubCache(root: store), hub: HubClient(endpoint: "https://huggingface.co", token: nil, transport: http))
+    let clock = ManualClock()
+    var puller = ModelPuller(
+      cache: HubCache(root: store),
+      hub: HubClient(endpoint: "https://huggingface.co", token: nil, transport: http, retry: RetryPolicy(time: clock)), time: clock)
     puller.lock = ProjectLock()
     let (result, pins) = try await puller.pullFiles(repository, selection: .file("model.gguf"), revision: "ab810cf", sha256: digest)
     #expect(result.commit == "2dee837" && result.files.first?.downloaded == false && result.files.first?.sizeBytes == 7)
