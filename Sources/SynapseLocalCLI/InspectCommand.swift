@@ -87,7 +87,7 @@ struct InspectCommand: AsyncParsableCommand {
       throw StoreError.offline("\(repository)/\(path)")
     }
     let id = try RepositoryID(repository)
-    let result = try await RemoteGGUF(hub: .live(environment: environment, transport: CurlTransport())).read(
+    let result = try await RemoteGGUF(hub: .live(environment: environment, transport: CurlTransport(), time: SystemTime())).read(
       id, revision: revision, path: path)
     return (GGUFModelInfo(file: result.file, path: "\(repository)/\(path)@\(result.metadata.commit)"), result.transferredBytes)
   }

@@ -73,7 +73,8 @@ struct LogsCommand: AsyncParsableCommand {
       }
       if follow {
         try await LogFollower(
-          files: files, prefixed: source == nil, colour: !json && isatty(1) == 1, output: context.output, timestamps: source == nil,
+          files: files, prefixed: source == nil, colour: !json && isatty(1) == 1, output: context.output, time: context.time,
+          timestamps: source == nil,
           json: json
         ).run()
       }

@@ -118,7 +118,7 @@ struct UpCommand: AsyncParsableCommand {
       // In the foreground the services' output is shown as it comes, prefixed with their names.
       let follower = Task {
         let files = assembly.specs.map { ($0.name.rawValue, assembly.logFolder + "/\($0.name.rawValue).log") }
-        try? await LogFollower(files: files, prefixed: true, colour: isatty(1) == 1, output: context.output).run()
+        try? await LogFollower(files: files, prefixed: true, colour: isatty(1) == 1, output: context.output, time: context.time).run()
       }
       defer { follower.cancel() }
       try await launcher.supervise(assembly, keeper: DetachedProcess.ownExecutable) {
