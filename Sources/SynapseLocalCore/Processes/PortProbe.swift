@@ -1,50 +1,9 @@
 import Foundation
 
-/// Whether a TCP port on 127.0.0.1 is taken, and by which process when /proc can tell.
+/// The real ports for the two callers not given a context's `ports` yet (`EngineTrial`,
+/// `StackAssembly+Swap`: other parts of issue 37 change them). Everything else asks `ctx.ports`.
 public enum PortProbe {
-  /// A port on 127.0.0.1 that is free now (the kernel's choice), for an engine behind its
-  /// stable endpoint.
   public static func freePort() throws -> Int {
-    let (fd, port) = try bindLoopback()
-    close(fd)
-    return port
-  }
-
-  /// A socket bound to 127.0.0.1 on a port the kernel chose, and that port; the caller closes it.
-  public static func bindLoopback() throws -> (fd: Int32, port: Int) {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw StackError.control("cannot create a socket: \(String(cString: strerror(errno)))") }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = 0
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let ok = withUnsafeMutablePointer(to: &address) { pointer in
-      pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-    }
-    guard ok else {
-      let reason = String(cString: strerror(errno))
-      close(fd)
-      throw StackError.control("cannot find a free port: \(reason)")
-    }
-    return (fd, Int(UInt16(bigEndian: address.sin_port)))
-  }
-
-  /// nil when free; the owner's "name (pid N)" when known, else "".
-  public static func owner(of port: Int) -> String? {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { return nil }
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = in_port_t(UInt16(port).bigEndian)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var reuse: Int32 = 1
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
-    let bound = withUnsafePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    }
-    if bound == 0 { return nil }
-    return ProcessTable.live.listener(port: port) ?? ""
+    try LoopbackPorts(table: ProcessTable(system: RootedFileSystem())).freePort()
   }
 }

@@ -227,7 +227,7 @@ struct PythonRuntimeInstaller: Sendable {
 
   func verify(_ id: RuntimeID, executable: String, environment: String, request: Request) async throws {
     switch id {
-    case .postgresql: try await PostgresRuntimeCheck(bin: executable).run()
+    case .postgresql: try await PostgresRuntimeCheck(bin: executable, ports: context.ports).run()
     case .vllm:
       let result = try await context.processes.run(executable, ["--version"], timeout: .seconds(120))
       guard result.status == 0 else {

@@ -7,7 +7,7 @@ extension Supervisor {
   /// Health checks for as long as the slot lives: at the readiness interval while it starts, at
   /// the liveness interval once it serves. Each verdict names the run it checked.
   func monitor(_ id: Int) async {
-    let time = settings.time
+    let time = context.time
     while !Task.isCancelled {
       guard let slot = slots[id] else { return }
       let phase = slot.lifecycle.phase
@@ -35,7 +35,7 @@ extension Supervisor {
     guard let spec = slots[id]?.spec else { throw StackError.control("the stack is stopping") }
     let seconds = limit ?? spec.readinessSeconds
     if try readiness(id) { return }
-    let time = settings.time
+    let time = context.time
     let settledInTime = try await withThrowingTaskGroup(of: Bool.self) { group in
       group.addTask { try await self.settlement(id) }
       group.addTask {

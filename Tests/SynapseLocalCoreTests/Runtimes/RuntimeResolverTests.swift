@@ -15,7 +15,7 @@ struct RuntimeResolverTests {
   let files = MemoryFileSystem(roots: ["/tools", "/home", "/opt", "/nonexistent", "/usr/lib/postgresql", "/usr/share/postgresql", "/proc"])
 
   func context(_ environment: [String: String] = [:], answers: [String: ProcessResult] = [:]) -> Context {
-    Context(
+    Context.testing(
       system: files, environment: ["PATH": "/tools/bin", "SYNAPSE_LOCAL_HOME": "/home"].merging(environment) { $1 },
       processes: StubProcessRunner(answers), files: files)
   }
