@@ -18,10 +18,10 @@ public enum Fixtures {
   /// (if any) on PATH, running it for real.
   public static func machineContext(_ name: String) -> Context {
     let folder = machine(name)
-    return Context(
+    return Context.testing(
       system: RootedFileSystem(root: folder),
       environment: ["PATH": "\(folder)/bin", "HOME": "/nonexistent-home", "HF_HUB_CACHE": NSTemporaryDirectory()],
-      processes: SystemProcessRunner())
+      processes: SystemProcessRunner(), files: RootedFileSystem())
   }
 
   public static func catalog() throws -> ModelCatalog {

@@ -89,7 +89,10 @@ public final class TestProcess: @unchecked Sendable {
 
 public enum Loopback {
   /// A TCP port free on 127.0.0.1 right now.
-  public static func freePort() throws -> Int { try PortProbe.freePort() }
+  public static func freePort() throws -> Int { try ports.freePort() }
+
+  /// The machine's ports, for integration tests that start real servers.
+  public static let ports = LoopbackPorts(table: ProcessTable(system: RootedFileSystem()))
 
   /// The status and body of one HTTP request over loopback.
   public static func request(_ url: String, method: String = "GET", json: [String: Any]? = nil, timeout: TimeInterval = 60) async throws

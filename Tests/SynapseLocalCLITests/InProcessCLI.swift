@@ -51,7 +51,8 @@ enum InProcessCLI {
     }
     return Context(
       system: system, environment: env, processes: SystemProcessRunner(), files: RootedFileSystem(), time: SystemTime(),
-      launcher: ScriptedLauncher(), http: ScriptedHTTP(), output: RecordingOutput(),
+      launcher: ScriptedLauncher(), ports: LoopbackPorts(table: ProcessTable(system: RootedFileSystem())), http: ScriptedHTTP(),
+      output: RecordingOutput(),
       workingDirectory: FileManager.default.currentDirectoryPath)
   }
 }

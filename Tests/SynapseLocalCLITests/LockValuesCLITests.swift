@@ -28,7 +28,7 @@ struct LockValuesCLITests {
     try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: planted + "/llama-server")
     try RuntimeManifest(
       id: .llamaCpp, version: "b1", variant: "cpu", platform: .linuxX64, path: planted, executable: planted + "/llama-server",
-      sha256: String(repeating: "a", count: 64), source: "planted", asset: "x.tar.gz"
+      sha256: String(repeating: "a", count: 64), source: "planted", installed: .testing, asset: "x.tar.gz"
     ).write(into: planted)
     #expect(FileManager.default.fileExists(atPath: home + "/runtimes/llama.cpp/../../../planted-cpu-linux-x86_64/runtime.json") == false)
     try FileManager.default.createDirectory(atPath: home + "/runtimes/llama.cpp", withIntermediateDirectories: true)

@@ -86,7 +86,7 @@ struct DoctorStackTests {
 
     // A port taken by another process: named, with its pid.
     let squatter = try TestProcess(try TestBed.require(.python), ["-m", "http.server", String(ports.llm), "--bind", "127.0.0.1"])
-    for _ in 0..<100 where PortProbe.owner(of: ports.llm) == nil { try await Task.sleep(for: .milliseconds(100)) }
+    for _ in 0..<100 where Loopback.ports.owner(of: ports.llm) == nil { try await Task.sleep(for: .milliseconds(100)) }
     (status, findings) = try await project.doctor()
     await squatter.stop()
     #expect(status == 2 && Self.status(findings, "ports") == "failure")

@@ -92,7 +92,7 @@ struct ExposeModelsTests {
     settings.readinessInterval = .milliseconds(100)
     settings.endpointHost = "0.0.0.0"
     settings.remoteKey = key
-    let supervisor = Supervisor(project: base, specs: [spec], settings: settings)
+    let supervisor = Supervisor(project: base, specs: [spec], settings: settings, context: .live())
     try await supervisor.start()
     // The status port follows the same rule as the model endpoints. Its status says the llm
     // failed, with a log line only this host may read.

@@ -109,7 +109,7 @@ struct GeneratedStackTests {
     func requestLines() -> Int { embedding.log.split(separator: "\n").filter { $0.contains("HTTP/1.1\" ") }.count }
     let before = requestLines()
     #expect(before >= 1, "\(embedding.log)")
-    let prober = HealthProber()
+    let prober = HealthProber(transport: CurlTransport(), processes: SystemProcessRunner())
     for _ in 0..<3 { #expect(await prober.isHealthy(.embedding(base: embeddingURL, dimensions: 384))) }
     _ = try await Loopback.request(embeddingURL + "/v1/models")
     try await Task.sleep(for: .milliseconds(200))

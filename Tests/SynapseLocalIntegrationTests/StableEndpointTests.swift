@@ -137,7 +137,7 @@ struct StableEndpointTests {
     await engine.stop()
 
     // An engine that takes the connection but never answers: a 504 within the hold limit.
-    let (silent, silentPort) = try PortProbe.bindLoopback()
+    let (silent, silentPort) = try LoopbackPorts.bindLoopback()
     defer { close(silent) }
     listen(silent, 8)  // the kernel accepts into the backlog; nobody ever reads
     let patient = try StableEndpoint(port: try Loopback.freePort(), holdLimit: .seconds(2)) { silentPort }

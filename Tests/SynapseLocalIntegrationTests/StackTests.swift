@@ -405,7 +405,9 @@ struct StackTests {
     #expect(down.status == 0, "\(down.stderr)")
     #expect(stack.processes().isEmpty, "left after down: \(Stack.describe(stack.processes()))")
     try original.write(toFile: projectFile, atomically: true, encoding: .utf8)
-    for (service, port) in stack.ports { #expect(PortProbe.owner(of: port) == nil, "\(service.rawValue)'s port \(port) is still taken") }
+    for (service, port) in stack.ports {
+      #expect(Loopback.ports.owner(of: port) == nil, "\(service.rawValue)'s port \(port) is still taken")
+    }
     // A second down is not an error (a script's `trap 'synapse-local down' EXIT`).
     let downAgain = try await stack.run(["down", "--json"])
     let nothing = try #require(try JSONSerialization.jsonObject(with: Data(downAgain.stdout.utf8)) as? [String: Any], "\(downAgain.stderr)")

@@ -40,7 +40,7 @@ struct SupervisorTests {
     let spec = ServiceSpec(
       name: .db, executable: "/bin/sh", arguments: ["-c", "echo 'fatal: no such table'; exit 3"], environment: [:], port: port,
       health: .http(url: "http://127.0.0.1:\(port)/"), readinessSeconds: 20)
-    let supervisor = Supervisor(project: base, specs: [spec], settings: settings(base))
+    let supervisor = Supervisor(project: base, specs: [spec], settings: settings(base), context: .live())
     let began = Date()
     do {
       try await supervisor.start()
@@ -65,7 +65,7 @@ struct SupervisorTests {
       name: .llm, executable: "/bin/sh", arguments: ["-c", "echo loading forever; sleep 300.\(port) & sleep 300.\(port)"], environment: [:],
       port: port,
       health: .http(url: "http://127.0.0.1:\(port)/health"), readinessSeconds: 2)
-    let supervisor = Supervisor(project: base, specs: [spec], settings: settings(base))
+    let supervisor = Supervisor(project: base, specs: [spec], settings: settings(base), context: .live())
     do {
       try await supervisor.start()
       Issue.record("start should have failed")
@@ -84,7 +84,7 @@ struct SupervisorTests {
     let port = try Loopback.freePort()
     let squatter = try TestProcess(try TestBed.require(.python), ["-m", "http.server", "--bind", "127.0.0.1", String(port)])
     try await Loopback.waitUntilHealthy("http://127.0.0.1:\(port)/", process: squatter, seconds: 20)
-    let supervisor = Supervisor(project: base, specs: [try httpServer(.db, port: port)], settings: settings(base))
+    let supervisor = Supervisor(project: base, specs: [try httpServer(.db, port: port)], settings: settings(base), context: .live())
     do {
       try await supervisor.start()
       Issue.record("start should have failed")
@@ -102,8 +102,9 @@ struct SupervisorTests {
     var spec = try httpServer(.db, port: port)
     spec.health = .http(url: "http://127.0.0.1:\(port)/")
     // Health checks give up after 1 s, so three misses take seconds, not the default 15.
-    let supervisor = Supervisor(
-      project: base, specs: [spec], settings: settings(base), prober: HealthProber(transport: CurlTransport(totalSeconds: 1)))
+    var settings = settings(base)
+    settings.healthTimeout = .seconds(1)
+    let supervisor = Supervisor(project: base, specs: [spec], settings: settings, context: .live())
     try await supervisor.start()
     let first = try #require(await supervisor.status().services[0].pid)
     kill(first, SIGSTOP)
@@ -122,7 +123,7 @@ struct SupervisorTests {
     await supervisor.stop()
     let last = await supervisor.status().services[0]
     #expect(last.state == .stopped && last.pid == nil)
-    #expect(PortProbe.owner(of: port) == nil)
+    #expect(Loopback.ports.owner(of: port) == nil)
   }
 }
 
@@ -142,7 +143,7 @@ struct SupervisorFileTests {
       name: .backend, executable: "/bin/sh",
       arguments: ["-c", "yes 'a line of a chatty service' | head -c 200000; exec \(python) -m http.server --bind 127.0.0.1 \(port)"],
       environment: ProcessInfo.processInfo.environment, port: port, health: .http(url: "http://127.0.0.1:\(port)/"), readinessSeconds: 20)
-    let supervisor = Supervisor(project: base, specs: [spec], settings: settings)
+    let supervisor = Supervisor(project: base, specs: [spec], settings: settings, context: .live())
     try await supervisor.start()
     let log = base + "/logs/backend.log"
     var rotated = false
@@ -248,7 +249,9 @@ struct SupervisorFileTests {
     var settings = Supervisor.Settings(
       keeperExecutable: Fixtures.executable, runFolder: base + "/state/run", logFolder: base + "/state/logs")
     settings.readinessInterval = .milliseconds(200)
-    let supervisor = Supervisor(project: base, specs: [try #require(planner.services().first { $0.name == .db })], settings: settings) {
+    let supervisor = Supervisor(
+      project: base, specs: [try #require(planner.services().first { $0.name == .db })], settings: settings, context: .live()
+    ) {
       try await bootstrap.prepareDatabase()
     }
     do {
@@ -259,7 +262,7 @@ struct SupervisorFileTests {
         error.description.contains("pgvector extension is not installed")
           && error.description.contains("apt install postgresql-16-pgvector"), "\(error)")
     }
-    #expect(PortProbe.owner(of: port) == nil)
+    #expect(Loopback.ports.owner(of: port) == nil)
   }
 }
 
@@ -287,7 +290,7 @@ struct VLLMSupervisionTests {
     let llm = try #require(planner.services().first { $0.name == .llm })
     var settings = Supervisor.Settings(keeperExecutable: Fixtures.executable, runFolder: base + "/run", logFolder: base + "/logs")
     settings.readinessInterval = .milliseconds(200)
-    let supervisor = Supervisor(project: base, specs: [llm], settings: settings)
+    let supervisor = Supervisor(project: base, specs: [llm], settings: settings, context: .live())
     try await supervisor.start()
     let url = "http://127.0.0.1:\(configuration.llm.port)"
     do {
@@ -329,7 +332,7 @@ struct RestartPolicyTests {
     var settings = Supervisor.Settings(keeperExecutable: Fixtures.executable, runFolder: base + "/run", logFolder: base + "/logs")
     settings.readinessInterval = .milliseconds(100)
     settings.backoffBase = .milliseconds(100)
-    let supervisor = Supervisor(project: base, specs: [spec], settings: settings)
+    let supervisor = Supervisor(project: base, specs: [spec], settings: settings, context: .live())
     try await supervisor.start()
     // Polled, not a fixed wait: the first exit comes 1.5 s after the start.
     var status = await supervisor.status().services[0]

@@ -123,7 +123,7 @@ struct SwapTests {
     let port = try Loopback.freePort()
     let smol = try spec(
       model: try TestBed.require(.smolLM2), name: "SmolLM2-135M-Instruct", port: port, enginePort: try Loopback.freePort(), base: base)
-    let supervisor = Supervisor(project: base, specs: [smol], settings: Self.settings(base))
+    let supervisor = Supervisor(project: base, specs: [smol], settings: Self.settings(base), context: .live())
     try await supervisor.start()
     let tally = Tally()
     let client = Self.loop(tally) { try StableEndpointTests.chat(port: port).status }
@@ -260,7 +260,7 @@ struct SwapTests {
       return try #require(planner.services().first { $0.name == .llm })
     }
     let first = try vllm("Llama-3.1-8B-Instruct")
-    let supervisor = Supervisor(project: base, specs: [first], settings: Self.settings(base))
+    let supervisor = Supervisor(project: base, specs: [first], settings: Self.settings(base), context: .live())
     try await supervisor.start()
     do {
       let second = try vllm("Qwen2.5-7B-Instruct")
@@ -305,7 +305,7 @@ struct SwapTests {
       return try #require(planner.services().first { $0.name == .embedding })
     }
     let miniLM = try embedding(try TestBed.require(.miniLM), "all-MiniLM-L6-v2")
-    let supervisor = Supervisor(project: project.root, specs: [miniLM], settings: Self.settings(project.root))
+    let supervisor = Supervisor(project: project.root, specs: [miniLM], settings: Self.settings(project.root), context: .live())
     try await supervisor.start()
     let tally = Tally()
     let client = Self.loop(tally) {

@@ -260,7 +260,8 @@ public struct BundleExporter: Sendable {
     members += (models + runtimeFiles).map { BundleManifest.Member(path: $0.name, size: $0.size, sha256: $0.sha256) }
     var manifest = BundleManifest(
       platform: platform, python: options.runtimes ? python : nil, toolVersion: ToolVersion.current,
-      lock: String(decoding: lockData, as: UTF8.self), engineArchive: engineMember, members: members)
+      lock: String(decoding: lockData, as: UTF8.self), engineArchive: engineMember, members: members,
+      created: context.time.now)
     if app != nil {
       // Older tools refuse it as a newer format rather than as an unknown member.
       manifest.format = BundleManifest.appFormat

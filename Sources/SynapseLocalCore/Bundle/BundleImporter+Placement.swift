@@ -7,8 +7,8 @@ extension BundleImporter {
   /// day old, so that an import running now in another shell keeps its own. Files kept aside in
   /// `undo/` may be the only copies of what the import replaced (or could not put back): that
   /// folder stays, for the user to move back; the rest goes.
-  static func removeStaleStaging(_ folder: String) {
-    let day = Date().addingTimeInterval(-86_400)
+  static func removeStaleStaging(_ folder: String, now: Date) {
+    let day = now.addingTimeInterval(-86_400)
     for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.hasPrefix("bundle-") {
       let path = folder + "/" + name
       guard let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date, modified < day else {

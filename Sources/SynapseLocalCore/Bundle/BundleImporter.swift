@@ -111,7 +111,7 @@ public struct BundleImporter: Sendable {
       try BundleSigningKey.load(publicKeyFile: path, files: context.files)
     }
     let home = RuntimeHome(environment: context.environment)
-    Self.removeStaleStaging(home.staging)
+    Self.removeStaleStaging(home.staging, now: context.time.now)
     let staging = home.staging + "/bundle-\(UUID().uuidString.prefix(8))"
     try context.files.createDirectory(staging, permissions: 0o700)
     // Kept when a rollback could not put everything back: it then holds the only copies.

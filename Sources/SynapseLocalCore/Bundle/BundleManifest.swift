@@ -58,7 +58,7 @@ public struct BundleManifest: Codable, Sendable, Equatable {
 
   public init(
     platform: Platform, python: String?, toolVersion: String, lock: String, engineArchive: String?, members: [Member],
-    created: Date = Date()
+    created: Date
   ) {
     format = Self.unsignedFormat
     self.platform = platform

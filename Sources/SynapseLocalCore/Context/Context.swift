@@ -1,8 +1,9 @@
 import Foundation
 
 /// The side effects a service may have, passed explicitly so tests can replace each one: files,
-/// `/proc` and `/sys`, the environment, the clock, short commands, long-lived children, HTTP, and
-/// what it says to the user.
+/// `/proc` and `/sys`, the environment, the clock, short commands, long-lived children, ports,
+/// HTTP, and what it says to the user. Only `live()` builds the real ones: a test names each
+/// effect it gives (SynapseLocalTesting's `Context.testing` fills the rest with loud fakes).
 public struct Context: Sendable {
   /// Where `/proc` and `/sys` are read (the `SYNAPSE_LOCAL_SYSROOT` contract).
   public var system: any FileSystem
@@ -15,6 +16,9 @@ public struct Context: Sendable {
   public var time: any TimeSource
   /// Long-lived children (the supervisor's keepers).
   public var launcher: any ProcessLauncher
+  /// Free ports for the engines, and who holds a taken one.
+  public var ports: any Ports
+  /// HTTP; a request's own `timeout` bounds it where it must not wait long (health checks).
   public var http: any HTTPTransport
   public var output: any OutputSink
   /// Where relative paths typed by the user start from.
@@ -22,8 +26,8 @@ public struct Context: Sendable {
 
   public init(
     system: any FileSystem, environment: [String: String], processes: any ProcessRunner,
-    files: any FileSystem = RootedFileSystem(), time: any TimeSource = SystemTime(), launcher: any ProcessLauncher = SubprocessLauncher(),
-    http: any HTTPTransport = CurlTransport(), output: any OutputSink = SilentOutput(), workingDirectory: String = "/"
+    files: any FileSystem, time: any TimeSource, launcher: any ProcessLauncher, ports: any Ports, http: any HTTPTransport,
+    output: any OutputSink = SilentOutput(), workingDirectory: String = "/"
   ) {
     self.system = system
     self.environment = environment
@@ -31,6 +35,7 @@ public struct Context: Sendable {
     self.files = files
     self.time = time
     self.launcher = launcher
+    self.ports = ports
     self.http = http
     self.output = output
     self.workingDirectory = workingDirectory
@@ -41,8 +46,11 @@ public struct Context: Sendable {
     -> Context
   {
     let sysroot = environment["SYNAPSE_LOCAL_SYSROOT"].flatMap { $0.isEmpty ? nil : $0 } ?? "/"
+    let machine = RootedFileSystem()
     return Context(
-      system: RootedFileSystem(root: sysroot), environment: environment, processes: SystemProcessRunner(), output: output,
+      system: RootedFileSystem(root: sysroot), environment: environment, processes: SystemProcessRunner(), files: machine,
+      time: SystemTime(),
+      launcher: SubprocessLauncher(), ports: LoopbackPorts(table: ProcessTable(system: machine)), http: CurlTransport(), output: output,
       workingDirectory: FileManager.default.currentDirectoryPath)
   }
 

@@ -5,7 +5,7 @@ extension ControlClient {
   /// or nil when nothing was running (a second `down` is not an error). One that has not exited
   /// within `seconds` is killed (its keepers then end every service group) and this throws.
   @discardableResult
-  public func stopStack(time: any TimeSource = SystemTime(), seconds: Double = 120) async throws -> Int32? {
+  public func stopStack(time: any TimeSource, seconds: Double = 120) async throws -> Int32? {
     guard let pid = try runningStack(timeout: 30)?.supervisorPID else { return nil }
     do {
       _ = try send(.down, timeout: seconds)

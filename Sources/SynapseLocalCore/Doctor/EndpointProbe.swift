@@ -2,17 +2,20 @@ import Foundation
 
 /// Requests to the model endpoints as the backend makes them: short limits, JSON in and out.
 struct EndpointProbe: Sendable {
-  var http: any HTTPTransport = CurlTransport(totalSeconds: 30)
+  /// The context's transport; each request carries the limit.
+  var http: any HTTPTransport
+  static let timeout: Duration = .seconds(30)
 
   func get(_ url: String) async -> (Int, Any?) {
-    guard let response = try? await http.send(HTTPRequest(url: url), onBody: nil) else { return (0, nil) }
+    guard let response = try? await http.send(HTTPRequest(url: url, timeout: Self.timeout), onBody: nil) else { return (0, nil) }
     return (response.status, try? JSONSerialization.jsonObject(with: Data(response.body)))
   }
 
   func post(_ url: String, _ body: [String: Any]) async -> (Int, Any?) {
     guard let data = try? JSONSerialization.data(withJSONObject: body),
       let response = try? await http.send(
-        HTTPRequest(url: url, method: "POST", headers: ["Content-Type": "application/json"]).withBody(data), onBody: nil)
+        HTTPRequest(url: url, method: "POST", headers: ["Content-Type": "application/json"], timeout: Self.timeout).withBody(data),
+        onBody: nil)
     else { return (0, nil) }
     return (response.status, try? JSONSerialization.jsonObject(with: Data(response.body)))
   }
@@ -38,7 +41,7 @@ public struct LLMEndpointCheck: DoctorCheck {
     }
     let model = env["LOCAL_LLM_MODEL"] ?? subject.configuration.llm.servedName
     let base = EndpointProbe.v1(endpoint)
-    let probe = EndpointProbe()
+    let probe = EndpointProbe(http: subject.context.http)
     let (status, body) = await probe.get(base + "/models")
     let expected = "http://127.0.0.1:\(subject.configuration.llm.port)"
     guard status == 200 else {
@@ -77,7 +80,7 @@ public struct EmbeddingEndpointCheck: DoctorCheck {
       return .failure(id, ".env has no LOCAL_EMBEDDING_ENDPOINT", fix: "synapse-local generate\(subject.projectFlag)")
     }
     let base = EndpointProbe.v1(endpoint)
-    let (status, body) = await EndpointProbe().post(
+    let (status, body) = await EndpointProbe(http: subject.context.http).post(
       base + "/embeddings", ["input": "doctor", "model": env["LOCAL_EMBEDDING_MODEL"] ?? subject.configuration.embedding.servedName])
     guard status == 200,
       let vector = (((body as? [String: Any])?["data"] as? [[String: Any]])?.first?["embedding"] as? [Any])

@@ -4,11 +4,11 @@ import Foundation
 /// else is named with its process.
 public struct PortsCheck: DoctorCheck {
   public let id = "ports"
-  public var owner: @Sendable (Int) -> String? = { PortProbe.owner(of: $0) }
   public init() {}
 
   public func run(_ subject: DoctorSubject) async -> DoctorFinding {
     let c = subject.configuration
+    let owner = subject.context.ports.owner(of:)
     var planned: [(ServiceName, Int)] = [(.db, c.db.port), (.llm, c.llm.port), (.embedding, c.embedding.port)]
     if c.backend.enabled { planned.append((.backend, c.backend.port)) }
     if c.frontend.enabled { planned.append((.frontend, c.frontend.port)) }

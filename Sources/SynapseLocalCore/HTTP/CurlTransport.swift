@@ -66,7 +66,11 @@ public struct CurlTransport: HTTPTransport {
     _ = sl_curl_set_long(handle, CURLOPT_LOW_SPEED_TIME, stall)
     _ = sl_curl_set_string(handle, CURLOPT_USERAGENT, "synapse-local/0.1 (libcurl)")
     if request.method == "HEAD" { _ = sl_curl_set_long(handle, CURLOPT_NOBODY, 1) }
-    if let total { _ = sl_curl_set_long(handle, CURLOPT_TIMEOUT, total) }
+    if let timeout = request.timeout {
+      _ = sl_curl_set_long(handle, CURLOPT_TIMEOUT_MS, Int(timeout / .milliseconds(1)))
+    } else if let total {
+      _ = sl_curl_set_long(handle, CURLOPT_TIMEOUT, total)
+    }
     if let body = request.body {
       _ = sl_curl_set_long(handle, CURLOPT_POSTFIELDSIZE, body.count)
       // COPYPOSTFIELDS: libcurl keeps its own copy, so the array need not outlive this call.

@@ -8,12 +8,16 @@ public struct HTTPRequest: Sendable {
   public var headers: [String: String]
   /// A request body (sent with POST).
   public var body: [UInt8]?
+  /// The whole exchange's limit (health checks, doctor's probes); nil: the transport's own, none
+  /// for downloads of any size. One transport serves both.
+  public var timeout: Duration?
 
-  public init(url: String, method: String = "GET", headers: [String: String] = [:], body: [UInt8]? = nil) {
+  public init(url: String, method: String = "GET", headers: [String: String] = [:], body: [UInt8]? = nil, timeout: Duration? = nil) {
     self.url = url
     self.method = method
     self.headers = headers
     self.body = body
+    self.timeout = timeout
   }
 
   public func withBody(_ data: Data) -> HTTPRequest {

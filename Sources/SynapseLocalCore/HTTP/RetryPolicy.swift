@@ -9,12 +9,17 @@ public struct RetryPolicy: Sendable {
 
   public init(
     attempts: Int = 6, baseDelay: Duration = .seconds(1), maxDelay: Duration = .seconds(30),
-    sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+    sleep: @escaping @Sendable (Duration) async throws -> Void
   ) {
     self.attempts = attempts
     self.baseDelay = baseDelay
     self.maxDelay = maxDelay
     self.sleep = sleep
+  }
+
+  /// Waits on the context's clock, so a test's backoff takes no real time.
+  public init(attempts: Int = 6, baseDelay: Duration = .seconds(1), maxDelay: Duration = .seconds(30), time: any TimeSource) {
+    self.init(attempts: attempts, baseDelay: baseDelay, maxDelay: maxDelay) { try await time.sleep(for: $0) }
   }
 
   public static func isRetryable(status: Int) -> Bool { status == 429 || (500...599).contains(status) }

@@ -86,7 +86,7 @@ public struct AppPreparation: Sendable {
             "\(key).start runs `\(program)`, which is not on PATH (Node's folder first): install it, or change \(key).start in synapse-local.yaml"
         )
       }
-      if let owner = PortProbe.owner(of: app.port) {
+      if let owner = context.ports.owner(of: app.port) {
         throw AppError.notReady(
           service: workspace.service,
           problem:

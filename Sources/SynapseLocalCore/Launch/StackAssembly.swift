@@ -86,7 +86,7 @@ public struct StackAssembly: Sendable {
       env: env,
       baseEnvironment: environment)
     // The engines listen on internal ports; the configured ports are the stable endpoints'.
-    planner.enginePorts = [.llm: try PortProbe.freePort(), .embedding: try PortProbe.freePort()]
+    planner.enginePorts = [.llm: try context.ports.freePort(), .embedding: try context.ports.freePort()]
     planner.databasePassword = password
     planner.embeddingContext = embeddingFile.context
     let apps = AppPreparation(context: context, configuration: resolved, project: project)

@@ -208,9 +208,6 @@ public struct StackLauncher: Sendable {
     var settings = Supervisor.Settings(keeperExecutable: keeper, runFolder: assembly.runFolder, logFolder: assembly.logFolder)
     settings.readinessInterval = .milliseconds(500)
     settings.loadTimesFile = LoadTimes.fileName(state: assembly.state)
-    settings.time = context.time
-    settings.launcher = context.launcher
-    settings.output = context.output
     settings.observer = { service, state in startup.send(.state(service: service, state: state)) }
     settings.endpointLimits = assembly.configuration.endpoint.limits
     settings.statusPort = assembly.configuration.status.port
@@ -225,7 +222,7 @@ public struct StackLauncher: Sendable {
     let migrations = assembly.migrations
     let context = context
     let output = context.output
-    let supervisor = Supervisor(project: assembly.project, specs: assembly.specs, settings: settings) {
+    let supervisor = Supervisor(project: assembly.project, specs: assembly.specs, settings: settings, context: context) {
       try await bootstrap.prepareDatabase()
       for step in migrations {
         output.info("\(step.service.rawValue): \(step.command) (migrate; output in \(step.log))")

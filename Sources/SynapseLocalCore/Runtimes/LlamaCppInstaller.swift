@@ -62,7 +62,7 @@ struct LlamaCppInstaller: Sendable {
   /// The release's archive for `choice`, and a CUDA build's companion, in `downloads/`, each
   /// checked against its pin while it arrives (one already there with the pinned bytes is kept).
   func fetch(_ choice: Choice) async throws -> (archive: String, sha256: String, url: String, companion: String?) {
-    let client = ReleaseClient.live(environment: context.environment, transport: context.http)
+    let client = ReleaseClient.live(environment: context.environment, transport: context.http, time: context.time)
     let assets = try await client.assets(repository: releases.llamaCpp.repository, tag: choice.tag)
     guard let asset = assets.first(where: { $0.name == choice.asset }) else {
       throw RuntimeError.releaseUnavailable(
@@ -220,7 +220,7 @@ struct LlamaCppInstaller: Sendable {
     let folder = home.folder(.llamaCpp, version: tag, variant: variant, platform: platform)
     let manifest = RuntimeManifest(
       id: .llamaCpp, version: tag, variant: variant, platform: platform, path: folder, executable: folder + "/" + server, sha256: sha256,
-      source: source, asset: asset)
+      source: source, installed: context.time.now, asset: asset)
     try manifest.write(into: tree)
     try placement.place(tree, at: folder, staging: staging)
     return RuntimeInstallOutcome(manifest: manifest, installedNow: true)
@@ -295,7 +295,7 @@ struct LlamaCppInstaller: Sendable {
       return RuntimeInstallOutcome(manifest: existing, installedNow: false)
     }
     let digest = source.sha256
-    let client = ReleaseClient.live(environment: context.environment, transport: context.http)
+    let client = ReleaseClient.live(environment: context.environment, transport: context.http, time: context.time)
     // The URL the pinned digest was taken from (GitHub's tarball of the tag).
     let url = "\(client.downloads)/\(releases.llamaCpp.repository)/archive/\(tag).tar.gz"
     let (location, length) = try await client.location(of: url)
@@ -324,7 +324,7 @@ struct LlamaCppInstaller: Sendable {
     try await verify(staging + "/tree/" + server)
     let manifest = RuntimeManifest(
       id: .llamaCpp, version: tag, variant: "cuda", platform: platform, path: folder, executable: folder + "/" + server, sha256: digest,
-      source: url, reason: "built from the source of \(tag) with GGML_CUDA=ON", asset: source.name)
+      source: url, installed: context.time.now, reason: "built from the source of \(tag) with GGML_CUDA=ON", asset: source.name)
     try manifest.write(into: staging + "/tree")
     try placement.place(staging + "/tree", at: folder, staging: staging)
     let older =

@@ -5,6 +5,8 @@ import Foundation
 /// unprivileged user, as `up` would.
 struct PostgresRuntimeCheck: Sendable {
   var bin: String
+  /// Where the check's private server gets its port.
+  var ports: any Ports
 
   func run() async throws {
     var template = Array("/tmp/synapse-local-pgcheck-XXXXXX".utf8CString)
@@ -13,7 +15,7 @@ struct PostgresRuntimeCheck: Sendable {
     chmod(folder, 0o711)
     defer { try? FileManager.default.removeItem(atPath: folder) }
     let layout = try PostgresLayout.plan(state: folder, project: folder)
-    let port = try PortProbe.freePort()
+    let port = try ports.freePort()
     let bootstrap = PostgresBootstrap(
       layout: layout, bin: bin, user: "postgres", database: "check", port: port, password: DatabaseSecret.randomText(count: 32))
     do {

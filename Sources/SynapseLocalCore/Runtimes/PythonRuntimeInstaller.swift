@@ -70,7 +70,7 @@ struct PythonRuntimeInstaller: Sendable {
       let manifest = RuntimeManifest(
         id: id, version: requirements.version, variant: variant, platform: platform, path: target, executable: executable,
         sha256: requirements.hash, source: request.wheelhouse ?? request.torchIndex.map { "PyPI, torch from \($0)" } ?? "PyPI",
-        reason: request.reason)
+        installed: context.time.now, reason: request.reason)
       try manifest.write(into: target)
       if target != folder {
         try FileManager.default.createDirectory(atPath: (folder as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
@@ -227,7 +227,7 @@ struct PythonRuntimeInstaller: Sendable {
 
   func verify(_ id: RuntimeID, executable: String, environment: String, request: Request) async throws {
     switch id {
-    case .postgresql: try await PostgresRuntimeCheck(bin: executable).run()
+    case .postgresql: try await PostgresRuntimeCheck(bin: executable, ports: context.ports).run()
     case .vllm:
       let result = try await context.processes.run(executable, ["--version"], timeout: .seconds(120))
       guard result.status == 0 else {

@@ -17,7 +17,7 @@ public struct ReleaseClient: Sendable {
     public var url: String
   }
 
-  public init(api: String, downloads: String, transport: any HTTPTransport, retry: RetryPolicy = RetryPolicy()) {
+  public init(api: String, downloads: String, transport: any HTTPTransport, retry: RetryPolicy) {
     self.api = api.hasSuffix("/") ? String(api.dropLast()) : api
     self.downloads = downloads.hasSuffix("/") ? String(downloads.dropLast()) : downloads
     self.transport = transport
@@ -27,11 +27,12 @@ public struct ReleaseClient: Sendable {
   public static let mirrorVariable = "SYNAPSE_LOCAL_ENGINE_MIRROR"
 
   /// The mirror when one is set, else GitHub.
-  public static func live(environment: [String: String], transport: any HTTPTransport) -> ReleaseClient {
+  public static func live(environment: [String: String], transport: any HTTPTransport, time: any TimeSource) -> ReleaseClient {
     if let mirror = environment[mirrorVariable], !mirror.isEmpty {
-      return ReleaseClient(api: mirror, downloads: mirror, transport: transport)
+      return ReleaseClient(api: mirror, downloads: mirror, transport: transport, retry: RetryPolicy(time: time))
     }
-    return ReleaseClient(api: "https://api.github.com", downloads: "https://github.com", transport: transport)
+    return ReleaseClient(
+      api: "https://api.github.com", downloads: "https://github.com", transport: transport, retry: RetryPolicy(time: time))
   }
 
   /// The release's assets, by name.

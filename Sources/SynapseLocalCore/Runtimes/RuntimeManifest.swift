@@ -29,7 +29,7 @@ public struct RuntimeManifest: Codable, Sendable, Equatable {
 
   public init(
     id: RuntimeID, version: String, variant: String, platform: Platform, path: String, executable: String, sha256: String?, source: String,
-    reason: String? = nil, asset: String? = nil, installed: Date = Date()
+    installed: Date, reason: String? = nil, asset: String? = nil
   ) {
     self.id = id
     self.version = version

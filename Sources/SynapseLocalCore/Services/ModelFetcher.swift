@@ -43,7 +43,8 @@ public struct ModelFetcher: Sendable {
     let environment = context.environment
     let output = context.output
     var puller = ModelPuller(
-      cache: .live(environment: environment, files: context.files), hub: .live(environment: environment, transport: context.http),
+      cache: .live(environment: environment, files: context.files),
+      hub: .live(environment: environment, transport: context.http, time: context.time),
       time: context.time, offline: HubOffline.isSet(environment)
     ) { path, done, total in output.progress(path, done: done, total: total) }
     if let lockPath = options.lockPath { puller.lock = try ProjectLock.load(lockPath, files: context.files) }

@@ -52,7 +52,7 @@ public struct ModelInspector: Sendable {
       throw StoreError.offline("\(repository)/\(path)")
     }
     let id = try RepositoryID(repository)
-    let result = try await RemoteGGUF(hub: .live(environment: context.environment, transport: context.http)).read(
+    let result = try await RemoteGGUF(hub: .live(environment: context.environment, transport: context.http, time: context.time)).read(
       id, revision: revision, path: path)
     return (GGUFModelInfo(file: result.file, path: "\(repository)/\(path)@\(result.metadata.commit)"), result.transferredBytes)
   }

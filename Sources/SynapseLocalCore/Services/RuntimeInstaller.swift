@@ -219,7 +219,7 @@ public struct RuntimeInstaller: Sendable {
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     let manifest = RuntimeManifest(
       id: .postgresql, version: String(major), variant: "system", platform: platform, path: bin, executable: bin, sha256: nil,
-      source: RuntimeManifest.systemSource,
+      source: RuntimeManifest.systemSource, installed: context.time.now,
       reason: "the system's PostgreSQL \(major) in \(bin) has pgvector: used as it is")
     try manifest.write(into: folder)
     return RuntimeInstallOutcome(manifest: manifest, installedNow: true)

@@ -32,7 +32,7 @@ public struct Calibrator: Sendable {
     let buffer = BandwidthProbe.bufferBytes(lastLevelCache: BandwidthProbe.lastLevelCache(system: context.system))
     let bandwidth = await Task.detached { BandwidthProbe.measure(threadCounts: counts, bufferBytes: buffer) }.value
     var calibration = Calibration(
-      takenAt: SpeedRecords.timestamp(), machine: MachineFingerprint(hardware), bandwidth: bandwidth, engineRun: nil)
+      takenAt: SpeedRecords.timestamp(context.time.now), machine: MachineFingerprint(hardware), bandwidth: bandwidth, engineRun: nil)
     let (path, skipped) = try modelPath(model)
     guard let path else { return Outcome(calibration: calibration, engineSkipped: skipped) }
     let resolution = await RuntimeResolver(context: context, platform: try Platform.current()).resolve(

@@ -16,7 +16,7 @@ struct EngineTrial: Sendable {
 
   /// Starts the engine, waits for `/health`, runs `body` with its base URL and pid, then stops it.
   func run<T: Sendable>(_ body: @Sendable (String, Int32) async throws -> T) async throws -> T {
-    let port = try PortProbe.freePort()
+    let port = try context.ports.freePort()
     // One log per trial: a failure's tail is this run's, not an earlier one's.
     try? context.files.write("", to: logPath)
     let command = LaunchCommand(executable: executable, arguments: arguments(port), environment: environment, logPath: logPath)

@@ -39,7 +39,7 @@ public struct ModelBench: Sendable {
       SpeedMeasurement(
         machine: MachineFingerprint(hardware), engine: report.engine, model: report.model, flags: report.flags,
         promptTokensPerSecond: report.median.promptTokensPerSecond, generationTokensPerSecond: report.median.generationTokensPerSecond,
-        measuredAt: SpeedRecords.timestamp(), by: "bench"))
+        measuredAt: SpeedRecords.timestamp(context.time.now), by: "bench"))
     return report
   }
 

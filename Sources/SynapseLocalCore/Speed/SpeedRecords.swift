@@ -73,5 +73,5 @@ public struct SpeedRecords: Sendable {
     try AtomicFile.write(try encoder.encode(value), to: path)
   }
 
-  public static func timestamp(_ date: Date = Date()) -> String { ISO8601DateFormatter().string(from: date) }
+  public static func timestamp(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
 }

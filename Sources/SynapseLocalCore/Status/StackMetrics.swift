@@ -9,7 +9,7 @@ public final class StackMetrics: Sendable {
   public let registry = PrometheusCollectorRegistry()
   private let lock = NSLock()
   nonisolated(unsafe) private var totals: [String: MonotonicTotal] = [:]
-  nonisolated(unsafe) private var lastEngineScrape: [String: (at: ContinuousClock.Instant, prompt: Double, generated: Double)] = [:]
+  nonisolated(unsafe) private var lastEngineScrape: [String: (at: Duration, prompt: Double, generated: Double)] = [:]
 
   public init() {}
 
@@ -68,7 +68,8 @@ public final class StackMetrics: Sendable {
 
   /// An engine's own figures: its token totals (kept monotonic across its restarts and swaps)
   /// and its throughput (the engine's own where it gives one, else the rate since the last scrape).
-  public func observe(engine reading: EngineReading, service: ServiceName, model: String) {
+  /// `now` is the clock's monotonic reading (`TimeSource.elapsed`) at the scrape.
+  public func observe(engine reading: EngineReading, service: ServiceName, model: String, at now: Duration) {
     let labels = [("service", service.rawValue), ("model", model)]
     let key = service.rawValue + "/" + model
     let prompt = reading.promptTokens ?? 0
@@ -79,7 +80,6 @@ public final class StackMetrics: Sendable {
     grow(
       registry.counter("synapse_local_engine_generated_tokens_total", "Tokens each engine has generated", labels: labels),
       key: "generated/" + key, reading: generated)
-    let now = ContinuousClock.now
     let previous = lock.withLock {
       defer { lastEngineScrape[key] = (now, prompt, generated) }
       return lastEngineScrape[key]

@@ -8,7 +8,7 @@ public struct HubClient: Sendable {
   public var transport: any HTTPTransport
   public var retry: RetryPolicy
 
-  public init(endpoint: String, token: String?, transport: any HTTPTransport, retry: RetryPolicy = RetryPolicy()) {
+  public init(endpoint: String, token: String?, transport: any HTTPTransport, retry: RetryPolicy) {
     self.endpoint = endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint
     self.token = token
     self.transport = transport
@@ -27,7 +27,7 @@ public struct HubClient: Sendable {
 
   /// `HF_ENDPOINT` (default https://huggingface.co); the token from `HF_TOKEN`, else the file
   /// huggingface_hub writes (`$HF_TOKEN_PATH`, else `$HF_HOME/token`, else `~/.cache/huggingface/token`).
-  public static func live(environment: [String: String], transport: any HTTPTransport) -> HubClient {
+  public static func live(environment: [String: String], transport: any HTTPTransport, time: any TimeSource) -> HubClient {
     let endpoint = environment["HF_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 } ?? "https://huggingface.co"
     var token = environment["HF_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
     if token == nil {
@@ -36,7 +36,7 @@ public struct HubClient: Sendable {
       token = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
       if token?.isEmpty == true { token = nil }
     }
-    return HubClient(endpoint: endpoint, token: token, transport: transport)
+    return HubClient(endpoint: endpoint, token: token, transport: transport, retry: RetryPolicy(time: time))
   }
 
   public struct FileMetadata: Sendable, Equatable {

@@ -18,7 +18,7 @@ public struct ResumableDownload: Sendable {
   public var progress: (@Sendable (String, UInt64, UInt64) -> Void)?
 
   public init(
-    transport: any HTTPTransport, files: any FileSystem, retry: RetryPolicy = RetryPolicy(),
+    transport: any HTTPTransport, files: any FileSystem, retry: RetryPolicy,
     headers: @escaping @Sendable (String, UInt64, UInt64?) -> [String: String] = ResumableDownload.plainHeaders
   ) {
     self.transport = transport

@@ -8,10 +8,13 @@ public struct HealthProber: Sendable {
 
   public var transport: any HTTPTransport
   public var processes: any ProcessRunner
+  /// Each check's limit: a service that does not answer within it is not healthy.
+  public var timeout: Duration
 
-  public init(transport: any HTTPTransport = CurlTransport(totalSeconds: 5), processes: any ProcessRunner = SystemProcessRunner()) {
+  public init(transport: any HTTPTransport, processes: any ProcessRunner, timeout: Duration = .seconds(5)) {
     self.transport = transport
     self.processes = processes
+    self.timeout = timeout
   }
 
   public func isHealthy(_ check: HealthCheck) async -> Bool {
@@ -24,7 +27,9 @@ public struct HealthProber: Sendable {
       let body = Data(#"{"input": "health check"}"#.utf8)
       guard
         let response = try? await send(
-          HTTPRequest(url: base + "/v1/embeddings", method: "POST", headers: ["Content-Type": "application/json", Self.probeHeader: "1"]),
+          HTTPRequest(
+            url: base + "/v1/embeddings", method: "POST", headers: ["Content-Type": "application/json", Self.probeHeader: "1"],
+            timeout: timeout),
           body: body),
         response.status == 200,
         let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
@@ -35,14 +40,14 @@ public struct HealthProber: Sendable {
       let runner = processes is SystemProcessRunner ? SystemProcessRunner(extraEnvironment: ["PGPASSWORD": password]) : processes
       guard
         let result = try? await runner.run(
-          psql, ["-h", socket, "-p", String(port), "-U", user, "-d", "postgres", "-tAc", "SELECT 1"], timeout: .seconds(5))
+          psql, ["-h", socket, "-p", String(port), "-U", user, "-d", "postgres", "-tAc", "SELECT 1"], timeout: timeout)
       else { return false }
       return result.status == 0 && result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1"
     }
   }
 
   func status(_ url: String) async -> Int {
-    (try? await transport.send(HTTPRequest(url: url, headers: [Self.probeHeader: "1"]), onBody: nil).status) ?? 0
+    (try? await transport.send(HTTPRequest(url: url, headers: [Self.probeHeader: "1"], timeout: timeout), onBody: nil).status) ?? 0
   }
 
   func send(_ request: HTTPRequest, body: Data) async throws -> HTTPResponse {

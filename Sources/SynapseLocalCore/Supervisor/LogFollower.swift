@@ -15,7 +15,7 @@ public struct LogFollower: Sendable {
   public var json = false
 
   public init(
-    files: [(String, String)], prefixed: Bool, colour: Bool, output: any OutputSink, time: any TimeSource = SystemTime(),
+    files: [(String, String)], prefixed: Bool, colour: Bool, output: any OutputSink, time: any TimeSource,
     timestamps: Bool = false, json: Bool = false
   ) {
     self.files = files

@@ -35,11 +35,11 @@ extension Supervisor {
   func deliver(_ id: Int, _ event: ServiceLifecycle.Event) {
     guard var slot = slots[id] else {
       // A keeper spawned for a slot that is gone: it must not run on.
-      if case .spawned(_, let pid) = event { settings.launcher.signal(pid, SIGTERM) }
+      if case .spawned(_, let pid) = event { context.launcher.signal(pid, SIGTERM) }
       return
     }
     let before = slot.lifecycle.state
-    let effects = slot.lifecycle.handle(event, at: settings.time.now)
+    let effects = slot.lifecycle.handle(event, at: context.time.now)
     slots[id] = slot
     for effect in effects { perform(effect, in: id) }
     if let observer = settings.observer, current[slot.spec.name] == id, let after = slots[id]?.lifecycle.state, after != before {
@@ -54,9 +54,9 @@ extension Supervisor {
     case .spawn(let run):
       slots[id]?.runs[run] = spawn(slot, run: run)
     case .signalStop(let pid):
-      settings.launcher.signal(pid, SIGTERM)
+      context.launcher.signal(pid, SIGTERM)
     case .startTimer(let timer, let pause):
-      let time = settings.time
+      let time = context.time
       slots[id]?.timer?.cancel()
       slots[id]?.timer = Task {
         guard (try? await time.sleep(for: pause)) != nil else { return }
@@ -86,7 +86,7 @@ extension Supervisor {
         spec.executable,
       ] + spec.arguments,
       environment: spec.environment, workingDirectory: spec.workingDirectory, logPath: settings.logFolder + "/\(spec.name.rawValue).log")
-    let launcher = settings.launcher
+    let launcher = context.launcher
     let id = slot.id
     return Task {
       let status: Int32
@@ -108,16 +108,16 @@ extension Supervisor {
   func runEnded(_ id: Int, run: Int, status: Int32) {
     if let slot = slots[id] {
       // A keeper killed outright left its pid file and maybe its service: end that group too.
-      if let orphan = ProcessRecord.live(slot.pidFile, files: settings.files, table: settings.processes) {
-        settings.launcher.killLeftover(orphan)
+      if let orphan = ProcessRecord.live(slot.pidFile, files: context.files, table: context.processTable) {
+        context.launcher.killLeftover(orphan)
       }
-      try? settings.files.remove(slot.pidFile)
+      try? context.files.remove(slot.pidFile)
     }
     slots[id]?.runs[run] = nil
     let before = slots[id]?.lifecycle.lastExitReport
     deliver(id, .exited(run: run, status: status))
     if let slot = slots[id], let report = slot.lifecycle.lastExitReport, report != before {
-      settings.output.info("\(report.at.formatted(.iso8601)) \(slot.spec.name.rawValue) \(report.line)")
+      context.output.info("\(report.at.formatted(.iso8601)) \(slot.spec.name.rawValue) \(report.line)")
     }
   }
 

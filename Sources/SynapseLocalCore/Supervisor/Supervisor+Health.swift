@@ -7,7 +7,7 @@ extension Supervisor {
   /// Health checks for as long as the slot lives: at the readiness interval while it starts, at
   /// the liveness interval once it serves. Each verdict names the run it checked.
   func monitor(_ id: Int) async {
-    let time = settings.time
+    let time = context.time
     while !Task.isCancelled {
       guard let slot = slots[id] else { return }
       let phase = slot.lifecycle.phase
@@ -21,9 +21,9 @@ extension Supervisor {
       }
       guard servicePID(slot) != nil else { continue }
       let run = slot.lifecycle.run
-      let began = ContinuousClock.now
+      let began = time.elapsed
       let healthy = await prober.isHealthy(slot.spec.health)
-      settings.metrics.healthChecked(slot.spec.name, took: ContinuousClock.now - began)
+      settings.metrics.healthChecked(slot.spec.name, took: time.duration(since: began))
       if Task.isCancelled || stopping { return }
       deliver(id, .health(run: run, passed: healthy))
     }
@@ -35,7 +35,7 @@ extension Supervisor {
     guard let spec = slots[id]?.spec else { throw StackError.control("the stack is stopping") }
     let seconds = limit ?? spec.readinessSeconds
     if try readiness(id) { return }
-    let time = settings.time
+    let time = context.time
     let settledInTime = try await withThrowingTaskGroup(of: Bool.self) { group in
       group.addTask { try await self.settlement(id) }
       group.addTask {

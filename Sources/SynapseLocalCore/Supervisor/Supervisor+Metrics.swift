@@ -17,9 +17,10 @@ extension Supervisor {
   /// so what it did since the last scrape is not lost).
   func readEngine(_ service: ServiceName, port: Int, model: String?) async {
     guard service == .llm,
-      let response = try? await prober.transport.send(HTTPRequest(url: "http://127.0.0.1:\(port)/metrics"), onBody: nil),
+      let response = try? await context.http.send(
+        HTTPRequest(url: "http://127.0.0.1:\(port)/metrics", timeout: prober.timeout), onBody: nil),
       response.status == 200, let reading = EngineReading(exposition: String(decoding: response.body, as: UTF8.self))
     else { return }
-    settings.metrics.observe(engine: reading, service: service, model: model ?? "")
+    settings.metrics.observe(engine: reading, service: service, model: model ?? "", at: context.time.elapsed)
   }
 }

@@ -1,6 +1,7 @@
 import Foundation
 
-/// What a supervisor is told: its folders, intervals and limits, and the effects it uses.
+/// What a supervisor is told: its folders, intervals and limits. Its effects (clock, children,
+/// files, /proc, output, HTTP, ports) are the `Context` it is given.
 extension Supervisor {
   public struct Settings: Sendable {
     /// The `synapse-local` binary, run as `keeper`.
@@ -32,14 +33,9 @@ extension Supervisor {
     public var statusPort: Int?
     /// Measured model load times are kept here (a swap's estimate of its wait).
     public var loadTimesFile: String?
-    /// The effects: the clock, child processes, files and /proc.
-    public var time: any TimeSource = SystemTime()
-    public var launcher: any ProcessLauncher = SubprocessLauncher()
-    public var files: any FileSystem = RootedFileSystem()
-    public var processes: ProcessTable = .live
-    /// Where the supervisor says what happened to a service (each exit, its cause and what
-    /// followed): the supervisor's log under `up -d`, the terminal in the foreground.
-    public var output: any OutputSink = SilentOutput()
+    /// A health check not answered within this long is a miss (a hung service must not hold
+    /// its monitor).
+    public var healthTimeout: Duration = .seconds(5)
     /// Whether to check that nothing else listens on the services' ports before starting.
     public var checksPorts = true
     /// Hears each change of a service's state (`up -d` reports them as the stack starts).

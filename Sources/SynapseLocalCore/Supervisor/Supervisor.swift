@@ -12,6 +12,10 @@ public actor Supervisor {
   public let project: String
   var specs: [ServiceSpec]
   let settings: Settings
+  /// The effects: the clock, child processes (`launcher`), files, /proc (`processTable`), ports,
+  /// HTTP and where it says what happened to a service (the supervisor's log under `up -d`, the
+  /// terminal in the foreground).
+  let context: Context
   let prober: HealthProber
   /// Runs once the db is healthy (the database and the vector extension).
   let afterDatabase: (@Sendable () async throws -> Void)?
@@ -35,13 +39,14 @@ public actor Supervisor {
   var lastSwap: SwapReport?
 
   public init(
-    project: String, specs: [ServiceSpec], settings: Settings, prober: HealthProber = HealthProber(),
+    project: String, specs: [ServiceSpec], settings: Settings, context: Context,
     afterDatabase: (@Sendable () async throws -> Void)? = nil
   ) {
     self.project = project
     self.specs = specs
     self.settings = settings
-    self.prober = prober
+    self.context = context
+    prober = HealthProber(transport: context.http, processes: context.processes, timeout: settings.healthTimeout)
     self.afterDatabase = afterDatabase
     for spec in specs {
       if let model = spec.model { servedNames[spec.name] = [model] }
@@ -55,12 +60,12 @@ public actor Supervisor {
   public func start() async throws {
     stopping = false
     for folder in [settings.runFolder, settings.logFolder] {
-      try? settings.files.createDirectory(folder, permissions: 0o700)
+      try? context.files.createDirectory(folder, permissions: 0o700)
     }
     if settings.checksPorts {
       for spec in specs {
         for port in [spec.port] + (spec.enginePort.map { [$0] } ?? []) {
-          if let taken = PortProbe.owner(of: port) {
+          if let taken = context.ports.owner(of: port) {
             throw StackError.portTaken(service: spec.name, port: port, by: taken.isEmpty ? nil : taken)
           }
         }
@@ -151,7 +156,7 @@ public actor Supervisor {
   }
 
   public func status() -> StackStatus {
-    let now = settings.time.now
+    let now = context.time.now
     let services = specs.map { spec -> ServiceStatus in
       let slot = current[spec.name].flatMap { slots[$0] }
       let lifecycle = slot?.lifecycle ?? ServiceLifecycle(policy: settings.policy)
@@ -159,7 +164,7 @@ public actor Supervisor {
       var status = ServiceStatus(
         name: spec.name, state: lifecycle.state, pid: pid, restarts: lifecycle.restarts, port: spec.port, enginePort: spec.enginePort,
         uptimeSeconds: lifecycle.startedAt.map { Int(now.timeIntervalSince($0)) },
-        rssBytes: pid.flatMap(settings.processes.treeResidentBytes),
+        rssBytes: pid.flatMap(context.processTable.treeResidentBytes),
         model: spec.model, lastExit: lifecycle.lastExit, message: lifecycle.message, crashes: lifecycle.crashes,
         lastExitCause: lifecycle.lastExitReport?.cause, lastExitAt: lifecycle.lastExitReport?.at,
         lastExitWasCrash: lifecycle.lastExitReport?.crash)
@@ -190,7 +195,7 @@ public actor Supervisor {
   /// The service's own pid (not its keeper's), while its run is the one its pid file names.
   func servicePID(_ slot: ServiceSlot) -> Int32? {
     guard slot.lifecycle.pid != nil else { return nil }
-    return ProcessRecord.live(slot.pidFile, files: settings.files, table: settings.processes)
+    return ProcessRecord.live(slot.pidFile, files: context.files, table: context.processTable)
   }
 
   public func logTail(_ name: ServiceName, lines: Int) -> String {

@@ -64,7 +64,7 @@ extension StackAssembly {
       env: [:],
       baseEnvironment: environment)
     planner.embeddingContext = embeddingFile.context
-    planner.enginePorts = [service: try PortProbe.freePort()]
+    planner.enginePorts = [service: try self.context.ports.freePort()]
     guard var spec = planner.services().first(where: { $0.name == service }) else {
       throw StackError.control("no \(service.rawValue) in the plan")
     }

@@ -23,7 +23,7 @@ extension Supervisor {
       throw StackError.control("\(name.rawValue) is \(state), not healthy: swap it once it serves (synapse-local status)")
     }
     let old = specs[index]
-    let time = settings.time
+    let time = context.time
     swapProgress = SwapProgress(
       service: name, from: old.model, to: replacement.model, mode: mode, phase: mode == .hold ? .holding : .loading, startedAt: time.now)
     defer { swapProgress = nil }
@@ -121,7 +121,7 @@ extension Supervisor {
     await readEngine(name, port: oldPort, model: old.model)
     await discard(oldSlot)
     swapProgress?.phase = .loading
-    let time = settings.time
+    let time = context.time
     let loadStarted = time.now
     servedNames[name, default: []].append(contentsOf: replacement.model.map { [$0] } ?? [])
     if stopping {
@@ -156,7 +156,7 @@ extension Supervisor {
   /// Until the endpoint has no exchange left with the engine on `enginePort`, or `seconds` pass.
   /// (The endpoint counts on its own threads and offers no event yet: a short poll on the clock.)
   func drain(_ endpoint: StableEndpoint, enginePort: Int, seconds: Double) async {
-    let time = settings.time
+    let time = context.time
     let deadline = time.now.addingTimeInterval(seconds)
     while endpoint.inFlight(toEngine: enginePort) > 0 && time.now < deadline {
       guard (try? await time.sleep(for: .milliseconds(20))) != nil else { return }

@@ -49,10 +49,10 @@ public struct ProjectTuner: Sendable {
     var engineBench = EngineBench(context: context, hardware: hardware)
     engineBench.progress = { _ in }
     let runner = BenchRunner(bench: engineBench, target: target, workload: request.workload, progress: progress)
-    let clock = ContinuousClock()
-    let started = clock.now
+    let time = context.time
+    let started = time.elapsed
     let elapsed: @Sendable () async -> Double = {
-      let spent = clock.now - started
+      let spent = time.duration(since: started)
       return Double(spent.components.seconds) + Double(spent.components.attoseconds) / 1e18
     }
     progress("searching \(dimensions.map { "\($0.key) \($0.values.map(String.init).joined(separator: "/"))" }.joined(separator: ", "))")
@@ -68,7 +68,8 @@ public struct ProjectTuner: Sendable {
     }
     let resultsFile = state + "/tune/results.json"
     var report = TuneReport(
-      takenAt: SpeedRecords.timestamp(), machine: MachineFingerprint(hardware), model: target.modelLabel, workload: request.workload,
+      takenAt: SpeedRecords.timestamp(context.time.now), machine: MachineFingerprint(hardware), model: target.modelLabel,
+      workload: request.workload,
       budgetSeconds: request.budgetSeconds, elapsedSeconds: await elapsed(), stoppedBy: result.stoppedBy,
       start: trial(result.start, seconds: result.startSeconds, error: nil),
       best: trial(result.best, seconds: result.bestSeconds, error: nil),

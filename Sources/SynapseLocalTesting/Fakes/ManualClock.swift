@@ -11,13 +11,18 @@ public final class ManualClock: TimeSource, @unchecked Sendable {
 
   private let lock = NSLock()
   private var current: Date
+  private let origin: Date
   private var sleepers: [UUID: Sleeper] = [:]
 
-  public init(now: Date = Date(timeIntervalSince1970: 1_800_000_000)) {
+  public init(now: Date = .testing) {
     current = now
+    origin = now
   }
 
   public var now: Date { lock.withLock { current } }
+
+  /// Moves only with `advance`, as `now` does.
+  public var elapsed: Duration { lock.withLock { .seconds(current.timeIntervalSince(origin)) } }
 
   /// How many tasks are sleeping on this clock now.
   public var sleeping: Int { lock.withLock { sleepers.count } }

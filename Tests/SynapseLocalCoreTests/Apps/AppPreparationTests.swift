@@ -20,10 +20,10 @@ struct AppPreparationTests {
     c.backend.port = 1
     c.frontend.enabled = false
     configure(&c)
-    let context = Context(
+    let context = Context.testing(
       system: files, environment: ["PATH": "/opt/node/bin", "HOME": "/home/u"],
       processes: StubProcessRunner(["/opt/node/bin/node --version": ProcessResult(status: 0, stdout: version + "\n", stderr: "")]),
-      files: files)
+      files: files, ports: ScriptedPorts(free: [1]))
     return AppPreparation(context: context, configuration: c, project: "/p")
   }
 

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalTesting
 import Testing
 
 @testable import SynapseLocalCore
@@ -101,7 +102,8 @@ struct BundleImportTests {
       BundleManifest.Member(path: $0.0, size: UInt64($0.1.count), sha256: Digest.hex(.sha256, Array($0.1)))
     }
     var manifest = BundleManifest(
-      platform: try Platform.current(), python: nil, toolVersion: "test", lock: lock, engineArchive: nil, members: entries)
+      platform: try Platform.current(), python: nil, toolVersion: "test", lock: lock, engineArchive: nil, members: entries,
+      created: .testing)
     if signer != nil || signature != nil { manifest.format = BundleManifest.signedFormat }
     change(&manifest)
     let writer = try BundleArchiveWriter(path: path)
@@ -160,7 +162,7 @@ struct BundleImportTests {
     for name in ["bundle-old", "llama.cpp-x", "bundle-crashed"] {
       try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: staging + "/" + name)
     }
-    BundleImporter.removeStaleStaging(staging)
+    BundleImporter.removeStaleStaging(staging, now: Date())
     #expect(try FileManager.default.contentsOfDirectory(atPath: staging).sorted() == ["bundle-crashed", "bundle-new", "llama.cpp-x"])
     #expect(try FileManager.default.contentsOfDirectory(atPath: staging + "/bundle-crashed") == ["undo"])
     #expect(FileManager.default.contents(atPath: staging + "/bundle-crashed/undo/0") == Data("kept".utf8))

@@ -30,7 +30,7 @@ struct CheckoutFileSelectorTests {
         scripted["/tools/git -C /c ls-files -z " + arguments] = ProcessResult(status: 0, stdout: stdout, stderr: "")
       }
     }
-    return Context(system: files, environment: ["PATH": "/tools"], processes: StubProcessRunner(scripted), files: files)
+    return Context.testing(system: files, environment: ["PATH": "/tools"], processes: StubProcessRunner(scripted), files: files)
   }
 
   static func select(_ context: Context) async throws -> CheckoutFiles {

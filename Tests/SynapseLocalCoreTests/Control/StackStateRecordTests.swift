@@ -9,7 +9,7 @@ import Testing
 @Suite("stack state record")
 struct StackStateRecordTests {
   func context(_ files: MemoryFileSystem) -> Context {
-    Context(system: MemoryFileSystem(roots: ["/"]), environment: [:], processes: StubProcessRunner(), files: files)
+    Context.testing(system: MemoryFileSystem(roots: ["/"]), environment: [:], processes: StubProcessRunner(), files: files)
   }
 
   @Test func aStateFolderElsewhereIsFoundWithoutTheProjectFile() throws {

@@ -159,18 +159,23 @@ struct DoctorChecksTests {
 
   @Test func aPortHeldByAnotherProcessIsNamedOneHeldByOurServiceIsNot() async throws {
     let folder = Folder()
-    var check = PortsCheck()
-    check.owner = { $0 == 8080 ? "python3 (pid 77)" : nil }
-    let taken = await check.run(try subject(folder))
+    let check = PortsCheck()
+    func subject(taken: [Int: String], stack: StackStatus? = nil) throws -> DoctorSubject {
+      var subject = try self.subject(folder, stack: stack)
+      // The planned ports (db, llm, embedding) and the status port: each one held or free.
+      let planned: Set<Int> = [5432, 8080, 8081, 9090]
+      subject.context.ports = ScriptedPorts(taken: taken, free: planned.subtracting(taken.keys))
+      return subject
+    }
+    let taken = await check.run(try subject(taken: [8080: "python3 (pid 77)"]))
     #expect(taken.status == .failure && taken.message.contains("8080") && taken.message.contains("python3 (pid 77)"))
     let stack = StackStatus(project: folder.path, supervisorPID: 1, services: [service(.llm, .healthy, port: 8080)])
-    let ours = await check.run(try subject(folder, stack: stack))
+    let ours = await check.run(try subject(taken: [8080: "python3 (pid 77)"], stack: stack))
     #expect(ours.status == .ok && ours.message.contains("8080 (llm)"))
     // The status port: another process's stops `up`; the running supervisor's is its own.
-    check.owner = { $0 == 9090 ? "prometheus (pid 88)" : nil }
-    let metrics = await check.run(try subject(folder))
+    let metrics = await check.run(try subject(taken: [9090: "prometheus (pid 88)"]))
     #expect(metrics.status == .failure && metrics.message.contains("status port") && metrics.fix?.contains("status.port") == true)
-    #expect(await check.run(try subject(folder, stack: stack)).message.contains("9090 (status port)"))
+    #expect(await check.run(try subject(taken: [9090: "prometheus (pid 88)"], stack: stack)).message.contains("9090 (status port)"))
   }
 
   @Test func stalePidFilesAreFoundAndFixRemovesThem() async throws {
@@ -328,7 +333,7 @@ struct DoctorFileChecksTests {
       String(bin.dropFirst(folder.path.count + 1)) + "/psql", mode: 0o755)
     let manifest = RuntimeManifest(
       id: .postgresql, version: "16.4", variant: "pgvector-0.8.0", platform: platform, path: runtime, executable: bin,
-      sha256: String(repeating: "a", count: 64), source: "test", asset: "postgresql-16.4.tar.gz")
+      sha256: String(repeating: "a", count: 64), source: "test", installed: .testing, asset: "postgresql-16.4.tar.gz")
     try String(decoding: try JSONEncoder().encode(manifest), as: UTF8.self).write(
       toFile: runtime + "/runtime.json", atomically: true, encoding: .utf8)
     var lock = ProjectLock()

@@ -154,9 +154,9 @@ struct FixtureMachineTests {
   }
 
   @Test func missingProcFilesAreAClearError() async throws {
-    let context = Context(
+    let context = Context.testing(
       system: RootedFileSystem(root: Fixtures.root + "/does-not-exist"), environment: ["PATH": ""],
-      processes: StubProcessRunner())
+      processes: StubProcessRunner(), files: RootedFileSystem())
     await #expect(throws: HardwareError.unreadable(file: "/proc/meminfo", reason: "the file is missing")) {
       try await HardwareDetector.detect(context)
     }

@@ -17,7 +17,9 @@ struct NvidiaSMITests {
     }
     var mapped: [String: ProcessResult] = [:]
     for (key, value) in answers { mapped[key.replacingOccurrences(of: "/fake", with: folder)] = value }
-    return Context(system: RootedFileSystem(root: folder), environment: ["PATH": folder], processes: StubProcessRunner(mapped))
+    return Context.testing(
+      system: RootedFileSystem(root: folder), environment: ["PATH": folder], processes: StubProcessRunner(mapped), files: RootedFileSystem()
+    )
   }
 
   @Test func noBinaryMeansNoGPUAndNoWarning() async throws {
@@ -80,7 +82,8 @@ struct NvidiaSMITests {
     defer { try? FileManager.default.removeItem(atPath: folder) }
     _ = FileManager.default.createFile(
       atPath: folder + "/nvidia-smi", contents: Data("#!/bin/sh\nexec sleep 600\n".utf8), attributes: [.posixPermissions: 0o755])
-    let ctx = Context(system: RootedFileSystem(root: folder), environment: ["PATH": folder], processes: SystemProcessRunner())
+    let ctx = Context.testing(
+      system: RootedFileSystem(root: folder), environment: ["PATH": folder], processes: SystemProcessRunner(), files: RootedFileSystem())
     let start = ContinuousClock.now
     let result = await NvidiaSMI.probe(ctx, timeout: .seconds(1))
     #expect(ContinuousClock.now - start < .seconds(10))

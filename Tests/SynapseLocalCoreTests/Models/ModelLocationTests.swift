@@ -143,9 +143,10 @@ struct ModelLocationTests {
     try files.write("weights", to: folder + "/blobs/" + digest)
     try files.createLink(folder + "/snapshots/2dee837/model.gguf", to: "../../blobs/" + digest)
     let http = ScriptedHTTP()  // any request fails the test
+    let clock = ManualClock()
     var puller = ModelPuller(
-      cache: HubCache(root: store, files: files), hub: HubClient(endpoint: "https://huggingface.co", token: nil, transport: http),
-      time: ManualClock())
+      cache: HubCache(root: store, files: files),
+      hub: HubClient(endpoint: "https://huggingface.co", token: nil, transport: http, retry: RetryPolicy(time: clock)), time: clock)
     puller.lock = ProjectLock()
     let (result, pins) = try await puller.pullFiles(repository, selection: .file("model.gguf"), revision: "ab810cf", sha256: digest)
     #expect(result.commit == "2dee837" && result.files.first?.downloaded == false && result.files.first?.sizeBytes == 7)

@@ -43,7 +43,9 @@ struct PipCommandTests {
       for command in commands {
         answers["\(target)/bin/python \(PipCommandTests.pip) \(command)"] = ProcessResult(status: 0, stdout: "", stderr: "")
       }
-      let context = Context(system: MemoryFileSystem(roots: ["/"]), environment: [:], processes: StubProcessRunner(answers), output: output)
+      let context = Context.testing(
+        system: MemoryFileSystem(roots: ["/"]), environment: [:], processes: StubProcessRunner(answers), files: RootedFileSystem(),
+        output: output)
       let installer = PythonRuntimeInstaller(
         context: context, home: RuntimeHome(path: folder + "/home"), platform: .linuxX64, profiles: "/p")
       try await installer.build(target, python: "/usr/bin/python3", requirements: set, staging: staging, id: set.id, request: request)

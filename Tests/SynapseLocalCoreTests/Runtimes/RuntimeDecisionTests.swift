@@ -22,7 +22,8 @@ struct RuntimeDecisionTests {
       ], source: nil))
 
   func installer(_ platform: Platform = .linuxX64) -> LlamaCppInstaller {
-    let context = Context(system: MemoryFileSystem(roots: ["/"]), environment: [:], processes: StubProcessRunner())
+    let context = Context.testing(
+      system: MemoryFileSystem(roots: ["/"]), environment: [:], processes: StubProcessRunner(), files: RootedFileSystem())
     return LlamaCppInstaller(context: context, home: RuntimeHome(path: "/home"), releases: Self.releases, platform: platform)
   }
 
@@ -129,7 +130,8 @@ struct RuntimeDecisionTests {
   /// to pin one.
   @Test func theBuildCompilesAPinnedSource() throws {
     let shipped = try EngineReleases.load(ResourceLocator.sourceTree + "/profiles/engines.yaml")
-    let context = Context(system: MemoryFileSystem(roots: ["/"]), environment: [:], processes: StubProcessRunner())
+    let context = Context.testing(
+      system: MemoryFileSystem(roots: ["/"]), environment: [:], processes: StubProcessRunner(), files: RootedFileSystem())
     let installer = LlamaCppInstaller(context: context, home: RuntimeHome(path: "/home"), releases: shipped, platform: .linuxX64)
     let source = try installer.sourceToBuild(pinned: nil)
     #expect(source.tag == "b11266" && source.name == "llama.cpp-b11266.tar.gz")

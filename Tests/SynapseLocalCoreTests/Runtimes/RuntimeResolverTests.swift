@@ -15,7 +15,7 @@ struct RuntimeResolverTests {
   let files = MemoryFileSystem(roots: ["/tools", "/home", "/opt", "/nonexistent", "/usr/lib/postgresql", "/usr/share/postgresql", "/proc"])
 
   func context(_ environment: [String: String] = [:], answers: [String: ProcessResult] = [:]) -> Context {
-    Context(
+    Context.testing(
       system: files, environment: ["PATH": "/tools/bin", "SYNAPSE_LOCAL_HOME": "/home"].merging(environment) { $1 },
       processes: StubProcessRunner(answers), files: files)
   }
@@ -29,7 +29,7 @@ struct RuntimeResolverTests {
     let manifest = RuntimeManifest(
       id: .llamaCpp, version: version, variant: variant, platform: platform, path: folder,
       executable: folder + "/llama-\(version)/llama-server",
-      sha256: String(repeating: "a", count: 64), source: "test", asset: "llama-\(version)-bin-ubuntu-x64.tar.gz")
+      sha256: String(repeating: "a", count: 64), source: "test", installed: .testing, asset: "llama-\(version)-bin-ubuntu-x64.tar.gz")
     let encoder = JSONEncoder()
     try files.write(try encoder.encode(manifest), to: folder + "/runtime.json", permissions: 0o644)
     return manifest.executable
@@ -125,7 +125,7 @@ struct RuntimeResolverTests {
     try executable(elsewhere + "/llama-server")
     let manifest = RuntimeManifest(
       id: .llamaCpp, version: "b12000", variant: "cpu", platform: .linuxX64, path: elsewhere, executable: elsewhere + "/llama-server",
-      sha256: String(repeating: "a", count: 64), source: "test", asset: "x.tar.gz")
+      sha256: String(repeating: "a", count: 64), source: "test", installed: .testing, asset: "x.tar.gz")
     try files.write(try JSONEncoder().encode(manifest), to: elsewhere + "/runtime.json", permissions: 0o644)
     let resolution = await resolve(context())
     #expect(resolution.binaries.llamaServer == cpu && resolution.installed[.llamaCpp]?.version == "b9000")
@@ -137,7 +137,7 @@ struct RuntimeResolverTests {
     func manifest(_ version: String, _ variant: String) -> RuntimeManifest {
       RuntimeManifest(
         id: .llamaCpp, version: version, variant: variant, platform: .linuxX64, path: "/h/\(version)-\(variant)",
-        executable: "/h/\(version)-\(variant)/llama-server", sha256: nil, source: "test")
+        executable: "/h/\(version)-\(variant)/llama-server", sha256: nil, source: "test", installed: .testing)
     }
     let choice = InstalledRuntimeChoice(
       installed: [manifest("b9000", "cuda-12.8"), manifest("b9000", "cpu"), manifest("b11541", "vulkan"), manifest("b8200", "cpu")],
@@ -164,7 +164,7 @@ struct RuntimeResolverTests {
     func manifest(_ version: String) -> RuntimeManifest {
       RuntimeManifest(
         id: .embedding, version: version, variant: "pypi", platform: .linuxX64, path: "/h/\(version)",
-        executable: "/h/\(version)/bin/python", sha256: nil, source: "PyPI")
+        executable: "/h/\(version)/bin/python", sha256: nil, source: "PyPI", installed: .testing)
     }
     let installed = [manifest("0123456789ab"), manifest("ba9876543210")]
     let current = InstalledRuntimeChoice(installed: installed, platform: .linuxX64) { _ in "ba9876543210" }

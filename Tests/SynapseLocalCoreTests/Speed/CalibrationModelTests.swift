@@ -21,8 +21,9 @@ struct CalibrationModelTests {
       try FileManager.default.createSymbolicLink(
         atPath: repository + "/snapshots/\(commit)/\(name)", withDestinationPath: "../../blobs/" + blob)
     }
-    let context = Context(
-      system: MemoryFileSystem(roots: ["/"]), environment: ["HF_HUB_CACHE": store], processes: StubProcessRunner())
+    let context = Context.testing(
+      system: MemoryFileSystem(roots: ["/"]), environment: ["HF_HUB_CACHE": store], processes: StubProcessRunner(),
+      files: RootedFileSystem())
     let catalog = try ModelCatalog.load(from: ResourceLocator.sourceTree + "/profiles/catalog.yaml", files: RootedFileSystem())
     let calibrator = Calibrator(context: context, catalog: catalog)
     let (path, skipped) = try calibrator.modelPath(nil)

@@ -17,7 +17,7 @@ struct EngineTrialTests {
   func trial(readiness: Duration = .seconds(300)) -> EngineTrial {
     let context = Context(
       system: MemoryFileSystem(roots: ["/proc"]), environment: [:], processes: StubProcessRunner(), files: files, time: clock,
-      launcher: launcher, http: http)
+      launcher: launcher, ports: ScriptedPorts(handOut: [39_801]), http: http)
     return EngineTrial(
       context: context, executable: "/opt/llama-server", arguments: { ["--port", String($0)] }, environment: [:],
       logPath: "/logs/bench.log", readiness: readiness)

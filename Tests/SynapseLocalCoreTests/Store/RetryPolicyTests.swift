@@ -6,12 +6,12 @@ import Testing
 @Suite("Retry policy")
 struct RetryPolicyTests {
   @Test func backoffDoublesAndIsCapped() {
-    let policy = RetryPolicy(baseDelay: .seconds(1), maxDelay: .seconds(30))
+    let policy = RetryPolicy(baseDelay: .seconds(1), maxDelay: .seconds(30), time: ManualClock())
     #expect((0..<7).map { policy.delay(attempt: $0, retryAfter: nil) } == [1, 2, 4, 8, 16, 30, 30].map { Duration.seconds($0) })
   }
 
   @Test func retryAfterWinsButIsCapped() {
-    let policy = RetryPolicy(maxDelay: .seconds(30))
+    let policy = RetryPolicy(maxDelay: .seconds(30), time: ManualClock())
     #expect(policy.delay(attempt: 5, retryAfter: "3") == .seconds(3))
     #expect(policy.delay(attempt: 0, retryAfter: "3600") == .seconds(30))
     #expect(policy.delay(attempt: 0, retryAfter: "soon") == .seconds(1))
@@ -55,7 +55,8 @@ struct DiskSpaceTests {
   @Test func aFullDiskIsRefusedBeforeDownloading() throws {
     var puller = ModelPuller(
       cache: HubCache(root: "/nonexistent", files: MemoryFileSystem(roots: [])),
-      hub: HubClient(endpoint: "http://127.0.0.1:9", token: nil, transport: CurlTransport()), time: ManualClock())
+      hub: HubClient(endpoint: "http://127.0.0.1:9", token: nil, transport: CurlTransport(), retry: RetryPolicy(time: ManualClock())),
+      time: ManualClock())
     puller.freeSpace = { _ in 100 << 20 }
     #expect(throws: StoreError.diskFull(path: "/x", needed: 50 << 20, free: 100 << 20)) {
       try puller.checkFreeSpace("/x", needed: 50 << 20)

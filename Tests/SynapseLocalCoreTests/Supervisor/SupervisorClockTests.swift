@@ -14,11 +14,16 @@ struct SupervisorClockTests {
   let launcher: ScriptedLauncher
   let http = ScriptedHTTP { _ in HTTPResponse(status: 200) }
 
+  /// The service every keeper's pid file names, alive in the fake /proc.
+  static let servicePID: Int32 = 4242
+
   init() {
-    files = MemoryFileSystem(roots: ["/stack"])
+    files = MemoryFileSystem(roots: ["/stack", "/proc"])
+    try? files.write(
+      "\(Self.servicePID) (llama-server) S 1" + String(repeating: " 0", count: 17) + " 123456\n", to: "/proc/\(Self.servicePID)/stat")
     launcher = ScriptedLauncher(files: files)
-    // The keeper's pid file names a live process (this one), as a real keeper's names its service.
-    launcher.pidFileLine = ProcessRecord.line(getpid())
+    // The keeper's pid file names a live process, as a real keeper's names its service.
+    launcher.pidFileLine = ProcessRecord.line(Self.servicePID, table: ProcessTable(system: files))
   }
 
   func settings() -> Supervisor.Settings {
@@ -29,9 +34,6 @@ struct SupervisorClockTests {
     settings.crashLoopLimit = 3
     settings.backoffBase = .seconds(1)
     settings.backoffCap = .seconds(30)
-    settings.time = clock
-    settings.launcher = launcher
-    settings.files = files
     settings.checksPorts = false
     return settings
   }
@@ -42,8 +44,13 @@ struct SupervisorClockTests {
       health: .http(url: "http://127.0.0.1:\(port)/health"), readinessSeconds: readiness)
   }
 
+  /// Fakes for every effect: /proc is the fake one in `files`.
+  func context(output: any OutputSink = SilentOutput()) -> Context {
+    .testing(system: files, files: files, time: clock, launcher: launcher, http: http, output: output)
+  }
+
   func supervisor(_ specs: [ServiceSpec]) -> Supervisor {
-    Supervisor(project: base, specs: specs, settings: settings(), prober: HealthProber(transport: http, processes: StubProcessRunner()))
+    Supervisor(project: base, specs: specs, settings: settings(), context: context())
   }
 
   /// Lets the supervisor's tasks run until `condition` holds (a bounded number of real yields).
@@ -117,11 +124,7 @@ struct SupervisorClockTests {
   /// and status keeps the last one; a restart asked for is told from a crash.
   @Test func eachExitIsLoggedWithItsCauseAndStatusShowsTheLastOne() async throws {
     let output = RecordingOutput()
-    var configured = settings()
-    configured.output = output
-    let supervisor = Supervisor(
-      project: base, specs: [spec(.llm, port: 8080)], settings: configured,
-      prober: HealthProber(transport: http, processes: StubProcessRunner()))
+    let supervisor = Supervisor(project: base, specs: [spec(.llm, port: 8080)], settings: settings(), context: context(output: output))
     try await start(supervisor).value
     launcher.exit(launcher.launches[0].pid, status: 137)
     try await settle("restarting") { await supervisor.status().services[0].state == .restarting }
@@ -299,7 +302,7 @@ struct SupervisorClockTests {
   }
 
   @Test func aSideBySideSwapLoadsBesideTheOldEngineThenRetiresIt() async throws {
-    let port = try PortProbe.freePort()
+    let port = try Loopback.freePort()
     let supervisor = supervisor([engine("smollm2", enginePort: 9001, port: port)])
     try await start(supervisor).value
     let old = launcher.launches[0].pid
@@ -328,7 +331,7 @@ struct SupervisorClockTests {
   }
 
   @Test func aCandidateThatExitsWhileLoadingFailsTheSwapAndTheOldEngineServesOn() async throws {
-    let port = try PortProbe.freePort()
+    let port = try Loopback.freePort()
     let supervisor = supervisor([engine("smollm2", enginePort: 9001, port: port)])
     try await start(supervisor).value
     let swapping = Task { try await supervisor.swap(to: engine("broken", enginePort: 9002, port: port), mode: .sideBySide) }
@@ -347,7 +350,7 @@ struct SupervisorClockTests {
   }
 
   @Test func aHoldSwapStopsTheOldEngineFirstAndRestartsItWhenTheNewOneNeverLoads() async throws {
-    let port = try PortProbe.freePort()
+    let port = try Loopback.freePort()
     http.answer { request in HTTPResponse(status: request.url.contains(":9002/") ? 503 : 200) }
     let supervisor = supervisor([engine("smollm2", enginePort: 9001, port: port)])
     try await start(supervisor).value

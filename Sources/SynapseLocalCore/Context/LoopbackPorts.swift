@@ -1,11 +1,17 @@
 import Foundation
 
-/// Whether a TCP port on 127.0.0.1 is taken, and by which process when /proc can tell.
-public enum PortProbe {
-  /// A port on 127.0.0.1 that is free now (the kernel's choice), for an engine behind its
-  /// stable endpoint.
-  public static func freePort() throws -> Int {
-    let (fd, port) = try bindLoopback()
+/// The machine's ports: bound and probed for real, their owners read from `/proc`.
+public struct LoopbackPorts: Ports {
+  /// Where a taken port's owner is looked up. The ports are the real machine's, so this is the
+  /// real `/proc`, whatever `SYNAPSE_LOCAL_SYSROOT` says.
+  public var table: ProcessTable
+
+  public init(table: ProcessTable) {
+    self.table = table
+  }
+
+  public func freePort() throws -> Int {
+    let (fd, port) = try Self.bindLoopback()
     close(fd)
     return port
   }
@@ -30,8 +36,7 @@ public enum PortProbe {
     return (fd, Int(UInt16(bigEndian: address.sin_port)))
   }
 
-  /// nil when free; the owner's "name (pid N)" when known, else "".
-  public static func owner(of port: Int) -> String? {
+  public func owner(of port: Int) -> String? {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { return nil }
     defer { close(fd) }
@@ -45,6 +50,6 @@ public enum PortProbe {
       $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
     }
     if bound == 0 { return nil }
-    return ProcessTable.live.listener(port: port) ?? ""
+    return table.listener(port: port) ?? ""
   }
 }
