@@ -5,13 +5,17 @@ import Foundation
 /// unprivileged user, as `up` would.
 struct PostgresRuntimeCheck: Sendable {
   var bin: String
+  var files: any FileSystem
 
   func run() async throws {
-    var template = Array("/tmp/synapse-local-pgcheck-XXXXXX".utf8CString)
-    guard let made = mkdtemp(&template) else { throw ArchiveError.unwritable(path: "/tmp", reason: String(cString: strerror(errno))) }
-    let folder = String(cString: made)
-    chmod(folder, 0o711)
-    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let folder: String
+    do {
+      folder = try files.createUniqueFolder(in: "/tmp", prefix: "synapse-local-pgcheck-")
+      try? files.setPermissions(0o711, of: folder)
+    } catch {
+      throw ArchiveError.unwritable(path: "/tmp", reason: ArchiveSource.reason(error))
+    }
+    defer { try? files.remove(folder) }
     let layout = try PostgresLayout.plan(state: folder, project: folder)
     let port = try PortProbe.freePort()
     let bootstrap = PostgresBootstrap(
@@ -30,7 +34,7 @@ struct PostgresRuntimeCheck: Sendable {
       ])
     let started = try await runner.run(pgctl, start, timeout: .seconds(90))
     guard started.status == 0 else {
-      let log = (try? String(contentsOfFile: layout.ownFolder + "/check.log", encoding: .utf8)) ?? started.stderr
+      let log = files.readText(layout.ownFolder + "/check.log") ?? started.stderr
       throw RuntimeError.verificationFailed(
         id: "postgresql", command: "pg_ctl start", output: String(log.trimmingCharacters(in: .whitespacesAndNewlines).suffix(300)))
     }
