@@ -29,7 +29,7 @@ struct LockValuesCLITests {
     try RuntimeManifest(
       id: .llamaCpp, version: "b1", variant: "cpu", platform: .linuxX64, path: planted, executable: planted + "/llama-server",
       sha256: String(repeating: "a", count: 64), source: "planted", installed: .testing, asset: "x.tar.gz"
-    ).write(into: planted)
+    ).write(into: planted, files: RootedFileSystem())
     #expect(FileManager.default.fileExists(atPath: home + "/runtimes/llama.cpp/../../../planted-cpu-linux-x86_64/runtime.json") == false)
     try FileManager.default.createDirectory(atPath: home + "/runtimes/llama.cpp", withIntermediateDirectories: true)
     #expect(FileManager.default.fileExists(atPath: home + "/runtimes/llama.cpp/../../../planted-cpu-linux-x86_64/runtime.json"))

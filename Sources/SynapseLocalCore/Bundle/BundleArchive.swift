@@ -7,22 +7,26 @@ import Foundation
 final class BundleArchiveWriter {
   let path: String
   let partial: String
+  let files: any FileSystem
   private let writer: OpaquePointer
   private var buffer = [UInt8](repeating: 0, count: 1 << 20)
   private var finished = false
   private let sink: HashingFileSink
 
-  init(path: String) throws(BundleError) {
+  init(path: String, files: any FileSystem) throws(BundleError) {
     self.path = path
+    self.files = files
     partial = path + ".partial"
     guard let writer = archive_write_new() else { throw .unwritable(path: path, reason: "libarchive could not start") }
     self.writer = writer
-    let descriptor = open(partial, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-    guard descriptor >= 0 else {
+    let file: any OpenFile
+    do {
+      file = try files.open(partial, .truncate, permissions: 0o644)
+    } catch {
       archive_write_free(writer)
-      throw .unwritable(path: partial, reason: String(cString: strerror(errno)))
+      throw .unwritable(path: partial, reason: (error as? FileSystemError)?.reason ?? "\(error)")
     }
-    sink = HashingFileSink(descriptor: descriptor)
+    sink = HashingFileSink(file: file)
     archive_write_set_format_pax_restricted(writer)
     // zstd's default level, as tar --zstd uses; one compression thread (zstd's own workers would
     // double the memory), fed by a reader thread that hashes (`add(_:file:)`).
@@ -41,8 +45,8 @@ final class BundleArchiveWriter {
     guard opened == ARCHIVE_OK else {
       let reason = Self.message(writer)
       archive_write_free(writer)
-      close(descriptor)
-      unlink(partial)
+      file.close()
+      try? files.remove(partial)
       throw .unwritable(path: partial, reason: reason)
     }
   }
@@ -50,8 +54,8 @@ final class BundleArchiveWriter {
   deinit {
     if !finished {
       archive_write_free(writer)
-      close(sink.descriptor)
-      unlink(partial)
+      sink.file.close()
+      try? files.remove(partial)
     }
   }
 
@@ -59,11 +63,15 @@ final class BundleArchiveWriter {
   /// few blocks while this one compresses the ones before: the pipeline `tar | zstd` gets from two
   /// processes, in constant memory. `progress` hears each block's size.
   func add(_ name: String, file: String, mode: Int32 = 0o644, size: UInt64, progress: (UInt64) -> Void) throws -> String {
-    let descriptor = open(file, O_RDONLY)
-    guard descriptor >= 0 else { throw BundleError.unreadable(path: file, reason: String(cString: strerror(errno))) }
-    defer { close(descriptor) }
+    let source: any OpenFile
+    do {
+      source = try files.open(file, .read)
+    } catch {
+      throw BundleError.unreadable(path: file, reason: (error as? FileSystemError)?.reason ?? "\(error)")
+    }
+    defer { source.close() }
     try header(name, size: size, mode: mode)
-    let ring = BlockRing(descriptor: descriptor)
+    let ring = BlockRing(file: source)
     ring.start()
     var written: UInt64 = 0
     var failure: (any Error)?
@@ -120,11 +128,14 @@ final class BundleArchiveWriter {
     }
     archive_write_free(writer)
     finished = true
-    let closed = close(sink.descriptor) == 0
-    guard closed, rename(partial, path) == 0 else {
-      let reason = String(cString: strerror(errno))
-      unlink(partial)
-      throw BundleError.unwritable(path: path, reason: reason)
+    do {
+      // A write the disk refused late is an error here, before the rename.
+      try sink.file.sync()
+      sink.file.close()
+      try files.move(partial, to: path)
+    } catch {
+      try? files.remove(partial)
+      throw BundleError.unwritable(path: path, reason: (error as? FileSystemError)?.reason ?? "\(error)")
     }
     return sink.digest.finish()
   }
@@ -138,7 +149,7 @@ final class BundleArchiveWriter {
 final class BlockRing: @unchecked Sendable {
   static let slots = 4
   static let blockSize = 1 << 20
-  private let descriptor: Int32
+  private let file: any OpenFile
   private let memory = UnsafeMutableRawPointer.allocate(byteCount: BlockRing.slots * BlockRing.blockSize, alignment: 64)
   private var counts = [Int](repeating: 0, count: BlockRing.slots)
   private let free = DispatchSemaphore(value: BlockRing.slots)
@@ -149,7 +160,7 @@ final class BlockRing: @unchecked Sendable {
   private var error: String?
   private var slot = 0
 
-  init(descriptor: Int32) { self.descriptor = descriptor }
+  init(file: any OpenFile) { self.file = file }
 
   deinit { memory.deallocate() }
 
@@ -161,8 +172,13 @@ final class BlockRing: @unchecked Sendable {
       while true {
         free.wait()
         if stop { break }
-        let count = read(descriptor, block(slot), Self.blockSize)
-        if count < 0 { error = String(cString: strerror(errno)) }
+        let count: Int
+        do {
+          count = try file.read(into: UnsafeMutableRawBufferPointer(start: block(slot), count: Self.blockSize))
+        } catch {
+          self.error = (error as? FileSystemError)?.reason ?? "\(error)"
+          count = -1
+        }
         if count > 0 { digest.update(UnsafeRawBufferPointer(start: block(slot), count: count)) }
         counts[slot] = max(count, 0)
         filled.signal()
@@ -204,14 +220,18 @@ struct BundleArchiveReader {
   }
 
   let path: String
+  let files: any FileSystem
 
   /// Calls `body` for each member with a function that streams its bytes to a consumer; returns
   /// the whole file's sha256, hashed from the same read (the file is read once).
   @discardableResult
   func readMembers(_ body: (Member, _ stream: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws -> Void) throws -> String {
-    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-    guard descriptor >= 0 else { throw BundleError.unreadable(path: path, reason: String(cString: strerror(errno))) }
-    let source = HashingFileSource(descriptor: descriptor)
+    let source: HashingFileSource
+    do {
+      source = HashingFileSource(file: try files.open(path, .read))
+    } catch {
+      throw BundleError.unreadable(path: path, reason: (error as? FileSystemError)?.reason ?? "\(error)")
+    }
     // libarchive reads through a raw pointer to it: it must outlive the reader.
     defer { withExtendedLifetime(source) {} }
     guard let reader = archive_read_new() else { throw BundleError.unreadable(path: path, reason: "libarchive could not start") }

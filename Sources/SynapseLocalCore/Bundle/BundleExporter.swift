@@ -132,7 +132,7 @@ public struct BundleExporter: Sendable {
     let tool: String
     if let given = options.tool {
       tool = given
-      if !Self.isStatic(given) {
+      if !Self.isStatic(given, files: context.files) {
         notes.append("\(given) links the Swift runtime dynamically: it runs only where Swift is installed")
       }
     } else {
@@ -142,8 +142,8 @@ public struct BundleExporter: Sendable {
             "the bundle is for \(platform.rawValue) and this synapse-local is \(here.rawValue): pass a \(platform.rawValue) build with --tool PATH"
         )
       }
-      tool = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-      guard Self.isStatic(tool) else {
+      tool = context.files.linkTarget("/proc/self/exe") ?? CommandLine.arguments[0]
+      guard Self.isStatic(tool, files: context.files) else {
         throw BundleError.cannotExport(
           reason:
             "this synapse-local (\(tool)) links the Swift runtime dynamically and would not run on a host without Swift: build one with `swift build -c release --static-swift-stdlib` and pass it with --tool PATH"
@@ -203,7 +203,7 @@ public struct BundleExporter: Sendable {
     var runtimeFiles: [Planned] = []
     var engineMember: String?
     var scratch: String?
-    defer { if let scratch { try? FileManager.default.removeItem(atPath: scratch) } }
+    defer { if let scratch { try? context.files.remove(scratch) } }
     if options.runtimes {
       if configuration.engine == .llamaCpp {
         let archive: (path: String, sha256: String)
@@ -271,7 +271,7 @@ public struct BundleExporter: Sendable {
     }
 
     // Written in order: the tool, the manifest, the project, then the data.
-    let writer = try BundleArchiveWriter(path: file)
+    let writer = try BundleArchiveWriter(path: file, files: context.files)
     let total = manifest.totalBytes
     var done: UInt64 = 0
     let output = context.output
@@ -349,12 +349,12 @@ public struct BundleExporter: Sendable {
   }
 
   /// Whether a binary carries its Swift runtime (no libswiftCore.so to load).
-  static func isStatic(_ binary: String) -> Bool {
-    guard let handle = FileHandle(forReadingAtPath: binary) else { return false }
-    defer { try? handle.close() }
+  static func isStatic(_ binary: String, files: any FileSystem) -> Bool {
+    guard let handle = try? files.open(binary, .read) else { return false }
+    defer { handle.close() }
     let needle = Array("libswiftCore.so".utf8)
     var carry: [UInt8] = []
-    while let chunk = try? handle.read(upToCount: 4 << 20), !chunk.isEmpty {
+    while let chunk = try? handle.read(upTo: 4 << 20), !chunk.isEmpty {
       let bytes = carry + Array(chunk)
       if bytes.firstRange(of: needle) != nil { return false }
       carry = Array(bytes.suffix(needle.count))

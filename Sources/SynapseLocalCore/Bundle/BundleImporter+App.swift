@@ -77,8 +77,8 @@ extension BundleImporter {
       } else {
         continue
       }
-      let present = Self.holds(target, size: member.size, sha256: member.sha256)
-      let exists = (try? FileManager.default.attributesOfItem(atPath: target)) != nil
+      let present = Self.holds(target, size: member.size, sha256: member.sha256, files: context.files)
+      let exists = context.files.entry(target) != nil
       if exists, !present, member.path.hasPrefix("app/") { differing.append(target) }
       items.append(.init(member: member.path, target: target, executable: member.executable == true, present: present))
     }
@@ -90,11 +90,9 @@ extension BundleImporter {
   }
 
   /// Whether `path` is a regular file (not a link) with this size and digest.
-  static func holds(_ path: String, size: UInt64, sha256: String) -> Bool {
-    guard let attributes = try? FileManager.default.attributesOfItem(atPath: path), attributes[.type] as? FileAttributeType == .typeRegular,
-      attributes[.size] as? UInt64 == size
-    else { return false }
-    return (try? Digest.sha256(ofFile: path, files: RootedFileSystem())) == sha256
+  static func holds(_ path: String, size: UInt64, sha256: String, files: any FileSystem) -> Bool {
+    guard let entry = files.entry(path), entry.kind == .file, entry.size == size else { return false }
+    return (try? Digest.sha256(ofFile: path, files: files)) == sha256
   }
 
   /// Refuses a folder between `base` and `target` that is a link: a checkout's file is written
@@ -121,18 +119,18 @@ extension BundleImporter {
       try makeFolders((item.target as NSString).deletingLastPathComponent, undo: &undo)
       // A file, or with --force a folder or link where the bundle has a file: moved aside.
       try undo.keep(item.target)
-      try? FileManager.default.setAttributes([.posixPermissions: item.executable ? 0o755 : 0o644], ofItemAtPath: staged)
-      try Self.place(staged, at: item.target)
+      try? context.files.setPermissions(item.executable ? 0o755 : 0o644, of: staged)
+      try Self.place(staged, at: item.target, files: context.files)
     }
   }
 
   /// `folder` and its missing parents, the topmost of them recorded by `undo`.
   func makeFolders(_ folder: String, permissions: Int = 0o755, undo: inout BundleUndo) throws {
-    guard !FileManager.default.fileExists(atPath: folder) else { return }
+    guard !context.files.exists(folder) else { return }
     var missing = folder
     while true {
       let parent = (missing as NSString).deletingLastPathComponent
-      guard parent != missing, !FileManager.default.fileExists(atPath: parent) else { break }
+      guard parent != missing, !context.files.exists(parent) else { break }
       missing = parent
     }
     try undo.keep(missing)
@@ -141,18 +139,31 @@ extension BundleImporter {
 
   /// A staged file renamed into place, or copied beside it and renamed where it is on another
   /// file system.
-  static func place(_ staged: String, at target: String) throws {
-    guard rename(staged, target) != 0 else { return }
+  static func place(_ staged: String, at target: String, files: any FileSystem) throws {
+    guard (try? files.move(staged, to: target)) == nil else { return }
     let copy = target + ".import-\(UUID().uuidString.prefix(8))"
     do {
-      try FileManager.default.copyItem(atPath: staged, toPath: copy)
+      try files.copy(staged, to: copy)
     } catch {
-      try? FileManager.default.removeItem(atPath: copy)
+      try? files.remove(copy)
       throw BundleError.unwritable(path: target, reason: "cannot copy it into place")
     }
-    guard rename(copy, target) == 0 else {
-      try? FileManager.default.removeItem(atPath: copy)
-      throw BundleError.unwritable(path: target, reason: String(cString: strerror(errno)))
+    do {
+      try files.move(copy, to: target)
+    } catch {
+      try? files.remove(copy)
+      throw BundleError.unwritable(path: target, reason: (error as? FileSystemError)?.reason ?? "\(error)")
+    }
+  }
+}
+
+extension BundleImporter {
+  /// A staged file renamed within staging; a failure said in one line.
+  static func move(_ source: String, to target: String, files: any FileSystem) throws {
+    do {
+      try files.move(source, to: target)
+    } catch {
+      throw BundleError.unwritable(path: target, reason: (error as? FileSystemError)?.reason ?? "\(error)")
     }
   }
 }

@@ -7,19 +7,17 @@ extension BundleImporter {
   /// day old, so that an import running now in another shell keeps its own. Files kept aside in
   /// `undo/` may be the only copies of what the import replaced (or could not put back): that
   /// folder stays, for the user to move back; the rest goes.
-  static func removeStaleStaging(_ folder: String, now: Date) {
+  static func removeStaleStaging(_ folder: String, now: Date, files: any FileSystem) {
     let day = now.addingTimeInterval(-86_400)
-    for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.hasPrefix("bundle-") {
+    for name in files.list(folder) ?? [] where name.hasPrefix("bundle-") {
       let path = folder + "/" + name
-      guard let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date, modified < day else {
-        continue
-      }
-      let kept = (try? FileManager.default.contentsOfDirectory(atPath: path + "/undo")) ?? []
+      guard let modified = files.entry(path)?.modified, modified < day else { continue }
+      let kept = files.list(path + "/undo") ?? []
       if kept.isEmpty {
-        try? FileManager.default.removeItem(atPath: path)
+        try? files.remove(path)
       } else {
-        for child in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] where child != "undo" {
-          try? FileManager.default.removeItem(atPath: path + "/" + child)
+        for child in files.list(path) ?? [] where child != "undo" {
+          try? files.remove(path + "/" + child)
         }
       }
     }
@@ -34,15 +32,15 @@ extension BundleImporter {
       let folder = (blob as NSString).deletingLastPathComponent
       try StoreFolders.makeFolder(folder, files: context.files)
       try undo.keep(blob)
-      try? FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: staged)
-      try Self.place(staged, at: blob)
+      try? context.files.setPermissions(0o644, of: staged)
+      try Self.place(staged, at: blob, files: context.files)
     }
     for entry in read.lock.files {
       let id = try RepositoryID(entry.repository)
       let base = HubCache(root: store, files: context.files).folder(id)
       let link = HubCache(root: store, files: context.files).snapshot(id, commit: entry.commit, path: entry.path)
       let wanted = String(repeating: "../", count: 2 + entry.path.split(separator: "/").count - 1) + "blobs/" + entry.etag
-      if (try? FileManager.default.destinationOfSymbolicLink(atPath: link)) != wanted {
+      if context.files.linkTarget(link) != wanted {
         try undo.keep(link)
         try StoreFolders.link(link, toBlob: entry.etag, depth: entry.path.split(separator: "/").count - 1, files: context.files)
       }
@@ -50,7 +48,7 @@ extension BundleImporter {
       if entry.revision != entry.commit && !context.files.exists(ref) {
         try StoreFolders.makeFolder((ref as NSString).deletingLastPathComponent, files: context.files)
         try undo.keep(ref)
-        try AtomicFile.write(Data(entry.commit.utf8), to: ref)
+        try context.files.write(Data(entry.commit.utf8), to: ref, permissions: 0o644)
       }
     }
   }
@@ -71,15 +69,13 @@ extension BundleImporter {
       let folder = staging + "/engine"
       try context.files.createDirectory(folder, permissions: 0o700)
       let named = folder + "/" + name
-      guard rename(archive, named) == 0 else { throw BundleError.unwritable(path: named, reason: String(cString: strerror(errno))) }
+      try Self.move(archive, to: named, files: context.files)
       // A CUDA build's companion goes beside it, where `install --from` looks (and checks its pin).
       let profiles = try context.resources.locate(.profiles)
       if let companion = try EngineReleases.load(profiles + "/" + EngineReleases.fileName, files: context.files)
         .lookup(assetNamed: name)?.asset.companion, let staged = read.staged["runtimes/llama.cpp/" + companion.name]
       {
-        guard rename(staged, folder + "/" + companion.name) == 0 else {
-          throw BundleError.unwritable(path: folder + "/" + companion.name, reason: String(cString: strerror(errno)))
-        }
+        try Self.move(staged, to: folder + "/" + companion.name, files: context.files)
       }
       var options = RuntimeInstaller.Options()
       options.project = project

@@ -81,7 +81,7 @@ public struct BundleImporter: Sendable {
   public func list(_ file: String) throws -> BundleManifest {
     var found: BundleManifest?
     do {
-      try BundleArchiveReader(path: file).readMembers { member, stream in
+      try BundleArchiveReader(path: file, files: context.files).readMembers { member, stream in
         if member.name == BundleManifest.memberName {
           found = try readManifest(file, member: member, stream: stream)
           throw Stop()
@@ -111,12 +111,12 @@ public struct BundleImporter: Sendable {
       try BundleSigningKey.load(publicKeyFile: path, files: context.files)
     }
     let home = RuntimeHome(environment: context.environment)
-    Self.removeStaleStaging(home.staging, now: context.time.now)
+    Self.removeStaleStaging(home.staging, now: context.time.now, files: context.files)
     let staging = home.staging + "/bundle-\(UUID().uuidString.prefix(8))"
     try context.files.createDirectory(staging, permissions: 0o700)
     // Kept when a rollback could not put everything back: it then holds the only copies.
     var keepStaging = false
-    defer { if !keepStaging { try? FileManager.default.removeItem(atPath: staging) } }
+    defer { if !keepStaging { try? context.files.remove(staging) } }
     let projectFile = ProjectFile.path(in: options.project)
     let environment = context.environment
     let files = context.files
@@ -149,7 +149,7 @@ public struct BundleImporter: Sendable {
 
     // Place: models, then the project; runtimes last (their checks load the project's models).
     // What is replaced is kept aside by rename and put back by rename if anything fails (BundleUndo).
-    var undo = BundleUndo(staging: staging)
+    var undo = BundleUndo(staging: staging, files: context.files)
     do {
       try Task.checkCancellation()
       try placeModels(read, store: store, undo: &undo)
@@ -160,7 +160,7 @@ public struct BundleImporter: Sendable {
       for (name, data) in contents.sorted(by: { $0.key < $1.key }) {
         let target = options.project + "/" + name
         try undo.keep(target)
-        try AtomicFile.write(data, to: target)
+        try files.write(data, to: target, permissions: 0o644)
       }
       if let app {
         try placeApp(app, read: read, undo: &undo)
@@ -227,7 +227,7 @@ public struct BundleImporter: Sendable {
       total = manifest.totalBytes
       result = Read(manifest: manifest, lock: lock)
     }
-    let fileSHA256 = try BundleArchiveReader(path: file).readMembers { member, stream in
+    let fileSHA256 = try BundleArchiveReader(path: file, files: context.files).readMembers { member, stream in
       guard member.isRegularFile else {
         throw BundleError.tampered(path: file, member: member.name, reason: "is not a regular file")
       }
@@ -288,26 +288,27 @@ public struct BundleImporter: Sendable {
       let named = Self.npmContentDigest(member.name)
       let content = named.map { Digest($0.algorithm) }
       var written: UInt64 = 0
-      var handle: FileHandle?
+      var handle: (any OpenFile)?
       var target: String?
       var kept = Data()
       if let staging, !present {
         let path = staging + "/data/" + member.name
         try context.files.createDirectory((path as NSString).deletingLastPathComponent, permissions: 0o700)
-        guard FileManager.default.createFile(atPath: path + ".partial", contents: nil, attributes: [.posixPermissions: 0o600]),
-          let opened = FileHandle(forWritingAtPath: path + ".partial")
-        else { throw BundleError.unwritable(path: path, reason: "cannot create it") }
-        handle = opened
+        do {
+          handle = try context.files.open(path + ".partial", .createNew, permissions: 0o600)
+        } catch {
+          throw BundleError.unwritable(path: path, reason: "cannot create it")
+        }
         target = path
       }
-      defer { try? handle?.close() }
+      defer { handle?.close() }
       try stream { block in
         try Task.checkCancellation()
         digest.update(block)
         content?.update(block)
         written += UInt64(block.count)
         done += UInt64(block.count)
-        try handle?.write(contentsOf: block)
+        try handle?.write(block)
         if member.name.hasPrefix("project/") { kept.append(contentsOf: block) }
         output.progress("bundle", done: done, total: total)
       }
@@ -326,10 +327,12 @@ public struct BundleImporter: Sendable {
         if let staging, let store = current.store { try checkSpace(current.manifest, store: store, staging: staging, file: file) }
       }
       if let target {
-        try handle?.close()
+        handle?.close()
         handle = nil
-        guard rename(target + ".partial", target) == 0 else {
-          throw BundleError.unwritable(path: target, reason: String(cString: strerror(errno)))
+        do {
+          try context.files.move(target + ".partial", to: target)
+        } catch {
+          throw BundleError.unwritable(path: target, reason: (error as? FileSystemError)?.reason ?? "\(error)")
         }
         current.staged[member.name] = target
       }

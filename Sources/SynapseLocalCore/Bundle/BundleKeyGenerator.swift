@@ -35,13 +35,17 @@ public struct BundleKeyGenerator: Sendable {
   /// Atomic; without `force`, put in place by link(2), which fails rather than replace a key that
   /// appeared since the check.
   func write(_ data: Data, to path: String, permissions: Int, force: Bool) throws {
-    if force { return try AtomicFile.write(data, to: path, permissions: permissions) }
+    let files = context.files
+    if force { return try files.write(data, to: path, permissions: permissions) }
     let temporary = path + ".new-\(UUID().uuidString.prefix(8))"
-    try AtomicFile.write(data, to: temporary, permissions: permissions)
-    defer { unlink(temporary) }
-    guard link(temporary, path) == 0 else {
-      if errno == EEXIST { throw BundleError.keyExists(path: path) }
-      throw BundleError.unwritable(path: path, reason: String(cString: strerror(errno)))
+    try files.write(data, to: temporary, permissions: permissions)
+    defer { try? files.remove(temporary) }
+    do {
+      try files.placeWithoutReplacing(temporary, at: path)
+    } catch {
+      // Something is there now: a key written since the check, never replaced.
+      if files.entry(path) != nil { throw BundleError.keyExists(path: path) }
+      throw BundleError.unwritable(path: path, reason: (error as? FileSystemError)?.reason ?? "\(error)")
     }
   }
 }

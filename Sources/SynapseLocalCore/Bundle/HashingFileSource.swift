@@ -4,30 +4,28 @@ import Foundation
 /// file's sha256 comes from the same single read that streams the members into staging.
 final class HashingFileSource {
   static let blockSize = 1 << 20
-  let descriptor: Int32
+  let file: any OpenFile
   let block = UnsafeMutableRawPointer.allocate(byteCount: HashingFileSource.blockSize, alignment: 64)
   private let digest = Digest(.sha256)
   /// Why a read failed (libarchive reports only that it did).
   private(set) var failure: String?
 
-  init(descriptor: Int32) { self.descriptor = descriptor }
+  init(file: any OpenFile) { self.file = file }
 
   deinit {
     block.deallocate()
-    close(descriptor)
+    file.close()
   }
 
   /// The next block into `block`, hashed: its size, 0 at the end, -1 on an error.
   func read() -> Int {
-    while true {
-      let count = Foundation.read(descriptor, block, Self.blockSize)
-      if count < 0 && errno == EINTR { continue }
-      guard count >= 0 else {
-        failure = String(cString: strerror(errno))
-        return -1
-      }
+    do {
+      let count = try file.read(into: UnsafeMutableRawBufferPointer(start: block, count: Self.blockSize))
       digest.update(UnsafeRawBufferPointer(start: block, count: count))
       return count
+    } catch {
+      failure = (error as? FileSystemError)?.reason ?? "\(error)"
+      return -1
     }
   }
 

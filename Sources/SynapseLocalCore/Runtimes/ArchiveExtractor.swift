@@ -9,10 +9,13 @@ import Foundation
 /// extracted. A refusal leaves nothing behind. Data is streamed in blocks: memory stays constant
 /// whatever the archive's size.
 public struct ArchiveExtractor: Sendable {
+  public var files: any FileSystem
   public var ratioLimit: UInt64 = 50
   public var byteLimit: UInt64 = 4 * ByteCount.gibibyte
 
-  public init() {}
+  public init(files: any FileSystem) {
+    self.files = files
+  }
 
   public struct Extraction: Sendable, Equatable {
     public var files: Int
@@ -42,8 +45,8 @@ public struct ArchiveExtractor: Sendable {
 
   /// Extracts `archive` into `destination`, which must not exist yet.
   public func extract(_ archive: String, into destination: String) throws -> Extraction {
-    guard !FileManager.default.fileExists(atPath: destination) else { throw ArchiveError.destinationExists(path: destination) }
-    let archiveSize = (try? FileManager.default.attributesOfItem(atPath: archive)[.size] as? UInt64) ?? 0
+    guard files.entry(destination) == nil else { throw ArchiveError.destinationExists(path: destination) }
+    let archiveSize = files.size(archive) ?? 0
     let limit = min(byteLimit, max(archiveSize, 1) * ratioLimit)
     // First pass: every member checked before anything is written.
     var declared: UInt64 = 0
@@ -60,38 +63,59 @@ public struct ArchiveExtractor: Sendable {
     try checkLinkChains(members, archive: archive)
     // Second pass: write, counting what is really written (a member may hold more than it said).
     do {
-      try FileManager.default.createDirectory(
-        atPath: destination, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o755])
+      try files.createDirectory(destination, permissions: 0o755)
     } catch {
-      throw ArchiveError.unwritable(path: destination, reason: error.localizedDescription)
+      throw ArchiveError.unwritable(path: destination, reason: ArchiveSource.reason(error))
     }
     do {
-      // Resolved once it exists: libarchive's symlink guard refuses a path through any link.
-      let real = URL(fileURLWithPath: destination).resolvingSymlinksInPath().path
-      return try write(archive, into: real, limit: limit)
+      return try write(archive, into: destination, limit: limit)
     } catch {
-      try? FileManager.default.removeItem(atPath: destination)
+      try? files.remove(destination)
       throw error
     }
   }
 
   /// Opens the archive and calls `body` for each member's header.
   func read(_ archive: String, _ body: (_ reader: OpaquePointer, _ entry: OpaquePointer, Member) throws -> Void) throws {
+    let source: ArchiveSource
+    do {
+      source = try ArchiveSource(files.open(archive, .read))
+    } catch {
+      throw ArchiveError.unreadable(path: archive, reason: ArchiveSource.reason(error))
+    }
+    // libarchive reads through a raw pointer to it: it must outlive the reader.
+    defer { withExtendedLifetime(source) {} }
     guard let reader = archive_read_new() else { throw ArchiveError.unreadable(path: archive, reason: "libarchive could not start") }
     defer { archive_read_free(reader) }
     archive_read_support_filter_all(reader)
     archive_read_support_format_tar(reader)
     archive_read_support_format_gnutar(reader)
     archive_read_support_format_zip(reader)
-    guard archive_read_open_filename(reader, archive, 64 << 10) == ARCHIVE_OK else {
-      throw ArchiveError.unreadable(path: archive, reason: Self.message(reader))
+    archive_read_set_callback_data(reader, Unmanaged.passUnretained(source).toOpaque())
+    archive_read_set_read_callback(reader) { _, client, buffer in
+      guard let client, let buffer else { return -1 }
+      let source = Unmanaged<ArchiveSource>.fromOpaque(client).takeUnretainedValue()
+      buffer.pointee = UnsafeRawPointer(source.block)
+      return source.read()
+    }
+    archive_read_set_skip_callback(reader) { _, client, count in
+      guard let client else { return -1 }
+      return Unmanaged<ArchiveSource>.fromOpaque(client).takeUnretainedValue().skip(count)
+    }
+    // A zip is read from its central directory, at its end.
+    archive_read_set_seek_callback(reader) { _, client, offset, whence in
+      guard let client else { return -1 }
+      return Unmanaged<ArchiveSource>.fromOpaque(client).takeUnretainedValue().seek(offset, whence: whence)
+    }
+    guard archive_read_open1(reader) == ARCHIVE_OK else {
+      throw ArchiveError.unreadable(path: archive, reason: source.failure ?? Self.message(reader))
     }
     var entry: OpaquePointer?
     while true {
       let status = archive_read_next_header(reader, &entry)
       if status == ARCHIVE_EOF { break }
       guard status == ARCHIVE_OK || status == ARCHIVE_WARN, let entry else {
-        throw ArchiveError.unreadable(path: archive, reason: Self.message(reader))
+        throw ArchiveError.unreadable(path: archive, reason: source.failure ?? Self.message(reader))
       }
       try body(reader, entry, Self.member(entry))
     }
@@ -205,45 +229,86 @@ public struct ArchiveExtractor: Sendable {
     return true
   }
 
-  /// The second pass: members written below `destination` through libarchive's disk writer, with
-  /// its own secure flags as a second guard and no owner or special bits restored.
+  /// The second pass: each member written below `destination` through the file system, never
+  /// over anything already there (a file is created new, not following a link; a link or a hard
+  /// link is put only where nothing stands), never through a link (a second guard behind
+  /// `checkLinkChains`), with its permission bits and no owner or special bits. Folders get their
+  /// mode and time last, once nothing more is written into them.
   func write(_ archive: String, into destination: String, limit: UInt64) throws -> Extraction {
-    guard let disk = archive_write_disk_new() else {
-      throw ArchiveError.unwritable(path: destination, reason: "libarchive could not start")
-    }
-    defer { archive_write_free(disk) }
-    // Our own check refused absolute member paths already; the paths written are the destination's
-    // (absolute, with no link in it: resolved before), so libarchive's absolute-path guard stays off.
-    let flags =
-      ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NODOTDOT
-      | ARCHIVE_EXTRACT_NO_OVERWRITE
-    archive_write_disk_set_options(disk, flags)
     var written: UInt64 = 0
-    var files = 0
+    var count = 0
+    var folders: [(path: String, mode: Int, modified: Date?)] = []
     var buffer = [UInt8](repeating: 0, count: 1 << 16)
-    try read(archive) { reader, current, member in
-      guard let entry = archive_entry_clone(current) else { return }
-      defer { archive_entry_free(entry) }
-      archive_entry_set_pathname(entry, destination + "/" + member.path)
-      if let target = member.hardlink { archive_entry_set_hardlink(entry, destination + "/" + target) }
-      archive_entry_set_perm(entry, member.mode & 0o777)
-      guard archive_write_header(disk, entry) == ARCHIVE_OK else {
-        throw ArchiveError.unwritable(path: destination + "/" + member.path, reason: Self.message(disk))
+    try read(archive) { reader, entry, member in
+      let relative = normalized(member.path)
+      let path = relative.isEmpty ? destination : destination + "/" + relative
+      func fail(_ error: any Error) -> ArchiveError {
+        error as? ArchiveError ?? .unwritable(path: path, reason: ArchiveSource.reason(error))
       }
-      if member.type == Kind.regular { files += 1 }
+      let mode = Int(member.mode & 0o777)
+      let modified =
+        archive_entry_mtime_is_set(entry) != 0
+        ? Date(timeIntervalSince1970: Double(archive_entry_mtime(entry)) + Double(archive_entry_mtime_nsec(entry)) / 1e9) : nil
+      var file: (any OpenFile)?
+      do {
+        try placeParent(of: relative, in: destination)
+        if let target = member.hardlink {
+          try files.placeWithoutReplacing(destination + "/" + normalized(target), at: path)
+        } else if member.type == Kind.directory {
+          if files.entry(path) == nil { try files.createDirectory(path, permissions: mode | 0o700) }
+          guard files.entry(path)?.kind == .folder else { throw ArchiveError.unwritable(path: path, reason: "File exists") }
+          folders.append((path, mode, modified))
+        } else if member.type == Kind.symlink, let target = member.symlink {
+          guard files.entry(path) == nil else { throw ArchiveError.unwritable(path: path, reason: "File exists") }
+          try files.createLink(path, to: target)
+        } else {
+          file = try files.open(path, .createNew, permissions: mode)
+        }
+      } catch {
+        throw fail(error)
+      }
+      if member.type == Kind.regular { count += 1 }
+      defer { file?.close() }
       while true {
-        let count = buffer.withUnsafeMutableBytes { archive_read_data(reader, $0.baseAddress, $0.count) }
-        if count == 0 { break }
-        guard count > 0 else { throw ArchiveError.unreadable(path: archive, reason: Self.message(reader)) }
-        written += UInt64(count)
+        let got = buffer.withUnsafeMutableBytes { archive_read_data(reader, $0.baseAddress, $0.count) }
+        if got == 0 { break }
+        guard got > 0 else { throw ArchiveError.unreadable(path: archive, reason: Self.message(reader)) }
+        written += UInt64(got)
         if written > limit { throw ArchiveError.tooLarge(archive: archive, limitBytes: limit) }
-        let put = buffer.withUnsafeBytes { archive_write_data(disk, $0.baseAddress, count) }
-        guard put == count else { throw ArchiveError.unwritable(path: destination + "/" + member.path, reason: Self.message(disk)) }
+        do {
+          try buffer.withUnsafeBytes { try file?.write(UnsafeRawBufferPointer(rebasing: $0[0..<got])) }
+        } catch {
+          throw fail(error)
+        }
       }
-      guard archive_write_finish_entry(disk) == ARCHIVE_OK else {
-        throw ArchiveError.unwritable(path: destination + "/" + member.path, reason: Self.message(disk))
+      if let file {
+        file.close()
+        if let modified { try? files.setModified(modified, of: path) }
       }
     }
-    return Extraction(files: files, bytes: written)
+    // Deepest first: a folder's time is set once what is below it is done.
+    for folder in folders.reversed() {
+      do {
+        if files.entry(folder.path)?.permissions != folder.mode { try files.setPermissions(folder.mode, of: folder.path) }
+        if let modified = folder.modified { try? files.setModified(modified, of: folder.path) }
+      } catch {
+        throw ArchiveError.unwritable(path: folder.path, reason: ArchiveSource.reason(error))
+      }
+    }
+    return Extraction(files: count, bytes: written)
+  }
+
+  /// Creates the folders above a member (below `destination`), refusing to pass through a link.
+  func placeParent(of relative: String, in destination: String) throws {
+    var path = destination
+    for part in relative.split(separator: "/").dropLast() {
+      path += "/" + part
+      switch files.entry(path)?.kind {
+      case nil: try files.createDirectory(path, permissions: 0o755)
+      case .folder: continue
+      case .link: throw ArchiveError.unwritable(path: path, reason: "a member lies below a link")
+      default: throw ArchiveError.unwritable(path: path, reason: "Not a directory")
+      }
+    }
   }
 }

@@ -59,7 +59,7 @@ public struct EngineReleases: Codable, Sendable, Equatable {
 
   public static let fileName = "engines.yaml"
 
-  public static func load(_ path: String, files: any FileSystem = RootedFileSystem()) throws -> EngineReleases {
+  public static func load(_ path: String, files: any FileSystem) throws -> EngineReleases {
     guard let data = files.contents(path) else { throw RuntimeError.unreadableProfile(path: path, reason: "it does not exist") }
     do {
       let releases = try YAMLDecoder().decode(EngineReleases.self, from: String(decoding: data, as: UTF8.self))

@@ -112,7 +112,7 @@ struct LlamaCppInstaller: Sendable {
     -> String
   {
     let folder = home.path + "/downloads"
-    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    try context.files.createDirectory(folder)
     let target = folder + "/" + asset.name
     if context.files.size(target) == asset.size, (try? Digest.sha256(ofFile: target, files: context.files)) == expected { return target }
     let partial = target + ".incomplete"
@@ -128,10 +128,14 @@ struct LlamaCppInstaller: Sendable {
       throw RuntimeError.releaseUnavailable(url: location, status: 0, message: HTTPError.reason(error))
     }
     guard digest == expected else {
-      unlink(partial)
+      try? context.files.remove(partial)
       throw RuntimeError.digestMismatch(what: asset.name, expected: expected, actual: digest)
     }
-    guard rename(partial, target) == 0 else { throw ArchiveError.unwritable(path: target, reason: String(cString: strerror(errno))) }
+    do {
+      try context.files.move(partial, to: target)
+    } catch {
+      throw ArchiveError.unwritable(path: target, reason: ArchiveSource.reason(error))
+    }
     return target
   }
 
@@ -148,7 +152,7 @@ struct LlamaCppInstaller: Sendable {
       throw RuntimeError.noAsset(
         tag: releases.llamaCpp.tag, platform: platform.rawValue, variant: variant, available: releases.variants(for: platform))
     }
-    let placement = RuntimePlacement(home: home)
+    let placement = RuntimePlacement(home: home, files: context.files)
     let staging = try placement.makeStaging(.llamaCpp)
     defer { placement.discard(staging) }
     let copy = staging + "/" + name
@@ -206,52 +210,49 @@ struct LlamaCppInstaller: Sendable {
   ) async throws
     -> RuntimeInstallOutcome
   {
-    let placement = RuntimePlacement(home: home)
+    let placement = RuntimePlacement(home: home, files: context.files)
     let staging = try placement.makeStaging(.llamaCpp)
     defer { placement.discard(staging) }
     let tree = staging + "/tree"
-    _ = try ArchiveExtractor().extract(archive, into: tree)
-    guard let server = Self.findServer(in: tree) else { throw RuntimeError.noServerInArchive(archive: archive) }
+    _ = try ArchiveExtractor(files: context.files).extract(archive, into: tree)
+    guard let server = Self.findServer(in: tree, files: context.files) else { throw RuntimeError.noServerInArchive(archive: archive) }
     if let companion {
       let beside = (server as NSString).deletingLastPathComponent
-      try Self.unpack(companion, beside: tree + (beside.isEmpty ? "" : "/" + beside), staging: staging + "/companion")
+      try Self.unpack(companion, files: context.files, beside: tree + (beside.isEmpty ? "" : "/" + beside), staging: staging + "/companion")
     }
     try await verify(tree + "/" + server)
     let folder = home.folder(.llamaCpp, version: tag, variant: variant, platform: platform)
     let manifest = RuntimeManifest(
       id: .llamaCpp, version: tag, variant: variant, platform: platform, path: folder, executable: folder + "/" + server, sha256: sha256,
       source: source, installed: context.time.now, asset: asset)
-    try manifest.write(into: tree)
+    try manifest.write(into: tree, files: context.files)
     try placement.place(tree, at: folder, staging: staging)
     return RuntimeInstallOutcome(manifest: manifest, installedNow: true)
   }
 
   /// The companion's files (checked like any archive's members), moved flat into `folder`, where
   /// the build's loader looks; a name the build already has is refused, never replaced.
-  static func unpack(_ archive: String, beside folder: String, staging: String) throws {
-    _ = try ArchiveExtractor().extract(archive, into: staging)
-    guard let walker = FileManager.default.enumerator(atPath: staging) else { return }
-    while let name = walker.nextObject() as? String {
-      var info = stat()
-      guard lstat(staging + "/" + name, &info) == 0, info.st_mode & S_IFMT != S_IFDIR else { continue }
+  static func unpack(_ archive: String, files: any FileSystem, beside folder: String, staging: String) throws {
+    _ = try ArchiveExtractor(files: files).extract(archive, into: staging)
+    // In the order a walk of the folder gives, as before: a name met twice is refused the second time.
+    for name in files.walk(staging) ?? [] {
+      guard let entry = files.entry(staging + "/" + name), entry.kind != .folder else { continue }
       let target = folder + "/" + (name as NSString).lastPathComponent
-      guard lstat(target, &info) != 0 else {
+      guard files.entry(target) == nil else {
         throw ArchiveError.unwritable(path: target, reason: "\((archive as NSString).lastPathComponent) would replace the build's own file")
       }
-      guard rename(staging + "/" + name, target) == 0 else {
-        throw ArchiveError.unwritable(path: target, reason: String(cString: strerror(errno)))
+      do {
+        try files.move(staging + "/" + name, to: target)
+      } catch {
+        throw ArchiveError.unwritable(path: target, reason: ArchiveSource.reason(error))
       }
     }
   }
 
   /// `llama-server` anywhere in the tree (the shallowest), as a path relative to it.
-  static func findServer(in tree: String) -> String? {
-    guard let walker = FileManager.default.enumerator(atPath: tree) else { return nil }
-    var found: [String] = []
-    while let name = walker.nextObject() as? String {
-      guard (name as NSString).lastPathComponent == "llama-server" else { continue }
-      var info = stat()
-      if lstat(tree + "/" + name, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_mode & 0o111 != 0 { found.append(name) }
+  static func findServer(in tree: String, files: any FileSystem) -> String? {
+    let found = (files.walk(tree) ?? []).filter { name in
+      (name as NSString).lastPathComponent == "llama-server" && files.entry(tree + "/" + name)?.isExecutableFile == true
     }
     return found.min { ($0.split(separator: "/").count, $0) < ($1.split(separator: "/").count, $1) }
   }
@@ -304,10 +305,10 @@ struct LlamaCppInstaller: Sendable {
     }
     let archive = try await download(
       ReleaseClient.Asset(name: source.name, size: size, sha256: digest, url: url), client: client, expected: digest, location: location)
-    let placement = RuntimePlacement(home: home)
+    let placement = RuntimePlacement(home: home, files: context.files)
     let staging = try placement.makeStaging(.llamaCpp)
     defer { placement.discard(staging) }
-    _ = try ArchiveExtractor().extract(archive, into: staging + "/source")
+    _ = try ArchiveExtractor(files: context.files).extract(archive, into: staging + "/source")
     let top = (context.files.list(staging + "/source") ?? []).first.map { staging + "/source/" + $0 } ?? staging + "/source"
     let build = LlamaCppBuild(source: top, folder: staging + "/build", jobs: jobs)
     for command in build.commands {
@@ -319,13 +320,15 @@ struct LlamaCppInstaller: Sendable {
           id: "llama.cpp", command: command.joined(separator: " "), output: String(result.stderr.suffix(400)))
       }
     }
-    try FileManager.default.moveItem(atPath: staging + "/build/bin", toPath: staging + "/tree")
-    guard let server = Self.findServer(in: staging + "/tree") else { throw RuntimeError.noServerInArchive(archive: archive) }
+    try context.files.move(staging + "/build/bin", to: staging + "/tree")
+    guard let server = Self.findServer(in: staging + "/tree", files: context.files) else {
+      throw RuntimeError.noServerInArchive(archive: archive)
+    }
     try await verify(staging + "/tree/" + server)
     let manifest = RuntimeManifest(
       id: .llamaCpp, version: tag, variant: "cuda", platform: platform, path: folder, executable: folder + "/" + server, sha256: digest,
       source: url, installed: context.time.now, reason: "built from the source of \(tag) with GGML_CUDA=ON", asset: source.name)
-    try manifest.write(into: staging + "/tree")
+    try manifest.write(into: staging + "/tree", files: context.files)
     try placement.place(staging + "/tree", at: folder, staging: staging)
     let older =
       tag == releases.llamaCpp.tag

@@ -7,13 +7,17 @@ struct PostgresRuntimeCheck: Sendable {
   var bin: String
   /// Where the check's private server gets its port.
   var ports: any Ports
+  var files: any FileSystem
 
   func run() async throws {
-    var template = Array("/tmp/synapse-local-pgcheck-XXXXXX".utf8CString)
-    guard let made = mkdtemp(&template) else { throw ArchiveError.unwritable(path: "/tmp", reason: String(cString: strerror(errno))) }
-    let folder = String(cString: made)
-    chmod(folder, 0o711)
-    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let folder: String
+    do {
+      folder = try files.createUniqueFolder(in: "/tmp", prefix: "synapse-local-pgcheck-")
+      try? files.setPermissions(0o711, of: folder)
+    } catch {
+      throw ArchiveError.unwritable(path: "/tmp", reason: ArchiveSource.reason(error))
+    }
+    defer { try? files.remove(folder) }
     let layout = try PostgresLayout.plan(state: folder, project: folder)
     let port = try ports.freePort()
     let bootstrap = PostgresBootstrap(
@@ -32,7 +36,7 @@ struct PostgresRuntimeCheck: Sendable {
       ])
     let started = try await runner.run(pgctl, start, timeout: .seconds(90))
     guard started.status == 0 else {
-      let log = (try? String(contentsOfFile: layout.ownFolder + "/check.log", encoding: .utf8)) ?? started.stderr
+      let log = files.readText(layout.ownFolder + "/check.log") ?? started.stderr
       throw RuntimeError.verificationFailed(
         id: "postgresql", command: "pg_ctl start", output: String(log.trimmingCharacters(in: .whitespacesAndNewlines).suffix(300)))
     }

@@ -52,7 +52,7 @@ struct PythonRuntimeInstaller: Sendable {
       return RuntimeInstallOutcome(manifest: existing, installedNow: false)
     }
     let python = try await findPython()
-    let placement = RuntimePlacement(home: home)
+    let placement = RuntimePlacement(home: home, files: context.files)
     let staging = try placement.makeStaging(id)
     defer { placement.discard(staging) }
     var notes: [String] = []
@@ -62,7 +62,7 @@ struct PythonRuntimeInstaller: Sendable {
     // An earlier install (a --force, or one that never finished) is moved aside, beside itself so a
     // relocated one stays on its file system, and put back if this one fails. For a relocated
     // runtime both the link in the home and the folder it names go aside.
-    let aside = try SetAside([folder, target])
+    let aside = try SetAside([folder, target], files: context.files)
     do {
       try await build(target, python: python, requirements: requirements, staging: staging, id: id, request: request)
       let executable = try executable(id, in: target)
@@ -71,16 +71,17 @@ struct PythonRuntimeInstaller: Sendable {
         id: id, version: requirements.version, variant: variant, platform: platform, path: target, executable: executable,
         sha256: requirements.hash, source: request.wheelhouse ?? request.torchIndex.map { "PyPI, torch from \($0)" } ?? "PyPI",
         installed: context.time.now, reason: request.reason)
-      try manifest.write(into: target)
+      try manifest.write(into: target, files: context.files)
       if target != folder {
-        try FileManager.default.createDirectory(atPath: (folder as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(atPath: folder, withDestinationPath: target)
+        try context.files.createDirectory((folder as NSString).deletingLastPathComponent)
+        // Nothing stands there: what did was set aside.
+        try context.files.createLink(folder, to: target)
       }
       aside.discard()
       return RuntimeInstallOutcome(manifest: manifest, installedNow: true, notes: notes)
     } catch {
-      try? FileManager.default.removeItem(atPath: target)
-      if target != folder { unlink(folder) }
+      try? context.files.remove(target)
+      if target != folder { try? context.files.remove(folder) }
       aside.restore()
       throw error
     }
@@ -88,36 +89,30 @@ struct PythonRuntimeInstaller: Sendable {
 
   /// Paths moved out of the way (renamed to `<path>.previous`), to be put back or removed.
   struct SetAside {
+    private let files: any FileSystem
     private var moved: [String] = []
 
-    init(_ paths: [String]) throws {
-      for path in paths where !moved.contains(path) && Self.present(path) {
-        unlinkOrRemove(path + ".previous")
-        guard rename(path, path + ".previous") == 0 else {
-          let reason = String(cString: strerror(errno))
+    init(_ paths: [String], files: any FileSystem) throws {
+      self.files = files
+      // Present as a folder, a file or a link (a dangling one too).
+      for path in paths where !moved.contains(path) && files.entry(path) != nil {
+        try? files.remove(path + ".previous")
+        do {
+          try files.move(path, to: path + ".previous")
+        } catch {
           restore()
-          throw ArchiveError.unwritable(path: path, reason: reason)
+          throw ArchiveError.unwritable(path: path, reason: ArchiveSource.reason(error))
         }
         moved.append(path)
       }
     }
 
-    /// Present as a folder, a file or a link (a dangling one too).
-    static func present(_ path: String) -> Bool {
-      var info = stat()
-      return lstat(path, &info) == 0
-    }
-
     func restore() {
-      for path in moved { _ = rename(path + ".previous", path) }
+      for path in moved { try? files.move(path + ".previous", to: path) }
     }
 
     func discard() {
-      for path in moved { unlinkOrRemove(path + ".previous") }
-    }
-
-    private func unlinkOrRemove(_ path: String) {
-      if unlink(path) != 0 { try? FileManager.default.removeItem(atPath: path) }
+      for path in moved { try? files.remove(path + ".previous") }
     }
   }
 
@@ -139,8 +134,10 @@ struct PythonRuntimeInstaller: Sendable {
     let base = Self.sharedRuntimes
     try PostgresLayout.claimSharedFolder(base)
     let runtimes = base + "/postgresql"
-    if mkdir(runtimes, 0o755) != 0 && errno != EEXIST {
-      throw ArchiveError.unwritable(path: runtimes, reason: String(cString: strerror(errno)))
+    do {
+      try context.files.createDirectory(runtimes, permissions: 0o755)
+    } catch {
+      throw ArchiveError.unwritable(path: runtimes, reason: ArchiveSource.reason(error))
     }
     return runtimes + "/" + (folder as NSString).lastPathComponent
   }
@@ -150,7 +147,7 @@ struct PythonRuntimeInstaller: Sendable {
 
   func build(_ target: String, python: String, requirements: RequirementSet, staging: String, id: RuntimeID, request: Request) async throws
   {
-    try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+    try context.files.createDirectory((target as NSString).deletingLastPathComponent)
     let venv = try await context.processes.run(python, ["-m", "venv", target], timeout: .seconds(300))
     guard venv.status == 0 else {
       let said = (venv.stderr + venv.stdout).trimmingCharacters(in: .whitespacesAndNewlines)
@@ -174,7 +171,7 @@ struct PythonRuntimeInstaller: Sendable {
           )
         }
         let file = staging + "/torch.txt"
-        try AtomicFile.write(Data((torch + (request.torchSHA256.map { " --hash=sha256:\($0)" } ?? "") + "\n").utf8), to: file)
+        try context.files.write(torch + (request.torchSHA256.map { " --hash=sha256:\($0)" } ?? "") + "\n", to: file)
         context.output.line("installing \(id.rawValue): pip install \(torch) from \(request.wheelhouse ?? torchIndex)")
         let arguments = PipInstall.torchArguments(
           requirementsFile: file, index: torchIndex, wheelhouse: request.wheelhouse, requireHashes: request.torchSHA256 != nil)
@@ -182,7 +179,7 @@ struct PythonRuntimeInstaller: Sendable {
       }
     }
     let file = staging + "/requirements.txt"
-    try AtomicFile.write(Data((lines.joined(separator: "\n") + "\n").utf8), to: file)
+    try context.files.write(lines.joined(separator: "\n") + "\n", to: file)
     let arguments = PipInstall.arguments(
       requirementsFile: file, id: id, wheelhouse: request.wheelhouse, requireHashes: requirements.pinsHashes)
     // The size first: PyPI's torch brings gigabytes of CUDA libraries a CPU-only machine never uses.
@@ -227,7 +224,7 @@ struct PythonRuntimeInstaller: Sendable {
 
   func verify(_ id: RuntimeID, executable: String, environment: String, request: Request) async throws {
     switch id {
-    case .postgresql: try await PostgresRuntimeCheck(bin: executable, ports: context.ports).run()
+    case .postgresql: try await PostgresRuntimeCheck(bin: executable, ports: context.ports, files: context.files).run()
     case .vllm:
       let result = try await context.processes.run(executable, ["--version"], timeout: .seconds(120))
       guard result.status == 0 else {

@@ -9,7 +9,7 @@ public struct RequirementSet: Sendable, Equatable {
   public var text: String
 
   /// `file`: the requirement file relative to `profiles` (a vLLM line's); default `runtimes/<id>.txt`.
-  public static func load(_ id: RuntimeID, profiles: String, file: String? = nil, files: any FileSystem = RootedFileSystem()) throws
+  public static func load(_ id: RuntimeID, profiles: String, file: String? = nil, files: any FileSystem) throws
     -> RequirementSet
   {
     let path = "\(profiles)/\(file ?? "runtimes/\(id.rawValue).txt")"

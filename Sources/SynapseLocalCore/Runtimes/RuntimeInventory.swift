@@ -5,7 +5,7 @@ public struct RuntimeInventory: Sendable {
   public var home: RuntimeHome
   public var files: any FileSystem
 
-  public init(home: RuntimeHome, files: any FileSystem = RootedFileSystem()) {
+  public init(home: RuntimeHome, files: any FileSystem) {
     self.home = home
     self.files = files
   }
@@ -43,7 +43,7 @@ public struct RuntimeInventory: Sendable {
       for name in (files.list(base) ?? []).sorted() {
         let folder = base + "/" + name
         guard let manifest = RuntimeManifest.read(folder: folder, files: files) else { continue }
-        let size = measure && manifest.source != RuntimeManifest.systemSource ? Self.size(of: manifest.path) : 0
+        let size = measure && manifest.source != RuntimeManifest.systemSource ? files.treeSize(manifest.path) : 0
         found.append(Installed(manifest: manifest, folder: folder, sizeBytes: size))
       }
     }
@@ -53,17 +53,6 @@ public struct RuntimeInventory: Sendable {
   /// The installed runtime in exactly this folder, if its install finished.
   public func installed(_ id: RuntimeID, version: String, variant: String, platform: Platform) -> RuntimeManifest? {
     RuntimeManifest.read(folder: home.folder(id, version: version, variant: variant, platform: platform), files: files)
-  }
-
-  /// The bytes of a folder's files, links not followed.
-  static func size(of path: String) -> UInt64 {
-    guard let walker = FileManager.default.enumerator(atPath: path) else { return 0 }
-    var total: UInt64 = 0
-    while let name = walker.nextObject() as? String {
-      var info = stat()
-      if lstat(path + "/" + name, &info) == 0, info.st_mode & S_IFMT == S_IFREG { total += UInt64(info.st_size) }
-    }
-    return total
   }
 }
 

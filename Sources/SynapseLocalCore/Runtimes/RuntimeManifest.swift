@@ -44,15 +44,15 @@ public struct RuntimeManifest: Codable, Sendable, Equatable {
     self.installed = ISO8601DateFormatter().string(from: installed)
   }
 
-  public static func read(folder: String, files: any FileSystem = RootedFileSystem()) -> RuntimeManifest? {
+  public static func read(folder: String, files: any FileSystem) -> RuntimeManifest? {
     guard let data = files.contents(folder + "/" + fileName) else { return nil }
     return try? JSONDecoder().decode(RuntimeManifest.self, from: data)
   }
 
-  public func write(into folder: String) throws {
+  public func write(into folder: String, files: any FileSystem) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    try AtomicFile.write(try encoder.encode(self), to: folder + "/" + Self.fileName)
+    try files.write(try encoder.encode(self), to: folder + "/" + Self.fileName, permissions: 0o644)
   }
 
   /// The pin a project's lock keeps for this runtime.

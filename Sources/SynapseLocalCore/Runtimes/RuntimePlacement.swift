@@ -4,37 +4,41 @@ import Foundation
 /// in: inside the home, on the same file system, removed whatever happens.
 struct RuntimePlacement {
   var home: RuntimeHome
+  var files: any FileSystem
 
   /// A new, empty folder under `staging/`.
   func makeStaging(_ id: RuntimeID) throws -> String {
-    try FileManager.default.createDirectory(atPath: home.staging, withIntermediateDirectories: true)
-    let template = home.staging + "/\(id.rawValue)-XXXXXX"
-    var bytes = Array(template.utf8CString)
-    guard let made = mkdtemp(&bytes) else {
-      throw ArchiveError.unwritable(path: home.staging, reason: String(cString: strerror(errno)))
+    do {
+      return try files.createUniqueFolder(in: home.staging, prefix: id.rawValue + "-")
+    } catch {
+      throw ArchiveError.unwritable(path: home.staging, reason: ArchiveSource.reason(error))
     }
-    return String(cString: made)
   }
 
   /// Renames `built` to `folder`; an earlier install there (a `--force`) is moved aside first and
   /// removed only once the new one is in place.
   func place(_ built: String, at folder: String, staging: String) throws {
-    try FileManager.default.createDirectory(atPath: (folder as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+    try files.createDirectory((folder as NSString).deletingLastPathComponent)
     let aside = staging + "/previous"
     var moved = false
-    if FileManager.default.fileExists(atPath: folder) || (try? FileManager.default.destinationOfSymbolicLink(atPath: folder)) != nil {
-      guard rename(folder, aside) == 0 else { throw ArchiveError.unwritable(path: folder, reason: String(cString: strerror(errno))) }
+    if files.entry(folder) != nil {
+      do {
+        try files.move(folder, to: aside)
+      } catch {
+        throw ArchiveError.unwritable(path: folder, reason: ArchiveSource.reason(error))
+      }
       moved = true
     }
-    guard rename(built, folder) == 0 else {
-      let reason = String(cString: strerror(errno))
-      if moved { _ = rename(aside, folder) }
-      throw ArchiveError.unwritable(path: folder, reason: reason)
+    do {
+      try files.move(built, to: folder)
+    } catch {
+      if moved { try? files.move(aside, to: folder) }
+      throw ArchiveError.unwritable(path: folder, reason: ArchiveSource.reason(error))
     }
   }
 
   /// Removes a staging folder and what is in it.
   func discard(_ staging: String) {
-    try? FileManager.default.removeItem(atPath: staging)
+    try? files.remove(staging)
   }
 }

@@ -73,7 +73,7 @@ public struct RuntimeInstaller: Sendable {
         pins.record(outcome.manifest.pin)
         try pins.save(path, files: context.files)
         lock = pins
-        try RuntimeLockRegistry(home: home).register(path)
+        try RuntimeLockRegistry(home: home, files: context.files).register(path)
       }
     }
     return outcomes
@@ -134,7 +134,7 @@ public struct RuntimeInstaller: Sendable {
     var lock = try ProjectLock.load(path, files: context.files)
     for manifest in manifests where manifest.source != RuntimeManifest.systemSource { lock.record(manifest.pin) }
     try lock.save(path, files: context.files)
-    try RuntimeLockRegistry(home: home).register(path)
+    try RuntimeLockRegistry(home: home, files: context.files).register(path)
   }
 
   func installOne(_ id: RuntimeID, platform: Platform, pinned: ProjectLock.RuntimePin?, options: Options) async throws
@@ -216,12 +216,12 @@ public struct RuntimeInstaller: Sendable {
     if let existing = RuntimeManifest.read(folder: folder, files: context.files), existing.executable == bin {
       return RuntimeInstallOutcome(manifest: existing, installedNow: false)
     }
-    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    try context.files.createDirectory(folder)
     let manifest = RuntimeManifest(
       id: .postgresql, version: String(major), variant: "system", platform: platform, path: bin, executable: bin, sha256: nil,
       source: RuntimeManifest.systemSource, installed: context.time.now,
       reason: "the system's PostgreSQL \(major) in \(bin) has pgvector: used as it is")
-    try manifest.write(into: folder)
+    try manifest.write(into: folder, files: context.files)
     return RuntimeInstallOutcome(manifest: manifest, installedNow: true)
   }
 

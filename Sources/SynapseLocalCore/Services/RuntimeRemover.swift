@@ -31,7 +31,7 @@ public struct RuntimeRemover: Sendable {
       $0.manifest.id == id && (version == nil || $0.manifest.version == version)
     }
     guard !matching.isEmpty else { throw RuntimeError.notInstalled(target) }
-    let registry = RuntimeLockRegistry(home: home)
+    let registry = RuntimeLockRegistry(home: home, files: context.files)
     if !force {
       for installed in matching {
         if let lock = registry.pinning(installed.manifest).first {
@@ -43,9 +43,9 @@ public struct RuntimeRemover: Sendable {
     for installed in matching {
       // A relocated runtime: the folder it links to goes too (a system one is not ours to remove).
       if installed.manifest.source != RuntimeManifest.systemSource, installed.manifest.path != installed.folder {
-        try FileManager.default.removeItem(atPath: installed.manifest.path)
+        try context.files.remove(installed.manifest.path)
       }
-      try FileManager.default.removeItem(atPath: installed.folder)
+      try context.files.remove(installed.folder)
       removed.append(
         Removed(
           id: id.rawValue, version: installed.manifest.version, variant: installed.manifest.variant, path: installed.folder,

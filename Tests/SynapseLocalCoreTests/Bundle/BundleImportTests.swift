@@ -106,7 +106,7 @@ struct BundleImportTests {
       created: .testing)
     if signer != nil || signature != nil { manifest.format = BundleManifest.signedFormat }
     change(&manifest)
-    let writer = try BundleArchiveWriter(path: path)
+    let writer = try BundleArchiveWriter(path: path, files: RootedFileSystem())
     for (name, bytes) in early { try writer.add(name, data: bytes) }
     let manifestData = try JSONEncoder().encode(manifest)
     try writer.add(BundleManifest.memberName, data: manifestData)
@@ -162,7 +162,7 @@ struct BundleImportTests {
     for name in ["bundle-old", "llama.cpp-x", "bundle-crashed"] {
       try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: staging + "/" + name)
     }
-    BundleImporter.removeStaleStaging(staging, now: Date())
+    BundleImporter.removeStaleStaging(staging, now: Date(), files: RootedFileSystem())
     #expect(try FileManager.default.contentsOfDirectory(atPath: staging).sorted() == ["bundle-crashed", "bundle-new", "llama.cpp-x"])
     #expect(try FileManager.default.contentsOfDirectory(atPath: staging + "/bundle-crashed") == ["undo"])
     #expect(FileManager.default.contents(atPath: staging + "/bundle-crashed/undo/0") == Data("kept".utf8))
@@ -246,7 +246,7 @@ struct BundleImportTests {
     }
     // Issue 35 (friction): a tar.zst that is no bundle is called that.
     add("nomanifest", "is a zstd tar archive but not a synapse-local bundle: it has no manifest.json") { path in
-      let writer = try BundleArchiveWriter(path: path)
+      let writer = try BundleArchiveWriter(path: path, files: RootedFileSystem())
       try writer.add("notes/readme.txt", data: Data("hello".utf8))
       _ = try writer.finish()
     }

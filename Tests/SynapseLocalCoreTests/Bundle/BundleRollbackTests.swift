@@ -71,7 +71,7 @@ struct BundleRollbackTests {
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     let file = folder + "/synapse-local.yaml"
     try Data("only copy".utf8).write(to: URL(fileURLWithPath: file))
-    var undo = BundleUndo(staging: scratch.root + "/staging")
+    var undo = BundleUndo(staging: scratch.root + "/staging", files: RootedFileSystem())
     try undo.keep(file)
     // The import then fails, and the folder is no longer one: the put-back cannot happen.
     try FileManager.default.removeItem(atPath: folder)

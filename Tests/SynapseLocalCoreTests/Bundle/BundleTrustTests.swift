@@ -190,7 +190,7 @@ struct BundleTrustTests {
     let digest = String(repeating: "d", count: 64)
     let platform = try Platform.current()
     var lock = ProjectLock()
-    let shipped = try EngineReleases.load(ResourceLocator.sourceTree + "/profiles/engines.yaml")
+    let shipped = try EngineReleases.load(ResourceLocator.sourceTree + "/profiles/engines.yaml", files: RootedFileSystem())
     let official = try #require(shipped.asset(for: .linuxX64, variant: "cpu")).name
     #expect(try importer.digestToTrust(digest, archive: official, lock: lock, platform: platform) == nil)
     #expect(try importer.digestToTrust(digest, archive: "llama-own-build.tar.gz", lock: lock, platform: platform) == digest)

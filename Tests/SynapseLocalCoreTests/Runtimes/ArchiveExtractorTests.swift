@@ -5,16 +5,19 @@ import Testing
 
 /// Runtime archives through the extractor: release layouts kept whole (links inside included),
 /// every kind of hostile member refused by name with nothing left behind. The archives are made by
-/// Python's own tarfile and zipfile, as a release or an attacker would make them.
+/// Python's own tarfile and zipfile, as a release or an attacker would make them, in memory; they
+/// are extracted in a `MemoryFileSystem`.
 @Suite("archive extractor")
 struct ArchiveExtractorTests {
   static let maker = #"""
-    import io, os, sys, tarfile, zipfile
-    out = sys.argv[1]
+    import base64, io, json, tarfile, zipfile
+    made = {}
     def tar(name, members, mode="w:gz"):
-        with tarfile.open(os.path.join(out, name), mode) as t:
+        out = io.BytesIO()
+        with tarfile.open(fileobj=out, mode=mode) as t:
             for info, data in members:
                 t.addfile(info, io.BytesIO(data) if data is not None else None)
+        made[name] = out.getvalue()
     def file(path, data=b"x", mode=0o644):
         i = tarfile.TarInfo(path); i.size = len(data); i.mode = mode; return (i, data)
     def kind(path, type, link="", mode=0o644):
@@ -25,10 +28,12 @@ struct ArchiveExtractorTests {
             kind("llama-b1/libggml-copy.so", tarfile.LNKTYPE, "llama-b1/libggml.so.0")]
     tar("release.tar.gz", good)
     tar("release.tar.xz.bin", good, "w:xz")
-    with zipfile.ZipFile(os.path.join(out, "release.zip.bin"), "w", zipfile.ZIP_DEFLATED) as z:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         info = zipfile.ZipInfo("build/bin/llama-server"); info.external_attr = 0o100755 << 16
         z.writestr(info, server)
         z.writestr("build/bin/libllama.so", b"elf")
+    made["release.zip.bin"] = out.getvalue()
     tar("absolute.tar.gz", [file("/etc/evil")])
     tar("dotdot.tar.gz", [file("llama-b1/../../evil")])
     tar("symlink-out.tar.gz", [kind("llama-b1/", tarfile.DIRTYPE, mode=0o755), kind("llama-b1/lib", tarfile.SYMTYPE, "../../etc")])
@@ -44,37 +49,41 @@ struct ArchiveExtractorTests {
     tar("fifo.tar.gz", [kind("pipe", tarfile.FIFOTYPE)])
     tar("setuid.tar.gz", [file("llama-server", server, 0o4755)])
     tar("bomb.tar.gz", [file("zeros", b"\0" * (8 << 20))])
-    with open(os.path.join(out, "not-an-archive.tar.gz"), "wb") as f: f.write(b"hello, not gzip\n")
+    made["not-an-archive.tar.gz"] = b"hello, not gzip\n"
+    print(json.dumps({name: base64.b64encode(data).decode() for name, data in made.items()}))
     """#
 
-  static let folder: String = {
-    let folder = NSTemporaryDirectory() + "archives-\(UUID().uuidString.prefix(8))"
-    try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    return folder
-  }()
+  static let folder = "/archives"
 
   /// Made once for all the suite's tests, which run in parallel.
-  static let made = Task { try await runCommand("/usr/bin/env", ["python3", "-c", maker, folder]) }
+  static let made = Task { try await runCommand("/usr/bin/env", ["python3", "-c", maker]) }
 
-  static func makeArchives() async throws {
+  /// A file system holding every archive in `folder`, for one test.
+  static func makeArchives() async throws -> MemoryFileSystem {
     let (status, output) = try await made.value
     try #require(status == 0, "python3 could not make the archives: \(output)")
+    let encoded = try JSONDecoder().decode([String: String].self, from: Data(output.utf8))
+    let files = MemoryFileSystem(roots: [folder])
+    for (name, text) in encoded {
+      try files.write(try #require(Data(base64Encoded: text)), to: folder + "/" + name, permissions: 0o644)
+    }
+    return files
   }
 
   func target() -> String { Self.folder + "/out-\(UUID().uuidString.prefix(8))" }
 
   @Test(arguments: ["release.tar.gz", "release.tar.xz.bin", "release.zip.bin"])
   func aReleaseArchiveIsExtractedWholeWhateverItsName(_ name: String) async throws {
-    try await Self.makeArchives()
+    let files = try await Self.makeArchives()
     let destination = target()
-    let result = try ArchiveExtractor().extract(Self.folder + "/" + name, into: destination)
+    let result = try ArchiveExtractor(files: files).extract(Self.folder + "/" + name, into: destination)
     let server = name.hasPrefix("release.zip") ? "/build/bin/llama-server" : "/llama-b1/llama-server"
-    #expect(FileManager.default.isExecutableFile(atPath: destination + server))
-    #expect(try String(contentsOfFile: destination + server, encoding: .utf8).contains("llama-server"))
+    #expect(files.isExecutable(destination + server))
+    #expect(try #require(files.text(destination + server)).contains("llama-server"))
     if !name.hasPrefix("release.zip") {
       // Links inside the folder are kept as links.
-      #expect(try FileManager.default.destinationOfSymbolicLink(atPath: destination + "/llama-b1/libggml.so") == "libggml.so.0")
-      #expect(FileManager.default.contents(atPath: destination + "/llama-b1/libggml-copy.so") == Data("elf".utf8))
+      #expect(files.linkTarget(destination + "/llama-b1/libggml.so") == "libggml.so.0")
+      #expect(files.contents(destination + "/llama-b1/libggml-copy.so") == Data("elf".utf8))
     }
     #expect(result.files >= 2 && result.bytes > 0)
   }
@@ -94,46 +103,46 @@ struct ArchiveExtractorTests {
     ("setuid.tar.gz", "llama-server", "is setuid or setgid"),
   ])
   func aHostileMemberIsRefusedByNameAndNothingIsWritten(_ name: String, _ member: String, _ reason: String) async throws {
-    try await Self.makeArchives()
+    let files = try await Self.makeArchives()
     let destination = target()
     let archive = Self.folder + "/" + name
     #expect(throws: ArchiveError.unsafeMember(archive: archive, member: member, reason: reason)) {
-      try ArchiveExtractor().extract(archive, into: destination)
+      try ArchiveExtractor(files: files).extract(archive, into: destination)
     }
-    #expect(!FileManager.default.fileExists(atPath: destination))
-    #expect(!FileManager.default.fileExists(atPath: Self.folder + "/evil"))
+    #expect(!files.exists(destination))
+    #expect(!files.exists(Self.folder + "/evil"))
   }
 
   @Test func anArchiveThatGrowsPastItsLimitIsRefusedAndRemoved() async throws {
-    try await Self.makeArchives()
+    let files = try await Self.makeArchives()
     let archive = Self.folder + "/bomb.tar.gz"
     let destination = target()
     // 8 MiB of zeros compress to a few KiB: far past 50 times the archive's size.
     do {
-      _ = try ArchiveExtractor().extract(archive, into: destination)
+      _ = try ArchiveExtractor(files: files).extract(archive, into: destination)
       Issue.record("a bomb must be refused")
     } catch let error as ArchiveError {
       guard case .tooLarge = error else { throw error }
       #expect(error.description.contains("refused \(archive): it extracts to more than"))
     }
-    #expect(!FileManager.default.fileExists(atPath: destination))
+    #expect(!files.exists(destination))
     // A limit set above it lets it through.
-    var generous = ArchiveExtractor()
+    var generous = ArchiveExtractor(files: files)
     generous.ratioLimit = 100_000
     #expect(try generous.extract(archive, into: destination).bytes == 8 << 20)
   }
 
   @Test func notAnArchiveAndAnExistingFolderAreOneLineErrors() async throws {
-    try await Self.makeArchives()
+    let files = try await Self.makeArchives()
     let destination = target()
     #expect {
-      try ArchiveExtractor().extract(Self.folder + "/not-an-archive.tar.gz", into: destination)
+      try ArchiveExtractor(files: files).extract(Self.folder + "/not-an-archive.tar.gz", into: destination)
     } throws: { error in
       "\(error)".hasPrefix("cannot read the archive \(Self.folder)/not-an-archive.tar.gz: ") && !"\(error)".contains("\n")
     }
-    #expect(!FileManager.default.fileExists(atPath: destination))
+    #expect(!files.exists(destination))
     #expect(throws: ArchiveError.destinationExists(path: Self.folder)) {
-      try ArchiveExtractor().extract(Self.folder + "/release.tar.gz", into: Self.folder)
+      try ArchiveExtractor(files: files).extract(Self.folder + "/release.tar.gz", into: Self.folder)
     }
   }
 }

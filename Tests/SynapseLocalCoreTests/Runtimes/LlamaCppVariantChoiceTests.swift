@@ -12,7 +12,7 @@ struct LlamaCppVariantChoiceTests {
   let releases: EngineReleases
 
   init() throws {
-    releases = try EngineReleases.load(ResourceLocator.sourceTree + "/profiles/engines.yaml")
+    releases = try EngineReleases.load(ResourceLocator.sourceTree + "/profiles/engines.yaml", files: RootedFileSystem())
   }
 
   func choose(
@@ -83,25 +83,33 @@ struct LlamaCppVariantChoiceTests {
 /// looks, and may not replace a file of the build.
 @Suite("companion archive")
 struct CompanionArchiveTests {
-  @Test func theCompanionsLibrariesLandBesideTheServerAndReplaceNothing() throws {
-    let root = NSTemporaryDirectory() + "companion-\(UUID().uuidString.prefix(8))"
-    defer { try? FileManager.default.removeItem(atPath: root) }
-    let source = root + "/src"
-    try FileManager.default.createDirectory(atPath: source + "/cuda", withIntermediateDirectories: true)
-    try Data("lib".utf8).write(to: URL(fileURLWithPath: source + "/cuda/libcudart.so.12"))
-    try Data("lib".utf8).write(to: URL(fileURLWithPath: source + "/libcublas.so.12"))
+  /// A `cudart-…` archive as `tar -czf cudart.tar.gz cuda libcublas.so.12` makes it, printed in base64.
+  static let maker = #"""
+    import base64, io, tarfile
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w:gz") as t:
+        folder = tarfile.TarInfo("cuda"); folder.type = tarfile.DIRTYPE; folder.mode = 0o755; t.addfile(folder)
+        for name in ["cuda/libcudart.so.12", "libcublas.so.12"]:
+            info = tarfile.TarInfo(name); info.size = 3; info.mode = 0o644; t.addfile(info, io.BytesIO(b"lib"))
+    print(base64.b64encode(out.getvalue()).decode())
+    """#
+
+  @Test func theCompanionsLibrariesLandBesideTheServerAndReplaceNothing() async throws {
+    let root = "/companion"
+    let files = MemoryFileSystem(roots: [root])
+    let (status, output) = try await runCommand("/usr/bin/env", ["python3", "-c", Self.maker])
+    try #require(status == 0, "python3 could not make the archive: \(output)")
     let archive = root + "/cudart.tar.gz"
-    let tar = Process()
-    tar.executableURL = URL(fileURLWithPath: "/bin/tar")
-    tar.arguments = ["-czf", archive, "-C", source, "cuda", "libcublas.so.12"]
-    try tar.run()
-    tar.waitUntilExit()
+    let bytes = try #require(Data(base64Encoded: output.trimmingCharacters(in: .whitespacesAndNewlines)))
+    try files.write(bytes, to: archive, permissions: 0o644)
     let server = root + "/tree/llama-b11541"
-    try FileManager.default.createDirectory(atPath: server, withIntermediateDirectories: true)
-    try LlamaCppInstaller.unpack(archive, beside: server, staging: root + "/staging")
-    #expect(FileManager.default.fileExists(atPath: server + "/libcudart.so.12"))
-    #expect(FileManager.default.fileExists(atPath: server + "/libcublas.so.12"))
+    try files.createDirectory(server)
+    try LlamaCppInstaller.unpack(archive, files: files, beside: server, staging: root + "/staging")
+    #expect(files.exists(server + "/libcudart.so.12"))
+    #expect(files.exists(server + "/libcublas.so.12"))
     // Again, into a folder that has those names now: refused.
-    #expect(throws: ArchiveError.self) { try LlamaCppInstaller.unpack(archive, beside: server, staging: root + "/staging2") }
+    #expect(throws: ArchiveError.self) {
+      try LlamaCppInstaller.unpack(archive, files: files, beside: server, staging: root + "/staging2")
+    }
   }
 }

@@ -30,12 +30,16 @@ struct PipCommandTests {
       """)
 
   struct Build {
-    let folder = NSTemporaryDirectory() + "pip-\(UUID().uuidString.prefix(8))"
+    let folder = "/pip-\(UUID().uuidString.prefix(8))"
+    let files: MemoryFileSystem
     var target: String { folder + "/env" }
     var staging: String { folder + "/staging" }
     let output = RecordingOutput()
 
-    init() throws { try FileManager.default.createDirectory(atPath: folder + "/staging", withIntermediateDirectories: true) }
+    init() throws {
+      files = MemoryFileSystem(roots: [folder, "/wheels"])
+      try files.createDirectory(folder + "/staging")
+    }
 
     /// Runs `build` where only `commands` (after the venv's) are answered, each with success.
     func run(_ set: RequirementSet, _ request: PythonRuntimeInstaller.Request, commands: [String]) async throws {
@@ -44,20 +48,17 @@ struct PipCommandTests {
         answers["\(target)/bin/python \(PipCommandTests.pip) \(command)"] = ProcessResult(status: 0, stdout: "", stderr: "")
       }
       let context = Context.testing(
-        system: MemoryFileSystem(roots: ["/"]), environment: [:], processes: StubProcessRunner(answers), files: RootedFileSystem(),
-        output: output)
+        system: MemoryFileSystem(roots: ["/"]), environment: [:], processes: StubProcessRunner(answers), files: files, output: output)
       let installer = PythonRuntimeInstaller(
         context: context, home: RuntimeHome(path: folder + "/home"), platform: .linuxX64, profiles: "/p")
       try await installer.build(target, python: "/usr/bin/python3", requirements: set, staging: staging, id: set.id, request: request)
     }
 
-    func read(_ name: String) throws -> String { try String(contentsOfFile: staging + "/" + name, encoding: .utf8) }
-    func remove() { try? FileManager.default.removeItem(atPath: folder) }
+    func read(_ name: String) throws -> String { try #require(files.text(staging + "/" + name)) }
   }
 
   @Test func aSetWithHashesIsInstalledWithHashesRequiredFromAnIndexOrAWheelhouse() async throws {
     let build = try Build()
-    defer { build.remove() }
     try await build.run(Self.hashed, .init(pinned: nil), commands: ["--require-hashes -r \(build.staging)/requirements.txt"])
     let written = try build.read("requirements.txt")
     #expect(written.split(separator: "\n").count == 3 && written.hasPrefix("flask==3.1.3 --hash=sha256:\(Self.flask) --hash=sha256:"))
@@ -69,7 +70,6 @@ struct PipCommandTests {
 
   @Test func aSetWithoutHashesIsInstalledWithAWarning() async throws {
     let build = try Build()
-    defer { build.remove() }
     let bare = RequirementSet(id: .postgresql, path: "/p/runtimes/postgresql.txt", text: "pgserver==0.1.4\n")
     #expect(!bare.pinsHashes)
     try await build.run(bare, .init(pinned: nil), commands: ["--no-deps -r \(build.staging)/requirements.txt"])
@@ -78,7 +78,6 @@ struct PipCommandTests {
 
   @Test func torchComesFromItsIndexAloneAndTheRestWithHashes() async throws {
     let build = try Build()
-    defer { build.remove() }
     let rest = "--require-hashes -r \(build.staging)/requirements.txt"
     // Without --torch-sha256, torch's CPU build cannot be hash-checked: said, not hidden.
     try await build.run(
@@ -90,7 +89,6 @@ struct PipCommandTests {
     #expect(build.output.warnings.contains { $0.contains("torch==2.15.0+cpu") && $0.contains("--torch-sha256") })
     // With it, torch is pinned too.
     let pinned = try Build()
-    defer { pinned.remove() }
     try await pinned.run(
       Self.hashed, .init(pinned: nil, torchIndex: "https://mirror/cpu", torchSHA256: Self.torch),
       commands: [

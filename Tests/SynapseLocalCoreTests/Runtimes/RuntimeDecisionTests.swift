@@ -28,7 +28,7 @@ struct RuntimeDecisionTests {
   }
 
   @Test func theShippedEnginesFileLoadsAndNamesALinuxCPUBuild() throws {
-    let releases = try EngineReleases.load(ResourceLocator.sourceTree + "/profiles/engines.yaml")
+    let releases = try EngineReleases.load(ResourceLocator.sourceTree + "/profiles/engines.yaml", files: RootedFileSystem())
     #expect(releases.llamaCpp.repository == "ggml-org/llama.cpp")
     let asset = try #require(releases.asset(for: .linuxX64, variant: "cpu"))
     #expect(asset.name == "llama-\(releases.llamaCpp.tag)-bin-ubuntu-x64.tar.gz")
@@ -40,9 +40,8 @@ struct RuntimeDecisionTests {
   }
 
   @Test func aBadEnginesFileIsRefusedWithTheReason() throws {
-    let folder = NSTemporaryDirectory() + "engines-\(UUID().uuidString.prefix(8))"
-    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let folder = "/profiles"
+    let files = MemoryFileSystem(roots: [folder])
     for (text, reason) in [
       ("llama.cpp:\n  repository: a/b\n  tag: b1\n  assets:\n    windows-x64:\n      cpu: {name: x.zip}\n", "unknown platform windows-x64"),
       (
@@ -60,8 +59,8 @@ struct RuntimeDecisionTests {
       ),
       ("llama.cpp:\n  repository: a/b\n  tag: b1\n  assets: {}\n  source: {name: src.tar.gz}\n", "src.tar.gz has no sha256"),
     ] {
-      try text.write(toFile: folder + "/engines.yaml", atomically: true, encoding: .utf8)
-      let error = #expect(throws: RuntimeError.self) { try EngineReleases.load(folder + "/engines.yaml") }
+      try files.write(text, to: folder + "/engines.yaml")
+      let error = #expect(throws: RuntimeError.self) { try EngineReleases.load(folder + "/engines.yaml", files: files) }
       #expect(error?.description.contains(reason) == true, "\(String(describing: error))")
     }
   }
@@ -129,7 +128,7 @@ struct RuntimeDecisionTests {
   /// the release builds), or the one a project's lock pins; with neither it is refused saying how
   /// to pin one.
   @Test func theBuildCompilesAPinnedSource() throws {
-    let shipped = try EngineReleases.load(ResourceLocator.sourceTree + "/profiles/engines.yaml")
+    let shipped = try EngineReleases.load(ResourceLocator.sourceTree + "/profiles/engines.yaml", files: RootedFileSystem())
     let context = Context.testing(
       system: MemoryFileSystem(roots: ["/"]), environment: [:], processes: StubProcessRunner(), files: RootedFileSystem())
     let installer = LlamaCppInstaller(context: context, home: RuntimeHome(path: "/home"), releases: shipped, platform: .linuxX64)
@@ -178,7 +177,7 @@ struct RuntimeDecisionTests {
     #expect(postgres.contains("--no-deps") && postgres.contains("--only-binary=:all:") && !postgres.contains("--require-hashes"))
     // The shipped sets pin every requirement exactly, with the hashes of its published files.
     for id in [RuntimeID.embedding, .postgresql, .vllm] {
-      let shipped = try RequirementSet.load(id, profiles: ResourceLocator.sourceTree + "/profiles")
+      let shipped = try RequirementSet.load(id, profiles: ResourceLocator.sourceTree + "/profiles", files: RootedFileSystem())
       #expect(!shipped.requirements.isEmpty && shipped.requirements.allSatisfy { $0.contains("==") }, "\(id)")
       let unhashed = shipped.requirements.filter { !$0.contains(" --hash=sha256:") }
       let (count, pinsHashes) = (unhashed.count, shipped.pinsHashes)

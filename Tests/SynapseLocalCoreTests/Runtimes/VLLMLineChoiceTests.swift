@@ -125,7 +125,7 @@ struct VLLMLineChoiceTests {
   /// runtime wheel the file pins for torch, and every pinned file exists.
   @Test func thePinnedLineMatchesItsRequirementFile() throws {
     for line in lines.lines where line.pinned {
-      let requirements = try RequirementSet.load(.vllm, profiles: Self.profiles, file: line.requirements)
+      let requirements = try RequirementSet.load(.vllm, profiles: Self.profiles, file: line.requirements, files: RootedFileSystem())
       let runtime = requirements.requirements.first { RequirementSet.name(of: $0) == "nvidia-cuda-runtime-cu12" }
       #expect(runtime?.contains("==\(line.cuda).") == true, "\(line.name): \(runtime ?? "no CUDA runtime pinned")")
       #expect(requirements.requirements.contains { $0.hasPrefix("vllm==\(lines.version) ") })

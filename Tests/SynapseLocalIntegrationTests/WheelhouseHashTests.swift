@@ -7,7 +7,7 @@ import Testing
 /// The real installer and the real pip against a wheelhouse that holds other bytes under a pinned
 /// name and version: refused, in one line naming the file and its hash, with nothing kept. The same
 /// wheel pinned by its own hash is accepted by pip, so the refusal is the hash's doing.
-@Suite("wheelhouse hashes")
+@Suite("wheelhouse hashes", .tags(.integration))
 struct WheelhouseHashTests {
   /// Writes a tiny wheel; prints its sha256, then overwrites it with other bytes under the same
   /// name and prints theirs.
