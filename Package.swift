@@ -13,6 +13,7 @@ let package = Package(
   products: [
     .executable(name: "synapse-local", targets: ["synapse-local"]),
     .library(name: "SynapseLocalCore", targets: ["SynapseLocalCore"]),
+    .library(name: "SynapseLocalSystem", targets: ["SynapseLocalSystem"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -31,6 +32,7 @@ let package = Package(
     .target(
       name: "SynapseLocalCLI",
       dependencies: [
+        "SynapseLocalSystem",
         "SynapseLocalCore",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
@@ -49,9 +51,21 @@ let package = Package(
       providers: [.apt(["libarchive-dev"])]),
     .target(name: "CProcessShims"),
     .target(name: "CMemoryScan"),
+    // The effects and the plumbing under them (files, processes, clock, ports, HTTP, formatting):
+    // no domain type, so a backwards use does not compile.
+    .target(
+      name: "SynapseLocalSystem",
+      dependencies: [
+        "CCurl",
+        "CProcessShims",
+        .product(name: "Subprocess", package: "swift-subprocess"),
+        .product(name: "SystemPackage", package: "swift-system"),
+      ],
+      swiftSettings: strict),
     .target(
       name: "SynapseLocalCore",
       dependencies: [
+        "SynapseLocalSystem",
         "COpenSSL",
         "CCurl",
         "CArchive",
@@ -70,6 +84,7 @@ let package = Package(
     .target(
       name: "SynapseLocalTesting",
       dependencies: [
+        "SynapseLocalSystem",
         "SynapseLocalCore",
         .product(name: "Subprocess", package: "swift-subprocess"),
         .product(name: "SystemPackage", package: "swift-system"),
@@ -77,15 +92,17 @@ let package = Package(
       swiftSettings: strict),
     .testTarget(
       name: "SynapseLocalCoreTests",
-      dependencies: ["SynapseLocalCore", "SynapseLocalTesting", .product(name: "Yams", package: "Yams")],
+      dependencies: ["SynapseLocalSystem", "SynapseLocalCore", "SynapseLocalTesting", .product(name: "Yams", package: "Yams")],
       swiftSettings: strict),
     .testTarget(
       name: "SynapseLocalIntegrationTests",
-      dependencies: ["SynapseLocalCore", "SynapseLocalTesting"],
+      dependencies: ["SynapseLocalSystem", "SynapseLocalCore", "SynapseLocalTesting"],
       swiftSettings: strict),
     .testTarget(
       name: "SynapseLocalCLITests",
-      dependencies: ["SynapseLocalCLI", "SynapseLocalCore", "SynapseLocalTesting", .product(name: "Yams", package: "Yams")],
+      dependencies: [
+        "SynapseLocalCLI", "SynapseLocalSystem", "SynapseLocalCore", "SynapseLocalTesting", .product(name: "Yams", package: "Yams"),
+      ],
       swiftSettings: strict),
   ]
 )

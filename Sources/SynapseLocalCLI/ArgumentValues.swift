@@ -1,5 +1,6 @@
 import ArgumentParser
 import SynapseLocalCore
+import SynapseLocalSystem
 
 // The Core enumerations a flag takes by their raw values (`--engine vllm`, `--mode production`).
 extension AppMode: ExpressibleByArgument {}

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SynapseLocalCore
+import SynapseLocalSystem
 
 /// The request size and repetitions `bench` and `tune` measure with.
 struct BenchOptions: ParsableArguments {

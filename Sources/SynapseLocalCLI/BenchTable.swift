@@ -1,5 +1,6 @@
 import Foundation
 import SynapseLocalCore
+import SynapseLocalSystem
 
 enum BenchTable {
   static func print(_ report: BenchReport, to output: any OutputSink) {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SynapseLocalCore
+import SynapseLocalSystem
 
 struct BundleKeygenCommand: ContextCommand {
   static let configuration = CommandConfiguration(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SynapseLocalCore
+import SynapseLocalSystem
 
 /// `--sha256 HEX` and `--trust PUBKEY`, the same on `bundle import` and `bundle verify`: what proves
 /// a bundle is the one that was exported.

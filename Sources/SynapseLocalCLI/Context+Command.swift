@@ -1,5 +1,6 @@
 import Foundation
 import SynapseLocalCore
+import SynapseLocalSystem
 
 extension Context {
   /// The running command's context: the real effects, its output on the terminal.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import SynapseLocalCore
+import SynapseLocalSystem
 
 /// A command whose work runs on the effects it is given, after swiftly's `SwiftlyCommand`:
 /// argument-parser's `run()` only builds `Context.command()` and calls `run(_:)`; a test parses

@@ -1,5 +1,6 @@
 import Foundation
 import SynapseLocalCore
+import SynapseLocalSystem
 
 enum GGUFTable {
   static func print(_ info: GGUFModelInfo, to output: any OutputSink) {

@@ -1,5 +1,6 @@
 import Foundation
 import SynapseLocalCore
+import SynapseLocalSystem
 
 enum HardwareTable {
   static func print(_ report: HardwareReport, to output: any OutputSink) {

@@ -1,4 +1,5 @@
 import SynapseLocalCore
+import SynapseLocalSystem
 
 extension InitCommand {
   /// The flags as project keys, in the order they are applied.

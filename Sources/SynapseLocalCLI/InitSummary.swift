@@ -1,5 +1,6 @@
 import Foundation
 import SynapseLocalCore
+import SynapseLocalSystem
 
 /// What `init` prints: the plan's main choices, what was found in the Synapse checkout, why, and
 /// what to run next.

@@ -1,4 +1,5 @@
 import SynapseLocalCore
+import SynapseLocalSystem
 
 /// `inspect --json`: the header's facts, the estimate, and for Hub files the bytes fetched.
 struct InspectOutput: Encodable {

@@ -1,4 +1,5 @@
 import SynapseLocalCore
+import SynapseLocalSystem
 
 /// What `install` says of each runtime: installed now or already there, where, why that build,
 /// and where it is pinned.

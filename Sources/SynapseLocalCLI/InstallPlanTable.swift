@@ -1,4 +1,5 @@
 import SynapseLocalCore
+import SynapseLocalSystem
 
 /// What `install --plan` prints: the build, why, and its files with their pinned digests.
 enum InstallPlanTable {

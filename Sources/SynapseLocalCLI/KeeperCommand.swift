@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SynapseLocalCore
+import SynapseLocalSystem
 
 /// `synapse-local keeper`: not for people. The supervisor runs each service through it, so the
 /// service's whole process group ends with the supervisor, however the supervisor ends.

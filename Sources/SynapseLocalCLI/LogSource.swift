@@ -1,5 +1,6 @@
 import ArgumentParser
 import SynapseLocalCore
+import SynapseLocalSystem
 
 /// What `logs` prints: a service's log, or `supervisor`, the supervisor's own
 /// (logs/supervisor.log: what `up -d` started, warnings, why a start failed).

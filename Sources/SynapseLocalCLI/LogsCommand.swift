@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SynapseLocalCore
+import SynapseLocalSystem
 
 struct LogsCommand: ContextCommand {
   static let configuration = CommandConfiguration(

@@ -1,5 +1,6 @@
 import Foundation
 import SynapseLocalCore
+import SynapseLocalSystem
 
 /// The command's own printing rules: results to stdout, diagnostics to stderr, JSON alone on
 /// stdout with `--json`. Unlike `line`, none of these is silenced by --quiet.

@@ -1,5 +1,6 @@
 import Foundation
 import SynapseLocalCore
+import SynapseLocalSystem
 
 /// Progress on stderr: one line per item updated in place on a terminal, a plain line when each
 /// item ends otherwise (logs stay readable), nothing with `--quiet`.

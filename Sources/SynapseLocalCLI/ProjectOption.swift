@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SynapseLocalCore
+import SynapseLocalSystem
 
 /// `--project DIR`, the same on every command: `~` expanded, relative to where the command runs,
 /// made absolute once, here.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SynapseLocalCore
+import SynapseLocalSystem
 
 /// `--project DIR` and `--lock FILE`, for the commands that read or write the lock file.
 struct ProjectOptions: ParsableArguments {

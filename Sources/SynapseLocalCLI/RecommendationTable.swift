@@ -1,5 +1,6 @@
 import Foundation
 import SynapseLocalCore
+import SynapseLocalSystem
 
 enum RecommendationTable {
   static func print(_ r: Recommendation, to output: any OutputSink) {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import SynapseLocalCore
+import SynapseLocalSystem
 
 /// Runs a command body, turning any error into one line on stderr (through `output`) and exit
 /// status 1, so no user ever sees a stack trace or Swift's error dump.

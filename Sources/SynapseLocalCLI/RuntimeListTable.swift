@@ -1,4 +1,5 @@
 import SynapseLocalCore
+import SynapseLocalSystem
 
 /// What `install --list` prints: each installed runtime, its size, and where it came from.
 enum RuntimeListTable {

@@ -1,5 +1,6 @@
 import Foundation
 import SynapseLocalCore
+import SynapseLocalSystem
 
 /// The process's own stdout and stderr, written as they are: what `TerminalOutput` prints on
 /// when a command runs for real (a test gives it a `RecordingOutput` instead).

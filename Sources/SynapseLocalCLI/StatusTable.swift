@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SynapseLocalCore
+import SynapseLocalSystem
 
 enum StatusTable {
   static func print(_ status: StackStatus, to output: any OutputSink, now: Date) {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import SynapseLocalCore
+import SynapseLocalSystem
 
 /// `swap`'s SERVICE. Every service name parses, so `swap db` is refused in our own words
 /// (`validate`), but the help lists only the two that have models to swap.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import SynapseLocalCore
+import SynapseLocalSystem
 
 public struct SynapseLocalCommand: AsyncParsableCommand {
   public static let configuration = CommandConfiguration(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SynapseLocalCore
+import SynapseLocalSystem
 
 /// The executable's only call: parse, run, print, exit. Whatever fails ends here as one line on
 /// stderr with the one prefix, and one code of the table in README (0, 1, 2 from doctor, 64).

@@ -1,5 +1,6 @@
 import Foundation
 import SynapseLocalCore
+import SynapseLocalSystem
 
 /// Questions are asked only when a person is there: stdin and stdout both terminals, and the
 /// command's output printed on them (not recorded by a test).

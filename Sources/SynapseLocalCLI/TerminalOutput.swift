@@ -1,5 +1,6 @@
 import Foundation
 import SynapseLocalCore
+import SynapseLocalSystem
 
 /// What Core services say, printed by the CLI's rules on the streams of `base`: lines on stdout,
 /// info and warnings on stderr with our prefix, progress on stderr (nothing with --quiet).

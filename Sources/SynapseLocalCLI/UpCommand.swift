@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import SynapseLocalCore
+import SynapseLocalSystem
 
 struct UpCommand: ContextCommand {
   static let configuration = CommandConfiguration(

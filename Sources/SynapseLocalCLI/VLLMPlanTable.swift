@@ -1,4 +1,5 @@
 import SynapseLocalCore
+import SynapseLocalSystem
 
 /// What `install vllm --plan` prints: the CUDA line, where its wheels come from, the driver it
 /// needs and why.

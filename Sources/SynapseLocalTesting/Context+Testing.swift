@@ -1,5 +1,6 @@
 import Foundation
 import SynapseLocalCore
+import SynapseLocalSystem
 
 extension Context {
   /// A context for a unit test: each effect it does not name is a fake that fails the test when

@@ -1,5 +1,6 @@
 import Foundation
 import SynapseLocalCore
+import SynapseLocalSystem
 
 /// Paths into the repository's committed test fixtures and runtime data.
 public enum Fixtures {

@@ -1,4 +1,5 @@
 import SynapseLocalCore
+import SynapseLocalSystem
 
 /// Hardware descriptions for decision tests, in the units people quote machines in.
 public enum Machine {

@@ -1,4 +1,5 @@
 import SynapseLocalCore
+import SynapseLocalSystem
 
 /// Tests name models as literals (`configuration.llm.model = "all-minilm-l6-v2"`); a literal that
 /// is not a REF is a mistake in the test itself.

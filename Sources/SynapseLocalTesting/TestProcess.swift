@@ -1,6 +1,7 @@
 import Foundation
 import Subprocess
 import SynapseLocalCore
+import SynapseLocalSystem
 
 #if canImport(System)
   import System

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SynapseLocalCore
+import SynapseLocalSystem
 import SynapseLocalTesting
 
 @testable import SynapseLocalCLI

@@ -1,4 +1,5 @@
 import SynapseLocalCore
+import SynapseLocalSystem
 import Testing
 
 /// `HF_HUB_OFFLINE` as huggingface_hub reads it: its truthy spellings in any case, nothing else.

@@ -1,4 +1,5 @@
 import SynapseLocalCore
+import SynapseLocalSystem
 import Testing
 
 @Suite("Model REF syntax")

@@ -1,5 +1,6 @@
 import Foundation
 import SynapseLocalCore
+import SynapseLocalSystem
 import SynapseLocalTesting
 import Testing
 
@@ -115,7 +116,7 @@ struct RealGGUFTests {
   @Test(.enabled(if: TestBed.shouldRun(.smolLM2)))
   func truncatedRealFile() throws {
     let path = try TestBed.require(.smolLM2)
-    let source = try FileByteSource(path: path)
+    let source = try OpenFileByteSource(files: RootedFileSystem(), path: path)
     let header = try source.read(at: 0, count: 2_000_000)
     for length in stride(from: 0, to: header.count, by: 49_999) {
       #expect(throws: GGUFError.self) { try GGUFReader.read(MemoryByteSource(Array(header.prefix(length)))) }

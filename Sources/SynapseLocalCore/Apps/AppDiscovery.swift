@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 import Yams
 
 /// Finds the Synapse backend and frontend in a checkout: the packages its workspace names

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// What stops synapse-local from finding, preparing or starting the Synapse apps. Each is one line
 /// that says what was looked for or run, where, and what to do.

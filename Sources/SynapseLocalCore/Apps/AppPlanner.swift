@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// Writes what `AppDiscovery` found into the project's `backend:` and `frontend:` keys, leaving
 /// every key a flag or a profile set as it was, and says what it did.

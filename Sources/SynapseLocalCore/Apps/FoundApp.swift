@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// A Synapse app found in a checkout: where it is, how it is installed and run, and why it was
 /// taken for its role.

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// Whether the backend's code reads the guide's local-mode keys (its Step 3: configuration.ts,
 /// aiService.ts, embeddingService.ts). Without them the backend ignores the local servers and

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// A Node version requirement as `engines.node` or `.nvmrc` write it: `>=20`, `^20.11`, `20.x`,
 /// `>=18 <21 || 22`, `v20.11.0`, `lts/iron`. Checked against `node --version`.

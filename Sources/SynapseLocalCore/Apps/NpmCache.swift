@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// What an npm lockfile's install reads from npm's cache, and whether a cache folder holds it: the
 /// registry tarballs it pins for a platform, each as the content file its `integrity` names.

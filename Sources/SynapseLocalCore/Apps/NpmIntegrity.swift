@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// One hash of a lockfile's `integrity` (Subresource Integrity: `sha512-BASE64`), and where npm's
 /// cache (cacache) keeps the tarball with that hash: `_cacache/content-v2/<algorithm>/<2 hex>/<2

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// The packages an npm lockfile (`package-lock.json`, `npm-shrinkwrap.json`; lockfileVersion 1 to
 /// 3) pins, as `npm ci` fetches them: each registry tarball by its `resolved` URL and `integrity`.

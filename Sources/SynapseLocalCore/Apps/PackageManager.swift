@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// The Node package manager a checkout is installed with, known from its lockfile.
 public enum PackageManager: String, Sendable, CaseIterable, Codable {

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// What synapse-local reads from a `package.json`: its scripts, what it depends on, its workspaces,
 /// the Node it asks for and the package manager it names.

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// The text of an app's own source files (JavaScript, TypeScript and the web frameworks' files),
 /// without node_modules or build output, bounded so a large checkout is read in well under a second.

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// The dev server a frontend package uses, known from its dependencies.
 public enum WebServer: String, Sendable, Equatable {

@@ -1,5 +1,6 @@
 import CArchive
 import Foundation
+import SynapseLocalSystem
 
 /// Writes a bundle: a tar (pax) stream compressed with zstd through libarchive, to `FILE.partial`,
 /// renamed to FILE only once complete. Files are streamed in blocks and hashed on the way: memory

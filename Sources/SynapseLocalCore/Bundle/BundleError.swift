@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// Why a bundle was not written, read or imported: one line naming the member or the reason.
 public enum BundleError: Error, Equatable, CustomStringConvertible, Sendable {

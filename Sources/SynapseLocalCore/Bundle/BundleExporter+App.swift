@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// What a bundle carries of the Synapse app: the checkout's files (`app/`), and, for an npm
 /// lockfile, exactly the tarballs its install needs from npm's cache (`npm-cache/`), so that `up`

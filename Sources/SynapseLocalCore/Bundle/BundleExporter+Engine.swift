@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// The engine archives a bundle carries: the llama.cpp build the lock pins, and its companion.
 extension BundleExporter {

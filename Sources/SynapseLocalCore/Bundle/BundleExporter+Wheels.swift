@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// The Python a bundle's wheels are for, and the wheels themselves.
 extension BundleExporter {

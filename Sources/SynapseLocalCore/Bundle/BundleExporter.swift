@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// `bundle export`: everything a project needs to run on a machine with no network, in one
 /// tar.zst: the tool itself first (`bin/`, `share/`), the manifest, the project files, the model

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// The Synapse checkout a bundle carries (`app/`) and the npm cache its install reads
 /// (`npm-cache/`): checked by name with the manifest, planned against what the target already

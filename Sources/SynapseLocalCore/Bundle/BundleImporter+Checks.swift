@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 import Yams
 
 /// What the importer checks before it trusts a bundle: the manifest's signature, the manifest

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// What the importer does once a bundle is verified: model files into the store, the runtimes
 /// from the bundle, and what it asks of the host (Python, Debian packages, stale staging).

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// `bundle import`, `bundle verify` and `bundle list`. An import works with no network at all: it
 /// checks the bundle is the one exported (the whole file's sha256, or the manifest's signature by a

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// `bundle keygen DIR`: a new Ed25519 key pair for signing bundles. The private key is written with
 /// mode 0600 from its first byte, each file atomically; an existing key is never overwritten

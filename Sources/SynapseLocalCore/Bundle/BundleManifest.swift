@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// `manifest.json`, the bundle's first member after the tool: what the bundle is for (format,
 /// platform, Python), the project's lock, and every member with its size and sha256, so that an

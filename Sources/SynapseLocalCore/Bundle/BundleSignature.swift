@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// `manifest.json.sig`, the member right after the manifest in a signed bundle (format 2): an
 /// Ed25519 signature of the manifest's bytes exactly as stored. The manifest names every member's

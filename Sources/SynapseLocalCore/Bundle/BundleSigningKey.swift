@@ -1,5 +1,6 @@
 import COpenSSL
 import Foundation
+import SynapseLocalSystem
 
 /// An Ed25519 key that signs or checks a bundle's manifest, through OpenSSL's EVP_PKEY interface
 /// (EVP_DigestSign and EVP_DigestVerify with no digest: Ed25519 hashes the message itself). The

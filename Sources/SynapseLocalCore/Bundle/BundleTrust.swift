@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// What proves a bundle is the one that was exported, not just intact: the whole file's sha256
 /// (printed by `bundle export`), a signature by a trusted key, or neither on purpose

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// Paths an import created or replaced, and how to put each back. A replaced file is kept by
 /// rename, never copied: into `undo/` in staging, which no member reaches (members are staged

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// The project file as a bundle carries it when the checkout travels too: `paths.synapse` must
 /// name a folder inside the project on the target, so a checkout outside the project folder (an

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// Chooses the checkout's files a bundle carries. In a git work tree: `git ls-files` (the tracked
 /// files, submodules' included), read as they are on disk, with the local changes noted (modified

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// The Synapse checkout's files as a bundle carries them: what git tracks (or, outside a git work
 /// tree, what the app folders hold), each read from disk as it is now, and the local changes that

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// The one rule for a path inside the Synapse checkout that a bundle carries (`app/<path>`), at
 /// export (what git or the folder listed) and at import (what the manifest names): relative,

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// Where the bundle writer's compressed bytes go: written to the file and hashed on the way, so
 /// `bundle export` can print the whole file's sha256 without reading it again.

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// The bundle file's raw bytes, read in blocks for libarchive and hashed on the way: the whole
 /// file's sha256 comes from the same single read that streams the members into staging.

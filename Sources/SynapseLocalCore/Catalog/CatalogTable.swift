@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// `catalog`'s table: one rating scale per column (speed out of 3, quality out of 5, as the guide's
 /// fullest rows), one unit style for sizes (the file's bytes, binary units), and columns padded by

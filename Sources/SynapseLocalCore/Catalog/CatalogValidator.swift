@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// The checks that decoding alone cannot make: unique ids, role-specific fields, ratings the guide's
 /// way, and a source named for a field that exists.

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// A file on disk that is a catalog model's, told by its bytes.
 extension ModelCatalog {

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 import Yams
 
 /// The catalog in `profiles/catalog.yaml`: data, validated when loaded.

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 extension ControlClient {
   /// `restart SERVICE`: asks for the restart and, with `wait`, waits until the service is healthy

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 extension ControlClient {
   /// `down`: asks the supervisor to stop the stack and waits until it has exited; returns its pid,

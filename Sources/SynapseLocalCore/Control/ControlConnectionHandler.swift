@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import SynapseLocalSystem
 
 /// One control connection: a JSON request up to its newline (or the client's end of writing),
 /// one JSON reply, then the end. A client that sends nothing for 5 s, or more than 64 KiB, is

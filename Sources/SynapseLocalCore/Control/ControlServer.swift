@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import SynapseLocalSystem
 
 #if canImport(Glibc)
   import Glibc

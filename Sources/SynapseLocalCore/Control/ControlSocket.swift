@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 #if canImport(Glibc)
   import Glibc

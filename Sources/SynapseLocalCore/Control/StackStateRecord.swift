@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// Where a project's stack keeps its state, found without reading the project file: a typo in
 /// `synapse-local.yaml` must never lock the user out of a running stack (`down`, `status`, `logs`

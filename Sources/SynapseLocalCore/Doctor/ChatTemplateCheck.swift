@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// `llm.template`: the chat model can format a conversation: its GGUF carries a chat template, or
 /// `llm.chat_template` names a built-in one. Without either, llama-server falls back to ChatML and

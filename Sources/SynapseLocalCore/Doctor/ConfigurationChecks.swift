@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// `env.local-mode`: the `.env` the backend reads sets the guide's local mode: USE_LOCAL_MODELS,
 /// a placeholder OPENAI_API_KEY (no real key leaves the machine), the planned model and vector size.

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// `doctor` as a service: gathers the project once, runs every check that applies (the slow ones
 /// with `deep`), and with `fix` applies the fixes that are safe and local: regenerating generated

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// What `doctor` found and did: one finding per check, the fixes applied, and the exit status (0
 /// when nothing failed, 2 when a check failed; 1 stays "bad input").

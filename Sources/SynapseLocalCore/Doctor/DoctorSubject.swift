@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// What the checks read, gathered once: the project as configured, its generated `.env`, its
 /// lock, the machine, the running stack if any, and the models as resolved in the store.

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// Requests to the model endpoints as the backend makes them: short limits, JSON in and out.
 struct EndpointProbe: Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// `engine.binary`: the engine the plan runs is found and starts (`--version`); a GPU plan's
 /// llama-server lists a GPU device (`--list-devices`) and loads its CUDA libraries; vLLM's driver

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// `engine.gpu-offload`: after `up`, the engine's log says how many layers llama.cpp put on the GPU
 /// (`load_tensors: offloaded N/M layers to GPU`). A plan that offloads layers (-ngl above 0) whose

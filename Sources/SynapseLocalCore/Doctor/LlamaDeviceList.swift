@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// What `llama-server --list-devices` says: the devices its build can offload to. Current builds
 /// print "Available devices:" and one line per non-CPU device, e.g.

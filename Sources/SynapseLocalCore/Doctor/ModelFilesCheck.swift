@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// `models.files`: both models are in the store; the chat model's GGUF header reads; each locked
 /// file has the size the lock records. With `--deep` (`models.digest`), every locked file is hashed

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// `engine.load` (`--deep`): the engine really loads the chat model with the project's flags, on
 /// a free loopback port, and answers a two-token request.

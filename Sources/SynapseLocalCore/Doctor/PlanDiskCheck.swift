@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// `plan.disk`: free space where the models and the state (database, logs) live.
 public struct PlanDiskCheck: DoctorCheck {

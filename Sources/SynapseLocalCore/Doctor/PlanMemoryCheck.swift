@@ -1,3 +1,5 @@
+import SynapseLocalSystem
+
 /// `plan.memory`: the whole plan (chat model at its context, embedding server, PostgreSQL, backend)
 /// against the effective memory, the container's limit included, with the margin `up` keeps.
 public struct PlanMemoryCheck: DoctorCheck {

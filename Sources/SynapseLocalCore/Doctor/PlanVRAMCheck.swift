@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// `plan.vram`: a GPU plan against the GPUs' memory: the layers llama.cpp offloads (`-ngl`), or
 /// vLLM's model within its `--gpu-memory-utilization` share of each GPU.

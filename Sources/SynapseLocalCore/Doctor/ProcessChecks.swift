@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// `ports`: every planned port is free, or held by this project's own running service; anything
 /// else is named with its process.

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// `security.files`: `.env` and the secrets are readable by their owner only, and the database
 /// password is not a well-known default.

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// `speed.floor`: where `bench`/`tune` measured the chat model here, or a calibration predicts it,
 /// generation below the guide's 10 tok/s, with what would help.

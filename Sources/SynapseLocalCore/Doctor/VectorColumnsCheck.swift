@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// `db.vector`: in the running database, the `vector` extension exists and every pgvector column
 /// has the embedding model's dimension; a mismatch after a model change needs a re-embed.

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// Turns a sentence-transformers model of the BERT family (all-MiniLM-L6-v2, the bge models) into
 /// the GGUF that llama-server serves embeddings from, as llama.cpp's own `convert_hf_to_gguf.py`

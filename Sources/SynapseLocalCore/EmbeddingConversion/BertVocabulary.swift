@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// A BERT model's WordPiece vocabulary as llama.cpp's `bert` tokenizer reads it: every token
 /// that is not a control token gets the "phantom space" `▁` prefix, and a `##` continuation loses

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// The GGUF that llama-server serves an embedding model from, made by ``BertGGUFConverter`` from
 /// the model's files in the store and kept under the home folder, named by the SHA-256 of every

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// A `.safetensors` file read from memory: an 8-byte little-endian header length, a JSON header
 /// naming each tensor's dtype, shape and byte range, then the bytes. Every range and size is

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOHTTP1
+import SynapseLocalSystem
 
 /// One client request as an endpoint answers it: the head and the whole body (chat and embedding
 /// requests are small JSON documents, and a request replayed after a crash must still be there).

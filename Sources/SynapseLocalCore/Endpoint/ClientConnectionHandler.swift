@@ -1,5 +1,6 @@
 import NIOCore
 import NIOHTTP1
+import SynapseLocalSystem
 
 /// One client connection to an endpoint: collects each request whole within the limits, hands it
 /// to the responder, and writes the answer back; keeps the connection alive between requests.

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOHTTP1
+import SynapseLocalSystem
 
 /// An endpoint's own answers when it cannot relay: an OpenAI-style JSON error body with the
 /// status that says why (400 malformed, 401 key, 408 too slow, 413 and 431 too large, 503 with

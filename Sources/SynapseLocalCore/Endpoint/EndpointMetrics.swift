@@ -1,5 +1,6 @@
 import Foundation
 import Prometheus
+import SynapseLocalSystem
 
 /// One stable endpoint's figures in the stack's Prometheus registry, labelled with its service:
 /// requests by status code, how long they took and how long until their first byte, those in

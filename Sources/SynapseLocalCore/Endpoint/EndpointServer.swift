@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import SynapseLocalSystem
 
 /// The HTTP/1.1 server under the stable endpoints and the status port, on SwiftNIO's event loops
 /// (one per effective core, shared by every server in the process): a connection costs a few

@@ -2,6 +2,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import Prometheus
+import SynapseLocalSystem
 
 /// One client connection's side of the stable endpoint: sends each request to the engine the
 /// route names, over a keep-alive connection of its own, and copies the answer back as it comes,

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// The top-level `"model"` member of a JSON request body, found without parsing the whole body,
 /// so the stable endpoint can rename a model while passing every other byte through unchanged

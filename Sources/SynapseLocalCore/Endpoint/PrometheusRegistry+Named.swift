@@ -1,4 +1,5 @@
 import Prometheus
+import SynapseLocalSystem
 
 /// Metrics made by their whole name and help text (docs/metrics.md lists every one).
 extension PrometheusCollectorRegistry {

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// Connections from other hosts (under `expose_models`), up to the share they may hold, so
 /// they cannot crowd out the backend on loopback.

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import Prometheus
+import SynapseLocalSystem
 
 /// The address the backend is configured with (`LOCAL_LLM_ENDPOINT`, `LOCAL_EMBEDDING_ENDPOINT`),
 /// served by the supervisor and relayed to the engine on its internal port. Answers pass through

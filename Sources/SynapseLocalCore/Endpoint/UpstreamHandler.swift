@@ -1,5 +1,6 @@
 import NIOCore
 import NIOHTTP1
+import SynapseLocalSystem
 
 /// The engine-facing end of a relay: hands each part of the engine's answer to the relay, and
 /// tells it when the connection ends. One per keep-alive connection to an engine.

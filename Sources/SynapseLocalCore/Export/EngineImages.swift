@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 import Yams
 
 /// The container images of the engines and the database (`profiles/images.yaml`), pinned by tag:

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// `export systemd`: writes the project's unit (`SystemdUnit`) into a folder and, with `install`,
 /// puts it where systemd looks and enables it. `root` installs into an image's root instead of

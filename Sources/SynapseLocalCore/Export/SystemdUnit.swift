@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// The unit that keeps a project's stack running under systemd: the supervisor in the foreground
 /// (`up`, not `-d`), restarted when it fails, stopped with the signal it handles and time for it

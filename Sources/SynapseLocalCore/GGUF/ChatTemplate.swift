@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// Whether a chat model can format a conversation. A GGUF without `tokenizer.chat_template` is
 /// served with llama-server's fallback, ChatML; a model trained on other markers then echoes the

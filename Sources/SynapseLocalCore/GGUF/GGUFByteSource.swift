@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// Random access to a GGUF's bytes: a local file here; the model store adds a Hub file read with
 /// HTTP `Range` requests.

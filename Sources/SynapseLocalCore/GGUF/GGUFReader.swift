@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// Reads a GGUF header (versions 2 and 3) without touching tensor data. Every count and length from
 /// the file is checked against what the file could hold before it sizes anything.
@@ -9,7 +10,7 @@ public enum GGUFReader {
   static let minimumTensorInfoBytes: UInt64 = 8 + 4 + 8 + 4 + 8
 
   public static func read(path: String) throws(GGUFError) -> GGUFFile {
-    try read(FileByteSource(path: path))
+    try read(OpenFileByteSource(files: RootedFileSystem(), path: path))
   }
 
   public static func read(_ source: any GGUFByteSource) throws(GGUFError) -> GGUFFile {

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// Writes a GGUF version 3 file (little-endian, 32-byte aligned tensor data), the format
 /// llama.cpp loads: a header, the metadata, the tensors' descriptions, then their bytes.

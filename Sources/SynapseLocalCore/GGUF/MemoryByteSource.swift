@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// Bytes in memory: damaged-file tests and headers already fetched.
 public struct MemoryByteSource: GGUFByteSource {

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// Characters that end a line for some reader (line feed, carriage return, NEL, the Unicode line
 /// and paragraph separators) or mean something else to a terminal or a parser (NUL, ESC...): no

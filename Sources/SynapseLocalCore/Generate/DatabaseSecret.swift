@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// The database password: generated once per project from the system's secure random source,
 /// kept in the state folder (mode 0600, folder 0700) and reused by every later `generate`.

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// Values placed into `.env`: plain when dotenv readers (Node's dotenv, python-dotenv, Docker
 /// Compose) all read them back unchanged, double-quoted with escapes otherwise.

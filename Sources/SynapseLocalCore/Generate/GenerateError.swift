@@ -1,5 +1,6 @@
 import Foundation
 import Mustache
+import SynapseLocalSystem
 
 public enum GenerateError: Error, Equatable, CustomStringConvertible {
   case templateMissing(path: String)

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// One file `generate` produces, relative to the project folder.
 public struct GeneratedFile: Sendable, Equatable {

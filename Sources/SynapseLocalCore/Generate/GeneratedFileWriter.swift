@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// Writes generated files atomically, remembering the SHA-256 of what it wrote
 /// (`<state>/generated.json`), so a file edited by hand since is recognised and kept.

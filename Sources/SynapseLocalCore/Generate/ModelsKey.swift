@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// The key clients on other hosts send to the model endpoints when `expose_models` is on
 /// (`Authorization: Bearer <key>`): generated once per project from the system's secure random

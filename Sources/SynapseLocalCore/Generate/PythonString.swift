@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// Strings placed into generated Python source: a JSON string literal is a valid Python one.
 public enum PythonString {

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// Renders `.env`, `docker-compose.local.yml` and `services/embedding/` from the project's plan.
 public struct StackGenerator: Sendable {

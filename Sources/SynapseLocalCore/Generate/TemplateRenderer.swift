@@ -1,5 +1,6 @@
 import Foundation
 import Mustache
+import SynapseLocalSystem
 
 /// Renders the files in `templates/` with swift-mustache. Templates hold the structure; values
 /// are escaped for their format by the caller (YAMLScalar, EnvValue) before they go in.

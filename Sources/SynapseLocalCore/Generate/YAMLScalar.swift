@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// Values placed into YAML templates: left plain when YAML reads them back as the same string,
 /// double-quoted and escaped otherwise (so a command with `: ` or `#` cannot change the structure).

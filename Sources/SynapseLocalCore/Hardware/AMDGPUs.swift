@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// AMD GPUs as the amdgpu kernel driver shows them under `/sys/class/drm/card*/device`. Read through
 /// the context's rooted file system, so fixture machines work; nothing here runs a program.

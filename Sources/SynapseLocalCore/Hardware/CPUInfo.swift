@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// `/proc/cpuinfo`: model, logical and physical cores, and the SIMD features llama.cpp cares about.
 public struct CPUInfo: Sendable, Equatable {

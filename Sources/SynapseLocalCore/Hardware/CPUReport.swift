@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 public struct CPUReport: Codable, Sendable, Equatable {
   public var model: String

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// The newest CUDA version a Linux driver supports, for `nvidia-smi` output that does not say.
 /// Source: NVIDIA's CUDA Toolkit release notes, table "CUDA Toolkit and Minimum Required Driver

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// The limits a container (cgroup v2 or v1) puts on this process: memory, CPU quota and cpuset.
 public struct CgroupLimits: Sendable, Equatable {

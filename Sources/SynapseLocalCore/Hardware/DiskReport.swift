@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 public struct DiskReport: Codable, Sendable, Equatable {
   /// The model store (Hugging Face cache) the figure is for.

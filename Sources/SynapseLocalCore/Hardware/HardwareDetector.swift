@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// Puts the probes together into one `HardwareReport`.
 public enum HardwareDetector {

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 public enum HardwareError: Error, Equatable, CustomStringConvertible {
   case unreadable(file: String, reason: String)

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// What `detect` found: the input of every recommendation. Its JSON form (`detect --json`, and the
 /// `--hardware FILE` that `recommend` reads) is a documented contract; see docs/detection.md.

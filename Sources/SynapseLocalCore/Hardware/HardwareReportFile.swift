@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// Reading a `detect --json` file from another machine (`recommend --hardware FILE`). Hand-written
 /// or damaged files are checked for sense before any arithmetic sees their numbers.

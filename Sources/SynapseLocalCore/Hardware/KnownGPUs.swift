@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// Compute capabilities by GPU name, for drivers older than 510 whose `nvidia-smi` rejects the
 /// `compute_cap` query field. Source: NVIDIA's CUDA GPUs list (developer.nvidia.com/cuda-gpus).

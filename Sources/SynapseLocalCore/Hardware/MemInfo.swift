@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// `/proc/meminfo`: the machine's total and available memory.
 public struct MemInfo: Sendable, Equatable {

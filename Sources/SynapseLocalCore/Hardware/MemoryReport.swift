@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 public struct MemoryReport: Codable, Sendable, Equatable {
   public var totalBytes: UInt64

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// NVIDIA GPUs as `nvidia-smi` reports them. Every failure mode of the probe (no binary, no driver
 /// loaded, an old driver, a hung call) becomes "no GPU" or a GPU with unknowns, plus a warning.

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// What `up` does for the Synapse apps before the supervisor runs them: checks what they need
 /// (Node at the version asked, the package manager, the lockfile, their folders and ports), then

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// One preparation command of an app (install, build, migrate): run through the shell in a folder,
 /// its output appended to the service's log, its failure a one-line error with the log's last lines.

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// One Synapse app as `up` finds it on disk: its folder, the lockfile and the folder the install
 /// runs in, the package.json files whose change calls for a new install, and its dev server.

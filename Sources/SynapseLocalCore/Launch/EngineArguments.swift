@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// The engine's command line from the project's `llm` settings: one source for the supervisor,
 /// the compose file, `bench` and `tune`. llama.cpp's speed flags appear only when they differ from

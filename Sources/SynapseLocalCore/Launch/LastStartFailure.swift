@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// Why the last `up` of this project failed, kept in the run folder until a start succeeds: once
 /// the stack is down, only this file still says what went wrong (`doctor` and `status` read it).

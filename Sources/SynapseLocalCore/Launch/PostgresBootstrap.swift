@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// The database's first run and every start's checks: `initdb` (role and password from the plan),
 /// then, once the server answers, the database and the `vector` extension.

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// Where the database lives and as whom it runs. PostgreSQL refuses to run as root, so under root it
 /// runs as `nobody`, which must be able to reach its folders: when the project's state folder is

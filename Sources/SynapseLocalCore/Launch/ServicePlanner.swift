@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// Turns the project's plan into the processes the supervisor runs: llama-server or vLLM with the
 /// plan's flags, the generated embedding server, PostgreSQL in the foreground, the backend and the

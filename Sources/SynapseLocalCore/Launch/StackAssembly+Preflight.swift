@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// What `up` checks before it starts anything: the model files are what the lock pins (sizes; a
 /// full re-hash with `--verify`), and the plan fits the machine's memory.

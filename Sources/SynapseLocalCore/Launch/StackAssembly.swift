@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// Everything `up` needs from a project, checked before anything starts: the plan, the models in
 /// the store, the generated files (generated now if missing), the binaries, the database folders.

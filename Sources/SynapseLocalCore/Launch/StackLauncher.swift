@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// `up`: from a project folder (or nothing) to a supervised stack. A new user types one command:
 /// with no project file, one is planned for this machine; models not in the store are pulled;
@@ -120,7 +121,8 @@ public struct StackLauncher: Sendable {
     let log = assembly.logFolder + "/supervisor.log"
     // The log keeps every run's lines: a failure shows this start's only.
     let offset = LogFiles.size(log)
-    let (pid, startup) = try DetachedProcess.spawn(executable, ["up", "--project", assembly.project, "--supervisor"], log: log)
+    let (pid, startup) = try DetachedProcess.spawn(
+      executable, ["up", "--project", assembly.project, "--supervisor"], log: log, startupVariable: StartupEvent.descriptorVariable)
     var states: [ServiceName: ServiceStatus.State] = [:]
     for await event in StartupEvent.read(startup) {
       switch event {

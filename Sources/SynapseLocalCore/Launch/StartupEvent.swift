@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// What a detached supervisor tells the `up -d` that started it, one JSON line each on an
 /// inherited pipe: each service's state as it changes, then ready or failed. The pipe's end (the

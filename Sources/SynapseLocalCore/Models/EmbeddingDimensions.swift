@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// The size of the vectors a sentence-transformers model folder gives, read from its files: the
 /// last module that sets one (a Dense projection's `out_features`, the Pooling layer's

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// Which files of a Hugging Face repository a model needs. The rules name what each runtime loads,
 /// so a pull never fetches a second copy of the weights (`original/*.pth`, `consolidated*`, the

@@ -1,3 +1,5 @@
+import SynapseLocalSystem
+
 /// What an engine would refuse to load, found before anything starts: llama.cpp's model must be a
 /// GGUF file whose header reads (the same reader as `inspect`), an embedding model a folder. Run by
 /// `init`, `models import`, `generate`, `swap` and `up`'s preflight, so a garbage file is one line

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// The one piece of advice for a model that is imported, not pulled (a demo model): `init`'s
 /// "Next:" line, `up`'s and `generate`'s error and `models import`'s refusal all say this. It

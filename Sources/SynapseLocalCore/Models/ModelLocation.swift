@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// Where a model's files come from, for the role it plays and the engine that loads it: the one
 /// rule behind `pull`, `up`, `swap`, `models verify|rm`, `inspect` and the resolver.

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// A model REF as every command accepts it: a catalog id (`llama-3.2-3b-q4`), a Hub reference
 /// `ORG/REPO` or `ORG/REPO/PATH/IN/REPO` with an optional `@REVISION`, or a local path starting with

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 public enum ModelReferenceError: Error, Equatable, CustomStringConvertible {
   case empty

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// Where a model REF's files are: in the store (pinned by the project lock, else what the store's
 /// refs say) or a local path. The compose file needs the snapshot's exact path, so a model that

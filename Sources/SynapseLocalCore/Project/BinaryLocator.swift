@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// Applies the programs' environment variables (SYNAPSE_LOCAL_LLAMA_SERVER and the others) and looks
 /// a bare name up in PATH. Which program runs is RuntimeResolver's decision.

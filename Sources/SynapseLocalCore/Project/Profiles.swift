@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// The starting points in `profiles/<name>.yaml`: partial project files (any key of
 /// `synapse-local.yaml`); `catalog.yaml`, `engines.yaml` and `images.yaml` beside them are not.

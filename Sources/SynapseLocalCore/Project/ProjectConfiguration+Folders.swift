@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 extension ProjectConfiguration {
   /// The model store's folder, absolute: `paths.store` (relative to the project), else the

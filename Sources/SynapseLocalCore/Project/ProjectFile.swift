@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// Reading and writing `synapse-local.yaml` in a project folder.
 public enum ProjectFile {

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// `init`'s decisions: starts from defaults, a profile and flags (the keys they fix are kept), and
 /// fills every other model and tuning key from the recommendation for the hardware.

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 import Yams
 
 /// Reads `synapse-local.yaml` (and profiles, which are partial project files) key by key, so

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// Fits one chat model to the hardware on one engine: the largest standard context that fits, and
 /// the flags that go with it. Nil means it does not fit.

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// A chat model given as a local GGUF file (`recommend --llm PATH`): planned and predicted like a
 /// catalog entry, from what its header states. It has no rating, so it is only ever planned when

@@ -1,3 +1,5 @@
+import SynapseLocalSystem
+
 /// How much memory a chat model needs at a context size, by the formula in docs/estimates.md:
 /// weights + KV cache (2 × layers × KV heads × head size × context × bytes per element) + a
 /// compute-buffer allowance.

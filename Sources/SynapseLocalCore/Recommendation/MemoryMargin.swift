@@ -1,3 +1,5 @@
+import SynapseLocalSystem
+
 /// The one safety margin every memory decision keeps free (the recommendation, `up`'s preflight,
 /// a swap's mode): a tenth of the memory at hand, and never less than 512 MiB.
 public enum MemoryMargin {

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// One model's resident memory when its engine serves it: the single answer used by `up`'s
 /// preflight, a swap's memory rule and the compose file's limits.

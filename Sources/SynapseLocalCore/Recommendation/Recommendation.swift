@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// What `recommend` prints: the engine, the two models, tuned flags, and why. The JSON form is a
 /// documented contract (docs/recommendation.md).

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// The plain-words reasons behind a recommendation, one sentence each.
 struct RecommendationExplainer {

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// `recommend` as a service: the machine (this one with its calibration and measured speeds, or a
 /// hardware file with the calibration it carries), the user's choices, and the recommendation.

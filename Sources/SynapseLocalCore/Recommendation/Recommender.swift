@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// Chooses the engine, the chat model and the embedding model for a machine, by the rules in
 /// docs/recommendation.md, and says why in plain words.

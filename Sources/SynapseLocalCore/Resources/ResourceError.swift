@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 public enum ResourceError: Error, Equatable, CustomStringConvertible {
   case notFound(kind: String, variable: String, searched: [String])

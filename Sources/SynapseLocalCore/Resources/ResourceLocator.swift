@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// Finds the runtime data folders `profiles/` and `templates/`, in this order: the environment
 /// variable (`SYNAPSE_LOCAL_PROFILES`, `SYNAPSE_LOCAL_TEMPLATES`), next to the executable, the install

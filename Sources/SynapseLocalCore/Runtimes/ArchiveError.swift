@@ -1,3 +1,5 @@
+import SynapseLocalSystem
+
 /// Why an archive was not extracted, in one line naming the member at fault.
 public enum ArchiveError: Error, Equatable, CustomStringConvertible {
   case unreadable(path: String, reason: String)

@@ -1,5 +1,6 @@
 import CArchive
 import Foundation
+import SynapseLocalSystem
 
 /// Extracts a runtime's archive (tar, compressed with gzip, xz or zstd, or zip: recognised by content, not by name)
 /// into a new folder, after checking every member: libarchive's own secure flags do not stop a

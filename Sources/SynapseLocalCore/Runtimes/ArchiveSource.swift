@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// A runtime archive's bytes for libarchive, read in blocks from an `OpenFile` (on a disk or in
 /// memory); it skips and seeks, as a zip's central directory needs.

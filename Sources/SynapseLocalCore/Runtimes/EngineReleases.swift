@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 import Yams
 
 /// `profiles/engines.yaml`: the llama.cpp release `install` takes, by tag, and per platform and

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// Which installed runtime `up` may use when neither a variable, a key nor the lock chose one: the
 /// newest installed for this platform that suits the plan. For llama.cpp, the highest `bNNNN`

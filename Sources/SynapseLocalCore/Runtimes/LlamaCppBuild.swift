@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// `install llama.cpp --build`: a build of one's own for an NVIDIA GPU (the release's CUDA builds
 /// are the default since b11541): with the CUDA toolkit the pinned source archive is compiled with

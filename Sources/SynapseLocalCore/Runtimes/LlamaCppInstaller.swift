@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// llama.cpp from its official release archive: downloaded from GitHub or a mirror, or given as a
 /// file (`--from`); its SHA-256 checked while the bytes arrive (or before anything else, for a

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// Which llama.cpp build `install` takes when no `--variant` is given, from the machine: the
 /// newest CUDA line the NVIDIA driver runs and whose kernels cover every GPU, else the Vulkan build

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// What pip says when a file's bytes do not match a pinned hash (`THESE PACKAGES DO NOT MATCH THE
 /// HASHES FROM THE REQUIREMENTS FILE`), read into the one line `install` prints.

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// The pip command lines that fill a Python runtime's environment. Binary wheels only; hashes
 /// required whenever the requirement file pins them, so neither an index nor a wheelhouse can

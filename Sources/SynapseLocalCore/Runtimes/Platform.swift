@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// The platforms runtimes are built for, named as the commands and bundles name them.
 public enum Platform: String, Codable, Sendable, CaseIterable {

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// Proves a PostgreSQL works with pgvector: `initdb` in a temporary folder, a start on a private
 /// socket, `CREATE EXTENSION vector` and one distance, then a stop. Under root it runs as the

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// The Python runtimes, each a virtual environment made with the machine's `python3` from a pinned
 /// requirement set: `embedding` (sentence-transformers and flask), `postgresql` (the wheel that

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// GitHub's release API and downloads, or a mirror that serves both at the same paths below it
 /// (`SYNAPSE_LOCAL_ENGINE_MIRROR`): `GET {api}/repos/{owner}/{name}/releases/tags/{tag}` lists the

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// A Python runtime's pinned requirements (`profiles/runtimes/<id>.txt`): its hash names the
 /// runtime's folder and goes into the lock, so a changed set is a new runtime, never an edit of one

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// What a Python runtime's install brings, said before it starts: PyPI's Linux torch pulls in
 /// NVIDIA's CUDA libraries, and the embedding runtime of a CPU-only plan once grew to 6 GB

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// Why a runtime was not installed, found or removed: one line saying what to do.
 public enum RuntimeError: Error, Equatable, CustomStringConvertible {

@@ -1,3 +1,5 @@
+import SynapseLocalSystem
+
 /// Where runtimes live: `SYNAPSE_LOCAL_HOME`, else `$XDG_DATA_HOME/synapse-local`, else
 /// `~/.local/share/synapse-local`; one folder per runtime, version and variant below `runtimes/`.
 /// System folders are never written.

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// The runtimes installed under a home: every `runtimes/<id>/<folder>` with a `runtime.json`.
 public struct RuntimeInventory: Sendable {

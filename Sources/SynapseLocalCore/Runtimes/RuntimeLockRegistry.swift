@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// The project locks that pinned a runtime from this home (`<home>/locks.json`), so `uninstall`
 /// can refuse to remove a runtime some project still pins. Locks that no longer exist are dropped.

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// `runtime.json`, written last into an installed runtime's folder: what it is, where it came from,
 /// and the program `up` runs from it. A folder without one is an install that did not finish.

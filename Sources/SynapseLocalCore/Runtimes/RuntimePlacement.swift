@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// Moving a verified runtime into its folder in one rename, and the temporary folders it is built
 /// in: inside the home, on the same file system, removed whatever happens.

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// Which program `up` runs for each runtime the plan needs, in this order: the environment variable
 /// (SYNAPSE_LOCAL_LLAMA_SERVER and the others); else a `binaries` key the user set; else the runtime

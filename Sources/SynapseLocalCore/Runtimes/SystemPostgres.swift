@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// A PostgreSQL the system already has, used as it is when it is 14 or newer and its installation
 /// has the `vector` extension: Debian's `/usr/lib/postgresql/<N>/bin`, or a `postgres` on PATH.

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// Which CUDA line of vLLM `install vllm` takes on a machine, as `LlamaCppVariantChoice` does for
 /// llama.cpp's builds: the first of engines.yaml's lines for the platform whose driver minimum the

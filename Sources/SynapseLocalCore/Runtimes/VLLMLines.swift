@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 import Yams
 
 /// engines.yaml's `vllm:` section: the CUDA lines vLLM's wheels (and the torch they need) come

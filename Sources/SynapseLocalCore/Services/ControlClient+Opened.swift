@@ -1,3 +1,5 @@
+import SynapseLocalSystem
+
 extension ControlClient {
   /// The client of the project's supervisor as a command opens it. When the project file does not
   /// read and the state folder `up` recorded stands in, says so on the context's output and goes

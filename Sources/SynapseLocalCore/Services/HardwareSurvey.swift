@@ -1,3 +1,5 @@
+import SynapseLocalSystem
+
 /// `detect` as a service: the hardware, with this machine's cached calibration attached, or a new
 /// calibration taken and cached (`--calibrate`).
 public struct HardwareSurvey: Sendable {

@@ -1,3 +1,5 @@
+import SynapseLocalSystem
+
 /// `logs`: the project's logs in its state folder's logs/ (each service's, and the supervisor's
 /// own), their last lines merged by time, and what is appended to them while followed.
 public struct LogReader: Sendable {

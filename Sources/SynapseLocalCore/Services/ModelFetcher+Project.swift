@@ -1,3 +1,5 @@
+import SynapseLocalSystem
+
 extension ModelFetcher {
   /// `pull`: the REFs given, else the project's Hub models, fetched for the roles they play in
   /// the project (when `project` has a synapse-local.yaml) and pinned in `lockPath`.

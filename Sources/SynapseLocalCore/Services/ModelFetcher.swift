@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// `pull`: models from the Hub into the store, verified while they download, pinned in the
 /// project's lock. `up` and `swap` fetch what they lack through it too. What a REF fetches is

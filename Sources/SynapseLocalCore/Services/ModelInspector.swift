@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// `inspect`: a GGUF's header read where the REF says it is. A local file is read in place; a
 /// catalog id's or a Hub file's header alone is fetched with growing Range requests (never under

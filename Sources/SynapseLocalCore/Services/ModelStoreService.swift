@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// `models list | import | verify | rm`: the model store (the Hugging Face cache) as the commands
 /// see it, with the project's lock where there is one.

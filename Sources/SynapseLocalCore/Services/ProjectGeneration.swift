@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// `generate`, and the one way anything else generates: `.env`, the compose file and the embedding
 /// server rendered from `synapse-local.yaml`. `up` uses it for files that are missing, and a swap

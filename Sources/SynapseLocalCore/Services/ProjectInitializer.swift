@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// `init`: plans `synapse-local.yaml` for the machine it will run on (this one, or the one a
 /// hardware file describes), from a profile, flags, and the recommendation for the rest.

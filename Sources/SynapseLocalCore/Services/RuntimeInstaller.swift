@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// `install`: provisions the runtimes a plan needs under the runtime home, verified, and pins them
 /// in the project's lock. Runtime ids (`llama.cpp`, `vllm`, `embedding`, `postgresql`) or service

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// `uninstall ID[@VERSION]`: removes installed runtimes that no project's lock pins (`force`
 /// removes them anyway). Without a version, every installed version of the runtime.

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// `up`: the stack prepared (planned, installed, pulled, generated) and run, in the foreground
 /// with the services' logs followed on the output, or detached under a supervisor of its own;

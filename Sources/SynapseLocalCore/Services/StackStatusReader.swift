@@ -1,3 +1,5 @@
+import SynapseLocalSystem
+
 /// `status`: the running stack's status from its supervisor, or, when none answers, the stack as
 /// stopped (with why its last start failed, if it did). A stopped stack is an answer, not an error.
 public struct StackStatusReader: Sendable {

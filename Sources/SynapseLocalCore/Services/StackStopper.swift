@@ -1,3 +1,5 @@
+import SynapseLocalSystem
+
 /// `down`: stops the project's running stack through its supervisor (services in reverse order);
 /// a stack that is not running is stopped already, not an error.
 public struct StackStopper: Sendable {

@@ -1,5 +1,6 @@
 import CMemoryScan
 import Foundation
+import SynapseLocalSystem
 
 #if canImport(Glibc)
   import Glibc

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// What `detect --calibrate` measured on a machine: its memory bandwidth per thread count and one
 /// short run of the real engine. Cached in SYNAPSE_LOCAL_HOME and carried in `detect --json`, so a

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// `detect --calibrate`: measures this machine's memory bandwidth per thread count, then runs the
 /// real engine once with the smallest model at hand, and derives the speed model's two engine

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// Measures a chat model with the real engine: warm-up requests, then timed ones, each reading an
 /// exact number of prompt tokens and writing an exact number of reply tokens.

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// Sends measured requests to an engine's OpenAI-compatible API (llama-server, vLLM, or the stable
 /// endpoint in front of them): prompts of an exact token count, replies of an exact length

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// An engine started only to be measured: on a free loopback port, its output in a log, stopped
 /// when the measurement ends, fails or is cancelled. Its waits run on the context's clock.

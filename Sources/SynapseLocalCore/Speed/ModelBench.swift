@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// `bench` as a service: which model and flags (the REF given, else the project's chat model, with
 /// the project's flags), which engine binary, then the measurement, recorded for later

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// How fast a chat model answers on a machine: prompt tokens read and reply tokens generated per
 /// second, and what the figures rest on.

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// Predicts how fast a chat model runs with a plan's flags. Generation reads every weight once per
 /// token (plus the KV cache in use), so it is bound by memory bandwidth; prompt processing is

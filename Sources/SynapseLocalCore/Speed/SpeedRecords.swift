@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// The speed figures kept in SYNAPSE_LOCAL_HOME: `speed/calibration.json` (one per machine) and
 /// `speed/measurements.json` (the latest per machine, engine and model). Written atomically; an

@@ -1,5 +1,6 @@
 import Foundation
 import Prometheus
+import SynapseLocalSystem
 
 /// The stack's Prometheus registry: what the stable endpoints count as requests pass (they write
 /// into `registry` themselves), what the supervisor reports of each service, what each engine

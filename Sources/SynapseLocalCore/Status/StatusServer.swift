@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOHTTP1
+import SynapseLocalSystem
 
 /// The supervisor's status port (`status.port`, 9090): `GET /metrics` in the Prometheus text
 /// format and `GET /api/status`, the JSON of `status --json`. It runs on the same foundation and

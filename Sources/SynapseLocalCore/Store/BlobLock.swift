@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// The per-blob lock huggingface_hub takes (`<cache>/.locks/models--ORG--REPO/<etag>.lock`, an
 /// exclusive `flock`), so two pulls, or a pull and huggingface_hub, fetching one blob at once end

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// Chunks gathered across the transport's thread, bounded by what was asked for.
 final class ByteCollector: @unchecked Sendable {

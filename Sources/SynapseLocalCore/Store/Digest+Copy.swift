@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 extension Digest {
   /// Copies `source` to the new file `target` (0600, never an existing one) and returns the SHA-256

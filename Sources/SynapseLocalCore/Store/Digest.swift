@@ -1,5 +1,6 @@
 import COpenSSL
 import Foundation
+import SynapseLocalSystem
 
 /// Streaming SHA-256, SHA-1 and SHA-512 through OpenSSL's EVP interface (the only file that sees
 /// OpenSSL). The Hub names LFS blobs by SHA-256 and small files by their git blob SHA-1; npm's cache

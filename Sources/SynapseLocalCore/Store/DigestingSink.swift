@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// A partial download on disk with its digests kept current: opening it hashes what is already
 /// there (a resume), every appended chunk is written and hashed in order.

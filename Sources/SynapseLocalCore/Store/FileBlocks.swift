@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// The block reads and full writes every hashing path shares (verify, import, resume).
 enum FileBlocks {

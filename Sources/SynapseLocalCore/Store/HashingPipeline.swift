@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// Hashes a download on its own thread, in order, while the transfer thread keeps receiving and
 /// writing, so the SHA-256 (about 1 s per GiB) overlaps the transfer instead of following it.

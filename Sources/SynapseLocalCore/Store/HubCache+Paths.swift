@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 extension HubCache {
   /// The file's path inside its repository, for a path into a snapshot of `commit`

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// The model store: the Hugging Face cache layout, shared with huggingface_hub, transformers and
 /// sentence-transformers. `models--ORG--REPO/blobs/<etag>` holds contents, `snapshots/<commit>/<path>`

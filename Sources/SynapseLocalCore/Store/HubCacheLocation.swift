@@ -1,3 +1,5 @@
+import SynapseLocalSystem
+
 /// Where the Hugging Face cache (our model store) lives, resolved as huggingface_hub resolves it:
 /// `HF_HUB_CACHE`, else `$HF_HOME/hub`, else `$XDG_CACHE_HOME/huggingface/hub`, else
 /// `~/.cache/huggingface/hub`.
@@ -15,7 +17,6 @@ public enum HubCacheLocation {
   }
 
   public static func expandTilde(_ path: String, _ environment: [String: String]) -> String {
-    guard path == "~" || path.hasPrefix("~/") else { return path }
-    return (nonEmpty(environment["HOME"]) ?? "/root") + path.dropFirst()
+    AbsolutePath.expandTilde(path, environment)
   }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// The Hub's download protocol: `HEAD /{repo}/resolve/{rev}/{path}` for a file's commit, etag, size
 /// and (for LFS files) CDN location; `/api/models/{repo}/revision/{rev}?blobs=true` for a listing.

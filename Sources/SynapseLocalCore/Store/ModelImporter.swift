@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// `models import`: puts a file or folder obtained offline into the store, so an air-gapped host
 /// loads it like a download. Blobs are named by their SHA-256; the snapshot is named by a

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// `pull`: downloads files from the Hub into the store, hashing while the bytes arrive, resuming
 /// from a partial `blobs/<etag>.incomplete`, and refusing anything whose digest does not match.

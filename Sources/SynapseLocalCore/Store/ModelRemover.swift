@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// `models rm`: removes a repository's snapshot (or all of them) and every blob no remaining
 /// snapshot uses; refs pointing at a removed snapshot go with it.

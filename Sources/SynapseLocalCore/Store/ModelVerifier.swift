@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// `models verify`: re-hashes every blob a snapshot uses and compares it with its name (SHA-256
 /// for LFS files, the git blob SHA-1 for small ones), so a blob altered on disk is caught.

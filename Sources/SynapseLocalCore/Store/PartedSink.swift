@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// A download split over byte ranges that arrive at once, in any order.
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// Which of the lock's model pins the project still uses: after a swap the old model's stay
 /// behind, and a bundle would carry them.

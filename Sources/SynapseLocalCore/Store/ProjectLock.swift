@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 import Yams
 
 /// `synapse-local.lock`: pins, per pulled or imported file, repository, revision, commit, path, size

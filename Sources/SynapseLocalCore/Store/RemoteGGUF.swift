@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// Reads a GGUF header on the Hub without downloading the file: HTTP Range requests for a growing
 /// prefix, until the reader stops asking for bytes beyond it (typically a few MB of a multi-GB file).

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// A Hugging Face model repository id, `ORG/REPO`, checked as the Hub checks it, and its folder
 /// name in the cache (`models--ORG--REPO`).

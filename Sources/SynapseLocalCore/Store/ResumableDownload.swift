@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// One file's bytes fetched into a partial file on disk: hashed while they arrive, resumed after
 /// what is already there, split over ranged connections when large, and retried after dropped

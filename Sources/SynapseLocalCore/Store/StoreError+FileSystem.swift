@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// The store's own sentences for a file-system failure, whichever `FileSystem` it came from: what
 /// the user reads stays "cannot read/write PATH: REASON", with its advice.

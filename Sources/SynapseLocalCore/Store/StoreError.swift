@@ -1,3 +1,5 @@
+import SynapseLocalSystem
+
 public enum StoreError: Error, Equatable, CustomStringConvertible {
   case unreadable(path: String, reason: String)
   case unwritable(path: String, reason: String)

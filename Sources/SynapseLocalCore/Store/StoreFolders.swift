@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// The file operations every writer of the store shares.
 enum StoreFolders {

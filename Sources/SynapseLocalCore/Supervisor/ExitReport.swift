@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// How a service's run ended and what the supervisor did next: the line it writes to its log
 /// (`logs supervisor`), and what `status` shows as the last exit. `crash` tells an end nobody

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// How the supervisor knows a service is ready, and still alive.
 public enum HealthCheck: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// Runs a service's health check once: true when it answers as a healthy service does.
 public struct HealthProber: Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// How long each model took to load (launch to healthy), measured by the supervisor and kept in
 /// the state folder: a swap's expected wait comes from the last load of the same file when there

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// Per-service log files in the state folder: read back by `logs` and for error messages.
 public enum LogFiles {

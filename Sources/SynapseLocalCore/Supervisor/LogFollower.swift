@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// Prints the lines appended to log files, each prefixed with its name (a service's, or
 /// `supervisor`; coloured on a terminal), until cancelled: `up` in the foreground and `logs -f`.

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// One line of a log as `logs` prints it: whose log, when, and the text. `logs --json` writes one
 /// per line (docs/stack.md): `time` is the time the line carries (PostgreSQL's, the supervisor's,

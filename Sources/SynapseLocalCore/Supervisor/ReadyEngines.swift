@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// Where each stable endpoint sends requests right now, readable from its connection threads. A
 /// swap changes a route in one step: every request that reads it afterwards goes to the new engine.

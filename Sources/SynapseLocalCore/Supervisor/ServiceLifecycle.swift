@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// One service's life under the supervisor, as states and events. This is the only place that
 /// decides what follows a spawn, an exit, a health verdict, a command or a timer; the supervisor

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// The five services of the stack, in start order.
 public enum ServiceName: String, Codable, Sendable, CaseIterable, Comparable {

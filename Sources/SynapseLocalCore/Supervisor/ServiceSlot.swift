@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// One run slot of a service in the supervisor: the spec it runs, its lifecycle, its pid file, and
 /// the tasks that follow it. A service has one; during a side-by-side swap the new engine has a

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// One service as the supervisor runs it: the command, its environment, its port and health.
 public struct ServiceSpec: Sendable, Equatable {

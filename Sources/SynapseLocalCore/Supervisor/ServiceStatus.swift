@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// One service in `status` and `status --json` (a contract for scripts; docs/stack.md).
 public struct ServiceStatus: Codable, Sendable, Equatable {

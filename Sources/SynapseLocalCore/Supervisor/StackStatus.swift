@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// What the supervisor reports for the whole project.
 public struct StackStatus: Codable, Sendable, Equatable {

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// How anything happens to a service: an event goes to its lifecycle, and the supervisor carries
 /// out the effects it returns (spawning a keeper, signalling it, timers, the endpoint's route).

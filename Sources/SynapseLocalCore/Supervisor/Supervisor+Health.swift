@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// A service's health as the supervisor follows it: readiness while it starts, liveness once it
 /// serves, each verdict an event for its lifecycle; waiting for readiness; the stable endpoint's

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// The status port's `/metrics`: the registry the endpoints write into, brought up to date with
 /// what the supervisor and the chat engine report at the moment of the scrape.

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// What a supervisor is told: its folders, intervals and limits. Its effects (clock, children,
 /// files, /proc, output, HTTP, ports) are the `Context` it is given.

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// Runs the stack: starts the services in dependency order, each gated on the ones before it being
 /// healthy; restarts what exits (capped exponential backoff) or stops answering its health check;

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// `swap SERVICE REF` from the client's side: the model fetched first if the store lacks it (with
 /// progress here, where the user sees it), then the running supervisor plans and swaps.

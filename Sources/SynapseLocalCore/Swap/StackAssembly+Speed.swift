@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 extension StackAssembly {
   /// The speed a new chat model will have with the project's flags: measured on this machine when

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// What a swap needs from the project: the service's spec for another model, and the plan.
 extension StackAssembly {

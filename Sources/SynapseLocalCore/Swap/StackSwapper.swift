@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// A swap inside the running supervisor, from the order to the commit: the new engine's spec and
 /// the plan (mode by the memory rule, a refused change of vector size), the swap itself, then

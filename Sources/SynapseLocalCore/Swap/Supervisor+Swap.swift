@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// Swapping a service's engine behind its stable endpoint.
 extension Supervisor {

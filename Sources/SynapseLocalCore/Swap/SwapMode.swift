@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// How a swap replaces an engine.
 public enum SwapMode: String, Codable, Sendable {

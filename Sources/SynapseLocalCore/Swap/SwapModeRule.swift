@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// The memory rule: both engines run side by side when the new model's estimate fits in what is
 /// free now (the effective memory less what the running stack uses), with the same margin `up`

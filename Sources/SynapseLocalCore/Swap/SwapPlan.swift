@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// What a swap will do, decided before it starts: the mode and why, the expected load against the
 /// hold limit, and for the embedding model the vector size before and after.

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// A swap under way, as `status` shows it.
 public struct SwapProgress: Codable, Sendable, Equatable {

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// What a swap did, as `swap --json` and `status` show it.
 public struct SwapReport: Codable, Sendable, Equatable {

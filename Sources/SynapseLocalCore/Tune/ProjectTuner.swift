@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// `tune` as a service: searches the speed flags of the project's chat model on this machine with
 /// real measurements (`bench`'s), writes the best into synapse-local.yaml with the figures in a

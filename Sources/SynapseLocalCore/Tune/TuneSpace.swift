@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// The flags `tune` varies on this machine, and how a point of the search becomes `llm` settings.
 /// Dimensions come in the order the search tries them: the flags that matter most first, the

@@ -1,5 +1,6 @@
 import Foundation
 import SynapseLocalCore
+import SynapseLocalSystem
 
 /// A clock that moves only when a test says so: `sleep` waits until `advance` passes its deadline.
 /// Supervisor tests run restarts, backoff and liveness on it in milliseconds of real time.

@@ -1,5 +1,6 @@
 import Foundation
 import SynapseLocalCore
+import SynapseLocalSystem
 import Testing
 
 /// Moves, links, copies, locks and open files in memory, with the real calls' rules: a move replaces

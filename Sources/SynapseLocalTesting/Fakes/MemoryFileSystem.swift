@@ -1,5 +1,6 @@
 import Foundation
 import SynapseLocalCore
+import SynapseLocalSystem
 import Testing
 
 /// Files in memory, under the folders a test names: a read or write anywhere else is a test failure

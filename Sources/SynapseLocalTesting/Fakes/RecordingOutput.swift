@@ -1,5 +1,6 @@
 import Foundation
 import SynapseLocalCore
+import SynapseLocalSystem
 
 /// Keeps what a service said, for a test to read; and what a command printed on each stream, in
 /// order, as the terminal would have shown it.

@@ -1,5 +1,6 @@
 import Foundation
 import SynapseLocalCore
+import SynapseLocalSystem
 import Testing
 
 /// An HTTP transport that answers from a function the test sets; a request it has no answer for

@@ -1,5 +1,6 @@
 import Foundation
 import SynapseLocalCore
+import SynapseLocalSystem
 import Testing
 
 /// A process launcher with no processes: each launch is recorded with a made-up pid and runs until

@@ -1,5 +1,6 @@
 import Foundation
 import SynapseLocalCore
+import SynapseLocalSystem
 import Testing
 
 /// Ports as a test tells them: which are taken and by whom, which are free, and the free ports to

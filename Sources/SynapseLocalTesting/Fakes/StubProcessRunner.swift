@@ -1,4 +1,5 @@
 import SynapseLocalCore
+import SynapseLocalSystem
 import Testing
 
 /// A process runner that answers from a table and fails loudly for anything it was not told about,

@@ -1,3 +1,4 @@
+import SynapseLocalSystem
 import SynapseLocalTesting
 import Testing
 

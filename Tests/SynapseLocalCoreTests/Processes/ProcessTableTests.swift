@@ -1,4 +1,5 @@
 import SynapseLocalCore
+import SynapseLocalSystem
 import SynapseLocalTesting
 import Testing
 

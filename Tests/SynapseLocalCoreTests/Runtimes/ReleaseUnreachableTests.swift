@@ -1,5 +1,6 @@
 import Foundation
 import SynapseLocalCore
+import SynapseLocalSystem
 import Testing
 
 /// A release that cannot be reached is said once: "cannot reach URL: why", not the transport's own

@@ -1,5 +1,6 @@
 import Foundation
 import SynapseLocalCore
+import SynapseLocalSystem
 import Testing
 
 /// `logs`: every log merged by time, and `logs --json`'s one document per line (issue 35, defect

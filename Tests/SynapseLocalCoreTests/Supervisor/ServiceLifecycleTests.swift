@@ -1,5 +1,6 @@
 import Foundation
 import SynapseLocalCore
+import SynapseLocalSystem
 import Testing
 
 /// The supervisor's decisions, one transition at a time: no process, no clock, no socket.

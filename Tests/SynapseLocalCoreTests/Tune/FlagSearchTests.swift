@@ -1,4 +1,5 @@
 import SynapseLocalCore
+import SynapseLocalSystem
 import Testing
 
 /// The tuner's search on a fake runner: seeded cost surfaces over the benchmark's 24-point grid,

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// `export kubernetes`: the project's plan as manifests in a folder, with a `kustomization.yaml`.
 /// The models come from the lock (the cluster's store is filled by a Job at the locked commits),

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// vLLM across nodes, as vLLM documents it for Kubernetes: a LeaderWorkerSet whose group is one
 /// pod per node; the leader starts the Ray head and then vLLM with tensor parallelism across each

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// The manifests, file by file, from a `KubernetesStack`: plain Kubernetes objects a person can
 /// read and edit, and a `kustomization.yaml` that applies them (`kubectl apply -k DIR`).

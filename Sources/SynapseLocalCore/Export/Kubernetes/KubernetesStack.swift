@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 
 /// Everything the manifests say, taken from the plan `up` and `generate` use: the services, ports
 /// and health checks of the native plan (`ServicePlanner`), the engine's arguments

@@ -17,7 +17,7 @@ public struct SubprocessLauncher: ProcessLauncher {
     do {
       log = try FileDescriptor.open(FilePath(command.logPath), .writeOnly, options: [.create, .append], permissions: [.ownerReadWrite])
     } catch {
-      throw StackError.control("cannot open \(command.logPath): \(error)")
+      throw SystemCallError(action: "open \(command.logPath)", reason: "\(error)")
     }
     defer { try? log.close() }
     var environment: [Subprocess.Environment.Key: String] = [:]

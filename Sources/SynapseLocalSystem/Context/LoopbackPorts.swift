@@ -19,7 +19,7 @@ public struct LoopbackPorts: Ports {
   /// A socket bound to 127.0.0.1 on a port the kernel chose, and that port; the caller closes it.
   public static func bindLoopback() throws -> (fd: Int32, port: Int) {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw StackError.control("cannot create a socket: \(String(cString: strerror(errno)))") }
+    guard fd >= 0 else { throw SystemCallError.errno("create a socket") }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_port = 0
@@ -31,7 +31,7 @@ public struct LoopbackPorts: Ports {
     guard ok else {
       let reason = String(cString: strerror(errno))
       close(fd)
-      throw StackError.control("cannot find a free port: \(reason)")
+      throw SystemCallError(action: "find a free port", reason: reason)
     }
     return (fd, Int(UInt16(bigEndian: address.sin_port)))
   }

@@ -58,7 +58,6 @@ public struct Context: Sendable {
   public var processTable: ProcessTable { ProcessTable(system: system) }
 
   /// Where `profiles/` and `templates/` are.
-  public var resources: ResourceLocator { .live(environment: environment, files: files) }
 
   /// A path the user typed (`~` expanded, relative to the working directory), absolute.
   public func absolute(_ path: String) -> String {

@@ -26,8 +26,6 @@ public protocol FileSystem: Sendable {
   func createDirectory(_ path: String, permissions: Int) throws
   /// A missing file is not an error.
   func remove(_ path: String) throws
-  /// A file's bytes for the GGUF reader, which reads only the header's parts.
-  func byteSource(_ path: String) throws(GGUFError) -> any GGUFByteSource
 
   // What the store, the runtimes and bundles need beyond whole files.
 
@@ -53,12 +51,6 @@ public protocol FileSystem: Sendable {
 }
 
 extension FileSystem {
-  /// The whole file in memory: for in-memory file systems, whose files are small.
-  public func byteSource(_ path: String) throws(GGUFError) -> any GGUFByteSource {
-    guard let data = contents(path) else { throw .unreadable(path: path, reason: "no such file") }
-    return MemoryByteSource(Array(data))
-  }
-
   /// The file as UTF-8 text, or nil.
   public func readText(_ path: String) -> String? {
     contents(path).map { String(decoding: $0, as: UTF8.self) }

@@ -26,8 +26,6 @@ public struct FileSystemError: Error, Equatable, CustomStringConvertible {
       return try body()
     } catch let error as FileSystemError {
       throw error
-    } catch let error as StoreError {
-      throw error  // already one sentence with the path and the system's reason
     } catch {
       throw FileSystemError(action: action, path: path, reason: reason(error, path: path))
     }

@@ -13,10 +13,6 @@ public struct RootedFileSystem: FileSystem {
     return (root as NSString).appendingPathComponent(path)
   }
 
-  public func byteSource(_ path: String) throws(GGUFError) -> any GGUFByteSource {
-    try FileByteSource(path: resolve(path))
-  }
-
   public func contents(_ path: String) -> Data? {
     FileManager.default.contents(atPath: resolve(path))
   }

@@ -8,7 +8,7 @@ public enum AtomicFile {
     // Created with the final mode (never wider: the umask can only narrow it, fchmod sets it exactly).
     let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode_t(permissions))
     guard descriptor >= 0 else {
-      throw StoreError.unwritable(path: path, reason: "cannot create \(temporary): \(String(cString: strerror(errno)))")
+      throw FileSystemError(action: "write", path: path, reason: "cannot create \(temporary): \(String(cString: strerror(errno)))")
     }
     _ = fchmod(descriptor, mode_t(permissions))
     let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
@@ -18,12 +18,12 @@ public enum AtomicFile {
       try handle.close()
     } catch {
       unlink(temporary)
-      throw StoreError.unwritable(path: path, reason: error.localizedDescription)
+      throw FileSystemError(action: "write", path: path, reason: error.localizedDescription)
     }
     guard rename(temporary, path) == 0 else {
       let reason = String(cString: strerror(errno))
       unlink(temporary)
-      throw StoreError.unwritable(path: path, reason: reason)
+      throw FileSystemError(action: "write", path: path, reason: reason)
     }
   }
 }

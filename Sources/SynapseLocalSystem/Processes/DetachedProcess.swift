@@ -6,12 +6,15 @@ import Foundation
 #endif
 
 /// Starts a process that outlives us (`up -d`'s supervisor): a new session, stdin from /dev/null,
-/// stdout and stderr appended to a log file, and a pipe on descriptor 3 for its startup events.
+/// stdout and stderr appended to a log file, and a pipe on descriptor 3 for its startup events,
+/// announced to it in the environment variable `startupVariable`.
 public enum DetachedProcess {
   /// The child's pid, and the read end of its startup pipe.
-  public static func spawn(_ executable: String, _ arguments: [String], log: String) throws -> (pid: pid_t, startup: Int32) {
+  public static func spawn(
+    _ executable: String, _ arguments: [String], log: String, startupVariable: String
+  ) throws -> (pid: pid_t, startup: Int32) {
     var ends: [Int32] = [0, 0]
-    guard pipe(&ends) == 0 else { throw StackError.control("cannot create a pipe: \(String(cString: strerror(errno)))") }
+    guard pipe(&ends) == 0 else { throw SystemCallError.errno("create a pipe") }
     // Neither end may stay open in the child but as descriptor 3 (dup2 clears the flag there):
     // a second write end would keep the pipe from ending when the supervisor closes its own.
     _ = fcntl(ends[0], F_SETFD, FD_CLOEXEC)
@@ -30,7 +33,7 @@ public enum DetachedProcess {
     let argv = ([executable] + arguments).map { strdup($0) } + [nil]
     defer { for pointer in argv { free(pointer) } }
     var environment = ProcessInfo.processInfo.environment
-    environment[StartupEvent.descriptorVariable] = "3"
+    environment[startupVariable] = "3"
     let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
     defer { for pointer in envp { free(pointer) } }
     var pid: pid_t = 0
@@ -38,7 +41,7 @@ public enum DetachedProcess {
     close(ends[1])
     guard result == 0 else {
       close(ends[0])
-      throw StackError.control("cannot start the supervisor: \(String(cString: strerror(result)))")
+      throw SystemCallError(action: "start the supervisor", reason: String(cString: strerror(result)))
     }
     return (pid, ends[0])
   }
