@@ -45,12 +45,64 @@ public enum Fixtures {
   /// The repository's `templates/` and `profiles/`, copied into `files` under `folder` (for a test
   /// whose context reads them there: SYNAPSE_LOCAL_TEMPLATES and SYNAPSE_LOCAL_PROFILES).
   public static func share(into files: MemoryFileSystem, at folder: String) throws {
-    let disk = RootedFileSystem()
     for kind in ["templates", "profiles"] {
-      let source = repositoryRoot + "/" + kind
-      for name in disk.walk(source) ?? [] where !disk.isDirectory(source + "/" + name) {
-        try files.write(disk.contents(source + "/" + name) ?? Data(), to: folder + "/" + kind + "/" + name, permissions: 0o644)
+      for (name, bytes) in RepositoryFiles.shared.files(under: kind) {
+        try files.write(bytes, to: folder + "/" + kind + "/" + name, permissions: 0o644)
       }
+    }
+  }
+
+  /// Where `shareFiles()` holds the repository's templates and profiles.
+  public static let share = "/share"
+
+  /// A file system holding only the repository's `templates/` and `profiles/`, at `share`.
+  public static func shareFiles() throws -> MemoryFileSystem {
+    let files = MemoryFileSystem(roots: [share])
+    try Self.share(into: files, at: share)
+    return files
+  }
+
+  /// A fixture machine's `/proc` and `/sys` in memory, at the paths the hardware reader reads: a
+  /// `system` file system that, as one rooted at the machine's folder, finds nothing else there
+  /// (no `/dev/kfd`, no `/opt/rocm`).
+  public static func machineSystem(_ name: String) throws -> MemoryFileSystem {
+    let system = MemoryFileSystem(roots: ["/"])
+    for kind in ["proc", "sys"] {
+      for (path, bytes) in RepositoryFiles.shared.files(under: "Tests/Fixtures/machines/\(name)/\(kind)") {
+        try system.write(bytes, to: "/\(kind)/\(path)", permissions: 0o644)
+      }
+    }
+    return system
+  }
+
+  /// The files of a repository folder (as `under`, relative to the checkout), copied into `files`
+  /// under `folder`.
+  public static func copy(_ under: String, into files: MemoryFileSystem, at folder: String) throws {
+    for (name, bytes) in RepositoryFiles.shared.files(under: under) {
+      try files.write(bytes, to: folder + "/" + name, permissions: 0o644)
+    }
+  }
+}
+
+/// The repository's fixture files, read from the checkout once per folder: the fixture loader's
+/// reads, so that tests copy them into memory and never read the disk themselves.
+final class RepositoryFiles: @unchecked Sendable {
+  static let shared = RepositoryFiles()
+  private let lock = NSLock()
+  private var read: [String: [(String, Data)]] = [:]
+
+  /// Every file below `folder` (relative to the checkout), with its path relative to `folder`.
+  func files(under folder: String) -> [(String, Data)] {
+    lock.withLock {
+      if let known = read[folder] { return known }
+      let disk = RootedFileSystem()
+      let source = Fixtures.repositoryRoot + "/" + folder
+      let found = (disk.walk(source) ?? []).sorted().compactMap { name -> (String, Data)? in
+        guard disk.entry(source + "/" + name)?.kind == .file, let bytes = disk.contents(source + "/" + name) else { return nil }
+        return (name, bytes)
+      }
+      read[folder] = found
+      return found
     }
   }
 }

@@ -113,4 +113,50 @@ struct FileSystemContractTests {
       #expect(files.entry(root + "/copy/bin/tool")?.modified == day, "\(name)")
     }
   }
+
+  /// Which file a path holds: an inode number on disk, `MemoryFileSystem.identity` in memory.
+  static func identity(_ files: any FileSystem, _ path: String) throws -> UInt64? {
+    if let memory = files as? MemoryFileSystem { return memory.identity(path).map(UInt64.init) }
+    return try FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as? UInt64
+  }
+
+  /// A bundle's rollback puts back the very file it moved aside: a move and a hard link keep the
+  /// file, a copy or a write makes another.
+  @Test func aMoveKeepsTheFileAndACopyOrAWriteMakesAnother() throws {
+    for (name, files, root) in Self.systems() {
+      try files.write("one", to: root + "/first")
+      let first = try Self.identity(files, root + "/first")
+      try files.move(root + "/first", to: root + "/moved")
+      #expect(try Self.identity(files, root + "/moved") == first, "\(name)")
+      try files.placeWithoutReplacing(root + "/moved", at: root + "/linked")
+      #expect(try Self.identity(files, root + "/linked") == first, "\(name)")
+      try files.copy(root + "/moved", to: root + "/copied")
+      #expect(try Self.identity(files, root + "/copied") != first, "\(name)")
+      try files.write("two", to: root + "/moved")
+      #expect(try Self.identity(files, root + "/moved") != first, "\(name)")
+    }
+  }
+
+  /// Folders take the mode they are created with, each one created, and a later change of mode.
+  @Test func aFolderKeepsItsMode() throws {
+    for (name, files, root) in Self.systems() {
+      try files.createDirectory(root + "/state/inner", permissions: 0o711)
+      #expect(files.entry(root + "/state")?.permissions == 0o711, "\(name)")
+      #expect(files.entry(root + "/state/inner")?.permissions == 0o711, "\(name)")
+      try files.setPermissions(0o700, of: root + "/state/inner")
+      #expect(files.entry(root + "/state/inner")?.permissions == 0o700, "\(name)")
+      try files.move(root + "/state", to: root + "/moved")
+      #expect(files.entry(root + "/moved/inner")?.permissions == 0o700, "\(name)")
+    }
+  }
+
+  /// A kept copy cannot be put back into a folder that has become a file.
+  @Test func aMoveBelowAFileFails() throws {
+    for (name, files, root) in Self.systems() {
+      try files.write("kept", to: root + "/kept")
+      try files.write("in the way", to: root + "/folder")
+      #expect(throws: (any Error).self, "\(name)") { try files.move(root + "/kept", to: root + "/folder/file") }
+      #expect(files.readText(root + "/kept") == "kept", "\(name)")
+    }
+  }
 }

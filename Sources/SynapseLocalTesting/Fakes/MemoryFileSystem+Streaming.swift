@@ -18,7 +18,7 @@ extension MemoryFileSystem {
       if let file = files[path] {
         return FileEntry(kind: .file, size: UInt64(file.data.count), permissions: file.permissions, modified: time)
       }
-      if isFolder(path) { return FileEntry(kind: .folder, size: 0, permissions: 0o755, modified: time) }
+      if isFolder(path) { return FileEntry(kind: .folder, size: 0, permissions: folderPermissions[path] ?? 0o755, modified: time) }
       return nil
     }
   }
@@ -43,14 +43,22 @@ extension MemoryFileSystem {
   public func move(_ source: String, to destination: String) throws {
     guard allowed(source, "move"), allowed(destination, "move") else { throw refused(source, "outside the test's folders") }
     try lock.withLock {
+      // rename(2) into a folder that is a file: ENOTDIR.
+      var parent = (destination as NSString).deletingLastPathComponent
+      while parent.count > 1 {
+        guard files[parent] == nil else { throw refused(destination, "Not a directory") }
+        parent = (parent as NSString).deletingLastPathComponent
+      }
       if let file = files[source] {
         files[destination] = file
         links[destination] = nil
         files[source] = nil
+        identities[destination] = identities.removeValue(forKey: source)
       } else if let target = links[source] {
         links[destination] = target
         files[destination] = nil
         links[source] = nil
+        identities[destination] = nil
       } else if isFolder(source) {
         guard !isFolder(destination) else { throw refused(destination, "Directory not empty") }
         let prefix = source + "/"
@@ -59,6 +67,12 @@ extension MemoryFileSystem {
         }
         for key in links.keys where key.hasPrefix(prefix) {
           links[destination + key.dropFirst(source.count)] = links.removeValue(forKey: key)
+        }
+        for key in identities.keys where key.hasPrefix(prefix) {
+          identities[destination + key.dropFirst(source.count)] = identities.removeValue(forKey: key)
+        }
+        for key in folderPermissions.keys where key == source || key.hasPrefix(prefix) {
+          folderPermissions[destination + key.dropFirst(source.count)] = folderPermissions.removeValue(forKey: key)
         }
         folders = Set(folders.map { $0 == source || $0.hasPrefix(prefix) ? destination + $0.dropFirst(source.count) : $0 })
         folders.insert(destination)
@@ -73,6 +87,7 @@ extension MemoryFileSystem {
     guard allowed(path, "link") else { throw refused(path, "outside the test's folders") }
     lock.withLock {
       files[path] = nil
+      identities[path] = nil
       links[path] = target
     }
   }
@@ -83,6 +98,8 @@ extension MemoryFileSystem {
       guard files[path] == nil, links[path] == nil, !isFolder(path) else { throw refused(path, "File exists") }
       guard let file = files[source] else { throw refused(source, "No such file or directory") }
       files[path] = file
+      // One file under two names, as link(2) makes it.
+      identities[path] = identityLocked(source)
     }
   }
 
@@ -114,6 +131,7 @@ extension MemoryFileSystem {
       case .createNew:
         guard !exists, links[path] == nil else { throw refused(path, "File exists") }
         files[path] = (Data(), permissions)
+        identities[path] = nil
       }
     }
     return MemoryOpenFile(files: self, path: path, writable: mode != .read)

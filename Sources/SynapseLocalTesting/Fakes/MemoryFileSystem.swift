@@ -13,6 +13,12 @@ public final class MemoryFileSystem: FileSystem, @unchecked Sendable {
   var links: [String: String] = [:]
   var modified: [String: Date] = [:]
   var locked: Set<String> = []
+  /// Modes of folders created or changed with one; any other folder is 0755.
+  var folderPermissions: [String: Int] = [:]
+  /// Which file a path holds, as an inode number says on disk: kept by a move and a hard link,
+  /// new for a file written or copied. Given out when first asked.
+  var identities: [String: Int] = [:]
+  var nextIdentity = 1
   /// What `entry` reports as a file's time when none was set.
   public var defaultModified = Date(timeIntervalSince1970: 1_800_000_000)
   private let roots: [String]
@@ -35,6 +41,23 @@ public final class MemoryFileSystem: FileSystem, @unchecked Sendable {
   public func permissions(_ path: String) -> Int? { lock.withLock { files[path]?.permissions } }
   public var paths: [String] { lock.withLock { files.keys.sorted() } }
 
+  /// The file at `path` (through links), as an inode number tells one file from another: the
+  /// same after a move, different after a copy or a write. Nil when there is no file.
+  public func identity(_ path: String) -> Int? {
+    lock.withLock {
+      let target = followingLinks(path)
+      guard files[target] != nil else { return nil }
+      return identityLocked(target)
+    }
+  }
+
+  func identityLocked(_ path: String) -> Int {
+    if let known = identities[path] { return known }
+    defer { nextIdentity += 1 }
+    identities[path] = nextIdentity
+    return nextIdentity
+  }
+
   public func link(_ path: String, to target: String) { lock.withLock { links[path] = target } }
 
   /// Through links, as reading a real file is (a store file is a link to its blob).
@@ -53,7 +76,9 @@ public final class MemoryFileSystem: FileSystem, @unchecked Sendable {
   }
 
   func isFolder(_ path: String) -> Bool {
-    folders.contains(path) || files.keys.contains { $0.hasPrefix(path + "/") } || links.keys.contains { $0.hasPrefix(path + "/") }
+    // A folder created with its parents makes each of them a folder, as on disk.
+    folders.contains(path) || folders.contains { $0.hasPrefix(path + "/") } || files.keys.contains { $0.hasPrefix(path + "/") }
+      || links.keys.contains { $0.hasPrefix(path + "/") }
   }
 
   public func isDirectory(_ path: String) -> Bool {
@@ -109,12 +134,19 @@ public final class MemoryFileSystem: FileSystem, @unchecked Sendable {
 
   public func write(_ data: Data, to path: String, permissions: Int) throws {
     guard allowed(path, "write") else { throw GenerateError.unwritable(path: path, reason: "outside the test's folders") }
-    lock.withLock { files[path] = (data, permissions) }
+    lock.withLock {
+      files[path] = (data, permissions)
+      identities[path] = nil
+    }
   }
 
   public func setPermissions(_ permissions: Int, of path: String) throws {
     guard allowed(path, "mode change") else { throw GenerateError.unwritable(path: path, reason: "outside the test's folders") }
     try lock.withLock {
+      if files[path] == nil, isFolder(path) {
+        folderPermissions[path] = permissions
+        return
+      }
       guard let file = files[path] else { throw GenerateError.unwritable(path: path, reason: "no such file") }
       files[path] = (file.data, permissions)
     }
@@ -122,7 +154,15 @@ public final class MemoryFileSystem: FileSystem, @unchecked Sendable {
 
   public func createDirectory(_ path: String, permissions: Int) throws {
     guard allowed(path, "folder creation") else { throw GenerateError.unwritable(path: path, reason: "outside the test's folders") }
-    _ = lock.withLock { folders.insert(path) }
+    lock.withLock {
+      // Each folder it creates gets the mode, as the real call gives it to each.
+      var missing = path
+      while !missing.isEmpty, missing != "/", !isFolder(missing), files[missing] == nil {
+        folderPermissions[missing] = permissions
+        missing = (missing as NSString).deletingLastPathComponent
+      }
+      folders.insert(path)
+    }
   }
 
   public func remove(_ path: String) throws {
@@ -130,9 +170,13 @@ public final class MemoryFileSystem: FileSystem, @unchecked Sendable {
     lock.withLock {
       files[path] = nil
       links[path] = nil
+      identities[path] = nil
+      folderPermissions[path] = nil
       folders = folders.filter { $0 != path && !$0.hasPrefix(path + "/") }
       for key in files.keys where key.hasPrefix(path + "/") { files[key] = nil }
       for key in links.keys where key.hasPrefix(path + "/") { links[key] = nil }
+      for key in identities.keys where key.hasPrefix(path + "/") { identities[key] = nil }
+      for key in folderPermissions.keys where key.hasPrefix(path + "/") { folderPermissions[key] = nil }
     }
   }
 }

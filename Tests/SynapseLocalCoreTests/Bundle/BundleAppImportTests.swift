@@ -1,5 +1,6 @@
 import Foundation
 import SynapseLocalSystem
+import SynapseLocalTesting
 import Testing
 
 @testable import SynapseLocalCore
@@ -27,9 +28,9 @@ struct BundleAppImportTests {
       ])
   }
 
-  static func craft(_ path: String, project: String = "version: 1\n", app: [(String, Data)]? = nil) throws {
+  static func craft(_ path: String, in files: any FileSystem, project: String = "version: 1\n", app: [(String, Data)]? = nil) throws {
     try BundleImportTests.craft(
-      path,
+      path, in: files,
       manifest: { manifest in
         manifest.format = BundleManifest.appFormat
         manifest.signed = false
@@ -41,37 +42,36 @@ struct BundleAppImportTests {
 
   func importing(_ bundle: String, _ scratch: Scratch, force: Bool = false) async throws -> BundleImporter.Result {
     try await BundleImporter(context: scratch.context).importBundle(
-      bundle, options: .init(project: scratch.project, force: force, trust: BundleImportTests.trust(bundle)))
+      bundle, options: .init(project: scratch.project, force: force, trust: BundleImportTests.trust(bundle, in: scratch.files)))
   }
 
   @Test func theCheckoutGoesIntoTheProjectAndIsNotWrittenTwice() async throws {
     let scratch = try Scratch()
-    defer { scratch.remove() }
     let bundle = scratch.root + "/app.tar.zst"
-    try Self.craft(bundle)
+    try Self.craft(bundle, in: scratch.files)
     let first = try await importing(bundle, scratch)
     #expect(first.checkout == scratch.project && first.appFiles == 2 && first.appFilesPresent == 0 && first.npmPackages == 1)
+    let files = scratch.files
     let script = scratch.project + "/apps/backend/run.sh"
-    #expect(FileManager.default.contents(atPath: script) == Data("#!/bin/sh\n".utf8))
-    #expect(try FileManager.default.attributesOfItem(atPath: script)[.posixPermissions] as? Int == 0o755)
-    #expect(try FileManager.default.attributesOfItem(atPath: scratch.project + "/package.json")[.posixPermissions] as? Int == 0o644)
+    #expect(files.contents(script) == Data("#!/bin/sh\n".utf8))
+    #expect(files.entry(script)?.permissions == 0o755)
+    #expect(files.entry(scratch.project + "/package.json")?.permissions == 0o644)
     let cached = scratch.project + "/.synapse-local/" + Self.cacheMember(Self.tarball)
-    #expect(FileManager.default.contents(atPath: cached) == Self.tarball)
-    #expect(try FileManager.default.attributesOfItem(atPath: scratch.project + "/.synapse-local")[.posixPermissions] as? Int == 0o711)
+    #expect(files.contents(cached) == Self.tarball)
+    #expect(files.entry(scratch.project + "/.synapse-local")?.permissions == 0o711)
     #expect(first.notes.contains { $0.contains("npm packages are in \(scratch.project)/.synapse-local/npm-cache") })
-    let inode = try FileManager.default.attributesOfItem(atPath: script)[.systemFileNumber] as? UInt64
+    let inode = files.identity(script)
     let second = try await importing(bundle, scratch)
     #expect(second.appFilesPresent == 2)
-    #expect(try FileManager.default.attributesOfItem(atPath: script)[.systemFileNumber] as? UInt64 == inode, "not written again")
+    #expect(files.identity(script) == inode, "not written again")
   }
 
   @Test func aCheckoutFileThatDiffersIsReplacedOnlyWithForceAndPutBackOnFailure() async throws {
     let scratch = try Scratch()
-    defer { scratch.remove() }
-    try FileManager.default.createDirectory(atPath: scratch.project, withIntermediateDirectories: true)
-    try Data("mine".utf8).write(to: URL(fileURLWithPath: scratch.project + "/package.json"))
+    try scratch.files.createDirectory(scratch.project)
+    try scratch.files.write(Data("mine".utf8), to: scratch.project + "/package.json", permissions: 0o644)
     let bundle = scratch.root + "/app.tar.zst"
-    try Self.craft(bundle)
+    try Self.craft(bundle, in: scratch.files)
     // The project as it was (the store keeps the empty folders a model import makes, as before).
     var project: [String: String] { scratch.contents.filter { $0.key.hasPrefix(scratch.project + "/") } }
     let before = project
@@ -85,7 +85,7 @@ struct BundleAppImportTests {
     let failing = scratch.root + "/failing.tar.zst"
     let archive = "runtimes/llama.cpp/llama-own-build.tar.gz"
     try BundleImportTests.craft(
-      failing,
+      failing, in: scratch.files,
       manifest: {
         $0.format = BundleManifest.appFormat
         $0.engineArchive = archive
@@ -94,16 +94,15 @@ struct BundleAppImportTests {
     #expect(project == before, "the checkout's file put back, the new folders gone")
 
     let forced = try await importing(bundle, scratch, force: true)
-    #expect(forced.appFiles == 2 && FileManager.default.contents(atPath: scratch.project + "/package.json") != Data("mine".utf8))
+    #expect(forced.appFiles == 2 && scratch.files.contents(scratch.project + "/package.json") != Data("mine".utf8))
   }
 
   @Test func hostileAppMembersAreRefusedAndChangeNothing() async throws {
     let scratch = try Scratch()
-    defer { scratch.remove() }
     let elsewhere = scratch.root + "/elsewhere"
-    try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
-    try FileManager.default.createDirectory(atPath: scratch.project, withIntermediateDirectories: true)
-    try FileManager.default.createSymbolicLink(atPath: scratch.project + "/linked", withDestinationPath: elsewhere)
+    try scratch.files.createDirectory(elsewhere)
+    try scratch.files.createDirectory(scratch.project)
+    try scratch.files.createLink(scratch.project + "/linked", to: elsewhere)
     let before = scratch.contents
     let wrong = Data("other bytes".utf8)
     let cases: [(String, [(String, Data)], String, String)] = [
@@ -124,7 +123,7 @@ struct BundleAppImportTests {
     ]
     for (name, app, project, expected) in cases {
       let bundle = scratch.root + "/\(name).tar.zst"
-      try Self.craft(bundle, project: project, app: app)
+      try Self.craft(bundle, in: scratch.files, project: project, app: app)
       do {
         _ = try await importing(bundle, scratch)
         Issue.record("\(name): imported")
@@ -133,7 +132,7 @@ struct BundleAppImportTests {
         #expect(!"\(error)".contains("\n"), "\(name): one line")
       }
       #expect(scratch.contents == before, "\(name)")
-      #expect(FileManager.default.subpaths(atPath: elsewhere)?.isEmpty ?? true, "\(name): nothing written through the link")
+      #expect(scratch.files.walk(elsewhere)?.isEmpty ?? true, "\(name): nothing written through the link")
     }
   }
 }

@@ -9,31 +9,36 @@ import Testing
 /// the lock pins that neither role uses (it would be carried for nothing).
 @Suite("bundle export: what it carries")
 struct BundleExportContentsTests {
-  let root = NSTemporaryDirectory() + "export-contents-\(UUID().uuidString.prefix(8))"
+  let root = "/scratch"
+  /// The project, the store and the models to import, in memory; the repository's templates and
+  /// profiles at /share.
+  let files = MemoryFileSystem(roots: ["/scratch", "/share"])
   var project: String { root + "/project" }
   var context: Context {
-    Context.live(environment: [
-      "HF_HUB_CACHE": root + "/store", "HOME": root, "SYNAPSE_LOCAL_HOME": root + "/home",
-      "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
-    ])
+    Context.testing(
+      environment: [
+        "HF_HUB_CACHE": root + "/store", "HOME": root, "SYNAPSE_LOCAL_HOME": root + "/home", "PATH": "",
+        "SYNAPSE_LOCAL_TEMPLATES": "/share/templates", "SYNAPSE_LOCAL_PROFILES": "/share/profiles",
+      ], files: files)
   }
 
   @Test func theSummaryListsEachModelWithItsSizeAndNamesAnUnusedOne() async throws {
-    defer { try? FileManager.default.removeItem(atPath: root) }
-    try FileManager.default.createDirectory(atPath: root + "/embed", withIntermediateDirectories: true)
-    try FileManager.default.createDirectory(atPath: project, withIntermediateDirectories: true)
+    try Fixtures.share(into: files, at: "/share")
+    try files.createDirectory(root + "/embed")
+    try files.createDirectory(project)
     var configuration = ProjectConfiguration()
     configuration.llm.model = "me/new-GGUF/new.gguf"
     configuration.embedding.model = "me/embed"
     configuration.backend.enabled = false
     configuration.frontend.enabled = false
-    try ProjectFile.render(configuration, renderer: try TemplateRenderer.live(environment: context.environment, files: RootedFileSystem()))
-      .write(toFile: ProjectFile.path(in: project), atomically: true, encoding: .utf8)
+    try files.write(
+      ProjectFile.render(configuration, renderer: try TemplateRenderer.live(environment: context.environment, files: files)),
+      to: ProjectFile.path(in: project))
     let tiny = GGUFBuilder.tinyLlama().bytes()
-    try Data(tiny).write(to: URL(fileURLWithPath: root + "/old.gguf"))
-    try Data(tiny + [1]).write(to: URL(fileURLWithPath: root + "/new.gguf"))
-    try Data("{}".utf8).write(to: URL(fileURLWithPath: root + "/embed/config.json"))
-    try Data("tool".utf8).write(to: URL(fileURLWithPath: root + "/tool"))
+    try files.write(Data(tiny), to: root + "/old.gguf", permissions: 0o644)
+    try files.write(Data(tiny + [1]), to: root + "/new.gguf", permissions: 0o644)
+    try files.write(Data("{}".utf8), to: root + "/embed/config.json", permissions: 0o644)
+    try files.write(Data("tool".utf8), to: root + "/tool", permissions: 0o644)
     let lock = project + "/" + ProjectLock.fileName
     let store = ModelStoreService(context: context)
     for (source, target) in [("old.gguf", "me/old-GGUF/old.gguf"), ("new.gguf", "me/new-GGUF/new.gguf"), ("embed", "me/embed")] {
@@ -56,8 +61,9 @@ struct BundleExportContentsTests {
 
     // An enabled app with no package.json here: `up` would stop on the target, so the export does.
     configuration.backend.enabled = true
-    try ProjectFile.render(configuration, renderer: try TemplateRenderer.live(environment: context.environment, files: RootedFileSystem()))
-      .write(toFile: ProjectFile.path(in: project), atomically: true, encoding: .utf8)
+    try files.write(
+      ProjectFile.render(configuration, renderer: try TemplateRenderer.live(environment: context.environment, files: files)),
+      to: ProjectFile.path(in: project))
     await #expect(
       throws: BundleError.cannotExport(
         reason:
@@ -68,7 +74,7 @@ struct BundleExportContentsTests {
         to: root + "/c.tar.zst", options: .init(project: project, python: "3.12", tool: root + "/tool", runtimes: false))
     }
     #expect(
-      !FileManager.default.fileExists(atPath: root + "/c.tar.zst") && !FileManager.default.fileExists(atPath: root + "/c.tar.zst.partial"))
+      !files.exists(root + "/c.tar.zst") && !files.exists(root + "/c.tar.zst.partial"))
   }
 }
 
@@ -77,16 +83,19 @@ struct BundleExportContentsTests {
 @Suite("bundle export: a CUDA build's companion")
 struct BundleCompanionTests {
   @Test func theCompanionIsFoundBesideTheBuildOrInDownloads() throws {
-    let root = NSTemporaryDirectory() + "companion-export-\(UUID().uuidString.prefix(8))"
-    defer { try? FileManager.default.removeItem(atPath: root) }
-    let context = Context.live(environment: ["HOME": root, "SYNAPSE_LOCAL_HOME": root + "/home"])
+    let root = "/scratch"
+    // The repository's profiles at /share (engines.yaml names the companion).
+    let files = MemoryFileSystem(roots: [root, "/share"])
+    try Fixtures.share(into: files, at: "/share")
+    let context = Context.testing(
+      environment: ["HOME": root, "SYNAPSE_LOCAL_HOME": root + "/home", "SYNAPSE_LOCAL_PROFILES": "/share/profiles"], files: files)
     let exporter = BundleExporter(context: context)
     let cuda = root + "/from/llama-b11541-bin-ubuntu-cuda-12.8-x64.tar.gz"
     let companion = "cudart-llama-b11541-bin-ubuntu-cuda-12.8-x64.tar.gz"
-    try FileManager.default.createDirectory(atPath: root + "/from", withIntermediateDirectories: true)
-    try Data().write(to: URL(fileURLWithPath: cuda))
+    try files.createDirectory(root + "/from")
+    try files.write(Data(), to: cuda, permissions: 0o644)
     #expect(throws: BundleError.self) { try exporter.companionArchive(of: cuda) }
-    try Data().write(to: URL(fileURLWithPath: root + "/from/" + companion))
+    try files.write(Data(), to: root + "/from/" + companion, permissions: 0o644)
     let found = try #require(try exporter.companionArchive(of: cuda))
     #expect(found.path == root + "/from/" + companion)
     #expect(found.sha256 == "6c8acf749cb80a5932b8c5ba16476c3626ce72b09bcfe9078c27b1087ae39c4f")

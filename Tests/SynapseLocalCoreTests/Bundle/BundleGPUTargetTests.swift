@@ -19,36 +19,36 @@ struct BundleGPUTargetTests {
   static let buildBytes = Array("stand-in CUDA build\n".utf8)
   static let companionBytes = Array("stand-in libcudart\n".utf8)
 
-  let root = NSTemporaryDirectory() + "gpu-bundle-\(UUID().uuidString.prefix(8))"
+  let root = "/scratch"
+  let files = MemoryFileSystem(roots: ["/scratch"])
 
   /// A context whose profiles hold an engines.yaml pinning the stand-in bytes, and whose
   /// transport serves the release from the mirror.
   func context(_ http: ScriptedHTTP) throws -> Context {
     let profiles = root + "/profiles"
-    try FileManager.default.createDirectory(atPath: profiles, withIntermediateDirectories: true)
-    try """
-    llama.cpp:
-      repository: ggml-org/llama.cpp
-      tag: \(Self.tag)
-      assets:
-        linux-x86_64:
-          cpu: {name: llama-b11541-bin-ubuntu-x64.tar.gz, sha256: \(String(repeating: "1", count: 64))}
-          cuda-12.8:
-            name: \(Self.build)
-            sha256: \(Digest.hex(.sha256, Self.buildBytes))
-            companion: {name: \(Self.companion), sha256: \(Digest.hex(.sha256, Self.companionBytes))}
-            gpu: nvidia
-            min_driver: 525
-          rocm: {name: llama-b11541-bin-ubuntu-rocm-10.0-x64.tar.gz, sha256: \(String(repeating: "2", count: 64)), gpu: amd}
-        macos-arm64:
-          metal: {name: llama-b11541-bin-macos-arm64.tar.gz, sha256: \(String(repeating: "3", count: 64)), gpu: metal}
-    """.write(toFile: profiles + "/engines.yaml", atomically: true, encoding: .utf8)
-    var context = Context.live(environment: [
-      "HOME": root, "SYNAPSE_LOCAL_HOME": root + "/home", "SYNAPSE_LOCAL_PROFILES": profiles,
-      "SYNAPSE_LOCAL_ENGINE_MIRROR": Self.mirror,
-    ])
-    context.http = http
-    return context
+    try files.write(
+      """
+      llama.cpp:
+        repository: ggml-org/llama.cpp
+        tag: \(Self.tag)
+        assets:
+          linux-x86_64:
+            cpu: {name: llama-b11541-bin-ubuntu-x64.tar.gz, sha256: \(String(repeating: "1", count: 64))}
+            cuda-12.8:
+              name: \(Self.build)
+              sha256: \(Digest.hex(.sha256, Self.buildBytes))
+              companion: {name: \(Self.companion), sha256: \(Digest.hex(.sha256, Self.companionBytes))}
+              gpu: nvidia
+              min_driver: 525
+            rocm: {name: llama-b11541-bin-ubuntu-rocm-10.0-x64.tar.gz, sha256: \(String(repeating: "2", count: 64)), gpu: amd}
+          macos-arm64:
+            metal: {name: llama-b11541-bin-macos-arm64.tar.gz, sha256: \(String(repeating: "3", count: 64)), gpu: metal}
+      """, to: profiles + "/engines.yaml")
+    return Context.testing(
+      environment: [
+        "HOME": root, "SYNAPSE_LOCAL_HOME": root + "/home", "SYNAPSE_LOCAL_PROFILES": profiles,
+        "SYNAPSE_LOCAL_ENGINE_MIRROR": Self.mirror,
+      ], files: files, http: http)
   }
 
   /// The release as GitHub's API and downloads answer it, for the two CUDA files.
@@ -70,7 +70,6 @@ struct BundleGPUTargetTests {
   }
 
   @Test func anUnknownOrUnpublishedBuildIsRefusedNamingTheValidOnes() throws {
-    defer { try? FileManager.default.removeItem(atPath: root) }
     let exporter = BundleExporter(context: try context(ScriptedHTTP()))
     #expect(try exporter.targetBuild(gpu: "cuda-12.8", platform: .linuxX64).asset.name == Self.build)
     do {
@@ -90,7 +89,6 @@ struct BundleGPUTargetTests {
   /// From the release the first time (build and companion into `downloads/`, checked), from
   /// `downloads/` the second, with no request.
   @Test func theTargetsBuildAndCompanionComeFromTheReleaseOnce() async throws {
-    defer { try? FileManager.default.removeItem(atPath: root) }
     let http = Self.release()
     let exporter = BundleExporter(context: try context(http))
     let target = try exporter.targetBuild(gpu: "cuda-12.8", platform: .linuxX64)
@@ -98,7 +96,7 @@ struct BundleGPUTargetTests {
     #expect(archive.path == root + "/home/downloads/" + Self.build && archive.sha256 == Digest.hex(.sha256, Self.buildBytes))
     let companion = try #require(try exporter.companionArchive(of: archive.path))
     #expect(companion.path == root + "/home/downloads/" + Self.companion)
-    #expect(try Digest.sha256(ofFile: companion.path, files: RootedFileSystem()) == companion.sha256)
+    #expect(try Digest.sha256(ofFile: companion.path, files: files) == companion.sha256)
     let asked = http.requests.count
     #expect(try await exporter.targetArchive(target, platform: .linuxX64).path == archive.path)
     #expect(http.requests.count == asked, "\(http.requests)")
@@ -106,7 +104,6 @@ struct BundleGPUTargetTests {
 
   /// Bytes the release serves that are not the pinned ones never reach `downloads/`.
   @Test func aCompanionThatIsNotThePinnedOneIsRefused() async throws {
-    defer { try? FileManager.default.removeItem(atPath: root) }
     let http = ScriptedHTTP { request in
       if request.method == "GET", request.url.hasSuffix(Self.companion) {
         return HTTPResponse(status: 200, body: Array("tampered libcudart\n".utf8))
@@ -116,6 +113,6 @@ struct BundleGPUTargetTests {
     let exporter = BundleExporter(context: try context(http))
     let target = try exporter.targetBuild(gpu: "cuda-12.8", platform: .linuxX64)
     await #expect(throws: RuntimeError.self) { try await exporter.targetArchive(target, platform: .linuxX64) }
-    #expect(!FileManager.default.fileExists(atPath: root + "/home/downloads/" + Self.companion))
+    #expect(!files.exists(root + "/home/downloads/" + Self.companion))
   }
 }

@@ -10,25 +10,34 @@ import Testing
 /// project stay as they were.
 @Suite("bundle import: verified or refused")
 struct BundleImportTests {
+  /// A store, a project, the runtime home and the bundles, in memory; the repository's profiles
+  /// and templates at /share; a fixture machine's /proc and /sys (an install reads them).
   struct Scratch {
-    let root = NSTemporaryDirectory() + "bundle-\(UUID().uuidString.prefix(8))"
+    let root = "/scratch"
+    let files = MemoryFileSystem(roots: ["/scratch", "/share"])
+    let system: MemoryFileSystem
     var store: String { root + "/store" }
     var project: String { root + "/project" }
     var context: Context {
-      Context.live(environment: [
-        "HOME": root, "SYNAPSE_LOCAL_HOME": root + "/home", "HF_HUB_CACHE": store, "HF_HUB_OFFLINE": "1",
-        "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
-      ])
+      Context.testing(
+        system: system,
+        environment: [
+          "HOME": root, "SYNAPSE_LOCAL_HOME": root + "/home", "HF_HUB_CACHE": store, "HF_HUB_OFFLINE": "1", "PATH": "",
+          "SYNAPSE_LOCAL_PROFILES": "/share/profiles", "SYNAPSE_LOCAL_TEMPLATES": "/share/templates",
+        ], files: files)
     }
 
-    init() throws { try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true) }
+    init() throws {
+      system = try Fixtures.machineSystem("laptop-v2")
+      try Fixtures.share(into: files, at: "/share")
+    }
 
     /// Every path below the store and the project, with its size: what "unchanged" compares.
     var snapshot: [String: UInt64] {
       var found: [String: UInt64] = [:]
       for base in [store, project, root + "/home/runtimes"] {
-        for case let path as String in FileManager.default.enumerator(atPath: base)?.allObjects ?? [] {
-          found[base + "/" + path] = (try? FileManager.default.attributesOfItem(atPath: base + "/" + path)[.size] as? UInt64) ?? 0
+        for path in files.walk(base) ?? [] {
+          found[base + "/" + path] = files.entry(base + "/" + path)?.size ?? 0
         }
       }
       return found
@@ -39,23 +48,20 @@ struct BundleImportTests {
     var contents: [String: String] {
       var found: [String: String] = [:]
       for base in [store, project, root + "/home/runtimes"] {
-        for case let path as String in FileManager.default.enumerator(atPath: base)?.allObjects ?? [] {
+        for path in files.walk(base) ?? [] {
           let full = base + "/" + path
-          if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: full) {
+          if let target = files.linkTarget(full) {
             found[full] = "-> " + target
           } else {
-            var folder: ObjCBool = false
-            let exists = FileManager.default.fileExists(atPath: full, isDirectory: &folder)
+            let entry = files.entry(full)
             found[full] =
-              !exists
-              ? "missing" : folder.boolValue ? "folder" : (try? Digest.sha256(ofFile: full, files: RootedFileSystem())) ?? "unreadable"
+              entry == nil
+              ? "missing" : entry?.kind == .folder ? "folder" : (try? Digest.sha256(ofFile: full, files: files)) ?? "unreadable"
           }
         }
       }
       return found
     }
-
-    func remove() { try? FileManager.default.removeItem(atPath: root) }
   }
 
   static let model = Data((0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 31) })
@@ -94,7 +100,7 @@ struct BundleImportTests {
   /// and the file's sha256 as the writer computed it.
   @discardableResult
   static func craft(
-    _ path: String, manifest change: (inout BundleManifest) -> Void = { _ in },
+    _ path: String, in files: any FileSystem, manifest change: (inout BundleManifest) -> Void = { _ in },
     members: [(String, Data)]? = nil, listed: [(String, Data)]? = nil, early: [(String, Data)] = [("bin/synapse-local", Data("tool".utf8))],
     lock: String = BundleImportTests.lock, signer: BundleSigningKey? = nil, signature: Data? = nil
   ) throws -> (manifest: Data, sha256: String) {
@@ -107,7 +113,7 @@ struct BundleImportTests {
       created: .testing)
     if signer != nil || signature != nil { manifest.format = BundleManifest.signedFormat }
     change(&manifest)
-    let writer = try BundleArchiveWriter(path: path, files: RootedFileSystem())
+    let writer = try BundleArchiveWriter(path: path, files: files)
     for (name, bytes) in early { try writer.add(name, data: bytes) }
     let manifestData = try JSONEncoder().encode(manifest)
     try writer.add(BundleManifest.memberName, data: manifestData)
@@ -118,65 +124,65 @@ struct BundleImportTests {
   }
 
   /// The proof an honest user gives: the file's sha256, as export prints it.
-  static func trust(_ path: String) throws -> BundleTrust {
-    BundleTrust(sha256: try Digest.sha256(ofFile: path, files: RootedFileSystem()))
+  static func trust(_ path: String, in files: any FileSystem) throws -> BundleTrust {
+    BundleTrust(sha256: try Digest.sha256(ofFile: path, files: files))
   }
 
   @Test func aGoodBundleImportsAndASecondImportWritesNothingAgain() async throws {
     let scratch = try Scratch()
-    defer { scratch.remove() }
     let bundle = scratch.root + "/good.tar.zst"
-    let written = try Self.craft(bundle)
+    let written = try Self.craft(bundle, in: scratch.files)
     // The writer's sha256, computed while it wrote, is the file's.
-    #expect(written.sha256 == (try Digest.sha256(ofFile: bundle, files: RootedFileSystem())))
+    #expect(written.sha256 == (try Digest.sha256(ofFile: bundle, files: scratch.files)))
     let importer = BundleImporter(context: scratch.context)
     #expect(try importer.list(bundle).members.map(\.path).contains(Self.blobMember))
     _ = try await importer.verify(bundle)
-    let first = try await importer.importBundle(bundle, options: .init(project: scratch.project, trust: Self.trust(bundle)))
+    let first = try await importer.importBundle(
+      bundle, options: .init(project: scratch.project, trust: Self.trust(bundle, in: scratch.files)))
     #expect(first.modelFiles == 1 && first.modelFilesPresent == 0 && first.runtimes.isEmpty)
     let link = scratch.store + "/models--acme--tiny/snapshots/\(String(repeating: "c", count: 40))/tiny.gguf"
-    #expect(FileManager.default.contents(atPath: link) == Self.model)
-    #expect(
-      try String(contentsOfFile: scratch.store + "/models--acme--tiny/refs/main", encoding: .utf8) == String(repeating: "c", count: 40))
-    #expect(FileManager.default.fileExists(atPath: scratch.project + "/synapse-local.lock"))
-    let second = try await importer.importBundle(bundle, options: .init(project: scratch.project, trust: Self.trust(bundle)))
+    #expect(scratch.files.contents(link) == Self.model)
+    #expect(scratch.files.readText(scratch.store + "/models--acme--tiny/refs/main") == String(repeating: "c", count: 40))
+    #expect(scratch.files.exists(scratch.project + "/synapse-local.lock"))
+    let second = try await importer.importBundle(
+      bundle, options: .init(project: scratch.project, trust: Self.trust(bundle, in: scratch.files)))
     #expect(second.modelFilesPresent == 1)
     // verify checks integrity only: a bundle for another platform verifies here.
     let foreign = scratch.root + "/foreign.tar.zst"
-    try Self.craft(foreign) { $0.platform = .macosArm64 }
+    try Self.craft(foreign, in: scratch.files) { $0.platform = .macosArm64 }
     #expect(try await importer.verify(foreign).manifest.platform == .macosArm64)
     // Staging is cleaned up either way.
-    #expect((try? FileManager.default.contentsOfDirectory(atPath: scratch.root + "/home/staging"))?.isEmpty ?? true)
+    #expect(scratch.files.list(scratch.root + "/home/staging")?.isEmpty ?? true)
   }
 
   /// What a killed import left in staging goes once it is a day old; a running import's stays.
   @Test func staleStagingIsRemoved() throws {
     let scratch = try Scratch()
-    defer { scratch.remove() }
     let staging = scratch.root + "/home/staging"
+    let files = scratch.files
     for name in ["bundle-old", "bundle-new", "llama.cpp-x", "bundle-crashed/data", "bundle-crashed/undo"] {
-      try FileManager.default.createDirectory(atPath: staging + "/" + name, withIntermediateDirectories: true)
+      try files.createDirectory(staging + "/" + name)
     }
     // A file the crashed import had moved aside: perhaps the only copy.
-    try Data("kept".utf8).write(to: URL(fileURLWithPath: staging + "/bundle-crashed/undo/0"))
-    let old = Date().addingTimeInterval(-2 * 86_400)
+    try files.write(Data("kept".utf8), to: staging + "/bundle-crashed/undo/0", permissions: 0o644)
+    let now = Date.testing
+    try files.setModified(now, of: staging + "/bundle-new")
     for name in ["bundle-old", "llama.cpp-x", "bundle-crashed"] {
-      try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: staging + "/" + name)
+      try files.setModified(now.addingTimeInterval(-2 * 86_400), of: staging + "/" + name)
     }
-    BundleImporter.removeStaleStaging(staging, now: Date(), files: RootedFileSystem())
-    #expect(try FileManager.default.contentsOfDirectory(atPath: staging).sorted() == ["bundle-crashed", "bundle-new", "llama.cpp-x"])
-    #expect(try FileManager.default.contentsOfDirectory(atPath: staging + "/bundle-crashed") == ["undo"])
-    #expect(FileManager.default.contents(atPath: staging + "/bundle-crashed/undo/0") == Data("kept".utf8))
+    BundleImporter.removeStaleStaging(staging, now: now, files: files)
+    #expect(files.list(staging)?.sorted() == ["bundle-crashed", "bundle-new", "llama.cpp-x"])
+    #expect(files.list(staging + "/bundle-crashed") == ["undo"])
+    #expect(files.contents(staging + "/bundle-crashed/undo/0") == Data("kept".utf8))
   }
 
   @Test func badBundlesAreRefusedInOneLineAndChangeNothing() async throws {
     let scratch = try Scratch()
-    defer { scratch.remove() }
     // Something already there, which no refused import may touch.
     let good = scratch.root + "/good.tar.zst"
-    try Self.craft(good)
+    try Self.craft(good, in: scratch.files)
     _ = try await BundleImporter(context: scratch.context).importBundle(
-      good, options: .init(project: scratch.project, trust: Self.trust(good)))
+      good, options: .init(project: scratch.project, trust: Self.trust(good, in: scratch.files)))
     let before = scratch.snapshot
     let other = Data(Self.model.reversed())
 
@@ -187,7 +193,7 @@ struct BundleImportTests {
     }
     add("tampered", "its member \(Self.blobMember) does not match its sha256 in the manifest") { path in
       try Self.craft(
-        path,
+        path, in: scratch.files,
         members: [
           ("project/synapse-local.yaml", Data("version: 1\n".utf8)), ("project/synapse-local.lock", Data(Self.lock.utf8)),
           (Self.blobMember, other),
@@ -202,72 +208,76 @@ struct BundleImportTests {
         ("project/synapse-local.yaml", Data("version: 1\n".utf8)), ("project/synapse-local.lock", Data(Self.lock.utf8)),
         (Self.blobMember, Self.model),
       ]
-      try Self.craft(path, members: members + [("wheelhouse/extra.whl", Data("x".utf8))], listed: members)
+      try Self.craft(path, in: scratch.files, members: members + [("wheelhouse/extra.whl", Data("x".utf8))], listed: members)
     }
     add("hostile", "its member models/../../etc/passwd has an unsafe path") { path in
-      try Self.craft(path, members: [("models/../../etc/passwd", Data("x".utf8))])
+      try Self.craft(path, in: scratch.files, members: [("models/../../etc/passwd", Data("x".utf8))])
     }
     add(
       "newer", "bundle format \(BundleManifest.currentFormat + 1) is newer than this synapse-local reads (\(BundleManifest.currentFormat))"
     ) { path in
-      try Self.craft(path) { $0.format = BundleManifest.currentFormat + 1 }
+      try Self.craft(path, in: scratch.files) { $0.format = BundleManifest.currentFormat + 1 }
     }
-    add("platform", "it is for macos-arm64, this machine is linux-x86_64") { path in try Self.craft(path) { $0.platform = .macosArm64 } }
-    add("python", "its wheels are for Python 2.7") { path in try Self.craft(path) { $0.python = "2.7" } }
+    add("platform", "it is for macos-arm64, this machine is linux-x86_64") { path in
+      try Self.craft(path, in: scratch.files) { $0.platform = .macosArm64 }
+    }
+    add("python", "its wheels are for Python 2.7") { path in try Self.craft(path, in: scratch.files) { $0.python = "2.7" } }
     add("lock", "the manifest's lock disagrees with the files: acme/tiny/tiny.gguf has no member") { path in
-      try Self.craft(path) {
+      try Self.craft(path, in: scratch.files) {
         $0.lock = Self.lock.replacingOccurrences(of: "etag: \(Self.sha)", with: "etag: \(String(repeating: "0", count: 64))")
       }
     }
     add("tool", "its member bin/synapse-local does not match its sha256 in the manifest") { path in
-      try Self.craft(path) { $0.members[0].sha256 = String(repeating: "1", count: 64) }
+      try Self.craft(path, in: scratch.files) { $0.members[0].sha256 = String(repeating: "1", count: 64) }
     }
     // Two copies of the tool before the manifest: `tar -k` would extract the first, unchecked one.
     add("twice", "its member bin/synapse-local appears twice") { path in
-      try Self.craft(path, early: [("bin/synapse-local", Data("evil".utf8)), ("bin/synapse-local", Data("tool".utf8))])
+      try Self.craft(path, in: scratch.files, early: [("bin/synapse-local", Data("evil".utf8)), ("bin/synapse-local", Data("tool".utf8))])
     }
     add("revision", #"pins an unsafe value: revision "../../../../.bashrc" of acme/tiny/tiny.gguf is not a branch"#) { path in
-      try Self.craft(path) { $0.lock = Self.lock.replacingOccurrences(of: "revision: main", with: "revision: ../../../../.bashrc") }
+      try Self.craft(path, in: scratch.files) {
+        $0.lock = Self.lock.replacingOccurrences(of: "revision: main", with: "revision: ../../../../.bashrc")
+      }
     }
     add("path", #"pins an unsafe value: path "../../x" of acme/tiny is not a relative path"#) { path in
-      try Self.craft(path) { $0.lock = Self.lock.replacingOccurrences(of: "path: tiny.gguf", with: "path: ../../x") }
+      try Self.craft(path, in: scratch.files) { $0.lock = Self.lock.replacingOccurrences(of: "path: tiny.gguf", with: "path: ../../x") }
     }
     add("projectlock", "project/synapse-local.lock differs from the manifest's lock") { path in
       let members = [
         ("project/synapse-local.yaml", Data("version: 1\n".utf8)), ("project/synapse-local.lock", Data("version: 1\nfiles: []\n".utf8)),
         (Self.blobMember, Self.model),
       ]
-      try Self.craft(path, members: members)
+      try Self.craft(path, in: scratch.files, members: members)
     }
     add("huge", "declares more bytes than any disk holds") { path in
-      try Self.craft(path) {
+      try Self.craft(path, in: scratch.files) {
         $0.members.append(.init(path: "wheelhouse/a.whl", size: UInt64.max / 2 + 1, sha256: String(repeating: "0", count: 64)))
         $0.members.append(.init(path: "wheelhouse/b.whl", size: UInt64.max / 2 + 1, sha256: String(repeating: "0", count: 64)))
       }
     }
     // Issue 35 (friction): a tar.zst that is no bundle is called that.
     add("nomanifest", "is a zstd tar archive but not a synapse-local bundle: it has no manifest.json") { path in
-      let writer = try BundleArchiveWriter(path: path, files: RootedFileSystem())
+      let writer = try BundleArchiveWriter(path: path, files: scratch.files)
       try writer.add("notes/readme.txt", data: Data("hello".utf8))
       _ = try writer.finish()
     }
     add("truncated", "truncated") { path in
-      try Self.craft(path)
-      let data = try Data(contentsOf: URL(fileURLWithPath: path))
-      try data.prefix(data.count / 2).write(to: URL(fileURLWithPath: path))
+      try Self.craft(path, in: scratch.files)
+      let data = try #require(scratch.files.contents(path))
+      try scratch.files.write(data.prefix(data.count / 2), to: path, permissions: 0o644)
     }
     add("flipped", "refused") { path in
-      try Self.craft(path)
-      var data = try Data(contentsOf: URL(fileURLWithPath: path))
+      try Self.craft(path, in: scratch.files)
+      var data = try #require(scratch.files.contents(path))
       data[data.count * 2 / 3] ^= 0x40
-      try data.write(to: URL(fileURLWithPath: path))
+      try scratch.files.write(data, to: path, permissions: 0o644)
     }
     for (path, expected, make) in cases {
       try make()
       do {
         // Each with its own file's sha256: what is refused here is the damage, not the proof.
         _ = try await BundleImporter(context: scratch.context).importBundle(
-          path, options: .init(project: scratch.project, force: true, trust: Self.trust(path)))
+          path, options: .init(project: scratch.project, force: true, trust: Self.trust(path, in: scratch.files)))
         Issue.record("\(path) was imported")
       } catch {
         let message = "\(error)"

@@ -1,5 +1,6 @@
 import Foundation
 import SynapseLocalSystem
+import SynapseLocalTesting
 import Testing
 
 @testable import SynapseLocalCore
@@ -16,88 +17,84 @@ struct BundleRollbackTests {
   /// the project was written.
   static func failingImport(_ scratch: Scratch, archive: String) async throws -> String {
     let good = scratch.root + "/good.tar.zst"
-    try BundleImportTests.craft(good)
+    try BundleImportTests.craft(good, in: scratch.files)
     _ = try await BundleImporter(context: scratch.context).importBundle(
-      good, options: .init(project: scratch.project, trust: BundleImportTests.trust(good)))
+      good, options: .init(project: scratch.project, trust: BundleImportTests.trust(good, in: scratch.files)))
     let bad = scratch.root + "/bad.tar.zst"
     let members =
       BundleImportTests.members(for: BundleImportTests.model, project: "version: 1\n# another project\n") + [
         ("runtimes/llama.cpp/" + archive, Data("not an archive".utf8))
       ]
-    try BundleImportTests.craft(bad, manifest: { $0.engineArchive = "runtimes/llama.cpp/" + archive }, members: members)
+    try BundleImportTests.craft(bad, in: scratch.files, manifest: { $0.engineArchive = "runtimes/llama.cpp/" + archive }, members: members)
     return bad
-  }
-
-  static func inode(_ path: String) throws -> UInt64? {
-    try FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as? UInt64
   }
 
   @Test func aMemberNamedLikeAKeptFileCannotReachIt() async throws {
     let scratch = try Scratch()
-    defer { scratch.remove() }
     // The first file an import replaces was kept as `staging/undo-0`, where the engine archive
     // was then renamed to its own name.
     let bad = try await Self.failingImport(scratch, archive: "undo-0")
     let before = scratch.contents
     await #expect(throws: (any Error).self) {
       try await BundleImporter(context: scratch.context).importBundle(
-        bad, options: .init(project: scratch.project, force: true, trust: BundleImportTests.trust(bad)))
+        bad, options: .init(project: scratch.project, force: true, trust: BundleImportTests.trust(bad, in: scratch.files)))
     }
     #expect(scratch.contents == before)
-    #expect(FileManager.default.contents(atPath: scratch.project + "/synapse-local.lock") == Data(BundleImportTests.lock.utf8))
+    #expect(scratch.files.contents(scratch.project + "/synapse-local.lock") == Data(BundleImportTests.lock.utf8))
   }
 
   @Test func aRollbackPutsTheKeptFilesBackByRename() async throws {
     let scratch = try Scratch()
-    defer { scratch.remove() }
     let bad = try await Self.failingImport(scratch, archive: "llama-own-build.tar.gz")
     let files = [scratch.project + "/synapse-local.yaml", scratch.project + "/synapse-local.lock"]
-    let inodes = try files.map(Self.inode)
+    let inodes = files.map(scratch.files.identity)
     let before = scratch.contents
     await #expect(throws: (any Error).self) {
       try await BundleImporter(context: scratch.context).importBundle(
-        bad, options: .init(project: scratch.project, force: true, trust: BundleImportTests.trust(bad)))
+        bad, options: .init(project: scratch.project, force: true, trust: BundleImportTests.trust(bad, in: scratch.files)))
     }
     #expect(scratch.contents == before)
     // The very files that were there, not copies of them.
-    #expect(try files.map(Self.inode) == inodes)
-    #expect((try? FileManager.default.contentsOfDirectory(atPath: scratch.root + "/home/staging"))?.isEmpty ?? true)
+    #expect(files.map(scratch.files.identity) == inodes)
+    #expect(scratch.files.list(scratch.root + "/home/staging")?.isEmpty ?? true)
   }
 
   /// A kept copy that cannot be put back stays where it is, and the rollback says where.
   @Test func aKeptCopyThatCannotBePutBackSurvives() throws {
     let scratch = try Scratch()
-    defer { scratch.remove() }
+    let files = scratch.files
     let folder = scratch.root + "/project"
-    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    try files.createDirectory(folder)
     let file = folder + "/synapse-local.yaml"
-    try Data("only copy".utf8).write(to: URL(fileURLWithPath: file))
-    var undo = BundleUndo(staging: scratch.root + "/staging", files: RootedFileSystem())
+    try files.write(Data("only copy".utf8), to: file, permissions: 0o644)
+    var undo = BundleUndo(staging: scratch.root + "/staging", files: files)
     try undo.keep(file)
     // The import then fails, and the folder is no longer one: the put-back cannot happen.
-    try FileManager.default.removeItem(atPath: folder)
-    try Data("in the way".utf8).write(to: URL(fileURLWithPath: folder))
+    try files.remove(folder)
+    try files.write(Data("in the way".utf8), to: folder, permissions: 0o644)
     let stranded = undo.restore()
     #expect(stranded.count == 1)
-    #expect(stranded.first.flatMap { FileManager.default.contents(atPath: $0) } == Data("only copy".utf8))
+    #expect(stranded.first.flatMap { files.contents($0) } == Data("only copy".utf8))
     let error = BundleError.rollbackIncomplete(path: "b.tar.zst", kept: stranded, reason: "boom")
     #expect("\(error)".contains(stranded.first ?? "(none)") && !"\(error)".contains("\n"))
   }
 
   @Test func aDifferentLockIsNotReplacedWithoutForce() async throws {
     let scratch = try Scratch()
-    defer { scratch.remove() }
     let good = scratch.root + "/good.tar.zst"
-    try BundleImportTests.craft(good)
+    try BundleImportTests.craft(good, in: scratch.files)
     let importer = BundleImporter(context: scratch.context)
-    _ = try await importer.importBundle(good, options: .init(project: scratch.project, trust: BundleImportTests.trust(good)))
+    _ = try await importer.importBundle(
+      good, options: .init(project: scratch.project, trust: BundleImportTests.trust(good, in: scratch.files)))
     // The same project file, a lock that pins another model.
     let other = Data(BundleImportTests.model.reversed())
     let bundle = scratch.root + "/other.tar.zst"
-    try BundleImportTests.craft(bundle, members: BundleImportTests.members(for: other), lock: BundleImportTests.lock(for: other))
+    try BundleImportTests.craft(
+      bundle, in: scratch.files, members: BundleImportTests.members(for: other), lock: BundleImportTests.lock(for: other))
     let before = scratch.contents
     do {
-      _ = try await importer.importBundle(bundle, options: .init(project: scratch.project, trust: BundleImportTests.trust(bundle)))
+      _ = try await importer.importBundle(
+        bundle, options: .init(project: scratch.project, trust: BundleImportTests.trust(bundle, in: scratch.files)))
       Issue.record("the lock was replaced without --force")
     } catch {
       let message = "\(error)"
@@ -109,7 +106,7 @@ struct BundleRollbackTests {
     }
     #expect(scratch.contents == before)
     _ = try await importer.importBundle(
-      bundle, options: .init(project: scratch.project, force: true, trust: BundleImportTests.trust(bundle)))
-    #expect(FileManager.default.contents(atPath: scratch.project + "/synapse-local.lock") == Data(BundleImportTests.lock(for: other).utf8))
+      bundle, options: .init(project: scratch.project, force: true, trust: BundleImportTests.trust(bundle, in: scratch.files)))
+    #expect(scratch.files.contents(scratch.project + "/synapse-local.lock") == Data(BundleImportTests.lock(for: other).utf8))
   }
 }

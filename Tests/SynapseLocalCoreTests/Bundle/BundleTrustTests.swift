@@ -26,23 +26,22 @@ struct BundleTrustTests {
   static func pair(_ scratch: Scratch) throws -> Pair {
     let team = try BundleSigningKey.generate()
     let teamPublicKey = scratch.root + "/team.pub"
-    try team.publicPEM().write(to: URL(fileURLWithPath: teamPublicKey))
+    try scratch.files.write(team.publicPEM(), to: teamPublicKey, permissions: 0o644)
     let original = scratch.root + "/original.tar.zst"
-    let written = try BundleImportTests.craft(original, signer: team)
+    let written = try BundleImportTests.craft(original, in: scratch.files, signer: team)
     return Pair(
       original: original, originalSHA256: written.sha256, originalManifest: written.manifest, team: team, teamPublicKey: teamPublicKey)
   }
 
   /// Another model, its blob named by its digest, the lock and the manifest rewritten to match.
-  static func tampered(_ path: String, signer: BundleSigningKey? = nil, signature: Data? = nil) throws {
+  static func tampered(_ path: String, in files: any FileSystem, signer: BundleSigningKey? = nil, signature: Data? = nil) throws {
     try BundleImportTests.craft(
-      path, members: BundleImportTests.members(for: otherModel), lock: BundleImportTests.lock(for: otherModel), signer: signer,
+      path, in: files, members: BundleImportTests.members(for: otherModel), lock: BundleImportTests.lock(for: otherModel), signer: signer,
       signature: signature)
   }
 
   @Test func aConsistentlyTamperedBundleIsRefusedWithoutTheRightProof() async throws {
     let scratch = try Scratch()
-    defer { scratch.remove() }
     let pair = try Self.pair(scratch)
     // What is already there, which no refused import may touch.
     _ = try await BundleImporter(context: scratch.context).importBundle(
@@ -51,12 +50,13 @@ struct BundleTrustTests {
 
     let stranger = try BundleSigningKey.generate()
     let unsigned = scratch.root + "/unsigned.tar.zst"
-    try Self.tampered(unsigned)
+    try Self.tampered(unsigned, in: scratch.files)
     let bySomeoneElse = scratch.root + "/stranger.tar.zst"
-    try Self.tampered(bySomeoneElse, signer: stranger)
+    try Self.tampered(bySomeoneElse, in: scratch.files, signer: stranger)
     // The team's real signature of the original manifest, kept over a rewritten one.
     let keptSignature = scratch.root + "/kept-signature.tar.zst"
-    try Self.tampered(keptSignature, signature: try BundleSignature(signing: pair.originalManifest, with: pair.team).encoded())
+    try Self.tampered(
+      keptSignature, in: scratch.files, signature: try BundleSignature(signing: pair.originalManifest, with: pair.team).encoded())
     // It is intact: integrity alone cannot tell.
     #expect(try await BundleImporter(context: scratch.context).verify(unsigned).authenticatedBy == nil)
 
@@ -67,7 +67,7 @@ struct BundleTrustTests {
       ),
       (
         unsigned, BundleTrust(sha256: pair.originalSHA256),
-        "its sha256 is \(try Digest.sha256(ofFile: unsigned, files: RootedFileSystem())), not \(pair.originalSHA256)"
+        "its sha256 is \(try Digest.sha256(ofFile: unsigned, files: scratch.files)), not \(pair.originalSHA256)"
       ),
       (bySomeoneElse, BundleTrust(sha256: pair.originalSHA256), "its sha256 is"),
       (unsigned, BundleTrust(trustedKey: pair.teamPublicKey), "it is not signed, and --trust \(pair.teamPublicKey) asks for a signature"),
@@ -98,12 +98,12 @@ struct BundleTrustTests {
     // Bytes after the archive that the reader passes over (a zstd skippable frame) are part of
     // the file: the digest covers them.
     let appended = scratch.root + "/appended.tar.zst"
-    var data = try Data(contentsOf: URL(fileURLWithPath: pair.original))
+    var data = try #require(scratch.files.contents(pair.original))
     data.append(contentsOf: [0x50, 0x2A, 0x4D, 0x18, 0x00, 0x10, 0x00, 0x00] + [UInt8](repeating: 7, count: 4096))
-    try data.write(to: URL(fileURLWithPath: appended))
+    try scratch.files.write(data, to: appended, permissions: 0o644)
     await #expect(
       throws: BundleError.digestMismatch(
-        path: appended, expected: pair.originalSHA256, actual: try Digest.sha256(ofFile: appended, files: RootedFileSystem()))
+        path: appended, expected: pair.originalSHA256, actual: try Digest.sha256(ofFile: appended, files: scratch.files))
     ) {
       try await BundleImporter(context: scratch.context).verify(appended, trust: BundleTrust(sha256: pair.originalSHA256))
     }
@@ -113,15 +113,12 @@ struct BundleTrustTests {
     #expect(scratch.contents == before)
     // A second archive appended to a signed bundle (which `tar -i` would extract): its members are
     // read past the first end-of-archive blocks, and refused, though the signature still holds.
-    let extra = scratch.root + "/extra"
-    try FileManager.default.createDirectory(atPath: extra + "/models", withIntermediateDirectories: true)
-    try "planted".write(toFile: extra + "/models/planted", atomically: true, encoding: .utf8)
-    let (tarred, output) = try await runCommand("/usr/bin/tar", ["--zstd", "-cf", extra + ".tar.zst", "-C", extra, "models/planted"])
-    try #require(tarred == 0, "\(output)")
+    // The second archive is one GNU tar made (`tar --zstd -cf` of models/planted, "planted").
+    try Fixtures.copy("Tests/Fixtures/bundles", into: scratch.files, at: scratch.root + "/fixtures")
     let concatenated = scratch.root + "/concatenated.tar.zst"
-    var joined = try Data(contentsOf: URL(fileURLWithPath: pair.original))
-    joined.append(try Data(contentsOf: URL(fileURLWithPath: extra + ".tar.zst")))
-    try joined.write(to: URL(fileURLWithPath: concatenated))
+    var joined = try #require(scratch.files.contents(pair.original))
+    joined.append(try #require(scratch.files.contents(scratch.root + "/fixtures/appended-archive.tar.zst")))
+    try scratch.files.write(joined, to: concatenated, permissions: 0o644)
     await #expect(throws: BundleError.unknownMember(path: concatenated, member: "models/planted")) {
       try await BundleImporter(context: scratch.context).verify(concatenated, trust: BundleTrust(trustedKey: pair.teamPublicKey))
     }
@@ -130,7 +127,6 @@ struct BundleTrustTests {
 
   @Test func theRightSHA256OrSignatureIsAccepted() async throws {
     let scratch = try Scratch()
-    defer { scratch.remove() }
     let pair = try Self.pair(scratch)
     let importer = BundleImporter(context: scratch.context)
     let bySHA = try await importer.importBundle(
@@ -139,7 +135,7 @@ struct BundleTrustTests {
     let bySignature = try await importer.importBundle(
       pair.original, options: .init(project: scratch.root + "/second", trust: BundleTrust(trustedKey: pair.teamPublicKey)))
     #expect(bySignature.authenticatedBy == "signature by \(pair.team.fingerprint.prefix(16))")
-    #expect(FileManager.default.contents(atPath: scratch.root + "/second/synapse-local.lock") == Data(BundleImportTests.lock.utf8))
+    #expect(scratch.files.contents(scratch.root + "/second/synapse-local.lock") == Data(BundleImportTests.lock.utf8))
     let verified = try await importer.verify(pair.original, trust: BundleTrust(sha256: pair.originalSHA256, trustedKey: pair.teamPublicKey))
     #expect(verified.authenticatedBy == "sha256 and signature by \(pair.team.fingerprint.prefix(16))")
     // Accepting the risk is a choice, and the result says so.
@@ -151,7 +147,6 @@ struct BundleTrustTests {
   /// `bundle verify --json`: the counts, and how far the bundle is trusted (null: integrity only).
   @Test func verifysReportSaysHowTheBundleWasAuthenticated() async throws {
     let scratch = try Scratch()
-    defer { scratch.remove() }
     let pair = try Self.pair(scratch)
     let importer = BundleImporter(context: scratch.context)
     for (trust, expected) in [
@@ -169,9 +164,8 @@ struct BundleTrustTests {
   /// A signed format must carry its signature; an unsigned one carries none.
   @Test func theSignatureMemberMatchesTheFormat() async throws {
     let scratch = try Scratch()
-    defer { scratch.remove() }
     let stripped = scratch.root + "/stripped.tar.zst"
-    try BundleImportTests.craft(stripped) { $0.format = BundleManifest.signedFormat }
+    try BundleImportTests.craft(stripped, in: scratch.files) { $0.format = BundleManifest.signedFormat }
     await #expect(throws: BundleError.self) {
       try await BundleImporter(context: scratch.context).verify(stripped)
     }
@@ -186,12 +180,12 @@ struct BundleTrustTests {
   /// is checked against the pin (no digest given), only a custom build on the manifest's word.
   @Test func theManifestDigestIsTrustedOnlyForAnArchiveNoPinKnows() throws {
     let scratch = try Scratch()
-    defer { scratch.remove() }
     let importer = BundleImporter(context: scratch.context)
     let digest = String(repeating: "d", count: 64)
     let platform = try Platform.current()
     var lock = ProjectLock()
-    let shipped = try EngineReleases.load(ResourceLocator.sourceTree + "/profiles/engines.yaml", files: RootedFileSystem())
+    // The repository's engines.yaml, as the scratch context finds it.
+    let shipped = try EngineReleases.load("/share/profiles/engines.yaml", files: scratch.files)
     let official = try #require(shipped.asset(for: .linuxX64, variant: "cpu")).name
     #expect(try importer.digestToTrust(digest, archive: official, lock: lock, platform: platform) == nil)
     #expect(try importer.digestToTrust(digest, archive: "llama-own-build.tar.gz", lock: lock, platform: platform) == digest)
@@ -202,11 +196,10 @@ struct BundleTrustTests {
 
   @Test func keygenWritesAPrivateKeyOnlyItsOwnerReadsAndNeverOverwritesOne() throws {
     let scratch = try Scratch()
-    defer { scratch.remove() }
     let generator = BundleKeyGenerator(context: scratch.context)
     let folder = scratch.root + "/keys"
     let first = try generator.generate(in: folder, force: false)
-    let mode = try FileManager.default.attributesOfItem(atPath: first.privateKey)[.posixPermissions] as? Int
+    let mode = scratch.files.entry(first.privateKey)?.permissions
     #expect(mode == 0o600)
     let signer = try BundleSigningKey.load(privateKeyFile: first.privateKey, files: scratch.context.files)
     let checker = try BundleSigningKey.load(publicKeyFile: first.publicKey, files: scratch.context.files)
@@ -218,11 +211,11 @@ struct BundleTrustTests {
     #expect(throws: BundleError.self) { try checker.sign(message) }
     #expect(throws: BundleError.self) { try BundleSigningKey.load(publicKeyFile: first.privateKey, files: scratch.context.files) }
 
-    let before = try Data(contentsOf: URL(fileURLWithPath: first.privateKey))
+    let before = try #require(scratch.files.contents(first.privateKey))
     #expect(throws: BundleError.keyExists(path: first.privateKey)) { try generator.generate(in: folder, force: false) }
-    #expect(try Data(contentsOf: URL(fileURLWithPath: first.privateKey)) == before)
+    #expect(scratch.files.contents(first.privateKey) == before)
     let replaced = try generator.generate(in: folder, force: true)
     #expect(replaced.fingerprint != first.fingerprint)
-    #expect((try FileManager.default.contentsOfDirectory(atPath: folder)).sorted() == ["bundle-signing.key", "bundle-signing.pub"])
+    #expect(scratch.files.list(folder)?.sorted() == ["bundle-signing.key", "bundle-signing.pub"])
   }
 }

@@ -7,7 +7,7 @@ import Testing
 @Suite("systemd unit")
 struct SystemdUnitTests {
   static func text(_ unit: SystemdUnit) throws -> String {
-    try unit.render(TemplateRenderer(folder: Fixtures.repositoryRoot + "/templates", files: RootedFileSystem()))
+    try unit.render(TemplateRenderer(folder: Fixtures.share + "/templates", files: try Fixtures.shareFiles()))
   }
 
   @Test func aSystemUnitRunsTheSupervisorInTheForegroundAfterTheNetwork() throws {
@@ -69,7 +69,7 @@ struct SystemdUnitTests {
 
     let project = "/srv/a" + injection
     let files = MemoryFileSystem(roots: ["/srv"])
-    let renderer = TemplateRenderer(folder: Fixtures.repositoryRoot + "/templates", files: RootedFileSystem())
+    let renderer = TemplateRenderer(folder: Fixtures.share + "/templates", files: try Fixtures.shareFiles())
     try files.write(try ProjectFile.render(ProjectConfiguration(), renderer: renderer), to: project + "/synapse-local.yaml")
     var context = Fixtures.machineContext("laptop-v2")
     context.files = files

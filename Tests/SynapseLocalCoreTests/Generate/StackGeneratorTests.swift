@@ -67,7 +67,7 @@ struct StackGeneratorTests {
     func generate(force: Bool = false, dryRun: Bool = false) throws -> [GeneratedFileWriter.Outcome] {
       let generator = StackGenerator(
         project: project, configuration: configuration, catalog: catalog, hardware: Machine.cpu(memoryGiB: 16), resolver: resolver,
-        renderer: TemplateRenderer(folder: Fixtures.repositoryRoot + "/templates", files: RootedFileSystem()),
+        renderer: TemplateRenderer(folder: Fixtures.share + "/templates", files: try Fixtures.shareFiles()),
         images: try Fixtures.images(),
         dbPassword: try password(dryRun: dryRun),
         fileSystem: files)

@@ -156,8 +156,8 @@ struct FixtureMachineTests {
 
   @Test func missingProcFilesAreAClearError() async throws {
     let context = Context.testing(
-      system: RootedFileSystem(root: Fixtures.root + "/does-not-exist"), environment: ["PATH": ""],
-      processes: StubProcessRunner(), files: RootedFileSystem())
+      system: MemoryFileSystem(roots: ["/proc", "/sys"]), environment: ["PATH": ""],
+      processes: StubProcessRunner(), files: MemoryFileSystem(roots: []))
     await #expect(throws: HardwareError.unreadable(file: "/proc/meminfo", reason: "the file is missing")) {
       try await HardwareDetector.detect(context)
     }

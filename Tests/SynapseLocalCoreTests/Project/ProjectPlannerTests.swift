@@ -51,7 +51,7 @@ struct ProjectPlannerTests {
     #expect(try plan(on: gpuMachine).configuration.engine == .vllm, "without the profile this machine gets vLLM")
 
     // cpu-laptop fixes engine: llama.cpp, prefer: speed and llm.gpu_layers: 0.
-    let (start, lines) = try Profiles(folder: Fixtures.repositoryRoot + "/profiles", files: RootedFileSystem()).load(
+    let (start, lines) = try Profiles(folder: Fixtures.share + "/profiles", files: try Fixtures.shareFiles()).load(
       "cpu-laptop", over: ProjectConfiguration())
     #expect(Set(lines.keys) == ["engine", "prefer", "llm.gpu_layers"])
     let plan = try plan(start, fixed: Set(lines.keys), on: gpuMachine)

@@ -104,7 +104,7 @@ struct ProjectSchemaTests {
     configuration.paths.synapse = "../synapse checkout"
     configuration.binaries.python = "/opt/py thon/bin/python3"
     configuration.expose = true
-    let renderer = TemplateRenderer(folder: Fixtures.repositoryRoot + "/templates", files: RootedFileSystem())
+    let renderer = TemplateRenderer(folder: Fixtures.share + "/templates", files: try Fixtures.shareFiles())
     let text = try ProjectFile.render(configuration, renderer: renderer)
     #expect(try ProjectSchema.parse(text, file: "x") == configuration)
     #expect(

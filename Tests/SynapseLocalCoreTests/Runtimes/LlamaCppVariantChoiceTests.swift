@@ -13,7 +13,7 @@ struct LlamaCppVariantChoiceTests {
   let releases: EngineReleases
 
   init() throws {
-    releases = try EngineReleases.load(ResourceLocator.sourceTree + "/profiles/engines.yaml", files: RootedFileSystem())
+    releases = try EngineReleases.load(Fixtures.share + "/profiles/engines.yaml", files: try Fixtures.shareFiles())
   }
 
   func choose(

@@ -24,12 +24,13 @@ struct RuntimeDecisionTests {
 
   func installer(_ platform: Platform = .linuxX64) -> LlamaCppInstaller {
     let context = Context.testing(
-      system: MemoryFileSystem(roots: ["/"]), environment: [:], processes: StubProcessRunner(), files: RootedFileSystem())
+      system: MemoryFileSystem(roots: ["/"]), environment: [:], processes: StubProcessRunner(),
+      files: MemoryFileSystem(roots: ["/home"]))
     return LlamaCppInstaller(context: context, home: RuntimeHome(path: "/home"), releases: Self.releases, platform: platform)
   }
 
   @Test func theShippedEnginesFileLoadsAndNamesALinuxCPUBuild() throws {
-    let releases = try EngineReleases.load(ResourceLocator.sourceTree + "/profiles/engines.yaml", files: RootedFileSystem())
+    let releases = try EngineReleases.load(Fixtures.share + "/profiles/engines.yaml", files: try Fixtures.shareFiles())
     #expect(releases.llamaCpp.repository == "ggml-org/llama.cpp")
     let asset = try #require(releases.asset(for: .linuxX64, variant: "cpu"))
     #expect(asset.name == "llama-\(releases.llamaCpp.tag)-bin-ubuntu-x64.tar.gz")
@@ -129,9 +130,10 @@ struct RuntimeDecisionTests {
   /// the release builds), or the one a project's lock pins; with neither it is refused saying how
   /// to pin one.
   @Test func theBuildCompilesAPinnedSource() throws {
-    let shipped = try EngineReleases.load(ResourceLocator.sourceTree + "/profiles/engines.yaml", files: RootedFileSystem())
+    let shipped = try EngineReleases.load(Fixtures.share + "/profiles/engines.yaml", files: try Fixtures.shareFiles())
     let context = Context.testing(
-      system: MemoryFileSystem(roots: ["/"]), environment: [:], processes: StubProcessRunner(), files: RootedFileSystem())
+      system: MemoryFileSystem(roots: ["/"]), environment: [:], processes: StubProcessRunner(),
+      files: MemoryFileSystem(roots: ["/home"]))
     let installer = LlamaCppInstaller(context: context, home: RuntimeHome(path: "/home"), releases: shipped, platform: .linuxX64)
     let source = try installer.sourceToBuild(pinned: nil)
     #expect(source.tag == "b11266" && source.name == "llama.cpp-b11266.tar.gz")
@@ -177,8 +179,9 @@ struct RuntimeDecisionTests {
     let postgres = PipInstall.arguments(requirementsFile: "/r.txt", id: .postgresql, wheelhouse: nil, requireHashes: false)
     #expect(postgres.contains("--no-deps") && postgres.contains("--only-binary=:all:") && !postgres.contains("--require-hashes"))
     // The shipped sets pin every requirement exactly, with the hashes of its published files.
+    let share = try Fixtures.shareFiles()
     for id in [RuntimeID.embedding, .postgresql, .vllm] {
-      let shipped = try RequirementSet.load(id, profiles: ResourceLocator.sourceTree + "/profiles", files: RootedFileSystem())
+      let shipped = try RequirementSet.load(id, profiles: Fixtures.share + "/profiles", files: share)
       #expect(!shipped.requirements.isEmpty && shipped.requirements.allSatisfy { $0.contains("==") }, "\(id)")
       let unhashed = shipped.requirements.filter { !$0.contains(" --hash=sha256:") }
       let (count, pinsHashes) = (unhashed.count, shipped.pinsHashes)
@@ -187,16 +190,15 @@ struct RuntimeDecisionTests {
   }
 
   @Test func aLockWithoutRuntimesStillLoadsAndPinsRoundTrip() throws {
-    let folder = NSTemporaryDirectory() + "lock-\(UUID().uuidString.prefix(8))"
-    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(atPath: folder) }
-    try "version: 1\nfiles: []\n".write(toFile: folder + "/l", atomically: true, encoding: .utf8)
-    var lock = try ProjectLock.load(folder + "/l", files: RootedFileSystem())
+    let folder = "/project"
+    let files = MemoryFileSystem(roots: [folder])
+    try files.write("version: 1\nfiles: []\n", to: folder + "/l")
+    var lock = try ProjectLock.load(folder + "/l", files: files)
     #expect(lock.runtimes.isEmpty)
     lock.record(.init(id: "embedding", platform: "linux-x86_64", version: "abc", variant: "pypi", requirements: Self.published))
     lock.record(.init(id: "embedding", platform: "linux-x86_64", version: "def", variant: "pypi", requirements: Self.other))
-    try lock.save(folder + "/l", files: RootedFileSystem())
-    let loaded = try ProjectLock.load(folder + "/l", files: RootedFileSystem())
+    try lock.save(folder + "/l", files: files)
+    let loaded = try ProjectLock.load(folder + "/l", files: files)
     #expect(loaded.runtimes.count == 1 && loaded.runtime(.embedding, platform: .linuxX64)?.version == "def")
     #expect(loaded.runtime(.embedding, platform: .linuxArm64) == nil)
   }

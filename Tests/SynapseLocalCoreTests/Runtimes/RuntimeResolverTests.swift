@@ -42,7 +42,7 @@ struct RuntimeResolverTests {
     async -> RuntimeResolver.Resolution
   {
     var loaded = configuration
-    loaded.binaries = BinaryLocator(environment: context.environment, files: RootedFileSystem()).applyingOverrides(to: loaded.binaries)
+    loaded.binaries = BinaryLocator(environment: context.environment, files: context.files).applyingOverrides(to: loaded.binaries)
     return await RuntimeResolver(context: context, platform: .linuxX64).resolve(loaded, userSet: userSet, lock: lock)
   }
 

@@ -11,11 +11,14 @@ import Testing
 /// line only another index serves (arm64's CUDA torch) is shown but not pinned.
 @Suite("vLLM CUDA line choice")
 struct VLLMLineChoiceTests {
-  static let profiles = ResourceLocator.sourceTree + "/profiles"
+  static let profiles = Fixtures.share + "/profiles"
+  /// The repository's profiles, in memory.
+  let files: MemoryFileSystem
   let lines: VLLMLines
 
   init() throws {
-    lines = try VLLMLines.load(Self.profiles + "/engines.yaml", files: RootedFileSystem())
+    files = try Fixtures.shareFiles()
+    lines = try VLLMLines.load(Self.profiles + "/engines.yaml", files: files)
   }
 
   func choose(_ gpus: [GPUReport], platform: Platform = .linuxX64) throws(RuntimeError) -> VLLMLineChoice {
@@ -97,7 +100,7 @@ struct VLLMLineChoiceTests {
     let chosen = try choose(gh200, platform: .linuxArm64)
     #expect(!chosen.pinned && chosen.requirements == nil && chosen.index == "https://download.pytorch.org/whl/cu128")
     #expect(chosen.reason.contains("which no file here pins") && chosen.reason.contains("SYNAPSE_LOCAL_VLLM"), "\(chosen.reason)")
-    let installer = RuntimeInstaller(context: Context.live(environment: [:]))
+    let installer = RuntimeInstaller(context: Context.testing(files: files))
     let hardware = Machine.cpu(memoryGiB: 64, gpus: gh200)
     #expect(throws: RuntimeError.self) {
       try installer.vllmLine(profiles: Self.profiles, platform: .linuxArm64, hardware: hardware, force: true)
@@ -107,7 +110,7 @@ struct VLLMLineChoiceTests {
   /// `install vllm`: the refusal comes before pip, with the way round it; `--force` takes the
   /// pinned line anyway.
   @Test func installRefusesBeforePipUnlessForced() throws {
-    let installer = RuntimeInstaller(context: Context.live(environment: [:]))
+    let installer = RuntimeInstaller(context: Context.testing(files: files))
     let old = Machine.cpu(memoryGiB: 64, gpus: [Machine.gpu("Tesla T4", totalMiB: 15109, capability: "7.5", driver: "470.82.01")])
     do {
       _ = try installer.vllmLine(profiles: Self.profiles, platform: .linuxX64, hardware: old, force: false)
@@ -126,7 +129,7 @@ struct VLLMLineChoiceTests {
   /// runtime wheel the file pins for torch, and every pinned file exists.
   @Test func thePinnedLineMatchesItsRequirementFile() throws {
     for line in lines.lines where line.pinned {
-      let requirements = try RequirementSet.load(.vllm, profiles: Self.profiles, file: line.requirements, files: RootedFileSystem())
+      let requirements = try RequirementSet.load(.vllm, profiles: Self.profiles, file: line.requirements, files: files)
       let runtime = requirements.requirements.first { RequirementSet.name(of: $0) == "nvidia-cuda-runtime-cu12" }
       #expect(runtime?.contains("==\(line.cuda).") == true, "\(line.name): \(runtime ?? "no CUDA runtime pinned")")
       #expect(requirements.requirements.contains { $0.hasPrefix("vllm==\(lines.version) ") })

@@ -10,26 +10,26 @@ import Testing
 @Suite("calibration model")
 struct CalibrationModelTests {
   @Test func theSmallestStoredGGUFIsFoundAtItsPath() throws {
-    let store = NSTemporaryDirectory() + "calibration-store-\(UUID().uuidString.prefix(8))"
-    defer { try? FileManager.default.removeItem(atPath: store) }
+    let store = "/store"
+    let files = MemoryFileSystem(roots: [store, Fixtures.share])
+    try Fixtures.share(into: files, at: Fixtures.share)
     let commit = String(repeating: "c", count: 40)
     for (name, size) in [("big.gguf", 4096), ("small.gguf", 512)] {
       let blob = String(repeating: name == "big.gguf" ? "b" : "a", count: 64)
       let repository = store + "/models--acme--\(name.dropLast(5))"
-      try FileManager.default.createDirectory(atPath: repository + "/blobs", withIntermediateDirectories: true)
-      try FileManager.default.createDirectory(atPath: repository + "/snapshots/\(commit)", withIntermediateDirectories: true)
-      try Data(count: size).write(to: URL(fileURLWithPath: repository + "/blobs/" + blob))
-      try FileManager.default.createSymbolicLink(
-        atPath: repository + "/snapshots/\(commit)/\(name)", withDestinationPath: "../../blobs/" + blob)
+      try files.createDirectory(repository + "/blobs")
+      try files.createDirectory(repository + "/snapshots/\(commit)")
+      try files.write(Data(count: size), to: repository + "/blobs/" + blob, permissions: 0o644)
+      try files.createLink(repository + "/snapshots/\(commit)/\(name)", to: "../../blobs/" + blob)
     }
     let context = Context.testing(
       system: MemoryFileSystem(roots: ["/"]), environment: ["HF_HUB_CACHE": store], processes: StubProcessRunner(),
-      files: RootedFileSystem())
-    let catalog = try ModelCatalog.load(from: ResourceLocator.sourceTree + "/profiles/catalog.yaml", files: RootedFileSystem())
+      files: files)
+    let catalog = try ModelCatalog.load(from: Fixtures.share + "/profiles/catalog.yaml", files: files)
     let calibrator = Calibrator(context: context, catalog: catalog)
     let (path, skipped) = try calibrator.modelPath(nil)
     #expect(skipped == nil)
     #expect(path == store + "/models--acme--small/snapshots/\(commit)/small.gguf")
-    #expect(FileManager.default.fileExists(atPath: path ?? ""))
+    #expect(files.exists(path ?? ""))
   }
 }

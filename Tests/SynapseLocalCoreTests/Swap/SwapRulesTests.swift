@@ -5,7 +5,7 @@ import Testing
 @testable import SynapseLocalCore
 
 /// The pieces of a swap that need no process: renaming the model in a request body byte for byte,
-/// the memory rule that picks the mode, the load-time figures and the warning against the hold.
+/// the memory rule that picks the mode and the warning against the hold.
 @Suite("swap rules")
 struct SwapRulesTests {
   func renamed(_ body: String, former: Set<String> = ["old-model"], to active: String = "new-model") -> String? {
@@ -74,24 +74,6 @@ struct SwapRulesTests {
     #expect(SwapModeRule.decide(gpu).0 == .hold)
     gpu.gpus[0].memoryFreeBytes = 16 * gib
     #expect(SwapModeRule.decide(gpu).0 == .sideBySide)
-  }
-
-  @Test func theExpectedLoadIsTheLastMeasuredOneElseAnEstimateFromTheSize() throws {
-    let folder = NSTemporaryDirectory() + "loadtimes-\(UUID().uuidString.prefix(8))"
-    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(atPath: folder) }
-    let model = folder + "/model.gguf"
-    try Data(count: 3_000_000).write(to: URL(fileURLWithPath: model))
-    let file = LoadTimes.fileName(state: folder)
-    #expect(LoadTimes.size(of: model) == 3_000_000 && LoadTimes.size(of: folder) == 3_000_000 && LoadTimes.size(of: folder + "/none") == 0)
-    let estimated = LoadTimes.expected(file: file, modelPath: model, bytes: LoadTimes.size(of: model), engine: .llamaCpp, role: .llm)
-    #expect(!estimated.measured && estimated.seconds > 1 && estimated.seconds < 1.01)
-    #expect(
-      LoadTimes.expected(file: file, modelPath: folder, bytes: LoadTimes.size(of: folder), engine: .llamaCpp, role: .embedding).seconds > 8)
-    LoadTimes.record(file: file, model: model, seconds: 41.26)
-    #expect(
-      LoadTimes.expected(file: file, modelPath: model, bytes: LoadTimes.size(of: model), engine: .llamaCpp, role: .llm) == (41.3, true))
-    #expect(try String(contentsOfFile: file, encoding: .utf8).contains("41.3"))
   }
 
   @Test func aHoldLongerThanItsLimitIsWarnedAbout() throws {

@@ -6,7 +6,7 @@ import Testing
 
 /// Pid files name a process by pid and start time, so a later `up` stops the process a file was
 /// written for and never one that reused its pid.
-@Suite("pid files")
+@Suite("pid files", .tags(.integration))
 struct ProcessRecordTests {
   @Test(.timeLimit(.minutes(1)))
   func aPidFileNamesOnlyTheProcessItWasWrittenFor() async throws {

@@ -8,7 +8,7 @@ import Testing
 /// Issue 35, defect 11: after a swap, the lock drops the pins of the model neither role uses any
 /// more (a bundle would carry it), unless `--keep-old`. The supervisor is a control socket that
 /// answers as one would and commits the swap to synapse-local.yaml.
-@Suite("swap: the lock keeps only what the project uses")
+@Suite("swap: the lock keeps only what the project uses", .tags(.integration))
 struct SwapLockTests {
   let root = NSTemporaryDirectory() + "swap-lock-\(UUID().uuidString.prefix(8))"
   var project: String { root + "/project" }
