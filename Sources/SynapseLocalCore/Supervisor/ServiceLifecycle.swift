@@ -48,6 +48,11 @@ public struct ServiceLifecycle: Sendable, Equatable {
     case restart
     case stop
     case timerFired(Int)
+    /// A swap retires this run: whatever ends it is not restarted (that would load the model being
+    /// swapped out).
+    case retire
+    /// A swap's new run becomes the service's: restarted by `restart` from here on.
+    case adopt(restart: RestartPolicy)
   }
 
   public enum Effect: Sendable, Equatable {
@@ -83,7 +88,7 @@ public struct ServiceLifecycle: Sendable, Equatable {
   /// How the last run ended and what followed: the supervisor logs it, `status` shows it.
   public private(set) var lastExitReport: ExitReport?
   public var message: String?
-  public var policy: Policy
+  public private(set) var policy: Policy
   private var timer = 0
   /// Why the current run is being stopped to start again: a `restart`, or a hang.
   private var restartCause: RestartCause?
@@ -157,6 +162,14 @@ public struct ServiceLifecycle: Sendable, Equatable {
     case .timerFired(let fired):
       guard phase == .backingOff(timer: fired) else { return [] }
       return newRun()
+
+    case .retire:
+      policy.restart = .never
+      return []
+
+    case .adopt(let restart):
+      policy.restart = restart
+      return []
     }
   }
 

@@ -24,7 +24,6 @@ extension Supervisor {
       policy.restart = spec.restart
       id = makeSlot(spec, pidFile: pidFile(spec.name), policy: policy)
       current[spec.name] = id
-      routing[spec.name] = id
     }
     deliver(id, .start)
     return id
@@ -63,13 +62,14 @@ extension Supervisor {
         self.deliver(id, .timerFired(timer))
       }
     case .openRoute:
-      if routing[name] == id { ready.set(name, route(slot.spec)) }
+      if routes(id, name) { ready.set(name, route(slot.spec)) }
     case .closeRoute:
-      if routing[name] == id { ready.set(name, nil) }
+      if routes(id, name) { ready.set(name, nil) }
     case .loaded(let seconds):
       recordLoadTime(slot.spec, seconds: seconds)
     case .settled:
       slots[id]?.resumeWaiters()
+      swapSlotSettled(id)
     case .attachLogTail:
       let message = slot.lifecycle.message ?? "failed"
       slots[id]?.lifecycle.message = message + ServiceStatus.logTailMarker + logTail(name, lines: 10)

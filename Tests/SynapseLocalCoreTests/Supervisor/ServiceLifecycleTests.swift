@@ -213,7 +213,7 @@ struct ServiceLifecycleTests {
     _ = adopted.handle(.start, at: t0)
     _ = adopted.handle(.spawned(run: 1, pid: 200), at: t0)
     _ = adopted.handle(.health(run: 1, passed: true), at: t0 + 1)
-    adopted.policy.restart = .onFailure
+    #expect(adopted.handle(.adopt(restart: .onFailure), at: t0 + 2).isEmpty)
     #expect(adopted.handle(.exited(run: 1, status: 1), at: t0 + 5) == [.closeRoute, .startTimer(1, after: .seconds(1))])
   }
 
