@@ -53,6 +53,10 @@ public struct ServiceLifecycle: Sendable, Equatable {
     case retire
     /// A swap's new run becomes the service's: restarted by `restart` from here on.
     case adopt(restart: RestartPolicy)
+    /// What the supervisor saw of the run (a keeper that could not start): `status` shows it.
+    case note(String)
+    /// The last lines of the service's log, as `attachLogTail` asked: they follow the message.
+    case logTail(String)
   }
 
   public enum Effect: Sendable, Equatable {
@@ -87,7 +91,7 @@ public struct ServiceLifecycle: Sendable, Equatable {
   public private(set) var crashes = 0
   /// How the last run ended and what followed: the supervisor logs it, `status` shows it.
   public private(set) var lastExitReport: ExitReport?
-  public var message: String?
+  public private(set) var message: String?
   public private(set) var policy: Policy
   private var timer = 0
   /// Why the current run is being stopped to start again: a `restart`, or a hang.
@@ -169,6 +173,14 @@ public struct ServiceLifecycle: Sendable, Equatable {
 
     case .adopt(let restart):
       policy.restart = restart
+      return []
+
+    case .note(let text):
+      message = text
+      return []
+
+    case .logTail(let tail):
+      message = (message ?? "failed") + ServiceStatus.logTailMarker + tail
       return []
     }
   }

@@ -71,8 +71,7 @@ extension Supervisor {
       slots[id]?.resumeWaiters()
       swapSlotSettled(id)
     case .attachLogTail:
-      let message = slot.lifecycle.message ?? "failed"
-      slots[id]?.lifecycle.message = message + ServiceStatus.logTailMarker + logTail(name, lines: 10)
+      deliver(id, .logTail(logTail(name, lines: 10)))
     }
   }
 
@@ -101,7 +100,7 @@ extension Supervisor {
   }
 
   func note(_ id: Int, _ message: String) {
-    slots[id]?.lifecycle.message = message
+    deliver(id, .note(message))
   }
 
   /// A keeper has ended: what it left behind goes, then its lifecycle hears of the exit.
