@@ -1,3 +1,5 @@
+import SynapseLocalSystem
+
 public enum CatalogError: Error, Equatable, CustomStringConvertible {
   case missing(path: String)
   case syntax(file: String, reason: String)

@@ -60,6 +60,9 @@ public final class StableEndpoint: @unchecked Sendable {
   private var active = 0
   private var activeByEngine: [Int: Int] = [:]
   private var waiting = 0
+  /// Those told when an engine port's count reaches zero (a swap's drain), or the hold empties.
+  private var drainWatchers: [Int: [@Sendable () -> Void]] = [:]
+  private var releaseWatchers: [@Sendable () -> Void] = []
   private let remote = RemoteConnections()
   private var windowLongestWait = 0
 
@@ -109,9 +112,35 @@ public final class StableEndpoint: @unchecked Sendable {
   public var windowLongestWaitMilliseconds: Int { lock.withLock { windowLongestWait } }
   public func startWindow() { lock.withLock { windowLongestWait = 0 } }
 
+  /// Calls `action` once no exchange is counted against the engine on `port` (at once when none
+  /// is), from whichever thread ends the last one: a swap waits for this, not for a poll.
+  func whenDrained(engine port: Int, _ action: @escaping @Sendable () -> Void) {
+    let now = lock.withLock {
+      guard activeByEngine[port, default: 0] > 0 else { return true }
+      drainWatchers[port, default: []].append(action)
+      return false
+    }
+    if now { action() }
+  }
+
+  /// Calls `action` once no request is held (at once when none is).
+  func whenReleased(_ action: @escaping @Sendable () -> Void) {
+    let now = lock.withLock {
+      guard waiting > 0 else { return true }
+      releaseWatchers.append(action)
+      return false
+    }
+    if now { action() }
+  }
+
   public func close() {
     let server = lock.withLock {
-      defer { self.server = nil }
+      defer {
+        self.server = nil
+        // Nothing will be counted any more: whoever waits has its own limit.
+        drainWatchers = [:]
+        releaseWatchers = []
+      }
       return self.server
     }
     server?.close()
@@ -159,7 +188,11 @@ public final class StableEndpoint: @unchecked Sendable {
   }
 
   func sending(toEngine port: Int, _ change: Int) {
-    lock.withLock { activeByEngine[port, default: 0] += change }
+    let drained = lock.withLock {
+      activeByEngine[port, default: 0] += change
+      return activeByEngine[port] == 0 ? drainWatchers.removeValue(forKey: port) ?? [] : []
+    }
+    for action in drained { action() }
   }
 
   func holdBegan() {
@@ -174,13 +207,16 @@ public final class StableEndpoint: @unchecked Sendable {
   /// A held request leaves the hold (sent on, or given up) after `waited`.
   func holdEnded(waited: TimeAmount, sent: Bool) {
     let milliseconds = Int(waited.nanoseconds / 1_000_000)
-    lock.withLock {
+    let released = lock.withLock {
       waiting -= 1
       if sent {
         counters.longestWaitMilliseconds = max(counters.longestWaitMilliseconds, milliseconds)
         windowLongestWait = max(windowLongestWait, milliseconds)
       }
+      defer { if waiting == 0 { releaseWatchers = [] } }
+      return waiting == 0 ? releaseWatchers : []
     }
+    for action in released { action() }
     metrics.holding.decrement()
     metrics.holdDuration.recordNanoseconds(waited.nanoseconds)
   }

@@ -1,3 +1,5 @@
+import SynapseLocalSystem
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)

@@ -1,3 +1,5 @@
+import SynapseLocalSystem
+
 public enum ProjectError: Error, Equatable, CustomStringConvertible {
   /// Every problem found, one line each.
   case invalid([ProjectProblem])

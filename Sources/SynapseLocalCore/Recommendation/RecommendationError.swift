@@ -1,3 +1,5 @@
+import SynapseLocalSystem
+
 public enum RecommendationError: Error, Equatable, CustomStringConvertible {
   case nothingFits(String)
   /// A flag's value makes no sense; the message names the flag and what it takes.

@@ -49,6 +49,15 @@ public struct ServiceLifecycle: Sendable, Equatable {
     case restart
     case stop
     case timerFired(Int)
+    /// A swap retires this run: whatever ends it is not restarted (that would load the model being
+    /// swapped out).
+    case retire
+    /// A swap's new run becomes the service's: restarted by `restart` from here on.
+    case adopt(restart: RestartPolicy)
+    /// What the supervisor saw of the run (a keeper that could not start): `status` shows it.
+    case note(String)
+    /// The last lines of the service's log, as `attachLogTail` asked: they follow the message.
+    case logTail(String)
   }
 
   public enum Effect: Sendable, Equatable {
@@ -83,8 +92,8 @@ public struct ServiceLifecycle: Sendable, Equatable {
   public private(set) var crashes = 0
   /// How the last run ended and what followed: the supervisor logs it, `status` shows it.
   public private(set) var lastExitReport: ExitReport?
-  public var message: String?
-  public var policy: Policy
+  public private(set) var message: String?
+  public private(set) var policy: Policy
   private var timer = 0
   /// Why the current run is being stopped to start again: a `restart`, or a hang.
   private var restartCause: RestartCause?
@@ -158,6 +167,22 @@ public struct ServiceLifecycle: Sendable, Equatable {
     case .timerFired(let fired):
       guard phase == .backingOff(timer: fired) else { return [] }
       return newRun()
+
+    case .retire:
+      policy.restart = .never
+      return []
+
+    case .adopt(let restart):
+      policy.restart = restart
+      return []
+
+    case .note(let text):
+      message = text
+      return []
+
+    case .logTail(let tail):
+      message = (message ?? "failed") + ServiceStatus.logTailMarker + tail
+      return []
     }
   }
 

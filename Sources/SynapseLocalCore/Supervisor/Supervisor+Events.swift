@@ -25,7 +25,6 @@ extension Supervisor {
       policy.restart = spec.restart
       id = makeSlot(spec, pidFile: pidFile(spec.name), policy: policy)
       current[spec.name] = id
-      routing[spec.name] = id
     }
     deliver(id, .start)
     return id
@@ -64,16 +63,16 @@ extension Supervisor {
         self.deliver(id, .timerFired(timer))
       }
     case .openRoute:
-      if routing[name] == id { ready.set(name, route(slot.spec)) }
+      if routes(id, name) { ready.set(name, route(slot.spec)) }
     case .closeRoute:
-      if routing[name] == id { ready.set(name, nil) }
+      if routes(id, name) { ready.set(name, nil) }
     case .loaded(let seconds):
       recordLoadTime(slot.spec, seconds: seconds)
     case .settled:
       slots[id]?.resumeWaiters()
+      swapSlotSettled(id)
     case .attachLogTail:
-      let message = slot.lifecycle.message ?? "failed"
-      slots[id]?.lifecycle.message = message + ServiceStatus.logTailMarker + logTail(name, lines: 10)
+      deliver(id, .logTail(logTail(name, lines: 10)))
     }
   }
 
@@ -102,7 +101,7 @@ extension Supervisor {
   }
 
   func note(_ id: Int, _ message: String) {
-    slots[id]?.lifecycle.message = message
+    deliver(id, .note(message))
   }
 
   /// A keeper has ended: what it left behind goes, then its lifecycle hears of the exit.

@@ -24,10 +24,9 @@ public actor Supervisor {
   /// the one on its way out.
   var slots: [Int: ServiceSlot] = [:]
   var nextSlot = 0
-  /// The slot each service's status shows and commands reach.
+  /// The slot each service's status shows and commands reach; its health opens and closes the
+  /// stable endpoint's route (`routes`).
   var current: [ServiceName: Int] = [:]
-  /// The slot whose health may open the stable endpoint's route (none while a hold-mode swap holds).
-  var routing: [ServiceName: Int] = [:]
   var stopping = false
   /// The stable endpoints in front of the engines, and the engine ports they may use right now.
   var endpoints: [ServiceName: StableEndpoint] = [:]
@@ -36,7 +35,7 @@ public actor Supervisor {
   /// may still send one).
   var servedNames: [ServiceName: [String]] = [:]
   /// The swap under way, and the last one done.
-  var swapProgress: SwapProgress?
+  var swapRun: SwapRun?
   var lastSwap: SwapReport?
 
   public init(
@@ -109,6 +108,7 @@ public actor Supervisor {
   /// Stops every service, in reverse order, and waits until each has ended.
   public func stop() async {
     stopping = true
+    deliverSwap(.stackStopping)
     for id in slots.keys { slots[id]?.resumeWaiters(throwing: StackError.control("the stack is stopping")) }
     for name in ServiceName.allCases.reversed() {
       let ids = slots.values.filter { $0.spec.name == name }.map(\.id)
@@ -134,7 +134,7 @@ public actor Supervisor {
   public func restart(_ name: ServiceName) async throws {
     guard let id = current[name] else { throw StackError.control("\(name.rawValue) is not part of this stack") }
     if stopping { throw StackError.control("the stack is stopping") }
-    if let swap = swapProgress, swap.service == name {
+    if let swap = swapRun?.lifecycle, swap.service == name {
       throw StackError.control("a swap of \(name.rawValue) is under way; restart it once the swap has finished (synapse-local status)")
     }
     deliver(id, .restart)
@@ -174,7 +174,7 @@ public actor Supervisor {
       return status
     }
     var status = StackStatus(project: project, supervisorPID: getpid(), services: services)
-    status.swap = swapProgress.map { progress in
+    status.swap = swapRun?.lifecycle.progress.map { progress in
       var progress = progress
       progress.elapsedMilliseconds = Int(now.timeIntervalSince(progress.startedAt) * 1000)
       return progress

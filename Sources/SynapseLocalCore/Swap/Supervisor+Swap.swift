@@ -1,7 +1,9 @@
 import Foundation
 import SynapseLocalSystem
 
-/// Swapping a service's engine behind its stable endpoint.
+/// Swapping a service's engine behind its stable endpoint: what happens is decided by a
+/// `SwapLifecycle`; this extension checks the order, delivers the swap's events and carries out
+/// its effects on the slots, the route and the endpoint.
 extension Supervisor {
   /// Replaces a service's engine with `replacement` (same service, another model, its own engine
   /// port). Side by side: the new engine loads in a slot of its own while the old one serves; once
@@ -16,151 +18,139 @@ extension Supervisor {
     else {
       throw StackError.control("\(name.rawValue) has no stable endpoint to swap behind")
     }
-    if let busy = swapProgress {
-      throw StackError.control("a swap of \(busy.service.rawValue) is already under way; wait for it to finish")
+    if let busy = swapRun {
+      throw StackError.control("a swap of \(busy.lifecycle.service.rawValue) is already under way; wait for it to finish")
     }
     guard slots[oldSlot]?.lifecycle.phase == .healthy else {
       let state = slots[oldSlot]?.lifecycle.state.rawValue ?? "stopped"
       throw StackError.control("\(name.rawValue) is \(state), not healthy: swap it once it serves (synapse-local status)")
     }
-    let old = specs[index]
-    let time = context.time
-    swapProgress = SwapProgress(
-      service: name, from: old.model, to: replacement.model, mode: mode, phase: mode == .hold ? .holding : .loading, startedAt: time.now)
-    defer { swapProgress = nil }
+    let lifecycle = SwapLifecycle(from: specs[index], to: replacement, mode: mode, drainSeconds: drainSeconds)
     let heldBefore = endpoint.statistics.held
     endpoint.startWindow()
-    let began = time.now
-    let load: Double
-    let clock = ContinuousClock.now
-    do {
-      switch mode {
-      case .sideBySide:
-        load = try await swapSideBySide(
-          old: old, slot: oldSlot, index: index, to: replacement, endpoint: endpoint, oldPort: oldPort, drainSeconds: drainSeconds)
-      case .hold:
-        load = try await swapHolding(
-          old: old, slot: oldSlot, index: index, to: replacement, endpoint: endpoint, oldPort: oldPort, drainSeconds: drainSeconds)
+    return try await withCheckedThrowingContinuation { caller in
+      swapRun = SwapRun(
+        lifecycle: lifecycle, index: index, endpoint: endpoint, oldSlot: oldSlot, oldPort: oldPort, heldBefore: heldBefore,
+        caller: caller)
+      if stopping { deliverSwap(.stackStopping) }
+      deliverSwap(.begin)
+    }
+  }
+
+  /// The one way anything happens to a swap: the event goes to its lifecycle, and the effects it
+  /// returns are carried out. `run` names the swap a late callback was made for.
+  func deliverSwap(_ event: SwapLifecycle.Event, in run: UUID? = nil) {
+    guard var swap = swapRun, run == nil || run == swap.id else { return }
+    let effects = swap.lifecycle.handle(event, at: context.time.now)
+    swapRun = swap
+    for effect in effects { perform(effect) }
+  }
+
+  /// A slot's lifecycle settled: when it is one the swap waits for, the swap hears how.
+  func swapSlotSettled(_ id: Int) {
+    guard let swap = swapRun, let lifecycle = slots[id]?.lifecycle else { return }
+    if id == swap.newSlot {
+      switch lifecycle.phase {
+      case .healthy:
+        let loaded = lifecycle.healthyAt.flatMap { healthy in lifecycle.startedAt.map { healthy.timeIntervalSince($0) } } ?? 0
+        deliverSwap(.newHealthy(loadSeconds: loaded))
+      case .failed: deliverSwap(.newFailed(exit: lifecycle.lastExit))
+      case .stopped, .stopping: deliverSwap(.newStopped(exit: lifecycle.lastExit, message: lifecycle.message))
+      default: break
       }
-    } catch {
-      settings.metrics.swapEnded(name, mode: mode, took: ContinuousClock.now - clock, succeeded: false)
-      throw error
+    } else if id == swap.restoredSlot {
+      switch lifecycle.phase {
+      case .healthy, .failed, .stopped, .stopping: deliverSwap(.oldRestored)
+      default: break
+      }
     }
-    settings.metrics.swapEnded(name, mode: mode, took: ContinuousClock.now - clock, succeeded: true)
-    let switched = time.seconds(since: began)
-    // Requests held until now are on their way to the new engine: let them leave the hold so the
-    // report counts their waits.
-    let settle = time.now.addingTimeInterval(5)
-    while endpoint.holding > 0 && time.now < settle { try? await time.sleep(for: .milliseconds(20)) }
-    let report = SwapReport(
-      service: name, model: replacement.model, from: old.model, mode: mode, switchMilliseconds: Int(switched * 1000),
-      loadMilliseconds: Int(load * 1000), heldRequests: endpoint.statistics.held - heldBefore,
-      longestWaitMilliseconds: endpoint.windowLongestWaitMilliseconds)
-    lastSwap = report
-    return report
   }
 
-  /// The side-by-side swap; returns how long the new engine took to load, in seconds.
-  func swapSideBySide(
-    old: ServiceSpec, slot oldSlot: Int, index: Int, to replacement: ServiceSpec, endpoint: StableEndpoint, oldPort: Int,
-    drainSeconds: Double
-  ) async throws -> Double {
-    let name = replacement.name
-    // The pid file the current run does not use (it may itself have come from a swap).
-    let candidatePIDFile = slots[oldSlot]?.pidFile == pidFile(name) ? nextPIDFile(name) : pidFile(name)
-    // While it loads, an exit is the swap's failure, not a crash to restart.
-    if stopping { throw StackError.control("the stack is stopping") }
-    var policy = settings.policy
-    policy.restart = .never
-    let candidate = makeSlot(replacement, pidFile: candidatePIDFile, policy: policy)
-    deliver(candidate, .start)
-    do {
-      try await waitUntilHealthy(candidate)
-    } catch {
-      let exit = slots[candidate]?.lifecycle.lastExit
-      await discard(candidate)
-      let why =
-        stopping
-        ? "the stack is stopping"
-        : exit.map { "it exited with status \($0) before it was healthy" }
-          ?? "it was not healthy within \(Int(replacement.readinessSeconds)) s"
-      throw StackError.control(
-        "the swap to \(replacement.model ?? name.rawValue) failed: \(why); \(old.model ?? name.rawValue) serves on. Last lines of the \(name.rawValue) log:\n"
-          + logTail(name, lines: 10))
-    }
-    let lifecycle = slots[candidate]?.lifecycle
-    let loaded = lifecycle?.healthyAt.flatMap { healthy in lifecycle?.startedAt.map { healthy.timeIntervalSince($0) } } ?? 0
-    // The switch: every request from here on goes to the new engine, under its name.
-    servedNames[name, default: []].append(contentsOf: replacement.model.map { [$0] } ?? [])
-    routing[name] = candidate
-    ready.set(name, route(replacement))
-    retireQuietly(oldSlot)
-    swapProgress?.phase = .draining
-    // The new run becomes the service's: supervised, restarted by its policy from here on.
-    specs[index] = replacement
-    current[name] = candidate
-    slots[candidate]?.lifecycle.policy.restart = replacement.restart
-    // The old engine finishes the exchanges it has (streams included), then stops.
-    await drain(endpoint, enginePort: oldPort, seconds: drainSeconds)
-    await readEngine(name, port: oldPort, model: old.model)
-    await discard(oldSlot)
-    return loaded
+  /// Whether a slot's health opens and closes its service's route: the service's current run's
+  /// does, unless a hold-mode swap holds the requests.
+  func routes(_ id: Int, _ name: ServiceName) -> Bool {
+    if let swap = swapRun?.lifecycle, swap.service == name, swap.holdsRequests { return false }
+    return current[name] == id
   }
 
-  /// The hold-mode swap; returns how long the new engine took to load, in seconds.
-  func swapHolding(
-    old: ServiceSpec, slot oldSlot: Int, index: Int, to replacement: ServiceSpec, endpoint: StableEndpoint, oldPort: Int,
-    drainSeconds: Double
-  ) async throws -> Double {
-    let name = replacement.name
-    // New requests wait at the endpoint; the old run's health can no longer open it.
-    routing[name] = nil
-    ready.set(name, nil)
-    retireQuietly(oldSlot)
-    // Requests under way finish on the old engine (those held meanwhile are not among them).
-    await drain(endpoint, enginePort: oldPort, seconds: drainSeconds)
-    await readEngine(name, port: oldPort, model: old.model)
-    await discard(oldSlot)
-    swapProgress?.phase = .loading
-    let time = context.time
-    let loadStarted = time.now
-    servedNames[name, default: []].append(contentsOf: replacement.model.map { [$0] } ?? [])
-    if stopping {
-      throw StackError.control("the swap to \(replacement.model ?? name.rawValue) was ended: the stack is stopping")
-    }
-    specs[index] = replacement
-    current[name] = nil
-    let next = launch(replacement)
-    do {
-      try await waitUntilHealthy(next)
-    } catch {
-      await discard(next)
+  func perform(_ effect: SwapLifecycle.Effect) {
+    guard let swap = swapRun else { return }
+    let run = swap.id
+    let name = swap.lifecycle.service
+    let (old, new) = (swap.lifecycle.from, swap.lifecycle.to)
+    switch effect {
+    case .startBeside:
+      // The pid file the current run does not use (it may itself have come from a swap).
+      let candidatePIDFile = slots[swap.oldSlot]?.pidFile == pidFile(name) ? nextPIDFile(name) : pidFile(name)
+      var policy = settings.policy
+      policy.restart = .never
+      let id = makeSlot(new, pidFile: candidatePIDFile, policy: policy)
+      swapRun?.newSlot = id
+      deliver(id, .start)
+    case .startInPlace:
+      servedNames[name, default: []].append(contentsOf: new.model.map { [$0] } ?? [])
+      specs[swap.index] = new
       current[name] = nil
-      servedNames[name]?.removeLast()
-      specs[index] = old
-      if stopping { throw StackError.control("the swap to \(replacement.model ?? name.rawValue) was ended: the stack is stopping") }
-      let again = launch(old)
-      try? await waitUntilHealthy(again)
-      throw StackError.control(
-        "the swap to \(replacement.model ?? name.rawValue) failed, and \(old.model ?? name.rawValue) serves again: \(error)")
-    }
-    return time.seconds(since: loadStarted)
-  }
-
-  /// A run on its way out finishes what it has: a crash meanwhile is not restarted (that would
-  /// load the model being swapped out), and its health is no longer checked.
-  func retireQuietly(_ id: Int) {
-    slots[id]?.lifecycle.policy.restart = .never
-    slots[id]?.monitor?.cancel()
-  }
-
-  /// Until the endpoint has no exchange left with the engine on `enginePort`, or `seconds` pass.
-  /// (The endpoint counts on its own threads and offers no event yet: a short poll on the clock.)
-  func drain(_ endpoint: StableEndpoint, enginePort: Int, seconds: Double) async {
-    let time = context.time
-    let deadline = time.now.addingTimeInterval(seconds)
-    while endpoint.inFlight(toEngine: enginePort) > 0 && time.now < deadline {
-      guard (try? await time.sleep(for: .milliseconds(20))) != nil else { return }
+      swapRun?.newSlot = launch(new)
+    case .switchRoute:
+      guard let id = swap.newSlot else { return }
+      servedNames[name, default: []].append(contentsOf: new.model.map { [$0] } ?? [])
+      specs[swap.index] = new
+      current[name] = id
+      ready.set(name, route(new))
+      deliver(id, .adopt(restart: new.restart))
+    case .closeRoute:
+      ready.set(name, nil)
+    case .retireOld:
+      deliver(swap.oldSlot, .retire)
+      slots[swap.oldSlot]?.monitor?.cancel()
+    case .awaitDrain:
+      swap.endpoint.whenDrained(engine: swap.oldPort) { Task { await self.deliverSwap(.drained, in: run) } }
+    case .awaitRelease:
+      swap.endpoint.whenReleased { Task { await self.deliverSwap(.released, in: run) } }
+    case .stopOld:
+      Task {
+        await self.readEngine(name, port: swap.oldPort, model: old.model)
+        await self.discard(swap.oldSlot)
+        self.deliverSwap(.oldStopped, in: run)
+      }
+    case .discardNew:
+      guard let id = swap.newSlot else { return }
+      Task {
+        await self.discard(id)
+        self.deliverSwap(.newDiscarded, in: run)
+      }
+    case .restoreSpec:
+      current[name] = nil
+      if new.model != nil { servedNames[name]?.removeLast() }
+      specs[swap.index] = old
+    case .startOld:
+      swapRun?.restoredSlot = launch(old)
+    case .startTimer(let timer, let pause):
+      let time = context.time
+      swapRun?.timer?.cancel()
+      swapRun?.timer = Task {
+        guard (try? await time.sleep(for: pause)) != nil else { return }
+        self.deliverSwap(.timerFired(timer), in: run)
+      }
+    case .attachLogTail(let lines):
+      deliverSwap(.logTail(logTail(name, lines: lines)), in: run)
+    case .count(let succeeded, let seconds):
+      settings.metrics.swapEnded(name, mode: swap.lifecycle.mode, took: .milliseconds(Int(seconds * 1000)), succeeded: succeeded)
+    case .finish(let outcome):
+      swap.timer?.cancel()
+      swapRun = nil
+      switch outcome {
+      case .swapped(let switchSeconds, let loadSeconds):
+        let report = SwapReport(
+          service: name, model: new.model, from: old.model, mode: swap.lifecycle.mode, switchMilliseconds: Int(switchSeconds * 1000),
+          loadMilliseconds: Int(loadSeconds * 1000), heldRequests: swap.endpoint.statistics.held - swap.heldBefore,
+          longestWaitMilliseconds: swap.endpoint.windowLongestWaitMilliseconds)
+        lastSwap = report
+        swap.caller.resume(returning: report)
+      case .failed(let message):
+        swap.caller.resume(throwing: StackError.control(message))
+      }
     }
   }
 }

@@ -214,8 +214,37 @@ struct ServiceLifecycleTests {
     _ = adopted.handle(.start, at: t0)
     _ = adopted.handle(.spawned(run: 1, pid: 200), at: t0)
     _ = adopted.handle(.health(run: 1, passed: true), at: t0 + 1)
-    adopted.policy.restart = .onFailure
+    #expect(adopted.handle(.adopt(restart: .onFailure), at: t0 + 2).isEmpty)
     #expect(adopted.handle(.exited(run: 1, status: 1), at: t0 + 5) == [.closeRoute, .startTimer(1, after: .seconds(1))])
+  }
+
+  /// A run a swap retires is not restarted, whatever ends it (that would load the model being
+  /// swapped out).
+  @Test func aRetiredRunIsNotRestarted() {
+    var service = serving()
+    #expect(service.handle(.retire, at: t0 + 3).isEmpty)
+    #expect(service.phase == .healthy)
+    #expect(service.handle(.exited(run: 1, status: 1), at: t0 + 4) == [.closeRoute, .settled])
+    #expect(service.phase == .failed && service.restarts == 0)
+    #expect(service.message == "exited with status 1; its restart policy is never")
+  }
+
+  /// What the supervisor saw, and the log's last lines after a crash loop, reach the message by
+  /// events: nothing edits the lifecycle from outside.
+  @Test func notesAndTheLogTailReachTheMessage() {
+    var service = lifecycle()
+    #expect(service.handle(.note("cannot start the keeper: no such file"), at: t0).isEmpty)
+    #expect(service.message == "cannot start the keeper: no such file")
+    _ = service.handle(.start, at: t0)
+    #expect(service.message == nil)
+    for run in 1...3 {
+      _ = service.handle(.spawned(run: run, pid: 100 + Int32(run)), at: t0)
+      let effects = service.handle(.exited(run: run, status: 1), at: t0)
+      if run == 3 { #expect(effects.contains(.attachLogTail)) }
+      _ = service.handle(.timerFired(run), at: t0)
+    }
+    #expect(service.handle(.logTail("segfault"), at: t0).isEmpty)
+    #expect(service.message == "exited 3 times in a row (last status 1)" + ServiceStatus.logTailMarker + "segfault")
   }
 
   /// Issue 35, defect 16: a kill -9 is said as such, with what follows, and a restart someone
