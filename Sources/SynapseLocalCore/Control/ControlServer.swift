@@ -38,7 +38,7 @@ public final class ControlServer: @unchecked Sendable {
     do {
       channel = try bootstrap.bind(unixDomainSocketPath: path).wait()
     } catch {
-      throw StackError.control("cannot listen on \(path): \(EndpointServer.reason(error))")
+      throw ListenError.socket(path: path, reason: EndpointServer.reason(error))
     }
     chmod(path, 0o600)
   }
