@@ -173,7 +173,7 @@ struct SupervisorFileTests {
     #expect(stat(client.socketPath, &info) == 0)
     #expect(info.st_mode & 0o777 == 0o600)
     #expect(try client.status().supervisorPID == 42)
-    #expect(throws: StackError.control("no")) { try client.send(.restart(service: .llm)) }
+    #expect(throws: ControlError.refused("no")) { try client.send(.restart(service: .llm)) }
     server.close()
     #expect(throws: StackError.notRunning(project: state)) { try client.status() }
   }

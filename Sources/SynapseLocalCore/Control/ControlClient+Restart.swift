@@ -12,7 +12,7 @@ extension ControlClient {
       _ = try send(.awaitHealthy(service: service, seconds: seconds), timeout: (seconds ?? 900) + 60)
     }
     guard let entry = try status().services.first(where: { $0.name == service }) else {
-      throw StackError.control("\(service.rawValue) is not part of this stack")
+      throw ControlError.notInStack(service)
     }
     return entry
   }

@@ -19,8 +19,7 @@ extension ControlClient {
     while kill(pid, 0) == 0 && time.now < deadline { try await time.sleep(for: .milliseconds(100)) }
     if kill(pid, 0) == 0 {
       kill(pid, SIGKILL)
-      throw StackError.control(
-        "the supervisor did not stop within \(Int(seconds)) s and was killed; its keepers stopped the services (see logs/supervisor.log)")
+      throw ControlError.didNotStop(seconds: Int(seconds))
     }
     return pid
   }

@@ -42,13 +42,13 @@ public struct ControlClient: Sendable {
   /// supervisor answers, a refusal as an error with its reason.
   public func send(_ request: ControlRequest, timeout: Double = 30) throws -> ControlReply {
     let reply = try exchange(request, timeout: timeout)
-    if case .refused(let reason) = reply { throw StackError.control(reason) }
+    if case .refused(let reason) = reply { throw ControlError.refused(reason) }
     return reply
   }
 
   /// The running stack's status.
   public func status(timeout: Double = 30) throws -> StackStatus {
-    guard case .status(let status) = try send(.status, timeout: timeout) else { throw StackError.control("the supervisor sent no status") }
+    guard case .status(let status) = try send(.status, timeout: timeout) else { throw ControlError.noStatus }
     return status
   }
 
@@ -69,7 +69,7 @@ public struct ControlClient: Sendable {
     var limit = timeval(tv_sec: Int(timeout), tv_usec: 0)
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
     let data = try JSONEncoder().encode(ControlEnvelope(body: request)) + Data("\n".utf8)
-    guard BlockingSocket.writeAll(fd, Array(data)[...]) else { throw StackError.control("the supervisor closed the connection") }
+    guard BlockingSocket.writeAll(fd, Array(data)[...]) else { throw ControlError.connectionClosed }
     shutdown(fd, Int32(SHUT_WR))
     var answer = Data()
     var buffer = [UInt8](repeating: 0, count: 65536)
@@ -85,13 +85,13 @@ public struct ControlClient: Sendable {
   /// The reply's body, once its versions are known to match ours.
   static func reply(from answer: Data) throws -> ControlReply {
     guard let versions = try? JSONDecoder().decode(ControlVersions.self, from: answer) else {
-      throw StackError.control("the supervisor gave no answer (it may be stopping); try again")
+      throw ControlError.noAnswer
     }
     guard versions.protocolVersion == ToolVersion.controlProtocol else {
-      throw StackError.control(ControlVersions.mismatch(client: ControlVersions.mine, supervisor: versions.described))
+      throw ControlError.versionMismatch(client: ControlVersions.mine, supervisor: versions.described)
     }
     guard let envelope = try? JSONDecoder().decode(ControlEnvelope<ControlReply>.self, from: answer), let reply = envelope.body else {
-      throw StackError.control(versions.error ?? "the supervisor sent an answer this synapse-local cannot read")
+      throw versions.error.map(ControlError.refused) ?? ControlError.unreadableAnswer
     }
     return reply
   }

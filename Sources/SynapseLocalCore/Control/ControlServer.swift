@@ -18,8 +18,7 @@ public final class ControlServer: @unchecked Sendable {
     self.path = path
     // A socket that still answers belongs to a running supervisor (of any version): never take it.
     if Self.answers(path) {
-      throw StackError.control(
-        "another supervisor answers on \(path): stop it first (`synapse-local down`, with the binary that started it)")
+      throw ControlError.anotherSupervisor(path: path)
     }
     unlink(path)
     _ = try ControlSocket.address(path)  // (a path too long for a socket is said plainly)
@@ -38,7 +37,7 @@ public final class ControlServer: @unchecked Sendable {
     do {
       channel = try bootstrap.bind(unixDomainSocketPath: path).wait()
     } catch {
-      throw StackError.control("cannot listen on \(path): \(EndpointServer.reason(error))")
+      throw ListenError.socket(path: path, reason: EndpointServer.reason(error))
     }
     chmod(path, 0o600)
   }
@@ -65,15 +64,15 @@ public final class ControlServer: @unchecked Sendable {
   }
 
   /// The request in a message, or why it cannot be served (another protocol, not a request).
-  static func request(from data: Data) -> Result<ControlRequest, StackError> {
+  static func request(from data: Data) -> Result<ControlRequest, ControlError> {
     guard let versions = try? JSONDecoder().decode(ControlVersions.self, from: data) else {
-      return .failure(.control("not a control request"))
+      return .failure(.notARequest)
     }
     guard versions.protocolVersion == ToolVersion.controlProtocol else {
-      return .failure(.control(ControlVersions.mismatch(client: versions.described, supervisor: ControlVersions.mine)))
+      return .failure(.versionMismatch(client: versions.described, supervisor: ControlVersions.mine))
     }
     guard let envelope = try? JSONDecoder().decode(ControlEnvelope<ControlRequest>.self, from: data), let request = envelope.body else {
-      return .failure(.control("not a control request this supervisor knows (synapse-local \(ToolVersion.current))"))
+      return .failure(.unknownRequest(version: ToolVersion.current))
     }
     return .success(request)
   }

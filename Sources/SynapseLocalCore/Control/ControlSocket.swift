@@ -15,8 +15,7 @@ enum ControlSocket {
     address.sun_family = sa_family_t(AF_UNIX)
     let bytes = Array(path.utf8)
     guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
-      throw StackError.control(
-        "the control socket path is too long (\(bytes.count) bytes): \(path); use a shorter project path or paths.state")
+      throw ControlError.socketPathTooLong(path: path, bytes: bytes.count)
     }
     withUnsafeMutableBytes(of: &address.sun_path) { raw in
       for (index, byte) in bytes.enumerated() { raw[index] = byte }
@@ -28,7 +27,7 @@ enum ControlSocket {
   static func connect(_ path: String) throws -> Int32? {
     var address = try address(path)
     let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw StackError.control("cannot create a socket: \(String(cString: strerror(errno)))") }
+    guard fd >= 0 else { throw ControlError.cannotCreateSocket(reason: String(cString: strerror(errno))) }
     let connected = withUnsafePointer(to: &address) {
       $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
     }

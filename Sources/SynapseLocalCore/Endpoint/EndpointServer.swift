@@ -28,7 +28,7 @@ final class EndpointServer: @unchecked Sendable {
     host: String, port: Int, limits: EndpointLimits, connectionLimit: (@Sendable (Bool) -> Bool)? = nil,
     admit: @escaping @Sendable (HTTPRequestHead, Bool) -> EndpointErrorBody? = { _, _ in nil },
     makeResponder: @escaping @Sendable (Bool) -> any EndpointResponder
-  ) throws {
+  ) throws(ListenError) {
     let decoderLimits = {
       var configuration = NIOHTTPDecoderLimitConfiguration()
       configuration.maxHeaderListSize = limits.maxHeadBytes
@@ -70,7 +70,7 @@ final class EndpointServer: @unchecked Sendable {
     do {
       channel = try bootstrap.bind(host: host, port: port).wait()
     } catch {
-      throw StackError.control("cannot listen on \(host):\(port): \(Self.reason(error))")
+      throw ListenError.port(host: host, port: port, reason: Self.reason(error))
     }
     self.port = channel.localAddress?.port ?? port
   }

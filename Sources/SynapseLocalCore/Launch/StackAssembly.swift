@@ -65,7 +65,7 @@ public struct StackAssembly: Sendable {
     }
     // Where llama.cpp's conversion of the embedding model is; made once the checks have passed.
     let embeddingFile = try Self.embeddingFile(embedding, configuration: configuration, context: context, convert: false) {
-      StackError.control($0)
+      LaunchError.embeddingModel(problem: $0)
     }
     // The generated files the services use; generated now when missing (hand edits are kept).
     if try await ProjectGeneration(context: context, catalog: catalog).generateIfMissing(project: project) {

@@ -104,7 +104,7 @@ public struct StackLauncher: Sendable {
       do {
         try await steps.value
       } catch {
-        if steps.isCancelled { throw StackError.control("stopped by a signal while installing or building the apps; nothing was started") }
+        if steps.isCancelled { throw LaunchError.stoppedBySignal }
         throw error
       }
     }
@@ -132,12 +132,12 @@ public struct StackLauncher: Sendable {
       case .ready:
         return try ControlClient(state: assembly.state, project: assembly.project).status()
       case .failed(let reason):
-        throw StackError.control(reason)
+        throw LaunchError.supervisorFailed(reason: reason)
       }
     }
     var status: Int32 = 0
     let ended = waitpid(pid, &status, WNOHANG) == pid ? status : nil
-    throw StackError.control(Self.endedBeforeReady(LogFiles.appended(log, since: offset), status: ended, log: log))
+    throw LaunchError.supervisorEnded(output: LogFiles.appended(log, since: offset), status: ended, log: log)
   }
 
   /// The supervisor ended before it said ready or failed (it crashed, or was killed). Its reason

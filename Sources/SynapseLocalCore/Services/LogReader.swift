@@ -27,10 +27,9 @@ public struct LogReader: Sendable {
     let files = names.map { ($0, folder + "/\($0).log") }.filter { context.files.exists($1) }
     guard !files.isEmpty else {
       if source == Self.supervisor {
-        throw StackError.control(
-          "no supervisor log yet in \(folder): `synapse-local up -d` writes it (in the foreground, up prints to the terminal)")
+        throw LogsError.noSupervisorLog(folder: folder)
       }
-      throw StackError.control("no logs yet in \(folder) (start the stack with `synapse-local up`)")
+      throw LogsError.noLogs(folder: folder)
     }
     // A little more than asked for is read, so the first lines shown can be given the time of
     // a line before them.

@@ -38,12 +38,12 @@ public final class StatusServer: Sendable {
     let limited = remoteKey != nil
     let admitConnection: @Sendable (Bool) -> Bool = { loopback in loopback || remote.admit() }
     let connectionLimit = limited ? admitConnection : nil
-    do {
+    do throws(ListenError) {
       server = try EndpointServer(host: host, port: port, limits: limits, connectionLimit: connectionLimit, admit: admit) { loopback in
         StatusResponder(pages: pages, loopback: loopback) { if limited && !loopback { remote.release() } }
       }
     } catch {
-      throw StackError.control("\(error) (status.port); set status.port in synapse-local.yaml to a free port")
+      throw ListenError.statusPort(error)
     }
   }
 

@@ -43,7 +43,7 @@ public final class ScriptedLauncher: ProcessLauncher, @unchecked Sendable {
   public func run(_ command: LaunchCommand, started: @escaping @Sendable (Int32) async -> Void) async throws -> Int32 {
     if refusesLaunches {
       Issue.record("unexpected launch of \(command.executable) \(command.arguments.joined(separator: " "))")
-      throw StackError.control("launch refused by the test")
+      throw FakeRefusal.launchRefused
     }
     let pid = lock.withLock {
       nextPID += 1

@@ -23,7 +23,7 @@ public final class ScriptedPorts: Ports, @unchecked Sendable {
   public func freePort() throws -> Int {
     guard let port = lock.withLock({ handOut.isEmpty ? nil : handOut.removeFirst() }) else {
       Issue.record("a free port was asked for and ScriptedPorts has none left to hand out")
-      throw StackError.control("ScriptedPorts has no free port to hand out")
+      throw FakeRefusal.noFreePort
     }
     return port
   }
