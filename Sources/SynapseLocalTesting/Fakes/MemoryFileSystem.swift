@@ -13,6 +13,11 @@ public final class MemoryFileSystem: FileSystem, @unchecked Sendable {
   var links: [String: String] = [:]
   var modified: [String: Date] = [:]
   var locked: Set<String> = []
+  /// Modes of folders made or changed (others are 0755), and owners set (others are `defaultOwner`).
+  var folderPermissions: [String: Int] = [:]
+  var owners: [String: FileOwner] = [:]
+  /// Who owns what no one gave away: this process, as on a disk.
+  public var defaultOwner = FileOwner(user: geteuid(), group: getegid())
   /// What `entry` reports as a file's time when none was set.
   public var defaultModified = Date(timeIntervalSince1970: 1_800_000_000)
   private let roots: [String]
@@ -52,8 +57,11 @@ public final class MemoryFileSystem: FileSystem, @unchecked Sendable {
     }
   }
 
+  /// A folder made, or one above a file, a link or a folder made (as their parents are on a disk).
   func isFolder(_ path: String) -> Bool {
-    folders.contains(path) || files.keys.contains { $0.hasPrefix(path + "/") } || links.keys.contains { $0.hasPrefix(path + "/") }
+    let prefix = path + "/"
+    return folders.contains(path) || folders.contains { $0.hasPrefix(prefix) } || files.keys.contains { $0.hasPrefix(prefix) }
+      || links.keys.contains { $0.hasPrefix(prefix) }
   }
 
   public func isDirectory(_ path: String) -> Bool {
@@ -115,6 +123,10 @@ public final class MemoryFileSystem: FileSystem, @unchecked Sendable {
   public func setPermissions(_ permissions: Int, of path: String) throws {
     guard allowed(path, "mode change") else { throw GenerateError.unwritable(path: path, reason: "outside the test's folders") }
     try lock.withLock {
+      if isFolder(path) && files[path] == nil {
+        folderPermissions[path] = permissions
+        return
+      }
       guard let file = files[path] else { throw GenerateError.unwritable(path: path, reason: "no such file") }
       files[path] = (file.data, permissions)
     }
@@ -122,7 +134,15 @@ public final class MemoryFileSystem: FileSystem, @unchecked Sendable {
 
   public func createDirectory(_ path: String, permissions: Int) throws {
     guard allowed(path, "folder creation") else { throw GenerateError.unwritable(path: path, reason: "outside the test's folders") }
-    _ = lock.withLock { folders.insert(path) }
+    lock.withLock {
+      // As on a disk, the mode goes to each folder made, never to one already there.
+      var folder = path
+      while !folder.isEmpty && folder != "/" && !isFolder(folder) && files[folder] == nil {
+        folderPermissions[folder] = permissions
+        folder = (folder as NSString).deletingLastPathComponent
+      }
+      folders.insert(path)
+    }
   }
 
   public func remove(_ path: String) throws {
@@ -131,6 +151,8 @@ public final class MemoryFileSystem: FileSystem, @unchecked Sendable {
       files[path] = nil
       links[path] = nil
       folders = folders.filter { $0 != path && !$0.hasPrefix(path + "/") }
+      folderPermissions = folderPermissions.filter { $0.key != path && !$0.key.hasPrefix(path + "/") }
+      owners = owners.filter { $0.key != path && !$0.key.hasPrefix(path + "/") }
       for key in files.keys where key.hasPrefix(path + "/") { files[key] = nil }
       for key in links.keys where key.hasPrefix(path + "/") { links[key] = nil }
     }
