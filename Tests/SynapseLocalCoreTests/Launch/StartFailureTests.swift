@@ -37,18 +37,18 @@ struct StartFailureTests {
 
   /// An earlier run's lines ("all services healthy", "stopped") are never shown again.
   @Test func onlyWhatThisStartAppendedIsRead() throws {
-    let path = NSTemporaryDirectory() + "supervisor-\(UUID().uuidString).log"
-    defer { try? FileManager.default.removeItem(atPath: path) }
-    try "synapse-local: all services healthy\nsynapse-local: stopped\n".write(toFile: path, atomically: true, encoding: .utf8)
-    let offset = LogFiles.size(path)
-    let handle = try #require(FileHandle(forWritingAtPath: path))
-    try handle.seekToEnd()
-    try handle.write(contentsOf: Data("synapse-local: error: db's port 5432 is already in use\n".utf8))
-    try handle.close()
-    #expect(LogFiles.appended(path, since: offset) == "synapse-local: error: db's port 5432 is already in use\n")
+    let path = "/state/logs/supervisor.log"
+    let files = MemoryFileSystem(roots: ["/state"])
+    try files.write("synapse-local: all services healthy\nsynapse-local: stopped\n", to: path)
+    let offset = LogFiles.size(path, files: files)
+    let log = try files.open(path, .update)
+    try log.seek(to: try log.length())
+    try log.write(Data("synapse-local: error: db's port 5432 is already in use\n".utf8))
+    log.close()
+    #expect(LogFiles.appended(path, since: offset, files: files) == "synapse-local: error: db's port 5432 is already in use\n")
     // Rotated (truncated) since: everything there is this run's.
-    try "synapse-local: error: x\n".write(toFile: path, atomically: true, encoding: .utf8)
-    #expect(LogFiles.appended(path, since: offset) == "synapse-local: error: x\n")
+    try files.write("synapse-local: error: x\n", to: path)
+    #expect(LogFiles.appended(path, since: offset, files: files) == "synapse-local: error: x\n")
   }
 
   /// Issue 35, defect 8: `status` of a stopped stack never shows the failure of a start older than

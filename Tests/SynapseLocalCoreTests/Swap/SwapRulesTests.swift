@@ -1,5 +1,6 @@
 import Foundation
 import SynapseLocalSystem
+import SynapseLocalTesting
 import Testing
 
 @testable import SynapseLocalCore
@@ -77,21 +78,28 @@ struct SwapRulesTests {
   }
 
   @Test func theExpectedLoadIsTheLastMeasuredOneElseAnEstimateFromTheSize() throws {
-    let folder = NSTemporaryDirectory() + "loadtimes-\(UUID().uuidString.prefix(8))"
-    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let folder = "/state"
+    let files = MemoryFileSystem(roots: [folder])
+    try files.createDirectory(folder)
     let model = folder + "/model.gguf"
-    try Data(count: 3_000_000).write(to: URL(fileURLWithPath: model))
+    try files.write(Data(count: 3_000_000), to: model, permissions: 0o644)
     let file = LoadTimes.fileName(state: folder)
-    #expect(LoadTimes.size(of: model) == 3_000_000 && LoadTimes.size(of: folder) == 3_000_000 && LoadTimes.size(of: folder + "/none") == 0)
-    let estimated = LoadTimes.expected(file: file, modelPath: model, bytes: LoadTimes.size(of: model), engine: .llamaCpp, role: .llm)
+    #expect(
+      LoadTimes.size(of: model, files: files) == 3_000_000 && LoadTimes.size(of: folder, files: files) == 3_000_000
+        && LoadTimes.size(of: folder + "/none", files: files) == 0)
+    let estimated = LoadTimes.expected(
+      file: file, files: files, modelPath: model, bytes: LoadTimes.size(of: model, files: files), engine: .llamaCpp, role: .llm)
     #expect(!estimated.measured && estimated.seconds > 1 && estimated.seconds < 1.01)
     #expect(
-      LoadTimes.expected(file: file, modelPath: folder, bytes: LoadTimes.size(of: folder), engine: .llamaCpp, role: .embedding).seconds > 8)
-    LoadTimes.record(file: file, model: model, seconds: 41.26)
+      LoadTimes.expected(
+        file: file, files: files, modelPath: folder, bytes: LoadTimes.size(of: folder, files: files), engine: .llamaCpp, role: .embedding
+      ).seconds > 8)
+    LoadTimes.record(file: file, model: model, seconds: 41.26, files: files)
     #expect(
-      LoadTimes.expected(file: file, modelPath: model, bytes: LoadTimes.size(of: model), engine: .llamaCpp, role: .llm) == (41.3, true))
-    #expect(try String(contentsOfFile: file, encoding: .utf8).contains("41.3"))
+      LoadTimes.expected(
+        file: file, files: files, modelPath: model, bytes: LoadTimes.size(of: model, files: files), engine: .llamaCpp, role: .llm)
+        == (41.3, true))
+    #expect(files.text(file)?.contains("41.3") == true)
   }
 
   @Test func aHoldLongerThanItsLimitIsWarnedAbout() throws {
