@@ -247,7 +247,7 @@ public struct StackLauncher: Sendable {
     // socket last.
     let parts = ServiceGroup([
       .init("control socket") {
-        let server = try ControlServer(state: assembly.state) { request in await control.answer(request) }
+        let server = try ControlServer(state: assembly.state, files: context.files) { request in await control.answer(request) }
         return { server.close() }
       },
       .init("status port") {
