@@ -157,11 +157,11 @@ public struct StackAssembly: Sendable {
     // `<name>.next.pid`: an engine started beside the old one in a swap.
     for spec in specs {
       for file in [runFolder + "/\(spec.name.rawValue).pid", runFolder + "/\(spec.name.rawValue).next.pid"] {
-        if let pid = ProcessRecord.live(file) {
+        if let pid = ProcessRecord.live(file, files: context.files, table: context.processTable) {
           if getpgid(pid) == pid { kill(-pid, SIGKILL) }
           kill(pid, SIGKILL)
         }
-        unlink(file)
+        try? context.files.remove(file)
       }
     }
   }
