@@ -31,7 +31,7 @@ struct EmbeddingConversionTests {
     let again = try converted.ensure(folder: model, name: "sentence-transformers/all-MiniLM-L6-v2")
     #expect(again.path == path && !again.made, "made once")
 
-    let file = try GGUFReader.read(path: path)
+    let file = try GGUFReader.read(path: path, files: RootedFileSystem())
     #expect(file["general.architecture"]?.string == "bert")
     #expect(file["bert.pooling_type"]?.integer == 1)
     #expect(file["bert.block_count"]?.integer == 6)

@@ -28,7 +28,9 @@ struct FileSystemContractTests {
       #expect(files.entry(root + "/a/link")?.kind == .link, "\(name)")
       #expect(
         files.entry(root + "/a/target")
-          == FileEntry(kind: .file, size: 3, permissions: 0o644, modified: files.entry(root + "/a/target")!.modified), "\(name)")
+          == FileEntry(
+            kind: .file, size: 3, permissions: 0o644, modified: files.entry(root + "/a/target")!.modified,
+            owner: FileOwner(user: geteuid(), group: getegid())), "\(name)")
       #expect(files.entry(root + "/a/missing") == nil, "\(name)")
       #expect(Set(files.walk(root) ?? []) == ["a", "a/target", "a/link"], "\(name)")
     }
@@ -95,6 +97,44 @@ struct FileSystemContractTests {
       try files.remove(root + "/repo/snapshots")
       #expect(!files.exists(root + "/repo/snapshots"), "\(name)")
       #expect(files.list(root + "/repo") == ["blobs"], "\(name)")
+    }
+  }
+
+  /// The GGUF reader and the database's folders: a file read through a link, what a path leads to,
+  /// a folder's exact mode, and an owner set on the thing itself.
+  @Test func anOpenFileAndAResolvedEntryFollowLinksAndOwnersAreSet() throws {
+    for (name, files, root) in Self.systems() {
+      try files.createDirectory(root + "/blobs")
+      try files.write("header", to: root + "/blobs/abc")
+      try files.createLink(root + "/model.gguf", to: "blobs/abc")
+      let file = try files.open(root + "/model.gguf", .read)
+      try file.seek(to: 2)
+      #expect(try file.read(upTo: 3) == Data("ade".utf8), "\(name)")
+      file.close()
+      #expect(files.resolvedEntry(root + "/model.gguf")?.kind == .file, "\(name)")
+      #expect(files.resolvedEntry(root + "/model.gguf")?.size == 6, "\(name)")
+      #expect(files.entry(root + "/model.gguf")?.kind == .link, "\(name)")
+      #expect(files.resolvedEntry(root + "/none") == nil, "\(name)")
+
+      try files.createDirectory(root + "/pg/db", permissions: 0o700)
+      #expect(files.entry(root + "/pg")?.permissions == 0o700, "\(name)")
+      #expect(files.entry(root + "/pg/db")?.permissions == 0o700, "\(name)")
+      try files.createDirectory(root + "/pg", permissions: 0o755)
+      #expect(files.entry(root + "/pg")?.permissions == 0o700, "\(name): a folder already there keeps its mode")
+      try files.setPermissions(0o711, of: root + "/pg")
+      #expect(files.entry(root + "/pg")?.permissions == 0o711, "\(name)")
+
+      // Giving a file to oneself is always allowed; to another user only as root.
+      let me = FileOwner(user: geteuid(), group: getegid())
+      try files.setOwner(me, of: root + "/pg/db")
+      #expect(files.entry(root + "/pg/db")?.owner == me, "\(name)")
+      if geteuid() == 0 {
+        let nobody = FileOwner(user: 65534, group: 65534)
+        try files.setOwner(nobody, of: root + "/model.gguf")
+        #expect(files.entry(root + "/model.gguf")?.owner == nobody, "\(name): the link itself")
+        #expect(files.entry(root + "/blobs/abc")?.owner == me, "\(name): not what it points to")
+      }
+      #expect(throws: FileSystemError.self, "\(name)") { try files.setOwner(me, of: root + "/none") }
     }
   }
 

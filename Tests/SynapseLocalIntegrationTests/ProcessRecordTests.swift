@@ -17,21 +17,21 @@ struct ProcessRecordTests {
       pid = sleeper.processIdentifier
     }
     let running = try #require(pid)
-    let start = try #require(ProcessRecord.startTime(running))
+    let start = try #require(ProcessRecord.startTime(running, table: .live))
     let file = NSTemporaryDirectory() + "record-\(UUID().uuidString).pid"
     defer { unlink(file) }
 
     try "\(running) \(start)\n".write(toFile: file, atomically: true, encoding: .utf8)
-    #expect(ProcessRecord.live(file) == running)
+    #expect(ProcessRecord.live(file, files: RootedFileSystem(), table: .live) == running)
     // Same pid, another start time: someone else now; not to be touched.
     try "\(running) \(start + 1)\n".write(toFile: file, atomically: true, encoding: .utf8)
-    #expect(ProcessRecord.live(file) == nil)
+    #expect(ProcessRecord.live(file, files: RootedFileSystem(), table: .live) == nil)
     try "not a pid\n".write(toFile: file, atomically: true, encoding: .utf8)
-    #expect(ProcessRecord.live(file) == nil)
-    #expect(ProcessRecord.live(file + ".missing") == nil)
+    #expect(ProcessRecord.live(file, files: RootedFileSystem(), table: .live) == nil)
+    #expect(ProcessRecord.live(file + ".missing", files: RootedFileSystem(), table: .live) == nil)
 
     await sleeper.stop()
     try "\(running) \(start)\n".write(toFile: file, atomically: true, encoding: .utf8)
-    #expect(ProcessRecord.live(file) == nil)
+    #expect(ProcessRecord.live(file, files: RootedFileSystem(), table: .live) == nil)
   }
 }

@@ -54,7 +54,7 @@ struct RealGGUFTests {
   }
 
   func check(_ path: String) async throws -> GGUFModelInfo {
-    let file = try GGUFReader.read(path: path)
+    let file = try GGUFReader.read(path: path, files: RootedFileSystem())
     let expected = try await reference(path)
     #expect(Int(file.version) == expected.version)
     #expect(file.tensors.count == expected.tensorCount)
@@ -101,7 +101,7 @@ struct RealGGUFTests {
     let catalog = try Fixtures.catalog()
     for (id, component) in [("smollm2-135m-q4", TestBed.Component.smolLM2), ("gemma-3-270m-q4", .gemma3)] {
       let path = try TestBed.require(component)
-      let info = GGUFModelInfo(file: try GGUFReader.read(path: path), path: path)
+      let info = GGUFModelInfo(file: try GGUFReader.read(path: path, files: RootedFileSystem()), path: path)
       let shape = try catalog.model(id: id).shape
       #expect(Int64(shape.layers ?? 0) == info.blockCount)
       #expect(Int64(shape.heads ?? 0) == info.headCount)

@@ -50,7 +50,8 @@ struct StoreInteropTests {
     #expect(repos["sentence-transformers/all-MiniLM-L6-v2"]?.count == 1)
 
     // Our reader reads the GGUF through the snapshot symlink.
-    let info = GGUFModelInfo(file: try GGUFReader.read(path: imported.path + "/SmolLM2-135M-Instruct.Q4_1.gguf"), path: "")
+    let info = GGUFModelInfo(
+      file: try GGUFReader.read(path: imported.path + "/SmolLM2-135M-Instruct.Q4_1.gguf", files: RootedFileSystem()), path: "")
     #expect(info.blockCount == 30)
 
     // A blob altered on disk: verify says which file and exits 1.

@@ -164,7 +164,7 @@ struct SupervisorFileTests {
     let state = NSTemporaryDirectory() + "control-\(UUID().uuidString.prefix(8))"
     try FileManager.default.createDirectory(atPath: state + "/run", withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: state) }
-    let server = try ControlServer(state: state) { request in
+    let server = try ControlServer(state: state, files: RootedFileSystem()) { request in
       request == .status ? .status(StackStatus(project: state, supervisorPID: 42, services: [])) : .refused("no")
     }
     defer { server.close() }
@@ -185,7 +185,9 @@ struct SupervisorFileTests {
     defer { try? FileManager.default.removeItem(atPath: state) }
     let client = ControlClient(state: state, project: state)
     // A 0.1.x client sent {"command": "status"} and read `ok` and `error`.
-    let server = try ControlServer(state: state) { _ in .status(StackStatus(project: state, supervisorPID: 42, services: [])) }
+    let server = try ControlServer(state: state, files: RootedFileSystem()) { _ in
+      .status(StackStatus(project: state, supervisorPID: 42, services: []))
+    }
     let answer = try RawUnixSocket.exchange(client.socketPath, Data(#"{"command":"status"}"#.utf8) + Data("\n".utf8))
     let old = try #require(try JSONSerialization.jsonObject(with: answer) as? [String: Any])
     #expect(old["ok"] as? Bool == false)
@@ -232,11 +234,12 @@ struct SupervisorFileTests {
     {
       try FileManager.default.removeItem(atPath: install + "/share/postgresql/extension/" + name)
     }
-    let layout = try PostgresLayout.plan(state: base + "/state", project: base)
+    let layout = try PostgresLayout.plan(state: base + "/state", project: base, files: RootedFileSystem())
     let port = try Loopback.freePort()
     let password = "x" + String(repeating: "y", count: 20)
     let bootstrap = PostgresBootstrap(
-      layout: layout, bin: install + "/bin", user: "synapse", database: "synapse", port: port, password: password)
+      layout: layout, bin: install + "/bin", user: "synapse", database: "synapse", port: port, password: password,
+      processes: SystemProcessRunner(), files: RootedFileSystem())
     try await bootstrap.initializeIfNeeded()
     var planner = ServicePlanner(
       configuration: {

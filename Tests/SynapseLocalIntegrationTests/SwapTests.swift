@@ -173,7 +173,7 @@ struct SwapTests {
       let after = await supervisor.status()
       #expect(after.swap == nil && after.lastSwap == report)
       #expect(try await StableEndpointTests.onThread { try Self.modelNames(port) }.first == "gemma-3-270m")
-      #expect(LoadTimes.read(file: base + "/load-times.json")[try TestBed.require(.gemma3)] != nil)
+      #expect(LoadTimes.read(file: base + "/load-times.json", files: RootedFileSystem())[try TestBed.require(.gemma3)] != nil)
       let afterSideBySide = tally.count
 
       // Hold: one engine at a time; requests wait while SmolLM2 loads again.

@@ -12,15 +12,18 @@ import SynapseLocalSystem
 public final class ControlServer: @unchecked Sendable {
   let path: String
   let channel: any Channel
+  /// Where the socket's file is removed and narrowed.
+  let files: any FileSystem
 
-  public init(state: String, handler: @escaping @Sendable (ControlRequest) async -> ControlReply) throws {
+  public init(state: String, files: any FileSystem, handler: @escaping @Sendable (ControlRequest) async -> ControlReply) throws {
     let path = ControlSocket.path(state: state)
     self.path = path
+    self.files = files
     // A socket that still answers belongs to a running supervisor (of any version): never take it.
     if Self.answers(path) {
       throw ControlError.anotherSupervisor(path: path)
     }
-    unlink(path)
+    try? files.remove(path)
     _ = try ControlSocket.address(path)  // (a path too long for a socket is said plainly)
     let bootstrap = ServerBootstrap(group: EndpointServer.eventLoops)
       .serverChannelOption(.backlog, value: 64)
@@ -39,7 +42,7 @@ public final class ControlServer: @unchecked Sendable {
     } catch {
       throw ListenError.socket(path: path, reason: EndpointServer.reason(error))
     }
-    chmod(path, 0o600)
+    try? files.setPermissions(0o600, of: path)
   }
 
   private let lock = NSLock()
@@ -53,7 +56,7 @@ public final class ControlServer: @unchecked Sendable {
     }
     guard first else { return }
     try? channel.close().wait()
-    unlink(path)
+    try? files.remove(path)
   }
 
   /// Whether something accepts connections on the socket at `path`.

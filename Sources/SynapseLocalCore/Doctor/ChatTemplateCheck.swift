@@ -11,7 +11,7 @@ public struct ChatTemplateCheck: DoctorCheck {
   public func run(_ subject: DoctorSubject) async -> DoctorFinding {
     let c = subject.configuration
     guard c.engine == .llamaCpp else { return .skipped(id, "vLLM reads the template from the model's tokenizer files") }
-    guard let path = subject.llmPath, let file = try? GGUFReader.read(path: path) else {
+    guard let path = subject.llmPath, let file = try? GGUFReader.read(path: path, files: subject.context.files) else {
       return .skipped(id, "the chat model's file is not at hand (model.files)")
     }
     let suggestion = c.llm.model.catalogID.flatMap { try? subject.catalog.model(id: $0) }?.chatTemplate

@@ -19,7 +19,7 @@ public struct ModelFilesCheck: DoctorCheck {
     }
     if c.engine == .llamaCpp, let path = subject.llmPath {
       do {
-        _ = try GGUFReader.read(path: path)
+        _ = try GGUFReader.read(path: path, files: subject.context.files)
       } catch {
         return .failure(
           id, "\(path) is not a valid GGUF file (\(error))",

@@ -11,12 +11,13 @@ public struct PlanMemoryCheck: DoctorCheck {
     guard
       let llm = MemoryNeed.llm(
         ref: c.llm.model, engine: c.engine, context: c.llm.context, tensorParallel: c.llm.tensorParallelSize, catalog: subject.catalog,
-        path: subject.llmPath)
+        path: subject.llmPath, files: subject.context.files)
     else { return .skipped(id, "no memory estimate for \(c.llm.model) (not in the catalog, and its file is not at hand)") }
     let headroom = subject.catalog.headroom
     let embedding =
       MemoryNeed.embedding(
-        ref: c.embedding.model, catalog: subject.catalog, weightsBytes: subject.embeddingPath.map(LoadTimes.size(of:)),
+        ref: c.embedding.model, catalog: subject.catalog,
+        weightsBytes: subject.embeddingPath.map { LoadTimes.size(of: $0, files: subject.context.files) },
         engine: c.embedding.engine) ?? 0
     // On a GPU the offloaded layers live in VRAM, not RAM.
     let onGPU = c.engine == .vllm || (c.llm.gpuLayers > 0 && !subject.hardware.gpus.isEmpty)

@@ -21,7 +21,7 @@ public struct PlanVRAMCheck: DoctorCheck {
     guard
       let estimate = MemoryNeed.llm(
         ref: c.llm.model, engine: c.engine, context: c.llm.context, tensorParallel: c.llm.tensorParallelSize, catalog: subject.catalog,
-        path: subject.llmPath)
+        path: subject.llmPath, files: subject.context.files)
     else { return .skipped(id, "no memory estimate for \(c.llm.model)") }
     if c.engine == .vllm {
       // vLLM uses tensor parallel × pipeline parallel GPUs.
@@ -57,7 +57,7 @@ public struct PlanVRAMCheck: DoctorCheck {
     {
       return layers
     }
-    if let path = subject.llmPath, let file = try? GGUFReader.read(path: path) {
+    if let path = subject.llmPath, let file = try? GGUFReader.read(path: path, files: subject.context.files) {
       return Int(max(GGUFModelInfo(file: file, path: path).blockCount ?? 1, 1))
     }
     return 1

@@ -65,10 +65,10 @@ public struct PidFilesCheck: DoctorCheck {
     let files = subject.context.files
     let folder = subject.runFolder
     var scan = Scan()
-    let supervisorAlive = ProcessRecord.live(folder + "/supervisor.pid", files: files) != nil
+    let supervisorAlive = ProcessRecord.live(folder + "/supervisor.pid", files: files, table: subject.context.processTable) != nil
     for name in (files.list(folder) ?? []).sorted() where name.hasSuffix(".pid") {
       let path = folder + "/" + name
-      if let pid = ProcessRecord.live(path, files: files) {
+      if let pid = ProcessRecord.live(path, files: files, table: subject.context.processTable) {
         if !supervisorAlive && name != "supervisor.pid" && subject.stack == nil { scan.orphans.append((path, pid)) }
       } else {
         scan.stale.append(path)

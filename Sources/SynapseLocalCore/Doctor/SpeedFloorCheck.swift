@@ -15,7 +15,10 @@ public struct SpeedFloorCheck: DoctorCheck {
     guard measured != nil || model.calibration != nil else {
       return .skipped(id, "nothing measured here yet: synapse-local bench\(subject.projectFlag), or detect --calibrate")
     }
-    guard let cost = ModelCost.of(ref: c.llm.model, path: subject.llmPath, engine: c.engine, catalog: subject.catalog) else {
+    guard
+      let cost = ModelCost.of(
+        ref: c.llm.model, path: subject.llmPath, files: subject.context.files, engine: c.engine, catalog: subject.catalog)
+    else {
       return .skipped(id, "the chat model's shape is unknown")
     }
     let speed = model.predict(cost, engine: c.engine, llm: c.llm, served: served)

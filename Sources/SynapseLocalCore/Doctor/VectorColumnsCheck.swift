@@ -15,7 +15,7 @@ public struct VectorColumnsCheck: DoctorCheck {
     guard let url = subject.env?["DATABASE_URL"], let password = Self.password(in: url) else {
       return .skipped(id, ".env has no DATABASE_URL with a password")
     }
-    guard let layout = try? PostgresLayout.plan(state: subject.state, project: subject.project) else {
+    guard let layout = try? PostgresLayout.plan(state: subject.state, project: subject.project, files: subject.context.files) else {
       return .skipped(id, "the database folder cannot be planned")
     }
     // The PostgreSQL `up` runs (an installed runtime the lock pins, say), not the default path.
@@ -24,7 +24,7 @@ public struct VectorColumnsCheck: DoctorCheck {
     }
     let bootstrap = PostgresBootstrap(
       layout: layout, bin: programs.binaries.pgBin, user: c.db.user, database: c.db.name, port: c.db.port, password: password,
-      processes: SystemProcessRunner(extraEnvironment: ["PGPASSWORD": password]))
+      processes: subject.context.processes, files: subject.context.files)
     do {
       let installed = try await bootstrap.sql("SELECT count(*) FROM pg_extension WHERE extname = 'vector'", in: c.db.name)
       guard installed.trimmingCharacters(in: .whitespacesAndNewlines) == "1" else {

@@ -9,8 +9,8 @@ public enum GGUFReader {
   static let minimumKeyValueBytes: UInt64 = 8 + 4 + 1
   static let minimumTensorInfoBytes: UInt64 = 8 + 4 + 8 + 4 + 8
 
-  public static func read(path: String) throws(GGUFError) -> GGUFFile {
-    try read(OpenFileByteSource(files: RootedFileSystem(), path: path))
+  public static func read(path: String, files: any FileSystem) throws(GGUFError) -> GGUFFile {
+    try read(files.byteSource(path))
   }
 
   public static func read(_ source: any GGUFByteSource) throws(GGUFError) -> GGUFFile {

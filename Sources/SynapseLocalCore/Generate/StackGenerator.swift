@@ -148,7 +148,8 @@ public struct StackGenerator: Sendable {
     }
     if MemoryNeed.catalogModel(c.llm.model, role: .llm, catalog: catalog) != nil,
       let estimate = MemoryNeed.llm(
-        ref: c.llm.model, engine: c.engine, context: c.llm.context, tensorParallel: c.llm.tensorParallelSize, catalog: catalog, path: nil)
+        ref: c.llm.model, engine: c.engine, context: c.llm.context, tensorParallel: c.llm.tensorParallelSize, catalog: catalog, path: nil,
+        files: fileSystem)
     {
       return estimate.totalBytes + estimate.totalBytes / 4
     }

@@ -25,10 +25,11 @@ public struct AppStep: Sendable, Equatable {
   /// whatever it started: its process group).
   public func run(_ context: Context) async throws {
     let header = "== synapse-local: \(service.rawValue) \(name): \(command) (in \(folder))\n"
-    if let handle = FileHandle(forWritingAtPath: log) ?? Self.create(log) {
-      _ = try? handle.seekToEnd()
-      try? handle.write(contentsOf: Data(header.utf8))
-      try? handle.close()
+    // A new log is the service's alone (0600); an existing one keeps its mode.
+    if let file = try? context.files.open(log, .update, permissions: 0o600) {
+      try? file.seek(to: file.length())
+      try? file.write(Data(header.utf8))
+      file.close()
     }
     let before = context.files.size(log) ?? 0
     let process = ManagedProcess(
@@ -42,22 +43,17 @@ public struct AppStep: Sendable, Equatable {
     }
     guard status == 0 else {
       throw AppError.stepFailed(
-        service: service, step: name, command: command, status: status, log: log, lastLines: Self.output(log, from: before, lines: 12))
+        service: service, step: name, command: command, status: status, log: log,
+        lastLines: Self.output(log, from: before, lines: 12, files: context.files))
     }
   }
 
   /// The last lines the step itself wrote, indented.
-  static func output(_ log: String, from offset: UInt64, lines: Int) -> String {
-    guard let handle = FileHandle(forReadingAtPath: log) else { return "  (no output)" }
-    defer { try? handle.close() }
-    try? handle.seek(toOffset: offset)
-    let text = String(decoding: handle.readDataToEndOfFile().suffix(64 << 10), as: UTF8.self)
+  static func output(_ log: String, from offset: UInt64, lines: Int, files: any FileSystem) -> String {
+    guard let file = try? files.open(log, .read) else { return "  (no output)" }
+    defer { file.close() }
+    let text = String(decoding: LogFiles.rest(of: file, from: offset).suffix(64 << 10), as: UTF8.self)
     let kept = text.split(separator: "\n", omittingEmptySubsequences: true).suffix(lines)
     return kept.isEmpty ? "  (no output)" : kept.map { "  " + $0 }.joined(separator: "\n")
-  }
-
-  static func create(_ path: String) -> FileHandle? {
-    guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else { return nil }
-    return FileHandle(forWritingAtPath: path)
   }
 }

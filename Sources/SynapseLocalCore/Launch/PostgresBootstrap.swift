@@ -10,10 +10,13 @@ public struct PostgresBootstrap: Sendable {
   public var database: String
   public var port: Int
   public var password: String
+  /// psql and initdb, the password in their environment.
   public var processes: any ProcessRunner
+  public var files: any FileSystem
 
   public init(
-    layout: PostgresLayout, bin: String, user: String, database: String, port: Int, password: String, processes: (any ProcessRunner)? = nil
+    layout: PostgresLayout, bin: String, user: String, database: String, port: Int, password: String, processes: any ProcessRunner,
+    files: any FileSystem
   ) {
     self.layout = layout
     self.bin = bin
@@ -21,23 +24,24 @@ public struct PostgresBootstrap: Sendable {
     self.database = database
     self.port = port
     self.password = password
-    self.processes = processes ?? SystemProcessRunner(extraEnvironment: ["PGPASSWORD": password])
+    self.processes = processes.adding(environment: ["PGPASSWORD": password])
+    self.files = files
   }
 
   /// Before the first start: a new cluster whose superuser is the plan's role. Every connection,
   /// socket or TCP, needs the password: under root the socket folder belongs to `nobody`, which
   /// other daemons may share.
   public func initializeIfNeeded() async throws {
-    try layout.prepare()
-    if FileManager.default.fileExists(atPath: layout.dataDirectory + "/PG_VERSION") { return }
-    guard FileManager.default.isExecutableFile(atPath: bin + "/initdb") else {
+    try layout.prepare(files: files)
+    if files.exists(layout.dataDirectory + "/PG_VERSION") { return }
+    guard files.isExecutable(bin + "/initdb") else {
       throw StackError.cannotStart(
         service: .db, reason: "\(bin)/initdb not found; install PostgreSQL 16 with pgvector, or set binaries.pg_bin (SYNAPSE_LOCAL_PG_BIN)")
     }
     let passwordFile = layout.ownFolder + "/.initdb-password"
-    try AtomicFile.write(Data(password.utf8), to: passwordFile, permissions: 0o600)
-    if layout.user != nil { _ = chown(passwordFile, layout.uid, layout.gid) }
-    defer { unlink(passwordFile) }
+    try files.write(Data(password.utf8), to: passwordFile, permissions: 0o600)
+    if layout.user != nil { try? files.setOwner(layout.owner, of: passwordFile) }
+    defer { try? files.remove(passwordFile) }
     let (executable, arguments) = layout.command(
       bin + "/initdb",
       [
@@ -46,7 +50,7 @@ public struct PostgresBootstrap: Sendable {
       ])
     let result = try await processes.run(executable, arguments, timeout: .seconds(120))
     guard result.status == 0 else {
-      try? FileManager.default.removeItem(atPath: layout.dataDirectory)
+      try? files.remove(layout.dataDirectory)
       throw StackError.cannotStart(
         service: .db,
         reason: "initdb failed: \((result.stderr + result.stdout).trimmingCharacters(in: .whitespacesAndNewlines).suffix(500))")

@@ -25,7 +25,7 @@ public struct PostgresLayout: Sendable, Equatable {
 
   public static let unprivilegedUser = "nobody"
 
-  public static func plan(state: String, project: String) throws -> PostgresLayout {
+  public static func plan(state: String, project: String, files: any FileSystem) throws -> PostgresLayout {
     // Everything PostgreSQL owns sits in one folder of its own, `pg/`: under root only that folder
     // is given to the unprivileged user, never the state folder with the secrets and pid files.
     guard getuid() == 0 else {
@@ -40,10 +40,10 @@ public struct PostgresLayout: Sendable, Equatable {
       )
     }
     let (uid, gid) = (entry.pointee.pw_uid, entry.pointee.pw_gid)
-    if let blocked = firstBlockedAncestor(of: state) {
+    if let blocked = firstBlockedAncestor(of: state, files: files) {
       let digest = Digest.hex(.sha256, Array(project.utf8)).prefix(12)
       let base = "/var/tmp/synapse-local-\(digest)"
-      try claimSharedFolder(base)
+      try claimSharedFolder(base, files: files)
       return PostgresLayout(
         dataDirectory: base + "/pg/db", socketDirectory: base + "/pg/run", user: unprivilegedUser, uid: uid, gid: gid,
         relocation:
@@ -56,12 +56,9 @@ public struct PostgresLayout: Sendable, Equatable {
 
   /// A folder in world-writable /var/tmp is only used when we made it: a real directory (not a
   /// link someone planted), owned by root, that others may enter but not change.
-  static func claimSharedFolder(_ path: String) throws {
-    if mkdir(path, 0o711) != 0 && errno != EEXIST {
-      throw StackError.cannotStart(service: .db, reason: "cannot create \(path): \(String(cString: strerror(errno)))")
-    }
-    var info = stat()
-    guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR, info.st_uid == 0, info.st_mode & 0o022 == 0 else {
+  static func claimSharedFolder(_ path: String, files: any FileSystem) throws {
+    try createFolder(path, permissions: 0o711, files: files)
+    guard let entry = files.entry(path), entry.kind == .folder, entry.owner.user == 0, entry.permissions & 0o022 == 0 else {
       throw StackError.cannotStart(
         service: .db, reason: "\(path) exists and was not made by synapse-local (a link, or owned by another user); remove it and run again"
       )
@@ -69,7 +66,7 @@ public struct PostgresLayout: Sendable, Equatable {
   }
 
   /// The nearest folder above `path` that other users cannot enter.
-  static func firstBlockedAncestor(of path: String) -> String? {
+  static func firstBlockedAncestor(of path: String, files: any FileSystem) -> String? {
     var folder = (path as NSString).deletingLastPathComponent
     var chain: [String] = []
     while !folder.isEmpty && folder != "/" {
@@ -77,43 +74,46 @@ public struct PostgresLayout: Sendable, Equatable {
       folder = (folder as NSString).deletingLastPathComponent
     }
     for candidate in chain.reversed() {
-      var info = stat()
-      guard stat(candidate, &info) == 0 else { continue }
-      if info.st_mode & S_IXOTH == 0 { return candidate }
+      guard let entry = files.resolvedEntry(candidate) else { continue }
+      if entry.permissions & 0o001 == 0 { return candidate }
     }
     return nil
+  }
+
+  /// A folder made with exactly `permissions` (its missing parents too); one already there, or
+  /// something else in its place, is left for the caller to check.
+  static func createFolder(_ path: String, permissions: Int, files: any FileSystem) throws {
+    do {
+      try files.createDirectory(path, permissions: permissions)
+    } catch {
+      guard files.entry(path) == nil else { return }
+      throw StackError.cannotStart(service: .db, reason: "cannot create \(path): \((error as? FileSystemError)?.reason ?? "\(error)")")
+    }
   }
 
   /// The folder holding the data and the socket: the only one handed to the database's user.
   public var ownFolder: String { (dataDirectory as NSString).deletingLastPathComponent }
 
   /// Makes the folders (0700), owned by the database's user; links are not followed.
-  public func prepare() throws {
+  public func prepare(files: any FileSystem) throws {
     // The folder above (the state folder) must let the database's user pass through to its own
     // folder: enterable by others (0711), not listable.
     let above = (ownFolder as NSString).deletingLastPathComponent
-    if mkdir(above, 0o711) != 0 && errno == ENOENT {
-      try? FileManager.default.createDirectory(atPath: above, withIntermediateDirectories: true)
-    }
-    if user != nil {
-      var info = stat()
-      if stat(above, &info) == 0 && info.st_mode & S_IXOTH == 0 { _ = chmod(above, (info.st_mode & 0o7777) | 0o011) }
+    try? files.createDirectory(above, permissions: 0o711)
+    if user != nil, let entry = files.resolvedEntry(above), entry.permissions & 0o001 == 0 {
+      try? files.setPermissions(entry.permissions | 0o011, of: above)
     }
     for folder in [ownFolder, dataDirectory, socketDirectory] {
-      if mkdir(folder, 0o700) != 0 && errno != EEXIST {
-        do {
-          try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        } catch {
-          throw StackError.cannotStart(service: .db, reason: "cannot create \(folder): \(error.localizedDescription)")
-        }
-      }
-      var info = stat()
-      guard lstat(folder, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
+      try Self.createFolder(folder, permissions: 0o700, files: files)
+      guard files.entry(folder)?.kind == .folder else {
         throw StackError.cannotStart(service: .db, reason: "\(folder) is not a folder (a link?); remove it and run again")
       }
-      if user != nil { _ = lchown(folder, uid, gid) }
+      if user != nil { try? files.setOwner(owner, of: folder) }
     }
   }
+
+  /// The database's user and group, who owns its folders.
+  public var owner: FileOwner { FileOwner(user: uid, group: gid) }
 
   /// A command for one of PostgreSQL's programs, switched to the database's user when there is one
   /// (setpriv executes the program in place: the pid stays the program's own).

@@ -44,13 +44,15 @@ extension StackAssembly {
     }
     if c.engine == .vllm || (c.llm.gpuLayers > 0 && !hardware.gpus.isEmpty) { return nil }  // weights in VRAM
     guard
-      let llm = MemoryNeed.llm(ref: c.llm.model, engine: c.engine, context: c.llm.context, catalog: catalog, path: llmModel.hostPath)?
+      let llm = MemoryNeed.llm(
+        ref: c.llm.model, engine: c.engine, context: c.llm.context, catalog: catalog, path: llmModel.hostPath, files: context.files)?
         .totalBytes
     else { return nil }
     // A model outside the catalog counts by its folder's size (its weights, mostly).
     let embeddingBytes =
       MemoryNeed.embedding(
-        ref: c.embedding.model, catalog: catalog, weightsBytes: LoadTimes.size(of: embeddingModel.hostPath), engine: c.embedding.engine)
+        ref: c.embedding.model, catalog: catalog, weightsBytes: LoadTimes.size(of: embeddingModel.hostPath, files: context.files),
+        engine: c.embedding.engine)
       ?? 0
     let needed = llm + embeddingBytes + catalog.headroom.postgresBytes + catalog.headroom.backendBytes
     let effective = hardware.memory.effectiveBytes

@@ -73,14 +73,14 @@ public struct StackAssembly: Sendable {
     }
     let password = try DatabaseSecret.loadOrCreate(state: state, envFile: project + "/" + StackGenerator.envFile, files: context.files)
 
-    let layout = try PostgresLayout.plan(state: state, project: project)
+    let layout = try PostgresLayout.plan(state: state, project: project, files: context.files)
     if layout.relocation == nil, let user = layout.user {
       notes.append("PostgreSQL runs as '\(user)' (it refuses to run as root), which owns \(layout.dataDirectory)")
     }
     let bootstrap = PostgresBootstrap(
       layout: layout, bin: resolved.binaries.pgBin, user: configuration.db.user, database: configuration.db.name,
       port: configuration.db.port,
-      password: password)
+      password: password, processes: context.processes, files: context.files)
     let env = ServicePlanner.readEnv(project + "/" + StackGenerator.envFile)
     var planner = ServicePlanner(
       configuration: resolved, project: project, llmPath: llm.hostPath, embeddingPath: embeddingFile.path, store: store, database: layout,
@@ -157,11 +157,11 @@ public struct StackAssembly: Sendable {
     // `<name>.next.pid`: an engine started beside the old one in a swap.
     for spec in specs {
       for file in [runFolder + "/\(spec.name.rawValue).pid", runFolder + "/\(spec.name.rawValue).next.pid"] {
-        if let pid = ProcessRecord.live(file) {
+        if let pid = ProcessRecord.live(file, files: context.files, table: context.processTable) {
           if getpgid(pid) == pid { kill(-pid, SIGKILL) }
           kill(pid, SIGKILL)
         }
-        unlink(file)
+        try? context.files.remove(file)
       }
     }
   }

@@ -120,7 +120,7 @@ public struct StackLauncher: Sendable {
     try context.files.createDirectory(assembly.logFolder, permissions: 0o700)
     let log = assembly.logFolder + "/supervisor.log"
     // The log keeps every run's lines: a failure shows this start's only.
-    let offset = LogFiles.size(log)
+    let offset = LogFiles.size(log, files: context.files)
     let (pid, startup) = try DetachedProcess.spawn(
       executable, ["up", "--project", assembly.project, "--supervisor"], log: log, startupVariable: StartupEvent.descriptorVariable)
     var states: [ServiceName: ServiceStatus.State] = [:]
@@ -137,7 +137,7 @@ public struct StackLauncher: Sendable {
     }
     var status: Int32 = 0
     let ended = waitpid(pid, &status, WNOHANG) == pid ? status : nil
-    throw LaunchError.supervisorEnded(output: LogFiles.appended(log, since: offset), status: ended, log: log)
+    throw LaunchError.supervisorEnded(output: LogFiles.appended(log, since: offset, files: context.files), status: ended, log: log)
   }
 
   /// The supervisor ended before it said ready or failed (it crashed, or was killed). Its reason
@@ -247,7 +247,7 @@ public struct StackLauncher: Sendable {
     // socket last.
     let parts = ServiceGroup([
       .init("control socket") {
-        let server = try ControlServer(state: assembly.state) { request in await control.answer(request) }
+        let server = try ControlServer(state: assembly.state, files: context.files) { request in await control.answer(request) }
         return { server.close() }
       },
       .init("status port") {

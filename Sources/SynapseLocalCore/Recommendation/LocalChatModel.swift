@@ -5,10 +5,10 @@ import SynapseLocalSystem
 /// catalog entry, from what its header states. It has no rating, so it is only ever planned when
 /// named.
 public enum LocalChatModel {
-  public static func entry(path: String) throws -> CatalogModel {
+  public static func entry(path: String, files: any FileSystem) throws -> CatalogModel {
     let info: GGUFModelInfo
     do {
-      info = GGUFModelInfo(file: try GGUFReader.read(path: path), path: path)
+      info = GGUFModelInfo(file: try GGUFReader.read(path: path, files: files), path: path)
     } catch {
       throw RecommendationError.badRequest("\(path) is not a GGUF file this tool can read (\(error)); name a .gguf file or a catalog id")
     }

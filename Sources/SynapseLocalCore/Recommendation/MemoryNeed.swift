@@ -9,14 +9,15 @@ public enum MemoryNeed {
 
   /// The chat model on llama.cpp or vLLM at `context`: from the catalog, else from the GGUF's
   /// header at `path`; nil when neither tells.
-  public static func llm(ref: ModelReference, engine: Engine, context: Int, tensorParallel: Int = 1, catalog: ModelCatalog, path: String?)
-    -> MemoryEstimate?
-  {
+  public static func llm(
+    ref: ModelReference, engine: Engine, context: Int, tensorParallel: Int = 1, catalog: ModelCatalog, path: String?,
+    files: any FileSystem
+  ) -> MemoryEstimate? {
     if let model = catalogModel(ref, role: .llm, catalog: catalog) {
       return engine == .vllm
         ? MemoryEstimate.vllm(model, context: context, gpus: tensorParallel) : MemoryEstimate.llamaCpp(model, context: context)
     }
-    guard engine == .llamaCpp, let path, let file = try? GGUFReader.read(path: path) else { return nil }
+    guard engine == .llamaCpp, let path, let file = try? GGUFReader.read(path: path, files: files) else { return nil }
     return MemoryEstimate.llamaCpp(GGUFModelInfo(file: file, path: path), context: context)
   }
 

@@ -34,7 +34,7 @@ public struct RecommendationRequest: Sendable {
         llmID = id
       case .local(let path):
         let absolute = AbsolutePath.resolve(path, relativeTo: context.workingDirectory, environment: context.environment)
-        let entry = try LocalChatModel.entry(path: absolute)
+        let entry = try LocalChatModel.entry(path: absolute, files: context.files)
         catalog.models.append(entry)
         llmID = entry.id
       case .hub:
@@ -60,7 +60,7 @@ public struct RecommendationRequest: Sendable {
       return (try HardwareReport.load(path: context.absolute(path), files: context.files), [])
     }
     var report = try await HardwareDetector.detect(context)
-    let records = SpeedRecords(environment: context.environment)
+    let records = SpeedRecords(context: context)
     let machine = MachineFingerprint(report)
     report.calibration = records.calibration(for: machine)
     return (report, records.measurements(for: machine))

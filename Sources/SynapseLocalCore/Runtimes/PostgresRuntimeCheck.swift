@@ -9,6 +9,7 @@ struct PostgresRuntimeCheck: Sendable {
   /// Where the check's private server gets its port.
   var ports: any Ports
   var files: any FileSystem
+  var processes: any ProcessRunner
 
   func run() async throws {
     let folder: String
@@ -19,10 +20,11 @@ struct PostgresRuntimeCheck: Sendable {
       throw ArchiveError.unwritable(path: "/tmp", reason: ArchiveSource.reason(error))
     }
     defer { try? files.remove(folder) }
-    let layout = try PostgresLayout.plan(state: folder, project: folder)
+    let layout = try PostgresLayout.plan(state: folder, project: folder, files: files)
     let port = try ports.freePort()
     let bootstrap = PostgresBootstrap(
-      layout: layout, bin: bin, user: "postgres", database: "check", port: port, password: DatabaseSecret.randomText(count: 32))
+      layout: layout, bin: bin, user: "postgres", database: "check", port: port, password: DatabaseSecret.randomText(count: 32),
+      processes: processes, files: files)
     do {
       try await bootstrap.initializeIfNeeded()
     } catch {

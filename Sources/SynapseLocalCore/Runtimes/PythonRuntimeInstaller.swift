@@ -131,9 +131,11 @@ struct PythonRuntimeInstaller: Sendable {
 
   /// The environment's folder: the home's, unless PostgreSQL's unprivileged user could not enter it.
   func reachableFolder(for id: RuntimeID, folder: String) throws -> String {
-    guard id == .postgresql, getuid() == 0, PostgresLayout.firstBlockedAncestor(of: folder + "/bin") != nil else { return folder }
+    guard id == .postgresql, getuid() == 0, PostgresLayout.firstBlockedAncestor(of: folder + "/bin", files: context.files) != nil else {
+      return folder
+    }
     let base = Self.sharedRuntimes
-    try PostgresLayout.claimSharedFolder(base)
+    try PostgresLayout.claimSharedFolder(base, files: context.files)
     let runtimes = base + "/postgresql"
     do {
       try context.files.createDirectory(runtimes, permissions: 0o755)
@@ -225,7 +227,8 @@ struct PythonRuntimeInstaller: Sendable {
 
   func verify(_ id: RuntimeID, executable: String, environment: String, request: Request) async throws {
     switch id {
-    case .postgresql: try await PostgresRuntimeCheck(bin: executable, ports: context.ports, files: context.files).run()
+    case .postgresql:
+      try await PostgresRuntimeCheck(bin: executable, ports: context.ports, files: context.files, processes: context.processes).run()
     case .vllm:
       let result = try await context.processes.run(executable, ["--version"], timeout: .seconds(120))
       guard result.status == 0 else {

@@ -20,7 +20,7 @@ public struct HardwareSurvey: Sendable {
     -> Outcome
   {
     var report = try await HardwareDetector.detect(context)
-    let records = SpeedRecords(environment: context.environment)
+    let records = SpeedRecords(context: context)
     guard calibrate else {
       report.calibration = records.calibration(for: MachineFingerprint(report))
       return Outcome(report: report, note: nil)
@@ -28,7 +28,7 @@ public struct HardwareSurvey: Sendable {
     var calibrator = Calibrator(context: context, catalog: try catalog())
     calibrator.progress = progress
     let outcome = try await calibrator.calibrate(report, model: calibrationModel)
-    try records.save(outcome.calibration)
+    try await records.save(outcome.calibration)
     report.calibration = outcome.calibration
     return Outcome(report: report, note: outcome.engineSkipped)
   }

@@ -33,7 +33,9 @@ public struct LogReader: Sendable {
     }
     // A little more than asked for is read, so the first lines shown can be given the time of
     // a line before them.
-    let logs = files.map { name, path in Array(LogLine.lines(LogFiles.tail(path, lines: lines + 100), service: name).suffix(lines)) }
+    let logs = files.map { name, path in
+      Array(LogLine.lines(LogFiles.tail(path, lines: lines + 100, files: context.files), service: name).suffix(lines))
+    }
     return Logs(files: files, lines: LogLine.merged(logs))
   }
 
@@ -41,7 +43,8 @@ public struct LogReader: Sendable {
   /// timed when they are several (`labelled`), as JSON lines with `json`.
   public func follow(_ logs: Logs, labelled: Bool, colour: Bool, json: Bool) async throws {
     try await LogFollower(
-      files: logs.files, prefixed: labelled, colour: colour, output: context.output, time: context.time, timestamps: labelled,
+      files: logs.files, fileSystem: context.files, prefixed: labelled, colour: colour, output: context.output, time: context.time,
+      timestamps: labelled,
       json: json
     ).run()
   }

@@ -28,7 +28,7 @@ public struct ModelInspector: Sendable {
     switch ref {
     case .local(let path):
       let expanded = HubCacheLocation.expandTilde(path, context.environment)
-      info = GGUFModelInfo(file: try GGUFReader.read(path: expanded), path: expanded)
+      info = GGUFModelInfo(file: try GGUFReader.read(path: expanded, files: context.files), path: expanded)
     case .catalog(let id, _) where context.files.exists(context.absolute(id)):
       throw InspectError.catalogIDNamesAFile(id)
     case .catalog, .hub:

@@ -150,7 +150,7 @@ public struct ProjectInitializer: Sendable {
     guard c.engine == .llamaCpp, c.llm.chatTemplate.isEmpty,
       let resolver = try? c.modelResolver(project: project, catalog: catalog, environment: context.environment, files: context.files),
       let path = try? resolver.resolve(c.llm.model, role: .llm, engine: c.engine).hostPath,
-      let file = try? GGUFReader.read(path: path)
+      let file = try? GGUFReader.read(path: path, files: context.files)
     else { return [] }
     return [ChatTemplate.warning(file: file, model: c.llm.model.description, configured: "", suggestion: nil)].compactMap { $0 }
   }

@@ -45,7 +45,8 @@ public struct StackRunner: Sendable {
     }
     let follower = Task {
       let files = assembly.specs.map { ($0.name.rawValue, assembly.logFolder + "/\($0.name.rawValue).log") }
-      try? await LogFollower(files: files, prefixed: true, colour: colour, output: output, time: context.time).run()
+      try? await LogFollower(files: files, fileSystem: context.files, prefixed: true, colour: colour, output: output, time: context.time)
+        .run()
     }
     defer { follower.cancel() }
     try await launcher.supervise(assembly, keeper: DetachedProcess.ownExecutable) {

@@ -46,7 +46,7 @@ public struct Calibrator: Sendable {
           "llama-server was not found (SYNAPSE_LOCAL_LLAMA_SERVER, PATH, or `synapse-local install llama.cpp`): only the bandwidth was measured"
       )
     }
-    let info = GGUFModelInfo(file: try GGUFReader.read(path: path), path: path)
+    let info = GGUFModelInfo(file: try GGUFReader.read(path: path, files: context.files), path: path)
     let cost = ModelCost.of(info)
     var llm = ProjectConfiguration.LLM()
     llm.threads = cores

@@ -36,7 +36,7 @@ public struct ModelBench: Sendable {
     if request.throughEndpoint { return try await throughEndpoint(request, bench: bench) }
     let target = try await target(ref: request.ref, project: request.project, hardware: hardware)
     let report = try await bench.measure(target, workload: request.workload)
-    try? SpeedRecords(environment: context.environment).record(
+    try? await SpeedRecords(context: context).record(
       SpeedMeasurement(
         machine: MachineFingerprint(hardware), engine: report.engine, model: report.model, flags: report.flags,
         promptTokensPerSecond: report.median.promptTokensPerSecond, generationTokensPerSecond: report.median.generationTokensPerSecond,
@@ -109,7 +109,7 @@ public struct ModelBench: Sendable {
   }
 
   func cost(ref: ModelReference, path: String, engine: Engine) -> ModelCost? {
-    ModelCost.of(ref: ref, path: path, engine: engine, catalog: catalog)
+    ModelCost.of(ref: ref, path: path, files: context.files, engine: engine, catalog: catalog)
   }
 
   func throughEndpoint(_ request: Request, bench: EngineBench) async throws -> BenchReport {

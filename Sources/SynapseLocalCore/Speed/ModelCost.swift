@@ -1,3 +1,5 @@
+import SynapseLocalSystem
+
 /// What one token costs a chat model: generation reads every weight once (plus the KV cache in
 /// use), prompt processing multiplies every token through the layers. docs/recommendation.md gives
 /// the speed model.
@@ -64,8 +66,10 @@ public struct ModelCost: Sendable, Equatable {
 
   /// The model a REF names, as served: the GGUF's header when the file is at hand (llama.cpp),
   /// else the catalog entry; nil when neither tells.
-  public static func of(ref: ModelReference, path: String?, engine: Engine, catalog: ModelCatalog) -> ModelCost? {
-    if engine == .llamaCpp, let path, let file = try? GGUFReader.read(path: path) { return of(GGUFModelInfo(file: file, path: path)) }
+  public static func of(ref: ModelReference, path: String?, files: any FileSystem, engine: Engine, catalog: ModelCatalog) -> ModelCost? {
+    if engine == .llamaCpp, let path, let file = try? GGUFReader.read(path: path, files: files) {
+      return of(GGUFModelInfo(file: file, path: path))
+    }
     if case .catalog(let id, _) = ref, let model = try? catalog.model(id: id, role: .llm) {
       return of(model, engine: engine)
     }

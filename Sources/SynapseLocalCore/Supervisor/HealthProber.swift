@@ -38,7 +38,7 @@ public struct HealthProber: Sendable {
       else { return false }
       return vector.count == dimensions
     case .postgres(let psql, let socket, let port, let user, let password):
-      let runner = processes is SystemProcessRunner ? SystemProcessRunner(extraEnvironment: ["PGPASSWORD": password]) : processes
+      let runner = processes.adding(environment: ["PGPASSWORD": password])
       guard
         let result = try? await runner.run(
           psql, ["-h", socket, "-p", String(port), "-U", user, "-d", "postgres", "-tAc", "SELECT 1"], timeout: timeout)

@@ -8,6 +8,8 @@ import SynapseLocalSystem
 public struct LogFollower: Sendable {
   /// Each log's name and path.
   public var files: [(String, String)]
+  /// Where the logs are read.
+  public var fileSystem: any FileSystem
   public var prefixed: Bool
   public var colour: Bool
   public var output: any OutputSink
@@ -16,10 +18,11 @@ public struct LogFollower: Sendable {
   public var json = false
 
   public init(
-    files: [(String, String)], prefixed: Bool, colour: Bool, output: any OutputSink, time: any TimeSource,
+    files: [(String, String)], fileSystem: any FileSystem, prefixed: Bool, colour: Bool, output: any OutputSink, time: any TimeSource,
     timestamps: Bool = false, json: Bool = false
   ) {
     self.files = files
+    self.fileSystem = fileSystem
     self.prefixed = prefixed
     self.colour = colour
     self.output = output
@@ -47,17 +50,16 @@ public struct LogFollower: Sendable {
   }
 
   public func run() async throws {
-    var offsets = files.map { (try? FileManager.default.attributesOfItem(atPath: $0.1)[.size] as? UInt64) ?? 0 }
+    var offsets = files.map { LogFiles.size($0.1, files: fileSystem) }
     var pending = files.map { _ in "" }
     var lastTimes: [Date?] = files.map { _ in nil }
     while !Task.isCancelled {
       for (index, (name, path)) in files.enumerated() {
-        guard let handle = FileHandle(forReadingAtPath: path) else { continue }
-        let size = (try? handle.seekToEnd()) ?? 0
+        guard let file = try? fileSystem.open(path, .read) else { continue }
+        let size = (try? file.length()) ?? 0
         if size < offsets[index] { offsets[index] = 0 }  // rotated
-        try? handle.seek(toOffset: offsets[index])
-        let data = handle.readDataToEndOfFile()
-        try? handle.close()
+        let data = LogFiles.rest(of: file, from: offsets[index])
+        file.close()
         offsets[index] += UInt64(data.count)
         pending[index] += String(decoding: data, as: UTF8.self)
         while let newline = pending[index].firstIndex(of: "\n") {

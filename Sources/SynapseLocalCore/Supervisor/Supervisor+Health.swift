@@ -15,7 +15,7 @@ extension Supervisor {
       let serving = phase == .healthy || { if case .unhealthy = phase { true } else { false } }()
       guard (try? await time.sleep(for: serving ? settings.livenessInterval : settings.readinessInterval)) != nil else { return }
       guard !stopping, let slot = slots[id] else { return }
-      LogFiles.rotate(settings.logFolder + "/\(slot.spec.name.rawValue).log", limit: settings.logLimitBytes)
+      LogFiles.rotate(settings.logFolder + "/\(slot.spec.name.rawValue).log", limit: settings.logLimitBytes, files: context.files)
       switch slot.lifecycle.phase {
       case .starting, .healthy, .unhealthy: break
       default: continue
@@ -105,6 +105,6 @@ extension Supervisor {
 
   func recordLoadTime(_ spec: ServiceSpec, seconds: Double) {
     guard let file = settings.loadTimesFile, let key = spec.modelPath ?? spec.model else { return }
-    LoadTimes.record(file: file, model: key, seconds: seconds)
+    LoadTimes.record(file: file, model: key, seconds: seconds, files: context.files)
   }
 }

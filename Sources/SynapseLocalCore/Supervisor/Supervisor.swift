@@ -200,7 +200,7 @@ public actor Supervisor {
   }
 
   public func logTail(_ name: ServiceName, lines: Int) -> String {
-    LogFiles.tail(settings.logFolder + "/\(name.rawValue).log", lines: lines)
+    LogFiles.tail(settings.logFolder + "/\(name.rawValue).log", lines: lines, files: context.files)
   }
 
   /// 1 s, 2 s, 4 s... up to the cap.

@@ -8,7 +8,7 @@ extension StackAssembly {
     ref: ModelReference, path: String?, configuration: ProjectConfiguration, hardware: HardwareReport, measurements: [SpeedMeasurement]
   ) -> SpeedEstimate? {
     let engine = configuration.engine
-    guard let cost = ModelCost.of(ref: ref, path: path, engine: engine, catalog: catalog) else { return nil }
+    guard let cost = ModelCost.of(ref: ref, path: path, files: context.files, engine: engine, catalog: catalog) else { return nil }
     let served = path.map { ($0 as NSString).lastPathComponent }
     return SpeedModel(hardware: hardware, measurements: measurements).predict(
       cost, engine: engine, llm: configuration.llm, served: served)

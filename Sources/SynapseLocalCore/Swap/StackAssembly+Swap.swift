@@ -84,12 +84,12 @@ extension StackAssembly {
     let service = replacement.name
     let path = replacement.modelPath ?? ""
     // Read once: the memory estimate and the expected load both use it.
-    let bytes = LoadTimes.size(of: path)
+    let bytes = LoadTimes.size(of: path, files: context.files)
     let needed =
       service == .llm
       ? MemoryNeed.llm(
         ref: ref, engine: changed.engine, context: changed.llm.context, tensorParallel: changed.llm.tensorParallelSize, catalog: catalog,
-        path: path)?
+        path: path, files: context.files)?
         .totalBytes
       : MemoryNeed.embedding(ref: ref, catalog: catalog, weightsBytes: bytes, engine: changed.embedding.engine)
     let (mode, reason) = SwapModeRule.decide(
@@ -98,7 +98,7 @@ extension StackAssembly {
         gpuOffload: service == .llm && changed.engine == .llamaCpp && changed.llm.gpuLayers > 0, gpus: hardware.gpus, neededBytes: needed,
         memory: hardware.memory, stackBytes: stackBytes, model: replacement.model ?? ref.description))
     let (expected, measured) = LoadTimes.expected(
-      file: LoadTimes.fileName(state: state), modelPath: path, bytes: bytes, engine: changed.engine,
+      file: LoadTimes.fileName(state: state), files: context.files, modelPath: path, bytes: bytes, engine: changed.engine,
       role: service == .llm ? .llm : .embedding)
     let hold = Double(replacement.holdLimit.components.seconds)
     let warnings = [

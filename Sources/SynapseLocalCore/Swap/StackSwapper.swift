@@ -44,7 +44,8 @@ public struct StackSwapper: Sendable {
       }
     }
     if name == .llm { plan.chatTemplate = changed.llm.chatTemplate.isEmpty ? nil : changed.llm.chatTemplate }
-    if name == .llm, changed.engine == .llamaCpp, let path = spec.modelPath, let file = try? GGUFReader.read(path: path),
+    if name == .llm, changed.engine == .llamaCpp, let path = spec.modelPath,
+      let file = try? GGUFReader.read(path: path, files: assembly.context.files),
       let warning = ChatTemplate.warning(file: file, model: order.model.description, configured: changed.llm.chatTemplate, suggestion: nil)
     {
       plan.warnings.append(warning)

@@ -82,7 +82,7 @@ public struct ProjectTuner: Sendable {
     try keep(report, at: resultsFile)
     if changes { report.warnings += try await write(result.best, report: report, project: project) }
     if let best = reports[result.best] {
-      try? SpeedRecords(environment: context.environment).record(
+      try? await SpeedRecords(context: context).record(
         SpeedMeasurement(
           machine: MachineFingerprint(hardware), engine: .llamaCpp, model: target.modelLabel, flags: report.best.flags,
           promptTokensPerSecond: best.median.promptTokensPerSecond, generationTokensPerSecond: best.median.generationTokensPerSecond,

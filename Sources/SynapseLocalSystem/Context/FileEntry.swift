@@ -12,12 +12,14 @@ public struct FileEntry: Sendable, Equatable {
   public var size: UInt64
   public var permissions: Int
   public var modified: Date
+  public var owner: FileOwner
 
-  public init(kind: Kind, size: UInt64, permissions: Int, modified: Date) {
+  public init(kind: Kind, size: UInt64, permissions: Int, modified: Date, owner: FileOwner) {
     self.kind = kind
     self.size = size
     self.permissions = permissions
     self.modified = modified
+    self.owner = owner
   }
 
   public var isExecutableFile: Bool { kind == .file && permissions & 0o111 != 0 }

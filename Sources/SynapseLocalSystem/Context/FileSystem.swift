@@ -48,6 +48,13 @@ public protocol FileSystem: Sendable {
   /// An exclusive lock on `path` (created when missing), or nil while another holds it.
   func tryLock(_ path: String) throws -> (any FileLock)?
   func setModified(_ date: Date, of path: String) throws
+
+  // What the database's folders need under root, where they belong to an unprivileged user.
+
+  /// What `path` leads to, links followed (`stat`); nil when nothing does.
+  func resolvedEntry(_ path: String) -> FileEntry?
+  /// `lchown`: the thing at `path` itself, a link not followed.
+  func setOwner(_ owner: FileOwner, of path: String) throws
 }
 
 extension FileSystem {

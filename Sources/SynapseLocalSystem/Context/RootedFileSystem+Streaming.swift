@@ -5,15 +5,7 @@ extension RootedFileSystem {
   public func entry(_ path: String) -> FileEntry? {
     var info = stat()
     guard lstat(resolve(path), &info) == 0 else { return nil }
-    let kind: FileEntry.Kind =
-      switch info.st_mode & S_IFMT {
-      case S_IFREG: .file
-      case S_IFDIR: .folder
-      case S_IFLNK: .link
-      default: .other
-      }
-    let modified = Date(timeIntervalSince1970: Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9)
-    return FileEntry(kind: kind, size: UInt64(info.st_size), permissions: Int(info.st_mode & 0o7777), modified: modified)
+    return Self.entry(info)
   }
 
   public func walk(_ folder: String) -> [String]? {

@@ -61,7 +61,7 @@ public struct ProcessKeeper: Sendable {
       return 127
     }
     // The start time makes the record exact: after a reboot the same pid may be someone else.
-    if let pidFile { try? AtomicFile.write(Data(ProcessRecord.line(child).utf8), to: pidFile) }
+    if let pidFile { try? AtomicFile.write(Data(ProcessRecord.line(child, table: .live).utf8), to: pidFile) }
     defer { if let pidFile { unlink(pidFile) } }
 
     while true {

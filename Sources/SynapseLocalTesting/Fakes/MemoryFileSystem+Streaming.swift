@@ -13,14 +13,24 @@ extension MemoryFileSystem {
   public func entry(_ path: String) -> FileEntry? {
     guard allowed(path, "look-up") else { return nil }
     return lock.withLock {
-      let time = modified[path] ?? defaultModified
-      if let target = links[path] { return FileEntry(kind: .link, size: UInt64(target.utf8.count), permissions: 0o777, modified: time) }
-      if let file = files[path] {
-        return FileEntry(kind: .file, size: UInt64(file.data.count), permissions: file.permissions, modified: time)
-      }
-      if isFolder(path) { return FileEntry(kind: .folder, size: 0, permissions: folderPermissions[path] ?? 0o755, modified: time) }
-      return nil
+      entryHere(path)
     }
+  }
+
+  /// `lstat` of a path, the lock held.
+  func entryHere(_ path: String) -> FileEntry? {
+    let time = modified[path] ?? defaultModified
+    let owner = owners[path] ?? defaultOwner
+    if let target = links[path] {
+      return FileEntry(kind: .link, size: UInt64(target.utf8.count), permissions: 0o777, modified: time, owner: owner)
+    }
+    if let file = files[path] {
+      return FileEntry(kind: .file, size: UInt64(file.data.count), permissions: file.permissions, modified: time, owner: owner)
+    }
+    if isFolder(path) {
+      return FileEntry(kind: .folder, size: 0, permissions: folderPermissions[path] ?? 0o755, modified: time, owner: owner)
+    }
+    return nil
   }
 
   public func walk(_ folder: String) -> [String]? {
@@ -80,6 +90,10 @@ extension MemoryFileSystem {
         throw refused(source, "No such file or directory")
       }
       modified[destination] = modified.removeValue(forKey: source)
+      owners[destination] = owners.removeValue(forKey: source)
+      for key in folderPermissions.keys where key == source || key.hasPrefix(source + "/") {
+        folderPermissions[destination + key.dropFirst(source.count)] = folderPermissions.removeValue(forKey: key)
+      }
     }
   }
 
@@ -122,6 +136,8 @@ extension MemoryFileSystem {
 
   public func open(_ path: String, _ mode: OpenMode, permissions: Int) throws -> any OpenFile {
     guard allowed(path, mode == .read ? "read" : "write") else { throw refused(path, "outside the test's folders") }
+    // Through links, as open(2) is; a file that must be new is never reached through one (O_NOFOLLOW).
+    let path = mode == .createNew ? path : lock.withLock { followingLinks(path) }
     try lock.withLock {
       let exists = files[path] != nil
       switch mode {

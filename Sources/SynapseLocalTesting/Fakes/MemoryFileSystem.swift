@@ -19,6 +19,9 @@ public final class MemoryFileSystem: FileSystem, @unchecked Sendable {
   /// new for a file written or copied. Given out when first asked.
   var identities: [String: Int] = [:]
   var nextIdentity = 1
+  var owners: [String: FileOwner] = [:]
+  /// Who owns what no one gave away: this process, as on a disk.
+  public var defaultOwner = FileOwner(user: geteuid(), group: getegid())
   /// What `entry` reports as a file's time when none was set.
   public var defaultModified = Date(timeIntervalSince1970: 1_800_000_000)
   private let roots: [String]
@@ -75,6 +78,7 @@ public final class MemoryFileSystem: FileSystem, @unchecked Sendable {
     }
   }
 
+  /// A folder made, or one above a file, a link or a folder made (as their parents are on a disk).
   func isFolder(_ path: String) -> Bool {
     // A folder created with its parents makes each of them a folder, as on disk.
     folders.contains(path) || folders.contains { $0.hasPrefix(path + "/") } || files.keys.contains { $0.hasPrefix(path + "/") }
@@ -173,6 +177,8 @@ public final class MemoryFileSystem: FileSystem, @unchecked Sendable {
       identities[path] = nil
       folderPermissions[path] = nil
       folders = folders.filter { $0 != path && !$0.hasPrefix(path + "/") }
+      folderPermissions = folderPermissions.filter { $0.key != path && !$0.key.hasPrefix(path + "/") }
+      owners = owners.filter { $0.key != path && !$0.key.hasPrefix(path + "/") }
       for key in files.keys where key.hasPrefix(path + "/") { files[key] = nil }
       for key in links.keys where key.hasPrefix(path + "/") { links[key] = nil }
       for key in identities.keys where key.hasPrefix(path + "/") { identities[key] = nil }

@@ -35,6 +35,22 @@ struct StartFailureTests {
     #expect(crash.hasPrefix("the supervisor ended before every service was healthy\n") && crash.hasSuffix("\nFatal error: boom"))
   }
 
+  /// An earlier run's lines ("all services healthy", "stopped") are never shown again.
+  @Test func onlyWhatThisStartAppendedIsRead() throws {
+    let path = "/state/logs/supervisor.log"
+    let files = MemoryFileSystem(roots: ["/state"])
+    try files.write("synapse-local: all services healthy\nsynapse-local: stopped\n", to: path)
+    let offset = LogFiles.size(path, files: files)
+    let log = try files.open(path, .update)
+    try log.seek(to: try log.length())
+    try log.write(Data("synapse-local: error: db's port 5432 is already in use\n".utf8))
+    log.close()
+    #expect(LogFiles.appended(path, since: offset, files: files) == "synapse-local: error: db's port 5432 is already in use\n")
+    // Rotated (truncated) since: everything there is this run's.
+    try files.write("synapse-local: error: x\n", to: path)
+    #expect(LogFiles.appended(path, since: offset, files: files) == "synapse-local: error: x\n")
+  }
+
   /// Issue 35, defect 8: `status` of a stopped stack never shows the failure of a start older than
   /// the last one that succeeded, in whichever order they ended (two `up -d` at once, the loser
   /// writing after the winner cleared), and a good start clears what came before it.

@@ -1,5 +1,6 @@
 import Foundation
 import SynapseLocalSystem
+import SynapseLocalTesting
 import Testing
 
 @testable import SynapseLocalCore
@@ -74,6 +75,31 @@ struct SwapRulesTests {
     #expect(SwapModeRule.decide(gpu).0 == .hold)
     gpu.gpus[0].memoryFreeBytes = 16 * gib
     #expect(SwapModeRule.decide(gpu).0 == .sideBySide)
+  }
+
+  @Test func theExpectedLoadIsTheLastMeasuredOneElseAnEstimateFromTheSize() throws {
+    let folder = "/state"
+    let files = MemoryFileSystem(roots: [folder])
+    try files.createDirectory(folder)
+    let model = folder + "/model.gguf"
+    try files.write(Data(count: 3_000_000), to: model, permissions: 0o644)
+    let file = LoadTimes.fileName(state: folder)
+    #expect(
+      LoadTimes.size(of: model, files: files) == 3_000_000 && LoadTimes.size(of: folder, files: files) == 3_000_000
+        && LoadTimes.size(of: folder + "/none", files: files) == 0)
+    let estimated = LoadTimes.expected(
+      file: file, files: files, modelPath: model, bytes: LoadTimes.size(of: model, files: files), engine: .llamaCpp, role: .llm)
+    #expect(!estimated.measured && estimated.seconds > 1 && estimated.seconds < 1.01)
+    #expect(
+      LoadTimes.expected(
+        file: file, files: files, modelPath: folder, bytes: LoadTimes.size(of: folder, files: files), engine: .llamaCpp, role: .embedding
+      ).seconds > 8)
+    LoadTimes.record(file: file, model: model, seconds: 41.26, files: files)
+    #expect(
+      LoadTimes.expected(
+        file: file, files: files, modelPath: model, bytes: LoadTimes.size(of: model, files: files), engine: .llamaCpp, role: .llm)
+        == (41.3, true))
+    #expect(files.text(file)?.contains("41.3") == true)
   }
 
   @Test func aHoldLongerThanItsLimitIsWarnedAbout() throws {
