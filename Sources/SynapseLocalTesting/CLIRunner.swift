@@ -7,19 +7,6 @@ import Subprocess
   import SystemPackage
 #endif
 
-/// Runs the built `synapse-local` binary as a user would, capturing everything it prints.
-public struct CLIResult: Sendable {
-  public var status: Int32
-  public var stdout: String
-  public var stderr: String
-
-  public init(status: Int32, stdout: String, stderr: String) {
-    self.status = status
-    self.stdout = stdout
-    self.stderr = stderr
-  }
-}
-
 public enum CLIRunner {
   /// `directory`: the working directory (relative paths in `arguments` are relative to it).
   public static func run(_ arguments: [String], environment: [String: String] = [:], directory: String? = nil) async throws -> CLIResult {

@@ -43,8 +43,3 @@ public struct FoundApp: Sendable, Equatable {
     return parts.joined(separator: ", ")
   }
 }
-
-/// How the apps run: the dev servers (the guide's `pnpm run dev`), or built and started.
-public enum AppMode: String, Sendable, CaseIterable, Codable {
-  case dev, production
-}

@@ -221,24 +221,3 @@ public final class StableEndpoint: @unchecked Sendable {
     metrics.holdDuration.recordNanoseconds(waited.nanoseconds)
   }
 }
-
-/// The endpoint as its connections' relays see it: set once the server is listening.
-final class WeakEndpoint: @unchecked Sendable {
-  private let lock = NSLock()
-  private weak var value: StableEndpoint?
-  var endpoint: StableEndpoint? {
-    get { lock.withLock { value } }
-    set { lock.withLock { value = newValue } }
-  }
-}
-
-/// `Authorization: Bearer <key>`, compared in constant time.
-enum BearerKey {
-  static func matches(_ value: String?, key: String) -> Bool {
-    guard let value, value.lowercased().hasPrefix("bearer ") else { return false }
-    let sent = Array(value.dropFirst(7).trimmingCharacters(in: .whitespaces).utf8)
-    let expected = Array(key.utf8)
-    guard sent.count == expected.count else { return false }
-    return zip(sent, expected).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
-  }
-}

@@ -1,12 +1,6 @@
 import Foundation
 import SynapseLocalSystem
 
-/// Who made a GPU. Only NVIDIA GPUs run CUDA; an AMD GPU is offloaded to through ROCm or Vulkan.
-public enum GPUVendor: String, Codable, Sendable, Equatable {
-  case nvidia
-  case amd
-}
-
 public struct GPUReport: Codable, Sendable, Equatable {
   /// The index among this vendor's GPUs (nvidia-smi's, or the order of the DRM cards for AMD).
   public var index: Int

@@ -1,40 +1,3 @@
-/// One flag `tune` varies, with the values worth trying, in the order they are tried.
-public struct TuneDimension: Sendable, Equatable {
-  public var key: String
-  public var values: [Int]
-  /// The value the search starts from (the project's).
-  public var start: Int
-
-  public init(key: String, values: [Int], start: Int) {
-    self.key = key
-    self.values = values
-    self.start = start
-  }
-}
-
-/// A setting of every dimension.
-public struct TunePoint: Hashable, Sendable, Codable {
-  public var values: [String: Int]
-
-  public init(_ values: [String: Int]) {
-    self.values = values
-  }
-
-  public subscript(key: String) -> Int? { values[key] }
-
-  func with(_ key: String, _ value: Int) -> TunePoint {
-    var copy = self
-    copy.values[key] = value
-    return copy
-  }
-}
-
-/// Measures one point: the seconds the reference request takes with it (lower is better). Throws
-/// when the engine will not run with those flags.
-public protocol TuneRunner: Sendable {
-  func measure(_ point: TunePoint) async throws -> Double
-}
-
 /// The search `tune` runs: coordinate descent from the project's flags. Each pass tries every
 /// other value of one dimension at a time, the others held, and moves to the best; passes repeat
 /// until one changes nothing or the budget would be overrun. Points already measured are not
@@ -156,17 +119,5 @@ public struct FlagSearch: Sendable {
     }
     return Result(
       best: current, bestSeconds: currentSeconds, start: start, startSeconds: startSeconds, trials: trials, stoppedBy: stoppedBy)
-  }
-}
-
-public enum TuneError: Error, Equatable, CustomStringConvertible {
-  case startFailed(String)
-  case badRequest(String)
-
-  public var description: String {
-    switch self {
-    case .startFailed(let reason): "the engine did not run with the project's own flags, so there is nothing to tune from: \(reason)"
-    case .badRequest(let message): message
-    }
   }
 }

@@ -1,22 +1,3 @@
-/// A long-lived child process: the command, its whole environment, and the log that takes its
-/// output.
-public struct LaunchCommand: Sendable, Equatable {
-  public var executable: String
-  public var arguments: [String]
-  public var environment: [String: String]
-  public var workingDirectory: String?
-  /// stdout and stderr are appended here.
-  public var logPath: String
-
-  public init(executable: String, arguments: [String], environment: [String: String], workingDirectory: String? = nil, logPath: String) {
-    self.executable = executable
-    self.arguments = arguments
-    self.environment = environment
-    self.workingDirectory = workingDirectory
-    self.logPath = logPath
-  }
-}
-
 /// Starts the supervisor's children (keepers) and tells when each ends: the exit is an event the
 /// supervisor awaits, never a state it polls. Tests replace it with a scripted launcher.
 public protocol ProcessLauncher: Sendable {
