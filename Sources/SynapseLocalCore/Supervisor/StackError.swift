@@ -6,7 +6,6 @@ public enum StackError: Error, Equatable, CustomStringConvertible {
   case portTaken(service: ServiceName, port: Int, by: String?)
   case notRunning(project: String)
   case alreadyRunning(project: String, pid: Int32)
-  case control(String)
 
   public var description: String {
     switch self {
@@ -19,7 +18,6 @@ public enum StackError: Error, Equatable, CustomStringConvertible {
     case .notRunning(let project): "nothing is running for the project in \(project) (start it with `synapse-local up`)"
     case .alreadyRunning(let project, let pid):
       "the project in \(project) is already running (supervisor pid \(pid)); `synapse-local status` shows it, `synapse-local down` stops it"
-    case .control(let message): message
     }
   }
 }

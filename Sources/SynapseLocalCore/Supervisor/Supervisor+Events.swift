@@ -134,7 +134,7 @@ extension Supervisor {
     await ended(id)
     slots[id]?.monitor?.cancel()
     slots[id]?.timer?.cancel()
-    slots[id]?.resumeWaiters(throwing: StackError.control("the run was ended"))
+    slots[id]?.resumeWaiters(throwing: SupervisorError.runEnded)
     slots[id] = nil
   }
 }

@@ -33,7 +33,7 @@ extension Supervisor {
   /// Returns once the slot's service is healthy; throws when it fails, stops, or is not healthy
   /// within `limit` seconds (nil: its readiness limit).
   func waitUntilHealthy(_ id: Int, limit: Double? = nil) async throws {
-    guard let spec = slots[id]?.spec else { throw StackError.control("the stack is stopping") }
+    guard let spec = slots[id]?.spec else { throw SupervisorError.stackStopping }
     let seconds = limit ?? spec.readinessSeconds
     if try readiness(id) { return }
     let time = context.time
@@ -61,7 +61,7 @@ extension Supervisor {
 
   /// true when healthy, false while it may still become so; throws when it cannot any more.
   func readiness(_ id: Int) throws -> Bool {
-    guard !stopping, let slot = slots[id] else { throw StackError.control("the stack is stopping") }
+    guard !stopping, let slot = slots[id] else { throw SupervisorError.stackStopping }
     let name = slot.spec.name
     switch slot.lifecycle.phase {
     case .healthy: return true
@@ -77,7 +77,7 @@ extension Supervisor {
     let key = UUID()
     try await withTaskCancellationHandler {
       try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-        guard let slot = slots[id] else { return continuation.resume(throwing: StackError.control("the stack is stopping")) }
+        guard let slot = slots[id] else { return continuation.resume(throwing: SupervisorError.stackStopping) }
         // Settled between the caller's look and now: no transition is left to wake us.
         switch slot.lifecycle.phase {
         case .healthy, .failed, .stopped, .stopping: return continuation.resume()

@@ -109,7 +109,7 @@ public actor Supervisor {
   public func stop() async {
     stopping = true
     deliverSwap(.stackStopping)
-    for id in slots.keys { slots[id]?.resumeWaiters(throwing: StackError.control("the stack is stopping")) }
+    for id in slots.keys { slots[id]?.resumeWaiters(throwing: SupervisorError.stackStopping) }
     for name in ServiceName.allCases.reversed() {
       let ids = slots.values.filter { $0.spec.name == name }.map(\.id)
       for id in ids {
@@ -132,10 +132,10 @@ public actor Supervisor {
   /// Restarts one service (the keeper stops its group; it starts again), or starts a failed or
   /// stopped one.
   public func restart(_ name: ServiceName) async throws {
-    guard let id = current[name] else { throw StackError.control("\(name.rawValue) is not part of this stack") }
-    if stopping { throw StackError.control("the stack is stopping") }
+    guard let id = current[name] else { throw ControlError.notInStack(name) }
+    if stopping { throw SupervisorError.stackStopping }
     if let swap = swapRun?.lifecycle, swap.service == name {
-      throw StackError.control("a swap of \(name.rawValue) is under way; restart it once the swap has finished (synapse-local status)")
+      throw SupervisorError.swapUnderWay(name)
     }
     deliver(id, .restart)
   }
@@ -144,15 +144,13 @@ public actor Supervisor {
   /// it fails or stops, or is not healthy within `seconds` (nil: its readiness limit). Unlike a
   /// start, a missed limit stops nothing: the service goes on starting.
   public func waitUntilHealthy(_ name: ServiceName, seconds: Double? = nil) async throws {
-    guard let id = current[name] else { throw StackError.control("\(name.rawValue) is not part of this stack") }
+    guard let id = current[name] else { throw ControlError.notInStack(name) }
     do {
       try await waitUntilHealthy(id, limit: seconds)
     } catch StackError.unhealthy(let service, let limit, let tail) {
       // A --timeout of 0.5 s is said as such, not as 0 s.
       let waited = seconds.map { String(format: "%g", $0) } ?? String(limit)
-      throw StackError.control(
-        "\(service.rawValue) is not healthy after \(waited) s; it is still starting (`synapse-local status` shows it). Last lines of its log:\n\(tail)"
-      )
+      throw SupervisorError.stillStarting(service: service, waited: waited, logTail: tail)
     }
   }
 

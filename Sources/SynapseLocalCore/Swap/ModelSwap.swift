@@ -27,7 +27,7 @@ public struct ModelSwap: Sendable {
       // The engine would refuse it: say so before the running stack is touched.
       let absolute = AbsolutePath.resolve(path, relativeTo: project, environment: context.environment)
       if let problem = ModelFileCheck.problem(absolute, role: role, engine: configuration.engine, files: context.files) {
-        throw StackError.control("cannot swap \(order.service.rawValue) to \(path): \(problem)")
+        throw SwapError.unservableFile(service: order.service, path: path, problem: problem)
       }
     } else {
       let resolver = try configuration.modelResolver(
@@ -41,11 +41,11 @@ public struct ModelSwap: Sendable {
       }
     }
     guard case .swapPlan(let plan) = try client.send(.planSwap(order), timeout: 60) else {
-      throw StackError.control("the supervisor sent no plan")
+      throw SwapError.noPlan
     }
     planned(plan)
     guard case .swapped(let report, let final) = try client.send(.swap(order), timeout: 1800) else {
-      throw StackError.control("the supervisor sent no report")
+      throw SwapError.noReport
     }
     return (report, final, keepOld ? [] : try pruneLock(project: project))
   }

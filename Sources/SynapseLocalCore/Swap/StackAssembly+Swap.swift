@@ -12,7 +12,7 @@ extension StackAssembly {
     fallbackPython: String? = nil
   ) throws -> (ServiceSpec, ProjectConfiguration) {
     guard service == .llm || service == .embedding else {
-      throw StackError.control("only llm and embedding can be swapped, not \(service.rawValue)")
+      throw SwapError.noSpecFor(service)
     }
     let role: ModelRole = service == .llm ? .llm : .embedding
     var changed = configuration
@@ -39,7 +39,7 @@ extension StackAssembly {
       changed.embedding.model = reference
       changed.embedding.servedName = name
       guard let dimensions = entry?.dimensions ?? EmbeddingDimensions.read(folder: resolved.hostPath, files: self.context.files) else {
-        throw StackError.control("cannot tell the vector size of \(reference) (no modules.json or config.json in \(resolved.hostPath))")
+        throw SwapError.unknownDimensions(model: reference, folder: resolved.hostPath)
       }
       changed.embedding.dimensions = dimensions
     }
@@ -51,8 +51,7 @@ extension StackAssembly {
         embeddingFile = try Self.embeddingFile(resolved, configuration: changed, context: self.context) { NotConvertible(message: $0) }
       } catch let error as NotConvertible {
         guard let fallbackPython else {
-          throw StackError.control(
-            error.message + "; or install the sentence-transformers runtime (synapse-local install embedding), which swap then uses")
+          throw SwapError.embeddingNotConvertible(reason: error.message)
         }
         changed.embedding.engine = .sentenceTransformers
         changed.binaries.python = fallbackPython
@@ -67,7 +66,7 @@ extension StackAssembly {
     planner.embeddingContext = embeddingFile.context
     planner.enginePorts = [service: try self.context.ports.freePort()]
     guard var spec = planner.services().first(where: { $0.name == service }) else {
-      throw StackError.control("no \(service.rawValue) in the plan")
+      throw SwapError.notInPlan(service)
     }
     // The same program serves the new model.
     spec.programSource = specs.first { $0.name == service }?.programSource

@@ -17,15 +17,15 @@ public struct StackSwapper: Sendable {
   /// What the swap would do; throws when it cannot be planned.
   public func plan(_ order: SwapOrder) async throws -> (plan: SwapPlan, spec: ServiceSpec) {
     let name = order.service
-    guard name == .llm || name == .embedding else { throw StackError.control("swap takes llm or embedding, not \(name.rawValue)") }
+    guard name == .llm || name == .embedding else { throw SwapError.notSwappable(name) }
     if let context = order.context {
-      guard name == .llm else { throw StackError.control("--context applies to `swap llm` only") }
-      guard (256...1_048_576).contains(context) else { throw StackError.control("--context must be between 256 and 1048576 tokens") }
+      guard name == .llm else { throw SwapError.contextOnlyForLLM }
+      guard (256...1_048_576).contains(context) else { throw SwapError.contextOutOfRange }
     }
     let python = name == .embedding && assembly.configuration.embedding.engine == .llamaCpp ? await sentenceTransformersPython() : nil
     let (spec, changed) = try assembly.spec(
       for: name, ref: order.model, environment: assembly.context.environment, context: order.context, fallbackPython: python)
-    guard let current = await supervisor.currentSpec(name) else { throw StackError.control("\(name.rawValue) is not part of this stack") }
+    guard let current = await supervisor.currentSpec(name) else { throw ControlError.notInStack(name) }
     let stackBytes = await supervisor.status().services.compactMap(\.rssBytes).reduce(0, +)
     let (hardware, measurements) = try await RecommendationRequest.machine(assembly.context, hardwareFile: nil)
     var plan = assembly.swapPlan(
@@ -50,7 +50,7 @@ public struct StackSwapper: Sendable {
     {
       plan.warnings.append(warning)
     }
-    if let refusal = plan.dimensionRefusal, !order.allowDimensionChange { throw StackError.control(refusal) }
+    if let refusal = plan.dimensionRefusal, !order.allowDimensionChange { throw SwapError.dimensionChange(refusal: refusal) }
     return (plan, spec)
   }
 

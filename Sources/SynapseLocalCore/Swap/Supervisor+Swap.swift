@@ -16,14 +16,14 @@ extension Supervisor {
     guard let index = specs.firstIndex(where: { $0.name == name }), let endpoint = endpoints[name], let oldPort = specs[index].enginePort,
       let oldSlot = current[name]
     else {
-      throw StackError.control("\(name.rawValue) has no stable endpoint to swap behind")
+      throw SwapError.noStableEndpoint(name)
     }
     if let busy = swapRun {
-      throw StackError.control("a swap of \(busy.lifecycle.service.rawValue) is already under way; wait for it to finish")
+      throw SwapError.alreadyUnderWay(busy.lifecycle.service)
     }
     guard slots[oldSlot]?.lifecycle.phase == .healthy else {
       let state = slots[oldSlot]?.lifecycle.state.rawValue ?? "stopped"
-      throw StackError.control("\(name.rawValue) is \(state), not healthy: swap it once it serves (synapse-local status)")
+      throw SwapError.notHealthy(service: name, state: state)
     }
     let lifecycle = SwapLifecycle(from: specs[index], to: replacement, mode: mode, drainSeconds: drainSeconds)
     let heldBefore = endpoint.statistics.held
@@ -149,7 +149,7 @@ extension Supervisor {
         lastSwap = report
         swap.caller.resume(returning: report)
       case .failed(let message):
-        swap.caller.resume(throwing: StackError.control(message))
+        swap.caller.resume(throwing: SwapError.failed(message: message))
       }
     }
   }

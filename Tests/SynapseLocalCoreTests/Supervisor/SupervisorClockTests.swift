@@ -231,7 +231,8 @@ struct SupervisorClockTests {
     let supervisor = supervisor([spec()])
     try await start(supervisor).value
     await supervisor.stop()
-    await #expect(throws: StackError.control("the stack is stopping")) { try await supervisor.restart(.db) }
+    #expect(SupervisorError.stackStopping.description == "the stack is stopping")
+    await #expect(throws: SupervisorError.stackStopping) { try await supervisor.restart(.db) }
     try await Task.sleep(for: .milliseconds(20))
     #expect(launcher.launches.count == 1 && launcher.runningPIDs.isEmpty)
   }
@@ -271,11 +272,12 @@ struct SupervisorClockTests {
       try await Task.sleep(for: .milliseconds(5))
       done = await supervisor.status().services[0].state != .starting
     }
-    await #expect(
-      throws: StackError.control(
-        "db is not healthy after 2 s; it is still starting (`synapse-local status` shows it). Last lines of its log:\n(no log at /stack/logs/db.log)"
-      )
-    ) { try await waiting.value }
+    let stillStarting = SupervisorError.stillStarting(service: .db, waited: "2", logTail: "(no log at /stack/logs/db.log)")
+    #expect(
+      stillStarting.description
+        == "db is not healthy after 2 s; it is still starting (`synapse-local status` shows it). Last lines of its log:\n(no log at /stack/logs/db.log)"
+    )
+    await #expect(throws: stillStarting) { try await waiting.value }
     #expect(await supervisor.status().services[0].state == .starting)
     #expect(launcher.runningPIDs.count == 1)
     // A crash loop after a restart: the wait ends with it.
