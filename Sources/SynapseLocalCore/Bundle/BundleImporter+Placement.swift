@@ -38,14 +38,14 @@ extension BundleImporter {
     }
     for entry in read.lock.files {
       let id = try RepositoryID(entry.repository)
-      let base = HubCache(root: store, files: context.files).folder(id)
-      let link = HubCache(root: store, files: context.files).snapshot(id, commit: entry.commit, path: entry.path)
-      let wanted = String(repeating: "../", count: 2 + entry.path.split(separator: "/").count - 1) + "blobs/" + entry.etag
+      let cache = HubCache(root: store, files: context.files)
+      let link = cache.snapshot(id, commit: entry.commit, path: entry.path)
+      let wanted = HubCache.linkTarget(toBlob: entry.etag, path: entry.path)
       if context.files.linkTarget(link) != wanted {
         try undo.keep(link)
         try StoreFolders.link(link, toBlob: entry.etag, depth: entry.path.split(separator: "/").count - 1, files: context.files)
       }
-      let ref = base + "/refs/" + entry.revision
+      let ref = cache.ref(id, name: entry.revision)
       if entry.revision != entry.commit && !context.files.exists(ref) {
         try StoreFolders.makeFolder((ref as NSString).deletingLastPathComponent, files: context.files)
         try undo.keep(ref)

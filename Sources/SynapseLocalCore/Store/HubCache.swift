@@ -41,6 +41,24 @@ public struct HubCache: Sendable {
     root + "/" + Self.relativeSnapshot(repository, commit: commit, path: path)
   }
 
+  /// A repository's `blobs/` and `refs/` folders.
+  public func blobsFolder(_ repository: RepositoryID) -> String { folder(repository) + "/blobs" }
+  public func refsFolder(_ repository: RepositoryID) -> String { folder(repository) + "/refs" }
+
+  /// What a snapshot's file links to: `../../blobs/BLOB`, one more `../` per sub-folder of the
+  /// file's path in its repository.
+  public static func linkTarget(toBlob blob: String, path: String) -> String {
+    linkTarget(toBlob: blob, depth: path.split(separator: "/").count - 1)
+  }
+
+  /// The same, for a file `depth` sub-folders below its snapshot.
+  public static func linkTarget(toBlob blob: String, depth: Int) -> String {
+    String(repeating: "../", count: 2 + depth) + "blobs/" + blob
+  }
+
+  /// A ref (`refs/main`): the file holding the commit a revision name points at.
+  public func ref(_ repository: RepositoryID, name: String) -> String { folder(repository) + "/refs/" + name }
+
   /// A blob, by the etag the Hub names it with (a SHA-256 for LFS files).
   public func blob(_ repository: RepositoryID, etag: String) -> String { root + "/" + Self.relativeBlob(repository, etag: etag) }
 

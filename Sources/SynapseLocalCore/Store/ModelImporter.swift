@@ -49,8 +49,7 @@ public struct ModelImporter: Sendable {
       throw StoreError.unusableReference("\(PathSafety.quoted(revision)) is not a revision; give a branch or tag name")
     }
     let (sources, whole) = try collect(source, pathInRepository: pathInRepository)
-    let base = cache.folder(repository)
-    let blobs = base + "/blobs"
+    let blobs = cache.blobsFolder(repository)
     try makeFolder(blobs)
 
     var staged: [(temporary: String, file: ImportedFile)] = []
@@ -68,12 +67,12 @@ public struct ModelImporter: Sendable {
     for file in imported { listing[file.path] = file.sha256 }
     let text = listing.keys.sorted().map { "\($0)\t\(listing[$0] ?? "")\n" }.joined()
     let commit = Digest.hex(.sha1, Array(text.utf8))
-    let snapshot = base + "/snapshots/" + commit
+    let snapshot = cache.snapshot(repository, commit: commit)
     for (path, blob) in listing {
       try link(snapshot + "/" + path, toBlob: blob, depth: path.split(separator: "/").count - 1)
     }
-    try makeFolder(base + "/refs")
-    try files.write(Data(commit.utf8), to: base + "/refs/" + revision, permissions: 0o644)
+    try makeFolder(cache.refsFolder(repository))
+    try files.write(Data(commit.utf8), to: cache.ref(repository, name: revision), permissions: 0o644)
     return Result(repository: repository.description, revision: revision, commit: commit, path: snapshot, files: imported)
   }
 
@@ -82,7 +81,7 @@ public struct ModelImporter: Sendable {
   func kept(_ repository: RepositoryID, revision: String) -> [String: String] {
     guard let commit = cache.readRefs(repository)[revision], PathSafety.isCommit(commit) else { return [:] }
     var files: [String: String] = [:]
-    for file in cache.snapshotFiles(cache.folder(repository) + "/snapshots/" + commit)
+    for file in cache.snapshotFiles(cache.snapshot(repository, commit: commit))
     where file.sizeBytes != nil && PathSafety.isEtag(file.blob) && PathSafety.isRelativePath(file.path) {
       files[file.path] = file.blob
     }

@@ -96,7 +96,7 @@ public struct ModelPuller: Sendable {
         let (pulled, metadata) = try await pullOne(repository, path: descriptor, revision: pinnedRevision, asked: revision, pins: &pins)
         files.append(pulled)
         commit = metadata.commit
-        read[descriptor] = cache.files.contents(cache.folder(repository) + "/snapshots/\(metadata.commit)/\(descriptor)")
+        read[descriptor] = cache.files.contents(cache.snapshot(repository, commit: metadata.commit, path: descriptor))
       }
       let fetched = Set(files.map(\.path))
       let chosen = try selection.files(in: listing, repository: repository.description) { read[$0] }
@@ -120,13 +120,12 @@ public struct ModelPuller: Sendable {
       files.append(try await fetch(repository, path: safe, metadata: metadata))
       pins?.record(entry(repository, revision: revision, path: safe, metadata: metadata, pulled: files[files.count - 1]))
     }
-    let base = cache.folder(repository)
     // refs/<branch> for a branch or tag; a commit needs no ref.
     if revision != commit, !commit.isEmpty {
-      try StoreFolders.makeFolder(base + "/refs", files: cache.files)
-      try cache.files.write(Data(commit.utf8), to: base + "/refs/" + revision, permissions: 0o644)
+      try StoreFolders.makeFolder(cache.refsFolder(repository), files: cache.files)
+      try cache.files.write(Data(commit.utf8), to: cache.ref(repository, name: revision), permissions: 0o644)
     }
-    let snapshot = base + "/snapshots/" + commit
+    let snapshot = cache.snapshot(repository, commit: commit)
     return (
       Result(
         repository: repository.description, revision: revision, commit: commit, path: single.map { snapshot + "/" + $0 } ?? snapshot,
@@ -142,10 +141,10 @@ public struct ModelPuller: Sendable {
     if let pin = pinned, pin.revision != revision && pin.commit != revision { pinned = nil }
     guard let digest = pinned?.sha256 ?? sha256, digest.count == 64,
       let holder = cache.commit(holding: path, digest: digest, in: repository),
-      let size = cache.files.size(cache.folder(repository) + "/blobs/" + digest), pinned.map({ $0.size == size }) ?? true
+      let size = cache.files.size(cache.blob(repository, etag: digest)), pinned.map({ $0.size == size }) ?? true
     else { return nil }
     // The pinned snapshot when it holds the file, else whichever does (an import's).
-    let pinnedHolds = pinned.map { cache.files.size(cache.folder(repository) + "/snapshots/\($0.commit)/\(path)") == size } ?? false
+    let pinnedHolds = pinned.map { cache.files.size(cache.snapshot(repository, commit: $0.commit, path: path)) == size } ?? false
     let commit = pinnedHolds ? pinned!.commit : holder
     progress?(path, size, size)
     var pins = lock
@@ -156,7 +155,7 @@ public struct ModelPuller: Sendable {
     return (
       Result(
         repository: repository.description, revision: revision, commit: commit,
-        path: cache.folder(repository) + "/snapshots/\(commit)/\(path)",
+        path: cache.snapshot(repository, commit: commit, path: path),
         files: [PulledFile(path: path, sizeBytes: size, sha256: digest, etag: digest, downloaded: false)]), pins
     )
   }
@@ -182,14 +181,13 @@ public struct ModelPuller: Sendable {
   }
 
   func fetch(_ repository: RepositoryID, path: String, metadata: HubClient.FileMetadata) async throws -> PulledFile {
-    let base = cache.folder(repository)
-    let blobs = base + "/blobs"
+    let blobs = cache.blobsFolder(repository)
     try StoreFolders.makeFolder(blobs, files: cache.files)
     guard PathSafety.isEtag(metadata.etag) else {
       throw StoreError.hubError(url: metadata.location, status: 0, message: "etag \(metadata.etag) is not a digest")
     }
     let blob = blobs + "/" + metadata.etag
-    let snapshotFile = base + "/snapshots/\(metadata.commit)/\(path)"
+    let snapshotFile = cache.snapshot(repository, commit: metadata.commit, path: path)
     let depth = path.split(separator: "/").count - 1
     let lock = try await BlobLock.acquire(cache: cache, repository: repository, etag: metadata.etag, time: time)
     defer { lock.release() }
@@ -239,7 +237,7 @@ public struct ModelPuller: Sendable {
     // The lock's commit first: what the project pins, whatever refs/ says now.
     let pinned = lock?.files.first { $0.repository == repository.description && (single == nil || $0.path == single) }?.commit
     guard let commit = pinned ?? (try? cache.resolve(repository, revision: revision)) else { throw StoreError.offline(what) }
-    let snapshot = cache.folder(repository) + "/snapshots/" + commit
+    let snapshot = cache.snapshot(repository, commit: commit)
     let stored = try cache.repository(repository).snapshots.first { $0.commit == commit }?.files ?? []
     let names = try selection.files(in: stored.map(\.path), repository: repository.description) {
       cache.files.contents(snapshot + "/" + $0)

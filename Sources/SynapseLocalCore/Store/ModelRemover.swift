@@ -33,11 +33,11 @@ public struct ModelRemover: Sendable {
 
     var freed: UInt64 = 0
     var removedBlobs = 0
-    let blobNames = cache.files.list(base + "/blobs") ?? []
-    for commit in doomed.sorted() { try delete(base + "/snapshots/" + commit) }
-    for (name, commit) in cache.readRefs(id) where doomed.contains(commit) { try delete(base + "/refs/" + name) }
+    let blobNames = cache.files.list(cache.blobsFolder(id)) ?? []
+    for commit in doomed.sorted() { try delete(cache.snapshot(id, commit: commit)) }
+    for (name, commit) in cache.readRefs(id) where doomed.contains(commit) { try delete(cache.ref(id, name: name)) }
     for name in blobNames where !keptBlobs.contains(name) {
-      let path = base + "/blobs/" + name
+      let path = cache.blob(id, etag: name)
       freed += cache.files.entry(path)?.size ?? 0
       try delete(path)
       removedBlobs += 1

@@ -6,8 +6,7 @@ enum StoreFolders {
   /// A relative symlink `../../blobs/<blob>` (one more `../` per sub-folder), replaced atomically.
   static func link(_ path: String, toBlob blob: String, depth: Int, files: any FileSystem) throws {
     try makeFolder((path as NSString).deletingLastPathComponent, files: files)
-    let target = String(repeating: "../", count: 2 + depth) + "blobs/" + blob
-    try StoreError.writing(path) { try files.createLink(path, to: target) }
+    try StoreError.writing(path) { try files.createLink(path, to: HubCache.linkTarget(toBlob: blob, depth: depth)) }
   }
 
   static func makeFolder(_ path: String, files: any FileSystem) throws {
