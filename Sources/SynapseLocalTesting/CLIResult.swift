@@ -1,15 +1,5 @@
-import Foundation
-import Subprocess
+import SynapseLocalSystem
 
-/// Runs the built `synapse-local` binary as a user would, capturing everything it prints.
-public struct CLIResult: Sendable {
-  public var status: Int32
-  public var stdout: String
-  public var stderr: String
-
-  public init(status: Int32, stdout: String, stderr: String) {
-    self.status = status
-    self.stdout = stdout
-    self.stderr = stderr
-  }
-}
+/// What a command line ended with, in this process (`InProcessCLI`) or as the built binary
+/// (`CLIRunner`): the same status and streams a finished short command reports.
+public typealias CLIResult = ProcessResult

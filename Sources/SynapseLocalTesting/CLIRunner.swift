@@ -1,5 +1,6 @@
 import Foundation
 import Subprocess
+import SynapseLocalSystem
 
 #if canImport(System)
   import System

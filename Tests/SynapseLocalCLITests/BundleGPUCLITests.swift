@@ -1,4 +1,5 @@
 import Foundation
+import SynapseLocalSystem
 import SynapseLocalTesting
 import Testing
 
