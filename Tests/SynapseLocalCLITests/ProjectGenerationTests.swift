@@ -370,7 +370,7 @@ struct ProjectGenerationTests {
     #expect(generated.status == 1)
     #expect(
       generated.stderr
-        == "synapse-local: error: \(file):3: llm.port: 99999 is not a port (1-65535)\nsynapse-local: error: \(file):4: llm.colour: unknown key; known here: llm.batch_size, llm.chat_template, llm.context, llm.flash_attention, llm.gpu_layers, llm.gpu_memory_utilization, llm.mlock, llm.model, llm.pipeline_parallel_size, llm.port, llm.restart, llm.served_name, llm.tensor_parallel_size, llm.threads, llm.threads_batch, llm.timeout_ms, llm.ubatch_size\n"
+        == "synapse-local: error: \(file):3: llm.port: 99999 is not a port (1-65535)\nsynapse-local: error: \(file):4: llm.colour: unknown key; known here: llm.batch_size, llm.chat_template, llm.context, llm.flash_attention, llm.gpu_layers, llm.gpu_memory_utilization, llm.idle_unload_seconds, llm.mlock, llm.model, llm.pipeline_parallel_size, llm.port, llm.preload, llm.restart, llm.restart_when_degraded, llm.served_name, llm.slow_ratio, llm.tensor_parallel_size, llm.threads, llm.threads_batch, llm.timeout_ms, llm.ubatch_size\n"
     )
     #expect(!FileManager.default.fileExists(atPath: scratch.project + "/.env"))
 

@@ -29,6 +29,16 @@ public struct ProjectConfiguration: Sendable, Equatable {
     /// (`export kubernetes` then writes a LeaderWorkerSet with this many pods).
     public var pipelineParallelSize = 1
     public var restart = RestartPolicy.onFailure
+    /// Stop the engine after this many seconds without a request, and start it again when one
+    /// comes (held meanwhile); 0: never.
+    public var idleUnloadSeconds = 0
+    /// Load the model when the stack starts even when idle unloading is on (`up --preload`).
+    public var preload = false
+    /// The watchdog: below this share of the expected generation speed for three windows in a
+    /// row, the engine reads `degraded`; 0 turns the watchdog off.
+    public var slowRatio = 0.4
+    /// Restart a degraded engine once (a GPU that fell off often comes back on a restart).
+    public var restartWhenDegraded = false
   }
 
   public struct Embedding: Sendable, Equatable {
@@ -44,6 +54,9 @@ public struct ProjectConfiguration: Sendable, Equatable {
     /// guide's embedding client sets no timeout of its own).
     public var holdSeconds = 60
     public var restart = RestartPolicy.onFailure
+    /// As `llm.idleUnloadSeconds` and `llm.preload`, for the embedding engine.
+    public var idleUnloadSeconds = 0
+    public var preload = false
   }
 
   public struct Database: Sendable, Equatable {
@@ -89,10 +102,13 @@ public struct ProjectConfiguration: Sendable, Equatable {
     }
   }
 
-  /// The supervisor's status port: Prometheus metrics (`/metrics`) and `status --json`
-  /// (`/api/status`), on 127.0.0.1 (every interface, with the key, under `expose_models`).
+  /// The supervisor's status port: the status page (`/`), Prometheus metrics (`/metrics`) and
+  /// `status --json` (`/api/status`), on 127.0.0.1 (every interface, with the key, under
+  /// `expose_models`). 8790 is claimed by no common tool: 9090 is Prometheus's own port, and
+  /// 9091 to 9999 are its exporters' (DECISIONS.md).
   public struct Status: Sendable, Equatable {
-    public var port = 9090
+    public static let defaultPort = 8790
+    public var port = Status.defaultPort
   }
 
   /// What each client of the stable endpoints and the status port may take (`EndpointLimits`).

@@ -3,7 +3,7 @@ import NIOCore
 import NIOHTTP1
 import SynapseLocalSystem
 
-/// The supervisor's status port (`status.port`, 9090): `GET /metrics` in the Prometheus text
+/// The supervisor's status port (`status.port`, 8790): `GET /metrics` in the Prometheus text
 /// format and `GET /api/status`, the JSON of `status --json`. It runs on the same foundation and
 /// limits as the stable endpoints; under `expose_models` other hosts must send the models key, and
 /// get the status without the services' log lines.

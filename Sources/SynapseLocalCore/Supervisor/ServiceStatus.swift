@@ -5,6 +5,10 @@ import SynapseLocalSystem
 public struct ServiceStatus: Codable, Sendable, Equatable {
   public enum State: String, Codable, Sendable, CaseIterable {
     case starting, healthy, unhealthy, restarting, failed, stopped
+    /// Stopped after `idle_unload_seconds` without a request; the next request starts it again.
+    case idle
+    /// Answering, but slower than `llm.slow_ratio` of the speed expected here (the watchdog).
+    case degraded
   }
 
   public var name: ServiceName

@@ -164,7 +164,7 @@ struct DoctorChecksTests {
     func subject(taken: [Int: String], stack: StackStatus? = nil) throws -> DoctorSubject {
       var subject = try self.subject(folder, stack: stack)
       // The planned ports (db, llm, embedding) and the status port: each one held or free.
-      let planned: Set<Int> = [5432, 8080, 8081, 9090]
+      let planned: Set<Int> = [5432, 8080, 8081, 8790]
       subject.context.ports = ScriptedPorts(taken: taken, free: planned.subtracting(taken.keys))
       return subject
     }
@@ -174,9 +174,9 @@ struct DoctorChecksTests {
     let ours = await check.run(try subject(taken: [8080: "python3 (pid 77)"], stack: stack))
     #expect(ours.status == .ok && ours.message.contains("8080 (llm)"))
     // The status port: another process's stops `up`; the running supervisor's is its own.
-    let metrics = await check.run(try subject(taken: [9090: "prometheus (pid 88)"]))
+    let metrics = await check.run(try subject(taken: [8790: "prometheus (pid 88)"]))
     #expect(metrics.status == .failure && metrics.message.contains("status port") && metrics.fix?.contains("status.port") == true)
-    #expect(await check.run(try subject(taken: [9090: "prometheus (pid 88)"], stack: stack)).message.contains("9090 (status port)"))
+    #expect(await check.run(try subject(taken: [8790: "prometheus (pid 88)"], stack: stack)).message.contains("8790 (status port)"))
   }
 
   @Test func stalePidFilesAreFoundAndFixRemovesThem() async throws {

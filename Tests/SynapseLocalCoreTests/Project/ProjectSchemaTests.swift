@@ -22,7 +22,7 @@ struct ProjectSchemaTests {
     #expect(problems("engine: llama.cpp\nllm:\n  port: 99999\n") == ["synapse-local.yaml:3: llm.port: 99999 is not a port (1-65535)"])
     #expect(
       problems("llm:\n  prot: 8080\n") == [
-        "synapse-local.yaml:2: llm.prot: unknown key; did you mean llm.port? known here: llm.batch_size, llm.chat_template, llm.context, llm.flash_attention, llm.gpu_layers, llm.gpu_memory_utilization, llm.mlock, llm.model, llm.pipeline_parallel_size, llm.port, llm.restart, llm.served_name, llm.tensor_parallel_size, llm.threads, llm.threads_batch, llm.timeout_ms, llm.ubatch_size"
+        "synapse-local.yaml:2: llm.prot: unknown key; did you mean llm.port? known here: llm.batch_size, llm.chat_template, llm.context, llm.flash_attention, llm.gpu_layers, llm.gpu_memory_utilization, llm.idle_unload_seconds, llm.mlock, llm.model, llm.pipeline_parallel_size, llm.port, llm.preload, llm.restart, llm.restart_when_degraded, llm.served_name, llm.slow_ratio, llm.tensor_parallel_size, llm.threads, llm.threads_batch, llm.timeout_ms, llm.ubatch_size"
       ])
     #expect(problems("engine: ollama\n") == ["synapse-local.yaml:1: engine: expected one of llama.cpp, vllm, got 'ollama'"])
     #expect(problems("expose: maybe\n") == ["synapse-local.yaml:1: expose: expected true or false, got 'maybe'"])
