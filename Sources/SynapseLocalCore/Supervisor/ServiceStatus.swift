@@ -37,6 +37,37 @@ public struct ServiceStatus: Codable, Sendable, Equatable {
   /// `binaries.node`, `runtime llama.cpp b11541 (cpu), pinned by the lock`, `PATH`).
   public var program: String?
   public var programSource: String?
+  /// The name clients ask for (`llm.served_name`, `embedding.served_name`); null for other services.
+  public var servedName: String?
+  /// How often an idle engine was started again by a request since `up`.
+  public var wakes = 0
+  /// The watchdog's figures while the engine is slower than expected (null otherwise).
+  public var slowness: Slowness?
+
+  /// What the watchdog measured of an engine gone slow.
+  public struct Slowness: Codable, Sendable, Equatable {
+    /// Generation tokens per second over the last window, and what is expected here.
+    public var measuredTokensPerSecond: Double
+    public var expectedTokensPerSecond: Double
+    /// Where the expectation comes from: `bench` (measured here) or `recommend` (predicted).
+    public var expectedFrom: String
+    /// Windows in a row below `llm.slow_ratio` of the expectation.
+    public var slowWindows: Int
+
+    public init(measuredTokensPerSecond: Double, expectedTokensPerSecond: Double, expectedFrom: String, slowWindows: Int) {
+      self.measuredTokensPerSecond = measuredTokensPerSecond
+      self.expectedTokensPerSecond = expectedTokensPerSecond
+      self.expectedFrom = expectedFrom
+      self.slowWindows = slowWindows
+    }
+
+    enum CodingKeys: String, CodingKey {
+      case measuredTokensPerSecond = "measured_tokens_per_second"
+      case expectedTokensPerSecond = "expected_tokens_per_second"
+      case expectedFrom = "expected_from"
+      case slowWindows = "slow_windows"
+    }
+  }
 
   enum CodingKeys: String, CodingKey {
     case name, state, pid, restarts, port, model, message
@@ -50,6 +81,8 @@ public struct ServiceStatus: Codable, Sendable, Equatable {
     case lastExitWasCrash = "last_exit_crash"
     case program
     case programSource = "program_source"
+    case servedName = "served_name"
+    case wakes, slowness
   }
 
   /// Between a failed service's reason and the last lines of its log, in `message`.
@@ -102,6 +135,9 @@ public struct ServiceStatus: Codable, Sendable, Equatable {
       lastExitWasCrash: try c.decodeIfPresent(Bool.self, forKey: .lastExitWasCrash))
     program = try c.decodeIfPresent(String.self, forKey: .program)
     programSource = try c.decodeIfPresent(String.self, forKey: .programSource)
+    servedName = try c.decodeIfPresent(String.self, forKey: .servedName)
+    wakes = try c.decodeIfPresent(Int.self, forKey: .wakes) ?? 0
+    slowness = try c.decodeIfPresent(Slowness.self, forKey: .slowness)
   }
 
   public func encode(to encoder: any Encoder) throws {
@@ -123,5 +159,8 @@ public struct ServiceStatus: Codable, Sendable, Equatable {
     try c.encode(lastExitWasCrash, forKey: .lastExitWasCrash)
     try c.encode(program, forKey: .program)
     try c.encode(programSource, forKey: .programSource)
+    try c.encode(servedName, forKey: .servedName)
+    try c.encode(wakes, forKey: .wakes)
+    try c.encode(slowness, forKey: .slowness)
   }
 }
