@@ -56,11 +56,14 @@ struct DoctorStackTests {
     let project = Project()
     defer { try? FileManager.default.removeItem(atPath: project.root) }
     try FileManager.default.createDirectory(atPath: project.root, withIntermediateDirectories: true)
-    let ports = (llm: try Loopback.freePort(), embedding: try Loopback.freePort(), db: try Loopback.freePort())
+    // Every port its own, the status port too: another stack on this machine must not collide.
+    let ports = (
+      llm: try Loopback.freePort(), embedding: try Loopback.freePort(), db: try Loopback.freePort(), status: try Loopback.freePort()
+    )
     for step in [
       [
         "init", "--profile", "demo", "--project", project.folder, "--llm-port", String(ports.llm), "--embedding-port",
-        String(ports.embedding), "--db-port", String(ports.db),
+        String(ports.embedding), "--db-port", String(ports.db), "--set", "status.port=\(ports.status)",
       ],
       [
         "models", "import", try TestBed.require(.smolLM2), "--as",

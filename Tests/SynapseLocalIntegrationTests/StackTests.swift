@@ -155,6 +155,27 @@ struct StackTests {
       #expect((after.value("synapse_local_service_health_check_duration_seconds_count", ["service": service]) ?? 0) > 0)
     }
     #expect((after.value("synapse_local_engine_prompt_tokens_total", ["service": "llm"]) ?? 0) > 0)
+    // The same requests under OpenTelemetry's GenAI names, with its bucket boundaries: the
+    // backend's question was one chat and at least one embedding, each with its token counts.
+    for family in [
+      "gen_ai_server_request_duration_seconds", "gen_ai_server_time_to_first_token_seconds",
+      "gen_ai_server_time_per_output_token_seconds", "gen_ai_client_token_usage",
+    ] {
+      #expect(after.types[family] == "histogram", "\(family): \(after.types[family] ?? "missing")")
+    }
+    let chat = ["gen_ai_operation_name": "chat", "gen_ai_provider_name": "llama.cpp", "gen_ai_request_model": "SmolLM2-135M-Instruct"]
+    #expect(
+      (after.value("gen_ai_server_request_duration_seconds_count", chat) ?? 0) >= 1,
+      "\(after.samples.filter { $0.name.hasPrefix("gen_ai") })")
+    #expect((after.value("gen_ai_server_time_to_first_token_seconds_count", chat) ?? 0) >= 1)
+    #expect(after.value("gen_ai_server_time_to_first_token_seconds_bucket", chat.merging(["le": "0.001"]) { $1 }) != nil)
+    #expect(after.value("gen_ai_server_request_duration_seconds_bucket", chat.merging(["le": "81.92"]) { $1 }) != nil)
+    #expect((after.value("gen_ai_client_token_usage_sum", chat.merging(["gen_ai_token_type": "input"]) { $1 }) ?? 0) > 10)
+    #expect((after.value("gen_ai_client_token_usage_sum", chat.merging(["gen_ai_token_type": "output"]) { $1 }) ?? 0) >= 1)
+    let embeddings = [
+      "gen_ai_operation_name": "embeddings", "gen_ai_provider_name": "llama.cpp", "gen_ai_request_model": "all-MiniLM-L6-v2",
+    ]
+    #expect((after.value("gen_ai_client_token_usage_count", embeddings.merging(["gen_ai_token_type": "input"]) { $1 }) ?? 0) >= 1)
     let page = try await StableEndpointTests.onThread { [port = stack.statusPort] in
       try StableEndpointTests.exchange(port: port, "GET /api/status HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
     }
@@ -240,9 +261,31 @@ struct StackTests {
       #expect(service.port == stack.ports[name] && service.enginePort != nil && service.enginePort != service.port)
     }
 
+    // `status --watch` in a terminal of its own sees the kill and the restart, without a key pressed.
+    let watch = try await TerminalSession.start(
+      [Fixtures.executable, "status", "--watch", "--project", stack.project], width: 110, height: 30)
+    defer { Task { await watch.close() } }
+    let llmRow = { (restarts: Int) in
+      { (screen: [String]) in screen.contains { $0.range(of: #"^llm +healthy +\#(restarts) "#, options: .regularExpression) != nil } }
+    }
+    let first = try await watch.waitFor("the five services, llm healthy", llmRow(0))
+    #expect(
+      ["db", "llm", "embedding", "backend", "frontend"].allSatisfy { name in first.contains { $0.hasPrefix(name + " ") } }, "\(first)")
+
     // kill -9 of llama-server, then of the embedding server: each restarted and healthy again.
     kill(llm, SIGKILL)
     _ = try await stack.waitForRestart(.llm, from: llm, restarts: 1)
+    let restartedScreen = try await watch.waitFor("llm restarted once", llmRow(1))
+    #expect(restartedScreen.contains { $0.hasPrefix("llm: last exit") && $0.contains("killed by signal 9 (SIGKILL), a crash") })
+    // A narrower terminal: every row fits, the model column has gone; q leaves.
+    try await watch.resize(width: 48)
+    let narrow = try await watch.waitFor("a 48-column frame", seconds: 5) { screen in
+      screen.contains { $0.hasPrefix("SERVICE") } && screen.allSatisfy { DisplayWidth.of($0) <= 48 }
+    }
+    #expect(narrow.contains { $0.hasPrefix("SERVICE") && !$0.contains("MODEL") }, "\(narrow)")
+    try await watch.type("q")
+    for _ in 0..<50 where await watch.isRunning() { try await Task.sleep(for: .milliseconds(100)) }
+    #expect(await !watch.isRunning(), "status --watch did not leave on q")
     // Issue 35, defect 16: the kill is said in the supervisor's log and in status.
     let supervisorLog = try await stack.run(["logs", "supervisor", "-n", "30"])
     #expect(

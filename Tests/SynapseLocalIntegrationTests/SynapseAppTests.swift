@@ -34,7 +34,7 @@ struct SynapseAppTests {
       try await run(
         [
           "init", "--profile", "demo", "--synapse", app, "--backend-port", String(try Loopback.freePort()), "--frontend-port",
-          String(try Loopback.freePort()),
+          String(try Loopback.freePort()), "--set", "status.port=\(try Loopback.freePort())",
         ] + extra)
     }
 

@@ -15,6 +15,8 @@ final class EndpointMetrics: Sendable {
   let duration: DurationHistogram
   let firstByte: DurationHistogram
   let holdDuration: DurationHistogram
+  /// The same requests under OpenTelemetry's GenAI names.
+  let genAI: GenAIMetrics
   private let byCode = NSLock()
   nonisolated(unsafe) private var counters: [UInt: Counter] = [:]
 
@@ -24,9 +26,10 @@ final class EndpointMetrics: Sendable {
     .seconds(2.5), .seconds(5), .seconds(10), .seconds(30), .seconds(60), .seconds(120), .seconds(300), .seconds(600),
   ]
 
-  init(registry: PrometheusCollectorRegistry, service: String) {
+  init(registry: PrometheusCollectorRegistry, service: String, provider: String = "llama.cpp") {
     self.registry = registry
     self.service = service
+    genAI = GenAIMetrics(registry: registry, provider: provider)
     let labels = [("service", service)]
     inFlight = registry.gauge("synapse_local_endpoint_requests_in_flight", "Requests the stable endpoint is answering now", labels: labels)
     holding = registry.gauge("synapse_local_endpoint_requests_held", "Requests waiting now for an engine to be ready", labels: labels)

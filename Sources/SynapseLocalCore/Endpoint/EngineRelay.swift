@@ -31,11 +31,17 @@ final class EngineRelay: EndpointResponder {
     var timer: Scheduled<Void>?
     /// By when the engine's first byte must come (nil: not waiting for one).
     var firstByteDue: NIODeadline?
+    /// A generative request (chat, completion, embeddings): its answer's end is kept for the
+    /// token counts and timings the engine writes there, and the model it was sent to.
+    let operation: GenAIOperation?
+    var tail = AnswerTail()
+    var model: String?
 
     init(request: BufferedRequest, endpoint: StableEndpoint) {
       self.request = request
       self.endpoint = endpoint
       deadline = request.arrived + TimeAmount(endpoint.holdLimit)
+      operation = GenAIOperation(request.head)
     }
   }
 
@@ -162,6 +168,7 @@ final class EngineRelay: EndpointResponder {
   }
 
   private func send(_ x: Exchange, route: StableEndpoint.Route, on engine: any Channel) {
+    x.model = route.model
     var body = x.request.body
     // Per attempt: a request held across a swap goes to the new model under its name.
     if let model = route.model, !route.formerModels.isEmpty,
@@ -260,6 +267,7 @@ final class EngineRelay: EndpointResponder {
       client.sendHead(HTTPResponseHead(version: .http1_1, status: head.status, headers: head.headers))
     case .body(let bytes):
       guard x.answering else { return }
+      if x.operation != nil { x.tail.append(bytes) }
       // An event stream goes out event by event; anything else at the end of each read.
       client.sendBody(bytes, flush: x.streaming)
       if !client.isWritable, let engine, !enginePaused {
@@ -338,6 +346,11 @@ final class EngineRelay: EndpointResponder {
       x.endpoint.holdEnded(waited: .now() - since, sent: false)
     }
     x.endpoint.ended(code: code, since: x.request.arrived, replayed: x.replayed && code < 300)
+    if let operation = x.operation {
+      let seconds = Double((NIODeadline.now() - x.request.arrived).nanoseconds) / 1e9
+      x.endpoint.metrics.genAI.record(
+        operation, model: x.model ?? x.endpoint.route()?.model, code: code, seconds: seconds, usage: x.tail.usage)
+    }
   }
 
   private func uncount(_ x: Exchange) {

@@ -76,16 +76,16 @@ public final class StableEndpoint: @unchecked Sendable {
 
   /// `host` 0.0.0.0 with a `remoteKey`: reachable from other hosts, which must send
   /// `Authorization: Bearer <key>`; loopback clients need none. `registry`: where its metrics go,
-  /// labelled `service`.
+  /// labelled `service` (and `provider`, the engine, under OpenTelemetry's names).
   public init(
     host: String = "127.0.0.1", port: Int, holdLimit: Duration, remoteKey: String?, limits: EndpointLimits = EndpointLimits(),
-    registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), service: String = "llm",
+    registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), service: String = "llm", provider: String = "llama.cpp",
     route: @escaping @Sendable () -> Route?
   ) throws {
     self.holdLimit = holdLimit
     self.route = route
     self.remoteKey = remoteKey
-    metrics = EndpointMetrics(registry: registry, service: service)
+    metrics = EndpointMetrics(registry: registry, service: service, provider: provider)
     let box = WeakEndpoint()
     let limited = remoteKey != nil
     let countConnection: @Sendable (Bool) -> Bool = { loopback in box.endpoint?.admitConnection(loopback: loopback) ?? false }

@@ -85,6 +85,7 @@ public struct ServicePlanner: Sendable {
       readinessSeconds: c.engine == .vllm ? 900 : 300, model: c.llm.servedName)
     spec.enginePort = enginePorts[.llm]
     spec.modelPath = llmPath
+    spec.provider = c.engine == .vllm ? "vllm" : "llama.cpp"
     // The hold ends before the backend's own timeout would, so it gets the clean 503.
     spec.holdLimit = .seconds(max(1, c.llm.timeoutMs / 1000 - 2))
     return spec
@@ -113,6 +114,7 @@ public struct ServicePlanner: Sendable {
       health: .embedding(base: "http://127.0.0.1:\(port)", dimensions: c.embedding.dimensions), readinessSeconds: 180,
       model: c.embedding.servedName)
     spec.enginePort = enginePorts[.embedding]
+    spec.provider = llama ? "llama.cpp" : "sentence-transformers"
     spec.holdLimit = .seconds(c.embedding.holdSeconds)
     spec.modelPath = embeddingPath
     return spec

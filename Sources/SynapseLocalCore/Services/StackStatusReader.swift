@@ -14,9 +14,10 @@ public struct StackStatusReader: Sendable {
     self.context = context
   }
 
-  public func read(project: String) throws -> Answer {
+  /// `timeout`: how long a supervisor that answers nothing is waited for (a watch waits less).
+  public func read(project: String, timeout: Double = 30) throws -> Answer {
     let client = try ControlClient.opened(project: project, context: context)
-    guard let status = try client.runningStack(timeout: 30) else {
+    guard let status = try client.runningStack(timeout: timeout) else {
       return .stopped(
         StoppedStack(project: client.project, lastStartFailure: LastStartFailure.read(runFolder: client.runFolder, files: context.files)))
     }

@@ -19,6 +19,9 @@ public struct ServiceSpec: Sendable, Equatable {
   /// Where `executable` came from (a variable, a `binaries` key, a runtime, PATH), for `status`.
   public var programSource: String?
   public var modelPath: String?
+  /// The engine serving the model (`llama.cpp`, `vllm`, `sentence-transformers`): OpenTelemetry's
+  /// `gen_ai.provider.name` on the endpoint's metrics.
+  public var provider: String?
   public var restart: RestartPolicy = .onFailure
   /// For llm and embedding: the engine listens here, and the supervisor's stable endpoint on
   /// `port` relays to it (holding requests while the engine restarts).

@@ -76,7 +76,8 @@ public actor Supervisor {
       let name = spec.name
       endpoints[spec.name] = try StableEndpoint(
         host: settings.endpointHost, port: spec.port, holdLimit: spec.holdLimit, remoteKey: settings.remoteKey,
-        limits: settings.endpointLimits, registry: settings.metrics.registry, service: name.rawValue
+        limits: settings.endpointLimits, registry: settings.metrics.registry, service: name.rawValue,
+        provider: spec.provider ?? "llama.cpp"
       ) {
         ready.route(name)
       }
