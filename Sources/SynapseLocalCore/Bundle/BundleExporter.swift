@@ -154,6 +154,9 @@ public struct BundleExporter: Sendable {
     let python = try await pythonVersion(options.python)
 
     var early: [Planned] = [try planned("bin/synapse-local", tool, mode: 0o755)]
+    // The keeper in C, where it sits beside the tool: the services run under it (KeeperProgram).
+    let keeper = KeeperProgram.command(for: tool, files: context.files)
+    if keeper.prefix.isEmpty { early.append(try planned("bin/" + KeeperProgram.name, keeper.executable, mode: 0o755)) }
     let locator = context.resources
     for kind in [ResourceLocator.Kind.profiles, .templates] {
       let folder = try locator.locate(kind)

@@ -79,10 +79,11 @@ extension Supervisor {
   /// One run of the keeper, to its end; its exit arrives as an event.
   func spawn(_ slot: ServiceSlot, run: Int) -> Task<Void, Never> {
     let spec = slot.spec
+    let keeper = KeeperProgram.command(for: settings.keeperExecutable, files: context.files)
     let command = LaunchCommand(
-      executable: settings.keeperExecutable,
-      arguments: [
-        "keeper", "--pid-file", slot.pidFile, "--stop-signal", String(spec.stopSignal), "--grace", "10", "--parent", String(getpid()), "--",
+      executable: keeper.executable,
+      arguments: keeper.prefix + [
+        "--pid-file", slot.pidFile, "--stop-signal", String(spec.stopSignal), "--grace", "10", "--parent", String(getpid()), "--",
         spec.executable,
       ] + spec.arguments,
       environment: spec.environment, workingDirectory: spec.workingDirectory, logPath: settings.logFolder + "/\(spec.name.rawValue).log")
