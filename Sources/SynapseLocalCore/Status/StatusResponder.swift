@@ -39,25 +39,23 @@ final class StatusResponder: EndpointResponder {
     guard let loop = client.eventLoop else { return }
     let (pages, loopback) = (self.pages, self.loopback)
     let head = request.head.method == .HEAD
-    let promise = loop.makePromise(of: Answer.self)
+    let work: @Sendable () async throws -> Answer
     switch (path, pages.board, pages.page) {
     case ("/metrics", _, _):
-      promise.completeWithTask { Answer(type: StatusServer.prometheusType, body: await pages.metrics()) }
+      work = { Answer(type: StatusServer.prometheusType, body: await pages.metrics()) }
     case ("/api/status", _, _):
-      promise.completeWithTask {
-        Answer(type: "application/json", body: try StatusServer.statusPage(try await pages.status(), loopback: loopback))
-      }
+      work = { Answer(type: "application/json", body: try StatusServer.statusPage(try await pages.status(), loopback: loopback)) }
     case ("/api/events", let board?, _):
       let events = StatusEvents(board: board, loopback: loopback, client: client, loop: loop)
       self.events = events
       return events.start(head: head)
     case ("/", let board?, let page?):
-      promise.completeWithTask {
+      work = {
         let html = try page.render(await board.snapshot(), loopback: loopback)
         return Answer(type: "text/html; charset=utf-8", body: Array(html.utf8), headers: Self.pageHeaders)
       }
     case (_, _?, let page?) where StatusPage.assets[path] != nil:
-      promise.completeWithTask {
+      work = {
         guard let (type, body) = try page.asset(path) else { throw GenerateError.templateMissing(path: path) }
         return Answer(type: type, body: body, headers: Self.pageHeaders)
       }
@@ -66,6 +64,9 @@ final class StatusResponder: EndpointResponder {
         EndpointErrorBody(
           status: .notFound, message: "no such page: \(path); the status port serves /, /api/events, /api/status and /metrics"))
     }
+    // Made only for an answer in one piece: a promise never completed is a leak NIO traps on.
+    let promise = loop.makePromise(of: Answer.self)
+    promise.completeWithTask(work)
     promise.futureResult.assumeIsolated().whenComplete { result in
       switch result {
       case .success(let answer):
