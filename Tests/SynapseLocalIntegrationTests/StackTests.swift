@@ -241,8 +241,16 @@ struct StackTests {
     }
 
     // kill -9 of llama-server, then of the embedding server: each restarted and healthy again.
+    // Issue 38: the status page, open in headless Chromium, shows the llm restarting and healthy
+    // again without a reload.
+    let browser = try StatusPageBrowser(statusPort: stack.statusPort)
+    try await browser.expect("ready")
     kill(llm, SIGKILL)
     _ = try await stack.waitForRestart(.llm, from: llm, restarts: 1)
+    try await browser.expect("done")
+    await browser.process.stop()
+    let dom = try String(contentsOfFile: StatusPageBrowser.output + "/done.html", encoding: .utf8)
+    #expect(ServiceName.allCases.allSatisfy { dom.contains("<th scope=\"row\">\($0.rawValue)</th>") }, "\(dom.suffix(3000))")
     // Issue 35, defect 16: the kill is said in the supervisor's log and in status.
     let supervisorLog = try await stack.run(["logs", "supervisor", "-n", "30"])
     #expect(
