@@ -135,6 +135,22 @@ struct StatusEventsTests {
     #expect(reading.promptSeconds == 1.5 && reading.generationSeconds == 2)
   }
 
+  @Test func theEngineGaugesFollowTheWorkSinceTheLastReadAndHoldWhileIdle() {
+    let metrics = StackMetrics()
+    var reading = EngineReading(promptTokens: 100, generatedTokens: 10)
+    (reading.promptSeconds, reading.generationSeconds) = (1, 1)
+    metrics.observe(engine: reading, service: .llm, model: "m", at: .seconds(0))
+    (reading.generatedTokens, reading.generationSeconds) = (30, 1.5)
+    metrics.observe(engine: reading, service: .llm, model: "m", at: .seconds(5))
+    metrics.observe(engine: reading, service: .llm, model: "m", at: .seconds(10))
+    let lines = String(decoding: metrics.exposition(), as: UTF8.self).split(separator: "\n")
+    func gauge(_ name: String) -> String? {
+      lines.first { $0.hasPrefix("synapse_local_engine_\(name)_tokens_per_second{") }?.split(separator: " ").last.map(String.init)
+    }
+    // 20 tokens in the 0.5 s spent on them; the prompt's figure is still the first read's (100 in 1 s).
+    #expect(gauge("generation").flatMap(Double.init) == 40 && gauge("prompt").flatMap(Double.init) == 100, "\(lines)")
+  }
+
   @Test func theHistoryIsBoundedAndTheChartBreaksAtGaps() {
     var history = ThroughputHistory(intervalSeconds: 5, capacity: 3)
     for value in [1.0, nil, 3, 4] { history.record(.init(model: "m", speed: EngineSpeed(prompt: nil, generation: value))) }
