@@ -142,7 +142,7 @@ struct DoctorStackTests {
     // Issue 38: a status port another process holds stops `up` in one line naming that process.
     let statusPort = try Loopback.freePort()
     let plain = try project.edit("synapse-local.yaml") {
-      $0.replacingOccurrences(of: "status:\n  port: 8790", with: "status:\n  port: \(statusPort)")
+      $0.replacing(/status:\n  port: \d+/, with: "status:\n  port: \(statusPort)")
     }
     let holder = try TestProcess(try TestBed.require(.python), ["-m", "http.server", String(statusPort), "--bind", "127.0.0.1"])
     for _ in 0..<100 where Loopback.ports.owner(of: statusPort) == nil { try await Task.sleep(for: .milliseconds(100)) }
