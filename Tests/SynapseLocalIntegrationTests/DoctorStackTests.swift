@@ -142,6 +142,19 @@ struct DoctorStackTests {
     try handle.write(contentsOf: original)
     try handle.close()
 
+    // Issue 38: a status port another process holds stops `up` in one line naming that process.
+    let statusPort = try Loopback.freePort()
+    let plain = try project.edit("synapse-local.yaml") {
+      $0.replacing(/status:\n  port: \d+/, with: "status:\n  port: \(statusPort)")
+    }
+    let holder = try TestProcess(try TestBed.require(.python), ["-m", "http.server", String(statusPort), "--bind", "127.0.0.1"])
+    for _ in 0..<100 where Loopback.ports.owner(of: statusPort) == nil { try await Task.sleep(for: .milliseconds(100)) }
+    let squatted = try await project.run(["up", "-d", "--project", project.folder])
+    await holder.stop()
+    try project.restore("synapse-local.yaml", plain)
+    #expect(squatted.status == 1 && squatted.stderr.contains("cannot listen on 127.0.0.1:\(statusPort)"), "\(squatted.stderr)")
+    #expect(squatted.stderr.contains(", held by python") && squatted.stderr.contains("(status.port)"), "\(squatted.stderr)")
+
     // Up: healthy, every check that needs the stack now runs and passes.
     let up = try await project.run(["up", "-d", "--project", project.folder])
     try #require(up.status == 0, "up -d: \(up.stderr)")

@@ -81,7 +81,8 @@ struct ExposeModelsTests {
     let (port, enginePort) = (try Loopback.freePort(), try Loopback.freePort())
     var spec = ServiceSpec(
       name: .llm, executable: try TestBed.require(.python),
-      arguments: ["-m", "http.server", "--bind", "127.0.0.1", "--directory", base + "/www", String(enginePort)],
+      // -u: its "Serving HTTP on" line reaches the log at once (a line the status page shows).
+      arguments: ["-u", "-m", "http.server", "--bind", "127.0.0.1", "--directory", base + "/www", String(enginePort)],
       environment: ProcessInfo.processInfo.environment, port: port, health: .http(url: "http://127.0.0.1:\(enginePort)/v1/models"),
       readinessSeconds: 20, model: "standin")
     spec.enginePort = enginePort
@@ -98,15 +99,20 @@ struct ExposeModelsTests {
     // The status port follows the same rule as the model endpoints. Its status says the llm
     // failed, with a log line only this host may read.
     let logLine = "prompt: the user's private question"
+    let failedStatus: @Sendable () async -> StackStatus = {
+      var status = await supervisor.status()
+      status.services[0].message = "exited with status 1" + ServiceStatus.logTailMarker + logLine
+      return status
+    }
+    // Issue 38: the status page too, with the engine's log (its health checks left out).
+    let board = StatusBoard(
+      sources: .init(status: failedStatus, engine: { nil }, logs: { await supervisor.logSources() }), files: RootedFileSystem(),
+      time: SystemTime())
     let statusPort = try StatusServer(
       host: "0.0.0.0", port: try Loopback.freePort(), remoteKey: key,
       pages: StatusServer.Pages(
-        metrics: { await supervisor.metricsExposition() },
-        status: {
-          var status = await supervisor.status()
-          status.services[0].message = "exited with status 1" + ServiceStatus.logTailMarker + logLine
-          return status
-        }))
+        metrics: { await supervisor.metricsExposition() }, status: failedStatus, board: board,
+        page: StatusPage(folder: Fixtures.repositoryRoot + "/templates/status", files: RootedFileSystem())))
     defer { statusPort.close() }
     let namespace: Namespace
     do {
@@ -132,6 +138,15 @@ struct ExposeModelsTests {
       // Another host with the key reads the status, not the log.
       let remoteStatus = try await namespace.body("http://\(namespace.hostAddress):\(statusPort.port)/api/status", key: key)
       #expect(remoteStatus.contains("exited with status 1") && !remoteStatus.contains(logLine), "\(remoteStatus)")
+      // The page and its events: the key from other hosts, and no log lines for them.
+      let page = "http://\(namespace.hostAddress):\(statusPort.port)/"
+      #expect(try await namespace.status(page) == 401)
+      #expect(try await namespace.status(page + "api/events") == 401)
+      let remotePage = try await namespace.body(page, key: key)
+      #expect(remotePage.contains("Log lines are shown on this host only.") && remotePage.contains("exited with status 1"), "\(remotePage)")
+      #expect(!remotePage.contains(logLine) && !remotePage.contains("Serving HTTP"), "\(remotePage)")
+      let (_, localPage) = try await runCommand("/usr/bin/curl", ["-s", "http://127.0.0.1:\(statusPort.port)/"])
+      #expect(localPage.contains("Serving HTTP on 127.0.0.1") && !localPage.contains("GET /v1/models"), "\(localPage)")
       let statistics = await supervisor.endpointStatistics()[.llm]
       #expect(statistics?.refused == 2)
       // Never logged.

@@ -273,8 +273,16 @@ struct StackTests {
       ["db", "llm", "embedding", "backend", "frontend"].allSatisfy { name in first.contains { $0.hasPrefix(name + " ") } }, "\(first)")
 
     // kill -9 of llama-server, then of the embedding server: each restarted and healthy again.
+    // Issue 38: the status page, open in headless Chromium, shows the llm restarting and healthy
+    // again without a reload.
+    let browser = try StatusPageBrowser(statusPort: stack.statusPort)
+    try await browser.expect("ready")
     kill(llm, SIGKILL)
     _ = try await stack.waitForRestart(.llm, from: llm, restarts: 1)
+    try await browser.expect("done")
+    await browser.process.stop()
+    let dom = try String(contentsOfFile: StatusPageBrowser.output + "/done.html", encoding: .utf8)
+    #expect(ServiceName.allCases.allSatisfy { dom.contains("<th scope=\"row\">\($0.rawValue)</th>") }, "\(dom.suffix(3000))")
     let restartedScreen = try await watch.waitFor("llm restarted once", llmRow(1))
     #expect(restartedScreen.contains { $0.hasPrefix("llm: last exit") && $0.contains("killed by signal 9 (SIGKILL), a crash") })
     // A narrower terminal: every row fits, the model column has gone; q leaves.

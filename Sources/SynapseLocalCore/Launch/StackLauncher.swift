@@ -251,10 +251,26 @@ public struct StackLauncher: Sendable {
         return { server.close() }
       },
       .init("status port") {
-        let server = try StatusServer(
-          host: endpointHost, port: statusPort, limits: limits, remoteKey: remoteKey,
-          pages: StatusServer.Pages(metrics: { await supervisor.metricsExposition() }, status: { await supervisor.status() }))
-        return { server.close() }
+        // The page's board samples the chat engine's speed for as long as the port is open.
+        let board = StatusBoard(
+          sources: .init(
+            status: { await supervisor.status() }, engine: { await supervisor.engineReading() }, logs: { await supervisor.logSources() }),
+          files: context.files, time: context.time)
+        let page = (try? context.resources.locate(.templates)).map { StatusPage(folder: $0 + "/status", files: context.files) }
+        let server: StatusServer
+        do {
+          server = try StatusServer(
+            host: endpointHost, port: statusPort, limits: limits, remoteKey: remoteKey,
+            pages: StatusServer.Pages(
+              metrics: { await supervisor.metricsExposition() }, status: { await supervisor.status() }, board: board, page: page))
+        } catch let error as ListenError {
+          throw error.namingHolder(context.ports)
+        }
+        let sampler = Task { await board.run() }
+        return {
+          sampler.cancel()
+          server.close()
+        }
       },
       .init("pid file") {
         try context.files.write("\(getpid())\n", to: pidFile)

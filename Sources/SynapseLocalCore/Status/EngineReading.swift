@@ -5,6 +5,10 @@ public struct EngineReading: Sendable, Equatable {
   public var generatedTokens: Double?
   public var promptTokensPerSecond: Double?
   public var generationTokensPerSecond: Double?
+  /// Seconds the engine spent on prompts and on generating, since it started (llama-server's
+  /// counters; its `*_tokens_seconds` gauges start again at every read of `/metrics`, by anyone).
+  public var promptSeconds: Double?
+  public var generationSeconds: Double?
 
   /// The samples of a Prometheus text exposition (llama-server's `llamacpp:*`, vLLM's `vllm:*`,
   /// summed over their label sets); nil when neither engine's names are there.
@@ -21,6 +25,8 @@ public struct EngineReading: Sendable, Equatable {
     generatedTokens = sums["llamacpp:tokens_predicted_total"] ?? sums["vllm:generation_tokens_total"]
     promptTokensPerSecond = sums["llamacpp:prompt_tokens_seconds"]
     generationTokensPerSecond = sums["llamacpp:predicted_tokens_seconds"]
+    promptSeconds = sums["llamacpp:prompt_seconds_total"]
+    generationSeconds = sums["llamacpp:tokens_predicted_seconds_total"]
     if promptTokens == nil && generatedTokens == nil { return nil }
   }
 

@@ -10,7 +10,7 @@ public final class StackMetrics: Sendable {
   public let registry = PrometheusCollectorRegistry()
   private let lock = NSLock()
   nonisolated(unsafe) private var totals: [String: MonotonicTotal] = [:]
-  nonisolated(unsafe) private var lastEngineScrape: [String: (at: Duration, prompt: Double, generated: Double)] = [:]
+  nonisolated(unsafe) private var lastEngineScrape: [String: (at: Duration, reading: EngineReading)] = [:]
 
   public init() {}
 
@@ -68,7 +68,10 @@ public final class StackMetrics: Sendable {
   }
 
   /// An engine's own figures: its token totals (kept monotonic across its restarts and swaps)
-  /// and its throughput (the engine's own where it gives one, else the rate since the last scrape).
+  /// and its speed over the work it did since it was last read (`EngineSpeed`: llama-server's
+  /// tokens over its own seconds, vLLM's over the time between reads), left as it was when it did
+  /// none. llama-server's `*_tokens_seconds` gauges are not used: any read of its `/metrics` (the
+  /// status page's every 5 s, a second Prometheus) starts them again.
   /// `now` is the clock's monotonic reading (`TimeSource.elapsed`) at the scrape.
   public func observe(engine reading: EngineReading, service: ServiceName, model: String, at now: Duration) {
     let labels = [("service", service.rawValue), ("model", model)]
@@ -82,20 +85,17 @@ public final class StackMetrics: Sendable {
       registry.counter("synapse_local_engine_generated_tokens_total", "Tokens each engine has generated", labels: labels),
       key: "generated/" + key, reading: generated)
     let previous = lock.withLock {
-      defer { lastEngineScrape[key] = (now, prompt, generated) }
+      defer { lastEngineScrape[key] = (now, reading) }
       return lastEngineScrape[key]
     }
-    func rate(_ current: Double, _ before: Double?) -> Double? {
-      guard let previous, let before, current >= before else { return nil }
-      let seconds = Double((now - previous.at).components.seconds) + Double((now - previous.at).components.attoseconds) / 1e18
-      return seconds > 0 ? (current - before) / seconds : nil
-    }
-    if let speed = reading.promptTokensPerSecond ?? rate(prompt, previous?.prompt) {
+    let seconds = previous.map { StatusBoard.seconds(now - $0.at) } ?? 0
+    let speed = EngineSpeed(from: previous?.reading, to: reading, seconds: seconds)
+    if let speed = speed.prompt {
       registry.gauge(
         "synapse_local_engine_prompt_tokens_per_second", "Each engine's prompt processing speed, as it reports it", labels: labels
       ).set(to: speed)
     }
-    if let speed = reading.generationTokensPerSecond ?? rate(generated, previous?.generated) {
+    if let speed = speed.generation {
       registry.gauge(
         "synapse_local_engine_generation_tokens_per_second", "Each engine's generation speed, as it reports it", labels: labels
       ).set(to: speed)

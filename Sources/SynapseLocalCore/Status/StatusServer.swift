@@ -3,19 +3,28 @@ import NIOCore
 import NIOHTTP1
 import SynapseLocalSystem
 
-/// The supervisor's status port (`status.port`, 8790): `GET /metrics` in the Prometheus text
-/// format and `GET /api/status`, the JSON of `status --json`. It runs on the same foundation and
-/// limits as the stable endpoints; under `expose_models` other hosts must send the models key, and
-/// get the status without the services' log lines.
+/// The supervisor's status port (`status.port`, 8790): the status page at `/` (`StatusPage`, live
+/// through `/api/events`), `GET /metrics` in the Prometheus text format and `GET /api/status`, the
+/// JSON of `status --json`. It runs on the same foundation and limits as the stable endpoints;
+/// under `expose_models` other hosts must send the models key for every page, and get no log lines.
 public final class StatusServer: Sendable {
   /// What the port serves, each page made when it is asked for.
   public struct Pages: Sendable {
     public var metrics: @Sendable () async -> [UInt8]
     public var status: @Sendable () async throws -> StackStatus
+    /// The status page (`/`, its files, `/api/events`): what it shows, and its templates; without
+    /// them the port serves `/metrics` and `/api/status` only.
+    public var board: StatusBoard?
+    public var page: StatusPage?
 
-    public init(metrics: @escaping @Sendable () async -> [UInt8], status: @escaping @Sendable () async throws -> StackStatus) {
+    public init(
+      metrics: @escaping @Sendable () async -> [UInt8], status: @escaping @Sendable () async throws -> StackStatus,
+      board: StatusBoard? = nil, page: StatusPage? = nil
+    ) {
       self.metrics = metrics
       self.status = status
+      self.board = board
+      self.page = page
     }
   }
 

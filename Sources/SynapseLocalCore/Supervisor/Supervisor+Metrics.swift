@@ -16,12 +16,14 @@ extension Supervisor {
 
   /// Takes an engine's token counts into the registry (also just before a swap stops an engine,
   /// so what it did since the last scrape is not lost).
-  func readEngine(_ service: ServiceName, port: Int, model: String?) async {
+  @discardableResult
+  func readEngine(_ service: ServiceName, port: Int, model: String?) async -> EngineReading? {
     guard service == .llm,
       let response = try? await context.http.send(
         HTTPRequest(url: "http://127.0.0.1:\(port)/metrics", timeout: prober.timeout), onBody: nil),
       response.status == 200, let reading = EngineReading(exposition: String(decoding: response.body, as: UTF8.self))
-    else { return }
+    else { return nil }
     settings.metrics.observe(engine: reading, service: service, model: model ?? "", at: context.time.elapsed)
+    return reading
   }
 }

@@ -170,6 +170,7 @@ public actor Supervisor {
         lastExitWasCrash: lifecycle.lastExitReport?.crash)
       status.program = spec.executable
       status.programSource = spec.programSource
+      if spec.name == .llm || spec.name == .embedding { status.servedName = spec.model }
       return status
     }
     var status = StackStatus(project: project, supervisorPID: getpid(), services: services)

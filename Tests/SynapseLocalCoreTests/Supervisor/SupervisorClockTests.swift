@@ -28,7 +28,7 @@ struct SupervisorClockTests {
   }
 
   func settings() -> Supervisor.Settings {
-    var settings = Supervisor.Settings(keeperExecutable: "/usr/bin/synapse-local", runFolder: base + "/run", logFolder: base + "/logs")
+    var settings = Supervisor.Settings(keeperExecutable: "/stack/bin/synapse-local", runFolder: base + "/run", logFolder: base + "/logs")
     settings.readinessInterval = .milliseconds(500)
     settings.livenessInterval = .seconds(5)
     settings.livenessFailures = 3
