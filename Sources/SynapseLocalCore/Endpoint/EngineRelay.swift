@@ -260,6 +260,7 @@ final class EngineRelay: EndpointResponder {
       client.sendHead(HTTPResponseHead(version: .http1_1, status: head.status, headers: head.headers))
     case .body(let bytes):
       guard x.answering else { return }
+      if let port = x.countedPort { x.endpoint.relayed(bytes.readableBytes, fromEngine: port) }
       // An event stream goes out event by event; anything else at the end of each read.
       client.sendBody(bytes, flush: x.streaming)
       if !client.isWritable, let engine, !enginePaused {
