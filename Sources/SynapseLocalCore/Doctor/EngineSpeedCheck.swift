@@ -80,7 +80,7 @@ public struct EngineSpeedCheck: DoctorCheck {
   }
 
   static func kilobytes(_ text: String, _ key: String) -> UInt64? {
-    text.split(separator: "\n").first { $0.hasPrefix(key) }.flatMap { $0.dropFirst(key.count).split(separator: " ").first }
+    text.split(separator: "\n").first { $0.hasPrefix(key) }.flatMap { $0.dropFirst(key.count).split(whereSeparator: \.isWhitespace).first }
       .flatMap { UInt64($0) }
   }
 
