@@ -3,12 +3,14 @@ import SynapseLocalSystem
 
 /// The generation speed the watchdog expects of the chat engine here: what `bench` (or `tune`)
 /// last measured on this machine for the model, else what `recommend`'s speed model predicts for
-/// the plan. None when neither is known (a model whose shape cannot be read): the watchdog is off.
+/// the plan with this machine's calibration. None without either: the per-architecture estimate
+/// is a guess that can be off by more than `llm.slow_ratio` allows, and a watchdog that cries
+/// wolf (or restarts a healthy engine) is worse than one that is off and says so.
 public struct ExpectedSpeed: Sendable, Equatable {
   public enum Source: String, Sendable {
     /// Measured here by `bench` or `tune`.
     case bench
-    /// Predicted by the speed model (`recommend`'s), from a calibration or the estimates.
+    /// Predicted by the speed model (`recommend`'s) from this machine's calibration.
     case recommend
   }
 
@@ -40,7 +42,7 @@ public struct ExpectedSpeed: Sendable, Equatable {
     }
     guard let cost = ModelCost.of(ref: ref, path: path, files: files, engine: engine, catalog: catalog) else { return nil }
     let speed = model.predict(cost, engine: engine, llm: llm, served: label)
-    guard speed.generationTokensPerSecond.isFinite, speed.generationTokensPerSecond > 0 else { return nil }
+    guard speed.source != .estimated, speed.generationTokensPerSecond.isFinite, speed.generationTokensPerSecond > 0 else { return nil }
     return ExpectedSpeed(tokensPerSecond: speed.generationTokensPerSecond, from: speed.source == .measured ? .bench : .recommend)
   }
 }

@@ -50,7 +50,7 @@ extension Supervisor {
         slots[id]?.watch.announcedOff = true
         say(
           slot.spec,
-          "the watchdog is off: no speed measured (synapse-local bench) or predicted (synapse-local recommend) for \(slot.spec.model ?? "its model") here"
+          "the watchdog is off: no speed of \(slot.spec.model ?? "its model") measured here (synapse-local bench) or predicted from a calibration (synapse-local detect --calibrate)"
         )
       }
     }

@@ -150,7 +150,9 @@ extension SupervisorClockTests {
       try await round()
     }
     #expect(await supervisor.status().services[0].state == .healthy)
-    let off = output.infos.filter { $0.contains(" llm the watchdog is off: no speed measured (synapse-local bench) or predicted") }
+    let off = output.infos.filter {
+      $0.contains(" llm the watchdog is off: no speed of smollm2 measured here (synapse-local bench) or predicted from a calibration")
+    }
     #expect(off.count == 1, "\(output.infos)")
     await supervisor.stop()
   }

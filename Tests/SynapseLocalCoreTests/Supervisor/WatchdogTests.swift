@@ -155,7 +155,13 @@ struct WatchdogTests {
   // MARK: the expectation
 
   @Test func theExpectationIsBenchsFigureBeforeRecommendsAndNoneWithoutEither() throws {
-    let machine = Machine.cpu(memoryGiB: 16)
+    var machine = Machine.cpu(memoryGiB: 16)
+    let uncalibrated = machine
+    machine.calibration = Calibration(
+      takenAt: "2026-12-01T00:00:00Z", machine: MachineFingerprint(machine), bandwidth: [.init(threads: 4, bytesPerSecond: 20e9)],
+      engineRun: .init(
+        engine: .llamaCpp, version: "b11541", model: "SmolLM2.gguf", threads: 4, promptTokens: 512, promptTokensPerSecond: 300,
+        generatedTokens: 48, generationTokensPerSecond: 60, perTokenOverheadSeconds: 0.002, computeOperationsPerSecond: 1e11))
     let catalog = try Fixtures.catalog()
     var llm = ProjectConfiguration().llm
     llm.model = "smollm2-135m-q4"
@@ -163,16 +169,19 @@ struct WatchdogTests {
     // The model's file is not there: the catalog's figures give its shape.
     let files = MemoryFileSystem(roots: ["/store", "/nowhere"])
     let path = "/store/SmolLM2-135M-Instruct.Q4_1.gguf"
-    func expected(_ measurements: [SpeedMeasurement], ref: ModelReference = "smollm2-135m-q4") -> ExpectedSpeed? {
+    func expected(
+      _ measurements: [SpeedMeasurement], ref: ModelReference = "smollm2-135m-q4", on hardware: HardwareReport? = nil
+    ) -> ExpectedSpeed? {
       ExpectedSpeed.of(
-        path: path, ref: ref, llm: llm, engine: .llamaCpp, hardware: machine, measurements: measurements, catalog: catalog, files: files)
+        path: path, ref: ref, llm: llm, engine: .llamaCpp, hardware: hardware ?? machine, measurements: measurements, catalog: catalog,
+        files: files)
     }
     func measured(_ speed: Double, flags: [String], on hardware: HardwareReport = machine) -> SpeedMeasurement {
       SpeedMeasurement(
         machine: MachineFingerprint(hardware), engine: .llamaCpp, model: "SmolLM2-135M-Instruct.Q4_1.gguf", flags: flags,
         promptTokensPerSecond: 300, generationTokensPerSecond: speed, measuredAt: "2026-12-01T00:00:00Z", by: "bench")
     }
-    // No figure here: the speed model's prediction for the catalog model.
+    // No figure here: the speed model's prediction for the catalog model, from the calibration.
     let predicted = try #require(expected([]))
     #expect(predicted.from == .recommend && predicted.tokensPerSecond > 0)
     // bench measured this model with these flags here: that figure.
@@ -181,6 +190,10 @@ struct WatchdogTests {
     // Measured on another machine: not this one's figure.
     let elsewhere = expected([measured(42, flags: EngineArguments.llamaCppSpeedFlags(llm), on: Machine.cpu(memoryGiB: 64))])
     #expect(elsewhere?.from == .recommend)
+    // No calibration either: the per-architecture estimate is no expectation, and the watchdog is off.
+    #expect(expected([], on: uncalibrated) == nil)
+    // bench's figure needs no calibration.
+    #expect(expected([measured(42, flags: EngineArguments.llamaCppSpeedFlags(llm))], on: uncalibrated)?.tokensPerSecond == 42)
     // A model whose shape is unknown (no catalog entry, no readable file): none, the watchdog off.
     #expect(expected([], ref: .local(path: "/nowhere/model.gguf")) == nil)
   }
