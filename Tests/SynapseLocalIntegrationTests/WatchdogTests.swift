@@ -25,6 +25,18 @@ struct WatchdogIntegrationTests {
     return path
   }
 
+  /// Runs `body` on a started supervisor, and stops it whatever happens: nothing is left running.
+  func stopping<T: Sendable>(_ supervisor: Supervisor, _ body: () async throws -> T) async throws -> T {
+    do {
+      let result = try await body()
+      await supervisor.stop()
+      return result
+    } catch {
+      await supervisor.stop()
+      throw error
+    }
+  }
+
   /// A flag the test's own threads read.
   final class Flag: @unchecked Sendable {
     private let lock = NSLock()
@@ -103,36 +115,39 @@ struct WatchdogIntegrationTests {
     let output = RecordingOutput()
     let supervisor = Supervisor(project: base, specs: [spec], settings: settings, context: .live(output: output))
     try await supervisor.start()
-    let pid = try #require(await supervisor.status().services[0].pid)
-
-    let done = Flag()
-    // A slow GPU: stopped 70 ms of every 100 ms, on a thread of its own; left running at the end.
-    Thread.detachNewThread {
-      while !done.isRaised {
-        kill(pid, SIGSTOP)
-        usleep(70_000)
+    let (pid, status, metrics, finding) = try await stopping(supervisor) {
+      let pid = try #require(await supervisor.status().services[0].pid)
+      let done = Flag()
+      // A slow GPU: stopped 70 ms of every 100 ms, on a thread of its own; left running at the end.
+      Thread.detachNewThread {
+        while !done.isRaised {
+          kill(pid, SIGSTOP)
+          usleep(70_000)
+          kill(pid, SIGCONT)
+          usleep(30_000)
+        }
         kill(pid, SIGCONT)
-        usleep(30_000)
       }
-      kill(pid, SIGCONT)
+      let client = Task {
+        while !Task.isCancelled { try? await Self.chat(port: port) }
+      }
+      defer {
+        done.raise()
+        client.cancel()
+      }
+      let began = Date()
+      var status = await supervisor.status().services[0]
+      while status.state != .degraded && Date().timeIntervalSince(began) < 120 {
+        try await Task.sleep(for: .milliseconds(250))
+        status = await supervisor.status().services[0]
+      }
+      let metrics = String(decoding: await supervisor.metricsExposition(), as: UTF8.self)
+      let finding = await EngineSpeedCheck().run(
+        DoctorSubject(
+          project: base, configuration: ProjectConfiguration(), env: nil, lock: nil, hardware: Machine.cpu(memoryGiB: 16),
+          stack: await supervisor.status(), catalog: try Fixtures.catalog(), context: .live()))
+      return (pid, status, metrics, finding)
     }
-    let client = Task {
-      while !Task.isCancelled { try? await Self.chat(port: port) }
-    }
-    let began = Date()
-    var status = await supervisor.status().services[0]
-    while status.state != .degraded && Date().timeIntervalSince(began) < 120 {
-      try await Task.sleep(for: .milliseconds(250))
-      status = await supervisor.status().services[0]
-    }
-    done.raise()
-    client.cancel()
-    let metrics = String(decoding: await supervisor.metricsExposition(), as: UTF8.self)
-    let finding = await EngineSpeedCheck().run(
-      DoctorSubject(
-        project: base, configuration: ProjectConfiguration(), env: nil, lock: nil, hardware: Machine.cpu(memoryGiB: 16),
-        stack: await supervisor.status(), catalog: try Fixtures.catalog(), context: .live()))
-    await supervisor.stop()
 
     #expect(status.state == .degraded, "not degraded within 2 minutes: \(status); log: \(output.infos)")
     let slowness = try #require(status.slowness)
@@ -193,12 +208,13 @@ struct WatchdogIntegrationTests {
     let output = RecordingOutput()
     let supervisor = Supervisor(project: base, specs: [counted, relayed], settings: settings, context: .live(output: output))
     try await supervisor.start()
-    let pids = await supervisor.status().services.map(\.pid)
-    async let direct = Self.stream(port: try #require(counted.enginePort))
-    async let through = Self.stream(port: relayed.port)
-    let (directEvents, relayedEvents) = try await (direct, through)
-    let after = await supervisor.status().services
-    await supervisor.stop()
+    let (pids, directEvents, relayedEvents, after) = try await stopping(supervisor) {
+      let pids = await supervisor.status().services.map(\.pid)
+      async let direct = Self.stream(port: try #require(counted.enginePort))
+      async let through = Self.stream(port: relayed.port)
+      let (directEvents, relayedEvents) = try await (direct, through)
+      return (pids, directEvents, relayedEvents, await supervisor.status().services)
+    }
 
     // 60 s at one event every 0.2 s, and the end: the streams ran to their end.
     #expect(directEvents > 250 && relayedEvents > 250, "\(directEvents), \(relayedEvents)")
