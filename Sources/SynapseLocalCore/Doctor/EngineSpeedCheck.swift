@@ -36,7 +36,8 @@ public struct EngineSpeedCheck: DoctorCheck {
     var causes: [String] = []
     let offloads = c.engine == .vllm || c.llm.gpuLayers > 0
     if offloads && subject.hardware.gpus.isEmpty {
-      causes.append("the GPU is no longer listed (the plan offloads \(c.llm.gpuLayers) layers, but no GPU is detected now)")
+      let plan = c.engine == .vllm ? "the plan runs vLLM on the GPU" : "the plan offloads \(c.llm.gpuLayers) layers"
+      causes.append("the GPU is no longer listed (\(plan), but no GPU is detected now)")
     }
     if c.engine == .llamaCpp, c.llm.gpuLayers > 0,
       let text = subject.context.files.readText(subject.logFolder + "/\(ServiceName.llm.rawValue).log"),
