@@ -21,7 +21,7 @@ public struct Doctor: Sendable {
     ChatTemplateCheck(),
     ModelLoadCheck(), LocalModeEnvCheck(), EmbeddingDimensionsCheck(), ComposeEndpointsCheck(), BackendLocalModeCheck(), PortsCheck(),
     PidFilesCheck(), CrashLoopCheck(), GPUOffloadCheck(), LLMEndpointCheck(), EmbeddingEndpointCheck(), VectorColumnsCheck(),
-    SpeedFloorCheck(),
+    SpeedFloorCheck(), EngineSpeedCheck(),
     SecretFilesCheck(), BindCheck(), LicenceCheck(),
   ]
 

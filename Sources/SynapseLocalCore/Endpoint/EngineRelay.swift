@@ -268,6 +268,7 @@ final class EngineRelay: EndpointResponder {
     case .body(let bytes):
       guard x.answering else { return }
       if x.operation != nil { x.tail.append(bytes) }
+      if let port = x.countedPort { x.endpoint.relayed(bytes.readableBytes, fromEngine: port) }
       // An event stream goes out event by event; anything else at the end of each read.
       client.sendBody(bytes, flush: x.streaming)
       if !client.isWritable, let engine, !enginePaused {

@@ -60,6 +60,9 @@ public final class StableEndpoint: @unchecked Sendable {
   private var active = 0
   private var activeByEngine: [Int: Int] = [:]
   private var waiting = 0
+  /// Bytes of answers relayed from each engine port: a stream under way is an engine at work,
+  /// whatever its health check says (the supervisor's liveness).
+  private var answered: [Int: Int] = [:]
   /// Those told when an engine port's count reaches zero (a swap's drain), or the hold empties.
   private var drainWatchers: [Int: [@Sendable () -> Void]] = [:]
   private var releaseWatchers: [@Sendable () -> Void] = []
@@ -106,6 +109,8 @@ public final class StableEndpoint: @unchecked Sendable {
   public var statistics: Counters { lock.withLock { counters } }
   public var inFlight: Int { lock.withLock { active } }
   public func inFlight(toEngine port: Int) -> Int { lock.withLock { activeByEngine[port] ?? 0 } }
+  /// Bytes of answers relayed from the engine on `port` so far.
+  public func answerBytes(fromEngine port: Int) -> Int { lock.withLock { answered[port] ?? 0 } }
   /// Requests being held right now.
   public var holding: Int { lock.withLock { waiting } }
   /// The longest wait since `startWindow()` (a swap's own figure).
@@ -185,6 +190,10 @@ public final class StableEndpoint: @unchecked Sendable {
     metrics.answered(code)
     if replayed { metrics.replayed.increment() }
     metrics.duration.recordNanoseconds((NIODeadline.now() - arrived).nanoseconds)
+  }
+
+  func relayed(_ bytes: Int, fromEngine port: Int) {
+    lock.withLock { answered[port, default: 0] += bytes }
   }
 
   func sending(toEngine port: Int, _ change: Int) {

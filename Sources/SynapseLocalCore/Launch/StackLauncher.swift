@@ -213,6 +213,9 @@ public struct StackLauncher: Sendable {
     settings.observer = { service, state in startup.send(.state(service: service, state: state)) }
     settings.endpointLimits = assembly.configuration.endpoint.limits
     settings.statusPort = assembly.configuration.status.port
+    settings.watchdog.slowRatio = assembly.configuration.llm.slowRatio
+    settings.watchdog.restartWhenDegraded = assembly.configuration.llm.restartWhenDegraded
+    settings.expectedSpeed = { spec in await assembly.expectedSpeed(spec) }
     if assembly.configuration.exposeModels {
       settings.endpointHost = "0.0.0.0"
       settings.remoteKey = try ModelsKey.loadOrCreate(state: assembly.state, files: context.files)

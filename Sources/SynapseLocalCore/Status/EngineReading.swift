@@ -5,10 +5,16 @@ public struct EngineReading: Sendable, Equatable {
   public var generatedTokens: Double?
   public var promptTokensPerSecond: Double?
   public var generationTokensPerSecond: Double?
-  /// Seconds the engine spent on prompts and on generating, since it started (llama-server's
-  /// counters; its `*_tokens_seconds` gauges start again at every read of `/metrics`, by anyone).
+  /// Seconds the engine spent on prompts and on generating, summed over requests (llama-server's
+  /// `prompt_seconds_total` and `tokens_predicted_seconds_total`, vLLM's decode time): with the
+  /// token totals, the engine's speed while it works, whatever the idle time between requests.
+  /// (llama-server's `*_tokens_seconds` gauges start again at every read of `/metrics`, by anyone.)
+  /// Both count a request when it ends.
   public var promptSeconds: Double?
   public var generationSeconds: Double?
+  /// Decoding steps so far (llama-server's `n_decode_total`): it moves while a request is under
+  /// way, token by token, where the token totals wait for the request's end.
+  public var decodeSteps: Double?
 
   /// The samples of a Prometheus text exposition (llama-server's `llamacpp:*`, vLLM's `vllm:*`,
   /// summed over their label sets); nil when neither engine's names are there.
@@ -26,16 +32,20 @@ public struct EngineReading: Sendable, Equatable {
     promptTokensPerSecond = sums["llamacpp:prompt_tokens_seconds"]
     generationTokensPerSecond = sums["llamacpp:predicted_tokens_seconds"]
     promptSeconds = sums["llamacpp:prompt_seconds_total"]
-    generationSeconds = sums["llamacpp:tokens_predicted_seconds_total"]
+    generationSeconds = sums["llamacpp:tokens_predicted_seconds_total"] ?? sums["vllm:request_decode_time_seconds_sum"]
+    decodeSteps = sums["llamacpp:n_decode_total"] ?? sums["vllm:iteration_tokens_total_count"]
     if promptTokens == nil && generatedTokens == nil { return nil }
   }
 
   public init(
-    promptTokens: Double?, generatedTokens: Double?, promptTokensPerSecond: Double? = nil, generationTokensPerSecond: Double? = nil
+    promptTokens: Double?, generatedTokens: Double?, promptTokensPerSecond: Double? = nil, generationTokensPerSecond: Double? = nil,
+    generationSeconds: Double? = nil, decodeSteps: Double? = nil
   ) {
     self.promptTokens = promptTokens
     self.generatedTokens = generatedTokens
     self.promptTokensPerSecond = promptTokensPerSecond
     self.generationTokensPerSecond = generationTokensPerSecond
+    self.generationSeconds = generationSeconds
+    self.decodeSteps = decodeSteps
   }
 }

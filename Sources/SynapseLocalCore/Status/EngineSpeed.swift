@@ -11,8 +11,8 @@ public struct EngineSpeed: Sendable, Equatable, Codable {
   }
 
   /// From two readings `seconds` apart. llama-server counts the seconds it spent on each kind of
-  /// token, so its speed is tokens over those seconds; vLLM does not, so its is tokens over the
-  /// wall time between. A total lower than before is an engine that started again: all of it is new.
+  /// token, so its speed is tokens over those seconds; vLLM counts only its decode time, so its
+  /// prompt speed is tokens over the wall time between. A total lower than before is an engine that started again: all of it is new.
   public init(from before: EngineReading?, to after: EngineReading, seconds: Double) {
     func speed(_ tokens: (EngineReading) -> Double?, _ busy: (EngineReading) -> Double?) -> Double? {
       guard let now = tokens(after) else { return nil }

@@ -64,6 +64,12 @@ public final class StackMetrics: Sendable {
       registry.gauge(
         "synapse_local_service_resident_memory_bytes", "Resident memory of each service's whole process tree", labels: labels
       ).set(to: Double(service.rssBytes ?? 0))
+      if service.enginePort != nil {
+        registry.gauge(
+          "synapse_local_engine_degraded", "1 while the watchdog finds the engine slower than llm.slow_ratio of the speed expected here",
+          labels: labels
+        ).set(to: service.state == .degraded ? 1 : 0)
+      }
     }
   }
 

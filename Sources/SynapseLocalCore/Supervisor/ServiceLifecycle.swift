@@ -17,6 +17,8 @@ public struct ServiceLifecycle: Sendable, Equatable {
     public var stableSeconds: Double = 30
     public var backoffBase: Duration = .seconds(1)
     public var backoffCap: Duration = .seconds(30)
+    /// Restart a run the watchdog finds degraded, once per degradation (`llm.restart_when_degraded`).
+    public var restartWhenDegraded = false
 
     public init() {}
   }
@@ -27,6 +29,8 @@ public struct ServiceLifecycle: Sendable, Equatable {
     /// A run is launching or loading; readiness checks decide when it serves.
     case starting
     case healthy
+    /// Serving, but slower than expected for windows in a row (the watchdog): `slowness` says how.
+    case degraded
     /// Failing its liveness checks: `misses` in a row so far.
     case unhealthy(misses: Int)
     /// Waiting out a backoff before the next run; `timer` names the pause.
@@ -58,6 +62,12 @@ public struct ServiceLifecycle: Sendable, Equatable {
     case note(String)
     /// The last lines of the service's log, as `attachLogTail` asked: they follow the message.
     case logTail(String)
+    /// The watchdog: the run has been slow for the windows it needs (and again while it stays so).
+    case slow(run: Int, ServiceStatus.Slowness)
+    /// The watchdog: a window at the expected speed (a degraded run recovers).
+    case upToSpeed(run: Int)
+    /// A failed liveness check, but the run produced tokens since the last check: alive, busy.
+    case producing(run: Int)
   }
 
   public enum Effect: Sendable, Equatable {
@@ -94,11 +104,15 @@ public struct ServiceLifecycle: Sendable, Equatable {
   public private(set) var lastExitReport: ExitReport?
   public private(set) var message: String?
   public private(set) var policy: Policy
+  /// The watchdog's figures while the run is slow (nil once a window is at speed, and for a new run).
+  public private(set) var slowness: ServiceStatus.Slowness?
+  /// A degradation restarted the engine already: not again until a run is up to speed.
+  public private(set) var restartedForSlowness = false
   private var timer = 0
   /// Why the current run is being stopped to start again: a `restart`, or a hang.
   private var restartCause: RestartCause?
 
-  private enum RestartCause { case asked, hung }
+  private enum RestartCause { case asked, hung, slow }
 
   public init(policy: Policy) {
     self.policy = policy
@@ -110,6 +124,7 @@ public struct ServiceLifecycle: Sendable, Equatable {
     case .stopped, .stopping: .stopped
     case .starting: .starting
     case .healthy: .healthy
+    case .degraded: .degraded
     case .unhealthy: .unhealthy
     case .backingOff, .stoppingToRestart: .restarting
     case .failed: .failed
@@ -144,7 +159,7 @@ public struct ServiceLifecycle: Sendable, Equatable {
     case .restart:
       if let started = startIfIdle() { return started }
       switch phase {
-      case .starting, .healthy, .unhealthy:
+      case .starting, .healthy, .degraded, .unhealthy:
         phase = .stoppingToRestart
         restartCause = .asked
         return [.closeRoute] + (pid.map { [.signalStop(pid: $0)] } ?? [])
@@ -154,7 +169,7 @@ public struct ServiceLifecycle: Sendable, Equatable {
 
     case .stop:
       switch phase {
-      case .starting, .healthy, .unhealthy, .stoppingToRestart:
+      case .starting, .healthy, .degraded, .unhealthy, .stoppingToRestart:
         phase = .stopping
         return [.closeRoute] + (pid.map { [.signalStop(pid: $0)] } ?? [])
       case .backingOff:
@@ -183,6 +198,25 @@ public struct ServiceLifecycle: Sendable, Equatable {
     case .logTail(let tail):
       message = (message ?? "failed") + ServiceStatus.logTailMarker + tail
       return []
+
+    case .slow(let run, let slowness):
+      guard run == self.run, pid != nil else { return [] }
+      return slowed(slowness)
+
+    case .upToSpeed(let run):
+      guard run == self.run, pid != nil else { return [] }
+      restartedForSlowness = false
+      guard slowness != nil else { return [] }
+      slowness = nil
+      message = nil
+      if phase == .degraded { phase = .healthy }
+      return []
+
+    case .producing(let run):
+      // Still loading is readiness's business; serving runs need no miss forgiven.
+      guard run == self.run, pid != nil, case .unhealthy = phase else { return [] }
+      phase = slowness == nil ? .healthy : .degraded
+      return [.openRoute]
     }
   }
 
@@ -193,6 +227,7 @@ public struct ServiceLifecycle: Sendable, Equatable {
     case .stopped, .failed:
       quickExits = 0
       message = nil
+      restartedForSlowness = false
       return newRun()
     case .backingOff:
       return newRun()
@@ -208,6 +243,7 @@ public struct ServiceLifecycle: Sendable, Equatable {
     pid = nil
     startedAt = nil
     healthyAt = nil
+    slowness = nil
     return [.spawn(run: run)]
   }
 
@@ -231,13 +267,17 @@ public struct ServiceLifecycle: Sendable, Equatable {
       return [.closeRoute, .settled]
     case .stoppingToRestart:
       restarts += 1
-      let hung = restartCause == .hung
+      let why = restartCause
       restartCause = nil
-      report(
-        crash: hung,
-        hung
-          ? "stopped after \(policy.livenessFailures) health checks in a row went unanswered: \(cause); starting it again"
-          : "stopped for the restart asked for: \(cause); starting it again")
+      switch why {
+      case .hung:
+        report(
+          crash: true, "stopped after \(policy.livenessFailures) health checks in a row went unanswered: \(cause); starting it again")
+      case .slow:
+        report(crash: false, "stopped because it was degraded (\(slowness.map(Self.figures) ?? "slow")): \(cause); starting it again")
+      case .asked, nil:
+        report(crash: false, "stopped for the restart asked for: \(cause); starting it again")
+      }
       return [.closeRoute] + newRun()
     default:
       break
@@ -270,8 +310,8 @@ public struct ServiceLifecycle: Sendable, Equatable {
     var effects: [Effect] = []
     switch phase {
     case .starting, .unhealthy:
-      phase = .healthy
-    case .healthy:
+      phase = slowness == nil ? .healthy : .degraded
+    case .healthy, .degraded:
       break
     default:
       // Stopping: a late verdict must not open the endpoint to a run on its way out.
@@ -288,7 +328,7 @@ public struct ServiceLifecycle: Sendable, Equatable {
   private mutating func healthFailed() -> [Effect] {
     let misses: Int
     switch phase {
-    case .healthy: misses = 1
+    case .healthy, .degraded: misses = 1
     case .unhealthy(let before): misses = before + 1
     default: return []  // still loading: readiness has its own limit
     }
@@ -301,5 +341,34 @@ public struct ServiceLifecycle: Sendable, Equatable {
     restartCause = .hung
     message = "restarted: no answer to \(policy.livenessFailures) health checks in a row"
     return [.closeRoute, .signalStop(pid: pid)]
+  }
+
+  /// Degraded: restarted once per degradation when the policy says so, else it serves on slowly.
+  private mutating func slowed(_ figures: ServiceStatus.Slowness) -> [Effect] {
+    switch phase {
+    case .healthy, .degraded, .unhealthy: break
+    default: return []
+    }
+    slowness = figures
+    if policy.restartWhenDegraded, !restartedForSlowness, let pid {
+      restartedForSlowness = true
+      phase = .stoppingToRestart
+      restartCause = .slow
+      message = "restarted once: degraded, \(Self.figures(figures))"
+      return [.closeRoute, .signalStop(pid: pid)]
+    }
+    if phase == .healthy { phase = .degraded }
+    message =
+      "degraded: \(Self.figures(figures))"
+      + (restartedForSlowness ? "; still slow after the restart, so not restarted again until it is up to speed" : "")
+    return []
+  }
+
+  /// "generating 2.1 tok/s, 20% of the 10.5 tok/s expected (bench), 3 slow windows in a row".
+  static func figures(_ s: ServiceStatus.Slowness) -> String {
+    let ratio = s.expectedTokensPerSecond > 0 ? s.measuredTokensPerSecond / s.expectedTokensPerSecond : 0
+    let percent = String(format: "%.0f%%", ratio * 100)
+    return
+      "generating \(SpeedEstimate.format(s.measuredTokensPerSecond)), \(percent) of the \(SpeedEstimate.format(s.expectedTokensPerSecond)) expected (\(s.expectedFrom)), \(s.slowWindows) slow window\(s.slowWindows == 1 ? "" : "s") in a row"
   }
 }

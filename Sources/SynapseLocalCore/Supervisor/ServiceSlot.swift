@@ -15,6 +15,8 @@ struct ServiceSlot {
   var timer: Task<Void, Never>?
   /// The keeper runs under way, by run number (one, but for a moment two across a restart).
   var runs: [Int: Task<Void, Never>] = [:]
+  /// The engine's speed and progress between liveness rounds (the watchdog).
+  var watch = EngineWatch()
   /// Those waiting for the service to become healthy, fail or stop.
   var waiters: [UUID: CheckedContinuation<Void, any Error>] = [:]
 

@@ -12,21 +12,27 @@ extension Supervisor {
     while !Task.isCancelled {
       guard let slot = slots[id] else { return }
       let phase = slot.lifecycle.phase
-      let serving = phase == .healthy || { if case .unhealthy = phase { true } else { false } }()
+      let serving = phase == .healthy || phase == .degraded || { if case .unhealthy = phase { true } else { false } }()
       guard (try? await time.sleep(for: serving ? settings.livenessInterval : settings.readinessInterval)) != nil else { return }
       guard !stopping, let slot = slots[id] else { return }
       LogFiles.rotate(settings.logFolder + "/\(slot.spec.name.rawValue).log", limit: settings.logLimitBytes, files: context.files)
       switch slot.lifecycle.phase {
-      case .starting, .healthy, .unhealthy: break
+      case .starting, .healthy, .degraded, .unhealthy: break
       default: continue
       }
       guard servicePID(slot) != nil else { continue }
       let run = slot.lifecycle.run
       let began = time.elapsed
+      // An engine's counters are read beside its health check: they tell a busy engine whose
+      // health check is slow from a hung one, and feed the watchdog.
+      let engine = slot.lifecycle.phase != .starting && slot.spec.enginePort != nil
+      async let reading = engine ? engineReading(slot.spec) : nil
       let healthy = await prober.isHealthy(slot.spec.health)
       settings.metrics.healthChecked(slot.spec.name, took: time.duration(since: began))
+      let counters = await reading
       if Task.isCancelled || stopping { return }
-      deliver(id, .health(run: run, passed: healthy))
+      deliver(id, engine ? liveness(id, run: run, healthy: healthy, reading: counters) : .health(run: run, passed: healthy))
+      if engine { await watchSpeed(id, run: run, reading: counters) }
     }
   }
 
@@ -64,7 +70,7 @@ extension Supervisor {
     guard !stopping, let slot = slots[id] else { throw SupervisorError.stackStopping }
     let name = slot.spec.name
     switch slot.lifecycle.phase {
-    case .healthy: return true
+    case .healthy, .degraded: return true
     case .failed: throw StackError.crashLoop(service: name, logTail: logTail(name, lines: 20))
     case .stopped, .stopping:
       throw StackError.cannotStart(service: name, reason: slot.lifecycle.message ?? "it stopped before it was healthy")
@@ -80,7 +86,7 @@ extension Supervisor {
         guard let slot = slots[id] else { return continuation.resume(throwing: SupervisorError.stackStopping) }
         // Settled between the caller's look and now: no transition is left to wake us.
         switch slot.lifecycle.phase {
-        case .healthy, .failed, .stopped, .stopping: return continuation.resume()
+        case .healthy, .degraded, .failed, .stopped, .stopping: return continuation.resume()
         default: break
         }
         if stopping { return continuation.resume() }

@@ -8,7 +8,7 @@ extension Supervisor {
     let status = status()
     settings.metrics.observe(status)
     // The chat engine's own counts (llama-server with --metrics, vLLM): its tokens in and out.
-    if let llm = status.services.first(where: { $0.name == .llm }), llm.state == .healthy, let port = llm.enginePort {
+    if let llm = status.services.first(where: { $0.name == .llm }), [.healthy, .degraded].contains(llm.state), let port = llm.enginePort {
       await readEngine(.llm, port: port, model: llm.model)
     }
     return settings.metrics.exposition()

@@ -39,6 +39,11 @@ extension Supervisor {
     public var healthTimeout: Duration = .seconds(5)
     /// Whether to check that nothing else listens on the services' ports before starting.
     public var checksPorts = true
+    /// The watchdog of the chat engine's speed (`llm.slow_ratio`, `llm.restart_when_degraded`).
+    public var watchdog = Watchdog.Settings()
+    /// The speed expected of an engine's spec here (bench's figure, else recommend's); nil: none
+    /// known, and the watchdog is off for it. Asked once per run.
+    public var expectedSpeed: (@Sendable (ServiceSpec) async -> ExpectedSpeed?)?
     /// Hears each change of a service's state (`up -d` reports them as the stack starts).
     public var observer: (@Sendable (ServiceName, ServiceStatus.State) -> Void)?
 
@@ -55,6 +60,7 @@ extension Supervisor {
       policy.stableSeconds = stableSeconds
       policy.backoffBase = backoffBase
       policy.backoffCap = backoffCap
+      policy.restartWhenDegraded = watchdog.restartWhenDegraded
       return policy
     }
   }

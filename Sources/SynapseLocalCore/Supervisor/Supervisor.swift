@@ -168,6 +168,7 @@ public actor Supervisor {
         model: spec.model, lastExit: lifecycle.lastExit, message: lifecycle.message, crashes: lifecycle.crashes,
         lastExitCause: lifecycle.lastExitReport?.cause, lastExitAt: lifecycle.lastExitReport?.at,
         lastExitWasCrash: lifecycle.lastExitReport?.crash)
+      status.slowness = lifecycle.slowness
       status.program = spec.executable
       status.programSource = spec.programSource
       if spec.name == .llm || spec.name == .embedding { status.servedName = spec.model }

@@ -21,7 +21,7 @@ extension Supervisor {
     if let busy = swapRun {
       throw SwapError.alreadyUnderWay(busy.lifecycle.service)
     }
-    guard slots[oldSlot]?.lifecycle.phase == .healthy else {
+    guard let phase = slots[oldSlot]?.lifecycle.phase, phase == .healthy || phase == .degraded else {
       let state = slots[oldSlot]?.lifecycle.state.rawValue ?? "stopped"
       throw SwapError.notHealthy(service: name, state: state)
     }
