@@ -87,6 +87,8 @@ public struct ServicePlanner: Sendable {
     spec.modelPath = llmPath
     // The hold ends before the backend's own timeout would, so it gets the clean 503.
     spec.holdLimit = .seconds(max(1, c.llm.timeoutMs / 1000 - 2))
+    spec.idleAfter = c.llm.idleUnloadSeconds > 0 ? .seconds(c.llm.idleUnloadSeconds) : nil
+    spec.preload = c.llm.preload
     return spec
   }
 
@@ -114,6 +116,8 @@ public struct ServicePlanner: Sendable {
       model: c.embedding.servedName)
     spec.enginePort = enginePorts[.embedding]
     spec.holdLimit = .seconds(c.embedding.holdSeconds)
+    spec.idleAfter = c.embedding.idleUnloadSeconds > 0 ? .seconds(c.embedding.idleUnloadSeconds) : nil
+    spec.preload = c.embedding.preload
     spec.modelPath = embeddingPath
     return spec
   }

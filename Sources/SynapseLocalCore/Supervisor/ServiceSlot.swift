@@ -15,6 +15,8 @@ struct ServiceSlot {
   var timer: Task<Void, Never>?
   /// The keeper runs under way, by run number (one, but for a moment two across a restart).
   var runs: [Int: Task<Void, Never>] = [:]
+  /// The stable endpoint's activity generation this slot's lifecycle last heard (busy or quiet).
+  var activitySeen: Int?
   /// Those waiting for the service to become healthy, fail or stop.
   var waiters: [UUID: CheckedContinuation<Void, any Error>] = [:]
 
