@@ -22,13 +22,16 @@ extension Supervisor {
   func noteActivity(_ id: Int) {
     guard let slot = slots[id], current[slot.spec.name] == id, let endpoint = endpoints[slot.spec.name] else { return }
     let (generation, inFlight) = endpoint.activity
-    guard slot.activitySeen != generation else { return }
+    let seen = slot.activitySeen
+    guard seen != generation else { return }
     slots[id]?.activitySeen = generation
     if inFlight > 0 {
       deliver(id, .busy)
-    } else {
-      // A request came and went between two looks: the idle period still counts from its end.
-      if !slot.lifecycle.busy { deliver(id, .busy) }
+    } else if slot.lifecycle.busy {
+      deliver(id, .quiet)
+    } else if seen != nil {
+      // A request came and went between two looks: the idle period counts from its end.
+      deliver(id, .busy)
       deliver(id, .quiet)
     }
   }
