@@ -237,6 +237,8 @@ final class EngineRelay: EndpointResponder {
       x.endpoint.holdBegan()
     }
     tellProgress(x)
+    // (A wait that cannot succeed has just ended it.)
+    guard exchange === x else { return }
     x.timer?.cancel()
     x.timer = loop.assumeIsolated().scheduleTask(in: Self.holdPoll) { self.attempt() }
   }
