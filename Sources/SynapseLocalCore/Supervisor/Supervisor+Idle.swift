@@ -29,8 +29,9 @@ extension Supervisor {
       deliver(id, .busy)
     } else if slot.lifecycle.busy {
       deliver(id, .quiet)
-    } else if seen != nil {
-      // A request came and went between two looks: the idle period counts from its end.
+    } else if seen != nil || generation > 0 {
+      // A request came and went between two looks (or before a new slot's first look): the idle
+      // period counts from now, never from before its end.
       deliver(id, .busy)
       deliver(id, .quiet)
     }
