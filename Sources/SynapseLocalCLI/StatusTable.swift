@@ -23,6 +23,8 @@ enum StatusTable {
         row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ").trimmingCharacters(
           in: .whitespaces))
     }
+    let idle = idleLines(status)
+    if !idle.isEmpty { output.print("\n" + idle.joined(separator: "\n")) }
     if let swap = status.swap {
       output.print(
         "\nswap under way: \(swap.service.rawValue) \(swap.from ?? "?") -> \(swap.to ?? "?"), \(swap.mode.rawValue) mode, \(swap.phase.rawValue) for \(swap.elapsedMilliseconds / 1000) s"

@@ -33,12 +33,18 @@ struct UpCommand: ContextCommand {
       With -d and --json, stdout holds only the running stack's status once every service is \
       healthy: the document of `status --json` (docs/stack.md); progress goes to stderr.
 
+      An engine with idle_unload_seconds (llm, embedding) is not loaded at `up`: it reads idle, \
+      and the first request loads it (held meanwhile, streamed ones told of the load), so `up` is \
+      quick and its memory stays free until needed. --preload (or llm.preload / embedding.preload: \
+      true) loads it at `up` all the same; it still unloads after its idle period.
+
       `up -d` on a stack that already runs says "already running" and exits 0 (with --json, its \
       status); `up` in the foreground refuses, exit 1.
 
       Examples:
         synapse-local up -d --project ~/synapse-demo
         synapse-local up -d --json > stack.json
+        synapse-local up -d --preload
         synapse-local status
         synapse-local down
       """)
@@ -59,6 +65,13 @@ struct UpCommand: ContextCommand {
     help: "Refuse to start when a runtime is missing, and print the install command, instead of installing it.")
   var noInstall = false
 
+  @Flag(
+    name: .long,
+    help:
+      "Load every engine now, even one that unloads when idle (idle_unload_seconds); without it, such an engine loads on its first request."
+  )
+  var preload = false
+
   @Flag(name: .long, help: "With -d: print the started stack's status as JSON (the document of `status --json`).")
   var json = false
 
@@ -77,9 +90,9 @@ struct UpCommand: ContextCommand {
       let runner = StackRunner(context: ctx)
       let folder = project.folder(ctx)
       // Started by `up -d`, which has prepared the project.
-      if supervisorMode { return try await runner.superviseDetached(project: folder) }
+      if supervisorMode { return try await runner.superviseDetached(project: folder, preload: preload) }
       let outcome = try await runner.up(
-        project: folder, options: .init(verify: verify, ignoreMemory: ignoreMemory, noInstall: noInstall), detach: detach,
+        project: folder, options: .init(verify: verify, ignoreMemory: ignoreMemory, noInstall: noInstall, preload: preload), detach: detach,
         colour: isatty(1) == 1)
       switch outcome {
       case .alreadyRunning(let pid, let client):

@@ -36,6 +36,14 @@ final class EngineRelay: EndpointResponder {
     let operation: GenAIOperation?
     var tail = AnswerTail()
     var model: String?
+    /// Whether the client asked for a stream (read once, when it is first held).
+    var streamed: Bool?
+    /// A held stream got its head (and progress comments) from the endpoint before the engine
+    /// answered; `progressTimer`: the next comment. An engine answer that is not an event stream
+    /// is then collected (`collected`) and sent as one event.
+    var earlyHead = false
+    var progressTimer: Scheduled<Void>?
+    var collected: ByteBuffer?
 
     init(request: BufferedRequest, endpoint: StableEndpoint) {
       self.request = request
@@ -235,13 +243,48 @@ final class EngineRelay: EndpointResponder {
       x.holdingSince = now
       x.endpoint.holdBegan()
     }
+    tellProgress(x)
+    // (A wait that cannot succeed has just ended it.)
+    guard exchange === x else { return }
     x.timer?.cancel()
     x.timer = loop.assumeIsolated().scheduleTask(in: Self.holdPoll) { self.attempt() }
   }
 
   private func giveUp(_ x: Exchange, _ error: EndpointErrorBody) {
     finish(x, code: error.status.code)
-    client?.answer(error)
+    guard x.earlyHead else {
+      client?.answer(error)
+      return
+    }
+    // The 200 has gone: the stream ends with an error event, as OpenAI's streams do.
+    client?.sendBody(ByteBuffer(string: LoadProgress.errorEvent(error)))
+    client?.finish()
+  }
+
+  /// A streamed request held while no engine is ready (a load, a wake, a hold swap) gets its
+  /// head at once, then a comment about once a second saying what it waits for; a wait that
+  /// cannot end in an answer ends the stream with an error event.
+  private func tellProgress(_ x: Exchange) {
+    guard x.progressTimer == nil, let client, let loop = client.eventLoop else { return }
+    if !x.earlyHead {
+      if x.streamed == nil { x.streamed = LoadProgress.isStreamed(Array(x.request.body.readableBytesView)) }
+      // A moment's hold with an engine ready (a reconnect) needs no word.
+      guard x.streamed == true, x.endpoint.route() == nil else { return }
+      x.earlyHead = true
+      client.sendHead(
+        HTTPResponseHead(
+          version: .http1_1, status: .ok, headers: HTTPHeaders([("Content-Type", "text/event-stream"), ("Cache-Control", "no-cache")])))
+    }
+    let state = x.endpoint.progress.current
+    if case .failed(let message) = state {
+      return giveUp(x, .unavailable(message))
+    }
+    client.sendBody(ByteBuffer(string: LoadProgress.comment(state)))
+    x.progressTimer = loop.assumeIsolated().scheduleTask(in: .seconds(1)) {
+      x.progressTimer = nil
+      guard self.exchange === x, !x.answering else { return }
+      self.tellProgress(x)
+    }
   }
 
   // MARK: the engine's side
@@ -264,11 +307,21 @@ final class EngineRelay: EndpointResponder {
       x.engineKeepsAlive = head.isKeepAlive
       x.streaming = head.headers.first(name: "content-type")?.lowercased().contains("text/event-stream") == true
       x.endpoint.metrics.firstByte.recordNanoseconds((NIODeadline.now() - x.request.arrived).nanoseconds)
-      client.sendHead(HTTPResponseHead(version: .http1_1, status: head.status, headers: head.headers))
-    case .body(let bytes):
+      x.progressTimer?.cancel()
+      x.progressTimer = nil
+      guard x.earlyHead else {
+        return client.sendHead(HTTPResponseHead(version: .http1_1, status: head.status, headers: head.headers))
+      }
+      // Our head went first: the engine's stream follows it; anything else (an error) becomes one event.
+      if !x.streaming { x.collected = client.allocator.buffer(capacity: 0) }
+    case .body(var bytes):
       guard x.answering else { return }
       if x.operation != nil { x.tail.append(bytes) }
       if let port = x.countedPort { x.endpoint.relayed(bytes.readableBytes, fromEngine: port) }
+      if x.collected != nil {
+        x.collected!.writeBuffer(&bytes)
+        return
+      }
       // An event stream goes out event by event; anything else at the end of each read.
       client.sendBody(bytes, flush: x.streaming)
       if !client.isWritable, let engine, !enginePaused {
@@ -293,6 +346,9 @@ final class EngineRelay: EndpointResponder {
       // Accounted before the client's next (pipelined) request may start.
       if !x.engineKeepsAlive { closeEngine() }
       finish(x, code: x.code)
+      if let collected = x.collected {
+        client.sendBody(ByteBuffer(string: LoadProgress.event(String(buffer: collected), succeeded: x.code < 300)))
+      }
       client.finish()
     }
   }
@@ -327,7 +383,7 @@ final class EngineRelay: EndpointResponder {
     }
     // Mid-answer: an event stream gets a last event saying so; anything else is cut off.
     finish(x, code: x.code)
-    if x.streaming, let client {
+    if x.streaming || x.earlyHead, let client {
       client.sendBody(ByteBuffer(string: Self.lostStreamEvent))
       client.finish(close: true)
     } else {
@@ -341,6 +397,7 @@ final class EngineRelay: EndpointResponder {
     guard exchange === x else { return }
     exchange = nil
     x.timer?.cancel()
+    x.progressTimer?.cancel()
     uncount(x)
     if let since = x.holdingSince {
       x.holdingSince = nil

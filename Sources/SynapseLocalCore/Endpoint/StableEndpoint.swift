@@ -68,6 +68,11 @@ public final class StableEndpoint: @unchecked Sendable {
   private var releaseWatchers: [@Sendable () -> Void] = []
   private let remote = RemoteConnections()
   private var windowLongestWait = 0
+  /// Counts each change between no exchange and some (idle unloading's clock), and who hears it.
+  private var activityGeneration = 0
+  private var activityObserver: (@Sendable () -> Void)?
+  /// What a held streamed request is told while it waits (the supervisor keeps it current).
+  let progress = LoadProgress()
 
   /// Relays to one engine port (nil: hold).
   public convenience init(
@@ -116,6 +121,13 @@ public final class StableEndpoint: @unchecked Sendable {
   /// The longest wait since `startWindow()` (a swap's own figure).
   public var windowLongestWaitMilliseconds: Int { lock.withLock { windowLongestWait } }
   public func startWindow() { lock.withLock { windowLongestWait = 0 } }
+
+  /// How often the endpoint went from no exchange to some or back, and the exchanges now (held
+  /// ones included): read together, so a look after a change always sees it.
+  public var activity: (generation: Int, inFlight: Int) { lock.withLock { (activityGeneration, active) } }
+
+  /// `action` runs (on an event loop) each time the first exchange begins or the last one ends.
+  func observeActivity(_ action: @escaping @Sendable () -> Void) { lock.withLock { activityObserver = action } }
 
   /// Calls `action` once no exchange is counted against the engine on `port` (at once when none
   /// is), from whichever thread ends the last one: a swap waits for this, not for a poll.
@@ -173,19 +185,23 @@ public final class StableEndpoint: @unchecked Sendable {
   // MARK: an exchange's accounting (called by its relay)
 
   func began() {
-    lock.withLock {
+    let observer = lock.withLock {
       counters.requests += 1
       active += 1
+      return activityChanged(active == 1)
     }
+    observer?()
     metrics.inFlight.increment()
   }
 
   func ended(code: UInt, since arrived: NIODeadline, replayed: Bool) {
-    lock.withLock {
+    let observer = lock.withLock {
       active -= 1
       if replayed { counters.replayed += 1 }
       if code == 503 || code == 504 { counters.unavailable += 1 }
+      return activityChanged(active == 0)
     }
+    observer?()
     metrics.inFlight.decrement()
     metrics.answered(code)
     if replayed { metrics.replayed.increment() }
@@ -194,6 +210,13 @@ public final class StableEndpoint: @unchecked Sendable {
 
   func relayed(_ bytes: Int, fromEngine port: Int) {
     lock.withLock { answered[port, default: 0] += bytes }
+  }
+
+  /// (Under the lock.) The observer to call once the lock is let go, when `changed`.
+  private func activityChanged(_ changed: Bool) -> (@Sendable () -> Void)? {
+    guard changed else { return nil }
+    activityGeneration += 1
+    return activityObserver
   }
 
   func sending(toEngine port: Int, _ change: Int) {

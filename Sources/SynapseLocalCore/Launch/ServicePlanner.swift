@@ -88,6 +88,8 @@ public struct ServicePlanner: Sendable {
     spec.provider = c.engine == .vllm ? "vllm" : "llama.cpp"
     // The hold ends before the backend's own timeout would, so it gets the clean 503.
     spec.holdLimit = .seconds(max(1, c.llm.timeoutMs / 1000 - 2))
+    spec.idleAfter = c.llm.idleUnloadSeconds > 0 ? .seconds(c.llm.idleUnloadSeconds) : nil
+    spec.preload = c.llm.preload
     return spec
   }
 
@@ -116,6 +118,8 @@ public struct ServicePlanner: Sendable {
     spec.enginePort = enginePorts[.embedding]
     spec.provider = llama ? "llama.cpp" : "sentence-transformers"
     spec.holdLimit = .seconds(c.embedding.holdSeconds)
+    spec.idleAfter = c.embedding.idleUnloadSeconds > 0 ? .seconds(c.embedding.idleUnloadSeconds) : nil
+    spec.preload = c.embedding.preload
     spec.modelPath = embeddingPath
     return spec
   }

@@ -12,11 +12,14 @@ public struct StackLauncher: Sendable {
     public var ignoreMemory = false
     /// Refuse, rather than install, a runtime the stack lacks.
     public var noInstall = false
+    /// Load every engine at `up`, even one that unloads when idle.
+    public var preload = false
 
-    public init(verify: Bool = false, ignoreMemory: Bool = false, noInstall: Bool = false) {
+    public init(verify: Bool = false, ignoreMemory: Bool = false, noInstall: Bool = false, preload: Bool = false) {
       self.verify = verify
       self.ignoreMemory = ignoreMemory
       self.noInstall = noInstall
+      self.preload = preload
     }
   }
 
@@ -82,7 +85,9 @@ public struct StackLauncher: Sendable {
         missing,
         options: .init(lockPath: ProjectLock.location(project: project, explicit: nil, files: context.files), configuration: configuration))
     }
-    let assembly = try await StackAssembly.assemble(project: project, context: context, catalog: catalog)
+    var assembled = try await StackAssembly.assemble(project: project, context: context, catalog: catalog)
+    if options.preload { assembled.preloadEngines() }
+    let assembly = assembled
     if let running = try ControlClient(state: assembly.state, project: project).runningStack() {
       throw StackError.alreadyRunning(project: project, pid: running.supervisorPID)
     }
@@ -115,14 +120,16 @@ public struct StackLauncher: Sendable {
   /// until every service is healthy (returns the status) or the start failed (throws, with the
   /// supervisor's last log lines when it died). `changed` hears each service's state as it moves.
   public func startDetached(
-    _ assembly: StackAssembly, executable: String, changed: @Sendable ([(ServiceName, ServiceStatus.State)]) -> Void
+    _ assembly: StackAssembly, executable: String, preload: Bool = false,
+    changed: @Sendable ([(ServiceName, ServiceStatus.State)]) -> Void
   ) async throws -> StackStatus {
     try context.files.createDirectory(assembly.logFolder, permissions: 0o700)
     let log = assembly.logFolder + "/supervisor.log"
     // The log keeps every run's lines: a failure shows this start's only.
     let offset = LogFiles.size(log, files: context.files)
     let (pid, startup) = try DetachedProcess.spawn(
-      executable, ["up", "--project", assembly.project, "--supervisor"], log: log, startupVariable: StartupEvent.descriptorVariable)
+      executable, ["up", "--project", assembly.project, "--supervisor"] + (preload ? ["--preload"] : []), log: log,
+      startupVariable: StartupEvent.descriptorVariable)
     var states: [ServiceName: ServiceStatus.State] = [:]
     for await event in StartupEvent.read(startup) {
       switch event {

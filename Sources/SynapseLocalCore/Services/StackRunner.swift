@@ -37,7 +37,8 @@ public struct StackRunner: Sendable {
     if detach {
       let time = context.time
       let began = time.now
-      let status = try await launcher.startDetached(assembly, executable: DetachedProcess.ownExecutable) { states in
+      let status = try await launcher.startDetached(assembly, executable: DetachedProcess.ownExecutable, preload: options.preload) {
+        states in
         let line = states.map { "\($0.0.rawValue) \($0.1.rawValue)" }.joined(separator: ", ")
         output.info("\(String(format: "%5.1f", time.seconds(since: began))) s  \(line)")
       }
@@ -57,15 +58,16 @@ public struct StackRunner: Sendable {
   }
 
   /// The supervisor `up -d` started, after preparing the project: assembles the stack and runs
-  /// it, telling `up -d` how its start goes on the pipe it inherited. Its log keeps every run, so
+  /// it, telling `up -d` how its start goes on the pipe it inherited (`preload`: `up --preload`). Its log keeps every run, so
   /// each begins with a line saying which.
-  public func superviseDetached(project: String) async throws {
+  public func superviseDetached(project: String, preload: Bool = false) async throws {
     let (launcher, startup) = try prepared()
     let context = launcher.context
     context.output.info("supervisor \(getpid()) starting the stack of \(project) at \(context.time.now.formatted(.iso8601))")
-    let assembly: StackAssembly
+    var assembly: StackAssembly
     do {
       assembly = try await StackAssembly.assemble(project: project, context: context, catalog: launcher.catalog)
+      if preload { assembly.preloadEngines() }
       // `up -d` converted it; a file removed since is made again, not failed on.
       _ = try assembly.prepareEmbeddingModel()
     } catch {

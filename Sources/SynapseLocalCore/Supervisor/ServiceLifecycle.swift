@@ -19,6 +19,10 @@ public struct ServiceLifecycle: Sendable, Equatable {
     public var backoffCap: Duration = .seconds(30)
     /// Restart a run the watchdog finds degraded, once per degradation (`llm.restart_when_degraded`).
     public var restartWhenDegraded = false
+    /// Unload after this long with no request at the stable endpoint (nil: never).
+    public var idleAfter: Duration?
+    /// Load at `up` even when idle unloading is on (without it, the first request loads it).
+    public var preload = false
 
     public init() {}
   }
@@ -41,6 +45,12 @@ public struct ServiceLifecycle: Sendable, Equatable {
     case stoppingToRestart
     /// Its run was asked to stop for good (`down`, or a swap retiring it).
     case stopping
+    /// Not loaded, on purpose: no request came for `idleAfter` (or `up` left it for the first
+    /// request). The next request starts it.
+    case idle
+    /// Its run was asked to stop for want of requests; it ends `idle`, or starts again at once if
+    /// a request came meanwhile.
+    case unloading
   }
 
   public enum Event: Sendable, Equatable {
@@ -68,6 +78,13 @@ public struct ServiceLifecycle: Sendable, Equatable {
     case upToSpeed(run: Int)
     /// A failed liveness check, but the run produced tokens since the last check: alive, busy.
     case producing(run: Int)
+    /// `up`: run now, or with idle unloading on and no preload, rest `idle` until a request.
+    case boot
+    /// A request arrived at the stable endpoint with none under way (held ones count): an idle
+    /// service wakes, and no idle period runs while it lasts.
+    case busy
+    /// The stable endpoint's last request ended: the idle period starts over.
+    case quiet
   }
 
   public enum Effect: Sendable, Equatable {
@@ -108,6 +125,12 @@ public struct ServiceLifecycle: Sendable, Equatable {
   public private(set) var slowness: ServiceStatus.Slowness?
   /// A degradation restarted the engine already: not again until a run is up to speed.
   public private(set) var restartedForSlowness = false
+  /// Starts of an idle service by a request (`status`'s `wakes`).
+  public private(set) var wakes = 0
+  /// Whether a request is under way at the stable endpoint (`busy` until `quiet`).
+  public private(set) var busy = false
+  /// The timer of the idle period under way (nil: none runs).
+  private var idleTimer: Int?
   private var timer = 0
   /// Why the current run is being stopped to start again: a `restart`, or a hang.
   private var restartCause: RestartCause?
@@ -128,6 +151,7 @@ public struct ServiceLifecycle: Sendable, Equatable {
     case .unhealthy: .unhealthy
     case .backingOff, .stoppingToRestart: .restarting
     case .failed: .failed
+    case .idle, .unloading: .idle
     }
   }
 
@@ -140,6 +164,24 @@ public struct ServiceLifecycle: Sendable, Equatable {
     switch event {
     case .start:
       return startIfIdle() ?? []
+
+    case .boot:
+      guard phase == .stopped, policy.idleAfter != nil, !policy.preload else { return startIfIdle() ?? [] }
+      phase = .idle
+      return [.settled]
+
+    case .busy:
+      busy = true
+      idleTimer = nil
+      guard phase == .idle else { return [] }
+      wakes += 1
+      quickExits = 0
+      message = nil
+      return newRun()
+
+    case .quiet:
+      busy = false
+      return phase == .healthy || phase == .degraded ? startIdlePeriod() : []
 
     case .spawned(let run, let pid):
       guard run == self.run else { return [.signalStop(pid: pid)] }
@@ -163,6 +205,11 @@ public struct ServiceLifecycle: Sendable, Equatable {
         phase = .stoppingToRestart
         restartCause = .asked
         return [.closeRoute] + (pid.map { [.signalStop(pid: $0)] } ?? [])
+      case .unloading:
+        // Already told to stop: it starts again when it has.
+        phase = .stoppingToRestart
+        restartCause = .asked
+        return []
       default:
         return []
       }
@@ -172,14 +219,18 @@ public struct ServiceLifecycle: Sendable, Equatable {
       case .starting, .healthy, .degraded, .unhealthy, .stoppingToRestart:
         phase = .stopping
         return [.closeRoute] + (pid.map { [.signalStop(pid: $0)] } ?? [])
-      case .backingOff:
+      case .backingOff, .idle:
         phase = .stopped
         return [.settled]
+      case .unloading:
+        phase = .stopping
+        return [.closeRoute]
       case .stopped, .failed, .stopping:
         return []
       }
 
     case .timerFired(let fired):
+      if fired == idleTimer { return idlePeriodEnded() }
       guard phase == .backingOff(timer: fired) else { return [] }
       return newRun()
 
@@ -224,7 +275,7 @@ public struct ServiceLifecycle: Sendable, Equatable {
   /// backoff pause ends early. nil while a run is under way.
   private mutating func startIfIdle() -> [Effect]? {
     switch phase {
-    case .stopped, .failed:
+    case .stopped, .failed, .idle:
       quickExits = 0
       message = nil
       restartedForSlowness = false
@@ -240,11 +291,27 @@ public struct ServiceLifecycle: Sendable, Equatable {
     run += 1
     phase = .starting
     restartCause = nil
+    idleTimer = nil
     pid = nil
     startedAt = nil
     healthyAt = nil
     slowness = nil
     return [.spawn(run: run)]
+  }
+
+  /// The idle period starts (over): when it ends with no request meanwhile, the run is unloaded.
+  private mutating func startIdlePeriod() -> [Effect] {
+    guard let after = policy.idleAfter, !busy else { return [] }
+    timer += 1
+    idleTimer = timer
+    return [.startTimer(timer, after: after)]
+  }
+
+  private mutating func idlePeriodEnded() -> [Effect] {
+    idleTimer = nil
+    guard phase == .healthy || phase == .degraded, !busy, let pid else { return [] }
+    phase = .unloading
+    return [.closeRoute, .signalStop(pid: pid)]
   }
 
   private mutating func exited(_ status: Int32, at now: Date) -> [Effect] {
@@ -265,6 +332,19 @@ public struct ServiceLifecycle: Sendable, Equatable {
       phase = .stopped
       report(crash: false, "stopped as asked: \(cause)")
       return [.closeRoute, .settled]
+    case .unloading:
+      // Its memory is what idle unloading is for: not a crash, not a restart.
+      quickExits = 0
+      let idle = policy.idleAfter.map { " after \(ExitReport.pause($0)) without a request" } ?? ""
+      slowness = nil
+      guard busy else {
+        phase = .idle
+        report(crash: false, "unloaded\(idle): \(cause); the next request loads it again")
+        return [.closeRoute]
+      }
+      wakes += 1
+      report(crash: false, "unloaded\(idle): \(cause); a request came meanwhile, loading it again")
+      return [.closeRoute] + newRun()
     case .stoppingToRestart:
       restarts += 1
       let why = restartCause
@@ -322,6 +402,8 @@ public struct ServiceLifecycle: Sendable, Equatable {
       if let startedAt { effects.append(.loaded(seconds: now.timeIntervalSince(startedAt))) }
       effects.append(.settled)
     }
+    // Loaded and nobody asking (a preload, or a wake whose requests all ended while it loaded).
+    if idleTimer == nil { effects += startIdlePeriod() }
     return [.openRoute] + effects
   }
 

@@ -17,6 +17,8 @@ struct ServiceSlot {
   var runs: [Int: Task<Void, Never>] = [:]
   /// The engine's speed and progress between liveness rounds (the watchdog).
   var watch = EngineWatch()
+  /// The stable endpoint's activity generation this slot's lifecycle last heard (busy or quiet).
+  var activitySeen: Int?
   /// Those waiting for the service to become healthy, fail or stop.
   var waiters: [UUID: CheckedContinuation<Void, any Error>] = [:]
 

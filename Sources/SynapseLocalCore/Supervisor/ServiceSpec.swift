@@ -28,6 +28,11 @@ public struct ServiceSpec: Sendable, Equatable {
   public var enginePort: Int?
   /// How long the stable endpoint holds a request while no engine is ready.
   public var holdLimit: Duration = .seconds(60)
+  /// For llm and embedding: unload the engine after this long with no request at the stable
+  /// endpoint (nil: never); the next request starts it again (`idle_unload_seconds`).
+  public var idleAfter: Duration?
+  /// Load at `up` even when `idleAfter` is set (`preload`, `up --preload`).
+  public var preload = false
 
   public init(
     name: ServiceName, executable: String, arguments: [String], environment: [String: String], workingDirectory: String? = nil,

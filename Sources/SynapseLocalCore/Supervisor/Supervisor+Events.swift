@@ -13,9 +13,10 @@ extension Supervisor {
     return id
   }
 
-  /// Starts a service in its current slot (made on first use).
+  /// Starts a service in its current slot (made on first use); `.boot` at `up` (an engine that
+  /// unloads when idle may wait for its first request).
   @discardableResult
-  func launch(_ spec: ServiceSpec) -> Int {
+  func launch(_ spec: ServiceSpec, _ event: ServiceLifecycle.Event = .start) -> Int {
     let id: Int
     if let existing = current[spec.name], slots[existing] != nil {
       id = existing
@@ -23,10 +24,12 @@ extension Supervisor {
     } else {
       var policy = settings.policy
       policy.restart = spec.restart
+      policy.idleAfter = spec.idleAfter
+      policy.preload = spec.preload
       id = makeSlot(spec, pidFile: pidFile(spec.name), policy: policy)
       current[spec.name] = id
     }
-    deliver(id, .start)
+    deliver(id, event)
     return id
   }
 
@@ -42,8 +45,9 @@ extension Supervisor {
     let effects = slot.lifecycle.handle(event, at: context.time.now)
     slots[id] = slot
     for effect in effects { perform(effect, in: id) }
-    if let observer = settings.observer, current[slot.spec.name] == id, let after = slots[id]?.lifecycle.state, after != before {
-      observer(slot.spec.name, after)
+    if current[slot.spec.name] == id, let after = slots[id]?.lifecycle.state, after != before {
+      settings.observer?(slot.spec.name, after)
+      publishLoad(slot.spec.name)
     }
   }
 
@@ -60,6 +64,8 @@ extension Supervisor {
       slots[id]?.timer?.cancel()
       slots[id]?.timer = Task {
         guard (try? await time.sleep(for: pause)) != nil else { return }
+        // A request that arrived this instant must be heard before an idle period's end.
+        self.noteActivity(id)
         self.deliver(id, .timerFired(timer))
       }
     case .openRoute:

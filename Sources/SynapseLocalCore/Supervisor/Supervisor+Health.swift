@@ -70,7 +70,8 @@ extension Supervisor {
     guard !stopping, let slot = slots[id] else { throw SupervisorError.stackStopping }
     let name = slot.spec.name
     switch slot.lifecycle.phase {
-    case .healthy, .degraded: return true
+    // Idle is ready: the first request starts it.
+    case .healthy, .degraded, .idle: return true
     case .failed: throw StackError.crashLoop(service: name, logTail: logTail(name, lines: 20))
     case .stopped, .stopping:
       throw StackError.cannotStart(service: name, reason: slot.lifecycle.message ?? "it stopped before it was healthy")
@@ -86,7 +87,7 @@ extension Supervisor {
         guard let slot = slots[id] else { return continuation.resume(throwing: SupervisorError.stackStopping) }
         // Settled between the caller's look and now: no transition is left to wake us.
         switch slot.lifecycle.phase {
-        case .healthy, .degraded, .failed, .stopped, .stopping: return continuation.resume()
+        case .healthy, .degraded, .failed, .stopped, .stopping, .idle: return continuation.resume()
         default: break
         }
         if stopping { return continuation.resume() }

@@ -81,11 +81,12 @@ public actor Supervisor {
       ) {
         ready.route(name)
       }
+      watchActivity(name)
     }
     // Level by level: the services of a level need only earlier levels, so they start together
     // (llm and embedding load their models at the same time).
     for level in Self.levels(specs) {
-      let started = level.map { launch($0) }
+      let started = level.map { launch($0, .boot) }
       do {
         try await withThrowingTaskGroup(of: Void.self) { group in
           for id in started { group.addTask { try await self.waitUntilHealthy(id) } }
@@ -172,6 +173,7 @@ public actor Supervisor {
       status.program = spec.executable
       status.programSource = spec.programSource
       if spec.name == .llm || spec.name == .embedding { status.servedName = spec.model }
+      status.wakes = lifecycle.wakes
       return status
     }
     var status = StackStatus(project: project, supervisorPID: getpid(), services: services)

@@ -59,7 +59,7 @@ public struct StackSwapper: Sendable {
     let (plan, spec) = try await plan(order)
     var report = try await supervisor.swap(to: spec, mode: plan.mode)
     report.reason = plan.reason
-    report.warnings = plan.warnings
+    report.warnings = plan.warnings + report.warnings
     if plan.changesDimensions {
       // The swap is done: a database that cannot be asked must not make it look failed.
       do {

@@ -21,6 +21,7 @@ extension Supervisor {
     if let busy = swapRun {
       throw SwapError.alreadyUnderWay(busy.lifecycle.service)
     }
+    if slots[oldSlot]?.lifecycle.phase == .idle { return swapWhileIdle(to: replacement, mode: mode, index: index, slot: oldSlot) }
     guard let phase = slots[oldSlot]?.lifecycle.phase, phase == .healthy || phase == .degraded else {
       let state = slots[oldSlot]?.lifecycle.state.rawValue ?? "stopped"
       throw SwapError.notHealthy(service: name, state: state)
@@ -44,6 +45,7 @@ extension Supervisor {
     let effects = swap.lifecycle.handle(event, at: context.time.now)
     swapRun = swap
     for effect in effects { perform(effect) }
+    publishLoad(swap.lifecycle.service)
   }
 
   /// A slot's lifecycle settled: when it is one the swap waits for, the swap hears how.
@@ -84,6 +86,7 @@ extension Supervisor {
       let candidatePIDFile = slots[swap.oldSlot]?.pidFile == pidFile(name) ? nextPIDFile(name) : pidFile(name)
       var policy = settings.policy
       policy.restart = .never
+      policy.idleAfter = new.idleAfter
       let id = makeSlot(new, pidFile: candidatePIDFile, policy: policy)
       swapRun?.newSlot = id
       deliver(id, .start)
@@ -91,7 +94,9 @@ extension Supervisor {
       servedNames[name, default: []].append(contentsOf: new.model.map { [$0] } ?? [])
       specs[swap.index] = new
       current[name] = nil
-      swapRun?.newSlot = launch(new)
+      // Launched before it is recorded: the launch reads the swap (`publishLoad`).
+      let id = launch(new)
+      swapRun?.newSlot = id
     case .switchRoute:
       guard let id = swap.newSlot else { return }
       servedNames[name, default: []].append(contentsOf: new.model.map { [$0] } ?? [])
@@ -99,6 +104,8 @@ extension Supervisor {
       current[name] = id
       ready.set(name, route(new))
       deliver(id, .adopt(restart: new.restart))
+      // Its idle period counts from the requests it now takes, not from its load.
+      noteActivity(id)
     case .closeRoute:
       ready.set(name, nil)
     case .retireOld:
@@ -125,7 +132,8 @@ extension Supervisor {
       if new.model != nil { servedNames[name]?.removeLast() }
       specs[swap.index] = old
     case .startOld:
-      swapRun?.restoredSlot = launch(old)
+      let id = launch(old)
+      swapRun?.restoredSlot = id
     case .startTimer(let timer, let pause):
       let time = context.time
       swapRun?.timer?.cancel()
