@@ -51,12 +51,14 @@ let package = Package(
       providers: [.apt(["libarchive-dev"])]),
     .target(name: "CProcessShims"),
     .target(name: "CMemoryScan"),
+    .target(name: "CFileShims"),
     // The effects and the plumbing under them (files, processes, clock, ports, HTTP, formatting):
     // no domain type, so a backwards use does not compile.
     .target(
       name: "SynapseLocalSystem",
       dependencies: [
         "CCurl",
+        "CFileShims",
         "CProcessShims",
         .product(name: "Subprocess", package: "swift-subprocess"),
         .product(name: "SystemPackage", package: "swift-system"),
