@@ -94,6 +94,7 @@ public struct BundleExporter: Sendable {
     var name: String
     var source: String
     var size: UInt64
+    /// Empty, for a member written before the manifest, until its write takes it.
     var sha256: String
     var mode: Int32 = 0o644
   }
@@ -153,12 +154,13 @@ public struct BundleExporter: Sendable {
     }
     let python = try await pythonVersion(options.python)
 
-    var early: [Planned] = [try planned("bin/synapse-local", tool, mode: 0o755)]
+    // Written before the manifest, which lists their digests as the write takes them: read once.
+    var early: [Planned] = [try sized("bin/synapse-local", tool, mode: 0o755)]
     let locator = context.resources
     for kind in [ResourceLocator.Kind.profiles, .templates] {
       let folder = try locator.locate(kind)
       for relative in files(under: folder) {
-        early.append(try planned("share/synapse-local/\(kind.rawValue)/\(relative)", folder + "/" + relative))
+        early.append(try sized("share/synapse-local/\(kind.rawValue)/\(relative)", folder + "/" + relative))
       }
     }
 
@@ -252,6 +254,20 @@ public struct BundleExporter: Sendable {
       ("project/" + ProjectConfiguration.fileName, projectText),
       ("project/" + ProjectLock.fileName, lockData),
     ]
+    // Written in order: the tool (with share/), the manifest, the project, then the data.
+    let writer = try BundleArchiveWriter(path: file, files: context.files)
+    let total =
+      (early + appFiles + models + runtimeFiles).reduce(0) { $0 + $1.size } + projectFiles.reduce(0) { $0 + UInt64($1.1.count) }
+    var done: UInt64 = 0
+    let output = context.output
+    func add(_ item: Planned) throws -> String {
+      try writer.add(item.name, file: item.source, mode: item.mode, size: item.size) { count in
+        done += count
+        output.progress("bundle", done: done, total: total)
+      }
+    }
+    for index in early.indices { early[index].sha256 = try add(early[index]) }
+
     var members = early.map { BundleManifest.Member(path: $0.name, size: $0.size, sha256: $0.sha256) }
     members += projectFiles.map { BundleManifest.Member(path: $0.0, size: UInt64($0.1.count), sha256: Digest.hex(.sha256, Array($0.1))) }
     members += appFiles.map {
@@ -271,16 +287,8 @@ public struct BundleExporter: Sendable {
       manifest.format = BundleManifest.signedFormat
     }
 
-    // Written in order: the tool, the manifest, the project, then the data.
-    let writer = try BundleArchiveWriter(path: file, files: context.files)
-    let total = manifest.totalBytes
-    var done: UInt64 = 0
-    let output = context.output
     func write(_ item: Planned) throws {
-      let digest = try writer.add(item.name, file: item.source, mode: item.mode, size: item.size) { count in
-        done += count
-        output.progress("bundle", done: done, total: total)
-      }
+      let digest = try add(item)
       guard digest == item.sha256 else {
         throw BundleError.cannotExport(
           reason:
@@ -288,7 +296,6 @@ public struct BundleExporter: Sendable {
         )
       }
     }
-    for item in early { try write(item) }
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
     let manifestData = try encoder.encode(manifest)
@@ -330,6 +337,12 @@ public struct BundleExporter: Sendable {
       withheld: selection.withheld)
   }
 
+  /// A member whose digest the write takes (one written before the manifest).
+  func sized(_ name: String, _ source: String, mode: Int32 = 0o644) throws -> Planned {
+    guard let size = context.files.size(source) else { throw BundleError.unreadable(path: source, reason: "it does not exist") }
+    return Planned(name: name, source: source, size: size, sha256: "", mode: mode)
+  }
+
   func planned(_ name: String, _ source: String, mode: Int32 = 0o644) throws -> Planned {
     guard let size = context.files.size(source) else { throw BundleError.unreadable(path: source, reason: "it does not exist") }
     return Planned(name: name, source: source, size: size, sha256: try Digest.sha256(ofFile: source, files: context.files), mode: mode)
@@ -350,16 +363,34 @@ public struct BundleExporter: Sendable {
   }
 
   /// Whether a binary carries its Swift runtime (no libswiftCore.so to load).
+  /// Scanned with memchr in one buffer, the end of each block carried to the next: the generic
+  /// search over copied arrays took longer than compressing the binary.
   static func isStatic(_ binary: String, files: any FileSystem) -> Bool {
     guard let handle = try? files.open(binary, .read) else { return false }
     defer { handle.close() }
     let needle = Array("libswiftCore.so".utf8)
-    var carry: [UInt8] = []
-    while let chunk = try? handle.read(upTo: 4 << 20), !chunk.isEmpty {
-      let bytes = carry + Array(chunk)
-      if bytes.firstRange(of: needle) != nil { return false }
-      carry = Array(bytes.suffix(needle.count))
+    let block = 1 << 20
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: block + needle.count, alignment: 16)
+    defer { buffer.deallocate() }
+    var carried = 0
+    while let got = try? handle.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[carried..<(carried + block)])), got > 0 {
+      let end = carried + got
+      if contains(needle, in: UnsafeRawBufferPointer(rebasing: buffer[0..<end])) { return false }
+      carried = min(needle.count - 1, end)
+      buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: buffer[(end - carried)..<end]))
     }
     return true
+  }
+
+  static func contains(_ needle: [UInt8], in bytes: UnsafeRawBufferPointer) -> Bool {
+    guard let base = bytes.baseAddress, bytes.count >= needle.count, let first = needle.first else { return false }
+    var start = 0
+    let last = bytes.count - needle.count
+    while start <= last, let hit = memchr(base + start, Int32(first), last - start + 1) {
+      let offset = base.distance(to: UnsafeRawPointer(hit))
+      if memcmp(hit, needle, needle.count) == 0 { return true }
+      start = offset + 1
+    }
+    return false
   }
 }
