@@ -152,7 +152,14 @@ public struct BundleExporter: Sendable {
         )
       }
     }
-    let python = try await pythonVersion(options.python)
+    // python3's version and pip's choice of wheels cost two Python starts (2.4 s of a 6.1 s export of
+    // the demo): asked now, they run while the rest is planned and the tool is written.
+    let needed = RuntimeResolver.needed(configuration)
+    let scratch = RuntimeHome(environment: context.environment).staging + "/bundle-wheels-\(UUID().uuidString.prefix(8))"
+    defer { try? context.files.remove(scratch) }
+    async let resolved = pythonAndWheels(
+      options.python, wheels: options.runtimes, into: scratch, platform: platform,
+      for: [RuntimeID.embedding, .postgresql].filter(needed.contains))
 
     // Written before the manifest, which lists their digests as the write takes them: read once.
     var early: [Planned] = [try sized("bin/synapse-local", tool, mode: 0o755)]
@@ -205,8 +212,6 @@ public struct BundleExporter: Sendable {
 
     var runtimeFiles: [Planned] = []
     var engineMember: String?
-    var scratch: String?
-    defer { if let scratch { try? context.files.remove(scratch) } }
     if options.runtimes {
       if configuration.engine == .llamaCpp {
         let archive: (path: String, sha256: String)
@@ -233,19 +238,6 @@ public struct BundleExporter: Sendable {
       } else {
         notes.append("vLLM is not carried: install it on the target from a wheelhouse (synapse-local install vllm --wheelhouse DIR)")
       }
-      let folder = RuntimeHome(environment: context.environment).staging + "/bundle-wheels-\(UUID().uuidString.prefix(8))"
-      scratch = folder
-      let needed = RuntimeResolver.needed(configuration)
-      let pythonRuntimes = [RuntimeID.embedding, .postgresql].filter(needed.contains)
-      for wheel in try await wheels(into: folder, platform: platform, python: python, runtimes: pythonRuntimes) {
-        let name = "wheelhouse/" + (wheel.path as NSString).lastPathComponent
-        guard !runtimeFiles.contains(where: { $0.name == name }) else { continue }
-        if let sha256 = wheel.sha256, let size = context.files.size(wheel.path) {
-          runtimeFiles.append(Planned(name: name, source: wheel.path, size: size, sha256: sha256))
-        } else {
-          runtimeFiles.append(try planned(name, wheel.path))
-        }
-      }
     } else {
       notes.append("--no-runtimes: the target must have llama.cpp, the embedding runtime and PostgreSQL with pgvector already")
     }
@@ -256,7 +248,7 @@ public struct BundleExporter: Sendable {
     ]
     // Written in order: the tool (with share/), the manifest, the project, then the data.
     let writer = try BundleArchiveWriter(path: file, files: context.files)
-    let total =
+    var total =
       (early + appFiles + models + runtimeFiles).reduce(0) { $0 + $1.size } + projectFiles.reduce(0) { $0 + UInt64($1.1.count) }
     var done: UInt64 = 0
     let output = context.output
@@ -267,6 +259,17 @@ public struct BundleExporter: Sendable {
       }
     }
     for index in early.indices { early[index].sha256 = try add(early[index]) }
+    let (python, wheels) = try await resolved
+    for wheel in wheels {
+      let name = "wheelhouse/" + (wheel.path as NSString).lastPathComponent
+      guard !runtimeFiles.contains(where: { $0.name == name }) else { continue }
+      if let sha256 = wheel.sha256, let size = context.files.size(wheel.path) {
+        runtimeFiles.append(Planned(name: name, source: wheel.path, size: size, sha256: sha256))
+      } else {
+        runtimeFiles.append(try planned(name, wheel.path))
+      }
+      total += runtimeFiles[runtimeFiles.count - 1].size
+    }
 
     var members = early.map { BundleManifest.Member(path: $0.name, size: $0.size, sha256: $0.sha256) }
     members += projectFiles.map { BundleManifest.Member(path: $0.0, size: UInt64($0.1.count), sha256: Digest.hex(.sha256, Array($0.1))) }
