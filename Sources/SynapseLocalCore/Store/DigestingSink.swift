@@ -23,6 +23,7 @@ final class DigestingSink: @unchecked Sendable {
     self.expectedSize = expectedSize
     self.files = files
     file = try StoreError.writing(path) { try files.open(path, .update) }
+    // Moved to the end of what is already there once that is hashed (a resume).
     writeback = WritebackWindow(from: 0, step: writebackStep)
     if useGitSHA1 {
       let sha1 = Digest(.sha1)
