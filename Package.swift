@@ -59,12 +59,14 @@ let package = Package(
       name: "synapse-local-keeper",
       linkerSettings: [.unsafeFlags(["-static-stdlib", "-Xlinker", "--gc-sections", "-Xlinker", "--as-needed"])]),
     .target(name: "CMemoryScan"),
+    .target(name: "CFileShims"),
     // The effects and the plumbing under them (files, processes, clock, ports, HTTP, formatting):
     // no domain type, so a backwards use does not compile.
     .target(
       name: "SynapseLocalSystem",
       dependencies: [
         "CCurl",
+        "CFileShims",
         "CProcessShims",
         .product(name: "Subprocess", package: "swift-subprocess"),
         .product(name: "SystemPackage", package: "swift-system"),

@@ -70,6 +70,24 @@ struct FileSystemContractTests {
     }
   }
 
+  /// Writeback is a hint: started and waited for on ranges written, past the end or twice, it
+  /// neither fails nor changes a byte, and the file then reads back and syncs as written.
+  @Test func writebackLeavesTheBytesAsWritten() throws {
+    for (name, files, root) in Self.systems() {
+      let path = root + "/download"
+      let file = try files.open(path, .update)
+      let bytes = Data((0..<300_000).map { UInt8(truncatingIfNeeded: $0) })
+      try file.write(bytes)
+      file.startWriteback(offset: 0, length: 200_000)
+      file.startWriteback(offset: 200_000, length: 500_000)
+      file.awaitWriteback(offset: 0, length: 200_000)
+      file.awaitWriteback(offset: 0, length: 200_000)
+      try file.sync()
+      file.close()
+      #expect(files.contents(path) == bytes, "\(name)")
+    }
+  }
+
   @Test func aLockIsExclusiveUntilReleased() throws {
     for (name, files, root) in Self.systems() {
       let held = try #require(try files.tryLock(root + "/blob.lock"), "\(name)")

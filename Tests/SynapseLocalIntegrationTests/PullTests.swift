@@ -188,6 +188,41 @@ struct PullTests {
     }
   }
 
+  /// kill -9 in the middle of a pull (the CDN stalls after 40 MB, past two writeback steps), as a
+  /// power cut's stand-in: only the partial file is left, never a blob or a snapshot under the
+  /// file's name, and the next pull resumes after the bytes on disk and verifies the whole file.
+  @Test(.timeLimit(.minutes(2)), .enabled(if: TestBed.shouldRun(.python, .miniLM, .smolLM2)))
+  func aPullKilledMidFileResumes() async throws {
+    let sha = try Digest.sha256(ofFile: try TestBed.require(.smolLM2), files: RootedFileSystem())
+    let stalled = 40_000_000
+    try await withBed(faults: [sha: ["stall:\(stalled)"]]) { bed in
+      let blobs = bed.store + "/models--acme--tiny-gguf/blobs"
+      var environment = ProcessInfo.processInfo.environment
+      environment.merge(["HF_ENDPOINT": bed.hub.endpoint, "HF_HUB_CACHE": bed.store, "HF_TOKEN": "", "HF_HOME": bed.store + "/home"]) { $1 }
+      let pull = try TestProcess(
+        Fixtures.executable, ["pull", "acme/tiny-gguf/\(Self.gguf)", "--quiet", "--connections", "1"], environment: environment)
+      var size = 0
+      for _ in 0..<600 where size < stalled {
+        try await Task.sleep(for: .milliseconds(50))
+        size = (try? FileManager.default.attributesOfItem(atPath: blobs + "/\(sha).incomplete")[.size] as? Int) ?? 0
+      }
+      #expect(size == stalled, "\(pull.log)")
+      kill(try #require(pull.processIdentifier), SIGKILL)
+      for _ in 0..<100 where pull.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+      await pull.stop()
+      #expect(try FileManager.default.contentsOfDirectory(atPath: blobs) == ["\(sha).incomplete"])
+      #expect(!FileManager.default.fileExists(atPath: bed.store + "/models--acme--tiny-gguf/snapshots"))
+
+      let resumed = try await bed.pull(["acme/tiny-gguf/\(Self.gguf)", "--json", "--connections", "1"])
+      #expect(resumed.status == 0, "\(resumed.stderr)")
+      let pulled = try JSONDecoder().decode([ModelPuller.Result].self, from: Data(resumed.stdout.utf8))
+      #expect(pulled.first?.files.first?.sha256 == sha)
+      #expect(bed.hub.cdnRequests.map { $0["range"] as? String } == [nil, "bytes=\(stalled)-"])
+      #expect(try Digest.sha256(ofFile: blobs + "/" + sha, files: RootedFileSystem()) == sha)
+      #expect(try FileManager.default.contentsOfDirectory(atPath: blobs) == [sha])
+    }
+  }
+
   /// 429 (Retry-After), 500, a connection cut after 5 MB and a CDN that ignores Range: the pull
   /// retries, resumes at the cut, starts over when Range is ignored, and ends with the right digest.
   @Test(.timeLimit(.minutes(2)), .enabled(if: TestBed.shouldRun(.python, .miniLM, .smolLM2)))

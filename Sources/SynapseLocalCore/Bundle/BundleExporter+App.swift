@@ -94,6 +94,8 @@ extension BundleExporter {
           "\(lockfile) pins \(first.package.name)@\(first.package.version), which \(first.reason): `npm ci` cannot install it offline from a carried cache; pin a registry version, or pass --no-app"
       )
     }
+    // No package to carry: npm is not asked where its cache is (its start costs more than the rest).
+    guard !needs.isEmpty else { return [] }
     let cache = try await npmCacheFolder()
     var planned: [Planned] = []
     var missing: [NpmCache.Need] = []

@@ -19,6 +19,15 @@ extension BundleExporter {
     return answer.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
   }
 
+  /// python3's version (or the one asked for), then, when `wheels`, the wheels for it (below).
+  func pythonAndWheels(_ asked: String?, wheels: Bool, into folder: String, platform: Platform, for runtimes: [RuntimeID]) async throws
+    -> (python: String, wheels: [(path: String, sha256: String?)])
+  {
+    let python = try await pythonVersion(asked)
+    guard wheels else { return (python, []) }
+    return (python, try await self.wheels(into: folder, platform: platform, python: python, runtimes: runtimes))
+  }
+
   /// Binary wheels for every pinned dependency of the embedding runtime and PostgreSQL, for the
   /// platform and Python. From the wheelhouse the embedding runtime was installed from, when there
   /// is one: pip's own resolver names the wheels (`install --dry-run --report`) and their digests,

@@ -94,6 +94,7 @@ public struct BundleExporter: Sendable {
     var name: String
     var source: String
     var size: UInt64
+    /// Empty, for a member written before the manifest, until its write takes it.
     var sha256: String
     var mode: Int32 = 0o644
   }
@@ -151,17 +152,25 @@ public struct BundleExporter: Sendable {
         )
       }
     }
-    let python = try await pythonVersion(options.python)
+    // python3's version and pip's choice of wheels cost two Python starts (2.4 s of a 6.1 s export of
+    // the demo): asked now, they run while the rest is planned and the tool is written.
+    let needed = RuntimeResolver.needed(configuration)
+    let scratch = RuntimeHome(environment: context.environment).staging + "/bundle-wheels-\(UUID().uuidString.prefix(8))"
+    defer { try? context.files.remove(scratch) }
+    async let resolved = pythonAndWheels(
+      options.python, wheels: options.runtimes, into: scratch, platform: platform,
+      for: [RuntimeID.embedding, .postgresql].filter(needed.contains))
 
-    var early: [Planned] = [try planned("bin/synapse-local", tool, mode: 0o755)]
+    // Written before the manifest, which lists their digests as the write takes them: read once.
+    var early: [Planned] = [try sized("bin/synapse-local", tool, mode: 0o755)]
     // The keeper in C, where it sits beside the tool: the services run under it (KeeperProgram).
     let keeper = KeeperProgram.command(for: tool, files: context.files)
-    if keeper.prefix.isEmpty { early.append(try planned("bin/" + KeeperProgram.name, keeper.executable, mode: 0o755)) }
+    if keeper.prefix.isEmpty { early.append(try sized("bin/" + KeeperProgram.name, keeper.executable, mode: 0o755)) }
     let locator = context.resources
     for kind in [ResourceLocator.Kind.profiles, .templates] {
       let folder = try locator.locate(kind)
       for relative in files(under: folder) {
-        early.append(try planned("share/synapse-local/\(kind.rawValue)/\(relative)", folder + "/" + relative))
+        early.append(try sized("share/synapse-local/\(kind.rawValue)/\(relative)", folder + "/" + relative))
       }
     }
 
@@ -206,8 +215,6 @@ public struct BundleExporter: Sendable {
 
     var runtimeFiles: [Planned] = []
     var engineMember: String?
-    var scratch: String?
-    defer { if let scratch { try? context.files.remove(scratch) } }
     if options.runtimes {
       if configuration.engine == .llamaCpp {
         let archive: (path: String, sha256: String)
@@ -234,19 +241,6 @@ public struct BundleExporter: Sendable {
       } else {
         notes.append("vLLM is not carried: install it on the target from a wheelhouse (synapse-local install vllm --wheelhouse DIR)")
       }
-      let folder = RuntimeHome(environment: context.environment).staging + "/bundle-wheels-\(UUID().uuidString.prefix(8))"
-      scratch = folder
-      let needed = RuntimeResolver.needed(configuration)
-      let pythonRuntimes = [RuntimeID.embedding, .postgresql].filter(needed.contains)
-      for wheel in try await wheels(into: folder, platform: platform, python: python, runtimes: pythonRuntimes) {
-        let name = "wheelhouse/" + (wheel.path as NSString).lastPathComponent
-        guard !runtimeFiles.contains(where: { $0.name == name }) else { continue }
-        if let sha256 = wheel.sha256, let size = context.files.size(wheel.path) {
-          runtimeFiles.append(Planned(name: name, source: wheel.path, size: size, sha256: sha256))
-        } else {
-          runtimeFiles.append(try planned(name, wheel.path))
-        }
-      }
     } else {
       notes.append("--no-runtimes: the target must have llama.cpp, the embedding runtime and PostgreSQL with pgvector already")
     }
@@ -255,6 +249,31 @@ public struct BundleExporter: Sendable {
       ("project/" + ProjectConfiguration.fileName, projectText),
       ("project/" + ProjectLock.fileName, lockData),
     ]
+    // Written in order: the tool (with share/), the manifest, the project, then the data.
+    let writer = try BundleArchiveWriter(path: file, files: context.files)
+    var total =
+      (early + appFiles + models + runtimeFiles).reduce(0) { $0 + $1.size } + projectFiles.reduce(0) { $0 + UInt64($1.1.count) }
+    var done: UInt64 = 0
+    let output = context.output
+    func add(_ item: Planned) throws -> String {
+      try writer.add(item.name, file: item.source, mode: item.mode, size: item.size) { count in
+        done += count
+        output.progress("bundle", done: done, total: total)
+      }
+    }
+    for index in early.indices { early[index].sha256 = try add(early[index]) }
+    let (python, wheels) = try await resolved
+    for wheel in wheels {
+      let name = "wheelhouse/" + (wheel.path as NSString).lastPathComponent
+      guard !runtimeFiles.contains(where: { $0.name == name }) else { continue }
+      if let sha256 = wheel.sha256, let size = context.files.size(wheel.path) {
+        runtimeFiles.append(Planned(name: name, source: wheel.path, size: size, sha256: sha256))
+      } else {
+        runtimeFiles.append(try planned(name, wheel.path))
+      }
+      total += runtimeFiles[runtimeFiles.count - 1].size
+    }
+
     var members = early.map { BundleManifest.Member(path: $0.name, size: $0.size, sha256: $0.sha256) }
     members += projectFiles.map { BundleManifest.Member(path: $0.0, size: UInt64($0.1.count), sha256: Digest.hex(.sha256, Array($0.1))) }
     members += appFiles.map {
@@ -274,16 +293,8 @@ public struct BundleExporter: Sendable {
       manifest.format = BundleManifest.signedFormat
     }
 
-    // Written in order: the tool, the manifest, the project, then the data.
-    let writer = try BundleArchiveWriter(path: file, files: context.files)
-    let total = manifest.totalBytes
-    var done: UInt64 = 0
-    let output = context.output
     func write(_ item: Planned) throws {
-      let digest = try writer.add(item.name, file: item.source, mode: item.mode, size: item.size) { count in
-        done += count
-        output.progress("bundle", done: done, total: total)
-      }
+      let digest = try add(item)
       guard digest == item.sha256 else {
         throw BundleError.cannotExport(
           reason:
@@ -291,7 +302,6 @@ public struct BundleExporter: Sendable {
         )
       }
     }
-    for item in early { try write(item) }
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
     let manifestData = try encoder.encode(manifest)
@@ -333,6 +343,12 @@ public struct BundleExporter: Sendable {
       withheld: selection.withheld)
   }
 
+  /// A member whose digest the write takes (one written before the manifest).
+  func sized(_ name: String, _ source: String, mode: Int32 = 0o644) throws -> Planned {
+    guard let size = context.files.size(source) else { throw BundleError.unreadable(path: source, reason: "it does not exist") }
+    return Planned(name: name, source: source, size: size, sha256: "", mode: mode)
+  }
+
   func planned(_ name: String, _ source: String, mode: Int32 = 0o644) throws -> Planned {
     guard let size = context.files.size(source) else { throw BundleError.unreadable(path: source, reason: "it does not exist") }
     return Planned(name: name, source: source, size: size, sha256: try Digest.sha256(ofFile: source, files: context.files), mode: mode)
@@ -353,16 +369,34 @@ public struct BundleExporter: Sendable {
   }
 
   /// Whether a binary carries its Swift runtime (no libswiftCore.so to load).
+  /// Scanned with memchr in one buffer, the end of each block carried to the next: the generic
+  /// search over copied arrays took longer than compressing the binary.
   static func isStatic(_ binary: String, files: any FileSystem) -> Bool {
     guard let handle = try? files.open(binary, .read) else { return false }
     defer { handle.close() }
     let needle = Array("libswiftCore.so".utf8)
-    var carry: [UInt8] = []
-    while let chunk = try? handle.read(upTo: 4 << 20), !chunk.isEmpty {
-      let bytes = carry + Array(chunk)
-      if bytes.firstRange(of: needle) != nil { return false }
-      carry = Array(bytes.suffix(needle.count))
+    let block = 1 << 20
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: block + needle.count, alignment: 16)
+    defer { buffer.deallocate() }
+    var carried = 0
+    while let got = try? handle.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[carried..<(carried + block)])), got > 0 {
+      let end = carried + got
+      if contains(needle, in: UnsafeRawBufferPointer(rebasing: buffer[0..<end])) { return false }
+      carried = min(needle.count - 1, end)
+      buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: buffer[(end - carried)..<end]))
     }
     return true
+  }
+
+  static func contains(_ needle: [UInt8], in bytes: UnsafeRawBufferPointer) -> Bool {
+    guard let base = bytes.baseAddress, bytes.count >= needle.count, let first = needle.first else { return false }
+    var start = 0
+    let last = bytes.count - needle.count
+    while start <= last, let hit = memchr(base + start, Int32(first), last - start + 1) {
+      let offset = base.distance(to: UnsafeRawPointer(hit))
+      if memcmp(hit, needle, needle.count) == 0 { return true }
+      start = offset + 1
+    }
+    return false
   }
 }

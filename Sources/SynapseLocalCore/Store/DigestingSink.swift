@@ -10,15 +10,21 @@ final class DigestingSink: @unchecked Sendable {
   private var gitSHA1: Digest?
   private(set) var written: UInt64 = 0
   private var pipeline: HashingPipeline?
+  private var writeback: WritebackWindow
   let path: String
   let expectedSize: UInt64
   let files: any FileSystem
 
-  init(path: String, expectedSize: UInt64, gitSHA1 useGitSHA1: Bool, files: any FileSystem) throws {
+  init(
+    path: String, expectedSize: UInt64, gitSHA1 useGitSHA1: Bool, files: any FileSystem,
+    writebackStep: UInt64 = WritebackWindow.defaultStep
+  ) throws {
     self.path = path
     self.expectedSize = expectedSize
     self.files = files
     file = try StoreError.writing(path) { try files.open(path, .update) }
+    // Moved to the end of what is already there once that is hashed (a resume).
+    writeback = WritebackWindow(from: 0, step: writebackStep)
     if useGitSHA1 {
       let sha1 = Digest(.sha1)
       sha1.update(Array("blob \(expectedSize)\0".utf8))
@@ -32,6 +38,7 @@ final class DigestingSink: @unchecked Sendable {
       try hashExisting(upTo: min(existing, expectedSize))
       try file.seek(to: written)
     }
+    writeback = WritebackWindow(from: written, step: writebackStep)
     pipeline = HashingPipeline(digests: [sha256] + (gitSHA1.map { [$0] } ?? []))
   }
 
@@ -46,7 +53,7 @@ final class DigestingSink: @unchecked Sendable {
       pipeline?.finish()
       _ = try? file.truncate(to: 0)
     }
-    return try DigestingSink(path: path, expectedSize: expectedSize, gitSHA1: gitSHA1 != nil, files: files)
+    return try DigestingSink(path: path, expectedSize: expectedSize, gitSHA1: gitSHA1 != nil, files: files, writebackStep: writeback.step)
   }
 
   private func hashExisting(upTo length: UInt64) throws {
@@ -65,6 +72,7 @@ final class DigestingSink: @unchecked Sendable {
       try FileBlocks.writeAll(file, chunk)
       pipeline?.submit(chunk)
       written += UInt64(chunk.count)
+      writeback.advance(file, written: written)
     }
   }
 

@@ -1,3 +1,4 @@
+import CFileShims
 import Foundation
 
 /// A file on disk, open through its descriptor.
@@ -62,6 +63,15 @@ final class DiskFile: OpenFile {
 
   func sync() throws {
     guard fsync(fd) == 0 else { throw FileSystemError.errno("flush", path) }
+  }
+
+  // sync_file_range(2) on Linux; elsewhere nothing, and `sync()` does all the work.
+  func startWriteback(offset: UInt64, length: UInt64) {
+    _ = sl_start_writeback(fd, Int64(offset), Int64(length))
+  }
+
+  func awaitWriteback(offset: UInt64, length: UInt64) {
+    _ = sl_await_writeback(fd, Int64(offset), Int64(length))
   }
 
   func close() {

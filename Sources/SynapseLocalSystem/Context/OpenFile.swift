@@ -15,6 +15,12 @@ public protocol OpenFile: AnyObject {
   func truncate(to length: UInt64) throws
   /// Flushes what was written to the disk (a rename after it then never exposes a short file).
   func sync() throws
+  /// Starts writing the range's bytes to the disk without waiting for them, so that a later
+  /// `sync()` finds little left to do. A hint: only `sync()` makes the bytes durable.
+  func startWriteback(offset: UInt64, length: UInt64)
+  /// Waits until the range's bytes are written back (bounding the dirty pages a long write leaves
+  /// behind); errors are left for `sync()` to report.
+  func awaitWriteback(offset: UInt64, length: UInt64)
   /// For a C library that takes a descriptor (libarchive); nil for a file that is not on a disk.
   var descriptor: Int32? { get }
   /// Closing twice is harmless; a file is also closed when released.

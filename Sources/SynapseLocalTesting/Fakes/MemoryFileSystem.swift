@@ -20,6 +20,7 @@ public final class MemoryFileSystem: FileSystem, @unchecked Sendable {
   var identities: [String: Int] = [:]
   var nextIdentity = 1
   var owners: [String: FileOwner] = [:]
+  var writebacks: [String: [Writeback]] = [:]
   /// Who owns what no one gave away: this process, as on a disk.
   public var defaultOwner = FileOwner(user: geteuid(), group: getegid())
   /// What `entry` reports as a file's time when none was set.
@@ -41,6 +42,24 @@ public final class MemoryFileSystem: FileSystem, @unchecked Sendable {
 
   /// A file's text and mode, for assertions.
   public func text(_ path: String) -> String? { lock.withLock { files[path].map { String(decoding: $0.data, as: UTF8.self) } } }
+  /// A range an open file asked the disk to write back (`startWriteback`), or waited for.
+  public struct Writeback: Equatable, Sendable {
+    public var offset: UInt64
+    public var length: UInt64
+    public var waited: Bool
+
+    public init(offset: UInt64, length: UInt64, waited: Bool) {
+      self.offset = offset
+      self.length = length
+      self.waited = waited
+    }
+  }
+
+  /// The writebacks asked of `path`'s open files, in order.
+  public func writebacks(_ path: String) -> [Writeback] { lock.withLock { writebacks[path] ?? [] } }
+
+  func record(_ writeback: Writeback, of path: String) { lock.withLock { writebacks[path, default: []].append(writeback) } }
+
   public func permissions(_ path: String) -> Int? { lock.withLock { files[path]?.permissions } }
   public var paths: [String] { lock.withLock { files.keys.sorted() } }
 

@@ -64,5 +64,13 @@ final class MemoryOpenFile: OpenFile {
 
   func sync() throws { try checkOpen() }
 
+  func startWriteback(offset: UInt64, length: UInt64) {
+    files.record(.init(offset: offset, length: length, waited: false), of: path)
+  }
+
+  func awaitWriteback(offset: UInt64, length: UInt64) {
+    files.record(.init(offset: offset, length: length, waited: true), of: path)
+  }
+
   func close() { closed = true }
 }

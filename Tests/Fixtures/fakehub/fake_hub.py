@@ -15,9 +15,10 @@
 - --hostile ORG/NAME lists an extra file "../../escape.txt" in that repository's API answers.
 - --hostile-value ORG/NAME:commit=VALUE answers VALUE as that repository's commit (X-Repo-Commit
   and the listing's sha); ORG/NAME:etag=VALUE as every file's etag (ETag and X-Linked-Etag).
-- --faults '{"<sha256>": ["429", "500", "cut:N", "norange", "corrupt"]}': each CDN request for that
-  blob takes the next fault: answer 429 (Retry-After: 1) or 500, send N bytes then drop the
-  connection, ignore Range (200 from byte 0), flip a byte in the body, or wait 2 s first ("slow").
+- --faults '{"<sha256>": ["429", "500", "cut:N", "stall:N", "norange", "corrupt"]}': each CDN request
+  for that blob takes the next fault: answer 429 (Retry-After: 1) or 500, send N bytes then drop the
+  connection, send N bytes then hold the connection silent for 60 s (a client to kill mid-file),
+  ignore Range (200 from byte 0), flip a byte in the body, or wait 2 s first ("slow").
   "slow-from:S" is not taken in turn: it delays by 2 s the first request whose range starts at byte S
   (to make parallel ranges finish out of order).
 - Each CDN request is logged twice: when it starts (with an "id"), and when it ends ({"id", "end":
@@ -259,6 +260,7 @@ class CDN(BaseHTTPRequestHandler):
         if self.command == "HEAD":
             return
         cut = int(fault.split(":")[1]) if fault and fault.startswith("cut:") else None
+        stall = int(fault.split(":")[1]) if fault and fault.startswith("stall:") else None
         sent = 0
         with open(full, "rb") as f:
             f.seek(start)
@@ -269,6 +271,12 @@ class CDN(BaseHTTPRequestHandler):
                     break
                 if fault == "corrupt" and sent == 0:
                     block = bytes([block[0] ^ 0xFF]) + block[1:]
+                if stall is not None and sent + len(block) >= stall:
+                    self.wfile.write(block[: stall - sent])
+                    self.wfile.flush()
+                    record["sent"] = stall
+                    time.sleep(60)
+                    return
                 if cut is not None and sent + len(block) >= cut:
                     self.wfile.write(block[: cut - sent])
                     self.wfile.flush()
