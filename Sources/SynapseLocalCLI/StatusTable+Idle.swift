@@ -11,4 +11,11 @@ extension StatusTable {
       return service.wakes > 0 ? "\(service.name.rawValue) unloads when idle; \(woken)" : nil
     }
   }
+
+  /// Engines the watchdog finds slower than expected, with its figures.
+  static func slowLines(_ status: StackStatus) -> [String] {
+    status.services.compactMap { service in
+      service.slowness.map { "\(service.name.rawValue) is degraded: \($0.summary); `synapse-local doctor` names the likely causes" }
+    }
+  }
 }

@@ -7,7 +7,7 @@ enum StatusTable {
   static func print(_ status: StackStatus, to output: any OutputSink, now: Date) {
     output.print(
       "project \(status.project) (supervisor pid \(status.supervisorPID))"
-        + (status.statusPort.map { "; metrics at http://127.0.0.1:\($0)/metrics" } ?? ""))
+        + (status.statusPort.map { "; page at http://127.0.0.1:\($0)/, metrics at /metrics" } ?? ""))
     let header = ["SERVICE", "STATE", "PID", "UPTIME", "RESTARTS", "MEMORY", "PORT", "MODEL"]
     var rows = [header]
     for service in status.services {
@@ -23,7 +23,7 @@ enum StatusTable {
         row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ").trimmingCharacters(
           in: .whitespaces))
     }
-    let idle = idleLines(status)
+    let idle = idleLines(status) + slowLines(status)
     if !idle.isEmpty { output.print("\n" + idle.joined(separator: "\n")) }
     if let swap = status.swap {
       output.print(

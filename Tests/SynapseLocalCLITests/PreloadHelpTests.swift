@@ -41,4 +41,21 @@ struct IdleStatusTableTests {
     #expect(text.contains("embedding unloads when idle; woken 3 times since up"), "\(text)")
     #expect(!text.contains("db unloads"))
   }
+
+  @Test func aDegradedEngineIsSaidWithItsFiguresAndThePageIsNamed() {
+    var llm = ServiceStatus(
+      name: .llm, state: .degraded, pid: 7, restarts: 0, port: 8080, enginePort: 9000, uptimeSeconds: 60, rssBytes: 1 << 20,
+      model: "SmolLM2-135M-Instruct", lastExit: nil, message: nil)
+    llm.slowness = ServiceStatus.Slowness(measuredTokensPerSecond: 3.14, expectedTokensPerSecond: 12, expectedFrom: "bench", slowWindows: 3)
+    var stack = StackStatus(project: "/p", supervisorPID: 1, services: [llm])
+    stack.statusPort = 8790
+    let output = RecordingOutput()
+    StatusTable.print(stack, to: output, now: Date())
+    let text = output.standardOutput + output.lines.joined(separator: "\n")
+    #expect(text.contains("page at http://127.0.0.1:8790/, metrics at /metrics"), "\(text)")
+    #expect(
+      text.contains(
+        "llm is degraded: 3.1 tok/s against 12.0 expected (bench), 3 windows in a row; `synapse-local doctor` names the likely causes"),
+      "\(text)")
+  }
 }

@@ -69,13 +69,7 @@ public enum StatusFrame {
           + "\(last.switchMilliseconds) ms, \(last.heldRequests) request(s) held")
     }
     for service in status.services {
-      if let slow = service.slowness {
-        notes.append(
-          "\(service.name.rawValue): slow: "
-            + String(
-              format: "%.1f tok/s against %.1f expected (%@), %d windows in a row", slow.measuredTokensPerSecond,
-              slow.expectedTokensPerSecond, slow.expectedFrom, slow.slowWindows))
-      }
+      if let slow = service.slowness { notes.append("\(service.name.rawValue): slow: \(slow.summary)") }
       if service.wakes > 0 { notes.append("\(service.name.rawValue): woken \(service.wakes) time(s) from idle") }
       if let cause = service.lastExitCause, let at = service.lastExitAt {
         let kind = service.lastExitWasCrash == true ? "a crash" : "asked for"

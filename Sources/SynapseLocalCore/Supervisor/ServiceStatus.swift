@@ -61,6 +61,13 @@ public struct ServiceStatus: Codable, Sendable, Equatable {
       self.slowWindows = slowWindows
     }
 
+    /// "3.1 tok/s against 12.0 expected (bench), 3 windows in a row", for people.
+    public var summary: String {
+      String(
+        format: "%.1f tok/s against %.1f expected (%@), %d windows in a row", measuredTokensPerSecond, expectedTokensPerSecond,
+        expectedFrom, slowWindows)
+    }
+
     enum CodingKeys: String, CodingKey {
       case measuredTokensPerSecond = "measured_tokens_per_second"
       case expectedTokensPerSecond = "expected_tokens_per_second"
