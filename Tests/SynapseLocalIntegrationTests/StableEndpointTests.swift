@@ -70,15 +70,17 @@ struct StableEndpointTests {
   /// A chunked body's content without its framing (the relay passes the engine's stream on in the
   /// pieces it reads, so an event may straddle two chunks); a body that is not chunked as it is.
   static func dechunked(_ body: String) -> String {
-    var bytes = Substring(body)
-    var content = ""
-    while let lineEnd = bytes.range(of: "\r\n") {
-      guard let size = Int(bytes[..<lineEnd.lowerBound], radix: 16) else { return body }
-      if size == 0 { return content }
-      let start = lineEnd.upperBound
-      guard let end = bytes.utf8.index(start, offsetBy: size, limitedBy: bytes.endIndex) else { return body }
-      content += bytes[start..<end]
-      bytes = bytes[end...].dropFirst(2)
+    // On bytes: in a String, "\r\n" is one Character and would throw the counts off.
+    let bytes = Array(body.utf8)
+    var content: [UInt8] = []
+    var at = 0
+    while let lineEnd = (at..<max(at, bytes.count - 1)).first(where: { bytes[$0] == 13 && bytes[$0 + 1] == 10 }) {
+      guard let size = Int(String(decoding: bytes[at..<lineEnd], as: UTF8.self), radix: 16) else { return body }
+      if size == 0 { return String(decoding: content, as: UTF8.self) }
+      let start = lineEnd + 2
+      guard start + size + 2 <= bytes.count else { return body }
+      content += bytes[start..<start + size]
+      at = start + size + 2
     }
     return body
   }
