@@ -169,7 +169,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
     guard let context, case .responding(var keepAlive) = phase else { return }
     var head = head
     head.version = version
-    for name in ["connection", "keep-alive", "proxy-connection"] { head.headers.remove(name: name) }
+    head.headers = head.headers.removing(["connection", "keep-alive", "proxy-connection"])
     if version == .http1_0 {
       // HTTP/1.0 has no chunked framing: an answer of unknown length ends with the connection.
       head.headers.remove(name: "transfer-encoding")

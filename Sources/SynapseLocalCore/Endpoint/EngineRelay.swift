@@ -21,6 +21,7 @@ final class EngineRelay: EndpointResponder {
   private weak var client: ClientConnectionHandler?
   private var exchange: Exchange?
   private var engine: (any Channel)?
+  private var engineWire: EngineWire?
   private var enginePort: Int?
   private var generation = 0
   private var enginePaused = false
@@ -100,9 +101,11 @@ final class EngineRelay: EndpointResponder {
       .channelOption(.socketOption(.tcp_nodelay), value: 1)
       .connectTimeout(.seconds(2))
       .channelInitializer { channel in
-        // (No outbound header validation: the headers were parsed, and so checked, on the way in.)
+        // The relay writes each request whole through the wire, and tells the decoder of it (its
+        // method says whether the answer has a body).
         channel.eventLoop.makeCompletedFuture {
-          try channel.pipeline.syncOperations.addHTTPClientHandlers(enableOutboundHeaderValidation: false)
+          let (wire, decoder) = EngineWire.handlers()
+          try channel.pipeline.syncOperations.addHandlers(wire, decoder)
         }
       }
       .connect(host: "127.0.0.1", port: route.port)
@@ -122,6 +125,7 @@ final class EngineRelay: EndpointResponder {
             return self.waitForEngine(x)
           }
           self.engine = channel
+          self.engineWire = try? channel.pipeline.syncOperations.handler(type: EngineWire.self)
           self.enginePort = route.port
           self.send(x, route: route, on: channel)
         case .failure:
@@ -145,10 +149,8 @@ final class EngineRelay: EndpointResponder {
       x.holdingSince = nil
       x.endpoint.holdEnded(waited: .now() - since, sent: true)
     }
-    engine.write(HTTPClientRequestPart.head(Self.forwarded(x.request.head, bodyLength: body.readableBytes)), promise: nil)
-    if body.readableBytes > 0 { engine.write(HTTPClientRequestPart.body(.byteBuffer(body)), promise: nil) }
     // (A write that fails closes the connection: `engineClosed` hears of it.)
-    engine.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
+    engineWire?.send(Self.forwarded(x.request.head, bodyLength: body.readableBytes), body: body)
     // The first byte must come within the hold limit: an engine that took the connection but
     // never answers (hung, or a listen backlog nobody serves) ends in a 504 before the client's
     // own timeout, not in a silent wait. (A fresh allowance per attempt: a model that just
@@ -177,12 +179,9 @@ final class EngineRelay: EndpointResponder {
   /// The client's head as the engine gets it: hop-by-hop headers dropped (this hop keeps its own
   /// connection alive), the body's length as it is now.
   static func forwarded(_ head: HTTPRequestHead, bodyLength: Int) -> HTTPRequestHead {
-    var headers = head.headers
-    for name in [
+    var headers = head.headers.removing([
       "connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "upgrade", "expect", "trailer", "content-length",
-    ] {
-      headers.remove(name: name)
-    }
+    ])
     if bodyLength > 0 || head.method != .GET && head.method != .HEAD { headers.add(name: "Content-Length", value: String(bodyLength)) }
     return HTTPRequestHead(version: .http1_1, method: head.method, uri: head.uri, headers: headers)
   }
@@ -262,7 +261,7 @@ final class EngineRelay: EndpointResponder {
       x.answering = true
       x.code = head.status.code
       x.engineKeepsAlive = head.isKeepAlive
-      x.streaming = head.headers.first(name: "content-type")?.lowercased().contains("text/event-stream") == true
+      x.streaming = head.headers.value(of: "content-type", containsLowercased: "text/event-stream")
       x.endpoint.metrics.firstByte.recordNanoseconds((NIODeadline.now() - x.request.arrived).nanoseconds)
       x.progressTimer?.cancel()
       x.progressTimer = nil
@@ -321,6 +320,7 @@ final class EngineRelay: EndpointResponder {
     // Once per connection (a failed write and the close both report it).
     generation += 1
     engine = nil
+    engineWire = nil
     enginePort = nil
     enginePaused = false
     stall?.cancel()
@@ -380,6 +380,7 @@ final class EngineRelay: EndpointResponder {
     stall?.cancel()
     engine?.close(promise: nil)
     engine = nil
+    engineWire = nil
     enginePort = nil
   }
 }
