@@ -12,7 +12,7 @@ import SynapseLocalSystem
 final class ClientConnectionHandler: ChannelDuplexHandler {
   typealias InboundIn = HTTPServerRequestPart
   typealias OutboundIn = Never
-  typealias OutboundOut = HTTPServerResponsePart
+  typealias OutboundOut = ByteBuffer
 
   enum Phase {
     case idle
@@ -41,6 +41,8 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
   /// Bytes of a next request came while answering: its head's time runs from the answer's end.
   private var bytesWhileResponding = false
   private var isHead = false
+  /// How the answer under way is framed (the handler writes its own bytes: `ResponseWire`).
+  private var wire = ResponseWire()
 
   init(
     limits: EndpointLimits, loopback: Bool, responder: any EndpointResponder,
@@ -118,7 +120,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
         return refuse(refusal)
       }
       if let expect = head.headers.first(name: "expect"), expect.lowercased() == "100-continue" {
-        context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(ResponseWire.continueHead(head.version, allocator: context.channel.allocator)), promise: nil)
       }
       phase = .receivingBody(head, context.channel.allocator.buffer(capacity: 0))
       arm(limits.idleTimeout)
@@ -180,14 +182,14 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
       if keepAlive { head.headers.add(name: "Connection", value: "keep-alive") }
     }
     if !keepAlive { head.headers.add(name: "Connection", value: "close") }
-    context.write(wrapOutboundOut(.head(head)), promise: nil)
+    context.write(wrapOutboundOut(wire.head(head, answeringHEAD: isHead, allocator: context.channel.allocator)), promise: nil)
   }
 
   func flush() { context?.flush() }
 
   func sendBody(_ part: ByteBuffer, flush: Bool = true) {
     guard let context, case .responding = phase, !isHead else { return }
-    context.write(wrapOutboundOut(.body(.byteBuffer(part))), promise: nil)
+    for bytes in wire.body(part, allocator: context.channel.allocator) { context.write(wrapOutboundOut(bytes), promise: nil) }
     if flush { context.flush() }
   }
 
@@ -197,11 +199,14 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
     guard let context, case .responding(let keepAlive) = phase else { return }
     if close || !keepAlive {
       phase = .closing
-      context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+      context.writeAndFlush(wrapOutboundOut(wire.end(allocator: context.channel.allocator))).assumeIsolated().whenComplete { _ in
+        context.close(promise: nil)
+      }
       return
     }
-    context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+    context.writeAndFlush(wrapOutboundOut(wire.end(allocator: context.channel.allocator)), promise: nil)
     phase = .idle
+    isHead = false
     if bytesWhileResponding {
       bytesWhileResponding = false
       phase = .receivingHead
@@ -229,8 +234,8 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
   func answer(_ error: EndpointErrorBody) {
     guard case .responding(let keepAlive) = phase, let context else { return }
     let (head, body) = error.response(version: version, close: !keepAlive, allocator: context.channel.allocator)
-    context.write(wrapOutboundOut(.head(head)), promise: nil)
-    if !isHead { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
+    context.write(wrapOutboundOut(wire.head(head, answeringHEAD: isHead, allocator: context.channel.allocator)), promise: nil)
+    if !isHead { sendBody(body, flush: false) }
     finish()
   }
 
@@ -241,9 +246,9 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
     if error.status != .unauthorized { responder.refused(error.status) }
     phase = .closing
     let (head, body) = error.response(version: version, close: true, allocator: context.channel.allocator)
-    context.write(wrapOutboundOut(.head(head)), promise: nil)
-    context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
-    context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+    var bytes = wire.head(head, answeringHEAD: isHead, allocator: context.channel.allocator)
+    if wire.framing != .none { bytes.writeImmutableBuffer(body) }
+    context.writeAndFlush(wrapOutboundOut(bytes)).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
   }
 
   // MARK: timers

@@ -58,12 +58,11 @@ final class EndpointServer: @unchecked Sendable {
           watch.onBytes = { [unowned handler] in handler.bytesArrived() }
           let operations = channel.pipeline.syncOperations
           try operations.addHandler(watch)
-          // NIO's own setup: its decoder tells its encoder of HEAD requests (an answer to HEAD
-          // has no body). Pipelining and parse errors are ours (`ClientConnectionHandler`); the
-          // headers we send were parsed on the way in, or are our own.
-          try operations.configureHTTPServerPipeline(
-            withPipeliningAssistance: false, withErrorHandling: false, withOutboundHeaderValidation: false,
-            withEncoderConfiguration: HTTPResponseEncoder.Configuration(), withDecoderLimitConfiguration: decoderLimits)
+          // NIO's request decoder; the answers' bytes, pipelining and parse errors are the
+          // handler's own (`ClientConnectionHandler`, `ResponseWire`). The headers it sends were
+          // parsed on the way in, or are its own.
+          try operations.addHandler(
+            ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes, limitConfiguration: decoderLimits)))
           try operations.addHandler(handler)
         }
       }
