@@ -71,6 +71,12 @@ public final class StableEndpoint: @unchecked Sendable {
   /// Counts each change between no exchange and some (idle unloading's clock), and who hears it.
   private var activityGeneration = 0
   private var activityObserver: (@Sendable () -> Void)?
+  /// Whether the observer hears at all: only an engine that unloads when idle needs to (two
+  /// calls per request otherwise, each a hop to the supervisor: a quarter of its time at one
+  /// connection, by perf).
+  private var reportsActivity = false
+  /// A call to the observer is on its way: changes before it reads `takeActivity()` need no other.
+  private var activityCallPending = false
   /// What a held streamed request is told while it waits (the supervisor keeps it current).
   let progress = LoadProgress()
 
@@ -123,11 +129,26 @@ public final class StableEndpoint: @unchecked Sendable {
   public func startWindow() { lock.withLock { windowLongestWait = 0 } }
 
   /// How often the endpoint went from no exchange to some or back, and the exchanges now (held
-  /// ones included): read together, so a look after a change always sees it.
-  public var activity: (generation: Int, inFlight: Int) { lock.withLock { (activityGeneration, active) } }
+  /// ones included): read together, so a look after a change always sees it. The observer's
+  /// reading: a change after it calls the observer again.
+  func takeActivity() -> (generation: Int, inFlight: Int) {
+    lock.withLock {
+      activityCallPending = false
+      return (activityGeneration, active)
+    }
+  }
 
-  /// `action` runs (on an event loop) each time the first exchange begins or the last one ends.
+  /// `action` runs (on an event loop) when the first exchange begins or the last one ends, once
+  /// for any number of such changes before it calls `takeActivity()`; only while `reportActivity`.
   func observeActivity(_ action: @escaping @Sendable () -> Void) { lock.withLock { activityObserver = action } }
+
+  /// Whether the observer hears of activity from now on; true when that turned it on.
+  func reportActivity(_ on: Bool) -> Bool {
+    lock.withLock {
+      defer { reportsActivity = on }
+      return on && !reportsActivity
+    }
+  }
 
   /// Calls `action` once no exchange is counted against the engine on `port` (at once when none
   /// is), from whichever thread ends the last one: a swap waits for this, not for a poll.
@@ -216,6 +237,8 @@ public final class StableEndpoint: @unchecked Sendable {
   private func activityChanged(_ changed: Bool) -> (@Sendable () -> Void)? {
     guard changed else { return nil }
     activityGeneration += 1
+    guard reportsActivity, !activityCallPending else { return nil }
+    activityCallPending = activityObserver != nil
     return activityObserver
   }
 

@@ -28,6 +28,7 @@ extension Supervisor {
       policy.preload = spec.preload
       id = makeSlot(spec, pidFile: pidFile(spec.name), policy: policy)
       current[spec.name] = id
+      reportActivity(to: id)
     }
     deliver(id, event)
     return id

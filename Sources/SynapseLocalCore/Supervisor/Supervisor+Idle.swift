@@ -11,17 +11,25 @@ extension Supervisor {
     endpoints[name]?.observeActivity { Task { await self.activityChanged(name) } }
   }
 
+  /// A slot became its service's current one: its endpoint reports activity when the slot unloads
+  /// when idle, and the slot learns at once what is under way when reporting has just begun.
+  func reportActivity(to id: Int) {
+    guard let slot = slots[id], let endpoint = endpoints[slot.spec.name] else { return }
+    if endpoint.reportActivity(slot.lifecycle.policy.idleAfter != nil) { noteActivity(id) }
+  }
+
   func activityChanged(_ name: ServiceName) {
-    guard let id = current[name] else { return }
-    noteActivity(id)
+    // Read first, whatever follows: a reading left untaken would keep the next changes unheard.
+    guard let reading = endpoints[name]?.takeActivity(), let id = current[name] else { return }
+    noteActivity(id, reading)
   }
 
   /// Tells a service's current slot what its endpoint is doing now, when that changed since it
   /// last heard. Read at delivery, not carried by the callback, so callbacks that overtake one
   /// another cannot leave the lifecycle believing an old state.
-  func noteActivity(_ id: Int) {
+  func noteActivity(_ id: Int, _ reading: (generation: Int, inFlight: Int)? = nil) {
     guard let slot = slots[id], current[slot.spec.name] == id, let endpoint = endpoints[slot.spec.name] else { return }
-    let (generation, inFlight) = endpoint.activity
+    let (generation, inFlight) = reading ?? endpoint.takeActivity()
     let seen = slot.activitySeen
     guard seen != generation else { return }
     slots[id]?.activitySeen = generation

@@ -105,6 +105,7 @@ extension Supervisor {
       ready.set(name, route(new))
       deliver(id, .adopt(restart: new.restart))
       // Its idle period counts from the requests it now takes, not from its load.
+      reportActivity(to: id)
       noteActivity(id)
     case .closeRoute:
       ready.set(name, nil)
