@@ -117,15 +117,17 @@ final class EngineRelay: EndpointResponder {
         }
         switch result {
         case .success(let channel):
+          let wire: EngineWire
           do {
             try channel.pipeline.syncOperations.addHandler(UpstreamHandler(relay: self, generation: connection))
+            wire = try channel.pipeline.syncOperations.handler(type: EngineWire.self)
           } catch {
             channel.close(promise: nil)
             self.uncount(x)
             return self.waitForEngine(x)
           }
           self.engine = channel
-          self.engineWire = try? channel.pipeline.syncOperations.handler(type: EngineWire.self)
+          self.engineWire = wire
           self.enginePort = route.port
           self.send(x, route: route, on: channel)
         case .failure:

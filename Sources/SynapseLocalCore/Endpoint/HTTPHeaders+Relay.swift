@@ -10,8 +10,8 @@ extension HTTPHeaders {
     guard let value = first(name: name) else { return false }
     let needle = UnsafeBufferPointer(start: token.utf8Start, count: token.utf8CodeUnitCount)
     guard !needle.isEmpty else { return true }
-    var value2 = value
-    return value2.withUTF8 { bytes in
+    var text = value
+    return text.withUTF8 { bytes in
       guard bytes.count >= needle.count else { return false }
       for start in 0...(bytes.count - needle.count) {
         var matched = true
