@@ -189,7 +189,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
 
   func sendBody(_ part: ByteBuffer, flush: Bool = true) {
     guard let context, case .responding = phase, !isHead else { return }
-    for bytes in wire.body(part, allocator: context.channel.allocator) { context.write(wrapOutboundOut(bytes), promise: nil) }
+    wire.body(part, allocator: context.channel.allocator) { context.write(wrapOutboundOut($0), promise: nil) }
     if flush { context.flush() }
   }
 

@@ -42,13 +42,7 @@ final class EngineWire: ChannelOutboundHandler, RemovableChannelHandler {
     bytes.writeInteger(UInt8(ascii: " "))
     bytes.writeString(head.uri)
     bytes.writeStaticString(" HTTP/1.1\r\n")
-    for (name, value) in head.headers {
-      bytes.writeString(name)
-      bytes.writeStaticString(": ")
-      bytes.writeString(value)
-      bytes.writeStaticString("\r\n")
-    }
-    bytes.writeStaticString("\r\n")
+    bytes.writeHeaderLines(head.headers)
     bytes.writeImmutableBuffer(body)
     return bytes
   }

@@ -42,35 +42,32 @@ struct ResponseWire {
     bytes.writeInteger(UInt8(ascii: " "))
     bytes.writeString(response.status.reasonPhrase)
     bytes.writeStaticString("\r\n")
-    for (name, value) in headers {
-      bytes.writeString(name)
-      bytes.writeStaticString(": ")
-      bytes.writeString(value)
-      bytes.writeStaticString("\r\n")
-    }
-    bytes.writeStaticString("\r\n")
+    bytes.writeHeaderLines(headers)
     return bytes
   }
 
-  /// A part of the body, framed: nothing for an empty part (an empty chunk would end the body) or
-  /// where no body may be; one buffer with its chunk's size line when small, three when large
-  /// (large parts are not copied).
-  func body(_ part: ByteBuffer, allocator: ByteBufferAllocator) -> [ByteBuffer] {
-    guard part.readableBytes > 0 else { return [] }
+  /// A part of the body, framed, handed to `write` buffer by buffer (no array per part): nothing
+  /// for an empty part (an empty chunk would end the body) or where no body may be; one buffer
+  /// with its chunk's size line when small, three when large (large parts are not copied).
+  func body(_ part: ByteBuffer, allocator: ByteBufferAllocator, write: (ByteBuffer) -> Void) {
+    guard part.readableBytes > 0 else { return }
     switch framing {
-    case .none: return []
-    case .asIs: return [part]
+    case .none: return
+    case .asIs: write(part)
     case .chunked:
       let size = String(part.readableBytes, radix: 16)
       if part.readableBytes > Self.copyLimit {
-        return [allocator.buffer(string: size + "\r\n"), part, allocator.buffer(staticString: "\r\n")]
+        write(allocator.buffer(string: size + "\r\n"))
+        write(part)
+        write(allocator.buffer(staticString: "\r\n"))
+        return
       }
       var framed = allocator.buffer(capacity: part.readableBytes + size.utf8.count + 4)
       framed.writeString(size)
       framed.writeStaticString("\r\n")
       framed.writeImmutableBuffer(part)
       framed.writeStaticString("\r\n")
-      return [framed]
+      write(framed)
     }
   }
 
@@ -86,5 +83,18 @@ struct ResponseWire {
   /// The interim answer to `Expect: 100-continue`.
   static func continueHead(_ version: HTTPVersion, allocator: ByteBufferAllocator) -> ByteBuffer {
     allocator.buffer(string: version == .http1_0 ? "HTTP/1.0 100 Continue\r\n\r\n" : "HTTP/1.1 100 Continue\r\n\r\n")
+  }
+}
+
+extension ByteBuffer {
+  /// Each header as `name: value` and its CRLF, then the blank line that ends a head.
+  mutating func writeHeaderLines(_ headers: HTTPHeaders) {
+    for (name, value) in headers {
+      writeString(name)
+      writeStaticString(": ")
+      writeString(value)
+      writeStaticString("\r\n")
+    }
+    writeStaticString("\r\n")
   }
 }
